@@ -1,0 +1,72 @@
+# Linli: the two commands are `make run` and `make test`. Both install what they need first and are
+# quick when nothing changed (stamp files record what is installed).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+PO_FILES := $(wildcard linli/locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+DATA_KEY := var/data.key
+
+.PHONY: install run test lint browser-deps format clean bench help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run    install, migrate, load the demo street, serve on http://$(HOST):$(PORT)"
+	@echo "make test   install and run the test suite (PYTEST_ARGS=... to pass options)"
+	@echo "make lint   ruff, mypy on the domain layer, manage.py check, makemigrations --check"
+	@echo "make bench  run the benchmarks under bench/"
+
+$(PY_STAMP): pyproject.toml requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+%.mo: %.po $(PY_STAMP)
+	$(PY) manage.py compile_translations
+
+$(DATA_KEY): | $(PY_STAMP)
+	$(PY) manage.py create_data_key
+
+install: $(PY_STAMP) $(NODE_STAMP) $(MO_FILES)
+
+run: install $(DATA_KEY)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo --if-empty
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+# Chromium for the browser tests comes from Debian's packages (never a downloaded browser build).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Chromium for the browser tests..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+	      || echo "Chromium could not be installed: browser tests will be skipped."; \
+	  else echo "No /usr/bin/chromium and no root: browser tests will be skipped."; fi; \
+	fi
+
+test: install browser-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy linli/core linli/accounts linli/places
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

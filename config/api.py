@@ -1,0 +1,25 @@
+"""The API at /api/v1/: one NinjaAPI, each app's router mounted here (wiring only)."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from linli.accounts.api import AUTH
+from linli.accounts.api import router as accounts_router
+from linli.core.api import ORJSONRenderer, install_error_handlers
+from linli.places.api import router as places_router
+
+api = NinjaAPI(
+    title="Linli API",
+    version="1",
+    description="Linli (邻里) community governance platform. Errors: {code, message, fields}; "
+    "404 missing or out of scope, 409 refused transition, 422 invalid.",
+    urls_namespace="api",
+    renderer=ORJSONRenderer(),
+    auth=AUTH,
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+api.add_router("/", accounts_router)
+api.add_router("/places", places_router)

@@ -1,0 +1,74 @@
+"""Roles (PRODUCT.md "Who uses it") and what each may do. Data, not code paths: apps ask
+``user_has_perm(user, "registry.unmask")`` and never test role names themselves."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    BUILDING_HEAD = "building_head", _("Building head")
+    PARTY_MEMBER = "party_member", _("Party member")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    COMMUNITY_STAFF = "community_staff", _("Community staff")
+    MEDIATOR = "mediator", _("Mediator")
+    DEPARTMENT_STAFF = "department_staff", _("Department staff")
+    STREET_SUPERVISOR = "street_supervisor", _("Street supervisor")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+
+
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+STAFF_ROLES = frozenset(
+    {
+        Role.GRID_WORKER,
+        Role.COMMUNITY_STAFF,
+        Role.MEDIATOR,
+        Role.DEPARTMENT_STAFF,
+        Role.STREET_SUPERVISOR,
+        *ADMIN_ROLES,
+    }
+)
+# Roles bound to a department rather than a place node.
+DEPARTMENT_ROLES = frozenset({Role.DEPARTMENT_STAFF})
+# Roles that hold no place or department: the three administrators work on the system, not on data.
+UNBOUND_ROLES = ADMIN_ROLES
+
+# Permission names are "<area>.<verb>".
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.RESIDENT: frozenset({"self.view"}),
+    Role.BUILDING_HEAD: frozenset({"self.view", "registry.view"}),
+    Role.PARTY_MEMBER: frozenset({"self.view"}),
+    Role.VOLUNTEER: frozenset({"self.view"}),
+    Role.GRID_WORKER: frozenset({"self.view", "registry.view", "registry.change", "registry.export"}),
+    Role.MEDIATOR: frozenset({"self.view", "registry.view"}),
+    Role.COMMUNITY_STAFF: frozenset(
+        {
+            "self.view",
+            "registry.view",
+            "registry.change",
+            "registry.export",
+            "registry.unmask",
+            "registry.view_sensitive",
+            "places.change",
+        }
+    ),
+    Role.DEPARTMENT_STAFF: frozenset({"self.view"}),
+    Role.STREET_SUPERVISOR: frozenset(
+        {"self.view", "registry.view", "registry.export", "registry.unmask", "registry.view_sensitive", "places.change"}
+    ),
+    Role.SYSTEM_ADMIN: frozenset({"self.view", "users.manage", "system.configure"}),
+    Role.SECURITY_ADMIN: frozenset({"self.view", "security.policy", "security.unlock", "roles.grant_admin"}),
+    Role.AUDIT_ADMIN: frozenset({"self.view", "audit.view"}),
+}
+
+
+def permissions_of(roles) -> frozenset[str]:
+    perms: set[str] = set()
+    for role in roles:
+        perms |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(perms)

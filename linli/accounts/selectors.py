@@ -1,0 +1,44 @@
+"""Reads about users: their scope, their roles, the security policy."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+
+from linli.accounts.models import RoleAssignment, SecurityPolicy, User
+from linli.accounts.roles import permissions_of
+from linli.core.access import Scope, scope_of
+
+POLICY_CACHE_KEY = "accounts:security-policy:v1"
+
+
+def user_scope(user: User) -> Scope:
+    """Place paths (outermost only), departments and roles of the user's role assignments."""
+    rows = RoleAssignment.objects.filter(user=user).values_list("role", "place__path", "department_id")
+    roles: set[str] = set()
+    paths: set[str] = set()
+    departments: set[int] = set()
+    for role, path, department_id in rows:
+        roles.add(role)
+        if path:
+            paths.add(path)
+        if department_id:
+            departments.add(department_id)
+    # Drop paths covered by another path of the same user.
+    outer = tuple(sorted(p for p in paths if not any(p != q and p.startswith(q) for q in paths)))
+    return Scope(place_paths=outer, department_ids=frozenset(departments), roles=frozenset(roles))
+
+
+def user_has_perm(user, perm: str) -> bool:
+    return perm in permissions_of(scope_of(user).roles)
+
+
+def security_policy() -> SecurityPolicy:
+    policy = cache.get(POLICY_CACHE_KEY)
+    if policy is None:
+        policy, _ = SecurityPolicy.objects.get_or_create(pk=1)
+        cache.set(POLICY_CACHE_KEY, policy, 60)
+    return policy
+
+
+def forget_security_policy() -> None:
+    cache.delete(POLICY_CACHE_KEY)

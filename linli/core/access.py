@@ -1,0 +1,78 @@
+"""The access kit every app uses.
+
+- ``Scope``: what a user may see: place-tree paths (a node covers everything under it), departments,
+  roles. ``accounts`` computes it; ``user.scope`` returns it.
+- ``ScopedQuerySet.visible_to(user)``: the rows within the user's scope. Each model's queryset says how
+  a row maps to the scope by overriding ``scope_q``.
+- ``access_object(queryset, user, pk)``: the object, or 404 when it is missing *or* out of scope: the
+  two must look the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class Scope:
+    place_paths: tuple[str, ...] = ()
+    department_ids: frozenset[int] = field(default_factory=frozenset)
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.place_paths and not self.department_ids
+
+    def covers_path(self, path: str | None) -> bool:
+        return bool(path) and any(path.startswith(p) for p in self.place_paths)  # type: ignore[union-attr]
+
+    def place_q(self, path_field: str) -> Q:
+        """Rows whose place path lies under one of the scope's nodes (``Q(pk__in=[])`` when none)."""
+        q = Q(pk__in=[])
+        for prefix in self.place_paths:
+            q |= Q(**{f"{path_field}__startswith": prefix})
+        return q
+
+    def has_role(self, *roles: str) -> bool:
+        return any(r in self.roles for r in roles)
+
+
+EMPTY_SCOPE = Scope()
+
+
+def scope_of(user: Any) -> Scope:
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return EMPTY_SCOPE
+    return getattr(user, "scope", EMPTY_SCOPE)
+
+
+class ScopedQuerySet(models.QuerySet[M]):
+    """Base queryset. Subclasses set ``scope_path_field`` or override ``scope_q``."""
+
+    scope_path_field: str | None = None
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        if self.scope_path_field is None:
+            raise NotImplementedError(f"{self.model.__name__} does not define its scope")
+        return scope.place_q(self.scope_path_field)
+
+    def visible_to(self, user: Any) -> ScopedQuerySet[M]:
+        scope = scope_of(user)
+        if scope is EMPTY_SCOPE:
+            return self.none()
+        return self.filter(self.scope_q(scope, user))
+
+
+def access_object(queryset: ScopedQuerySet[M], user: Any, pk: Any) -> M:
+    """The object with this primary key among what ``user`` may see, or Http404."""
+    try:
+        return queryset.visible_to(user).get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("not found") from exc

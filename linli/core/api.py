@@ -1,0 +1,68 @@
+"""API plumbing shared by every app's router: the orjson renderer and the one error shape
+``{"code", "message", "fields"}`` (404 out of scope, 409 refused transition, 422 invalid)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import BaseRenderer
+
+from linli.core.errors import DomainError
+
+
+class ORJSONRenderer(BaseRenderer):
+    media_type = "application/json"
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
+        return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS, default=str)
+
+
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+def _fields_from_ninja(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form", "payload")]
+        key = ".".join(loc) or "__all__"
+        fields.setdefault(key, []).append(str(err.get("msg", "")))
+    return fields
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        return respond(request, exc.status, exc.as_dict())
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return respond(request, 404, error_body("not_found", _("Not found.")))
+
+    @api.exception_handler(NinjaValidationError)
+    def invalid(request, exc: NinjaValidationError):
+        return respond(
+            request, 422, error_body("invalid", _("The request is not valid."), _fields_from_ninja(exc.errors))
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return respond(request, 401, error_body("not_authenticated", _("Authentication required.")))
+
+    @api.exception_handler(AuthorizationError)
+    def forbidden(request, exc):
+        return respond(request, 403, error_body("forbidden", _("You may not do this.")))
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        code = {404: "not_found", 409: "refused", 422: "invalid", 401: "not_authenticated", 403: "forbidden"}
+        return respond(request, exc.status_code, error_body(code.get(exc.status_code, "error"), str(exc)))

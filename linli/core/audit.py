@@ -1,0 +1,59 @@
+"""Writing the audit log. Actions call ``audit_record`` explicitly (never through signals)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from linli.core import context
+from linli.core.masking import mask_text
+from linli.core.models import AuditEntry, AuditResult
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def audit_record(
+    *,
+    action: str,
+    actor=None,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str | int = "",
+    target_repr: str = "",
+    result: str = AuditResult.OK,
+    detail: dict[str, Any] | None = None,
+    actor_name: str = "",
+) -> AuditEntry:
+    """Append one audit row. ID numbers and phones in text are masked before they are stored."""
+    ctx = context.current()
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or target.pk
+        target_repr = target_repr or str(target)
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        actor_name = actor_name or actor.get_username()
+    else:
+        actor = None
+    return AuditEntry.objects.create(
+        at=timezone.now(),
+        actor=actor,
+        actor_name=actor_name[:150],
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id)[:64],
+        target_repr=mask_text(target_repr)[:200],
+        ip=ctx.ip,
+        user_agent=ctx.user_agent,
+        result=result,
+        detail={"channel": ctx.channel, **_scrub(detail or {})},
+    )

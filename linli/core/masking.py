@@ -1,0 +1,68 @@
+"""Masked display of personal data. Masks keep the original length.
+
+- ID number: first 6 and last 4 kept: ``330102********1234``
+- phone: first 3 and last 4 kept: ``138****5678``
+- name: the surname kept (a compound surname where known), the rest starred: ``张*``, ``欧阳*``, ``张**``
+"""
+
+from __future__ import annotations
+
+import re
+
+# Compound surnames (复姓) in common use; a name that starts with one keeps both characters.
+COMPOUND_SURNAMES = frozenset(
+    """欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 闻人 澹台 公冶 太史
+    端木 申屠 万俟 独孤 南宫 西门 百里 呼延 东郭 濮阳 单于 赫连 淳于 公羊 拓跋 第五 司空 乐正 鲜于 亓官
+    仲孙 闾丘 子车 颛孙 巫马 左丘 梁丘 谷梁 段干 漆雕 壤驷 公良 羊舌 微生 宰父 夹谷 东门 梁丘""".split()
+)
+
+_ID18_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+_ID15_RE = re.compile(r"(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])")
+_PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)")
+
+
+def mask_id_number(value: str | None) -> str:
+    if not value:
+        return ""
+    value = value.strip()
+    if len(value) <= 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    if not value:
+        return ""
+    value = value.strip()
+    if len(value) == 11:
+        return value[:3] + "****" + value[-4:]
+    if len(value) <= 4:
+        return "*" * len(value)
+    keep_head = min(3, max(0, len(value) - 8))
+    return value[:keep_head] + "*" * (len(value) - keep_head - 4) + value[-4:]
+
+
+def surname_length(name: str) -> int:
+    return 2 if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES else 1
+
+
+def mask_name(value: str | None) -> str:
+    if not value:
+        return ""
+    value = value.strip()
+    if len(value) == 1:
+        return value
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in value):
+        # Latin names: keep the first letter of each word.
+        return " ".join(w[:1] + "*" * (len(w) - 1) for w in value.split(" "))
+    keep = surname_length(value)
+    return value[:keep] + "*" * (len(value) - keep)
+
+
+def mask_text(text: str) -> str:
+    """Mask every ID number and mobile number that appears in free text (logs, audit details)."""
+    if not text:
+        return text
+    text = _ID18_RE.sub(lambda m: mask_id_number(m.group(0)), text)
+    text = _ID15_RE.sub(lambda m: mask_id_number(m.group(0)), text)
+    return _PHONE_RE.sub(lambda m: m.group(0)[:-8] + "****" + m.group(0)[-4:], text)
