@@ -12,6 +12,15 @@ TEST_DATA_KEY = new_key_line()
 pytest_plugins = ["linli.core.testing.personas"]
 
 
+def pytest_sessionstart(session):
+    """Compile the translation catalogues when a .po is newer than its .mo (the .mo files are not in git)."""
+    from pathlib import Path
+
+    from linli.core.management.commands.compile_translations import compile_stale
+
+    compile_stale(base=Path(__file__).resolve().parent)
+
+
 @pytest.fixture(autouse=True)
 def _test_data_key_and_caches(settings):
     from django.core.cache import cache
