@@ -337,6 +337,21 @@ def role_revoke(*, assignment: RoleAssignment, actor: User | None) -> None:
     assignment.delete()
 
 
+@transaction.atomic
+def department_create(*, name: str, code: str, actor: User | None, place=None) -> Department:
+    """A department (城管, 住建, 派出所 ...), optionally serving a place. The system administrator, or the console."""
+    if actor is not None and not user_has_perm(actor, "users.manage"):
+        raise PermissionDenied(_("Only the system administrator can create departments."))
+    name, code = name.strip(), code.strip()
+    if not name or not code:
+        raise Invalid(_("A department needs a name and a code."))
+    if Department.objects.filter(code=code).exists():
+        raise Invalid(_("This code is taken."), fields={"code": [_("This code is taken.")]})
+    department = Department.objects.create(name=name, code=code, place=place)
+    audit_record(action="accounts.department_create", actor=actor, actor_name="" if actor else "console", target=department)
+    return department
+
+
 # --- two-factor -----------------------------------------------------------------------------------------
 
 

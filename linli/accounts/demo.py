@@ -1,0 +1,241 @@
+"""The demo street: the places, the department and the demo users that ``linli demo`` (and ``make run``
+on an empty database) creates. Every write goes through the apps' actions with ``actor=None`` (the
+console).
+
+The demo is built in parts, one function each, inside one transaction:
+
+    demo_places()        the street 「邻里街道」, its communities and grids
+    demo_departments()   a department of the street
+    demo_users()         one user per role, all with the password ``Linli-demo-2026``
+
+and then every other installed app may add its own part: a module ``<app>/demo.py`` with a function
+``demo_extend(demo: Demo) -> None`` is called in ``INSTALLED_APPS`` order (the registry adds its
+residents this way). The demo command is the composition point that knows places and accounts
+together, like ``config/``; domain code still imports one way.
+
+Running it again changes nothing: places are found by code, users by username, and an existing
+user's password and second factor are left alone.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyotp
+from django.apps import apps
+from django.db import transaction
+
+from linli.accounts.models import Department, User
+from linli.accounts.roles import ADMIN_ROLES, Role
+
+DEMO_PASSWORD = "Linli-demo-2026"
+
+STREET = ("邻里街道", "330102900000")
+# (community name, 12-digit code, [(grid name, grid code), ...])
+COMMUNITIES = [
+    ("幸福社区", "330102900001", [("幸福社区第一网格", "330102900001-01"), ("幸福社区第二网格", "330102900001-02")]),
+    ("和睦社区", "330102900002", [("和睦社区第一网格", "330102900002-01")]),
+]
+DEPARTMENT = ("邻里街道城市管理中队", "D-CG")
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    role: str
+    where: str  # "street", "community", "grid1", "grid2", "department" or "" (administrators)
+
+
+DEMO_USERS = [
+    DemoUser("street", "周建华", Role.STREET_SUPERVISOR, "street"),
+    DemoUser("community", "陈静", Role.COMMUNITY_STAFF, "community"),
+    DemoUser("grid1", "张伟", Role.GRID_WORKER, "grid1"),
+    DemoUser("grid2", "刘洋", Role.GRID_WORKER, "grid2"),
+    DemoUser("resident", "王芳", Role.RESIDENT, "grid1"),
+    DemoUser("dept", "赵强", Role.DEPARTMENT_STAFF, "department"),
+    DemoUser("member", "孙丽", Role.PARTY_MEMBER, "community"),
+    DemoUser("volunteer", "吴敏", Role.VOLUNTEER, "community"),
+    DemoUser("mediator", "郑海", Role.MEDIATOR, "community"),
+    DemoUser("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, ""),
+    DemoUser("secadmin", "安全管理员", Role.SECURITY_ADMIN, ""),
+    DemoUser("auditadmin", "审计管理员", Role.AUDIT_ADMIN, ""),
+]
+DEMO_USERNAMES = [u.username for u in DEMO_USERS]
+
+
+@dataclass
+class Demo:
+    """What the demo built; handed to every app's ``demo_extend``."""
+
+    street: Any
+    communities: list[Any]
+    grids: list[Any]  # grids[0] is grid1's grid, grids[1] grid2's (both in communities[0])
+    department: Department | None = None
+    users: dict[str, User] = field(default_factory=dict)
+
+    @property
+    def community(self):
+        return self.communities[0]
+
+    def place_of(self, where: str):
+        return {
+            "street": self.street,
+            "community": self.communities[0],
+            "grid1": self.grids[0],
+            "grid2": self.grids[1],
+        }.get(where)
+
+
+# --- the parts ------------------------------------------------------------------------------------------
+
+
+def _place(*, kind: str, name: str, code: str, parent=None):
+    from linli.places.actions import place_create
+    from linli.places.models import Place
+
+    existing = Place.objects.filter(kind=kind, code=code).first()
+    return existing or place_create(kind=kind, name=name, code=code, parent=parent, actor=None)
+
+
+def demo_places() -> Demo:
+    from linli.places.models import PlaceKind
+
+    street = _place(kind=PlaceKind.STREET, name=STREET[0], code=STREET[1])
+    communities, grids = [], []
+    for name, code, community_grids in COMMUNITIES:
+        community = _place(kind=PlaceKind.COMMUNITY, name=name, code=code, parent=street)
+        communities.append(community)
+        for grid_name, grid_code in community_grids:
+            grids.append(_place(kind=PlaceKind.GRID, name=grid_name, code=grid_code, parent=community))
+    return Demo(street=street, communities=communities, grids=grids)
+
+
+def demo_departments(demo: Demo) -> None:
+    from linli.accounts.actions import department_create
+
+    name, code = DEPARTMENT
+    demo.department = Department.objects.filter(code=code).first() or department_create(
+        name=name, code=code, place=demo.street, actor=None
+    )
+
+
+def demo_users(demo: Demo) -> None:
+    from linli.accounts.actions import role_assign, totp_enable, user_create
+
+    for spec in DEMO_USERS:
+        user = User.objects.filter(username=spec.username).first()
+        if user is None:
+            user = user_create(
+                username=spec.username, password=DEMO_PASSWORD, display_name=spec.display_name, actor=None
+            )
+        if spec.role in ADMIN_ROLES:
+            role_assign(user=user, role=spec.role, actor=None)
+            if not user.totp_enabled:
+                # The administrator "enrols" a fresh secret, proving it with the current code.
+                secret = pyotp.random_base32()
+                totp_enable(user=user, secret=secret, code=pyotp.TOTP(secret).now(), actor=user)
+        elif spec.where == "department":
+            role_assign(user=user, role=spec.role, department=demo.department, actor=None)
+        else:
+            role_assign(user=user, role=spec.role, place=demo.place_of(spec.where), actor=None)
+        demo.users[spec.username] = user
+
+
+def demo_extensions() -> list[Any]:
+    """``demo_extend`` of every installed app that has a ``demo`` module, in INSTALLED_APPS order."""
+    found = []
+    for config in apps.get_app_configs():
+        if config.name == "linli.accounts" or not config.name.startswith("linli."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.demo":
+                raise
+            continue
+        extend = getattr(module, "demo_extend", None)
+        if extend is not None:
+            found.append(extend)
+    return found
+
+
+def demo_is_empty() -> bool:
+    """No user at all: ``demo --if-empty`` builds the demo only then."""
+    return not User.objects.exists()
+
+
+@transaction.atomic
+def demo_build() -> Demo:
+    """Build (or complete) the demo street and its users. Idempotent."""
+    demo = demo_places()
+    demo_departments(demo)
+    demo_users(demo)
+    for extend in demo_extensions():
+        extend(demo)
+    return demo
+
+
+# --- the logins table -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    place: str
+    totp_secret: str
+    totp_now: str
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The demo users that exist now, in the README's order, with the admins' TOTP secret and current code."""
+    users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES).prefetch_related(
+        "role_assignments__place", "role_assignments__department"
+    )}
+    rows = []
+    for spec in DEMO_USERS:
+        user = users.get(spec.username)
+        if user is None:
+            continue
+        assignment = next((a for a in user.role_assignments.all() if a.role == spec.role), None)
+        where = (assignment.place or assignment.department) if assignment else None
+        secret = user.totp_secret if user.totp_enabled else ""
+        rows.append(
+            DemoLogin(
+                username=spec.username,
+                role=str(Role(spec.role).label),
+                place=str(where) if where else "—",
+                totp_secret=secret,
+                totp_now=pyotp.TOTP(secret).now() if secret else "",
+            )
+        )
+    return rows
+
+
+def _width(text: str) -> int:
+    """Display width in a terminal: CJK characters take two columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def demo_logins_table(rows: list[DemoLogin]) -> str:
+    if not rows:
+        return ""
+    header = ("username", "role", "place", "password", "TOTP secret", "code now")
+    body = [(r.username, r.role, r.place, DEMO_PASSWORD, r.totp_secret, r.totp_now) for r in rows]
+    widths = [max(_width(row[i]) for row in [header, *body]) for i in range(len(header))]
+    rule = "  ".join("-" * w for w in widths)
+    lines = ["  ".join(_pad(cell, widths[i]) for i, cell in enumerate(header)).rstrip(), rule]
+    lines += ["  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip() for row in body]
+    if any(r.totp_secret for r in rows):
+        lines.append(
+            "The administrators log in with a TOTP code: add the secret to an authenticator app, or run "
+            "`linli demo --codes` for the codes of the current 30 seconds."
+        )
+    return "\n".join(lines)
