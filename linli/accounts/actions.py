@@ -7,6 +7,7 @@ row itself.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -16,7 +17,6 @@ from typing import Any
 import pyotp
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -36,7 +36,7 @@ from linli.accounts.roles import ADMIN_ROLES, DEPARTMENT_ROLES, STAFF_ROLES, Rol
 from linli.accounts.selectors import forget_security_policy, security_policy, user_has_perm
 from linli.core import context
 from linli.core.audit import audit_record
-from linli.core.crypto import lookup_hashes
+from linli.core.crypto import lookup_hash, lookup_hashes
 from linli.core.errors import DomainError, Invalid, PermissionDenied, Refused
 from linli.core.models import AuditResult
 
@@ -64,10 +64,11 @@ def user_find_by_login(identifier: str) -> User | None:
 
 
 def _failure_key(identifier: str) -> str:
-    """What the spraying throttle counts: the username, or a hash for a phone (never the phone itself)."""
+    """What the spraying throttle counts and what a refused login's audit row names when no account
+    matched: the username as typed, or a keyed hash for a phone (never the phone itself)."""
     identifier = identifier.strip().lower()[:150]
     if PHONE_RE.match(identifier):
-        return "phone:" + hashlib.sha256(identifier.encode()).hexdigest()[:16]
+        return "phone:" + lookup_hash(identifier)[:16]
     return identifier
 
 
@@ -102,6 +103,8 @@ def _record_failure(user: User | None, identifier: str, policy: SecurityPolicy, 
     """Count a failure against the address and the account; lock the account at the threshold.
     Returns the attempts left before the lock, or None when the account is now locked."""
     LoginFailure.objects.create(at=now, ip=context.current().ip, username=_failure_key(identifier))
+    # The throttle looks back one window at most: older rows are of no further use.
+    LoginFailure.objects.filter(at__lt=now - timedelta(days=1)).delete()
     if user is None:
         return policy.lockout_threshold
     with transaction.atomic():
@@ -117,14 +120,21 @@ def _record_failure(user: User | None, identifier: str, policy: SecurityPolicy, 
 
 
 def totp_verify(user: User, code: str | None) -> bool:
-    """A TOTP code for this user, within one step of now, not used before (no replay)."""
+    """A TOTP code for this user, within one step of now, of a later time step than the last code
+    accepted (no replay). The step is claimed with a compare-and-set, so two servers cannot both accept
+    the same code."""
     code = (code or "").strip().replace(" ", "")
     if not user.totp_secret or not code.isdigit() or len(code) != 6:
         return False
-    if not pyotp.TOTP(user.totp_secret).verify(code, valid_window=1):
-        return False
-    replay_key = f"accounts:totp-used:{user.pk}:{code}"
-    return bool(cache.add(replay_key, 1, timeout=120))
+    totp = pyotp.TOTP(user.totp_secret)
+    now_step = totp.timecode(timezone.now())
+    for step in (now_step - 1, now_step, now_step + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            claimed = User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(totp_last_step=step)
+            if claimed:
+                user.totp_last_step = step
+            return bool(claimed)
+    return False
 
 
 def totp_required(user: User) -> bool:
@@ -153,12 +163,16 @@ def login_attempt(*, identifier: str, password: str, otp_code: str | None = None
             "throttled", identifier=identifier, user=None, reason="address throttled",
         )
     user = user_find_by_login(identifier)
+    by_phone = user is not None and user.username.lower() != (identifier or "").strip().lower()
     if user is not None and is_locked(user, now):
         raise _refuse(
             _("This account is locked after repeated failed logins until %(time)s. The security "
               "administrator can unlock it.") % {"time": timezone.localtime(user.locked_until).strftime("%H:%M")},
             "locked", identifier=identifier, user=user, reason="locked",
         )
+    if user is None:
+        # Spend the time a password check takes, so an unknown name cannot be told by the response time.
+        User().set_password(password)
     if user is None or not user.check_password(password) or not user.is_active:
         left = _record_failure(user, identifier, policy, now)
         if left is None:
@@ -166,18 +180,27 @@ def login_attempt(*, identifier: str, password: str, otp_code: str | None = None
                 "n": policy.lockout_minutes
             }
         else:
-            message = _("Wrong account or password.")
+            message = str(_("Wrong account or password."))
         raise _refuse(message, "bad_credentials", identifier=identifier, user=user, reason="bad credentials")
-    if user.totp_enabled and not totp_verify(user, otp_code):
-        left = _record_failure(user, identifier, policy, now)
-        code = "otp_required" if not otp_code else "otp_invalid"
-        message = _("Enter the 6-digit code from your authenticator app.") if not otp_code else _(
-            "The verification code is wrong or has been used."
+    if user.totp_enabled and not (otp_code or "").strip():
+        # The password was right and no code was given yet: ask for it (not a failure).
+        raise _refuse(
+            _("Enter the 6-digit code from your authenticator app."), "otp_required",
+            identifier=identifier, user=user, reason="otp required",
         )
-        raise _refuse(message, code, identifier=identifier, user=user, reason=code)
+    if user.totp_enabled and not totp_verify(user, otp_code):
+        # A wrong or replayed code counts towards the lock like a wrong password.
+        left = _record_failure(user, identifier, policy, now)
+        if left is None:
+            message = _("The verification code is wrong. The account is now locked for %(n)d minutes.") % {
+                "n": policy.lockout_minutes
+            }
+        else:
+            message = str(_("The verification code is wrong or has been used."))
+        raise _refuse(message, "otp_invalid", identifier=identifier, user=user, reason="otp invalid")
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None, last_login=now)
     user.failed_logins, user.locked_until, user.last_login = 0, None, now
-    audit_record(action="accounts.login", actor=user, target=user)
+    audit_record(action="accounts.login", actor=user, target=user, detail={"by": "phone" if by_phone else "username"})
     return LoginOutcome(
         user=user,
         must_enrol_totp=totp_required(user) and not user.totp_enabled,
@@ -185,11 +208,16 @@ def login_attempt(*, identifier: str, password: str, otp_code: str | None = None
     )
 
 
-def logout_record(*, user: User) -> None:
-    audit_record(action="accounts.logout", actor=user, target=user)
+def logout_record(*, user: User, reason: str = "") -> None:
+    """Audit a logout: by the user, or ``reason="idle"`` when the session timed out."""
+    audit_record(action="accounts.logout", actor=user, target=user, detail={"reason": reason} if reason else None)
 
 
 def password_is_expired(user: User) -> bool:
+    """True when the user must choose a new password now: an administrator set it, or the user is
+    staff and the password is older than the policy allows."""
+    if user.password_must_change:
+        return True
     if not (user.role_set & STAFF_ROLES):
         return False
     if user.password_changed_at is None:
@@ -218,14 +246,34 @@ def _validation_messages(exc: ValidationError) -> list[str]:
     return [str(m) for m in exc.messages]
 
 
+def _holds_admin_role(user: User) -> bool:
+    return RoleAssignment.objects.filter(user=user, role__in=ADMIN_ROLES).exists()
+
+
+def _check_manage_user(*, user: User, actor: User | None, message) -> None:
+    """May ``actor`` change another user's account? The system administrator may change ordinary
+    accounts; the accounts of the three administrators only the security administrator (so the system
+    administrator cannot take over the audit administrator's account). The console may do anything."""
+    if actor is None:
+        return
+    if actor.pk == user.pk:
+        raise PermissionDenied(message)
+    needed = "roles.grant_admin" if _holds_admin_role(user) else "users.manage"
+    if not user_has_perm(actor, needed):
+        raise PermissionDenied(message)
+
+
 @transaction.atomic
 def password_set(*, user: User, new_password: str, actor: User | None, old_password: str | None = None) -> User:
-    """Change a password: the user themselves (with the old password) or the system administrator."""
-    if actor is not None and actor.pk == user.pk:
+    """Change a password: the user themselves (with the old password), or for someone else the system
+    administrator (the security administrator for an administrator's account). A password set by
+    someone else must be changed by its owner at the next login."""
+    own = actor is not None and actor.pk == user.pk
+    if own:
         if old_password is None or not user.check_password(old_password):
-            raise Invalid(_("The current password is wrong."), fields={"old_password": [_("The current password is wrong.")]})
-    elif actor is not None and not user_has_perm(actor, "users.manage"):
-        raise PermissionDenied(_("You may not change this user's password."))
+            raise Invalid(_("The current password is wrong."), fields={"old_password": [str(_("The current password is wrong."))]})
+    else:
+        _check_manage_user(user=user, actor=actor, message=_("You may not change this user's password."))
     try:
         validate_password(new_password, user)
     except ValidationError as exc:
@@ -237,10 +285,13 @@ def password_set(*, user: User, new_password: str, actor: User | None, old_passw
     if stale:
         PasswordHistory.objects.filter(pk__in=stale).delete()
     user.set_password(new_password)
-    # A password set by an administrator must be changed at the next login: mark it expired.
-    user.password_changed_at = timezone.now() if (actor is None or actor.pk == user.pk) else timezone.now() - timedelta(days=3650)
-    user.save(update_fields=["password", "password_changed_at"])
-    audit_record(action="accounts.password_set", actor=actor, actor_name="" if actor else "console", target=user)
+    user.password_changed_at = timezone.now()
+    user.password_must_change = actor is not None and not own
+    user.save(update_fields=["password", "password_changed_at", "password_must_change"])
+    audit_record(
+        action="accounts.password_set", actor=actor, actor_name="" if actor else "console", target=user,
+        detail={"by": "self" if own else ("console" if actor is None else "administrator")},
+    )
     return user
 
 
@@ -261,12 +312,12 @@ def user_create(
         raise PermissionDenied(_("Only the system administrator can create users."))
     username = username.strip()
     if not username or User.objects.filter(username__iexact=username).exists():
-        raise Invalid(_("This username is taken."), fields={"username": [_("This username is taken.")]})
+        raise Invalid(_("This username is taken."), fields={"username": [str(_("This username is taken."))]})
     if phone:
         if not PHONE_RE.match(phone):
-            raise Invalid(_("Not a mobile phone number."), fields={"phone": [_("Not a mobile phone number.")]})
+            raise Invalid(_("Not a mobile phone number."), fields={"phone": [str(_("Not a mobile phone number."))]})
         if User.objects.filter(phone_hash__in=lookup_hashes(phone)).exists():
-            raise Invalid(_("This phone number belongs to another user."), fields={"phone": [_("Already in use.")]})
+            raise Invalid(_("This phone number belongs to another user."), fields={"phone": [str(_("Already in use."))]})
     user = User(username=username, display_name=display_name, phone=phone, email=email)
     try:
         validate_password(password, user)
@@ -279,9 +330,53 @@ def user_create(
     return user
 
 
-def _check_grant(*, user: User, role: str, place, department, actor: User | None) -> None:
+USER_UPDATE_FIELDS = ("display_name", "email", "phone", "is_active")
+
+
+@transaction.atomic
+def user_update(*, user: User, actor: User | None, changes: dict[str, Any]) -> User:
+    """Change an account's name, e-mail, phone or active flag (deactivation instead of deletion). The
+    system administrator; an administrator's account only the security administrator; never oneself."""
+    _check_manage_user(user=user, actor=actor, message=_("You may not change this user."))
+    errors: dict[str, list[str]] = {}
+    changed: list[str] = []
+    for field, value in changes.items():
+        if field not in USER_UPDATE_FIELDS:
+            errors[field] = [str(_("This field cannot be changed here."))]
+            continue
+        if field == "phone":
+            value = (value or "").strip()
+            if value and not PHONE_RE.match(value):
+                errors[field] = [str(_("Not a mobile phone number."))]
+                continue
+            if value and User.objects.filter(phone_hash__in=lookup_hashes(value)).exclude(pk=user.pk).exists():
+                errors[field] = [str(_("This phone number belongs to another user."))]
+                continue
+        elif field == "is_active":
+            value = bool(value)
+        else:
+            value = (value or "").strip()
+        if getattr(user, field) != value:
+            setattr(user, field, value)
+            changed.append(field)
+    if errors:
+        raise Invalid(_("Some fields are not acceptable."), fields=errors)
+    if changed:
+        update_fields = changed + (["phone_hash"] if "phone" in changed else [])
+        user.save(update_fields=update_fields)
+        # The phone is never written to the audit row: only that it changed.
+        audit_record(
+            action="accounts.user_update", actor=actor, actor_name="" if actor else "console", target=user,
+            detail={"changed": sorted(changed), "is_active": user.is_active},
+        )
+    return user
+
+
+def role_grant_check(*, user: User, role: str, place, department, actor: User | None) -> None:
+    """Raise unless ``actor`` may grant or revoke ``role`` (bound as given) for ``user``. The admin's
+    role-assignment form calls this to show the reason next to the row."""
     if role not in Role.values:
-        raise Invalid(_("Unknown role."), fields={"role": [_("Unknown role.")]})
+        raise Invalid(_("Unknown role."), fields={"role": [str(_("Unknown role."))]})
     if actor is not None:
         if actor.pk == user.pk:
             raise PermissionDenied(_("Nobody may change their own roles."))
@@ -293,16 +388,18 @@ def _check_grant(*, user: User, role: str, place, department, actor: User | None
             raise Invalid(_("Administrator roles are not bound to a place or department."))
     elif role in DEPARTMENT_ROLES:
         if department is None or place is not None:
-            raise Invalid(_("This role is bound to a department."), fields={"department": [_("Required.")]})
+            raise Invalid(_("This role is bound to a department."), fields={"department": [str(_("Required."))]})
     elif place is None or department is not None:
-        raise Invalid(_("This role is bound to a place."), fields={"place": [_("Required.")]})
+        raise Invalid(_("This role is bound to a place."), fields={"place": [str(_("Required."))]})
 
 
 @transaction.atomic
 def role_assign(*, user: User, role: str, actor: User | None, place=None, department: Department | None = None) -> RoleAssignment:
     """Grant a role. Ordinary roles: the system administrator. The three administrator roles: the security
     administrator only, never to oneself, and one person holds at most one of them."""
-    _check_grant(user=user, role=role, place=place, department=department, actor=actor)
+    role_grant_check(user=user, role=role, place=place, department=department, actor=actor)
+    if role in ADMIN_ROLES and user.is_superuser:
+        raise Refused(_("The three administrators must not be superusers."))
     held = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
     if role in ADMIN_ROLES and (held & ADMIN_ROLES) - {role}:
         raise Refused(_("One person may hold only one of the three administrator roles."))
@@ -316,25 +413,32 @@ def role_assign(*, user: User, role: str, actor: User | None, place=None, depart
             action="accounts.role_assign", actor=actor, actor_name="" if actor else "console", target=user,
             detail={"role": role, "place": getattr(place, "pk", None), "department": getattr(department, "pk", None)},
         )
-    if role == Role.SYSTEM_ADMIN and not user.is_staff:
-        # The Django admin is the system administrator's console for operational data.
+    if role in ADMIN_ROLES and not user.is_staff:
+        # The Django admin is the administrators' console; what each sees there follows their role.
         User.objects.filter(pk=user.pk).update(is_staff=True)
-    user.__dict__.pop("scope", None)
-    user.__dict__.pop("role_set", None)
-    user.__dict__.pop("perms", None)
+        user.is_staff = True
+    _forget_roles(user)
     return assignment
+
+
+def _forget_roles(user: User) -> None:
+    for attr in ("scope", "role_set", "perms"):
+        user.__dict__.pop(attr, None)
 
 
 @transaction.atomic
 def role_revoke(*, assignment: RoleAssignment, actor: User | None) -> None:
-    _check_grant(
-        user=assignment.user, role=assignment.role, place=assignment.place, department=assignment.department, actor=actor
-    )
+    user = assignment.user
+    role_grant_check(user=user, role=assignment.role, place=assignment.place, department=assignment.department, actor=actor)
     audit_record(
-        action="accounts.role_revoke", actor=actor, actor_name="" if actor else "console", target=assignment.user,
+        action="accounts.role_revoke", actor=actor, actor_name="" if actor else "console", target=user,
         detail={"role": assignment.role, "place": assignment.place_id, "department": assignment.department_id},
     )
     assignment.delete()
+    if assignment.role in ADMIN_ROLES and not _holds_admin_role(user):
+        User.objects.filter(pk=user.pk).update(is_staff=False)
+        user.is_staff = False
+    _forget_roles(user)
 
 
 @transaction.atomic
@@ -346,9 +450,29 @@ def department_create(*, name: str, code: str, actor: User | None, place=None) -
     if not name or not code:
         raise Invalid(_("A department needs a name and a code."))
     if Department.objects.filter(code=code).exists():
-        raise Invalid(_("This code is taken."), fields={"code": [_("This code is taken.")]})
+        raise Invalid(_("This code is taken."), fields={"code": [str(_("This code is taken."))]})
     department = Department.objects.create(name=name, code=code, place=place)
     audit_record(action="accounts.department_create", actor=actor, actor_name="" if actor else "console", target=department)
+    return department
+
+
+@transaction.atomic
+def department_update(*, department: Department, actor: User | None, name: str, code: str, place=None) -> Department:
+    if actor is not None and not user_has_perm(actor, "users.manage"):
+        raise PermissionDenied(_("Only the system administrator can change departments."))
+    name, code = name.strip(), code.strip()
+    if not name or not code:
+        raise Invalid(_("A department needs a name and a code."))
+    if Department.objects.filter(code=code).exclude(pk=department.pk).exists():
+        raise Invalid(_("This code is taken."), fields={"code": [str(_("This code is taken."))]})
+    before = {"name": department.name, "code": department.code, "place": department.place_id}
+    department.name, department.code, department.place = name, code, place
+    department.save(update_fields=["name", "code", "place"])
+    after = {"name": department.name, "code": department.code, "place": department.place_id}
+    audit_record(
+        action="accounts.department_update", actor=actor, actor_name="" if actor else "console", target=department,
+        detail={"changed": {k: [before[k], after[k]] for k in before if before[k] != after[k]}},
+    )
     return department
 
 
@@ -368,7 +492,7 @@ def totp_enable(*, user: User, secret: str, code: str, actor: User) -> User:
     if actor.pk != user.pk:
         raise PermissionDenied(_("Only the user can enrol their own authenticator."))
     if not pyotp.TOTP(secret).verify((code or "").strip(), valid_window=1):
-        raise Invalid(_("The verification code is wrong."), fields={"code": [_("The verification code is wrong.")]})
+        raise Invalid(_("The verification code is wrong."), fields={"code": [str(_("The verification code is wrong."))]})
     user.totp_secret, user.totp_enabled = secret, True
     user.save(update_fields=["totp_secret", "totp_enabled"])
     audit_record(action="accounts.totp_enable", actor=actor, target=user)
@@ -450,6 +574,7 @@ POLICY_FIELDS = (
     "idle_timeout_minutes",
     "staff_totp_required",
 )
+# Bounds keep a setting within what the rules ask (floors) and what the columns hold (ceilings).
 POLICY_FLOORS = {
     "password_min_length": 8,
     "password_history": 5,
@@ -459,6 +584,16 @@ POLICY_FLOORS = {
     "spray_window_minutes": 1,
     "idle_timeout_minutes": 1,
     "password_max_age_days": 1,
+}
+POLICY_CEILINGS = {
+    "password_min_length": 128,
+    "password_history": 24,
+    "password_max_age_days": 90,
+    "lockout_threshold": 10,
+    "lockout_minutes": 1440,
+    "spray_usernames": 1000,
+    "spray_window_minutes": 1440,
+    "idle_timeout_minutes": 30,
 }
 
 
@@ -473,11 +608,22 @@ def security_policy_update(*, actor: User, changes: dict[str, Any]) -> SecurityP
         if field not in POLICY_FIELDS:
             errors[field] = [str(_("Unknown setting."))]
             continue
-        floor = POLICY_FLOORS.get(field)
-        if floor is not None and int(value) < floor:
+        if field == "staff_totp_required":
+            setattr(policy, field, bool(value))
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            errors[field] = [str(_("Enter a whole number."))]
+            continue
+        floor, ceiling = POLICY_FLOORS[field], POLICY_CEILINGS[field]
+        if number < floor:
             errors[field] = [str(_("At least %(n)d.") % {"n": floor})]
             continue
-        setattr(policy, field, value)
+        if number > ceiling:
+            errors[field] = [str(_("At most %(n)d.") % {"n": ceiling})]
+            continue
+        setattr(policy, field, number)
     if errors:
         raise Invalid(_("Some settings are not acceptable."), fields=errors)
     policy.save()

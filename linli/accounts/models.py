@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.roles import Role
+from linli.core.access import Scope, ScopedQuerySet
 from linli.core.fields import EncryptedTextField, LookupHashField
+
+
+class UserQuerySet(ScopedQuerySet):
+    """Users are people, not places: the system administrator sees every account, anyone else only their
+    own (so an id of another account is 404, like anything else out of scope)."""
+
+    def scope_q(self, scope: Scope, user: Any) -> models.Q:
+        from linli.accounts.roles import permissions_of
+
+        if "users.manage" in permissions_of(scope.roles):
+            return models.Q()
+        return models.Q(pk=user.pk)
+
+
+class LinliUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
 
 
 class User(AbstractUser):
@@ -19,11 +38,16 @@ class User(AbstractUser):
     id_number_hash = LookupHashField(source="id_number")
     totp_secret = EncryptedTextField(_("TOTP secret"), blank=True, default="")
     totp_enabled = models.BooleanField(_("two-factor authentication"), default=False)
+    # The last TOTP time step accepted for this user: a code of that step or earlier is never accepted
+    # again (replay protection that holds across processes and servers).
+    totp_last_step = models.BigIntegerField(default=0, editable=False)
     failed_logins = models.PositiveIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when an administrator sets the password: the user must choose their own at the next login.
+    password_must_change = models.BooleanField(default=False, editable=False)
 
-    objects = UserManager()
+    objects: ClassVar[LinliUserManager] = LinliUserManager()
 
     class Meta:
         verbose_name = _("user")
@@ -111,6 +135,9 @@ class PasswordHistory(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
 
 class LoginFailure(models.Model):
     """A failed login, kept for the password-spraying throttle (distinct usernames per address)."""
@@ -121,6 +148,9 @@ class LoginFailure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["ip", "at"], name="accounts_loginfailure_ip_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.ip} {self.username}"
 
 
 class SecurityPolicy(models.Model):
