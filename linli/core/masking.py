@@ -10,30 +10,39 @@ from __future__ import annotations
 import re
 
 # Compound surnames (复姓) in common use; a name that starts with one keeps both characters.
-COMPOUND_SURNAMES = frozenset(
-    """欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 闻人 澹台 公冶 太史
+_COMPOUND_SURNAMES_TEXT = """欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 闻人 澹台 公冶 太史
     端木 申屠 万俟 独孤 南宫 西门 百里 呼延 东郭 濮阳 单于 赫连 淳于 公羊 拓跋 第五 司空 乐正 鲜于 亓官
-    仲孙 闾丘 子车 颛孙 巫马 左丘 梁丘 谷梁 段干 漆雕 壤驷 公良 羊舌 微生 宰父 夹谷 东门 梁丘""".split()
-)
+    仲孙 闾丘 子车 颛孙 巫马 左丘 梁丘 谷梁 段干 漆雕 壤驷 公良 羊舌 微生 宰父 夹谷 东门"""
+COMPOUND_SURNAMES = frozenset(_COMPOUND_SURNAMES_TEXT.split())
 
-_ID18_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
-_ID15_RE = re.compile(r"(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])")
-_PHONE_RE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)")
+_ID18_RE = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+_ID15_RE = re.compile(r"(?<![0-9A-Za-z])[0-9]{15}(?![0-9A-Za-z])")
+# A mainland mobile number, optionally with +86/86 and written 3-4-4 with spaces or hyphens.
+_PHONE_RE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}(?![0-9])")
 
 
-def mask_id_number(value: str | None) -> str:
-    if not value:
-        return ""
-    value = value.strip()
+def _inside_space(value: str, mask) -> str:
+    """Apply ``mask`` to the text between leading and trailing white space, which is kept (same length)."""
+    core = value.strip()
+    if not core:
+        return value
+    start = value.index(core)
+    return value[:start] + mask(core) + value[start + len(core) :]
+
+
+def _mask_id_core(value: str) -> str:
     if len(value) <= 10:
         return "*" * len(value)
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
-def mask_phone(value: str | None) -> str:
+def mask_id_number(value: str | None) -> str:
     if not value:
         return ""
-    value = value.strip()
+    return _inside_space(value, _mask_id_core)
+
+
+def _mask_phone_core(value: str) -> str:
     if len(value) == 11:
         return value[:3] + "****" + value[-4:]
     if len(value) <= 4:
@@ -42,14 +51,17 @@ def mask_phone(value: str | None) -> str:
     return value[:keep_head] + "*" * (len(value) - keep_head - 4) + value[-4:]
 
 
+def mask_phone(value: str | None) -> str:
+    if not value:
+        return ""
+    return _inside_space(value, _mask_phone_core)
+
+
 def surname_length(name: str) -> int:
     return 2 if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES else 1
 
 
-def mask_name(value: str | None) -> str:
-    if not value:
-        return ""
-    value = value.strip()
+def _mask_name_core(value: str) -> str:
     if len(value) == 1:
         return value
     if not any("\u4e00" <= ch <= "\u9fff" for ch in value):
@@ -59,10 +71,24 @@ def mask_name(value: str | None) -> str:
     return value[:keep] + "*" * (len(value) - keep)
 
 
+def mask_name(value: str | None) -> str:
+    if not value:
+        return ""
+    return _inside_space(value, _mask_name_core)
+
+
+def _mask_phone_match(match: re.Match) -> str:
+    # Star the four digits after the 3-digit prefix of the 11-digit number; separators stay.
+    text = match.group(0)
+    digits = [i for i, ch in enumerate(text) if ch.isdigit()][-11:]
+    hidden = set(digits[3:7])
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(text))
+
+
 def mask_text(text: str) -> str:
     """Mask every ID number and mobile number that appears in free text (logs, audit details)."""
     if not text:
         return text
-    text = _ID18_RE.sub(lambda m: mask_id_number(m.group(0)), text)
-    text = _ID15_RE.sub(lambda m: mask_id_number(m.group(0)), text)
-    return _PHONE_RE.sub(lambda m: m.group(0)[:-8] + "****" + m.group(0)[-4:], text)
+    text = _ID18_RE.sub(lambda m: _mask_id_core(m.group(0)), text)
+    text = _ID15_RE.sub(lambda m: _mask_id_core(m.group(0)), text)
+    return _PHONE_RE.sub(_mask_phone_match, text)
