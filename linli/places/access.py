@@ -26,8 +26,21 @@ def _prefixes(path: str) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
-def access_place(user: Any, pk: Any):
+def access_place(user: Any, pk: Any, *, kind: str | None = None):
+    """The place with this id among what ``user`` may see (of ``kind`` when given), or Http404."""
     from linli.core.access import access_object
     from linli.places.models import Place
 
-    return access_object(Place.objects.all(), user, pk)
+    qs = Place.objects.all()
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    return access_object(qs, user, pk)
+
+
+def can_change_place(user: Any, place: Any) -> bool:
+    """The user may edit this node (and create, move and delete under it)."""
+    from linli.places.actions import can_change_path
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return can_change_path(user, place.path)

@@ -1,0 +1,172 @@
+"""Reads about the place tree, scoped to what the user may see."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from linli.core.access import scope_of
+from linli.places.access import access_place
+from linli.places.models import Place, PlaceKind
+
+MAX_CHILDREN = 1000
+MAP_KINDS = (PlaceKind.GRID, PlaceKind.COMPOUND)
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(name: str) -> tuple:
+    """Sort "2号楼" before "10号楼"."""
+    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(name))
+
+
+def _with_counts(qs: QuerySet[Place]) -> QuerySet[Place]:
+    return qs.annotate(child_count=Count("children"))
+
+
+def place_roots(user: Any) -> list[Place]:
+    """The nodes the user's scope starts from (their street, community or grid), with child counts."""
+    paths = scope_of(user).place_paths
+    if not paths:
+        return []
+    roots = list(_with_counts(Place.objects.filter(path__in=paths)))
+    return sorted(roots, key=lambda p: (p.depth, natural_key(p.name)))
+
+
+def place_children(user: Any, parent_id: Any) -> tuple[Place, list[Place]]:
+    """A node (404 when out of scope) and its children the user may see, naturally sorted, each with
+    ``child_count``. Two queries."""
+    parent = access_place(user, parent_id)
+    children = _with_counts(Place.objects.visible_to(user).filter(parent_id=parent.pk))[:MAX_CHILDREN]
+    return parent, sorted(children, key=lambda p: natural_key(p.name))
+
+
+def place_ancestors(place: Place) -> list[Place]:
+    """From the root down to the parent (names are visible to anyone who sees the node)."""
+    ids = place.ancestor_ids()
+    if not ids:
+        return []
+    return list(Place.objects.filter(pk__in=ids).only("id", "name", "kind", "path", "depth").order_by("depth"))
+
+
+def place_subtree_counts(place: Place) -> dict[str, int]:
+    """How many nodes of each kind lie under ``place`` (not counting itself). One query."""
+    rows = (
+        Place.objects.filter(path__startswith=place.path)
+        .exclude(pk=place.pk)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {kind: 0 for kind in PlaceKind.values if kind != PlaceKind.STREET}
+    for row in rows:
+        counts[row["kind"]] = row["n"]
+    return counts
+
+
+def grid_of_place(place: Place) -> Place | None:
+    """The grid a node lies in (the node itself for a grid), or None above grid level."""
+    if place.kind == PlaceKind.GRID:
+        return place
+    ids = place.ancestor_ids()
+    return Place.objects.filter(pk__in=ids, kind=PlaceKind.GRID).order_by("-depth").first() if ids else None
+
+
+def community_of_place(place: Place) -> Place | None:
+    if place.kind == PlaceKind.COMMUNITY:
+        return place
+    ids = place.ancestor_ids()
+    return Place.objects.filter(pk__in=ids, kind=PlaceKind.COMMUNITY).first() if ids else None
+
+
+def _feature(place: Place, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": place.pk,
+        "geometry": place.geometry,
+        "properties": {
+            "id": place.pk,
+            "name": place.name,
+            "kind": place.kind,
+            "kind_label": str(place.get_kind_display()),
+            "code": place.code,
+            "parent_id": place.parent_id,
+            "area_km2": place.area_km2,
+            "compound_kind": place.compound_kind,
+            **extra,
+        },
+    }
+
+
+_FEATURE_FIELDS = ("id", "name", "kind", "code", "parent_id", "area_km2", "compound_kind", "geometry", "path")
+
+
+def place_geojson(user: Any, root: Place, *, kinds: tuple[str, ...] = MAP_KINDS) -> dict[str, Any]:
+    """A FeatureCollection of the nodes of ``kinds`` under ``root`` (and root itself when it has a
+    boundary) that the user may see and that have a geometry. One query."""
+    qs = (
+        Place.objects.visible_to(user)
+        .filter(path__startswith=root.path, geometry__isnull=False)
+        .filter(kind__in=(*kinds, root.kind))
+        .only(*_FEATURE_FIELDS)
+    )
+    features = [
+        _feature(p, role="self" if p.pk == root.pk else "child")
+        for p in qs
+        if p.pk == root.pk or p.kind in kinds
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def place_context_geojson(user: Any, place: Place) -> dict[str, Any]:
+    """For the boundary editor: the parent, the siblings, the node itself and its children, each
+    marked with its ``role``. One query."""
+    from django.db.models import Q
+
+    q = Q(pk=place.pk) | Q(parent_id=place.pk)
+    if place.parent_id:
+        q |= Q(pk=place.parent_id) | Q(parent_id=place.parent_id)
+    rows = Place.objects.visible_to(user).filter(q, geometry__isnull=False).only(*_FEATURE_FIELDS)
+    features = []
+    for p in rows:
+        if p.pk == place.pk:
+            role = "self"
+        elif p.pk == place.parent_id:
+            role = "parent"
+        elif p.parent_id == place.pk:
+            role = "child"
+        else:
+            role = "sibling"
+        features.append(_feature(p, role=role))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def move_targets(user: Any, place: Place, *, limit: int = 500) -> list[Place]:
+    """Nodes the user may move ``place`` under: the right kind, inside their scope and not inside the
+    node's own subtree."""
+    from linli.places.actions import ALLOWED_PARENTS
+
+    kinds = [k for k in ALLOWED_PARENTS[place.kind] if k]
+    if not kinds:
+        return []
+    scope = scope_of(user)
+    qs = (
+        Place.objects.filter(scope.place_q("path"), kind__in=kinds)
+        .exclude(path__startswith=place.path)
+        .only("id", "name", "kind", "path")
+        .order_by("path")[:limit]
+    )
+    return list(qs)
+
+
+def building_by_public_code(code: str) -> Place | None:
+    """The building with this public code (QR codes; case-insensitive), or None."""
+    code = (code or "").strip().upper()
+    if not code or len(code) > 16:
+        return None
+    return Place.objects.filter(kind=PlaceKind.BUILDING, public_code=code).first()
+
+
+def place_names(ids: list[int]) -> dict[int, str]:
+    return dict(Place.objects.filter(pk__in=ids).values_list("id", "name"))
