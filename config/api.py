@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from linli.accounts.api import AUTH
+from linli.accounts.api import AUTH, users_router
 from linli.accounts.api import router as accounts_router
 from linli.core.api import ORJSONRenderer, install_error_handlers
 from linli.places.api import router as places_router
@@ -22,4 +22,5 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", accounts_router)
+api.add_router("/users", users_router)
 api.add_router("/places", places_router)

@@ -250,7 +250,7 @@ def _holds_admin_role(user: User) -> bool:
     return RoleAssignment.objects.filter(user=user, role__in=ADMIN_ROLES).exists()
 
 
-def _check_manage_user(*, user: User, actor: User | None, message) -> None:
+def user_manage_check(*, user: User, actor: User | None, message) -> None:
     """May ``actor`` change another user's account? The system administrator may change ordinary
     accounts; the accounts of the three administrators only the security administrator (so the system
     administrator cannot take over the audit administrator's account). The console may do anything."""
@@ -273,7 +273,7 @@ def password_set(*, user: User, new_password: str, actor: User | None, old_passw
         if old_password is None or not user.check_password(old_password):
             raise Invalid(_("The current password is wrong."), fields={"old_password": [str(_("The current password is wrong."))]})
     else:
-        _check_manage_user(user=user, actor=actor, message=_("You may not change this user's password."))
+        user_manage_check(user=user, actor=actor, message=_("You may not change this user's password."))
     try:
         validate_password(new_password, user)
     except ValidationError as exc:
@@ -337,7 +337,7 @@ USER_UPDATE_FIELDS = ("display_name", "email", "phone", "is_active")
 def user_update(*, user: User, actor: User | None, changes: dict[str, Any]) -> User:
     """Change an account's name, e-mail, phone or active flag (deactivation instead of deletion). The
     system administrator; an administrator's account only the security administrator; never oneself."""
-    _check_manage_user(user=user, actor=actor, message=_("You may not change this user."))
+    user_manage_check(user=user, actor=actor, message=_("You may not change this user."))
     errors: dict[str, list[str]] = {}
     changed: list[str] = []
     for field, value in changes.items():
