@@ -31,7 +31,8 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+        # DO_NOTHING: deleting a user must not rewrite the rows that name them (actor_name keeps the name).
+        "accounts.User", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
     )
     actor_name = models.CharField(_("actor"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=64, db_index=True)

@@ -1,0 +1,55 @@
+"""``flush`` that copes with the append-only audit log.
+
+Django's ``flush`` (also run by transactional tests between tests) empties every table; the audit log's
+triggers (migration 0002) refuse that. This version lifts the triggers inside the same transaction as
+the flush and puts them back before it commits, then restores the reference data the migrations load
+(the shipped holiday calendar). It refuses to run in production: there the audit log is never emptied.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.conf import settings
+from django.core.management.base import CommandError
+from django.core.management.commands import flush
+from django.db import connections, transaction
+
+from linli.core.models import AuditEntry
+
+_TRIGGERS = import_module("linli.core.migrations.0002_audit_append_only")
+
+
+class Command(flush.Command):
+    help = flush.Command.help + " Lifts the audit log's append-only triggers for the flush; refused in production."
+
+    def handle(self, **options):
+        if settings.PRODUCTION:
+            raise CommandError("flush is disabled in production: the audit log is append-only.")
+        database = options["database"]
+        connection = connections[database]
+        if options["interactive"]:
+            confirm = input(
+                f'This will IRREVERSIBLY DESTROY all data in the "{connection.settings_dict["NAME"]}" database, '
+                "the audit log included.\nType 'yes' to continue, or 'no' to cancel: "
+            )
+            if confirm != "yes":
+                self.stdout.write("Flush cancelled.")
+                return
+        options["interactive"] = False
+        table = connection.ops.quote_name(AuditEntry._meta.db_table)
+        with transaction.atomic(using=database), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            elif connection.vendor == "sqlite":
+                for sql in _TRIGGERS.SQLITE_DOWN:
+                    cursor.execute(sql)
+            super().handle(**options)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            elif connection.vendor == "sqlite":
+                for sql in _TRIGGERS.SQLITE_UP:
+                    cursor.execute(sql)
+            from linli.core.workdays import calendar_restore_shipped
+
+            calendar_restore_shipped(using=database)
