@@ -74,10 +74,11 @@ class HistoryValidator:
     def validate(self, password, user=None):
         if user is None or user.pk is None:
             return
+        # "The last N passwords" counts the current one: it and the N-1 before it are refused.
         n = _policy().password_history
         if user.password and check_password(password, user.password):
             raise ValidationError(_("The new password must differ from the current one."), code="password_reused")
-        for old in user.password_history.all()[:n]:
+        for old in user.password_history.all()[: max(n - 1, 0)]:
             if check_password(password, old.password):
                 raise ValidationError(
                     _("The password must differ from your last %(n)d passwords.") % {"n": n}, code="password_reused"
