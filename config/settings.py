@@ -43,7 +43,10 @@ TESTING = "pytest" in sys.modules or env_bool("LINLI_TESTING")
 SECRET_KEY = env("LINLI_SECRET_KEY") or env("SECRET_KEY")
 if not SECRET_KEY:
     if PRODUCTION:
-        raise ImproperlyConfigured("LINLI_SECRET_KEY must be set when LINLI_ENV=production.")
+        raise ImproperlyConfigured(
+            "LINLI_SECRET_KEY must be set when LINLI_ENV=production (50+ random characters, e.g. from "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`). See docs/deploy.md."
+        )
     SECRET_KEY = "dev-only-insecure-key-not-for-production-use-0123456789abcdef"  # noqa: S105
 
 # Field-encryption keys: LINLI_DATA_KEY (a key ring string) or a key file. See linli/core/crypto.py.
@@ -51,7 +54,8 @@ LINLI_DATA_KEY = env("LINLI_DATA_KEY")
 LINLI_DATA_KEY_FILE = env("LINLI_DATA_KEY_FILE", str(VAR_DIR / "data.key"))
 if PRODUCTION and not LINLI_DATA_KEY and not Path(LINLI_DATA_KEY_FILE or "").is_file():
     raise ImproperlyConfigured(
-        "LINLI_DATA_KEY or LINLI_DATA_KEY_FILE (an existing file) must be set when LINLI_ENV=production."
+        "LINLI_DATA_KEY or LINLI_DATA_KEY_FILE (an existing file) must be set when LINLI_ENV=production "
+        "(`linli create-data-key` writes a key file). See docs/deploy.md."
     )
 
 DEBUG = env_bool("LINLI_DEBUG", not PRODUCTION) and not PRODUCTION
@@ -197,7 +201,7 @@ USE_TZ = True
 
 # --- static files ----------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("LINLI_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
@@ -243,6 +247,8 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("LINLI_SSL_REDIRECT", True)
+    # Load balancers and monitors probe /healthz over plain HTTP on the private side.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("LINLI_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -259,12 +265,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_personal_data": {"()": "linli.core.logging.MaskPersonalDataFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s", "datefmt": "%H:%M:%S"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]},
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"], "formatter": "plain"},
     },
     "root": {"handlers": ["console"], "level": env("LINLI_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "huey": {"level": "INFO"},
+        # A handler of its own (the same console) so that run_huey does not add a second one.
+        "huey": {"level": "INFO", "handlers": ["console"], "propagate": False},
     },
 }
