@@ -1,4 +1,5 @@
-"""Navigation by role: each entry names the permission or roles it needs."""
+"""Navigation by role: each entry names the permission or roles it needs. Entries whose URL does not
+exist yet (an app not built yet) are left out, so the menu never shows a dead link."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.roles import Role
 
-# (label, url name, icon, who: a permission "area.verb" or a set of roles)
+# (label, url name, icon, who: None for everyone, a permission "area.verb", or a set of roles)
 NAV_ITEMS = [
     (_("Home"), "accounts:home", "house", None),
     (_("Places"), "places:tree", "diagram-3", "registry.view"),
@@ -18,6 +19,30 @@ NAV_ITEMS = [
     (_("Holiday calendar"), "core:calendar", "calendar3", {Role.SYSTEM_ADMIN, Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF}),
 ]
 
+# The order in which a user's roles are named in the top bar (the most senior first).
+ROLE_ORDER = [
+    Role.SYSTEM_ADMIN,
+    Role.SECURITY_ADMIN,
+    Role.AUDIT_ADMIN,
+    Role.STREET_SUPERVISOR,
+    Role.COMMUNITY_STAFF,
+    Role.DEPARTMENT_STAFF,
+    Role.GRID_WORKER,
+    Role.MEDIATOR,
+    Role.BUILDING_HEAD,
+    Role.PARTY_MEMBER,
+    Role.VOLUNTEER,
+    Role.RESIDENT,
+]
+
+
+def allowed(user, who) -> bool:
+    if who is None:
+        return True
+    if isinstance(who, str):
+        return who in user.perms
+    return bool(set(who) & user.role_set)
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -25,13 +50,18 @@ def navigation(request):
         return {"nav_items": []}
     items = []
     for label, name, icon, who in NAV_ITEMS:
-        if isinstance(who, str) and who not in user.perms:
-            continue
-        if isinstance(who, set) and not (who & user.role_set):
+        if not allowed(user, who):
             continue
         try:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "icon": icon, "active": request.path == url})
-    return {"nav_items": items}
+        active = request.path == url or (url != "/" and request.path.startswith(url))
+        items.append({"label": label, "url": url, "icon": icon, "active": active})
+    roles = user.role_set
+    labels = [Role(r).label for r in ROLE_ORDER if r in roles]
+    return {
+        "nav_items": items,
+        "user_role_labels": labels,
+        "user_initial": (str(user) or "?")[:1].upper(),
+    }

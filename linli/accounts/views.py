@@ -5,32 +5,49 @@ from __future__ import annotations
 
 import base64
 import io
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.accounts import actions
+from linli.accounts.context_processors import ROLE_ORDER
 from linli.accounts.forms import LoginForm, PasswordChangeForm, TotpConfirmForm
 from linli.accounts.middleware import MUST_CHANGE_PASSWORD, MUST_ENROL_TOTP
-from linli.accounts.models import RoleAssignment, User
-from linli.accounts.roles import ADMIN_ROLES, Role
+from linli.accounts.models import ApiToken, LoginFailure, RoleAssignment, User
+from linli.accounts.roles import ADMIN_ROLES, STAFF_ROLES, Role
 from linli.accounts.selectors import security_policy
 from linli.core.errors import DomainError
+from linli.core.masking import mask_phone
+from linli.core.models import AuditEntry, AuditResult
 
 TOTP_PENDING = "linli:totp_pending_secret"
 
 
+class AuthedRequest(HttpRequest):
+    """A request behind ``login_required``: its user is a real ``User``."""
+
+    user: User
+
+
 def perm_required(perm: str):
+    """Log in first (redirect), then 403 without the permission."""
+
     def decorator(view):
         @login_required
         def wrapped(request, *args, **kwargs):
@@ -45,12 +62,24 @@ def perm_required(perm: str):
     return decorator
 
 
+# --- logging in and out -----------------------------------------------------------------------------------
+
+# How the login page shows each refusal: (alert colour, icon).
+LOGIN_ERROR_STYLE = {
+    "bad_credentials": ("danger", "x-circle-fill"),
+    "locked": ("warning", "lock-fill"),
+    "throttled": ("warning", "hourglass-split"),
+    "otp_required": ("info", "shield-lock-fill"),
+    "otp_invalid": ("danger", "shield-exclamation"),
+}
+
+
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:home")
     form = LoginForm(request.POST or None)
-    error = None
+    error_code = ""
     if request.method == "POST" and form.is_valid():
         try:
             outcome = actions.login_attempt(
@@ -59,10 +88,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 otp_code=form.cleaned_data.get("otp") or None,
             )
         except DomainError as exc:
-            error = str(exc.message)
-            form.add_error(None, error)
+            error_code = exc.code
+            form.add_error(None, str(exc.message))
             if exc.code in ("otp_required", "otp_invalid"):
                 form.fields["otp"].widget.attrs["autofocus"] = True
+                form.fields["username"].widget.attrs.pop("autofocus", None)
         else:
             login(request, outcome.user, backend="linli.accounts.backends.UsernameOrPhoneBackend")
             request.session[MUST_ENROL_TOTP] = outcome.must_enrol_totp
@@ -77,8 +107,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
                 target = ""
             return redirect(target or "accounts:home")
-    status = 401 if error else 200
-    return render(request, "accounts/login.html", {"form": form}, status=status)
+    style = LOGIN_ERROR_STYLE.get(error_code, ("danger", "x-circle-fill"))
+    show_otp = error_code in ("otp_required", "otp_invalid") or bool(request.POST.get("otp"))
+    context = {"form": form, "error_code": error_code, "error_style": style[0], "error_icon": style[1], "show_otp": show_otp}
+    status = 401 if error_code else 200
+    return render(request, "accounts/login.html", context, status=status)
 
 
 @require_POST
@@ -90,32 +123,251 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assignments = (
-        RoleAssignment.objects.filter(user=user).select_related("place", "department").order_by("role")
+# --- home pages ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tile:
+    label: Any
+    hint: Any
+    icon: str
+    url: str | None
+    colour: int = 1
+    testid: str = ""
+
+
+def _tile(label, hint, icon: str, url_name: str, colour: int = 1, query: str = "") -> Tile:
+    """A home-page tile. When ``url_name`` does not exist yet (its module is not built), the tile is
+    shown as "coming soon" without a link."""
+    try:
+        url: str | None = reverse(url_name) + query
+    except NoReverseMatch:
+        url = None
+    return Tile(label, hint, icon, url, colour, testid=url_name.replace(":", "-"))
+
+
+def _resident_tiles() -> list[Tile]:
+    return [
+        _tile(gettext_lazy("Report a problem"), gettext_lazy("Take a photo of a problem nearby and send it to your grid worker"),
+              "camera-fill", "cases:report", 1),
+        _tile(gettext_lazy("My matters"), gettext_lazy("Follow what you reported and rate the result"), "card-checklist", "cases:mine", 4),
+        _tile(gettext_lazy("Services"), gettext_lazy("Guides, certificates, room bookings"), "building-check", "hall:services", 3),
+        _tile(gettext_lazy("Activities"), gettext_lazy("Volunteer and join community activities"), "people-fill", "volunteers:activities", 2),
+        _tile(gettext_lazy("My points"), gettext_lazy("Points earned and the points shop"), "award-fill", "points:mine", 5),
+        _tile(gettext_lazy("My account"), gettext_lazy("Password, phone and security"), "person-vcard", "accounts:profile", 6),
+    ]
+
+
+def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
+    """Quick links for the user's staff roles, in a sensible order, without duplicates."""
+    tiles: list[Tile] = []
+    if Role.STREET_SUPERVISOR in roles:
+        tiles += [
+            _tile(gettext_lazy("Supervision"), gettext_lazy("Overdue and escalated cases of every community"), "megaphone-fill", "cases:supervise", 1),
+            _tile(gettext_lazy("Indicators"), gettext_lazy("Response, solved, satisfaction and on-time rates"), "bar-chart-line-fill", "dashboards:street", 4),
+            _tile(gettext_lazy("Evaluation"), gettext_lazy("Rankings of communities and buildings"), "trophy-fill", "evaluation:list", 2),
+        ]
+    if Role.COMMUNITY_STAFF in roles:
+        tiles += [
+            _tile(gettext_lazy("Dispatch desk"), gettext_lazy("Accept, dispatch and verify the community's cases"), "inbox-fill", "cases:dispatch", 1),
+            _tile(gettext_lazy("Registry"), gettext_lazy("People, houses and households"), "person-lines-fill", "residents:list", 3),
+            _tile(gettext_lazy("Deliberation"), gettext_lazy("Topics, meetings and votes"), "chat-square-text-fill", "deliberation:topics", 5),
+        ]
+    if Role.GRID_WORKER in roles:
+        tiles += [
+            _tile(gettext_lazy("My cases"), gettext_lazy("Cases of your grid waiting for you"), "list-task", "cases:worklist", 1),
+            _tile(gettext_lazy("Patrol report"), gettext_lazy("Report what you find on patrol"), "camera-fill", "cases:report", 2),
+            _tile(gettext_lazy("Registry"), gettext_lazy("People, houses and households"), "person-lines-fill", "residents:list", 3),
+            _tile(gettext_lazy("Visits"), gettext_lazy("Elderly living alone and families in difficulty"), "heart-pulse-fill", "care:visits", 5),
+        ]
+    if Role.DEPARTMENT_STAFF in roles:
+        tiles += [
+            _tile(gettext_lazy("Department inbox"), gettext_lazy("Cases the communities sent to your department"), "inbox-fill", "cases:department", 1),
+            _tile(gettext_lazy("Handled cases"), gettext_lazy("What your department reported back"), "check2-square", "cases:department_done", 3),
+        ]
+    if Role.MEDIATOR in roles:
+        tiles.append(
+            _tile(gettext_lazy("Disputes"), gettext_lazy("The dispute ledger and mediation sessions"), "people", "mediation:disputes", 5)
+        )
+    if roles & {Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF, Role.GRID_WORKER}:
+        tiles.append(_tile(gettext_lazy("Places"), gettext_lazy("Communities, grids, compounds and buildings"), "diagram-3-fill", "places:tree", 6))
+    if roles & {Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF}:
+        tiles.append(_tile(gettext_lazy("Holiday calendar"), gettext_lazy("Holidays and make-up working days for deadlines"), "calendar3", "core:calendar", 4))
+    seen: set[str] = set()
+    unique = []
+    for t in tiles:
+        if t.testid not in seen:
+            seen.add(t.testid)
+            unique.append(t)
+    return unique
+
+
+def _admin_tiles(roles: frozenset[str]) -> list[Tile]:
+    tiles: list[Tile] = []
+    if Role.SYSTEM_ADMIN in roles:
+        tiles += [
+            _tile(gettext_lazy("Users"), gettext_lazy("Accounts, roles and the places they are bound to"), "people-fill", "accounts:user_list", 4),
+            _tile(gettext_lazy("Holiday calendar"), gettext_lazy("Holidays and make-up working days for deadlines"), "calendar3", "core:calendar", 1),
+            _tile(gettext_lazy("Places"), gettext_lazy("Communities, grids, compounds and buildings"), "diagram-3-fill", "places:tree", 3),
+            _tile(gettext_lazy("Back office"), gettext_lazy("Django administration of operational data"), "gear-fill", "admin:index", 6),
+        ]
+    if Role.SECURITY_ADMIN in roles:
+        tiles += [
+            _tile(gettext_lazy("Security policy"), gettext_lazy("Passwords, lockout, session timeout, two-factor"), "shield-lock-fill", "accounts:policy", 4),
+            _tile(gettext_lazy("Locked accounts"), gettext_lazy("Accounts locked after failed logins"), "lock-fill", "accounts:locks", 1),
+        ]
+    if Role.AUDIT_ADMIN in roles:
+        today = timezone.localdate().isoformat()
+        tiles += [
+            _tile(gettext_lazy("Audit log"), gettext_lazy("Who did what, when, from where, with what result"), "journal-text", "core:audit_log", 4),
+            _tile(gettext_lazy("Refused logins today"), gettext_lazy("Failed and refused logins since midnight"), "shield-exclamation", "core:audit_log", 1,
+                  query=f"?action=accounts.login&result=denied&since={today}"),
+            _tile(gettext_lazy("Unmasked data"), gettext_lazy("Every display of unmasked personal data"), "eye-fill", "core:audit_log", 5,
+                  query="?action=registry.unmask"),
+        ]
+        for t in tiles[-2:]:
+            t.testid += "-filtered"
+    return tiles
+
+
+def place_trails(places) -> dict[int, str]:
+    """For each place, its names from the top of the tree: "测试街道 › 测试一社区 › 第一网格" (one query)."""
+    places = [p for p in places if p is not None]
+    if not places:
+        return {}
+    ids = {int(part) for p in places for part in p.path.strip("/").split("/") if part}
+    names = dict(type(places[0]).objects.filter(pk__in=ids).values_list("pk", "name"))
+    return {
+        p.pk: " › ".join(names.get(int(part), "?") for part in p.path.strip("/").split("/") if part) for p in places
+    }
+
+
+def _assignments(user: User) -> list[dict]:
+    rows = list(RoleAssignment.objects.filter(user=user).select_related("place", "department", "department__place"))
+    rank: dict[str, int] = {str(r): i for i, r in enumerate(ROLE_ORDER)}
+    rows.sort(key=lambda a: (rank.get(a.role, 99), a.pk))
+    trails = place_trails([a.place for a in rows] + [a.department.place for a in rows if a.department])
+    out = []
+    for a in rows:
+        where, kind = "", ""
+        if a.place is not None:
+            where, kind = trails.get(a.place.pk, a.place.name), a.place.get_kind_display()
+        elif a.department is not None:
+            where, kind = a.department.name, _("Department")
+            if a.department.place is not None:
+                where += " · " + trails.get(a.department.place.pk, a.department.place.name)
+        out.append({"role": a.get_role_display(), "role_code": a.role, "where": where, "kind": kind, "granted_at": a.granted_at})
+    return out
+
+
+def _password_days_left(user: User) -> int | None:
+    if not (user.role_set & STAFF_ROLES) or user.password_changed_at is None:
+        return None
+    expires = user.password_changed_at + timedelta(days=security_policy().password_max_age_days)
+    return (expires - timezone.now()).days
+
+
+def _grid_workers_of(user: User) -> list[str]:
+    """The grid workers whose grid covers the places where this resident is registered."""
+    paths: set[str] = set()
+    for a in RoleAssignment.objects.filter(user=user, place__isnull=False).select_related("place"):
+        if a.place is not None:
+            paths.update(a.place.ancestors_and_self_paths())
+    if not paths:
+        return []
+    workers = (
+        RoleAssignment.objects.filter(role=Role.GRID_WORKER, place__path__in=paths)
+        .select_related("user").order_by("user__display_name")
     )
+    return sorted({str(a.user) for a in workers})
+
+
+@login_required
+def home(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     roles = user.role_set
+    context: dict[str, Any] = {"assignments": _assignments(user), "roles": roles}
     if roles & ADMIN_ROLES:
         template = "accounts/home_admin.html"
-    elif roles & {Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.DEPARTMENT_STAFF, Role.MEDIATOR}:
+        context["tiles"] = _admin_tiles(roles)
+        stats = []
+        if Role.SYSTEM_ADMIN in roles:
+            stats += [
+                (_("Users"), User.objects.count()),
+                (_("Active"), User.objects.filter(is_active=True).count()),
+                (_("With two-factor"), User.objects.filter(totp_enabled=True).count()),
+            ]
+        if Role.SECURITY_ADMIN in roles:
+            stats += [
+                (_("Locked now"), User.objects.filter(locked_until__gt=timezone.now()).count()),
+                (_("Failed logins, 24 h"), LoginFailure.objects.filter(at__gte=timezone.now() - timedelta(hours=24)).count()),
+            ]
+        if Role.AUDIT_ADMIN in roles:
+            midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+            stats += [
+                (_("Audit entries today"), AuditEntry.objects.filter(at__gte=midnight).count()),
+                (_("Refused today"), AuditEntry.objects.filter(at__gte=midnight, result=AuditResult.DENIED).count()),
+            ]
+        context["stats"] = stats
+    elif roles & (STAFF_ROLES - ADMIN_ROLES):
         template = "accounts/home_staff.html"
+        context["tiles"] = _staff_tiles(roles)
+        context["is_supervisor"] = Role.STREET_SUPERVISOR in roles
+        context["is_department"] = Role.DEPARTMENT_STAFF in roles
     else:
         template = "accounts/home_resident.html"
-    return render(request, template, {"assignments": assignments, "roles": roles})
+        context["tiles"] = _resident_tiles()
+        context["grid_workers"] = _grid_workers_of(user)
+    context["password_days_left"] = _password_days_left(user)
+    context["totp_required"] = actions.totp_required(user)
+    return render(request, template, context)
+
+
+# --- my account ---------------------------------------------------------------------------------------------
+
+
+def _token_state(token: ApiToken, now) -> tuple[str, Any]:
+    if token.revoked_at is not None:
+        return "revoked", _("Revoked")
+    if token.expires_at <= now:
+        return "expired", _("Expired")
+    return "active", _("Active")
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
-    assignments = RoleAssignment.objects.filter(user=request.user).select_related("place", "department")
-    tokens = request.user.api_tokens.all()[:20]
-    return render(request, "accounts/profile.html", {"assignments": assignments, "tokens": tokens})
+def profile(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    now = timezone.now()
+    tokens = []
+    for token in user.api_tokens.all()[:20]:
+        state, label = _token_state(token, now)
+        tokens.append({"token": token, "state": state, "state_label": label})
+    context = {
+        "assignments": _assignments(user),
+        "tokens": tokens,
+        "phone_masked": mask_phone(user.phone),
+        "totp_required": actions.totp_required(user),
+        "password_days_left": _password_days_left(user),
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+def _policy_hints(user: User) -> list[str]:
+    policy = security_policy()
+    hints = [
+        _("At least %(n)d characters.") % {"n": policy.password_min_length},
+        _("Mix at least three of: lower-case letters, upper-case letters, digits, symbols."),
+        _("Must not contain the username."),
+        _("Must differ from your last %(n)d passwords.") % {"n": policy.password_history},
+    ]
+    if user.role_set & STAFF_ROLES:
+        hints.append(_("Staff passwords must be changed every %(n)d days.") % {"n": policy.password_max_age_days})
+    return hints
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -128,18 +380,16 @@ def password_change(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             for field, errors in exc.fields.items():
                 for err in errors:
-                    form.add_error(field if field in form.fields else None, err)
+                    form.add_error(field if field in form.fields else None, str(err))
             if not exc.fields:
                 form.add_error(None, str(exc.message))
         else:
-            from django.contrib.auth import update_session_auth_hash
-
             update_session_auth_hash(request, request.user)
             request.session[MUST_CHANGE_PASSWORD] = False
             messages.success(request, _("Your password has been changed."))
             return redirect("accounts:profile")
-    policy = security_policy()
-    return render(request, "accounts/password.html", {"form": form, "policy": policy})
+    context = {"form": form, "hints": _policy_hints(request.user), "forced": bool(request.session.get(MUST_CHANGE_PASSWORD))}
+    return render(request, "accounts/password.html", context)
 
 
 def _qr_svg(data: str) -> str:
@@ -151,11 +401,12 @@ def _qr_svg(data: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def totp(request: HttpRequest) -> HttpResponse:
+def totp(request: AuthedRequest) -> HttpResponse:
     user = request.user
+    required = actions.totp_required(user)
+    if user.totp_enabled:
+        return render(request, "accounts/totp.html", {"enabled": True, "required": required})
     form = TotpConfirmForm(request.POST or None)
-    if user.totp_enabled and request.method == "GET":
-        return render(request, "accounts/totp.html", {"enabled": True, "required": actions.totp_required(user)})
     secret = request.session.get(TOTP_PENDING)
     if not secret:
         secret = actions.totp_new_secret()
@@ -171,16 +422,20 @@ def totp(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Two-factor authentication is on."))
             return redirect("accounts:profile")
     uri = actions.totp_provisioning_uri(user, secret)
-    return render(
-        request,
-        "accounts/totp.html",
-        {"enabled": False, "form": form, "secret": secret, "qr": _qr_svg(uri), "required": actions.totp_required(user)},
-    )
+    context = {
+        "enabled": False,
+        "form": form,
+        "secret_grouped": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "qr": _qr_svg(uri),
+        "required": required,
+        "forced": bool(request.session.get(MUST_ENROL_TOTP)),
+    }
+    return render(request, "accounts/totp.html", context)
 
 
 @login_required
 @require_POST
-def totp_disable(request: HttpRequest) -> HttpResponse:
+def totp_disable(request: AuthedRequest) -> HttpResponse:
     try:
         actions.totp_disable(user=request.user, actor=request.user)
     except DomainError as exc:
@@ -192,61 +447,115 @@ def totp_disable(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(request.user.api_tokens, pk=token_id)
     actions.token_revoke(token=token, actor=request.user)
     messages.success(request, _("The token has been revoked."))
     return redirect("accounts:profile")
 
 
-# --- administrators -----------------------------------------------------------------------------------
+# --- administrators -----------------------------------------------------------------------------------------
 
 
 @perm_required("users.manage")
-def user_list(request: HttpRequest) -> HttpResponse:
-    users = (
-        User.objects.order_by("username")
-        .prefetch_related("role_assignments__place", "role_assignments__department")[:500]
-    )
-    return render(request, "accounts/user_list.html", {"users": users, "now": timezone.now()})
+def user_list(request: AuthedRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    role = request.GET.get("role", "").strip()
+    users = User.objects.order_by("username")
+    if q:
+        users = users.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
+    if role in Role.values:
+        users = users.filter(role_assignments__role=role).distinct()
+    users = users.prefetch_related("role_assignments__place", "role_assignments__department")
+    now = timezone.now()
+    rows = []
+    for u in users[:500]:
+        if not u.is_active:
+            state, label = "inactive", _("Deactivated")
+        elif u.locked_until and u.locked_until > now:
+            state, label = "locked", _("Locked")
+        else:
+            state, label = "active", _("Active")
+        rows.append({
+            "user": u,
+            "phone": mask_phone(u.phone),
+            "roles": [
+                {"label": a.get_role_display(), "where": str(a.place or a.department or "")}
+                for a in u.role_assignments.all()
+            ],
+            "state": state,
+            "state_label": label,
+        })
+    try:
+        admin_url: str | None = reverse("admin:accounts_user_changelist")
+    except NoReverseMatch:
+        admin_url = None
+    context = {"rows": rows, "q": q, "role": role, "role_choices": Role.choices, "total": len(rows), "admin_url": admin_url}
+    return render(request, "accounts/user_list.html", context)
+
+
+POLICY_HELP = {
+    "password_min_length": gettext_lazy("Classified protection level 3 asks for at least 8."),
+    "password_history": gettext_lazy("A new password may not repeat any of these."),
+    "password_max_age_days": gettext_lazy("Staff must choose a new password after this many days."),
+    "lockout_threshold": gettext_lazy("Consecutive failures that lock an account."),
+    "lockout_minutes": gettext_lazy("The security administrator can unlock earlier."),
+    "spray_usernames": gettext_lazy("Distinct usernames failing from one address before it is throttled (password spraying)."),
+    "spray_window_minutes": gettext_lazy("The period over which those failures are counted."),
+    "idle_timeout_minutes": gettext_lazy("A session without activity ends after this time."),
+    "staff_totp_required": gettext_lazy("The three administrators always need two-factor authentication."),
+}
 
 
 @perm_required("security.policy")
 @require_http_methods(["GET", "POST"])
-def policy(request: HttpRequest) -> HttpResponse:
+def policy(request: AuthedRequest) -> HttpResponse:
     current = security_policy()
     errors: dict[str, list[str]] = {}
+    posted: dict[str, str] = {}
     if request.method == "POST":
-        changes = {}
+        changes: dict[str, Any] = {}
         for field in actions.POLICY_FIELDS:
             if field == "staff_totp_required":
                 changes[field] = request.POST.get(field) == "on"
-            elif request.POST.get(field, "").strip().isdigit():
-                changes[field] = int(request.POST[field])
+                continue
+            raw = request.POST.get(field, "").strip()
+            posted[field] = raw
+            if raw.isdigit():
+                changes[field] = int(raw)
             else:
                 errors[field] = [_("Enter a whole number.")]
         if not errors:
             try:
                 actions.security_policy_update(actor=request.user, changes=changes)
             except DomainError as exc:
-                errors = exc.fields
+                errors = {k: [str(e) for e in v] for k, v in exc.fields.items()}
                 messages.error(request, str(exc.message))
             else:
                 messages.success(request, _("The security policy has been saved."))
                 return redirect("accounts:policy")
-    fields = [
-        {"name": f, "label": current._meta.get_field(f).verbose_name, "value": getattr(current, f),
-         "bool": f == "staff_totp_required", "errors": errors.get(f, [])}
-        for f in actions.POLICY_FIELDS
-    ]
-    return render(request, "accounts/policy.html", {"fields": fields})
+        else:
+            messages.error(request, _("Some settings are not acceptable."))
+    fields = []
+    for f in actions.POLICY_FIELDS:
+        model_field = current._meta.get_field(f)
+        fields.append({
+            "name": f,
+            "label": getattr(model_field, "verbose_name", f),
+            "value": posted.get(f, getattr(current, f)),
+            "bool": f == "staff_totp_required",
+            "errors": errors.get(f, []),
+            "help": POLICY_HELP.get(f, ""),
+        })
+    return render(request, "accounts/policy.html", {"fields": fields, "updated_at": current.updated_at})
 
 
 @perm_required("security.unlock")
 @require_http_methods(["GET", "POST"])
-def locks(request: HttpRequest) -> HttpResponse:
+def locks(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
-        user = get_object_or_404(User, pk=request.POST.get("user_id"))
+        user_id = request.POST.get("user_id", "")
+        user = get_object_or_404(User, pk=int(user_id) if user_id.isdigit() else 0)
         actions.user_unlock(user=user, actor=request.user)
         messages.success(request, _("%(user)s has been unlocked.") % {"user": user.username})
         return redirect("accounts:locks")

@@ -46,7 +46,12 @@ def healthz(request):
     return JsonResponse(body, status=200 if ok else 503)
 
 
-def _require(request, perm: str | None = None, roles: set[str] | None = None):
+# --- pages: the audit log (audit administrator) and the holiday calendar -----------------------------------
+
+
+def _require(request, perm: str | None = None, roles: set[str] | None = None) -> bool:
+    """False for an anonymous user (the caller redirects to the login page); 403 without the permission
+    or one of the roles."""
     from django.core.exceptions import PermissionDenied
 
     user = request.user
@@ -59,44 +64,162 @@ def _require(request, perm: str | None = None, roles: set[str] | None = None):
     return True
 
 
+def _action_labels() -> dict[str, str]:
+    from django.utils.translation import gettext as _
+
+    return {
+        "accounts.login": _("Log in"),
+        "accounts.logout": _("Log out"),
+        "accounts.lock": _("Account locked"),
+        "accounts.unlock": _("Account unlocked"),
+        "accounts.password_set": _("Password changed"),
+        "accounts.user_create": _("User created"),
+        "accounts.user_update": _("User changed"),
+        "accounts.role_assign": _("Role granted"),
+        "accounts.role_revoke": _("Role revoked"),
+        "accounts.totp_enable": _("Two-factor turned on"),
+        "accounts.totp_disable": _("Two-factor turned off"),
+        "accounts.token_issue": _("API token issued"),
+        "accounts.token_revoke": _("API token revoked"),
+        "accounts.policy_update": _("Security policy changed"),
+        "core.audit_view": _("Audit log viewed"),
+        "core.audit_archive": _("Audit log archived"),
+        "core.calendar_load": _("Holiday calendar loaded"),
+        "places.place_create": _("Place created"),
+        "registry.unmask": _("Unmasked personal data shown"),
+    }
+
+
+def _parse_day(value: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def audit_log(request):
-    """The audit log: readable by the audit administrator only. Filters by action, actor, result, dates."""
+    """The audit log: readable by the audit administrator only. Filters by action, actor, result and a
+    date range; 50 rows a page; text is masked again on display. Each viewing is itself audited."""
     from django.contrib.auth.views import redirect_to_login
     from django.core.paginator import Paginator
     from django.shortcuts import render
+    from django.utils.http import urlencode
+    from django.utils.translation import gettext as _
 
     from linli.core.audit import audit_record
-    from linli.core.models import AuditEntry
+    from linli.core.masking import mask_text
+    from linli.core.models import AuditEntry, AuditResult
 
     if not _require(request, perm="audit.view"):
         return redirect_to_login(request.get_full_path())
     qs = AuditEntry.objects.all()
-    filters = {k: request.GET.get(k, "").strip() for k in ("action", "actor", "result", "since", "until")}
+    filters = {k: request.GET.get(k, "").strip()[:150] for k in ("action", "actor", "result", "since", "until")}
+    errors: dict[str, str] = {}
     if filters["action"]:
         qs = qs.filter(action__startswith=filters["action"])
     if filters["actor"]:
         qs = qs.filter(actor_name__iexact=filters["actor"])
-    if filters["result"]:
+    if filters["result"] in AuditResult.values:
         qs = qs.filter(result=filters["result"])
-    if filters["since"]:
-        qs = qs.filter(at__date__gte=filters["since"])
-    if filters["until"]:
-        qs = qs.filter(at__date__lte=filters["until"])
+    for key, lookup in (("since", "at__date__gte"), ("until", "at__date__lte")):
+        if filters[key]:
+            day = _parse_day(filters[key])
+            if day is None:
+                errors[key] = _("Enter a date as YYYY-MM-DD.")
+            else:
+                qs = qs.filter(**{lookup: day})
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    labels = _action_labels()
+    rows = []
+    for entry in page.object_list:
+        detail = {k: v for k, v in (entry.detail or {}).items() if k != "channel"}
+        rows.append({
+            "entry": entry,
+            "label": labels.get(entry.action, ""),
+            "target": mask_text(entry.target_repr),
+            "detail": mask_text("; ".join(f"{k}: {v}" for k, v in detail.items())),
+            "channel": (entry.detail or {}).get("channel", ""),
+        })
     audit_record(action="core.audit_view", actor=request.user, detail={"filters": {k: v for k, v in filters.items() if v}})
-    return render(request, "core/audit_log.html", {"page": page, "filters": filters})
+    query = urlencode({k: v for k, v in filters.items() if v})
+    context = {
+        "page": page,
+        "rows": rows,
+        "filters": filters,
+        "errors": errors,
+        "query": query,
+        "results": AuditResult.choices,
+        "actions": sorted(labels.items()),
+    }
+    return render(request, "core/audit_log.html", context)
+
+
+def _holiday_spans(days) -> list[dict]:
+    """Consecutive holidays with the same name as one span (春节 2月15日–23日, 9 days)."""
+    spans: list[dict] = []
+    for d in days:
+        if d.kind != "holiday":
+            continue
+        last = spans[-1] if spans else None
+        if last and last["name"] == d.name and (d.date - last["end"]).days == 1:
+            last["end"] = d.date
+            last["days"] += 1
+        else:
+            spans.append({"name": d.name, "start": d.date, "end": d.date, "days": 1})
+    return spans
 
 
 def calendar_view(request):
-    """The holiday calendar (public holidays and make-up working days), by year."""
+    """The holiday calendar (public holidays in red, make-up working days in blue), one year a page."""
+    import calendar as pycalendar
+    from datetime import date
+
     from django.contrib.auth.views import redirect_to_login
     from django.shortcuts import render
+    from django.utils.translation import gettext as _
 
     from linli.core.models import CalendarDay
 
     if not _require(request, roles={"system_admin", "street_supervisor", "community_staff"}):
         return redirect_to_login(request.get_full_path())
     years = sorted({d.year for d in CalendarDay.objects.values_list("date", flat=True)})
-    year = int(request.GET.get("year") or (years[-1] if years else timezone.localdate().year))
-    days = CalendarDay.objects.filter(date__year=year)
-    return render(request, "core/calendar.html", {"days": days, "years": years, "year": year})
+    today = timezone.localdate()
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and 1900 < int(raw) < 2200 else (today.year if today.year in years or not years else years[-1])
+    days = list(CalendarDay.objects.filter(date__year=year).order_by("date"))
+    by_date = {d.date: d for d in days}
+    months = []
+    working = 0
+    cal = pycalendar.Calendar(firstweekday=0)
+    for month in range(1, 13):
+        weeks = []
+        for week in cal.monthdatescalendar(year, month):
+            cells = []
+            for day in week:
+                special = by_date.get(day)
+                if day.month != month:
+                    kind = "out"
+                elif special is not None:
+                    kind = special.kind
+                elif day.weekday() >= 5:
+                    kind = "weekend"
+                else:
+                    kind = "normal"
+                if day.month == month and (kind == "workday" or kind == "normal"):
+                    working += 1
+                cells.append({"date": day, "kind": kind, "name": special.name if special else "", "today": day == today})
+            weeks.append(cells)
+        months.append({"number": month, "first": date(year, month, 1), "weeks": weeks})
+    context = {
+        "year": year,
+        "years": years,
+        "months": months,
+        "spans": _holiday_spans(days),
+        "workdays": [d for d in days if d.kind == "workday"],
+        "working_days": working,
+        "has_data": bool(days),
+        "weekday_names": [_("Mo"), _("Tu"), _("We"), _("Th"), _("Fr"), _("Sa"), _("Su")],
+    }
+    return render(request, "core/calendar.html", context)
