@@ -25,6 +25,8 @@ help:
 	@echo "make bench  run the benchmarks under bench/"
 
 $(PY_STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	  || { echo "Linli needs Python 3.11 or newer: make PYTHON=python3.11 ..."; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
 	@touch $@
@@ -41,9 +43,10 @@ $(DATA_KEY): | $(PY_STAMP)
 
 install: $(PY_STAMP) $(NODE_STAMP) $(MO_FILES)
 
+# migrate and demo --if-empty are no-ops when there is nothing to do; serve prints the demo logins.
 run: install $(DATA_KEY)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demo --if-empty
+	$(PY) manage.py demo --if-empty --no-logins
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 # Chromium for the browser tests comes from Debian's packages (never a downloaded browser build).

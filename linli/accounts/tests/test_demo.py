@@ -135,3 +135,9 @@ def test_demo_extensions_receive_the_built_demo(db, monkeypatch):
     assert seen == [built]
     assert built.users["grid1"].username == "grid1"
     assert built.grids[0].name == "幸福社区第一网格"
+
+
+def test_demo_no_logins_prints_no_table(db):
+    output = _run("--no-logins")
+    assert User.objects.filter(username="grid1").exists()
+    assert "Linli-demo-2026" not in output

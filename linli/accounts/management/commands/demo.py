@@ -17,8 +17,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--codes", action="store_true", help="Create nothing: print the logins with the current TOTP codes."
         )
+        parser.add_argument("--no-logins", action="store_true", help="Do not print the logins table.")
 
-    def handle(self, *args, if_empty: bool = False, codes: bool = False, **options):
+    def handle(self, *args, if_empty: bool = False, codes: bool = False, no_logins: bool = False, **options):
         if codes:
             pass  # print only
         elif if_empty and not demo.demo_is_empty():
@@ -26,6 +27,6 @@ class Command(BaseCommand):
         else:
             demo.demo_build()
             self.stdout.write(self.style.SUCCESS("The demo street 「邻里街道」 and the demo users are ready."))
-        table = demo.demo_logins_table(demo.demo_logins())
+        table = "" if no_logins else demo.demo_logins_table(demo.demo_logins())
         if table:
             self.stdout.write("\nDemo logins:\n" + table)
