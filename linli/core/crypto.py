@@ -109,6 +109,26 @@ def create_key_file(path: Path) -> bool:
     return True
 
 
+def prepend_key_to_file(path: Path) -> str:
+    """Put a fresh key first in the key file (creating it if needed); the old keys stay for decryption.
+    The file is replaced atomically and stays 0600. Returns the new key's id (never the key)."""
+    old = path.read_text() if path.exists() else ""
+    if old.strip():
+        parse_key_ring(old)  # refuse to extend a broken file
+    line = new_key_line()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(line + "\n" + old.lstrip("\n"))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    reset_key_ring()
+    return line.partition(":")[0]
+
+
 _lock = threading.Lock()
 _ring: KeyRing | None = None
 _ring_source: str | None = None
@@ -119,7 +139,15 @@ def key_ring() -> KeyRing:
     global _ring, _ring_source
     env_text = getattr(settings, "LINLI_DATA_KEY", None)
     file_path = getattr(settings, "LINLI_DATA_KEY_FILE", None)
-    source = f"env:{env_text}" if env_text else f"file:{file_path}"
+    if env_text:
+        source = f"env:{env_text}"
+    else:
+        # The file's modification time is part of the source: a key put first (create-data-key
+        # --rotate) reaches running processes without a restart.
+        try:
+            source = f"file:{file_path}:{os.stat(file_path).st_mtime_ns}" if file_path else "none"
+        except OSError:
+            source = f"file:{file_path}:missing"
     with _lock:
         if _ring is not None and _ring_source == source:
             return _ring
@@ -156,13 +184,15 @@ def key_id_of(token: str) -> str:
 
 
 def decrypt(token: str, *, ring: KeyRing | None = None) -> str:
+    """The plaintext; ``DecryptionError`` when the token is malformed, its key is not in the ring, or
+    it was altered (GCM authenticates the ciphertext and the key id)."""
     key = (ring or key_ring()).get(key_id_of(token))
-    blob = base64.b64decode(token.split("$")[2])
     try:
+        blob = base64.b64decode(token.split("$")[2], validate=True)
         plain = AESGCM(key.secret).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], key.key_id.encode())
-    except Exception as exc:  # InvalidTag
+        return plain.decode("utf-8")
+    except Exception as exc:  # binascii.Error, InvalidTag, ValueError (short blob), UnicodeDecodeError
         raise DecryptionError("ciphertext failed authentication") from exc
-    return plain.decode("utf-8")
 
 
 def normalise_for_lookup(value: str) -> str:

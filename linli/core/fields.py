@@ -10,6 +10,7 @@ with ``Model.objects.filter(phone_hash__in=lookup_hashes(value))``.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.lookups import Exact
 
 from linli.core import crypto
 
@@ -33,6 +34,16 @@ class EncryptedTextField(models.TextField):
         if lookup_name not in {"isnull", "exact"}:
             raise TypeError(f"EncryptedTextField does not support the {lookup_name!r} lookup")
         return super().get_lookup(lookup_name)
+
+
+@EncryptedTextField.register_lookup
+class EncryptedExact(Exact):
+    """``field=""`` works; ``field="13812345678"`` would silently match nothing, so it is refused."""
+
+    def get_prep_lookup(self):
+        if self.rhs not in ("", None):
+            raise TypeError("An encrypted field cannot be compared: filter on its hash field with lookup_hashes().")
+        return super().get_prep_lookup()
 
 
 class LookupHashField(models.CharField):
