@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "linli.core",
     "linli.accounts",
     "linli.places",
+    "linli.residents",
 ]
 
 MIDDLEWARE = [

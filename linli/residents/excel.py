@@ -1,0 +1,303 @@
+"""The registry workbook: the template (openpyxl), streaming reads (openpyxl read-only), the error
+report and exports (XlsxWriter in constant-memory mode). The column headers are the communities'
+own Chinese headers, so they are data here, not translated strings."""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from linli.core.codes import ETHNICITY, POLITICAL_STATUS, RELATIONSHIP
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    width: int = 12
+    text: bool = False  # stored as text (ID numbers, phones, house numbers)
+    help: str = ""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "姓名", True, 10, help="必填。"),
+    Column("sex", "性别", width=6, help="男 / 女，可不填（由身份证号推出）；填写时须与身份证号一致。"),
+    Column("ethnicity", "民族", width=8, help="名称（汉族、汉）或代码（01）。"),
+    Column("id_number", "身份证号", True, 21, True, "必填。18 位（旧 15 位号码自动升位），校验位须正确。请设为文本格式。"),
+    Column("phone", "联系电话", width=14, text=True, help="11 位手机号或带区号的固定电话（0571-88886666）。"),
+    Column("political_status", "政治面貌", width=14, help="名称（群众、中共党员、共青团员）或代码（13）。"),
+    Column("relationship", "与户主关系", width=10, help="户主填“户主”（02）；其他成员填与户主的关系（妻、子、女……）或代码。"),
+    Column("head_id_number", "户主身份证号", width=21, text=True,
+           help="非户主成员必填：户主的身份证号。户主须在本文件中（与户主关系为户主）或已在系统中登记为户主。"),
+    Column("registered_address", "户籍地址", width=24),
+    Column("compound", "小区", width=12, help="须是本社区已有的小区/楼院。"),
+    Column("building", "楼栋", width=8, text=True, help="如 3栋、3号楼。"),
+    Column("entrance", "单元", width=6, text=True, help="无单元可不填。"),
+    Column("house", "房号", width=8, text=True, help="如 101。房屋须已存在，或在导入时勾选“自动创建房屋”。"),
+    Column("occupancy", "人房关系", width=10, help="业主 / 租户 / 居住人，不填视为居住人。"),
+    Column("tags", "人员标签", width=16, help="多个标签用顿号或逗号分隔，如 独居老人、低保。60岁以上老人由出生日期自动计算，无需填写。"),
+    Column("notes", "备注", width=20),
+)
+HEADERS = tuple(c.header for c in COLUMNS)
+BY_HEADER = {c.header: c for c in COLUMNS}
+REQUIRED_HEADERS = tuple(c.header for c in COLUMNS if c.required)
+ERROR_HEADER = "错误"
+DATA_SHEET = "人员信息"
+CODES_SHEET = "代码表"
+HELP_SHEET = "填写说明"
+OCCUPANCY_NAMES = ("业主", "租户", "居住人")
+SEX_NAMES = ("男", "女")
+
+
+# --- template ------------------------------------------------------------------------------------------
+
+
+def template_bytes(tag_names: list[str], *, rows: int = 2000) -> bytes:
+    """The import template: the data sheet with Chinese headers, text-formatted ID and phone columns,
+    drop-down lists for the coded columns (from a hidden code sheet), and an instructions sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = DATA_SHEET
+    head_font = Font(bold=True, color="FFFFFF")
+    head_fill = PatternFill("solid", fgColor="1F6F5C")
+    required_fill = PatternFill("solid", fgColor="B03A2E")
+    for i, col in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=1, column=i, value=col.header)
+        cell.font = head_font
+        cell.fill = required_fill if col.required else head_fill
+        cell.alignment = Alignment(horizontal="center")
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = col.width + 2
+        if col.text:
+            for r in range(2, rows + 2):
+                ws.cell(row=r, column=i).number_format = "@"
+    ws.freeze_panes = "A2"
+
+    codes = wb.create_sheet(CODES_SHEET)
+    lists = {
+        "sex": SEX_NAMES,
+        "ethnicity": tuple(name for _code, name in ETHNICITY),
+        "political_status": tuple(name for _code, name in POLITICAL_STATUS),
+        "relationship": tuple(name for _code, name in RELATIONSHIP),
+        "occupancy": OCCUPANCY_NAMES,
+    }
+    for j, (key, names) in enumerate(lists.items(), start=1):
+        codes.cell(row=1, column=j, value=BY_KEY[key].header)
+        for r, name in enumerate(names, start=2):
+            codes.cell(row=r, column=j, value=name)
+        letter = get_column_letter(j)
+        dv = DataValidation(
+            type="list",
+            formula1=f"={CODES_SHEET}!${letter}$2:${letter}${len(names) + 1}",
+            allow_blank=True,
+            showErrorMessage=False,  # codes such as 01 are accepted too
+        )
+        dv.promptTitle = BY_KEY[key].header
+        dv.prompt = "从列表选择，或填写代码"
+        target = get_column_letter(COLUMNS.index(BY_KEY[key]) + 1)
+        dv.add(f"{target}2:{target}{rows + 1}")
+        ws.add_data_validation(dv)
+    codes.sheet_state = "hidden"
+
+    help_ws = wb.create_sheet(HELP_SHEET)
+    help_ws.column_dimensions["A"].width = 16
+    help_ws.column_dimensions["B"].width = 90
+    lines: list[tuple[str, str]] = [
+        ("人员信息导入模板", ""),
+        ("", "每行一人。第一行是表头，请勿修改表头文字（列的顺序可以调整）。"),
+        ("", "红色表头为必填列。身份证号、电话、房号请用文本格式填写，避免 Excel 改成科学计数法。"),
+        ("", "导入前系统会逐行检查；只要有一行有问题，全部不写入，并生成错误报告（标出有问题的行和列）。"),
+        ("", "同一户：户主一行“与户主关系”填“户主”；其他成员填与户主的关系，并在“户主身份证号”填户主的身份证号。"),
+        ("", "已在系统中登记的身份证号默认报错“已登记”；如需用本文件更新这些人员，导入时勾选“更新已登记人员”。"),
+        ("列", "说明"),
+    ]
+    lines += [(c.header, ("【必填】" if c.required else "") + c.help) for c in COLUMNS]
+    lines += [("", ""), ("可用的人员标签", "、".join(tag_names) or "（无）")]
+    lines += [("", ""), ("示例", "张三 | 男 | 汉族 | 330102199001011234 | 13800138000 | 群众 | 户主 | （空） | "
+                              "浙江省杭州市…… | 阳光小区 | 3栋 | 2单元 | 101 | 业主 | 独居老人 | ")]
+    for r, (a, b) in enumerate(lines, start=1):
+        help_ws.cell(row=r, column=1, value=a).font = Font(bold=bool(a))
+        help_ws.cell(row=r, column=2, value=b).alignment = Alignment(wrap_text=True)
+    help_ws["A1"].font = Font(bold=True, size=14)
+
+    buf = BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+BY_KEY = {c.key: c for c in COLUMNS}
+
+
+# --- reading ----------------------------------------------------------------------------------------------
+
+
+class WorkbookError(Exception):
+    """The file cannot be read as a registry workbook (not xlsx, no header row ...)."""
+
+
+@dataclass
+class Sheet:
+    """A streaming view of the data sheet: its header and (Excel row number, values) per data row."""
+
+    path: str
+    headers: list[str]
+    index: dict[str, int]  # column key → position in a row
+    total_rows: int | None  # from the sheet's dimension (may be unknown)
+
+    def rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        wb = _open(self.path)
+        try:
+            ws = _data_sheet(wb)
+            for number, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+                if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                    continue
+                yield number, values
+        finally:
+            wb.close()
+
+
+def _open(path: str):
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any failure means "not a workbook we can read"
+        raise WorkbookError(_("The file is not an Excel workbook (.xlsx).")) from exc
+
+
+def _data_sheet(wb):
+    return wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
+
+
+def open_sheet(path: str) -> Sheet:
+    wb = _open(path)
+    try:
+        ws = _data_sheet(wb)
+        first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None)
+        headers = ["" if v is None else str(v).strip() for v in (first or ())]
+        index: dict[str, int] = {}
+        for i, h in enumerate(headers):
+            col = BY_HEADER.get(h)
+            if col is not None and col.key not in index:
+                index[col.key] = i
+        missing = [h for h in REQUIRED_HEADERS if BY_HEADER[h].key not in index]
+        if missing:
+            raise WorkbookError(
+                _("The first row must hold the template's headers; missing: %(headers)s")
+                % {"headers": "、".join(missing)}
+            )
+        total = ws.max_row - 1 if ws.max_row else None
+        return Sheet(path=path, headers=headers, index=index, total_rows=total)
+    finally:
+        wb.close()
+
+
+# --- writing (error report, export) -------------------------------------------------------------------------
+
+
+def cell_text(value: Any) -> Any:
+    """A cell value as the report should show it again."""
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value
+
+
+class ReportWriter:
+    """The error report: the uploaded rows again, a 错误 column naming each problem, bad cells
+    highlighted, and a second sheet listing every problem (row, column, message). Streams rows."""
+
+    def __init__(self, path: str | Path, headers: list[str]):
+        import xlsxwriter
+
+        self.wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+        self.ws = self.wb.add_worksheet(DATA_SHEET)
+        self.problems_ws = self.wb.add_worksheet("问题清单")
+        self.head = self.wb.add_format({"bold": True, "bg_color": "#1F6F5C", "font_color": "#FFFFFF"})
+        self.bad = self.wb.add_format({"bg_color": "#F8D7DA", "font_color": "#842029", "border": 1})
+        self.error = self.wb.add_format({"font_color": "#B02A37", "text_wrap": False})
+        self.text = self.wb.add_format({"num_format": "@"})
+        self.width = len(headers)
+        self.headers = headers
+        self.ws.write_row(0, 0, [*headers, ERROR_HEADER], self.head)
+        self.ws.set_column(self.width, self.width, 60)
+        self.ws.freeze_panes(1, 0)
+        self.problems_ws.write_row(0, 0, ["行", "列", "问题"], self.head)
+        self.problems_ws.set_column(2, 2, 70)
+        self._problem_row = 1
+
+    def write_row(self, number: int, values: tuple[Any, ...], problems: list[tuple[str, str]],
+                  bad_positions: set[int]) -> None:
+        r = number - 1
+        for i in range(max(self.width, len(values))):
+            value = cell_text(values[i]) if i < len(values) else None
+            fmt = self.bad if i in bad_positions else (self.text if isinstance(value, str) else None)
+            if value is None:
+                if fmt is self.bad:
+                    self.ws.write_blank(r, i, None, fmt)
+                continue
+            if isinstance(value, str):
+                self.ws.write_string(r, i, value, fmt)
+            else:
+                self.ws.write(r, i, value, fmt)
+        if problems:
+            self.ws.write_string(r, self.width, "；".join(f"{col}：{msg}" if col else msg for col, msg in problems),
+                                 self.error)
+
+    def add_problem(self, number: int, column: str, message: str) -> None:
+        self.problems_ws.write_row(self._problem_row, 0, [number or "", column, message])
+        self._problem_row += 1
+
+    def close(self) -> None:
+        self.wb.close()
+
+
+EXPORT_HEADERS = (*HEADERS, "出生日期", "年龄", "网格", "状态")
+
+
+class ExportWriter:
+    """An export in the template's columns (so it can be edited and imported again with "update"),
+    plus date of birth, age, grid and status. Constant memory."""
+
+    def __init__(self, path: str | Path):
+        import xlsxwriter
+
+        self.wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+        self.ws = self.wb.add_worksheet(DATA_SHEET)
+        head = self.wb.add_format({"bold": True, "bg_color": "#1F6F5C", "font_color": "#FFFFFF"})
+        self.ws.write_row(0, 0, list(EXPORT_HEADERS), head)
+        for i, col in enumerate(COLUMNS):
+            self.ws.set_column(i, i, col.width + 2)
+        self.ws.freeze_panes(1, 0)
+        self.row = 1
+
+    def write(self, values: list[Any]) -> None:
+        for i, value in enumerate(values):
+            if value in (None, ""):
+                continue
+            if isinstance(value, str):
+                self.ws.write_string(self.row, i, value)
+            else:
+                self.ws.write(self.row, i, value)
+        self.row += 1
+
+    def close(self) -> None:
+        self.wb.close()
+
+
+def temp_xlsx_path(prefix: str) -> str:
+    handle = tempfile.NamedTemporaryFile(prefix=prefix, suffix=".xlsx", delete=False)  # noqa: SIM115
+    handle.close()
+    return handle.name

@@ -1,0 +1,408 @@
+"""Reads of the registry: search, lists, the tags a user may see, masked rows for pages and the API.
+
+Index design (1,000,000 persons): every search is "scope AND one selective key":
+- scope: ``place_path`` prefix (B-tree, ``varchar_pattern_ops`` on PostgreSQL);
+- pinyin: ``name_initials`` / ``name_pinyin`` prefix (same opclass);
+- tails: ``phone_tail`` / ``id_tail`` equality;
+- full ID number or phone: the keyed hash columns (equality);
+- tag: ``PersonTag (tag, person)``; 60+: ``birth_date``;
+- name and address "contains" are scans bounded by the scope prefix (a grid or a community).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from linli.core.codes import ETHNICITY, POLITICAL_STATUS, RELATIONSHIP, SEX
+from linli.core.crypto import lookup_hashes
+from linli.core.errors import Invalid
+from linli.core.idnumber import parse_id_number
+from linli.core.masking import mask_id_number, mask_phone
+from linli.places.models import Place, PlaceKind
+from linli.residents.builtin import ELDERLY_60, ELDERLY_AGE
+from linli.residents.models import (
+    Household,
+    HouseholdMember,
+    Occupancy,
+    Person,
+    PersonStatus,
+    PersonTag,
+    Tag,
+)
+from linli.residents.text import MOBILE_RE, normalise_phone
+
+PAGE_SIZE = 50
+STATUS_ALL = "all"
+_ID_RE = re.compile(r"^(\d{17}[\dX]|\d{15})$")
+_TAIL_RE = re.compile(r"^\d{3}[\dX]$")
+_ASCII_LETTERS_RE = re.compile(r"^[a-z]+$")
+
+
+@dataclass
+class PersonFilters:
+    tag: str = ""  # a tag code
+    place: int | None = None  # any place node: grid, compound, building ...
+    status: str = PersonStatus.ACTIVE  # or "all"
+
+    @classmethod
+    def from_params(cls, params: Any) -> PersonFilters:
+        place = str(params.get("place") or "").strip()
+        status = str(params.get("status") or PersonStatus.ACTIVE).strip()
+        if status not in (*PersonStatus.values, STATUS_ALL):
+            status = PersonStatus.ACTIVE
+        return cls(
+            tag=str(params.get("tag") or "").strip()[:32],
+            place=int(place) if place.isdigit() else None,
+            status=status,
+        )
+
+    def as_params(self) -> dict[str, str]:
+        out = {"status": self.status}
+        if self.tag:
+            out["tag"] = self.tag
+        if self.place:
+            out["place"] = str(self.place)
+        return out
+
+
+def elderly_cutoff(today: datetime.date | None = None) -> datetime.date:
+    """People born on or before this date are 60 or older today."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - ELDERLY_AGE)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - ELDERLY_AGE, day=28)
+
+
+def current_tag_q(prefix: str = "", today: datetime.date | None = None) -> Q:
+    today = today or timezone.localdate()
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": today})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": today})
+    )
+
+
+# --- tags -------------------------------------------------------------------------------------------------
+
+
+def visible_tags(user) -> QuerySet[Tag]:
+    """The tags this user may see (sensitive ones only with registry.view_sensitive)."""
+    return Tag.objects.visible_to(user).filter(active=True)
+
+
+def tags_of_persons(user, persons: Iterable[Person], today: datetime.date | None = None) -> dict[int, list[Tag]]:
+    """Each person's current tags that the user may see, including the computed 60+ tag."""
+    today = today or timezone.localdate()
+    persons = list(persons)
+    out: dict[int, list[Tag]] = {p.pk: [] for p in persons}
+    if not persons:
+        return out
+    tags = {t.pk: t for t in visible_tags(user)}
+    elderly = next((t for t in tags.values() if t.code == ELDERLY_60 and t.computed), None)
+    cutoff = elderly_cutoff(today)
+    if elderly is not None:
+        for p in persons:
+            if p.birth_date and p.birth_date <= cutoff and p.status == PersonStatus.ACTIVE:
+                out[p.pk].append(elderly)
+    rows = (
+        PersonTag.objects.filter(person_id__in=list(out), tag_id__in=list(tags))
+        .filter(current_tag_q(today=today))
+        .values_list("person_id", "tag_id")
+        .order_by("tag_id")
+    )
+    for person_id, tag_id in rows:
+        if tags[tag_id] not in out[person_id]:
+            out[person_id].append(tags[tag_id])
+    return out
+
+
+def person_tag_history(user, person: Person) -> list[PersonTag]:
+    """All tag rows of a person (current and ended) whose tag the user may see."""
+    return list(
+        PersonTag.objects.filter(person=person, tag__in=visible_tags(user))
+        .select_related("tag", "created_by")
+        .order_by("-valid_from", "-id")
+    )
+
+
+# --- search -----------------------------------------------------------------------------------------------
+
+
+def _normalise_query(q: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", q or "").split())[:64]
+
+
+def search_q(q: str) -> Q | None:
+    """The condition for one search text (None: no condition)."""
+    text = _normalise_query(q)
+    if not text:
+        return None
+    upper = text.upper()
+    if _ID_RE.match(upper):
+        try:
+            number = parse_id_number(upper).number
+        except Invalid:
+            number = upper
+        return Q(id_number_hash__in=lookup_hashes(number))
+    if MOBILE_RE.match(text):
+        return Q(phone_hash__in=lookup_hashes(text))
+    if _TAIL_RE.match(upper):
+        if upper.endswith("X"):
+            return Q(id_tail=upper)
+        return Q(phone_tail=text) | Q(id_tail=text)
+    if text[0] == "0" and text.replace("-", "").isdigit():
+        try:
+            return Q(phone_hash__in=lookup_hashes(normalise_phone(text)))
+        except Invalid:
+            pass
+    lower = text.lower()
+    if _ASCII_LETTERS_RE.match(lower):
+        return Q(name_initials__startswith=lower) | Q(name_pinyin__startswith=lower)
+    return Q(name__contains=text) | Q(current_address__contains=text) | Q(registered_address__contains=text)
+
+
+def person_search(user, q: str = "", filters: PersonFilters | None = None) -> QuerySet[Person]:
+    """Persons the user may see that match the search text and filters, by id.
+
+    The text may be a name (contains), pinyin initials or full pinyin (prefix), 4 digits (phone or ID
+    tail), a full ID number or phone (through the hash), or part of an address."""
+    filters = filters or PersonFilters()
+    qs = Person.objects.visible_to(user)
+    cond = search_q(q)
+    if cond is not None:
+        qs = qs.filter(cond)
+    if filters.status and filters.status != STATUS_ALL:
+        qs = qs.filter(status=filters.status)
+    if filters.place:
+        place = Place.objects.visible_to(user).filter(pk=filters.place).values_list("path", flat=True).first()
+        if place is None:
+            return qs.none()
+        qs = qs.filter(place_path__startswith=place)
+    if filters.tag:
+        tags = list(visible_tags(user).filter(code=filters.tag))
+        if not tags:
+            return qs.none()  # unknown, or not visible to this user: the same answer
+        computed = [t for t in tags if t.computed]
+        stored = [t for t in tags if not t.computed]
+        tag_q = Q(pk__in=[])
+        if any(t.code == ELDERLY_60 for t in computed):
+            tag_q |= Q(birth_date__lte=elderly_cutoff())
+        if stored:
+            tag_q |= Q(
+                Exists(
+                    PersonTag.objects.filter(person=OuterRef("pk"), tag__in=stored).filter(current_tag_q())
+                )
+            )
+        qs = qs.filter(tag_q)
+    return qs.order_by("id")
+
+
+def person_page(user, q: str = "", filters: PersonFilters | None = None, *, after: int | None = None,
+                size: int = PAGE_SIZE) -> tuple[list[Person], int | None]:
+    """One page of search results (keyset on id) and the cursor of the next page."""
+    qs = person_search(user, q, filters)
+    if after:
+        qs = qs.filter(pk__gt=after)
+    rows = list(qs.select_related("place")[: size + 1])
+    next_after = rows[size - 1].pk if len(rows) > size else None
+    return rows[:size], next_after
+
+
+# --- display ----------------------------------------------------------------------------------------------
+
+
+def code_name(table, code: str) -> str:
+    if not code:
+        return ""
+    try:
+        return table.name_of(code)
+    except Invalid:
+        return code
+
+
+def place_chain(places: Iterable[Place]) -> dict[int, list[Place]]:
+    """For each place, its ancestors and itself from the community down (two queries in all)."""
+    places = [p for p in places if p is not None]
+    ids = {int(i) for p in places for i in p.path.split("/") if i}
+    by_id = {p.pk: p for p in Place.objects.filter(pk__in=ids).only("id", "kind", "name", "path", "parent_id")}
+    out: dict[int, list[Place]] = {}
+    for p in places:
+        chain = [by_id[int(i)] for i in p.path.split("/") if i and int(i) in by_id]
+        out[p.pk] = [c for c in chain if c.kind not in (PlaceKind.STREET,)]
+    return out
+
+
+ADDRESS_KINDS = (PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.ENTRANCE, PlaceKind.HOUSE)
+
+
+def address_of(chain: list[Place]) -> str:
+    """A house's address from its compound down: 阳光小区 3栋 2单元 101."""
+    return " ".join(p.name for p in chain if p.kind in ADDRESS_KINDS)
+
+
+def grid_of(chain: list[Place]) -> Place | None:
+    return next((p for p in chain if p.kind == PlaceKind.GRID), None)
+
+
+@dataclass
+class PersonRow:
+    """A person as pages, the API and exports show them: masked unless revealed on purpose."""
+
+    id: int
+    name: str
+    sex: str
+    age: int | None
+    birth_date: datetime.date | None
+    id_number: str
+    phone: str
+    ethnicity: str
+    political_status: str
+    address: str
+    registered_address: str
+    grid: str
+    status: str
+    status_label: str
+    tags: list[str] = field(default_factory=list)
+
+
+def person_rows(user, persons: list[Person], today: datetime.date | None = None) -> list[PersonRow]:
+    today = today or timezone.localdate()
+    tags = tags_of_persons(user, persons, today)
+    chains = place_chain(p.place for p in persons if p.place_id)
+    rows = []
+    for p in persons:
+        chain = chains.get(p.place_id or 0, [])
+        rows.append(
+            PersonRow(
+                id=p.pk,
+                name=p.name,
+                sex=code_name(SEX, p.sex),
+                age=p.age_on(today),
+                birth_date=p.birth_date,
+                id_number=mask_id_number(p.id_number),
+                phone=mask_phone(p.phone),
+                ethnicity=code_name(ETHNICITY, p.ethnicity),
+                political_status=code_name(POLITICAL_STATUS, p.political_status),
+                address=p.current_address or address_of(chain),
+                registered_address=p.registered_address,
+                grid=(grid_of(chain).name if grid_of(chain) else ""),
+                status=p.status,
+                status_label=str(PersonStatus(p.status).label),
+                tags=[t.name for t in tags.get(p.pk, [])],
+            )
+        )
+    return rows
+
+
+@dataclass
+class PersonDetail:
+    person: Person
+    row: PersonRow
+    place_chain: list[Place]
+    memberships: list[HouseholdMember]
+    occupancies: list[Occupancy]
+    occupancy_addresses: dict[int, str]
+    tags: list[PersonTag]
+    current_tags: list[Tag]
+
+
+def person_detail(user, person: Person) -> PersonDetail:
+    today = timezone.localdate()
+    row = person_rows(user, [person], today)[0]
+    memberships = list(
+        HouseholdMember.objects.filter(person=person).select_related("household", "household__head")
+        .order_by("-start_date", "-id")
+    )
+    occupancies = list(Occupancy.objects.filter(person=person).select_related("house").order_by("-id"))
+    chains = place_chain([person.place] + [o.house for o in occupancies] if person.place_id else
+                         [o.house for o in occupancies])
+    return PersonDetail(
+        person=person,
+        row=row,
+        place_chain=chains.get(person.place_id or 0, []),
+        memberships=memberships,
+        occupancies=occupancies,
+        occupancy_addresses={o.pk: address_of(chains.get(o.house_id, [])) for o in occupancies},
+        tags=person_tag_history(user, person),
+        current_tags=tags_of_persons(user, [person], today)[person.pk],
+    )
+
+
+def relationship_name(code: str) -> str:
+    return code_name(RELATIONSHIP, code)
+
+
+@dataclass
+class HouseholdDetail:
+    household: Household
+    address: str
+    current: list[tuple[HouseholdMember, PersonRow]]
+    former: list[tuple[HouseholdMember, PersonRow]]
+
+
+def household_detail(user, household: Household) -> HouseholdDetail:
+    """The household's members; members the user may not see (other grid) are left out."""
+    members = list(
+        HouseholdMember.objects.filter(household=household, person__in=Person.objects.visible_to(user))
+        .select_related("person", "person__place")
+        .order_by("relationship", "id")
+    )
+    rows = {r.id: r for r in person_rows(user, [m.person for m in members])}
+    chain = place_chain([household.house]).get(household.house_id or 0, []) if household.house_id else []
+    return HouseholdDetail(
+        household=household,
+        address=address_of(chain),
+        current=[(m, rows[m.person_id]) for m in members if m.end_date is None],
+        former=[(m, rows[m.person_id]) for m in members if m.end_date is not None],
+    )
+
+
+def household_list(user, q: str = "") -> QuerySet[Household]:
+    qs = Household.objects.visible_to(user).select_related("head", "house")
+    text = _normalise_query(q)
+    if text:
+        qs = qs.filter(Q(number=text) | Q(head__in=person_search(user, text, PersonFilters(status=STATUS_ALL))))
+    return qs.order_by("id")
+
+
+def iter_person_chunks(qs: QuerySet[Person], chunk: int = 2000) -> Iterator[list[Person]]:
+    """Walk a (large) queryset in id order, one chunk at a time: constant memory for exports."""
+    last = 0
+    while True:
+        rows = list(qs.filter(pk__gt=last).order_by("pk").select_related("place")[:chunk])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].pk
+
+
+def grids_for_filter(user) -> list[Place]:
+    return list(Place.objects.visible_to(user).filter(kind=PlaceKind.GRID).filter(user.scope.place_q("path"))
+                .order_by("path")) if getattr(user, "is_authenticated", False) else []
+
+
+def communities_for(user) -> list[Place]:
+    """Communities the user works in: those under their scope and those containing their scope."""
+    return list(Place.objects.visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("path"))
+
+
+def tag_counts(user, place_path: str) -> dict[str, int]:
+    """How many active persons under a place carry each visible tag (for the list page's chips)."""
+    counts: dict[str, int] = defaultdict(int)
+    base = Person.objects.visible_to(user).filter(status=PersonStatus.ACTIVE, place_path__startswith=place_path)
+    for tag in visible_tags(user):
+        if tag.computed and tag.code == ELDERLY_60:
+            counts[tag.code] = base.filter(birth_date__lte=elderly_cutoff()).count()
+        elif not tag.computed:
+            counts[tag.code] += base.filter(
+                Exists(PersonTag.objects.filter(person=OuterRef("pk"), tag=tag).filter(current_tag_q()))
+            ).count()
+    return dict(counts)

@@ -1,0 +1,86 @@
+"""Search keys and input normalisation for the registry: pinyin of names, phones, tails."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+from linli.core.errors import Invalid
+from linli.core.masking import COMPOUND_SURNAMES
+
+# Surnames read differently from the character's common reading (多音字姓氏), as syllables.
+SURNAME_READINGS: dict[str, tuple[str, ...]] = {
+    **{
+        ch: (py,)
+        for ch, py in {
+            "曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "朴": "piao", "区": "ou", "查": "zha",
+            "盖": "ge", "乐": "yue", "覃": "qin", "翟": "zhai", "种": "chong", "召": "shao", "员": "yun",
+            "缪": "miao", "繁": "po", "黑": "he", "牟": "mu", "秘": "bi", "折": "she", "重": "chong",
+            "宿": "su", "句": "gou", "能": "nai", "隗": "wei", "眭": "sui", "谌": "chen", "那": "na",
+        }.items()
+    },
+    "尉迟": ("yu", "chi"), "万俟": ("mo", "qi"), "长孙": ("zhang", "sun"), "单于": ("chan", "yu"),
+    "澹台": ("tan", "tai"),
+}
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+_PHONE_STRIP = re.compile(r"[\s()（）]")
+
+
+def _surname_split(name: str) -> tuple[str, str]:
+    if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES:
+        return name[:2], name[2:]
+    return name[:1], name[1:]
+
+
+def name_keys(name: str) -> tuple[str, str]:
+    """(initials, full pinyin) in lower case without spaces: 张三 → ("zs", "zhangsan").
+    Latin letters are kept (lower-cased); other characters are dropped."""
+    name = "".join(unicodedata.normalize("NFKC", name or "").split())
+    if not name:
+        return "", ""
+    surname, given = _surname_split(name)
+    if surname in SURNAME_READINGS:
+        syllables = [*SURNAME_READINGS[surname], *lazy_pinyin(given, style=Style.NORMAL)]
+    else:
+        syllables = lazy_pinyin(name, style=Style.NORMAL)
+    words = ["".join(ch for ch in s.lower() if ch.isascii() and ch.isalnum()) for s in syllables]
+    words = [w for w in words if w]
+    return "".join(w[0] for w in words)[:64], "".join(words)[:255]
+
+
+def normalise_phone(value: str) -> str:
+    """A mobile (11 digits, +86 dropped) or a landline (0571-88886666); raises Invalid otherwise."""
+    text = _PHONE_STRIP.sub("", unicodedata.normalize("NFKC", str(value or "")))
+    if text.startswith("+86"):
+        text = text[3:]
+    elif text.startswith("0086"):
+        text = text[4:]
+    text = text.strip("-")
+    if MOBILE_RE.match(text.replace("-", "")):
+        return text.replace("-", "")
+    if LANDLINE_RE.match(text):
+        return text
+    raise Invalid(_("A phone number is 11 digits for a mobile or an area code and number for a landline."),
+                  code="invalid_phone")
+
+
+def phone_tail(phone: str) -> str:
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    return digits[-4:]
+
+
+def id_tail(id_number: str) -> str:
+    return (id_number or "")[-4:].upper()
+
+
+def clean_text(value, limit: int) -> str:
+    """Cell or form text: NFKC-normalised, trimmed, inner runs of white space collapsed."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    return " ".join(text.split())[:limit]
