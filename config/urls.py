@@ -6,12 +6,15 @@ from django.urls import include, path
 
 from config.api import api
 from linli.core.views import healthz
+from linli.places.views import building_report
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("places/", include("linli.places.urls")),
+    path("r/<str:code>", building_report, name="building_report"),
     path("", include("linli.accounts.urls")),
     path("", include("linli.core.urls")),
 ]
