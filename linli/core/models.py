@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,12 +19,24 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an append-only row."""
 
 
+# The audit log keeps every row at least this long; the database triggers (migration 0002) say the same.
+AUDIT_MIN_RETENTION_DAYS = 180
+
+
 class AuditQuerySet(models.QuerySet):
     def update(self, **kwargs):  # type: ignore[override]
         raise AppendOnlyError("The audit log is append-only.")
 
     def delete(self):  # type: ignore[override]
         raise AppendOnlyError("The audit log is append-only.")
+
+    def delete_archived(self, *, before) -> int:
+        """Delete the rows of this queryset older than ``before`` (used by ``audit_archive`` only, after
+        the rows were written to the archive). ``before`` must lie past the minimum retention."""
+        if before > timezone.now() - timedelta(days=AUDIT_MIN_RETENTION_DAYS):
+            raise AppendOnlyError(f"Audit rows are kept at least {AUDIT_MIN_RETENTION_DAYS} days.")
+        deleted, _by_model = models.QuerySet.delete(self.filter(at__lt=before))
+        return deleted
 
 
 class AuditEntry(models.Model):
