@@ -8,6 +8,7 @@ from linli.accounts.api import AUTH, users_router
 from linli.accounts.api import router as accounts_router
 from linli.core.api import ORJSONRenderer, install_error_handlers
 from linli.places.api import router as places_router
+from linli.residents.api import router as residents_router
 
 api = NinjaAPI(
     title="Linli API",
@@ -24,3 +25,4 @@ install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/users", users_router)
 api.add_router("/places", places_router)
+api.add_router("/residents", residents_router)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("places/", include("linli.places.urls")),
+    path("registry/", include("linli.residents.urls")),
     path("r/<str:code>", building_report, name="building_report"),
     path("", include("linli.accounts.urls")),
     path("", include("linli.core.urls")),

@@ -12,6 +12,7 @@ from linli.accounts.roles import Role
 NAV_ITEMS = [
     (_("Home"), "accounts:home", "house", None),
     (_("Places"), "places:tree", "diagram-3", "registry.view"),
+    (_("Registry"), "residents:person_list", "person-vcard", "registry.view"),
     (_("Users"), "accounts:user_list", "people", "users.manage"),
     (_("Security policy"), "accounts:policy", "shield-lock", "security.policy"),
     (_("Locked accounts"), "accounts:locks", "lock", "security.unlock"),

@@ -50,6 +50,7 @@ from linli.core.idnumber import parse_id_number
 from linli.places.models import Place, PlaceKind
 from linli.residents import excel
 from linli.residents.access import can_change_registry, has_perm
+from linli.residents.houses import HouseIndex, Node, canon
 from linli.residents.models import (
     HEAD_RELATIONSHIP,
     Household,
@@ -91,87 +92,6 @@ def _cell(value: Any) -> str:
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     return clean_text(value, 500)
-
-
-# --- house lookup ------------------------------------------------------------------------------------------
-
-_SUFFIXES = {
-    PlaceKind.BUILDING: ("号楼", "栋", "幢", "座", "楼", "号"),
-    PlaceKind.ENTRANCE: ("单元", "门"),
-    PlaceKind.HOUSE: ("室", "号"),
-}
-
-
-def canon(kind: str, name: str) -> str:
-    text = "".join(name.split()).lower()
-    for suffix in _SUFFIXES.get(kind, ()):
-        if text.endswith(suffix) and len(text) > len(suffix):
-            return text[: -len(suffix)]
-    return text
-
-
-@dataclass(frozen=True)
-class Node:
-    id: int
-    path: str
-    kind: str
-    name: str
-
-
-class HouseIndex:
-    """The community's compounds, buildings and entrances (loaded once) and houses (loaded per
-    building or entrance when first needed), looked up by normalised name."""
-
-    def __init__(self, community: Place):
-        self.community = community
-        self.children: dict[tuple[int, str, str], Node] = {}
-        self.compounds: dict[str, list[Node]] = {}
-        self.grid_buildings: dict[str, list[Node]] = {}
-        self._houses_loaded: set[int] = set()
-        grid_ids: set[int] = set()
-        rows = (
-            Place.objects.filter(path__startswith=community.path)
-            .filter(kind__in=[PlaceKind.GRID, PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.ENTRANCE])
-            .values_list("id", "path", "kind", "name", "parent_id")
-            .order_by("path")
-        )
-        for pk, path, kind, name, parent_id in rows:
-            node = Node(pk, path, kind, name)
-            if kind == PlaceKind.GRID:
-                grid_ids.add(pk)
-            elif kind == PlaceKind.COMPOUND:
-                self.compounds.setdefault(canon(kind, name), []).append(node)
-            else:
-                self.children[(parent_id, kind, canon(kind, name))] = node
-                if kind == PlaceKind.BUILDING and parent_id in grid_ids:
-                    self.grid_buildings.setdefault(canon(kind, name), []).append(node)
-
-    def _load_houses(self, parent_id: int) -> None:
-        if parent_id in self._houses_loaded:
-            return
-        self._houses_loaded.add(parent_id)
-        for pk, path, name in Place.objects.filter(parent_id=parent_id, kind=PlaceKind.HOUSE).values_list(
-            "id", "path", "name"
-        ):
-            self.children[(parent_id, PlaceKind.HOUSE, canon(PlaceKind.HOUSE, name))] = Node(
-                pk, path, PlaceKind.HOUSE, name
-            )
-
-    def add(self, parent_id: int, node: Node) -> None:
-        self.children[(parent_id, node.kind, canon(node.kind, node.name))] = node
-
-    def child(self, parent: Node, kind: str, name: str) -> Node | None:
-        if kind == PlaceKind.HOUSE:
-            self._load_houses(parent.id)
-        return self.children.get((parent.id, kind, canon(kind, name)))
-
-    def compound(self, name: str) -> tuple[Node | None, str]:
-        found = self.compounds.get(canon(PlaceKind.COMPOUND, name), [])
-        if len(found) > 1:
-            return None, _("Two compounds in this community have this name.")
-        if not found:
-            return None, _("This community has no compound of this name.")
-        return found[0], ""
 
 
 @dataclass
@@ -619,11 +539,11 @@ class Importer:
         if batch:
             self._write_batch(batch, counts)
             done += len(batch)
+            self.progress("write", done, self.rows)
         if self.problem_count:
             # The file changed between the passes, or the registry did: write nothing.
             raise _Aborted()
         self._resolve_pending(counts)
-        self.progress("write", done, self.rows)
         audit_record(action="residents.import", actor=self.actor, actor_name="" if self.actor else "console",
                      target=self.community, detail={"file": self.filename, "create_houses": self.create_houses,
                                                     "update_existing": self.update_existing, **counts})
@@ -830,6 +750,7 @@ class Importer:
         if self.problem_count:
             report = self.write_report()
             return self._result(ok=False, report=report)
+        self.progress("write", 0, self.rows)
         try:
             counts = self.write()
         except _Aborted:

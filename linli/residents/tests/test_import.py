@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from openpyxl import load_workbook
 
 from linli.core.models import AuditEntry
-from linli.places.models import Place, PlaceKind
 from linli.residents.importer import Importer
 from linli.residents.models import Household, HouseholdMember, Occupancy, Person, PersonTag
 

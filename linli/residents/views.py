@@ -1,0 +1,498 @@
+"""Registry pages: the searchable list, a person, a household, import (upload, progress, error
+report), the template, export, and the forms that move people in and out. Every write goes through
+``linli.residents.actions``; every read is scoped (``visible_to`` / ``access_*``: out of scope is 404).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from linli.core.audit import audit_record
+from linli.core.errors import DomainError, NotFound, PermissionDenied
+from linli.core.pii import pii_reveal
+from linli.places.models import Place, PlaceKind
+from linli.residents import actions, selectors
+from linli.residents.access import (
+    UNMASK,
+    VIEW,
+    access_household,
+    access_import_job,
+    access_person,
+    can_change_registry,
+    can_export_registry,
+    can_unmask,
+    has_perm,
+)
+from linli.residents.excel import temp_xlsx_path, template_bytes
+from linli.residents.exports import export_persons
+from linli.residents.forms import (
+    DateForm,
+    ImportForm,
+    MemberForm,
+    MoveInForm,
+    MoveOutForm,
+    PersonCreateForm,
+    PersonForm,
+    PersonTagForm,
+    SearchForm,
+)
+from linli.residents.houses import find_place
+from linli.residents.models import HouseholdMember, ImportStatus, Person, PersonStatus, PersonTag
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REVEAL_FIELDS = {"id_number", "phone"}
+
+
+def registry_required(perm: str = VIEW):
+    def decorator(view):
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not has_perm(request.user, VIEW) or not has_perm(request.user, perm):
+                raise DjangoPermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.__name__ = view.__name__
+        wrapped.__doc__ = view.__doc__
+        return wrapped
+
+    return decorator
+
+
+def _raise_http(exc: DomainError) -> None:
+    if isinstance(exc, NotFound):
+        raise Http404(str(exc.message)) from exc
+    if isinstance(exc, PermissionDenied):
+        raise DjangoPermissionDenied(str(exc.message)) from exc
+
+
+def _form_errors(form, exc: DomainError) -> None:
+    placed = False
+    for field, msgs in exc.fields.items():
+        if field in form.fields:
+            for msg in msgs:
+                form.add_error(field, str(msg))
+            placed = True
+    if not placed:
+        form.add_error(None, str(exc.message))
+
+
+def _search_context(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    tags = list(selectors.visible_tags(user))
+    grids = selectors.grids_for_filter(user)
+    form = SearchForm(request.GET or None, tags=tags, grids=grids)
+    q = request.GET.get("q", "").strip()[:64]
+    filters = selectors.PersonFilters.from_params(request.GET)
+    after = request.GET.get("after", "")
+    persons, next_after = selectors.person_page(user, q, filters, after=int(after) if after.isdigit() else None)
+    params = {"q": q, **filters.as_params()}
+    return {
+        "form": form,
+        "q": q,
+        "filters": filters,
+        "rows": selectors.person_rows(user, persons),
+        "next_url": (reverse("residents:person_list") + "?" + urlencode({**params, "after": next_after}))
+        if next_after else "",
+        "export_query": urlencode(params),
+        "is_more": bool(after),
+        "can_change": can_change_registry(user),
+        "can_export": can_export_registry(user),
+        "can_unmask": can_unmask(user),
+    }
+
+
+@registry_required()
+@require_GET
+def person_list(request: HttpRequest) -> HttpResponse:
+    """The registry: search box, filters (tag, grid, status), results masked, keyset "more"."""
+    context = _search_context(request)
+    if request.htmx and not request.htmx.boosted:
+        template = "residents/partials/rows.html" if context["is_more"] else "residents/partials/results.html"
+        return render(request, template, context)
+    return render(request, "residents/person_list.html", context)
+
+
+@registry_required()
+@require_GET
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access_person(request.user, pk)
+    detail = selectors.person_detail(request.user, person)
+    user = request.user
+    tags = list(selectors.visible_tags(user))
+    context = {
+        "d": detail,
+        "person": person,
+        "can_change": can_change_registry(user) and person.status == PersonStatus.ACTIVE,
+        "can_move_in": can_change_registry(user) and person.status == PersonStatus.MOVED_OUT,
+        "can_unmask": can_unmask(user),
+        "move_out_form": MoveOutForm(prefix="out"),
+        "death_form": DateForm(prefix="death"),
+        "move_in_form": MoveInForm(prefix="in"),
+        "tag_form": PersonTagForm(prefix="tag", tags=tags),
+        "relationship_name": selectors.relationship_name,
+        "today": timezone.localdate(),
+    }
+    return render(request, "residents/person_detail.html", context)
+
+
+@registry_required(UNMASK)
+@require_POST
+def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """Show one field unmasked (HTMX): permission registry.unmask; audited by pii_reveal."""
+    if field not in REVEAL_FIELDS:
+        raise Http404
+    person = access_person(request.user, pk)
+    try:
+        value = pii_reveal(actor=request.user, obj=person, field=field, perm=UNMASK,
+                           reason=request.POST.get("reason", "")[:200])
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied from exc
+    return render(request, "residents/partials/revealed.html", {"value": value, "field": field})
+
+
+@registry_required("registry.change")
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    communities = selectors.communities_for(request.user)
+    form = PersonCreateForm(request.POST or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        community = next((c for c in communities if str(c.pk) == data["community"]), None)
+        place = _resolve_place(request.user, form, community, data)
+        if place is not None:
+            try:
+                person = actions.person_create(
+                    actor=request.user, place=place, occupancy_kind=data["kind"],
+                    **{k: data[k] for k in ("name", "id_number", "phone", "ethnicity", "political_status",
+                                            "registered_address", "current_address", "notes")},
+                )
+            except DomainError as exc:
+                _raise_http(exc)
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("%(name)s is registered.") % {"name": person.name})
+                return redirect("residents:person_detail", pk=person.pk)
+    return render(request, "residents/person_form.html", {"form": form, "person": None})
+
+
+def _resolve_place(user, form, community: Place | None, data: dict[str, Any]) -> Place | None:
+    """The place an address form names (a house, a building ... or the community when left empty)."""
+    if community is None:
+        form.add_error("community", _("Choose a community."))
+        return None
+    if not data.get("compound"):
+        if user.scope.covers_path(community.path):
+            return community
+        inside = [p for p in user.scope.place_paths if p.startswith(community.path)]
+        return Place.objects.filter(path=inside[0]).first() if inside else None
+    place = find_place(community, data["compound"], data.get("building", ""), data.get("entrance", ""),
+                       data.get("house", ""))
+    if place is None or not user.scope.covers_path(place.path):
+        form.add_error("house" if data.get("house") else "compound", _("Not found in your area."))
+        return None
+    return place
+
+
+@registry_required("registry.change")
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access_person(request.user, pk)
+    initial = {f: getattr(person, f) for f in PersonForm.base_fields}
+    form = PersonForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if form.has_changed() and k in form.changed_data}
+        try:
+            actions.person_update(person=person, actor=request.user, **changes)
+        except DomainError as exc:
+            _raise_http(exc)
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("residents:person_detail", pk=person.pk)
+    return render(request, "residents/person_form.html", {"form": form, "person": person})
+
+
+def _post_action(request: HttpRequest, pk: int, form_class, prefix: str, run) -> HttpResponse:
+    person = access_person(request.user, pk)
+    form = form_class(request.POST, prefix=prefix)
+    if form.is_valid():
+        try:
+            message = run(person, form.cleaned_data)
+        except DomainError as exc:
+            _raise_http(exc)
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, message)
+    else:
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("residents:person_detail", pk=person.pk)
+
+
+@registry_required("registry.change")
+@require_POST
+def person_move_out(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(person, data):
+        actions.person_move_out(person=person, actor=request.user, on=data["on"], destination=data["destination"])
+        return _("The move-out is recorded.")
+
+    return _post_action(request, pk, MoveOutForm, "out", run)
+
+
+@registry_required("registry.change")
+@require_POST
+def person_record_death(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(person, data):
+        actions.person_record_death(person=person, actor=request.user, on=data["on"])
+        return _("The death is recorded.")
+
+    return _post_action(request, pk, DateForm, "death", run)
+
+
+@registry_required("registry.change")
+@require_POST
+def person_move_in(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(person, data):
+        community = _community_of(person)
+        place = find_place(community, data["compound"], data["building"], data["entrance"], data["house"]) \
+            if community else None
+        if place is None:
+            raise NotFound(_("Not found."))
+        actions.person_move_in(person=person, place=place, actor=request.user, kind=data["kind"], on=data["on"])
+        return _("The move-in is recorded.")
+
+    try:
+        return _post_action(request, pk, MoveInForm, "in", run)
+    except Http404:
+        messages.error(request, _("That house is not found in your area."))
+        return redirect("residents:person_detail", pk=pk)
+
+
+def _community_of(person: Person) -> Place | None:
+    ids = [int(i) for i in person.place_path.split("/") if i]
+    return Place.objects.filter(pk__in=ids, kind=PlaceKind.COMMUNITY).first()
+
+
+@registry_required("registry.change")
+@require_POST
+def person_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
+    tags = list(selectors.visible_tags(request.user))
+
+    def run(person, data):
+        tag = next((t for t in tags if str(t.pk) == data["tag"]), None)
+        if tag is None:
+            raise NotFound(_("Not found."))
+        actions.person_tag_add(person=person, tag=tag, actor=request.user, valid_from=data["valid_from"],
+                               valid_to=data["valid_to"], source=data["source"])
+        return _("Tag added.")
+
+    person = access_person(request.user, pk)
+    form = PersonTagForm(request.POST, prefix="tag", tags=tags)
+    if form.is_valid():
+        try:
+            messages.success(request, run(person, form.cleaned_data))
+        except DomainError as exc:
+            _raise_http(exc)
+            messages.error(request, str(exc.message))
+    else:
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("residents:person_detail", pk=person.pk)
+
+
+@registry_required("registry.change")
+@require_POST
+def person_tag_end(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
+    person = access_person(request.user, pk)
+    row = PersonTag.objects.filter(pk=tag_pk, person=person, tag__in=selectors.visible_tags(request.user)).first()
+    if row is None:
+        raise Http404
+    try:
+        actions.person_tag_end(person_tag=row, actor=request.user)
+    except DomainError as exc:
+        _raise_http(exc)
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Tag ended."))
+    return redirect("residents:person_detail", pk=person.pk)
+
+
+# --- households ----------------------------------------------------------------------------------------
+
+
+@registry_required()
+@require_GET
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = access_household(request.user, pk)
+    detail = selectors.household_detail(request.user, household)
+    return render(request, "residents/household_detail.html", {
+        "d": detail, "household": household, "member_form": MemberForm(),
+        "can_change": can_change_registry(request.user) and household.status == "active",
+        "relationship_name": selectors.relationship_name,
+    })
+
+
+@registry_required("registry.change")
+@require_POST
+def household_add_member(request: HttpRequest, pk: int) -> HttpResponse:
+    household = access_household(request.user, pk)
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        person = selectors.person_search(request.user, form.cleaned_data["id_number"],
+                                         selectors.PersonFilters(status=PersonStatus.ACTIVE)).first()
+        if person is None or len(form.cleaned_data["id_number"].strip()) < 15:
+            messages.error(request, _("No person with this ID number lives in your area."))
+        else:
+            try:
+                actions.household_add_member(household=household, person=person,
+                                             relationship=form.cleaned_data["relationship"], actor=request.user)
+            except DomainError as exc:
+                _raise_http(exc)
+                messages.error(request, str(exc.message))
+            else:
+                messages.success(request, _("Member added."))
+    return redirect("residents:household_detail", pk=household.pk)
+
+
+@registry_required("registry.change")
+@require_POST
+def household_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make the person the head of a new household at their house."""
+    person = access_person(request.user, pk)
+    try:
+        household = actions.household_create(
+            head=person, actor=request.user, house=person.place if person.place and person.place.kind == "house" else None
+        )
+    except DomainError as exc:
+        _raise_http(exc)
+        messages.error(request, str(exc.message))
+        return redirect("residents:person_detail", pk=person.pk)
+    return redirect("residents:household_detail", pk=household.pk)
+
+
+@registry_required("registry.change")
+@require_POST
+def household_end_member(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    household = access_household(request.user, pk)
+    member = HouseholdMember.objects.filter(pk=member_pk, household=household).select_related("person").first()
+    if member is None or not request.user.scope.covers_path(member.person.place_path):
+        raise Http404
+    try:
+        actions.household_end_member(member=member, actor=request.user)
+    except DomainError as exc:
+        _raise_http(exc)
+        messages.error(request, str(exc.message))
+    return redirect("residents:household_detail", pk=household.pk)
+
+
+# --- Excel ------------------------------------------------------------------------------------------------
+
+
+@registry_required()
+@require_GET
+def template_download(request: HttpRequest) -> HttpResponse:
+    tags = [t.name for t in selectors.visible_tags(request.user) if not t.computed]
+    response = HttpResponse(template_bytes(tags), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E4%BA%BA%E5%91%98%E4%BF%A1%E6%81%AF%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
+    return response
+
+
+@registry_required("registry.export")
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """The list as filtered on the search page, as .xlsx; full data only with registry.unmask and ?full=1."""
+    full = request.GET.get("full") == "1"
+    if full and not can_unmask(request.user):
+        raise DjangoPermissionDenied
+    q = request.GET.get("q", "").strip()[:64]
+    filters = selectors.PersonFilters.from_params(request.GET)
+    path = temp_xlsx_path("linli-export-")
+    try:
+        export_persons(user=request.user, q=q, filters=filters, full=full, path=path)
+        handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
+    finally:
+        os.unlink(path)  # the open handle keeps the data until the response is sent
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return FileResponse(handle, as_attachment=True, filename=f"registry-{stamp}.xlsx", content_type=XLSX)
+
+
+@registry_required("registry.change")
+@require_http_methods(["GET", "POST"])
+def import_start(request: HttpRequest) -> HttpResponse:
+    from linli.residents.excel import WorkbookError, open_sheet
+    from linli.residents.tasks import residents_import_run
+
+    user = request.user
+    communities = selectors.communities_for(user)
+    form = ImportForm(request.POST or None, request.FILES or None, communities=communities,
+                      can_create_houses=has_perm(user, "places.change"))
+    if request.method == "POST" and form.is_valid():
+        community = next((c for c in communities if str(c.pk) == form.cleaned_data["community"]), None)
+        try:
+            job = actions.import_job_create(
+                actor=user, community=community, upload=form.cleaned_data["file"],
+                create_houses=form.cleaned_data.get("create_houses", False),
+                update_existing=form.cleaned_data["update_existing"],
+            ) if community else None
+        except DomainError as exc:
+            _raise_http(exc)
+            _form_errors(form, exc)
+            job = None
+        if job is not None:
+            try:
+                rows = open_sheet(default_storage.path(job.file)).total_rows
+            except WorkbookError:
+                rows = 0  # the run reports it
+            if rows is not None and rows <= actions.imports.sync_rows_limit():
+                actions.import_job_run(job_id=job.pk)
+            else:
+                residents_import_run(job.pk)
+            return redirect("residents:import_status", pk=job.pk)
+    jobs = selectors_import_jobs(user)
+    return render(request, "residents/import.html", {"form": form, "jobs": jobs})
+
+
+def selectors_import_jobs(user) -> list:
+    from linli.residents.models import ImportJob
+
+    return list(ImportJob.objects.visible_to(user).select_related("community")[:10])
+
+
+@registry_required("registry.change")
+@require_GET
+def import_status(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access_import_job(request.user, pk)
+    done, total = actions.import_progress(job)
+    if job.status == ImportStatus.VALIDATING:
+        percent = int(50 * done / total) if total else 5
+    elif job.status == ImportStatus.WRITING:
+        percent = 50 + int(50 * done / total) if total else 50
+    else:
+        percent = 100 if job.finished else 0
+    context = {"job": job, "done": done, "total": total, "percent": min(percent, 100)}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "residents/partials/import_progress.html", context)
+    return render(request, "residents/import_status.html", context)
+
+
+@registry_required("registry.change")
+@require_GET
+def import_report(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access_import_job(request.user, pk)
+    if not job.report or not default_storage.exists(job.report):
+        raise Http404
+    audit_record(action="residents.import_report_download", actor=request.user, target=job)
+    name = f"错误报告-{os.path.splitext(job.filename)[0] or job.pk}.xlsx"
+    return FileResponse(default_storage.open(job.report, "rb"), as_attachment=True, filename=name, content_type=XLSX)
+
