@@ -187,6 +187,19 @@ class _Layer:
             return None
         return int(self.ids[hits.min()])
 
+    def at_many(self, points: np.ndarray) -> list[int | None]:
+        result: list[int | None] = [None] * len(points)
+        if self.tree is None or not len(points):
+            return result
+        point_idx, geom_idx = self.tree.query(points, predicate="intersects")
+        best: dict[int, int] = {}
+        for p, g in zip(point_idx.tolist(), geom_idx.tolist(), strict=True):
+            if p not in best or g < best[p]:
+                best[p] = g
+        for p, g in best.items():
+            result[p] = int(self.ids[g])
+        return result
+
 
 @dataclass(frozen=True)
 class _Index:
@@ -197,7 +210,7 @@ class _Index:
 _lock = threading.Lock()
 _index: _Index | None = None
 _force = True  # rebuild at the next lookup whatever the version says
-_checked_at = 0.0
+_next_check_at = 0.0  # time.monotonic() after which a lookup compares versions again
 
 
 def _check_seconds() -> float:
@@ -240,9 +253,9 @@ def geo_bump() -> None:
 
 
 def _build(version: Any) -> _Index:
-    from linli.places.models import Place, PlaceKind
+    from linli.places.models import Place
 
-    rows: dict[str, list[tuple[float, int, BaseGeometry]]] = {PlaceKind.GRID: [], PlaceKind.COMPOUND: []}
+    rows: dict[str, list[tuple[float, int, BaseGeometry]]] = {GRID: [], COMPOUND: []}
     qs = Place.objects.filter(kind__in=tuple(rows), geometry__isnull=False).values_list("id", "kind", "geometry")
     for pk, kind, data in qs.iterator(chunk_size=2000):
         geom = geometry_of(data)
@@ -263,14 +276,14 @@ def _build(version: Any) -> _Index:
 
 
 def _current_index() -> _Index:
-    global _index, _force, _checked_at
+    global _index, _force, _next_check_at
     index = _index
     now = time.monotonic()
-    if index is not None and not _force and now - _checked_at < _check_seconds():
+    if index is not None and not _force and now < _next_check_at:
         return index
     with _lock:
         force, _force = _force, False
-        _checked_at = now
+        _next_check_at = now + _check_seconds()
         version = geo_version()
         if force or _index is None or _index.version != version:
             _index = _build(version)
@@ -285,6 +298,10 @@ def reset_index() -> None:
         _force = True
 
 
+GRID = "grid"
+COMPOUND = "compound"
+
+
 def _lookup(kind: str, lon: float, lat: float) -> int | None:
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         return None
@@ -296,13 +313,20 @@ def _lookup(kind: str, lon: float, lat: float) -> int | None:
 
 def grid_at(lon: float, lat: float) -> int | None:
     """The id of the grid whose boundary holds this point (smallest area wins, then the lowest id)."""
-    from linli.places.models import PlaceKind
-
-    return _lookup(PlaceKind.GRID, lon, lat)
+    return _lookup(GRID, lon, lat)
 
 
 def compound_at(lon: float, lat: float) -> int | None:
     """The id of the compound whose boundary holds this point (smallest area wins, then the lowest id)."""
-    from linli.places.models import PlaceKind
+    return _lookup(COMPOUND, lon, lat)
 
-    return _lookup(PlaceKind.COMPOUND, lon, lat)
+
+def grids_at(points: list[tuple[float, float]]) -> list[int | None]:
+    """``grid_at`` for many (lon, lat) points at once (an import, a map layer): one vectorised query."""
+    layer = _current_index().layers.get(GRID)
+    if layer is None or not points:
+        return [None] * len(points)
+    coords = np.asarray(points, dtype=float).reshape(-1, 2)
+    ok = (np.abs(coords[:, 0]) <= 180) & (np.abs(coords[:, 1]) <= 90)
+    found = layer.at_many(shapely.points(np.where(ok[:, None], coords, 0.0)))
+    return [f if good else None for f, good in zip(found, ok.tolist(), strict=True)]

@@ -179,3 +179,17 @@ def test_multipolygon_grid(world):
     assert geo.grid_at(120.205, 30.255) == world.grid_b.pk
     assert geo.grid_at(120.155, 30.255) == world.grid_b.pk
     assert geo.grid_at(120.185, 30.255) is None
+
+
+def test_grids_at_answers_many_points_like_grid_at(world):
+    place_set_geometry(place=world.grid_a, geometry=A, actor=None)
+    place_set_geometry(place=world.grid_b, geometry=B, actor=None)
+    points = [(120.155, 30.255), (120.165, 30.255), (120.16, 30.255), (120.175, 30.255), (500.0, 30.0)]
+    assert geo.grids_at(points) == [geo.grid_at(lon, lat) for lon, lat in points]
+    assert geo.grids_at(points)[:2] == [world.grid_a.pk, world.grid_b.pk]
+    assert geo.grids_at(points)[3:] == [None, None]
+    assert geo.grids_at([]) == []
+
+
+def test_index_kind_names_match_the_place_kinds():
+    assert (geo.GRID, geo.COMPOUND) == (PlaceKind.GRID.value, PlaceKind.COMPOUND.value)
