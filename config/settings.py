@@ -261,6 +261,8 @@ LINLI_OFFICE_HOURS = env("LINLI_OFFICE_HOURS", "08:30-12:00,14:00-17:30")
 LINLI_AUDIT_RETENTION_DAYS = max(180, env_int("LINLI_AUDIT_RETENTION_DAYS", 180))
 LINLI_API_TOKEN_DAYS = env_int("LINLI_API_TOKEN_DAYS", 30)
 LINLI_WORKER_STALE_SECONDS = env_int("LINLI_WORKER_STALE_SECONDS", 180)
+# bench/http_rps.py sets this to add its baseline URL /bench/bare (never set it in production).
+LINLI_BENCH = env_bool("LINLI_BENCH")
 
 LOGGING = {
     "version": 1,

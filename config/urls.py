@@ -24,3 +24,9 @@ if settings.DEBUG:  # pragma: no cover
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+if settings.LINLI_BENCH:  # pragma: no cover
+    # bench/http_rps.py only (LINLI_BENCH=1): the baseline, a bare view behind the same middleware as every page.
+    from django.http import HttpResponse
+
+    urlpatterns.append(path("bench/bare", lambda request: HttpResponse("ok"), name="bench_bare"))

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Run every benchmark in bench/ one after the other (``make bench``) and print their reports.
+
+    .venv/bin/python bench/run.py [--quick] [--json DIR] [NAME ...]
+
+A benchmark is a script ``bench/<name>.py`` that measures its subject against a baseline in the same
+run, prints the figures, accepts ``--json FILE`` and exits non-zero when it cannot measure. Each runs
+in its own process. Add its name to BENCHMARKS below (and,
+under ``QUICK``, the arguments that make it finish in a few seconds for a smoke run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+BENCHMARKS = ["http_rps"]
+QUICK = {"http_rps": ["--rounds", "1", "--seconds", "0.5"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run Linli's benchmarks.")
+    parser.add_argument("names", nargs="*", help=f"benchmarks to run (default: all of {', '.join(BENCHMARKS)})")
+    parser.add_argument("--quick", action="store_true", help="short runs: checks that the benchmarks work")
+    parser.add_argument("--json", help="write each benchmark's result as DIR/<name>.json")
+    args = parser.parse_args(argv)
+    failed = []
+    for name in args.names or BENCHMARKS:
+        bench_argv = list(QUICK.get(name, [])) if args.quick else []
+        if args.json:
+            Path(args.json).mkdir(parents=True, exist_ok=True)
+            bench_argv += ["--json", str(Path(args.json) / f"{name}.json")]
+        print(f"== {name}", flush=True)
+        started = time.monotonic()
+        code = subprocess.run([sys.executable, str(HERE / f"{name}.py"), *bench_argv]).returncode  # noqa: S603
+        print(f"   ({time.monotonic() - started:.0f} s)\n", flush=True)
+        if code:
+            failed.append(name)
+    if failed:
+        print("failed: " + ", ".join(failed), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
