@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.places.actions import child_kinds
 from linli.places.models import KIND_FIELDS, CompoundKind, HouseUsage, Place, PlaceKind
@@ -55,7 +56,7 @@ class PlaceEditForm(forms.Form):
 
     prefix = "edit"
 
-    name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(attrs=CONTROL))
+    name = forms.CharField(label=pgettext_lazy("place", "Name"), max_length=100, widget=forms.TextInput(attrs=CONTROL))
     code = forms.CharField(label=_("Code"), max_length=32, required=False, widget=forms.TextInput(attrs=CONTROL))
 
     def __init__(self, *args: Any, place: Place, **kwargs: Any):
@@ -76,7 +77,7 @@ class PlaceChildForm(forms.Form):
     prefix = "child"
 
     kind = forms.ChoiceField(label=_("Kind"), widget=forms.Select(attrs={**SELECT, "data-kind-select": ""}))
-    name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(attrs=CONTROL))
+    name = forms.CharField(label=pgettext_lazy("place", "Name"), max_length=100, widget=forms.TextInput(attrs=CONTROL))
     code = forms.CharField(label=_("Code"), max_length=32, required=False, widget=forms.TextInput(attrs=CONTROL))
 
     def __init__(self, *args: Any, parent: Place, **kwargs: Any):

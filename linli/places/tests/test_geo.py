@@ -192,4 +192,4 @@ def test_grids_at_answers_many_points_like_grid_at(world):
 
 
 def test_index_kind_names_match_the_place_kinds():
-    assert (geo.GRID, geo.COMPOUND) == (PlaceKind.GRID.value, PlaceKind.COMPOUND.value)
+    assert (PlaceKind.GRID.value, PlaceKind.COMPOUND.value) == (geo.GRID, geo.COMPOUND)
