@@ -43,7 +43,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("entrance", "单元", width=6, text=True, help="无单元可不填。"),
     Column("house", "房号", width=8, text=True, help="如 101。房屋须已存在，或在导入时勾选“自动创建房屋”。"),
     Column("occupancy", "人房关系", width=10, help="业主 / 租户 / 居住人，不填视为居住人。"),
-    Column("tags", "人员标签", width=16, help="多个标签用顿号或逗号分隔，如 独居老人、低保。60岁以上老人由出生日期自动计算，无需填写。"),
+    Column("tags", "人员标签", width=16, help="多个标签用顿号或逗号分隔，如 独居老人、外出务工。60岁以上老人由出生日期自动计算，无需填写。"),
     Column("notes", "备注", width=20),
 )
 HEADERS = tuple(c.header for c in COLUMNS)

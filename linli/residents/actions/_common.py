@@ -103,3 +103,12 @@ def _set_place(person: Person, place: Place) -> None:
     person.place_path = place.path
 
 
+def house_address(place: Place) -> str:
+    """A house's address from its compound down (阳光小区 1栋 1单元 101); "" for other places."""
+    from linli.residents.selectors import address_of, place_chain
+
+    if place.kind != PlaceKind.HOUSE:
+        return ""
+    return address_of(place_chain([place]).get(place.pk, []))[:200]
+
+

@@ -24,6 +24,7 @@ from linli.residents.actions._common import (
     _set_place,
     _today,
     derive_person_fields,
+    house_address,
 )
 from linli.residents.actions.households import _leave_household
 from linli.residents.models import (
@@ -67,7 +68,7 @@ def person_create(
     fields["ethnicity"] = _code(ETHNICITY, ethnicity, "ethnicity")
     fields["political_status"] = _code(POLITICAL_STATUS, political_status, "political_status")
     fields["registered_address"] = clean_text(registered_address, 200)
-    fields["current_address"] = clean_text(current_address, 200)
+    fields["current_address"] = clean_text(current_address, 200) or house_address(place)
     fields["notes"] = (notes or "").strip()[:2000]
     if fields["id_number"]:
         existing = _find_by_id_number(fields["id_number"])
@@ -228,7 +229,9 @@ def person_move_in(
     person.moved_in_on = on
     person.moved_out_on = None
     _set_place(person, place)
-    person.save(update_fields=["status", "moved_in_on", "moved_out_on", "place", "place_path", "updated_at"])
+    person.current_address = house_address(place) or person.current_address
+    person.save(update_fields=["status", "moved_in_on", "moved_out_on", "place", "place_path", "current_address",
+                               "updated_at"])
     audit_record(action="residents.person_move_in", actor=actor, target=person,
                  detail={"on": on.isoformat(), "place": place.pk, "was": was, **ended})
     return person

@@ -72,3 +72,50 @@ def person_row(name: str, id_number: str, **extra: Any) -> dict[str, Any]:
     row = {"姓名": name, "身份证号": id_number, "民族": "汉族", "政治面貌": "群众"}
     row.update(extra)
     return row
+
+
+def make_person(place, name: str, *, id_number: str | None = None, phone: str = "", tags=(), kind: str = "resident",
+                **extra: Any):
+    """A person registered by the console at ``place`` (a house, grid or community), with tags by code."""
+    from linli.residents.actions import person_create, person_tag_add
+    from linli.residents.models import Tag
+
+    person = person_create(actor=None, name=name, place=place, id_number=id_number or new_id(), phone=phone,
+                           occupancy_kind=kind, **extra)
+    for code in tags:
+        person_tag_add(person=person, tag=Tag.objects.get(code=code, community__isnull=True), actor=None)
+    return person
+
+
+@dataclass
+class People:
+    zhang: Any  # grid A, house a1, living alone, low income (sensitive)
+    li: Any  # grid A, house a2
+    wang: Any  # grid B, house b1, disabled (sensitive)
+    old: Any  # grid A, born 1950 (60+)
+
+
+@pytest.fixture
+def people(houses) -> People:
+    zhang = make_person(houses.house_a1, "张三", phone="13812345678", tags=("living_alone", "low_income"))
+    li = make_person(houses.house_a2, "李四", phone="13900001111", registered_address="浙江省杭州市上城区清波街道1号")
+    wang = make_person(houses.house_b1, "王五", phone="13700002222", tags=("disabled",))
+    old = make_person(houses.house_a2, "赵老汉", id_number=new_id(datetime.date(1950, 3, 1)))
+    return People(zhang, li, wang, old)
+
+
+def login(client, user):
+    from linli.core.testing.personas import PASSWORD
+
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+
+
+def xlsx_rows(content: bytes, sheet: str = "人员信息") -> list[tuple]:
+    from openpyxl import load_workbook
+
+    return list(load_workbook(io.BytesIO(content), read_only=True)[sheet].iter_rows(values_only=True))
