@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from linli.core.errors import Invalid
 from linli.core.models import AuditEntry
@@ -41,9 +42,10 @@ def test_validate_accepts_feature_and_feature_collection():
     ],
 )
 def test_validate_refuses_bad_geometry(data, needle):
-    with pytest.raises(Invalid) as exc:
+    with translation.override("en"), pytest.raises(Invalid) as exc:
         geo.validate_geometry(data, allowed=geo.POLYGON_TYPES)
-    assert needle in str(exc.value.message)
+    with translation.override("en"):
+        assert needle in str(exc.value.message)
     assert "geometry" in exc.value.fields
 
 
