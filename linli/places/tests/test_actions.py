@@ -305,3 +305,43 @@ def test_delete_by_grid_worker_is_forbidden(world, grid_worker_a):
     compound, building, entrance, house = _tree(world)
     with pytest.raises(PermissionDenied):
         place_delete(place=house, actor=grid_worker_a)
+
+
+def _assert_paths_consistent():
+    by_id = {p.pk: p for p in Place.objects.all()}
+    for p in by_id.values():
+        if p.parent_id is None:
+            assert p.path == f"/{p.pk}/" and p.depth == 0
+        else:
+            parent = by_id[p.parent_id]
+            assert p.path == f"{parent.path}{p.pk}/" and p.depth == parent.depth + 1
+
+
+def test_paths_stay_consistent_under_random_moves(world):
+    """Invariant: after any sequence of legal and illegal moves every path is its parent's path plus its
+    own id, and every depth is its parent's plus one."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    area = place_create(kind=PlaceKind.AREA, name="片区", parent=world.community)
+    group = place_create(kind=PlaceKind.RESIDENTS_GROUP, name="小组", parent=area)
+    grids = [world.grid_a, world.grid_b, world.grid_c]
+    grids.append(place_create(kind=PlaceKind.GRID, name="组内网格", code="G-9", parent=group))
+    compounds = [place_create(kind=PlaceKind.COMPOUND, name=f"小区{i}", parent=grids[i % 4]) for i in range(4)]
+    buildings = [place_create(kind=PlaceKind.BUILDING, name=f"楼{i}", parent=compounds[i % 4]) for i in range(6)]
+    for b in buildings:
+        place_create(kind=PlaceKind.HOUSE, name="101", parent=b)
+    movable = [area, group, *grids, *compounds, *buildings]
+    parents = [world.community, world.community_2, area, group, *grids, *compounds]
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.tuples(st.sampled_from(movable), st.sampled_from(parents)), min_size=1, max_size=6))
+    def run(moves):
+        for place, new_parent in moves:
+            try:
+                place_move(place=place, new_parent=new_parent, actor=None, code="" if place.kind == PlaceKind.GRID else None)
+            except (Invalid, Refused):
+                pass
+        _assert_paths_consistent()
+
+    run()
