@@ -2,7 +2,7 @@
 default ``var/data.key``), created with mode 0600 when it is missing (``make run`` calls this).
 
 ``--rotate`` puts a fresh key first in the file; the older keys stay so that old rows still decrypt.
-Then run ``linli rotate_key`` to re-encrypt, after which the old keys may be removed. When the ring
+Then run ``linli rotate-key`` to re-encrypt, after which the old keys may be removed. When the ring
 comes from ``LINLI_DATA_KEY`` the file is not used: ``--print-new`` prints a new key line to put first
 in that variable. Key ids are printed; keys never are (except with ``--print-new``).
 """
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             if rotate:
                 raise CommandError(
                     "The key ring comes from LINLI_DATA_KEY: put a new key first there "
-                    "(create_data_key --print-new makes one), restart, then run rotate_key."
+                    "(create-data-key --print-new makes one), restart, then run rotate-key."
                 )
             self.stdout.write("LINLI_DATA_KEY is set: the key file is not used, nothing was created.")
             return
@@ -50,7 +50,7 @@ class Command(BaseCommand):
             count = len(crypto.parse_key_ring(path.read_text()).keys)
             self.stdout.write(
                 f"New key {key_id} put first in {path} ({count - 1} older kept for decryption). "
-                "Running processes see the change of the file. Now run: linli rotate_key"
+                "Running processes see the change of the file. Now run: linli rotate-key"
             )
             return
         if crypto.create_key_file(path):

@@ -1,7 +1,7 @@
 """``linli rotate-key``: re-encrypt every encrypted field and recompute every lookup hash under the
 current key (the first of the ring), in every installed model.
 
-Rotation: put a new key first (``linli create_data_key --rotate``, or in ``LINLI_DATA_KEY``), run this
+Rotation: put a new key first (``linli create-data-key --rotate``, or in ``LINLI_DATA_KEY``), run this
 command, then the old key may be removed from the ring. Rows are read and written in batches, each in
 its own transaction with the rows locked, so that a concurrent edit is never overwritten with an older
 value. Running it again changes nothing (idempotent); it reports what it changed.
