@@ -90,9 +90,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             error_code = exc.code
             form.add_error(None, str(exc.message))
-            if exc.code in ("otp_required", "otp_invalid"):
-                form.fields["otp"].widget.attrs["autofocus"] = True
+            focus = {"otp_required": "otp", "otp_invalid": "otp", "bad_credentials": "password"}.get(exc.code)
+            if focus:
                 form.fields["username"].widget.attrs.pop("autofocus", None)
+                form.fields[focus].widget.attrs["autofocus"] = True
         else:
             login(request, outcome.user, backend="linli.accounts.backends.UsernameOrPhoneBackend")
             request.session[MUST_ENROL_TOTP] = outcome.must_enrol_totp
@@ -170,14 +171,14 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
     if Role.COMMUNITY_STAFF in roles:
         tiles += [
             _tile(gettext_lazy("Dispatch desk"), gettext_lazy("Accept, dispatch and verify the community's cases"), "inbox-fill", "cases:dispatch", 1),
-            _tile(gettext_lazy("Registry"), gettext_lazy("People, houses and households"), "person-lines-fill", "residents:list", 3),
+            _tile(gettext_lazy("Registry"), gettext_lazy("People, houses and households"), "person-lines-fill", "residents:person_list", 3),
             _tile(gettext_lazy("Deliberation"), gettext_lazy("Topics, meetings and votes"), "chat-square-text-fill", "deliberation:topics", 5),
         ]
     if Role.GRID_WORKER in roles:
         tiles += [
             _tile(gettext_lazy("My cases"), gettext_lazy("Cases of your grid waiting for you"), "list-task", "cases:worklist", 1),
             _tile(gettext_lazy("Patrol report"), gettext_lazy("Report what you find on patrol"), "camera-fill", "cases:report", 2),
-            _tile(gettext_lazy("Registry"), gettext_lazy("People, houses and households"), "person-lines-fill", "residents:list", 3),
+            _tile(gettext_lazy("Registry"), gettext_lazy("People, houses and households"), "person-lines-fill", "residents:person_list", 3),
             _tile(gettext_lazy("Visits"), gettext_lazy("Elderly living alone and families in difficulty"), "heart-pulse-fill", "care:visits", 5),
         ]
     if Role.DEPARTMENT_STAFF in roles:
@@ -208,7 +209,6 @@ def _admin_tiles(roles: frozenset[str]) -> list[Tile]:
         tiles += [
             _tile(gettext_lazy("Users"), gettext_lazy("Accounts, roles and the places they are bound to"), "people-fill", "accounts:user_list", 4),
             _tile(gettext_lazy("Holiday calendar"), gettext_lazy("Holidays and make-up working days for deadlines"), "calendar3", "core:calendar", 1),
-            _tile(gettext_lazy("Places"), gettext_lazy("Communities, grids, compounds and buildings"), "diagram-3-fill", "places:tree", 3),
             _tile(gettext_lazy("Back office"), gettext_lazy("Django administration of operational data"), "gear-fill", "admin:index", 6),
         ]
     if Role.SECURITY_ADMIN in roles:
@@ -293,8 +293,8 @@ def home(request: AuthedRequest) -> HttpResponse:
         stats = []
         if Role.SYSTEM_ADMIN in roles:
             stats += [
-                (_("Users"), User.objects.count()),
-                (_("Active"), User.objects.filter(is_active=True).count()),
+                (_("Accounts"), User.objects.count()),
+                (_("Active accounts"), User.objects.filter(is_active=True).count()),
                 (_("With two-factor"), User.objects.filter(totp_enabled=True).count()),
             ]
         if Role.SECURITY_ADMIN in roles:
@@ -331,7 +331,7 @@ def _token_state(token: ApiToken, now) -> tuple[str, Any]:
         return "revoked", _("Revoked")
     if token.expires_at <= now:
         return "expired", _("Expired")
-    return "active", _("Active")
+    return "active", _("Valid")
 
 
 @login_required
@@ -507,6 +507,13 @@ POLICY_HELP = {
 }
 
 
+POLICY_GROUPS = [
+    (gettext_lazy("Passwords"), "key", ("password_min_length", "password_history", "password_max_age_days")),
+    (gettext_lazy("Lockout and throttling"), "lock", ("lockout_threshold", "lockout_minutes", "spray_usernames", "spray_window_minutes")),
+    (gettext_lazy("Sessions and two-factor"), "shield-lock", ("idle_timeout_minutes", "staff_totp_required")),
+]
+
+
 @perm_required("security.policy")
 @require_http_methods(["GET", "POST"])
 def policy(request: AuthedRequest) -> HttpResponse:
@@ -536,10 +543,10 @@ def policy(request: AuthedRequest) -> HttpResponse:
                 return redirect("accounts:policy")
         else:
             messages.error(request, _("Some settings are not acceptable."))
-    fields = []
+    fields = {}
     for f in actions.POLICY_FIELDS:
         model_field = current._meta.get_field(f)
-        fields.append({
+        fields[f] = ({
             "name": f,
             "label": getattr(model_field, "verbose_name", f),
             "value": posted.get(f, getattr(current, f)),
@@ -547,7 +554,14 @@ def policy(request: AuthedRequest) -> HttpResponse:
             "errors": errors.get(f, []),
             "help": POLICY_HELP.get(f, ""),
         })
-    return render(request, "accounts/policy.html", {"fields": fields, "updated_at": current.updated_at})
+    groups = [
+        {"title": title, "icon": icon, "fields": [fields[f] for f in names if f in fields]} for title, icon, names in POLICY_GROUPS
+    ]
+    listed = {f for _t, _i, names in POLICY_GROUPS for f in names}
+    others = [fields[f] for f in fields if f not in listed]
+    if others:
+        groups.append({"title": _("Other settings"), "icon": "sliders", "fields": others})
+    return render(request, "accounts/policy.html", {"groups": groups, "updated_at": current.updated_at})
 
 
 @perm_required("security.unlock")
