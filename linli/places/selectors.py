@@ -55,10 +55,12 @@ def place_ancestors(place: Place) -> list[Place]:
     return list(Place.objects.filter(pk__in=ids).only("id", "name", "kind", "path", "depth").order_by("depth"))
 
 
-def place_subtree_counts(place: Place) -> dict[str, int]:
-    """How many nodes of each kind lie under ``place`` (not counting itself). One query."""
+def place_subtree_counts(place: Place, *, user: Any = None) -> dict[str, int]:
+    """How many nodes of each kind lie under ``place`` (not counting itself); with ``user``, only those
+    the user may see (a grid worker looking at their community counts their own grid). One query."""
+    qs = Place.objects.visible_to(user) if user is not None else Place.objects.all()
     rows = (
-        Place.objects.filter(path__startswith=place.path)
+        qs.filter(path__startswith=place.path)
         .exclude(pk=place.pk)
         .values("kind")
         .annotate(n=Count("id"))

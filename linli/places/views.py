@@ -103,7 +103,7 @@ def _node_context(request: HttpRequest, place: Place, **forms: Any) -> dict[str,
         "ancestors": selectors.place_ancestors(place),
         "children": kids,
         "counts": [
-            (PlaceKind(k).label, n) for k, n in selectors.place_subtree_counts(place).items() if n
+            (PlaceKind(k).label, n) for k, n in selectors.place_subtree_counts(place, user=user).items() if n
         ],
         "can_change": can_change,
         "has_geometry_kind": place.kind in POLYGON_KINDS or place.kind in POINT_KINDS,

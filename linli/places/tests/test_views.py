@@ -270,3 +270,13 @@ def test_boundary_editor_closed_to_those_who_may_not_change(client, world, perso
     user = request.getfixturevalue(persona)
     response = login(client, user).get(reverse("places:boundary", args=[world.grid_a.pk]))
     assert response.status_code == (403 if persona == "grid_worker_a" else 404)
+
+
+def test_counts_on_the_community_page_are_scoped_for_a_grid_worker(client, world, grid_worker_a, community_staff):
+    _compound_with_buildings(world.grid_a, n=2)
+    _compound_with_buildings(world.grid_b, n=3)
+    url = reverse("places:node", args=[world.community.pk])
+    counts = dict(login(client, grid_worker_a).get(url).context["counts"])
+    assert counts[PlaceKind.GRID.label] == 1 and counts[PlaceKind.BUILDING.label] == 2
+    counts = dict(login(client, community_staff).get(url).context["counts"])
+    assert counts[PlaceKind.GRID.label] == 2 and counts[PlaceKind.BUILDING.label] == 5
