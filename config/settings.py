@@ -12,7 +12,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LINLI_VAR_DIR", BASE_DIR / "var"))
@@ -55,7 +54,7 @@ LINLI_DATA_KEY_FILE = env("LINLI_DATA_KEY_FILE", str(VAR_DIR / "data.key"))
 if PRODUCTION and not LINLI_DATA_KEY and not Path(LINLI_DATA_KEY_FILE or "").is_file():
     raise ImproperlyConfigured(
         "LINLI_DATA_KEY or LINLI_DATA_KEY_FILE (an existing file) must be set when LINLI_ENV=production "
-        "(`linli create-data-key` writes a key file). See docs/deploy.md."
+        "(`LINLI_DATA_KEY_FILE=/path linli create-data-key`, run without LINLI_ENV, writes one). See docs/deploy.md."
     )
 
 DEBUG = env_bool("LINLI_DEBUG", not PRODUCTION) and not PRODUCTION
@@ -261,6 +260,9 @@ LINLI_OFFICE_HOURS = env("LINLI_OFFICE_HOURS", "08:30-12:00,14:00-17:30")
 LINLI_AUDIT_RETENTION_DAYS = max(180, env_int("LINLI_AUDIT_RETENTION_DAYS", 180))
 LINLI_API_TOKEN_DAYS = env_int("LINLI_API_TOKEN_DAYS", 30)
 LINLI_WORKER_STALE_SECONDS = env_int("LINLI_WORKER_STALE_SECONDS", 180)
+# Behind nginx (docs/deploy.md): how many proxies append to X-Forwarded-For, so that the audit log and
+# the login throttle see the client's address, not the proxy's. 0 = use REMOTE_ADDR.
+LINLI_TRUSTED_PROXIES = env_int("LINLI_TRUSTED_PROXIES", 0)
 # bench/http_rps.py sets this to add its baseline URL /bench/bare (never set it in production).
 LINLI_BENCH = env_bool("LINLI_BENCH")
 
