@@ -33,3 +33,23 @@ def _test_data_key_and_caches(settings):
     yield
     cache.clear()
     crypto.reset_key_ring()
+
+
+# --- the API access matrix (linli/accounts/tests/test_api_access_matrix.py) --------------------------------
+# For each path parameter of the API, the id of an object in community 1 / grid A that the outsider
+# personas (community 2's staff, grid B's worker) must not see. A new kind of id needs a fixture here.
+
+
+@pytest.fixture
+def api_outsider_id_person_id(world):
+    from linli.residents.actions import person_create
+
+    return person_create(actor=None, name="矩阵测试", place=world.grid_a).pk
+
+
+@pytest.fixture
+def api_outsider_id_household_id(world):
+    from linli.residents.actions import household_create, person_create
+
+    head = person_create(actor=None, name="矩阵户主", place=world.grid_a)
+    return household_create(head=head, actor=None).pk

@@ -11,6 +11,7 @@ parameters are filled in from the OpenAPI schema.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -95,10 +96,15 @@ def sample(schema: dict, components: dict) -> Any:
     return "x" * max(int(schema.get("minLength", 0)), 4)
 
 
-def _request_parts(route: Route) -> tuple[dict, Any]:
+@functools.cache
+def _openapi() -> dict:
     from config.api import api
 
-    openapi = api.get_openapi_schema()
+    return api.get_openapi_schema()
+
+
+def _request_parts(route: Route) -> tuple[dict, Any]:
+    openapi = _openapi()
     components = openapi.get("components", {}).get("schemas", {})
     operation = openapi["paths"][route.path][route.method.lower()]
     query = {
