@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import datetime
 import logging
+import pickle
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -421,9 +423,14 @@ class Importer:
         self.updates = 0
         total = self.sheet.total_rows
         done = 0
+        # The checked rows go to a spool file, so that the write pass neither reads the workbook again
+        # nor parses the rows again (memory stays flat: rows live on disk, not in lists).
+        self.spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by run()
         for number, values in self.sheet.rows():
             row = self.parse(number, values)
             done += 1
+            if not self.problem_count:
+                pickle.dump(row, self.spool, protocol=pickle.HIGHEST_PROTOCOL)
             if row.key:
                 first = seen.get(row.key)
                 if first is not None:
@@ -442,6 +449,7 @@ class Importer:
                 pending = []
             if done % BATCH == 0:
                 self.progress("check", done, total)
+                reset_queries()  # DEBUG's query log would otherwise grow with the file
         self._check_registered(pending)
         self.rows = done
         if done == 0:
@@ -527,11 +535,15 @@ class Importer:
         self.pending_members: list[tuple[int, int, str, bool]] = []  # person id, head key, relationship, update
         batch: list[Row] = []
         done = 0
-        self.problems_during_write = 0
-        for number, values in self.sheet.rows():
-            row = self.parse(number, values)
+        self.spool.seek(0)
+        while True:
+            try:
+                row = pickle.load(self.spool)  # noqa: S301 - our own spool, written above in this process
+            except EOFError:
+                break
             batch.append(row)
             if len(batch) >= BATCH:
+                reset_queries()
                 self._write_batch(batch, counts)
                 done += len(batch)
                 batch = []
@@ -540,9 +552,6 @@ class Importer:
             self._write_batch(batch, counts)
             done += len(batch)
             self.progress("write", done, self.rows)
-        if self.problem_count:
-            # The file changed between the passes, or the registry did: write nothing.
-            raise _Aborted()
         self._resolve_pending(counts)
         audit_record(action="residents.import", actor=self.actor, actor_name="" if self.actor else "console",
                      target=self.community, detail={"file": self.filename, "create_houses": self.create_houses,
@@ -744,6 +753,14 @@ class Importer:
     # -- run --
 
     def run(self) -> ImportResult:
+        try:
+            return self._run()
+        finally:
+            spool = getattr(self, "spool", None)
+            if spool is not None:
+                spool.close()
+
+    def _run(self) -> ImportResult:
         if not self._prepare():
             return self._result(ok=False)
         self.check()
