@@ -20,25 +20,142 @@ user's password and second factor are left alone.
 from __future__ import annotations
 
 import importlib
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pyotp
+import shapely
 from django.apps import apps
 from django.db import transaction
+from shapely import affinity
+from shapely.geometry import MultiPolygon, Polygon, mapping
+from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
+from shapely.ops import unary_union
 
 from linli.accounts.models import Department, User
 from linli.accounts.roles import ADMIN_ROLES, Role
+from linli.places import geo
 
 DEMO_PASSWORD = "Linli-demo-2026"
 
 STREET = ("邻里街道", "330102900000")
-# (community name, 12-digit code, [(grid name, grid code), ...])
+# (community name, 12-digit code, [(grid name, grid code), ...]). 幸福社区 is the community of PRODUCT.md §1
+# (1.3 km², five grids); grids[0] and grids[1] are where the demo users grid1 and grid2 work.
 COMMUNITIES = [
-    ("幸福社区", "330102900001", [("幸福社区第一网格", "330102900001-01"), ("幸福社区第二网格", "330102900001-02")]),
-    ("和睦社区", "330102900002", [("和睦社区第一网格", "330102900002-01")]),
+    ("幸福社区", "330102900001", [
+        ("幸福社区第一网格", "330102900001-01"), ("幸福社区第二网格", "330102900001-02"),
+        ("幸福社区第三网格", "330102900001-03"), ("幸福社区第四网格", "330102900001-04"),
+        ("幸福社区第五网格", "330102900001-05"),
+    ]),
+    ("和睦社区", "330102900002", [("和睦社区第一网格", "330102900002-01"), ("和睦社区第二网格", "330102900002-02")]),
+    ("平安社区", "330102900003", [("平安社区第一网格", "330102900003-01"), ("平安社区第二网格", "330102900003-02")]),
 ]
 DEPARTMENT = ("邻里街道城市管理中队", "D-CG")
+
+# --- the layout -----------------------------------------------------------------------------------------
+# A fictional street around 120.17° E, 30.26° N. Shapes are drawn in metres east and north of that centre
+# and turned into lon/lat by the equirectangular projection that the places' area function uses, so
+# neighbours share their borders exactly. 幸福社区 is scaled until its area computes to 1.3 km².
+CENTRE = (120.17, 30.26)
+HAPPY_AREA_KM2 = 1.3
+_HAPPY = ((-1400, -520), (-260, -560), (-180, 110), (-240, 640), (-880, 720), (-1430, 560))
+_HAPPY_EAST = (1, 2, 3)  # the vertices of 幸福社区 on the border with its eastern neighbours (south to north)
+_PEACE_EAST = ((940, -650), (1090, 70))  # 平安社区, south-east, beyond the shared border
+_HARMONY_EAST = ((1090, 70), (1010, 600), (640, 790))  # 和睦社区, north-east
+# Grid borders: a line through two points, extended across the community ("left" of a→b first).
+Point2 = tuple[float, float]
+_GRID_CUTS: dict[str, tuple[tuple[Point2, Point2], ...]] = {
+    "330102900002": (((380, -100), (420, 900)),),
+    "330102900003": (((360, -900), (400, 200)),),
+}
+
+
+def _metres_per_degree() -> tuple[float, float]:
+    k = math.radians(1) * geo.EARTH_RADIUS_M
+    return k * math.cos(math.radians(CENTRE[1])), k
+
+
+def to_lonlat(shape: BaseGeometry) -> BaseGeometry:
+    """A shape drawn in metres around the centre, in lon/lat."""
+    scale = np.array(_metres_per_degree())
+    return shapely.transform(shape, lambda xy: xy / scale + np.array(CENTRE))
+
+
+def to_metres(shape: BaseGeometry) -> BaseGeometry:
+    """A lon/lat shape in metres around the centre (the inverse of ``to_lonlat``)."""
+    scale = np.array(_metres_per_degree())
+    return shapely.transform(shape, lambda xy: (xy - np.array(CENTRE)) * scale)
+
+
+def _rounded(value: Any, digits: int) -> Any:
+    if isinstance(value, list | tuple):
+        return [_rounded(v, digits) for v in value]
+    return round(float(value), digits)
+
+
+def as_geojson(shape: BaseGeometry, *, digits: int = 7) -> dict[str, Any]:
+    """A metre shape as a GeoJSON geometry in lon/lat (polygons counter-clockwise, ~1 cm precision)."""
+    if shape.geom_type == "Polygon":
+        shape = orient(shape, 1.0)
+    elif shape.geom_type == "MultiPolygon":
+        shape = MultiPolygon([orient(p, 1.0) for p in shape.geoms])
+    data = dict(mapping(to_lonlat(shape)))
+    return {"type": data["type"], "coordinates": _rounded(data["coordinates"], digits)}
+
+
+def _split(shape: BaseGeometry, a: Point2, b: Point2) -> tuple[BaseGeometry, BaseGeometry]:
+    """``shape`` cut by the line through a and b: (the part left of a→b, the part right of it)."""
+
+    def side(p: Point2, q: Point2, far: float = 50_000) -> Polygon:
+        dx, dy = q[0] - p[0], q[1] - p[1]
+        n = math.hypot(dx, dy)
+        dx, dy = dx / n, dy / n
+        p1, p2 = (p[0] - dx * far, p[1] - dy * far), (q[0] + dx * far, q[1] + dy * far)
+        return Polygon([p1, p2, (p2[0] - dy * far, p2[1] + dx * far), (p1[0] - dy * far, p1[1] + dx * far)])
+
+    return shape.intersection(side(a, b)), shape.intersection(side(b, a))
+
+
+def _happy_metres() -> Polygon:
+    """幸福社区 scaled about its centroid until its area computes to 1.3 km²."""
+    shape = Polygon(_HAPPY)
+    for _ in range(4):
+        factor = math.sqrt(HAPPY_AREA_KM2 / geo.area_km2(to_lonlat(shape)))
+        shape = affinity.scale(shape, factor, factor, origin="centroid")
+    return shape
+
+
+def demo_layout() -> dict[str, BaseGeometry]:
+    """The boundary of the street, each community and each grid, in metres, by code. Grids tile their
+    community; the communities tile the street."""
+    happy = _happy_metres()
+    ring = list(happy.exterior.coords)[:-1]
+    v1, v2, v3 = (ring[i] for i in _HAPPY_EAST)
+    communities = {
+        COMMUNITIES[0][1]: happy,
+        COMMUNITIES[1][1]: Polygon([v2, *_HARMONY_EAST, v3]),
+        COMMUNITIES[2][1]: Polygon([v1, *_PEACE_EAST, v2]),
+    }
+    shapes: dict[str, BaseGeometry] = {STREET[1]: unary_union(list(communities.values())), **communities}
+    north, south = _split(happy, (-1600, 60), (0, 110))
+    west, rest = _split(south, (-1010, -900), (-990, 300))
+    happy_grids = [*_split(north, (-820, 0), (-780, 900)), west, *_split(rest, (-610, -900), (-580, 300))]
+    for _name, code, grids in COMMUNITIES:
+        if code == COMMUNITIES[0][1]:
+            pieces = happy_grids
+        else:
+            pieces, remainder = [], communities[code]
+            for a, b in _GRID_CUTS[code]:
+                left, remainder = _split(remainder, a, b)
+                pieces.append(left)
+            pieces.append(remainder)
+        for (_grid_name, grid_code), piece in zip(grids, pieces, strict=True):
+            shapes[grid_code] = piece
+    return shapes
+
 
 
 @dataclass(frozen=True)
@@ -100,16 +217,28 @@ def _place(*, kind: str, name: str, code: str, parent=None):
     return existing or place_create(kind=kind, name=name, code=code, parent=parent, actor=None)
 
 
+def _with_boundary(place, shapes: dict[str, BaseGeometry]):
+    """Give a place its demo boundary when it has none yet (through the places action)."""
+    from linli.places.actions import place_set_geometry
+
+    shape = shapes.get(place.code)
+    if shape is None or place.geometry is not None:
+        return place
+    return place_set_geometry(place=place, geometry=as_geojson(shape), actor=None)
+
+
 def demo_places() -> Demo:
     from linli.places.models import PlaceKind
 
-    street = _place(kind=PlaceKind.STREET, name=STREET[0], code=STREET[1])
+    shapes = demo_layout()
+    street = _with_boundary(_place(kind=PlaceKind.STREET, name=STREET[0], code=STREET[1]), shapes)
     communities, grids = [], []
     for name, code, community_grids in COMMUNITIES:
         community = _place(kind=PlaceKind.COMMUNITY, name=name, code=code, parent=street)
-        communities.append(community)
+        communities.append(_with_boundary(community, shapes))
         for grid_name, grid_code in community_grids:
-            grids.append(_place(kind=PlaceKind.GRID, name=grid_name, code=grid_code, parent=community))
+            grid = _place(kind=PlaceKind.GRID, name=grid_name, code=grid_code, parent=community)
+            grids.append(_with_boundary(grid, shapes))
     return Demo(street=street, communities=communities, grids=grids)
 
 
