@@ -1,0 +1,160 @@
+"""The UI shell in a real browser (the system's Chromium, driven by Playwright): log in, navigation by
+role, language switch, logout, a phone-width login with the large-text mode, and WCAG 2.1 AA checks
+with axe-core. Skipped when /usr/bin/chromium is missing, unless CI is set (then it fails)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from linli.core.testing.personas import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: the browser tests must run in CI.")
+        pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium to run the browser tests).")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are still sync.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """A page in a fresh context (Chinese browser locale); the context records CSP violations."""
+    contexts = []
+
+    def _new(viewport=DESKTOP, **options):
+        context = browser.new_context(viewport=viewport, locale="zh-CN", **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.csp_errors = []
+        page.on("console", lambda m: "Content Security Policy" in m.text and page.csp_errors.append(m.text))
+        return page
+
+    yield _new
+    for context in contexts:
+        context.close()
+
+
+def log_in(page, base: str, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/accounts/login")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("[data-testid=login-submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def nav_labels(page) -> list[str]:
+    return [t.strip() for t in page.locator("[data-testid=nav] .nav-link").all_inner_texts()]
+
+
+def axe_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
+    )
+    return [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]
+
+
+def test_staff_logs_in_in_chinese_sees_their_navigation_switches_to_english_and_logs_out(
+    live_server, new_page, community_staff
+):
+    page = new_page()
+    page.goto(f"{live_server.url}/accounts/login")
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    assert page.locator("[data-testid=login-submit]").inner_text().strip() == "登录"
+    log_in(page, live_server.url, "staff_c")
+    assert page.url == f"{live_server.url}/"
+    labels = nav_labels(page)
+    assert "首页" in labels and "节假日日历" in labels
+    assert "用户" not in labels and "审计日志" not in labels
+    assert "测试一社区" in page.locator("[data-testid=assignments]").inner_text()
+
+    page.click("[data-testid=language-menu]")
+    page.click("form.dropdown-menu button[value=en]")
+    page.wait_for_load_state("networkidle")
+    assert page.get_attribute("html", "lang") == "en"
+    labels = nav_labels(page)
+    assert "Home" in labels and "Holiday calendar" in labels
+
+    page.click("[data-testid=user-menu]")
+    page.click("[data-testid=logout]")
+    page.wait_for_load_state("networkidle")
+    assert "/accounts/login" in page.url
+    assert "You have logged out." in page.content()
+    assert page.locator("[data-testid=login-submit]").inner_text().strip() == "Log in"
+    assert page.csp_errors == []
+
+
+def test_phone_width_login_with_big_tap_targets_and_large_text(live_server, new_page, resident):
+    page = new_page(viewport=PHONE)
+    page.goto(f"{live_server.url}/accounts/login")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    submit = page.locator("[data-testid=login-submit]").bounding_box()
+    assert submit["height"] >= 44 and submit["width"] >= 300
+    log_in(page, live_server.url, "resident_a")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    tiles = page.locator("[data-testid=resident-tiles] .tile")
+    assert tiles.count() >= 6
+    for i in range(tiles.count()):
+        box = tiles.nth(i).bounding_box()
+        assert box["height"] >= 120 and box["width"] >= 150
+
+    page.click("main [data-linli-large]")
+    assert "linli-large" in page.get_attribute("html", "class")
+    page.reload()
+    assert "linli-large" in (page.get_attribute("html", "class") or "")
+    assert page.locator("main [data-linli-large]").get_attribute("aria-pressed") == "true"
+    assert page.csp_errors == []
+
+
+def test_login_page_meets_wcag_21_aa(live_server, new_page, db):
+    for viewport in (DESKTOP, PHONE):
+        page = new_page(viewport=viewport, bypass_csp=True)  # axe is injected as an inline script
+        page.goto(f"{live_server.url}/accounts/login")
+        assert axe_violations(page) == []
+        # and with an error shown
+        page.fill("#id_username", "nobody")
+        page.fill("#id_password", "Wrong-pass-1")
+        page.click("[data-testid=login-submit]")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("[data-testid=login-error]").is_visible()
+        assert axe_violations(page) == []
+
+
+def test_resident_home_meets_wcag_21_aa_in_both_text_modes(live_server, new_page, resident):
+    for large in (False, True):
+        page = new_page(viewport=PHONE, bypass_csp=True)
+        if large:
+            page.context.add_cookies([{"name": "linli_large", "value": "1", "url": live_server.url}])
+        log_in(page, live_server.url, "resident_a")
+        assert page.locator("[data-testid=resident-tiles]").is_visible()
+        assert axe_violations(page) == []
