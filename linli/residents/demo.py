@@ -324,7 +324,8 @@ class People:
         return self.rng.uniform(low, min(high, 58.9))
 
     def old(self, low: float, high: float) -> float:
-        return self.rng.uniform(max(low, 60.1), high)
+        low = max(low, 60.1)
+        return self.rng.triangular(low, high, low + 4)  # more people in their sixties than in their eighties
 
     def sex(self, male: float = 0.5) -> str:
         return "1" if self.rng.random() < male else "2"
@@ -339,10 +340,9 @@ class People:
         age = min(max(age, 60.1), 95) if head.age >= 60 else min(max(age, 21), 58.9)
         return Member("12" if head.sex == "1" else "11", "2" if head.sex == "1" else "1", age, self.surname())
 
-    def child_of(self, head: Member, spouse: Member | None, *, oldest: float = 30) -> Member:
+    def child_of(self, head: Member, spouse: Member | None) -> Member:
         father = head if head.sex == "1" or spouse is None else spouse
-        high = min(head.age - 23, oldest)
-        age = self.rng.uniform(0.2, max(high, 0.5))
+        age = max(0.2, head.age - self.rng.uniform(23, 34))
         sex = self.sex()
         return Member("20" if sex == "1" else "30", sex, age, father.surname)
 
@@ -364,7 +364,7 @@ class People:
             sex = self.sex()
             child_age = self.rng.uniform(max(20, head.age - 38), min(58.9, head.age - 22))
             return Plan(kind, [head, Member("20" if sex == "1" else "30", sex, child_age, head.surname)])
-        high = {"couple": 58.9, "family3": 52, "family4": 52, "with_parent": 56, "three_gen": 45, "three_gen6": 48}[kind]
+        high = {"couple": 58.9, "family3": 57, "family4": 56, "with_parent": 56, "three_gen": 45, "three_gen6": 48}[kind]
         low = {"couple": 24, "family3": 25, "family4": 32, "with_parent": 35, "three_gen": 28, "three_gen6": 32}[kind]
         head = Member(HEAD_RELATIONSHIP, self.sex(0.65), self.young(low, high), s())
         spouse = self.spouse_of(head)

@@ -1,0 +1,265 @@
+"""The community profile (社区概况), read-only: area, compounds, buildings, shops, households, residents,
+the shares of residents aged 60+, of elderly living alone and of migrant workers away, the age pyramid,
+the tags and a breakdown by grid, for a community, or for one grid (a grid worker's view, broken down
+by compound and standalone building).
+
+Every figure comes from a handful of aggregate queries whatever the number of residents (conditional
+counts over the place's rows, selected by the ``place_path`` prefix index); nothing loops over persons
+in Python. Counts are of the user's scope (``visible_to``); a tag the user may not see (sensitive tags
+without ``registry.view_sensitive``) is left out of the tags and its card shows no figure.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from linli.core.access import scope_of
+from linli.places.models import Place, PlaceKind
+from linli.residents.access import can_view_registry
+from linli.residents.builtin import ELDERLY_60
+from linli.residents.models import (
+    Household,
+    HouseholdStatus,
+    Organisation,
+    OrganisationKind,
+    Person,
+    PersonStatus,
+    PersonTag,
+)
+from linli.residents.selectors import current_tag_q, elderly_cutoff, visible_tags
+
+BAND_YEARS = 5
+BANDS = 20  # 0-4 … 90-94 and 95+
+LIVING_ALONE = "living_alone"
+MIGRANT_AWAY = "migrant_away"
+PROFILE_KINDS = (PlaceKind.COMMUNITY, PlaceKind.GRID)
+
+
+@dataclass(frozen=True)
+class Share:
+    count: int | None  # None: the user may not see this figure
+    total: int
+
+    @property
+    def percent(self) -> float | None:
+        if self.count is None or not self.total:
+            return None
+        return 100 * self.count / self.total
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One row of the breakdown: a grid of a community, or a compound or standalone building of a grid."""
+
+    id: int
+    name: str
+    kind: str
+    households: int
+    residents: int
+    elderly: int
+
+
+@dataclass(frozen=True)
+class TagCount:
+    code: str
+    name: str
+    sensitive: bool
+    count: int
+
+
+@dataclass
+class Profile:
+    place: Place
+    today: datetime.date
+    area_km2: float | None
+    compounds: int
+    buildings: int
+    standalone_buildings: int
+    houses: int
+    shops: int
+    households: int
+    residents: int
+    elderly: Share
+    living_alone: Share
+    migrant_away: Share
+    pyramid: dict[str, list[Any]]
+    tags: list[TagCount] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+
+    def chart_data(self) -> dict[str, Any]:
+        """What the page's charts draw (passed to the browser with ``json_script``)."""
+        return {
+            "pyramid": self.pyramid,
+            "tags": [{"code": t.code, "name": t.name, "count": t.count, "sensitive": t.sensitive} for t in self.tags],
+            "units": [
+                {"id": u.id, "name": u.name, "households": u.households, "residents": u.residents, "elderly": u.elderly}
+                for u in self.units
+            ],
+        }
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def band_labels() -> list[str]:
+    return [f"{i * BAND_YEARS}-{i * BAND_YEARS + BAND_YEARS - 1}" for i in range(BANDS - 1)] + [
+        f"{(BANDS - 1) * BAND_YEARS}+"
+    ]
+
+
+def _band_q(i: int, today: datetime.date) -> Q:
+    """Aged 5i to 5i+4 on ``today`` (the last band: 95 and older)."""
+    q = Q(birth_date__lte=years_before(today, i * BAND_YEARS))
+    if i < BANDS - 1:
+        q &= Q(birth_date__gt=years_before(today, (i + 1) * BAND_YEARS))
+    return q
+
+
+# --- which places have a profile, for whom --------------------------------------------------------------
+
+
+def profile_places(user: Any) -> list[Place]:
+    """The communities the user's scope covers, and the grids they work in below a community they do not
+    cover (a grid worker's grid). Empty without ``registry.view``. One query."""
+    if not can_view_registry(user):
+        return []
+    scope = scope_of(user)
+    rows = list(
+        Place.objects.filter(scope.place_q("path"), kind__in=PROFILE_KINDS)
+        .only("id", "name", "kind", "code", "path", "depth", "parent_id", "area_km2")
+        .order_by("path")
+    )
+    communities = [p.path for p in rows if p.kind == PlaceKind.COMMUNITY]
+    return [p for p in rows if p.kind == PlaceKind.COMMUNITY or not any(p.path.startswith(c) for c in communities)]
+
+
+def access_profile_place(user: Any, pk: Any, kind: str) -> Place:
+    """The community or grid ``pk`` when the user's scope covers all of it and they may view the registry;
+    Http404 otherwise (a grid worker asking for their community's page gets 404: they see their grid's)."""
+    try:
+        place = Place.objects.get(pk=int(pk), kind=kind)
+    except (Place.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404("not found") from exc
+    if not can_view_registry(user) or not scope_of(user).covers_path(place.path):
+        raise Http404("not found")
+    return place
+
+
+# --- the figures ----------------------------------------------------------------------------------------
+
+
+def _units_of(place: Place) -> list[Place]:
+    """The breakdown's rows: the grids of a community; the compounds and standalone buildings of a grid."""
+    if place.kind == PlaceKind.GRID:
+        qs = Place.objects.filter(parent_id=place.pk, kind__in=(PlaceKind.COMPOUND, PlaceKind.BUILDING))
+    else:
+        qs = Place.objects.filter(path__startswith=place.path, kind=PlaceKind.GRID)
+    return list(qs.only("id", "name", "kind", "path").order_by("path"))
+
+
+def _place_counts(place: Place) -> dict[str, Any]:
+    """Compounds, buildings (and those standing alone under a grid), houses, and the grids' area. One query."""
+    return Place.objects.filter(path__startswith=place.path).aggregate(
+        compounds=Count("id", filter=Q(kind=PlaceKind.COMPOUND)),
+        buildings=Count("id", filter=Q(kind=PlaceKind.BUILDING)),
+        standalone=Count("id", filter=Q(kind=PlaceKind.BUILDING, parent__kind=PlaceKind.GRID)),
+        houses=Count("id", filter=Q(kind=PlaceKind.HOUSE)),
+        grid_area=Sum("area_km2", filter=Q(kind=PlaceKind.GRID)),
+    )
+
+
+def place_profile(user: Any, place: Place, *, today: datetime.date | None = None) -> Profile:
+    """The profile of a community or grid the caller has checked the user may see
+    (``access_profile_place``). Eight queries."""
+    today = today or timezone.localdate()
+    cutoff = elderly_cutoff(today)
+    elderly_q = Q(birth_date__lte=cutoff)
+    units = _units_of(place)
+    counts = _place_counts(place)
+
+    persons = Person.objects.visible_to(user).filter(status=PersonStatus.ACTIVE, place_path__startswith=place.path)
+    aggregates: dict[str, Any] = {"residents": Count("id"), "elderly": Count("id", filter=elderly_q)}
+    for i in range(BANDS):
+        band = _band_q(i, today)
+        aggregates[f"m{i}"] = Count("id", filter=band & Q(sex="1"))
+        aggregates[f"f{i}"] = Count("id", filter=band & Q(sex="2"))
+    for j, unit in enumerate(units):
+        aggregates[f"r{j}"] = Count("id", filter=Q(place_path__startswith=unit.path))
+        aggregates[f"e{j}"] = Count("id", filter=Q(place_path__startswith=unit.path) & elderly_q)
+    people = persons.aggregate(**aggregates)
+
+    households_qs = Household.objects.visible_to(user).filter(
+        status=HouseholdStatus.ACTIVE, place_path__startswith=place.path
+    )
+    household_aggregates: dict[str, Any] = {"total": Count("id")}
+    for j, unit in enumerate(units):
+        household_aggregates[f"h{j}"] = Count("id", filter=Q(place_path__startswith=unit.path))
+    households = households_qs.aggregate(**household_aggregates)
+
+    shops = (
+        Organisation.objects.visible_to(user)
+        .filter(kind=OrganisationKind.SHOP, active=True, place_path__startswith=place.path)
+        .count()
+    )
+
+    tags = list(visible_tags(user).filter(Q(community__isnull=True) | Q(community__path__in=_ancestor_paths(place))))
+    tag_rows = dict(
+        PersonTag.objects.filter(
+            current_tag_q(today=today),
+            tag_id__in=[t.pk for t in tags if not t.computed],
+            person__in=persons.values("pk"),
+        )
+        .values_list("tag_id")
+        .annotate(n=Count("person_id", distinct=True))
+        .order_by()
+    )
+    residents = people["residents"]
+    tag_counts = []
+    for t in tags:
+        if t.computed and t.code != ELDERLY_60:
+            continue
+        n = people["elderly"] if t.computed else tag_rows.get(t.pk, 0)
+        tag_counts.append(TagCount(code=t.code, name=t.name, sensitive=t.is_sensitive, count=n))
+    by_code = {t.code: t.count for t in tag_counts}
+
+    return Profile(
+        place=place,
+        today=today,
+        area_km2=place.area_km2 if place.area_km2 is not None else counts["grid_area"],
+        compounds=counts["compounds"],
+        buildings=counts["buildings"],
+        standalone_buildings=counts["standalone"],
+        houses=counts["houses"],
+        shops=shops,
+        households=households["total"],
+        residents=residents,
+        elderly=Share(people["elderly"], residents),
+        living_alone=Share(by_code.get(LIVING_ALONE), residents),
+        migrant_away=Share(by_code.get(MIGRANT_AWAY), residents),
+        pyramid={
+            "bands": band_labels(),
+            "male": [people[f"m{i}"] for i in range(BANDS)],
+            "female": [people[f"f{i}"] for i in range(BANDS)],
+        },
+        tags=sorted(tag_counts, key=lambda t: (-t.count, t.code)),
+        units=[
+            Unit(id=u.pk, name=u.name, kind=u.kind, households=households[f"h{j}"], residents=people[f"r{j}"],
+                 elderly=people[f"e{j}"])
+            for j, u in enumerate(units)
+        ],
+    )
+
+
+def _ancestor_paths(place: Place) -> list[str]:
+    """The paths of the place and its ancestors: custom tags of its community apply to it."""
+    return place.ancestors_and_self_paths()
