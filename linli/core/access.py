@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -74,5 +75,5 @@ def access_object(queryset: ScopedQuerySet[M], user: Any, pk: Any) -> M:
     """The object with this primary key among what ``user`` may see, or Http404."""
     try:
         return queryset.visible_to(user).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404("not found") from exc
