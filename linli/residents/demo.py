@@ -215,8 +215,8 @@ HOUSEHOLD_KINDS: dict[str, tuple[int, int]] = {
     "three_gen6": (6, 2),
     "old_with_child": (2, 1),  # an elderly head and a grown-up child
 }
-MIX = {"single": .10, "old_couple": .08, "couple": .17, "family3": .30, "family4": .15, "with_parent": .06,
-       "three_gen": .05, "three_gen6": .03, "old_with_child": .06}
+MIX = {"single": .08, "old_couple": .08, "couple": .14, "family3": .30, "family4": .20, "with_parent": .06,
+       "three_gen": .06, "three_gen6": .03, "old_with_child": .05}
 
 
 def _apportion(total: int, weights: dict[str, float]) -> dict[str, int]:
@@ -254,7 +254,7 @@ def household_mix(*, households: int, residents: int, elderly: int, living_alone
             continue
         raise ValueError("no household mix gives these elderly")
     while (gap := residents - total(0)) != 0:
-        if gap > 0 and (move("couple", "family3") or move("family3", "family4") or move("single", "couple")):
+        if gap > 0 and (move("family3", "family4") or move("couple", "family3") or move("single", "couple")):
             continue
         if gap < 0 and (move("family4", "family3") or move("family3", "couple") or move("couple", "single")):
             continue
@@ -364,7 +364,7 @@ class People:
             sex = self.sex()
             child_age = self.rng.uniform(max(20, head.age - 38), min(58.9, head.age - 22))
             return Plan(kind, [head, Member("20" if sex == "1" else "30", sex, child_age, head.surname)])
-        high = {"couple": 58.9, "family3": 57, "family4": 56, "with_parent": 56, "three_gen": 45, "three_gen6": 48}[kind]
+        high = {"couple": 58.9, "family3": 58.9, "family4": 58.9, "with_parent": 56, "three_gen": 45, "three_gen6": 48}[kind]
         low = {"couple": 24, "family3": 25, "family4": 32, "with_parent": 35, "three_gen": 28, "three_gen6": 32}[kind]
         head = Member(HEAD_RELATIONSHIP, self.sex(0.65), self.young(low, high), s())
         spouse = self.spouse_of(head)

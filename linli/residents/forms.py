@@ -15,6 +15,12 @@ SELECT = {"class": "form-select"}
 DATE = {"class": "form-control", "type": "date"}
 
 
+def _choices(form: forms.Form, name: str, choices: list) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(
         label=_("Search"), required=False, max_length=64,
@@ -32,8 +38,8 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, tags=(), grids=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = [("", _("All tags")), *[(t.code, t.name) for t in tags]]
-        self.fields["place"].choices = [("", _("All grids")), *[(str(g.pk), g.name) for g in grids]]
+        _choices(self, "tag", [("", _("All tags")), *[(t.code, t.name) for t in tags]])
+        _choices(self, "place", [("", _("All grids")), *[(str(g.pk), g.name) for g in grids]])
 
 
 class ImportForm(forms.Form):
@@ -57,7 +63,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, communities=(), can_create_houses=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [(str(c.pk), c.name) for c in communities]
+        _choices(self, "community", [(str(c.pk), c.name) for c in communities])
         if not can_create_houses:
             del self.fields["create_houses"]
 
@@ -124,7 +130,7 @@ class PersonCreateForm(PersonForm, AddressFields):
 
     def __init__(self, *args, communities=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [(str(c.pk), c.name) for c in communities]
+        _choices(self, "community", [(str(c.pk), c.name) for c in communities])
         self.fields["compound"].required = False
         self.fields["compound"].help_text = _("Leave the address empty to register the person in the community "
                                               "without a house.")
@@ -140,7 +146,7 @@ class PersonTagForm(forms.Form):
 
     def __init__(self, *args, tags=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = [(str(t.pk), t.name) for t in tags if not t.computed]
+        _choices(self, "tag", [(str(t.pk), t.name) for t in tags if not t.computed])
 
 
 class MemberForm(forms.Form):
@@ -160,4 +166,4 @@ class TagForm(forms.Form):
 
     def __init__(self, *args, communities=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [(str(c.pk), c.name) for c in communities]
+        _choices(self, "community", [(str(c.pk), c.name) for c in communities])

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from linli.places.models import Place, PlaceKind
 
-_SUFFIXES = {
+_SUFFIXES: dict[str, tuple[str, ...]] = {
     PlaceKind.BUILDING: ("号楼", "栋", "幢", "座", "楼", "号"),
     PlaceKind.ENTRANCE: ("单元", "门"),
     PlaceKind.HOUSE: ("室", "号"),

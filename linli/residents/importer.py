@@ -620,7 +620,7 @@ class Importer:
         actor_id = self.actor.pk if self.actor is not None else None
         for r, p in zip(new_rows, persons, strict=True):
             if p.place_path and self._node_of(r).kind == PlaceKind.HOUSE:
-                occupancies.append(Occupancy(person_id=p.pk, house_id=p.place_id,
+                occupancies.append(Occupancy(person_id=p.pk, house_id=p.place_id or 0,
                                              kind=r.occupancy or OccupancyKind.RESIDENT))
             tags += [PersonTag(person_id=p.pk, tag_id=t, valid_from=self.today, source=source, created_by_id=actor_id)
                      for t in r.tags]
@@ -652,8 +652,8 @@ class Importer:
         unknown = {key for _pid, key, _rel, _u in members if key not in self.household_of_head}
         if unknown:
             found = self._registry_persons({k: _key_to_number(k) for k in unknown})
-            for key, household_id in self._households_headed_by({k: p.pk for k, p in found.items()}).items():
-                self.household_of_head[key] = household_id
+            for key, found_id in self._households_headed_by({k: p.pk for k, p in found.items()}).items():
+                self.household_of_head[key] = found_id
         rows = []
         for person_id, key, relationship, update in members:
             household_id = self.household_of_head.get(key)

@@ -92,13 +92,19 @@ class Profile:
     tags: list[TagCount] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
 
+    def short_name(self, name: str) -> str:
+        """A unit's name without its place's name in front (幸福社区第一网格 → 第一网格)."""
+        prefix = self.place.name
+        return name[len(prefix):] if name.startswith(prefix) and len(name) > len(prefix) else name
+
     def chart_data(self) -> dict[str, Any]:
         """What the page's charts draw (passed to the browser with ``json_script``)."""
         return {
             "pyramid": self.pyramid,
             "tags": [{"code": t.code, "name": t.name, "count": t.count, "sensitive": t.sensitive} for t in self.tags],
             "units": [
-                {"id": u.id, "name": u.name, "households": u.households, "residents": u.residents, "elderly": u.elderly}
+                {"id": u.id, "name": u.name, "label": self.short_name(u.name), "households": u.households,
+                 "residents": u.residents, "elderly": u.elderly}
                 for u in self.units
             ],
         }

@@ -228,13 +228,13 @@ def code_name(table, code: str) -> str:
         return code
 
 
-def place_chain(places: Iterable[Place]) -> dict[int, list[Place]]:
+def place_chain(places: Iterable[Place | None]) -> dict[int, list[Place]]:
     """For each place, its ancestors and itself from the community down (two queries in all)."""
-    places = [p for p in places if p is not None]
-    ids = {int(i) for p in places for i in p.path.split("/") if i}
+    present = [p for p in places if p is not None]
+    ids = {int(i) for p in present for i in p.path.split("/") if i}
     by_id = {p.pk: p for p in Place.objects.filter(pk__in=ids).only("id", "kind", "name", "path", "parent_id")}
     out: dict[int, list[Place]] = {}
-    for p in places:
+    for p in present:
         chain = [by_id[int(i)] for i in p.path.split("/") if i and int(i) in by_id]
         out[p.pk] = [c for c in chain if c.kind not in (PlaceKind.STREET,)]
     return out
@@ -280,6 +280,7 @@ def person_rows(user, persons: list[Person], today: datetime.date | None = None)
     rows = []
     for p in persons:
         chain = chains.get(p.place_id or 0, [])
+        grid = grid_of(chain)
         rows.append(
             PersonRow(
                 id=p.pk,
@@ -293,7 +294,7 @@ def person_rows(user, persons: list[Person], today: datetime.date | None = None)
                 political_status=code_name(POLITICAL_STATUS, p.political_status),
                 address=p.current_address or address_of(chain),
                 registered_address=p.registered_address,
-                grid=(grid_of(chain).name if grid_of(chain) else ""),
+                grid=grid.name if grid else "",
                 status=p.status,
                 status_label=str(PersonStatus(p.status).label),
                 tags=[t.name for t in tags.get(p.pk, [])],
@@ -322,8 +323,7 @@ def person_detail(user, person: Person) -> PersonDetail:
         .order_by("-start_date", "-id")
     )
     occupancies = list(Occupancy.objects.filter(person=person).select_related("house").order_by("-id"))
-    chains = place_chain([person.place] + [o.house for o in occupancies] if person.place_id else
-                         [o.house for o in occupancies])
+    chains = place_chain([person.place, *[o.house for o in occupancies]])
     return PersonDetail(
         person=person,
         row=row,

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from linli.core.access import scope_of
 from linli.core.audit import audit_record
 from linli.core.errors import DomainError, NotFound, PermissionDenied
 from linli.core.pii import pii_reveal
@@ -71,6 +73,12 @@ def registry_required(perm: str = VIEW):
     return decorator
 
 
+def _is_htmx(request: HttpRequest) -> bool:
+    """An HTMX request for a fragment (not a boosted page load)."""
+    htmx = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.boosted
+
+
 def _raise_http(exc: DomainError) -> None:
     if isinstance(exc, NotFound):
         raise Http404(str(exc.message)) from exc
@@ -98,13 +106,13 @@ def _search_context(request: HttpRequest) -> dict[str, Any]:
     filters = selectors.PersonFilters.from_params(request.GET)
     after = request.GET.get("after", "")
     persons, next_after = selectors.person_page(user, q, filters, after=int(after) if after.isdigit() else None)
-    params = {"q": q, **filters.as_params()}
+    params: dict[str, str] = {"q": q, **filters.as_params()}
     return {
         "form": form,
         "q": q,
         "filters": filters,
         "rows": selectors.person_rows(user, persons),
-        "next_url": (reverse("residents:person_list") + "?" + urlencode({**params, "after": next_after}))
+        "next_url": (reverse("residents:person_list") + "?" + urlencode({**params, "after": str(next_after)}))
         if next_after else "",
         "export_query": urlencode(params),
         "is_more": bool(after),
@@ -119,7 +127,7 @@ def _search_context(request: HttpRequest) -> dict[str, Any]:
 def person_list(request: HttpRequest) -> HttpResponse:
     """The registry: search box, filters (tag, grid, status), results masked, keyset "more"."""
     context = _search_context(request)
-    if request.htmx and not request.htmx.boosted:
+    if _is_htmx(request):
         template = "residents/partials/rows.html" if context["is_more"] else "residents/partials/results.html"
         return render(request, template, context)
     return render(request, "residents/person_list.html", context)
@@ -190,17 +198,18 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 def _resolve_place(user, form, community: Place | None, data: dict[str, Any]) -> Place | None:
     """The place an address form names (a house, a building ... or the community when left empty)."""
+    scope = scope_of(user)
     if community is None:
         form.add_error("community", _("Choose a community."))
         return None
     if not data.get("compound"):
-        if user.scope.covers_path(community.path):
+        if scope.covers_path(community.path):
             return community
-        inside = [p for p in user.scope.place_paths if p.startswith(community.path)]
+        inside = [p for p in scope.place_paths if p.startswith(community.path)]
         return Place.objects.filter(path=inside[0]).first() if inside else None
     place = find_place(community, data["compound"], data.get("building", ""), data.get("entrance", ""),
                        data.get("house", ""))
-    if place is None or not user.scope.covers_path(place.path):
+    if place is None or not scope.covers_path(place.path):
         form.add_error("house" if data.get("house") else "compound", _("Not found in your area."))
         return None
     return place
@@ -386,7 +395,7 @@ def household_create(request: HttpRequest, pk: int) -> HttpResponse:
 def household_end_member(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     household = access_household(request.user, pk)
     member = HouseholdMember.objects.filter(pk=member_pk, household=household).select_related("person").first()
-    if member is None or not request.user.scope.covers_path(member.person.place_path):
+    if member is None or not scope_of(request.user).covers_path(member.person.place_path):
         raise Http404
     try:
         actions.household_end_member(member=member, actor=request.user)
@@ -410,7 +419,7 @@ def template_download(request: HttpRequest) -> HttpResponse:
 
 @registry_required("registry.export")
 @require_GET
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: HttpRequest) -> HttpResponseBase:
     """The list as filtered on the search page, as .xlsx; full data only with registry.unmask and ?full=1."""
     full = request.GET.get("full") == "1"
     if full and not can_unmask(request.user):
@@ -481,14 +490,14 @@ def import_status(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         percent = 100 if job.finished else 0
     context = {"job": job, "done": done, "total": total, "percent": min(percent, 100)}
-    if request.htmx and not request.htmx.boosted:
+    if _is_htmx(request):
         return render(request, "residents/partials/import_progress.html", context)
     return render(request, "residents/import_status.html", context)
 
 
 @registry_required("registry.change")
 @require_GET
-def import_report(request: HttpRequest, pk: int) -> HttpResponse:
+def import_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = access_import_job(request.user, pk)
     if not job.report or not default_storage.exists(job.report):
         raise Http404

@@ -7,6 +7,7 @@ job ends; the error report stays for ``LINLI_IMPORT_KEEP_DAYS`` days (default 7)
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 import uuid
@@ -145,7 +146,7 @@ def _finish(job: ImportJob, status: str, *, message: str = "") -> ImportJob:
 def import_jobs_purge(*, older_than_days: int | None = None) -> int:
     """Remove error reports (and any upload left behind) of jobs that ended long enough ago."""
     days = older_than_days if older_than_days is not None else int(getattr(settings, "LINLI_IMPORT_KEEP_DAYS", 7))
-    cutoff = timezone.now() - timezone.timedelta(days=days)
+    cutoff = timezone.now() - datetime.timedelta(days=days)
     purged = 0
     for job in ImportJob.objects.filter(finished_at__lt=cutoff).exclude(report="", file=""):
         for name in (job.report, job.file):
