@@ -267,7 +267,10 @@ class Tag(models.Model):
         ordering = ["-builtin", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "code"], name="residents_tag_code_unique", nulls_distinct=False
+                fields=["code"], condition=Q(community__isnull=True), name="residents_tag_builtin_code_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["community", "code"], condition=Q(community__isnull=False), name="residents_tag_code_unique"
             ),
         ]
 
