@@ -200,7 +200,8 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
         if t.testid not in seen:
             seen.add(t.testid)
             unique.append(t)
-    return unique
+    # What works today first; "coming soon" after.
+    return sorted(unique, key=lambda t: t.url is None)
 
 
 def _admin_tiles(roles: frozenset[str]) -> list[Tile]:
@@ -223,7 +224,7 @@ def _admin_tiles(roles: frozenset[str]) -> list[Tile]:
             _tile(gettext_lazy("Refused logins today"), gettext_lazy("Failed and refused logins since midnight"), "shield-exclamation", "core:audit_log", 1,
                   query=f"?action=accounts.login&result=denied&since={today}"),
             _tile(gettext_lazy("Unmasked data"), gettext_lazy("Every display of unmasked personal data"), "eye-fill", "core:audit_log", 5,
-                  query="?action=registry.unmask"),
+                  query="?action=pii.unmask"),
         ]
         for t in tiles[-2:]:
             t.testid += "-filtered"

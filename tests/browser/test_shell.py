@@ -128,6 +128,14 @@ def test_phone_width_login_with_big_tap_targets_and_large_text(live_server, new_
         box = tiles.nth(i).bounding_box()
         assert box["height"] >= 120 and box["width"] >= 150
 
+    from linli.accounts.actions import token_issue
+
+    token_issue(user=resident, actor=resident, name="手机")
+    for path in ("/accounts/profile", "/accounts/password", "/accounts/totp"):
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    page.goto(f"{live_server.url}/")
+
     page.click("main [data-linli-large]")
     assert "linli-large" in page.get_attribute("html", "class")
     page.reload()
