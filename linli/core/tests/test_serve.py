@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,11 +24,20 @@ from linli.core.tests.procs import (
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def var_dir(tmp_path):
-    result = manage("migrate", "--noinput", "-v0", env=clean_env(tmp_path))
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    """One migrated database for the module; each test works on a copy."""
+    path = tmp_path_factory.mktemp("serve-template")
+    result = manage("migrate", "--noinput", "-v0", env=clean_env(path))
     assert result.returncode == 0, result.stderr
-    return tmp_path
+    return path
+
+
+@pytest.fixture
+def var_dir(migrated, tmp_path):
+    var = tmp_path / "var"
+    shutil.copytree(migrated, var)
+    return var
 
 
 class Served:
