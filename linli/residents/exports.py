@@ -13,7 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from linli.core.audit import audit_record
-from linli.core.codes import ETHNICITY, POLITICAL_STATUS, RELATIONSHIP, SEX
+from linli.core.codes import ETHNICITY, POLITICAL_STATUS, RELATIONSHIP
 from linli.core.errors import PermissionDenied
 from linli.core.masking import mask_id_number, mask_phone
 from linli.places.models import PlaceKind
@@ -27,6 +27,7 @@ from linli.residents.selectors import (
     iter_person_chunks,
     person_search,
     place_chain,
+    sex_name,
     tags_of_persons,
 )
 
@@ -85,7 +86,7 @@ def _write_chunk(writer: ExportWriter, user, chunk: list[Person], show_id, show_
         grid = grid_of(chain)
         row: list[Any] = [
             p.name,
-            code_name(SEX, p.sex),
+            sex_name(p.sex),
             code_name(ETHNICITY, p.ethnicity),
             show_id(p.id_number),
             show_phone(p.phone),

@@ -79,7 +79,7 @@ def _today():
 
 
 class DateForm(forms.Form):
-    on = forms.DateField(label=_("Date"), initial=_today, widget=forms.DateInput(attrs=DATE))
+    on = forms.DateField(label=_("Date"), initial=_today, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
 
 
 class MoveOutForm(DateForm):
@@ -138,8 +138,8 @@ class PersonCreateForm(PersonForm, AddressFields):
 
 class PersonTagForm(forms.Form):
     tag = forms.ChoiceField(label=_("Tag"), widget=forms.Select(attrs=SELECT))
-    valid_from = forms.DateField(label=_("Valid from"), initial=_today, widget=forms.DateInput(attrs=DATE))
-    valid_to = forms.DateField(label=_("Valid until"), required=False, widget=forms.DateInput(attrs=DATE))
+    valid_from = forms.DateField(label=_("Valid from"), initial=_today, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    valid_to = forms.DateField(label=_("Valid until"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     source = forms.CharField(label=_("Source"), max_length=200, required=False,
                              help_text=_("Where this comes from, e.g. the civil affairs office's list of 2026."),
                              widget=forms.TextInput(attrs=CONTROL))

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.codes import ETHNICITY, POLITICAL_STATUS, RELATIONSHIP, SEX
 from linli.core.fields import EncryptedTextField, LookupHashField
@@ -172,7 +173,7 @@ class HouseholdMember(models.Model):
 class OccupancyKind(models.TextChoices):
     OWNER = "owner", _("Owner")
     TENANT = "tenant", _("Tenant")
-    RESIDENT = "resident", _("Resident")
+    RESIDENT = "resident", pgettext_lazy("occupancy", "Resident")
 
 
 class Occupancy(models.Model):

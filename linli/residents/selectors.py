@@ -219,6 +219,13 @@ def person_page(user, q: str = "", filters: PersonFilters | None = None, *, afte
 # --- display ----------------------------------------------------------------------------------------------
 
 
+SEX_SHORT = {"1": "男", "2": "女"}  # how the registry and the template write the GB/T 2261.1 codes
+
+
+def sex_name(code: str) -> str:
+    return SEX_SHORT.get(code) or code_name(SEX, code)
+
+
 def code_name(table, code: str) -> str:
     if not code:
         return ""
@@ -285,7 +292,7 @@ def person_rows(user, persons: list[Person], today: datetime.date | None = None)
             PersonRow(
                 id=p.pk,
                 name=p.name,
-                sex=code_name(SEX, p.sex),
+                sex=sex_name(p.sex),
                 age=p.age_on(today),
                 birth_date=p.birth_date,
                 id_number=mask_id_number(p.id_number),
