@@ -134,3 +134,12 @@ def test_anonymous_visitor_is_sent_to_the_login_page(client, db, path):
     response = client.get(path)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login?next=")
+
+
+def test_login_by_mobile_phone_on_the_page(client, world):
+    from linli.core.testing.personas import make_user
+
+    user = make_user("phone_login", "resident", place=world.grid_a, phone="13812345678")
+    response = login(client, "13812345678", PASSWORD)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)

@@ -342,3 +342,32 @@ def test_locks_page_lists_and_unlocks(client, as_persona, resident):
 def test_locks_page_answers_404_for_a_bad_user_id(client, as_persona):
     as_persona("security_admin")
     assert client.post("/accounts/locks", {"user_id": "x"}).status_code == 404
+
+
+def test_navigation_leaves_out_entries_whose_page_does_not_exist(rf, grid_worker_a, monkeypatch):
+    from django.contrib.auth.models import AnonymousUser
+
+    from linli.accounts import context_processors
+
+    monkeypatch.setattr(
+        context_processors, "NAV_ITEMS", [*context_processors.NAV_ITEMS, ("Nowhere", "nowhere:page", "x", None)]
+    )
+    request = rf.get("/")
+    request.user = grid_worker_a
+    labels = [str(item["label"]) for item in context_processors.navigation(request)["nav_items"]]
+    assert "Nowhere" not in labels
+    assert "Home" in labels or "首页" in labels
+    request.user = AnonymousUser()
+    assert context_processors.navigation(request) == {"nav_items": []}
+
+
+def test_resident_home_in_english_uses_english_separators(client, as_persona, grid_worker_a, grid_worker_b):
+    from linli.accounts.actions import role_assign
+
+    role_assign(user=grid_worker_b, role="grid_worker", place=grid_worker_a.role_assignments.first().place, actor=None)
+    as_persona("resident")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get("/").content.decode()
+    assert "Your grid worker: worker_a, worker_b." in body
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "您的网格员：worker_a、worker_b。" in client.get("/").content.decode()
