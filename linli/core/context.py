@@ -16,7 +16,7 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "linli_request_context", default=RequestContext(channel="system")
+    "linli_request_context", default=RequestContext(channel="system")  # noqa: B039 - frozen, so never shared mutably
 )
 
 
