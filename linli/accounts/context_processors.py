@@ -13,6 +13,7 @@ NAV_ITEMS = [
     (_("Home"), "accounts:home", "house", None),
     (_("Places"), "places:tree", "diagram-3", "registry.view"),
     (_("Registry"), "residents:person_list", "person-vcard", "registry.view"),
+    (_("Community profile"), "dashboards:profile_picker", "bar-chart-line", "registry.view"),
     (_("Users"), "accounts:user_list", "people", "users.manage"),
     (_("Security policy"), "accounts:policy", "shield-lock", "security.policy"),
     (_("Locked accounts"), "accounts:locks", "lock", "security.unlock"),

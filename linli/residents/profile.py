@@ -64,6 +64,10 @@ class Unit:
     residents: int
     elderly: int
 
+    @property
+    def elderly_percent(self) -> float | None:
+        return 100 * self.elderly / self.residents if self.residents else None
+
 
 @dataclass(frozen=True)
 class TagCount:
