@@ -17,6 +17,12 @@ from linli.places.models import PlaceKind
 _seq = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploads and error reports go to a temporary directory, never under var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def new_id(birth: datetime.date = datetime.date(1980, 5, 17), *, male: bool = True, area: str = "330102") -> str:
     """A fresh valid ID number (the sequence keeps numbers unique within a test run)."""
     n = next(_seq)
