@@ -166,3 +166,37 @@ def test_resident_home_meets_wcag_21_aa_in_both_text_modes(live_server, new_page
         log_in(page, live_server.url, "resident_a")
         assert page.locator("[data-testid=resident-tiles]").is_visible()
         assert axe_violations(page) == []
+
+
+def test_audit_admin_filters_the_audit_log_in_place(live_server, new_page, audit_admin):
+    """The filter form is boosted by HTMX: the table is replaced and the address updated without a reload."""
+    import time
+
+    import pyotp
+
+    from linli.accounts.tests.conftest import enrol_totp
+    from linli.core.audit import audit_record
+    from linli.core.models import AuditResult
+
+    secret = enrol_totp(audit_admin)
+    audit_record(action="accounts.login", actor_name="mallory", result=AuditResult.DENIED)
+    audit_record(action="accounts.login", actor_name="alice")
+    page = new_page()
+    page.goto(f"{live_server.url}/accounts/login")
+    page.fill("#id_username", "audit_admin")
+    page.fill("#id_password", PASSWORD)
+    page.click("details.otp-details summary")
+    page.fill("#id_otp", pyotp.TOTP(secret).at(int(time.time()) + 30))
+    page.click("[data-testid=login-submit]")
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{live_server.url}/audit/")
+    assert "alice" in page.locator("[data-testid=audit-table]").inner_text()
+    page.evaluate("window.__sameDocument = true")
+    page.select_option("#f-result", "denied")
+    page.click("#audit-page button[type=submit]")
+    page.wait_for_url("**/audit/?*result=denied*")
+    page.wait_for_load_state("networkidle")
+    table = page.locator("[data-testid=audit-table]").inner_text()
+    assert "mallory" in table and "alice" not in table
+    assert page.evaluate("window.__sameDocument") is True
+    assert page.csp_errors == []
