@@ -209,3 +209,36 @@ def household_detail(request, household_id: int):
 def tag_list(request):
     _require_view(request)
     return list(selectors.visible_tags(request.auth))
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    kind: str
+    place_id: int
+    address: str
+    contact_name: str
+    contact_phone: str  # masked
+    credit_code: str
+    active: bool
+
+
+@router.get("/organisations", response=list[OrganisationOut], summary="Shops, companies, schools, units (scoped)")
+def organisation_list(request, kind: str = "", after: int | None = None, size: int = selectors.PAGE_SIZE):
+    from linli.core.masking import mask_phone
+    from linli.residents.models import Organisation
+
+    _require_view(request)
+    qs = Organisation.objects.visible_to(request.auth).select_related("place").order_by("id")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if after:
+        qs = qs.filter(pk__gt=after)
+    orgs = list(qs[: max(1, min(size, 200))])
+    chains = selectors.place_chain([o.place for o in orgs])
+    return [
+        {"id": o.pk, "name": o.name, "kind": o.kind, "place_id": o.place_id,
+         "address": selectors.address_of(chains.get(o.place_id, [])), "contact_name": o.contact_name,
+         "contact_phone": mask_phone(o.contact_phone), "credit_code": o.credit_code, "active": o.active}
+        for o in orgs
+    ]

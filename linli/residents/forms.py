@@ -164,6 +164,9 @@ class TagForm(forms.Form):
                                     initial=TagSensitivity.INTERNAL, widget=forms.Select(attrs=SELECT))
     community = forms.ChoiceField(label=_("Community"), widget=forms.Select(attrs=SELECT))
 
-    def __init__(self, *args, communities=(), **kwargs):
+    def __init__(self, *args, communities=(), sensitive=False, **kwargs):
         super().__init__(*args, **kwargs)
         _choices(self, "community", [(str(c.pk), c.name) for c in communities])
+        if not sensitive:
+            _choices(self, "sensitivity", [(v, label) for v, label in TagSensitivity.choices
+                                           if v != TagSensitivity.SENSITIVE])

@@ -19,6 +19,7 @@ urlpatterns = [
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/members/", views.household_add_member, name="household_add_member"),
     path("households/<int:pk>/members/<int:member_pk>/end/", views.household_end_member, name="household_end_member"),
+    path("tags/", views.tag_list, name="tag_list"),
     path("template.xlsx", views.template_download, name="template"),
     path("export.xlsx", views.export, name="export"),
     path("import/", views.import_start, name="import"),

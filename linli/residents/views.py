@@ -505,3 +505,35 @@ def import_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     name = f"错误报告-{os.path.splitext(job.filename)[0] or job.pk}.xlsx"
     return FileResponse(default_storage.open(job.report, "rb"), as_attachment=True, filename=name, content_type=XLSX)
 
+
+
+# --- tags --------------------------------------------------------------------------------------------------
+
+
+@registry_required()
+@require_http_methods(["GET", "POST"])
+def tag_list(request: HttpRequest) -> HttpResponse:
+    """The tags the user may see (built-in and their communities' own), and a form for a custom tag."""
+    from linli.residents.forms import TagForm
+
+    user = request.user
+    communities = [c for c in selectors.communities_for(user) if scope_of(user).covers_path(c.path)]
+    can_create = can_change_registry(user) and bool(communities)
+    form = TagForm(request.POST or None, communities=communities, sensitive=has_perm(user, "registry.view_sensitive"))
+    if request.method == "POST":
+        if not can_create:
+            raise DjangoPermissionDenied
+        if form.is_valid():
+            community = next(c for c in communities if str(c.pk) == form.cleaned_data["community"])
+            try:
+                tag = actions.tag_create(community=community, code=form.cleaned_data["code"],
+                                         name=form.cleaned_data["name"], sensitivity=form.cleaned_data["sensitivity"],
+                                         actor=user)
+            except DomainError as exc:
+                _raise_http(exc)
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Tag “%(name)s” created.") % {"name": tag.name})
+                return redirect("residents:tag_list")
+    tags = list(selectors.visible_tags(user).select_related("community"))
+    return render(request, "residents/tag_list.html", {"tags": tags, "form": form, "can_create": can_create})
