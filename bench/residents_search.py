@@ -3,8 +3,8 @@
 primary-key lookup measured in the same run.
 
     .venv/bin/python bench/residents_search.py [--db PATH | --db postgres://…/bench_x] [--persons 1000000]
-                                               [--rounds 30] [--seconds 240] [--page 20] [--grids 8]
-                                               [--explain] [--json FILE]
+                                               [--rounds 30] [--seconds 240] [--page 20]
+                                               [--communities 4] [--grids 8] [--explain] [--json FILE]
 
 Database: the bench database of ``bench/scale.py`` for ``--persons`` (a SQLite file under
 /tmp/linli-bench/ by default, or ``--db``). It is built first when it does not exist (a few minutes
@@ -12,6 +12,7 @@ for a million persons) and reused afterwards; ``<db>.key`` next to it holds its 
 
 Who searches (real users, real role assignments, created once in the bench database):
 - the street supervisor: scope = the whole street (every person of the city: the worst case);
+- community staff of ``--communities`` communities drawn at random: scope = one community (~9,000);
 - grid workers of ``--grids`` grids drawn at random: scope = one grid (~1,100 persons).
 
 What is timed: ``linli.residents.selectors.person_page(user, q, filters, size=PAGE)``: the first page
@@ -62,8 +63,9 @@ class Cell:
     spent: float = 0.0
 
 
-def ensure_users(street, grids) -> tuple[Any, list[Any]]:
-    """The supervisor and one grid worker per grid (created through the accounts actions, once)."""
+def ensure_users(street, communities, grids) -> tuple[Any, list[Any], list[Any]]:
+    """The supervisor, one community staff member per community and one grid worker per grid (created
+    through the accounts actions, once)."""
     from linli.accounts.actions import role_assign, user_create
     from linli.accounts.models import User
 
@@ -75,8 +77,9 @@ def ensure_users(street, grids) -> tuple[Any, list[Any]]:
         return User.objects.get(pk=existing.pk)  # fresh: scope and perms computed from the assignments
 
     supervisor = user("bench_supervisor", "street_supervisor", street)
+    staff = [user(f"bench_staff_{c.pk}", "community_staff", c) for c in communities]
     workers = [user(f"bench_worker_{g.pk}", "grid_worker", g) for g in grids]
-    return supervisor, workers
+    return supervisor, staff, workers
 
 
 def sample_persons(path_prefix: str, count: int, rng: random.Random) -> list[Any]:
@@ -157,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=240.0, help="time budget of the measured rounds")
     parser.add_argument("--page", type=int, default=20)
+    parser.add_argument("--communities", type=int, default=4, help="community staff (one community each)")
     parser.add_argument("--grids", type=int, default=8, help="grid workers (one grid each)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--explain", action="store_true", help="print each cell's query plan first")
@@ -180,23 +184,29 @@ def main(argv: list[str] | None = None) -> int:
     street = Place.objects.filter(kind=PlaceKind.STREET).order_by("id").first()
     if street is None:
         raise SystemExit("the bench database has no street: rebuild it with bench/scale.py --force")
-    grid_ids = list(Place.objects.filter(kind=PlaceKind.GRID).values_list("id", flat=True))
-    grids = list(Place.objects.filter(pk__in=rng.sample(grid_ids, min(args.grids, len(grid_ids)))))
-    supervisor, workers = ensure_users(street, grids)
+    def some(kind: str, count: int) -> list[Any]:
+        ids = list(Place.objects.filter(kind=kind).values_list("id", flat=True))
+        return list(Place.objects.filter(pk__in=rng.sample(ids, min(count, len(ids)))).order_by("id"))
+
+    communities, grids = some(PlaceKind.COMMUNITY, args.communities), some(PlaceKind.GRID, args.grids)
+    supervisor, staff, workers = ensure_users(street, communities, grids)
     persons_total = Person.objects.count()
     print(f"{target.label}: {persons_total:,} persons; built in {meta.get('seconds', {}).get('total', '?')} s; "
-          f"{connection.vendor}; page size {args.page}; {len(workers)} grid workers", flush=True)
+          f"{connection.vendor}; page size {args.page}; {len(staff)} community staff, {len(workers)} grid workers",
+          flush=True)
 
     street_persons = sample_persons(street.path, 200, rng)
-    grid_persons = {w.pk: sample_persons(g.path, 40, rng) for w, g in zip(workers, grids, strict=True)}
+    samples = {u.pk: sample_persons(p.path, 40, rng)
+               for u, p in [*zip(staff, communities, strict=True), *zip(workers, grids, strict=True)]}
     cells: list[Cell] = []
     for kind, draw in query_kinds(sensitive=True).items():
         cells.append(Cell("street", kind, lambda r, d=draw: (supervisor, *d(r, street_persons))))
-    for kind, draw in query_kinds(sensitive=False).items():
-        def draw_grid(r: random.Random, d=draw) -> tuple[Any, str, Any]:
-            worker = r.choice(workers)
-            return (worker, *d(r, grid_persons[worker.pk]))
-        cells.append(Cell("grid", kind, draw_grid))
+    for scope, users, sensitive in (("community", staff, True), ("grid", workers, False)):
+        for kind, draw in query_kinds(sensitive=sensitive).items():
+            def draw_scoped(r: random.Random, d=draw, users=users) -> tuple[Any, str, Any]:
+                u = r.choice(users)
+                return (u, *d(r, samples[u.pk]))
+            cells.append(Cell(scope, kind, draw_scoped))
 
     lo, hi = Person.objects.order_by("id").values_list("id", flat=True)[0], Person.objects.order_by("-id").values_list(
         "id", flat=True)[0]
@@ -242,18 +252,18 @@ def main(argv: list[str] | None = None) -> int:
             break
 
     base_p50 = pct(baseline.search_ms, 50)
-    header = (f"{'scope':<7}{'query kind':<22}{'n':>4}{'rows':>6}{'p50 ms':>9}{'p95 ms':>9}{'× base':>9}"
+    header = (f"{'scope':<10}{'query kind':<22}{'n':>4}{'rows':>6}{'p50 ms':>9}{'p95 ms':>9}{'× base':>9}"
               f"{'+rows p50':>11}{'+rows p95':>11}")
     print(header)
     print("-" * len(header))
-    print(f"{'-':<7}{baseline.kind:<22}{len(baseline.search_ms):>4}{1:>6}{base_p50:>9.2f}"
+    print(f"{'-':<10}{baseline.kind:<22}{len(baseline.search_ms):>4}{1:>6}{base_p50:>9.2f}"
           f"{pct(baseline.search_ms, 95):>9.2f}{1.0:>9.1f}")
     results = []
     for cell in cells:
         p50, p95 = pct(cell.search_ms, 50), pct(cell.search_ms, 95)
         t50, t95 = pct(cell.total_ms, 50), pct(cell.total_ms, 95)
         mean_rows = statistics.mean(cell.rows) if cell.rows else 0
-        print(f"{cell.scope:<7}{cell.kind:<22}{len(cell.search_ms):>4}{mean_rows:>6.1f}{p50:>9.2f}{p95:>9.2f}"
+        print(f"{cell.scope:<10}{cell.kind:<22}{len(cell.search_ms):>4}{mean_rows:>6.1f}{p50:>9.2f}{p95:>9.2f}"
               f"{p50 / base_p50:>9.1f}{t50:>11.2f}{t95:>11.2f}")
         results.append({"scope": cell.scope, "kind": cell.kind, "n": len(cell.search_ms), "mean_rows": mean_rows,
                         "p50_ms": p50, "p95_ms": p95, "ratio_p50": p50 / base_p50,
