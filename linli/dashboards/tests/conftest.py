@@ -71,7 +71,10 @@ def street(world) -> Street:
         person_create,
         person_tag_add,
     )
+    from linli.residents.builtin import ensure_builtin_tags
     from linli.residents.models import Tag
+
+    ensure_builtin_tags(Tag)  # a transactional test (the browser's) flushed the migration's rows
 
     def tag(person, code):
         person_tag_add(person=person, tag=Tag.objects.get(code=code, community__isnull=True), actor=None)
