@@ -113,7 +113,7 @@ def _profile_page(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         "units": units,
         "is_grid": place.kind == PlaceKind.GRID,
         "shares": [
-            ("elderly", _("Aged 60+"), "person-cane", profile.elderly),
+            ("elderly", _("Aged 60+"), "person-walking", profile.elderly),
             ("living_alone", _("Elderly living alone"), "person-heart", profile.living_alone),
             ("migrant_away", _("Migrant workers away"), "briefcase", profile.migrant_away),
         ],

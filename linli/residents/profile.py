@@ -147,7 +147,7 @@ def profile_places(user: Any) -> list[Place]:
     rows = list(
         Place.objects.filter(scope.place_q("path"), kind__in=PROFILE_KINDS)
         .only("id", "name", "kind", "code", "path", "depth", "parent_id", "area_km2")
-        .order_by("path")
+        .order_by("code", "name", "pk")
     )
     communities = [p.path for p in rows if p.kind == PlaceKind.COMMUNITY]
     return [p for p in rows if p.kind == PlaceKind.COMMUNITY or not any(p.path.startswith(c) for c in communities)]
