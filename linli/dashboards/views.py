@@ -25,7 +25,10 @@ from linli.places.selectors import place_ancestors, place_geojson
 from linli.residents.access import can_view_registry
 from linli.residents.profile import access_profile_place, place_profile, profile_places
 
-PROFILE_URL = {PlaceKind.COMMUNITY: "dashboards:community_profile", PlaceKind.GRID: "dashboards:grid_profile"}
+PROFILE_URL: dict[str, str] = {
+    PlaceKind.COMMUNITY: "dashboards:community_profile",
+    PlaceKind.GRID: "dashboards:grid_profile",
+}
 
 
 def _profile_url(place: Place) -> str:
@@ -58,7 +61,7 @@ def profile_picker(request: HttpRequest) -> HttpResponse:
 
 
 def _map_data(request: HttpRequest, place: Place) -> dict[str, Any]:
-    kinds = (PlaceKind.GRID, PlaceKind.COMPOUND, PlaceKind.BUILDING)
+    kinds: tuple[str, ...] = (PlaceKind.GRID, PlaceKind.COMPOUND, PlaceKind.BUILDING)
     if place.kind == PlaceKind.GRID:
         kinds = (PlaceKind.COMPOUND, PlaceKind.BUILDING)
     return {
