@@ -440,7 +440,9 @@ class Importer:
                     pending.append(row)
             if row.is_head and row.key:
                 heads.setdefault(row.key, number)
-            if row.head_key:
+            if row.head_key and row.head_key not in heads:
+                # A head already met needs no more checking; the rest are checked at the end (the head
+                # may come later in the file, or be in the registry).
                 head_refs.append((number, row.head_key))
             if row.address is not None and row.address.missing:
                 self.to_create.add((row.address.node.id, row.address.missing, row.address.names))  # type: ignore[union-attr]
