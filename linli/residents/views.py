@@ -156,10 +156,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "residents/person_detail.html", context)
 
 
-@registry_required(UNMASK)
+@registry_required()
 @require_POST
 def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
-    """Show one field unmasked (HTMX): permission registry.unmask; audited by pii_reveal."""
+    """Show one field unmasked (HTMX): permission registry.unmask; audited by pii_reveal (a refusal
+    too)."""
     if field not in REVEAL_FIELDS:
         raise Http404
     person = access_person(request.user, pk)

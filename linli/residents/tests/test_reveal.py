@@ -31,7 +31,9 @@ def test_reveal_refused_without_unmask_permission(client, people, grid_worker_a)
     assert "reveal-id_number" not in content  # no button
     response = client.post(f"/registry/persons/{people.zhang.pk}/reveal/id_number/")
     assert response.status_code == 403
+    assert people.zhang.id_number not in response.content.decode()
     assert not AuditEntry.objects.filter(action="pii.unmask", result="ok").exists()
+    assert AuditEntry.objects.filter(action="pii.unmask", result="denied", actor=grid_worker_a).exists()
 
 
 def test_reveal_out_of_scope_404(client, people, world):
