@@ -175,14 +175,17 @@ def run(args) -> dict:
             Endpoint("GET /api/v1/me (bearer)", "/api/v1/me", {"Authorization": f"Bearer {token}"}),
         ]
         totals = {e.name: Sample(0, 0.0, [], []) for e in endpoints}
+        per_round: list[dict[str, float]] = []  # requests/s of each endpoint in each round
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(args.concurrency) as pool:
             for endpoint in endpoints:  # warm-up: imports, connections, caches
                 measure(pool, port, endpoint, min(1.0, args.seconds), args.concurrency)
             for round_no in range(args.rounds):
                 shift = round_no % len(endpoints)
+                per_round.append({})
                 for endpoint in endpoints[shift:] + endpoints[:shift]:
                     sample = measure(pool, port, endpoint, args.seconds, args.concurrency)
+                    per_round[-1][endpoint.name] = sample.requests / sample.seconds
                     total = totals[endpoint.name]
                     total.requests += sample.requests
                     total.seconds += sample.seconds
@@ -196,6 +199,7 @@ def run(args) -> dict:
         for endpoint in endpoints:
             total = totals[endpoint.name]
             rps = total.requests / total.seconds
+            round_ratios = [r[endpoint.name] / r["bare view"] for r in per_round]
             results.append({
                 "endpoint": endpoint.name,
                 "path": endpoint.path,
@@ -203,6 +207,7 @@ def run(args) -> dict:
                 "rps": round(rps, 1),
                 "p50_ms": round(statistics.median(total.latencies_ms), 2),
                 "ratio_to_bare": round(rps / bare_rps, 3),
+                "round_ratios": [round(r, 3) for r in round_ratios],
             })
         return {
             "benchmark": "http_rps",
@@ -227,10 +232,13 @@ def report(result: dict) -> str:
         f"http_rps: {result['server']}",
         f"          {result['load']}, {result['cpus']} CPUs",
         "",
-        f"{'endpoint':<28} {'requests/s':>11} {'p50 ms':>8} {'ratio to bare':>14}",
+        f"{'endpoint':<28} {'requests/s':>11} {'p50 ms':>8} {'ratio to bare':>14}  ratio per round",
     ]
     for row in result["results"]:
-        lines.append(f"{row['endpoint']:<28} {row['rps']:>11.1f} {row['p50_ms']:>8.2f} {row['ratio_to_bare']:>14.3f}")
+        rounds = " ".join(f"{r:.3f}" for r in row["round_ratios"])
+        lines.append(
+            f"{row['endpoint']:<28} {row['rps']:>11.1f} {row['p50_ms']:>8.2f} {row['ratio_to_bare']:>14.3f}  {rounds}"
+        )
     return "\n".join(lines)
 
 
