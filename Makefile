@@ -20,7 +20,8 @@ DATA_KEY := var/data.key
 
 help:
 	@echo "make run    install, migrate, load the demo street, serve on http://$(HOST):$(PORT)"
-	@echo "make test   install and run the test suite (PYTEST_ARGS=... to pass options)"
+	@echo "make test   install and run the test suite (PYTEST_ARGS=... to pass options;"
+	@echo "            PYTEST_ARGS='-m \"not slow\"' skips the tests that start processes)"
 	@echo "make lint   ruff, mypy on the domain layer, manage.py check, makemigrations --check"
 	@echo "make bench  run the benchmarks under bench/"
 

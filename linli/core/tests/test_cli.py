@@ -10,7 +10,10 @@ from linli.core.tests.procs import clean_env
 
 LINLI = Path(sys.executable).with_name("linli")
 
-pytestmark = pytest.mark.skipif(not LINLI.exists(), reason="the linli console script is not installed (make install)")
+pytestmark = [
+    pytest.mark.slow,  # each case starts a process
+    pytest.mark.skipif(not LINLI.exists(), reason="the linli console script is not installed (make install)"),
+]
 
 
 def linli(*args, var_dir):

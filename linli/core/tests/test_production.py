@@ -15,6 +15,9 @@ from linli.core.tests.procs import PYTHON, clean_env, manage
 
 HOST = "linli.example.org"
 
+# Every case starts Django in a child process.
+pytestmark = pytest.mark.slow
+
 
 def production_env(var_dir, **extra):
     env = {
@@ -121,7 +124,6 @@ def probe(tmp_path_factory):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.slow
 def test_production_turns_debug_off_and_cookies_https_only(probe):
     assert probe["settings"] == {
         "DEBUG": False,
@@ -133,7 +135,6 @@ def test_production_turns_debug_off_and_cookies_https_only(probe):
     }
 
 
-@pytest.mark.slow
 def test_production_sends_hsts_and_csp(probe):
     headers = probe["login"]["headers"]
     assert probe["login"]["status"] == 200
@@ -143,7 +144,6 @@ def test_production_sends_hsts_and_csp(probe):
     assert headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.slow
 def test_production_shows_no_debug_page(probe):
     missing = probe["missing"]
     assert missing["status"] == 404
@@ -151,14 +151,12 @@ def test_production_shows_no_debug_page(probe):
         assert debug_marker not in missing["body"]
 
 
-@pytest.mark.slow
 def test_production_redirects_http_but_not_healthz(probe):
     assert probe["login_http"]["status"] == 301
     assert probe["login_http"]["headers"]["Location"].startswith(f"https://{HOST}/")
     assert probe["healthz_http"]["status"] == 200
 
 
-@pytest.mark.slow
 def test_production_serves_collected_static_files_with_hashed_names(probe):
     assert probe["storage"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert probe["css"] is not None, "the login page does not link a hashed linli.css"
