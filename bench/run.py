@@ -19,8 +19,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-BENCHMARKS = ["http_rps"]
-QUICK = {"http_rps": ["--rounds", "1", "--seconds", "0.5"]}
+BENCHMARKS = ["http_rps", "residents_search"]
+QUICK = {
+    "http_rps": ["--rounds", "1", "--seconds", "0.5"],
+    "residents_search": ["--persons", "20000", "--rounds", "2", "--seconds", "10", "--communities", "2", "--grids", "2"],
+}
 
 
 def main(argv: list[str] | None = None) -> int:

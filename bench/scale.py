@@ -5,9 +5,10 @@ models and the real field encryption.
     .venv/bin/python bench/scale.py [--persons 1000000] [--db PATH | --db postgres://…/bench_x]
                                     [--seed 1] [--workers 2] [--force]
 
-Target: a SQLite file (default ``/tmp/linli-bench/city-<N>.sqlite3``), or PostgreSQL when ``--db`` (or
-``DATABASE_URL``) is a ``postgres://`` URL whose database name starts with ``bench_`` (the database is
-dropped and created). Never the checkout's database: a SQLite path inside the checkout is refused.
+Target: a SQLite file (default ``/tmp/linli-bench/city-<N>.sqlite3``), or PostgreSQL when ``--db`` is a
+``postgres://`` URL (a DATABASE_URL) whose database name starts with ``bench_`` (the database is dropped
+and created). Never the application's database: a SQLite path inside the checkout and any other
+PostgreSQL database name are refused, and ``DATABASE_URL`` from the environment is ignored.
 
 The data key: a fresh random key ring is made for each build, put in ``LINLI_DATA_KEY`` for this process
 and written next to the database (``<db>.key``, mode 0600) so that ``bench/residents_search.py`` can
@@ -92,9 +93,8 @@ class Target:
 
 
 def resolve_target(db: str | None, persons: int) -> Target:
-    """``db``: a SQLite path, a postgres:// URL, or None (``DATABASE_URL`` if set, else the default file)."""
-    if db is None and os.environ.get("DATABASE_URL"):
-        db = os.environ["DATABASE_URL"]
+    """``db``: a SQLite path, a postgres:// URL (a database named bench_*), or None (the default file).
+    ``DATABASE_URL`` from the environment is deliberately not used: it names the application's database."""
     if db and db.split(":", 1)[0] in ("postgres", "postgresql", "pgsql"):
         name = urlparse(db).path.lstrip("/")
         if not name.startswith("bench_"):
@@ -776,7 +776,7 @@ class _InlinePool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=DEFAULT_PERSONS)
-    parser.add_argument("--db", help="SQLite file, or postgres://…/bench_<name> (default: DATABASE_URL, else "
+    parser.add_argument("--db", help="SQLite file, or postgres://…/bench_<name> (default: "
                                      f"{BENCH_DIR}/city-<persons>.sqlite3)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2, help="processes drawing and encrypting persons")
