@@ -112,9 +112,18 @@ class RoleAssignment(models.Model):
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
         constraints = [
+            # One constraint per binding kind (SQLite has no NULLS NOT DISTINCT).
             models.UniqueConstraint(
-                fields=["user", "role", "place", "department"], name="accounts_roleassignment_unique",
-                nulls_distinct=False,
+                fields=["user", "role", "place"], condition=models.Q(place__isnull=False),
+                name="accounts_roleassignment_place_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "department"], condition=models.Q(department__isnull=False),
+                name="accounts_roleassignment_department_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=models.Q(place__isnull=True, department__isnull=True),
+                name="accounts_roleassignment_unbound_unique",
             ),
             models.CheckConstraint(
                 condition=models.Q(place__isnull=True) | models.Q(department__isnull=True),
