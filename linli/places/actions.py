@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -388,6 +389,12 @@ def place_update(*, place: Place, actor, **changes: Any) -> Place:
     return place
 
 
+# Apps that keep copies of place paths (for one-prefix scope tests) register a function here at start-up
+# (AppConfig.ready); ``place_move`` calls each, in its transaction, as ``rewrite(old_path=..., new_path=...)``.
+# The places app cannot import those apps: dependencies point one way.
+PATH_REWRITERS: list[Callable[..., int]] = []
+
+
 @transaction.atomic
 def place_move(*, place: Place, new_parent: Place, actor, code: str | None = None) -> Place:
     """Re-parent a node: the paths of its whole subtree are rewritten in this transaction. Refuses a
@@ -419,6 +426,8 @@ def place_move(*, place: Place, new_parent: Place, actor, code: str | None = Non
         depth=F("depth") + delta,
     )
     Place.objects.filter(pk=place.pk).update(parent=new_parent, code=new_code)
+    for rewrite in PATH_REWRITERS:
+        rewrite(old_path=old_path, new_path=new_path)
     place.refresh_from_db()
     geo.geo_bump()
     audit_record(

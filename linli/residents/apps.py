@@ -8,10 +8,9 @@ class ResidentsConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
-        # When the places app offers a hook for subtree moves, keep the registry's place paths current.
-        from linli.places import actions as place_actions
+        # Keep the registry's copies of place paths current when place_move moves a subtree.
+        from linli.places.actions import PATH_REWRITERS
         from linli.residents.actions.paths import registry_paths_rewrite
 
-        rewriters = getattr(place_actions, "PATH_REWRITERS", None)
-        if isinstance(rewriters, list) and registry_paths_rewrite not in rewriters:
-            rewriters.append(registry_paths_rewrite)
+        if registry_paths_rewrite not in PATH_REWRITERS:
+            PATH_REWRITERS.append(registry_paths_rewrite)
