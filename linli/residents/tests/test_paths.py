@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from linli.residents.actions.paths import registry_paths_rewrite
 from linli.residents.models import Person
 
