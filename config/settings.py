@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "linli.accounts",
     "linli.places",
     "linli.residents",
+    "linli.cases",
     "linli.dashboards",
 ]
 

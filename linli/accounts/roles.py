@@ -40,12 +40,15 @@ UNBOUND_ROLES = ADMIN_ROLES
 
 # Permission names are "<area>.<verb>".
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.RESIDENT: frozenset({"self.view"}),
-    Role.BUILDING_HEAD: frozenset({"self.view", "registry.view"}),
-    Role.PARTY_MEMBER: frozenset({"self.view"}),
-    Role.VOLUNTEER: frozenset({"self.view"}),
-    Role.GRID_WORKER: frozenset({"self.view", "registry.view", "registry.change", "registry.export"}),
-    Role.MEDIATOR: frozenset({"self.view", "registry.view"}),
+    Role.RESIDENT: frozenset({"self.view", "cases.report"}),
+    Role.BUILDING_HEAD: frozenset({"self.view", "registry.view", "cases.report"}),
+    Role.PARTY_MEMBER: frozenset({"self.view", "cases.report", "cases.handle"}),
+    Role.VOLUNTEER: frozenset({"self.view", "cases.report"}),
+    Role.GRID_WORKER: frozenset(
+        {"self.view", "registry.view", "registry.change", "registry.export",
+         "cases.view", "cases.report", "cases.handle", "cases.verify"}
+    ),
+    Role.MEDIATOR: frozenset({"self.view", "registry.view", "cases.report"}),
     Role.COMMUNITY_STAFF: frozenset(
         {
             "self.view",
@@ -55,11 +58,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "registry.unmask",
             "registry.view_sensitive",
             "places.change",
+            "cases.view",
+            "cases.report",
+            "cases.dispatch",
+            "cases.handle",
+            "cases.verify",
+            "cases.supervise",
+            "cases.unmask",
+            "categories.manage",
         }
     ),
-    Role.DEPARTMENT_STAFF: frozenset({"self.view"}),
+    Role.DEPARTMENT_STAFF: frozenset({"self.view", "cases.handle"}),
     Role.STREET_SUPERVISOR: frozenset(
-        {"self.view", "registry.view", "registry.export", "registry.unmask", "registry.view_sensitive", "places.change"}
+        {"self.view", "registry.view", "registry.export", "registry.unmask", "registry.view_sensitive", "places.change",
+         "cases.view", "cases.report", "cases.dispatch", "cases.verify", "cases.supervise", "cases.unmask",
+         "categories.manage"}
     ),
     Role.SYSTEM_ADMIN: frozenset({"self.view", "users.manage", "system.configure"}),
     Role.SECURITY_ADMIN: frozenset({"self.view", "security.policy", "security.unlock", "roles.grant_admin"}),

@@ -1,0 +1,248 @@
+"""Shared machinery of the case actions: the transition runner, events, recipients.
+
+Every transition runs ``run_transition``:
+
+1. scope: the case must be visible to the actor (else 404, like a missing case);
+2. lock: the row is re-read ``select_for_update`` inside the transaction (SQLite serialises writers
+   with IMMEDIATE transactions), and the final write is a compare-and-set on ``version``;
+3. the table (``workflow.TRANSITIONS``): a state not among the sources is refused (409); an actor
+   matching none of the ``who`` predicates is denied (403); a failing guard is refused (409);
+4. required fields (422), then the action's own ``apply`` (which may raise Invalid);
+5. one ``CaseEvent`` and one audit row; notices after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.cases.models import Case, CaseEvent
+from linli.cases.workflow import TRANSITIONS, forget_summons_cache
+from linli.core.audit import audit_record
+from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+
+# Fields a transition may never write through ``apply``'s input (status is the table's business).
+_SNAPSHOT_EXCLUDE = frozenset({"id", "created_at", "updated_at"})
+
+
+def actor_label(actor: Any) -> str:
+    if actor is None:
+        return "system"
+    return actor.get_username() if getattr(actor, "is_authenticated", False) else ""
+
+
+def clean_text(value: Any, *, limit: int = 4000) -> str:
+    return str(value or "").strip()[:limit]
+
+
+def event_write(
+    case: Case,
+    *,
+    kind: str,
+    actor: Any,
+    at: datetime,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    reply: str = "",
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    event = CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor_obj,
+        actor_name=actor_label(actor)[:150],
+        at=at,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        reply=reply,
+        data=data or {},
+    )
+    return event
+
+
+# --- recipients -----------------------------------------------------------------------------------------
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = [p for p in (path or "").split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def roles_with(perm: str) -> list[str]:
+    from linli.accounts.roles import ROLE_PERMISSIONS
+
+    return sorted(role for role, perms in ROLE_PERMISSIONS.items() if perm in perms)
+
+
+def users_over(path: str, perm: str) -> list[int]:
+    """Users holding ``perm`` through a role bound to a node above (or at) ``path``."""
+    from linli.accounts.models import RoleAssignment
+
+    prefixes = _prefixes(path)
+    if not prefixes:
+        return []
+    return sorted(
+        set(
+            RoleAssignment.objects.filter(role__in=roles_with(perm), place__path__in=prefixes, user__is_active=True)
+            .values_list("user_id", flat=True)
+        )
+    )
+
+
+def department_users(department_id: int | None) -> list[int]:
+    from linli.accounts.models import RoleAssignment
+
+    if department_id is None:
+        return []
+    return sorted(
+        set(
+            RoleAssignment.objects.filter(department_id=department_id, user__is_active=True).values_list(
+                "user_id", flat=True
+            )
+        )
+    )
+
+
+def owner_users(case: Case) -> list[int]:
+    if case.owner_user_id is not None:
+        return [case.owner_user_id]
+    if case.owner_department_id is not None:
+        return department_users(case.owner_department_id)
+    from linli.cases.workflow import PERM_DISPATCH, OwnerKind
+
+    if case.owner_kind == OwnerKind.COMMUNITY:
+        return users_over(case.place_path, PERM_DISPATCH)
+    return []
+
+
+# --- the runner -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What ``apply`` tells the runner to record."""
+
+    note: str = ""
+    reply: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    notify: list[tuple[str, Iterable[int | None], str]] = field(default_factory=list)  # (kind, user ids, text)
+    after: list[Callable[[Case], None]] = field(default_factory=list)  # chained steps in the same transaction
+
+
+Apply = Callable[[Case, Any, dict[str, Any], datetime], Outcome]
+
+
+def _snapshot(case: Case) -> dict[str, Any]:
+    return {f.attname: getattr(case, f.attname) for f in case._meta.concrete_fields if f.attname not in _SNAPSHOT_EXCLUDE}
+
+
+def _check_required(name: str, data: dict[str, Any]) -> None:
+    missing = {}
+    for key in TRANSITIONS[name].required:
+        value = data.get(key)
+        if value is None or (isinstance(value, str | list | tuple) and not value):
+            missing[key] = [_("This field is required.")]
+    if missing:
+        raise Invalid(_("Some required fields are missing."), fields=missing)
+
+
+def lock_case(case: Case | int) -> Case:
+    pk = case.pk if isinstance(case, Case) else case
+    try:
+        return Case.objects.select_related("category").select_for_update(of=("self",)).get(pk=pk)
+    except Case.DoesNotExist as exc:
+        raise NotFound(_("Not found.")) from exc
+
+
+def check_visible(case: Case | int, actor: Any) -> None:
+    if actor is None:
+        return
+    pk = case.pk if isinstance(case, Case) else case
+    if not Case.objects.visible_to(actor).filter(pk=pk).exists():
+        raise NotFound(_("Not found."))
+
+
+def step(case: Case, name: str, actor: Any, data: dict[str, Any], *, now: datetime, check_actor: bool = True) -> Case:
+    """Apply transition ``name`` to the locked ``case`` (inside the caller's transaction)."""
+    from linli.cases.actions.transitions import APPLY
+    from linli.cases.notify import case_notify
+
+    t = TRANSITIONS[name]
+    if not t.allows_state(case.status):
+        raise Refused(
+            _("This case is “%(status)s”: “%(action)s” is not possible now.")
+            % {"status": case.get_status_display(), "action": t.label},
+            code="refused_transition",
+        )
+    if check_actor and not t.allows_actor(case, actor):
+        raise PermissionDenied(_("You may not “%(action)s” this case.") % {"action": t.label})
+    refusal = t.refusal(case, actor if check_actor else None)
+    if refusal is not None:
+        raise Refused(refusal, code="refused_transition")
+    _check_required(name, data)
+
+    before = _snapshot(case)
+    from_status = case.status
+    outcome = APPLY[name](case, actor, data, now)
+    if t.target is not None:
+        case.status = t.target
+    if outcome.reply and case.first_reply_at is None:
+        case.first_reply_at = now
+    case.version = before["version"] + 1
+    after = _snapshot(case)
+    changed = {k: v for k, v in after.items() if before.get(k) != v}
+    updated = Case.objects.filter(pk=case.pk, version=before["version"], status=from_status).update(
+        updated_at=now, **changed
+    )
+    if updated != 1:  # pragma: no cover - the row lock makes this unreachable; the CAS is the belt and braces
+        raise Refused(_("The case changed meanwhile; reload it and try again."), code="conflict")
+    forget_summons_cache(case)
+    event = event_write(
+        case,
+        kind=name,
+        actor=actor,
+        at=now,
+        from_status=from_status,
+        to_status=case.status,
+        note=outcome.note,
+        reply=outcome.reply,
+        data=outcome.data,
+    )
+    audit_record(
+        action=f"cases.case_{name}",
+        actor=actor,
+        actor_name="" if actor is not None else "system",
+        target=case,
+        detail={"from": from_status, "to": case.status, "event": event.pk, **_audit_data(outcome.data)},
+    )
+    actor_id = getattr(actor, "pk", None)
+    for kind, user_ids, text in outcome.notify:
+        case_notify(case, kind=kind, user_ids=user_ids, text=text, exclude=actor_id)
+    case._last_event = event  # type: ignore[attr-defined]
+    for chained in outcome.after:
+        chained(case)
+    return case
+
+
+def _audit_data(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if isinstance(v, str | int | float | bool | type(None) | list)}
+
+
+def run_transition(*, case: Case | int, name: str, actor: Any, data: dict[str, Any] | None = None) -> Case:
+    """Run one transition of the table on ``case`` for ``actor`` (``None``: the system)."""
+    if name not in TRANSITIONS:
+        raise NotFound(_("Not found."))
+    data = dict(data or {})
+    with transaction.atomic():
+        check_visible(case, actor)
+        locked = lock_case(case)
+        return step(locked, name, actor, data, now=timezone.now())

@@ -1,0 +1,212 @@
+"""Intake: every door (resident page, QR code, patrol, visit, staff on behalf, hotline, sensor, Open311)
+files a case through ``case_create``. It routes the case, numbers it, sets its deadlines, stores the
+photos, writes the "created" event and the audit row, and tells the dispatch desk after commit.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.cases import deadlines
+from linli.cases.actions._common import actor_label, clean_text, event_write, users_over
+from linli.cases.models import Case, CaseCounter, Category
+from linli.cases.routing import route_case
+from linli.cases.text import tokens_of
+from linli.cases.workflow import PERM_DISPATCH, PERM_REPORT, PERM_VIEW, CaseStatus, Channel
+from linli.core.audit import audit_record
+from linli.core.errors import Invalid, PermissionDenied
+from linli.core.masking import mask_phone
+
+# Doors only staff may use (the case is entered by them, not by the resident).
+STAFF_CHANNELS = frozenset({Channel.PATROL, Channel.VISIT, Channel.PROXY})
+# Doors used by machines and imports (actor=None only).
+SYSTEM_CHANNELS = frozenset({Channel.HOTLINE, Channel.SENSOR, Channel.OPEN311})
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def case_number_next(year: int) -> str:
+    """The next number of ``year`` (2026-000123). Inside the caller's transaction: the counter row stays
+    locked until commit, so two creators never draw the same number (and a rollback returns it)."""
+    CaseCounter.objects.bulk_create([CaseCounter(year=year, last=0)], ignore_conflicts=True)
+    CaseCounter.objects.filter(year=year).update(last=F("last") + 1)
+    last = CaseCounter.objects.values_list("last", flat=True).get(year=year)
+    return f"{year}-{last:06d}"
+
+
+def normalise_phone(value: str) -> str:
+    digits = re.sub(r"[\s-]", "", value or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def _category(category: Category | int | str) -> Category:
+    if isinstance(category, Category):
+        found = Category.objects.filter(pk=category.pk).first()
+    elif isinstance(category, int) or (isinstance(category, str) and category.isdigit()):
+        found = Category.objects.filter(pk=int(category)).first()
+    else:
+        found = Category.objects.filter(code=category).first()
+    if found is None or not found.active:
+        raise Invalid(_("Choose a category."), fields={"category": [_("Unknown category.")]})
+    if found.is_emergency:
+        raise Invalid(found.emergency_notice, code="emergency", fields={"category": [found.emergency_notice]})
+    return found
+
+
+def _place(place: Any) -> Any:
+    from linli.places.models import Place
+
+    if place is None or place == "":
+        return None
+    pk = getattr(place, "pk", place)
+    found = Place.objects.filter(pk=pk).first()
+    if found is None:
+        raise Invalid(_("Unknown place."), fields={"place": [_("Not found.")]})
+    return found
+
+
+def _location(lon: Any, lat: Any) -> tuple[float | None, float | None]:
+    if lon in (None, "") and lat in (None, ""):
+        return None, None
+    try:
+        x, y = float(lon), float(lat)
+    except (TypeError, ValueError) as exc:
+        raise Invalid(_("The location is not valid."), fields={"location": [_("Longitude and latitude.")]}) from exc
+    if not (-180 <= x <= 180 and -90 <= y <= 90):
+        raise Invalid(_("The location is not valid."), fields={"location": [_("Longitude and latitude.")]})
+    return x, y
+
+
+def _check_door(actor: Any, channel: str) -> None:
+    if channel not in Channel.values:
+        raise Invalid(_("Unknown channel."), fields={"channel": [_("Unknown channel.")]})
+    if actor is None:
+        return
+    perms = getattr(actor, "perms", frozenset())
+    if channel in SYSTEM_CHANNELS:
+        raise PermissionDenied(_("This channel is for imports and devices."))
+    if PERM_REPORT not in perms:
+        raise PermissionDenied(_("You may not file cases."))
+    if channel in STAFF_CHANNELS and PERM_VIEW not in perms:
+        raise PermissionDenied(_("Only staff file cases this way."))
+
+
+def case_create(
+    *,
+    actor: Any,
+    category: Category | int | str,
+    title: str = "",
+    description: str = "",
+    channel: str = Channel.SNAPSHOT,
+    lon: float | None = None,
+    lat: float | None = None,
+    place: Any = None,
+    address: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    private: bool = False,
+    photos: list[Any] | None = None,
+    external_id: str = "",
+    reported_at: datetime | None = None,
+) -> Case:
+    """File a case. ``actor`` is the resident or the staff member entering it; ``None`` is a system door
+    (hotline import, sensor, Open311, console). ``place`` is a house, building, compound, grid or
+    community; without it, ``lon``/``lat`` locate the case. With ``external_id`` (a 12345 ticket
+    number), filing the same ticket again returns the first case and changes nothing."""
+    from linli.cases.actions.photos import check_count, clean_photo, photos_attach
+
+    _check_door(actor, channel)
+    external_id = clean_text(external_id, limit=64)
+    if external_id:
+        existing = Case.objects.filter(channel=channel, external_id=external_id).first()
+        if existing is not None:
+            return existing
+    cat = _category(category)
+    description = clean_text(description, limit=4000)
+    title = clean_text(title, limit=100) or description[:30]
+    if not title:
+        raise Invalid(_("Say what the matter is."), fields={"description": [_("This field is required.")]})
+    lon_f, lat_f = _location(lon, lat)
+    where = _place(place)
+    phone = normalise_phone(reporter_phone)
+    if phone and not PHONE_RE.match(phone):
+        raise Invalid(_("The phone number is not valid."), fields={"reporter_phone": [_("An 11-digit mobile number.")]})
+    files = list(photos or [])
+    check_count(files)
+    for f in files:  # refuse a bad photo before anything is written
+        clean_photo(f)
+
+    staff_entry = actor is not None and channel in STAFF_CHANNELS
+    reporter = actor if actor is not None and not staff_entry else None
+    if reporter is not None:
+        reporter_name = reporter_name or str(reporter)
+    now = timezone.now()
+    at = reported_at or now
+
+    with transaction.atomic():
+        route = route_case(category=cat, lon=lon_f, lat=lat_f, place=where)
+        case = Case(
+            number=case_number_next(timezone.localtime(at).year),
+            channel=channel,
+            external_id=external_id,
+            category=cat,
+            title=title,
+            description=description,
+            tokens=" ".join(tokens_of(f"{title} {description}")),
+            address=clean_text(address, limit=200),
+            lon=lon_f,
+            lat=lat_f,
+            place=route.place,
+            grid=route.grid,
+            community=route.community,
+            place_path=route.place_path,
+            routing=route.steps,
+            suggested_user=route.worker,
+            suggested_department=route.department,
+            reporter=reporter,
+            reporter_name=clean_text(reporter_name, limit=64),
+            reporter_phone=phone,
+            created_by=actor if staff_entry else None,
+            private=bool(private),
+            status=CaseStatus.REPORTED,
+            reported_at=at,
+        )
+        deadlines.set_report_deadlines(case, at)
+        case.save()
+        event = event_write(
+            case, kind="created", actor=actor, at=now, to_status=case.status,
+            data={"channel": channel, "external_id": external_id, "photos": len(files)},
+        )
+        if files:
+            photos_attach(case=case, files=files, actor=actor, event=event, now=now)
+        audit_record(
+            action="cases.case_create",
+            actor=actor,
+            actor_name="" if actor is not None else actor_label(actor),
+            target=case,
+            detail={
+                "channel": channel,
+                "category": cat.code,
+                "place_path": case.place_path,
+                "reporter_phone": mask_phone(phone),
+                "external_id": external_id,
+            },
+        )
+        from linli.cases.notify import case_notify
+
+        case_notify(
+            case, kind="created", user_ids=users_over(case.place_path, PERM_DISPATCH),
+            text=_("New case %(number)s: %(title)s") % {"number": case.number, "title": case.title},
+            exclude=getattr(actor, "pk", None),
+        )
+    return case

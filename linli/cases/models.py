@@ -1,0 +1,437 @@
+"""The closed loop's data: cases, their events (the timeline), photos, summons, supports ("me too"),
+supervisions, categories, escalation marks and in-app notices.
+
+States and the transition table live in ``workflow.py``; every write goes through ``actions``.
+
+Scope: a case carries ``place_path``, the path of the most precise place known (house, building,
+grid or community), so ``visible_to(user)`` is one indexed prefix test (see ``access.py``).
+
+Deadlines (see ``deadlines.py``): ``sign_due`` and ``return_due`` start at dispatch; ``handle_due`` and
+``feedback_due`` at the report; ``*_warn_at`` is when the yellow light turns on (the last 25% of the
+allowed time). Parking stops the clock: ``parked_at`` is set while parked and ``parked_seconds`` adds
+up the time spent parked; unparking moves the deadlines by the office time parked.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from linli.cases.access import CaseNoticeQuerySet, CaseQuerySet, CategoryQuerySet
+from linli.cases.workflow import (
+    OPEN_STATUSES,
+    CaseStatus,
+    Channel,
+    ClosedReason,
+    ExtensionState,
+    OwnerKind,
+    Satisfaction,
+    SummonsStatus,
+)
+from linli.core.fields import EncryptedTextField, LookupHashField
+
+PATH_OPS = ["varchar_pattern_ops"]  # PostgreSQL: LIKE 'prefix%' uses the index (ignored on SQLite)
+OPEN_Q = Q(status__in=sorted(OPEN_STATUSES))
+
+
+class Category(models.Model):
+    """大类/小类: a top-level category (no parent) and its subcategories. Deadlines are set on each."""
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+    )
+    name = models.CharField(_("name"), max_length=64)
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    keywords = models.CharField(_("search words"), max_length=200, blank=True, default="")
+    sign_hours = models.PositiveSmallIntegerField(_("sign deadline (working hours)"), default=2)
+    handle_days = models.PositiveSmallIntegerField(_("handle deadline (working days)"), default=5)
+    feedback_days = models.PositiveSmallIntegerField(_("reply-to-resident deadline (working days)"), default=3)
+    default_department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("default department"),
+    )
+    # When set, filing is blocked and this notice shown instead (gas leak: call the emergency line).
+    emergency_notice = models.TextField(_("emergency notice"), blank=True, default="")
+    duplicate_radius_m = models.PositiveIntegerField(_("duplicate radius (m)"), default=200)
+    duplicate_days = models.PositiveSmallIntegerField(_("duplicate window (days)"), default=7)
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_emergency(self) -> bool:
+        return bool(self.emergency_notice.strip())
+
+
+class CaseCounter(models.Model):
+    """The last case number issued in a year (numbers read 2026-000123)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Case(models.Model):
+    number = models.CharField(_("number"), max_length=16, unique=True, editable=False)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    # The number of the ticket in the system it came from (12345, Open311): importing it twice is a no-op.
+    external_id = models.CharField(_("external number"), max_length=64, blank=True, default="")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases", verbose_name=_("category"))
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("description"), blank=True, default="")
+    # rjieba tokens of title + description (space separated), for duplicate suggestions.
+    tokens = models.TextField(blank=True, default="", editable=False)
+    address = models.CharField(_("address"), max_length=200, blank=True, default="")
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    # The most precise place given (house, building or compound), and the grid and community that
+    # routing resolved; place_path is the path of the most precise of them (scope).
+    place = models.ForeignKey(
+        "places.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("place")
+    )
+    grid = models.ForeignKey(
+        "places.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("grid")
+    )
+    community = models.ForeignKey(
+        "places.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    place_path = models.CharField(max_length=255, blank=True, default="", editable=False)
+    # Why the case went where it went: [{"msg": msgid, "params": {...}}], translated when shown.
+    routing = models.JSONField(default=list, blank=True, editable=False)
+    suggested_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    suggested_department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="reported_cases",
+        verbose_name=_("reporter"),
+    )
+    reporter_name = models.CharField(_("reporter's name"), max_length=64, blank=True, default="")
+    reporter_phone = EncryptedTextField(_("reporter's phone"), blank=True, default="")
+    reporter_phone_hash = LookupHashField(source="reporter_phone")
+    # The staff member who entered it (patrol, visit, on behalf of a resident).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    private = models.BooleanField(_("private (not on the public board)"), default=False)
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.REPORTED, editable=False
+    )
+    # Compare-and-set counter: every transition moves it by one.
+    version = models.PositiveIntegerField(default=0, editable=False)
+    owner_kind = models.CharField(_("owner kind"), max_length=16, choices=OwnerKind.choices, blank=True, default="")
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_cases",
+        verbose_name=_("owner"),
+    )
+    owner_department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="owned_cases",
+        verbose_name=_("owning department"),
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), default=0)
+    support_count = models.PositiveIntegerField(_("me too"), default=0, editable=False)
+
+    reported_at = models.DateTimeField(_("reported at"), db_index=True)
+    accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    dispatched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    signed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    handled_at = models.DateTimeField(null=True, blank=True, editable=False)  # reported back
+    verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    first_reply_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    sign_due = models.DateTimeField(_("sign by"), null=True, blank=True, editable=False)
+    sign_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    handle_due = models.DateTimeField(_("handle by"), null=True, blank=True, editable=False)
+    handle_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    feedback_due = models.DateTimeField(_("reply by"), null=True, blank=True, editable=False)
+    return_due = models.DateTimeField(_("return by"), null=True, blank=True, editable=False)
+    parked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    parked_seconds = models.PositiveIntegerField(default=0, editable=False)
+
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases", editable=False
+    )
+    reopen_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    rework_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    return_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    supervision_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    extension_state = models.CharField(
+        max_length=16, choices=ExtensionState.choices, blank=True, default=ExtensionState.NONE, editable=False
+    )
+    extension_days = models.PositiveSmallIntegerField(default=0, editable=False)  # requested or last approved
+    extension_count = models.PositiveSmallIntegerField(default=0, editable=False)  # approved extensions
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True, default="", editable=False
+    )
+    solved = models.BooleanField(_("solved"), null=True, blank=True, editable=False)
+    closed_reason = models.CharField(
+        _("closed as"), max_length=16, choices=ClosedReason.choices, blank=True, default="", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["place_path", "-id"], name="cases_case_path", opclasses=[*PATH_OPS, ""]),
+            models.Index(fields=["place_path", "status"], name="cases_case_path_open", opclasses=[*PATH_OPS, ""],
+                         condition=OPEN_Q),
+            models.Index(fields=["owner_user", "status"], name="cases_case_owner_open", condition=OPEN_Q),
+            models.Index(fields=["owner_department", "status"], name="cases_case_dept_open", condition=OPEN_Q),
+            models.Index(fields=["reporter", "-id"], name="cases_case_reporter"),
+            models.Index(fields=["handle_due"], name="cases_case_handle_due_open", condition=OPEN_Q),
+            models.Index(fields=["sign_due"], name="cases_case_sign_due_open", condition=Q(status="dispatched")),
+            models.Index(fields=["category", "reported_at"], name="cases_case_category_at"),
+            models.Index(fields=["reporter_phone_hash", "reported_at"], name="cases_case_phone_at"),
+            models.Index(fields=["status", "verified_at"], name="cases_case_status_verified"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"], condition=~Q(external_id=""), name="cases_case_external_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def has_contact(self) -> bool:
+        """Somebody can rate it: a resident's account or phone."""
+        return self.reporter_id is not None or bool(self.reporter_phone_hash)
+
+
+class EventKind(models.TextChoices):
+    """The kinds of timeline rows: every action name of the table, plus what the system does."""
+
+    CREATED = "created", _("Reported")
+    ACCEPT = "accept", _("Accepted")
+    REFUSE = "refuse", _("Not accepted")
+    MERGE = "merge", _("Merged")
+    MERGED_IN = "merged_in", _("Duplicate merged in")
+    DISPATCH = "dispatch", _("Dispatched")
+    SIGN = "sign", _("Signed for")
+    RETURN = "return", _("Returned")
+    HANDLE = "handle", _("Handling started")
+    REPORT = "report", _("Reported back")
+    VERIFY = "verify", _("Verified")
+    REWORK = "rework", _("Sent back for rework")
+    RATE = "rate", _("Rated")
+    CLOSE = "close", _("Closed")
+    REOPEN = "reopen", _("Reopened")
+    EXTEND = "extend", _("Extension requested")
+    EXTEND_APPROVE = "extend_approve", _("Extension approved")
+    EXTEND_REJECT = "extend_reject", _("Extension rejected")
+    PARK = "park", _("Parked")
+    UNPARK = "unpark", _("Resumed")
+    SUPERVISE = "supervise", _("Supervised")
+    SUMMON = "summon", _("Departments summoned")
+    SUMMON_SIGN = "summon_sign", _("Summons signed for")
+    SUMMON_ANSWER = "summon_answer", _("Summons answered")
+    COMMENT = "comment", _("Note")
+    SUPPORT = "support", _("Me too")
+    ESCALATE = "escalate", _("Escalated")
+    PHOTO = "photo", _("Photos added")
+
+
+class CaseEvent(models.Model):
+    """One row per thing that happened to a case. ``note`` is internal (staff only); ``reply`` is what
+    the resident reads."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("event"), max_length=24, choices=EventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    at = models.DateTimeField(_("time"))
+    from_status = models.CharField(max_length=16, blank=True, default="")
+    to_status = models.CharField(max_length=16, blank=True, default="")
+    note = models.TextField(_("internal note"), blank=True, default="")
+    reply = models.TextField(_("public reply"), blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["case", "at"], name="cases_event_case_at"),
+            models.Index(fields=["kind", "at"], name="cases_event_kind_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_public(self) -> bool:
+        return bool(self.reply)
+
+
+def _photo_path(instance: CasePhoto, filename: str) -> str:
+    return f"cases/{instance.created_at:%Y/%m}/{filename}"
+
+
+class CasePhoto(models.Model):
+    """A photo of the report or of the work reported back: re-encoded as JPEG without EXIF (location,
+    camera) and scaled down (see ``actions.photos``)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="photos")
+    event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="photos")
+    image = models.FileField(upload_to=_photo_path, max_length=200)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class CaseSummons(models.Model):
+    """吹哨报到: one department summoned onto a case, with its own deadline and state."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="summons")
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="summons")
+    status = models.CharField(max_length=16, choices=SummonsStatus.choices, default=SummonsStatus.SUMMONED)
+    note = models.TextField(blank=True, default="")
+    due = models.DateTimeField(_("answer by"))
+    summoned_at = models.DateTimeField()
+    summoned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("summons")
+        verbose_name_plural = _("summons")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "department"], condition=~Q(status="answered"), name="cases_summons_one_open"
+            ),
+        ]
+        indexes = [models.Index(fields=["department", "status"], name="cases_summons_dept_status")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.department_id} {self.status}"
+
+
+class CaseSupport(models.Model):
+    """我也遇到 ("me too"): one per household (``h:<id>``), or per user (``u:<id>``) or phone
+    (``p:<hash>``) for people not in the registry."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="supports")
+    supporter_key = models.CharField(max_length=80)
+    household = models.ForeignKey(
+        "residents.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "supporter_key"], name="cases_support_one_per_supporter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.supporter_key}"
+
+
+class CaseSupervision(models.Model):
+    """督办: a note and a new deadline from the street or the community."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="supervisions")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField()
+    old_due = models.DateTimeField(null=True, blank=True)
+    new_due = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.at:%Y-%m-%d}"
+
+
+class EscalationLevel(models.TextChoices):
+    SIGN = "sign", _("Not signed for in time")
+    HANDLE = "handle", _("Not handled in time")
+    FEEDBACK = "feedback", _("Resident not answered in time")
+    SUMMONS = "summons", _("Summons not answered in time")
+
+
+class EscalationMark(models.Model):
+    """One row per (case, level, deadline) escalated: the escalation task inserts it in the same
+    transaction as the event and the notice, so a rerun or a crash never escalates twice or skips."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="escalations")
+    level = models.CharField(max_length=16, choices=EscalationLevel.choices)
+    due = models.DateTimeField()
+    # The summons escalated (level "summons"), else 0: part of the unique key (0, not NULL, so that the
+    # key holds on every database).
+    summons_key = models.PositiveBigIntegerField(default=0)
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "level", "due", "summons_key"], name="cases_escalation_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.level} {self.due}"
+
+
+class CaseNotice(models.Model):
+    """An in-app notice to a user about a case (written after commit by ``notify.py``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_notices")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=24)
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CaseNoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="cases_notice_user_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.case_id}"

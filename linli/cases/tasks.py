@@ -1,0 +1,21 @@
+"""Case background work: escalation of overdue cases (every 5 minutes) and the end of the rating
+window (hourly). Both are idempotent; running them by hand (``linli shell``) is safe."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def cases_escalate_overdue() -> int:
+    from linli.cases.actions import cases_escalate
+
+    return cases_escalate()
+
+
+@db_periodic_task(crontab(minute="7"))
+def cases_close_unrated_task() -> int:
+    from linli.cases.actions import cases_close_unrated
+
+    return cases_close_unrated()
