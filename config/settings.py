@@ -213,15 +213,20 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("LINLI_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 NODE_MODULES = BASE_DIR / "node_modules"
-STATICFILES_DIRS = [
-    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
-    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
-    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
-    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
-    ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
-    ("vendor/axe-core", NODE_MODULES / "axe-core"),
+# Front-end packages come from npm (package.json); only the files the pages use are served.
+LINLI_VENDOR_STATIC = [
+    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist", ["css/bootstrap.min.css*", "js/bootstrap.bundle.min.js*"]),
+    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font", ["bootstrap-icons.min.css", "fonts/*"]),
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist", ["htmx.min.js"]),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist", ["echarts.min.js"]),
+    ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist", ["leaflet.js", "leaflet.js.map", "leaflet.css", "images/*"]),
+    # axe-core checks accessibility in the browser tests; never linked from a page.
+    ("vendor/axe-core", NODE_MODULES / "axe-core", ["axe.min.js"]),
 ]
-STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.exists()]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "linli.core.staticfinders.VendorFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
