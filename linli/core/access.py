@@ -35,10 +35,17 @@ class Scope:
         return bool(path) and any(path.startswith(p) for p in self.place_paths)  # type: ignore[union-attr]
 
     def place_q(self, path_field: str) -> Q:
-        """Rows whose place path lies under one of the scope's nodes (``Q(pk__in=[])`` when none)."""
+        """Rows whose place path lies under one of the scope's nodes (``Q(pk__in=[])`` when none).
+
+        A node below the root (community, grid, ...) is tested with ``__prefix`` (an index range on
+        SQLite, see linli/core/lookups.py). A root (a street, ``/1/``) keeps ``__startswith``: nearly
+        every row lies under it, and SQLite, which keeps no statistics of ranges, would read the whole
+        street through the path index and sort it rather than walk the ids and stop at the first page.
+        On PostgreSQL both are the same ``LIKE 'p%'``."""
         q = Q(pk__in=[])
         for prefix in self.place_paths:
-            q |= Q(**{f"{path_field}__startswith": prefix})
+            lookup = "startswith" if prefix.count("/") <= 2 else "prefix"
+            q |= Q(**{f"{path_field}__{lookup}": prefix})
         return q
 
     def has_role(self, *roles: str) -> bool:

@@ -19,9 +19,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from linli.core.access import scope_of
 from linli.core.codes import ETHNICITY, POLITICAL_STATUS, RELATIONSHIP, SEX
 from linli.core.crypto import lookup_hashes
 from linli.core.errors import Invalid
@@ -185,7 +186,7 @@ def person_search(user, q: str = "", filters: PersonFilters | None = None) -> Qu
         place = Place.objects.visible_to(user).filter(pk=filters.place).values_list("path", flat=True).first()
         if place is None:
             return qs.none()
-        qs = qs.filter(place_path__startswith=place)
+        qs = qs.filter(place_path__prefix=place)
     if filters.tag:
         tags = list(visible_tags(user).filter(code=filters.tag))
         if not tags:
@@ -202,7 +203,13 @@ def person_search(user, q: str = "", filters: PersonFilters | None = None) -> Qu
                 )
             )
         qs = qs.filter(tag_q)
-    return qs.order_by("id")
+    # Below the street (a community, a grid, a place filter), order by "id + 0": the same order, but
+    # not one the primary key can deliver, so PostgreSQL reads the scope through the path index and
+    # sorts its few thousand rows. With ORDER BY id it walks the primary key hoping to meet the
+    # scope's rows early; a community's persons sit in one block of ids (they are imported community
+    # by community), so it reads hundreds of thousands of rows first (bench/README.md, EXPLAIN).
+    narrow = filters.place is not None or all(p.count("/") > 2 for p in scope_of(user).place_paths)
+    return qs.order_by(F("id") + 0 if narrow else "id")
 
 
 def person_page(user, q: str = "", filters: PersonFilters | None = None, *, after: int | None = None,
@@ -404,7 +411,7 @@ def communities_for(user) -> list[Place]:
 def tag_counts(user, place_path: str) -> dict[str, int]:
     """How many active persons under a place carry each visible tag (for the list page's chips)."""
     counts: dict[str, int] = defaultdict(int)
-    base = Person.objects.visible_to(user).filter(status=PersonStatus.ACTIVE, place_path__startswith=place_path)
+    base = Person.objects.visible_to(user).filter(status=PersonStatus.ACTIVE, place_path__prefix=place_path)
     for tag in visible_tags(user):
         if tag.computed and tag.code == ELDERLY_60:
             counts[tag.code] = base.filter(birth_date__lte=elderly_cutoff()).count()
