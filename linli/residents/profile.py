@@ -197,28 +197,28 @@ def place_profile(user: Any, place: Place, *, today: datetime.date | None = None
     units = _units_of(place)
     counts = _place_counts(place)
 
-    persons = Person.objects.visible_to(user).filter(status=PersonStatus.ACTIVE, place_path__startswith=place.path)
+    persons = Person.objects.visible_to(user).filter(status=PersonStatus.ACTIVE, place_path__prefix=place.path)
     aggregates: dict[str, Any] = {"residents": Count("id"), "elderly": Count("id", filter=elderly_q)}
     for i in range(BANDS):
         band = _band_q(i, today)
         aggregates[f"m{i}"] = Count("id", filter=band & Q(sex="1"))
         aggregates[f"f{i}"] = Count("id", filter=band & Q(sex="2"))
     for j, unit in enumerate(units):
-        aggregates[f"r{j}"] = Count("id", filter=Q(place_path__startswith=unit.path))
-        aggregates[f"e{j}"] = Count("id", filter=Q(place_path__startswith=unit.path) & elderly_q)
+        aggregates[f"r{j}"] = Count("id", filter=Q(place_path__prefix=unit.path))
+        aggregates[f"e{j}"] = Count("id", filter=Q(place_path__prefix=unit.path) & elderly_q)
     people = persons.aggregate(**aggregates)
 
     households_qs = Household.objects.visible_to(user).filter(
-        status=HouseholdStatus.ACTIVE, place_path__startswith=place.path
+        status=HouseholdStatus.ACTIVE, place_path__prefix=place.path
     )
     household_aggregates: dict[str, Any] = {"total": Count("id")}
     for j, unit in enumerate(units):
-        household_aggregates[f"h{j}"] = Count("id", filter=Q(place_path__startswith=unit.path))
+        household_aggregates[f"h{j}"] = Count("id", filter=Q(place_path__prefix=unit.path))
     households = households_qs.aggregate(**household_aggregates)
 
     shops = (
         Organisation.objects.visible_to(user)
-        .filter(kind=OrganisationKind.SHOP, active=True, place_path__startswith=place.path)
+        .filter(kind=OrganisationKind.SHOP, active=True, place_path__prefix=place.path)
         .count()
     )
 

@@ -167,7 +167,13 @@ def search_q(q: str) -> Q | None:
     lower = text.lower()
     if _ASCII_LETTERS_RE.match(lower):
         return Q(name_initials__startswith=lower) | Q(name_pinyin__startswith=lower)
-    return Q(name__contains=text) | Q(current_address__contains=text) | Q(registered_address__contains=text)
+    # Names and addresses: every space-separated term must appear (an address is stored with spaces
+    # between its parts, "米市公寓 1幢 1单元 101", so the whole text with its spaces removed would miss).
+    terms = (q or "").split() or [text]
+    cond = Q()
+    for term in terms:
+        cond &= Q(name__contains=term) | Q(current_address__contains=term) | Q(registered_address__contains=term)
+    return cond
 
 
 def person_search(user, q: str = "", filters: PersonFilters | None = None) -> QuerySet[Person]:

@@ -50,6 +50,14 @@ def test_search_address(people, community_staff):
     assert "张三" in names(community_staff, "阳光小区")
 
 
+def test_search_address_with_spaces_matches_every_term(people, community_staff):
+    address = people.zhang.current_address
+    parts = address.split()
+    assert len(parts) > 1, address
+    assert "张三" in names(community_staff, " ".join(parts[:2]))
+    assert names(community_staff, f"{parts[0]} 不存在的楼") == []
+
+
 def test_search_tag_and_computed_elderly(people, community_staff):
     assert names(community_staff, tag="living_alone") == ["张三"]
     assert names(community_staff, tag="elderly_60") == ["赵老汉"]
