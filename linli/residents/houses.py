@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -37,14 +38,18 @@ class Node:
 
 class HouseIndex:
     """The community's compounds, buildings and entrances (loaded once) and houses (loaded per
-    building or entrance when first needed), looked up by normalised name."""
+    building or entrance when first needed, and forgotten again for the least recently used building
+    once ``HOUSE_PARENTS`` are loaded, so a large file does not hold every house), looked up by
+    normalised name."""
+
+    HOUSE_PARENTS = 256
 
     def __init__(self, community: Place):
         self.community = community
         self.children: dict[tuple[int, str, str], Node] = {}
         self.compounds: dict[str, list[Node]] = {}
         self.grid_buildings: dict[str, list[Node]] = {}
-        self._houses_loaded: set[int] = set()
+        self._houses: OrderedDict[int, dict[str, Node]] = OrderedDict()  # parent id → houses by name
         grid_ids: set[int] = set()
         rows = (
             Place.objects.filter(path__startswith=community.path)
@@ -63,23 +68,31 @@ class HouseIndex:
                 if kind == PlaceKind.BUILDING and parent_id in grid_ids:
                     self.grid_buildings.setdefault(canon(kind, name), []).append(node)
 
-    def _load_houses(self, parent_id: int) -> None:
-        if parent_id in self._houses_loaded:
-            return
-        self._houses_loaded.add(parent_id)
-        for pk, path, name in Place.objects.filter(parent_id=parent_id, kind=PlaceKind.HOUSE).values_list(
-            "id", "path", "name"
-        ):
-            self.children[(parent_id, PlaceKind.HOUSE, canon(PlaceKind.HOUSE, name))] = Node(
-                pk, path, PlaceKind.HOUSE, name
+    def _houses_of(self, parent_id: int) -> dict[str, Node]:
+        houses = self._houses.get(parent_id)
+        if houses is not None:
+            self._houses.move_to_end(parent_id)
+            return houses
+        houses = {
+            canon(PlaceKind.HOUSE, name): Node(pk, path, PlaceKind.HOUSE, name)
+            for pk, path, name in Place.objects.filter(parent_id=parent_id, kind=PlaceKind.HOUSE).values_list(
+                "id", "path", "name"
             )
+        }
+        self._houses[parent_id] = houses
+        if len(self._houses) > self.HOUSE_PARENTS:
+            self._houses.popitem(last=False)
+        return houses
 
     def add(self, parent_id: int, node: Node) -> None:
-        self.children[(parent_id, node.kind, canon(node.kind, node.name))] = node
+        if node.kind == PlaceKind.HOUSE:
+            self._houses_of(parent_id)[canon(node.kind, node.name)] = node
+        else:
+            self.children[(parent_id, node.kind, canon(node.kind, node.name))] = node
 
     def child(self, parent: Node, kind: str, name: str) -> Node | None:
         if kind == PlaceKind.HOUSE:
-            self._load_houses(parent.id)
+            return self._houses_of(parent.id).get(canon(kind, name))
         return self.children.get((parent.id, kind, canon(kind, name)))
 
     def compound(self, name: str) -> tuple[Node | None, str]:

@@ -34,10 +34,12 @@ import logging
 import pickle
 import re
 import tempfile
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.db import reset_queries, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -159,6 +161,50 @@ class ImportResult:
 
 
 ProgressFn = Callable[[str, int, int | None], None]
+
+
+class KeyColumn:
+    """(ID key, row) pairs kept in two compact arrays (12 bytes a row, not a Python object each), then
+    sorted once with numpy for the cross-row checks: duplicates, membership, the first row of a key."""
+
+    def __init__(self) -> None:
+        self.keys = array("q")
+        self.rows = array("i")
+        self.sorted_keys = np.empty(0, dtype=np.int64)
+        self.sorted_rows = np.empty(0, dtype=np.int32)
+
+    def add(self, key: int, row: int) -> None:
+        self.keys.append(key)
+        self.rows.append(row)
+
+    def freeze(self) -> KeyColumn:
+        keys = np.frombuffer(self.keys, dtype=np.int64) if len(self.keys) else np.empty(0, dtype=np.int64)
+        rows = np.frombuffer(self.rows, dtype=np.int32) if len(self.rows) else np.empty(0, dtype=np.int32)
+        order = np.argsort(keys, kind="stable")  # equal keys keep the file's order
+        self.sorted_keys, self.sorted_rows = keys[order], rows[order]
+        self.keys, self.rows = array("q"), array("i")
+        return self
+
+    def duplicates(self) -> list[tuple[int, int]]:
+        """(row, first row with the same key) for every row whose key came earlier in the file."""
+        k = self.sorted_keys
+        if len(k) < 2:
+            return []
+        repeated = np.nonzero(k[1:] == k[:-1])[0] + 1
+        firsts = np.searchsorted(k, k[repeated], side="left")
+        return sorted((int(self.sorted_rows[i]), int(self.sorted_rows[f])) for i, f in zip(repeated, firsts, strict=True))
+
+    def contains(self, keys: np.ndarray) -> np.ndarray:
+        return np.isin(keys, self.sorted_keys)
+
+    def first_rows(self, keys: np.ndarray) -> np.ndarray:
+        """The first row holding each key, or -1."""
+        if not len(self.sorted_keys):
+            return np.full(len(keys), -1, dtype=np.int64)
+        at = np.searchsorted(self.sorted_keys, keys, side="left")
+        at_clipped = np.minimum(at, len(self.sorted_keys) - 1)
+        found = self.sorted_keys[at_clipped] == keys
+        return np.where(found, self.sorted_rows[at_clipped], -1)
 
 
 class Importer:
@@ -415,9 +461,9 @@ class Importer:
     # -- pass 1 --
 
     def check(self) -> None:
-        seen: dict[int, int] = {}  # ID key → first row
-        heads: dict[int, int] = {}  # head's ID key → row
-        head_refs: list[tuple[int, int]] = []  # (row, head key)
+        ids = KeyColumn()  # every row's ID: duplicates are found after the pass
+        heads = KeyColumn()  # the heads declared in the file
+        refs = KeyColumn()  # (head's ID, row) of every member row
         pending: list[Row] = []
         self.to_create: set[tuple[int, tuple[str, ...], tuple[str, ...]]] = set()
         self.updates = 0
@@ -432,18 +478,12 @@ class Importer:
             if not self.problem_count:
                 pickle.dump(row, self.spool, protocol=pickle.HIGHEST_PROTOCOL)
             if row.key:
-                first = seen.get(row.key)
-                if first is not None:
-                    self.problem(number, "id_number", _("The same ID number as row %(row)d.") % {"row": first})
-                else:
-                    seen[row.key] = number
-                    pending.append(row)
-            if row.is_head and row.key:
-                heads.setdefault(row.key, number)
-            if row.head_key and row.head_key not in heads:
-                # A head already met needs no more checking; the rest are checked at the end (the head
-                # may come later in the file, or be in the registry).
-                head_refs.append((number, row.head_key))
+                ids.add(row.key, number)
+                pending.append(row)
+                if row.is_head:
+                    heads.add(row.key, number)
+            if row.head_key:
+                refs.add(row.head_key, number)
             if row.address is not None and row.address.missing:
                 self.to_create.add((row.address.node.id, row.address.missing, row.address.names))  # type: ignore[union-attr]
             if len(pending) >= LOOKUP_BATCH:
@@ -456,7 +496,11 @@ class Importer:
         self.rows = done
         if done == 0:
             self.problem(0, "", _("The file has no rows to import."))
-        self._check_heads(seen, heads, head_refs)
+        ids.freeze()
+        heads.freeze()
+        for number, first in ids.duplicates():
+            self.problem(number, "id_number", _("The same ID number as row %(row)d.") % {"row": first})
+        self._check_heads(ids, heads, refs.freeze())
         self.progress("check", done, done)
 
     def _registry_persons(self, keys_to_numbers: dict[int, str]) -> dict[int, Person]:
@@ -495,16 +539,21 @@ class Importer:
             else:
                 self.updates += 1
 
-    def _check_heads(self, seen: dict[int, int], heads: dict[int, int], head_refs: list[tuple[int, int]]) -> None:
+    def _check_heads(self, ids: KeyColumn, heads: KeyColumn, refs: KeyColumn) -> None:
+        """Every member row names a head: a head of this file, or of a household in the registry."""
+        keys, rows = refs.sorted_keys, refs.sorted_rows
+        if not len(keys):
+            return
+        missing = ~heads.contains(keys)
+        first_rows = ids.first_rows(keys)
         unknown: dict[int, list[int]] = {}
-        for number, key in head_refs:
-            if key in heads:
-                continue
-            if key in seen:
+        for i in np.nonzero(missing)[0]:
+            key, number = int(keys[i]), int(rows[i])
+            if first_rows[i] >= 0:
                 self.problem(number, "head_id_number", _("Row %(row)d has this ID number but is not a head of "
-                                                         "household (与户主关系 is not 户主).") % {"row": seen[key]})
-                continue
-            unknown.setdefault(key, []).append(number)
+                                                         "household (与户主关系 is not 户主).") % {"row": int(first_rows[i])})
+            else:
+                unknown.setdefault(key, []).append(number)
         if not unknown:
             return
         numbers = {key: _key_to_number(key) for key in unknown}
@@ -515,14 +564,14 @@ class Importer:
                 household__status="active",
             ).values_list("person_id", flat=True)
         )
-        for key, rows in unknown.items():
+        for key, numbers_of_key in unknown.items():
             person = found.get(key)
             ok = (
                 person is not None and person.pk in head_person_ids and person.status == PersonStatus.ACTIVE
                 and self._covers(person.place_path)
             )
             if not ok:
-                for number in rows:
+                for number in numbers_of_key:
                     self.problem(number, "head_id_number", _("No such head of household: the head must be in this "
                                                              "file (as 户主) or registered as the head of a household."))
 
@@ -778,6 +827,8 @@ class Importer:
         return self._result(ok=True, counts=counts)
 
     def _result(self, *, ok: bool, counts: dict[str, int] | None = None, report: str | None = None) -> ImportResult:
+        order = {c.header: i for i, c in enumerate(excel.COLUMNS)}
+        self.problems.sort(key=lambda p: (p.row, order.get(p.column, -1)))
         return ImportResult(ok=ok, rows=getattr(self, "rows", 0), problems=self.problems,
                             problem_count=self.problem_count, counts=counts or {}, report_path=report)
 

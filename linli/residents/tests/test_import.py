@@ -275,3 +275,19 @@ def test_command_imports_and_prints_counts(tmp_path, world, houses):
     call_command("import_residents", str(path), "--community", "测试一社区", "--create-houses", stdout=out)
     assert "persons_created: 3" in out.getvalue() and "houses_created: 1" in out.getvalue()
     assert AuditEntry.objects.get(action="residents.import").actor_name == "console"
+
+
+def test_import_house_index_forgets_buildings_and_still_finds_houses(tmp_path, world, houses, community_staff,
+                                                                     monkeypatch):
+    from linli.residents.houses import HouseIndex
+
+    monkeypatch.setattr(HouseIndex, "HOUSE_PARENTS", 1)
+    rows = []
+    for i in range(6):
+        building = "1栋" if i % 2 == 0 else "5栋"
+        rows.append(person_row(f"轮换{i}", new_id(), 小区="阳光小区", 楼栋=building, 单元="1单元", 房号=f"{100 + i % 3}"))
+    result = run_import(tmp_path, rows, world.community, community_staff, create_houses=True)
+    assert result.ok, result.problems
+    assert Place.objects.filter(kind=PlaceKind.HOUSE, parent__parent__name="5栋").count() == 3
+    assert Place.objects.filter(kind=PlaceKind.HOUSE, parent=houses.entrance_a).count() == 3  # 101, 102 + 100
+    assert len({p.place_id for p in Person.objects.filter(name__startswith="轮换")}) == 6
