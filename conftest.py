@@ -53,3 +53,12 @@ def api_outsider_id_household_id(world):
 
     head = person_create(actor=None, name="矩阵户主", place=world.grid_a)
     return household_create(head=head, actor=None).pk
+
+
+@pytest.fixture
+def api_outsider_id_case_id(world):
+    from linli.cases.actions import case_create
+    from linli.cases.defaults import categories_restore_default
+
+    categories_restore_default()
+    return case_create(actor=None, channel="hotline", category="MUNI.STREETLIGHT", title="矩阵测试", place=world.grid_a).pk

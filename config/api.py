@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from linli.accounts.api import AUTH, users_router
 from linli.accounts.api import router as accounts_router
+from linli.cases.api import router as cases_router
 from linli.core.api import ORJSONRenderer, install_error_handlers
 from linli.places.api import router as places_router
 from linli.residents.api import router as residents_router
@@ -26,3 +27,4 @@ api.add_router("/", accounts_router)
 api.add_router("/users", users_router)
 api.add_router("/places", places_router)
 api.add_router("/residents", residents_router)
+api.add_router("/cases", cases_router)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("places/", include("linli.places.urls")),
     path("registry/", include("linli.residents.urls")),
+    path("cases/", include("linli.cases.urls")),
     path("dashboards/", include("linli.dashboards.urls")),
     path("r/<str:code>", building_report, name="building_report"),
     path("", include("linli.accounts.urls")),

@@ -6,3 +6,25 @@ class CasesConfig(AppConfig):
     name = "linli.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        # When the places app offers a hook for subtree moves, keep the cases' place paths current.
+        from linli.places import actions as place_actions
+
+        rewriters = getattr(place_actions, "PATH_REWRITERS", None)
+        if isinstance(rewriters, list) and cases_paths_rewrite not in rewriters:
+            rewriters.append(cases_paths_rewrite)
+
+
+def cases_paths_rewrite(*, old_path: str, new_path: str) -> int:
+    """Replace the prefix ``old_path`` by ``new_path`` in every case's ``place_path``; returns rows."""
+    from django.db.models import Value
+    from django.db.models.functions import Concat, Substr
+
+    from linli.cases.models import Case
+
+    if not old_path or old_path == new_path:
+        return 0
+    return Case.objects.filter(place_path__startswith=old_path).update(
+        place_path=Concat(Value(new_path), Substr("place_path", len(old_path) + 1))
+    )

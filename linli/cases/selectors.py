@@ -1,0 +1,375 @@
+"""Reads of the closed loop: worklists with filters and keyset paging, a case's timeline, duplicate
+suggestions, open cases near a point (before filing), categories.
+
+Worklists (``CaseFilters.view``):
+
+- ``all``: every case the user may see (``Case.objects.visible_to``);
+- ``mine``: open cases dispatched to the user (or to their department);
+- ``desk``: the dispatch desk: reported and accepted cases (incl. returned ones) under the user's scope;
+- ``department``: open cases owned by or summoned to the user's departments;
+- ``overdue``: open cases past their sign or handle deadline (the supervisor's list);
+- ``reported``: the cases the user reported.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from linli.cases.models import Case, CaseEvent, CaseSummons, Category
+from linli.cases.text import similarity, tokens_of
+from linli.cases.workflow import (
+    OPEN_STATUSES,
+    PERM_DISPATCH,
+    CaseStatus,
+    available_actions,
+    is_case_staff,
+)
+from linli.core.access import scope_of
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+VIEWS = ("all", "mine", "desk", "department", "overdue", "reported")
+LIST_FIELDS = (
+    "id", "number", "title", "status", "channel", "category__name", "category_id", "grid__name", "community__name",
+    "owner_kind", "owner_user_id", "owner_department_id", "priority", "support_count", "reported_at", "handle_due",
+    "handle_warn_at", "sign_due", "sign_warn_at", "feedback_due", "first_reply_at", "private", "place_path",
+)
+
+
+@dataclass
+class CaseFilters:
+    view: str = "all"
+    status: list[str] = field(default_factory=list)  # "open" stands for every open state
+    category: int | None = None  # a category or a top-level category (with its subcategories)
+    place: int | None = None  # any place: the cases under it
+    department: int | None = None
+    channel: str = ""
+    overdue: bool = False
+    q: str = ""  # number, or words of the title
+    reported_from: datetime | None = None
+    reported_to: datetime | None = None
+
+
+def _open_q() -> Q:
+    return Q(status__in=sorted(OPEN_STATUSES))
+
+
+def _view_qs(user: Any, view: str) -> QuerySet[Case]:
+    qs = Case.objects.visible_to(user)
+    scope = scope_of(user)
+    now = timezone.now()
+    if view == "mine":
+        mine = Q(owner_user_id=user.pk)
+        if scope.department_ids:
+            mine |= Q(owner_department_id__in=sorted(scope.department_ids))
+        return qs.filter(mine, _open_q())
+    if view == "desk":
+        if PERM_DISPATCH not in getattr(user, "perms", ()):
+            return qs.none()
+        return qs.filter(scope.place_q("place_path"), status__in=[CaseStatus.REPORTED, CaseStatus.ACCEPTED])
+    if view == "department":
+        departments = sorted(scope.department_ids)
+        if not departments:
+            return qs.none()
+        summoned = CaseSummons.objects.filter(department_id__in=departments).exclude(status="answered").values("case_id")
+        return qs.filter(Q(owner_department_id__in=departments) | Q(pk__in=summoned), _open_q())
+    if view == "overdue":
+        return qs.filter(_overdue_q(now))
+    if view == "reported":
+        return qs.filter(reporter_id=user.pk)
+    return qs
+
+
+def _overdue_q(now: datetime) -> Q:
+    return (Q(status=CaseStatus.DISPATCHED, sign_due__lt=now)) | Q(
+        status__in=[CaseStatus.REPORTED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED, CaseStatus.SIGNED,
+                    CaseStatus.HANDLING],
+        handle_due__lt=now,
+    )
+
+
+def case_queryset(user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    f = filters or CaseFilters()
+    qs = _view_qs(user, f.view if f.view in VIEWS else "all")
+    statuses = set(f.status)
+    if "open" in statuses:
+        statuses = (statuses - {"open"}) | set(OPEN_STATUSES)
+    if statuses:
+        qs = qs.filter(status__in=sorted(statuses))
+    if f.category:
+        qs = qs.filter(Q(category_id=f.category) | Q(category__parent_id=f.category))
+    if f.place:
+        from linli.places.models import Place
+
+        path = Place.objects.filter(pk=f.place).values_list("path", flat=True).first()
+        qs = qs.filter(place_path__startswith=path) if path else qs.none()
+    if f.department:
+        summoned = CaseSummons.objects.filter(department_id=f.department).values("case_id")
+        qs = qs.filter(Q(owner_department_id=f.department) | Q(pk__in=summoned))
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.overdue:
+        qs = qs.filter(_overdue_q(timezone.now()))
+    if f.reported_from:
+        qs = qs.filter(reported_at__gte=f.reported_from)
+    if f.reported_to:
+        qs = qs.filter(reported_at__lt=f.reported_to)
+    text = (f.q or "").strip()
+    if text:
+        if text[:4].isdigit() and "-" in text:
+            qs = qs.filter(number__startswith=text)
+        else:
+            words = tokens_of(text) or [text]
+            cond = Q()
+            for w in words[:5]:
+                cond &= Q(title__icontains=w) | Q(tokens__contains=w)
+            qs = qs.filter(cond)
+    return qs
+
+
+def case_page(user: Any, filters: CaseFilters | None = None, *, after: int | None = None,
+              size: int = PAGE_SIZE) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of rows (dicts, newest first) and the ``after`` of the next page (None at the end).
+    Keyset paging on the id: the next page is ``id < after``; three queries at most whatever the page."""
+    size = max(1, min(int(size or PAGE_SIZE), MAX_PAGE_SIZE))
+    qs = case_queryset(user, filters)
+    if after:
+        qs = qs.filter(pk__lt=after)
+    rows = list(qs.order_by("-id").values(*LIST_FIELDS)[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    _add_owner_names(rows)
+    now = timezone.now()
+    for row in rows:
+        row["light"] = row_light(row, now)
+    return rows, (rows[-1]["id"] if more and rows else None)
+
+
+def _add_owner_names(rows: list[dict[str, Any]]) -> None:
+    from linli.accounts.models import Department, User
+
+    user_ids = {r["owner_user_id"] for r in rows if r["owner_user_id"]}
+    dept_ids = {r["owner_department_id"] for r in rows if r["owner_department_id"]}
+    users = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids).only("id", "username", "display_name")}
+    depts = dict(Department.objects.filter(pk__in=dept_ids).values_list("id", "name"))
+    for r in rows:
+        r["owner"] = users.get(r["owner_user_id"]) or depts.get(r["owner_department_id"]) or (
+            r["community__name"] if r["owner_kind"] == "community" else "")
+
+
+def row_light(row: dict[str, Any], now: datetime) -> str:
+    """The traffic light of a list row (see deadlines.light)."""
+    from linli.cases import deadlines
+
+    class _Row:
+        pass
+
+    obj = _Row()
+    obj.__dict__.update(row)
+    return deadlines.light(obj, now).level
+
+
+# --- one case ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    id: int
+    kind: str
+    label: str
+    at: datetime
+    actor: str
+    from_status: str
+    to_status: str
+    note: str  # empty for readers who are not staff of the case
+    reply: str
+    data: dict[str, Any]
+    photos: list[str]
+
+
+def case_timeline(case: Case, user: Any) -> list[TimelineEntry]:
+    """The events of a case in order; internal notes (and note-only events) only for its staff."""
+    staff = user is not None and getattr(user, "is_authenticated", False) and is_case_staff(case, user)
+    events = list(case.events.select_related("actor").prefetch_related("photos").order_by("at", "id"))
+    out = []
+    for e in events:
+        if not staff and e.kind in ("comment", "escalate") and not e.reply:
+            continue
+        out.append(
+            TimelineEntry(
+                id=e.pk,
+                kind=e.kind,
+                label=str(e.get_kind_display()),
+                at=e.at,
+                actor=(str(e.actor) if e.actor else "") if staff else "",
+                from_status=e.from_status,
+                to_status=e.to_status,
+                note=e.note if staff else "",
+                reply=e.reply,
+                data=e.data if staff else {},
+                photos=[p.image.url for p in e.photos.all()],
+            )
+        )
+    return out
+
+
+def case_actions(case: Case, user: Any) -> list[dict[str, Any]]:
+    """The buttons for ``user`` on ``case`` (from the workflow table)."""
+    return [
+        {"name": t.name, "label": str(t.label), "style": t.style, "required": list(t.required), "target": t.target}
+        for t in available_actions(case, user)
+    ]
+
+
+def case_summons(case: Case) -> list[CaseSummons]:
+    return list(case.summons.select_related("department").order_by("id"))
+
+
+# --- duplicates --------------------------------------------------------------------------------------------
+
+SAME_REPORTER_DAYS = 30
+TEXT_WINDOW_DAYS = 30
+TEXT_THRESHOLD = 0.3
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    r = 6_371_008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def _box(lon: float, lat: float, radius_m: float) -> Q:
+    dlat = radius_m / 111_320
+    dlon = radius_m / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+    return Q(lon__gte=lon - dlon, lon__lte=lon + dlon, lat__gte=lat - dlat, lat__lte=lat + dlat)
+
+
+@dataclass
+class Suggestion:
+    case: Case
+    score: float
+    reasons: list[str]
+    distance_m: float | None = None
+
+
+def duplicate_suggestions(case: Case, *, user: Any = None, limit: int = 10) -> list[Suggestion]:
+    """Open cases this one may duplicate, best first. Reasons: ``same_reporter`` (the same person and
+    category within 30 days), ``nearby`` (the same category within the category's radius and window),
+    ``similar_text`` (rjieba tokens, Jaccard ≥ 0.3, same community, 30 days)."""
+    base = Case.objects.visible_to(user) if user is not None else Case.objects.all()
+    base = base.filter(_open_q()).exclude(pk=case.pk).select_related("category")
+    found: dict[int, Suggestion] = {}
+
+    def add(c: Case, score: float, reason: str, dist: float | None = None) -> None:
+        s = found.setdefault(c.pk, Suggestion(c, 0.0, [], dist))
+        s.score = max(s.score, score)
+        if reason not in s.reasons:
+            s.reasons.append(reason)
+        if dist is not None:
+            s.distance_m = dist
+
+    since = case.reported_at - timedelta(days=SAME_REPORTER_DAYS)
+    who = Q()
+    if case.reporter_id:
+        who |= Q(reporter_id=case.reporter_id)
+    if case.reporter_phone_hash:
+        who |= Q(reporter_phone_hash=case.reporter_phone_hash)
+    if who:
+        for c in base.filter(who, category_id=case.category_id, reported_at__gte=since)[:50]:
+            add(c, 1.0, "same_reporter")
+
+    cat = case.category
+    if case.lon is not None and case.lat is not None and cat.duplicate_radius_m:
+        window = case.reported_at - timedelta(days=cat.duplicate_days or 7)
+        near = base.filter(_box(case.lon, case.lat, cat.duplicate_radius_m), category_id=case.category_id,
+                           reported_at__gte=window)
+        for c in near[:200]:
+            d = distance_m(case.lon, case.lat, c.lon, c.lat)  # type: ignore[arg-type]
+            if d <= cat.duplicate_radius_m:
+                add(c, 0.6 + 0.4 * (1 - d / cat.duplicate_radius_m), "nearby", d)
+    elif case.place_id:
+        window = case.reported_at - timedelta(days=cat.duplicate_days or 7)
+        for c in base.filter(place_id=case.place_id, category_id=case.category_id, reported_at__gte=window)[:50]:
+            add(c, 0.8, "nearby", 0.0)
+
+    if case.tokens and case.community_id:
+        window = case.reported_at - timedelta(days=TEXT_WINDOW_DAYS)
+        pool = base.filter(community_id=case.community_id, reported_at__gte=window).order_by("-id")[:500]
+        for c in pool:
+            sim = similarity(case.tokens, c.tokens)
+            if sim >= TEXT_THRESHOLD:
+                add(c, 0.4 + 0.6 * sim, "similar_text")
+    return sorted(found.values(), key=lambda s: (-s.score, -s.case.pk))[:limit]
+
+
+@dataclass
+class NearbyCase:
+    id: int
+    number: str
+    title: str
+    category: str
+    status: str
+    support_count: int
+    distance_m: float | None
+
+
+def nearby_open_cases(*, category: Category | None = None, lon: float | None = None, lat: float | None = None,
+                      place: Any = None, radius_m: float | None = None, limit: int = 5) -> list[NearbyCase]:
+    """Public open cases near a point (or at the same building) for the resident's "me too" before
+    filing: no reporter, no notes, only what the public board shows. Private cases never appear."""
+    qs = Case.objects.filter(_open_q(), private=False)
+    if category is not None:
+        qs = qs.filter(category_id=category.pk)
+    radius = radius_m if radius_m is not None else (category.duplicate_radius_m if category else 200)
+    window = timezone.now() - timedelta(days=(category.duplicate_days if category else 7) or 7)
+    qs = qs.filter(reported_at__gte=window).select_related("category")
+    out: list[NearbyCase] = []
+    if lon is not None and lat is not None and radius:
+        for c in qs.filter(_box(lon, lat, radius))[:200]:
+            d = distance_m(lon, lat, c.lon, c.lat)  # type: ignore[arg-type]
+            if d <= radius:
+                out.append(NearbyCase(c.pk, c.number, c.title, c.category.name, str(c.get_status_display()),
+                                      c.support_count, round(d)))
+        out.sort(key=lambda n: n.distance_m or 0)
+    elif place is not None:
+        for c in qs.filter(place_id=getattr(place, "pk", place)).order_by("-id")[:limit]:
+            out.append(NearbyCase(c.pk, c.number, c.title, c.category.name, str(c.get_status_display()),
+                                  c.support_count, None))
+    return out[:limit]
+
+
+# --- categories ------------------------------------------------------------------------------------------
+
+
+def category_tree(*, include_inactive: bool = False) -> list[tuple[Category, list[Category]]]:
+    """Top-level categories with their subcategories, in order. One query."""
+    qs = Category.objects.all() if include_inactive else Category.objects.filter(active=True)
+    rows = list(qs.order_by("sort_order", "code"))
+    children: dict[int, list[Category]] = {}
+    for c in rows:
+        if c.parent_id:
+            children.setdefault(c.parent_id, []).append(c)
+    return [(c, children.get(c.pk, [])) for c in rows if c.parent_id is None]
+
+
+def category_search(q: str, *, limit: int = 20) -> list[Category]:
+    """Active categories whose name or search words contain ``q`` (the resident's searchable picker)."""
+    q = (q or "").strip()
+    qs = Category.objects.filter(active=True)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(keywords__icontains=q))
+    return list(qs.select_related("parent").order_by("sort_order", "code")[:limit])
+
+
+def public_events(case: Case) -> QuerySet[CaseEvent]:
+    """The events a resident reads (those with a public reply, and the state changes)."""
+    return case.events.exclude(kind__in=["comment", "escalate"], reply="").order_by("at", "id")
