@@ -50,11 +50,11 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def setup_django(tmp: Path) -> None:
+def setup_django(tmp: Path, *, db: Path | None = None, migrate: bool = True) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["LINLI_VAR_DIR"] = str(tmp)
-    os.environ["LINLI_SQLITE_PATH"] = str(tmp / "bench.sqlite3")
+    os.environ["LINLI_SQLITE_PATH"] = str(db or tmp / "bench.sqlite3")
     os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("LINLI_LOG_LEVEL", "WARNING")
     os.environ["LINLI_DEBUG"] = "0"  # as in production: no query log
@@ -64,9 +64,10 @@ def setup_django(tmp: Path) -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
+    if migrate:
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+        call_command("migrate", verbosity=0)
 
 
 PER_BUILDING = 24  # 2 entrances × 6 floors × 2 houses
@@ -189,16 +190,36 @@ def generate(rows: int, path: Path) -> int:
     return write_workbook(path, rows, address_list(rows // 2 + 10), random.Random(rows))
 
 
-def child_traced(rows: int, path: Path) -> dict:
+def prepare(rows: int, db: Path) -> None:
+    """The database with its places, made in its own process (so its memory is not counted) and
+    copied for each measuring process."""
+    setup_django(db.parent, db=db)
+    make_places(rows // 2 + 10)
+    from django.db import connection
+
+    connection.close()
+
+
+def _open_copy(prepared: Path, tmp: Path):
+    import shutil
+
+    db = tmp / "bench.sqlite3"
+    shutil.copy(prepared, db)
+    setup_django(tmp, db=db, migrate=False)
+    from linli.places.models import Place
+
+    return Place.objects.get(kind="community", code="330102900001")
+
+
+def child_traced(rows: int, path: Path, prepared: Path) -> dict:
     """The import again in a fresh process, under tracemalloc: the peak of Python allocations during
     the import (SQLite's page cache and other C memory are not counted; RSS above counts them)."""
     import tracemalloc
 
     with tempfile.TemporaryDirectory(prefix="linli-bench-import-") as d:
-        setup_django(Path(d))
+        community = _open_copy(prepared, Path(d))
         from linli.residents.importer import Importer
 
-        community = make_places(rows // 2 + 10)
         tracemalloc.start()
         base = tracemalloc.get_traced_memory()[0]
         result = Importer(path=str(path), community=community, actor=None).run()
@@ -209,14 +230,13 @@ def child_traced(rows: int, path: Path) -> dict:
         return {"python_peak_mb": round(peak / 1e6, 1)}
 
 
-def child(rows: int, path: Path, households: int) -> dict:
+def child(rows: int, path: Path, households: int, prepared: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="linli-bench-import-") as d:
-        tmp = Path(d)
-        setup_django(tmp)
+        community = _open_copy(prepared, Path(d))
         from linli.residents.importer import Importer
         from linli.residents.models import Person
 
-        community = make_places(rows // 2 + 10)
+        Person.objects.exists()  # open the connection before the first measurement
         size_mb = path.stat().st_size / 1e6
         rss_before = rss_mb()
         t = time.perf_counter()
@@ -254,39 +274,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--households", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--traced", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.generate:
         print(generate(args.generate, Path(args.file)))
         return 0
+    if args.prepare:
+        prepare(args.prepare, Path(args.db))
+        return 0
     if args.child:
-        print(json.dumps(child(args.child, Path(args.file), args.households)))
+        print(json.dumps(child(args.child, Path(args.file), args.households, Path(args.db))))
         return 0
     if args.traced:
-        print(json.dumps(child_traced(args.traced, Path(args.file))))
+        print(json.dumps(child_traced(args.traced, Path(args.file), Path(args.db))))
         return 0
     sizes = [args.small or max(args.rows // 4, 100), args.rows]
     results = []
     with tempfile.TemporaryDirectory(prefix="linli-bench-files-") as files:
         for rows in sizes:
             path = Path(files) / f"residents-{rows}.xlsx"
-            gen = subprocess.run([sys.executable, __file__, "--generate", str(rows), "--file", str(path)],  # noqa: S603
-                                 capture_output=True, text=True)
-            if gen.returncode:
-                print(gen.stderr, file=sys.stderr)
+            db = Path(files) / f"prepared-{rows}.sqlite3"
+
+            def run(*extra: str) -> str | None:
+                out = subprocess.run([sys.executable, __file__, *extra], capture_output=True, text=True)  # noqa: S603
+                if out.returncode:
+                    print(out.stderr, file=sys.stderr)
+                    return None
+                return out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
+
+            households = run("--generate", str(rows), "--file", str(path))
+            if households is None or run("--prepare", str(rows), "--db", str(db)) is None:
                 return 1
-            households = int(gen.stdout.strip().splitlines()[-1])
-            out = subprocess.run([sys.executable, __file__, "--child", str(rows), "--file", str(path),  # noqa: S603
-                                  "--households", str(households)], capture_output=True, text=True)
-            if out.returncode:
-                print(out.stderr, file=sys.stderr)
+            measured = run("--child", str(rows), "--file", str(path), "--households", households, "--db", str(db))
+            traced = run("--traced", str(rows), "--file", str(path), "--db", str(db))
+            if measured is None or traced is None:
                 return 1
-            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-            traced = subprocess.run([sys.executable, __file__, "--traced", str(rows), "--file", str(path)],  # noqa: S603
-                                    capture_output=True, text=True)
-            if traced.returncode:
-                print(traced.stderr, file=sys.stderr)
-                return 1
-            results[-1].update(json.loads(traced.stdout.strip().splitlines()[-1]))
+            results.append({**json.loads(measured), **json.loads(traced)})
     print(f"{'rows':>8} {'file MB':>8} {'read-only rows/s':>17} {'import rows/s':>14} {'bulk rows/s':>12} "
           f"{'import/read':>12} {'import/bulk':>12} {'RSS before':>11} {'RSS after':>10} {'growth MB':>10} {'Python peak MB':>15}")
     for r in results:
