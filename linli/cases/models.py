@@ -435,3 +435,6 @@ class CaseNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} {self.case_id}"
+
+
+from linli.cases.models_kpi import KpiRollup  # noqa: E402,F401  (KPI rollups: linli/cases/kpi.py)

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.cases.kpi import kpi_record
 from linli.cases.models import Case, CaseEvent
 from linli.cases.workflow import TRANSITIONS, forget_summons_cache
 from linli.core.audit import audit_record
@@ -66,6 +67,7 @@ def event_write(
         reply=reply,
         data=data or {},
     )
+    kpi_record(event, case)  # KPI rollups (linli/cases/kpi.py), in the same transaction
     return event
 
 

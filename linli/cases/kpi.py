@@ -1,0 +1,396 @@
+"""KPIs of the closed loop (docs/kpis.md): rollups kept by the actions, recomputed from the event log.
+
+- ``kpi_record(event, case)``: called by ``actions._common.event_write`` for every ``CaseEvent``; the
+  counted kinds add their deltas to one ``KpiRollup`` row (inside the action's transaction).
+- ``event_deltas``: the one definition of what an event adds; both the live path and the recompute
+  use it, so they can only differ when a row was changed by something else (or an event was lost).
+- ``kpi_recompute()`` / ``kpi_diff()`` / ``kpi_fix()``: rebuild the rollups from ``CaseEvent``.
+- ``kpi_table(user=, by=, ...)``: the counters, rates and means per month, grid, community, street,
+  department or category, over the rollups the user may see.
+
+A case counts in the month it was reported (its cohort) and in its grid/community/street and
+category; its events count for the department that owned the case when they happened.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from linli.cases.models_kpi import KPI_COUNTERS, KpiRollup
+
+COUNTED_KINDS = frozenset(
+    {
+        "created", "refuse", "merge", "accept", "dispatch", "return", "sign", "report", "rework", "verify",
+        "extend_approve", "rate", "close", "reopen",
+    }
+)
+SIMPLE = {
+    "created": "reported",
+    "refuse": "refused",
+    "merge": "merged",
+    "accept": "accepted",
+    "dispatch": "dispatched",
+    "return": "returned",
+    "rework": "reworked",
+    "verify": "verified",
+    "extend_approve": "extended",
+}
+SATISFIED = frozenset({"satisfied", "basically"})
+
+# (month, place_path, category_id, department_id): the unique key of a rollup row.
+Key = tuple[int, str, int, int]
+
+
+def month_of(at: datetime) -> int:
+    local = timezone.localtime(at) if timezone.is_aware(at) else at
+    return local.year * 100 + local.month
+
+
+def rollup_path(place_path: str, grid_id: int | None, community_id: int | None) -> str:
+    """The case's path cut at its grid (else its community, else its street)."""
+    parts = [p for p in (place_path or "").split("/") if p]
+    for node in (grid_id, community_id):
+        if node is not None and str(node) in parts:
+            return "/" + "/".join(parts[: parts.index(str(node)) + 1]) + "/"
+    return f"/{parts[0]}/" if parts else ""
+
+
+@dataclass
+class CaseState:
+    """What the deltas of an event depend on besides the event: the case's report time, when it was
+    last given to an owner, and the deltas of its last close (a reopen takes them back)."""
+
+    reported_at: datetime
+    dispatched_at: datetime | None = None
+    last_close: dict[str, int] = field(default_factory=dict)
+
+
+def _seconds(later: datetime, earlier: datetime | None) -> int:
+    if earlier is None:
+        return 0
+    return max(0, int((later - earlier).total_seconds()))
+
+
+def close_deltas(at: datetime, data: dict[str, Any], reported_at: datetime) -> dict[str, int]:
+    return {"closed": 1, "closed_ontime": int(bool(data.get("ontime"))), "close_seconds": _seconds(at, reported_at)}
+
+
+def event_deltas(kind: str, data: dict[str, Any], at: datetime, state: CaseState) -> dict[str, int]:
+    """What one event adds to its rollup row (docs/kpis.md)."""
+    if kind in SIMPLE:
+        return {SIMPLE[kind]: 1}
+    if kind == "sign":
+        return {"signed": 1, "signed_ontime": int(not data.get("late")), "sign_seconds": _seconds(at, state.dispatched_at)}
+    if kind == "report":
+        return {"reported_back": 1, "reported_back_ontime": int(not data.get("late"))}
+    if kind == "rate":
+        return {
+            "rated": 1,
+            "satisfied": int(data.get("satisfaction") in SATISFIED),
+            "solved": int(data.get("solved") is True),
+        }
+    if kind == "close":
+        return close_deltas(at, data, state.reported_at)
+    if kind == "reopen":
+        out = {"reopened": 1}
+        if data.get("was") == "closed":  # the close is taken back; the next close counts instead
+            for name, value in state.last_close.items():
+                out[name] = out.get(name, 0) - value
+        return out
+    return {}
+
+
+# --- the live path -------------------------------------------------------------------------------------
+
+
+def _rollup_add(key: Key, ids: tuple[int, int, int], deltas: dict[str, int]) -> None:
+    month, path, category_id, department_id = key
+    changes = {name: value for name, value in deltas.items() if value}
+    if not changes:
+        return
+    rows = KpiRollup.objects.filter(month=month, place_path=path, category_id=category_id, department_id=department_id)
+    if rows.update(**{name: F(name) + value for name, value in changes.items()}):
+        return
+    street_id, community_id, grid_id = ids
+    try:
+        with transaction.atomic():
+            KpiRollup.objects.create(
+                month=month, place_path=path, category_id=category_id, department_id=department_id,
+                street_id=street_id, community_id=community_id, grid_id=grid_id, **changes,
+            )
+    except IntegrityError:  # created meanwhile by another transaction
+        rows.update(**{name: F(name) + value for name, value in changes.items()})
+
+
+def _street_of(path: str) -> int:
+    parts = [p for p in path.split("/") if p]
+    return int(parts[0]) if parts and parts[0].isdigit() else 0
+
+
+def kpi_record(event: Any, case: Any) -> None:
+    """Add ``event`` (just written for ``case``, in the action's transaction) to the rollups."""
+    kind = event.kind
+    if kind not in COUNTED_KINDS:
+        return
+    state = CaseState(reported_at=case.reported_at, dispatched_at=case.dispatched_at)
+    if kind == "reopen" and (event.data or {}).get("was") == "closed":
+        from linli.cases.models import CaseEvent
+
+        last = CaseEvent.objects.filter(case_id=case.pk, kind="close").exclude(pk=event.pk).order_by("-id").first()
+        if last is not None:
+            state.last_close = close_deltas(last.at, last.data or {}, case.reported_at)
+    deltas = event_deltas(kind, event.data or {}, event.at, state)
+    path = rollup_path(case.place_path, case.grid_id, case.community_id)
+    key = (month_of(case.reported_at), path, case.category_id or 0, case.owner_department_id or 0)
+    _rollup_add(key, (_street_of(path), case.community_id or 0, case.grid_id or 0), deltas)
+
+
+# --- recompute from the events -------------------------------------------------------------------------
+
+
+@dataclass
+class Recomputed:
+    rows: dict[Key, dict[str, int]]
+    ids: dict[Key, tuple[int, int, int]]
+    events: int = 0
+
+
+def kpi_recompute(*, chunk: int = 5000) -> Recomputed:
+    """The rollups as the event log says they should be (one ordered pass over the counted events)."""
+    from linli.cases.models import CaseEvent
+
+    rows: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(KPI_COUNTERS, 0))
+    ids: dict[Key, tuple[int, int, int]] = {}
+    qs = (
+        CaseEvent.objects.filter(kind__in=sorted(COUNTED_KINDS))
+        .order_by("case_id", "id")
+        .values_list(
+            "case_id", "kind", "at", "data", "case__reported_at", "case__place_path", "case__grid_id",
+            "case__community_id", "case__category_id",
+        )
+    )
+    current: int | None = None
+    state = CaseState(reported_at=timezone.now())
+    department = 0
+    base: tuple[int, str, int] = (0, "", 0)
+    case_ids = (0, 0, 0)
+    count = 0
+    for case_id, kind, at, data, reported_at, place_path, grid_id, community_id, category_id in qs.iterator(chunk):
+        count += 1
+        data = data or {}
+        if case_id != current:
+            current = case_id
+            state = CaseState(reported_at=reported_at)
+            department = 0
+            path = rollup_path(place_path, grid_id, community_id)
+            base = (month_of(reported_at), path, category_id or 0)
+            case_ids = (_street_of(path), community_id or 0, grid_id or 0)
+        # The owner after the event (what the live path sees on the case).
+        if kind == "dispatch":
+            department = int(data.get("owner_department") or 0)
+            state.dispatched_at = at
+        elif kind == "return":
+            department = 0
+        elif kind == "reopen":
+            state.dispatched_at = at
+        deltas = event_deltas(kind, data, at, state)
+        if kind == "close":
+            state.last_close = dict(deltas)
+        key = (base[0], base[1], base[2], department)
+        row = rows[key]
+        ids.setdefault(key, case_ids)
+        for name, value in deltas.items():
+            row[name] += value
+    return Recomputed(rows=dict(rows), ids=ids, events=count)
+
+
+@dataclass
+class Difference:
+    key: Key
+    field: str
+    stored: int
+    recomputed: int
+
+
+def _stored() -> dict[Key, dict[str, int]]:
+    out: dict[Key, dict[str, int]] = {}
+    for row in KpiRollup.objects.values("month", "place_path", "category_id", "department_id", *KPI_COUNTERS):
+        key = (row["month"], row["place_path"], row["category_id"], row["department_id"])
+        out[key] = {name: row[name] for name in KPI_COUNTERS}
+    return out
+
+
+def kpi_diff(recomputed: Recomputed | None = None) -> list[Difference]:
+    """Every (row, counter) where the stored rollups and the event log disagree."""
+    fresh = recomputed or kpi_recompute()
+    stored = _stored()
+    zero = dict.fromkeys(KPI_COUNTERS, 0)
+    out = []
+    for key in sorted(set(stored) | set(fresh.rows)):
+        a, b = stored.get(key, zero), fresh.rows.get(key, zero)
+        out.extend(Difference(key, name, a[name], b[name]) for name in KPI_COUNTERS if a[name] != b[name])
+    return out
+
+
+def kpi_fix(recomputed: Recomputed | None = None, *, actor: Any = None) -> int:
+    """Replace the rollups by the recomputed ones; returns the number of rows written."""
+    from linli.core.audit import audit_record
+
+    fresh = recomputed or kpi_recompute()
+    with transaction.atomic():
+        KpiRollup.objects.all().delete()
+        KpiRollup.objects.bulk_create(
+            [
+                KpiRollup(
+                    month=key[0], place_path=key[1], category_id=key[2], department_id=key[3],
+                    street_id=fresh.ids[key][0], community_id=fresh.ids[key][1], grid_id=fresh.ids[key][2], **counters,
+                )
+                for key, counters in fresh.rows.items()
+                if any(counters.values())
+            ],
+            batch_size=1000,
+        )
+        audit_record(action="cases.kpi_fix", actor=actor, actor_name="" if actor else "system", target=None,
+                     detail={"rows": len(fresh.rows), "events": fresh.events})
+    return len(fresh.rows)
+
+
+# --- rates and tables ----------------------------------------------------------------------------------
+
+
+def _valid(r: dict[str, int]) -> int:
+    """Cases that count: reported, neither refused nor merged into another (a merged case counts once,
+    in the case it was merged into)."""
+    return r["reported"] - r["refused"] - r["merged"]
+
+
+def _assigned(r: dict[str, int]) -> int:
+    """Times the work was given to an owner: dispatches, and reopenings (sent back to the owner)."""
+    return r["dispatched"] + r["reopened"]
+
+
+@dataclass(frozen=True)
+class Rate:
+    name: str
+    label: Any
+    numerator: Callable[[dict[str, int]], int]
+    denominator: Callable[[dict[str, int]], int]
+
+
+RATES: tuple[Rate, ...] = (
+    Rate("response_rate", _("Response rate"), lambda r: r["signed_ontime"], _assigned),
+    Rate("solved_rate", _("Solved rate"), lambda r: r["solved"], lambda r: r["rated"]),
+    Rate("satisfaction_rate", _("Satisfaction rate"), lambda r: r["satisfied"], lambda r: r["rated"]),
+    Rate("close_rate", _("Close rate"), lambda r: r["closed"], _valid),
+    Rate("ontime_close_rate", _("On-time close rate"), lambda r: r["closed_ontime"], lambda r: r["closed"]),
+    Rate("rework_rate", _("Rework rate"), lambda r: r["reworked"], lambda r: r["reported_back"]),
+    Rate("extension_rate", _("Extension rate"), lambda r: r["extended"], _assigned),
+)
+MEANS = (
+    ("mean_sign_hours", _("Mean time to sign (hours)"), "sign_seconds", "signed", 3600),
+    ("mean_close_days", _("Mean time to close (days)"), "close_seconds", "closed", 86400),
+)
+
+
+def kpi_rates(counters: dict[str, int]) -> dict[str, float | None]:
+    """Rates (0..1) and means of one set of counters; ``None`` when the denominator is 0."""
+    out: dict[str, float | None] = {}
+    for rate in RATES:
+        den = rate.denominator(counters)
+        out[rate.name] = round(rate.numerator(counters) / den, 4) if den > 0 else None
+    for name, _label, total, count, unit in MEANS:
+        out[name] = round(counters[total] / counters[count] / unit, 2) if counters[count] else None
+    out["valid"] = _valid(counters)
+    return out
+
+
+DIMENSIONS = {
+    "all": None,
+    "month": "month",
+    "street": "street_id",
+    "community": "community_id",
+    "grid": "grid_id",
+    "department": "department_id",
+    "category": "category_id",
+}
+
+
+def kpi_table(
+    *,
+    user: Any,
+    by: str = "month",
+    month_from: int | None = None,
+    month_to: int | None = None,
+    place_path: str = "",
+    category_id: int | None = None,
+    department_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """One row per value of the dimension ``by``: its label, counters, rates and means, over the
+    rollups ``user`` may see (``user=None``: all)."""
+    if by not in DIMENSIONS:
+        raise ValueError(by)
+    qs = KpiRollup.objects.all() if user is None else KpiRollup.objects.visible_to(user)
+    if month_from:
+        qs = qs.filter(month__gte=month_from)
+    if month_to:
+        qs = qs.filter(month__lte=month_to)
+    if place_path:
+        qs = qs.filter(place_path__startswith=place_path)
+    if category_id:
+        qs = qs.filter(category_id=category_id)
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    column = DIMENSIONS[by]
+    sums = {name: Sum(name) for name in KPI_COUNTERS}
+    grouped: Iterable[dict[str, Any]]
+    if column is None:
+        grouped = [{"key": None, **qs.aggregate(**sums)}]
+    else:
+        grouped = qs.values(column).annotate(**sums).order_by(column)
+    rows = []
+    for g in grouped:
+        key = g.get(column) if column else None
+        counters = {name: int(g[name] or 0) for name in KPI_COUNTERS}
+        rows.append({"key": key, **counters, **kpi_rates(counters)})
+    labels = _labels(by, [r["key"] for r in rows])
+    for r in rows:
+        r["label"] = labels.get(r["key"], str(r["key"]))
+    return rows
+
+
+def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
+    if by == "all":
+        return {None: str(_("All"))}
+    if by == "month":
+        return {k: f"{k // 100}-{k % 100:02d}" for k in keys}
+    ids = [k for k in keys if k]
+    none = {0: str(_("(none)"))}
+    if by in ("street", "community", "grid"):
+        from linli.places.selectors import place_names
+
+        return {**none, **place_names(ids)}
+    if by == "department":
+        from linli.accounts.models import Department
+
+        return {**none, **dict(Department.objects.filter(pk__in=ids).values_list("pk", "name"))}
+    from linli.cases.models import Category
+
+    return {**none, **dict(Category.objects.filter(pk__in=ids).values_list("pk", "name"))}
+
+
+def months_between(first: int, last: int) -> Iterator[int]:
+    y, m = divmod(first, 100)
+    while y * 100 + m <= last:
+        yield y * 100 + m
+        m += 1
+        if m > 12:
+            y, m = y + 1, 1

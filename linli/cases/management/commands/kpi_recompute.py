@@ -1,0 +1,38 @@
+"""``linli kpi-recompute [--fix]``: rebuild the KPI rollups from the case event log and compare.
+
+Exits 1 when the stored rollups differ from the event log (each difference is printed), unless
+``--fix`` is given, which replaces the rollups by the recomputed ones.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from linli.cases.kpi import kpi_diff, kpi_fix, kpi_recompute
+
+
+class Command(BaseCommand):
+    help = "Recompute the case KPI rollups from the events; report differences (--fix to repair)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fix", action="store_true", help="Replace the rollups by the recomputed figures.")
+        parser.add_argument("--limit", type=int, default=50, help="Differences to print (default 50).")
+
+    def handle(self, *args, **options):
+        fresh = kpi_recompute()
+        diffs = kpi_diff(fresh)
+        for d in diffs[: options["limit"]]:
+            month, path, category, department = d.key
+            self.stdout.write(
+                f"month={month} place={path or '-'} category={category} department={department} "
+                f"{d.field}: stored {d.stored}, events say {d.recomputed}"
+            )
+        if len(diffs) > options["limit"]:
+            self.stdout.write(f"... and {len(diffs) - options['limit']} more")
+        self.stdout.write(f"{fresh.events} events, {len(fresh.rows)} rollup rows, {len(diffs)} differences")
+        if diffs and options["fix"]:
+            rows = kpi_fix(fresh)
+            self.stdout.write(self.style.SUCCESS(f"rollups rebuilt: {rows} rows"))
+            return
+        if diffs:
+            raise CommandError(f"{len(diffs)} differences between the rollups and the events (run with --fix)")

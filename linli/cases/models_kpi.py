@@ -1,0 +1,108 @@
+"""KPI rollups: counters per (report month, place, category, department), kept by the actions.
+
+One row per combination actually seen; every counted ``CaseEvent`` adds to exactly one row (see
+``linli.cases.kpi``). Any dimension (grid, community, street, department, category, the whole) and
+any period of months is a ``SUM … GROUP BY`` over this small table. ``linli kpi-recompute``
+rebuilds the same numbers from the event log and reports any difference.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.access import Scope, ScopedQuerySet
+
+PATH_OPS = ["varchar_pattern_ops"]
+
+
+class KpiRollupQuerySet(ScopedQuerySet):
+    """Staff who see cases (``cases.view``) see the rollups of the places under their scope."""
+
+    scope_path_field = "place_path"
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        if "cases.view" not in getattr(user, "perms", ()):
+            return Q(pk__in=[])
+        return scope.place_q("place_path")
+
+# Counters (integers) and sums (seconds) of a rollup row. docs/kpis.md defines each.
+KPI_COUNTERS: tuple[str, ...] = (
+    "reported",
+    "refused",
+    "merged",
+    "accepted",
+    "dispatched",
+    "returned",
+    "signed",
+    "signed_ontime",
+    "reported_back",
+    "reported_back_ontime",
+    "reworked",
+    "verified",
+    "extended",
+    "rated",
+    "satisfied",
+    "solved",
+    "closed",
+    "closed_ontime",
+    "reopened",
+    "sign_seconds",
+    "close_seconds",
+)
+
+
+class KpiRollup(models.Model):
+    # The month the cases were reported in, as yyyymm (202603): a case counts in its report month.
+    month = models.PositiveIntegerField(_("month"))
+    # The path of the case's grid (or community, or street when nothing finer is known): scope.
+    place_path = models.CharField(max_length=255, blank=True, default="")
+    street_id = models.PositiveBigIntegerField(default=0)
+    community_id = models.PositiveBigIntegerField(default=0)
+    grid_id = models.PositiveBigIntegerField(default=0)
+    category_id = models.PositiveBigIntegerField(default=0)
+    # The owning department when the event happened (0: none).
+    department_id = models.PositiveBigIntegerField(default=0)
+
+    reported = models.BigIntegerField(default=0)
+    refused = models.BigIntegerField(default=0)
+    merged = models.BigIntegerField(default=0)
+    accepted = models.BigIntegerField(default=0)
+    dispatched = models.BigIntegerField(default=0)
+    returned = models.BigIntegerField(default=0)
+    signed = models.BigIntegerField(default=0)
+    signed_ontime = models.BigIntegerField(default=0)
+    reported_back = models.BigIntegerField(default=0)
+    reported_back_ontime = models.BigIntegerField(default=0)
+    reworked = models.BigIntegerField(default=0)
+    verified = models.BigIntegerField(default=0)
+    extended = models.BigIntegerField(default=0)
+    rated = models.BigIntegerField(default=0)
+    satisfied = models.BigIntegerField(default=0)
+    solved = models.BigIntegerField(default=0)
+    closed = models.BigIntegerField(default=0)
+    closed_ontime = models.BigIntegerField(default=0)
+    reopened = models.BigIntegerField(default=0)
+    sign_seconds = models.BigIntegerField(default=0)
+    close_seconds = models.BigIntegerField(default=0)
+
+    objects = KpiRollupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("KPI rollup")
+        verbose_name_plural = _("KPI rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "place_path", "category_id", "department_id"], name="cases_kpi_rollup_key"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["place_path", "month"], name="cases_kpi_path_month", opclasses=[*PATH_OPS, ""]),
+            models.Index(fields=["month"], name="cases_kpi_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.place_path} c{self.category_id} d{self.department_id}"
