@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
+from linli.cases import views as case_views
 from linli.core.views import healthz
 from linli.places.views import building_report
 
@@ -17,7 +18,10 @@ urlpatterns = [
     path("registry/", include("linli.residents.urls")),
     path("cases/", include("linli.cases.urls")),
     path("dashboards/", include("linli.dashboards.urls")),
-    path("r/<str:code>", building_report, name="building_report"),
+    # The building QR code opens the resident's report form; the building's public page stays at /r/<code>/about.
+    path("r/<str:code>", case_views.building_report, name="building_report"),
+    path("r/<str:code>/about", building_report, name="building_about"),
+    path("report", case_views.report, name="report"),
     path("", include("linli.accounts.urls")),
     path("", include("linli.core.urls")),
 ]

@@ -1,0 +1,44 @@
+/* Resident report page: filter the category list as one types, fill the location from the phone,
+   limit the photo count, print the board. No inline scripts (CSP). */
+(function () {
+  "use strict";
+  var search = document.querySelector("[data-cat-filter]");
+  if (search) {
+    search.addEventListener("input", function () {
+      var q = search.value.trim().toLowerCase();
+      document.querySelectorAll("[data-cat-item]").forEach(function (li) {
+        var words = (li.getAttribute("data-words") || "").toLowerCase();
+        li.hidden = q !== "" && words.indexOf(q) === -1;
+      });
+      document.querySelectorAll("[data-cat-group]").forEach(function (g) {
+        g.hidden = g.querySelectorAll("[data-cat-item]:not([hidden])").length === 0;
+      });
+    });
+  }
+  var locate = document.querySelector("[data-locate]");
+  var status = document.querySelector("[data-locate-status]");
+  if (locate && navigator.geolocation) {
+    locate.addEventListener("click", function () {
+      if (status) { status.textContent = locate.getAttribute("data-wait") || "…"; }
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        document.getElementById("id_lon").value = pos.coords.longitude.toFixed(6);
+        document.getElementById("id_lat").value = pos.coords.latitude.toFixed(6);
+        if (status) { status.textContent = "✓ " + pos.coords.latitude.toFixed(5) + ", " + pos.coords.longitude.toFixed(5); }
+      }, function () {
+        if (status) { status.textContent = "✗"; }
+      }, { enableHighAccuracy: true, timeout: 15000 });
+    });
+  } else if (locate) {
+    locate.hidden = true;
+  }
+  var photos = document.querySelector("input[type=file][data-max-files]");
+  if (photos) {
+    photos.addEventListener("change", function () {
+      var max = parseInt(photos.getAttribute("data-max-files"), 10);
+      photos.setCustomValidity(photos.files.length > max ? ("≤ " + max) : "");
+      photos.reportValidity();
+    });
+  }
+  var print = document.querySelector("[data-print]");
+  if (print) { print.addEventListener("click", function () { window.print(); }); }
+})();

@@ -1,0 +1,88 @@
+"""Worklist reads the case pages need beyond ``selectors.case_page``: the department's handled cases,
+the yellow/red filter, the grid worker's default list, dispatch candidates. Reads only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from linli.cases.models import Case
+from linli.cases.selectors import (
+    LIST_FIELDS,
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    CaseFilters,
+    _add_owner_names,
+    case_queryset,
+    row_light,
+)
+from linli.cases.workflow import OPEN_STATUSES, CaseStatus
+from linli.core.access import scope_of
+
+# URL name -> (selectors view, default statuses, title)
+WORKLISTS: dict[str, tuple[str, list[str]]] = {
+    "worklist": ("all", ["open"]),
+    "dispatch": ("desk", []),
+    "department": ("department", []),
+    "department_done": ("department_done", []),
+    "supervise": ("overdue", []),
+}
+
+
+def warning_q(now) -> Q:
+    """Open cases whose yellow light is on (warn time passed, deadline not yet)."""
+    return Q(status=CaseStatus.DISPATCHED, sign_warn_at__lte=now, sign_due__gte=now) | Q(
+        status__in=[CaseStatus.DISPATCHED, CaseStatus.SIGNED, CaseStatus.HANDLING], handle_warn_at__lte=now,
+        handle_due__gte=now,
+    )
+
+
+def department_done_qs(user: Any) -> QuerySet[Case]:
+    """Cases of the user's departments past the department's work: reported back or later."""
+    departments = sorted(scope_of(user).department_ids)
+    if not departments:
+        return Case.objects.none()
+    return Case.objects.visible_to(user).filter(owner_department_id__in=departments).exclude(
+        status__in=sorted(set(OPEN_STATUSES) - {CaseStatus.REPORTED_BACK, CaseStatus.VERIFIED, CaseStatus.RATED})
+    ).exclude(status__in=[CaseStatus.REFUSED, CaseStatus.MERGED])
+
+
+def worklist_page(user: Any, name: str, *, status: str = "", category: int | None = None, channel: str = "",
+                  level: str = "", q: str = "", after: int | None = None,
+                  size: int = PAGE_SIZE) -> tuple[list[dict[str, Any]], int | None]:
+    """One keyset page of the worklist ``name`` (newest first) and the next ``after``."""
+    view, default_status = WORKLISTS[name]
+    size = max(1, min(size, MAX_PAGE_SIZE))
+    statuses = [status] if status else default_status
+    if view == "department_done":
+        qs = case_queryset(user, CaseFilters(view="all", status=statuses, category=category, channel=channel, q=q))
+        qs = qs.filter(pk__in=department_done_qs(user).values("pk"))
+    else:
+        qs = case_queryset(user, CaseFilters(view=view, status=statuses, category=category, channel=channel, q=q,
+                                             overdue=(level == "overdue")))
+    now = timezone.now()
+    if level == "warning":
+        qs = qs.filter(warning_q(now))
+    if after:
+        qs = qs.filter(pk__lt=after)
+    rows = list(qs.order_by("-id").values(*LIST_FIELDS)[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    _add_owner_names(rows)
+    for row in rows:
+        row["light"] = row_light(row, now)
+    return rows, (rows[-1]["id"] if more and rows else None)
+
+
+def handlers_for(case: Case) -> list[Any]:
+    """People the desk may dispatch the case to: case handlers whose scope covers the case's place."""
+    from linli.accounts.models import User
+    from linli.cases.workflow import PERM_HANDLE
+
+    out = []
+    for u in User.objects.filter(is_active=True, role_assignments__isnull=False).distinct().order_by("id")[:500]:
+        if PERM_HANDLE in u.perms and u.scope.covers_path(case.place_path):
+            out.append(u)
+    return out
