@@ -205,7 +205,7 @@ def step(case: Case, name: str, actor: Any, data: dict[str, Any], *, now: dateti
     updated = Case.objects.filter(pk=case.pk, version=before["version"], status=from_status).update(
         updated_at=now, **changed
     )
-    if updated != 1:  # pragma: no cover - the row lock makes this unreachable; the CAS is the belt and braces
+    if updated != 1:  # the row lock makes this unreachable in practice; the CAS is the belt and braces
         raise Refused(_("The case changed meanwhile; reload it and try again."), code="conflict")
     forget_summons_cache(case)
     event = event_write(

@@ -1,0 +1,129 @@
+"""Two people pressing the same button at once: exactly one wins, the other is refused (409)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from linli.cases.actions import case_transition
+from linli.cases.actions._common import lock_case, step
+from linli.cases.models import Case, CaseEvent
+from linli.core.errors import Refused
+
+
+def _race(fns, *, settings_dict=None):
+    """Run the callables in threads started together; returns (results, errors). With
+    ``settings_dict``, each thread's default connection uses that database (see ``_sqlite_file``)."""
+    barrier = threading.Barrier(len(fns))
+    results, errors = [], []
+
+    def run(fn):
+        try:
+            if settings_dict is not None:
+                from django.db.backends.sqlite3.base import DatabaseWrapper
+
+                connections["default"] = DatabaseWrapper(settings_dict, "default")
+            barrier.wait()
+            results.append(fn())
+        except Exception as exc:  # a refusal, or a database error (which fails the test)
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(fn,)) for fn in fns]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results, errors
+
+
+def _sqlite_file(tmp_path):
+    """SQLite's in-memory test database locks whole tables between connections (no waiting), unlike the
+    file database Linli runs on (WAL, IMMEDIATE transactions, busy timeout). Copy the committed test
+    database into a file and give the threads connections to it, with the project's own options."""
+    import sqlite3
+
+    path = tmp_path / "race.sqlite3"
+    connection.ensure_connection()
+    target = sqlite3.connect(path)
+    connection.connection.backup(target)
+    target.execute("PRAGMA journal_mode=WAL")  # as Linli's connections set it, before two of them race to
+    target.close()
+    return {**connection.settings_dict, "NAME": str(path)}
+
+
+def _in_thread(fn, settings_dict):
+    results, errors = _race([fn], settings_dict=settings_dict)
+    assert not errors, errors
+    return results[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_of_the_owning_department_sign_at_once_one_wins(
+    case_in_state, community_staff, world, tmp_path, monkeypatch
+):
+    import time
+
+    from linli.cases.actions import transitions
+    from linli.core.testing.personas import make_user
+
+    slow_sign = transitions.APPLY["sign"]
+
+    def sign_slowly(*args):
+        time.sleep(0.3)  # hold the lock a while, so that the other press surely arrives meanwhile
+        return slow_sign(*args)
+
+    monkeypatch.setitem(transitions.APPLY, "sign", sign_slowly)
+
+    first = make_user("dept_1", "department_staff", department=world.department)
+    second = make_user("dept_2", "department_staff", department=world.department)
+    case = case_in_state("accepted")
+    case = case_transition(case=case, name="dispatch", actor=community_staff,
+                           data={"owner_kind": "department", "owner_department": world.department.pk})
+    db = _sqlite_file(tmp_path) if connection.vendor == "sqlite" else None
+
+    results, errors = _race([
+        lambda: case_transition(case=case.pk, name="sign", actor=first, data={}),
+        lambda: case_transition(case=case.pk, name="sign", actor=second, data={}),
+    ], settings_dict=db)
+    assert len(results) == 1, errors
+    assert len(errors) == 1 and isinstance(errors[0], Refused), errors
+
+    def outcome():
+        return (
+            CaseEvent.objects.filter(case_id=case.pk, kind="sign").count(),
+            Case.objects.get(pk=case.pk).status,
+        )
+
+    assert (_in_thread(outcome, db) if db else outcome()) == (1, "signed")
+
+
+def test_a_stale_case_object_cannot_win(case_in_state, grid_worker_a):
+    """The second press holds an object read before the first one committed: the action re-reads the
+    row under its lock and refuses."""
+    case = case_in_state("dispatched")
+    stale = Case.objects.get(pk=case.pk)
+    case_transition(case=case, name="sign", actor=grid_worker_a, data={})
+    assert stale.status == "dispatched"
+    with pytest.raises(Refused):
+        case_transition(case=stale, name="sign", actor=grid_worker_a, data={})
+    assert CaseEvent.objects.filter(case=case, kind="sign").count() == 1
+
+
+def test_compare_and_set_refuses_a_write_over_a_changed_version(case_in_state, grid_worker_a):
+    """Belt and braces: if the row changed between reading and writing (no lock held), the version
+    compare-and-set refuses and nothing is written."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    case = case_in_state("dispatched")
+    with pytest.raises(Refused), transaction.atomic():
+        locked = lock_case(case)
+        Case.objects.filter(pk=case.pk).update(version=locked.version + 1)  # somebody else's write
+        step(locked, "sign", grid_worker_a, {}, now=timezone.now())
+    fresh = Case.objects.get(pk=case.pk)
+    assert fresh.status == "dispatched" and fresh.version == case.version
+    assert not CaseEvent.objects.filter(case=case, kind="sign").exists()
