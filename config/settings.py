@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "linli.places",
     "linli.residents",
     "linli.cases",
+    "linli.open311",
     "linli.dashboards",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("places/", include("linli.places.urls")),
     path("registry/", include("linli.residents.urls")),
     path("cases/", include("linli.cases.urls")),
+    path("open311/v2/", include("linli.open311.urls")),
     path("dashboards/", include("linli.dashboards.urls")),
     # The building QR code opens the resident's report form; the building's public page stays at /r/<code>/about.
     path("r/<str:code>", case_views.building_report, name="building_report"),
