@@ -3,7 +3,7 @@
 Definitions (docs for the UI and the KPIs):
 
 - **sign_due**: ``category.sign_hours`` office hours after the dispatch (``add_working_hours``).
-- **return_due**: ``LINLI_CASES_RETURN_HOURS`` office hours after the dispatch (default 8: one
+- **return_due**: ``LINLI_CASES_RETURN_HOURS`` office hours after the dispatch (default 7: one
   working day); the owner may return a wrongly dispatched case only until then.
 - **handle_due**: the end of office hours (the last closing time of ``LINLI_OFFICE_HOURS``, 17:30 by
   default) of the ``category.handle_days``-th working day after the day the case was reported. The
@@ -14,8 +14,10 @@ Definitions (docs for the UI and the KPIs):
   resident has had a public reply.
 - A reopened case gets new sign/handle/feedback deadlines counted from the reopening.
 - **Lights**: green until ``*_warn_at``, yellow (warning) from there, red (overdue) after the due
-  moment. ``*_warn_at`` = due − 25% of the time allowed (from the start of the clock to the due
-  moment), so the yellow light is the last quarter of the allowed time.
+  moment. ``*_warn_at`` is when 75% of the office time allowed (from the start of the clock to the
+  due moment, counted on the calendar) is used up: the yellow light is the last quarter of the
+  working time, so a holiday in between does not turn it yellow early. Example: reported
+  2026-09-30 10:00, due 2026-10-10 17:30 → 26.5 office hours → yellow from 2026-10-10 08:52:30.
 - **Parking** stops the clock: on unparking, every running deadline moves on by the office time the
   case was parked (``working_time_between(parked_at, now)``), and ``parked_seconds`` adds the
   wall-clock time parked.
@@ -34,7 +36,7 @@ from linli.cases.workflow import CaseStatus
 from linli.core.workdays import add_working_days, add_working_hours, office_hours, working_time_between
 
 WARNING_FRACTION = 0.25
-DEFAULT_RETURN_HOURS = 8
+DEFAULT_RETURN_HOURS = 7  # one working day of the default office hours
 DEFAULT_SUMMONS_HOURS = 16
 
 
@@ -59,10 +61,11 @@ def hours_due(start: datetime, hours: float) -> datetime:
 
 
 def warn_at(start: datetime, due: datetime) -> datetime:
-    span = due - start
-    if span <= timedelta(0):
+    """When the yellow light turns on: once 75% of the office time from ``start`` to ``due`` is used."""
+    allowed = working_time_between(start, due)
+    if allowed <= timedelta(0):
         return due
-    return due - span * WARNING_FRACTION
+    return min(add_working_hours(start, allowed * (1 - WARNING_FRACTION)), due)
 
 
 def return_hours() -> int:

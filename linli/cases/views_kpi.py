@@ -1,0 +1,146 @@
+"""Staff pages of the KPIs (trend by month, ranking by grid/community/department/category, Excel export)
+and of the 12345 hotline import. Data from ``linli.cases.kpi`` over the rollups the user may see."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.cases.kpi import MEANS, RATES, kpi_table
+from linli.cases.workflow import PERM_DISPATCH, PERM_VIEW
+
+RANKINGS = ("grid", "community", "street", "department", "category")
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+def _month(value: str, default: int) -> int:
+    try:
+        y, m = (int(p) for p in value.split("-")[:2])
+        date(y, m, 1)
+    except (ValueError, TypeError):
+        return default
+    return y * 100 + m
+
+
+def _params(request: HttpRequest) -> dict[str, Any]:
+    today = timezone.localdate()
+    this = today.year * 100 + today.month
+    first = (today.year - 1) * 100 + today.month
+    first = first + 1 if today.month < 12 else today.year * 100 + 1  # the last 12 months
+    by = request.GET.get("by", "grid")
+    return {
+        "month_from": _month(request.GET.get("from", ""), first),
+        "month_to": _month(request.GET.get("to", ""), this),
+        "by": by if by in RANKINGS else "grid",
+    }
+
+
+def _staff(request: HttpRequest) -> None:
+    if PERM_VIEW not in getattr(request.user, "perms", ()):
+        raise PermissionDenied
+
+
+def _fmt_month(m: int) -> str:
+    return f"{m // 100}-{m % 100:02d}"
+
+
+@login_required
+def kpi_page(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    p = _params(request)
+    trend = kpi_table(user=request.user, by="month", month_from=p["month_from"], month_to=p["month_to"])
+    ranking = kpi_table(user=request.user, by=p["by"], month_from=p["month_from"], month_to=p["month_to"])
+    ranking.sort(key=lambda r: (-(r["close_rate"] or 0), -r["reported"]))
+    [total] = kpi_table(user=request.user, by="all", month_from=p["month_from"], month_to=p["month_to"])
+    rates = [(r.name, str(r.label)) for r in RATES]
+    means = [(name, str(label)) for name, label, *_rest in MEANS]
+    chart = {
+        "months": [r["label"] for r in trend],
+        "series": {name: [r[name] for r in trend] for name, _l in rates},
+        "reported": [r["reported"] for r in trend],
+        "labels": dict(rates, reported=_("Cases reported")),
+        "ranking": {"names": [r["label"] for r in ranking], "close_rate": [r["close_rate"] for r in ranking],
+                    "satisfaction_rate": [r["satisfaction_rate"] for r in ranking]},
+    }
+    return render(request, "cases/kpi.html", {
+        "total": total, "trend": trend, "ranking": ranking, "rates": rates, "means": means, "chart": chart,
+        "by": p["by"], "rankings": [(k, _dimension_label(k)) for k in RANKINGS],
+        "month_from": _fmt_month(p["month_from"]), "month_to": _fmt_month(p["month_to"]),
+    })
+
+
+def _dimension_label(by: str) -> str:
+    return {
+        "grid": _("Grid"), "community": _("Community"), "street": _("Street"), "department": _("Department"),
+        "category": _("Category"), "month": _("Month"),
+    }[by]
+
+
+def kpi_workbook(tables: list[tuple[str, str, list[dict[str, Any]]]]) -> bytes:
+    """An .xlsx with one sheet per (title, dimension, rows)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    counters = [("reported", _("Cases reported")), ("valid", _("Cases counted")), ("closed", _("Closed")),
+                ("rated", _("Rated"))]
+    for title, by, rows in tables:
+        ws = wb.create_sheet(title=title[:31])
+        ws.append([_dimension_label(by)] + [str(label) for _n, label in counters]
+                  + [str(r.label) for r in RATES] + [str(label) for _n, label, *_r in MEANS])
+        for row in rows:
+            ws.append([row["label"]] + [row[n] for n, _l in counters] + [row[r.name] for r in RATES]
+                      + [row[name] for name, *_r in MEANS])
+        for cells in ws.iter_cols(min_col=len(counters) + 2, max_col=len(counters) + 1 + len(RATES), min_row=2):
+            for cell in cells:
+                cell.number_format = "0.0%"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@login_required
+def kpi_export(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    p = _params(request)
+    window = {"month_from": p["month_from"], "month_to": p["month_to"]}
+    tables = [(_("By month"), "month", kpi_table(user=request.user, by="month", **window))]
+    for by in RANKINGS:
+        tables.append((_dimension_label(by), by, kpi_table(user=request.user, by=by, **window)))
+    response = HttpResponse(
+        kpi_workbook(tables), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="kpi-{p["month_from"]}-{p["month_to"]}.xlsx"'
+    return response
+
+
+@login_required
+def hotline_upload(request: HttpRequest) -> HttpResponse:
+    """Upload a 12345 export (CSV, .xlsx, JSON) for a community the user works in."""
+    from linli.cases.hotline import hotline_import
+    from linli.places.models import Place, PlaceKind
+
+    if PERM_DISPATCH not in getattr(request.user, "perms", ()):
+        raise PermissionDenied
+    communities = list(Place.objects.visible_to(request.user).filter(kind=PlaceKind.COMMUNITY).order_by("code"))
+    result, error = None, ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        community = next((c for c in communities if str(c.pk) == request.POST.get("community")), None)
+        if upload is None or community is None:
+            error = _("Choose the community and the file.")
+        elif upload.size > MAX_UPLOAD:
+            error = _("The file is too large (at most 10 MB).")
+        else:
+            result = hotline_import(content=upload.read(), filename=upload.name, community=community,
+                                    actor=request.user)
+    return render(request, "cases/hotline_import.html", {"communities": communities, "result": result,
+                                                         "error": error})
