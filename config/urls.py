@@ -17,6 +17,7 @@ urlpatterns = [
     path("places/", include("linli.places.urls")),
     path("registry/", include("linli.residents.urls")),
     path("cases/", include("linli.cases.urls")),
+    path("cases/", include("linli.cases.urls_kpi")),  # KPI page, Excel export, 12345 import
     path("open311/v2/", include("linli.open311.urls")),
     path("dashboards/", include("linli.dashboards.urls")),
     # The building QR code opens the resident's report form; the building's public page stays at /r/<code>/about.

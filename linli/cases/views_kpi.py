@@ -60,6 +60,8 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
     ranking = kpi_table(user=request.user, by=p["by"], month_from=p["month_from"], month_to=p["month_to"])
     ranking.sort(key=lambda r: (-(r["close_rate"] or 0), -r["reported"]))
     [total] = kpi_table(user=request.user, by="all", month_from=p["month_from"], month_to=p["month_to"])
+    for row in ranking:
+        row["cells"] = _cells(row)
     rates = [(r.name, str(r.label)) for r in RATES]
     means = [(name, str(label)) for name, label, *_rest in MEANS]
     chart = {
@@ -71,10 +73,19 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
                     "satisfaction_rate": [r["satisfaction_rate"] for r in ranking]},
     }
     return render(request, "cases/kpi.html", {
-        "total": total, "trend": trend, "ranking": ranking, "rates": rates, "means": means, "chart": chart,
+        "total": total, "by_label": _dimension_label(p["by"]),
+        "total_cells": list(zip([str(r.label) for r in RATES] + [str(m[1]) for m in MEANS], _cells(total), strict=True)),
+        "trend": trend, "ranking": ranking, "rates": rates, "means": means, "chart": chart,
         "by": p["by"], "rankings": [(k, _dimension_label(k)) for k in RANKINGS],
         "month_from": _fmt_month(p["month_from"]), "month_to": _fmt_month(p["month_to"]),
     })
+
+
+def _cells(row: dict[str, Any]) -> list[str]:
+    """Rates as percentages and means with one decimal; "—" where there is nothing to divide by."""
+    out = [f"{row[r.name] * 100:.1f}%" if row[r.name] is not None else "—" for r in RATES]
+    out += [f"{row[name]:.1f}" if row[name] is not None else "—" for name, *_r in MEANS]
+    return out
 
 
 def _dimension_label(by: str) -> str:

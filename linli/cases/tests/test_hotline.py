@@ -87,3 +87,18 @@ def test_import_hotline_command_fails_on_problems(world, categories, buildings, 
     bad.write_bytes(_csv("C2,2026-03-02 09:30,,幸福家园3幢,MUNI.STREETLIGHT,"))
     with pytest.raises(CommandError):
         call_command("import_hotline", str(bad), "--community", world.community.code)
+
+
+def test_hotline_upload_page_files_cases_for_the_desk(client, world, categories, buildings, community_staff,
+                                                       grid_worker_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from linli.core.testing.personas import PASSWORD
+
+    client.login(username=grid_worker_a.username, password=PASSWORD)
+    assert client.get("/cases/hotline/import").status_code == 403
+    client.login(username=community_staff.username, password=PASSWORD)
+    upload = SimpleUploadedFile("t.csv", _csv("U1,2026-03-02 09:30,路灯坏了,幸福家园3幢,MUNI.STREETLIGHT,"))
+    page = client.post("/cases/hotline/import", {"community": world.community.pk, "file": upload})
+    assert page.status_code == 200 and 'id="import-result"' in page.content.decode()
+    assert Case.objects.filter(external_id="U1", channel="hotline").exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -125,3 +127,21 @@ def test_kpi_table_by_department_counts_the_owner(make_case, actors, world):
     assert rows[0]["reported"] == 1 and rows[0]["dispatched"] == 0
     assert rows[world.department.pk]["dispatched"] == 1
     assert kpi_diff() == []
+
+
+def test_kpi_page_and_excel_export_for_staff(client, fixture_cases, community_staff, resident, world):
+    from openpyxl import load_workbook
+
+    from linli.core.testing.personas import PASSWORD
+
+    client.login(username=resident.username, password=PASSWORD)
+    assert client.get("/cases/kpi/").status_code == 403
+    client.login(username=community_staff.username, password=PASSWORD)
+    page = client.get("/cases/kpi/", {"by": "grid"})
+    assert page.status_code == 200
+    assert world.grid_a.name in page.content.decode() and "33.3%" in page.content.decode()  # close rate 1/3
+    export = client.get("/cases/kpi/export.xlsx")
+    assert export.status_code == 200
+    wb = load_workbook(io.BytesIO(export.content))
+    rows = list(wb.worksheets[1].iter_rows(values_only=True))  # by grid
+    assert rows[1][0] == world.grid_a.name and rows[1][1] == 5 and rows[1][2] == 3
