@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -123,7 +123,7 @@ def case_create(
     (hotline import, sensor, Open311, console). ``place`` is a house, building, compound, grid or
     community; without it, ``lon``/``lat`` locate the case. With ``external_id`` (a 12345 ticket
     number), filing the same ticket again returns the first case and changes nothing."""
-    from linli.cases.actions.photos import check_count, clean_photo, photos_attach
+    from linli.cases.actions.photos import check_count, clean_photo
 
     _check_door(actor, channel)
     external_id = clean_text(external_id, limit=64)
@@ -153,8 +153,26 @@ def case_create(
     now = timezone.now()
     at = reported_at or now
 
+    try:
+        return _file(
+            actor=actor, cat=cat, title=title, description=description, channel=channel, external_id=external_id,
+            lon=lon_f, lat=lat_f, where=where, address=address, reporter=reporter, reporter_name=reporter_name,
+            phone=phone, staff_entry=staff_entry, private=private, files=files, at=at, now=now,
+        )
+    except IntegrityError:
+        # The same ticket filed at the same moment by another import: the first one stands.
+        existing = Case.objects.filter(channel=channel, external_id=external_id).first() if external_id else None
+        if existing is None:
+            raise
+        return existing
+
+
+def _file(*, actor, cat, title, description, channel, external_id, lon, lat, where, address, reporter,
+          reporter_name, phone, staff_entry, private, files, at, now) -> Case:
+    from linli.cases.actions.photos import photos_attach
+
     with transaction.atomic():
-        route = route_case(category=cat, lon=lon_f, lat=lat_f, place=where)
+        route = route_case(category=cat, lon=lon, lat=lat, place=where)
         case = Case(
             number=case_number_next(timezone.localtime(at).year),
             channel=channel,
@@ -164,8 +182,8 @@ def case_create(
             description=description,
             tokens=" ".join(tokens_of(f"{title} {description}")),
             address=clean_text(address, limit=200),
-            lon=lon_f,
-            lat=lat_f,
+            lon=lon,
+            lat=lat,
             place=route.place,
             grid=route.grid,
             community=route.community,
