@@ -18,7 +18,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from linli.cases import actions, selectors
 from linli.cases.access import access_case, can_report, is_staff_for
@@ -267,7 +267,7 @@ def case_create(request: HttpRequest, payload: CaseCreateIn):
         reporter_name=payload.reporter_name, reporter_phone=payload.reporter_phone, private=payload.private,
         photos=_photos(payload.photos),
     )
-    return 201, case_out(case, user)
+    return Status(201, case_out(case, user))
 
 
 class CategoryOut(Schema):
