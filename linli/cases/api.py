@@ -220,7 +220,7 @@ class CaseListIn(Schema):
 
 
 @router.get("", response=CasePageOut, summary="Cases I may see (filters, keyset paging: pass next_after)")
-def case_list(request: HttpRequest, filters: Query[CaseListIn]):
+def case_list(request, filters: Query[CaseListIn]):
     f = selectors.CaseFilters(
         view=filters.view, status=filters.status, category=filters.category, place=filters.place,
         department=filters.department, channel=filters.channel, overdue=filters.overdue, q=filters.q,
@@ -250,7 +250,7 @@ class CaseCreateIn(Schema):
 
 
 @router.post("", response={201: CaseOut}, summary="File a case (routing, number, deadlines)")
-def case_create(request: HttpRequest, payload: CaseCreateIn):
+def case_create(request, payload: CaseCreateIn):
     from linli.places.selectors import building_by_public_code
 
     user = request.auth
@@ -283,7 +283,7 @@ class CategoryOut(Schema):
 
 
 @router.get("/categories", response=list[CategoryOut], summary="Active categories (大类 then 小类)")
-def category_list(request: HttpRequest, q: str = ""):
+def category_list(request, q: str = ""):
     if q:
         return selectors.category_search(q, limit=100)
     return [c for top, subs in selectors.category_tree() for c in (top, *subs)]
@@ -300,7 +300,7 @@ class NearbyOut(Schema):
 
 
 @router.get("/nearby", response=list[NearbyOut], summary="Open public cases near a point (before filing)")
-def case_nearby(request: HttpRequest, category: int | None = None, lon: float | None = None, lat: float | None = None,
+def case_nearby(request, category: int | None = None, lon: float | None = None, lat: float | None = None,
                 building_code: str = ""):
     from linli.cases.models import Category
     from linli.places.selectors import building_by_public_code
@@ -321,7 +321,7 @@ class SupportOut(Schema):
 
 
 @router.post("/support", response=SupportOut, summary="我也遇到 (“me too”): once per household")
-def case_support(request: HttpRequest, payload: SupportIn):
+def case_support(request, payload: SupportIn):
     if not can_report(request.auth):
         raise PermissionDenied(_("You may not file cases."))
     case = actions.case_support(case=payload.case, actor=request.auth)
@@ -329,7 +329,7 @@ def case_support(request: HttpRequest, payload: SupportIn):
 
 
 @router.get("/{int:case_id}", response=CaseOut, summary="One case: timeline, summons, the actions I may take")
-def case_detail(request: HttpRequest, case_id: int):
+def case_detail(request, case_id: int):
     return case_out(access_case(request.auth, case_id), request.auth)
 
 
@@ -344,7 +344,7 @@ class SuggestionOut(Schema):
 
 
 @router.get("/{int:case_id}/duplicates", response=list[SuggestionOut], summary="Possible duplicates (staff)")
-def case_duplicates(request: HttpRequest, case_id: int):
+def case_duplicates(request, case_id: int):
     case = access_case(request.auth, case_id)
     if not is_staff_for(request.auth, case):
         raise PermissionDenied(_("You may not do this."))
@@ -360,7 +360,7 @@ class RevealOut(Schema):
 
 
 @router.get("/{int:case_id}/reporter_phone", response=RevealOut, summary="The reporter's phone unmasked (audited)")
-def case_reporter_phone(request: HttpRequest, case_id: int, reason: str = ""):
+def case_reporter_phone(request, case_id: int, reason: str = ""):
     case = access_case(request.auth, case_id)
     return {"reporter_phone": pii_reveal(actor=request.auth, obj=case, field="reporter_phone", perm=PERM_UNMASK,
                                          reason=reason)}

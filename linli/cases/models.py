@@ -317,7 +317,7 @@ class CasePhoto(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""
 
 
 class CaseSummons(models.Model):

@@ -12,8 +12,6 @@ try:  # pragma: no cover - the import path depends on the installation
         return list(rjieba.cut(text))
 
 except ImportError:  # pragma: no cover
-    rjieba = None
-
     def _cut(text: str) -> list[str]:
         return bigrams(text)
 

@@ -92,7 +92,7 @@ def _check_door(actor: Any, channel: str) -> None:
         raise Invalid(_("Unknown channel."), fields={"channel": [_("Unknown channel.")]})
     if actor is None:
         return
-    perms = getattr(actor, "perms", frozenset())
+    perms: frozenset[str] = getattr(actor, "perms", frozenset())
     if channel in SYSTEM_CHANNELS:
         raise PermissionDenied(_("This channel is for imports and devices."))
     if PERM_REPORT not in perms:

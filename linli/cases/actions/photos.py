@@ -49,9 +49,9 @@ def clean_photo(upload: Any) -> tuple[bytes, int, int]:
         raise Invalid(_("A photo is too large."), fields={"photos": [_("At most %(mb)d MB per photo.") % {
             "mb": max_bytes() // (1024 * 1024)}]})
     try:
-        with Image.open(io.BytesIO(raw)) as img:
-            img.load()
-            img = ImageOps.exif_transpose(img)  # keep the picture upright once the EXIF tag is gone
+        with Image.open(io.BytesIO(raw)) as opened:
+            opened.load()
+            img: Image.Image = ImageOps.exif_transpose(opened)  # upright once the EXIF tag is gone
             img = img.convert("RGB")
             img.thumbnail((MAX_SIDE, MAX_SIDE))
             out = io.BytesIO()

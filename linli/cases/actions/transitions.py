@@ -93,7 +93,7 @@ def _apply_merge(case: Case, actor: Any, data: dict[str, Any], now: datetime) ->
     out = _base(data)
     target_id = data.get("target")
     target_id = getattr(target_id, "pk", target_id)
-    if target_id == case.pk:
+    if target_id is None or target_id == case.pk:
         raise Invalid(_("A case cannot be merged into itself."), fields={"target": [_("Choose another case.")]})
     visible = Case.objects.visible_to(actor) if actor is not None else Case.objects.all()
     target = visible.select_for_update().filter(pk=target_id).first()
@@ -425,7 +425,10 @@ def _apply_verify(case: Case, actor: Any, data: dict[str, Any], now: datetime) -
             "number": case.number}))
     else:
         # Nobody to rate it (a patrol finding, a sensor): it closes at once.
-        out.after.append(lambda c: step(c, "close", None, {"reason_code": ClosedReason.RESOLVED}, now=now))
+        def close_now(c: Case) -> None:
+            step(c, "close", None, {"reason_code": ClosedReason.RESOLVED}, now=now)
+
+        out.after.append(close_now)
     return out
 
 
@@ -457,8 +460,10 @@ def _apply_rate(case: Case, actor: Any, data: dict[str, Any], now: datetime) -> 
     out.data.update(satisfaction=satisfaction, solved=solved, comment=comment, on_behalf=on_behalf)
     if satisfaction == Satisfaction.UNSATISFIED or not solved:
         reason = comment or _("The resident is not satisfied.")
-        out.after.append(lambda c: step(c, "reopen", actor, {"reason": reason, "by_rating": True}, now=now,
-                                        check_actor=False))
+        def reopen_now(c: Case) -> None:
+            step(c, "reopen", actor, {"reason": reason, "by_rating": True}, now=now, check_actor=False)
+
+        out.after.append(reopen_now)
     out.notify.append(("rate", _desk(case), _moved(case)))
     return out
 
