@@ -61,7 +61,10 @@ def hours_due(start: datetime, hours: float) -> datetime:
 
 
 def warn_at(start: datetime, due: datetime) -> datetime:
-    """When the yellow light turns on: once 75% of the office time from ``start`` to ``due`` is used."""
+    """When the yellow light turns on: once 75% of the office time from ``start`` to ``due`` is used.
+    (Beyond a year, wall-clock time: the calendar is not known that far ahead.)"""
+    if due - start > timedelta(days=366):
+        return due - (due - start) * WARNING_FRACTION
     allowed = working_time_between(start, due)
     if allowed <= timedelta(0):
         return due
