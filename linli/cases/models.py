@@ -350,6 +350,13 @@ class CaseSummons(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} → {self.department_id} {self.status}"
 
+    @property
+    def is_overdue(self) -> bool:
+        """Not answered and past its deadline (the escalation task records it once per deadline)."""
+        from django.utils import timezone
+
+        return self.status != SummonsStatus.ANSWERED and timezone.now() > self.due
+
 
 class CaseSupport(models.Model):
     """我也遇到 ("me too"): one per household (``h:<id>``), or per user (``u:<id>``) or phone

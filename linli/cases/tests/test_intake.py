@@ -92,6 +92,18 @@ def test_routing_by_location_finds_the_grid_and_its_worker(mapped, categories, r
     assert any("worker_a" in s for s in steps)
 
 
+def test_routing_explanation_is_shown_in_the_readers_language(mapped, categories, resident, grid_worker_a):
+    from django.utils import translation
+
+    case = case_create(actor=resident, category="MUNI.STREETLIGHT", description="路灯不亮", lon=120.105, lat=30.205)
+    with translation.override("zh-hans"):
+        chinese = routing_steps(case.routing)
+    with translation.override("en"):
+        english = routing_steps(case.routing)
+    assert "位置（120.10500, 30.20500）位于第一网格。" in chinese
+    assert "The location (120.10500, 30.20500) lies in 第一网格." in english
+
+
 def test_routing_by_building_uses_the_buildings_grid(world, categories, resident, grid_worker_b):
     from linli.places.actions import place_create
 
