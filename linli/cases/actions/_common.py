@@ -138,6 +138,14 @@ class Outcome:
     data: dict[str, Any] = field(default_factory=dict)
     notify: list[tuple[str, Iterable[int | None], str]] = field(default_factory=list)  # (kind, user ids, text)
     after: list[Callable[[Case], None]] = field(default_factory=list)  # chained steps in the same transaction
+    # The reply is a standard message written by the system (not a person answering the resident): it is
+    # shown, but does not keep the reply-within-3-days promise.
+    automatic_reply: bool = False
+
+    def auto_reply(self, text: str) -> None:
+        if not self.reply:
+            self.reply = text
+            self.automatic_reply = True
 
 
 Apply = Callable[[Case, Any, dict[str, Any], datetime], Outcome]
@@ -197,7 +205,7 @@ def step(case: Case, name: str, actor: Any, data: dict[str, Any], *, now: dateti
     outcome = APPLY[name](case, actor, data, now)
     if t.target is not None:
         case.status = t.target
-    if outcome.reply and case.first_reply_at is None:
+    if outcome.reply and not outcome.automatic_reply and case.first_reply_at is None:
         case.first_reply_at = now
     case.version = before["version"] + 1
     after = _snapshot(case)

@@ -71,7 +71,7 @@ def _apply_accept(case: Case, actor: Any, data: dict[str, Any], now: datetime) -
     out = _base(data)
     case.accepted_at = now
     if not out.reply:
-        out.reply = _("Your report has been accepted.")
+        out.auto_reply(_("Your report has been accepted."))
     out.notify.append(("accept", _reporter(case), _moved(case)))
     return out
 
@@ -106,7 +106,7 @@ def _apply_merge(case: Case, actor: Any, data: dict[str, Any], now: datetime) ->
     case.closed_reason = ClosedReason.MERGED
     out.data["target"] = target.pk
     out.data["target_number"] = target.number
-    out.reply = out.reply or _("This matter is already being handled as case %(number)s.") % {"number": target.number}
+    out.auto_reply(_("This matter is already being handled as case %(number)s.") % {"number": target.number})
     out.notify.append(("merge", _reporter(case), _moved(case)))
 
     def record_on_target(merged: Case) -> None:
@@ -289,8 +289,8 @@ def _apply_park(case: Case, actor: Any, data: dict[str, Any], now: datetime) -> 
     reason = clean_text(data.get("reason"))
     case.parked_at = now
     out.data["reason"] = reason
-    out.reply = out.reply or _("This matter needs long works; it is kept on the ledger until they are done: %(reason)s") % {
-        "reason": reason}
+    out.auto_reply(_("This matter needs long works; it is kept on the ledger until they are done: %(reason)s") % {
+        "reason": reason})
     out.notify.append(("park", owner_users(case), _moved(case)))
     return out
 
@@ -497,8 +497,8 @@ def _apply_reopen(case: Case, actor: Any, data: dict[str, Any], now: datetime) -
     deadlines.set_report_deadlines(case, now)
     deadlines.set_dispatch_deadlines(case, now)
     case.first_reply_at = None
-    out.reply = out.reply or _("Your case has been reopened and sent back to %(owner)s.") % {
-        "owner": str(case.owner_user or case.owner_department or case.community or "")}
+    out.auto_reply(_("Your case has been reopened and sent back to %(owner)s.") % {
+        "owner": str(case.owner_user or case.owner_department or case.community or "")})
     out.notify.append(("reopen", owner_users(case) + _desk(case), _("Case %(number)s reopened: %(reason)s") % {
         "number": case.number, "reason": reason[:100]}))
     return out

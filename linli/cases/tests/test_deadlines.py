@@ -176,8 +176,14 @@ def test_staff_cannot_close_an_unrated_case_inside_the_window(case_in_state, act
 
 
 def test_first_public_reply_keeps_the_feedback_promise(case_in_state, actors, clock):
-    case = case_in_state("accepted")  # accepting replies to the resident
-    assert case.first_reply_at is not None
-    clock(case.feedback_due + timedelta(hours=1))
+    answered = case_in_state("accepted")
+    silent = case_in_state("accepted")
+    # The automatic "accepted" message does not count as hearing back; a person's reply does.
+    assert answered.first_reply_at is None
+    answered = case_transition(case=answered, name="comment", actor=actors["staff"],
+                               data={"reply": "已联系供电所，明天来修"})
+    assert answered.first_reply_at is not None
+    clock(silent.feedback_due + timedelta(hours=1))
     cases_escalate()
-    assert not EscalationMark.objects.filter(case=case, level="feedback").exists()
+    assert not EscalationMark.objects.filter(case=answered, level="feedback").exists()
+    assert EscalationMark.objects.filter(case=silent, level="feedback").count() == 1
