@@ -115,6 +115,7 @@ def _search_context(request: HttpRequest) -> dict[str, Any]:
         "next_url": (reverse("residents:person_list") + "?" + urlencode({**params, "after": str(next_after)}))
         if next_after else "",
         "export_query": urlencode(params),
+        "export_params": params,
         "is_more": bool(after),
         "can_change": can_change_registry(user),
         "can_export": can_export_registry(user),
