@@ -25,7 +25,7 @@ def main() -> None:
     from django.db import transaction
 
     from linli.cases.actions import case_create
-    from linli.cases.models import CaseCounter, Category
+    from linli.cases.models import Category, KpiRollup
 
     category = Category.objects.get(code="MUNI.STREETLIGHT")
     grids = world["grids"]
@@ -36,7 +36,7 @@ def main() -> None:
 
     def bare(i: int) -> None:
         with transaction.atomic():
-            CaseCounter.objects.create(year=10_000 + i, last=i)
+            KpiRollup.objects.create(month=900_000 + i, place_path="/bench/")  # one plain row
 
     results = {}
     for name, fn in (("bare", bare), ("intake", intake)) * 2:  # interleaved twice, the second pair counts
