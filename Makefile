@@ -65,7 +65,7 @@ test: install browser-deps
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy linli/core linli/accounts linli/places
+	$(BIN)/mypy linli
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 

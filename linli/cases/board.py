@@ -61,7 +61,7 @@ def board_rows(community: Any, year: int, month: int) -> list[BoardRow]:
         .order_by("reported_at", "id")
     )
     return [
-        BoardRow(c.number, c.category.name, anonymise(c.title), c.grid.name if c.grid_id else "", _owner_label(c),
+        BoardRow(c.number, c.category.name, anonymise(c.title), c.grid.name if c.grid else "", _owner_label(c),
                  str(c.get_status_display()), c.reported_at)
         for c in qs[:1000]
     ]

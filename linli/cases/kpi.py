@@ -234,7 +234,7 @@ def kpi_diff(recomputed: Recomputed | None = None) -> list[Difference]:
     fresh = recomputed or kpi_recompute()
     stored = _stored()
     zero = dict.fromkeys(KPI_COUNTERS, 0)
-    out = []
+    out: list[Difference] = []
     for key in sorted(set(stored) | set(fresh.rows)):
         a, b = stored.get(key, zero), fresh.rows.get(key, zero)
         out.extend(Difference(key, name, a[name], b[name]) for name in KPI_COUNTERS if a[name] != b[name])

@@ -148,10 +148,10 @@ def hotline_upload(request: HttpRequest) -> HttpResponse:
         community = next((c for c in communities if str(c.pk) == request.POST.get("community")), None)
         if upload is None or community is None:
             error = _("Choose the community and the file.")
-        elif upload.size > MAX_UPLOAD:
+        elif (upload.size or 0) > MAX_UPLOAD:
             error = _("The file is too large (at most 10 MB).")
         else:
-            result = hotline_import(content=upload.read(), filename=upload.name, community=community,
+            result = hotline_import(content=upload.read(), filename=upload.name or "", community=community,
                                     actor=request.user)
     return render(request, "cases/hotline_import.html", {"communities": communities, "result": result,
                                                          "error": error})

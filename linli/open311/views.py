@@ -228,15 +228,21 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         return error(fmt, 400, "service_code is required")
     if not any(c.code == code for _p, c in _categories()):
         return error(fmt, 404, "service_code not found")
-    lat, lon, address = data.get("lat", ""), data.get("long", ""), data.get("address_string", "").strip()
-    if not (lat and lon) and not address:
+    lat_text, lon_text = data.get("lat", "").strip(), data.get("long", "").strip()
+    address = data.get("address_string", "").strip()
+    if not (lat_text and lon_text) and not address:
         return error(fmt, 400, "lat and long, or address_string, are required")
+    try:
+        lat = float(lat_text) if lat_text else None
+        lon = float(lon_text) if lon_text else None
+    except ValueError:
+        return error(fmt, 400, "lat and long must be numbers")
     name = " ".join(p for p in (data.get("first_name", "").strip(), data.get("last_name", "").strip()) if p)
     place = address_match(address) if address else None  # a named building routes better than a point
     try:
         case = case_create(
             actor=None, channel="open311", category=code, description=data.get("description", ""),
-            lon=lon or None, lat=lat or None, place=place, address=address, reporter_name=name,
+            lon=lon, lat=lat, place=place, address=address, reporter_name=name,
             reporter_phone=data.get("phone", ""),
         )
     except DomainError as exc:
