@@ -73,6 +73,8 @@ def test_open311_unknown_service_and_missing_location(client, world, categories,
     assert root.tag == "errors" and root.find("error/code").text == "404"
     missing = _post(client, api_key, address_string="")
     assert missing.status_code == 400
+    not_numbers = _post(client, api_key, address_string="", lat="north", long="120.17")
+    assert not_numbers.status_code == 400 and "numbers" in not_numbers.json()[0]["description"]
     assert client.get(f"{BASE}/requests/1999-000001.json").status_code == 404
 
 
