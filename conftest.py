@@ -9,7 +9,7 @@ from linli.core.crypto import new_key_line
 # A key made for this test run only: no key is ever written in the repository.
 TEST_DATA_KEY = new_key_line()
 
-pytest_plugins = ["linli.core.testing.personas"]
+pytest_plugins = ["linli.core.testing.personas", "linli.core.testing.browser"]
 
 
 def pytest_sessionstart(session):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.browser.test_shell import PHONE, axe_violations, browser, log_in, new_page  # noqa: F401
+from linli.core.testing.browser import PHONE, axe_violations, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENS = Path(os.environ.get("LINLI_SCREENS", "/work/notes/screens"))

@@ -4,84 +4,16 @@ with axe-core. Skipped when /usr/bin/chromium is missing, unless CI is set (then
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
+from linli.core.testing.browser import DESKTOP, PHONE, axe_violations, log_in
 from linli.core.testing.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: the browser tests must run in CI.")
-        pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium to run the browser tests).")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are still sync.
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-
-
-@pytest.fixture
-def new_page(browser):
-    """A page in a fresh context (Chinese browser locale); the context records CSP violations."""
-    contexts = []
-
-    def _new(viewport=DESKTOP, **options):
-        context = browser.new_context(viewport=viewport, locale="zh-CN", **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.csp_errors = []
-        page.on("console", lambda m: "Content Security Policy" in m.text and page.csp_errors.append(m.text))
-        return page
-
-    yield _new
-    for context in contexts:
-        context.close()
-
-
-def log_in(page, base: str, username: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/accounts/login")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_load_state("networkidle")
-
 
 def nav_labels(page) -> list[str]:
     return [t.strip() for t in page.locator("[data-testid=nav] .nav-link").all_inner_texts()]
-
-
-def axe_violations(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
-    )
-    return [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]]
 
 
 def test_staff_logs_in_in_chinese_sees_their_navigation_switches_to_english_and_logs_out(

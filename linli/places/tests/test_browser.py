@@ -1,51 +1,16 @@
 """The place pages in a real browser: the tree expands by HTMX, and a boundary drawn by clicking on the
 map is saved (the JavaScript of linli/places/static/places works under the CSP)."""
 
-import os
-from pathlib import Path
 
 import pytest
 
-from linli.core.testing.personas import PASSWORD
+from linli.core.testing.browser import log_in
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium"),
-]
-
-
-@pytest.fixture
-def page(live_server):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on(
-            "response",
-            lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and not r.url.endswith("/favicon.ico") else None,
-        )
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load" not in m.text else None)
-        page.errors = errors
-        yield page
-        browser.close()
-
-
-def _login(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_load_state()
+pytestmark = [pytest.mark.browser]
 
 
 def test_tree_expands_children_with_htmx(page, live_server, transactional_db, world, community_staff):
-    _login(page, live_server, community_staff)
+    log_in(page, live_server.url, community_staff.username)
     page.goto(f"{live_server.url}/places/")
     tree = page.get_by_test_id("place-tree")
     assert tree.get_by_text("测试一社区").is_visible()
@@ -58,7 +23,7 @@ def test_tree_expands_children_with_htmx(page, live_server, transactional_db, wo
 
 
 def test_boundary_drawn_on_the_map_is_saved(page, live_server, transactional_db, world, community_staff):
-    _login(page, live_server, community_staff)
+    log_in(page, live_server.url, community_staff.username)
     page.goto(f"{live_server.url}/places/{world.grid_a.pk}/boundary")
     map_box = page.locator("[data-editor]").bounding_box()
     x0, y0 = map_box["x"] + map_box["width"] / 2, map_box["y"] + map_box["height"] / 2

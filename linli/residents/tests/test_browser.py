@@ -4,50 +4,25 @@ pinyin initials, export the grid. And the registry pages pass axe-core's WCAG 2 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from linli.core.testing.personas import PASSWORD
+from linli.core.testing.browser import log_in
 
 from .conftest import new_id, xlsx_rows
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium"),
-]
+pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture
-def page(live_server, transactional_db):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
+def page(new_page, live_server, transactional_db):
     from linli.residents.builtin import ensure_builtin_tags
     from linli.residents.models import Tag
 
     ensure_builtin_tags(Tag)  # an earlier transactional test may have flushed the migration's rows
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load" not in m.text else None)
-        page.errors = errors
-        yield page
-        browser.close()
-
-
-def _login(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    return new_page(accept_downloads=True)
 
 
 def _download(page, locator, target: Path) -> Path:
@@ -68,7 +43,7 @@ def _upload(page, live_server, path: Path, community) -> None:
 
 def test_worker_imports_fixes_finds_and_exports_in_the_browser(page, live_server, tmp_path, world, houses,
                                                                community_staff):
-    _login(page, live_server, community_staff)
+    log_in(page, live_server.url, community_staff.username)
     page.goto(f"{live_server.url}/registry/")
     assert page.locator("h1").inner_text() != "Registry"  # the interface speaks Chinese
     page.click("[data-testid=import-link]")
@@ -125,7 +100,7 @@ def test_worker_imports_fixes_finds_and_exports_in_the_browser(page, live_server
 
 
 def test_registry_pages_pass_axe(page, live_server, people, community_staff):
-    _login(page, live_server, community_staff)
+    log_in(page, live_server.url, community_staff.username)
     for url in ("/registry/", f"/registry/persons/{people.zhang.pk}/", "/registry/import/", "/registry/tags/"):
         page.goto(f"{live_server.url}{url}")
         page.wait_for_load_state("networkidle")
