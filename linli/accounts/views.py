@@ -14,7 +14,6 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,6 +34,7 @@ from linli.accounts.selectors import security_policy
 from linli.core.errors import DomainError
 from linli.core.masking import mask_phone
 from linli.core.models import AuditEntry, AuditResult
+from linli.core.ui import perm_required
 
 TOTP_PENDING = "linli:totp_pending_secret"
 
@@ -43,23 +43,6 @@ class AuthedRequest(HttpRequest):
     """A request behind ``login_required``: its user is a real ``User``."""
 
     user: User
-
-
-def perm_required(perm: str):
-    """Log in first (redirect), then 403 without the permission."""
-
-    def decorator(view):
-        @login_required
-        def wrapped(request, *args, **kwargs):
-            if perm not in request.user.perms:
-                raise DjangoPermissionDenied
-            return view(request, *args, **kwargs)
-
-        wrapped.__name__ = view.__name__
-        wrapped.__doc__ = view.__doc__
-        return wrapped
-
-    return decorator
 
 
 # --- logging in and out -----------------------------------------------------------------------------------

@@ -48,8 +48,9 @@ from linli.cases.workflow import (
     available_actions,
     is_reporter,
 )
-from linli.core.errors import DomainError, NotFound, PermissionDenied
+from linli.core.errors import DomainError, NotFound
 from linli.core.masking import mask_phone
+from linli.core.ui import perm_required, raise_http
 from linli.places import selectors as place_selectors
 from linli.places.models import Place, PlaceKind
 
@@ -70,30 +71,6 @@ def _error_text(exc: DomainError) -> str:
     for msgs in (exc.fields or {}).values():
         parts += [str(m) for m in msgs if str(m) not in parts]
     return " ".join(parts)
-
-
-def _raise_http(exc: DomainError) -> None:
-    if isinstance(exc, NotFound):
-        raise Http404(str(exc.message)) from exc
-    if isinstance(exc, PermissionDenied):
-        raise DjangoPermissionDenied(str(exc.message)) from exc
-
-
-def perm_required(*perms: str):
-    """Logged in and holding one of ``perms`` (403 otherwise)."""
-
-    def decorator(view):
-        @login_required
-        def wrapped(request, *args, **kwargs):
-            if not (set(perms) & request.user.perms):
-                raise DjangoPermissionDenied
-            return view(request, *args, **kwargs)
-
-        wrapped.__name__ = view.__name__
-        wrapped.__doc__ = view.__doc__
-        return wrapped
-
-    return decorator
 
 
 def _session_phone(request: HttpRequest) -> str:
@@ -257,7 +234,7 @@ def _report(request: HttpRequest, building: Place | None) -> HttpResponse:
                 private=d.get("private") or False, photos=files,
             )
         except DomainError as exc:
-            _raise_http(exc)
+            raise_http(exc)
             messages.error(request, _error_text(exc))
         else:
             request.session.setdefault("cases_filed", [])
@@ -351,7 +328,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
         actions.case_rate(case=case, actor=actor, satisfaction=form.cleaned_data["satisfaction"],
                           solved=form.cleaned_data["solved"], comment=form.cleaned_data["comment"])
     except DomainError as exc:
-        _raise_http(exc)
+        raise_http(exc)
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, _("Thank you for your rating."))
@@ -529,7 +506,7 @@ def case_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     except KeyError as exc:
         raise Http404 from exc
     except DomainError as exc:
-        _raise_http(exc)
+        raise_http(exc)
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, _("Done."))
@@ -566,7 +543,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                     private=d.get("private") or False, photos=request.FILES.getlist("photos"),
                 )
             except DomainError as exc:
-                _raise_http(exc)
+                raise_http(exc)
                 form.add_error(None, _error_text(exc))
             else:
                 messages.success(request, _("Case %(number)s filed.") % {"number": case.number})

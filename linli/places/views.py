@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from linli.core.errors import DomainError, NotFound, PermissionDenied
+from linli.core.errors import DomainError
+from linli.core.ui import form_errors, perm_required, raise_http
 from linli.places import actions, selectors
 from linli.places.access import access_place, can_change_place
 from linli.places.forms import BoundaryForm, PlaceChildForm, PlaceEditForm, PlaceMoveForm
@@ -25,39 +25,8 @@ from linli.places.models import KIND_FIELDS, POINT_KINDS, POLYGON_KINDS, Place, 
 from linli.places.qr import building_report_url, qr_data_uri, qr_png
 
 VIEW_PERMS = frozenset({"registry.view", "places.change"})
-
-
-def staff_required(view):
-    """Logged in, and allowed to look at the registry (403 otherwise). Objects are scoped in the view."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not (VIEW_PERMS & request.user.perms):
-            raise DjangoPermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
-
-
-def _raise_http(exc: DomainError) -> None:
-    if isinstance(exc, NotFound):
-        raise Http404(str(exc.message)) from exc
-    if isinstance(exc, PermissionDenied):
-        raise DjangoPermissionDenied(str(exc.message)) from exc
-
-
-def _form_errors(form, exc: DomainError) -> None:
-    """Put an action's error on the form (by field where the field is on the form)."""
-    placed = False
-    for field, msgs in exc.fields.items():
-        if field in form.fields:
-            for msg in msgs:
-                form.add_error(field, str(msg))
-            placed = True
-    if not placed:
-        form.add_error(None, str(exc.message))
+# Logged in, and allowed to look at the registry (403 otherwise). Objects are scoped in the view.
+staff_required = perm_required(*VIEW_PERMS)
 
 
 def _map_settings() -> dict[str, Any]:
@@ -140,7 +109,7 @@ def node(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _node_error(request: HttpRequest, place: Place, exc: DomainError, **forms: Any) -> HttpResponse:
-    _raise_http(exc)
+    raise_http(exc)
     return render(request, "places/node.html", _node_context(request, place, **forms), status=exc.status)
 
 
@@ -155,7 +124,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.place_update(place=place, actor=request.user, **changes)
     except DomainError as exc:
-        _form_errors(form, exc)
+        form_errors(form, exc)
         return _node_error(request, place, exc, edit_form=form)
     messages.success(request, _("Saved."))
     return redirect("places:node", pk=place.pk)
@@ -174,7 +143,7 @@ def add_child(request: HttpRequest, pk: int) -> HttpResponse:
             parent=parent, actor=request.user, **form.attributes(),
         )
     except DomainError as exc:
-        _form_errors(form, exc)
+        form_errors(form, exc)
         return _node_error(request, parent, exc, child_form=form)
     messages.success(request, _("Added %(name)s.") % {"name": child.name})
     return redirect("places:node", pk=child.pk)
@@ -193,7 +162,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
             place=place, new_parent=new_parent, actor=request.user, code=form.cleaned_data["code"] or None
         )
     except DomainError as exc:
-        _form_errors(form, exc)
+        form_errors(form, exc)
         return _node_error(request, place, exc, move_form=form)
     messages.success(request, _("Moved."))
     return redirect("places:node", pk=place.pk)
@@ -207,7 +176,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.place_delete(place=place, actor=request.user)
     except DomainError as exc:
-        _raise_http(exc)
+        raise_http(exc)
         messages.error(request, str(exc.message))
         return redirect("places:node", pk=place.pk)
     messages.success(request, _("Deleted %(name)s.") % {"name": place.name})
@@ -236,8 +205,8 @@ def boundary(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 actions.place_set_geometry(place=place, geometry=geometry, actor=request.user)
             except DomainError as exc:
-                _raise_http(exc)
-                _form_errors(form, exc)
+                raise_http(exc)
+                form_errors(form, exc)
                 status = exc.status
             else:
                 messages.success(request, _("Boundary cleared.") if clear else _("Boundary saved."))

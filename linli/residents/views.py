@@ -9,7 +9,6 @@ import os
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -25,6 +24,7 @@ from linli.core.access import scope_of
 from linli.core.audit import audit_record
 from linli.core.errors import DomainError, NotFound, PermissionDenied
 from linli.core.pii import pii_reveal
+from linli.core.ui import form_errors, perm_required, raise_http
 from linli.places.models import Place, PlaceKind
 from linli.residents import actions, selectors
 from linli.residents.access import (
@@ -59,42 +59,14 @@ REVEAL_FIELDS = {"id_number", "phone"}
 
 
 def registry_required(perm: str = VIEW):
-    def decorator(view):
-        @login_required
-        def wrapped(request, *args, **kwargs):
-            if not has_perm(request.user, VIEW) or not has_perm(request.user, perm):
-                raise DjangoPermissionDenied
-            return view(request, *args, **kwargs)
-
-        wrapped.__name__ = view.__name__
-        wrapped.__doc__ = view.__doc__
-        return wrapped
-
-    return decorator
+    """Logged in, may look at the registry, and holds ``perm`` (403 otherwise)."""
+    return perm_required(VIEW, perm, require_all=True)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
     """An HTMX request for a fragment (not a boosted page load)."""
     htmx = getattr(request, "htmx", None)
     return htmx is not None and bool(htmx) and not htmx.boosted
-
-
-def _raise_http(exc: DomainError) -> None:
-    if isinstance(exc, NotFound):
-        raise Http404(str(exc.message)) from exc
-    if isinstance(exc, PermissionDenied):
-        raise DjangoPermissionDenied(str(exc.message)) from exc
-
-
-def _form_errors(form, exc: DomainError) -> None:
-    placed = False
-    for field, msgs in exc.fields.items():
-        if field in form.fields:
-            for msg in msgs:
-                form.add_error(field, str(msg))
-            placed = True
-    if not placed:
-        form.add_error(None, str(exc.message))
 
 
 def _search_context(request: HttpRequest) -> dict[str, Any]:
@@ -190,8 +162,8 @@ def person_create(request: HttpRequest) -> HttpResponse:
                                             "registered_address", "current_address", "notes")},
                 )
             except DomainError as exc:
-                _raise_http(exc)
-                _form_errors(form, exc)
+                raise_http(exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, _("%(name)s is registered.") % {"name": person.name})
                 return redirect("residents:person_detail", pk=person.pk)
@@ -228,8 +200,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.person_update(person=person, actor=request.user, **changes)
         except DomainError as exc:
-            _raise_http(exc)
-            _form_errors(form, exc)
+            raise_http(exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("residents:person_detail", pk=person.pk)
@@ -243,7 +215,7 @@ def _post_action(request: HttpRequest, pk: int, form_class, prefix: str, run) ->
         try:
             message = run(person, form.cleaned_data)
         except DomainError as exc:
-            _raise_http(exc)
+            raise_http(exc)
             messages.error(request, str(exc.message))
         else:
             messages.success(request, message)
@@ -315,7 +287,7 @@ def person_tag_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             messages.success(request, run(person, form.cleaned_data))
         except DomainError as exc:
-            _raise_http(exc)
+            raise_http(exc)
             messages.error(request, str(exc.message))
     else:
         messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
@@ -332,7 +304,7 @@ def person_tag_end(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
     try:
         actions.person_tag_end(person_tag=row, actor=request.user)
     except DomainError as exc:
-        _raise_http(exc)
+        raise_http(exc)
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Tag ended."))
@@ -369,7 +341,7 @@ def household_add_member(request: HttpRequest, pk: int) -> HttpResponse:
                 actions.household_add_member(household=household, person=person,
                                              relationship=form.cleaned_data["relationship"], actor=request.user)
             except DomainError as exc:
-                _raise_http(exc)
+                raise_http(exc)
                 messages.error(request, str(exc.message))
             else:
                 messages.success(request, _("Member added."))
@@ -386,7 +358,7 @@ def household_create(request: HttpRequest, pk: int) -> HttpResponse:
             head=person, actor=request.user, house=person.place if person.place and person.place.kind == "house" else None
         )
     except DomainError as exc:
-        _raise_http(exc)
+        raise_http(exc)
         messages.error(request, str(exc.message))
         return redirect("residents:person_detail", pk=person.pk)
     return redirect("residents:household_detail", pk=household.pk)
@@ -402,7 +374,7 @@ def household_end_member(request: HttpRequest, pk: int, member_pk: int) -> HttpR
     try:
         actions.household_end_member(member=member, actor=request.user)
     except DomainError as exc:
-        _raise_http(exc)
+        raise_http(exc)
         messages.error(request, str(exc.message))
     return redirect("residents:household_detail", pk=household.pk)
 
@@ -457,8 +429,8 @@ def import_start(request: HttpRequest) -> HttpResponse:
                 update_existing=form.cleaned_data["update_existing"],
             ) if community else None
         except DomainError as exc:
-            _raise_http(exc)
-            _form_errors(form, exc)
+            raise_http(exc)
+            form_errors(form, exc)
             job = None
         if job is not None:
             try:
@@ -532,8 +504,8 @@ def tag_list(request: HttpRequest) -> HttpResponse:
                                          name=form.cleaned_data["name"], sensitivity=form.cleaned_data["sensitivity"],
                                          actor=user)
             except DomainError as exc:
-                _raise_http(exc)
-                _form_errors(form, exc)
+                raise_http(exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, _("Tag “%(name)s” created.") % {"name": tag.name})
                 return redirect("residents:tag_list")

@@ -1,0 +1,51 @@
+"""UI generics every app's views share: permission decorators, and turning an action's DomainError
+into the right HTTP answer or into form errors."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+
+from linli.core.errors import DomainError, NotFound, PermissionDenied
+
+
+def perm_required(*perms: str, require_all: bool = False):
+    """Logged in and holding one of ``perms`` (all of them with ``require_all``); 403 otherwise.
+    Objects are still scoped in the view through the access kit."""
+    wanted = frozenset(perms)
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            held = getattr(request.user, "perms", frozenset())
+            if not (wanted <= held if require_all else wanted & held):
+                raise DjangoPermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def raise_http(exc: DomainError) -> None:
+    """Out of scope or missing: 404; not allowed: 403. Other errors are the caller's to show."""
+    if isinstance(exc, NotFound):
+        raise Http404(str(exc.message)) from exc
+    if isinstance(exc, PermissionDenied):
+        raise DjangoPermissionDenied(str(exc.message)) from exc
+
+
+def form_errors(form, exc: DomainError) -> None:
+    """Put an action's error on the form: by field where the field is on the form, else on the form."""
+    placed = False
+    for field, msgs in exc.fields.items():
+        if field in form.fields:
+            for msg in msgs:
+                form.add_error(field, str(msg))
+            placed = True
+    if not placed:
+        form.add_error(None, str(exc.message))
