@@ -21,7 +21,7 @@ def perm_required(*perms: str, require_all: bool = False):
         @login_required
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            held = getattr(request.user, "perms", frozenset())
+            held: frozenset[str] = getattr(request.user, "perms", frozenset())
             if not (wanted <= held if require_all else wanted & held):
                 raise DjangoPermissionDenied
             return view(request, *args, **kwargs)
