@@ -19,9 +19,22 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-BENCHMARKS = ["http_rps", "residents_search"]
+BENCHMARKS = [
+    "http_rps",
+    "places_locate",
+    "residents_import",
+    "residents_search",
+    "cases_intake",
+    "cases_worklist",
+    "cases_kpi",
+]
 QUICK = {
     "http_rps": ["--rounds", "1", "--seconds", "0.5"],
+    "places_locate": ["--grids", "400", "--points", "2000", "--brute-points", "200", "--rounds", "1"],
+    "residents_import": ["--rows", "2000", "--small", "500"],
+    "cases_intake": ["--seconds", "3"],
+    "cases_worklist": ["--cases", "5000", "--rounds", "3"],
+    "cases_kpi": ["--cases", "2000", "--rounds", "3"],
     "residents_search": ["--persons", "20000", "--rounds", "2", "--seconds", "10", "--communities", "2", "--grids", "2"],
 }
 
@@ -35,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = []
     for name in args.names or BENCHMARKS:
         bench_argv = list(QUICK.get(name, [])) if args.quick else []
-        if args.json:
+        if args.json and '"--json"' in (HERE / f"{name}.py").read_text():
             Path(args.json).mkdir(parents=True, exist_ok=True)
             bench_argv += ["--json", str(Path(args.json) / f"{name}.json")]
         print(f"== {name}", flush=True)
