@@ -8,8 +8,11 @@ from linli.accounts.api import AUTH, users_router
 from linli.accounts.api import router as accounts_router
 from linli.cases.api import router as cases_router
 from linli.core.api import ORJSONRenderer, install_error_handlers
+from linli.party.api import router as party_router
 from linli.places.api import router as places_router
+from linli.points.api import router as points_router
 from linli.residents.api import router as residents_router
+from linli.volunteers.api import router as volunteers_router
 
 api = NinjaAPI(
     title="Linli API",
@@ -28,3 +31,6 @@ api.add_router("/users", users_router)
 api.add_router("/places", places_router)
 api.add_router("/residents", residents_router)
 api.add_router("/cases", cases_router)
+api.add_router("/party", party_router)
+api.add_router("/volunteers", volunteers_router)
+api.add_router("/points", points_router)

@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "linli.places",
     "linli.residents",
     "linli.cases",
+    "linli.points",
+    "linli.party",
+    "linli.volunteers",
     "linli.open311",
     "linli.dashboards",
 ]

@@ -18,6 +18,9 @@ urlpatterns = [
     path("registry/", include("linli.residents.urls")),
     path("cases/", include("linli.cases.urls")),
     path("cases/", include("linli.cases.urls_kpi")),  # KPI page, Excel export, 12345 import
+    path("party/", include("linli.party.urls")),
+    path("volunteers/", include("linli.volunteers.urls")),
+    path("points/", include("linli.points.urls")),
     path("open311/v2/", include("linli.open311.urls")),
     path("dashboards/", include("linli.dashboards.urls")),
     # The building QR code opens the resident's report form; the building's public page stays at /r/<code>/about.

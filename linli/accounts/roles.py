@@ -80,6 +80,28 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# Party, volunteers and points (issue 5). Object-level rules (a branch secretary dispatches the orders of
+# their branch, an organiser verifies the hours of their activity) live in each app's access.py.
+_RESIDENT_SERVICE = frozenset({"orders.place", "wishes.post", "volunteers.join", "points.redeem"})
+_SERVICE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.RESIDENT: _RESIDENT_SERVICE,
+    Role.BUILDING_HEAD: _RESIDENT_SERVICE,
+    Role.VOLUNTEER: _RESIDENT_SERVICE | {"wishes.adopt"},
+    Role.PARTY_MEMBER: _RESIDENT_SERVICE | {"party.view", "orders.take", "wishes.adopt"},
+    Role.GRID_WORKER: frozenset({"party.view", "orders.place", "wishes.post"}),
+    Role.COMMUNITY_STAFF: frozenset(
+        {"party.view", "party.manage", "orders.place", "orders.dispatch", "wishes.post", "wishes.manage",
+         "volunteers.manage", "points.manage", "points.fulfil"}
+    ),
+    Role.STREET_SUPERVISOR: frozenset(
+        {"party.view", "party.manage", "orders.dispatch", "wishes.manage", "volunteers.manage", "points.manage"}
+    ),
+}
+ROLE_PERMISSIONS = {
+    role: perms | _SERVICE_PERMISSIONS.get(role, frozenset()) for role, perms in ROLE_PERMISSIONS.items()
+}
+
+
 def permissions_of(roles) -> frozenset[str]:
     perms: set[str] = set()
     for role in roles:

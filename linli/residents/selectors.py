@@ -426,3 +426,15 @@ def tag_counts(user, place_path: str) -> dict[str, int]:
                 Exists(PersonTag.objects.filter(person=OuterRef("pk"), tag=tag).filter(current_tag_q()))
             ).count()
     return dict(counts)
+
+
+def person_for_user(user) -> Person | None:
+    """The registry person behind a login: the living, present person with the account's phone number
+    (the newest record if several share it). None for anonymous users and accounts without a match.
+    Points, hours and service orders are kept against persons; this is how a login finds its own."""
+    phone = getattr(user, "phone", "") if user is not None and getattr(user, "is_authenticated", False) else ""
+    if not phone:
+        return None
+    return (
+        Person.objects.filter(phone_hash__in=lookup_hashes(phone), status=PersonStatus.ACTIVE).order_by("-id").first()
+    )
