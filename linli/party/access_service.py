@@ -1,0 +1,199 @@
+"""Who sees and who works the service orders and the wishes.
+
+An order is visible to: its requester (and the staff member who entered it for them); the member it is
+dispatched to or who took it; while it is published, the members of its branch (and of the groups
+under it); the secretary of its branch or of an organisation above it; staff with ``party.view`` or
+``orders.dispatch`` whose scope covers its place.
+
+A wish is visible to: its poster; its adopter; staff with ``party.view``/``wishes.manage`` over its
+place; once published, members and volunteers (``wishes.adopt``) of its community. The public wall
+(``selectors_service.wish_wall``) shows published wishes to anybody, with the poster's name masked.
+
+``access_order`` / ``access_wish`` return the object or raise Http404: forbidden and missing look alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from linli.core.access import EMPTY_SCOPE, Scope, ScopedQuerySet, access_object, scope_of
+
+NOTHING = Q(pk__in=[])
+_MAX_DEPTH = 6
+
+
+def _perms(user: Any) -> frozenset[str]:
+    return getattr(user, "perms", frozenset())
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = [p for p in (path or "").split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def scope_prefixes(user: Any) -> list[str]:
+    """Every node above (and at) the user's scope nodes: their community is among them."""
+    out: set[str] = set()
+    for path in scope_of(user).place_paths:
+        out.update(_prefixes(path))
+    return sorted(out)
+
+
+# --- party organisations behind a login -----------------------------------------------------------------
+
+
+def member_for_user(user: Any):
+    """The active party member record of this login (cached on the user object), or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_party_member_cache"):
+        from linli.party.models import PartyMember
+
+        user._party_member_cache = PartyMember.objects.filter(user_id=user.pk, active=True).order_by("-id").first()
+    return user._party_member_cache
+
+
+def org_ancestor_ids(org_id: int | None) -> list[int]:
+    """``org_id`` and the organisations above it, nearest first."""
+    from linli.party.models import PartyOrg
+
+    out: list[int] = []
+    while org_id is not None and len(out) < _MAX_DEPTH and org_id not in out:
+        out.append(org_id)
+        org_id = PartyOrg.objects.filter(pk=org_id).values_list("parent_id", flat=True).first()
+    return out
+
+
+def member_org_ids(user: Any) -> frozenset[int]:
+    """The member's organisation and those above it (a group's member serves its branch's pool)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    if not hasattr(user, "_party_member_orgs"):
+        member = member_for_user(user)
+        user._party_member_orgs = frozenset(org_ancestor_ids(member.org_id)) if member is not None else frozenset()
+    return user._party_member_orgs
+
+
+def secretary_org_ids(user: Any) -> frozenset[int]:
+    """Organisations whose secretary this login is, and every organisation below them."""
+    from linli.party.models import PartyOrg
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    if not hasattr(user, "_party_secretary_orgs"):
+        found = set(PartyOrg.objects.filter(secretary_id=user.pk, active=True).values_list("pk", flat=True))
+        frontier = set(found)
+        for _level in range(_MAX_DEPTH):
+            if not frontier:
+                break
+            frontier = set(PartyOrg.objects.filter(parent_id__in=sorted(frontier)).values_list("pk", flat=True)) - found
+            found |= frontier
+        user._party_secretary_orgs = frozenset(found)
+    return user._party_secretary_orgs
+
+
+def can_dispatch_for_org(user: Any, org: Any) -> bool:
+    """The secretary of ``org`` or of an organisation above it, or ``orders.dispatch`` over its place.
+
+    Defers to ``linli.party.access.can_dispatch_for_org`` when the organisation part provides it."""
+    try:
+        from linli.party.access import can_dispatch_for_org as org_rule  # type: ignore[attr-defined]
+    except ImportError:
+        org_rule = None
+    if org_rule is not None:
+        return bool(org_rule(user, org))
+    if user is None or not getattr(user, "is_authenticated", False) or org is None:
+        return False
+    if org.pk in secretary_org_ids(user):
+        return True
+    return "orders.dispatch" in _perms(user) and scope_of(user).covers_path(org.place_path)
+
+
+def can_dispatch_order(user: Any, order: Any) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if "orders.dispatch" in _perms(user) and scope_of(user).covers_path(order.place_path):
+        return True
+    return order.org_id is not None and can_dispatch_for_org(user, order.org)
+
+
+def in_community(user: Any, wish: Any) -> bool:
+    scope = scope_of(user)
+    return scope.covers_path(wish.place_path) or wish.community.path in scope_prefixes(user)
+
+
+# --- querysets ------------------------------------------------------------------------------------------
+
+
+class OrderQuerySet(ScopedQuerySet):
+    scope_path_field = "place_path"
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        from linli.party.workflow_service import OrderStatus
+
+        perms = _perms(user)
+        q = scope.place_q("place_path") if perms & {"party.view", "orders.dispatch"} else NOTHING
+        q |= Q(requester_id=user.pk) | Q(placed_by_id=user.pk) | Q(member__user_id=user.pk)
+        pool = member_org_ids(user) if "orders.take" in perms else frozenset()
+        if pool:
+            q |= Q(status=OrderStatus.PUBLISHED, org_id__in=sorted(pool))
+        led = secretary_org_ids(user)
+        if led:
+            q |= Q(org_id__in=sorted(led))
+        return q
+
+    def visible_to(self, user: Any) -> OrderQuerySet:
+        scope = scope_of(user)
+        if scope is EMPTY_SCOPE:
+            return self.none()
+        return self.filter(self.scope_q(scope, user))
+
+
+class WishQuerySet(ScopedQuerySet):
+    scope_path_field = "place_path"
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        from linli.party.workflow_service import WISH_WALL
+
+        perms = _perms(user)
+        q = scope.place_q("place_path") if perms & {"party.view", "wishes.manage"} else NOTHING
+        q |= Q(poster_id=user.pk) | Q(posted_by_id=user.pk) | Q(adopter_user_id=user.pk)
+        if "wishes.adopt" in perms:
+            q |= Q(status__in=sorted(WISH_WALL), community__path__in=scope_prefixes(user))
+        return q
+
+    def visible_to(self, user: Any) -> WishQuerySet:
+        scope = scope_of(user)
+        if scope is EMPTY_SCOPE:
+            return self.none()
+        return self.filter(self.scope_q(scope, user))
+
+
+def access_order(user: Any, pk: Any):
+    from linli.party.models import ServiceOrder
+
+    return access_object(ServiceOrder.objects.select_related("org", "member", "place"), user, pk)
+
+
+def access_wish(user: Any, pk: Any):
+    from linli.party.models import Wish
+
+    return access_object(Wish.objects.select_related("community", "adopter_partner"), user, pk)
+
+
+def can_place_order(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and "orders.place" in _perms(user))
+
+
+def can_post_wish(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and "wishes.post" in _perms(user))
+
+
+def is_order_staff(user: Any) -> bool:
+    """Staff who place for residents and see the desk (``orders.dispatch``), or a branch secretary."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and ("orders.dispatch" in _perms(user) or secretary_org_ids(user))
+    )
