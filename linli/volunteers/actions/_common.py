@@ -1,0 +1,100 @@
+"""Shared machinery of the volunteers actions: locking an activity, its event rows, notices after commit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core.errors import NotFound
+from linli.volunteers.models import Activity, ActivityEvent, VolunteerNotice
+
+logger = logging.getLogger("linli.volunteers.notify")
+
+
+def actor_label(actor: Any) -> str:
+    if actor is None:
+        return "system"
+    return actor.get_username() if getattr(actor, "is_authenticated", False) else ""
+
+
+def clean_text(value: Any, *, limit: int = 4000) -> str:
+    return str(value or "").strip()[:limit]
+
+
+def authenticated(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def lock_activity(pk: int) -> Activity:
+    """The activity row, locked for the rest of the transaction (SQLite: IMMEDIATE transactions)."""
+    try:
+        return Activity.objects.select_for_update(of=("self",)).select_related("community").get(pk=pk)
+    except Activity.DoesNotExist as exc:
+        raise NotFound(_("Not found.")) from exc
+
+
+def check_visible(activity_id: int, actor: Any) -> None:
+    if actor is None:
+        return
+    if not Activity.objects.visible_to(actor).filter(pk=activity_id).exists():
+        raise NotFound(_("Not found."))
+
+
+def event_write(
+    activity: Activity,
+    *,
+    kind: str,
+    actor: Any,
+    at: datetime | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> ActivityEvent:
+    return ActivityEvent.objects.create(
+        activity=activity,
+        kind=kind,
+        actor=actor if authenticated(actor) else None,
+        actor_name=actor_label(actor)[:150],
+        at=at or timezone.now(),
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+    )
+
+
+def console_sender(notice: Any) -> None:
+    logger.info("notice to user %s: activity %s %s", notice.user_id, notice.activity_id, notice.kind)
+
+
+SENDERS = [console_sender]
+
+
+def _deliver(activity_id: int, kind: str, user_ids: list[int], text: str) -> None:
+    now = timezone.now()
+    notices = VolunteerNotice.objects.bulk_create(
+        [VolunteerNotice(user_id=uid, activity_id=activity_id, kind=kind, text=text[:300], created_at=now) for uid in user_ids]
+    )
+    for notice in notices:
+        for sender in SENDERS:
+            try:
+                sender(notice)
+            except Exception:  # one sender failing must not break the others
+                logger.exception("volunteer notice sender %r failed", sender)
+
+
+def notify(activity: Activity, *, kind: str, user_ids: Iterable[int | None], text: Any, exclude: int | None = None) -> None:
+    """Tell these users about ``activity`` once the current transaction commits (never after a rollback)."""
+    ids = sorted({uid for uid in user_ids if uid is not None and uid != exclude})
+    if not ids:
+        return
+    activity_id = activity.pk
+    message = str(text)
+    transaction.on_commit(lambda: _deliver(activity_id, kind, ids, message))

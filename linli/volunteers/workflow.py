@@ -1,0 +1,145 @@
+"""Volunteer activities: states and the one transition table.
+
+    draft → recruiting (publish) → closed (close sign-up) / ongoing (start) → finished → verified (hours)
+    cancel from draft, recruiting, closed, ongoing; reopen (closed → recruiting)
+
+``TRANSITIONS`` is the only place that says what may happen to an activity. The actions
+(``linli.volunteers.actions``) consult it, the pages render their buttons from
+``available_actions(activity, user)``, and ``tests/test_workflow_table.py`` walks every (state, action)
+pair. A transition names its ``sources``, ``target``, ``who`` (predicates over (activity, user); the
+actor needs one, ``actor=None`` is the system) and ``required`` input fields.
+
+Who: the activity's organiser (an account: community staff, or a team leader) and the volunteer managers
+(``volunteers.manage``) over the activity's community.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+PERM_JOIN = "volunteers.join"  # register as a volunteer, sign up for activities
+PERM_MANAGE = "volunteers.manage"  # community staff: volunteers, teams, activities of their places
+
+
+class VolunteerKind(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    RIDER = "rider", _("Delivery rider")
+    COURIER = "courier", _("Courier")
+    OTHER = "other", _("Other")
+
+
+class VolunteerStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    LEFT = "left", _("Left")
+
+
+class ActivityArea(models.TextChoices):
+    """The five areas points are counted in."""
+
+    DEMOCRACY = "democracy", _("Democratic participation")
+    CIVILITY = "civility", _("Civility")
+    MUTUAL_AID = "mutual_aid", _("Neighbourly help")
+    SAFETY = "safety", _("Safety")
+    MEDIATION = "mediation", _("Dispute mediation")
+
+
+class ActivityStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    RECRUITING = "recruiting", _("Recruiting")
+    CLOSED = "closed", _("Sign-up closed")
+    ONGOING = "ongoing", _("Under way")
+    FINISHED = "finished", _("Finished")
+    VERIFIED = "verified", _("Hours verified")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class SignupStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Signed up")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+S = ActivityStatus
+# Published and not over: people may sign up (recruiting) or check in (recruiting, closed, ongoing).
+SIGNUP_STATUSES = frozenset({S.RECRUITING})
+CHECKIN_STATUSES = frozenset({S.RECRUITING, S.CLOSED, S.ONGOING})
+PUBLIC_STATUSES = frozenset({S.RECRUITING, S.CLOSED, S.ONGOING, S.FINISHED, S.VERIFIED})
+
+
+def _perms(user: Any) -> frozenset[str]:
+    return getattr(user, "perms", frozenset())
+
+
+def is_manager(activity: Any, user: Any) -> bool:
+    """Volunteer managers (community staff, the street) over the activity's community."""
+    scope = getattr(user, "scope", None)
+    return PERM_MANAGE in _perms(user) and scope is not None and scope.covers_path(activity.place_path)
+
+
+def is_organiser(activity: Any, user: Any) -> bool:
+    return activity.organiser_id is not None and activity.organiser_id == user.pk
+
+
+WHO_LABELS: dict[Callable[[Any, Any], bool], Any] = {
+    is_manager: _("a volunteer manager"),
+    is_organiser: _("the organiser"),
+}
+
+Predicate = Callable[[Any, Any], bool]
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: Any
+    sources: frozenset[str]
+    target: str
+    who: tuple[Predicate, ...]
+    required: tuple[str, ...] = ()
+    style: str = "secondary"
+
+    def allows_state(self, status: str) -> bool:
+        return status in self.sources
+
+    def allows_actor(self, activity: Any, user: Any) -> bool:
+        if user is None:
+            return True
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return any(pred(activity, user) for pred in self.who)
+
+
+_ORG = (is_organiser, is_manager)
+
+
+def _t(name, label, sources, target, required=(), style="secondary") -> Transition:
+    return Transition(name, label, frozenset(sources), target, _ORG, tuple(required), style)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        _t("publish", _("Publish"), [S.DRAFT], S.RECRUITING, style="primary"),
+        _t("close", _("Close sign-up"), [S.RECRUITING], S.CLOSED),
+        _t("reopen", _("Reopen sign-up"), [S.CLOSED], S.RECRUITING),
+        _t("start", _("Start"), [S.RECRUITING, S.CLOSED], S.ONGOING, style="primary"),
+        _t("finish", _("Finish"), [S.RECRUITING, S.CLOSED, S.ONGOING], S.FINISHED, style="primary"),
+        _t("verify", _("Verify hours"), [S.FINISHED], S.VERIFIED, style="success"),
+        _t("cancel", _("Cancel the activity"), [S.DRAFT, S.RECRUITING, S.CLOSED, S.ONGOING], S.CANCELLED,
+           ["reason"], style="danger"),
+    ]
+}
+ACTION_NAMES: tuple[str, ...] = tuple(TRANSITIONS)
+
+
+def available_actions(activity: Any, user: Any) -> list[Transition]:
+    """The transitions ``user`` may start on ``activity`` now, in table order (the page's buttons)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return [t for t in TRANSITIONS.values() if t.allows_state(activity.status) and t.allows_actor(activity, user)]
