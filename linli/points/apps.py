@@ -6,3 +6,19 @@ class PointsConfig(AppConfig):
     name = "linli.points"
     label = "points"
     verbose_name = _("Points")
+
+    # The migration module holding the ledger's append-only triggers (TABLE, SQLITE_UP/DOWN): the
+    # test-suite's ``flush`` (linli/core) lifts them for the flush and puts them back.
+    append_only_triggers = "linli.points.migrations.0002_ledger_append_only"
+
+    def restore_after_flush(self, using: str) -> None:
+        """Put the shipped rules back after a flush (transactional tests)."""
+        from importlib import import_module
+
+        from linli.points.models import PointsRule
+
+        rules = import_module("linli.points.migrations.0003_default_rules").RULES
+        for code, name, area, points, description in rules:
+            PointsRule.objects.using(using).get_or_create(
+                code=code, defaults={"name": name, "area": area, "points": points, "description": description}
+            )

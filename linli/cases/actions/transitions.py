@@ -420,6 +420,11 @@ def _apply_summon_answer(case: Case, actor: Any, data: dict[str, Any], now: date
 def _apply_verify(case: Case, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
     out = _base(data)
     case.verified_at = now
+    # Points for the resident who reported it (反映问题经核实), in this transaction, once per case.
+    from linli.points.actions import points_award_reporter
+
+    points_award_reporter(reporter=case.reporter, phone_hash=case.reporter_phone_hash,
+                          source=f"cases.case:{case.pk}:verified", actor=actor)
     if case.has_contact:
         out.notify.append(("verify", _reporter(case), _("Case %(number)s is done: please rate it.") % {
             "number": case.number}))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.core.management.commands import flush
@@ -21,7 +22,10 @@ _TRIGGERS = import_module("linli.core.migrations.0002_audit_append_only")
 
 
 class Command(flush.Command):
-    help = flush.Command.help + " Lifts the audit log's append-only triggers for the flush; refused in production."
+    help = (
+        flush.Command.help
+        + " Lifts the audit log's append-only triggers for the flush; refused in production."
+    )
 
     def handle(self, **options):
         if settings.PRODUCTION:
@@ -37,19 +41,30 @@ class Command(flush.Command):
                 self.stdout.write("Flush cancelled.")
                 return
         options["interactive"] = False
-        table = connection.ops.quote_name(AuditEntry._meta.db_table)
+        # The audit log's triggers, and those of any app that declares ``append_only_triggers`` (the
+        # module path of a migration with TABLE, SQLITE_UP and SQLITE_DOWN) on its AppConfig.
+        guarded = [(AuditEntry._meta.db_table, _TRIGGERS)]
+        for config in django_apps.get_app_configs():
+            if getattr(config, "append_only_triggers", None):
+                module = import_module(config.append_only_triggers)
+                guarded.append((module.TABLE, module))
         with transaction.atomic(using=database), connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-            elif connection.vendor == "sqlite":
-                for sql in _TRIGGERS.SQLITE_DOWN:
-                    cursor.execute(sql)
+            for db_table, triggers in guarded:
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"ALTER TABLE {connection.ops.quote_name(db_table)} DISABLE TRIGGER USER")
+                elif connection.vendor == "sqlite":
+                    for sql in triggers.SQLITE_DOWN:
+                        cursor.execute(sql)
             super().handle(**options)
-            if connection.vendor == "postgresql":
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-            elif connection.vendor == "sqlite":
-                for sql in _TRIGGERS.SQLITE_UP:
-                    cursor.execute(sql)
+            for db_table, triggers in guarded:
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"ALTER TABLE {connection.ops.quote_name(db_table)} ENABLE TRIGGER USER")
+                elif connection.vendor == "sqlite":
+                    for sql in triggers.SQLITE_UP:
+                        cursor.execute(sql)
             from linli.core.workdays import calendar_restore_shipped
 
             calendar_restore_shipped(using=database)
+            for config in django_apps.get_app_configs():
+                if hasattr(config, "restore_after_flush"):
+                    config.restore_after_flush(database)

@@ -1,0 +1,105 @@
+"""The points shop's redemption states and its one transition table, and the selection states.
+
+    issued → fulfilled | refunded | cancelled
+
+``REDEMPTION_TRANSITIONS`` is the only place that says what may happen to a redemption; the actions
+consult it, the UI renders its buttons from ``available_actions``, the tests iterate over it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+PERM_REDEEM = "points.redeem"
+PERM_MANAGE = "points.manage"
+PERM_FULFIL = "points.fulfil"
+
+
+class RedemptionStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    REFUNDED = "refunded", _("Refunded")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class SelectionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    CONFIRMED = "confirmed", _("Confirmed")
+    PUBLISHED = "published", _("Published")
+
+
+R = RedemptionStatus
+
+
+def _perms(user: Any) -> frozenset[str]:
+    return getattr(user, "perms", frozenset())
+
+
+def _covers(user: Any, path: str) -> bool:
+    scope = getattr(user, "scope", None)
+    return bool(scope is not None and scope.covers_path(path))
+
+
+def is_owner(redemption: Any, user: Any) -> bool:
+    """The resident who redeemed it."""
+    return redemption.user_id is not None and redemption.user_id == user.pk
+
+
+def is_provider(redemption: Any, user: Any) -> bool:
+    """The item's provider account, or staff with ``points.fulfil`` over the item's community."""
+    if redemption.item.provider_user_id is not None and redemption.item.provider_user_id == user.pk:
+        return True
+    return PERM_FULFIL in _perms(user) and _covers(user, redemption.item.place_path)
+
+
+def is_manager(redemption: Any, user: Any) -> bool:
+    return PERM_MANAGE in _perms(user) and _covers(user, redemption.item.place_path)
+
+
+Predicate = Callable[[Any, Any], bool]
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: Any
+    sources: frozenset[str]
+    target: str
+    who: tuple[Predicate, ...]
+    style: str = "secondary"
+
+    def allows_actor(self, redemption: Any, user: Any) -> bool:
+        if user is None:
+            return True
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return any(pred(redemption, user) for pred in self.who)
+
+
+REDEMPTION_TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition("fulfil", _("Hand over"), frozenset({R.ISSUED}), R.FULFILLED, (is_provider,), "success"),
+        Transition(
+            "refund", _("Refund"), frozenset({R.ISSUED, R.FULFILLED}), R.REFUNDED, (is_manager,), "warning"
+        ),
+        Transition(
+            "cancel", _("Cancel"), frozenset({R.ISSUED}), R.CANCELLED, (is_owner, is_manager), "secondary"
+        ),
+    ]
+}
+
+
+def available_actions(redemption: Any, user: Any) -> list[Transition]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return [
+        t
+        for t in REDEMPTION_TRANSITIONS.values()
+        if redemption.status in t.sources and t.allows_actor(redemption, user)
+    ]
