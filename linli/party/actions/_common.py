@@ -1,0 +1,56 @@
+"""Helpers the party actions share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from linli.core.errors import Invalid, NotFound, PermissionDenied
+from linli.party.access import can_manage_path
+
+
+def clean_text(value: Any, *, limit: int) -> str:
+    return str(value or "").strip()[:limit]
+
+
+def required_text(value: Any, *, field: str, limit: int) -> str:
+    text = clean_text(value, limit=limit)
+    if not text:
+        raise Invalid(_("Some required fields are missing."), fields={field: [_("This field is required.")]})
+    return text
+
+
+def require_manage(actor: Any, path: str) -> None:
+    """``actor=None`` is the system (demo, commands)."""
+    if actor is not None and not can_manage_path(actor, path):
+        raise PermissionDenied(_("You may not change the party organisation here."))
+
+
+def place_of(value: Any, *, field: str = "place"):
+    from linli.places.models import Place
+
+    if value is None or value == "":
+        raise Invalid(_("Some required fields are missing."), fields={field: [_("This field is required.")]})
+    pk = getattr(value, "pk", value)
+    try:
+        return Place.objects.get(pk=pk)
+    except (Place.DoesNotExist, ValueError, TypeError) as exc:
+        raise Invalid(_("Unknown place."), fields={field: [_("Not found.")]}) from exc
+
+
+def community_of(place) -> Any:
+    """The community above (or at) ``place``."""
+    from linli.places.models import Place, PlaceKind
+
+    if place.kind == PlaceKind.COMMUNITY:
+        return place
+    ids = [int(p) for p in place.path.strip("/").split("/") if p]
+    found = Place.objects.filter(pk__in=ids, kind=PlaceKind.COMMUNITY).first()
+    if found is None:
+        raise Invalid(_("The place is not in a community."), fields={"place": [_("Not in a community.")]})
+    return found
+
+
+def not_found() -> NotFound:
+    return NotFound(_("Not found."))

@@ -1,0 +1,327 @@
+"""双报到: a unit's party organisation registers with the community where it sits; a serving party member
+registers with the community where they live. Staff of the community approve (placing a member into a
+grid), reject (with a reason), or the submitter withdraws. Every step goes through the transition table
+(``linli.party.workflow``): row lock + version compare-and-set, a ``RegistrationEvent`` and an audit row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core.audit import audit_record
+from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.party.access import can_manage_path
+from linli.party.actions._common import clean_text, place_of, required_text
+from linli.party.models import (
+    Partner,
+    PartyMember,
+    PartyMemberKind,
+    PartyOrg,
+    PartyOrgKind,
+    Registration,
+    RegistrationEvent,
+)
+from linli.party.workflow import TRANSITIONS, RegistrationKind, RegistrationStatus
+from linli.places.models import Place, PlaceKind
+
+
+def _community(value: Any) -> Place:
+    place = place_of(value, field="community")
+    if place.kind != PlaceKind.COMMUNITY:
+        raise Invalid(_("Choose a community."), fields={"community": [_("Not a community.")]})
+    return place
+
+
+def event_write(
+    reg: Registration,
+    *,
+    kind: str,
+    actor: Any,
+    from_status: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> RegistrationEvent:
+    return RegistrationEvent.objects.create(
+        registration=reg,
+        kind=kind,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        at=timezone.now(),
+        from_status=from_status,
+        to_status=reg.status,
+        note=note,
+        data=data or {},
+    )
+
+
+def registration_submit(
+    *,
+    kind: str,
+    community: Any,
+    actor: Any,
+    unit_name: str = "",
+    contact_name: str = "",
+    person: Any = None,
+    employer: PartyOrg | None = None,
+    note: str = "",
+) -> Registration:
+    """Submit a registration. A unit gives its name; a member is the actor's own registry person
+    (``person_for_user``) unless staff of the community enter it for somebody (``person``)."""
+    from linli.residents.models import Person
+    from linli.residents.selectors import person_for_user
+
+    if kind not in RegistrationKind.values:
+        raise Invalid(
+            _("Unknown kind of registration."), fields={"kind": [_("Unknown kind of registration.")]}
+        )
+    where = _community(community)
+    staff = actor is None or can_manage_path(actor, where.path)
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Log in first."))
+    who = None
+    if kind == RegistrationKind.UNIT:
+        unit_name = required_text(unit_name, field="unit_name", limit=120)
+        if not staff and "party.view" not in getattr(actor, "perms", ()):
+            raise PermissionDenied(
+                _("Only a party organisation's contact or community staff register a unit.")
+            )
+        duplicate = Registration.objects.filter(kind=kind, community=where, unit_name=unit_name)
+    else:
+        if person not in (None, "") and staff:
+            try:
+                who = Person.objects.get(pk=getattr(person, "pk", person))
+            except (Person.DoesNotExist, ValueError, TypeError) as exc:
+                raise Invalid(_("Unknown person."), fields={"person": [_("Not found.")]}) from exc
+        elif person not in (None, ""):
+            raise PermissionDenied(_("Only community staff register somebody else."))
+        else:
+            who = person_for_user(actor)
+            if who is None:
+                raise Invalid(
+                    _(
+                        "Your account is not linked to a resident of the registry; ask the community to enter it."
+                    ),
+                    fields={"person": [_("Not found.")]},
+                )
+        if not who.place_path.startswith(where.path):
+            raise Invalid(
+                _("Register with the community where you live."),
+                fields={"community": [_("Not where the person lives.")]},
+            )
+        if employer is not None and employer.kind != PartyOrgKind.UNIT:
+            raise Invalid(
+                _("The employer must be a unit organisation."), fields={"employer": [_("Not a unit.")]}
+            )
+        unit_name = clean_text(unit_name, limit=120) or (employer.name if employer is not None else "")
+        if not unit_name:
+            raise Invalid(
+                _("Say which unit you work for."), fields={"unit_name": [_("This field is required.")]}
+            )
+        duplicate = Registration.objects.filter(kind=kind, community=where, person=who)
+    if duplicate.filter(status__in=[RegistrationStatus.SUBMITTED, RegistrationStatus.APPROVED]).exists():
+        raise Refused(_("This registration has already been submitted."), code="duplicate")
+    with transaction.atomic():
+        reg = Registration.objects.create(
+            kind=kind,
+            community=where,
+            place_path=where.path,
+            unit_name=unit_name,
+            contact_name=clean_text(contact_name, limit=64),
+            person=who,
+            employer=employer,
+            note=clean_text(note, limit=2000),
+            submitted_by=actor if actor is not None else None,
+        )
+        event_write(reg, kind="submitted", actor=actor)
+        audit_record(
+            action="party.registration_submit",
+            actor=actor,
+            target=reg,
+            detail={"kind": kind, "community": where.pk, "person": getattr(who, "pk", None)},
+        )
+    return reg
+
+
+# --- transitions ------------------------------------------------------------------------------------------
+
+
+def _grid_for(reg: Registration, grid: Any) -> Place:
+    if grid in (None, ""):
+        # The grid of the member's home, when the registry knows it.
+        ids = [int(p) for p in (reg.person.place_path if reg.person else "").strip("/").split("/") if p]
+        found = Place.objects.filter(pk__in=ids, kind=PlaceKind.GRID).first()
+        if found is None:
+            raise Invalid(
+                _("Choose the grid to place the member in."), fields={"grid": [_("This field is required.")]}
+            )
+        return found
+    place = place_of(grid, field="grid")
+    if place.kind != PlaceKind.GRID or not place.path.startswith(reg.place_path):
+        raise Invalid(
+            _("Choose a grid of this community."), fields={"grid": [_("Not a grid of this community.")]}
+        )
+    return place
+
+
+def unit_org_for(name: str, community: Place) -> PartyOrg:
+    """The unit's party organisation by name (any community), made on ``community`` when new."""
+    org = PartyOrg.objects.filter(kind=PartyOrgKind.UNIT, name=name, active=True).order_by("id").first()
+    if org is None:
+        org = PartyOrg.objects.create(
+            kind=PartyOrgKind.UNIT, name=name, place=community, place_path=community.path
+        )
+    return org
+
+
+def _own_account(reg: Registration) -> Any:
+    """The submitter's account, when they registered themselves (not staff entering it for them)."""
+    user = reg.submitted_by
+    if user is None or can_manage_path(user, reg.place_path):
+        return None
+    return user
+
+
+def _apply_approve(reg: Registration, actor: Any, data: dict[str, Any]) -> dict[str, Any]:
+    if reg.kind == RegistrationKind.UNIT:
+        org = unit_org_for(reg.unit_name, reg.community)
+        partner = Partner.objects.filter(community=reg.community, org=org).first()
+        if partner is None:
+            partner = Partner.objects.create(
+                name=reg.unit_name,
+                community=reg.community,
+                place_path=reg.place_path,
+                org=org,
+                contact_name=reg.contact_name,
+            )
+        reg.org, reg.partner = org, partner
+        return {"org": org.pk, "partner": partner.pk}
+    grid = _grid_for(reg, data.get("grid"))
+    employer = reg.employer or unit_org_for(reg.unit_name, reg.community)
+    member = PartyMember.objects.select_for_update().filter(person=reg.person, active=True).first()
+    if member is None:
+        member = PartyMember.objects.create(
+            person=reg.person,
+            kind=PartyMemberKind.REGISTERED,
+            employer=employer,
+            grid=grid,
+            place_path=grid.path,
+            joined_on=timezone.localdate(),
+            user=_own_account(reg),
+        )
+    else:
+        member.kind, member.employer, member.grid, member.place_path = (
+            PartyMemberKind.REGISTERED,
+            employer,
+            grid,
+            grid.path,
+        )
+        member.save(update_fields=["kind", "employer", "grid", "place_path"])
+    reg.grid, reg.employer, reg.member = grid, employer, member
+    return {"grid": grid.pk, "member": member.pk, "employer": employer.pk}
+
+
+def _apply_reject(reg: Registration, actor: Any, data: dict[str, Any]) -> dict[str, Any]:
+    reg.reason = clean_text(data.get("reason"), limit=2000)
+    return {}
+
+
+def _apply_withdraw(reg: Registration, actor: Any, data: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+APPLY: dict[str, Callable[[Registration, Any, dict[str, Any]], dict[str, Any]]] = {
+    "approve": _apply_approve,
+    "reject": _apply_reject,
+    "withdraw": _apply_withdraw,
+}
+
+
+def registration_transition(
+    *, registration: Registration | int, name: str, actor: Any, data: dict[str, Any] | None = None
+) -> Registration:
+    """Run one transition of the table (approve, reject, withdraw) on the registration."""
+    if name not in TRANSITIONS:
+        raise NotFound(_("Not found."))
+    t = TRANSITIONS[name]
+    data = dict(data or {})
+    pk = getattr(registration, "pk", registration)
+    for key in t.required:
+        if not clean_text(data.get(key), limit=2000):
+            raise Invalid(
+                _("Some required fields are missing."), fields={key: [_("This field is required.")]}
+            )
+    with transaction.atomic():
+        if actor is not None and not Registration.objects.visible_to(actor).filter(pk=pk).exists():
+            raise NotFound(_("Not found."))
+        try:
+            reg = (
+                Registration.objects.select_for_update(of=("self",))
+                .select_related("person", "community")
+                .get(pk=pk)
+            )
+        except Registration.DoesNotExist as exc:
+            raise NotFound(_("Not found.")) from exc
+        if not t.allows_state(reg.status):
+            raise Refused(
+                _("This registration is “%(status)s”: “%(action)s” is not possible now.")
+                % {"status": reg.get_status_display(), "action": t.label},
+                code="refused_transition",
+            )
+        if not t.allows_actor(reg, actor):
+            raise PermissionDenied(_("You may not “%(action)s” this registration.") % {"action": t.label})
+        from_status, version = reg.status, reg.version
+        outcome = APPLY[name](reg, actor, data)
+        reg.status = t.target
+        reg.version = version + 1
+        if name in ("approve", "reject"):
+            reg.decided_by = actor if actor is not None else None
+            reg.decided_at = timezone.now()
+        updated = Registration.objects.filter(pk=reg.pk, version=version, status=from_status).update(
+            status=reg.status,
+            version=reg.version,
+            reason=reg.reason,
+            decided_by=reg.decided_by,
+            decided_at=reg.decided_at,
+            grid=reg.grid,
+            org=reg.org,
+            partner=reg.partner,
+            member=reg.member,
+            employer=reg.employer,
+        )
+        if updated != 1:
+            raise Refused(_("The registration changed meanwhile; reload it and try again."), code="conflict")
+        event_write(
+            reg,
+            kind=name,
+            actor=actor,
+            from_status=from_status,
+            note=reg.reason if name == "reject" else "",
+            data=outcome,
+        )
+        audit_record(
+            action=f"party.registration_{name}",
+            actor=actor,
+            target=reg,
+            detail={"from": from_status, "to": reg.status, **outcome},
+        )
+    return reg
+
+
+def registration_approve(*, registration: Registration | int, actor: Any, grid: Any = None) -> Registration:
+    return registration_transition(
+        registration=registration, name="approve", actor=actor, data={"grid": grid}
+    )
+
+
+def registration_reject(*, registration: Registration | int, actor: Any, reason: str) -> Registration:
+    return registration_transition(
+        registration=registration, name="reject", actor=actor, data={"reason": reason}
+    )
+
+
+def registration_withdraw(*, registration: Registration | int, actor: Any) -> Registration:
+    return registration_transition(registration=registration, name="withdraw", actor=actor)

@@ -1,0 +1,287 @@
+"""Reads of the party part: the organisation tree with member counts, member lists (masked), the
+rotating chair of the joint committee, meetings with their cases, registrations."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from linli.core.masking import mask_name, mask_phone
+from linli.party.models import (
+    JointMeeting,
+    MeetingProblem,
+    MemberRole,
+    Partner,
+    PartyMember,
+    PartyOrg,
+    PartyOrgKind,
+    Registration,
+)
+from linli.places.models import Place, PlaceKind
+
+# --- the rotating chair (按月轮值) --------------------------------------------------------------------------
+# Month numbers count from January 2020; the unit at position (month number mod n) of the ordered list of
+# the active member units chairs that month. Suspending a unit takes it out of the list (it is skipped);
+# the order wraps around at the end.
+EPOCH_MONTH = 2020 * 12
+
+
+def month_number(day: datetime.date) -> int:
+    return day.year * 12 + (day.month - 1) - EPOCH_MONTH
+
+
+def rotation_pick(units: Sequence[Any], day: datetime.date) -> Any:
+    """The chair for the month of ``day`` among ``units`` (ordered; inactive ones are skipped)."""
+    active = [u for u in units if getattr(u, "active", True)]
+    if not active:
+        return None
+    return active[month_number(day) % len(active)]
+
+
+def rotation_units(community: Place | int) -> list[Partner]:
+    """The joint committee's member units in their rotation order (inactive ones included)."""
+    return list(
+        Partner.objects.filter(community_id=getattr(community, "pk", community), big_committee=True).order_by(
+            "rotation_order", "id"
+        )
+    )
+
+
+def chair_for_month(community: Place | int, day: datetime.date) -> Partner | None:
+    return rotation_pick(rotation_units(community), day)
+
+
+def next_month(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+@dataclass
+class Rotation:
+    current: Partner | None
+    next: Partner | None
+    units: list[Partner]
+    schedule: list[tuple[datetime.date, Partner | None]]
+
+
+def rotation_of(community: Place | int, today: datetime.date, *, months: int = 6) -> Rotation:
+    units = rotation_units(community)
+    schedule, day = [], today.replace(day=1)
+    for _ in range(months):
+        schedule.append((day, rotation_pick(units, day)))
+        day = next_month(day)
+    return Rotation(rotation_pick(units, today), rotation_pick(units, next_month(today)), units, schedule)
+
+
+# --- the organisation tree --------------------------------------------------------------------------------
+
+
+@dataclass
+class OrgNode:
+    org: PartyOrg
+    members: int  # active members of this organisation
+    total: int = 0  # including the organisations below
+    children: list[OrgNode] = field(default_factory=list)
+
+
+def communities_for(user: Any) -> list[Place]:
+    """The communities within (or above) the user's scope, for the tree page's switcher."""
+    from linli.core.access import scope_of
+
+    scope = scope_of(user)
+    if not scope.place_paths:
+        return []
+    q = Q(pk__in=[])
+    for path in scope.place_paths:
+        ids = [int(p) for p in path.strip("/").split("/") if p]
+        q |= Q(path__startswith=path) | Q(pk__in=ids)
+    return list(Place.objects.filter(q, kind=PlaceKind.COMMUNITY).order_by("code", "id"))
+
+
+def org_tree(user: Any, community: Place, *, include_closed: bool = False) -> list[OrgNode]:
+    """The visible organisations of ``community`` as a forest (committee at the root; unit organisations
+    at the root too), with active member counts. Two queries whatever the size."""
+    qs = PartyOrg.objects.visible_to(user).filter(place_path__startswith=community.path)
+    if not include_closed:
+        qs = qs.filter(active=True)
+    orgs = list(
+        qs.select_related("place", "secretary")
+        .annotate(n=Count("members", filter=Q(members__active=True)))
+        .order_by("kind", "name", "id")
+    )
+    nodes = {o.pk: OrgNode(o, o.n) for o in orgs}
+    roots: list[OrgNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.org.parent_id) if node.org.parent_id else None
+        (parent.children if parent is not None else roots).append(node)
+
+    def total(node: OrgNode) -> int:
+        node.total = node.members + sum(total(c) for c in node.children)
+        return node.total
+
+    order = {k: i for i, k in enumerate(PartyOrgKind.values)}
+    roots.sort(key=lambda n: (order[n.org.kind], n.org.name))
+    for root in roots:
+        total(root)
+    return roots
+
+
+def org_list(
+    user: Any, *, community: Place | None = None, kind: str = "", active: bool | None = True
+) -> QuerySet[PartyOrg]:
+    qs = PartyOrg.objects.visible_to(user).select_related("place", "parent", "secretary")
+    if community is not None:
+        qs = qs.filter(place_path__startswith=community.path)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if active is not None:
+        qs = qs.filter(active=active)
+    return qs.order_by("id")
+
+
+def org_ancestors(org: PartyOrg) -> list[PartyOrg]:
+    chain, node = [], org.parent
+    while node is not None and len(chain) < 10:
+        chain.append(node)
+        node = node.parent
+    return list(reversed(chain))
+
+
+# --- members ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class MemberRow:
+    id: int
+    name: str  # masked
+    phone: str  # masked
+    kind: str
+    kind_label: str
+    org: str
+    employer: str
+    grid: str
+    active: bool
+    joined_on: datetime.date | None
+    roles: list[str]
+
+
+def member_list(
+    user: Any,
+    *,
+    community: Place | None = None,
+    org: PartyOrg | None = None,
+    kind: str = "",
+    active: bool | None = True,
+    q: str = "",
+) -> QuerySet[PartyMember]:
+    qs = PartyMember.objects.visible_to(user).select_related("person", "org", "employer", "grid")
+    if community is not None:
+        qs = qs.filter(place_path__startswith=community.path)
+    if org is not None:
+        qs = qs.filter(org=org)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if active is not None:
+        qs = qs.filter(active=active)
+    if q:
+        qs = qs.filter(Q(person__name__contains=q) | Q(person__name_initials__istartswith=q))
+    return qs.order_by("id")
+
+
+def member_rows(members: Sequence[PartyMember], *, today: datetime.date | None = None) -> list[MemberRow]:
+    """Rows for lists and the API: names and phones masked; current roles in one query."""
+    today = today or datetime.date.today()
+    roles: dict[int, list[str]] = {}
+    current = (
+        MemberRole.objects.filter(member__in=[m.pk for m in members])
+        .filter(Q(until__isnull=True) | Q(until__gte=today))
+        .select_related("place")
+    )
+    for r in current:
+        roles.setdefault(r.member_id, []).append(f"{r.get_role_display()}（{r.place.name}）")
+    return [
+        MemberRow(
+            id=m.pk,
+            name=mask_name(m.person.name),
+            phone=mask_phone(m.person.phone),
+            kind=m.kind,
+            kind_label=str(m.get_kind_display()),
+            org=m.org.name if m.org else "",
+            employer=m.employer.name if m.employer else "",
+            grid=m.grid.name if m.grid else "",
+            active=m.active,
+            joined_on=m.joined_on,
+            roles=roles.get(m.pk, []),
+        )
+        for m in members
+    ]
+
+
+def member_for_user(user: Any) -> PartyMember | None:
+    """The active member row of a login (by the account link, else by the registry person)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    found = PartyMember.objects.filter(user=user, active=True).select_related("person", "org").first()
+    if found is not None:
+        return found
+    from linli.residents.selectors import person_for_user
+
+    person = person_for_user(user)
+    if person is None:
+        return None
+    return PartyMember.objects.filter(person=person, active=True).select_related("person", "org").first()
+
+
+def building_roles(user: Any, *, community: Place) -> QuerySet[MemberRole]:
+    return (
+        MemberRole.objects.visible_to(user)
+        .filter(place_path__startswith=community.path)
+        .select_related("member__person", "place")
+        .order_by("place_path", "role", "-since")
+    )
+
+
+# --- registrations, meetings, partners ------------------------------------------------------------------
+
+
+def registration_list(user: Any, *, status: str = "", kind: str = "") -> QuerySet[Registration]:
+    qs = Registration.objects.visible_to(user).select_related("community", "person", "employer", "grid")
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-id")
+
+
+def meeting_list(user: Any, *, community: Place | None = None) -> QuerySet[JointMeeting]:
+    qs = (
+        JointMeeting.objects.visible_to(user)
+        .select_related("community", "chair")
+        .annotate(present=Count("attendees", distinct=True), problem_count=Count("problems", distinct=True))
+    )
+    if community is not None:
+        qs = qs.filter(place_path__startswith=community.path)
+    return qs.order_by("-held_on", "-id")
+
+
+def meeting_problems(meeting: JointMeeting) -> list[MeetingProblem]:
+    """The meeting's problems with their cases (owner, deadline, status)."""
+    return list(
+        MeetingProblem.objects.filter(meeting=meeting).select_related(
+            "case", "case__owner_user", "case__owner_department", "partner"
+        )
+    )
+
+
+def partner_list(
+    user: Any, *, community: Place | None = None, big_committee: bool | None = None
+) -> QuerySet[Partner]:
+    qs = Partner.objects.visible_to(user).select_related("community", "org")
+    if community is not None:
+        qs = qs.filter(community=community)
+    if big_committee is not None:
+        qs = qs.filter(big_committee=big_committee)
+    return qs.order_by("-big_committee", "rotation_order", "id")

@@ -1,0 +1,102 @@
+"""双报到 registrations: their states and their one transition table.
+
+    submitted → approve → approved
+              → reject (reason) → rejected
+              → withdraw → withdrawn
+
+``TRANSITIONS`` is the only place that says what may happen: the actions consult it (409 on a state it
+does not allow, 403 on an actor it does not name), the UI renders its buttons from
+``available_actions(registration, user)``, the tests iterate over it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+PERM_VIEW = "party.view"
+PERM_MANAGE = "party.manage"
+
+
+class RegistrationKind(models.TextChoices):
+    UNIT = "unit", _("Unit registration")  # 单位党组织到社区报到
+    MEMBER = "member", _("Member registration")  # 在职党员到居住地社区报到
+
+
+class RegistrationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+S = RegistrationStatus
+
+
+def _perms(user: Any) -> frozenset[str]:
+    return getattr(user, "perms", frozenset())
+
+
+def is_manager(registration: Any, user: Any) -> bool:
+    """Party staff over the community registered with."""
+    scope = getattr(user, "scope", None)
+    return PERM_MANAGE in _perms(user) and scope is not None and scope.covers_path(registration.place_path)
+
+
+def is_submitter(registration: Any, user: Any) -> bool:
+    return registration.submitted_by_id is not None and registration.submitted_by_id == user.pk
+
+
+Predicate = Callable[[Any, Any], bool]
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: Any
+    sources: frozenset[str]
+    target: str
+    who: tuple[Predicate, ...]
+    required: tuple[str, ...] = ()
+    style: str = "secondary"
+
+    def allows_state(self, status: str) -> bool:
+        return status in self.sources
+
+    def allows_actor(self, registration: Any, user: Any) -> bool:
+        if user is None:
+            return True
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return any(pred(registration, user) for pred in self.who)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition(
+            "approve", _("Approve"), frozenset({S.SUBMITTED}), S.APPROVED, (is_manager,), style="success"
+        ),
+        Transition(
+            "reject", _("Reject"), frozenset({S.SUBMITTED}), S.REJECTED, (is_manager,), ("reason",), "danger"
+        ),
+        Transition(
+            "withdraw", _("Withdraw"), frozenset({S.SUBMITTED}), S.WITHDRAWN, (is_submitter, is_manager)
+        ),
+    ]
+}
+ACTION_NAMES: tuple[str, ...] = tuple(TRANSITIONS)
+
+
+def available_actions(registration: Any, user: Any) -> list[Transition]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return [
+        t
+        for t in TRANSITIONS.values()
+        if t.allows_state(registration.status) and t.allows_actor(registration, user)
+    ]
