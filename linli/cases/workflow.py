@@ -69,6 +69,7 @@ class Channel(models.TextChoices):
     PROXY = "proxy", _("Entered by staff for a resident")
     SENSOR = "sensor", _("Sensor")
     OPEN311 = "open311", _("Open311")
+    JOINT_MEETING = "joint_meeting", _("Joint party committee meeting")  # 大党委联席会 (linli.party)
 
 
 class OwnerKind(models.TextChoices):

@@ -25,7 +25,7 @@ from linli.core.errors import Invalid, PermissionDenied
 from linli.core.masking import mask_phone
 
 # Doors only staff may use (the case is entered by them, not by the resident).
-STAFF_CHANNELS = frozenset({Channel.PATROL, Channel.VISIT, Channel.PROXY})
+STAFF_CHANNELS = frozenset({Channel.PATROL, Channel.VISIT, Channel.PROXY, Channel.JOINT_MEETING})
 # Doors used by machines and imports (actor=None only).
 SYSTEM_CHANNELS = frozenset({Channel.HOTLINE, Channel.SENSOR, Channel.OPEN311})
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
