@@ -1,0 +1,264 @@
+"""The machinery shared by the order and wish actions: the transition runner, events, notices, photos.
+
+Every transition runs ``run``:
+
+1. scope: the object must be visible to the actor (else 404, like a missing one);
+2. lock: the row is re-read ``select_for_update`` inside the transaction (SQLite serialises writers with
+   IMMEDIATE transactions) and the final write is a compare-and-set on ``status`` and ``version``;
+3. the table: a state not among the sources is refused (409), an actor matching no ``who`` predicate is
+   denied (403), a failing guard is refused (409), a missing required input is invalid (422);
+4. the action's own ``apply``; then one event row, one audit row, and notices after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core.audit import audit_record
+from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.party.workflow_service import Transition
+
+logger = logging.getLogger("linli.party.notify")
+
+_SNAPSHOT_EXCLUDE = frozenset({"id", "created_at", "updated_at"})
+
+
+def actor_label(actor: Any) -> str:
+    if actor is None:
+        return "system"
+    return actor.get_username() if getattr(actor, "is_authenticated", False) else ""
+
+
+def clean_text(value: Any, *, limit: int = 4000) -> str:
+    return str(value or "").strip()[:limit]
+
+
+def parse_hours(value: Any, *, field_name: str = "hours", required: bool = True) -> Decimal | None:
+    if value in (None, ""):
+        if required:
+            raise Invalid(_("Some required fields are missing."), fields={field_name: [_("This field is required.")]})
+        return None
+    try:
+        hours = Decimal(str(value)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError) as exc:
+        raise Invalid(_("Enter the hours as a number."), fields={field_name: [_("Enter a number.")]}) from exc
+    if hours <= 0 or hours > 24:
+        raise Invalid(_("Hours must be more than 0 and at most 24."), fields={field_name: [_("Between 0.1 and 24.")]})
+    return hours
+
+
+def store_photo(upload: Any, *, folder: str, field_name: str = "photo") -> str:
+    """Re-encode an uploaded photo (no EXIF, scaled; see cases' photos) and store it; returns its name."""
+    from linli.cases.actions.photos import clean_photo
+
+    try:
+        data, _w, _h = clean_photo(upload)
+    except Invalid as exc:
+        raise Invalid(exc.message, fields={field_name: [m for msgs in exc.fields.values() for m in msgs]}) from exc
+    name = f"{folder}/{timezone.now():%Y/%m}/{secrets.token_hex(8)}.jpg"
+    return default_storage.save(name, ContentFile(data))
+
+
+# --- notices ---------------------------------------------------------------------------------------------
+
+Sender = Callable[[int, str, str, str], None]
+
+
+def console_sender(user_id: int, kind: str, ref: str, text: str) -> None:
+    logger.info("notice to user %s: %s %s", user_id, ref, kind)
+
+
+SENDERS: list[Sender] = [console_sender]
+
+
+def notify(*, ref: str, kind: str, user_ids: Iterable[int | None], text: str, exclude: int | None = None) -> None:
+    """Tell these users once the current transaction commits (nothing for a rolled-back change)."""
+    ids = sorted({uid for uid in user_ids if uid is not None and uid != exclude})
+    if not ids:
+        return
+    message = str(text)
+
+    def deliver() -> None:
+        for uid in ids:
+            for sender in SENDERS:
+                try:
+                    sender(uid, kind, ref, message)
+                except Exception:  # one sender failing must not break the others (nor the request)
+                    logger.exception("party notice sender %r failed", sender)
+
+    transaction.on_commit(deliver)
+
+
+def users_over(path: str, perm: str) -> list[int]:
+    """Users holding ``perm`` through a role bound to a node above (or at) ``path``."""
+    from linli.accounts.models import RoleAssignment
+    from linli.accounts.roles import ROLE_PERMISSIONS
+    from linli.party.access_service import _prefixes
+
+    prefixes = _prefixes(path)
+    roles = sorted(role for role, perms in ROLE_PERMISSIONS.items() if perm in perms)
+    if not prefixes:
+        return []
+    return sorted(
+        set(
+            RoleAssignment.objects.filter(role__in=roles, place__path__in=prefixes, user__is_active=True).values_list(
+                "user_id", flat=True
+            )
+        )
+    )
+
+
+# --- the runner ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    note: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    notify: list[tuple[str, Iterable[int | None], str]] = field(default_factory=list)
+    after: list[Callable[[Any], None]] = field(default_factory=list)  # in the same transaction, after the write
+
+
+Apply = Callable[[Any, Any, dict[str, Any], datetime], Outcome]
+
+
+@dataclass(frozen=True)
+class Spec:
+    model: type[models.Model]
+    event_model: type[models.Model]
+    event_fk: str  # "order" / "wish"
+    table: dict[str, Transition]
+    apply: dict[str, Apply]
+    audit_prefix: str  # "party.order" → audit action "party.order_take"
+    noun: Any  # "order" / "wish", for messages
+    related: tuple[str, ...] = ()
+
+
+def _snapshot(obj: models.Model) -> dict[str, Any]:
+    return {
+        f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.attname not in _SNAPSHOT_EXCLUDE
+    }
+
+
+def _comparable(value: Any) -> Any:
+    return value.name if hasattr(value, "storage") and hasattr(value, "name") else value
+
+
+def event_write(spec: Spec, obj: Any, *, kind: str, actor: Any, at: datetime, from_status: str = "",
+                to_status: str = "", note: str = "", data: dict[str, Any] | None = None) -> Any:
+    return spec.event_model.objects.create(  # type: ignore[attr-defined]
+        **{spec.event_fk: obj},
+        kind=kind,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_name=actor_label(actor)[:150],
+        at=at,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+    )
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, list | tuple) and not value
+
+
+def _check_required(t: Transition, data: dict[str, Any]) -> None:
+    missing = {key: [_("This field is required.")] for key in t.required if _blank(data.get(key))}
+    if missing:
+        raise Invalid(_("Some required fields are missing."), fields=missing)
+
+
+def _audit_data(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if isinstance(v, str | int | float | bool | type(None) | list)}
+
+
+def run(spec: Spec, *, obj: Any, name: str, actor: Any, data: dict[str, Any] | None = None) -> Any:
+    """Run transition ``name`` of ``spec.table`` on ``obj`` (an instance or an id) for ``actor``."""
+    if name not in spec.table:
+        raise NotFound(_("Not found."))
+    t = spec.table[name]
+    data = dict(data or {})
+    pk = obj.pk if isinstance(obj, models.Model) else obj
+    manager = spec.model.objects  # type: ignore[attr-defined]
+    with transaction.atomic():
+        if actor is not None and not manager.visible_to(actor).filter(pk=pk).exists():
+            raise NotFound(_("Not found."))
+        try:
+            locked = manager.select_related(*spec.related).select_for_update(of=("self",)).get(pk=pk)
+        except spec.model.DoesNotExist as exc:  # type: ignore[attr-defined]
+            raise NotFound(_("Not found.")) from exc
+        if not t.allows_state(locked.status):
+            raise Refused(
+                _("This %(noun)s is “%(status)s”: “%(action)s” is not possible now.")
+                % {"noun": spec.noun, "status": locked.get_status_display(), "action": t.label},
+                code="refused_transition",
+            )
+        if not t.allows_actor(locked, actor):
+            raise PermissionDenied(_("You may not “%(action)s” this %(noun)s.") % {"action": t.label, "noun": spec.noun})
+        refusal = t.refusal(locked, actor)
+        if refusal is not None:
+            raise Refused(refusal, code="refused_transition")
+        _check_required(t, data)
+        now = timezone.now()
+        before = _snapshot(locked)
+        from_status = locked.status
+        outcome = spec.apply[name](locked, actor, data, now)
+        if t.target is not None:
+            locked.status = t.target
+        locked.version = before["version"] + 1
+        after = _snapshot(locked)
+        changed = {k: v for k, v in after.items() if _comparable(before.get(k)) != _comparable(v)}
+        updated = manager.filter(pk=locked.pk, version=before["version"], status=from_status).update(
+            updated_at=now, **changed
+        )
+        if updated != 1:  # the row lock makes this unreachable in practice; the CAS is belt and braces
+            raise Refused(_("It changed meanwhile; reload and try again."), code="conflict")
+        event = event_write(spec, locked, kind=name, actor=actor, at=now, from_status=from_status,
+                            to_status=locked.status, note=outcome.note, data=outcome.data)
+        audit_record(
+            action=f"{spec.audit_prefix}_{name}",
+            actor=actor,
+            actor_name="" if actor is not None else "system",
+            target=locked,
+            detail={"from": from_status, "to": locked.status, "event": event.pk, **_audit_data(outcome.data)},
+        )
+        ref = f"{spec.audit_prefix}:{locked.pk}"
+        for kind, user_ids, text in outcome.notify:
+            notify(ref=ref, kind=kind, user_ids=user_ids, text=text, exclude=getattr(actor, "pk", None))
+        for step in outcome.after:
+            step(locked)
+        return locked
+
+
+def reward(*, person_id: int | None, hours: Decimal | None, source: str, kind: str, actor: Any,
+           now: datetime, note: str = "") -> dict[str, Any]:
+    """Service hours and the ``service`` point for ``person_id`` (the points contract; idempotent on
+    ``source``). Runs inside the caller's transaction."""
+    if person_id is None:
+        return {"rewarded": False}
+    from linli.points import actions as points_actions
+
+    occurred_on = timezone.localdate(now)
+    if hours:
+        points_actions.hours_record(
+            person_id=person_id, hours=hours, source=source, kind=kind, actor=actor, occurred_on=occurred_on, note=note
+        )
+    points_actions.points_award(person_id=person_id, rule_code="service", source=source, actor=actor, note=note)
+    return {"rewarded": True}

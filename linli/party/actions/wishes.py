@@ -1,0 +1,250 @@
+"""微心愿 wishes: ``wish_post`` and one ``wish_<action>`` per row of ``workflow_service.WISH_TRANSITIONS``.
+
+``actor=None`` is the system (the demo, commands): no scope or role check.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core.audit import audit_record
+from linli.core.errors import Invalid, PermissionDenied
+from linli.party.actions._service import (
+    Outcome,
+    Spec,
+    clean_text,
+    event_write,
+    notify,
+    parse_hours,
+    reward,
+    run,
+    store_photo,
+    users_over,
+)
+from linli.party.workflow_service import (
+    PERM_ADOPT,
+    PERM_MANAGE_WISHES,
+    PERM_POST,
+    WISH_TRANSITIONS,
+    AdopterKind,
+    is_wish_staff,
+)
+
+
+def community_of(place: Any):
+    from linli.party.access_service import _prefixes
+    from linli.places.models import Place, PlaceKind
+
+    if place.kind == PlaceKind.COMMUNITY:
+        return place
+    return Place.objects.filter(path__in=_prefixes(place.path), kind=PlaceKind.COMMUNITY).first()
+
+
+def _staff(wish: Any) -> list[int]:
+    return users_over(wish.place_path, PERM_MANAGE_WISHES)
+
+
+def _moved(wish: Any) -> str:
+    return _("Wish “%(title)s”: %(status)s") % {"title": wish.title, "status": wish.get_status_display()}
+
+
+def wish_post(*, actor: Any, title: str, description: str = "", photo: Any = None, person: Any = None,
+              poster_name: str = "", place: Any = None):
+    """A resident posts a wish (``wishes.post``); staff (``wishes.manage``) may post for a resident."""
+    from linli.party.actions.orders import _place_of
+    from linli.party.models import Wish
+    from linli.residents.models import Person
+    from linli.residents.selectors import person_for_user
+
+    perms = getattr(actor, "perms", frozenset()) if actor is not None else frozenset({PERM_POST, PERM_MANAGE_WISHES})
+    if PERM_POST not in perms and PERM_MANAGE_WISHES not in perms:
+        raise PermissionDenied(_("You may not post wishes."))
+    errors: dict[str, list[str]] = {}
+    title = clean_text(title, limit=80)
+    if not title:
+        errors["title"] = [_("This field is required.")]
+    for_resident = PERM_MANAGE_WISHES in perms and (person is not None or poster_name or place is not None)
+    if person is not None and not isinstance(person, Person):
+        person = Person.objects.filter(pk=person).first()
+        if person is None:
+            errors["person"] = [_("Not found.")]
+    if errors:
+        raise Invalid(_("Please check the wish."), fields=errors)
+    poster = None
+    if not for_resident:
+        poster = actor if getattr(actor, "is_authenticated", False) else None
+        person = person_for_user(actor) if poster is not None else person
+    where = _place_of(actor, person, place)
+    community = community_of(where) if where is not None else None
+    if where is None or community is None:
+        raise Invalid(_("Which community is the wish for? Choose the place."), fields={"place": [_("This field is required.")]})
+    scope = getattr(actor, "scope", None)
+    if for_resident and actor is not None and not (scope is not None and scope.covers_path(where.path)):
+        raise Invalid(_("This place is outside your area."), fields={"place": [_("Not found.")]})
+    name = clean_text(poster_name, limit=64) or (person.name if person is not None else "") or (
+        getattr(actor, "display_name", "") if poster is not None else ""
+    )
+    photo_name = store_photo(photo, folder="party/wishes") if photo else ""
+    now = timezone.now()
+    with transaction.atomic():
+        wish = Wish.objects.create(
+            title=title, description=clean_text(description), photo=photo_name, poster=poster, poster_person=person,
+            poster_name=name[:64], posted_by=actor if getattr(actor, "is_authenticated", False) else None,
+            place=where, place_path=where.path, community=community, posted_at=now,
+        )
+        event_write(_spec(), wish, kind="post", actor=actor, at=now, to_status=wish.status,
+                    data={"for_resident": bool(for_resident)})
+        audit_record(action="party.wish_post", actor=actor, actor_name="" if actor is not None else "system",
+                     target=wish, detail={"for_resident": bool(for_resident)})
+        notify(ref=f"party.wish:{wish.pk}", kind="post", user_ids=_staff(wish),
+               text=_("A new wish to review: %(title)s") % {"title": wish.title}, exclude=getattr(actor, "pk", None))
+    return wish
+
+
+# --- the transitions --------------------------------------------------------------------------------------
+
+
+def _apply_publish(wish: Any, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
+    wish.published_at = now
+    out = Outcome()
+    out.notify.append(("publish", [wish.poster_id], _moved(wish)))
+    return out
+
+
+def _apply_reject(wish: Any, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
+    wish.reject_reason = clean_text(data.get("reason"))
+    out = Outcome(note=wish.reject_reason)
+    out.notify.append(("reject", [wish.poster_id], _("Your wish was not published: %(reason)s") % {
+        "reason": wish.reject_reason}))
+    return out
+
+
+def _apply_adopt(wish: Any, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
+    from linli.party.access_service import member_for_user
+    from linli.party.models import Partner
+    from linli.residents.selectors import person_for_user
+
+    partner_id = getattr(data.get("partner"), "pk", data.get("partner"))
+    if partner_id:
+        if actor is not None and not is_wish_staff(wish, actor):
+            raise PermissionDenied(_("Only community staff record an adoption by a partner unit."))
+        partner = Partner.objects.filter(pk=partner_id, active=True, community_id=wish.community_id).first()
+        if partner is None:
+            raise Invalid(_("Choose a partner unit of this community."), fields={"partner": [_("Not found.")]})
+        wish.adopter_kind = AdopterKind.PARTNER
+        wish.adopter_partner = partner
+        wish.adopter_user = None
+        wish.adopter_person = None
+        wish.adopter_name = partner.name
+    else:
+        if actor is None or PERM_ADOPT not in getattr(actor, "perms", frozenset()):
+            raise Invalid(_("Choose the partner unit that adopts the wish."), fields={"partner": [_("This field is required.")]})
+        member = member_for_user(actor)
+        wish.adopter_kind = AdopterKind.MEMBER if member is not None else AdopterKind.VOLUNTEER
+        wish.adopter_user = actor
+        wish.adopter_person = member.person if member is not None else person_for_user(actor)
+        wish.adopter_partner = None
+        wish.adopter_name = (getattr(actor, "display_name", "") or actor.get_username())[:120]
+    wish.adopted_at = now
+    out = Outcome(data={"adopter_kind": wish.adopter_kind, "adopter": wish.adopter_name})
+    out.notify.append(("adopt", [wish.poster_id], _moved(wish)))
+    return out
+
+
+def _apply_release(wish: Any, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
+    out = Outcome(note=clean_text(data.get("reason")), data={"adopter_kind": wish.adopter_kind, "adopter": wish.adopter_name})
+    out.notify.append(("release", [wish.poster_id, *_staff(wish)], _moved(wish)))
+    wish.adopter_kind = ""
+    wish.adopter_user = None
+    wish.adopter_person = None
+    wish.adopter_partner = None
+    wish.adopter_name = ""
+    wish.adopted_at = None
+    return out
+
+
+def _apply_fulfil(wish: Any, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
+    hours = parse_hours(data.get("hours"), required=False) or parse_hours("1")
+    wish.fulfil_note = clean_text(data.get("note"))
+    if data.get("photo"):
+        wish.fulfil_photo = store_photo(data["photo"], folder="party/wishes")
+    wish.hours = hours
+    wish.fulfilled_at = now
+    out = Outcome(note=wish.fulfil_note, data={"hours": str(hours)})
+    out.notify.append(("fulfil", [wish.poster_id], _("Your wish “%(title)s” was fulfilled; please confirm.") % {
+        "title": wish.title}))
+    return out
+
+
+def _apply_confirm(wish: Any, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
+    wish.confirmed_at = now
+    out = Outcome(data={"by_staff": bool(actor is not None and wish.poster_id != actor.pk)})
+    out.notify.append(("confirm", [wish.adopter_user_id], _moved(wish)))
+    person_id = wish.adopter_person_id if wish.adopter_kind != AdopterKind.PARTNER else None
+
+    def earn(done: Any) -> None:
+        reward(person_id=person_id, hours=done.hours, source=f"party.wish:{done.pk}", kind="wish", actor=actor,
+               now=now, note=done.title)
+
+    out.after.append(earn)
+    return out
+
+
+def _apply_withdraw(wish: Any, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
+    return Outcome(note=clean_text(data.get("reason")))
+
+
+APPLY = {
+    "publish": _apply_publish,
+    "reject": _apply_reject,
+    "adopt": _apply_adopt,
+    "release": _apply_release,
+    "fulfil": _apply_fulfil,
+    "confirm": _apply_confirm,
+    "withdraw": _apply_withdraw,
+}
+
+
+def _spec() -> Spec:
+    from linli.party.models import Wish, WishEvent
+
+    return Spec(model=Wish, event_model=WishEvent, event_fk="wish", table=WISH_TRANSITIONS, apply=APPLY,
+                audit_prefix="party.wish", noun=_("wish"), related=("community",))
+
+
+def wish_transition(*, wish: Any, name: str, actor: Any, data: dict[str, Any] | None = None):
+    """The generic door (API, UI): run transition ``name`` on ``wish``."""
+    return run(_spec(), obj=wish, name=name, actor=actor, data=data)
+
+
+def wish_publish(*, wish: Any, actor: Any):
+    return wish_transition(wish=wish, name="publish", actor=actor)
+
+
+def wish_reject(*, wish: Any, actor: Any, reason: str):
+    return wish_transition(wish=wish, name="reject", actor=actor, data={"reason": reason})
+
+
+def wish_adopt(*, wish: Any, actor: Any, partner: Any = None):
+    return wish_transition(wish=wish, name="adopt", actor=actor, data={"partner": partner})
+
+
+def wish_release(*, wish: Any, actor: Any, reason: str):
+    return wish_transition(wish=wish, name="release", actor=actor, data={"reason": reason})
+
+
+def wish_fulfil(*, wish: Any, actor: Any, note: str, hours: Any = None, photo: Any = None):
+    return wish_transition(wish=wish, name="fulfil", actor=actor, data={"note": note, "hours": hours, "photo": photo})
+
+
+def wish_confirm(*, wish: Any, actor: Any):
+    return wish_transition(wish=wish, name="confirm", actor=actor)
+
+
+def wish_withdraw(*, wish: Any, actor: Any, reason: str = ""):
+    return wish_transition(wish=wish, name="withdraw", actor=actor, data={"reason": reason})

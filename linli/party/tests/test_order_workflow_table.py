@@ -1,0 +1,76 @@
+"""Every (state, action) pair of the order table: allowed pairs succeed for their rightful actor and
+leave an event and an audit row; every other pair is refused (409) and writes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from linli.core.errors import PermissionDenied, Refused
+from linli.core.models import AuditEntry
+from linli.party import actions
+from linli.party.models import OrderEvent
+from linli.party.tests.service_fixtures import make_order, svc  # noqa: F401
+from linli.party.workflow_service import ORDER_TRANSITIONS, OrderStatus
+
+STATES = [s.value for s in OrderStatus]
+
+# The rightful actor (a field of ``svc``; None is the system) and the input of each action.
+RIGHTFUL = {
+    "dispatch": ("secretary", lambda s: {"member": s.member1.pk}),
+    "publish": ("secretary", lambda s: {}),
+    "accept": ("m1", lambda s: {}),
+    "decline": ("m1", lambda s: {"reason": "没空"}),
+    "take": ("m2", lambda s: {}),
+    "done": ("m1", lambda s: {"note": "完成", "hours": "2"}),
+    "rate": ("resident", lambda s: {"satisfaction": "satisfied"}),
+    "close": (None, lambda s: {}),
+    "cancel": ("resident", lambda s: {}),
+    "recall": ("staff", lambda s: {"reason": "重新安排"}),
+    "return": ("staff", lambda s: {"reason": "不在服务范围"}),
+}
+
+
+def test_every_action_has_a_rightful_actor():
+    assert set(RIGHTFUL) == set(ORDER_TRANSITIONS)
+
+
+@pytest.mark.parametrize("name", list(ORDER_TRANSITIONS))
+@pytest.mark.parametrize("state", STATES)
+def test_state_action_pair(svc, state, name):  # noqa: F811
+    order = make_order(svc, status=state)
+    t = ORDER_TRANSITIONS[name]
+    who, data = RIGHTFUL[name]
+    actor = getattr(svc, who) if who else None
+    events = OrderEvent.objects.filter(order=order).count()
+    if state not in t.sources:
+        with pytest.raises(Refused):  # the system (no actor check): refused for the state alone
+            actions.order_transition(order=order, name=name, actor=None, data=data(svc))
+        assert OrderEvent.objects.filter(order=order).count() == events
+        return
+    if name == "close":  # the rating window must be over
+        from datetime import timedelta
+
+        from linli.party.models import ServiceOrder
+
+        ServiceOrder.objects.filter(pk=order.pk).update(done_at=order.done_at - timedelta(days=8))
+    done = actions.order_transition(order=order, name=name, actor=actor, data=data(svc))
+    done.refresh_from_db()
+    assert done.status == (t.target or state)
+    assert done.version == order.version + 1
+    event = OrderEvent.objects.filter(order=order).latest("id")
+    assert (event.kind, event.from_status, event.to_status) == (name, state, done.status)
+    assert AuditEntry.objects.filter(action=f"party.order_{name}", target_id=str(order.pk)).exists()
+
+
+def test_a_stranger_to_the_order_is_denied(svc):  # noqa: F811
+    order = make_order(svc, status="dispatched")
+    with pytest.raises(PermissionDenied):
+        actions.order_accept(order=order, actor=svc.m2)  # dispatched to m1, not m2
+    with pytest.raises(PermissionDenied):
+        actions.order_publish(order=make_order(svc), actor=svc.m1)
+
+
+def test_staff_cannot_close_inside_the_rating_window(svc):  # noqa: F811
+    order = make_order(svc, status="done")
+    with pytest.raises(Refused):
+        actions.order_close(order=order, actor=svc.staff)
