@@ -53,7 +53,11 @@ class _Scoped(ScopedQuerySet):
     def visible_to(self, user: Any):
         scope = scope_of(user)
         if scope is EMPTY_SCOPE:
-            if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False):
+            if (
+                user is not None
+                and getattr(user, "is_authenticated", False)
+                and getattr(user, "is_active", False)
+            ):
                 return self.filter(self.scope_q(scope, user))
             return self.none()
         return self.filter(self.scope_q(scope, user))
@@ -104,7 +108,11 @@ class ActivityQuerySet(_Scoped):
 
 class SignupQuerySet(_Scoped):
     def scope_q(self, scope: Scope, user: Any) -> Q:
-        return _manager_q(scope, user) | _own_volunteer_q(user, "volunteer__") | Q(activity__organiser_id=user.pk)
+        return (
+            _manager_q(scope, user)
+            | _own_volunteer_q(user, "volunteer__")
+            | Q(activity__organiser_id=user.pk)
+        )
 
 
 # --- access: the object or 404 -----------------------------------------------------------------------------

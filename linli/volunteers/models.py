@@ -20,7 +20,13 @@ from linli.volunteers.access import (
     TeamQuerySet,
     VolunteerQuerySet,
 )
-from linli.volunteers.workflow import ActivityArea, ActivityStatus, SignupStatus, VolunteerKind, VolunteerStatus
+from linli.volunteers.workflow import (
+    ActivityArea,
+    ActivityStatus,
+    SignupStatus,
+    VolunteerKind,
+    VolunteerStatus,
+)
 
 PATH_OPS = ["varchar_pattern_ops"]  # PostgreSQL: LIKE 'prefix%' uses the index (ignored on SQLite)
 
@@ -48,13 +54,19 @@ class Volunteer(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=VolunteerKind.choices, default=VolunteerKind.RESIDENT)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=VolunteerKind.choices, default=VolunteerKind.RESIDENT
+    )
     community = models.ForeignKey(
         "places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
     )
     place_path = models.CharField(max_length=255, editable=False, default="")
     status = models.CharField(
-        _("status"), max_length=16, choices=VolunteerStatus.choices, default=VolunteerStatus.ACTIVE, editable=False
+        _("status"),
+        max_length=16,
+        choices=VolunteerStatus.choices,
+        default=VolunteerStatus.ACTIVE,
+        editable=False,
     )
     skills = models.ManyToManyField(Skill, blank=True, related_name="volunteers", verbose_name=_("skills"))
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
@@ -74,10 +86,17 @@ class Volunteer(models.Model):
 
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=64)
-    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("community"))
+    community = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
     place_path = models.CharField(max_length=255, editable=False, default="")
     leader = models.ForeignKey(
-        Volunteer, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams", verbose_name=_("leader")
+        Volunteer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
+        verbose_name=_("leader"),
     )
     description = models.CharField(_("description"), max_length=300, blank=True, default="")
     members = models.ManyToManyField(Volunteer, through="TeamMember", related_name="teams")
@@ -89,7 +108,9 @@ class Team(models.Model):
         verbose_name = _("volunteer team")
         verbose_name_plural = _("volunteer teams")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["community", "name"], name="volunteers_team_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="volunteers_team_name_unique")
+        ]
         indexes = [models.Index(fields=["place_path"], name="volunteers_team_path", opclasses=PATH_OPS)]
 
     def __str__(self) -> str:
@@ -102,14 +123,21 @@ class TeamMember(models.Model):
     joined_on = models.DateField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["team", "volunteer"], name="volunteers_team_member_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "volunteer"], name="volunteers_team_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"team {self.team_id} member {self.volunteer_id}"
 
 
 class TalentPool(models.Model):
     """A talent pool (银发人才库, 讲师团): volunteers listed for what they can offer."""
 
     name = models.CharField(_("name"), max_length=64)
-    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("community"))
+    community = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
     place_path = models.CharField(max_length=255, editable=False, default="")
     description = models.CharField(_("description"), max_length=300, blank=True, default="")
     members = models.ManyToManyField(Volunteer, through="TalentPoolMember", related_name="talent_pools")
@@ -120,7 +148,9 @@ class TalentPool(models.Model):
         verbose_name = _("talent pool")
         verbose_name_plural = _("talent pools")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["community", "name"], name="volunteers_pool_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="volunteers_pool_name_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -132,14 +162,26 @@ class TalentPoolMember(models.Model):
     speciality = models.CharField(_("speciality"), max_length=120, blank=True, default="")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["pool", "volunteer"], name="volunteers_pool_member_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "volunteer"], name="volunteers_pool_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"pool {self.pool_id} member {self.volunteer_id}"
 
 
 class Activity(models.Model):
-    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("community"))
+    community = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
     place_path = models.CharField(max_length=255, editable=False, default="")
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities", verbose_name=_("team")
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        verbose_name=_("team"),
     )
     title = models.CharField(_("title"), max_length=100)
     description = models.TextField(_("description"), blank=True, default="")
@@ -149,12 +191,17 @@ class Activity(models.Model):
     quota = models.PositiveIntegerField(_("places"))
     waitlist = models.BooleanField(_("waiting list"), default=True)
     area = models.CharField(_("area"), max_length=16, choices=ActivityArea.choices)
-    points = models.PositiveIntegerField(_("points per attendance"))
+    # Empty: the ``activity`` rule's points (linli.points) apply when the hours are verified.
+    points = models.PositiveIntegerField(_("points per attendance"), null=True, blank=True)
     organiser = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("organiser")
     )
     status = models.CharField(
-        _("status"), max_length=16, choices=ActivityStatus.choices, default=ActivityStatus.DRAFT, editable=False
+        _("status"),
+        max_length=16,
+        choices=ActivityStatus.choices,
+        default=ActivityStatus.DRAFT,
+        editable=False,
     )
     checkin_token = models.CharField(max_length=48, unique=True, editable=False)
     confirmed_count = models.PositiveIntegerField(default=0, editable=False)
@@ -170,8 +217,12 @@ class Activity(models.Model):
         verbose_name_plural = _("activities")
         ordering = ["starts_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="volunteers_activity_ends_after"),
-            models.CheckConstraint(condition=models.Q(quota__gte=1), name="volunteers_activity_quota_positive"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="volunteers_activity_ends_after"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quota__gte=1), name="volunteers_activity_quota_positive"
+            ),
         ]
         indexes = [
             models.Index(fields=["place_path"], name="volunteers_act_path", opclasses=PATH_OPS),
@@ -193,7 +244,9 @@ class ActivityEvent(models.Model):
 
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=24)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_name = models.CharField(max_length=150, blank=True, default="")
     at = models.DateTimeField(_("time"))
     from_status = models.CharField(max_length=16, blank=True, default="")
@@ -220,12 +273,24 @@ class Signup(models.Model):
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True, editable=False)
     checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True, editable=False)
     checked_in_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
-    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, null=True, blank=True, editable=False)
+    hours = models.DecimalField(
+        _("hours"), max_digits=5, decimal_places=1, null=True, blank=True, editable=False
+    )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, editable=False)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
 
     objects = SignupQuerySet.as_manager()
@@ -263,3 +328,6 @@ class VolunteerNotice(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "created_at"], name="volunteers_notice_user")]
+
+    def __str__(self) -> str:
+        return f"notice {self.pk} to {self.user_id}"

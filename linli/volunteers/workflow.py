@@ -131,8 +131,14 @@ TRANSITIONS: dict[str, Transition] = {
         _t("start", _("Start"), [S.RECRUITING, S.CLOSED], S.ONGOING, style="primary"),
         _t("finish", _("Finish"), [S.RECRUITING, S.CLOSED, S.ONGOING], S.FINISHED, style="primary"),
         _t("verify", _("Verify hours"), [S.FINISHED], S.VERIFIED, style="success"),
-        _t("cancel", _("Cancel the activity"), [S.DRAFT, S.RECRUITING, S.CLOSED, S.ONGOING], S.CANCELLED,
-           ["reason"], style="danger"),
+        _t(
+            "cancel",
+            _("Cancel the activity"),
+            [S.DRAFT, S.RECRUITING, S.CLOSED, S.ONGOING],
+            S.CANCELLED,
+            ["reason"],
+            style="danger",
+        ),
     ]
 }
 ACTION_NAMES: tuple[str, ...] = tuple(TRANSITIONS)
@@ -142,4 +148,6 @@ def available_actions(activity: Any, user: Any) -> list[Transition]:
     """The transitions ``user`` may start on ``activity`` now, in table order (the page's buttons)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
-    return [t for t in TRANSITIONS.values() if t.allows_state(activity.status) and t.allows_actor(activity, user)]
+    return [
+        t for t in TRANSITIONS.values() if t.allows_state(activity.status) and t.allows_actor(activity, user)
+    ]

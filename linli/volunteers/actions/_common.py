@@ -80,7 +80,10 @@ SENDERS = [console_sender]
 def _deliver(activity_id: int, kind: str, user_ids: list[int], text: str) -> None:
     now = timezone.now()
     notices = VolunteerNotice.objects.bulk_create(
-        [VolunteerNotice(user_id=uid, activity_id=activity_id, kind=kind, text=text[:300], created_at=now) for uid in user_ids]
+        [
+            VolunteerNotice(user_id=uid, activity_id=activity_id, kind=kind, text=text[:300], created_at=now)
+            for uid in user_ids
+        ]
     )
     for notice in notices:
         for sender in SENDERS:
@@ -90,7 +93,9 @@ def _deliver(activity_id: int, kind: str, user_ids: list[int], text: str) -> Non
                 logger.exception("volunteer notice sender %r failed", sender)
 
 
-def notify(activity: Activity, *, kind: str, user_ids: Iterable[int | None], text: Any, exclude: int | None = None) -> None:
+def notify(
+    activity: Activity, *, kind: str, user_ids: Iterable[int | None], text: Any, exclude: int | None = None
+) -> None:
     """Tell these users about ``activity`` once the current transaction commits (never after a rollback)."""
     ids = sorted({uid for uid in user_ids if uid is not None and uid != exclude})
     if not ids:

@@ -25,7 +25,18 @@ from linli.volunteers.models import Activity, Signup
 from linli.volunteers.workflow import TRANSITIONS, ActivityArea, ActivityStatus, SignupStatus
 
 EDITABLE_STATUSES = frozenset({ActivityStatus.DRAFT, ActivityStatus.RECRUITING, ActivityStatus.CLOSED})
-FIELDS = ("title", "description", "location", "starts_at", "ends_at", "quota", "waitlist", "area", "points", "team")
+FIELDS = (
+    "title",
+    "description",
+    "location",
+    "starts_at",
+    "ends_at",
+    "quota",
+    "waitlist",
+    "area",
+    "points",
+    "team",
+)
 
 
 def new_token() -> str:
@@ -81,16 +92,6 @@ def _validate(data: dict[str, Any], community: Any) -> dict[str, Any]:
     return out
 
 
-def _default_points() -> int | None:
-    """The ``activity`` rule's points (None when the points app cannot say: the rule applies then)."""
-    try:
-        from linli.points import selectors as points_selectors
-    except ImportError:
-        return None
-    rule_points = getattr(points_selectors, "rule_points", None)
-    return int(rule_points("activity")) if rule_points is not None else None
-
-
 def _check_may_organise(actor: Any, community: Any, team: Any) -> None:
     if actor is None:
         return
@@ -108,21 +109,21 @@ def activity_create(*, actor: Any, community: Any, **data: Any) -> Activity:
         raise PermissionDenied(_("An activity needs an organiser."))
     clean = _validate(data, community)
     _check_may_organise(actor, community, clean["team"])
-    points = clean.pop("points")
-    if points is None:
-        points = _default_points()
     activity = Activity.objects.create(
         community=community,
         place_path=community.path,
         organiser=actor,
         status=ActivityStatus.DRAFT,
         checkin_token=new_token(),
-        points=1 if points is None else points,
         **clean,
     )
     event_write(activity, kind="create", actor=actor, to_status=activity.status)
-    audit_record(action="volunteers.activity_create", actor=actor, target=activity,
-                 detail={"community": community.pk, "quota": activity.quota})
+    audit_record(
+        action="volunteers.activity_create",
+        actor=actor,
+        target=activity,
+        detail={"community": community.pk, "quota": activity.quota},
+    )
     return activity
 
 
@@ -140,16 +141,18 @@ def activity_update(*, activity: Activity | int, actor: Any, **data: Any) -> Act
     if actor is not None and not (is_organiser(locked, actor) or is_manager(locked, actor)):
         raise PermissionDenied(_("Only the organiser may edit this activity."))
     if locked.status not in EDITABLE_STATUSES:
-        raise Refused(_("This activity is “%(status)s” and can no longer be edited.") % {"status": locked.get_status_display()},
-                      code="refused_transition")
+        raise Refused(
+            _("This activity is “%(status)s” and can no longer be edited.")
+            % {"status": locked.get_status_display()},
+            code="refused_transition",
+        )
     merged = {f: getattr(locked, f) for f in FIELDS}
     merged.update({k: v for k, v in data.items() if k in FIELDS})
     clean = _validate(merged, locked.community)
-    if clean["points"] is None:
-        clean["points"] = locked.points
     if clean["quota"] < locked.confirmed_count:
         raise Invalid(
-            _("%(count)s people have already signed up: the quota cannot be lower.") % {"count": locked.confirmed_count},
+            _("%(count)s people have already signed up: the quota cannot be lower.")
+            % {"count": locked.confirmed_count},
             fields={"quota": [_("Lower than the sign-ups.")]},
         )
     changed = {f: str(clean[f]) for f in FIELDS if clean[f] != getattr(locked, f)}
@@ -159,7 +162,9 @@ def activity_update(*, activity: Activity | int, actor: Any, **data: Any) -> Act
     locked.save()
     promoted = promote_waitlisted(locked, actor=actor)
     event_write(locked, kind="update", actor=actor, data={"changed": sorted(changed), "promoted": promoted})
-    audit_record(action="volunteers.activity_update", actor=actor, target=locked, detail={"changed": sorted(changed)})
+    audit_record(
+        action="volunteers.activity_update", actor=actor, target=locked, detail={"changed": sorted(changed)}
+    )
     return locked
 
 
@@ -168,11 +173,15 @@ def activity_update(*, activity: Activity | int, actor: Any, **data: Any) -> Act
 
 def _signup_users(activity: Activity, statuses: tuple[str, ...]) -> list[int | None]:
     return list(
-        Signup.objects.filter(activity=activity, status__in=statuses).values_list("volunteer__user_id", flat=True)
+        Signup.objects.filter(activity=activity, status__in=statuses).values_list(
+            "volunteer__user_id", flat=True
+        )
     )
 
 
-def activity_transition(*, activity: Activity | int, name: str, actor: Any, data: dict[str, Any] | None = None) -> Activity:
+def activity_transition(
+    *, activity: Activity | int, name: str, actor: Any, data: dict[str, Any] | None = None
+) -> Activity:
     """Run one transition of the table on ``activity`` for ``actor`` (``None``: the system)."""
     if name not in TRANSITIONS:
         raise NotFound(_("Not found."))
@@ -200,17 +209,27 @@ def activity_transition(*, activity: Activity | int, name: str, actor: Any, data
             from linli.volunteers.actions.signups import verify_attendance
 
             pending = list(
-                Signup.objects.select_for_update(of=("self",)).select_related("volunteer")
-                .filter(activity=locked, status=SignupStatus.CONFIRMED, checked_in_at__isnull=False, verified_at__isnull=True)
+                Signup.objects.select_for_update(of=("self",))
+                .select_related("volunteer")
+                .filter(
+                    activity=locked,
+                    status=SignupStatus.CONFIRMED,
+                    checked_in_at__isnull=False,
+                    verified_at__isnull=True,
+                )
             )
             for signup in pending:
                 verify_attendance(signup, locked, actor=actor, now=now)
             detail["verified"] = len(pending)
         if name == "cancel":
             locked.cancel_reason = clean_text(data.get("reason"), limit=300)
-            notify(locked, kind="cancel", user_ids=_signup_users(locked, (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)),
-                   text=_("The activity “%(title)s” has been cancelled.") % {"title": locked.title},
-                   exclude=getattr(actor, "pk", None))
+            notify(
+                locked,
+                kind="cancel",
+                user_ids=_signup_users(locked, (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)),
+                text=_("The activity “%(title)s” has been cancelled.") % {"title": locked.title},
+                exclude=getattr(actor, "pk", None),
+            )
         locked.status = t.target
         locked.version += 1
         updated = Activity.objects.filter(pk=locked.pk, status=from_status).update(
@@ -218,8 +237,16 @@ def activity_transition(*, activity: Activity | int, name: str, actor: Any, data
         )
         if updated != 1:  # the row lock makes this unreachable; the compare-and-set is the belt and braces
             raise Refused(_("The activity changed meanwhile; reload it and try again."), code="conflict")
-        event_write(locked, kind=name, actor=actor, at=now, from_status=from_status, to_status=locked.status,
-                    note=clean_text(data.get("reason") or data.get("note")), data=detail)
+        event_write(
+            locked,
+            kind=name,
+            actor=actor,
+            at=now,
+            from_status=from_status,
+            to_status=locked.status,
+            note=clean_text(data.get("reason") or data.get("note")),
+            data=detail,
+        )
         audit_record(
             action=f"volunteers.activity_{name}",
             actor=actor,

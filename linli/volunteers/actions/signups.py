@@ -71,7 +71,9 @@ def _is_self(signup: Signup, actor: Any) -> bool:
 
 
 def _organises(activity: Activity, actor: Any) -> bool:
-    return actor is None or (authenticated(actor) and (is_organiser(activity, actor) or is_manager(activity, actor)))
+    return actor is None or (
+        authenticated(actor) and (is_organiser(activity, actor) or is_manager(activity, actor))
+    )
 
 
 # --- sign up, cancel, the waiting list -----------------------------------------------------------------------
@@ -84,16 +86,23 @@ def promote_waitlisted(activity: Activity, *, actor: Any) -> list[int]:
     if free <= 0:
         return promoted
     queue = list(
-        Signup.objects.select_for_update(of=("self",)).select_related("volunteer")
-        .filter(activity=activity, status=SignupStatus.WAITLISTED).order_by("signed_up_at", "id")[:free]
+        Signup.objects.select_for_update(of=("self",))
+        .select_related("volunteer")
+        .filter(activity=activity, status=SignupStatus.WAITLISTED)
+        .order_by("signed_up_at", "id")[:free]
     )
     for signup in queue:
         Signup.objects.filter(pk=signup.pk).update(status=SignupStatus.CONFIRMED)
         signup.status = SignupStatus.CONFIRMED
         promoted.append(signup.pk)
         event_write(activity, kind="promote", actor=actor, data={"signup": signup.pk})
-        notify(activity, kind="promote", user_ids=[signup.volunteer.user_id],
-               text=_("A place has come free: you are now signed up for “%(title)s”.") % {"title": activity.title})
+        notify(
+            activity,
+            kind="promote",
+            user_ids=[signup.volunteer.user_id],
+            text=_("A place has come free: you are now signed up for “%(title)s”.")
+            % {"title": activity.title},
+        )
     if promoted:
         activity.confirmed_count += len(promoted)
         Activity.objects.filter(pk=activity.pk).update(confirmed_count=activity.confirmed_count)
@@ -116,7 +125,9 @@ def signup_create(*, activity: Activity | int, actor: Any, volunteer: Volunteer 
         raise Refused(_("Your volunteer registration is not active."), code="not_active")
     if locked.status not in SIGNUP_STATUSES:
         raise Refused(_("Sign-up for this activity is not open."), code="signup_closed")
-    existing = Signup.objects.select_for_update(of=("self",)).filter(activity=locked, volunteer=volunteer).first()
+    existing = (
+        Signup.objects.select_for_update(of=("self",)).filter(activity=locked, volunteer=volunteer).first()
+    )
     if existing is not None and existing.status != SignupStatus.CANCELLED:
         raise Refused(_("You have already signed up for this activity."), code="already_signed_up")
     if locked.confirmed_count < locked.quota:
@@ -133,14 +144,23 @@ def signup_create(*, activity: Activity | int, actor: Any, volunteer: Volunteer 
         existing.save(update_fields=["status", "signed_up_at", "checked_in_at", "checked_out_at"])
         signup = existing
     else:
-        signup = Signup.objects.create(activity=locked, volunteer=volunteer, place_path=locked.place_path,
-                                       status=status, signed_up_at=now)
+        signup = Signup.objects.create(
+            activity=locked,
+            volunteer=volunteer,
+            place_path=locked.place_path,
+            status=status,
+            signed_up_at=now,
+        )
     if status == SignupStatus.CONFIRMED:
         locked.confirmed_count += 1
         Activity.objects.filter(pk=locked.pk).update(confirmed_count=locked.confirmed_count)
     event_write(locked, kind="signup", actor=actor, at=now, data={"signup": signup.pk, "status": status})
-    audit_record(action="volunteers.signup_create", actor=actor, target=signup,
-                 detail={"activity": locked.pk, "status": status})
+    audit_record(
+        action="volunteers.signup_create",
+        actor=actor,
+        target=signup,
+        detail={"activity": locked.pk, "status": status},
+    )
     signup.activity = locked
     return signup
 
@@ -162,8 +182,10 @@ def signup_cancel(*, signup: Signup | int, actor: Any) -> Signup:
     if row.status == SignupStatus.CANCELLED:
         raise Refused(_("This sign-up is already cancelled."), code="already_cancelled")
     if locked.status not in CANCELLABLE_STATUSES:
-        raise Refused(_("The activity has started or is over: the sign-up can no longer be cancelled."),
-                      code="refused_transition")
+        raise Refused(
+            _("The activity has started or is over: the sign-up can no longer be cancelled."),
+            code="refused_transition",
+        )
     was = row.status
     row.status = SignupStatus.CANCELLED
     row.save(update_fields=["status"])
@@ -172,9 +194,15 @@ def signup_cancel(*, signup: Signup | int, actor: Any) -> Signup:
         locked.confirmed_count -= 1
         Activity.objects.filter(pk=locked.pk).update(confirmed_count=locked.confirmed_count)
         promoted = promote_waitlisted(locked, actor=actor)
-    event_write(locked, kind="signup_cancel", actor=actor, data={"signup": row.pk, "was": was, "promoted": promoted})
-    audit_record(action="volunteers.signup_cancel", actor=actor, target=row,
-                 detail={"activity": locked.pk, "was": was, "promoted": promoted})
+    event_write(
+        locked, kind="signup_cancel", actor=actor, data={"signup": row.pk, "was": was, "promoted": promoted}
+    )
+    audit_record(
+        action="volunteers.signup_cancel",
+        actor=actor,
+        target=row,
+        detail={"activity": locked.pk, "was": was, "promoted": promoted},
+    )
     return row
 
 
@@ -192,28 +220,39 @@ def _own_signup(activity: Activity, actor: Any) -> Signup:
     volunteer = volunteer_of(actor)
     signup = None
     if volunteer is not None:
-        signup = Signup.objects.select_for_update(of=("self",)).select_related("volunteer").filter(
-            activity=activity, volunteer=volunteer).first()
+        signup = (
+            Signup.objects.select_for_update(of=("self",))
+            .select_related("volunteer")
+            .filter(activity=activity, volunteer=volunteer)
+            .first()
+        )
     if signup is None or signup.status == SignupStatus.CANCELLED:
         raise Refused(_("You have not signed up for this activity."), code="not_signed_up")
     if signup.status == SignupStatus.WAITLISTED:
-        raise Refused(_("You are on the waiting list of this activity, not signed up: ask the organiser."),
-                      code="waitlisted")
+        raise Refused(
+            _("You are on the waiting list of this activity, not signed up: ask the organiser."),
+            code="waitlisted",
+        )
     return signup
 
 
 def _check_window(activity: Activity, now: datetime, *, out: bool) -> None:
     if activity.status not in CHECKIN_STATUSES:
-        raise Refused(_("This activity is “%(status)s”: check-in is closed.") % {"status": activity.get_status_display()},
-                      code="checkin_closed")
+        raise Refused(
+            _("This activity is “%(status)s”: check-in is closed.")
+            % {"status": activity.get_status_display()},
+            code="checkin_closed",
+        )
     margin = checkin_margin()
     opens = activity.starts_at - margin
     closes = activity.ends_at + margin if out else activity.ends_at
     if now < opens:
         local = timezone.localtime(opens)
-        raise Refused(_("Check-in opens at %(time)s, %(minutes)s minutes before the activity starts.")
-                      % {"time": local.strftime("%Y-%m-%d %H:%M"), "minutes": int(margin.total_seconds() // 60)},
-                      code="too_early")
+        raise Refused(
+            _("Check-in opens at %(time)s, %(minutes)s minutes before the activity starts.")
+            % {"time": local.strftime("%Y-%m-%d %H:%M"), "minutes": int(margin.total_seconds() // 60)},
+            code="too_early",
+        )
     if now > closes:
         raise Refused(_("The activity is over: check-in and check-out are closed."), code="too_late")
 
@@ -223,9 +262,15 @@ def _mark_in(signup: Signup, activity: Activity, actor: Any, now: datetime, *, m
         signup.checked_in_at = now
         signup.checked_in_by = actor if manual and authenticated(actor) else None
         signup.save(update_fields=["checked_in_at", "checked_in_by"])
-        event_write(activity, kind="checkin", actor=actor, at=now, data={"signup": signup.pk, "manual": manual})
-        audit_record(action="volunteers.signup_checkin", actor=actor, target=signup,
-                     detail={"activity": activity.pk, "manual": manual})
+        event_write(
+            activity, kind="checkin", actor=actor, at=now, data={"signup": signup.pk, "manual": manual}
+        )
+        audit_record(
+            action="volunteers.signup_checkin",
+            actor=actor,
+            target=signup,
+            detail={"activity": activity.pk, "manual": manual},
+        )
     return signup
 
 
@@ -235,9 +280,15 @@ def _mark_out(signup: Signup, activity: Activity, actor: Any, now: datetime, *, 
     if signup.checked_out_at is None:
         signup.checked_out_at = max(now, signup.checked_in_at)
         signup.save(update_fields=["checked_out_at"])
-        event_write(activity, kind="checkout", actor=actor, at=now, data={"signup": signup.pk, "manual": manual})
-        audit_record(action="volunteers.signup_checkout", actor=actor, target=signup,
-                     detail={"activity": activity.pk, "manual": manual})
+        event_write(
+            activity, kind="checkout", actor=actor, at=now, data={"signup": signup.pk, "manual": manual}
+        )
+        audit_record(
+            action="volunteers.signup_checkout",
+            actor=actor,
+            target=signup,
+            detail={"activity": activity.pk, "manual": manual},
+        )
     return signup
 
 
@@ -287,9 +338,16 @@ def signup_checkin(*, signup: Signup | int, actor: Any) -> Signup:
     if row.status != SignupStatus.CONFIRMED:
         raise Refused(_("Only a confirmed sign-up can be checked in."), code="not_confirmed")
     if activity.status not in MANUAL_CHECKIN_STATUSES:
-        raise Refused(_("This activity is “%(status)s”: check-in is closed.") % {"status": activity.get_status_display()},
-                      code="checkin_closed")
-    now = min(timezone.now(), activity.ends_at) if activity.status == ActivityStatus.FINISHED else timezone.now()
+        raise Refused(
+            _("This activity is “%(status)s”: check-in is closed.")
+            % {"status": activity.get_status_display()},
+            code="checkin_closed",
+        )
+    now = (
+        min(timezone.now(), activity.ends_at)
+        if activity.status == ActivityStatus.FINISHED
+        else timezone.now()
+    )
     return _mark_in(row, activity, actor, now, manual=True)
 
 
@@ -297,9 +355,14 @@ def signup_checkin(*, signup: Signup | int, actor: Any) -> Signup:
 def signup_checkout(*, signup: Signup | int, actor: Any) -> Signup:
     row, activity = _organiser_lock(signup, actor)
     if activity.status not in MANUAL_CHECKIN_STATUSES:
-        raise Refused(_("This activity is “%(status)s”: check-in is closed.") % {"status": activity.get_status_display()},
-                      code="checkin_closed")
-    return _mark_out(row, activity, actor, min(timezone.now(), activity.ends_at + checkin_margin()), manual=True)
+        raise Refused(
+            _("This activity is “%(status)s”: check-in is closed.")
+            % {"status": activity.get_status_display()},
+            code="checkin_closed",
+        )
+    return _mark_out(
+        row, activity, actor, min(timezone.now(), activity.ends_at + checkin_margin()), manual=True
+    )
 
 
 # --- hours ----------------------------------------------------------------------------------------------------
@@ -318,7 +381,9 @@ def computed_hours(signup: Signup, activity: Activity) -> Decimal:
     return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def verify_attendance(signup: Signup, activity: Activity, *, actor: Any, now: datetime, hours: Decimal | None = None) -> Signup:
+def verify_attendance(
+    signup: Signup, activity: Activity, *, actor: Any, now: datetime, hours: Decimal | None = None
+) -> Signup:
     """Verify one attendance (rows locked by the caller): hours, then the hours and points ledgers."""
     from linli.points import actions as points_actions
 
@@ -327,10 +392,14 @@ def verify_attendance(signup: Signup, activity: Activity, *, actor: Any, now: da
     duration = computed_hours(
         Signup(checked_in_at=activity.starts_at, checked_out_at=activity.ends_at), activity
     )
-    value = computed_hours(signup, activity) if hours is None else Decimal(str(hours)).quantize(Decimal("0.1"))
+    value = (
+        computed_hours(signup, activity) if hours is None else Decimal(str(hours)).quantize(Decimal("0.1"))
+    )
     if value < 0 or value > duration:
-        raise Invalid(_("Hours must be between 0 and the activity's %(hours)s hours.") % {"hours": duration},
-                      fields={"hours": [_("Out of range.")]})
+        raise Invalid(
+            _("Hours must be between 0 and the activity's %(hours)s hours.") % {"hours": duration},
+            fields={"hours": [_("Out of range.")]},
+        )
     signup.hours = value
     signup.verified_at = now
     signup.verified_by = actor if authenticated(actor) else None
@@ -338,16 +407,40 @@ def verify_attendance(signup: Signup, activity: Activity, *, actor: Any, now: da
     person_id = signup.volunteer.person_id
     occurred_on = timezone.localdate(activity.starts_at)
     if value > 0:
-        points_actions.hours_record(person_id=person_id, hours=value, source=signup.source, kind="activity",
-                                    actor=actor, occurred_on=occurred_on, note=activity.title[:100])
-        points_actions.points_award(person_id=person_id, rule_code="activity", amount=activity.points,
-                                    source=signup.source, actor=actor, note=activity.title[:100])
-    event_write(activity, kind="hours_verify", actor=actor, at=now, data={"signup": signup.pk, "hours": str(value)})
-    audit_record(action="volunteers.signup_verify", actor=actor, target=signup,
-                 detail={"activity": activity.pk, "hours": str(value)})
-    notify(activity, kind="hours_verify", user_ids=[signup.volunteer.user_id],
-           text=_("Your %(hours)s hours at “%(title)s” have been verified.") % {"hours": value, "title": activity.title},
-           exclude=getattr(actor, "pk", None))
+        points_actions.hours_record(
+            person_id=person_id,
+            hours=value,
+            source=signup.source,
+            kind="activity",
+            actor=actor,
+            occurred_on=occurred_on,
+            note=activity.title[:100],
+        )
+        points_actions.points_award(
+            person_id=person_id,
+            rule_code="activity",
+            amount=activity.points,
+            source=signup.source,
+            actor=actor,
+            note=activity.title[:100],
+        )
+    event_write(
+        activity, kind="hours_verify", actor=actor, at=now, data={"signup": signup.pk, "hours": str(value)}
+    )
+    audit_record(
+        action="volunteers.signup_verify",
+        actor=actor,
+        target=signup,
+        detail={"activity": activity.pk, "hours": str(value)},
+    )
+    notify(
+        activity,
+        kind="hours_verify",
+        user_ids=[signup.volunteer.user_id],
+        text=_("Your %(hours)s hours at “%(title)s” have been verified.")
+        % {"hours": value, "title": activity.title},
+        exclude=getattr(actor, "pk", None),
+    )
     return signup
 
 

@@ -39,7 +39,10 @@ def _skills(codes_or_objs: Iterable[Any]) -> list[Skill]:
         found = list(Skill.objects.filter(code__in=codes))
         missing = sorted(set(codes) - {s.code for s in found})
         if missing:
-            raise Invalid(_("Unknown skill."), fields={"skills": [_("Unknown skill: %(codes)s") % {"codes": ", ".join(missing)}]})
+            raise Invalid(
+                _("Unknown skill."),
+                fields={"skills": [_("Unknown skill: %(codes)s") % {"codes": ", ".join(missing)}]},
+            )
         objs += found
     return objs
 
@@ -67,14 +70,18 @@ def volunteer_register(
         person = person_for_user(actor)
         if person is None:
             raise Invalid(
-                _("Your account's phone number matches no resident record; ask your community office to register you."),
+                _(
+                    "Your account's phone number matches no resident record; ask your community office to register you."
+                ),
                 fields={"person": [_("No resident record found for your phone number.")]},
             )
     else:
         _check_manager_over(actor, person.place_path)
     community = community or _community_of(person.place)
     if community is None:
-        raise Invalid(_("Choose the volunteer's community."), fields={"community": [_("This field is required.")]})
+        raise Invalid(
+            _("Choose the volunteer's community."), fields={"community": [_("This field is required.")]}
+        )
     if not self_registering:
         _check_manager_over(actor, community.path)
     skill_objs = _skills(skills)
@@ -103,14 +110,25 @@ def volunteer_register(
         actor=actor,
         actor_name="" if actor is not None else "system",
         target=volunteer,
-        detail={"kind": kind, "community": community.pk, "self": self_registering, "rejoined": existing is not None},
+        detail={
+            "kind": kind,
+            "community": community.pk,
+            "self": self_registering,
+            "rejoined": existing is not None,
+        },
     )
     return volunteer
 
 
 @transaction.atomic
-def volunteer_update(*, volunteer: Volunteer, actor: Any, kind: str | None = None, skills: Iterable[Any] | None = None,
-                     note: str | None = None) -> Volunteer:
+def volunteer_update(
+    *,
+    volunteer: Volunteer,
+    actor: Any,
+    kind: str | None = None,
+    skills: Iterable[Any] | None = None,
+    note: str | None = None,
+) -> Volunteer:
     """Change a volunteer's kind, skills or note: the volunteer themself or a manager over them."""
     own = authenticated(actor) and volunteer.user_id == actor.pk
     if not own:
@@ -142,8 +160,12 @@ def volunteer_set_status(*, volunteer: Volunteer, status: str, actor: Any) -> Vo
     before = volunteer.status
     Volunteer.objects.filter(pk=volunteer.pk).update(status=status)
     volunteer.status = status
-    audit_record(action="volunteers.volunteer_set_status", actor=actor, target=volunteer,
-                 detail={"from": before, "to": status})
+    audit_record(
+        action="volunteers.volunteer_set_status",
+        actor=actor,
+        target=volunteer,
+        detail={"from": before, "to": status},
+    )
     return volunteer
 
 
@@ -151,16 +173,24 @@ def volunteer_set_status(*, volunteer: Volunteer, status: str, actor: Any) -> Vo
 
 
 @transaction.atomic
-def team_create(*, actor: Any, community: Any, name: str, description: str = "", leader: Volunteer | None = None) -> Team:
+def team_create(
+    *, actor: Any, community: Any, name: str, description: str = "", leader: Volunteer | None = None
+) -> Team:
     _check_manager_over(actor, community.path)
     name = clean_text(name, limit=64)
     if not name:
         raise Invalid(_("Give the team a name."), fields={"name": [_("This field is required.")]})
     if Team.objects.filter(community=community, name=name).exists():
         raise Invalid(_("A team of this name already exists."), fields={"name": [_("Choose another name.")]})
-    team = Team.objects.create(name=name, community=community, place_path=community.path,
-                               description=clean_text(description, limit=300))
-    audit_record(action="volunteers.team_create", actor=actor, target=team, detail={"community": community.pk})
+    team = Team.objects.create(
+        name=name,
+        community=community,
+        place_path=community.path,
+        description=clean_text(description, limit=300),
+    )
+    audit_record(
+        action="volunteers.team_create", actor=actor, target=team, detail={"community": community.pk}
+    )
     if leader is not None:
         team_set_leader(team=team, volunteer=leader, actor=actor)
     return team
@@ -170,11 +200,16 @@ def team_create(*, actor: Any, community: Any, name: str, description: str = "",
 def team_member_add(*, team: Team, volunteer: Volunteer, actor: Any) -> TeamMember:
     _check_manager_over(actor, team.place_path)
     if volunteer.status != VolunteerStatus.ACTIVE:
-        raise Invalid(_("Only an active volunteer can join a team."), fields={"volunteer": [_("Not active.")]})
-    member, created = TeamMember.objects.get_or_create(team=team, volunteer=volunteer,
-                                                       defaults={"joined_on": timezone.localdate()})
+        raise Invalid(
+            _("Only an active volunteer can join a team."), fields={"volunteer": [_("Not active.")]}
+        )
+    member, created = TeamMember.objects.get_or_create(
+        team=team, volunteer=volunteer, defaults={"joined_on": timezone.localdate()}
+    )
     if created:
-        audit_record(action="volunteers.team_member_add", actor=actor, target=team, detail={"volunteer": volunteer.pk})
+        audit_record(
+            action="volunteers.team_member_add", actor=actor, target=team, detail={"volunteer": volunteer.pk}
+        )
     return member
 
 
@@ -186,7 +221,12 @@ def team_member_remove(*, team: Team, volunteer: Volunteer, actor: Any) -> None:
         team.leader = None
     deleted, _rows = TeamMember.objects.filter(team=team, volunteer=volunteer).delete()
     if deleted:
-        audit_record(action="volunteers.team_member_remove", actor=actor, target=team, detail={"volunteer": volunteer.pk})
+        audit_record(
+            action="volunteers.team_member_remove",
+            actor=actor,
+            target=team,
+            detail={"volunteer": volunteer.pk},
+        )
 
 
 @transaction.atomic
@@ -196,7 +236,9 @@ def team_set_leader(*, team: Team, volunteer: Volunteer, actor: Any) -> Team:
     team_member_add(team=team, volunteer=volunteer, actor=actor)
     Team.objects.filter(pk=team.pk).update(leader=volunteer)
     team.leader = volunteer
-    audit_record(action="volunteers.team_set_leader", actor=actor, target=team, detail={"volunteer": volunteer.pk})
+    audit_record(
+        action="volunteers.team_set_leader", actor=actor, target=team, detail={"volunteer": volunteer.pk}
+    )
     return team
 
 
@@ -210,21 +252,35 @@ def pool_create(*, actor: Any, community: Any, name: str, description: str = "")
     if not name:
         raise Invalid(_("Give the talent pool a name."), fields={"name": [_("This field is required.")]})
     if TalentPool.objects.filter(community=community, name=name).exists():
-        raise Invalid(_("A talent pool of this name already exists."), fields={"name": [_("Choose another name.")]})
-    pool = TalentPool.objects.create(name=name, community=community, place_path=community.path,
-                                     description=clean_text(description, limit=300))
-    audit_record(action="volunteers.pool_create", actor=actor, target=pool, detail={"community": community.pk})
+        raise Invalid(
+            _("A talent pool of this name already exists."), fields={"name": [_("Choose another name.")]}
+        )
+    pool = TalentPool.objects.create(
+        name=name,
+        community=community,
+        place_path=community.path,
+        description=clean_text(description, limit=300),
+    )
+    audit_record(
+        action="volunteers.pool_create", actor=actor, target=pool, detail={"community": community.pk}
+    )
     return pool
 
 
 @transaction.atomic
-def pool_member_add(*, pool: TalentPool, volunteer: Volunteer, actor: Any, speciality: str = "") -> TalentPoolMember:
+def pool_member_add(
+    *, pool: TalentPool, volunteer: Volunteer, actor: Any, speciality: str = ""
+) -> TalentPoolMember:
     _check_manager_over(actor, pool.place_path)
     member, created = TalentPoolMember.objects.update_or_create(
         pool=pool, volunteer=volunteer, defaults={"speciality": clean_text(speciality, limit=120)}
     )
-    audit_record(action="volunteers.pool_member_add", actor=actor, target=pool,
-                 detail={"volunteer": volunteer.pk, "new": created})
+    audit_record(
+        action="volunteers.pool_member_add",
+        actor=actor,
+        target=pool,
+        detail={"volunteer": volunteer.pk, "new": created},
+    )
     return member
 
 
@@ -233,4 +289,9 @@ def pool_member_remove(*, pool: TalentPool, volunteer: Volunteer, actor: Any) ->
     _check_manager_over(actor, pool.place_path)
     deleted, _rows = TalentPoolMember.objects.filter(pool=pool, volunteer=volunteer).delete()
     if deleted:
-        audit_record(action="volunteers.pool_member_remove", actor=actor, target=pool, detail={"volunteer": volunteer.pk})
+        audit_record(
+            action="volunteers.pool_member_remove",
+            actor=actor,
+            target=pool,
+            detail={"volunteer": volunteer.pk},
+        )

@@ -15,7 +15,9 @@ def make_person(world):
     from linli.residents.actions import person_create
 
     def _make(name="志愿者", *, place=None, phone=None):
-        return person_create(actor=None, name=name, place=place or world.grid_a, phone=phone or str(next(_phones)))
+        return person_create(
+            actor=None, name=name, place=place or world.grid_a, phone=phone or str(next(_phones))
+        )
 
     return _make
 
@@ -30,7 +32,9 @@ def make_volunteer_user(world, make_person):
 
     def _make(username=None, *, register=True, place=None, **kwargs):
         phone = str(next(_phones))
-        user = make_user(username or f"vol_{next(counter)}", "resident", place=place or world.grid_a, phone=phone)
+        user = make_user(
+            username or f"vol_{next(counter)}", "resident", place=place or world.grid_a, phone=phone
+        )
         person = make_person(f"志愿者{user.username}", place=place or world.grid_a, phone=phone)
         if register:
             volunteer_register(actor=user, **kwargs)

@@ -27,9 +27,16 @@ def test_state_action_pair(activity_in_state, community_staff, state, action):
     events = ActivityEvent.objects.filter(activity=activity).count()
     audits = AuditEntry.objects.filter(action=f"volunteers.activity_{action}").count()
     if t.allows_state(state):
-        moved = activity_transition(activity=activity, name=action, actor=community_staff, data=DATA.get(action))
+        moved = activity_transition(
+            activity=activity, name=action, actor=community_staff, data=DATA.get(action)
+        )
         assert moved.status == t.target
-        assert ActivityEvent.objects.filter(activity=activity, kind=action, from_status=state, to_status=t.target).count() == 1
+        assert (
+            ActivityEvent.objects.filter(
+                activity=activity, kind=action, from_status=state, to_status=t.target
+            ).count()
+            == 1
+        )
         assert AuditEntry.objects.filter(action=f"volunteers.activity_{action}").count() == audits + 1
     else:
         with pytest.raises(Refused):
@@ -41,7 +48,12 @@ def test_state_action_pair(activity_in_state, community_staff, state, action):
 
 def test_buttons_come_from_the_table(activity_in_state, community_staff, volunteer_user):
     activity = activity_in_state("recruiting")
-    assert [t.name for t in available_actions(activity, community_staff)] == ["close", "start", "finish", "cancel"]
+    assert [t.name for t in available_actions(activity, community_staff)] == [
+        "close",
+        "start",
+        "finish",
+        "cancel",
+    ]
     assert available_actions(activity, volunteer_user) == []
     assert available_actions(activity, None) == []
 
@@ -71,11 +83,15 @@ def test_cancel_requires_a_reason(activity_in_state, community_staff):
     assert "reason" in exc.value.fields
 
 
-def test_a_team_leader_organises_their_teams_activity(world, make_volunteer_user, make_activity, community_staff):
+def test_a_team_leader_organises_their_teams_activity(
+    world, make_volunteer_user, make_activity, community_staff
+):
     from linli.volunteers.actions import activity_publish, team_create, volunteer_of
 
     leader = make_volunteer_user("leader")
-    team = team_create(actor=community_staff, community=world.community, name="银辉先锋", leader=volunteer_of(leader))
+    team = team_create(
+        actor=community_staff, community=world.community, name="银辉先锋", leader=volunteer_of(leader)
+    )
     activity = make_activity(actor=leader, team=team)
     assert activity.organiser_id == leader.pk
     assert activity_publish(activity=activity, actor=leader).status == "recruiting"
