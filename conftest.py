@@ -62,3 +62,42 @@ def api_outsider_id_case_id(world):
 
     categories_restore_default()
     return case_create(actor=None, channel="hotline", category="MUNI.STREETLIGHT", title="矩阵测试", place=world.grid_a).pk
+
+
+# points (linli/points): an entry, a shop item, a redemption and a selection in community 1 / grid A.
+def _points_person(world):
+    from linli.residents.actions import person_create
+
+    return person_create(actor=None, name="矩阵积分", place=world.grid_a, phone="13900009999")
+
+
+@pytest.fixture
+def api_outsider_id_entry_id(world):
+    from linli.points.actions import points_award
+
+    return points_award(person_id=_points_person(world).pk, rule_code="service", source="matrix:1", actor=None).pk
+
+
+@pytest.fixture
+def api_outsider_id_item_id(world):
+    from linli.points.actions import item_create
+
+    return item_create(community=world.community, actor=None, name="矩阵理发", kind="service", cost=1).pk
+
+
+@pytest.fixture
+def api_outsider_id_redemption_id(world, api_outsider_id_item_id):
+    from linli.core.testing.personas import make_user
+    from linli.points.actions import points_award, redemption_create
+
+    person = _points_person(world)
+    points_award(person_id=person.pk, rule_code="service", source="matrix:2", actor=None, amount=5)
+    user = make_user("matrix_pts", "resident", place=world.grid_a, phone="13900009999")
+    return redemption_create(item_id=api_outsider_id_item_id, actor=user).pk
+
+
+@pytest.fixture
+def api_outsider_id_selection_id(world):
+    from linli.points.actions import selection_create
+
+    return selection_create(community=world.community, year=2026, half="H1", actor=None).pk

@@ -196,12 +196,15 @@ def hours_record(
 
 
 def _require_manage(actor: Any, path: str) -> None:
+    """Staff with ``points.manage`` over ``path``: out of scope is 404 (like missing), in scope without
+    the permission 403."""
     if actor is None:
         return
-    if PERM_MANAGE not in getattr(actor, "perms", frozenset()):
-        raise PermissionDenied(_("You may not do this."))
-    if not can_manage_path(actor, path):
+    scope = getattr(actor, "scope", None)
+    if scope is None or not scope.covers_path(path):
         raise NotFound(_("Not found."))
+    if not can_manage_path(actor, path):
+        raise PermissionDenied(_("You may not do this."))
 
 
 def _require_note(note: str) -> str:
