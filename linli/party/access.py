@@ -48,11 +48,23 @@ def can_dispatch_for_org(user: Any, org: Any) -> bool:
         return False
     if has_perm(user, ORDERS_DISPATCH) and scope_of(user).covers_path(org.place_path):
         return True
-    node, seen = org, 0
+    # One query: the organisations on the places at and above the org's place (its ancestors are among
+    # them), read fresh, then walk up the parent links.
+    from linli.party.models import PartyOrg
+
+    parts = [p for p in org.place_path.split("/") if p]
+    prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    rows = {
+        r["pk"]: r
+        for r in PartyOrg.objects.filter(place_path__in=prefixes).values(
+            "pk", "parent_id", "secretary_id", "active"
+        )
+    }
+    node, seen = rows.get(org.pk), 0
     while node is not None and seen < 10:  # the tree is at most five deep; the bound guards a cycle
-        if node.active and node.secretary_id == user.pk:
+        if node["active"] and node["secretary_id"] == user.pk:
             return True
-        node = node.parent if node.parent_id else None
+        node = rows.get(node["parent_id"])
         seen += 1
     return False
 
