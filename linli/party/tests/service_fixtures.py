@@ -58,23 +58,44 @@ def svc(world, community_staff, outsider) -> Svc:
         name="测试一社区党委", kind="committee", place=world.community, place_path=world.community.path
     )
     branch = PartyOrg.objects.create(
-        name="第一网格党支部", kind="branch", parent=committee, place=world.grid_a, place_path=world.grid_a.path,
+        name="第一网格党支部",
+        kind="branch",
+        parent=committee,
+        place=world.grid_a,
+        place_path=world.grid_a.path,
         secretary=secretary,
     )
     m1, member1 = _member("member_1", "李党员", world, branch, "13800000002")
     m2, member2 = _member("member_2", "张党员", world, branch, "13800000003")
     volunteer = make_user("volunteer_a", "volunteer", place=world.grid_a, phone="13800000004")
-    partner = Partner.objects.create(name="测试共建单位", community=world.community, place_path=world.community.path)
-    return Svc(world, resident, person, community_staff, secretary, committee, branch, m1, m2, member1, member2,
-               volunteer, partner, outsider)
+    partner = Partner.objects.create(
+        name="测试共建单位", community=world.community, place_path=world.community.path
+    )
+    return Svc(
+        world,
+        resident,
+        person,
+        community_staff,
+        secretary,
+        committee,
+        branch,
+        m1,
+        m2,
+        member1,
+        member2,
+        volunteer,
+        partner,
+        outsider,
+    )
 
 
 def make_order(svc: Svc, *, status: str = "placed", actor=None):
     """An order of the resident, walked to ``status`` by the rightful people."""
     from linli.party import actions
 
-    order = actions.order_place(actor=actor or svc.resident, category="cleaning", description="厨房油烟机清洗",
-                                address="1幢1单元101")
+    order = actions.order_place(
+        actor=actor or svc.resident, category="cleaning", description="厨房油烟机清洗", address="1幢1单元101"
+    )
     if status == "placed":
         return order
     if status in ("dispatched", "taken", "done", "rated", "closed"):
@@ -127,3 +148,76 @@ def make_wish(svc: Svc, *, status: str = "posted", adopter: str = "volunteer"):
     wish.refresh_from_db()
     assert wish.status == status
     return wish
+
+
+# --- races (the same helpers as linli/cases/tests/test_concurrency.py) -------------------------------------
+
+
+def race(fns, *, settings_dict=None):
+    """Run the callables in threads started together; returns (results, errors)."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(fns))
+    results: list = []
+    errors: list = []
+
+    def run(fn):
+        try:
+            if settings_dict is not None:
+                from django.db.backends.sqlite3.base import DatabaseWrapper
+
+                connections["default"] = DatabaseWrapper(settings_dict, "default")
+            barrier.wait()
+            results.append(fn())
+        except Exception as exc:  # a refusal, or a database error (which fails the test)
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(fn,)) for fn in fns]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results, errors
+
+
+def sqlite_file(tmp_path):
+    """The in-memory SQLite test database locks whole tables between connections; copy it into a WAL
+    file and give the threads their own connections to it (as Linli runs)."""
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return None
+    path = tmp_path / "race.sqlite3"
+    connection.ensure_connection()
+    target = sqlite3.connect(path)
+    connection.connection.backup(target)
+    target.execute("PRAGMA journal_mode=WAL")
+    target.close()
+    return {**connection.settings_dict, "NAME": str(path)}
+
+
+def in_thread(fn, settings_dict):
+    if settings_dict is None:
+        return fn()
+    results, errors = race([fn], settings_dict=settings_dict)
+    assert not errors, errors
+    return results[0]
+
+
+def slow(monkeypatch, apply_table: dict, name: str, seconds: float = 0.3) -> None:
+    """Hold the row lock a while inside ``name``, so that the other press surely arrives meanwhile."""
+    import time
+
+    original = apply_table[name]
+
+    def slowly(*args):
+        time.sleep(seconds)
+        return original(*args)
+
+    monkeypatch.setitem(apply_table, name, slowly)

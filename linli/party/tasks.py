@@ -1,0 +1,14 @@
+"""Party background work: orders done but not rated within the rating window are closed (hourly).
+Idempotent: running it twice closes each order once."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+
+@db_periodic_task(crontab(minute="17"))
+def orders_close_unrated_task() -> int:
+    from linli.party.actions import orders_close_unrated
+
+    return orders_close_unrated()
