@@ -101,3 +101,92 @@ def api_outsider_id_selection_id(world):
     from linli.points.actions import selection_create
 
     return selection_create(community=world.community, year=2026, half="H1", actor=None).pk
+
+
+# party service (linli/party): an order and a wish in community 1 / grid A.
+@pytest.fixture
+def api_outsider_id_order_id(world):
+    from linli.party.actions import order_place
+
+    return order_place(actor=None, category="cleaning", description="矩阵测试", address="1幢", place=world.grid_a).pk
+
+
+@pytest.fixture
+def api_outsider_id_wish_id(world):
+    from linli.party.actions import wish_post
+
+    return wish_post(actor=None, title="矩阵测试", place=world.grid_a).pk
+
+
+# party organisation (linli/party): objects in community 1 / grid A.
+def _party_places(world):
+    from linli.places.actions import place_create
+    from linli.places.models import Place, PlaceKind
+
+    compound = Place.objects.filter(kind=PlaceKind.COMPOUND, name="矩阵小区").first() or place_create(
+        kind=PlaceKind.COMPOUND, name="矩阵小区", parent=world.grid_a
+    )
+    building = Place.objects.filter(kind=PlaceKind.BUILDING, parent=compound).first() or place_create(
+        kind=PlaceKind.BUILDING, name="矩阵1幢", parent=compound
+    )
+    return compound, building
+
+
+@pytest.fixture
+def api_outsider_id_org_id(world):
+    from linli.party.actions import org_create
+
+    compound, _building = _party_places(world)
+    committee = org_create(kind="committee", name="矩阵党委", place=world.community, actor=None)
+    return org_create(kind="branch", name="矩阵支部", place=compound, parent=committee, actor=None).pk
+
+
+@pytest.fixture
+def api_outsider_id_member_id(world):
+    from linli.party.actions import member_create
+    from linli.residents.actions import person_create
+
+    person = person_create(actor=None, name="矩阵党员", place=world.grid_a)
+    return member_create(person=person, grid=world.grid_a, actor=None).pk
+
+
+@pytest.fixture
+def api_outsider_id_role_id(world, api_outsider_id_member_id):
+    from linli.party.actions import role_assign
+    from linli.party.models import PartyMember
+
+    _compound, building = _party_places(world)
+    member = PartyMember.objects.get(pk=api_outsider_id_member_id)
+    return role_assign(member=member, role="building_head", place=building, actor=None).pk
+
+
+@pytest.fixture
+def api_outsider_id_registration_id(world):
+    from linli.party.actions import registration_submit
+
+    return registration_submit(kind="unit", community=world.community, unit_name="矩阵单位", actor=None).pk
+
+
+@pytest.fixture
+def api_outsider_id_partner_id(world):
+    from linli.party.actions import partner_create
+
+    return partner_create(community=world.community, name="矩阵共建单位", big_committee=True, actor=None).pk
+
+
+@pytest.fixture
+def api_outsider_id_meeting_id(world):
+    import datetime
+
+    from linli.party.actions import meeting_create
+
+    return meeting_create(community=world.community, held_on=datetime.date(2026, 1, 5), title="矩阵联席会", actor=None).pk
+
+
+@pytest.fixture
+def api_outsider_id_activity_id(world):
+    import datetime
+
+    from linli.party.actions import activity_create
+
+    return activity_create(community=world.community, held_on=datetime.date(2026, 1, 5), title="矩阵共建活动", actor=None).pk

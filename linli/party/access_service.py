@@ -2,10 +2,10 @@
 
 An order is visible to: its requester (and the staff member who entered it for them); the member it is
 dispatched to or who took it; while it is published, the members of its branch (and of the groups
-under it); the secretary of its branch or of an organisation above it; staff with ``party.view`` or
-``orders.dispatch`` whose scope covers its place.
+under it); the secretary of its branch or of an organisation above it; staff with ``orders.dispatch`` whose scope
+covers its place (``party.view`` alone does not show residents' orders).
 
-A wish is visible to: its poster; its adopter; staff with ``party.view``/``wishes.manage`` over its
+A wish is visible to: its poster; its adopter; staff with ``wishes.manage`` over its
 place; once published, members and volunteers (``wishes.adopt``) of its community. The public wall
 (``selectors_service.wish_wall``) shows published wishes to anybody, with the poster's name masked.
 
@@ -134,7 +134,7 @@ class OrderQuerySet(ScopedQuerySet):
         from linli.party.workflow_service import OrderStatus
 
         perms = _perms(user)
-        q = scope.place_q("place_path") if perms & {"party.view", "orders.dispatch"} else NOTHING
+        q = scope.place_q("place_path") if "orders.dispatch" in perms else NOTHING
         q |= Q(requester_id=user.pk) | Q(placed_by_id=user.pk) | Q(member__user_id=user.pk)
         pool = member_org_ids(user) if "orders.take" in perms else frozenset()
         if pool:
@@ -158,7 +158,7 @@ class WishQuerySet(ScopedQuerySet):
         from linli.party.workflow_service import WISH_WALL
 
         perms = _perms(user)
-        q = scope.place_q("place_path") if perms & {"party.view", "wishes.manage"} else NOTHING
+        q = scope.place_q("place_path") if "wishes.manage" in perms else NOTHING
         q |= Q(poster_id=user.pk) | Q(posted_by_id=user.pk) | Q(adopter_user_id=user.pk)
         if "wishes.adopt" in perms:
             q |= Q(status__in=sorted(WISH_WALL), community__path__in=scope_prefixes(user))
