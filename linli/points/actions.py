@@ -583,9 +583,10 @@ def selection_shortlist(*, selection: Selection, actor) -> list[SelectionCandida
     """(Re)compute the shortlist of a draft selection from points and hours over its half year."""
     from linli.points.selectors import selection_scores
 
-    if selection.status != SelectionStatus.DRAFT:
-        raise Refused(_("Only a draft selection can be recomputed."))
     with transaction.atomic():
+        selection = Selection.objects.select_for_update().get(pk=selection.pk)
+        if selection.status != SelectionStatus.DRAFT:
+            raise Refused(_("Only a draft selection can be recomputed."))
         SelectionCandidate.objects.filter(selection=selection).delete()
         rows = selection_scores(selection)
         objs = [
@@ -599,20 +600,29 @@ def selection_shortlist(*, selection: Selection, actor) -> list[SelectionCandida
 def selection_candidate_set(
     *, selection: Selection, candidate_id: int, included: bool, rank: int, actor
 ) -> None:
+    """Include or exclude a shortlisted person and set their rank (draft selections only)."""
     _require_manage(actor, selection.place_path)
-    if selection.status != SelectionStatus.DRAFT:
-        raise Refused(_("Only a draft selection can be changed."))
     try:
         rank = int(rank)
         if not 0 <= rank <= 1000:
             raise ValueError
     except (TypeError, ValueError) as exc:
         raise Invalid(_("Enter a rank."), fields={"rank": [_("Enter a rank.")]}) from exc
-    if not SelectionCandidate.objects.filter(pk=candidate_id, selection=selection).exists():
-        raise NotFound(_("Not found."))
-    SelectionCandidate.objects.filter(pk=candidate_id, selection=selection).update(
-        included=bool(included), rank=rank
-    )
+    with transaction.atomic():
+        sel = Selection.objects.select_for_update().get(pk=selection.pk)  # the status as stored, locked
+        if sel.status != SelectionStatus.DRAFT:
+            raise Refused(_("Only a draft selection can be changed."))
+        moved = SelectionCandidate.objects.filter(pk=candidate_id, selection=sel).update(
+            included=bool(included), rank=rank
+        )
+        if not moved:
+            raise NotFound(_("Not found."))
+        audit_record(
+            action="points.selection_candidate",
+            actor=actor,
+            target=sel,
+            detail={"candidate": candidate_id, "included": bool(included), "rank": rank},
+        )
 
 
 _SELECTION_NEXT = {

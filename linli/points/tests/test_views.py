@@ -80,7 +80,9 @@ def test_redemption_detail_404_for_others(client, member, person, award, item, o
     assert login(client, grid_worker_a).get(reverse("points:redemption", args=[red.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("name", ["ledger", "rules", "items", "item_new", "rankings", "selections", "correct"])
+@pytest.mark.parametrize(
+    "name", ["ledger", "rules", "items", "item_new", "rankings", "selections", "correct"]
+)
 def test_staff_pages_render_and_refuse_residents(client, community_staff, member, name, person, award):
     award(person, 2)
     assert login(client, community_staff).get(reverse(f"points:{name}")).status_code == 200
@@ -93,8 +95,12 @@ def test_honours_page_is_public(client, world, person, award, community_staff):
     from django.utils import timezone
 
     today = timezone.localdate()
-    sel = actions.selection_create(community=world.community, year=today.year,
-                                   half="H1" if today.month <= 6 else "H2", actor=community_staff)
+    sel = actions.selection_create(
+        community=world.community,
+        year=today.year,
+        half="H1" if today.month <= 6 else "H2",
+        actor=community_staff,
+    )
     actions.selection_transition(selection=sel, name="confirm", actor=community_staff)
     assert 'data-testid="honour"' not in client.get(reverse("points:honours")).content.decode()
     actions.selection_transition(selection=sel, name="publish", actor=community_staff)
@@ -108,7 +114,10 @@ def test_ledger_is_scoped_and_paged(client, community_staff, outsider, person, o
     page = login(client, community_staff).get(reverse("points:ledger")).content.decode()
     assert page.count('data-testid="entry"') == 1
     client.logout()
-    assert login(client, outsider).get(reverse("points:ledger")).content.decode().count('data-testid="entry"') == 1
+    assert (
+        login(client, outsider).get(reverse("points:ledger")).content.decode().count('data-testid="entry"')
+        == 1
+    )
 
 
 def test_ledger_query_budget(client, community_staff, person, award):
@@ -130,8 +139,14 @@ def test_ledger_exports_excel(client, community_staff, person, award, what):
     from openpyxl import load_workbook
 
     award(person, 4)
-    actions.hours_record(person_id=person.pk, hours=Decimal("2"), source="h:x", kind="other", actor=None,
-                         occurred_on=timezone.localdate())
+    actions.hours_record(
+        person_id=person.pk,
+        hours=Decimal("2"),
+        source="h:x",
+        kind="other",
+        actor=None,
+        occurred_on=timezone.localdate(),
+    )
     r = login(client, community_staff).get(reverse("points:ledger_export", args=[what]))
     assert r.status_code == 200
     ws = load_workbook(io.BytesIO(r.content)).active
@@ -144,7 +159,9 @@ def test_rule_edit_by_staff_and_refused_for_worker(client, community_staff, grid
     url = reverse("points:rule_edit", args=[rule.pk])
     assert login(client, grid_worker_a).post(url, {"name": "x", "points": 9, "area": ""}).status_code == 403
     client.logout()
-    r = login(client, community_staff).post(url, {"name": "参加活动", "points": 2, "area": "", "active": "on"})
+    r = login(client, community_staff).post(
+        url, {"name": "参加活动", "points": 2, "area": "", "active": "on"}
+    )
     assert r.status_code == 302
     assert PointsRule.objects.get(pk=rule.pk).points == 2
 
@@ -156,8 +173,10 @@ def test_reverse_from_ledger(client, community_staff, person, award):
 
 
 def test_item_create_page(client, community_staff, world):
-    r = login(client, community_staff).post(reverse("points:item_new"), {
-        "community": world.community.pk, "name": "修鞋", "kind": "service", "cost": 3, "active": "on"})
+    r = login(client, community_staff).post(
+        reverse("points:item_new"),
+        {"community": world.community.pk, "name": "修鞋", "kind": "service", "cost": 3, "active": "on"},
+    )
     assert r.status_code == 302
     from linli.points.models import ShopItem
 
@@ -170,9 +189,17 @@ def test_selection_pages_flow(client, community_staff, world, person, award):
     award(person, 3)
     today = timezone.localdate()
     c = login(client, community_staff)
-    r = c.post(reverse("points:selections"), {"community": world.community.pk, "year": today.year,
-                                              "half": "H1" if today.month <= 6 else "H2", "points_weight": 1,
-                                              "hours_weight": 2, "size": 5})
+    r = c.post(
+        reverse("points:selections"),
+        {
+            "community": world.community.pk,
+            "year": today.year,
+            "half": "H1" if today.month <= 6 else "H2",
+            "points_weight": 1,
+            "hours_weight": 2,
+            "size": 5,
+        },
+    )
     assert r.status_code == 302
     page = c.get(r["Location"]).content.decode()
     assert page.count('data-testid="candidate"') == 1
