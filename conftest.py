@@ -180,7 +180,9 @@ def api_outsider_id_meeting_id(world):
 
     from linli.party.actions import meeting_create
 
-    return meeting_create(community=world.community, held_on=datetime.date(2026, 1, 5), title="矩阵联席会", actor=None).pk
+    return meeting_create(
+        community=world.community, held_on=datetime.date(2026, 1, 5), title="矩阵联席会", actor=None
+    ).pk
 
 
 @pytest.fixture
@@ -189,4 +191,51 @@ def api_outsider_id_activity_id(world):
 
     from linli.party.actions import activity_create
 
-    return activity_create(community=world.community, held_on=datetime.date(2026, 1, 5), title="矩阵共建活动", actor=None).pk
+    return activity_create(
+        community=world.community, held_on=datetime.date(2026, 1, 5), title="矩阵共建活动", actor=None
+    ).pk
+
+
+def _volunteers_fixture_activity(world, community_staff, **kwargs):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from linli.volunteers.actions import activity_create
+
+    start = timezone.now() + timedelta(days=1)
+    return activity_create(actor=community_staff, community=world.community, title="矩阵测试活动", location="社区",
+                           starts_at=start, ends_at=start + timedelta(hours=2), quota=5, area="civility", **kwargs)
+
+
+def _volunteers_fixture_volunteer(world, name="矩阵志愿者"):
+    from linli.residents.actions import person_create
+    from linli.volunteers.actions import volunteer_register
+
+    return volunteer_register(actor=None, person=person_create(actor=None, name=name, place=world.grid_a))
+
+
+@pytest.fixture
+def api_outsider_id_volunteer_id(world):
+    return _volunteers_fixture_volunteer(world).pk
+
+
+@pytest.fixture
+def api_outsider_id_team_id(world, community_staff):
+    from linli.volunteers.actions import team_create
+
+    return team_create(actor=community_staff, community=world.community, name="矩阵测试队").pk
+
+
+@pytest.fixture
+def api_outsider_id_volunteer_activity_id(world, community_staff):
+    """A volunteer activity in draft: published ones are public, drafts only the organiser's and managers'."""
+    return _volunteers_fixture_activity(world, community_staff).pk
+
+
+@pytest.fixture
+def api_outsider_id_signup_id(world, community_staff):
+    from linli.volunteers.actions import activity_publish, signup_create
+
+    activity = activity_publish(activity=_volunteers_fixture_activity(world, community_staff), actor=community_staff)
+    return signup_create(activity=activity, actor=None, volunteer=_volunteers_fixture_volunteer(world, "矩阵报名")).pk
