@@ -1,8 +1,8 @@
 """Who sees and who works the service orders and the wishes.
 
 An order is visible to: its requester (and the staff member who entered it for them); the member it is
-dispatched to or who took it; while it is published, the members of its branch (and of the groups
-under it); the secretary of its branch or of an organisation above it; staff with ``orders.dispatch`` whose scope
+dispatched to or who took it; once published, the members of its branch (and of the groups under
+it); the secretary of its branch or of an organisation above it; staff with ``orders.dispatch`` whose scope
 covers its place (``party.view`` alone does not show residents' orders).
 
 A wish is visible to: its poster; its adopter; staff with ``wishes.manage`` over its
@@ -131,14 +131,13 @@ class OrderQuerySet(ScopedQuerySet):
     scope_path_field = "place_path"
 
     def scope_q(self, scope: Scope, user: Any) -> Q:
-        from linli.party.workflow_service import OrderStatus
-
         perms = _perms(user)
         q = scope.place_q("place_path") if "orders.dispatch" in perms else NOTHING
         q |= Q(requester_id=user.pk) | Q(placed_by_id=user.pk) | Q(member__user_id=user.pk)
         pool = member_org_ids(user) if "orders.take" in perms else frozenset()
         if pool:
-            q |= Q(status=OrderStatus.PUBLISHED, org_id__in=sorted(pool))
+            # Published to the branch: its members keep seeing it once taken (a late press is told 409).
+            q |= Q(published_at__isnull=False, org_id__in=sorted(pool))
         led = secretary_org_ids(user)
         if led:
             q |= Q(org_id__in=sorted(led))

@@ -49,7 +49,7 @@ def test_the_loop_through_the_api(client, svc):  # noqa: F811
     assert [o["id"] for o in pool] == [order.pk] and pool[0]["actions"] == ["take"]
     assert client.post(f"{BASE}/orders/{order.pk}/take", {}, content_type="application/json", **m1).status_code == 200
     r = client.post(f"{BASE}/orders/{order.pk}/take", {}, content_type="application/json", **_auth(svc.m2))
-    assert r.status_code == 404  # taken: no longer in m2's pool
+    assert r.status_code == 409 and r.json()["code"] == "refused_transition"  # m1 was first
     r = client.post(f"{BASE}/orders/{order.pk}/done", {"note": "修好了"}, content_type="application/json", **m1)
     assert r.status_code == 422
     r = client.post(f"{BASE}/orders/{order.pk}/done", {"note": "修好了", "hours": "1.5"}, content_type="application/json", **m1)

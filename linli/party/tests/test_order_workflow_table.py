@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from linli.core.errors import PermissionDenied, Refused
+from linli.core.errors import NotFound, PermissionDenied, Refused
 from linli.core.models import AuditEntry
 from linli.party import actions
 from linli.party.models import OrderEvent
@@ -64,9 +64,13 @@ def test_state_action_pair(svc, state, name):  # noqa: F811
 
 def test_a_stranger_to_the_order_is_denied(svc):  # noqa: F811
     order = make_order(svc, status="dispatched")
-    with pytest.raises(PermissionDenied):
-        actions.order_accept(order=order, actor=svc.m2)  # dispatched to m1, not m2
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # dispatched to m1: m2 does not even see it
+        actions.order_accept(order=order, actor=svc.m2)
+    published = make_order(svc, status="published")
+    actions.order_take(order=published, actor=svc.m1)
+    with pytest.raises(PermissionDenied):  # m2 sees the branch's published order, but it is m1's
+        actions.order_done(order=published, actor=svc.m2, note="x", hours="1")
+    with pytest.raises(NotFound):  # a placed order is the desk's: members do not see it
         actions.order_publish(order=make_order(svc), actor=svc.m1)
 
 
