@@ -14,7 +14,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from linli.core.errors import Invalid, PermissionDenied
 from linli.core.masking import mask_name
@@ -190,7 +190,7 @@ def org_create(request, payload: OrgCreateIn):
         secretary=_user(payload.secretary_id),
         actor=request.auth,
     )
-    return 201, org_out(org)
+    return Status(201, org_out(org))
 
 
 @router.get("/orgs/{int:org_id}", response=OrgOut, summary="One organisation")
@@ -348,7 +348,7 @@ def member_create(request, payload: MemberCreateIn):
         joined_on=payload.joined_on,
         actor=request.auth,
     )
-    return 201, _member_detail(member)
+    return Status(201, _member_detail(member))
 
 
 def _unit(pk: int | None) -> PartyOrg | None:
@@ -400,7 +400,7 @@ def member_role_assign(request, member_id: int, payload: RoleAssignIn):
         since=payload.since,
         actor=request.auth,
     )
-    return 201, role_out(held)
+    return Status(201, role_out(held))
 
 
 def _place_any(pk: int) -> Any:
@@ -547,7 +547,7 @@ def registration_create(request, payload: RegistrationCreateIn):
         note=payload.note,
         actor=request.auth,
     )
-    return 201, registration_out(reg, request.auth)
+    return Status(201, registration_out(reg, request.auth))
 
 
 @router.get(
@@ -726,7 +726,7 @@ def partner_create(request, payload: PartnerCreateIn):
         org=_unit(payload.org_id),
         actor=request.auth,
     )
-    return 201, partner_out(p)
+    return Status(201, partner_out(p))
 
 
 @router.get(
@@ -770,13 +770,16 @@ def partner_agreement_create(request, partner_id: int, payload: AgreementIn):
         content=payload.content,
         actor=request.auth,
     )
-    return 201, {
-        "id": a.pk,
-        "title": a.title,
-        "signed_on": a.signed_on,
-        "valid_until": a.valid_until,
-        "content": a.content,
-    }
+    return Status(
+        201,
+        {
+            "id": a.pk,
+            "title": a.title,
+            "signed_on": a.signed_on,
+            "valid_until": a.valid_until,
+            "content": a.content,
+        },
+    )
 
 
 @router.post(
@@ -787,7 +790,7 @@ def partner_resource_create(request, partner_id: int, payload: ResourceIn):
     r = actions.resource_create(
         partner=p, kind=payload.kind, name=payload.name, description=payload.description, actor=request.auth
     )
-    return 201, {"id": r.pk, "kind": r.kind, "name": r.name, "description": r.description}
+    return Status(201, {"id": r.pk, "kind": r.kind, "name": r.name, "description": r.description})
 
 
 class ActivityOut(Schema):
@@ -854,7 +857,7 @@ def activity_create(request, payload: ActivityIn):
         note=payload.note,
         actor=request.auth,
     )
-    return 201, activity_out(a)
+    return Status(201, activity_out(a))
 
 
 @router.get("/activities/{int:activity_id}", response=ActivityOut, summary="One joint activity")
@@ -1002,7 +1005,7 @@ def meeting_create(request, payload: MeetingCreateIn):
         attendees=_partners(request.auth, payload.attendee_ids, "attendee_ids"),
         actor=request.auth,
     )
-    return 201, _meeting_detail(m)
+    return Status(201, _meeting_detail(m))
 
 
 @router.get(
@@ -1048,7 +1051,7 @@ def meeting_problem_create(request, meeting_id: int, payload: ProblemIn):
         .objects.select_related("case__owner_user", "case__owner_department", "partner")
         .get(pk=problem.pk)
     )
-    return 201, problem_out(problem)
+    return Status(201, problem_out(problem))
 
 
 # --- reports ---------------------------------------------------------------------------------------------------
