@@ -466,7 +466,7 @@ def redemption_transition(*, redemption: Redemption | int, name: str, actor, not
     if t is None:
         raise NotFound(_("Not found."))
     with transaction.atomic():
-        pk = getattr(redemption, "pk", redemption)
+        pk: Any = getattr(redemption, "pk", redemption)
         r = Redemption.objects.select_for_update().filter(pk=pk).first()
         if r is None:
             raise NotFound(_("Not found."))

@@ -222,7 +222,7 @@ def entry_out(e: PointsEntry, *, masked: bool = True) -> dict[str, Any]:
         "person": mask_name(name) if masked else name,
         "amount": e.amount,
         "kind": e.kind,
-        "rule": e.rule.code if e.rule_id else None,
+        "rule": e.rule.code if e.rule is not None else None,
         "area": e.area,
         "source": e.source,
         "note": e.note,

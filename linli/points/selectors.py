@@ -252,7 +252,7 @@ def reconcile() -> list[dict[str, Any]]:
         r["person_id"]: int(r["total"] or 0)
         for r in PointsEntry.objects.values("person_id").annotate(total=Sum("amount")).order_by()
     }
-    out = []
+    out: list[dict[str, Any]] = []
     balances = dict(PointsAccount.objects.values_list("person_id", "balance"))
     for pid, balance in balances.items():
         ledger = sums.get(pid, 0)

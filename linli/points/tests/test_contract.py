@@ -118,3 +118,22 @@ def test_points_by_person_counts_earnings_in_period(person, other_person):
     assert got == {person.pk: 4, other_person.pk: 2}
     yesterday = today - dt.timedelta(days=1)
     assert points_selectors.points_by_person([person.pk], since=yesterday, until=yesterday) == {}
+
+
+@pytest.mark.slow
+def test_demo_extend_adds_items_and_points_idempotently(db):
+    from linli.accounts.demo import demo_build
+    from linli.points.models import ShopItem
+
+    demo = demo_build()
+    items, entries = ShopItem.objects.count(), PointsEntry.objects.count()
+    assert items >= 6 and entries > 0
+    from linli.points.demo import demo_extend
+
+    demo_extend(demo)
+    assert (ShopItem.objects.count(), PointsEntry.objects.count()) == (items, entries)
+    from linli.residents.selectors import person_for_user
+
+    person = person_for_user(demo.users["resident"])
+    assert person is not None and points_selectors.balance_of(person.pk) >= 20
+    assert points_selectors.reconcile() == []
