@@ -1,3 +1,400 @@
-from ninja import Router
+"""Volunteers API (/api/v1/volunteers): volunteers, teams, activities (list, detail, create, one endpoint
+per transition of the table), sign-ups (sign up, cancel, manual check-in/out, verify), check-in and
+check-out by the activity's QR token, and my sign-ups. ``status`` is never an input.
+
+Errors: 404 out of scope or missing (a wrong token too), 403 not the actor's to do, 409 refused
+(full, not signed up, outside the time window, wrong state), 422 invalid.
+"""
+
+# No ``from __future__ import annotations``: the per-transition endpoints are built in a loop and
+# django-ninja reads their real annotations.
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+
+from linli.core.masking import mask_name
+from linli.volunteers import actions, selectors
+from linli.volunteers.access import (
+    access_activity,
+    access_signup,
+    access_team,
+    access_volunteer,
+    can_organise,
+)
+from linli.volunteers.models import Activity, Signup, Volunteer
+from linli.volunteers.workflow import ACTION_NAMES, PERM_MANAGE, TRANSITIONS, available_actions
 
 router = Router(tags=["volunteers"])
+
+
+# --- output ------------------------------------------------------------------------------------------------
+
+
+class VolunteerOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    kind: str
+    community_id: int
+    status: str
+    skills: list[str]
+    joined_on: datetime.date
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    community_id: int
+    leader_id: int | None
+    description: str
+    member_ids: list[int]
+
+
+class ActivityOut(Schema):
+    id: int
+    title: str
+    description: str
+    location: str
+    community_id: int
+    team_id: int | None
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    quota: int
+    confirmed_count: int
+    waitlist: bool
+    area: str
+    points: int | None
+    organiser_id: int
+    status: str
+    actions: list[str] = Field(description="the transitions I may start now")
+    checkin_token: str | None = Field(None, description="only for the organiser")
+
+
+class SignupOut(Schema):
+    id: int
+    activity_id: int
+    volunteer_id: int
+    name: str
+    status: str
+    signed_up_at: datetime.datetime
+    checked_in_at: datetime.datetime | None
+    checked_out_at: datetime.datetime | None
+    hours: Decimal | None
+    verified_at: datetime.datetime | None
+
+
+def volunteer_out(v: Volunteer, user: Any) -> dict[str, Any]:
+    staff = PERM_MANAGE in getattr(user, "perms", ())
+    return {
+        "id": v.pk,
+        "person_id": v.person_id,
+        "name": v.person.name if staff else mask_name(v.person.name),
+        "kind": v.kind,
+        "community_id": v.community_id,
+        "status": v.status,
+        "skills": [s.code for s in v.skills.all()],
+        "joined_on": v.joined_on,
+    }
+
+
+def activity_out(a: Activity, user: Any) -> dict[str, Any]:
+    return {
+        **{
+            f: getattr(a, f)
+            for f in (
+                "id",
+                "title",
+                "description",
+                "location",
+                "community_id",
+                "team_id",
+                "starts_at",
+                "ends_at",
+                "quota",
+                "confirmed_count",
+                "waitlist",
+                "area",
+                "points",
+                "organiser_id",
+                "status",
+            )
+        },
+        "actions": [t.name for t in available_actions(a, user)],
+        "checkin_token": a.checkin_token if can_organise(user, a) else None,
+    }
+
+
+def signup_out(s: Signup, user: Any) -> dict[str, Any]:
+    name = s.volunteer.person.name
+    own = s.volunteer.user_id == getattr(user, "pk", None)
+    return {
+        **{
+            f: getattr(s, f)
+            for f in (
+                "id",
+                "activity_id",
+                "volunteer_id",
+                "status",
+                "signed_up_at",
+                "checked_in_at",
+                "checked_out_at",
+                "hours",
+                "verified_at",
+            )
+        },
+        "name": name if own or PERM_MANAGE in getattr(user, "perms", ()) else mask_name(name),
+    }
+
+
+# --- volunteers and teams --------------------------------------------------------------------------------------
+
+
+class VolunteerRegisterIn(Schema):
+    person_id: int | None = Field(None, description="staff: the registry person; omit to register yourself")
+    kind: str = "resident"
+    skills: list[str] = []
+    note: str = ""
+
+
+@router.get(
+    "", response=list[VolunteerOut], summary="Volunteers I may see (filters: q, skill, kind, pool, team)"
+)
+def volunteer_list(
+    request, q: str = "", skill: str = "", kind: str = "", pool: int | None = None, team: int | None = None
+):
+    rows = selectors.volunteer_list(
+        user=request.auth, q=q, skill=skill, kind=kind, pool_id=pool, team_id=team
+    )
+    return [volunteer_out(v, request.auth) for v in rows]
+
+
+@router.post(
+    "", response={201: VolunteerOut}, summary="Register as a volunteer (or, staff, register a person)"
+)
+def volunteer_register(request, payload: VolunteerRegisterIn):
+    person = None
+    if payload.person_id is not None:
+        from linli.residents.access import access_person
+
+        person = access_person(request.auth, payload.person_id)
+    v = actions.volunteer_register(
+        actor=request.auth, person=person, kind=payload.kind, skills=payload.skills, note=payload.note
+    )
+    return Status(201, volunteer_out(v, request.auth))
+
+
+@router.get("/{int:volunteer_id}", response=VolunteerOut, summary="One volunteer")
+def volunteer_detail(request, volunteer_id: int):
+    return volunteer_out(access_volunteer(request.auth, volunteer_id), request.auth)
+
+
+@router.get("/teams", response=list[TeamOut], summary="Teams I may see")
+def team_list(request):
+    return [team_out(t) for t in selectors.team_list(user=request.auth)]
+
+
+def team_out(t) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "name": t.name,
+        "community_id": t.community_id,
+        "leader_id": t.leader_id,
+        "description": t.description,
+        "member_ids": sorted(m.volunteer_id for m in t.memberships.all()),
+    }
+
+
+@router.get("/teams/{int:team_id}", response=TeamOut, summary="One team")
+def team_detail(request, team_id: int):
+    return team_out(access_team(request.auth, team_id))
+
+
+# --- activities ---------------------------------------------------------------------------------------------------
+
+
+class ActivityCreateIn(Schema):
+    community_id: int
+    team_id: int | None = None
+    title: str
+    description: str = ""
+    location: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    quota: int
+    waitlist: bool = True
+    area: str
+    points: int | None = Field(None, description="empty: the `activity` points rule")
+
+
+@router.get(
+    "/activities",
+    response=list[ActivityOut],
+    summary="Recruiting activities, or (mine=true) those I organise",
+)
+def activity_list(request, mine: bool = False):
+    rows = selectors.activity_list_organised(user=request.auth) if mine else selectors.activity_list_public()
+    return [activity_out(a, request.auth) for a in rows]
+
+
+@router.post("/activities", response={201: ActivityOut}, summary="Create a draft activity (organiser: me)")
+def activity_create(request, payload: ActivityCreateIn):
+    from linli.core.errors import Invalid
+    from linli.places.models import Place, PlaceKind
+    from linli.volunteers.models import Team
+
+    data = payload.dict()
+    community = (
+        Place.objects.visible_to(request.auth)
+        .filter(pk=data.pop("community_id"), kind=PlaceKind.COMMUNITY)
+        .first()
+    )
+    team_id = data.pop("team_id")
+    team = Team.objects.filter(pk=team_id).first() if team_id else None
+    if community is None and team is not None and team.leader and team.leader.user_id == request.auth.pk:
+        community = team.community
+    if community is None:
+        raise Invalid(_("Not found."), fields={"community_id": [_("Not found.")]})
+    a = actions.activity_create(actor=request.auth, community=community, team=team, **data)
+    return Status(201, activity_out(a, request.auth))
+
+
+@router.get("/activities/{int:volunteer_activity_id}", response=ActivityOut, summary="One activity")
+def activity_detail(request, volunteer_activity_id: int):
+    return activity_out(access_activity(request.auth, volunteer_activity_id), request.auth)
+
+
+@router.get(
+    "/activities/{int:volunteer_activity_id}/signups",
+    response=list[SignupOut],
+    summary="The attendance list (organiser)",
+)
+def activity_signups(request, volunteer_activity_id: int):
+    from django.http import Http404
+
+    activity = access_activity(request.auth, volunteer_activity_id)
+    if not can_organise(request.auth, activity):
+        raise Http404
+    return [signup_out(s, request.auth) for s in selectors.attendance(activity)]
+
+
+@router.post(
+    "/activities/{int:volunteer_activity_id}/signup",
+    response={201: SignupOut},
+    summary="Sign me up (a seat, or the waiting list)",
+)
+def signup_create(request, volunteer_activity_id: int):
+    access_activity(request.auth, volunteer_activity_id)
+    s = actions.signup_create(activity=volunteer_activity_id, actor=request.auth)
+    s = Signup.objects.select_related("volunteer__person").get(pk=s.pk)
+    return Status(201, signup_out(s, request.auth))
+
+
+class CancelIn(Schema):
+    reason: str
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+def _transition_endpoint(name: str, schema: type[Schema]):
+    def view(request, volunteer_activity_id, payload):
+        access_activity(request.auth, volunteer_activity_id)  # 404 before anything else
+        a = actions.activity_transition(
+            activity=volunteer_activity_id, name=name, actor=request.auth, data=payload.dict()
+        )
+        return activity_out(a, request.auth)
+
+    view.__annotations__ = {"request": HttpRequest, "volunteer_activity_id": int, "payload": schema}
+    view.__name__ = f"activity_{name}"
+    view.__doc__ = f"Transition “{name}”: {TRANSITIONS[name].label}."
+    return view
+
+
+for _name in ACTION_NAMES:
+    router.post(
+        f"/activities/{{int:volunteer_activity_id}}/{_name}",
+        response=ActivityOut,
+        summary=f"{_name}: {TRANSITIONS[_name].label}",
+        operation_id=f"activity_{_name}",
+        url_name=f"activity_{_name}",
+    )(_transition_endpoint(_name, CancelIn if _name == "cancel" else NoteIn))
+
+
+# --- sign-ups ------------------------------------------------------------------------------------------------------
+
+
+class VerifyIn(Schema):
+    hours: Decimal | None = Field(None, description="empty: computed from check-in and check-out")
+
+
+class TokenIn(Schema):
+    token: str
+
+
+def _fresh(pk: int, user: Any) -> dict[str, Any]:
+    return signup_out(Signup.objects.select_related("volunteer__person").get(pk=pk), user)
+
+
+@router.get("/signups/mine", response=list[SignupOut], summary="My sign-ups")
+def my_signups(request):
+    return [
+        signup_out(s, request.auth)
+        for s in selectors.my_signups(actions.volunteer_of(request.auth))
+        if s.volunteer.person_id
+    ]
+
+
+@router.post(
+    "/signups/{int:signup_id}/cancel",
+    response=SignupOut,
+    summary="Cancel a sign-up (the first waiting moves up)",
+)
+def signup_cancel(request, signup_id: int):
+    access_signup(request.auth, signup_id)
+    return _fresh(actions.signup_cancel(signup=signup_id, actor=request.auth).pk, request.auth)
+
+
+@router.post(
+    "/signups/{int:signup_id}/checkin", response=SignupOut, summary="Check a volunteer in by hand (organiser)"
+)
+def signup_checkin(request, signup_id: int):
+    access_signup(request.auth, signup_id)
+    return _fresh(actions.signup_checkin(signup=signup_id, actor=request.auth).pk, request.auth)
+
+
+@router.post(
+    "/signups/{int:signup_id}/checkout",
+    response=SignupOut,
+    summary="Check a volunteer out by hand (organiser)",
+)
+def signup_checkout(request, signup_id: int):
+    access_signup(request.auth, signup_id)
+    return _fresh(actions.signup_checkout(signup=signup_id, actor=request.auth).pk, request.auth)
+
+
+@router.post(
+    "/signups/{int:signup_id}/verify",
+    response=SignupOut,
+    summary="Verify one attendance's hours (organiser; never one's own)",
+)
+def signup_verify(request, signup_id: int, payload: VerifyIn):
+    access_signup(request.auth, signup_id)
+    return _fresh(
+        actions.signup_verify(signup=signup_id, actor=request.auth, hours=payload.hours).pk, request.auth
+    )
+
+
+@router.post("/checkin", response=SignupOut, summary="Check in with the activity's QR token")
+def checkin_by_token(request, payload: TokenIn):
+    return _fresh(actions.signup_checkin_by_token(token=payload.token, actor=request.auth).pk, request.auth)
+
+
+@router.post("/checkout", response=SignupOut, summary="Check out with the activity's QR token")
+def checkout_by_token(request, payload: TokenIn):
+    return _fresh(actions.signup_checkout_by_token(token=payload.token, actor=request.auth).pk, request.auth)
