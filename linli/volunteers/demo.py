@@ -118,11 +118,11 @@ def demo_extend(demo) -> None:
             description="社区志愿服务活动（演示数据）。",
         )
         actions.activity_publish(activity=activity, actor=staff)
-        pool = volunteers[n * 3 :] + volunteers[: n * 3]
+        queue = volunteers[n * 3 :] + volunteers[: n * 3]
         if days >= 0 and mine is not None:
-            pool = [mine] + [v for v in pool if v.pk != mine.pk]  # the demo resident: try the QR check-in
+            queue = [mine] + [v for v in queue if v.pk != mine.pk]  # the demo resident: try the QR check-in
         signed = [
-            actions.signup_create(activity=activity, actor=None, volunteer=v) for v in pool[: quota + 1]
+            actions.signup_create(activity=activity, actor=None, volunteer=v) for v in queue[: quota + 1]
         ]
         if days < 0:
             actions.activity_finish(activity=activity, actor=staff)

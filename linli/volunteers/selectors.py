@@ -66,7 +66,7 @@ def my_hours_total(volunteer: Volunteer | None) -> Decimal:
 
 def attendance(activity: Activity) -> list[Signup]:
     """Every sign-up of the activity, seats first then the waiting list, in the order of signing up."""
-    order = {SignupStatus.CONFIRMED: 0, SignupStatus.WAITLISTED: 1, SignupStatus.CANCELLED: 2}
+    order: dict[str, int] = {SignupStatus.CONFIRMED: 0, SignupStatus.WAITLISTED: 1, SignupStatus.CANCELLED: 2}
     rows = list(activity.signups.select_related("volunteer__person").order_by("signed_up_at", "id"))
     return sorted(rows, key=lambda s: order.get(s.status, 3))
 

@@ -15,8 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 SCREENS = Path(os.environ.get("LINLI_SCREENS", "/work/notes/screens"))
 
 
-def test_volunteer_checks_in_from_the_qr_link_on_a_phone(new_page, live_server, activity_in_state, volunteer_user,
-                                                         community_staff):
+def test_volunteer_checks_in_from_the_qr_link_on_a_phone(
+    new_page, live_server, activity_in_state, volunteer_user, community_staff
+):
     from linli.volunteers.actions import signup_create
     from linli.volunteers.models import Signup
 
