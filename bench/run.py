@@ -27,6 +27,7 @@ BENCHMARKS = [
     "cases_intake",
     "cases_worklist",
     "cases_kpi",
+    "points_ledger",
 ]
 QUICK = {
     "http_rps": ["--rounds", "1", "--seconds", "0.5"],
@@ -35,6 +36,7 @@ QUICK = {
     "cases_intake": ["--seconds", "3"],
     "cases_worklist": ["--cases", "5000", "--rounds", "3"],
     "cases_kpi": ["--cases", "2000", "--rounds", "3"],
+    "points_ledger": ["--threads", "2", "--seconds", "1.5"],
     "residents_search": ["--persons", "20000", "--rounds", "2", "--seconds", "10", "--communities", "2", "--grids", "2"],
 }
 
