@@ -13,7 +13,7 @@ from django.utils import timezone
 from linli.core.masking import mask_name
 from linli.party.access_service import member_for_user, member_org_ids
 from linli.party.models import OrderEvent, PartyMember, PartyOrg, ServiceOrder, Wish, WishEvent
-from linli.party.workflow_service import WISH_WALL, OrderStatus, WishStatus
+from linli.party.workflow_service import WISH_WALL, AdopterKind, OrderStatus, WishStatus
 
 OS = OrderStatus
 PAGE = 50
@@ -163,7 +163,8 @@ class Wall:
 def _wall_item(w: Wish) -> WallWish:
     return WallWish(
         pk=w.pk, title=w.title, description=w.description, status=w.status, status_label=w.get_status_display(),
-        poster=mask_name(w.poster_name) or "—", adopter=w.adopter_name, at=w.published_at,
+        poster=mask_name(w.poster_name) or "—", at=w.published_at,
+        adopter=w.adopter_name if w.adopter_kind == AdopterKind.PARTNER else mask_name(w.adopter_name),
     )
 
 
@@ -171,7 +172,7 @@ def wish_wall(*, community: Any, limit: int = 60) -> Wall:
     """The public wall of one community: open wishes, the adopted and fulfilled ones, and how many were
     fulfilled this year. Names of posters are masked; no other personal data leaves."""
     qs = Wish.objects.filter(community=community, status__in=sorted(WISH_WALL)).only(
-        "id", "title", "description", "status", "poster_name", "adopter_name", "published_at"
+        "id", "title", "description", "status", "poster_name", "adopter_name", "adopter_kind", "published_at"
     )
     open_ = [_wall_item(w) for w in qs.filter(status=WishStatus.OPEN).order_by("-published_at", "-id")[:limit]]
     done = [_wall_item(w) for w in qs.exclude(status=WishStatus.OPEN).order_by("-published_at", "-id")[:limit]]
