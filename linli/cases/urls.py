@@ -13,6 +13,7 @@ urlpatterns = [
     path("phone/verify", views.phone_verify, name="phone_verify"),
     path("filed/<str:number>", views.filed, name="filed"),
     path("mine", views.mine, name="mine"),
+    path("mine/<str:number>", views.my_case, name="my_case"),
     path("<int:pk>/rate", views.rate, name="rate"),
     path("<int:pk>/support", views.support, name="support"),
     path("worklist", views.worklist, name="worklist"),

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -134,11 +135,17 @@ def phone_verify(request: HttpRequest) -> HttpResponse:
     nxt = _after_identify(request)
     pending = request.session.get(SESSION_OTP) or {}
     form = CodeForm(request.POST)
-    if not pending or time.time() - pending.get("sent", 0) > OTP_SECONDS or pending.get("tries", 0) >= OTP_TRIES:
+    if (
+        not pending
+        or time.time() - pending.get("sent", 0) > OTP_SECONDS
+        or pending.get("tries", 0) >= OTP_TRIES
+    ):
         request.session.pop(SESSION_OTP, None)
         messages.error(request, _("The code has expired; ask for a new one."))
         return redirect(nxt)
-    if not form.is_valid() or not secrets.compare_digest(pending["hash"], _code_hash(pending["phone"], form.cleaned_data["code"])):
+    if not form.is_valid() or not secrets.compare_digest(
+        pending["hash"], _code_hash(pending["phone"], form.cleaned_data["code"])
+    ):
         pending["tries"] = pending.get("tries", 0) + 1
         request.session[SESSION_OTP] = pending
         messages.error(request, _("The code is not right."))
@@ -212,7 +219,9 @@ def _report(request: HttpRequest, building: Place | None) -> HttpResponse:
     if category.is_emergency:
         ctx["emergency"] = category.emergency_notice
         return render(request, "cases/report.html", ctx)
-    ctx["nearby"] = selectors.nearby_open_cases(category=category, place=building) if building is not None else []
+    ctx["nearby"] = (
+        selectors.nearby_open_cases(category=category, place=building) if building is not None else []
+    )
     form = ReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and not ctx["identified"]:
         messages.error(request, _("Sign in or confirm your phone number first."))
@@ -227,11 +236,16 @@ def _report(request: HttpRequest, building: Place | None) -> HttpResponse:
         actor = request.user if request.user.is_authenticated else None
         try:
             case = actions.case_create(
-                actor=actor, category=category, description=d["description"],
+                actor=actor,
+                category=category,
+                description=d["description"],
                 channel="qr" if building is not None else "snapshot",
-                lon=d.get("lon") if place is None else None, lat=d.get("lat") if place is None else None,
-                place=place, reporter_phone="" if actor is not None else _session_phone(request),
-                private=d.get("private") or False, photos=files,
+                lon=d.get("lon") if place is None else None,
+                lat=d.get("lat") if place is None else None,
+                place=place,
+                reporter_phone="" if actor is not None else _session_phone(request),
+                private=d.get("private") or False,
+                photos=files,
             )
         except DomainError as exc:
             raise_http(exc)
@@ -252,14 +266,19 @@ def support(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Sign in or confirm your phone number first."))
         return redirect(nxt)
     try:
-        actions.case_support(case=pk, actor=request.user if request.user.is_authenticated else None,
-                             phone=_session_phone(request))
+        actions.case_support(
+            case=pk,
+            actor=request.user if request.user.is_authenticated else None,
+            phone=_session_phone(request),
+        )
     except NotFound as exc:
         raise Http404 from exc
     except DomainError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, _("Thank you. Your “me too” has been counted; you need not report it again."))
+        messages.success(
+            request, _("Thank you. Your “me too” has been counted; you need not report it again.")
+        )
     return redirect(nxt)
 
 
@@ -276,8 +295,6 @@ def filed(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _my_cases(request: HttpRequest):
-    from django.db.models import Q
-
     from linli.core.crypto import lookup_hashes
 
     cond = Q(pk__in=[])
@@ -298,18 +315,78 @@ def _phone_is_reporter(request: HttpRequest, case: Case) -> bool:
     return bool(phone and case.reporter_id is None and case.reporter_phone_hash in lookup_hashes(phone))
 
 
+# The resident's view of progress: five steps, each state on one of them.
+RESIDENT_STEPS = (
+    (gettext_noop("Reported"), {CaseStatus.REPORTED}),
+    (gettext_noop("Accepted"), {CaseStatus.ACCEPTED}),
+    (
+        gettext_noop("Being handled"),
+        {CaseStatus.DISPATCHED, CaseStatus.SIGNED, CaseStatus.HANDLING, CaseStatus.PARKED},
+    ),
+    (gettext_noop("Reported back"), {CaseStatus.REPORTED_BACK, CaseStatus.VERIFIED}),
+    (gettext_noop("Closed"), {CaseStatus.RATED, CaseStatus.CLOSED}),
+)
+
+
+def _steps(case: Case) -> list[dict[str, Any]]:
+    """The progress steps for the resident ([] for a case not accepted or merged: its status says it)."""
+    at = next((i for i, (_label, states) in enumerate(RESIDENT_STEPS) if case.status in states), None)
+    if at is None:
+        return []
+    closed = case.status == CaseStatus.CLOSED
+    return [
+        {"label": _(label), "done": i < at or closed, "current": i == at and not closed}
+        for i, (label, _states) in enumerate(RESIDENT_STEPS)
+    ]
+
+
+def _my_item(request: HttpRequest, case: Case) -> dict[str, Any]:
+    can_rate = case.status == CaseStatus.VERIFIED and (
+        (request.user.is_authenticated and is_reporter(case, request.user))
+        or _phone_is_reporter(request, case)
+    )
+    events = list(selectors.public_events(case).prefetch_related("photos"))
+    for e in events:  # a note with a public reply is, to the resident, our reply
+        e.label = _("Reply") if e.kind == "comment" else e.get_kind_display()
+        e.photo_urls = [p.image.url for p in e.photos.all()]
+    replies = [e for e in events if e.reply]
+    return {
+        "case": case,
+        "events": events,
+        "can_rate": can_rate,
+        "steps": _steps(case),
+        "last_reply": replies[-1] if replies else None,
+        "rate_form": RateForm(prefix=f"c{case.pk}") if can_rate else None,
+    }
+
+
+def _identify_context(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "identified": _identified(request),
+        "phone_form": PhoneForm(),
+        "code_form": CodeForm(),
+        "otp_pending": bool(request.session.get(SESSION_OTP)),
+        "session_phone": mask_phone(_session_phone(request)),
+    }
+
+
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    items = []
-    for case in _my_cases(request)[:50]:
-        can_rate = case.status == CaseStatus.VERIFIED and (
-            (request.user.is_authenticated and is_reporter(case, request.user)) or _phone_is_reporter(request, case))
-        items.append({"case": case, "events": list(selectors.public_events(case)), "can_rate": can_rate,
-                      "rate_form": RateForm(prefix=f"c{case.pk}") if can_rate else None})
-    return render(request, "cases/mine.html", {
-        "items": items, "identified": _identified(request), "phone_form": PhoneForm(), "code_form": CodeForm(),
-        "otp_pending": bool(request.session.get(SESSION_OTP)), "session_phone": mask_phone(_session_phone(request)),
-    })
+    items = [_my_item(request, case) for case in _my_cases(request)[:50]]
+    return render(request, "cases/mine.html", {"items": items, **_identify_context(request)})
+
+
+@require_GET
+def my_case(request: HttpRequest, number: str) -> HttpResponse:
+    """One of the resident's cases: its progress, our replies (with photos) and the rating form."""
+    case = _my_cases(request).filter(number=number).first()
+    if case is None:
+        if not _identified(request):
+            return render(request, "cases/mine.html", {"items": [], **_identify_context(request)})
+        raise Http404
+    return render(
+        request, "cases/my_case.html", {"item": _my_item(request, case), **_identify_context(request)}
+    )
 
 
 @require_POST
@@ -320,19 +397,24 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
     form = RateForm(request.POST, prefix=f"c{case.pk}")
     if not form.is_valid():
         messages.error(request, _("Choose how satisfied you are and whether it is solved."))
-        return redirect("cases:mine")
+        return redirect("cases:my_case", number=case.number)
     # A resident identified by phone has no account: the confirmed phone stands in for it, and the
     # action runs as the system door with the rating recorded on the case.
     actor = request.user if request.user.is_authenticated and is_reporter(case, request.user) else None
     try:
-        actions.case_rate(case=case, actor=actor, satisfaction=form.cleaned_data["satisfaction"],
-                          solved=form.cleaned_data["solved"], comment=form.cleaned_data["comment"])
+        actions.case_rate(
+            case=case,
+            actor=actor,
+            satisfaction=form.cleaned_data["satisfaction"],
+            solved=form.cleaned_data["solved"],
+            comment=form.cleaned_data["comment"],
+        )
     except DomainError as exc:
         raise_http(exc)
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, _("Thank you for your rating."))
-    return redirect("cases:mine")
+    return redirect("cases:my_case", number=case.number)
 
 
 # --- staff: worklists ---------------------------------------------------------------------------------------------
@@ -359,23 +441,40 @@ def _worklist(request: HttpRequest, name: str) -> HttpResponse:
     form = FilterForm(request.GET or None)
     form.fields["status"].choices = [("", _("Default")), ("open", _("All open")), *CaseStatus.choices]
     form.fields["category"].choices = [("", _("Any"))] + [
-        (str(c.pk), c.name) for top, subs in selectors.category_tree() for c in [top, *subs]]
+        (str(c.pk), c.name) for top, subs in selectors.category_tree() for c in [top, *subs]
+    ]
     f = form.cleaned_data if form.is_valid() else {}
     after = request.GET.get("after")
     rows, next_after = worklists.worklist_page(
-        request.user, name, status=f.get("status", ""), category=int(f["category"]) if f.get("category") else None,
-        channel=f.get("channel", ""), level=f.get("overdue", ""), q=f.get("q", ""),
+        request.user,
+        name,
+        status=f.get("status", ""),
+        category=int(f["category"]) if f.get("category") else None,
+        channel=f.get("channel", ""),
+        level=f.get("overdue", ""),
+        q=f.get("q", ""),
         after=int(after) if after and after.isdigit() else None,
     )
+    statuses = dict(CaseStatus.choices)
+    for row in rows:  # the list holds raw values: name the status in the user's language
+        row["status_label"] = statuses.get(row["status"], row["status"])
     query = request.GET.copy()
     query.pop("after", None)
     if next_after:
         query["after"] = str(next_after)
-    return render(request, "cases/worklist.html", {
-        "name": name, "title": _(WORKLIST_TITLES[name]), "rows": rows, "filter_form": form,
-        "next_url": f"?{query.urlencode()}" if next_after else "", "bulk": name == "dispatch",
-        "can_intake": PERM_VIEW in request.user.perms and PERM_REPORT in request.user.perms,
-    })
+    return render(
+        request,
+        "cases/worklist.html",
+        {
+            "name": name,
+            "title": _(WORKLIST_TITLES[name]),
+            "rows": rows,
+            "filter_form": form,
+            "next_url": f"?{query.urlencode()}" if next_after else "",
+            "bulk": name == "dispatch",
+            "can_intake": PERM_VIEW in request.user.perms and PERM_REPORT in request.user.perms,
+        },
+    )
 
 
 @login_required
@@ -437,9 +536,18 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
 
 # The inputs each transition's form shows beyond its required ones.
 EXTRA_FIELDS = {
-    "accept": ["reply", "note"], "dispatch": ["owner", "note"], "sign": ["note"], "handle": ["reply", "note"],
-    "report": ["photos", "note"], "verify": ["note"], "close": ["reply", "note"], "extend_approve": ["days", "note"],
-    "unpark": ["note"], "summon_sign": ["note"], "summon_answer": ["note"], "comment": ["reply", "note"],
+    "accept": ["reply", "note"],
+    "dispatch": ["owner", "note"],
+    "sign": ["note"],
+    "handle": ["reply", "note"],
+    "report": ["photos", "note"],
+    "verify": ["note"],
+    "close": ["reply", "note"],
+    "extend_approve": ["days", "note"],
+    "unpark": ["note"],
+    "summon_sign": ["note"],
+    "summon_answer": ["note"],
+    "comment": ["reply", "note"],
     "merge": ["note"],
 }
 
@@ -458,16 +566,29 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         buttons.append({"t": t, "fields": fields})
     from linli.cases import deadlines
 
-    return render(request, "cases/case.html", {
-        "case": case, "staff": staff, "timeline": selectors.case_timeline(case, request.user),
-        "buttons": buttons, "form": ActionForm(department_choices=departments), "departments": departments,
-        "handlers": worklists.handlers_for(case) if any(b["t"].name == "dispatch" for b in buttons) else [],
-        "routing": routing_steps(case.routing) if staff else [], "summons": selectors.case_summons(case),
-        "photos": list(case.photos.all()) if hasattr(case, "photos") else [], "light": deadlines.light(case),
-        "phone_masked": mask_phone(case.reporter_phone or "") if staff else "",
-        "suggestions": selectors.duplicate_suggestions(case, user=request.user, limit=5)
-        if any(b["t"].name == "merge" for b in buttons) else [],
-    })
+    return render(
+        request,
+        "cases/case.html",
+        {
+            "case": case,
+            "staff": staff,
+            "timeline": selectors.case_timeline(case, request.user),
+            "buttons": buttons,
+            "form": ActionForm(department_choices=departments),
+            "departments": departments,
+            "handlers": worklists.handlers_for(case)
+            if any(b["t"].name == "dispatch" for b in buttons)
+            else [],
+            "routing": routing_steps(case.routing) if staff else [],
+            "summons": selectors.case_summons(case),
+            "photos": list(case.photos.filter(Q(event__isnull=True) | Q(event__kind="created"))),
+            "light": deadlines.light(case),
+            "phone_masked": mask_phone(case.reporter_phone or "") if staff else "",
+            "suggestions": selectors.duplicate_suggestions(case, user=request.user, limit=5)
+            if any(b["t"].name == "merge" for b in buttons)
+            else [],
+        },
+    )
 
 
 @login_required
@@ -483,7 +604,9 @@ def case_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("cases:case", pk=case.pk)
     d = form.cleaned_data
-    data: dict[str, Any] = {k: v for k, v in d.items() if v not in (None, "", []) and k not in ("photos", "target", "owner_kind")}
+    data: dict[str, Any] = {
+        k: v for k, v in d.items() if v not in (None, "", []) and k not in ("photos", "target", "owner_kind")
+    }
     if d.get("target"):
         target = Case.objects.visible_to(request.user).filter(number=d["target"].strip()).first()
         data["target"] = target.pk if target else -1
@@ -521,10 +644,15 @@ def case_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 def intake(request: HttpRequest) -> HttpResponse:
     if PERM_VIEW not in request.user.perms:
         raise DjangoPermissionDenied
-    form = StaffIntakeForm(request.POST or None, request.FILES or None, initial={"channel": request.GET.get("channel", "patrol")})
+    form = StaffIntakeForm(
+        request.POST or None, request.FILES or None, initial={"channel": request.GET.get("channel", "patrol")}
+    )
     form.fields["category"].choices = [
         (str(c.pk), f"{top.name} · {c.name}" if c != top else c.name)
-        for top, subs in selectors.category_tree() for c in [top, *subs] if not c.is_emergency]
+        for top, subs in selectors.category_tree()
+        for c in [top, *subs]
+        if not c.is_emergency
+    ]
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         place = None
@@ -537,10 +665,17 @@ def intake(request: HttpRequest) -> HttpResponse:
         if not form.errors:
             try:
                 case = actions.case_create(
-                    actor=request.user, category=int(d["category"]), description=d["description"], channel=d["channel"],
-                    lon=d.get("lon") if place is None else None, lat=d.get("lat") if place is None else None,
-                    place=place, reporter_name=d.get("reporter_name", ""), reporter_phone=d.get("reporter_phone", ""),
-                    private=d.get("private") or False, photos=request.FILES.getlist("photos"),
+                    actor=request.user,
+                    category=int(d["category"]),
+                    description=d["description"],
+                    channel=d["channel"],
+                    lon=d.get("lon") if place is None else None,
+                    lat=d.get("lat") if place is None else None,
+                    place=place,
+                    reporter_name=d.get("reporter_name", ""),
+                    reporter_phone=d.get("reporter_phone", ""),
+                    private=d.get("private") or False,
+                    photos=request.FILES.getlist("photos"),
                 )
             except DomainError as exc:
                 raise_http(exc)
@@ -567,7 +702,14 @@ def board_page(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValueError
     except ValueError:
         year, mon = today.year, today.month
-    return render(request, "cases/board.html", {
-        "community": community, "rows": board.board_rows(community, year, mon), "year": year, "month": mon,
-        "tally": board.board_tally(community, year),
-    })
+    return render(
+        request,
+        "cases/board.html",
+        {
+            "community": community,
+            "rows": board.board_rows(community, year, mon),
+            "year": year,
+            "month": mon,
+            "tally": board.board_tally(community, year),
+        },
+    )

@@ -37,6 +37,16 @@
       var max = parseInt(photos.getAttribute("data-max-files"), 10);
       photos.setCustomValidity(photos.files.length > max ? ("≤ " + max) : "");
       photos.reportValidity();
+      var preview = document.querySelector("[data-photo-preview]");
+      if (preview) {
+        preview.textContent = "";
+        Array.prototype.slice.call(photos.files, 0, max).forEach(function (file) {
+          var img = document.createElement("img");
+          img.src = URL.createObjectURL(file);
+          img.alt = file.name;
+          preview.appendChild(img);
+        });
+      }
     });
   }
   var print = document.querySelector("[data-print]");
