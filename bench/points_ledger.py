@@ -63,7 +63,9 @@ def _world(threads: int) -> dict:
         u = user_create(username=f"bench_resident_{t}", password="Bench-pass-2026", actor=None, phone=phone)
         role_assign(user=u, role="resident", place=grid, actor=None)
         users.append(u)
-    item = item_create(community=community, actor=None, name="基准商品", kind="goods", cost=1, stock=1_000_000)
+    item = item_create(
+        community=community, actor=None, name="基准商品", kind="goods", cost=1, stock=1_000_000
+    )
     return {"pool": pool, "users": users, "item": item, "community": community}
 
 
@@ -110,7 +112,9 @@ def _run_threads(threads: int, seconds: float, fn) -> tuple[int, int, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--db", default=None, help="postgres://…/bench_* (default: DATABASE_URL if set, else SQLite)")
+    parser.add_argument(
+        "--db", default=None, help="postgres://…/bench_* (default: DATABASE_URL if set, else SQLite)"
+    )
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=10, help="per phase")
     parser.add_argument("--json", default=None)
@@ -127,8 +131,9 @@ def main() -> int:
     from linli.residents.selectors import person_for_user
 
     pool, users, item = world["pool"], world["users"], world["item"]
-    marker = Redemption.objects.create(code="BENCH000", item=item, person_id=pool[0], cost=0,
-                                       place_path=item.place_path)
+    marker = Redemption.objects.create(
+        code="BENCH000", item=item, person_id=pool[0], cost=0, place_path=item.place_path
+    )
     now = timezone.now()
     T = args.threads
     phase = args.seconds / 3
@@ -141,12 +146,16 @@ def main() -> int:
         # Every 10th call repeats an earlier source of the same thread: it must write nothing.
         n = i - 5 if i % 10 == 9 else i
         with transaction.atomic():
-            points_award(person_id=random.choice(pool), rule_code="service", source=f"bench:{t}:{n}", actor=None)
+            points_award(
+                person_id=random.choice(pool), rule_code="service", source=f"bench:{t}:{n}", actor=None
+            )
 
     # Fund the redeeming residents (one award each, big enough for the whole run).
     for k, u in enumerate(users[:T]):
         person = person_for_user(u)
-        points_award(person_id=person.pk, rule_code="service", source=f"bench:fund:{k}", actor=None, amount=10**7)
+        points_award(
+            person_id=person.pk, rule_code="service", source=f"bench:fund:{k}", actor=None, amount=10**7
+        )
 
     def redeem(t: int, i: int) -> None:
         redemption_create(item_id=item.pk, actor=users[t])
@@ -161,7 +170,9 @@ def main() -> int:
     shared = users[T]
     shared_person = person_for_user(shared)
     cover = 5 * T
-    points_award(person_id=shared_person.pk, rule_code="service", source="bench:shared", actor=None, amount=cover)
+    points_award(
+        person_id=shared_person.pk, rule_code="service", source="bench:shared", actor=None, amount=cover
+    )
 
     def redeem_shared(t: int, i: int) -> None:
         redemption_create(item_id=item.pk, actor=shared)
@@ -186,15 +197,27 @@ def main() -> int:
     label = target.label
     for name in ("award", "redeem"):
         r = results[name]
-        print(f"{label}: {name} {r['per_second']:.0f}/s with {T} threads "
-              f"(ratio to bare inserts {r['per_second'] / baseline:.3f}; refused {r['refused']})")
+        print(
+            f"{label}: {name} {r['per_second']:.0f}/s with {T} threads "
+            f"(ratio to bare inserts {r['per_second'] / baseline:.3f}; refused {r['refused']})"
+        )
     print(f"{label}: bare single-row inserts {baseline:.0f}/s with {T} threads")
     print(f"{label}: race on one balance covering {cover}: {race_done} paid, {race_refused} refused")
     print("invariants: " + ("OK" if not failures else "FAILED: " + "; ".join(failures)))
     if args.json:
-        Path(args.json).write_text(json.dumps({"target": label, "threads": T, "baseline": baseline, **results,
-                                               "race": {"cover": cover, "paid": race_done},
-                                               "failures": failures}, indent=2))
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "target": label,
+                    "threads": T,
+                    "baseline": baseline,
+                    **results,
+                    "race": {"cover": cover, "paid": race_done},
+                    "failures": failures,
+                },
+                indent=2,
+            )
+        )
     return 1 if failures else 0
 
 

@@ -327,6 +327,16 @@ class RedemptionEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.redemption_id} {self.kind}"
 
+    @property
+    def label(self) -> str:
+        labels = {
+            "issue": _("Issued"),
+            "fulfil": _("Hand over"),
+            "refund": _("Refund"),
+            "cancel": _("Cancel"),
+        }
+        return str(labels.get(self.kind, self.kind))
+
 
 # --- selections (一年两评选) ------------------------------------------------------------------------------
 

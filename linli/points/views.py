@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,10 +24,8 @@ from linli.core.masking import mask_name
 from linli.core.ui import form_errors, perm_required, raise_http
 from linli.points import actions, selectors
 from linli.points.access import access_redemption, access_selection
+from linli.points.forms import CorrectForm, ItemForm, LedgerFilterForm, RuleForm, SelectionForm
 from linli.points.models import (
-    Area,
-    EntryKind,
-    ItemKind,
     PointsEntry,
     PointsRule,
     Redemption,
@@ -54,23 +51,6 @@ def _qr_svg(text: str) -> str:
     img.save(buf)
     svg = buf.getvalue().decode()
     return svg[svg.find("<svg") :]
-
-
-def _style(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        w = field.widget
-        if isinstance(w, forms.CheckboxInput):
-            w.attrs.setdefault("class", "form-check-input")
-        elif isinstance(w, forms.Select):
-            w.attrs.setdefault("class", "form-select")
-        else:
-            w.attrs.setdefault("class", "form-control")
-
-
-class Styled:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        _style(self)  # type: ignore[arg-type]
 
 
 # --- residents ------------------------------------------------------------------------------------------
@@ -182,23 +162,6 @@ def fulfil(request: HttpRequest) -> HttpResponse:
 
 
 # --- the ledger (staff) -------------------------------------------------------------------------------------
-
-
-class LedgerFilterForm(Styled, forms.Form):
-    kind = forms.ChoiceField(
-        label=gettext_lazy("kind"), required=False, choices=[("", "—"), *EntryKind.choices]
-    )
-    area = forms.ChoiceField(
-        label=gettext_lazy("area"), required=False, choices=[("", "—"), *Area.choices[1:]]
-    )
-    rule = forms.CharField(label=gettext_lazy("rule"), required=False, max_length=32)
-    since = forms.DateField(
-        label=gettext_lazy("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=gettext_lazy("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    person_id = forms.IntegerField(label=gettext_lazy("person number"), required=False, min_value=1)
 
 
 @perm_required(PERM_MANAGE, PERM_FULFIL)
@@ -320,12 +283,6 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("points:ledger")
 
 
-class CorrectForm(Styled, forms.Form):
-    person_id = forms.IntegerField(label=gettext_lazy("person number"), min_value=1)
-    amount = forms.IntegerField(label=gettext_lazy("points (+ or −)"))
-    note = forms.CharField(label=gettext_lazy("reason"), max_length=200)
-
-
 @perm_required(PERM_MANAGE)
 @require_http_methods(["GET", "POST"])
 def correct(request: HttpRequest) -> HttpResponse:
@@ -342,12 +299,6 @@ def correct(request: HttpRequest) -> HttpResponse:
 
 
 # --- rules ----------------------------------------------------------------------------------------------------
-
-
-class RuleForm(Styled, forms.ModelForm):
-    class Meta:
-        model = PointsRule
-        fields = ["name", "area", "points", "description", "active"]
 
 
 @perm_required(PERM_MANAGE)
@@ -388,23 +339,6 @@ def _communities(user):
         for p in Place.objects.visible_to(user).filter(kind=PlaceKind.COMMUNITY)
         if scope.covers_path(p.path)
     ]
-
-
-class ItemForm(Styled, forms.Form):
-    community = forms.ChoiceField(label=gettext_lazy("community"))
-    name = forms.CharField(label=gettext_lazy("name"), max_length=64)
-    kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=ItemKind.choices)
-    cost = forms.IntegerField(label=gettext_lazy("points cost"), min_value=1)
-    stock = forms.IntegerField(
-        label=gettext_lazy("stock"), required=False, min_value=0, help_text=gettext_lazy("Empty: unlimited.")
-    )
-    provider_name = forms.CharField(label=gettext_lazy("provider"), max_length=100, required=False)
-    description = forms.CharField(label=gettext_lazy("description"), max_length=200, required=False)
-    active = forms.BooleanField(label=gettext_lazy("on offer"), required=False, initial=True)
-
-    def __init__(self, *args, communities=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [(str(c.pk), c.name) for c in communities]
 
 
 @perm_required(PERM_MANAGE)
@@ -509,23 +443,6 @@ def rankings(request: HttpRequest) -> HttpResponse:
 
 
 # --- selections and honours -----------------------------------------------------------------------------------------
-
-
-class SelectionForm(Styled, forms.Form):
-    community = forms.ChoiceField(label=gettext_lazy("community"))
-    year = forms.IntegerField(label=gettext_lazy("year"), min_value=2000, max_value=2100)
-    half = forms.ChoiceField(
-        label=gettext_lazy("half"),
-        choices=[("H1", gettext_lazy("First half")), ("H2", gettext_lazy("Second half"))],
-    )
-    title = forms.CharField(label=gettext_lazy("title"), max_length=100, required=False)
-    points_weight = forms.DecimalField(label=gettext_lazy("weight of points"), min_value=0, initial=1)
-    hours_weight = forms.DecimalField(label=gettext_lazy("weight of hours"), min_value=0, initial=1)
-    size = forms.IntegerField(label=gettext_lazy("shortlist size"), min_value=1, max_value=100, initial=10)
-
-    def __init__(self, *args, communities=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [(str(c.pk), c.name) for c in communities]
 
 
 @perm_required(PERM_MANAGE)

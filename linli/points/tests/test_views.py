@@ -208,3 +208,14 @@ def test_selection_pages_flow(client, community_staff, world, person, award):
     from linli.points.models import Selection
 
     assert Selection.objects.get().status == "published"
+
+
+def test_id_pages_404_out_of_scope(client, outsider, community_staff, world, item, person, award):
+    e = award(person, 2)
+    sel = actions.selection_create(community=world.community, year=2026, half="H1", actor=community_staff)
+    c = login(client, outsider)
+    assert c.get(reverse("points:item_edit", args=[item.pk])).status_code == 404
+    assert c.get(reverse("points:selection", args=[sel.pk])).status_code == 404
+    assert c.post(reverse("points:entry_reverse", args=[e.pk]), {"note": "x"}).status_code == 404
+    assert c.post(reverse("points:redemption_action", args=[999999, "cancel"])).status_code == 404
+    assert selectors.balance_of(person.pk) == 2
