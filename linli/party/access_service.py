@@ -14,6 +14,7 @@ place; once published, members and volunteers (``wishes.adopt``) of its communit
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from django.db.models import Q
@@ -51,7 +52,9 @@ def member_for_user(user: Any):
     if not hasattr(user, "_party_member_cache"):
         from linli.party.models import PartyMember
 
-        user._party_member_cache = PartyMember.objects.filter(user_id=user.pk, active=True).order_by("-id").first()
+        user._party_member_cache = (
+            PartyMember.objects.filter(user_id=user.pk, active=True).order_by("-id").first()
+        )
     return user._party_member_cache
 
 
@@ -72,7 +75,9 @@ def member_org_ids(user: Any) -> frozenset[int]:
         return frozenset()
     if not hasattr(user, "_party_member_orgs"):
         member = member_for_user(user)
-        user._party_member_orgs = frozenset(org_ancestor_ids(member.org_id)) if member is not None else frozenset()
+        user._party_member_orgs = (
+            frozenset(org_ancestor_ids(member.org_id)) if member is not None else frozenset()
+        )
     return user._party_member_orgs
 
 
@@ -88,7 +93,10 @@ def secretary_org_ids(user: Any) -> frozenset[int]:
         for _level in range(_MAX_DEPTH):
             if not frontier:
                 break
-            frontier = set(PartyOrg.objects.filter(parent_id__in=sorted(frontier)).values_list("pk", flat=True)) - found
+            frontier = (
+                set(PartyOrg.objects.filter(parent_id__in=sorted(frontier)).values_list("pk", flat=True))
+                - found
+            )
             found |= frontier
         user._party_secretary_orgs = frozenset(found)
     return user._party_secretary_orgs
@@ -99,7 +107,7 @@ def can_dispatch_for_org(user: Any, org: Any) -> bool:
 
     Defers to ``linli.party.access.can_dispatch_for_org`` when the organisation part provides it."""
     try:
-        from linli.party.access import can_dispatch_for_org as org_rule  # type: ignore[attr-defined]
+        org_rule: Any = getattr(importlib.import_module("linli.party.access"), "can_dispatch_for_org", None)
     except ImportError:
         org_rule = None
     if org_rule is not None:

@@ -125,10 +125,18 @@ def order_out(order: Any, user: Any, *, events: bool = True) -> dict[str, Any]:
         "flagged": order.flagged,
         "actions": [t.name for t in available_order_actions(order, user)],
         "events": [
-            {"kind": e.kind, "at": e.at, "actor": e.actor_name, "from_status": e.from_status, "to_status": e.to_status,
-             "note": e.note}
+            {
+                "kind": e.kind,
+                "at": e.at,
+                "actor": e.actor_name,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "note": e.note,
+            }
             for e in selectors_service.order_timeline(order)
-        ] if events else [],
+        ]
+        if events
+        else [],
     }
 
 
@@ -159,9 +167,15 @@ def order_create(request, payload: OrderCreateIn):
     if not can_place_order(user) and not is_order_staff(user):
         raise PermissionDenied(_("You may not order services."))
     order = actions.order_place(
-        actor=user, category=payload.category, description=payload.description, address=payload.address,
-        wanted_at=payload.wanted_at, photo=_photo(payload.photo), person=payload.person_id,
-        requester_name=payload.requester_name, place=payload.place_id,
+        actor=user,
+        category=payload.category,
+        description=payload.description,
+        address=payload.address,
+        wanted_at=payload.wanted_at,
+        photo=_photo(payload.photo),
+        person=payload.person_id,
+        requester_name=payload.requester_name,
+        place=payload.place_id,
     )
     return Status(201, order_out(access_order(user, order.pk), user))
 
@@ -180,7 +194,9 @@ def order_list(request, filters: Query[OrderListIn]):
     return [order_out(o, user, events=False) for o in qs[: selectors_service.PAGE]]
 
 
-@router.get("/orders/{int:order_id}", response=OrderOut, summary="One order: timeline and the actions I may take")
+@router.get(
+    "/orders/{int:order_id}", response=OrderOut, summary="One order: timeline and the actions I may take"
+)
 def order_detail(request, order_id: int):
     return order_out(access_order(request.auth, order_id), request.auth)
 
@@ -253,8 +269,11 @@ def _order_endpoint(name: str, schema: type[Schema]):
 
 for _name in ORDER_ACTIONS:
     router.post(
-        f"/orders/{{int:order_id}}/{_name}", response=OrderOut, summary=f"{_name}: {ORDER_TRANSITIONS[_name].label}",
-        operation_id=f"party_order_{_name}", url_name=f"party_order_{_name}",
+        f"/orders/{{int:order_id}}/{_name}",
+        response=OrderOut,
+        summary=f"{_name}: {ORDER_TRANSITIONS[_name].label}",
+        operation_id=f"party_order_{_name}",
+        url_name=f"party_order_{_name}",
     )(_order_endpoint(_name, ORDER_SCHEMAS[_name]))
 
 
@@ -297,10 +316,18 @@ def wish_out(wish: Any, user: Any, *, events: bool = True) -> dict[str, Any]:
         "reject_reason": wish.reject_reason,
         "actions": [t.name for t in available_wish_actions(wish, user)],
         "events": [
-            {"kind": e.kind, "at": e.at, "actor": e.actor_name, "from_status": e.from_status, "to_status": e.to_status,
-             "note": e.note}
+            {
+                "kind": e.kind,
+                "at": e.at,
+                "actor": e.actor_name,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "note": e.note,
+            }
             for e in selectors_service.wish_timeline(wish)
-        ] if events else [],
+        ]
+        if events
+        else [],
     }
 
 
@@ -325,8 +352,13 @@ def wish_create(request, payload: WishCreateIn):
     if not can_post_wish(user) and "wishes.manage" not in getattr(user, "perms", ()):
         raise PermissionDenied(_("You may not post wishes."))
     wish = actions.wish_post(
-        actor=user, title=payload.title, description=payload.description, photo=_photo(payload.photo),
-        person=payload.person_id, poster_name=payload.poster_name, place=payload.place_id,
+        actor=user,
+        title=payload.title,
+        description=payload.description,
+        photo=_photo(payload.photo),
+        person=payload.person_id,
+        poster_name=payload.poster_name,
+        place=payload.place_id,
     )
     return Status(201, wish_out(access_wish(user, wish.pk), user))
 
@@ -343,7 +375,9 @@ def wish_list(request, filters: Query[WishListIn]):
     return [wish_out(w, user, events=False) for w in qs[: selectors_service.PAGE]]
 
 
-@router.get("/wishes/{int:wish_id}", response=WishOut, summary="One wish: timeline and the actions I may take")
+@router.get(
+    "/wishes/{int:wish_id}", response=WishOut, summary="One wish: timeline and the actions I may take"
+)
 def wish_detail(request, wish_id: int):
     return wish_out(access_wish(request.auth, wish_id), request.auth)
 
@@ -384,6 +418,9 @@ def _wish_endpoint(name: str, schema: type[Schema]):
 
 for _name in WISH_ACTIONS:
     router.post(
-        f"/wishes/{{int:wish_id}}/{_name}", response=WishOut, summary=f"{_name}: {WISH_TRANSITIONS[_name].label}",
-        operation_id=f"party_wish_{_name}", url_name=f"party_wish_{_name}",
+        f"/wishes/{{int:wish_id}}/{_name}",
+        response=WishOut,
+        summary=f"{_name}: {WISH_TRANSITIONS[_name].label}",
+        operation_id=f"party_wish_{_name}",
+        url_name=f"party_wish_{_name}",
     )(_wish_endpoint(_name, WISH_SCHEMAS[_name]))

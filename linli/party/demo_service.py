@@ -54,7 +54,10 @@ def _grid_of(demo: Any, community: Any) -> Any:
             return grid
     from linli.places.models import Place, PlaceKind
 
-    return Place.objects.filter(kind=PlaceKind.GRID, path__startswith=community.path).order_by("path").first() or community
+    return (
+        Place.objects.filter(kind=PlaceKind.GRID, path__startswith=community.path).order_by("path").first()
+        or community
+    )
 
 
 def _walk_order(order: Any, state: str, members: list[Any]) -> None:
@@ -123,7 +126,9 @@ def extend(demo: Any) -> None:
     resident = demo.users.get("resident")
     volunteer = demo.users.get("volunteer")
     for index, community in enumerate(demo.communities):
-        if ServiceOrder.objects.filter(place_path__startswith=community.path, description__endswith=DEMO_MARK).exists():
+        if ServiceOrder.objects.filter(
+            place_path__startswith=community.path, description__endswith=DEMO_MARK
+        ).exists():
             continue
         grid = _grid_of(demo, community)
         members = _members(community)
@@ -131,8 +136,12 @@ def extend(demo: Any) -> None:
         for n, (category, description, address, state) in enumerate(ORDERS):
             own = index == 0 and resident is not None and n % 2 == 0
             order = actions.order_place(
-                actor=resident if own else None, category=category, description=description + DEMO_MARK,
-                address=address, place=None if own else grid, requester_name="" if own else REQUESTERS[n],
+                actor=resident if own else None,
+                category=category,
+                description=description + DEMO_MARK,
+                address=address,
+                place=None if own else grid,
+                requester_name="" if own else REQUESTERS[n],
             )
             try:
                 _walk_order(order, state, members)
@@ -140,8 +149,13 @@ def extend(demo: Any) -> None:
                 logger.warning("demo order %s stays %s: %s", order.pk, order.status, exc.message)
         adopter = volunteer if index == 0 else (members[0].user if members else None)
         for n, (title, description, state) in enumerate(WISHES):
-            wish = actions.wish_post(actor=None, title=title, description=description + DEMO_MARK, place=grid,
-                                     poster_name=REQUESTERS[-1 - n])
+            wish = actions.wish_post(
+                actor=None,
+                title=title,
+                description=description + DEMO_MARK,
+                place=grid,
+                poster_name=REQUESTERS[-1 - n],
+            )
             try:
                 _walk_wish(wish, state, adopter, partner)
             except DomainError as exc:

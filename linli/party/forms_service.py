@@ -11,22 +11,38 @@ _BIG = {"class": "form-control form-control-lg"}
 
 
 class OrderForm(forms.Form):
-    category = forms.ChoiceField(label=_("Service"), choices=OrderCategory.choices,
-                                 widget=forms.Select(attrs={"class": "form-select form-select-lg"}))
-    description = forms.CharField(label=_("What do you need?"), max_length=4000,
-                                  widget=forms.Textarea(attrs={**_BIG, "rows": 3}))
-    wanted_at = forms.DateTimeField(label=_("When would you like it?"), required=False,
-                                    widget=forms.DateTimeInput(attrs={**_BIG, "type": "datetime-local"}))
-    address = forms.CharField(label=_("Address or building"), max_length=200, widget=forms.TextInput(attrs=_BIG))
-    photo = forms.ImageField(label=_("Photo (optional)"), required=False,
-                             widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-lg", "accept": "image/*"}))
+    category = forms.ChoiceField(
+        label=_("Service"),
+        choices=OrderCategory.choices,
+        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+    )
+    description = forms.CharField(
+        label=_("What do you need?"), max_length=4000, widget=forms.Textarea(attrs={**_BIG, "rows": 3})
+    )
+    wanted_at = forms.DateTimeField(
+        label=_("When would you like it?"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={**_BIG, "type": "datetime-local"}),
+    )
+    address = forms.CharField(
+        label=_("Address or building"), max_length=200, widget=forms.TextInput(attrs=_BIG)
+    )
+    photo = forms.ImageField(
+        label=_("Photo (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-lg", "accept": "image/*"}),
+    )
 
 
 class StaffOrderForm(OrderForm):
     """Staff ordering for a resident: the resident's name and the place."""
 
-    requester_name = forms.CharField(label=_("Resident's name"), max_length=64, widget=forms.TextInput(attrs=_BIG))
-    place = forms.ChoiceField(label=_("Place"), choices=(), widget=forms.Select(attrs={"class": "form-select form-select-lg"}))
+    requester_name = forms.CharField(
+        label=_("Resident's name"), max_length=64, widget=forms.TextInput(attrs=_BIG)
+    )
+    place = forms.ChoiceField(
+        label=_("Place"), choices=(), widget=forms.Select(attrs={"class": "form-select form-select-lg"})
+    )
 
     def __init__(self, *args, places=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,15 +51,26 @@ class StaffOrderForm(OrderForm):
 
 class WishForm(forms.Form):
     title = forms.CharField(label=_("Your wish"), max_length=80, widget=forms.TextInput(attrs=_BIG))
-    description = forms.CharField(label=_("Tell us more (optional)"), required=False, max_length=4000,
-                                  widget=forms.Textarea(attrs={**_BIG, "rows": 3}))
-    photo = forms.ImageField(label=_("Photo (optional)"), required=False,
-                             widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-lg", "accept": "image/*"}))
+    description = forms.CharField(
+        label=_("Tell us more (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={**_BIG, "rows": 3}),
+    )
+    photo = forms.ImageField(
+        label=_("Photo (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-lg", "accept": "image/*"}),
+    )
 
 
 class StaffWishForm(WishForm):
-    poster_name = forms.CharField(label=_("Resident's name"), max_length=64, widget=forms.TextInput(attrs=_BIG))
-    place = forms.ChoiceField(label=_("Place"), choices=(), widget=forms.Select(attrs={"class": "form-select form-select-lg"}))
+    poster_name = forms.CharField(
+        label=_("Resident's name"), max_length=64, widget=forms.TextInput(attrs=_BIG)
+    )
+    place = forms.ChoiceField(
+        label=_("Place"), choices=(), widget=forms.Select(attrs={"class": "form-select form-select-lg"})
+    )
 
     def __init__(self, *args, places=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,8 +78,9 @@ class StaffWishForm(WishForm):
 
 
 class RateForm(forms.Form):
-    satisfaction = forms.ChoiceField(label=_("How satisfied are you?"), choices=Satisfaction.choices,
-                                     widget=forms.RadioSelect)
+    satisfaction = forms.ChoiceField(
+        label=_("How satisfied are you?"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
     comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=1000)
 
 

@@ -45,7 +45,11 @@ class ServiceOrder(models.Model):
     # Who asked: the resident's login (when they ordered themselves), their registry person, and the
     # staff member who entered it for them.
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("requester"),
     )
     requester_person = models.ForeignKey(
@@ -55,11 +59,17 @@ class ServiceOrder(models.Model):
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("place"))
+    place = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("place")
+    )
     place_path = models.CharField(max_length=255, blank=True, default="", editable=False)
     # The branch that dispatches it (the branch over the place; the community committee when none).
     org = models.ForeignKey(
-        "party.PartyOrg", null=True, blank=True, on_delete=models.PROTECT, related_name="orders",
+        "party.PartyOrg",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
         verbose_name=_("party branch"),
     )
     status = models.CharField(
@@ -67,7 +77,11 @@ class ServiceOrder(models.Model):
     )
     # The member it was dispatched to (waiting for their answer) or who took it.
     member = models.ForeignKey(
-        "party.PartyMember", null=True, blank=True, on_delete=models.PROTECT, related_name="orders",
+        "party.PartyMember",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
         verbose_name=_("party member"),
     )
     placed_at = models.DateTimeField(_("ordered at"))
@@ -78,9 +92,13 @@ class ServiceOrder(models.Model):
     taken_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     done_note = models.TextField(_("what was done"), blank=True, default="")
-    done_photo = models.ImageField(_("photo of the work"), upload_to=_order_photo_path, blank=True, default="")
+    done_photo = models.ImageField(
+        _("photo of the work"), upload_to=_order_photo_path, blank=True, default=""
+    )
     hours = models.DecimalField(_("hours spent"), max_digits=5, decimal_places=1, null=True, blank=True)
-    satisfaction = models.CharField(_("rating"), max_length=16, choices=Satisfaction.choices, blank=True, default="")
+    satisfaction = models.CharField(
+        _("rating"), max_length=16, choices=Satisfaction.choices, blank=True, default=""
+    )
     rating_comment = models.TextField(_("comment"), blank=True, default="")
     rated_at = models.DateTimeField(null=True, blank=True)
     flagged = models.BooleanField(_("flagged to the branch"), default=False)
@@ -101,9 +119,7 @@ class ServiceOrder(models.Model):
             models.Index(fields=["status", "id"], name="party_order_status"),
             models.Index(fields=["org", "status"], name="party_order_org_status"),
             models.Index(fields=["requester", "id"], name="party_order_requester"),
-            models.Index(
-                fields=["done_at"], name="party_order_unrated", condition=models.Q(status="done")
-            ),
+            models.Index(fields=["done_at"], name="party_order_unrated", condition=models.Q(status="done")),
         ]
 
     def __str__(self) -> str:
@@ -113,7 +129,9 @@ class ServiceOrder(models.Model):
 class OrderEvent(models.Model):
     order = models.ForeignKey(ServiceOrder, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_name = models.CharField(max_length=150, blank=True, default="")
     at = models.DateTimeField(_("time"))
     from_status = models.CharField(max_length=16, blank=True, default="")
@@ -138,19 +156,35 @@ class Wish(models.Model):
     poster = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    poster_person = models.ForeignKey("residents.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    poster_person = models.ForeignKey(
+        "residents.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     poster_name = models.CharField(_("posted by"), max_length=64, blank=True, default="")
-    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("place"))
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    place = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("place")
+    )
     place_path = models.CharField(max_length=255, blank=True, default="", editable=False)
     # The community whose wall shows it.
-    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("community"))
-    status = models.CharField(_("status"), max_length=16, choices=WishStatus.choices, default=WishStatus.POSTED, editable=False)
+    community = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=WishStatus.choices, default=WishStatus.POSTED, editable=False
+    )
     reject_reason = models.TextField(blank=True, default="")
     adopter_kind = models.CharField(max_length=16, choices=AdopterKind.choices, blank=True, default="")
-    adopter_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    adopter_person = models.ForeignKey("residents.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    adopter_partner = models.ForeignKey("party.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    adopter_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    adopter_person = models.ForeignKey(
+        "residents.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    adopter_partner = models.ForeignKey(
+        "party.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     adopter_name = models.CharField(_("adopted by"), max_length=120, blank=True, default="")
     posted_at = models.DateTimeField(_("posted at"))
     published_at = models.DateTimeField(null=True, blank=True)
@@ -183,7 +217,9 @@ class Wish(models.Model):
 class WishEvent(models.Model):
     wish = models.ForeignKey(Wish, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_name = models.CharField(max_length=150, blank=True, default="")
     at = models.DateTimeField(_("time"))
     from_status = models.CharField(max_length=16, blank=True, default="")

@@ -31,7 +31,9 @@ def order_is_overdue(order: Any, now: datetime | None = None) -> bool:
 
 def overdue_q(now: datetime | None = None) -> Q:
     now = now or timezone.now()
-    return Q(status=OS.PLACED, dispatch_due__lt=now) | Q(status__in=[OS.PUBLISHED, OS.DISPATCHED], take_due__lt=now)
+    return Q(status=OS.PLACED, dispatch_due__lt=now) | Q(
+        status__in=[OS.PUBLISHED, OS.DISPATCHED], take_due__lt=now
+    )
 
 
 def _orders(qs: QuerySet) -> QuerySet:
@@ -63,7 +65,9 @@ def order_pool(*, user: Any) -> QuerySet:
     orgs = member_org_ids(user)
     if not orgs or "orders.take" not in getattr(user, "perms", ()):
         return ServiceOrder.objects.none()
-    return _orders(ServiceOrder.objects.filter(status=OS.PUBLISHED, org_id__in=sorted(orgs))).order_by("take_due", "id")
+    return _orders(ServiceOrder.objects.filter(status=OS.PUBLISHED, org_id__in=sorted(orgs))).order_by(
+        "take_due", "id"
+    )
 
 
 def member_orders(*, user: Any) -> QuerySet:
@@ -72,7 +76,9 @@ def member_orders(*, user: Any) -> QuerySet:
 
 
 def my_orders(*, user: Any) -> QuerySet:
-    return _orders(ServiceOrder.objects.filter(requester_id=user.pk)).prefetch_related("events").order_by("-id")
+    return (
+        _orders(ServiceOrder.objects.filter(requester_id=user.pk)).prefetch_related("events").order_by("-id")
+    )
 
 
 def order_timeline(order: Any) -> list[OrderEvent]:
@@ -83,7 +89,9 @@ def _org_subtree(org_id: int) -> list[int]:
     found = {org_id}
     frontier = {org_id}
     for _level in range(6):
-        frontier = set(PartyOrg.objects.filter(parent_id__in=sorted(frontier)).values_list("pk", flat=True)) - found
+        frontier = (
+            set(PartyOrg.objects.filter(parent_id__in=sorted(frontier)).values_list("pk", flat=True)) - found
+        )
         if not frontier:
             break
         found |= frontier
@@ -162,8 +170,13 @@ class Wall:
 
 def _wall_item(w: Wish) -> WallWish:
     return WallWish(
-        pk=w.pk, title=w.title, description=w.description, status=w.status, status_label=w.get_status_display(),
-        poster=mask_name(w.poster_name) or "—", at=w.published_at,
+        pk=w.pk,
+        title=w.title,
+        description=w.description,
+        status=w.status,
+        status_label=w.get_status_display(),
+        poster=mask_name(w.poster_name) or "—",
+        at=w.published_at,
         adopter=w.adopter_name if w.adopter_kind == AdopterKind.PARTNER else mask_name(w.adopter_name),
     )
 
@@ -174,11 +187,17 @@ def wish_wall(*, community: Any, limit: int = 60) -> Wall:
     qs = Wish.objects.filter(community=community, status__in=sorted(WISH_WALL)).only(
         "id", "title", "description", "status", "poster_name", "adopter_name", "adopter_kind", "published_at"
     )
-    open_ = [_wall_item(w) for w in qs.filter(status=WishStatus.OPEN).order_by("-published_at", "-id")[:limit]]
-    done = [_wall_item(w) for w in qs.exclude(status=WishStatus.OPEN).order_by("-published_at", "-id")[:limit]]
+    open_ = [
+        _wall_item(w) for w in qs.filter(status=WishStatus.OPEN).order_by("-published_at", "-id")[:limit]
+    ]
+    done = [
+        _wall_item(w) for w in qs.exclude(status=WishStatus.OPEN).order_by("-published_at", "-id")[:limit]
+    ]
     year_start = timezone.localtime().replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
     count = Wish.objects.filter(
-        community=community, status__in=[WishStatus.FULFILLED, WishStatus.CONFIRMED], fulfilled_at__gte=year_start
+        community=community,
+        status__in=[WishStatus.FULFILLED, WishStatus.CONFIRMED],
+        fulfilled_at__gte=year_start,
     ).count()
     return Wall(community, open_, done, count)
 

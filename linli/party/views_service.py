@@ -65,7 +65,9 @@ def _places_for(user: Any) -> list[Any]:
     if scope is None:
         return []
     kinds = [PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND]
-    return list(Place.objects.filter(scope.place_q("path"), kind__in=kinds).only("id", "name").order_by("path")[:300])
+    return list(
+        Place.objects.filter(scope.place_q("path"), kind__in=kinds).only("id", "name").order_by("path")[:300]
+    )
 
 
 def _staff_places(user: Any) -> bool:
@@ -81,7 +83,9 @@ def order_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (can_place_order(user) or is_order_staff(user)):
         raise DjangoPermissionDenied
-    for_resident = _staff_places(user) and (request.GET.get("for") == "resident" or "requester_name" in request.POST)
+    for_resident = _staff_places(user) and (
+        request.GET.get("for") == "resident" or "requester_name" in request.POST
+    )
     form_class: Any = StaffOrderForm if for_resident else OrderForm
     kwargs: dict[str, Any] = {"places": _places_for(user)} if for_resident else {}
     form = form_class(request.POST or None, request.FILES or None, **kwargs)
@@ -89,19 +93,31 @@ def order_new(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         try:
             order = actions.order_place(
-                actor=user, category=d["category"], description=d["description"], address=d["address"],
-                wanted_at=d.get("wanted_at"), photo=d.get("photo"), requester_name=d.get("requester_name", ""),
+                actor=user,
+                category=d["category"],
+                description=d["description"],
+                address=d["address"],
+                wanted_at=d.get("wanted_at"),
+                photo=d.get("photo"),
+                requester_name=d.get("requester_name", ""),
                 place=int(d["place"]) if d.get("place") else None,
             )
         except DomainError as exc:
             raise_http(exc)
             form_errors(form, exc)
         else:
-            messages.success(request, _("Your order #%(id)s was received; the party branch will arrange it.") % {
-                "id": order.pk})
-            return redirect("party:order_detail", pk=order.pk) if for_resident else redirect("party:my_orders")
-    return render(request, "party/service/order_new.html", {"form": form, "for_resident": for_resident,
-                                                            "can_for_resident": _staff_places(user)})
+            messages.success(
+                request,
+                _("Your order #%(id)s was received; the party branch will arrange it.") % {"id": order.pk},
+            )
+            return (
+                redirect("party:order_detail", pk=order.pk) if for_resident else redirect("party:my_orders")
+            )
+    return render(
+        request,
+        "party/service/order_new.html",
+        {"form": form, "for_resident": for_resident, "can_for_resident": _staff_places(user)},
+    )
 
 
 @login_required
@@ -109,8 +125,14 @@ def my_orders(request: HttpRequest) -> HttpResponse:
     items = []
     for order in selectors_service.my_orders(user=request.user)[:50]:
         buttons = available_order_actions(order, request.user)
-        items.append({"order": order, "events": list(order.events.all()), "can_rate": any(t.name == "rate" for t in buttons),
-                      "can_cancel": any(t.name == "cancel" for t in buttons)})
+        items.append(
+            {
+                "order": order,
+                "events": list(order.events.all()),
+                "can_rate": any(t.name == "rate" for t in buttons),
+                "can_cancel": any(t.name == "cancel" for t in buttons),
+            }
+        )
     return render(request, "party/service/my_orders.html", {"items": items, "rate_form": RateForm()})
 
 
@@ -139,7 +161,9 @@ def order_list(request: HttpRequest) -> HttpResponse:
         raise DjangoPermissionDenied
     filters = {
         "status": request.GET.get("status") if request.GET.get("status") in OrderStatus.values else "",
-        "category": request.GET.get("category") if request.GET.get("category") in OrderCategory.values else "",
+        "category": request.GET.get("category")
+        if request.GET.get("category") in OrderCategory.values
+        else "",
         "overdue": request.GET.get("overdue") == "1",
         "flagged": request.GET.get("flagged") == "1",
         "open": request.GET.get("status", "open") == "open",
@@ -151,23 +175,42 @@ def order_list(request: HttpRequest) -> HttpResponse:
     more = len(rows) > selectors_service.PAGE
     rows = rows[: selectors_service.PAGE]
     items = [{"order": o, "overdue": selectors_service.order_is_overdue(o)} for o in rows]
-    return render(request, "party/service/order_list.html", {
-        "items": items, "filters": filters, "statuses": OrderStatus.choices, "categories": OrderCategory.choices,
-        "next_before": rows[-1].pk if more and rows else None, "counts": selectors_service.order_counts(user=user),
-    })
+    return render(
+        request,
+        "party/service/order_list.html",
+        {
+            "items": items,
+            "filters": filters,
+            "statuses": OrderStatus.choices,
+            "categories": OrderCategory.choices,
+            "next_before": rows[-1].pk if more and rows else None,
+            "counts": selectors_service.order_counts(user=user),
+        },
+    )
 
 
 @login_required
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = access_order(request.user, pk)
     buttons = available_order_actions(order, request.user)
-    candidates = list(selectors_service.dispatch_candidates(order)) if any(t.name == "dispatch" for t in buttons) else []
-    return render(request, "party/service/order_detail.html", {
-        "order": order, "buttons": buttons, "timeline": selectors_service.order_timeline(order),
-        "candidates": candidates, "overdue": selectors_service.order_is_overdue(order),
-        "staff": is_order_staff(request.user) or order.requester_id == request.user.pk,
-        "satisfactions": RateForm().fields["satisfaction"].choices,
-    })
+    candidates = (
+        list(selectors_service.dispatch_candidates(order))
+        if any(t.name == "dispatch" for t in buttons)
+        else []
+    )
+    return render(
+        request,
+        "party/service/order_detail.html",
+        {
+            "order": order,
+            "buttons": buttons,
+            "timeline": selectors_service.order_timeline(order),
+            "candidates": candidates,
+            "overdue": selectors_service.order_is_overdue(order),
+            "staff": is_order_staff(request.user) or order.requester_id == request.user.pk,
+            "satisfactions": RateForm().fields["satisfaction"].choices,
+        },
+    )
 
 
 def _act_data(form: ActionForm, request: HttpRequest, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -191,8 +234,12 @@ def order_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(back)
     try:
-        actions.order_transition(order=order, name=name, actor=request.user,
-                                 data=_act_data(form, request, ORDER_TRANSITIONS[name].form_fields))
+        actions.order_transition(
+            order=order,
+            name=name,
+            actor=request.user,
+            data=_act_data(form, request, ORDER_TRANSITIONS[name].form_fields),
+        )
     except DomainError as exc:
         raise_http(exc)
         messages.error(request, _error_text(exc))
@@ -210,23 +257,37 @@ def wish_new(request: HttpRequest) -> HttpResponse:
     perms = getattr(user, "perms", frozenset())
     if not (can_post_wish(user) or "wishes.manage" in perms):
         raise DjangoPermissionDenied
-    for_resident = "wishes.manage" in perms and (request.GET.get("for") == "resident" or "poster_name" in request.POST)
+    for_resident = "wishes.manage" in perms and (
+        request.GET.get("for") == "resident" or "poster_name" in request.POST
+    )
     form_class: Any = StaffWishForm if for_resident else WishForm
     kwargs: dict[str, Any] = {"places": _places_for(user)} if for_resident else {}
     form = form_class(request.POST or None, request.FILES or None, **kwargs)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            actions.wish_post(actor=user, title=d["title"], description=d.get("description", ""), photo=d.get("photo"),
-                              poster_name=d.get("poster_name", ""), place=int(d["place"]) if d.get("place") else None)
+            actions.wish_post(
+                actor=user,
+                title=d["title"],
+                description=d.get("description", ""),
+                photo=d.get("photo"),
+                poster_name=d.get("poster_name", ""),
+                place=int(d["place"]) if d.get("place") else None,
+            )
         except DomainError as exc:
             raise_http(exc)
             form_errors(form, exc)
         else:
-            messages.success(request, _("Your wish was received; it appears on the wall once the community has reviewed it."))
+            messages.success(
+                request,
+                _("Your wish was received; it appears on the wall once the community has reviewed it."),
+            )
             return redirect("party:wish_manage") if for_resident else redirect("party:my_wishes")
-    return render(request, "party/service/wish_new.html", {"form": form, "for_resident": for_resident,
-                                                           "can_for_resident": "wishes.manage" in perms})
+    return render(
+        request,
+        "party/service/wish_new.html",
+        {"form": form, "for_resident": for_resident, "can_for_resident": "wishes.manage" in perms},
+    )
 
 
 @login_required
@@ -255,10 +316,18 @@ def wish_manage(request: HttpRequest) -> HttpResponse:
         raise DjangoPermissionDenied
     status = request.GET.get("status", WishStatus.POSTED)
     status = status if status in WishStatus.values else ""
-    wishes = list(selectors_service.wish_list(user=request.user, filters={"status": status})[: selectors_service.PAGE])
-    return render(request, "party/service/wish_manage.html", {
-        "wishes": wishes, "status": status, "statuses": WishStatus.choices,
-    })
+    wishes = list(
+        selectors_service.wish_list(user=request.user, filters={"status": status})[: selectors_service.PAGE]
+    )
+    return render(
+        request,
+        "party/service/wish_manage.html",
+        {
+            "wishes": wishes,
+            "status": status,
+            "statuses": WishStatus.choices,
+        },
+    )
 
 
 @login_required
@@ -268,11 +337,20 @@ def wish_detail(request: HttpRequest, pk: int) -> HttpResponse:
     wish = access_wish(request.user, pk)
     buttons = available_wish_actions(wish, request.user)
     partners = []
-    if any(t.name == "adopt" for t in buttons) and "wishes.manage" in getattr(request.user, "perms", frozenset()):
+    if any(t.name == "adopt" for t in buttons) and "wishes.manage" in getattr(
+        request.user, "perms", frozenset()
+    ):
         partners = list(Partner.objects.filter(community_id=wish.community_id, active=True).order_by("name"))
-    return render(request, "party/service/wish_detail.html", {
-        "wish": wish, "buttons": buttons, "timeline": selectors_service.wish_timeline(wish), "partners": partners,
-    })
+    return render(
+        request,
+        "party/service/wish_detail.html",
+        {
+            "wish": wish,
+            "buttons": buttons,
+            "timeline": selectors_service.wish_timeline(wish),
+            "partners": partners,
+        },
+    )
 
 
 @login_required
@@ -288,8 +366,12 @@ def wish_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(back)
     try:
-        actions.wish_transition(wish=wish, name=name, actor=request.user,
-                                data=_act_data(form, request, WISH_TRANSITIONS[name].form_fields))
+        actions.wish_transition(
+            wish=wish,
+            name=name,
+            actor=request.user,
+            data=_act_data(form, request, WISH_TRANSITIONS[name].form_fields),
+        )
     except DomainError as exc:
         raise_http(exc)
         messages.error(request, _error_text(exc))
@@ -311,5 +393,8 @@ def wish_wall(request: HttpRequest) -> HttpResponse:
     else:
         community = None
     wall = selectors_service.wish_wall(community=community) if community is not None else None
-    return render(request, "party/service/wish_wall.html", {"wall": wall, "communities": communities,
-                                                            "community": community})
+    return render(
+        request,
+        "party/service/wish_wall.html",
+        {"wall": wall, "communities": communities, "community": community},
+    )

@@ -48,14 +48,18 @@ def clean_text(value: Any, *, limit: int = 4000) -> str:
 def parse_hours(value: Any, *, field_name: str = "hours", required: bool = True) -> Decimal | None:
     if value in (None, ""):
         if required:
-            raise Invalid(_("Some required fields are missing."), fields={field_name: [_("This field is required.")]})
+            raise Invalid(
+                _("Some required fields are missing."), fields={field_name: [_("This field is required.")]}
+            )
         return None
     try:
         hours = Decimal(str(value)).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError) as exc:
         raise Invalid(_("Enter the hours as a number."), fields={field_name: [_("Enter a number.")]}) from exc
     if hours <= 0 or hours > 24:
-        raise Invalid(_("Hours must be more than 0 and at most 24."), fields={field_name: [_("Between 0.1 and 24.")]})
+        raise Invalid(
+            _("Hours must be more than 0 and at most 24."), fields={field_name: [_("Between 0.1 and 24.")]}
+        )
     return hours
 
 
@@ -66,7 +70,9 @@ def store_photo(upload: Any, *, folder: str, field_name: str = "photo") -> str:
     try:
         data, _w, _h = clean_photo(upload)
     except Invalid as exc:
-        raise Invalid(exc.message, fields={field_name: [m for msgs in exc.fields.values() for m in msgs]}) from exc
+        raise Invalid(
+            exc.message, fields={field_name: [m for msgs in exc.fields.values() for m in msgs]}
+        ) from exc
     name = f"{folder}/{timezone.now():%Y/%m}/{secrets.token_hex(8)}.jpg"
     return default_storage.save(name, ContentFile(data))
 
@@ -83,7 +89,9 @@ def console_sender(user_id: int, kind: str, ref: str, text: str) -> None:
 SENDERS: list[Sender] = [console_sender]
 
 
-def notify(*, ref: str, kind: str, user_ids: Iterable[int | None], text: str, exclude: int | None = None) -> None:
+def notify(
+    *, ref: str, kind: str, user_ids: Iterable[int | None], text: str, exclude: int | None = None
+) -> None:
     """Tell these users once the current transaction commits (nothing for a rolled-back change)."""
     ids = sorted({uid for uid in user_ids if uid is not None and uid != exclude})
     if not ids:
@@ -113,9 +121,9 @@ def users_over(path: str, perm: str) -> list[int]:
         return []
     return sorted(
         set(
-            RoleAssignment.objects.filter(role__in=roles, place__path__in=prefixes, user__is_active=True).values_list(
-                "user_id", flat=True
-            )
+            RoleAssignment.objects.filter(
+                role__in=roles, place__path__in=prefixes, user__is_active=True
+            ).values_list("user_id", flat=True)
         )
     )
 
@@ -128,7 +136,9 @@ class Outcome:
     note: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     notify: list[tuple[str, Iterable[int | None], str]] = field(default_factory=list)
-    after: list[Callable[[Any], None]] = field(default_factory=list)  # in the same transaction, after the write
+    after: list[Callable[[Any], None]] = field(
+        default_factory=list
+    )  # in the same transaction, after the write
 
 
 Apply = Callable[[Any, Any, dict[str, Any], datetime], Outcome]
@@ -148,7 +158,9 @@ class Spec:
 
 def _snapshot(obj: models.Model) -> dict[str, Any]:
     return {
-        f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.attname not in _SNAPSHOT_EXCLUDE
+        f.attname: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if f.attname not in _SNAPSHOT_EXCLUDE
     }
 
 
@@ -156,8 +168,18 @@ def _comparable(value: Any) -> Any:
     return value.name if hasattr(value, "storage") and hasattr(value, "name") else value
 
 
-def event_write(spec: Spec, obj: Any, *, kind: str, actor: Any, at: datetime, from_status: str = "",
-                to_status: str = "", note: str = "", data: dict[str, Any] | None = None) -> Any:
+def event_write(
+    spec: Spec,
+    obj: Any,
+    *,
+    kind: str,
+    actor: Any,
+    at: datetime,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> Any:
     return spec.event_model.objects.create(  # type: ignore[attr-defined]
         **{spec.event_fk: obj},
         kind=kind,
@@ -211,7 +233,9 @@ def run(spec: Spec, *, obj: Any, name: str, actor: Any, data: dict[str, Any] | N
                 code="refused_transition",
             )
         if not t.allows_actor(locked, actor):
-            raise PermissionDenied(_("You may not “%(action)s” this %(noun)s.") % {"action": t.label, "noun": spec.noun})
+            raise PermissionDenied(
+                _("You may not “%(action)s” this %(noun)s.") % {"action": t.label, "noun": spec.noun}
+            )
         refusal = t.refusal(locked, actor)
         if refusal is not None:
             raise Refused(refusal, code="refused_transition")
@@ -230,8 +254,17 @@ def run(spec: Spec, *, obj: Any, name: str, actor: Any, data: dict[str, Any] | N
         )
         if updated != 1:  # the row lock makes this unreachable in practice; the CAS is belt and braces
             raise Refused(_("It changed meanwhile; reload and try again."), code="conflict")
-        event = event_write(spec, locked, kind=name, actor=actor, at=now, from_status=from_status,
-                            to_status=locked.status, note=outcome.note, data=outcome.data)
+        event = event_write(
+            spec,
+            locked,
+            kind=name,
+            actor=actor,
+            at=now,
+            from_status=from_status,
+            to_status=locked.status,
+            note=outcome.note,
+            data=outcome.data,
+        )
         audit_record(
             action=f"{spec.audit_prefix}_{name}",
             actor=actor,
@@ -247,8 +280,16 @@ def run(spec: Spec, *, obj: Any, name: str, actor: Any, data: dict[str, Any] | N
         return locked
 
 
-def reward(*, person_id: int | None, hours: Decimal | None, source: str, kind: str, actor: Any,
-           now: datetime, note: str = "") -> dict[str, Any]:
+def reward(
+    *,
+    person_id: int | None,
+    hours: Decimal | None,
+    source: str,
+    kind: str,
+    actor: Any,
+    now: datetime,
+    note: str = "",
+) -> dict[str, Any]:
     """Service hours and the ``service`` point for ``person_id`` (the points contract; idempotent on
     ``source``). Runs inside the caller's transaction."""
     if person_id is None:
@@ -258,7 +299,15 @@ def reward(*, person_id: int | None, hours: Decimal | None, source: str, kind: s
     occurred_on = timezone.localdate(now)
     if hours:
         points_actions.hours_record(
-            person_id=person_id, hours=hours, source=source, kind=kind, actor=actor, occurred_on=occurred_on, note=note
+            person_id=person_id,
+            hours=hours,
+            source=source,
+            kind=kind,
+            actor=actor,
+            occurred_on=occurred_on,
+            note=note,
         )
-    points_actions.points_award(person_id=person_id, rule_code="service", source=source, actor=actor, note=note)
+    points_actions.points_award(
+        person_id=person_id, rule_code="service", source=source, actor=actor, note=note
+    )
     return {"rewarded": True}

@@ -17,6 +17,7 @@ from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.workdays import add_working_days
 from linli.party.actions._service import (
+    Apply,
     Outcome,
     Spec,
     clean_text,
@@ -68,7 +69,9 @@ def _desk(order: Any) -> list[int | None]:
     ids: list[int | None] = list(users_over(order.place_path, PERM_DISPATCH))
     if order.org_id is not None:
         ids += list(
-            PartyOrg.objects.filter(pk__in=org_ancestor_ids(order.org_id)).values_list("secretary_id", flat=True)
+            PartyOrg.objects.filter(pk__in=org_ancestor_ids(order.org_id)).values_list(
+                "secretary_id", flat=True
+            )
         )
     return ids
 
@@ -81,7 +84,9 @@ def _branch_member_users(order: Any) -> list[int | None]:
     orgs = {order.org_id}
     frontier = {order.org_id}
     for _level in range(6):
-        frontier = set(PartyOrg.objects.filter(parent_id__in=sorted(frontier)).values_list("pk", flat=True)) - orgs
+        frontier = (
+            set(PartyOrg.objects.filter(parent_id__in=sorted(frontier)).values_list("pk", flat=True)) - orgs
+        )
         if not frontier:
             break
         orgs |= frontier
@@ -105,7 +110,10 @@ def _member_from(order: Any, value: Any):
     if member is None or member.user_id is None:
         raise Invalid(_("Choose a party member with an account."), fields={"member": [_("Not found.")]})
     if order.org_id is not None and order.org_id not in org_ancestor_ids(member.org_id):
-        raise Invalid(_("This member does not serve in the order's branch."), fields={"member": [_("Not in this branch.")]})
+        raise Invalid(
+            _("This member does not serve in the order's branch."),
+            fields={"member": [_("Not in this branch.")]},
+        )
     return member
 
 
@@ -141,7 +149,9 @@ def order_place(
     from linli.residents.models import Person
     from linli.residents.selectors import person_for_user
 
-    perms = getattr(actor, "perms", frozenset()) if actor is not None else frozenset({PERM_PLACE, PERM_DISPATCH})
+    perms = (
+        getattr(actor, "perms", frozenset()) if actor is not None else frozenset({PERM_PLACE, PERM_DISPATCH})
+    )
     if PERM_PLACE not in perms and PERM_DISPATCH not in perms:
         raise PermissionDenied(_("You may not order services."))
     errors: dict[str, list[str]] = {}
@@ -168,13 +178,19 @@ def order_place(
         person = person_for_user(actor) if requester is not None else person
     where = _place_of(actor, person, place)
     if where is None:
-        raise Invalid(_("Where is the service wanted? Choose the place."), fields={"place": [_("This field is required.")]})
+        raise Invalid(
+            _("Where is the service wanted? Choose the place."),
+            fields={"place": [_("This field is required.")]},
+        )
     scope = getattr(actor, "scope", None)
     if for_resident and actor is not None and not (scope is not None and scope.covers_path(where.path)):
         raise Invalid(_("This place is outside your area."), fields={"place": [_("Not found.")]})
-    name = clean_text(requester_name, limit=64) or (person.name if person is not None else "") or (
-        actor.get_full_name() if requester is not None and hasattr(actor, "get_full_name") else ""
-    ) or (getattr(actor, "display_name", "") if requester is not None else "")
+    name = (
+        clean_text(requester_name, limit=64)
+        or (person.name if person is not None else "")
+        or (actor.get_full_name() if requester is not None and hasattr(actor, "get_full_name") else "")
+        or (getattr(actor, "display_name", "") if requester is not None else "")
+    )
     photo_name = store_photo(photo, folder="party/orders") if photo else ""
     now = timezone.now()
     with transaction.atomic():
@@ -194,13 +210,30 @@ def order_place(
             placed_at=now,
             dispatch_due=add_working_days(now, 1),
         )
-        event_write(_spec(), order, kind="place", actor=actor, at=now, to_status=order.status,
-                    data={"for_resident": bool(for_resident)})
-        audit_record(action="party.order_place", actor=actor, actor_name="" if actor is not None else "system",
-                     target=order, detail={"category": category, "for_resident": bool(for_resident)})
-        notify(ref=f"party.order:{order.pk}", kind="place", user_ids=_desk(order),
-               text=_("New service order #%(id)s: %(category)s") % {"id": order.pk, "category": order.get_category_display()},
-               exclude=getattr(actor, "pk", None))
+        event_write(
+            _spec(),
+            order,
+            kind="place",
+            actor=actor,
+            at=now,
+            to_status=order.status,
+            data={"for_resident": bool(for_resident)},
+        )
+        audit_record(
+            action="party.order_place",
+            actor=actor,
+            actor_name="" if actor is not None else "system",
+            target=order,
+            detail={"category": category, "for_resident": bool(for_resident)},
+        )
+        notify(
+            ref=f"party.order:{order.pk}",
+            kind="place",
+            user_ids=_desk(order),
+            text=_("New service order #%(id)s: %(category)s")
+            % {"id": order.pk, "category": order.get_category_display()},
+            exclude=getattr(actor, "pk", None),
+        )
     return order
 
 
@@ -212,22 +245,41 @@ def _apply_dispatch(order: Any, actor: Any, data: dict[str, Any], now: datetime)
     order.member = member
     order.dispatched_at = now
     order.take_due = add_working_days(now, 1)
-    out = Outcome(note=clean_text(data.get("note")), data={"member": member.pk, "late": bool(
-        order.dispatch_due and now > order.dispatch_due)})
-    out.notify.append(("dispatch", [member.user_id], _("A service order for you: #%(id)s %(category)s") % {
-        "id": order.pk, "category": order.get_category_display()}))
+    out = Outcome(
+        note=clean_text(data.get("note")),
+        data={"member": member.pk, "late": bool(order.dispatch_due and now > order.dispatch_due)},
+    )
+    out.notify.append(
+        (
+            "dispatch",
+            [member.user_id],
+            _("A service order for you: #%(id)s %(category)s")
+            % {"id": order.pk, "category": order.get_category_display()},
+        )
+    )
     return out
 
 
 def _apply_publish(order: Any, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
     if order.org_id is None:
-        raise Refused(_("This order has no party branch whose members could take it; dispatch it to a member."),
-                      code="refused_transition")
+        raise Refused(
+            _("This order has no party branch whose members could take it; dispatch it to a member."),
+            code="refused_transition",
+        )
     order.published_at = now
     order.take_due = add_working_days(now, 1)
-    out = Outcome(note=clean_text(data.get("note")), data={"late": bool(order.dispatch_due and now > order.dispatch_due)})
-    out.notify.append(("publish", _branch_member_users(order), _("A service order to take: #%(id)s %(category)s") % {
-        "id": order.pk, "category": order.get_category_display()}))
+    out = Outcome(
+        note=clean_text(data.get("note")),
+        data={"late": bool(order.dispatch_due and now > order.dispatch_due)},
+    )
+    out.notify.append(
+        (
+            "publish",
+            _branch_member_users(order),
+            _("A service order to take: #%(id)s %(category)s")
+            % {"id": order.pk, "category": order.get_category_display()},
+        )
+    )
     return out
 
 
@@ -245,8 +297,13 @@ def _apply_decline(order: Any, actor: Any, data: dict[str, Any], now: datetime) 
     order.dispatched_at = None
     order.take_due = None
     order.dispatch_due = add_working_days(now, 1)
-    out.notify.append(("decline", _desk(order), _("Order #%(id)s was declined: %(reason)s") % {
-        "id": order.pk, "reason": reason}))
+    out.notify.append(
+        (
+            "decline",
+            _desk(order),
+            _("Order #%(id)s was declined: %(reason)s") % {"id": order.pk, "reason": reason},
+        )
+    )
     return out
 
 
@@ -272,12 +329,21 @@ def _apply_done(order: Any, actor: Any, data: dict[str, Any], now: datetime) -> 
     order.hours = hours
     order.done_at = now
     out = Outcome(note=note, data={"hours": str(hours), "member": order.member_id})
-    out.notify.append(("done", [order.requester_id], _("Order #%(id)s is done; please rate it.") % {"id": order.pk}))
+    out.notify.append(
+        ("done", [order.requester_id], _("Order #%(id)s is done; please rate it.") % {"id": order.pk})
+    )
     person_id = order.member.person_id if order.member_id else None
 
     def earn(done: Any) -> None:
-        reward(person_id=person_id, hours=hours, source=f"party.order:{done.pk}", kind="order", actor=actor, now=now,
-               note=done.get_category_display())
+        reward(
+            person_id=person_id,
+            hours=hours,
+            source=f"party.order:{done.pk}",
+            kind="order",
+            actor=actor,
+            now=now,
+            note=done.get_category_display(),
+        )
 
     out.after.append(earn)
     return out
@@ -295,7 +361,9 @@ def _apply_rate(order: Any, actor: Any, data: dict[str, Any], now: datetime) -> 
     order.flagged = satisfaction == Satisfaction.UNSATISFIED
     out = Outcome(note=order.rating_comment, data={"satisfaction": satisfaction, "flagged": order.flagged})
     if order.flagged:
-        out.notify.append(("unsatisfied", _desk(order), _("Order #%(id)s was rated not satisfied.") % {"id": order.pk}))
+        out.notify.append(
+            ("unsatisfied", _desk(order), _("Order #%(id)s was rated not satisfied.") % {"id": order.pk})
+        )
     out.notify.append(("rated", [order.member.user_id if order.member_id else None], _moved(order)))
     return out
 
@@ -308,7 +376,9 @@ def _apply_close(order: Any, actor: Any, data: dict[str, Any], now: datetime) ->
 
 def _apply_cancel(order: Any, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
     out = Outcome(note=clean_text(data.get("reason")), data={"member": order.member_id})
-    out.notify.append(("cancel", [order.member.user_id if order.member_id else None, *_desk(order)], _moved(order)))
+    out.notify.append(
+        ("cancel", [order.member.user_id if order.member_id else None, *_desk(order)], _moved(order))
+    )
     order.closed_at = now
     order.closed_reason = OrderClosedReason.CANCELLED
     return out
@@ -326,8 +396,13 @@ def _apply_recall(order: Any, actor: Any, data: dict[str, Any], now: datetime) -
 def _apply_return(order: Any, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
     reason = clean_text(data.get("reason"))
     out = Outcome(note=reason, data={"reason": reason})
-    out.notify.append(("return", [order.requester_id, order.member.user_id if order.member_id else None],
-                       _("Order #%(id)s was returned: %(reason)s") % {"id": order.pk, "reason": reason}))
+    out.notify.append(
+        (
+            "return",
+            [order.requester_id, order.member.user_id if order.member_id else None],
+            _("Order #%(id)s was returned: %(reason)s") % {"id": order.pk, "reason": reason},
+        )
+    )
     order.closed_at = now
     order.closed_reason = OrderClosedReason.RETURNED
     return out
@@ -337,12 +412,18 @@ def _spec():
     from linli.party.models import OrderEvent, ServiceOrder
 
     return Spec(
-        model=ServiceOrder, event_model=OrderEvent, event_fk="order", table=ORDER_TRANSITIONS, apply=APPLY,
-        audit_prefix="party.order", noun=_("order"), related=("org", "member"),
+        model=ServiceOrder,
+        event_model=OrderEvent,
+        event_fk="order",
+        table=ORDER_TRANSITIONS,
+        apply=APPLY,
+        audit_prefix="party.order",
+        noun=_("order"),
+        related=("org", "member"),
     )
 
 
-APPLY = {
+APPLY: dict[str, Apply] = {
     "dispatch": _apply_dispatch,
     "publish": _apply_publish,
     "accept": _apply_accept,
@@ -383,12 +464,15 @@ def order_take(*, order: Any, actor: Any):
 
 
 def order_done(*, order: Any, actor: Any, note: str, hours: Any, photo: Any = None):
-    return order_transition(order=order, name="done", actor=actor, data={"note": note, "hours": hours, "photo": photo})
+    return order_transition(
+        order=order, name="done", actor=actor, data={"note": note, "hours": hours, "photo": photo}
+    )
 
 
 def order_rate(*, order: Any, actor: Any, satisfaction: str, comment: str = ""):
-    return order_transition(order=order, name="rate", actor=actor,
-                            data={"satisfaction": satisfaction, "comment": comment})
+    return order_transition(
+        order=order, name="rate", actor=actor, data={"satisfaction": satisfaction, "comment": comment}
+    )
 
 
 def order_close(*, order: Any, actor: Any):
@@ -413,7 +497,9 @@ def orders_close_unrated(*, now: datetime | None = None) -> int:
     from linli.party.models import ServiceOrder
 
     cutoff = (now or timezone.now()) - timedelta(days=rating_days())
-    ids = list(ServiceOrder.objects.filter(status=OrderStatus.DONE, done_at__lt=cutoff).values_list("pk", flat=True))
+    ids = list(
+        ServiceOrder.objects.filter(status=OrderStatus.DONE, done_at__lt=cutoff).values_list("pk", flat=True)
+    )
     closed = 0
     for pk in ids:
         try:

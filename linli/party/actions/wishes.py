@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, PermissionDenied
 from linli.party.actions._service import (
+    Apply,
     Outcome,
     Spec,
     clean_text,
@@ -53,15 +54,27 @@ def _moved(wish: Any) -> str:
     return _("Wish “%(title)s”: %(status)s") % {"title": wish.title, "status": wish.get_status_display()}
 
 
-def wish_post(*, actor: Any, title: str, description: str = "", photo: Any = None, person: Any = None,
-              poster_name: str = "", place: Any = None):
+def wish_post(
+    *,
+    actor: Any,
+    title: str,
+    description: str = "",
+    photo: Any = None,
+    person: Any = None,
+    poster_name: str = "",
+    place: Any = None,
+):
     """A resident posts a wish (``wishes.post``); staff (``wishes.manage``) may post for a resident."""
     from linli.party.actions.orders import _place_of
     from linli.party.models import Wish
     from linli.residents.models import Person
     from linli.residents.selectors import person_for_user
 
-    perms = getattr(actor, "perms", frozenset()) if actor is not None else frozenset({PERM_POST, PERM_MANAGE_WISHES})
+    perms = (
+        getattr(actor, "perms", frozenset())
+        if actor is not None
+        else frozenset({PERM_POST, PERM_MANAGE_WISHES})
+    )
     if PERM_POST not in perms and PERM_MANAGE_WISHES not in perms:
         raise PermissionDenied(_("You may not post wishes."))
     errors: dict[str, list[str]] = {}
@@ -82,27 +95,57 @@ def wish_post(*, actor: Any, title: str, description: str = "", photo: Any = Non
     where = _place_of(actor, person, place)
     community = community_of(where) if where is not None else None
     if where is None or community is None:
-        raise Invalid(_("Which community is the wish for? Choose the place."), fields={"place": [_("This field is required.")]})
+        raise Invalid(
+            _("Which community is the wish for? Choose the place."),
+            fields={"place": [_("This field is required.")]},
+        )
     scope = getattr(actor, "scope", None)
     if for_resident and actor is not None and not (scope is not None and scope.covers_path(where.path)):
         raise Invalid(_("This place is outside your area."), fields={"place": [_("Not found.")]})
-    name = clean_text(poster_name, limit=64) or (person.name if person is not None else "") or (
-        getattr(actor, "display_name", "") if poster is not None else ""
+    name = (
+        clean_text(poster_name, limit=64)
+        or (person.name if person is not None else "")
+        or (getattr(actor, "display_name", "") if poster is not None else "")
     )
     photo_name = store_photo(photo, folder="party/wishes") if photo else ""
     now = timezone.now()
     with transaction.atomic():
         wish = Wish.objects.create(
-            title=title, description=clean_text(description), photo=photo_name, poster=poster, poster_person=person,
-            poster_name=name[:64], posted_by=actor if getattr(actor, "is_authenticated", False) else None,
-            place=where, place_path=where.path, community=community, posted_at=now,
+            title=title,
+            description=clean_text(description),
+            photo=photo_name,
+            poster=poster,
+            poster_person=person,
+            poster_name=name[:64],
+            posted_by=actor if getattr(actor, "is_authenticated", False) else None,
+            place=where,
+            place_path=where.path,
+            community=community,
+            posted_at=now,
         )
-        event_write(_spec(), wish, kind="post", actor=actor, at=now, to_status=wish.status,
-                    data={"for_resident": bool(for_resident)})
-        audit_record(action="party.wish_post", actor=actor, actor_name="" if actor is not None else "system",
-                     target=wish, detail={"for_resident": bool(for_resident)})
-        notify(ref=f"party.wish:{wish.pk}", kind="post", user_ids=_staff(wish),
-               text=_("A new wish to review: %(title)s") % {"title": wish.title}, exclude=getattr(actor, "pk", None))
+        event_write(
+            _spec(),
+            wish,
+            kind="post",
+            actor=actor,
+            at=now,
+            to_status=wish.status,
+            data={"for_resident": bool(for_resident)},
+        )
+        audit_record(
+            action="party.wish_post",
+            actor=actor,
+            actor_name="" if actor is not None else "system",
+            target=wish,
+            detail={"for_resident": bool(for_resident)},
+        )
+        notify(
+            ref=f"party.wish:{wish.pk}",
+            kind="post",
+            user_ids=_staff(wish),
+            text=_("A new wish to review: %(title)s") % {"title": wish.title},
+            exclude=getattr(actor, "pk", None),
+        )
     return wish
 
 
@@ -119,8 +162,13 @@ def _apply_publish(wish: Any, actor: Any, data: dict[str, Any], now: datetime) -
 def _apply_reject(wish: Any, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
     wish.reject_reason = clean_text(data.get("reason"))
     out = Outcome(note=wish.reject_reason)
-    out.notify.append(("reject", [wish.poster_id], _("Your wish was not published: %(reason)s") % {
-        "reason": wish.reject_reason}))
+    out.notify.append(
+        (
+            "reject",
+            [wish.poster_id],
+            _("Your wish was not published: %(reason)s") % {"reason": wish.reject_reason},
+        )
+    )
     return out
 
 
@@ -135,7 +183,9 @@ def _apply_adopt(wish: Any, actor: Any, data: dict[str, Any], now: datetime) -> 
             raise PermissionDenied(_("Only community staff record an adoption by a partner unit."))
         partner = Partner.objects.filter(pk=partner_id, active=True, community_id=wish.community_id).first()
         if partner is None:
-            raise Invalid(_("Choose a partner unit of this community."), fields={"partner": [_("Not found.")]})
+            raise Invalid(
+                _("Choose a partner unit of this community."), fields={"partner": [_("Not found.")]}
+            )
         wish.adopter_kind = AdopterKind.PARTNER
         wish.adopter_partner = partner
         wish.adopter_user = None
@@ -143,7 +193,10 @@ def _apply_adopt(wish: Any, actor: Any, data: dict[str, Any], now: datetime) -> 
         wish.adopter_name = partner.name
     else:
         if actor is None or PERM_ADOPT not in getattr(actor, "perms", frozenset()):
-            raise Invalid(_("Choose the partner unit that adopts the wish."), fields={"partner": [_("This field is required.")]})
+            raise Invalid(
+                _("Choose the partner unit that adopts the wish."),
+                fields={"partner": [_("This field is required.")]},
+            )
         member = member_for_user(actor)
         wish.adopter_kind = AdopterKind.MEMBER if member is not None else AdopterKind.VOLUNTEER
         wish.adopter_user = actor
@@ -157,7 +210,10 @@ def _apply_adopt(wish: Any, actor: Any, data: dict[str, Any], now: datetime) -> 
 
 
 def _apply_release(wish: Any, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
-    out = Outcome(note=clean_text(data.get("reason")), data={"adopter_kind": wish.adopter_kind, "adopter": wish.adopter_name})
+    out = Outcome(
+        note=clean_text(data.get("reason")),
+        data={"adopter_kind": wish.adopter_kind, "adopter": wish.adopter_name},
+    )
     out.notify.append(("release", [wish.poster_id, *_staff(wish)], _moved(wish)))
     wish.adopter_kind = ""
     wish.adopter_user = None
@@ -176,8 +232,13 @@ def _apply_fulfil(wish: Any, actor: Any, data: dict[str, Any], now: datetime) ->
     wish.hours = hours
     wish.fulfilled_at = now
     out = Outcome(note=wish.fulfil_note, data={"hours": str(hours)})
-    out.notify.append(("fulfil", [wish.poster_id], _("Your wish “%(title)s” was fulfilled; please confirm.") % {
-        "title": wish.title}))
+    out.notify.append(
+        (
+            "fulfil",
+            [wish.poster_id],
+            _("Your wish “%(title)s” was fulfilled; please confirm.") % {"title": wish.title},
+        )
+    )
     return out
 
 
@@ -188,8 +249,15 @@ def _apply_confirm(wish: Any, actor: Any, data: dict[str, Any], now: datetime) -
     person_id = wish.adopter_person_id if wish.adopter_kind != AdopterKind.PARTNER else None
 
     def earn(done: Any) -> None:
-        reward(person_id=person_id, hours=done.hours, source=f"party.wish:{done.pk}", kind="wish", actor=actor,
-               now=now, note=done.title)
+        reward(
+            person_id=person_id,
+            hours=done.hours,
+            source=f"party.wish:{done.pk}",
+            kind="wish",
+            actor=actor,
+            now=now,
+            note=done.title,
+        )
 
     out.after.append(earn)
     return out
@@ -199,7 +267,7 @@ def _apply_withdraw(wish: Any, actor: Any, data: dict[str, Any], now: datetime) 
     return Outcome(note=clean_text(data.get("reason")))
 
 
-APPLY = {
+APPLY: dict[str, Apply] = {
     "publish": _apply_publish,
     "reject": _apply_reject,
     "adopt": _apply_adopt,
@@ -213,8 +281,16 @@ APPLY = {
 def _spec() -> Spec:
     from linli.party.models import Wish, WishEvent
 
-    return Spec(model=Wish, event_model=WishEvent, event_fk="wish", table=WISH_TRANSITIONS, apply=APPLY,
-                audit_prefix="party.wish", noun=_("wish"), related=("community",))
+    return Spec(
+        model=Wish,
+        event_model=WishEvent,
+        event_fk="wish",
+        table=WISH_TRANSITIONS,
+        apply=APPLY,
+        audit_prefix="party.wish",
+        noun=_("wish"),
+        related=("community",),
+    )
 
 
 def wish_transition(*, wish: Any, name: str, actor: Any, data: dict[str, Any] | None = None):
@@ -239,7 +315,9 @@ def wish_release(*, wish: Any, actor: Any, reason: str):
 
 
 def wish_fulfil(*, wish: Any, actor: Any, note: str, hours: Any = None, photo: Any = None):
-    return wish_transition(wish=wish, name="fulfil", actor=actor, data={"note": note, "hours": hours, "photo": photo})
+    return wish_transition(
+        wish=wish, name="fulfil", actor=actor, data={"note": note, "hours": hours, "photo": photo}
+    )
 
 
 def wish_confirm(*, wish: Any, actor: Any):

@@ -17,8 +17,12 @@ def _auth(user):
 
 def test_a_resident_orders_and_sees_only_their_own(client, svc):  # noqa: F811
     h = _auth(svc.resident)
-    r = client.post(f"{BASE}/orders", {"category": "plumbing", "description": "水龙头漏水", "address": "2幢301"},
-                    content_type="application/json", **h)
+    r = client.post(
+        f"{BASE}/orders",
+        {"category": "plumbing", "description": "水龙头漏水", "address": "2幢301"},
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["status"] == "placed" and body["actions"] == ["cancel"] and body["org"] == "第一网格党支部"
@@ -34,7 +38,10 @@ def test_the_outsider_gets_404(client, svc):  # noqa: F811
     wish = make_wish(svc, status="open")
     h = _auth(svc.outsider)
     assert client.get(f"{BASE}/orders/{order.pk}", **h).status_code == 404
-    assert client.post(f"{BASE}/orders/{order.pk}/publish", {}, content_type="application/json", **h).status_code == 404
+    assert (
+        client.post(f"{BASE}/orders/{order.pk}/publish", {}, content_type="application/json", **h).status_code
+        == 404
+    )
     assert client.get(f"{BASE}/wishes/{wish.pk}", **h).status_code == 404
     assert client.get(f"{BASE}/orders", **h).json() == []
 
@@ -47,15 +54,27 @@ def test_the_loop_through_the_api(client, svc):  # noqa: F811
     m1 = _auth(svc.m1)
     pool = client.get(f"{BASE}/orders?view=pool", **m1).json()
     assert [o["id"] for o in pool] == [order.pk] and pool[0]["actions"] == ["take"]
-    assert client.post(f"{BASE}/orders/{order.pk}/take", {}, content_type="application/json", **m1).status_code == 200
+    assert (
+        client.post(f"{BASE}/orders/{order.pk}/take", {}, content_type="application/json", **m1).status_code
+        == 200
+    )
     r = client.post(f"{BASE}/orders/{order.pk}/take", {}, content_type="application/json", **_auth(svc.m2))
     assert r.status_code == 409 and r.json()["code"] == "refused_transition"  # m1 was first
-    r = client.post(f"{BASE}/orders/{order.pk}/done", {"note": "修好了"}, content_type="application/json", **m1)
+    r = client.post(
+        f"{BASE}/orders/{order.pk}/done", {"note": "修好了"}, content_type="application/json", **m1
+    )
     assert r.status_code == 422
-    r = client.post(f"{BASE}/orders/{order.pk}/done", {"note": "修好了", "hours": "1.5"}, content_type="application/json", **m1)
+    r = client.post(
+        f"{BASE}/orders/{order.pk}/done",
+        {"note": "修好了", "hours": "1.5"},
+        content_type="application/json",
+        **m1,
+    )
     assert r.status_code == 200 and r.json()["status"] == "done"
     h = _auth(svc.resident)
-    r = client.post(f"{BASE}/orders/{order.pk}/rate", {"satisfaction": "satisfied"}, content_type="application/json", **h)
+    r = client.post(
+        f"{BASE}/orders/{order.pk}/rate", {"satisfaction": "satisfied"}, content_type="application/json", **h
+    )
     assert r.status_code == 200 and r.json()["status"] == "rated"
     r = client.post(f"{BASE}/orders/{order.pk}/cancel", {}, content_type="application/json", **h)
     assert r.status_code == 409 and r.json()["code"] == "refused_transition"
@@ -63,8 +82,12 @@ def test_the_loop_through_the_api(client, svc):  # noqa: F811
 
 def test_the_member_declines_and_the_api_answers(client, svc):  # noqa: F811
     order = make_order(svc, status="dispatched")
-    r = client.post(f"{BASE}/orders/{order.pk}/decline", {"reason": "出差"}, content_type="application/json",
-                    **_auth(svc.m1))
+    r = client.post(
+        f"{BASE}/orders/{order.pk}/decline",
+        {"reason": "出差"},
+        content_type="application/json",
+        **_auth(svc.m1),
+    )
     assert r.status_code == 200 and r.json()["status"] == "placed"
 
 
@@ -74,14 +97,29 @@ def test_wishes_through_the_api(client, svc):  # noqa: F811
     assert r.status_code == 201
     wish_id = r.json()["id"]
     staff = _auth(svc.staff)
-    assert client.post(f"{BASE}/wishes/{wish_id}/publish", {}, content_type="application/json", **staff).json()["status"] == "open"
+    assert (
+        client.post(f"{BASE}/wishes/{wish_id}/publish", {}, content_type="application/json", **staff).json()[
+            "status"
+        ]
+        == "open"
+    )
     vol = _auth(svc.volunteer)
     listed = client.get(f"{BASE}/wishes?view=adopt", **vol).json()
     assert [w["id"] for w in listed] == [wish_id] and listed[0]["poster"] == "王**"
-    assert client.post(f"{BASE}/wishes/{wish_id}/adopt", {}, content_type="application/json", **vol).status_code == 200
-    r = client.post(f"{BASE}/wishes/{wish_id}/fulfil", {"note": "教会了"}, content_type="application/json", **vol)
+    assert (
+        client.post(f"{BASE}/wishes/{wish_id}/adopt", {}, content_type="application/json", **vol).status_code
+        == 200
+    )
+    r = client.post(
+        f"{BASE}/wishes/{wish_id}/fulfil", {"note": "教会了"}, content_type="application/json", **vol
+    )
     assert r.json()["status"] == "fulfilled"
-    assert client.post(f"{BASE}/wishes/{wish_id}/confirm", {}, content_type="application/json", **h).json()["status"] == "confirmed"
+    assert (
+        client.post(f"{BASE}/wishes/{wish_id}/confirm", {}, content_type="application/json", **h).json()[
+            "status"
+        ]
+        == "confirmed"
+    )
 
 
 @pytest.mark.parametrize("n", [3, 12])

@@ -18,10 +18,17 @@ def _login(client, user):
 def test_a_resident_orders_from_the_phone_page(client, svc):  # noqa: F811
     c = _login(client, svc.resident)
     assert c.get(reverse("party:order_new")).status_code == 200
-    r = c.post(reverse("party:order_new"), {"category": "haircut", "description": "行动不便，上门理发", "address": "3幢"})
+    r = c.post(
+        reverse("party:order_new"),
+        {"category": "haircut", "description": "行动不便，上门理发", "address": "3幢"},
+    )
     assert r.status_code == 302 and r["Location"] == reverse("party:my_orders")
     order = ServiceOrder.objects.get()
-    assert (order.requester_id, order.requester_person_id, order.org_id) == (svc.resident.pk, svc.resident_person.pk, svc.branch.pk)
+    assert (order.requester_id, order.requester_person_id, order.org_id) == (
+        svc.resident.pk,
+        svc.resident_person.pk,
+        svc.branch.pk,
+    )
     page = c.get(reverse("party:my_orders")).content.decode()
     assert "理发" in page and 'data-testid="cancel"' in page
 
@@ -36,8 +43,10 @@ def test_the_resident_rates_from_my_orders(client, svc):  # noqa: F811
     order = make_order(svc, status="done")
     c = _login(client, svc.resident)
     assert 'data-testid="rate-form"' in c.get(reverse("party:my_orders")).content.decode()
-    r = c.post(reverse("party:order_act", args=[order.pk, "rate"]),
-               {"satisfaction": "basically", "comment": "还行", "next": reverse("party:my_orders")})
+    r = c.post(
+        reverse("party:order_act", args=[order.pk, "rate"]),
+        {"satisfaction": "basically", "comment": "还行", "next": reverse("party:my_orders")},
+    )
     assert r.status_code == 302
     order.refresh_from_db()
     assert (order.status, order.satisfaction) == ("rated", "basically")
@@ -45,12 +54,21 @@ def test_the_resident_rates_from_my_orders(client, svc):  # noqa: F811
 
 def test_staff_order_for_a_resident(client, svc):  # noqa: F811
     c = _login(client, svc.staff)
-    r = c.post(reverse("party:order_new") + "?for=resident", {
-        "category": "escort", "description": "陪同去医院", "address": "5幢", "requester_name": "赵大爷",
-        "place": svc.world.grid_a.pk})
+    r = c.post(
+        reverse("party:order_new") + "?for=resident",
+        {
+            "category": "escort",
+            "description": "陪同去医院",
+            "address": "5幢",
+            "requester_name": "赵大爷",
+            "place": svc.world.grid_a.pk,
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     order = ServiceOrder.objects.get()
-    assert order.requester_id is None and order.placed_by_id == svc.staff.pk and order.requester_name == "赵大爷"
+    assert (
+        order.requester_id is None and order.placed_by_id == svc.staff.pk and order.requester_name == "赵大爷"
+    )
 
 
 def test_the_member_takes_from_the_pool_and_marks_done(client, svc):  # noqa: F811

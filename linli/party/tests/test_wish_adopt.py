@@ -21,7 +21,10 @@ def test_two_adopters_of_one_wish_one_wins(svc, tmp_path, monkeypatch):  # noqa:
     slow(monkeypatch, wish_actions.APPLY, "adopt")
     db = sqlite_file(tmp_path)
     results, errors = race(
-        [lambda: actions.wish_adopt(wish=wish.pk, actor=svc.m1), lambda: actions.wish_adopt(wish=wish.pk, actor=svc.volunteer)],
+        [
+            lambda: actions.wish_adopt(wish=wish.pk, actor=svc.m1),
+            lambda: actions.wish_adopt(wish=wish.pk, actor=svc.volunteer),
+        ],
         settings_dict=db,
     )
     assert len(results) == 1, errors
@@ -29,7 +32,11 @@ def test_two_adopters_of_one_wish_one_wins(svc, tmp_path, monkeypatch):  # noqa:
 
     def outcome():
         fresh = Wish.objects.get(pk=wish.pk)
-        return WishEvent.objects.filter(wish_id=wish.pk, kind="adopt").count(), fresh.status, fresh.adopter_user_id
+        return (
+            WishEvent.objects.filter(wish_id=wish.pk, kind="adopt").count(),
+            fresh.status,
+            fresh.adopter_user_id,
+        )
 
     adopts, status, adopter = in_thread(outcome, db)
     assert (adopts, status) == (1, "adopted")
@@ -46,7 +53,9 @@ def test_a_member_adopts_and_earns_on_confirmation(svc):  # noqa: F811
     actions.wish_confirm(wish=wish, actor=svc.resident)
     today = dt.date.today()
     assert points_selectors.balance_of(person) == before + 1
-    hours = points_selectors.hours_by_person([person], since=today - dt.timedelta(days=1), until=today + dt.timedelta(days=1))
+    hours = points_selectors.hours_by_person(
+        [person], since=today - dt.timedelta(days=1), until=today + dt.timedelta(days=1)
+    )
     assert hours.get(person) == Decimal("2")
 
 
@@ -78,8 +87,9 @@ def test_staff_must_name_a_partner_of_the_community(svc):  # noqa: F811
     from linli.party.models import Partner
 
     wish = make_wish(svc, status="open")
-    elsewhere = Partner.objects.create(name="外社区单位", community=svc.world.community_2,
-                                       place_path=svc.world.community_2.path)
+    elsewhere = Partner.objects.create(
+        name="外社区单位", community=svc.world.community_2, place_path=svc.world.community_2.path
+    )
     with pytest.raises(Invalid):
         actions.wish_adopt(wish=wish, actor=svc.staff)
     with pytest.raises(Invalid):

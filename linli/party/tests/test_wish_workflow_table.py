@@ -69,4 +69,8 @@ def test_staff_confirm_for_the_resident_only_after_the_wait(svc):  # noqa: F811
 
 def test_a_partner_unit_adopts_through_staff(svc):  # noqa: F811
     wish = make_wish(svc, status="confirmed", adopter="partner")
-    assert wish.adopter_kind == "partner" and wish.adopter_name == "测试共建单位" and wish.adopter_person_id is None
+    assert (
+        wish.adopter_kind == "partner"
+        and wish.adopter_name == "测试共建单位"
+        and wish.adopter_person_id is None
+    )
