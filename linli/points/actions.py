@@ -356,6 +356,16 @@ def _item_clean(data: dict[str, Any]) -> dict[str, Any]:
     out["provider_name"] = str(data.get("provider_name") or "").strip()[:100]
     out["provider_user_id"] = data.get("provider_user_id") or None
     out["provider_organisation_id"] = data.get("provider_organisation_id") or None
+    if out["provider_user_id"] is not None:
+        from django.contrib.auth import get_user_model
+
+        if not get_user_model().objects.filter(pk=out["provider_user_id"], is_active=True).exists():
+            errors["provider_user_id"] = [_("Unknown account.")]
+    if out["provider_organisation_id"] is not None:
+        from linli.residents.models import Organisation
+
+        if not Organisation.objects.filter(pk=out["provider_organisation_id"]).exists():
+            errors["provider_organisation_id"] = [_("Unknown organisation.")]
     out["active"] = bool(data.get("active", True))
     if errors:
         raise Invalid(_("Please correct the errors below."), fields=errors)

@@ -133,6 +133,8 @@ class ItemOut(Schema):
     cost: int
     stock: int | None
     provider_name: str
+    provider_user_id: int | None
+    provider_organisation_id: int | None
     active: bool
 
 
@@ -145,6 +147,7 @@ class ItemIn(Schema):
     stock: int | None = None
     provider_name: str = ""
     provider_user_id: int | None = None
+    provider_organisation_id: int | None = None
     active: bool = True
 
 
@@ -156,6 +159,7 @@ class ItemUpdateIn(Schema):
     stock: int | None = None
     provider_name: str = ""
     provider_user_id: int | None = None
+    provider_organisation_id: int | None = None
     active: bool = True
 
 

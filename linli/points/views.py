@@ -386,6 +386,7 @@ def item_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 actions.item_create(community=int(community), actor=request.user, **data)
             else:
                 data["provider_user_id"] = obj.provider_user_id
+                data["provider_organisation_id"] = obj.provider_organisation_id
                 actions.item_update(item=obj, actor=request.user, **data)
             messages.success(request, _("The item was saved."))
             return redirect("points:items")

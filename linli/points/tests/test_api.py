@@ -162,3 +162,19 @@ def test_rankings_and_selection_flow(client, community_staff, world, person, oth
     assert (
         post(client, f"/selections/{sel['id']}/publish", community_staff, {}).json()["status"] == "published"
     )
+
+
+def test_item_provider_must_exist(client, community_staff, world, member):
+    body = {"community_id": world.community.pk, "name": "修锁", "cost": 3, "kind": "service"}
+    r = post(
+        client,
+        "/items",
+        community_staff,
+        {**body, "provider_user_id": 999999, "provider_organisation_id": 9999},
+    )
+    assert r.status_code == 422 and set(r.json()["fields"]) == {
+        "provider_user_id",
+        "provider_organisation_id",
+    }
+    r = post(client, "/items", community_staff, {**body, "provider_user_id": member.pk})
+    assert r.status_code == 201 and r.json()["provider_user_id"] == member.pk

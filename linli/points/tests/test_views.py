@@ -219,3 +219,16 @@ def test_id_pages_404_out_of_scope(client, outsider, community_staff, world, ite
     assert c.post(reverse("points:entry_reverse", args=[e.pk]), {"note": "x"}).status_code == 404
     assert c.post(reverse("points:redemption_action", args=[999999, "cancel"])).status_code == 404
     assert selectors.balance_of(person.pk) == 2
+
+
+def test_my_points_query_budget(client, member, person, award, item):
+    for _ in range(30):
+        award(person, 1)
+    for _ in range(3):
+        actions.redemption_create(item_id=item.pk, actor=member)
+    c = login(client, member)
+    c.get(reverse("points:my_points"))
+    with CaptureQueriesContext(connection) as ctx:
+        r = c.get(reverse("points:my_points"))
+    assert r.status_code == 200
+    assert len(ctx.captured_queries) <= 10, [q["sql"] for q in ctx.captured_queries]
