@@ -239,3 +239,10 @@ def api_outsider_id_signup_id(world, community_staff):
 
     activity = activity_publish(activity=_volunteers_fixture_activity(world, community_staff), actor=community_staff)
     return signup_create(activity=activity, actor=None, volunteer=_volunteers_fixture_volunteer(world, "矩阵报名")).pk
+
+
+@pytest.fixture
+def api_outsider_id_pool_id(world, community_staff):
+    from linli.volunteers.actions import pool_create
+
+    return pool_create(actor=community_staff, community=world.community, name="矩阵人才库").pk

@@ -398,3 +398,144 @@ def checkin_by_token(request, payload: TokenIn):
 @router.post("/checkout", response=SignupOut, summary="Check out with the activity's QR token")
 def checkout_by_token(request, payload: TokenIn):
     return _fresh(actions.signup_checkout_by_token(token=payload.token, actor=request.auth).pk, request.auth)
+
+
+# --- teams and talent pools: management (volunteer managers) ---------------------------------------------------
+
+
+class TeamCreateIn(Schema):
+    community_id: int
+    name: str
+    description: str = ""
+    leader_id: int | None = Field(None, description="a volunteer id")
+
+
+class MemberIn(Schema):
+    volunteer_id: int
+    leader: bool = Field(False, description="make them the team's leader")
+
+
+class PoolCreateIn(Schema):
+    community_id: int
+    name: str
+    description: str = ""
+
+
+class PoolOut(Schema):
+    id: int
+    name: str
+    community_id: int
+    description: str
+    member_ids: list[int]
+
+
+class PoolMemberIn(Schema):
+    volunteer_id: int
+    speciality: str = ""
+
+
+def _community(user: Any, pk: int):
+    from linli.core.errors import Invalid
+    from linli.places.models import Place, PlaceKind
+
+    community = Place.objects.visible_to(user).filter(pk=pk, kind=PlaceKind.COMMUNITY).first()
+    if community is None:
+        raise Invalid(_("Not found."), fields={"community_id": [_("Not found.")]})
+    return community
+
+
+def _member_volunteer(user: Any, pk: int):
+    from django.http import Http404
+
+    from linli.core.errors import Invalid
+
+    try:
+        return access_volunteer(user, pk)
+    except Http404 as exc:
+        raise Invalid(_("Not found."), fields={"volunteer_id": [_("Not found.")]}) from exc
+
+
+def pool_out(p) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "community_id": p.community_id,
+        "description": p.description,
+        "member_ids": sorted(m.volunteer_id for m in p.memberships.all()),
+    }
+
+
+@router.post("/teams", response={201: TeamOut}, summary="Create a team (volunteer managers)")
+def team_create(request, payload: TeamCreateIn):
+    leader = _member_volunteer(request.auth, payload.leader_id) if payload.leader_id else None
+    team = actions.team_create(
+        actor=request.auth,
+        community=_community(request.auth, payload.community_id),
+        name=payload.name,
+        description=payload.description,
+        leader=leader,
+    )
+    return Status(201, team_out(team))
+
+
+@router.post(
+    "/teams/{int:team_id}/members", response=TeamOut, summary="Add a member (or make them the leader)"
+)
+def team_member_add(request, team_id: int, payload: MemberIn):
+    team = access_team(request.auth, team_id)
+    volunteer = _member_volunteer(request.auth, payload.volunteer_id)
+    if payload.leader:
+        actions.team_set_leader(team=team, volunteer=volunteer, actor=request.auth)
+    else:
+        actions.team_member_add(team=team, volunteer=volunteer, actor=request.auth)
+    return team_out(access_team(request.auth, team_id))
+
+
+@router.post("/teams/{int:team_id}/members/remove", response=TeamOut, summary="Remove a member")
+def team_member_remove(request, team_id: int, payload: MemberIn):
+    team = access_team(request.auth, team_id)
+    actions.team_member_remove(
+        team=team, volunteer=_member_volunteer(request.auth, payload.volunteer_id), actor=request.auth
+    )
+    return team_out(access_team(request.auth, team_id))
+
+
+@router.get("/pools", response=list[PoolOut], summary="Talent pools I may see")
+def pool_list(request):
+    from linli.volunteers.models import TalentPool
+
+    pools = TalentPool.objects.visible_to(request.auth).prefetch_related("memberships").order_by("name")
+    return [pool_out(p) for p in pools]
+
+
+@router.post("/pools", response={201: PoolOut}, summary="Create a talent pool (volunteer managers)")
+def pool_create(request, payload: PoolCreateIn):
+    pool = actions.pool_create(
+        actor=request.auth,
+        community=_community(request.auth, payload.community_id),
+        name=payload.name,
+        description=payload.description,
+    )
+    return Status(201, pool_out(pool))
+
+
+@router.post("/pools/{int:pool_id}/members", response=PoolOut, summary="List a volunteer in the pool")
+def pool_member_add(request, pool_id: int, payload: PoolMemberIn):
+    from linli.volunteers.access import access_pool
+
+    pool = access_pool(request.auth, pool_id)
+    actions.pool_member_add(
+        pool=pool,
+        volunteer=_member_volunteer(request.auth, payload.volunteer_id),
+        actor=request.auth,
+        speciality=payload.speciality,
+    )
+    return pool_out(access_pool(request.auth, pool_id))
+
+
+@router.get("/talent", response=list[VolunteerOut], summary="Search the talent pools by skill")
+def talent_search(request, skill: str = "", pool: int | None = None):
+    return [
+        volunteer_out(v, request.auth)
+        for v in selectors.talent_search(user=request.auth, skill=skill, pool_id=pool)
+    ]

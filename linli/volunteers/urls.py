@@ -23,6 +23,9 @@ urlpatterns = [
     path("volunteers/", views.volunteer_list, name="volunteer_list"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
+    path("teams/new/", views.team_create, name="team_create"),
+    path("teams/<int:pk>/members/<str:step>/", views.team_member, name="team_member"),
+    path("talent/members/", views.pool_member, name="pool_member"),
     path("talent/", views.talent, name="talent"),
     path("export/hours.xlsx", views.hours_export, name="hours_export"),
 ]

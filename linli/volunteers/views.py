@@ -447,6 +447,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
             "since": since,
             "until": until,
             "by": by,
+            "communities": _community_choices(request.user) if can_manage(request.user) else [],
         },
     )
 
@@ -460,10 +461,26 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     staff = can_manage(request.user) and scope_of(request.user).covers_path(team.place_path)
     for r in rows:
         r.display_name = r.volunteer.person.name if staff else mask_name(r.volunteer.person.name)
+    candidates = []
+    if staff:
+        member_ids = {r.volunteer.pk for r in rows}
+        candidates = [
+            v
+            for v in selectors.volunteer_list(user=request.user)
+            if v.pk not in member_ids and v.community_id == team.community_id
+        ]
     return render(
         request,
         "volunteers/team_detail.html",
-        {"team": team, "rows": rows, "since": since, "until": until, "by": by},
+        {
+            "team": team,
+            "rows": rows,
+            "since": since,
+            "until": until,
+            "by": by,
+            "staff": staff,
+            "candidates": candidates,
+        },
     )
 
 
@@ -481,6 +498,7 @@ def talent(request: HttpRequest) -> HttpResponse:
             "found": selectors.talent_search(user=request.user, skill=skill, pool_id=pool_id),
             "skill": skill,
             "pool_id": pool_id,
+            "candidates": selectors.volunteer_list(user=request.user) if pool_id else [],
         },
     )
 
@@ -500,3 +518,83 @@ def hours_export(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="volunteer-hours-{since}-{until}.xlsx"'
     return response
+
+
+# --- managers: teams and talent pools ------------------------------------------------------------------------------
+
+
+def _community_choices(user):
+    from linli.places.models import Place, PlaceKind
+
+    return Place.objects.visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("path")
+
+
+@perm_required("volunteers.manage")
+@require_POST
+def team_create(request: HttpRequest) -> HttpResponse:
+    community = _community_choices(request.user).filter(pk=request.POST.get("community") or 0).first()
+    if community is None:
+        raise Http404
+    try:
+        team = actions.team_create(
+            actor=request.user,
+            community=community,
+            name=request.POST.get("name", ""),
+            description=request.POST.get("description", ""),
+        )
+    except DomainError as exc:
+        _fail(request, exc)
+        return redirect("volunteers:team_list")
+    messages.success(request, _("The team is created."))
+    return redirect("volunteers:team_detail", pk=team.pk)
+
+
+@perm_required("volunteers.manage")
+@require_POST
+def team_member(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    from linli.volunteers.access import access_volunteer
+
+    team = access_team(request.user, pk)
+    volunteer_id = request.POST.get("volunteer", "")
+    if not volunteer_id.isdigit():
+        messages.error(request, _("Choose a volunteer."))
+        return redirect("volunteers:team_detail", pk=team.pk)
+    volunteer = access_volunteer(request.user, int(volunteer_id))
+    try:
+        if step == "add":
+            actions.team_member_add(team=team, volunteer=volunteer, actor=request.user)
+        elif step == "leader":
+            actions.team_set_leader(team=team, volunteer=volunteer, actor=request.user)
+        elif step == "remove":
+            actions.team_member_remove(team=team, volunteer=volunteer, actor=request.user)
+        else:
+            raise Http404
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("volunteers:team_detail", pk=team.pk)
+
+
+@perm_required("volunteers.manage")
+@require_POST
+def pool_member(request: HttpRequest) -> HttpResponse:
+    from linli.volunteers.access import access_pool, access_volunteer
+
+    pool = access_pool(request.user, request.POST.get("pool") or 0)
+    volunteer_id = request.POST.get("volunteer", "")
+    if not volunteer_id.isdigit():
+        messages.error(request, _("Choose a volunteer."))
+    else:
+        try:
+            actions.pool_member_add(
+                pool=pool,
+                volunteer=access_volunteer(request.user, int(volunteer_id)),
+                actor=request.user,
+                speciality=request.POST.get("speciality", ""),
+            )
+        except DomainError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Saved."))
+    return redirect(f"{reverse('volunteers:talent')}?pool={pool.pk}")
