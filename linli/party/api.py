@@ -202,6 +202,7 @@ def org_detail(request, org_id: int):
 def org_move(request, org_id: int, payload: OrgMoveIn):
     org = access_org(request.auth, org_id)
     parent = _visible_org(request.auth, payload.parent_id, "parent_id")
+    assert parent is not None  # parent_id is required
     return org_out(actions.org_move(org=org, parent=parent, actor=request.auth))
 
 

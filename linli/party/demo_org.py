@@ -60,11 +60,13 @@ def _ancestor(path: str, places: dict[int, Any], kind: str) -> Any:
 def _category() -> Any:
     from linli.cases.models import Category
 
-    return (
-        Category.objects.filter(code="MUNI.STREETLIGHT", active=True).first()
-        or Category.objects.filter(active=True, parent__isnull=False, is_emergency=False)
-        .order_by("code")
-        .first()
+    return Category.objects.filter(code="MUNI.STREETLIGHT", active=True).first() or next(
+        (
+            c
+            for c in Category.objects.filter(active=True, parent__isnull=False).order_by("code")
+            if not c.is_emergency
+        ),
+        None,
     )
 
 

@@ -143,7 +143,8 @@ def org_list(
 
 
 def org_ancestors(org: PartyOrg) -> list[PartyOrg]:
-    chain, node = [], org.parent
+    chain: list[PartyOrg] = []
+    node = org.parent
     while node is not None and len(chain) < 10:
         chain.append(node)
         node = node.parent

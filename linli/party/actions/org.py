@@ -81,7 +81,7 @@ def org_create(
 
 
 def _lock(org: PartyOrg | int) -> PartyOrg:
-    pk = getattr(org, "pk", org)
+    pk: Any = getattr(org, "pk", org)
     return PartyOrg.objects.select_for_update().select_related("place").get(pk=pk)
 
 

@@ -201,6 +201,7 @@ def _apply_approve(reg: Registration, actor: Any, data: dict[str, Any]) -> dict[
         return {"org": org.pk, "partner": partner.pk}
     grid = _grid_for(reg, data.get("grid"))
     employer = reg.employer or unit_org_for(reg.unit_name, reg.community)
+    assert reg.person is not None  # a member registration always names its person
     member = PartyMember.objects.select_for_update().filter(person=reg.person, active=True).first()
     if member is None:
         member = PartyMember.objects.create(
@@ -248,7 +249,7 @@ def registration_transition(
         raise NotFound(_("Not found."))
     t = TRANSITIONS[name]
     data = dict(data or {})
-    pk = getattr(registration, "pk", registration)
+    pk: Any = getattr(registration, "pk", registration)
     for key in t.required:
         if not clean_text(data.get(key), limit=2000):
             raise Invalid(
