@@ -335,7 +335,12 @@ def _steps(case: Case) -> list[dict[str, Any]]:
         return []
     closed = case.status == CaseStatus.CLOSED
     return [
-        {"label": _(label), "done": i < at or closed, "current": i == at and not closed}
+        {
+            # the current step is named by the case's own status (已签收, 已核查, ...)
+            "label": case.get_status_display() if i == at and not closed else _(label),
+            "done": i < at or closed,
+            "current": i == at and not closed,
+        }
         for i, (label, _states) in enumerate(RESIDENT_STEPS)
     ]
 

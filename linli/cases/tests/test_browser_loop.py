@@ -265,7 +265,7 @@ def test_resident_reports_and_rates_while_desk_and_grid_worker_close_the_loop(
     _shot(resident, "12_resident_my_matters")
     card.locator("[data-testid=my-case-open]").click()
     resident.wait_for_load_state("networkidle")
-    assert resident.inner_text("[aria-current=step]").strip() == "已反馈"  # 4th of the five steps
+    assert resident.inner_text("[aria-current=step]").strip() == "已核查"  # 4th of the five steps
     timeline = resident.inner_text("[data-testid=my-timeline]")
     for seen in (
         "已上报",
@@ -320,6 +320,11 @@ def test_resident_reports_and_rates_while_desk_and_grid_worker_close_the_loop(
         and resident.locator(".progress-steps .done").count() == 5
     )
     _shot(resident, "16_resident_closed")
+    resident.click("[data-linli-large]")  # 大字模式: still no sideways scrolling
+    resident.wait_for_function("document.documentElement.classList.contains('linli-large')")
+    _no_overflow(resident)
+    _axe_clean(resident)
+    _shot(resident, "17_resident_closed_large_text")
     assert not resident.errors, resident.errors
     assert not desk.errors and not worker.errors, (desk.errors, worker.errors)
 
@@ -381,14 +386,14 @@ def test_a_department_handles_its_case_and_the_street_supervises_an_overdue_one(
     dept.goto(f"{base}/cases/department")
     assert "部门待办" in dept.inner_text("h1")
     assert roads.number in dept.inner_text("[data-testid=worklist]")
-    _shot(dept, "17_department_inbox")
+    _shot(dept, "18_department_inbox")
     dept.click(f"text={roads.number}")
     dept.wait_for_load_state("networkidle")
     _act(dept, "sign")
     _act(dept, "handle")
     _act(dept, "report", reply="人行道已修补，积水已排。")
     assert _status(dept) == "已反馈"
-    _shot(dept, "18_department_reported_back")
+    _shot(dept, "19_department_reported_back")
     dept.goto(f"{base}/cases/department/done")
     assert roads.number in dept.inner_text("[data-testid=worklist]")
 
@@ -399,7 +404,8 @@ def test_a_department_handles_its_case_and_the_street_supervises_an_overdue_one(
     assert "超期督办" in sup.inner_text("h1")
     table = sup.inner_text("[data-testid=worklist]")
     assert late.number in table and roads.number not in table
-    _shot(sup, "19_supervisor_overdue_list")
+    _shot(sup, "20_supervisor_overdue_list")
+    assert sup.evaluate("document.documentElement.scrollWidth") <= 1280  # the navbar fits
     sup.click(f"text={late.number}")
     sup.wait_for_load_state("networkidle")
     new_due = (timezone.localdate() + timedelta(days=3)).isoformat()
@@ -408,5 +414,5 @@ def test_a_department_handles_its_case_and_the_street_supervises_an_overdue_one(
     assert "督办" in timeline and "请两天内修好并回复居民" in timeline
     late.refresh_from_db()
     assert timezone.localtime(late.handle_due).date().isoformat() == new_due
-    _shot(sup, "20_supervisor_supervised")
+    _shot(sup, "21_supervisor_supervised")
     assert not desk.errors and not dept.errors and not sup.errors, (desk.errors, dept.errors, sup.errors)
