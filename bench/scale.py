@@ -92,13 +92,19 @@ class Target:
         return json.loads(self.meta_path.read_text()) if self.meta_path.is_file() else {}
 
 
+def is_bench_name(name: str) -> bool:
+    """A PostgreSQL database the benches may drop and create: ``bench_*`` or ``*_bench`` (e.g. one per helper)."""
+    return name.startswith("bench_") or name.endswith("_bench")
+
+
 def resolve_target(db: str | None, persons: int) -> Target:
     """``db``: a SQLite path, a postgres:// URL (a database named bench_*), or None (the default file).
     ``DATABASE_URL`` from the environment is deliberately not used: it names the application's database."""
     if db and db.split(":", 1)[0] in ("postgres", "postgresql", "pgsql"):
         name = urlparse(db).path.lstrip("/")
-        if not name.startswith("bench_"):
-            raise SystemExit(f"refusing PostgreSQL database {name!r}: a bench database's name starts with bench_")
+        if not is_bench_name(name):
+            raise SystemExit(f"refusing PostgreSQL database {name!r}: a bench database's name starts with bench_ "
+                             "(or ends with _bench)")
         return Target(url=db, sqlite_path=None, key_path=BENCH_DIR / f"{name}.key", meta_path=BENCH_DIR / f"{name}.json")
     path = Path(db) if db else BENCH_DIR / f"city-{persons}.sqlite3"
     path = path.expanduser().resolve()
@@ -161,7 +167,7 @@ def _fresh_database(target: Target) -> None:
 
     assert target.url is not None
     name = target.db_name
-    assert name.startswith("bench_") and name.replace("_", "").isalnum()
+    assert is_bench_name(name) and name.replace("_", "").isalnum()
     admin_url = urlunparse(urlparse(target.url)._replace(path="/postgres"))
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

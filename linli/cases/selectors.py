@@ -19,9 +19,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
-from linli.cases.models import Case, CaseEvent, CaseSummons, Category
+from linli.cases.models import DESK_STATUSES, HANDLE_DUE_STATUSES, Case, CaseEvent, CaseSummons, Category
 from linli.cases.text import similarity, tokens_of
 from linli.cases.workflow import (
     OPEN_STATUSES,
@@ -56,8 +57,46 @@ class CaseFilters:
     reported_to: datetime | None = None
 
 
+class _StatusLiteralIn(In):
+    """``status IN ('a', 'b')`` with the states written into the statement rather than bound: SQLite
+    uses a partial index only when the query repeats the index's condition, and a bound parameter never
+    matches the condition's literals (so the worklists fell back to sorting a whole status). Only known
+    state names are written (``status_in``); PostgreSQL gets the same statement."""
+
+    lookup_name = "in_literal"
+
+    def process_rhs(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
+        return "(" + ", ".join(f"'{v}'" for v in self.rhs) + ")", ()
+
+
+class _StatusLiteralExact(Exact):
+    lookup_name = "exact_literal"
+
+    def get_rhs_op(self, connection: Any, rhs: str) -> str:
+        return f"= {rhs}"
+
+    def process_rhs(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
+        return f"'{self.rhs}'", ()
+
+
+_STATUS_FIELD = Case._meta.get_field("status")
+_STATUS_FIELD.register_lookup(_StatusLiteralIn)
+_STATUS_FIELD.register_lookup(_StatusLiteralExact)
+_STATUS_VALUES = frozenset(CaseStatus.values)
+
+
+def status_in(statuses: Any) -> Q:
+    """The cases in ``statuses`` (in this order: a partial index's condition lists them the same way)."""
+    values = [str(s) for s in statuses]
+    if not values or not all(v in _STATUS_VALUES for v in values):
+        return Q(status__in=values)
+    if len(values) == 1:
+        return Q(status__exact_literal=values[0])
+    return Q(status__in_literal=values)
+
+
 def _open_q() -> Q:
-    return Q(status__in=sorted(OPEN_STATUSES))
+    return status_in(sorted(OPEN_STATUSES))
 
 
 def _view_qs(user: Any, view: str) -> QuerySet[Case]:
@@ -72,7 +111,7 @@ def _view_qs(user: Any, view: str) -> QuerySet[Case]:
     if view == "desk":
         if PERM_DISPATCH not in getattr(user, "perms", ()):
             return qs.none()
-        return qs.filter(scope.place_q("place_path"), status__in=[CaseStatus.REPORTED, CaseStatus.ACCEPTED])
+        return qs.filter(scope.place_q("place_path"), status_in(DESK_STATUSES))
     if view == "department":
         departments = sorted(scope.department_ids)
         if not departments:
@@ -87,21 +126,45 @@ def _view_qs(user: Any, view: str) -> QuerySet[Case]:
 
 
 def _overdue_q(now: datetime) -> Q:
-    return (Q(status=CaseStatus.DISPATCHED, sign_due__lt=now)) | Q(
-        status__in=[CaseStatus.REPORTED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED, CaseStatus.SIGNED,
-                    CaseStatus.HANDLING],
-        handle_due__lt=now,
+    # Each branch repeats the condition of its partial index (cases_case_sign_due_open,
+    # cases_case_handle_due_open).
+    return (status_in([CaseStatus.DISPATCHED]) & Q(sign_due__lt=now)) | (
+        status_in(HANDLE_DUE_STATUSES) & Q(handle_due__lt=now)
     )
+
+
+def _view_branches(user: Any, view: str) -> list[QuerySet[Case]]:
+    """The view as one or more querysets whose union is ``_view_qs(user, view)``, each answered by one
+    index in id order (an OR of a department and its summons would make the planner read and sort
+    every open case of the department)."""
+    if view == "department":
+        departments = sorted(scope_of(user).department_ids)
+        if not departments:
+            return [Case.objects.none()]
+        summoned = CaseSummons.objects.filter(department_id__in=departments).exclude(status="answered").values("case_id")
+        # Both lie inside visible_to(user) (its department terms), so they need not repeat it.
+        base = Case.objects.filter(_open_q())
+        return [base.filter(owner_department_id__in=departments), base.filter(pk__in=summoned)]
+    return [_view_qs(user, view)]
 
 
 def case_queryset(user: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
     f = filters or CaseFilters()
-    qs = _view_qs(user, f.view if f.view in VIEWS else "all")
+    return _filtered(_view_qs(user, f.view if f.view in VIEWS else "all"), f)
+
+
+def case_querysets(user: Any, filters: CaseFilters | None = None) -> list[QuerySet[Case]]:
+    """``case_queryset`` as a union of querysets (see ``_view_branches``), for ``page_rows``."""
+    f = filters or CaseFilters()
+    return [_filtered(qs, f) for qs in _view_branches(user, f.view if f.view in VIEWS else "all")]
+
+
+def _filtered(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
     statuses = set(f.status)
     if "open" in statuses:
         statuses = (statuses - {"open"}) | set(OPEN_STATUSES)
     if statuses:
-        qs = qs.filter(status__in=sorted(statuses))
+        qs = qs.filter(status_in(sorted(statuses)))
     if f.category:
         qs = qs.filter(Q(category_id=f.category) | Q(category__parent_id=f.category))
     if f.place:
@@ -136,19 +199,34 @@ def case_queryset(user: Any, filters: CaseFilters | None = None) -> QuerySet[Cas
 def case_page(user: Any, filters: CaseFilters | None = None, *, after: int | None = None,
               size: int = PAGE_SIZE) -> tuple[list[dict[str, Any]], int | None]:
     """One page of rows (dicts, newest first) and the ``after`` of the next page (None at the end).
-    Keyset paging on the id: the next page is ``id < after``; three queries at most whatever the page."""
+    Keyset paging on the id: the next page is ``id < after``; four queries (five for the department
+    view) at most whatever the page."""
     size = max(1, min(int(size or PAGE_SIZE), MAX_PAGE_SIZE))
-    qs = case_queryset(user, filters)
-    if after:
-        qs = qs.filter(pk__lt=after)
-    rows = list(qs.order_by("-id").values(*LIST_FIELDS)[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
+    return page_rows(case_querysets(user, filters), after=after, size=size, now=timezone.now())
+
+
+def page_rows(branches: QuerySet[Case] | list[QuerySet[Case]], *, after: int | None, size: int,
+              now: datetime) -> tuple[list[dict[str, Any]], int | None]:
+    """The keyset page of the union of ``branches`` (newest first): its rows with owner names and
+    lights, and the next ``after`` (None at the end; the set is never counted: one more id than the
+    page says "more").
+
+    Two steps: the ids alone first (``ORDER BY id DESC LIMIT size+1`` per branch, merged), which a
+    partial index on the list's states answers without reading the table when the planner has to
+    sort (a community's desk), then the page's rows and joins by primary key."""
+    found: set[int] = set()
+    for qs in branches if isinstance(branches, list) else [branches]:
+        if after:
+            qs = qs.filter(pk__lt=after)
+        found.update(qs.order_by("-id").values_list("id", flat=True)[: size + 1])
+    ids = sorted(found, reverse=True)[: size + 1]
+    more = len(ids) > size
+    ids = ids[:size]
+    rows = list(Case.objects.filter(pk__in=ids).order_by("-id").values(*LIST_FIELDS)) if ids else []
     _add_owner_names(rows)
-    now = timezone.now()
     for row in rows:
         row["light"] = row_light(row, now)
-    return rows, (rows[-1]["id"] if more and rows else None)
+    return rows, (ids[-1] if more and ids else None)
 
 
 def _add_owner_names(rows: list[dict[str, Any]]) -> None:

@@ -10,13 +10,12 @@ from django.utils import timezone
 
 from linli.cases.models import Case
 from linli.cases.selectors import (
-    LIST_FIELDS,
     MAX_PAGE_SIZE,
     PAGE_SIZE,
     CaseFilters,
-    _add_owner_names,
     case_queryset,
-    row_light,
+    case_querysets,
+    page_rows,
 )
 from linli.cases.workflow import OPEN_STATUSES, CaseStatus
 from linli.core.access import scope_of
@@ -58,22 +57,14 @@ def worklist_page(user: Any, name: str, *, status: str = "", category: int | Non
     statuses = [status] if status else default_status
     if view == "department_done":
         qs = case_queryset(user, CaseFilters(view="all", status=statuses, category=category, channel=channel, q=q))
-        qs = qs.filter(pk__in=department_done_qs(user).values("pk"))
+        branches = [qs.filter(pk__in=department_done_qs(user).values("pk"))]
     else:
-        qs = case_queryset(user, CaseFilters(view=view, status=statuses, category=category, channel=channel, q=q,
-                                             overdue=(level == "overdue")))
+        branches = case_querysets(user, CaseFilters(view=view, status=statuses, category=category, channel=channel,
+                                                    q=q, overdue=(level == "overdue")))
     now = timezone.now()
     if level == "warning":
-        qs = qs.filter(warning_q(now))
-    if after:
-        qs = qs.filter(pk__lt=after)
-    rows = list(qs.order_by("-id").values(*LIST_FIELDS)[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    _add_owner_names(rows)
-    for row in rows:
-        row["light"] = row_light(row, now)
-    return rows, (rows[-1]["id"] if more and rows else None)
+        branches = [qs.filter(warning_q(now)) for qs in branches]
+    return page_rows(branches, after=after, size=size, now=now)
 
 
 def handlers_for(case: Case) -> list[Any]:

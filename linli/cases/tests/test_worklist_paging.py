@@ -1,0 +1,77 @@
+"""Worklist pages (``selectors.page_rows``): read through the partial indexes (the ids first, the states
+written as literals, one branch per index for the department inbox), the keyset pages list exactly the
+cases of the plain query (``case_queryset``, one OR), newest first, whatever the page size."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from linli.cases.actions import case_transition
+from linli.cases.models import Case
+from linli.cases.selectors import CaseFilters, case_page, case_queryset, status_in
+from linli.cases.worklists import WORKLISTS, worklist_page
+
+
+def walk(fetch) -> list[int]:
+    """Every id of a list, page after page."""
+    ids: list[int] = []
+    after = None
+    for _ in range(100):
+        rows, after = fetch(after)
+        ids += [r["id"] for r in rows]
+        if after is None:
+            return ids
+    raise AssertionError("the pages never end")
+
+
+@pytest.fixture
+def mixed(case_in_state, community_staff, world):
+    states = ["reported", "accepted", "dispatched", "signed", "handling", "reported_back", "closed", "refused",
+              "parked"]
+    cases = [case_in_state(s) for s in states]
+    cases.append(case_in_state("dispatched", summoned=True))  # summoned to the department
+    to_dept = case_in_state("accepted")
+    cases.append(case_transition(case=to_dept, name="dispatch", actor=community_staff,
+                                 data={"owner_kind": "department", "owner_department": world.department.pk}))
+    late = timezone.now() - timedelta(days=1)
+    Case.objects.filter(pk__in=[c.pk for c in cases[:5]]).update(handle_due=late, sign_due=late)
+    return cases
+
+
+@pytest.mark.parametrize("view", ["all", "mine", "desk", "department", "overdue", "reported"])
+@pytest.mark.parametrize("who", ["resident", "worker", "staff", "supervisor", "dept"])
+def test_case_pages_list_what_the_query_lists(mixed, actors, who, view):
+    user = actors[who]
+    expected = list(case_queryset(user, CaseFilters(view=view)).order_by("-id").values_list("id", flat=True))
+    for size in (1, 2, 50):
+        assert walk(lambda after, size=size: case_page(user, CaseFilters(view=view), after=after, size=size)) == expected
+
+
+@pytest.mark.parametrize("name", ["worklist", "dispatch", "department", "supervise"])
+@pytest.mark.parametrize("who", ["worker", "staff", "supervisor", "dept"])
+def test_worklist_pages_list_what_the_query_lists(mixed, actors, who, name):
+    user = actors[who]
+    view, statuses = WORKLISTS[name]
+    expected = list(
+        case_queryset(user, CaseFilters(view=view, status=statuses)).order_by("-id").values_list("id", flat=True)
+    )
+    assert walk(lambda after: worklist_page(user, name, after=after, size=2)) == expected
+    if name == "department" and who == "dept":
+        assert len(expected) == 2  # the department's own case and the one it is summoned to
+
+
+def test_the_department_inbox_filters_apply_to_both_branches(mixed, actors, world):
+    dept = actors["dept"]
+    rows, _ = worklist_page(dept, "department", status="dispatched")
+    assert [r["status"] for r in rows] == ["dispatched", "dispatched"]
+    rows, _ = worklist_page(dept, "department", status="signed")
+    assert rows == []
+
+
+def test_status_in_writes_known_states_only(db):
+    assert Case.objects.filter(status_in(["nonsense"])).count() == 0
+    sql = str(Case.objects.filter(status_in(["reported", "accepted"])).query)
+    assert "IN ('reported', 'accepted')" in sql
