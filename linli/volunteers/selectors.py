@@ -241,3 +241,12 @@ def verified_signups(*, user: Any, since: dt.date, until: dt.date) -> QuerySet[S
     return qs.select_related("activity", "volunteer__person").order_by(
         "activity__starts_at", "activity_id", "id"
     )
+
+
+def my_notices(user: Any, *, limit: int = 5) -> list[Any]:
+    """The latest notices to ``user`` (promoted from the waiting list, cancelled, hours verified)."""
+    from linli.volunteers.models import VolunteerNotice
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return list(VolunteerNotice.objects.filter(user=user).order_by("-created_at", "-id")[:limit])

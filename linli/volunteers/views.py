@@ -144,6 +144,7 @@ def my_activities(request: HttpRequest) -> HttpResponse:
             "volunteer": volunteer,
             "signups": selectors.my_signups(volunteer),
             "hours": selectors.my_hours_total(volunteer),
+            "notices": selectors.my_notices(request.user),
             "can_join": can_join(request.user),
         },
     )

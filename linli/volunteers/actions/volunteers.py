@@ -295,3 +295,31 @@ def pool_member_remove(*, pool: TalentPool, volunteer: Volunteer, actor: Any) ->
             target=pool,
             detail={"volunteer": volunteer.pk},
         )
+
+
+# --- the skill list (data) ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def skill_save(*, actor: Any, code: str, name: str, sort: int = 0, skill: Skill | None = None) -> Skill:
+    """Add a skill to the list, or rename one (volunteer managers)."""
+    if actor is not None and not can_manage(actor):
+        raise PermissionDenied(_("You may not manage the volunteers of this community."))
+    code, name = clean_text(code, limit=32), clean_text(name, limit=32)
+    errors = {}
+    if not code:
+        errors["code"] = [_("This field is required.")]
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    same_code = Skill.objects.filter(code=code)
+    if skill is not None:
+        same_code = same_code.exclude(pk=skill.pk)
+    if code and same_code.exists():
+        errors["code"] = [_("Choose another name.")]
+    if errors:
+        raise Invalid(_("Unknown skill."), fields=errors)
+    skill = skill or Skill()
+    skill.code, skill.name, skill.sort = code, name, int(sort or 0)
+    skill.save()
+    audit_record(action="volunteers.skill_save", actor=actor, target=skill, detail={"code": code})
+    return skill

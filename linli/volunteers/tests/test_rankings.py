@@ -28,9 +28,7 @@ def test_teams_and_members_ranked_by_points_and_hours(
     world, activity_in_state, make_volunteer_user, community_staff
 ):
     a, b, c = make_volunteer_user(), make_volunteer_user(), make_volunteer_user()
-    team_create(
-        actor=community_staff, community=world.community, name="银辉先锋", leader=volunteer_of(a)
-    )
+    team_create(actor=community_staff, community=world.community, name="银辉先锋", leader=volunteer_of(a))
     gold = team_create(
         actor=community_staff, community=world.community, name="金姐姐", leader=volunteer_of(b)
     )

@@ -260,3 +260,26 @@ def test_a_volunteer_cannot_check_in_by_hand(activity_in_state, volunteer_user):
     seat = signup_create(activity=activity, actor=volunteer_user)
     with pytest.raises(PermissionDenied):
         signup_checkin(signup=seat, actor=volunteer_user)
+
+
+def test_cancelling_the_activity_tells_everyone_signed_up(
+    client, activity_in_state, make_volunteer_user, community_staff, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from linli.core.testing.personas import PASSWORD
+    from linli.volunteers.actions import activity_cancel
+
+    activity = activity_in_state("recruiting", quota=1)
+    a, b = make_volunteer_user(), make_volunteer_user()
+    signup_create(activity=activity, actor=a)
+    signup_create(activity=activity, actor=b)
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_cancel(activity=activity, actor=community_staff, reason="暴雨预警")
+    assert set(VolunteerNotice.objects.filter(kind="cancel").values_list("user_id", flat=True)) == {
+        a.pk,
+        b.pk,
+    }
+    assert client.login(username=a.username, password=PASSWORD)
+    page = client.get(reverse("volunteers:my_activities")).content.decode()
+    assert 'data-testid="notices"' in page and activity.title in page

@@ -108,3 +108,16 @@ def test_talent_pool_page_adds_a_member(client, world, community_staff, make_vol
     )
     page = client.get(reverse("volunteers:talent"), {"pool": pool.pk}).content.decode()
     assert "二胡" in page
+
+
+def test_managers_add_skills_and_volunteers_cannot(community_staff, volunteer_user):
+    from linli.volunteers.actions import skill_save
+    from linli.volunteers.models import Skill
+
+    skill = skill_save(actor=community_staff, code="knitting", name="编织")
+    assert Skill.objects.get(code="knitting").name == "编织"
+    with pytest.raises(Invalid):
+        skill_save(actor=community_staff, code="knitting", name="又一个")
+    assert skill_save(actor=community_staff, code="knitting", name="编织手工", skill=skill).name == "编织手工"
+    with pytest.raises(PermissionDenied):
+        skill_save(actor=volunteer_user, code="x", name="y")
