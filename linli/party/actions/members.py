@@ -110,7 +110,7 @@ def member_update(
     """Move a member to another organisation or grid, set their employer unit or account."""
     with transaction.atomic():
         locked = (
-            PartyMember.objects.select_for_update()
+            PartyMember.objects.select_for_update(of=("self",))
             .select_related("person", "org")
             .get(pk=getattr(member, "pk", member))
         )
