@@ -34,6 +34,10 @@ def test_volunteer_checks_in_from_the_qr_link_on_a_phone(
 
     page = new_page(viewport=PHONE, bypass_csp=True)
     log_in(page, live_server.url, volunteer_user.username)
+    page.goto(f"{live_server.url}/volunteers/activities/{activity.pk}/")
+    assert "您已报名" in page.inner_text("main")
+    if SCREENS.is_dir():
+        page.screenshot(path=str(SCREENS / "volunteers_activity.png"), full_page=True)
     page.goto(url)
     button = page.locator("[data-testid=checkin]")
     box = button.bounding_box()
