@@ -87,7 +87,6 @@ def _entry_write(
         existing = PointsEntry.objects.filter(source=source).first()
         if existing is not None:
             return existing, False
-        account, _created = PointsAccount.objects.get_or_create(person_id=person.pk)
         try:
             with transaction.atomic():
                 entry = PointsEntry.objects.create(
@@ -110,12 +109,33 @@ def _entry_write(
             if winner is not None:
                 return winner, False
             raise Refused(_("This entry has already been reversed.")) from None
-        moved = PointsAccount.objects.filter(pk=account.pk, balance__gte=-amount).update(
-            balance=F("balance") + amount, updated_at=timezone.now()
-        )
-        if not moved:
+        if not _balance_move(person.pk, amount):
             raise Refused(_("Not enough points."))
     return entry, True
+
+
+def _balance_move(person_id: int, amount: int) -> bool:
+    """Move the balance by ``amount`` unless it would go below zero: one conditional UPDATE (the row
+    lock serialises racing moves on PostgreSQL; IMMEDIATE transactions do on SQLite). The account is
+    created on the first entry; a racing creation falls back to the UPDATE."""
+    now = timezone.now()
+    moved = PointsAccount.objects.filter(person_id=person_id, balance__gte=-amount).update(
+        balance=F("balance") + amount, updated_at=now
+    )
+    if moved:
+        return True
+    if amount < 0 or PointsAccount.objects.filter(person_id=person_id).exists():
+        return False
+    try:
+        with transaction.atomic():
+            PointsAccount.objects.create(person_id=person_id, balance=amount)
+        return True
+    except IntegrityError:
+        return bool(
+            PointsAccount.objects.filter(person_id=person_id, balance__gte=-amount).update(
+                balance=F("balance") + amount, updated_at=now
+            )
+        )
 
 
 # --- the contract -----------------------------------------------------------------------------------
@@ -140,17 +160,16 @@ def points_award(
             _("Points awarded cannot be negative."), fields={"amount": [_("Must be zero or more.")]}
         )
     person = _person(person_id)
-    with transaction.atomic():
-        entry, _new = _entry_write(
-            person=person,
-            amount=points,
-            kind=EntryKind.AWARD,
-            source=source,
-            actor=actor,
-            rule=rule,
-            area=rule.area,
-            note=note,
-        )
+    entry, _new = _entry_write(
+        person=person,
+        amount=points,
+        kind=EntryKind.AWARD,
+        source=source,
+        actor=actor,
+        rule=rule,
+        area=rule.area,
+        note=note,
+    )
     return entry
 
 
