@@ -33,7 +33,7 @@ from linli.party.access import (
 )
 from linli.party.api_service import router as service_router
 from linli.party.models import JointActivity, MemberRoleKind, Partner, PartyOrg, PartyOrgKind, ResourceKind
-from linli.party.workflow import ACTION_NAMES, TRANSITIONS, RegistrationKind, available_actions
+from linli.party.workflow import ACTION_NAMES, TRANSITIONS, RegistrationKind, available_actions, event_label
 
 router = Router(tags=["party"])
 
@@ -430,6 +430,7 @@ class ActionOut(Schema):
 
 class RegistrationEventOut(Schema):
     kind: str
+    label: str
     at: datetime.datetime
     actor: str
     from_status: str
@@ -464,6 +465,7 @@ def registration_out(reg: Any, user: Any, *, events: bool = True) -> dict[str, A
         rows = [
             {
                 "kind": e.kind,
+                "label": str(event_label(e.kind)),
                 "at": e.at,
                 "actor": str(e.actor or ""),
                 "from_status": e.from_status,

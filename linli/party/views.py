@@ -41,7 +41,7 @@ from linli.party.forms import (
     SecretaryForm,
 )
 from linli.party.models import JointActivity, Partner, PartyOrg
-from linli.party.workflow import TRANSITIONS, available_actions
+from linli.party.workflow import TRANSITIONS, available_actions, event_label
 from linli.places.models import Place, PlaceKind
 
 VIEW = "party.view"
@@ -373,7 +373,10 @@ def registration_detail(request, registration_id: int):
             else mask_name(reg.person.name if reg.person else ""),
             "reg": reg,
             "person": mask_name(reg.person.name) if reg.person else "",
-            "events": reg.events.select_related("actor"),
+            "events": [
+                {"at": e.at, "label": event_label(e.kind), "actor": e.actor, "note": e.note}
+                for e in reg.events.select_related("actor")
+            ],
             "actions": available_actions(reg, request.user),
             "form": form,
         },

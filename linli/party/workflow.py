@@ -92,6 +92,13 @@ TRANSITIONS: dict[str, Transition] = {
 ACTION_NAMES: tuple[str, ...] = tuple(TRANSITIONS)
 
 
+def event_label(kind: str) -> Any:
+    """How the history names an event: the transition's label, or "Submitted" for the first one."""
+    if kind in TRANSITIONS:
+        return TRANSITIONS[kind].label
+    return S.SUBMITTED.label if kind == "submitted" else kind
+
+
 def available_actions(registration: Any, user: Any) -> list[Transition]:
     if user is None or not getattr(user, "is_authenticated", False):
         return []
