@@ -63,7 +63,7 @@ class SecretaryForm(StyledForm):
 
 class MemberCreateForm(StyledForm):
     person = forms.IntegerField(label=_("person (registry number)"), min_value=1)
-    org = forms.TypedChoiceField(label=_("organisation"), coerce=int, required=False, empty_value=None)
+    org = forms.TypedChoiceField(label=_("party organisation"), coerce=int, required=False, empty_value=None)
     grid = forms.TypedChoiceField(label=_("grid"), coerce=int, required=False, empty_value=None)
     joined_on = forms.DateField(label=_("joined on"), required=False, widget=DATE)
 
