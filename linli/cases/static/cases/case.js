@@ -11,3 +11,21 @@
   if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
   L.circleMarker([lat, lon], { radius: 10, color: "#b02a37", fillOpacity: 0.7 }).addTo(map);
 })();
+
+/* Photo pickers of the action forms: show the chosen photos before sending. */
+(function () {
+  "use strict";
+  document.querySelectorAll("input[type=file][data-photo-input]").forEach(function (input) {
+    var preview = input.parentNode.querySelector("[data-photo-preview]");
+    if (!preview) { return; }
+    input.addEventListener("change", function () {
+      preview.textContent = "";
+      Array.prototype.slice.call(input.files, 0, 9).forEach(function (file) {
+        var img = document.createElement("img");
+        img.src = URL.createObjectURL(file);
+        img.alt = file.name;
+        preview.appendChild(img);
+      });
+    });
+  });
+})();
