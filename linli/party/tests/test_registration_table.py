@@ -152,3 +152,22 @@ def test_a_second_open_registration_is_refused(member_reg, community_staff):
 def test_outsider_cannot_see_or_decide(member_reg, outsider):
     with pytest.raises(NotFound):
         registration_transition(registration=member_reg, name="approve", actor=outsider)
+
+
+def test_approving_a_self_registration_links_the_account(world, make_person, community_staff):
+    from linli.core.testing.personas import make_user
+    from linli.party.selectors import member_for_user
+
+    make_person("陈在职", phone="13500135000")
+    user = make_user("serving4", "resident", place=world.grid_a, phone="13500135000")
+    reg = registration_submit(kind="member", community=world.community, unit_name="区住建局", actor=user)
+    registration_transition(registration=reg, name="approve", actor=community_staff)
+    member = member_for_user(user)
+    assert member is not None and member.user == user and member.employer.name == "区住建局"
+    # staff entering it for somebody does not make the staff member's account the member's
+    other = registration_submit(
+        kind="member", community=world.community, person=make_person(), unit_name="x", actor=community_staff
+    )
+    assert (
+        registration_transition(registration=other, name="approve", actor=community_staff).member.user is None
+    )
