@@ -21,6 +21,8 @@ NAV_ITEMS = [
     (_("Party organisations"), "party:home", "flag", "party.view"),
     (_("Service orders"), "party:order_list", "clipboard-check", "party.view"),
     (_("Wish wall"), "party:wish_wall", "stars", None),
+    (_("My orders"), "party:my_orders", "bag-heart", "orders.place"),
+    (_("My wishes"), "party:my_wishes", "heart", "wishes.post"),
     (_("Volunteer activities"), "volunteers:activity_list", "people-fill", None),
     (_("My points"), "points:my_points", "coin", "points.redeem"),
     (_("Points shop"), "points:shop", "shop", "points.redeem"),

@@ -158,6 +158,11 @@ def order_pool(request: HttpRequest) -> HttpResponse:
 def order_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not is_order_staff(user):
+        # "Service orders" in the menu: members go to their branch's pool, others to their own orders.
+        if member_for_user(user) is not None:
+            return redirect("party:order_pool")
+        if can_place_order(user):
+            return redirect("party:my_orders")
         raise DjangoPermissionDenied
     filters = {
         "status": request.GET.get("status") if request.GET.get("status") in OrderStatus.values else "",
@@ -393,8 +398,16 @@ def wish_wall(request: HttpRequest) -> HttpResponse:
     else:
         community = None
     wall = selectors_service.wish_wall(community=community) if community is not None else None
+    perms = getattr(request.user, "perms", frozenset())
     return render(
         request,
         "party/service/wish_wall.html",
-        {"wall": wall, "communities": communities, "community": community},
+        {
+            "wall": wall,
+            "communities": communities,
+            "community": community,
+            "can_post": "wishes.post" in perms,
+            "can_adopt": "wishes.adopt" in perms,
+            "can_manage": "wishes.manage" in perms,
+        },
     )

@@ -114,7 +114,7 @@ def test_outsiders_get_404(client, svc):  # noqa: F811
 
 def test_a_resident_does_not_reach_the_desk(client, svc):  # noqa: F811
     c = _login(client, svc.resident)
-    assert c.get(reverse("party:order_list")).status_code == 403
+    assert c.get(reverse("party:order_list")).status_code == 302  # to their own orders
     assert c.get(reverse("party:wish_manage")).status_code == 403
 
 
@@ -157,3 +157,13 @@ def test_wish_pages(client, svc):  # noqa: F811
     assert 'data-action="confirm"' in page
     c.post(reverse("party:wish_act", args=[wish.pk, "confirm"]))
     assert Wish.objects.get().status == "confirmed"
+
+
+def test_service_orders_in_the_menu_lead_each_to_their_page(client, svc):  # noqa: F811
+    c = _login(client, svc.m1)
+    assert c.get(reverse("party:order_list"))["Location"] == reverse("party:order_pool")
+    c.logout()
+    c = _login(client, svc.resident)
+    assert c.get(reverse("party:order_list"))["Location"] == reverse("party:my_orders")
+    menu = c.get(reverse("party:my_orders")).content.decode()
+    assert reverse("party:my_orders") in menu and reverse("party:my_wishes") in menu
