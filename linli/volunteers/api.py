@@ -193,6 +193,21 @@ def volunteer_detail(request, volunteer_id: int):
     return volunteer_out(access_volunteer(request.auth, volunteer_id), request.auth)
 
 
+class VolunteerStatusIn(Schema):
+    status: str = Field(description="active, paused or left")
+
+
+@router.post(
+    "/{int:volunteer_id}/status",
+    response=VolunteerOut,
+    summary="Pause, leave or come back (self or managers)",
+)
+def volunteer_set_status(request, volunteer_id: int, payload: VolunteerStatusIn):
+    volunteer = access_volunteer(request.auth, volunteer_id)
+    actions.volunteer_set_status(volunteer=volunteer, status=payload.status, actor=request.auth)
+    return volunteer_out(access_volunteer(request.auth, volunteer_id), request.auth)
+
+
 @router.get("/teams", response=list[TeamOut], summary="Teams I may see")
 def team_list(request):
     return [team_out(t) for t in selectors.team_list(user=request.auth)]

@@ -128,3 +128,24 @@ def test_register_self_and_refused_twice(client, make_volunteer_user):
         **bearer(issue_token(make_volunteer_user(register=False))),
     )
     assert bad.status_code == 422
+
+
+def test_a_volunteer_pauses_and_cannot_sign_up_until_back(client, activity_in_state, volunteer_user):
+    from linli.volunteers.actions import volunteer_of
+
+    activity = activity_in_state("recruiting")
+    headers = bearer(issue_token(volunteer_user))
+    vid = volunteer_of(volunteer_user).pk
+    paused = client.post(
+        f"/api/v1/volunteers/{vid}/status", {"status": "paused"}, content_type="application/json", **headers
+    )
+    assert paused.status_code == 200 and paused.json()["status"] == "paused"
+    assert client.post(f"/api/v1/volunteers/activities/{activity.pk}/signup", **headers).status_code == 409
+    client.post(
+        f"/api/v1/volunteers/{vid}/status", {"status": "active"}, content_type="application/json", **headers
+    )
+    assert client.post(f"/api/v1/volunteers/activities/{activity.pk}/signup", **headers).status_code == 201
+    bad = client.post(
+        f"/api/v1/volunteers/{vid}/status", {"status": "gone"}, content_type="application/json", **headers
+    )
+    assert bad.status_code == 422
