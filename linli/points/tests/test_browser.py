@@ -40,3 +40,20 @@ def test_resident_redeems_on_a_phone(new_page, live_server, member, person, item
     for url in ("/points/me/", "/points/shop/", f"/points/shop/?item={item.pk}"):
         checker.goto(live_server.url + url)
         assert axe_violations(checker) == [], url
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_ledger_and_rankings_pages(new_page, live_server, community_staff, person):
+    from linli.points.actions import points_award
+
+    for n in range(3):
+        points_award(person_id=person.pk, rule_code="area_safety", source=f"browser:s{n}", actor=None)
+    page = new_page(bypass_csp=True)
+    log_in(page, live_server.url, community_staff.username)
+    for url, shot in (("/points/ledger/", "points_ledger.png"), ("/points/rankings/", "points_rankings.png")):
+        page.goto(live_server.url + url)
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENS / shot), full_page=True)
+        assert axe_violations(page) == [], url
+    assert page.locator("[data-testid=rank]").count() == 1

@@ -109,3 +109,60 @@ def test_reconcile_finds_entries_without_account(person, award):
     award(person, 2)
     PointsAccount.objects.filter(person=person).delete()
     assert selectors.reconcile() == [{"person_id": person.pk, "balance": None, "ledger": 2}]
+
+
+def test_random_operations_keep_the_invariants(world, person, member, goods, item, community_staff):
+    """A seeded random mix of awards (some repeated), corrections, reversals, redemptions, refunds and
+    cancellations: whatever is refused, the balance stays >= 0 and equals the sum of the entries."""
+    import random
+
+    from linli.points.models import Redemption, ShopItem
+
+    rng = random.Random(2026)
+    ShopItem.objects.filter(pk=goods.pk).update(stock=5)
+    for i in range(150):
+        op = rng.choice(
+            ["award", "award", "again", "correct", "reverse", "redeem", "redeem", "refund", "cancel"]
+        )
+        try:
+            if op == "award":
+                actions.points_award(
+                    person_id=person.pk,
+                    rule_code="service",
+                    source=f"r:{i}",
+                    actor=None,
+                    amount=rng.randint(0, 6),
+                )
+            elif op == "again":
+                actions.points_award(
+                    person_id=person.pk,
+                    rule_code="service",
+                    source=f"r:{rng.randint(0, i)}",
+                    actor=None,
+                    amount=99,
+                )
+            elif op == "correct":
+                actions.points_correct(
+                    person_id=person.pk, amount=rng.choice([-7, -2, 3]), note="随机", actor=community_staff
+                )
+            elif op == "reverse":
+                e = PointsEntry.objects.filter(person=person, kind="award").order_by("?").first()
+                if e is not None:
+                    actions.points_reverse(entry_id=e.pk, note="随机", actor=community_staff)
+            elif op == "redeem":
+                actions.redemption_create(item_id=rng.choice([goods.pk, item.pk]), actor=member)
+            else:
+                r = Redemption.objects.filter(status="issued").order_by("?").first()
+                if r is not None:
+                    actions.redemption_transition(
+                        redemption=r, name=op, actor=community_staff if op == "refund" else member
+                    )
+        except (Refused, Invalid):
+            pass
+        balance = selectors.balance_of(person.pk)
+        assert balance >= 0
+        assert selectors.reconcile() == [], (i, op)
+    live = Redemption.objects.filter(item=goods, status__in=["issued", "fulfilled"]).count()
+    assert ShopItem.objects.get(pk=goods.pk).stock + live == 5
+    kinds = set(PointsEntry.objects.values_list("kind", flat=True))
+    assert kinds == {"award", "correction", "reversal", "redeem", "refund"}  # every path was taken
