@@ -6,6 +6,7 @@ grid), reject (with a reason), or the submitter withdraws. Every step goes throu
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,30 @@ from linli.party.models import (
 )
 from linli.party.workflow import TRANSITIONS, RegistrationKind, RegistrationStatus
 from linli.places.models import Place, PlaceKind
+
+logger = logging.getLogger("linli.party.registrations")
+SENDERS: list[
+    Callable[[int, int, str], None]
+] = []  # (user id, registration id, kind): the notifications app plugs in
+
+
+def notify_submitter(reg: Registration, kind: str, actor: Any) -> None:
+    """Tell the submitter of ``reg`` that it was decided, once the transaction commits (never after a
+    rollback). The console line names ids only, no personal data."""
+    user_id = reg.submitted_by_id
+    if user_id is None or user_id == getattr(actor, "pk", None):
+        return
+    reg_id = reg.pk
+
+    def deliver() -> None:
+        logger.info("notice to user %s: party.registration:%s %s", user_id, reg_id, kind)
+        for sender in SENDERS:
+            try:
+                sender(user_id, reg_id, kind)
+            except Exception:  # one sender failing must not break the others
+                logger.exception("registration notice sender %r failed", sender)
+
+    transaction.on_commit(deliver)
 
 
 def _community(value: Any) -> Place:
@@ -303,6 +328,8 @@ def registration_transition(
             note=reg.reason if name == "reject" else "",
             data=outcome,
         )
+        if name in ("approve", "reject"):
+            notify_submitter(reg, name, actor)
         audit_record(
             action=f"party.registration_{name}",
             actor=actor,
