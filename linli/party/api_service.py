@@ -194,6 +194,18 @@ def order_list(request, filters: Query[OrderListIn]):
     return [order_out(o, user, events=False) for o in qs[: selectors_service.PAGE]]
 
 
+class CategoryOut(Schema):
+    value: str
+    label: str
+
+
+@router.get(
+    "/orders/categories", response=list[CategoryOut], summary="The services one can order (search: q)"
+)
+def order_category_list(request, q: str = ""):
+    return selectors_service.order_categories(q)
+
+
 @router.get(
     "/orders/{int:order_id}", response=OrderOut, summary="One order: timeline and the actions I may take"
 )

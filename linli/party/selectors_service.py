@@ -13,7 +13,7 @@ from django.utils import timezone
 from linli.core.masking import mask_name
 from linli.party.access_service import member_for_user, member_org_ids
 from linli.party.models import OrderEvent, PartyMember, PartyOrg, ServiceOrder, Wish, WishEvent
-from linli.party.workflow_service import WISH_WALL, AdopterKind, OrderStatus, WishStatus
+from linli.party.workflow_service import WISH_WALL, AdopterKind, OrderCategory, OrderStatus, WishStatus
 
 OS = OrderStatus
 PAGE = 50
@@ -38,6 +38,23 @@ def overdue_q(now: datetime | None = None) -> Q:
 
 def _orders(qs: QuerySet) -> QuerySet:
     return qs.select_related("org", "member__person", "place")
+
+
+def order_categories(q: str = "") -> list[dict[str, str]]:
+    """The services one can order, filtered by ``q``: a part of the Chinese name, its pinyin initials
+    (``jdwx`` finds 家电维修) or the code."""
+    from django.utils import translation
+    from pypinyin import Style, lazy_pinyin
+
+    q = (q or "").strip().lower()
+    out = []
+    for value, label in OrderCategory.choices:
+        with translation.override("zh-hans"):
+            chinese = str(label)
+        initials = "".join(lazy_pinyin(chinese, style=Style.FIRST_LETTER)).lower()
+        if not q or q in chinese or q in str(label).lower() or q in value or initials.startswith(q):
+            out.append({"value": value, "label": str(label)})
+    return out
 
 
 def order_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet:

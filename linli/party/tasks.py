@@ -8,7 +8,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 
 @db_periodic_task(crontab(minute="17"))
-def orders_close_unrated_task() -> int:
+def party_close_unrated_orders() -> int:
     from linli.party.actions import orders_close_unrated
 
     return orders_close_unrated()

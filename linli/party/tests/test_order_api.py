@@ -134,3 +134,15 @@ def test_list_query_budget(client, svc, django_assert_max_num_queries, n):  # no
     with django_assert_max_num_queries(14):
         r = client.get(f"{BASE}/wishes", **h)
     assert len(r.json()) == n
+
+
+def test_the_services_are_searchable(client, svc):  # noqa: F811
+    h = _auth(svc.resident)
+    everything = client.get(f"{BASE}/orders/categories", **h).json()
+    assert len(everything) == 10
+    found = client.get(f"{BASE}/orders/categories?q=jdwx", **h).json()
+    assert [c["value"] for c in found] == ["appliance"]
+    assert [c["value"] for c in client.get(f"{BASE}/orders/categories?q=维修", **h).json()] == [
+        "appliance",
+        "plumbing",
+    ]

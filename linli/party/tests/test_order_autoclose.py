@@ -14,15 +14,15 @@ def _age(order, days: int) -> None:
 
 
 def test_the_task_run_twice_closes_once(svc):  # noqa: F811
-    from linli.party.tasks import orders_close_unrated_task
+    from linli.party.tasks import party_close_unrated_orders
 
     old = make_order(svc, status="done")
     recent = make_order(svc, status="done")
     rated = make_order(svc, status="rated")
     _age(old, 8)
     ServiceOrder.objects.filter(pk=rated.pk).update(done_at=rated.done_at - timedelta(days=9))
-    assert orders_close_unrated_task.call_local() == 1
-    assert orders_close_unrated_task.call_local() == 0
+    assert party_close_unrated_orders.call_local() == 1
+    assert party_close_unrated_orders.call_local() == 0
     old.refresh_from_db()
     assert (old.status, old.closed_reason) == ("closed", "not_rated")
     assert OrderEvent.objects.filter(order=old, kind="close").count() == 1
