@@ -179,3 +179,21 @@ class ReportForm(StyledForm):
     half = forms.TypedChoiceField(
         label=_("half year"), coerce=int, choices=[(1, _("H1 (January–June)")), (2, _("H2 (July–December)"))]
     )
+
+
+class OrgMoveForm(StyledForm):
+    parent = forms.TypedChoiceField(label=_("parent"), coerce=int)
+
+    def __init__(self, *args, parents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [(o.pk, f"{o.get_kind_display()} · {o.name}") for o in parents]
+
+
+class MemberPlaceForm(StyledForm):
+    org = forms.TypedChoiceField(label=_("party organisation"), coerce=int, required=False, empty_value=None)
+    grid = forms.TypedChoiceField(label=_("grid"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, orgs=(), grids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].choices = [("", "—")] + [(o.pk, o.name) for o in orgs]
+        self.fields["grid"].choices = [("", "—")] + [(g.pk, g.name) for g in grids]

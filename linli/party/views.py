@@ -31,7 +31,9 @@ from linli.party.forms import (
     DecisionForm,
     MeetingForm,
     MemberCreateForm,
+    MemberPlaceForm,
     OrgCreateForm,
+    OrgMoveForm,
     PartnerForm,
     ProblemForm,
     RegistrationForm,
@@ -120,12 +122,34 @@ def org_detail(request, org_id: int):
     org = access_org(request.user, org_id)
     can_manage = can_manage_path(request.user, org.place_path)
     secretary_form = SecretaryForm(
-        request.POST or None, initial={"username": getattr(org.secretary, "username", "")}
+        request.POST if "secretary" in request.POST else None,
+        initial={"username": getattr(org.secretary, "username", "")},
     )
+    move_form = None
+    if can_manage and org.parent_id is not None:
+        from linli.party.actions.org import TREE_RULES
+
+        allowed = [k for k in TREE_RULES[org.kind][1] if k]
+        parents = [
+            o
+            for o in PartyOrg.objects.filter(active=True, kind__in=allowed)
+            .exclude(pk=org.pk)
+            .order_by("name")
+            if org.place_path.startswith(o.place_path)
+        ]
+        move_form = OrgMoveForm(request.POST if "move" in request.POST else None, parents=parents)
     if request.method == "POST":
         if not can_manage:
             raise DjangoPermissionDenied
-        if "close" in request.POST:
+        if "move" in request.POST and move_form is not None:
+            if move_form.is_valid():
+                parent = PartyOrg.objects.get(pk=move_form.cleaned_data["parent"])
+                if _run(
+                    request, move_form, lambda: actions.org_move(org=org, parent=parent, actor=request.user)
+                ):
+                    messages.success(request, _("Saved."))
+                    return redirect("party:org_detail", org_id=org.pk)
+        elif "close" in request.POST:
             done = _run(request, secretary_form, lambda: actions.org_close(org=org, actor=request.user))
             if done is not None:
                 messages.success(request, _("The organisation is closed."))
@@ -159,6 +183,7 @@ def org_detail(request, org_id: int):
             "rows": selectors.member_rows(members),
             "can_manage": can_manage,
             "secretary_form": secretary_form,
+            "move_form": move_form,
         },
     )
 
@@ -218,7 +243,7 @@ def member_detail(request, member_id: int):
 
     member = access_member(request.user, member_id)
     can_manage = can_manage_path(request.user, member.place_path) and member.active
-    form = None
+    form = place_form = None
     if can_manage:
         community = Place.objects.filter(
             pk__in=[int(p) for p in member.place_path.strip("/").split("/") if p], kind=PlaceKind.COMMUNITY
@@ -230,9 +255,30 @@ def member_detail(request, member_id: int):
             if community
             else []
         )
-        form = RoleAssignForm(request.POST or None, places=places)
+        form = RoleAssignForm(request.POST if "role" in request.POST else None, places=places)
+        place_form = MemberPlaceForm(
+            request.POST if "place_member" in request.POST else None,
+            orgs=[o for o in selectors.org_list(request.user, community=community).exclude(kind="unit")]
+            if community
+            else [],
+            grids=[p for p in places if p.kind == PlaceKind.GRID],
+            initial={"org": member.org_id, "grid": member.grid_id},
+        )
         if request.method == "POST":
-            if "leave" in request.POST:
+            if "place_member" in request.POST:
+                if place_form.is_valid():
+                    d = place_form.cleaned_data
+                    org = PartyOrg.objects.filter(pk=d["org"]).first() if d["org"] else None
+                    if _run(
+                        request,
+                        place_form,
+                        lambda: actions.member_update(
+                            member=member, org=org, grid=d["grid"], actor=request.user
+                        ),
+                    ):
+                        messages.success(request, _("Saved."))
+                        return redirect("party:member_detail", member_id=member.pk)
+            elif "leave" in request.POST:
                 if (
                     _run(request, form, lambda: actions.member_leave(member=member, actor=request.user))
                     is not None
@@ -267,6 +313,7 @@ def member_detail(request, member_id: int):
             "row": row,
             "roles": roles,
             "form": form,
+            "place_form": place_form,
             "can_manage": can_manage,
         },
     )

@@ -171,3 +171,29 @@ def test_list_pages_query_budget(client, community_staff, data, tree, make_perso
     assert r.status_code == 200
     assert len(many.captured_queries) <= len(few.captured_queries) + 1, name
     assert len(many.captured_queries) <= 30
+
+
+def test_move_org_and_place_member_from_pages(client, community_staff, world, tree, data):
+    from linli.party.actions import org_create
+
+    _login(client, community_staff)
+    branch_b = org_create(
+        kind="branch", name="幸福小区第二支部", place=tree.compound, parent=tree.committee, actor=None
+    )
+    url = reverse("party:org_detail", args=[tree.group.pk])
+    assert "幸福小区第二支部" in client.get(url).content.decode()
+    assert client.post(url, {"move": "1", "parent": branch_b.pk}).status_code == 302
+    tree.group.refresh_from_db()
+    assert tree.group.parent == branch_b
+    member = data["members"][0]
+    url = reverse("party:member_detail", args=[member.pk])
+    r = client.post(url, {"place_member": "1", "org": tree.branch.pk, "grid": world.grid_b.pk})
+    assert r.status_code == 302
+    member.refresh_from_db()
+    assert member.org == tree.branch and member.grid == world.grid_b
+    r = client.post(url, {"role": "safety", "place": tree.building.pk})
+    assert r.status_code == 302 and member.roles.filter(role="safety", until__isnull=True).exists()
+    r = client.post(
+        reverse("party:org_detail", args=[tree.group.pk]), {"secretary": "1", "username": "nobody"}
+    )
+    assert r.status_code == 200 and "nobody" in r.content.decode()
