@@ -75,6 +75,8 @@ def member_create(
     if not path:
         raise Invalid(_("Place the member in a grid."), fields={"grid": [_("This field is required.")]})
     require_manage(actor, path)
+    if who.place_path:  # the person, too, must live where the actor works
+        require_manage(actor, who.place_path)
     try:
         with transaction.atomic():
             member = PartyMember.objects.create(

@@ -74,3 +74,11 @@ def test_roles_on_buildings_hand_over(tree, make_person, community_staff):
         role_end(role=post, actor=community_staff)
     rows = member_rows([a, b])
     assert rows[1].roles and "1幢" in rows[1].roles[0]
+
+
+def test_staff_cannot_enrol_a_person_of_another_community(world, make_person, outsider):
+    from linli.party.models import PartyMember
+
+    with pytest.raises(PermissionDenied):
+        member_create(person=make_person(place=world.grid_a), grid=world.grid_c, actor=outsider)
+    assert not PartyMember.objects.exists()
