@@ -557,6 +557,16 @@ EXTRA_FIELDS = {
 }
 
 
+def _with_new_deadlines(timeline: list[Any]) -> list[Any]:
+    """Name the deadline a supervision (or an approved extension) set, on its timeline entry."""
+    from django.utils.dateparse import parse_datetime
+
+    for entry in timeline:
+        raw = (entry.data or {}).get("new_due")
+        entry.new_due = parse_datetime(raw) if isinstance(raw, str) else None
+    return timeline
+
+
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -577,7 +587,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "staff": staff,
-            "timeline": selectors.case_timeline(case, request.user),
+            "timeline": _with_new_deadlines(selectors.case_timeline(case, request.user)),
             "buttons": buttons,
             "form": ActionForm(department_choices=departments),
             "departments": departments,

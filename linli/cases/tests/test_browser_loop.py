@@ -423,6 +423,7 @@ def test_a_department_handles_its_case_and_the_street_supervises_an_overdue_one(
     _act(sup, "supervise", note="请两天内修好并回复居民", due=new_due)
     timeline = _timeline(sup)
     assert "督办" in timeline and "请两天内修好并回复居民" in timeline
+    assert sup.inner_text("[data-testid=new-due]").startswith(f"新的时限: {new_due}")
     late.refresh_from_db()
     assert timezone.localtime(late.handle_due).date().isoformat() == new_due
     _shot(sup, "21_supervisor_supervised")
