@@ -14,7 +14,6 @@ place; once published, members and volunteers (``wishes.adopt``) of its communit
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from django.db.models import Q
@@ -103,25 +102,17 @@ def secretary_org_ids(user: Any) -> frozenset[int]:
 
 
 def can_dispatch_for_org(user: Any, org: Any) -> bool:
-    """The secretary of ``org`` or of an organisation above it, or ``orders.dispatch`` over its place.
+    """The organisation part's rule (``linli.party.access``): the secretary of ``org`` or of an
+    organisation above it, or ``orders.dispatch`` over its place."""
+    from linli.party.access import can_dispatch_for_org as org_rule
 
-    Defers to ``linli.party.access.can_dispatch_for_org`` when the organisation part provides it."""
-    try:
-        org_rule: Any = getattr(importlib.import_module("linli.party.access"), "can_dispatch_for_org", None)
-    except ImportError:
-        org_rule = None
-    if org_rule is not None:
-        return bool(org_rule(user, org))
-    if user is None or not getattr(user, "is_authenticated", False) or org is None:
-        return False
-    if org.pk in secretary_org_ids(user):
-        return True
-    return "orders.dispatch" in _perms(user) and scope_of(user).covers_path(org.place_path)
+    return bool(org_rule(user, org))
 
 
 def can_dispatch_order(user: Any, order: Any) -> bool:
     """``can_dispatch_for_org`` for the order's branch, answered from the user's cached sets (lists ask it
-    for every row: no query per order)."""
+    for every row: no query per order; ``test_dispatch_rights_agree_with_the_org_rule`` keeps the two
+    the same)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if "orders.dispatch" in _perms(user) and scope_of(user).covers_path(order.place_path):

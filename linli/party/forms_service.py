@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -46,7 +48,7 @@ class StaffOrderForm(OrderForm):
 
     def __init__(self, *args, places=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].choices = [(p.pk, p.name) for p in places]
+        cast(forms.ChoiceField, self.fields["place"]).choices = [(p.pk, p.name) for p in places]
 
 
 class WishForm(forms.Form):
@@ -74,7 +76,7 @@ class StaffWishForm(WishForm):
 
     def __init__(self, *args, places=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].choices = [(p.pk, p.name) for p in places]
+        cast(forms.ChoiceField, self.fields["place"]).choices = [(p.pk, p.name) for p in places]
 
 
 class RateForm(forms.Form):

@@ -38,6 +38,7 @@ from linli.party.workflow_service import (
     WISH_TRANSITIONS,
     OrderCategory,
     OrderStatus,
+    Satisfaction,
     WishStatus,
     available_order_actions,
     available_wish_actions,
@@ -71,7 +72,7 @@ def _places_for(user: Any) -> list[Any]:
 
 
 def _staff_places(user: Any) -> bool:
-    perms = getattr(user, "perms", frozenset())
+    perms: frozenset[str] = getattr(user, "perms", frozenset())
     return "orders.dispatch" in perms or "wishes.manage" in perms
 
 
@@ -164,7 +165,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         if can_place_order(user):
             return redirect("party:my_orders")
         raise DjangoPermissionDenied
-    filters = {
+    filters: dict[str, Any] = {
         "status": request.GET.get("status") if request.GET.get("status") in OrderStatus.values else "",
         "category": request.GET.get("category")
         if request.GET.get("category") in OrderCategory.values
@@ -213,7 +214,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "candidates": candidates,
             "overdue": selectors_service.order_is_overdue(order),
             "staff": is_order_staff(request.user) or order.requester_id == request.user.pk,
-            "satisfactions": RateForm().fields["satisfaction"].choices,
+            "satisfactions": Satisfaction.choices,
         },
     )
 
@@ -259,7 +260,7 @@ def order_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 @login_required
 def wish_new(request: HttpRequest) -> HttpResponse:
     user = request.user
-    perms = getattr(user, "perms", frozenset())
+    perms: frozenset[str] = getattr(user, "perms", frozenset())
     if not (can_post_wish(user) or "wishes.manage" in perms):
         raise DjangoPermissionDenied
     for_resident = "wishes.manage" in perms and (
@@ -398,7 +399,7 @@ def wish_wall(request: HttpRequest) -> HttpResponse:
     else:
         community = None
     wall = selectors_service.wish_wall(community=community) if community is not None else None
-    perms = getattr(request.user, "perms", frozenset())
+    perms: frozenset[str] = getattr(request.user, "perms", frozenset())
     return render(
         request,
         "party/service/wish_wall.html",

@@ -116,3 +116,30 @@ def test_done_needs_hours(svc):  # noqa: F811
         actions.order_done(order=order, actor=svc.m1, note="好了", hours="abc")
     assert "hours" in err.value.fields
     assert ServiceOrder.objects.get(pk=order.pk).status == "taken"
+
+
+def test_dispatch_rights_agree_with_the_org_rule(svc):  # noqa: F811
+    """The order's fast check and the organisation part's ``can_dispatch_for_org`` say the same."""
+    from linli.party.access_service import can_dispatch_for_org, can_dispatch_order
+    from linli.party.models import PartyOrg
+
+    group = PartyOrg.objects.create(
+        name="1幢党小组",
+        kind="group",
+        parent=svc.branch,
+        place=svc.world.grid_a,
+        place_path=svc.world.grid_a.path,
+    )
+    order = make_order(svc)
+    elsewhere = actions.order_place(
+        actor=None, category="other", description="x", address="y", place=svc.world.grid_c
+    )
+    for user in (svc.secretary, svc.staff, svc.outsider, svc.m1, svc.resident):
+        for o in (order, elsewhere):
+            fresh = type(user).objects.get(pk=user.pk)
+            org = o.org
+            assert can_dispatch_order(fresh, o) == (can_dispatch_for_org(fresh, org) if org else False) or (
+                "orders.dispatch" in fresh.perms and fresh.scope.covers_path(o.place_path)
+            ), (user, o)
+    assert can_dispatch_for_org(svc.secretary, group) and can_dispatch_order(svc.secretary, order)
+    assert not can_dispatch_order(svc.m1, order)
