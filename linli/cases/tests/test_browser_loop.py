@@ -407,6 +407,10 @@ def test_a_department_handles_its_case_and_the_street_supervises_an_overdue_one(
     _shot(dept, "19_department_reported_back")
     dept.goto(f"{base}/cases/department/done")
     assert roads.number in dept.inner_text("[data-testid=worklist]")
+    desk.reload()  # the desk verifies the department's work
+    assert _status(desk) == "已反馈" and "人行道已修补，积水已排。" in _timeline(desk)
+    _act(desk, "verify")
+    assert _status(desk) == "已核查"
 
     # The street supervisor: the overdue list, then supervise with a note and a new deadline.
     sup = new_page()
