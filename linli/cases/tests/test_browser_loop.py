@@ -313,6 +313,7 @@ def test_resident_reports_and_rates_while_desk_and_grid_worker_close_the_loop(
     assert "感谢您的评价" in resident.inner_text("main")
     assert resident.inner_text("[data-testid=my-case-status]").strip() == "已评价"
     assert resident.locator("[data-testid=rate-form]").count() == 0
+    assert resident.inner_text("[data-testid=my-rating]").strip() == "您的评价: 满意"
     _axe_clean(resident)
     _shot(resident, "15_resident_rated")
 
