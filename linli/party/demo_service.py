@@ -68,13 +68,13 @@ def _walk_order(order: Any, state: str, members: list[Any]) -> None:
     if state == "cancelled":
         actions.order_cancel(order=order, actor=None, reason="已自行解决")
         return
-    if not members or order.org_id is None:
-        return  # without a branch and members the order waits at the desk
+    if order.org_id is None:
+        return  # without a branch the order waits at the desk
+    if state == "published":  # a branch without member logins yet can still publish
+        actions.order_publish(order=order, actor=None)
+        return
     member = next((m for m in members if order.org_id in _chain(m)), None)
     if member is None:
-        return
-    if state == "published":
-        actions.order_publish(order=order, actor=None)
         return
     actions.order_dispatch(order=order, member=member.pk, actor=None)
     if state == "dispatched":
