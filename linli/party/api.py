@@ -422,7 +422,7 @@ def role_end(request, role_id: int, payload: RoleEndIn):
 # --- registrations ---------------------------------------------------------------------------------------------
 
 
-class ActionOut(Schema):
+class RegistrationActionOut(Schema):
     name: str
     label: str
     required: list[str]
@@ -455,7 +455,7 @@ class RegistrationOut(Schema):
     decided_at: datetime.datetime | None
     member_id: int | None
     partner_id: int | None
-    actions: list[ActionOut]
+    actions: list[RegistrationActionOut]
     events: list[RegistrationEventOut]
 
 
@@ -796,7 +796,7 @@ def partner_resource_create(request, partner_id: int, payload: ResourceIn):
     return Status(201, {"id": r.pk, "kind": r.kind, "name": r.name, "description": r.description})
 
 
-class ActivityOut(Schema):
+class JointActivityOut(Schema):
     id: int
     community_id: int
     held_on: datetime.date
@@ -818,7 +818,7 @@ def activity_out(a: JointActivity) -> dict[str, Any]:
     }
 
 
-class ActivityIn(Schema):
+class JointActivityIn(Schema):
     community_id: int
     held_on: datetime.date
     title: str = Field(..., max_length=120)
@@ -834,7 +834,7 @@ def _partners(user: Any, ids: list[int], field: str) -> list[Partner]:
     return found
 
 
-@router.get("/activities", response=list[ActivityOut], summary="Joint activities with partner units")
+@router.get("/activities", response=list[JointActivityOut], summary="Joint activities with partner units")
 def activity_list(request, community_id: int | None = None):
     _viewer(request.auth)
     qs = JointActivity.objects.visible_to(request.auth).prefetch_related("partners")
@@ -844,8 +844,8 @@ def activity_list(request, community_id: int | None = None):
     return [activity_out(a) for a in qs[:200]]
 
 
-@router.post("/activities", response={201: ActivityOut}, summary="Record a joint activity")
-def activity_create(request, payload: ActivityIn):
+@router.post("/activities", response={201: JointActivityOut}, summary="Record a joint activity")
+def activity_create(request, payload: JointActivityIn):
     from linli.places.models import Place
 
     community = Place.objects.filter(pk=payload.community_id).first()
@@ -863,7 +863,7 @@ def activity_create(request, payload: ActivityIn):
     return Status(201, activity_out(a))
 
 
-@router.get("/activities/{int:activity_id}", response=ActivityOut, summary="One joint activity")
+@router.get("/activities/{int:activity_id}", response=JointActivityOut, summary="One joint activity")
 def activity_detail(request, activity_id: int):
     return activity_out(access_activity(request.auth, activity_id))
 
@@ -1086,7 +1086,7 @@ class ReportOut(Schema):
     units: list[ReportUnitOut]
 
 
-class ReportIn(Schema):
+class ServiceReportIn(Schema):
     year: int = Field(..., ge=2000, le=2100)
     half: int = Field(..., ge=1, le=2)
     employer_id: int | None = None
@@ -1096,7 +1096,7 @@ class ReportIn(Schema):
 @router.get(
     "/reports/service", response=ReportOut, summary="Half-year report to employer units (json, xlsx or pdf)"
 )
-def report_service(request, params: Query[ReportIn]):
+def report_service(request, params: Query[ServiceReportIn]):
     _viewer(request.auth)
     report = reports.service_report(
         request.auth, year=params.year, half=params.half, employer_id=params.employer_id

@@ -247,3 +247,31 @@ def test_residents_without_party_view_are_refused(client, resident, world):
     assert client.get(f"{BASE}/orgs", **auth).status_code == 403
     assert client.get(f"{BASE}/members", **auth).status_code == 403
     assert client.get(f"{BASE}/registrations", **auth).json() == []
+
+
+def test_schema_names_do_not_collide_with_other_apps():
+    """OpenAPI keys components by class name: a second ``ReportIn`` would replace the cases' one."""
+    import importlib
+    import inspect
+    from pathlib import Path
+
+    from ninja import Schema
+
+    from linli.party import api as party_api
+
+    mine = {
+        n
+        for n, c in vars(party_api).items()
+        if inspect.isclass(c) and issubclass(c, Schema) and c.__module__ == party_api.__name__
+    }
+    root = Path(party_api.__file__).resolve().parents[1]
+    for path in root.glob("*/api*.py"):
+        module = importlib.import_module(f"linli.{path.parent.name}.{path.stem}")
+        if module is party_api:
+            continue
+        theirs = {
+            n
+            for n, c in vars(module).items()
+            if inspect.isclass(c) and issubclass(c, Schema) and c.__module__ == module.__name__
+        }
+        assert not mine & theirs, (module.__name__, mine & theirs)
