@@ -361,7 +361,7 @@ def test_a_department_handles_its_case_and_the_street_supervises_an_overdue_one(
     lamp = Category.objects.get(code="MUNI.STREETLIGHT")
     roads = actions.case_create(
         actor=None,
-        category=lamp,
+        category=Category.objects.get(code="MUNI.ROAD"),
         description="阳光小区门口人行道塌陷，有积水",
         channel="hotline",
         place=building,
@@ -406,7 +406,9 @@ def test_a_department_handles_its_case_and_the_street_supervises_an_overdue_one(
     _act(dept, "report", reply="人行道已修补，积水已排。")
     assert _status(dept) == "已反馈"
     _shot(dept, "19_department_reported_back")
-    dept.goto(f"{base}/cases/department/done")
+    dept.goto(f"{base}/cases/department")
+    dept.click("[data-testid=department-tabs] >> text=部门已办")
+    dept.wait_for_load_state("networkidle")
     assert roads.number in dept.inner_text("[data-testid=worklist]")
     desk.reload()  # the desk verifies the department's work
     assert _status(desk) == "已反馈" and "人行道已修补，积水已排。" in _timeline(desk)
