@@ -167,3 +167,16 @@ def test_service_orders_in_the_menu_lead_each_to_their_page(client, svc):  # noq
     assert c.get(reverse("party:order_list"))["Location"] == reverse("party:my_orders")
     menu = c.get(reverse("party:my_orders")).content.decode()
     assert reverse("party:my_orders") in menu and reverse("party:my_wishes") in menu
+
+
+def test_the_branch_secretary_has_the_desk_of_their_branch(client, svc):  # noqa: F811
+    mine = make_order(svc)
+    from linli.party import actions
+
+    elsewhere = actions.order_place(
+        actor=None, category="other", description="x", address="y", place=svc.world.grid_c
+    )
+    c = _login(client, svc.secretary)
+    r = c.get(reverse("party:order_list"))
+    assert r.status_code == 200
+    assert [i["order"].pk for i in r.context["items"]] == [mine.pk] and elsewhere.pk != mine.pk
