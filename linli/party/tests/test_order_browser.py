@@ -57,9 +57,11 @@ def test_the_order_loop_on_a_phone(new_page, live_server, svc):  # noqa: F811
     assert "水电维修" in resident.inner_text("main")
     order = ServiceOrder.objects.get()
 
-    secretary = new_page()
+    secretary = new_page(bypass_csp=True)
     log_in(secretary, base, svc.secretary.username)
     secretary.goto(f"{base}/party/orders/{order.pk}")
+    _axe_clean(secretary)
+    _shot(secretary, "detail")
     secretary.click("[data-action=publish]")  # publish takes an optional note: its form opens
     form = secretary.locator("[data-testid=form-publish].show")
     form.wait_for(state="visible")
