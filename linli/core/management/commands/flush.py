@@ -45,8 +45,9 @@ class Command(flush.Command):
         # module path of a migration with TABLE, SQLITE_UP and SQLITE_DOWN) on its AppConfig.
         guarded = [(AuditEntry._meta.db_table, _TRIGGERS)]
         for config in django_apps.get_app_configs():
-            if getattr(config, "append_only_triggers", None):
-                module = import_module(config.append_only_triggers)
+            module_path = getattr(config, "append_only_triggers", None)
+            if module_path:
+                module = import_module(module_path)
                 guarded.append((module.TABLE, module))
         with transaction.atomic(using=database), connection.cursor() as cursor:
             for db_table, triggers in guarded:
