@@ -71,8 +71,12 @@ def navigation(request):
             url = reverse(name)
         except NoReverseMatch:
             continue
-        active = request.path == url or (url != "/" and request.path.startswith(url))
-        items.append({"label": label, "url": url, "icon": icon, "active": active})
+        items.append({"label": label, "url": url, "icon": icon, "active": False})
+    # The entry whose URL is the longest prefix of the path is the active one (/party/orders/ marks
+    # "Service orders", not also "Party organisations" at /party/).
+    matches = [i for i in items if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     roles = user.role_set
     labels = [Role(r).label for r in ROLE_ORDER if r in roles]
     return {

@@ -371,3 +371,13 @@ def test_resident_home_in_english_uses_english_separators(client, as_persona, gr
     assert "Your grid worker: worker_a, worker_b." in body
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "您的网格员：worker_a、worker_b。" in client.get("/").content.decode()
+
+
+def test_navigation_marks_only_the_longest_matching_entry_active(rf, community_staff):
+    from linli.accounts import context_processors
+
+    request = rf.get("/party/orders")
+    request.user = community_staff
+    active = [str(item["label"]) for item in context_processors.navigation(request)["nav_items"] if item["active"]]
+    assert len(active) == 1
+    assert active[0] in ("Service orders", "三单制服务")
