@@ -2,63 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from linli.cases.actions import case_transition
 from linli.cases.actions._common import lock_case, step
 from linli.cases.models import Case, CaseEvent
 from linli.core.errors import Refused
-
-
-def _race(fns, *, settings_dict=None):
-    """Run the callables in threads started together; returns (results, errors). With
-    ``settings_dict``, each thread's default connection uses that database (see ``_sqlite_file``)."""
-    barrier = threading.Barrier(len(fns))
-    results, errors = [], []
-
-    def run(fn):
-        try:
-            if settings_dict is not None:
-                from django.db.backends.sqlite3.base import DatabaseWrapper
-
-                connections["default"] = DatabaseWrapper(settings_dict, "default")
-            barrier.wait()
-            results.append(fn())
-        except Exception as exc:  # a refusal, or a database error (which fails the test)
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in fns]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results, errors
-
-
-def _sqlite_file(tmp_path):
-    """SQLite's in-memory test database locks whole tables between connections (no waiting), unlike the
-    file database Linli runs on (WAL, IMMEDIATE transactions, busy timeout). Copy the committed test
-    database into a file and give the threads connections to it, with the project's own options."""
-    import sqlite3
-
-    path = tmp_path / "race.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    target.execute("PRAGMA journal_mode=WAL")  # as Linli's connections set it, before two of them race to
-    target.close()
-    return {**connection.settings_dict, "NAME": str(path)}
-
-
-def _in_thread(fn, settings_dict):
-    results, errors = _race([fn], settings_dict=settings_dict)
-    assert not errors, errors
-    return results[0]
+from linli.core.testing.concurrency import in_thread, race, sqlite_file
 
 
 @pytest.mark.django_db(transaction=True)
@@ -81,14 +32,21 @@ def test_two_staff_of_the_owning_department_sign_at_once_one_wins(
     first = make_user("dept_1", "department_staff", department=world.department)
     second = make_user("dept_2", "department_staff", department=world.department)
     case = case_in_state("accepted")
-    case = case_transition(case=case, name="dispatch", actor=community_staff,
-                           data={"owner_kind": "department", "owner_department": world.department.pk})
-    db = _sqlite_file(tmp_path) if connection.vendor == "sqlite" else None
+    case = case_transition(
+        case=case,
+        name="dispatch",
+        actor=community_staff,
+        data={"owner_kind": "department", "owner_department": world.department.pk},
+    )
+    db = sqlite_file(tmp_path) if connection.vendor == "sqlite" else None
 
-    results, errors = _race([
-        lambda: case_transition(case=case.pk, name="sign", actor=first, data={}),
-        lambda: case_transition(case=case.pk, name="sign", actor=second, data={}),
-    ], settings_dict=db)
+    results, errors = race(
+        [
+            lambda: case_transition(case=case.pk, name="sign", actor=first, data={}),
+            lambda: case_transition(case=case.pk, name="sign", actor=second, data={}),
+        ],
+        settings_dict=db,
+    )
     assert len(results) == 1, errors
     assert len(errors) == 1 and isinstance(errors[0], Refused), errors
 
@@ -98,7 +56,7 @@ def test_two_staff_of_the_owning_department_sign_at_once_one_wins(
             Case.objects.get(pk=case.pk).status,
         )
 
-    assert (_in_thread(outcome, db) if db else outcome()) == (1, "signed")
+    assert (in_thread(outcome, db) if db else outcome()) == (1, "signed")
 
 
 def test_a_stale_case_object_cannot_win(case_in_state, grid_worker_a):

@@ -150,64 +150,7 @@ def make_wish(svc: Svc, *, status: str = "posted", adopter: str = "volunteer"):
     return wish
 
 
-# --- races (the same helpers as linli/cases/tests/test_concurrency.py) -------------------------------------
-
-
-def race(fns, *, settings_dict=None):
-    """Run the callables in threads started together; returns (results, errors)."""
-    import threading
-
-    from django.db import connections
-
-    barrier = threading.Barrier(len(fns))
-    results: list = []
-    errors: list = []
-
-    def run(fn):
-        try:
-            if settings_dict is not None:
-                from django.db.backends.sqlite3.base import DatabaseWrapper
-
-                connections["default"] = DatabaseWrapper(settings_dict, "default")
-            barrier.wait()
-            results.append(fn())
-        except Exception as exc:  # a refusal, or a database error (which fails the test)
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in fns]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results, errors
-
-
-def sqlite_file(tmp_path):
-    """The in-memory SQLite test database locks whole tables between connections; copy it into a WAL
-    file and give the threads their own connections to it (as Linli runs)."""
-    import sqlite3
-
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        return None
-    path = tmp_path / "race.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    target.execute("PRAGMA journal_mode=WAL")
-    target.close()
-    return {**connection.settings_dict, "NAME": str(path)}
-
-
-def in_thread(fn, settings_dict):
-    if settings_dict is None:
-        return fn()
-    results, errors = race([fn], settings_dict=settings_dict)
-    assert not errors, errors
-    return results[0]
+# --- races (the threads and databases: linli/core/testing/concurrency.py) ---------------------------------
 
 
 def slow(monkeypatch, apply_table: dict, name: str, seconds: float = 0.3) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from linli.cases.tests.test_concurrency import _in_thread, _race, _sqlite_file
 from linli.core.errors import Refused
+from linli.core.testing.concurrency import in_thread, race, sqlite_file
 from linli.party.actions import registration_submit, registration_transition
 from linli.party.models import PartyMember, Registration, RegistrationEvent
 
@@ -34,8 +34,8 @@ def test_two_staff_approve_at_once_one_wins(
         unit_name="区税务局",
         actor=community_staff,
     )
-    db = _sqlite_file(tmp_path) if connection.vendor == "sqlite" else None
-    results, errors = _race(
+    db = sqlite_file(tmp_path) if connection.vendor == "sqlite" else None
+    results, errors = race(
         [
             lambda: registration_transition(
                 registration=reg.pk, name="approve", actor=community_staff, data={}
@@ -56,7 +56,7 @@ def test_two_staff_approve_at_once_one_wins(
             PartyMember.objects.filter(person_id=reg.person_id).count(),
         )
 
-    assert (_in_thread(outcome, db) if db else outcome()) == (1, "approved", 1)
+    assert (in_thread(outcome, db) if db else outcome()) == (1, "approved", 1)
 
 
 def test_a_stale_object_cannot_approve_twice(world, community_staff, make_person):

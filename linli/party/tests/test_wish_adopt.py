@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 
 from linli.core.errors import Invalid, NotFound, Refused
+from linli.core.testing.concurrency import in_thread, race, sqlite_file
 from linli.party import actions
 from linli.party.actions import wishes as wish_actions
 from linli.party.models import Wish, WishEvent
-from linli.party.tests.service_fixtures import in_thread, make_wish, race, slow, sqlite_file, svc  # noqa: F401
+from linli.party.tests.service_fixtures import make_wish, slow, svc  # noqa: F401
 
 
 @pytest.mark.slow

@@ -3,50 +3,12 @@ when there is none). Threads on SQLite (a file database, as Linli runs) and on P
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from linli.core.testing.concurrency import in_thread, race, sqlite_file
 from linli.volunteers.actions import signup_create
 from linli.volunteers.models import Activity, Signup
-
-
-def _race(fns, *, settings_dict=None):
-    barrier = threading.Barrier(len(fns))
-    results, errors = [], []
-
-    def run(fn):
-        try:
-            if settings_dict is not None:
-                from django.db.backends.sqlite3.base import DatabaseWrapper
-
-                connections["default"] = DatabaseWrapper(settings_dict, "default")
-            barrier.wait()
-            results.append(fn())
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in fns]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results, errors
-
-
-def _sqlite_file(tmp_path):
-    import sqlite3
-
-    path = tmp_path / "race.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    target.execute("PRAGMA journal_mode=WAL")
-    target.close()
-    return {**connection.settings_dict, "NAME": str(path)}
 
 
 def _slow_lock(monkeypatch):
@@ -72,21 +34,15 @@ def _outcome(activity_id):
     )
 
 
-def _in_thread(fn, settings_dict):
-    results, errors = _race([fn], settings_dict=settings_dict)
-    assert not errors, errors
-    return results[0]
-
-
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_two_volunteers_race_for_the_last_seat(activity_in_state, make_volunteer_user, tmp_path, monkeypatch):
     activity = activity_in_state("recruiting", quota=2)
     signup_create(activity=activity, actor=make_volunteer_user())
     a, b = make_volunteer_user(), make_volunteer_user()
-    db = _sqlite_file(tmp_path) if connection.vendor == "sqlite" else None
+    db = sqlite_file(tmp_path) if connection.vendor == "sqlite" else None
     _slow_lock(monkeypatch)
-    results, errors = _race(
+    results, errors = race(
         [
             lambda: signup_create(activity=activity.pk, actor=a),
             lambda: signup_create(activity=activity.pk, actor=b),
@@ -95,7 +51,7 @@ def test_two_volunteers_race_for_the_last_seat(activity_in_state, make_volunteer
     )
     assert not errors, errors
     assert sorted(s.status for s in results) == ["confirmed", "waitlisted"]
-    outcome = _in_thread(lambda: _outcome(activity.pk), db) if db else _outcome(activity.pk)
+    outcome = in_thread(lambda: _outcome(activity.pk), db) if db else _outcome(activity.pk)
     assert outcome == (["confirmed", "confirmed", "waitlisted"], 2)
 
 
@@ -108,9 +64,9 @@ def test_without_a_waiting_list_the_loser_is_refused(
 
     activity = activity_in_state("recruiting", quota=1, waitlist=False)
     a, b = make_volunteer_user(), make_volunteer_user()
-    db = _sqlite_file(tmp_path) if connection.vendor == "sqlite" else None
+    db = sqlite_file(tmp_path) if connection.vendor == "sqlite" else None
     _slow_lock(monkeypatch)
-    results, errors = _race(
+    results, errors = race(
         [
             lambda: signup_create(activity=activity.pk, actor=a),
             lambda: signup_create(activity=activity.pk, actor=b),
@@ -119,5 +75,5 @@ def test_without_a_waiting_list_the_loser_is_refused(
     )
     assert len(results) == 1 and results[0].status == "confirmed"
     assert len(errors) == 1 and isinstance(errors[0], Refused) and errors[0].code == "full"
-    outcome = _in_thread(lambda: _outcome(activity.pk), db) if db else _outcome(activity.pk)
+    outcome = in_thread(lambda: _outcome(activity.pk), db) if db else _outcome(activity.pk)
     assert outcome == (["confirmed"], 1)
