@@ -76,7 +76,7 @@ def navigation(request):
     # "Service orders", not also "Party organisations" at /party/).
     matches = [i for i in items if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))]
     if matches:
-        max(matches, key=lambda i: len(i["url"]))["active"] = True
+        max(matches, key=lambda i: len(str(i["url"])))["active"] = True
     roles = user.role_set
     labels = [Role(r).label for r in ROLE_ORDER if r in roles]
     return {

@@ -23,8 +23,6 @@ Predicates never test role names: they ask for permissions (``linli.accounts.rol
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -32,6 +30,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from linli.core.workflow import Predicate, Transition, available
+from linli.core.workflow import transition as core_transition
 
 # --- states ------------------------------------------------------------------------------------------
 
@@ -180,7 +181,7 @@ def is_case_staff(case: Any, user: Any) -> bool:
     return staff or is_summoned(case, user)
 
 
-WHO_LABELS: dict[Callable[[Any, Any], bool], Any] = {
+WHO_LABELS: dict[Predicate, Any] = {
     is_dispatcher: _("the dispatch desk"),
     is_supervisor: _("a supervisor"),
     is_owner: _("the owner"),
@@ -262,39 +263,7 @@ def guard_summons_to_answer(case: Any, user: Any) -> Any:
 
 # --- the table ---------------------------------------------------------------------------------------
 
-Predicate = Callable[[Any, Any], bool]
-Guard = Callable[[Any, Any], Any]
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: Any
-    sources: frozenset[str]
-    target: str | None
-    who: tuple[Predicate, ...]
-    required: tuple[str, ...] = ()
-    guard: Guard | None = None
-    style: str = "secondary"  # the button's Bootstrap style in the UI
-    event_label: Any = None  # how the timeline names the event (defaults to the label)
-
-    def allows_state(self, status: str) -> bool:
-        return status in self.sources
-
-    def allows_actor(self, case: Any, user: Any) -> bool:
-        if user is None:
-            return True
-        if not getattr(user, "is_authenticated", False):
-            return False
-        return any(pred(case, user) for pred in self.who)
-
-    def refusal(self, case: Any, user: Any) -> Any:
-        """The guard's message when the guard fails, else None."""
-        return self.guard(case, user) if self.guard is not None else None
-
-
-def _t(name: str, label: Any, sources, target, who, required=(), guard=None, style="secondary") -> Transition:
-    return Transition(name, label, frozenset(sources), target, tuple(who), tuple(required), guard, style)
+_t = core_transition
 
 
 _STAFF_OPEN = (S.ACCEPTED, S.DISPATCHED, S.SIGNED, S.HANDLING)
@@ -343,10 +312,4 @@ def transition(name: str) -> Transition:
 
 def available_actions(case: Any, user: Any) -> list[Transition]:
     """The transitions ``user`` may start on ``case`` now, in table order (the UI's buttons)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    out = []
-    for t in TRANSITIONS.values():
-        if t.allows_state(case.status) and t.allows_actor(case, user) and t.refusal(case, user) is None:
-            out.append(t)
-    return out
+    return available(TRANSITIONS, case, user)

@@ -11,12 +11,12 @@ does not allow, 403 on an actor it does not name), the UI renders its buttons fr
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from linli.core.workflow import Transition, available, table, transition
 
 PERM_VIEW = "party.view"
 PERM_MANAGE = "party.manage"
@@ -51,44 +51,13 @@ def is_submitter(registration: Any, user: Any) -> bool:
     return registration.submitted_by_id is not None and registration.submitted_by_id == user.pk
 
 
-Predicate = Callable[[Any, Any], bool]
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: Any
-    sources: frozenset[str]
-    target: str
-    who: tuple[Predicate, ...]
-    required: tuple[str, ...] = ()
-    style: str = "secondary"
-
-    def allows_state(self, status: str) -> bool:
-        return status in self.sources
-
-    def allows_actor(self, registration: Any, user: Any) -> bool:
-        if user is None:
-            return True
-        if not getattr(user, "is_authenticated", False):
-            return False
-        return any(pred(registration, user) for pred in self.who)
-
-
-TRANSITIONS: dict[str, Transition] = {
-    t.name: t
-    for t in [
-        Transition(
-            "approve", _("Approve"), frozenset({S.SUBMITTED}), S.APPROVED, (is_manager,), style="success"
-        ),
-        Transition(
-            "reject", _("Reject"), frozenset({S.SUBMITTED}), S.REJECTED, (is_manager,), ("reason",), "danger"
-        ),
-        Transition(
-            "withdraw", _("Withdraw"), frozenset({S.SUBMITTED}), S.WITHDRAWN, (is_submitter, is_manager)
-        ),
+TRANSITIONS: dict[str, Transition] = table(
+    [
+        transition("approve", _("Approve"), [S.SUBMITTED], S.APPROVED, [is_manager], style="success"),
+        transition("reject", _("Reject"), [S.SUBMITTED], S.REJECTED, [is_manager], ["reason"], style="danger"),
+        transition("withdraw", _("Withdraw"), [S.SUBMITTED], S.WITHDRAWN, [is_submitter, is_manager]),
     ]
-}
+)
 ACTION_NAMES: tuple[str, ...] = tuple(TRANSITIONS)
 
 
@@ -100,10 +69,4 @@ def event_label(kind: str) -> Any:
 
 
 def available_actions(registration: Any, user: Any) -> list[Transition]:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    return [
-        t
-        for t in TRANSITIONS.values()
-        if t.allows_state(registration.status) and t.allows_actor(registration, user)
-    ]
+    return available(TRANSITIONS, registration, user)

@@ -20,8 +20,6 @@ consult them, the UI renders buttons from ``available_*_actions`` and the tests 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +27,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from linli.core.workflow import Transition, available, transition
 
 # --- states and choices --------------------------------------------------------------------------------
 
@@ -193,42 +193,7 @@ def guard_confirm(wish: Any, user: Any) -> Any:
 
 # --- the tables -----------------------------------------------------------------------------------------
 
-Predicate = Callable[[Any, Any], bool]
-Guard = Callable[[Any, Any], Any]
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: Any
-    sources: frozenset[str]
-    target: str | None
-    who: tuple[Predicate, ...]
-    required: tuple[str, ...] = ()
-    guard: Guard | None = None
-    style: str = "secondary"
-    fields: tuple[str, ...] = ()  # the inputs the UI's form shows (required ones first)
-
-    def allows_state(self, status: str) -> bool:
-        return status in self.sources
-
-    def allows_actor(self, obj: Any, user: Any) -> bool:
-        if user is None:
-            return True
-        if not getattr(user, "is_authenticated", False):
-            return False
-        return any(pred(obj, user) for pred in self.who)
-
-    def refusal(self, obj: Any, user: Any) -> Any:
-        return self.guard(obj, user) if self.guard is not None else None
-
-    @property
-    def form_fields(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(self.required + self.fields))
-
-
-def _t(name, label, sources, target, who, required=(), guard=None, style="secondary", fields=()) -> Transition:
-    return Transition(name, label, frozenset(sources), target, tuple(who), tuple(required), guard, style, tuple(fields))
+_t = transition
 
 
 _BEFORE_TAKEN = (OS.PLACED, OS.DISPATCHED, OS.PUBLISHED)
@@ -279,18 +244,9 @@ ORDER_ACTIONS: tuple[str, ...] = tuple(ORDER_TRANSITIONS)
 WISH_ACTIONS: tuple[str, ...] = tuple(WISH_TRANSITIONS)
 
 
-def _available(table: dict[str, Transition], obj: Any, user: Any) -> list[Transition]:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    return [
-        t for t in table.values()
-        if t.allows_state(obj.status) and t.allows_actor(obj, user) and t.refusal(obj, user) is None
-    ]
-
-
 def available_order_actions(order: Any, user: Any) -> list[Transition]:
-    return _available(ORDER_TRANSITIONS, order, user)
+    return available(ORDER_TRANSITIONS, order, user)
 
 
 def available_wish_actions(wish: Any, user: Any) -> list[Transition]:
-    return _available(WISH_TRANSITIONS, wish, user)
+    return available(WISH_TRANSITIONS, wish, user)

@@ -515,6 +515,7 @@ def redemption_transition(*, redemption: Redemption | int, name: str, actor, not
         )
         if not moved:
             raise Refused(_("Somebody else changed this redemption first."))
+        assert t.target is not None  # every row of this table changes the state
         r.status = t.target
         if name in ("refund", "cancel"):
             debit = PointsEntry.objects.filter(source=f"points.redemption:{r.pk}:redeem").first()

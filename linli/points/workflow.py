@@ -8,12 +8,12 @@ consult it, the UI renders its buttons from ``available_actions``, the tests ite
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from linli.core.workflow import Transition, available, transition
 
 PERM_REDEEM = "points.redeem"
 PERM_MANAGE = "points.manage"
@@ -61,45 +61,15 @@ def is_manager(redemption: Any, user: Any) -> bool:
     return PERM_MANAGE in _perms(user) and _covers(user, redemption.item.place_path)
 
 
-Predicate = Callable[[Any, Any], bool]
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: Any
-    sources: frozenset[str]
-    target: str
-    who: tuple[Predicate, ...]
-    style: str = "secondary"
-
-    def allows_actor(self, redemption: Any, user: Any) -> bool:
-        if user is None:
-            return True
-        if not getattr(user, "is_authenticated", False):
-            return False
-        return any(pred(redemption, user) for pred in self.who)
-
-
 REDEMPTION_TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in [
-        Transition("fulfil", _("Hand over"), frozenset({R.ISSUED}), R.FULFILLED, (is_provider,), "success"),
-        Transition(
-            "refund", _("Refund"), frozenset({R.ISSUED, R.FULFILLED}), R.REFUNDED, (is_manager,), "warning"
-        ),
-        Transition(
-            "cancel", _("Cancel"), frozenset({R.ISSUED}), R.CANCELLED, (is_owner, is_manager), "secondary"
-        ),
+        transition("fulfil", _("Hand over"), [R.ISSUED], R.FULFILLED, [is_provider], style="success"),
+        transition("refund", _("Refund"), [R.ISSUED, R.FULFILLED], R.REFUNDED, [is_manager], style="warning"),
+        transition("cancel", _("Cancel"), [R.ISSUED], R.CANCELLED, [is_owner, is_manager]),
     ]
 }
 
 
 def available_actions(redemption: Any, user: Any) -> list[Transition]:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    return [
-        t
-        for t in REDEMPTION_TRANSITIONS.values()
-        if redemption.status in t.sources and t.allows_actor(redemption, user)
-    ]
+    return available(REDEMPTION_TRANSITIONS, redemption, user)

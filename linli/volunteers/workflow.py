@@ -15,12 +15,12 @@ Who: the activity's organiser (an account: community staff, or a team leader) an
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from linli.core.workflow import Predicate, Transition, available, transition
 
 PERM_JOIN = "volunteers.join"  # register as a volunteer, sign up for activities
 PERM_MANAGE = "volunteers.manage"  # community staff: volunteers, teams, activities of their places
@@ -86,40 +86,16 @@ def is_organiser(activity: Any, user: Any) -> bool:
     return activity.organiser_id is not None and activity.organiser_id == user.pk
 
 
-WHO_LABELS: dict[Callable[[Any, Any], bool], Any] = {
+WHO_LABELS: dict[Predicate, Any] = {
     is_manager: _("a volunteer manager"),
     is_organiser: _("the organiser"),
 }
-
-Predicate = Callable[[Any, Any], bool]
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: Any
-    sources: frozenset[str]
-    target: str
-    who: tuple[Predicate, ...]
-    required: tuple[str, ...] = ()
-    style: str = "secondary"
-
-    def allows_state(self, status: str) -> bool:
-        return status in self.sources
-
-    def allows_actor(self, activity: Any, user: Any) -> bool:
-        if user is None:
-            return True
-        if not getattr(user, "is_authenticated", False):
-            return False
-        return any(pred(activity, user) for pred in self.who)
-
 
 _ORG = (is_organiser, is_manager)
 
 
 def _t(name, label, sources, target, required=(), style="secondary") -> Transition:
-    return Transition(name, label, frozenset(sources), target, _ORG, tuple(required), style)
+    return transition(name, label, sources, target, _ORG, required, style=style)
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -146,8 +122,4 @@ ACTION_NAMES: tuple[str, ...] = tuple(TRANSITIONS)
 
 def available_actions(activity: Any, user: Any) -> list[Transition]:
     """The transitions ``user`` may start on ``activity`` now, in table order (the page's buttons)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    return [
-        t for t in TRANSITIONS.values() if t.allows_state(activity.status) and t.allows_actor(activity, user)
-    ]
+    return available(TRANSITIONS, activity, user)

@@ -301,6 +301,7 @@ def registration_transition(
             raise PermissionDenied(_("You may not “%(action)s” this registration.") % {"action": t.label})
         from_status, version = reg.status, reg.version
         outcome = APPLY[name](reg, actor, data)
+        assert t.target is not None  # every row of this table changes the state
         reg.status = t.target
         reg.version = version + 1
         if name in ("approve", "reject"):

@@ -230,6 +230,7 @@ def activity_transition(
                 text=_("The activity “%(title)s” has been cancelled.") % {"title": locked.title},
                 exclude=getattr(actor, "pk", None),
             )
+        assert t.target is not None  # every row of this table changes the state
         locked.status = t.target
         locked.version += 1
         updated = Activity.objects.filter(pk=locked.pk, status=from_status).update(
