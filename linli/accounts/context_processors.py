@@ -3,36 +3,55 @@ exist yet (an app not built yet) are left out, so the menu never shows a dead li
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.roles import Role
 
 # (label, url name, icon, who: None for everyone, a permission "area.verb", or a set of roles)
-NAV_ITEMS = [
-    (_("Home"), "accounts:home", "house", None),
-    (_("Places"), "places:tree", "diagram-3", "registry.view"),
-    (_("Registry"), "residents:person_list", "person-vcard", "registry.view"),
-    (_("Community profile"), "dashboards:profile_picker", "bar-chart-line", "registry.view"),
-    (_("Dispatch desk"), "cases:dispatch", "inbox", "cases.dispatch"),
-    (_("My cases"), "cases:worklist", "list-task", {Role.GRID_WORKER}),
-    (_("Department inbox"), "cases:department", "inbox", {Role.DEPARTMENT_STAFF}),
-    (_("Supervision"), "cases:supervise", "megaphone", "cases.supervise"),
-    (_("Party organisations"), "party:home", "flag", "party.view"),
-    (_("Service orders"), "party:order_list", "clipboard-check", "party.view"),
-    (_("Wish wall"), "party:wish_wall", "stars", None),
-    (_("My orders"), "party:my_orders", "bag-heart", "orders.place"),
-    (_("My wishes"), "party:my_wishes", "heart", "wishes.post"),
-    (_("Volunteer activities"), "volunteers:activity_list", "people-fill", None),
-    (_("My points"), "points:my_points", "coin", "points.redeem"),
-    (_("Points shop"), "points:shop", "shop", "points.redeem"),
-    (_("Points ledger"), "points:ledger", "journal-check", "points.manage"),
-    (_("Users"), "accounts:user_list", "people", "users.manage"),
-    (_("Security policy"), "accounts:policy", "shield-lock", "security.policy"),
-    (_("Locked accounts"), "accounts:locks", "lock", "security.unlock"),
-    (_("Audit log"), "core:audit_log", "journal-text", "audit.view"),
-    (_("Holiday calendar"), "core:calendar", "calendar3", {Role.SYSTEM_ADMIN, Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF}),
+NavItem = tuple[Any, str, str, Any]
+
+# The menu in groups: a group whose entries the user may see more than one of becomes a drop-down; a
+# group with one visible entry shows that entry alone (a grid worker sees "My cases", not "Cases ▾").
+# A group label of None puts its entries on the bar itself.
+NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
+    (None, "", [(_("Home"), "accounts:home", "house", None)]),
+    (_("Registry"), "person-vcard", [
+        (_("Places"), "places:tree", "diagram-3", "registry.view"),
+        (_("Registry"), "residents:person_list", "person-vcard", "registry.view"),
+        (_("Community profile"), "dashboards:profile_picker", "bar-chart-line", "registry.view"),
+    ]),
+    (_("Cases"), "inbox", [
+        (_("Dispatch desk"), "cases:dispatch", "inbox", "cases.dispatch"),
+        (_("My cases"), "cases:worklist", "list-task", {Role.GRID_WORKER}),
+        (_("Department inbox"), "cases:department", "inbox", {Role.DEPARTMENT_STAFF}),
+        (_("Supervision"), "cases:supervise", "megaphone", "cases.supervise"),
+    ]),
+    (_("Party-led service"), "flag", [
+        (_("Party organisations"), "party:home", "flag", "party.view"),
+        (_("Service orders"), "party:order_list", "clipboard-check", "party.view"),
+        (_("My orders"), "party:my_orders", "bag-heart", "orders.place"),
+        (_("Wish wall"), "party:wish_wall", "stars", None),
+        (_("My wishes"), "party:my_wishes", "heart", "wishes.post"),
+    ]),
+    (_("Volunteers and points"), "people-fill", [
+        (_("Volunteer activities"), "volunteers:activity_list", "people-fill", None),
+        (_("My points"), "points:my_points", "coin", "points.redeem"),
+        (_("Points shop"), "points:shop", "shop", "points.redeem"),
+        (_("Points ledger"), "points:ledger", "journal-check", "points.manage"),
+    ]),
+    (_("Administration"), "gear", [
+        (_("Users"), "accounts:user_list", "people", "users.manage"),
+        (_("Security policy"), "accounts:policy", "shield-lock", "security.policy"),
+        (_("Locked accounts"), "accounts:locks", "lock", "security.unlock"),
+        (_("Audit log"), "core:audit_log", "journal-text", "audit.view"),
+        (_("Holiday calendar"), "core:calendar", "calendar3",
+         {Role.SYSTEM_ADMIN, Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF}),
+    ]),
 ]
+NAV_ITEMS: list[NavItem] = [item for _group, _icon, items in NAV_GROUPS for item in items]
 
 # The order in which a user's roles are named in the top bar (the most senior first).
 ROLE_ORDER = [
@@ -59,24 +78,40 @@ def allowed(user, who) -> bool:
     return bool(set(who) & user.role_set)
 
 
+def _entry(user, item: NavItem) -> dict | None:
+    label, name, icon, who = item
+    if not allowed(user, who):
+        return None
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        return None
+    return {"label": label, "url": url, "icon": icon, "active": False}
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = []
-    for label, name, icon, who in NAV_ITEMS:
-        if not allowed(user, who):
-            continue
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue
-        items.append({"label": label, "url": url, "icon": icon, "active": False})
+    items: list[dict] = []
+    leaves: list[dict] = []
+    for group, icon, members in NAV_GROUPS:
+        entries = [e for e in (_entry(user, m) for m in members) if e is not None]
+        leaves += entries
+        if group is None or len(entries) < 2:
+            items += entries
+        else:
+            items.append({"label": group, "icon": icon, "children": entries, "active": False})
     # The entry whose URL is the longest prefix of the path is the active one (/party/orders/ marks
-    # "Service orders", not also "Party organisations" at /party/).
-    matches = [i for i in items if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))]
+    # "Service orders", not also "Party organisations" at /party/), and so is its group.
+    path = request.path
+    matches = [e for e in leaves if path == e["url"] or (e["url"] != "/" and path.startswith(e["url"]))]
     if matches:
-        max(matches, key=lambda i: len(str(i["url"])))["active"] = True
+        best = max(matches, key=lambda e: len(str(e["url"])))
+        best["active"] = True
+        for item in items:
+            if best in item.get("children", ()):
+                item["active"] = True
     roles = user.role_set
     labels = [Role(r).label for r in ROLE_ORDER if r in roles]
     return {

@@ -80,7 +80,8 @@ def test_pages_have_no_inline_scripts_or_handlers(client, as_persona, persona):
 
 
 def nav_labels(body: str) -> list[str]:
-    nav = re.search(r'data-testid="nav">(.*?)</ul>', body, re.S)
+    """Every page the menu leads to, on the bar or in a group's drop-down."""
+    nav = re.search(r'data-testid="nav">(.*?)</ul>\s*</div>', body, re.S)
     return re.findall(r"</i>([^<]+)</a>", nav.group(1)) if nav else []
 
 
@@ -350,7 +351,9 @@ def test_navigation_leaves_out_entries_whose_page_does_not_exist(rf, grid_worker
     from linli.accounts import context_processors
 
     monkeypatch.setattr(
-        context_processors, "NAV_ITEMS", [*context_processors.NAV_ITEMS, ("Nowhere", "nowhere:page", "x", None)]
+        context_processors,
+        "NAV_GROUPS",
+        [*context_processors.NAV_GROUPS, (None, "", [("Nowhere", "nowhere:page", "x", None)])],
     )
     request = rf.get("/")
     request.user = grid_worker_a
@@ -378,6 +381,22 @@ def test_navigation_marks_only_the_longest_matching_entry_active(rf, community_s
 
     request = rf.get("/party/orders")
     request.user = community_staff
-    active = [str(item["label"]) for item in context_processors.navigation(request)["nav_items"] if item["active"]]
-    assert len(active) == 1
-    assert active[0] in ("Service orders", "三单制服务")
+    items = context_processors.navigation(request)["nav_items"]
+    leaves = [leaf for item in items for leaf in item.get("children", [item])]
+    active = [str(leaf["label"]) for leaf in leaves if leaf["active"]]
+    assert active in (["Service orders"], ["三单制服务"])
+    # Its group is open as the active one; no other group is.
+    assert [str(i["label"]) for i in items if i["active"]] in (["Party-led service"], ["党建引领"])
+
+
+def test_navigation_groups_show_a_lone_entry_on_the_bar(rf, grid_worker_a):
+    from linli.accounts import context_processors
+
+    request = rf.get("/")
+    request.user = grid_worker_a
+    items = context_processors.navigation(request)["nav_items"]
+    # A grid worker has one case page: it sits on the bar, not in a one-entry drop-down.
+    from django.urls import reverse
+
+    assert reverse("cases:worklist") in [i.get("url") for i in items if "children" not in i]
+    assert all(len(i["children"]) >= 2 for i in items if "children" in i)
