@@ -247,7 +247,10 @@ if not PRODUCTION:
     WHITENOISE_AUTOREFRESH = True
     STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "media"
-MEDIA_URL = "/media/"
+MEDIA_URL = "/media/"  # served by linli.core.media (each app's access rules), never as static files
+# Production behind nginx: the prefix of an `internal` location over MEDIA_ROOT (e.g. /protected-media/);
+# the media view then answers with X-Accel-Redirect and nginx sends the file. See docs/deploy.md.
+LINLI_MEDIA_ACCEL_PREFIX = env("LINLI_MEDIA_ACCEL_PREFIX", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -2,10 +2,11 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from config.api import api
 from linli.cases import views as case_views
+from linli.core.media import media_serve
 from linli.core.views import healthz
 from linli.places.views import building_report
 
@@ -29,12 +30,9 @@ urlpatterns = [
     path("report", case_views.report, name="report"),
     path("", include("linli.accounts.urls")),
     path("", include("linli.core.urls")),
+    # Uploaded files, in every mode, only to whoever the owning app's resolver allows (linli/core/media.py).
+    re_path(r"^media/(?P<path>.+)$", media_serve, name="media"),
 ]
-
-if settings.DEBUG:  # pragma: no cover
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 if settings.LINLI_BENCH:  # pragma: no cover
     # bench/http_rps.py only (LINLI_BENCH=1): the baseline, a bare view behind the same middleware as every page.

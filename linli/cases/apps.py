@@ -15,6 +15,11 @@ class CasesConfig(AppConfig):
         if isinstance(rewriters, list) and cases_paths_rewrite not in rewriters:
             rewriters.append(cases_paths_rewrite)
 
+        from linli.cases.media import case_photo_visible
+        from linli.core.media import media_register
+
+        media_register("cases/", case_photo_visible)
+
 
 def cases_paths_rewrite(*, old_path: str, new_path: str) -> int:
     """Replace the prefix ``old_path`` by ``new_path`` in every case's ``place_path``; returns rows."""
