@@ -207,7 +207,7 @@ class Case(models.Model):
             models.Index(fields=["place_path", "-id"], name="cases_case_path", opclasses=[*PATH_OPS, ""]),
             models.Index(fields=["place_path", "status"], name="cases_case_path_open", opclasses=[*PATH_OPS, ""],
                          condition=OPEN_Q),
-            models.Index(fields=["owner_user", "status"], name="cases_case_owner_open", condition=OPEN_Q),
+            models.Index(fields=["owner_user", "-id"], name="cases_case_owner_open", condition=OPEN_Q),  # "mine"
             models.Index(fields=["reporter", "-id"], name="cases_case_reporter"),
             models.Index(fields=["handle_due"], name="cases_case_handle_due_open", condition=HANDLE_DUE_Q),
             # Worklists, newest first (selectors.page_rows reads the ids first, then the rows): open cases by
