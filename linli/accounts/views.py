@@ -136,8 +136,12 @@ def _resident_tiles() -> list[Tile]:
               "camera-fill", "cases:report", 1),
         _tile(gettext_lazy("My matters"), gettext_lazy("Follow what you reported and rate the result"), "card-checklist", "cases:mine", 4),
         _tile(gettext_lazy("Services"), gettext_lazy("Guides, certificates, room bookings"), "building-check", "hall:services", 3),
-        _tile(gettext_lazy("Activities"), gettext_lazy("Volunteer and join community activities"), "people-fill", "volunteers:activities", 2),
-        _tile(gettext_lazy("My points"), gettext_lazy("Points earned and the points shop"), "award-fill", "points:mine", 5),
+        _tile(gettext_lazy("Order a service"), gettext_lazy("Party members come to help: repairs, meals, errands"),
+              "tools", "party:order_new", 2),
+        _tile(gettext_lazy("Wish wall"), gettext_lazy("Post a small wish or help make one come true"), "heart-fill", "party:wish_wall", 1),
+        _tile(gettext_lazy("Activities"), gettext_lazy("Volunteer and join community activities"), "people-fill", "volunteers:activity_list", 2),
+        _tile(gettext_lazy("My points"), gettext_lazy("Points earned and the points shop"), "award-fill", "points:my_points", 5),
+        _tile(gettext_lazy("Points shop"), gettext_lazy("Spend your points on services and goods"), "bag-heart-fill", "points:shop", 3),
         _tile(gettext_lazy("My account"), gettext_lazy("Password, phone and security"), "person-vcard", "accounts:profile", 6),
     ]
 

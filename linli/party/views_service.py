@@ -249,8 +249,8 @@ def order_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     except DomainError as exc:
         raise_http(exc)
         messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Done."))
+    else:  # "Done." after "Accept" read as the status 已完成: name what was done
+        messages.success(request, _("Saved: %(action)s.") % {"action": ORDER_TRANSITIONS[name].label})
     return redirect(back)
 
 
@@ -381,8 +381,8 @@ def wish_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     except DomainError as exc:
         raise_http(exc)
         messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Done."))
+    else:  # "Done." after "Accept" read as the status 已完成: name what was done
+        messages.success(request, _("Saved: %(action)s.") % {"action": WISH_TRANSITIONS[name].label})
     return redirect(back)
 
 

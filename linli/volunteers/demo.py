@@ -57,6 +57,29 @@ def _persons(community, n: int) -> list[Any]:
     )
 
 
+# The demo user ``volunteer`` (a phone outside the residents demo's 170/171 draws).
+VOLUNTEER_NAME, VOLUNTEER_PHONE = "吴敏", "16200002026"
+
+
+def _link_volunteer_user(demo) -> Any:
+    """The demo user ``volunteer`` gets a registry person (sharing their phone) and a volunteer record:
+    without a person, 我的积分 and 我的活动 stay empty. Idempotent."""
+    from linli.accounts.actions import user_update
+    from linli.residents.actions import person_create
+    from linli.residents.selectors import person_for_user
+    from linli.volunteers import actions
+
+    user = demo.users.get("volunteer")
+    if user is None or not demo.grids:
+        return None
+    if user.phone != VOLUNTEER_PHONE:
+        user = user_update(user=user, actor=None, changes={"phone": VOLUNTEER_PHONE})
+        demo.users["volunteer"] = user
+    if person_for_user(user) is None:
+        person_create(actor=None, name=VOLUNTEER_NAME, place=demo.grids[0], phone=VOLUNTEER_PHONE)
+    return actions.volunteer_of(user) or actions.volunteer_register(actor=user, skills=["first_aid"])
+
+
 @transaction.atomic
 def demo_extend(demo) -> None:
     from linli.volunteers import actions
@@ -83,6 +106,9 @@ def demo_extend(demo) -> None:
             volunteers.insert(0, actions.volunteer_register(actor=resident_user, skills=["computer"]))
     if len(volunteers) < 8:
         return  # the registry is not there (a bare demo): nothing to build on
+    demo_volunteer = _link_volunteer_user(demo)
+    if demo_volunteer is not None:
+        volunteers.insert(1, demo_volunteer)
     teams = []
     for t, (name, description) in enumerate(TEAMS):
         members = volunteers[t::4]
@@ -121,6 +147,8 @@ def demo_extend(demo) -> None:
         queue = volunteers[n * 3 :] + volunteers[: n * 3]
         if days >= 0 and mine is not None:
             queue = [mine] + [v for v in queue if v.pk != mine.pk]  # the demo resident: try the QR check-in
+        if days >= 0 and demo_volunteer is not None:
+            queue = [demo_volunteer] + [v for v in queue if v.pk != demo_volunteer.pk]
         signed = [
             actions.signup_create(activity=activity, actor=None, volunteer=v) for v in queue[: quota + 1]
         ]
