@@ -305,6 +305,9 @@ def home(request: AuthedRequest) -> HttpResponse:
     else:
         template = "accounts/home_resident.html"
         context["tiles"] = _resident_tiles()
+        if "orders.take" in user.perms:  # a party member: the orders of their branch, right after 随手拍/诉求
+            context["tiles"].insert(2, _tile(gettext_lazy("Orders to take"), gettext_lazy(
+                "Orders of your branch and the ones given to you"), "clipboard-check", "party:order_pool", 4))
         context["grid_workers"] = _grid_workers_of(user)
     context["password_days_left"] = _password_days_left(user)
     context["totp_required"] = actions.totp_required(user)

@@ -395,7 +395,10 @@ def wish_wall(request: HttpRequest) -> HttpResponse:
     if chosen.isdigit():
         community = get_object_or_404(Place, pk=int(chosen), kind=PlaceKind.COMMUNITY)
     elif communities:
-        community = communities[0]
+        # The visitor's own community first (a resident of 幸福社区 opened another community's wall).
+        paths = getattr(getattr(request.user, "scope", None), "place_paths", ()) or ()
+        own = [c for c in communities if any(p.startswith(c.path) or c.path.startswith(p) for p in paths)]
+        community = own[0] if own else communities[0]
     else:
         community = None
     wall = selectors_service.wish_wall(community=community) if community is not None else None

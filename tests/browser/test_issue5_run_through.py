@@ -189,11 +189,12 @@ def test_issue5_done_when(new_page, live_server, w5, tmp_path):
     Image.new("RGB", (64, 48), (40, 90, 160)).save(photo, format="JPEG")
     member = new_page(**PHONE_OPTIONS)
     log_in(member, base, w5.member_user.username)
-    member.goto(f"{base}/party/orders/pool")
+    _open_tile(member, base, "待接服务单")
     assert "水电维修" in member.inner_text("main")
     _phone_ok(member)
     _shot(member, "06_member_pool")
-    member.goto(f"{base}/party/orders/{order.pk}")
+    with member.expect_navigation():
+        member.locator("main a", has_text="水电维修").first.click()
     with member.expect_navigation():
         member.click("[data-testid=submit-accept]")
     assert "已接单" in member.inner_text("[data-testid=order-status]")
@@ -224,6 +225,10 @@ def test_issue5_done_when(new_page, live_server, w5, tmp_path):
     assert "已评价" in resident.inner_text("[data-testid=order-status]")
     assert ServiceOrder.objects.get().satisfaction == "satisfied"
     _shot(resident, "10_resident_rated")
+    _open_tile(resident, base, "微心愿")  # the wall opens on the resident's own community
+    assert "心愿墙 · 测试一社区" in resident.inner_text("h1")
+    _phone_ok(resident)
+    _shot(resident, "10b_resident_wish_wall")
 
     # --- 5. The member's hours and point in the half-year report (community staff's desk). ----------------
     staff = new_page(bypass_csp=True, accept_downloads=True)
