@@ -289,8 +289,9 @@ def build_community(demo: Any, community: Any, *, first: bool) -> dict[str, int]
             actor=staff,
         )
         regs += 1
-        if i == 0:
+        if i < 2:
             actions.registration_transition(registration=reg, name="approve", actor=staff)
+            _served(person, hours=("6", "3.5")[i], points=(4, 2)[i], today=today)
     return {
         "orgs": len(orgs_by_place),
         "members": len(members),
@@ -298,6 +299,28 @@ def build_community(demo: Any, community: Any, *, first: bool) -> dict[str, int]
         "meetings": meetings,
         "registrations": regs,
     }
+
+
+def _served(person: Any, *, hours: str, points: int, today: datetime.date) -> None:
+    """Service of a 双报到 member this half year, so that the half-year report to their unit is not empty.
+    Idempotent on the sources."""
+    from decimal import Decimal
+
+    from linli.points import actions as points_actions
+
+    source = f"demo:party.registered:{person.pk}"
+    points_actions.hours_record(
+        person_id=person.pk,
+        hours=Decimal(hours),
+        source=source,
+        kind="other",
+        actor=None,
+        occurred_on=today,
+        note="社区服务（演示数据）",
+    )
+    points_actions.points_award(
+        person_id=person.pk, rule_code="service", source=source, actor=None, amount=points, note="演示数据"
+    )
 
 
 def link_member_account(demo: Any) -> None:
