@@ -250,7 +250,10 @@ def order_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         raise_http(exc)
         messages.error(request, _error_text(exc))
     else:  # "Done." after "Accept" read as the status 已完成: name what was done
-        messages.success(request, _("Saved: %(action)s.") % {"action": ORDER_TRANSITIONS[name].label})
+        if name == "rate":
+            messages.success(request, _("Thank you for your rating."))
+        else:
+            messages.success(request, _("Saved: %(action)s.") % {"action": ORDER_TRANSITIONS[name].label})
     return redirect(back)
 
 

@@ -223,6 +223,9 @@ def test_issue5_done_when(new_page, live_server, w5, tmp_path):
     with resident.expect_navigation():
         resident.click("[data-testid=rate-form] button[type=submit]")
     assert "已评价" in resident.inner_text("[data-testid=order-status]")
+    assert "感谢您的评价" in resident.inner_text("main")
+    assert resident.inner_text("[data-testid=my-rating]") == "您的评价: 满意"
+    assert resident.locator("[data-testid=done-photo]").evaluate("img => img.naturalWidth") > 0
     assert ServiceOrder.objects.get().satisfaction == "satisfied"
     _shot(resident, "10_resident_rated")
     _open_tile(resident, base, "微心愿")  # the wall opens on the resident's own community
@@ -332,13 +335,14 @@ def test_issue5_done_when(new_page, live_server, w5, tmp_path):
 
     volunteer.goto(f"{base}/points/me/")
     assert volunteer.inner_text("[data-testid=balance]").strip() == "1"
-    assert "免费理发一次" in volunteer.inner_text("main")
+    assert "免费理发一次 · 2 积分 · 已核销" in volunteer.inner_text("main")
+    assert "2 小时" in volunteer.inner_text("main")
     _shot(volunteer, "23_volunteer_balance_after")
 
     # The member sees their own point and hours on 我的积分 as well.
     member.goto(f"{base}/points/me/")
     assert member.inner_text("[data-testid=balance]").strip() == "1"
-    assert "1.5" in member.inner_text("main")
+    assert "1.5 小时" in member.inner_text("main")
     _shot(member, "24_member_my_points")
 
     for p in (resident, secretary, member, staff, volunteer):
