@@ -143,9 +143,10 @@ def _balance_move(person_id: int, amount: int) -> bool:
 
 def points_award(
     *, person_id: int, rule_code: str, source: str, actor, amount: int | None = None, note: str = ""
-) -> PointsEntry:
+) -> PointsEntry | None:
     """Award points under a rule, once per ``source``. ``amount`` overrides the rule's points.
-    Call it inside the transaction of the action that earns it."""
+    Call it inside the transaction of the action that earns it. A rule that staff switched off awards
+    nothing (None): the service itself is still done, it just earns no points."""
     existing = PointsEntry.objects.filter(source=source).first()
     if existing is not None:
         return existing
@@ -153,7 +154,7 @@ def points_award(
     if rule is None:
         raise Invalid(_("Unknown points rule."), fields={"rule_code": [_("Unknown points rule.")]})
     if not rule.active:
-        raise Refused(_("This points rule is not active."))
+        return None
     points = rule.points if amount is None else int(amount)
     if points < 0:
         raise Invalid(

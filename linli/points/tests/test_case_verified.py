@@ -63,3 +63,15 @@ def test_verified_case_with_rule_off_awards_nothing(verified_case, member):
     PointsRule.objects.filter(code="case_verified").update(active=False)
     case = verified_case(member)
     assert not PointsEntry.objects.filter(source=f"cases.case:{case.pk}:verified").exists()
+
+
+
+def test_award_under_a_switched_off_rule_awards_nothing_and_refuses_nothing(person):
+    from linli.points.actions import points_award
+    from linli.points.models import PointsRule
+
+    PointsRule.objects.filter(code="service").update(active=False)
+    assert points_award(person_id=person.pk, rule_code="service", source="test:off", actor=None) is None
+    assert not PointsEntry.objects.filter(source="test:off").exists()
+    PointsRule.objects.filter(code="service").update(active=True)
+    assert points_award(person_id=person.pk, rule_code="service", source="test:on", actor=None) is not None
