@@ -266,8 +266,12 @@ def test_issue5_done_when(new_page, live_server, w5, tmp_path):
     assert "楼道杂物清理" in volunteer.inner_text("main")
     _phone_ok(volunteer)
     _shot(volunteer, "14_volunteer_activities")
+    # Scanning the QR code before signing up: the page says so and leads to the sign-up.
+    volunteer.goto(checkin_url)
+    assert "您没有报名此活动" in volunteer.inner_text("[data-testid=checkin-state]")
+    _shot(volunteer, "14a_volunteer_qr_not_signed_up")
     with volunteer.expect_navigation():
-        volunteer.locator("a", has_text="楼道杂物清理").first.click()
+        volunteer.click("[data-testid=signup-first]")
     with volunteer.expect_navigation():
         volunteer.click("[data-testid=signup]")
     assert "您已报名" in volunteer.inner_text("main")
