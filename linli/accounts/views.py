@@ -160,6 +160,9 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
             _tile(gettext_lazy("Dispatch desk"), gettext_lazy("Accept, dispatch and verify the community's cases"), "inbox-fill", "cases:dispatch", 1),
             _tile(gettext_lazy("Registry"), gettext_lazy("People, houses and households"), "person-lines-fill", "residents:person_list", 3),
             _tile(gettext_lazy("Deliberation"), gettext_lazy("Topics, meetings and votes"), "chat-square-text-fill", "deliberation:topics", 5),
+            _tile(gettext_lazy("Service orders"), gettext_lazy("Residents' orders: dispatch them to party members"), "tools", "party:order_list", 2),
+            _tile(gettext_lazy("Organise activities"), gettext_lazy("Volunteer activities, attendance and hours"), "people-fill", "volunteers:organise", 4),
+            _tile(gettext_lazy("Hand over a redemption"), gettext_lazy("Check a points-shop code and hand the item over"), "bag-check-fill", "points:fulfil", 6),
         ]
     if Role.GRID_WORKER in roles:
         tiles += [

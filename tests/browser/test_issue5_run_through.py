@@ -290,8 +290,10 @@ def test_issue5_done_when(new_page, live_server, w5, tmp_path):
     assert "已签到" in volunteer.inner_text("[data-testid=checkin-state]")
     _shot(volunteer, "16_volunteer_checked_in")
 
-    # --- 7. The organiser finishes the activity and verifies the hours. ------------------------------------
-    staff.goto(f"{base}/volunteers/activities/{w5.activity.pk}/attendance/")
+    # --- 7. The organiser finishes the activity and verifies the hours (from their home page). -------------
+    _open_tile(staff, base, "组织活动")
+    with staff.expect_navigation():
+        staff.locator("tr", has_text="楼道杂物清理").locator("a", has_text="签到名单").click()
     with staff.expect_navigation():
         staff.click("[data-testid=do-finish]")
     staff.goto(f"{base}/volunteers/activities/{w5.activity.pk}/attendance/")
@@ -327,7 +329,7 @@ def test_issue5_done_when(new_page, live_server, w5, tmp_path):
     assert balance_of(w5.volunteer_person.pk) == 1
 
     # --- 9. Staff hand it over by that code; the volunteer's balance stays right. -------------------------
-    staff.goto(f"{base}/points/fulfil/")
+    _open_tile(staff, base, "兑换核销")
     staff.fill("#code", code)
     with staff.expect_navigation():
         staff.click("button:has-text('查询')")
