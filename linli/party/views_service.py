@@ -144,12 +144,18 @@ def my_orders(request: HttpRequest) -> HttpResponse:
 def order_pool(request: HttpRequest) -> HttpResponse:
     user = request.user
     if member_for_user(user) is None:
+        if is_order_staff(user):  # a secretary without a member record of their own: the desk
+            return redirect("party:order_list")
         raise DjangoPermissionDenied
     pool = list(selectors_service.order_pool(user=user)[:50])
     mine = []
     for order in selectors_service.member_orders(user=user)[:50]:
         mine.append({"order": order, "buttons": available_order_actions(order, user)})
-    return render(request, "party/service/order_pool.html", {"pool": pool, "mine": mine})
+    return render(
+        request,
+        "party/service/order_pool.html",
+        {"pool": pool, "mine": mine, "is_desk": is_order_staff(user)},  # a secretary: a way to the desk
+    )
 
 
 # --- the desk ---------------------------------------------------------------------------------------------

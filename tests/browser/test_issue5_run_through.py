@@ -58,6 +58,8 @@ def w5(world, community_staff) -> World5:
     branch = org_create(kind="branch", name="幸福小区党支部", place=compound, parent=committee, actor=None)
     branch.secretary = secretary
     branch.save(update_fields=["secretary"])
+    secretary_person = person_create(actor=None, name="孙书记", place=world.grid_a, phone="13811110009")
+    member_create(person=secretary_person, org=branch, grid=world.grid_a, user=secretary, actor=None)
     unit = org_create(kind="unit", name="区供电局", place=world.community, actor=None)
     member_user = make_user("dangyuan", "party_member", place=world.grid_a, phone="13811110002")
     member_person = person_create(actor=None, name="李建国", place=world.grid_a, phone="13811110002")
@@ -168,7 +170,10 @@ def test_issue5_done_when(new_page, live_server, w5, tmp_path):
     # --- 2. The branch secretary dispatches it to the member (desktop). ---------------------------------------
     secretary = new_page(bypass_csp=True)
     log_in(secretary, base, w5.secretary.username)
-    secretary.goto(f"{base}/party/orders")
+    _shot(secretary, "04a_secretary_home")
+    _open_tile(secretary, base, "待接服务单")  # a secretary is a member too: from there, to the desk
+    with secretary.expect_navigation():
+        secretary.click("[data-testid=to-desk]")
     row = secretary.locator("[data-testid=order-row]").first.inner_text()
     assert "水电维修" in row and "王秀兰" in row and "已点单" in row, row
     _shot(secretary, "04_secretary_orders")
@@ -178,6 +183,7 @@ def test_issue5_done_when(new_page, live_server, w5, tmp_path):
     form = secretary.locator("[data-testid=form-dispatch].show")
     form.wait_for(state="visible")
     assert "李建国" in form.inner_text()
+    form.locator("select[name=member]").select_option(label="李建国 · 幸福小区党支部")
     _shot(secretary, "05_secretary_dispatch")
     with secretary.expect_navigation():
         form.locator("[data-testid=submit-dispatch]").click()
