@@ -146,7 +146,10 @@ def order_pool(request: HttpRequest) -> HttpResponse:
     if member_for_user(user) is None:
         if is_order_staff(user):  # a secretary without a member record of their own: the desk
             return redirect("party:order_list")
-        raise DjangoPermissionDenied
+        if "orders.take" not in getattr(user, "perms", frozenset()):
+            raise DjangoPermissionDenied
+        # A party-member login not yet linked to a member record: say so (the home tile led here).
+        return render(request, "party/service/order_pool.html", {"pool": [], "mine": [], "not_member": True})
     pool = list(selectors_service.order_pool(user=user)[:50])
     mine = []
     for order in selectors_service.member_orders(user=user)[:50]:

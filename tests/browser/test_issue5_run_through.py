@@ -357,5 +357,14 @@ def test_issue5_done_when(new_page, live_server, w5, tmp_path):
     assert "1.5 小时" in member.inner_text("main")
     _shot(member, "24_member_my_points")
 
-    for p in (resident, secretary, member, staff, volunteer):
+    # A party-member login nobody has linked to a member record yet: told why the list is empty, no 403.
+    make_user("dangyuan_new", "party_member", place=w5.world.grid_a, phone="13811110077")
+    newcomer = new_page(**PHONE_OPTIONS)
+    log_in(newcomer, base, "dangyuan_new")
+    _open_tile(newcomer, base, "待接服务单")
+    assert "尚未关联党员档案" in newcomer.inner_text("[data-testid=not-member]")
+    _phone_ok(newcomer)
+    _shot(newcomer, "25_unlinked_member")
+
+    for p in (resident, secretary, member, staff, volunteer, newcomer):
         assert not p.errors, (p.url, p.errors)
