@@ -339,7 +339,8 @@ def test_issue5_done_when(new_page, live_server, w5, tmp_path):
     staff.fill("#code", code)
     with staff.expect_navigation():
         staff.click("button:has-text('查询')")
-    assert "免费理发一次" in staff.inner_text("[data-testid=found]")
+    found = staff.inner_text("[data-testid=found]")
+    assert "免费理发一次" in found and "赵*" in found and "2 积分" in found and "待核销" in found, found
     with staff.expect_navigation():
         staff.click("[data-testid=found] button[type=submit]")
     assert Redemption.objects.get().status == "fulfilled"
