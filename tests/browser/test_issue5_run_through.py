@@ -245,9 +245,9 @@ def test_issue5_done_when(new_page, live_server, w5, tmp_path):
     staff.goto(f"{base}/party/reports/")
     report = staff.inner_text("[data-testid=report]")
     assert "区供电局" in report, report
-    assert staff.inner_text("[data-testid=report-member]") == "李**（1.5 小时，1 积分）"
+    assert staff.inner_text("[data-testid=report-member]") == "李**（1.50 小时，1 积分）"
     row = staff.locator("[data-testid=report] tbody tr").first.inner_text()
-    assert row.split("\t")[1:] == ["1", "1", "1.5", "1"], row  # members, served, hours, points
+    assert row.split("\t")[1:] == ["1", "1", "1.50", "1"], row  # members, served, hours, points
     _shot(staff, "11_report")
     with staff.expect_download() as download:
         staff.click("a:has-text('Excel')")
@@ -355,7 +355,7 @@ def test_issue5_done_when(new_page, live_server, w5, tmp_path):
     # The member sees their own point and hours on 我的积分 as well.
     member.goto(f"{base}/points/me/")
     assert member.inner_text("[data-testid=balance]").strip() == "1"
-    assert "1.5 小时" in member.inner_text("main")
+    assert "1.50 小时" in member.inner_text("main")
     _shot(member, "24_member_my_points")
 
     # A party-member login nobody has linked to a member record yet: told why the list is empty, no 403.
