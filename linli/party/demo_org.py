@@ -18,11 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from linli.core.errors import DomainError
+from linli.residents.demo import DEMO_USER_PERSONS
 
 logger = logging.getLogger("linli.party.demo")
 
-MEMBER_NAME = "孙丽"  # the demo user ``member``
-MEMBER_PHONE = "17000000002"  # a 170 virtual-operator number: clearly fictional
+MEMBER_NAME, MEMBER_PHONE, _political = DEMO_USER_PERSONS["member"]  # the demo user ``member`` (residents demo)
 UNITS = [
     # (name, contact) — fictional units; the first five sit on the joint committee
     ("区供电分局党委", "钱主任"),

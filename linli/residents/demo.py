@@ -65,6 +65,13 @@ BATCH = 1000
 SOURCE = "演示数据"
 RESIDENT_NAME = "王芳"  # the demo user ``resident``: a Person of grid1's grid, linked by phone
 RESIDENT_PHONE = "17000000001"
+# The demo users ``member`` and ``volunteer`` are registry persons of the first community too (linked by
+# phone, as 王芳 is): name, phone and political status. They take the place of two drawn women of working
+# age, so the community's totals do not change.
+DEMO_USER_PERSONS = {
+    "member": ("孙丽", "17000000002", "01"),
+    "volunteer": ("吴敏", "17000000003", "13"),
+}
 FULL, SMALL = "full", "small"
 
 
@@ -294,6 +301,7 @@ class Member:
     name: str = ""
     tags: set[str] = field(default_factory=set)
     phone: str | None = None  # None: drawn at random
+    political: str = ""  # "": drawn by age
     person: Person | None = None
 
 
@@ -317,7 +325,7 @@ class People:
         self.today = today
         self.block = block  # ID sequence numbers 200·block … 200·block+199: no clash between communities
         self.ids: set[str] = set()
-        self.phones: set[str] = {RESIDENT_PHONE}
+        self.phones: set[str] = {RESIDENT_PHONE, *(phone for _n, phone, _p in DEMO_USER_PERSONS.values())}
 
     # ages: nobody is 59 on the day of the build (see the module's docstring)
     def young(self, low: float, high: float) -> float:
@@ -606,6 +614,15 @@ def _resident_first(plans: list[Plan]) -> None:
     head.sex, head.age, head.surname, head.name, head.phone = "2", 38.4, "王", RESIDENT_NAME, RESIDENT_PHONE
     husband.sex, husband.relationship, husband.age = "1", "11", 40.2
     child.age, child.surname = 9.7, husband.surname
+    taken = {id(plans[0])}
+    for name, phone, political in DEMO_USER_PERSONS.values():
+        plan = next(
+            p for p in plans
+            if id(p) not in taken and p.members[0].sex == "2" and 25 <= p.members[0].age < 60 and not p.tenant
+        )
+        taken.add(id(plan))
+        head = plan.members[0]
+        head.surname, head.name, head.phone, head.political = name[0], name, phone, political
 
 
 def _occupied(rng: random.Random, houses: list[House], n: int, *, keep_first: bool) -> list[House]:
@@ -626,9 +643,12 @@ def _persons_for(people: People, plan: Plan, house: House, *, today: datetime.da
         with_phone = m.age >= 16 and rng.random() < (0.6 if m.age >= 80 else 0.95)
         phone = m.phone if m.phone is not None else people.phone() if with_phone else ""
         initials, pinyin = _name_keys(m.name)
+        # Drawn in this order even when the political status is set, so that the same draws follow.
+        ethnicity = people.ethnicity()
+        drawn_political = people.political_status(m.age)
         m.person = Person(
-            name=m.name, name_initials=initials, name_pinyin=pinyin, sex=m.sex, ethnicity=people.ethnicity(),
-            political_status=people.political_status(m.age), id_number=number, id_tail=id_tail(number),
+            name=m.name, name_initials=initials, name_pinyin=pinyin, sex=m.sex, ethnicity=ethnicity,
+            political_status=m.political or drawn_political, id_number=number, id_tail=id_tail(number),
             phone=phone, phone_tail=phone_tail(phone), birth_date=birth,
             registered_address="" if plan.tenant else f"{street.name}{community.name}{house.address.replace(' ', '')}室",
             current_address=house.address[:200], place_id=house.place.pk, place_path=house.place.path,

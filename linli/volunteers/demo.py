@@ -14,6 +14,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from linli.residents.demo import DEMO_USER_PERSONS
+
 TEAMS = [
     ("银辉先锋", "低龄老人帮高龄老人"),
     ("金姐姐", "楼道里的热心大姐，邻里互助"),
@@ -57,8 +59,8 @@ def _persons(community, n: int) -> list[Any]:
     )
 
 
-# The demo user ``volunteer`` (a phone outside the residents demo's 170/171 draws).
-VOLUNTEER_NAME, VOLUNTEER_PHONE = "吴敏", "16200002026"
+# The demo user ``volunteer``: a registry person of the residents demo, linked by phone.
+VOLUNTEER_NAME, VOLUNTEER_PHONE, _political = DEMO_USER_PERSONS["volunteer"]
 
 
 def _link_volunteer_user(demo) -> Any:
