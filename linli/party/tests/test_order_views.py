@@ -180,3 +180,18 @@ def test_the_branch_secretary_has_the_desk_of_their_branch(client, svc):  # noqa
     r = c.get(reverse("party:order_list"))
     assert r.status_code == 200
     assert [i["order"].pk for i in r.context["items"]] == [mine.pk] and elsewhere.pk != mine.pk
+
+
+def test_cancelling_and_returning_ask_before_they_end_the_order(client, svc):  # noqa: F811
+    make_order(svc, status="placed")
+    page = _login(client, svc.resident).get(reverse("party:my_orders")).content.decode()
+    assert 'data-confirm="确定取消这个服务单吗？"' in page
+    order = make_order(svc, status="placed")
+    client.logout()
+    desk = _login(client, svc.staff).get(reverse("party:order_detail", args=[order.pk])).content.decode()
+    # "Return to the resident" ends the order (a danger button): its form asks first; dispatching does not.
+    import re
+
+    forms = dict(re.findall(r'<form [^>]*data-testid="form-(\w+)"([^>]*)>', desk))
+    assert "data-confirm=" in forms["return"]
+    assert "data-confirm=" not in forms["dispatch"]
