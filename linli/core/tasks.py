@@ -1,7 +1,8 @@
-"""Core periodic tasks: the worker heartbeat read by /healthz."""
+"""Core periodic tasks: the worker heartbeat read by /healthz, and SQLite's statistics."""
 
 from __future__ import annotations
 
+from django.db import connection
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -22,3 +23,19 @@ def core_heartbeat() -> None:
 def core_heartbeat_now() -> None:
     """Queued by the web process at start-up so that /healthz sees a fresh worker within seconds."""
     heartbeat_write()
+
+
+def database_optimize() -> bool:
+    """On SQLite, ``PRAGMA optimize``: refresh the planner's statistics where they are missing or stale
+    (nothing runs ANALYZE otherwise). Cheap when there is nothing to do. False on other databases
+    (PostgreSQL's autovacuum keeps its own statistics)."""
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA optimize")
+    return True
+
+
+@db_periodic_task(crontab(minute="17", hour="3"))
+def core_database_optimize() -> None:
+    database_optimize()
