@@ -7,9 +7,12 @@ class PointsConfig(AppConfig):
     label = "points"
     verbose_name = _("Points")
 
-    # The migration module holding the ledger's append-only triggers (TABLE, SQLITE_UP/DOWN): the
-    # test-suite's ``flush`` (linli/core) lifts them for the flush and puts them back.
-    append_only_triggers = "linli.points.migrations.0002_ledger_append_only"
+    # The migration modules holding the ledgers' append-only triggers (each with TABLE, SQLITE_UP/DOWN):
+    # the test-suite's ``flush`` (linli/core) lifts them for the flush and puts them back.
+    append_only_triggers = [
+        "linli.points.migrations.0002_ledger_append_only",  # points entries
+        "linli.points.migrations.0004_hours_append_only",  # service hours
+    ]
 
     def restore_after_flush(self, using: str) -> None:
         """Put the shipped rules back after a flush (transactional tests)."""

@@ -130,6 +130,18 @@ def test_flush_lifts_the_triggers_and_restores_the_calendar(transactional_db):
         raw("DELETE FROM {table} WHERE id = %s", [entry.pk])
 
 
+def test_flush_reads_one_or_several_trigger_modules_per_app():
+    from types import SimpleNamespace
+
+    from linli.core.management.commands.flush import _trigger_modules
+
+    assert _trigger_modules(SimpleNamespace()) == []
+    assert _trigger_modules(SimpleNamespace(append_only_triggers="a.m0002")) == ["a.m0002"]
+    several = SimpleNamespace(append_only_triggers=["a.m0002", "a.m0004"])
+    assert _trigger_modules(several) == ["a.m0002", "a.m0004"]
+    assert _trigger_modules(SimpleNamespace(append_only_triggers=("a.m0002",))) == ["a.m0002"]
+
+
 def test_flush_is_refused_in_production(db, settings):
     settings.PRODUCTION = True
     audit_record(action="test.x")

@@ -1,16 +1,20 @@
-"""The ledger: append-only (ORM and SQL), reversals and corrections, reconciliation."""
+"""The ledgers (points and hours): append-only (ORM, SQL, the test flush), reversals and corrections,
+reconciliation."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.models import AppendOnlyError
 from linli.points import actions, selectors
-from linli.points.models import PointsAccount, PointsEntry
+from linli.points.models import HoursEntry, PointsAccount, PointsEntry
 
 
 def test_entry_save_and_delete_refused(person, award):
@@ -34,6 +38,68 @@ def test_entry_raw_sql_update_and_delete_refused_by_the_database(person, award):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [entry.pk])
     assert PointsEntry.objects.get(pk=entry.pk).amount == 3
+
+
+def _hours(person, source="test-hours:1"):
+    return actions.hours_record(
+        person_id=person.pk,
+        hours=Decimal("1.5"),
+        source=source,
+        kind="activity",
+        actor=None,
+        occurred_on=timezone.localdate(),
+    )
+
+
+def test_hours_save_and_delete_refused(person):
+    entry = _hours(person)
+    entry.hours = Decimal("9")
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    with pytest.raises(AppendOnlyError):
+        HoursEntry.objects.filter(pk=entry.pk).update(hours=Decimal("9"))
+    with pytest.raises(AppendOnlyError):
+        HoursEntry.objects.filter(pk=entry.pk).delete()
+    assert HoursEntry.objects.get(pk=entry.pk).hours == Decimal("1.5")
+
+
+def test_hours_raw_sql_update_and_delete_refused_by_the_database(person):
+    entry = _hours(person)
+    table = connection.ops.quote_name(HoursEntry._meta.db_table)
+    for sql in (f"UPDATE {table} SET hours = 9 WHERE id = %s", f"DELETE FROM {table} WHERE id = %s"):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [entry.pk])
+    assert HoursEntry.objects.get(pk=entry.pk).hours == Decimal("1.5")
+
+
+def _live_triggers(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal AND tgenabled <> 'D'",
+                [table],
+            )
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_empties_both_ledgers_and_puts_their_triggers_back(person, award):
+    award(person, 3)
+    _hours(person)
+    tables = [PointsEntry._meta.db_table, HoursEntry._meta.db_table]
+    before = {table: _live_triggers(table) for table in tables}
+    assert all(len(names) >= 2 for names in before.values()), before
+    call_command("flush", interactive=False, verbosity=0)
+    assert not PointsEntry.objects.exists() and not HoursEntry.objects.exists()
+    assert {table: _live_triggers(table) for table in tables} == before
 
 
 def test_balance_check_constraint_refuses_negative(person, award):

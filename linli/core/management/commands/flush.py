@@ -21,6 +21,12 @@ from linli.core.models import AuditEntry
 _TRIGGERS = import_module("linli.core.migrations.0002_audit_append_only")
 
 
+def _trigger_modules(config) -> list[str]:
+    """The trigger modules an AppConfig declares: ``append_only_triggers`` is one module path or a list."""
+    declared = getattr(config, "append_only_triggers", None) or []
+    return [declared] if isinstance(declared, str) else list(declared)
+
+
 class Command(flush.Command):
     help = (
         flush.Command.help
@@ -41,12 +47,11 @@ class Command(flush.Command):
                 self.stdout.write("Flush cancelled.")
                 return
         options["interactive"] = False
-        # The audit log's triggers, and those of any app that declares ``append_only_triggers`` (the
-        # module path of a migration with TABLE, SQLITE_UP and SQLITE_DOWN) on its AppConfig.
+        # The audit log's triggers, and those of any app that declares ``append_only_triggers`` on its
+        # AppConfig: the module path of a migration with TABLE, SQLITE_UP and SQLITE_DOWN, or a list of them.
         guarded = [(AuditEntry._meta.db_table, _TRIGGERS)]
         for config in django_apps.get_app_configs():
-            module_path = getattr(config, "append_only_triggers", None)
-            if module_path:
+            for module_path in _trigger_modules(config):
                 module = import_module(module_path)
                 guarded.append((module.TABLE, module))
         with transaction.atomic(using=database), connection.cursor() as cursor:
