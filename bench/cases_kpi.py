@@ -22,7 +22,7 @@ import cases_common
 
 
 def quick_rollups() -> int:
-    """PostgreSQL only: rollup rows with the keys of the real ones (month × grid × category × department,
+    """Rollup rows with the keys of the real ones (month × grid × category × department,
     department 0 for what happens before a dispatch) from one GROUP BY over the cases, with only the
     reported/refused/merged/closed counters filled: the page reads and sums as many rows as from the
     real rollups, so it can be timed before the (long) recompute has rewritten them."""
@@ -32,6 +32,8 @@ def quick_rollups() -> int:
     from linli.cases.models_kpi import KPI_COUNTERS
 
     zeros = [c for c in KPI_COUNTERS if c not in ("reported", "refused", "merged", "closed")]
+    if connection.vendor == "sqlite":
+        return _quick_rollups_sqlite(zeros)
     month = "(extract(year FROM reported_at AT TIME ZONE %(tz)s) * 100 + extract(month FROM reported_at AT TIME ZONE %(tz)s))::int"
     keys = f"{month}, place_path, split_part(place_path, '/', 2)::bigint, community_id, grid_id, category_id"
     with connection.cursor() as cur:
@@ -53,13 +55,46 @@ def quick_rollups() -> int:
         return cur.rowcount
 
 
+def _quick_rollups_sqlite(zeros: list[str]) -> int:
+    """``quick_rollups`` on SQLite: ``reported_at`` is stored as naive UTC text; the month is taken in the
+    settings' time zone (a fixed offset: Asia/Shanghai has no summer time)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+    from django.db import connection
+
+    offset = datetime(2026, 1, 1, tzinfo=ZoneInfo(settings.TIME_ZONE)).utcoffset()
+    hours = int(offset.total_seconds() // 3600) if offset else 0
+    month = f"CAST(strftime('%Y%m', reported_at, '{hours:+d} hours') AS INTEGER)"
+    street = "CAST(substr(place_path, 2, instr(substr(place_path, 2), '/') - 1) AS INTEGER)"
+    keys = f"{month}, place_path, {street}, community_id, grid_id, category_id"
+    zero_cols = ", ".join(zeros)
+    zero_vals = ", ".join("0" for _ in zeros)
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM cases_kpirollup")
+        cur.execute(
+            f"""INSERT INTO cases_kpirollup (month, place_path, street_id, community_id, grid_id, category_id,
+                    department_id, reported, refused, merged, closed, {zero_cols})
+                SELECT {keys}, 0, count(*), sum(status = 'refused'), sum(status = 'merged'), 0, {zero_vals}
+                FROM cases_case GROUP BY {keys}
+                UNION ALL
+                SELECT {keys}, owner_department_id, 0, 0, 0, sum(status = 'closed'), {zero_vals}
+                FROM cases_case WHERE owner_department_id IS NOT NULL AND dispatched_at IS NOT NULL
+                GROUP BY {keys}, owner_department_id"""
+        )
+        rows = cur.rowcount
+        cur.execute("ANALYZE cases_kpirollup")
+        return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default=None)
     parser.add_argument("--cases", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--page-first", action="store_true",
-                        help="PostgreSQL: time the page over quick_rollups() before the recompute")
+                        help="time the page over quick_rollups() before the recompute")
     args = parser.parse_args()
     target, meta = cases_common.ensure(args.db, f"cases-kpi-{args.cases}", args.cases, events=True)
     from linli.cases.kpi import kpi_diff, kpi_fix, kpi_recompute, kpi_table
