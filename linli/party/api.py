@@ -177,11 +177,7 @@ def org_tree(request, community_id: int):
     summary="Create an organisation (committee, branch, group, household post, unit)",
 )
 def org_create(request, payload: OrgCreateIn):
-    from linli.places.models import Place
-
-    place = Place.objects.filter(pk=payload.place_id).first()
-    if place is None:
-        raise Invalid(_("Unknown place."), fields={"place_id": [_("Not found.")]})
+    place = _place_any(payload.place_id, field="place_id")
     org = actions.org_create(
         kind=payload.kind,
         name=payload.name,
@@ -404,12 +400,13 @@ def member_role_assign(request, member_id: int, payload: RoleAssignIn):
     return Status(201, role_out(held))
 
 
-def _place_any(pk: int) -> Any:
+def _place_any(pk: int, *, field: str = "place_id") -> Any:
+    """The place by id, or 422 on ``field`` (the action checks the actor's scope over it)."""
     from linli.places.models import Place
 
     place = Place.objects.filter(pk=pk).first()
     if place is None:
-        raise Invalid(_("Unknown place."), fields={"place_id": [_("Not found.")]})
+        raise Invalid(_("Unknown place."), fields={field: [_("Not found.")]})
     return place
 
 
@@ -527,12 +524,9 @@ def registration_list(request, status: str = "", kind: str = ""):
     summary="Register (双报到): a unit, or a serving member",
 )
 def registration_create(request, payload: RegistrationCreateIn):
-    from linli.places.models import Place
     from linli.residents.models import Person
 
-    community = Place.objects.filter(pk=payload.community_id).first()
-    if community is None:
-        raise Invalid(_("Unknown place."), fields={"community_id": [_("Not found.")]})
+    community = _place_any(payload.community_id, field="community_id")
     person = None
     if payload.person_id is not None:
         if not can_manage_path(request.auth, community.path):
@@ -715,11 +709,7 @@ def partner_list(request, community_id: int | None = None, big_committee: bool |
 
 @router.post("/partners", response={201: PartnerOut}, summary="Add a partner unit")
 def partner_create(request, payload: PartnerCreateIn):
-    from linli.places.models import Place
-
-    community = Place.objects.filter(pk=payload.community_id).first()
-    if community is None:
-        raise Invalid(_("Unknown place."), fields={"community_id": [_("Not found.")]})
+    community = _place_any(payload.community_id, field="community_id")
     p = actions.partner_create(
         community=community,
         name=payload.name,
@@ -846,11 +836,7 @@ def activity_list(request, community_id: int | None = None):
 
 @router.post("/activities", response={201: JointActivityOut}, summary="Record a joint activity")
 def activity_create(request, payload: JointActivityIn):
-    from linli.places.models import Place
-
-    community = Place.objects.filter(pk=payload.community_id).first()
-    if community is None:
-        raise Invalid(_("Unknown place."), fields={"community_id": [_("Not found.")]})
+    community = _place_any(payload.community_id, field="community_id")
     a = actions.activity_create(
         community=community,
         held_on=payload.held_on,
@@ -995,11 +981,7 @@ def meeting_rotation(request, community_id: int):
     "/meetings", response={201: MeetingDetailOut}, summary="Record a joint meeting (its chair is the month's)"
 )
 def meeting_create(request, payload: MeetingCreateIn):
-    from linli.places.models import Place
-
-    community = Place.objects.filter(pk=payload.community_id).first()
-    if community is None:
-        raise Invalid(_("Unknown place."), fields={"community_id": [_("Not found.")]})
+    community = _place_any(payload.community_id, field="community_id")
     m = actions.meeting_create(
         community=community,
         held_on=payload.held_on,
