@@ -10,7 +10,7 @@ from linli.core.errors import Invalid, NotFound, PermissionDenied
 from linli.party.access import can_manage_path
 
 
-def clean_text(value: Any, *, limit: int) -> str:
+def clean_text(value: Any, *, limit: int = 4000) -> str:
     return str(value or "").strip()[:limit]
 
 

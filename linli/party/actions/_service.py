@@ -41,8 +41,34 @@ def actor_label(actor: Any) -> str:
     return actor.get_username() if getattr(actor, "is_authenticated", False) else ""
 
 
-def clean_text(value: Any, *, limit: int = 4000) -> str:
-    return str(value or "").strip()[:limit]
+def person_by_id(person: Any, errors: dict[str, list[str]]) -> Any:
+    """A registry person given by id (staff entering for a resident), or None with an error noted."""
+    from linli.residents.models import Person
+
+    if person is None or isinstance(person, Person):
+        return person
+    found = Person.objects.filter(pk=person).first()
+    if found is None:
+        errors["person"] = [_("Not found.")]
+    return found
+
+
+def asker(actor: Any, *, for_resident: bool, person: Any) -> tuple[Any, Any]:
+    """Who asks, as (account, registry person): staff entering for a resident leave the account empty and
+    name the person; a resident asks for themself (their login and the person behind it)."""
+    if for_resident:
+        return None, person
+    from linli.residents.selectors import person_for_user
+
+    account = actor if getattr(actor, "is_authenticated", False) else None
+    return account, (person_for_user(actor) if account is not None else person)
+
+
+def require_in_scope(actor: Any, place: Any, *, for_resident: bool) -> None:
+    """Staff enter for residents of their own area only."""
+    scope = getattr(actor, "scope", None)
+    if for_resident and actor is not None and not (scope is not None and scope.covers_path(place.path)):
+        raise Invalid(_("This place is outside your area."), fields={"place": [_("Not found.")]})
 
 
 def parse_hours(value: Any, *, field_name: str = "hours", required: bool = True) -> Decimal | None:

@@ -16,14 +16,17 @@ from django.utils.translation import gettext as _
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.workdays import add_working_days
+from linli.party.actions._common import clean_text
 from linli.party.actions._service import (
     Apply,
     Outcome,
     Spec,
-    clean_text,
+    asker,
     event_write,
     notify,
     parse_hours,
+    person_by_id,
+    require_in_scope,
     reward,
     run,
     store_photo,
@@ -146,8 +149,6 @@ def order_place(
     """A resident orders a service (``orders.place``); staff (``orders.dispatch``) may order for a resident
     by naming the ``person`` (or just their name) and the ``place``."""
     from linli.party.models import ServiceOrder
-    from linli.residents.models import Person
-    from linli.residents.selectors import person_for_user
 
     perms = (
         getattr(actor, "perms", frozenset()) if actor is not None else frozenset({PERM_PLACE, PERM_DISPATCH})
@@ -165,26 +166,18 @@ def order_place(
         errors["address"] = [_("This field is required.")]
     if wanted_at is not None and wanted_at < timezone.now() - timedelta(hours=1):
         errors["wanted_at"] = [_("The time wanted is in the past.")]
-    for_resident = PERM_DISPATCH in perms and (person is not None or requester_name or place is not None)
-    if person is not None and not isinstance(person, Person):
-        person = Person.objects.filter(pk=person).first()
-        if person is None:
-            errors["person"] = [_("Not found.")]
+    for_resident = bool(PERM_DISPATCH in perms and (person is not None or requester_name or place is not None))
+    person = person_by_id(person, errors)
     if errors:
         raise Invalid(_("Please check the order."), fields=errors)
-    requester = None
-    if not for_resident:
-        requester = actor if getattr(actor, "is_authenticated", False) else None
-        person = person_for_user(actor) if requester is not None else person
+    requester, person = asker(actor, for_resident=for_resident, person=person)
     where = _place_of(actor, person, place)
     if where is None:
         raise Invalid(
             _("Where is the service wanted? Choose the place."),
             fields={"place": [_("This field is required.")]},
         )
-    scope = getattr(actor, "scope", None)
-    if for_resident and actor is not None and not (scope is not None and scope.covers_path(where.path)):
-        raise Invalid(_("This place is outside your area."), fields={"place": [_("Not found.")]})
+    require_in_scope(actor, where, for_resident=for_resident)
     name = (
         clean_text(requester_name, limit=64)
         or (person.name if person is not None else "")

@@ -14,14 +14,17 @@ from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, PermissionDenied
+from linli.party.actions._common import clean_text
 from linli.party.actions._service import (
     Apply,
     Outcome,
     Spec,
-    clean_text,
+    asker,
     event_write,
     notify,
     parse_hours,
+    person_by_id,
+    require_in_scope,
     reward,
     run,
     store_photo,
@@ -67,8 +70,6 @@ def wish_post(
     """A resident posts a wish (``wishes.post``); staff (``wishes.manage``) may post for a resident."""
     from linli.party.actions.orders import _place_of
     from linli.party.models import Wish
-    from linli.residents.models import Person
-    from linli.residents.selectors import person_for_user
 
     perms = (
         getattr(actor, "perms", frozenset())
@@ -81,17 +82,11 @@ def wish_post(
     title = clean_text(title, limit=80)
     if not title:
         errors["title"] = [_("This field is required.")]
-    for_resident = PERM_MANAGE_WISHES in perms and (person is not None or poster_name or place is not None)
-    if person is not None and not isinstance(person, Person):
-        person = Person.objects.filter(pk=person).first()
-        if person is None:
-            errors["person"] = [_("Not found.")]
+    for_resident = bool(PERM_MANAGE_WISHES in perms and (person is not None or poster_name or place is not None))
+    person = person_by_id(person, errors)
     if errors:
         raise Invalid(_("Please check the wish."), fields=errors)
-    poster = None
-    if not for_resident:
-        poster = actor if getattr(actor, "is_authenticated", False) else None
-        person = person_for_user(actor) if poster is not None else person
+    poster, person = asker(actor, for_resident=for_resident, person=person)
     where = _place_of(actor, person, place)
     community = community_of(where) if where is not None else None
     if where is None or community is None:
@@ -99,9 +94,7 @@ def wish_post(
             _("Which community is the wish for? Choose the place."),
             fields={"place": [_("This field is required.")]},
         )
-    scope = getattr(actor, "scope", None)
-    if for_resident and actor is not None and not (scope is not None and scope.covers_path(where.path)):
-        raise Invalid(_("This place is outside your area."), fields={"place": [_("Not found.")]})
+    require_in_scope(actor, where, for_resident=for_resident)
     name = (
         clean_text(poster_name, limit=64)
         or (person.name if person is not None else "")
