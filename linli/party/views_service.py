@@ -10,6 +10,7 @@ same actions as the API.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -236,25 +237,17 @@ def _act_data(form: ActionForm, request: HttpRequest, fields: tuple[str, ...]) -
     return data
 
 
-@login_required
-def order_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    if request.method != "POST":
-        return redirect("party:order_detail", pk=pk)
-    if name not in ORDER_TRANSITIONS:
-        raise Http404
-    order = access_order(request.user, pk)
+def _act(
+    request: HttpRequest, obj: Any, name: str, table: dict, detail: str, transition: Callable[..., Any]
+) -> HttpResponse:
+    """One press of a table's button on an order or a wish: the action, then back with a message."""
     form = ActionForm(request.POST, request.FILES)
-    back = _back(request, reverse("party:order_detail", args=[order.pk]))
+    back = _back(request, reverse(detail, args=[obj.pk]))
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(back)
     try:
-        actions.order_transition(
-            order=order,
-            name=name,
-            actor=request.user,
-            data=_act_data(form, request, ORDER_TRANSITIONS[name].form_fields),
-        )
+        transition(obj, name=name, actor=request.user, data=_act_data(form, request, table[name].form_fields))
     except DomainError as exc:
         raise_http(exc)
         messages.error(request, _error_text(exc))
@@ -262,8 +255,25 @@ def order_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         if name == "rate":
             messages.success(request, _("Thank you for your rating."))
         else:
-            messages.success(request, _("Saved: %(action)s.") % {"action": ORDER_TRANSITIONS[name].label})
+            messages.success(request, _("Saved: %(action)s.") % {"action": table[name].label})
     return redirect(back)
+
+
+@login_required
+def order_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("party:order_detail", pk=pk)
+    if name not in ORDER_TRANSITIONS:
+        raise Http404
+    order = access_order(request.user, pk)
+    return _act(
+        request,
+        order,
+        name,
+        ORDER_TRANSITIONS,
+        "party:order_detail",
+        lambda obj, **kw: actions.order_transition(order=obj, **kw),
+    )
 
 
 # --- wishes -----------------------------------------------------------------------------------------------
@@ -378,24 +388,14 @@ def wish_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if name not in WISH_TRANSITIONS:
         raise Http404
     wish = access_wish(request.user, pk)
-    form = ActionForm(request.POST, request.FILES)
-    back = _back(request, reverse("party:wish_detail", args=[wish.pk]))
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-        return redirect(back)
-    try:
-        actions.wish_transition(
-            wish=wish,
-            name=name,
-            actor=request.user,
-            data=_act_data(form, request, WISH_TRANSITIONS[name].form_fields),
-        )
-    except DomainError as exc:
-        raise_http(exc)
-        messages.error(request, _error_text(exc))
-    else:  # "Done." after "Accept" read as the status 已完成: name what was done
-        messages.success(request, _("Saved: %(action)s.") % {"action": WISH_TRANSITIONS[name].label})
-    return redirect(back)
+    return _act(
+        request,
+        wish,
+        name,
+        WISH_TRANSITIONS,
+        "party:wish_detail",
+        lambda obj, **kw: actions.wish_transition(wish=obj, **kw),
+    )
 
 
 def wish_wall(request: HttpRequest) -> HttpResponse:
