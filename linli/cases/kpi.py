@@ -46,8 +46,8 @@ SIMPLE = {
 }
 SATISFIED = frozenset({"satisfied", "basically"})
 
-# (month, place_path, category_id, department_id): the unique key of a rollup row.
-Key = tuple[int, str, int, int]
+# (month, place_path, category_id, department_id, compound_kind): the unique key of a rollup row.
+Key = tuple[int, str, int, int, str]
 
 
 def month_of(at: datetime) -> int:
@@ -113,11 +113,12 @@ def event_deltas(kind: str, data: dict[str, Any], at: datetime, state: CaseState
 
 
 def _rollup_add(key: Key, ids: tuple[int, int, int], deltas: dict[str, int]) -> None:
-    month, path, category_id, department_id = key
+    month, path, category_id, department_id, compound_kind = key
     changes = {name: value for name, value in deltas.items() if value}
     if not changes:
         return
-    rows = KpiRollup.objects.filter(month=month, place_path=path, category_id=category_id, department_id=department_id)
+    rows = KpiRollup.objects.filter(month=month, place_path=path, category_id=category_id, department_id=department_id,
+                                    compound_kind=compound_kind)
     if rows.update(**{name: F(name) + value for name, value in changes.items()}):
         return
     street_id, community_id, grid_id = ids
@@ -125,7 +126,8 @@ def _rollup_add(key: Key, ids: tuple[int, int, int], deltas: dict[str, int]) -> 
         with transaction.atomic():
             KpiRollup.objects.create(
                 month=month, place_path=path, category_id=category_id, department_id=department_id,
-                street_id=street_id, community_id=community_id, grid_id=grid_id, **changes,
+                compound_kind=compound_kind, street_id=street_id, community_id=community_id, grid_id=grid_id,
+                **changes,
             )
     except IntegrityError:  # created meanwhile by another transaction
         rows.update(**{name: F(name) + value for name, value in changes.items()})
@@ -150,7 +152,8 @@ def kpi_record(event: Any, case: Any) -> None:
             state.last_close = close_deltas(last.at, last.data or {}, case.reported_at)
     deltas = event_deltas(kind, event.data or {}, event.at, state)
     path = rollup_path(case.place_path, case.grid_id, case.community_id)
-    key = (month_of(case.reported_at), path, case.category_id or 0, case.owner_department_id or 0)
+    key = (month_of(case.reported_at), path, case.category_id or 0, case.owner_department_id or 0,
+           case.compound_kind or "")
     _rollup_add(key, (_street_of(path), case.community_id or 0, case.grid_id or 0), deltas)
 
 
@@ -175,16 +178,18 @@ def kpi_recompute(*, chunk: int = 5000) -> Recomputed:
         .order_by("case_id", "id")
         .values_list(
             "case_id", "kind", "at", "data", "case__reported_at", "case__place_path", "case__grid_id",
-            "case__community_id", "case__category_id",
+            "case__community_id", "case__category_id", "case__compound_kind",
         )
     )
     current: int | None = None
     state = CaseState(reported_at=timezone.now())
     department = 0
     base: tuple[int, str, int] = (0, "", 0)
+    compound_kind = ""
     case_ids = (0, 0, 0)
     count = 0
-    for case_id, kind, at, data, reported_at, place_path, grid_id, community_id, category_id in qs.iterator(chunk):
+    for (case_id, kind, at, data, reported_at, place_path, grid_id, community_id, category_id,
+         case_compound_kind) in qs.iterator(chunk):
         count += 1
         data = data or {}
         if case_id != current:
@@ -193,6 +198,7 @@ def kpi_recompute(*, chunk: int = 5000) -> Recomputed:
             department = 0
             path = rollup_path(place_path, grid_id, community_id)
             base = (month_of(reported_at), path, category_id or 0)
+            compound_kind = case_compound_kind or ""
             case_ids = (_street_of(path), community_id or 0, grid_id or 0)
         # The owner after the event (what the live path sees on the case).
         if kind == "dispatch":
@@ -205,7 +211,7 @@ def kpi_recompute(*, chunk: int = 5000) -> Recomputed:
         deltas = event_deltas(kind, data, at, state)
         if kind == "close":
             state.last_close = dict(deltas)
-        key = (base[0], base[1], base[2], department)
+        key = (base[0], base[1], base[2], department, compound_kind)
         row = rows[key]
         ids.setdefault(key, case_ids)
         for name, value in deltas.items():
@@ -223,8 +229,10 @@ class Difference:
 
 def _stored() -> dict[Key, dict[str, int]]:
     out: dict[Key, dict[str, int]] = {}
-    for row in KpiRollup.objects.values("month", "place_path", "category_id", "department_id", *KPI_COUNTERS):
-        key = (row["month"], row["place_path"], row["category_id"], row["department_id"])
+    for row in KpiRollup.objects.values(
+        "month", "place_path", "category_id", "department_id", "compound_kind", *KPI_COUNTERS
+    ):
+        key = (row["month"], row["place_path"], row["category_id"], row["department_id"], row["compound_kind"])
         out[key] = {name: row[name] for name in KPI_COUNTERS}
     return out
 
@@ -252,7 +260,7 @@ def kpi_fix(recomputed: Recomputed | None = None, *, actor: Any = None) -> int:
             [
                 KpiRollup(
                     month=key[0], place_path=key[1], category_id=key[2], department_id=key[3],
-                    street_id=fresh.ids[key][0], community_id=fresh.ids[key][1], grid_id=fresh.ids[key][2], **counters,
+                    compound_kind=key[4], street_id=fresh.ids[key][0], community_id=fresh.ids[key][1], grid_id=fresh.ids[key][2], **counters,
                 )
                 for key, counters in fresh.rows.items()
                 if any(counters.values())
@@ -264,12 +272,110 @@ def kpi_fix(recomputed: Recomputed | None = None, *, actor: Any = None) -> int:
     return len(fresh.rows)
 
 
+# --- what is due now (live) -----------------------------------------------------------------------------
+#
+# Two figures depend on the clock rather than on an event: whether a case's handling deadline has come
+# (应结案) and whether an assignment's sign deadline has come (应签收). They are counted live over the open
+# cases, which are few next to the closed ones and read through the open-state indexes:
+#
+# - ``open_overdue``: open cases, not parked (挂账 stops the clock), whose handle deadline has passed;
+# - ``awaiting_sign``: cases dispatched (or reopened) and not signed for, whose sign deadline has not come.
+PENDING = ("open_overdue", "awaiting_sign")
+_OVERDUE_STATUSES = sorted(
+    {"reported", "accepted", "dispatched", "signed", "handling", "reported_back", "verified", "rated"}
+)
+
+
+def _month_start(month: int) -> datetime:
+    year, mon = divmod(month, 100)
+    return datetime(year, mon, 1, tzinfo=timezone.get_current_timezone())
+
+
+def _next_month(month: int) -> int:
+    year, mon = divmod(month, 100)
+    return (year + 1) * 100 + 1 if mon == 12 else month + 1
+
+
+def _pending_group(column: str | None) -> tuple[list[str], Callable[[dict[str, Any]], Any]]:
+    """The case columns to group the live counts by, and how a grouped row gives the table's key."""
+    if column is None:
+        return [], lambda row: None
+    if column == "month":
+        return ["m"], lambda row: month_of(row["m"]) if row["m"] is not None else 0
+    if column == "street_id":
+        return ["community_id"], lambda row: row["community_id"] or 0  # mapped to streets by the caller
+    case_column = {"department_id": "owner_department_id"}.get(column, column)
+    return [case_column], lambda row: row[case_column] or ("" if column == "compound_kind" else 0)
+
+
+def kpi_pending(
+    *,
+    user: Any,
+    by: str = "all",
+    month_from: int | None = None,
+    month_to: int | None = None,
+    place_path: str = "",
+    category_id: int | None = None,
+    department_id: int | None = None,
+    now: datetime | None = None,
+) -> dict[Any, dict[str, int]]:
+    """The live counts (``PENDING``) per value of the dimension ``by``, over the cases ``user`` may see
+    in the rollups' sense (the places under their scope, with ``cases.view``)."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+
+    from linli.cases.models import Case
+    from linli.core.access import scope_of
+
+    now = now or timezone.now()
+    qs: Any = Case.objects.all()
+    if user is not None:
+        if "cases.view" not in getattr(user, "perms", ()):
+            return {}
+        qs = qs.filter(scope_of(user).place_q("place_path"))
+    if month_from:
+        qs = qs.filter(reported_at__gte=_month_start(month_from))
+    if month_to:
+        qs = qs.filter(reported_at__lt=_month_start(_next_month(month_to)))
+    if place_path:
+        qs = qs.filter(place_path__startswith=place_path)
+    if category_id:
+        qs = qs.filter(category_id=category_id)
+    if department_id is not None:
+        qs = qs.filter(owner_department_id=department_id or None)
+    column = DIMENSIONS[by]
+    fields, key_of = _pending_group(column)
+    if column == "month":
+        qs = qs.annotate(m=TruncMonth("reported_at", tzinfo=timezone.get_current_timezone()))
+    parts = {
+        "open_overdue": qs.filter(status__in=_OVERDUE_STATUSES, handle_due__lt=now),
+        "awaiting_sign": qs.filter(status="dispatched", sign_due__gte=now),
+    }
+    out: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PENDING, 0))
+    for name, part in parts.items():
+        grouped = part.values(*fields).annotate(n=Count("id")).order_by() if fields else [
+            {"n": part.count()}]
+        for row in grouped:
+            out[key_of(row)][name] += row["n"]
+    if column == "street_id" and out:
+        from linli.places.models import Place
+
+        paths = dict(Place.objects.filter(pk__in=[k for k in out if k]).values_list("pk", "path"))
+        streets: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PENDING, 0))
+        for community_id, counts in out.items():
+            street = _street_of(paths.get(community_id, ""))
+            for name, value in counts.items():
+                streets[street][name] += value
+        return dict(streets)
+    return dict(out)
+
+
 # --- rates and tables ----------------------------------------------------------------------------------
 
 
 def _valid(r: dict[str, int]) -> int:
-    """Cases that count: reported, neither refused nor merged into another (a merged case counts once,
-    in the case it was merged into)."""
+    """立案数: cases that count, reported and neither refused nor merged into another (a merged case
+    counts once, in the case it was merged into)."""
     return r["reported"] - r["refused"] - r["merged"]
 
 
@@ -278,31 +384,65 @@ def _assigned(r: dict[str, int]) -> int:
     return r["dispatched"] + r["reopened"]
 
 
+def _due(r: dict[str, int]) -> int:
+    """应结案数 (GB/T 30428.4): the cases whose handling deadline has come, closed or not, and the cases
+    closed before it; a parked case is not due while parked."""
+    return r["closed"] + r["open_overdue"]
+
+
+def _sign_due(r: dict[str, int]) -> int:
+    """应签收数: assignments whose sign deadline has come, or that were signed for or returned before."""
+    return _assigned(r) - r["awaiting_sign"]
+
+
 @dataclass(frozen=True)
 class Rate:
     name: str
     label: Any
     numerator: Callable[[dict[str, int]], int]
     denominator: Callable[[dict[str, int]], int]
+    formula: Any = ""  # the formula in words, as the page shows it
+    source: Any = ""
 
+
+GB_30428 = _("GB/T 30428.4 (digital city management, performance evaluation)")
+HOTLINE = _("as the 12345 hotlines count it")
 
 RATES: tuple[Rate, ...] = (
-    Rate("response_rate", _("Response rate"), lambda r: r["signed_ontime"], _assigned),
-    Rate("solved_rate", _("Solved rate"), lambda r: r["solved"], lambda r: r["rated"]),
-    Rate("satisfaction_rate", _("Satisfaction rate"), lambda r: r["satisfied"], lambda r: r["rated"]),
-    Rate("close_rate", _("Close rate"), lambda r: r["closed"], _valid),
-    Rate("ontime_close_rate", _("On-time close rate"), lambda r: r["closed_ontime"], lambda r: r["closed"]),
-    Rate("rework_rate", _("Rework rate"), lambda r: r["reworked"], lambda r: r["reported_back"]),
-    Rate("extension_rate", _("Extension rate"), lambda r: r["extended"], _assigned),
+    Rate("response_rate", _("Response rate"), lambda r: r["signed_ontime"], _sign_due,
+         _("signed for in time ÷ assignments whose sign deadline has come"), HOTLINE),
+    Rate("solved_rate", _("Solved rate"), lambda r: r["solved"], lambda r: r["rated"],
+         _("rated solved ÷ ratings"), HOTLINE),
+    Rate("satisfaction_rate", _("Satisfaction rate"), lambda r: r["satisfied"], lambda r: r["rated"],
+         _("(satisfied + basically satisfied) ÷ ratings"), HOTLINE),
+    Rate("close_rate", _("Close rate"), lambda r: r["closed"], _due,
+         _("closed ÷ cases due"), GB_30428),
+    Rate("ontime_close_rate", _("On-time close rate"), lambda r: r["closed_ontime"], _due,
+         _("closed on time ÷ cases due"), GB_30428),
+    Rate("rework_rate", _("Rework rate"), lambda r: r["reworked"], _due,
+         _("reworks ÷ cases due"), GB_30428),
+    Rate("extension_rate", _("Extension rate"), lambda r: r["extended"], _due,
+         _("extensions ÷ cases due"), GB_30428),
 )
 MEANS = (
     ("mean_sign_hours", _("Mean time to sign (hours)"), "sign_seconds", "signed", 3600),
     ("mean_close_days", _("Mean time to close (days)"), "close_seconds", "closed", 86400),
 )
+# The base figures a report gives next to the rates (受理数, 立案数, 应结案数, 结案数, 按期结案数, ...).
+BASE = (
+    ("reported", _("Cases received")),
+    ("valid", _("Cases counted")),
+    ("due", _("Cases due")),
+    ("closed", _("Closed")),
+    ("closed_ontime", _("Closed on time")),
+    ("rated", _("Ratings")),
+)
 
 
 def kpi_rates(counters: dict[str, int]) -> dict[str, float | None]:
-    """Rates (0..1) and means of one set of counters; ``None`` when the denominator is 0."""
+    """Rates (0..1) and means of one set of counters (with the live ``PENDING`` counts, 0 when absent);
+    ``None`` when the denominator is 0."""
+    counters = {**dict.fromkeys(PENDING, 0), **counters}
     out: dict[str, float | None] = {}
     for rate in RATES:
         den = rate.denominator(counters)
@@ -310,6 +450,8 @@ def kpi_rates(counters: dict[str, int]) -> dict[str, float | None]:
     for name, _label, total, count, unit in MEANS:
         out[name] = round(counters[total] / counters[count] / unit, 2) if counters[count] else None
     out["valid"] = _valid(counters)
+    out["due"] = _due(counters)
+    out["sign_due"] = _sign_due(counters)
     return out
 
 
@@ -321,7 +463,10 @@ DIMENSIONS = {
     "grid": "grid_id",
     "department": "department_id",
     "category": "category_id",
+    "compound_kind": "compound_kind",
 }
+# Dimensions whose every value in the user's scope gets a row, with cases or not.
+PLACE_DIMENSIONS = {"street": "street", "community": "community", "grid": "grid"}
 
 
 def kpi_table(
@@ -333,9 +478,13 @@ def kpi_table(
     place_path: str = "",
     category_id: int | None = None,
     department_id: int | None = None,
+    every_place: bool = False,
+    now: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """One row per value of the dimension ``by``: its label, counters, rates and means, over the
-    rollups ``user`` may see (``user=None``: all)."""
+    rollups ``user`` may see (``user=None``: all), with the live counts of what is due now. With
+    ``every_place`` (street, community, grid), every such place in the user's scope has a row, also
+    without a case."""
     if by not in DIMENSIONS:
         raise ValueError(by)
     qs = KpiRollup.objects.all() if user is None else KpiRollup.objects.visible_to(user)
@@ -356,15 +505,44 @@ def kpi_table(
         grouped = [{"key": None, **qs.aggregate(**sums)}]
     else:
         grouped = qs.values(column).annotate(**sums).order_by(column)
-    rows = []
+    counters_by_key: dict[Any, dict[str, int]] = {}
     for g in grouped:
         key = g.get(column) if column else None
-        counters = {name: int(g[name] or 0) for name in KPI_COUNTERS}
+        counters_by_key[key] = {name: int(g[name] or 0) for name in KPI_COUNTERS}
+    pending = kpi_pending(user=user, by=by, month_from=month_from, month_to=month_to, place_path=place_path,
+                          category_id=category_id, department_id=department_id, now=now)
+    zero = dict.fromkeys(KPI_COUNTERS, 0)
+    for key in pending:
+        counters_by_key.setdefault(key, dict(zero))
+    if every_place and by in PLACE_DIMENSIONS:
+        for key in _places_in_scope(user, PLACE_DIMENSIONS[by], place_path):
+            counters_by_key.setdefault(key, dict(zero))
+    rows = []
+    for key, counters in counters_by_key.items():
+        counters = {**counters, **pending.get(key, dict.fromkeys(PENDING, 0))}
         rows.append({"key": key, **counters, **kpi_rates(counters)})
+    rows.sort(key=lambda r: r["key"] if r["key"] is not None else 0)  # one type per dimension
     labels = _labels(by, [r["key"] for r in rows])
     for r in rows:
         r["label"] = labels.get(r["key"], str(r["key"]))
+    if by in PLACE_DIMENSIONS:
+        from linli.places.selectors import natural_key
+
+        rows.sort(key=lambda r: (not r["key"], natural_key(r["label"])))
     return rows
+
+
+def _places_in_scope(user: Any, kind: str, place_path: str) -> list[int]:
+    from linli.places.models import Place
+
+    qs: Any = Place.objects.filter(kind=kind)
+    if user is not None:
+        if "cases.view" not in getattr(user, "perms", ()):
+            return []
+        qs = qs.visible_to(user)
+    if place_path:
+        qs = qs.filter(path__startswith=place_path)
+    return list(qs.values_list("pk", flat=True)[:2000])
 
 
 def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
@@ -372,6 +550,10 @@ def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
         return {None: str(_("All"))}
     if by == "month":
         return {k: f"{k // 100}-{k % 100:02d}" for k in keys}
+    if by == "compound_kind":
+        from linli.places.models import CompoundKind
+
+        return {"": str(_("(not in a compound)")), **{k: str(v) for k, v in CompoundKind.choices}}
     ids = [k for k in keys if k]
     none = {0: str(_("(none)"))}
     if by in ("street", "community", "grid"):

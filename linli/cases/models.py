@@ -117,6 +117,9 @@ class Case(models.Model):
         "places.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
     )
     place_path = models.CharField(max_length=255, blank=True, default="", editable=False)
+    # The kind of the compound the case lies in (三区), as routing found it at intake ("" outside any
+    # compound): the KPIs break down by it.
+    compound_kind = models.CharField(_("compound kind"), max_length=16, blank=True, default="", editable=False)
     # Why the case went where it went: [{"msg": msgid, "params": {...}}], translated when shown.
     routing = models.JSONField(default=list, blank=True, editable=False)
     suggested_user = models.ForeignKey(

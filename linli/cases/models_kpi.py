@@ -1,4 +1,4 @@
-"""KPI rollups: counters per (report month, place, category, department), kept by the actions.
+"""KPI rollups: counters per (report month, place, category, department, compound kind), kept by the actions.
 
 One row per combination actually seen; every counted ``CaseEvent`` adds to exactly one row (see
 ``linli.cases.kpi``). Any dimension (grid, community, street, department, category, the whole) and
@@ -66,6 +66,8 @@ class KpiRollup(models.Model):
     category_id = models.PositiveBigIntegerField(default=0)
     # The owning department when the event happened (0: none).
     department_id = models.PositiveBigIntegerField(default=0)
+    # The kind of the case's compound (三区: rented, relocation, ...; "" outside any compound).
+    compound_kind = models.CharField(max_length=16, blank=True, default="", db_default="")
 
     reported = models.BigIntegerField(default=0)
     refused = models.BigIntegerField(default=0)
@@ -96,7 +98,8 @@ class KpiRollup(models.Model):
         verbose_name_plural = _("KPI rollups")
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "place_path", "category_id", "department_id"], name="cases_kpi_rollup_key"
+                fields=["month", "place_path", "category_id", "department_id", "compound_kind"],
+                name="cases_kpi_rollup_key",
             ),
         ]
         indexes = [

@@ -23,7 +23,7 @@ from linli.cases.workflow import OPEN_STATUSES, OwnerKind
 from linli.core.errors import Invalid
 from linli.places import geo
 from linli.places.models import Place, PlaceKind
-from linli.places.selectors import community_of_place, grid_of_place
+from linli.places.selectors import community_of_place, compound_kind_of, grid_of_place
 
 MSG_PLACE = gettext_noop("The report names %(place)s.")
 MSG_PLACE_IN_GRID = gettext_noop("%(place)s lies in %(grid)s.")
@@ -47,6 +47,7 @@ class Route:
     grid: Place | None = None
     community: Place | None = None
     place_path: str = ""
+    compound_kind: str = ""  # the kind of the compound the place lies in (三区), "" when none
     worker: Any = None
     department: Any = None
     owner_kind: str = ""
@@ -110,6 +111,7 @@ def route_case(*, category: Any, lon: float | None = None, lat: float | None = N
     route.grid, route.community = grid, community
     precise = route.place or grid or community
     route.place_path = precise.path if precise is not None else ""
+    route.compound_kind = compound_kind_of(route.place)
 
     if grid is not None:
         workers = grid_workers(grid)

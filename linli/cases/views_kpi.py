@@ -14,10 +14,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.cases.kpi import MEANS, RATES, kpi_table
+from linli.cases.kpi import BASE, MEANS, RATES, kpi_table
 from linli.cases.workflow import PERM_DISPATCH, PERM_VIEW
 
-RANKINGS = ("grid", "community", "street", "department", "category")
+RANKINGS = ("community", "grid", "street", "department", "category", "compound_kind")
 MAX_UPLOAD = 10 * 1024 * 1024
 
 
@@ -30,12 +30,18 @@ def _month(value: str, default: int) -> int:
     return y * 100 + m
 
 
+def _default_ranking(user: Any) -> str:
+    """A street sees its communities first; a community (or a grid) its grids."""
+    paths = getattr(getattr(user, "scope", None), "place_paths", ()) or ()
+    return "community" if any(p.count("/") <= 2 for p in paths) else "grid"
+
+
 def _params(request: HttpRequest) -> dict[str, Any]:
     today = timezone.localdate()
     this = today.year * 100 + today.month
     first = (today.year - 1) * 100 + today.month
     first = first + 1 if today.month < 12 else today.year * 100 + 1  # the last 12 months
-    by = request.GET.get("by", "grid")
+    by = request.GET.get("by", "") or _default_ranking(request.user)
     return {
         "month_from": _month(request.GET.get("from", ""), first),
         "month_to": _month(request.GET.get("to", ""), this),
@@ -52,14 +58,19 @@ def _fmt_month(m: int) -> str:
     return f"{m // 100}-{m % 100:02d}"
 
 
+def _pct(value: float | None) -> str:
+    """A rate as the published reports write it: 93.72%; "—" where there is nothing to divide by."""
+    return f"{value * 100:.2f}%" if value is not None else "—"
+
+
 @login_required
 def kpi_page(request: HttpRequest) -> HttpResponse:
     _staff(request)
     p = _params(request)
-    trend = kpi_table(user=request.user, by="month", month_from=p["month_from"], month_to=p["month_to"])
-    ranking = kpi_table(user=request.user, by=p["by"], month_from=p["month_from"], month_to=p["month_to"])
-    ranking.sort(key=lambda r: (-(r["close_rate"] or 0), -r["reported"]))
-    [total] = kpi_table(user=request.user, by="all", month_from=p["month_from"], month_to=p["month_to"])
+    window = {"month_from": p["month_from"], "month_to": p["month_to"]}
+    trend = kpi_table(user=request.user, by="month", **window)
+    ranking = kpi_table(user=request.user, by=p["by"], every_place=True, **window)
+    [total] = kpi_table(user=request.user, by="all", **window)
     for row in ranking:
         row["cells"] = _cells(row)
     rates = [(r.name, str(r.label)) for r in RATES]
@@ -74,7 +85,10 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
     }
     return render(request, "cases/kpi.html", {
         "total": total, "by_label": _dimension_label(p["by"]),
-        "total_cells": list(zip([str(r.label) for r in RATES] + [str(m[1]) for m in MEANS], _cells(total), strict=True)),
+        "total_rates": [(r, _pct(total[r.name])) for r in RATES],
+        "total_means": [(str(label), f"{total[name]:.1f}" if total[name] is not None else "—")
+                        for name, label, *_r in MEANS],
+        "base": [(str(label), total[name]) for name, label in BASE],
         "trend": trend, "ranking": ranking, "rates": rates, "means": means, "chart": chart,
         "by": p["by"], "rankings": [(k, _dimension_label(k)) for k in RANKINGS],
         "month_from": _fmt_month(p["month_from"]), "month_to": _fmt_month(p["month_to"]),
@@ -82,8 +96,8 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
 
 
 def _cells(row: dict[str, Any]) -> list[str]:
-    """Rates as percentages and means with one decimal; "—" where there is nothing to divide by."""
-    out = [f"{row[r.name] * 100:.1f}%" if row[r.name] is not None else "—" for r in RATES]
+    """Rates as percentages with two decimals and means with one; "—" where there is nothing to divide by."""
+    out = [_pct(row[r.name]) for r in RATES]
     out += [f"{row[name]:.1f}" if row[name] is not None else "—" for name, *_r in MEANS]
     return out
 
@@ -91,7 +105,7 @@ def _cells(row: dict[str, Any]) -> list[str]:
 def _dimension_label(by: str) -> str:
     return {
         "grid": _("Grid"), "community": _("Community"), "street": _("Street"), "department": _("Department"),
-        "category": _("Category"), "month": _("Month"),
+        "category": _("Category"), "month": _("Month"), "compound_kind": _("Compound kind"),
     }[by]
 
 
@@ -101,8 +115,7 @@ def kpi_workbook(tables: list[tuple[str, str, list[dict[str, Any]]]]) -> bytes:
 
     wb = Workbook()
     wb.remove(wb.active)
-    counters = [("reported", _("Cases reported")), ("valid", _("Cases counted")), ("closed", _("Closed")),
-                ("rated", _("Rated"))]
+    counters = [(name, label) for name, label in BASE]
     for title, by, rows in tables:
         ws = wb.create_sheet(title=title[:31])
         ws.append([_dimension_label(by)] + [str(label) for _n, label in counters]
@@ -112,7 +125,7 @@ def kpi_workbook(tables: list[tuple[str, str, list[dict[str, Any]]]]) -> bytes:
                       + [row[name] for name, *_r in MEANS])
         for cells in ws.iter_cols(min_col=len(counters) + 2, max_col=len(counters) + 1 + len(RATES), min_row=2):
             for cell in cells:
-                cell.number_format = "0.0%"
+                cell.number_format = "0.00%"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -125,7 +138,7 @@ def kpi_export(request: HttpRequest) -> HttpResponse:
     window = {"month_from": p["month_from"], "month_to": p["month_to"]}
     tables = [(_("By month"), "month", kpi_table(user=request.user, by="month", **window))]
     for by in RANKINGS:
-        tables.append((_dimension_label(by), by, kpi_table(user=request.user, by=by, **window)))
+        tables.append((_dimension_label(by), by, kpi_table(user=request.user, by=by, every_place=True, **window)))
     response = HttpResponse(
         kpi_workbook(tables), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

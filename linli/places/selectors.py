@@ -80,6 +80,19 @@ def grid_of_place(place: Place) -> Place | None:
     return Place.objects.filter(pk__in=ids, kind=PlaceKind.GRID).order_by("-depth").first() if ids else None
 
 
+def compound_kind_of(place: Place | None) -> str:
+    """The kind (三区) of the compound a node lies in (the node itself for a compound), "" when none."""
+    if place is None:
+        return ""
+    if place.kind == PlaceKind.COMPOUND:
+        return place.compound_kind or ""
+    ids = place.ancestor_ids()
+    if not ids:
+        return ""
+    found = Place.objects.filter(pk__in=ids, kind=PlaceKind.COMPOUND).values_list("compound_kind", flat=True).first()
+    return found or ""
+
+
 def community_of_place(place: Place) -> Place | None:
     if place.kind == PlaceKind.COMMUNITY:
         return place

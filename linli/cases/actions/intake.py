@@ -188,6 +188,7 @@ def _file(*, actor, cat, title, description, channel, external_id, lon, lat, whe
             grid=route.grid,
             community=route.community,
             place_path=route.place_path,
+            compound_kind=route.compound_kind,
             routing=route.steps,
             suggested_user=route.worker,
             suggested_department=route.department,

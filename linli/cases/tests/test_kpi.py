@@ -62,12 +62,16 @@ def test_kpi_counters_and_rates_match_hand_computed_fixture(fixture_cases):
     assert (row["dispatched"], row["signed"], row["signed_ontime"], row["reopened"]) == (2, 2, 2, 1)
     assert (row["reported_back"], row["reworked"], row["verified"]) == (3, 1, 2)
     assert (row["rated"], row["satisfied"], row["solved"], row["closed"]) == (2, 2, 1, 1)
-    assert row["response_rate"] == round(2 / 3, 4)  # signed on time / (dispatched + reopened)
+    # c5 was reopened a moment ago: its sign deadline has not come, so it is not yet due to be signed.
+    assert (row["awaiting_sign"], row["sign_due"]) == (1, 2)
+    assert row["response_rate"] == 1.0  # signed on time / assignments whose sign deadline has come
     assert row["solved_rate"] == 0.5  # solved / rated
     assert row["satisfaction_rate"] == 1.0  # (satisfied + basically) / rated
-    assert row["close_rate"] == round(1 / 3, 4)  # closed / (reported - refused - merged)
-    assert row["ontime_close_rate"] == 1.0
-    assert row["rework_rate"] == round(1 / 3, 4)  # rework / reports back
+    # Due (应结案): c1 closed; c4 and c5 are open within their handling deadline.
+    assert (row["open_overdue"], row["due"]) == (0, 1)
+    assert row["close_rate"] == 1.0  # closed / due
+    assert row["ontime_close_rate"] == 1.0  # closed on time / due
+    assert row["rework_rate"] == 1.0  # reworks / due
     assert row["extension_rate"] == 0.0
     assert row["mean_sign_hours"] is not None and row["mean_sign_hours"] < 0.01
 
@@ -80,7 +84,7 @@ def test_kpi_merged_case_counts_once(make_case, actors):
     [row] = kpi_table(user=None, by="all")
     assert row["reported"] == 3
     assert row["valid"] == 1
-    assert row["close_rate"] == 0.0
+    assert row["due"] == 0 and row["close_rate"] is None  # nothing due yet: "—", not 0 %
 
 
 def test_kpi_reopen_after_close_takes_the_close_back(make_case, actors):
@@ -139,9 +143,28 @@ def test_kpi_page_and_excel_export_for_staff(client, fixture_cases, community_st
     client.login(username=community_staff.username, password=PASSWORD)
     page = client.get("/cases/kpi/", {"by": "grid"})
     assert page.status_code == 200
-    assert world.grid_a.name in page.content.decode() and "33.3%" in page.content.decode()  # close rate 1/3
+    html = page.content.decode()
+    assert world.grid_a.name in html and "50.00%" in html  # solved rate 1/2
+    assert world.grid_b.name in html  # every grid of the scope, with cases or not
+    assert "closed ÷ cases due" in html or "结案数" in html  # the formulas are on the page
     export = client.get("/cases/kpi/export.xlsx")
     assert export.status_code == 200
     wb = load_workbook(io.BytesIO(export.content))
-    rows = list(wb.worksheets[1].iter_rows(values_only=True))  # by grid
-    assert rows[1][0] == world.grid_a.name and rows[1][1] == 5 and rows[1][2] == 3
+    [rows] = [list(ws.iter_rows(values_only=True)) for ws in wb.worksheets if ws.title in ("网格", "Grid")]
+    by_grid = {r[0]: r for r in rows[1:]}
+    assert by_grid[world.grid_a.name][1:3] == (5, 3)  # received, counted
+    assert by_grid[world.grid_b.name][1] == 0
+
+
+def test_kpi_breaks_down_by_compound_kind(make_case, actors, world):
+    from linli.places.actions import place_create
+
+    compound = place_create(kind="compound", name="出租房小区", parent=world.grid_a, compound_kind="rented")
+    building = place_create(kind="building", name="1栋", parent=compound)
+    in_compound = make_case(actor=actors["resident"], place=building)
+    assert in_compound.compound_kind == "rented"
+    make_case(actor=actors["resident"])  # on the grid, in no compound
+    rows = {r["key"]: r for r in kpi_table(user=None, by="compound_kind")}
+    assert rows["rented"]["reported"] == 1 and rows[""]["reported"] == 1
+    assert rows["rented"]["label"] in ("Rented housing", "出租房小区", "出租房")
+    assert kpi_diff() == []

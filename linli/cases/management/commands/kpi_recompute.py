@@ -22,9 +22,10 @@ class Command(BaseCommand):
         fresh = kpi_recompute()
         diffs = kpi_diff(fresh)
         for d in diffs[: options["limit"]]:
-            month, path, category, department = d.key
+            month, path, category, department, compound_kind = d.key
             self.stdout.write(
                 f"month={month} place={path or '-'} category={category} department={department} "
+                f"compound_kind={compound_kind or '-'} "
                 f"{d.field}: stored {d.stored}, events say {d.recomputed}"
             )
         if len(diffs) > options["limit"]:
