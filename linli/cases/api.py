@@ -102,6 +102,7 @@ class SummonsOut(Schema):
     department_id: int
     department: str
     status: str
+    instruction: str
     due: datetime.datetime
     signed_at: datetime.datetime | None
     answered_at: datetime.datetime | None
@@ -193,7 +194,7 @@ def case_out(case: Case, user: Any) -> dict[str, Any]:
         "photos": [p.image.url for p in case.photos.filter(event__kind="created")],
         "summons": [
             {"id": s.pk, "department_id": s.department_id, "department": s.department.name, "status": s.status,
-             "due": s.due, "signed_at": s.signed_at, "answered_at": s.answered_at, "answer": s.answer}
+             "instruction": s.instruction, "due": s.due, "signed_at": s.signed_at, "answered_at": s.answered_at, "answer": s.answer}
             for s in selectors.case_summons(case)
         ],
         "timeline": [e.__dict__ for e in selectors.case_timeline(case, user)],
@@ -414,8 +415,18 @@ class SuperviseIn(NoteIn):
     due: datetime.datetime | datetime.date = Field(..., description="the new deadline (a date: its end of office hours)")
 
 
+class SummonsOrderIn(Schema):
+    department: int
+    instruction: str = Field(..., min_length=1, max_length=2000, description="what the department is asked to do")
+    due: datetime.datetime | datetime.date | None = Field(None, description="answer by (empty: 16 office hours)")
+
+
 class SummonIn(NoteIn):
-    departments: list[int] = Field(..., min_length=1)
+    summons: list[SummonsOrderIn] = Field(default_factory=list, max_length=20,
+                                          description="one entry per department, each with its instruction and deadline")
+    departments: list[int] = Field(default_factory=list, max_length=20,
+                                   description="shorthand: these departments, all with `instruction` and `due`")
+    instruction: str = Field("", max_length=2000)
     due: datetime.datetime | datetime.date | None = None
 
 

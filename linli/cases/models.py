@@ -36,7 +36,9 @@ PATH_OPS = ["varchar_pattern_ops"]  # PostgreSQL: LIKE 'prefix%' uses the index 
 OPEN_Q = Q(status__in=sorted(OPEN_STATUSES))
 # The worklists' state sets, written once so that a query's term and its partial index's condition are
 # the same expression (SQLite uses a partial index only when the query repeats its condition).
-DESK_STATUSES = sorted([CaseStatus.ACCEPTED, CaseStatus.REPORTED])  # the dispatch desk
+# The dispatch desk: to accept (reported), to dispatch (accepted, also a returned case), to verify
+# (reported back) and to close (rated).
+DESK_STATUSES = sorted([CaseStatus.ACCEPTED, CaseStatus.REPORTED, CaseStatus.REPORTED_BACK, CaseStatus.RATED])
 DESK_Q = Q(status__in=DESK_STATUSES)
 HANDLE_DUE_STATUSES = sorted(  # the handle deadline is watched (the overdue list)
     [CaseStatus.REPORTED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED, CaseStatus.SIGNED, CaseStatus.HANDLING]
@@ -220,6 +222,8 @@ class Case(models.Model):
             models.Index(fields=["place_path", "status"], name="cases_case_desk", opclasses=[*PATH_OPS, ""],
                          condition=DESK_Q),
             models.Index(fields=["owner_department", "-id"], name="cases_case_dept_open", condition=OPEN_Q),
+            # The supervision list's supervised branch (督办): open cases supervised at least once.
+            models.Index(fields=["-id"], name="cases_case_supervised_open", condition=OPEN_Q & Q(supervision_count__gt=0)),
             models.Index(fields=["sign_due"], name="cases_case_sign_due_open", condition=Q(status="dispatched")),
             models.Index(fields=["category", "reported_at"], name="cases_case_category_at"),
             models.Index(fields=["reporter_phone_hash", "reported_at"], name="cases_case_phone_at"),
@@ -338,12 +342,13 @@ class CasePhoto(models.Model):
 
 
 class CaseSummons(models.Model):
-    """吹哨报到: one department summoned onto a case, with its own deadline and state."""
+    """吹哨报到: one department summoned onto a case, with its own instruction (what the community asks
+    of it), its own deadline and its own state."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="summons")
     department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="summons")
     status = models.CharField(max_length=16, choices=SummonsStatus.choices, default=SummonsStatus.SUMMONED)
-    note = models.TextField(blank=True, default="")
+    instruction = models.TextField(_("instruction"))
     due = models.DateTimeField(_("answer by"))
     summoned_at = models.DateTimeField()
     summoned_by = models.ForeignKey(

@@ -5,9 +5,11 @@ Worklists (``CaseFilters.view``):
 
 - ``all``: every case the user may see (``Case.objects.visible_to``);
 - ``mine``: open cases dispatched to the user (or to their department);
-- ``desk``: the dispatch desk: reported and accepted cases (incl. returned ones) under the user's scope;
+- ``desk``: the dispatch desk under the user's scope: cases to accept (reported), to dispatch (accepted,
+  incl. returned ones), to verify (reported back) and to close (rated);
 - ``department``: open cases owned by or summoned to the user's departments;
-- ``overdue``: open cases past their sign or handle deadline (the supervisor's list);
+- ``overdue``: open cases past their sign or handle deadline;
+- ``supervise``: the supervisor's list (督办): open cases overdue or supervised at least once;
 - ``reported``: the cases the user reported.
 """
 
@@ -35,9 +37,10 @@ from linli.core.access import scope_of
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
-VIEWS = ("all", "mine", "desk", "department", "overdue", "reported")
+VIEWS = ("all", "mine", "desk", "department", "overdue", "supervise", "reported")
 LIST_FIELDS = (
     "id", "number", "title", "status", "channel", "category__name", "category_id", "grid__name", "community__name",
+    "place__name", "place__kind", "supervision_count",
     "owner_kind", "owner_user_id", "owner_department_id", "priority", "support_count", "reported_at", "handle_due",
     "handle_warn_at", "sign_due", "sign_warn_at", "feedback_due", "first_reply_at", "private", "place_path",
 )
@@ -120,6 +123,8 @@ def _view_qs(user: Any, view: str) -> QuerySet[Case]:
         return qs.filter(Q(owner_department_id__in=departments) | Q(pk__in=summoned), _open_q())
     if view == "overdue":
         return qs.filter(_open_q(), _overdue_q(now))
+    if view == "supervise":
+        return qs.filter(_open_q(), _overdue_q(now) | Q(supervision_count__gt=0))
     if view == "reported":
         return qs.filter(reporter_id=user.pk)
     return qs
@@ -145,6 +150,9 @@ def _view_branches(user: Any, view: str) -> list[QuerySet[Case]]:
         # Both lie inside visible_to(user) (its department terms), so they need not repeat it.
         base = Case.objects.filter(_open_q())
         return [base.filter(owner_department_id__in=departments), base.filter(pk__in=summoned)]
+    if view == "supervise":
+        # Two branches, each walking its own index in id order: the overdue ones, and the supervised ones.
+        return [_view_qs(user, "overdue"), Case.objects.visible_to(user).filter(_open_q(), supervision_count__gt=0)]
     return [_view_qs(user, view)]
 
 

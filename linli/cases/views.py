@@ -445,6 +445,8 @@ def _worklist(request: HttpRequest, name: str) -> HttpResponse:
         raise DjangoPermissionDenied
     form = FilterForm(request.GET or None)
     form.fields["status"].choices = [("", _("Default")), ("open", _("All open")), *CaseStatus.choices]
+    if name == "supervise":
+        form.fields["overdue"].choices = [*form.fields["overdue"].choices, ("supervised", _("Supervised (督办)"))]
     form.fields["category"].choices = [("", _("Any"))] + [
         (str(c.pk), c.name) for top, subs in selectors.category_tree() for c in [top, *subs]
     ]
@@ -463,6 +465,8 @@ def _worklist(request: HttpRequest, name: str) -> HttpResponse:
     statuses = dict(CaseStatus.choices)
     for row in rows:  # the list holds raw values: name the status in the user's language
         row["status_label"] = statuses.get(row["status"], row["status"])
+        row["where"] = " · ".join(n for n in (row["grid__name"] or row["community__name"],
+                                             row["place__name"] if row["place__kind"] else "") if n)
     query = request.GET.copy()
     query.pop("after", None)
     if next_after:
@@ -477,9 +481,36 @@ def _worklist(request: HttpRequest, name: str) -> HttpResponse:
             "filter_form": form,
             "next_url": f"?{query.urlencode()}" if next_after else "",
             "bulk": name == "dispatch",
+            "tabs": _worklist_tabs(request, name),
             "can_intake": PERM_VIEW in request.user.perms and PERM_REPORT in request.user.perms,
         },
     )
+
+
+# Quick filters above a list: (label, query parameter, value); the first is the list's default.
+WORKLIST_TABS = {
+    "dispatch": [
+        (gettext_noop("Everything waiting"), "", ""),
+        (gettext_noop("To accept"), "status", CaseStatus.REPORTED),
+        (gettext_noop("To dispatch"), "status", CaseStatus.ACCEPTED),
+        (gettext_noop("To verify"), "status", CaseStatus.REPORTED_BACK),
+        (gettext_noop("To close"), "status", CaseStatus.RATED),
+    ],
+    "supervise": [
+        (gettext_noop("Overdue or supervised"), "", ""),
+        (gettext_noop("Overdue"), "overdue", "overdue"),
+        (gettext_noop("Supervised"), "overdue", "supervised"),
+    ],
+}
+
+
+def _worklist_tabs(request: HttpRequest, name: str) -> list[dict[str, Any]]:
+    tabs = []
+    for label, param, value in WORKLIST_TABS.get(name, []):
+        current = {k: request.GET.get(k, "") for k in ("status", "overdue")}
+        active = all(current[k] == (value if k == param else "") for k in current)
+        tabs.append({"label": _(label), "url": f"?{param}={value}" if param else "?", "active": active})
+    return tabs
 
 
 @login_required
@@ -551,6 +582,7 @@ EXTRA_FIELDS = {
     "extend_approve": ["days", "note"],
     "unpark": ["note"],
     "summon_sign": ["note"],
+    "summon": ["summons", "note"],
     "summon_answer": ["note"],
     "comment": ["reply", "note"],
     "merge": ["note"],
@@ -596,6 +628,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
             "routing": routing_steps(case.routing) if staff else [],
             "summons": selectors.case_summons(case),
+            "summons_default_due": deadlines.hours_due(timezone.now(), deadlines.summons_hours())
+            if any(b["t"].name == "summon" for b in buttons) else None,
             "photos": list(case.photos.filter(Q(event__isnull=True) | Q(event__kind="created"))),
             "light": deadlines.light(case),
             "phone_masked": mask_phone(case.reporter_phone or "") if staff else "",
@@ -636,6 +670,8 @@ def case_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         data["owner_kind"] = "community"
     if d.get("solved") is not None:
         data["solved"] = d["solved"]
+    if name == "summon":
+        data["summons"] = _summons_from_post(request.POST)
     files = request.FILES.getlist("photos")
     if files:
         data["photos"] = files
@@ -649,6 +685,16 @@ def case_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     else:
         messages.success(request, _("Done."))
     return redirect("cases:case", pk=case.pk)
+
+
+def _summons_from_post(post: Any) -> list[dict[str, Any]]:
+    """The summons form: the ticked departments, each with its instruction and deadline."""
+    out = []
+    for raw in post.getlist("summon_department")[:50]:
+        if raw.isdigit():
+            out.append({"department": int(raw), "instruction": post.get(f"instruction_{raw}", ""),
+                        "due": post.get(f"due_{raw}", "") or None})
+    return out
 
 
 # --- staff: intake (patrol, visit, on behalf) ----------------------------------------------------------------------

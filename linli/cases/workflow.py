@@ -294,7 +294,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t("park", _("Park"), [S.SIGNED, S.HANDLING], S.PARKED, [is_dispatcher, is_supervisor], ["reason"]),
         _t("unpark", _("Resume"), [S.PARKED], S.HANDLING, [is_dispatcher, is_supervisor], style="primary"),
         _t("supervise", _("Supervise"), ACTIVE_STATUSES, None, [is_supervisor], ["note", "due"], style="warning"),
-        _t("summon", _("Summon departments"), _STAFF_OPEN, None, [is_dispatcher], ["departments"]),
+        _t("summon", _("Summon departments"), _STAFF_OPEN, None, [is_dispatcher]),  # summons: see actions
         _t("summon_sign", _("Sign for the summons"), ACTIVE_STATUSES, None, [is_summoned], guard=guard_summons_to_sign,
            style="primary"),
         _t("summon_answer", _("Answer the summons"), ACTIVE_STATUSES, None, [is_summoned], ["reply"],

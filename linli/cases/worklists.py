@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from linli.cases.models import Case
+from linli.cases.models import Case, CaseSummons
 from linli.cases.selectors import (
     MAX_PAGE_SIZE,
     PAGE_SIZE,
@@ -17,7 +17,7 @@ from linli.cases.selectors import (
     case_querysets,
     page_rows,
 )
-from linli.cases.workflow import OPEN_STATUSES, CaseStatus
+from linli.cases.workflow import OPEN_STATUSES, CaseStatus, SummonsStatus
 from linli.core.access import scope_of
 
 # URL name -> (selectors view, default statuses, title)
@@ -26,7 +26,7 @@ WORKLISTS: dict[str, tuple[str, list[str]]] = {
     "dispatch": ("desk", []),
     "department": ("department", []),
     "department_done": ("department_done", []),
-    "supervise": ("overdue", []),
+    "supervise": ("supervise", []),
 }
 
 
@@ -39,13 +39,17 @@ def warning_q(now) -> Q:
 
 
 def department_done_qs(user: Any) -> QuerySet[Case]:
-    """Cases of the user's departments past the department's work: reported back or later."""
+    """What the user's departments have done (已办结): the cases they own past their work (reported back
+    or later), and the cases whose summons they answered."""
     departments = sorted(scope_of(user).department_ids)
     if not departments:
         return Case.objects.none()
-    return Case.objects.visible_to(user).filter(owner_department_id__in=departments).exclude(
+    answered = CaseSummons.objects.filter(department_id__in=departments, status=SummonsStatus.ANSWERED).values("case_id")
+    owned_done = Q(owner_department_id__in=departments) & ~Q(
         status__in=sorted(set(OPEN_STATUSES) - {CaseStatus.REPORTED_BACK, CaseStatus.VERIFIED, CaseStatus.RATED})
-    ).exclude(status__in=[CaseStatus.REFUSED, CaseStatus.MERGED])
+    )
+    return Case.objects.visible_to(user).filter(owned_done | Q(pk__in=answered)).exclude(
+        status__in=[CaseStatus.REFUSED, CaseStatus.MERGED])
 
 
 def worklist_page(user: Any, name: str, *, status: str = "", category: int | None = None, channel: str = "",
@@ -64,6 +68,8 @@ def worklist_page(user: Any, name: str, *, status: str = "", category: int | Non
     now = timezone.now()
     if level == "warning":
         branches = [qs.filter(warning_q(now)) for qs in branches]
+    elif level == "supervised":
+        branches = [qs.filter(supervision_count__gt=0) for qs in branches]
     return page_rows(branches, after=after, size=size, now=now)
 
 

@@ -347,15 +347,56 @@ def _parse_due(value: Any, now: datetime) -> datetime:
     return due
 
 
+MAX_SUMMONS = 20
+
+
+def summons_orders(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The summons asked for, one per department: ``data["summons"]`` as a list of ``{"department",
+    "instruction", "due"}``, or the shorthand ``data["departments"]`` (ids) with one ``instruction`` and
+    one ``due`` for all of them. ``due`` may be empty (the default: 16 office hours)."""
+    orders = data.get("summons")
+    if not orders:
+        orders = [
+            {"department": d, "instruction": data.get("instruction", ""), "due": data.get("due")}
+            for d in data.get("departments") or []
+        ]
+    out = []
+    for order in list(orders)[: MAX_SUMMONS + 1]:
+        if not isinstance(order, dict):
+            raise Invalid(_("Unknown department."), fields={"summons": [_("Not found.")]})
+        department = order.get("department")
+        out.append({
+            "department": getattr(department, "pk", department),
+            "instruction": clean_text(order.get("instruction"), limit=2000),
+            "due": order.get("due") or None,
+        })
+    return out
+
+
 def _apply_summon(case: Case, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
+    """吹哨: summon one or more departments, each with its own instruction and deadline."""
     from linli.accounts.models import Department
 
     out = _base(data)
-    ids = data.get("departments") or []
-    ids = sorted({int(getattr(d, "pk", d)) for d in ids})
-    departments = list(Department.objects.filter(pk__in=ids))
+    orders = summons_orders(data)
+    if not orders:
+        raise Invalid(_("Choose at least one department."), fields={"summons": [_("This field is required.")]})
+    if len(orders) > MAX_SUMMONS:
+        raise Invalid(_("At most %(n)d departments at once.") % {"n": MAX_SUMMONS}, fields={"summons": [
+            _("Too many.")]})
+    try:
+        ids = [int(o["department"]) for o in orders]
+    except (TypeError, ValueError) as exc:
+        raise Invalid(_("Unknown department."), fields={"summons": [_("Not found.")]}) from exc
+    if len(set(ids)) != len(ids):
+        raise Invalid(_("A department is named twice."), fields={"summons": [_("Once each.")]})
+    departments = {d.pk: d for d in Department.objects.filter(pk__in=ids)}
     if len(departments) != len(ids):
-        raise Invalid(_("Unknown department."), fields={"departments": [_("Not found.")]})
+        raise Invalid(_("Unknown department."), fields={"summons": [_("Not found.")]})
+    missing = [departments[o["department"]].name for o in orders if not o["instruction"]]
+    if missing:
+        raise Invalid(_("Say what each department is asked to do."),
+                      fields={"summons": [_("No instruction for %(names)s.") % {"names": "、".join(missing)}]})
     already = set(
         CaseSummons.objects.filter(case=case, department_id__in=ids).exclude(status=SummonsStatus.ANSWERED)
         .values_list("department_id", flat=True)
@@ -363,23 +404,25 @@ def _apply_summon(case: Case, actor: Any, data: dict[str, Any], now: datetime) -
     if already:
         raise Invalid(
             _("A department is already summoned onto this case."),
-            fields={"departments": [", ".join(d.name for d in departments if d.pk in already)]},
+            fields={"summons": [", ".join(departments[d].name for d in sorted(already))]},
         )
-    due = _parse_due(data["due"], now) if data.get("due") else deadlines.hours_due(now, deadlines.summons_hours())
-    note = clean_text(data.get("note"))
-    CaseSummons.objects.bulk_create(
-        [
-            CaseSummons(
-                case=case, department=d, due=due, note=note, summoned_at=now,
-                summoned_by=actor if getattr(actor, "is_authenticated", False) else None,
-            )
-            for d in departments
-        ]
+    rows = []
+    for o in orders:
+        due = _parse_due(o["due"], now) if o["due"] else deadlines.hours_due(now, deadlines.summons_hours())
+        rows.append(CaseSummons(
+            case=case, department=departments[o["department"]], due=due, instruction=o["instruction"],
+            summoned_at=now, summoned_by=actor if getattr(actor, "is_authenticated", False) else None,
+        ))
+    CaseSummons.objects.bulk_create(rows)
+    out.data.update(
+        departments=ids,
+        summons=[{"department": r.department_id, "instruction": r.instruction, "due": r.due.isoformat()} for r in rows],
     )
-    out.data.update(departments=ids, due=due.isoformat())
-    for d in departments:
-        out.notify.append(("summon", department_users(d.pk), _("Your department is summoned onto case %(number)s") % {
-            "number": case.number}))
+    for r in rows:
+        out.notify.append(("summon", department_users(r.department_id), _(
+            "Your department is summoned onto case %(number)s by %(due)s: %(instruction)s") % {
+            "number": case.number, "due": timezone.localtime(r.due).strftime("%Y-%m-%d %H:%M"),
+            "instruction": r.instruction[:100]}))
     return out
 
 
@@ -639,9 +682,14 @@ def case_supervise(*, case: Case | int, actor: Any, note: str, due: datetime | d
 
 
 def case_summon(
-    *, case: Case | int, actor: Any, departments: list[Any], note: str = "", due: datetime | date | str | None = None
+    *, case: Case | int, actor: Any, summons: list[dict[str, Any]] | None = None, departments: list[Any] | None = None,
+    instruction: str = "", due: datetime | date | str | None = None, note: str = "",
 ) -> Case:
-    return run_transition(case=case, name="summon", actor=actor, data={"departments": departments, "note": note, "due": due})
+    """吹哨: ``summons`` = [{"department", "instruction", "due"}, ...] (one instruction and deadline each);
+    or ``departments`` with one ``instruction`` and ``due`` for all."""
+    data = {"summons": summons or [], "departments": departments or [], "instruction": instruction, "due": due,
+            "note": note}
+    return run_transition(case=case, name="summon", actor=actor, data=data)
 
 
 def case_summon_sign(*, case: Case | int, actor: Any, note: str = "") -> Case:

@@ -82,7 +82,7 @@ def case_in_state(make_case, actors, world):
             case = case_transition(case=case, name=name, actor=actors[who], data=data)
             if name == "accept" and summoned:
                 case = case_transition(case=case, name="summon", actor=actors["staff"],
-                                       data={"departments": [world.department.pk]})
+                                       data={"departments": [world.department.pk], "instruction": "请到场处置"})
         assert case.status == state
         return case
 

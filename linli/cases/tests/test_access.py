@@ -65,7 +65,7 @@ def test_in_scope_but_not_theirs_is_403(case_a, grid_worker_a, resident):
 def test_department_sees_a_case_once_dispatched_or_summoned_to_it(case_in_state, community_staff, department_staff, world):
     case = case_in_state("accepted")
     assert not Case.objects.visible_to(department_staff).filter(pk=case.pk).exists()
-    case_transition(case=case, name="summon", actor=community_staff, data={"departments": [world.department.pk]})
+    case_transition(case=case, name="summon", actor=community_staff, data={"departments": [world.department.pk], "instruction": "请到场处置"})
     assert Case.objects.visible_to(department_staff).filter(pk=case.pk).exists()
 
     other = case_in_state("accepted")

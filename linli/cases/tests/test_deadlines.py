@@ -133,7 +133,7 @@ def test_sign_and_summons_deadlines_escalate_separately(
     case_in_state, actors, world, clock, django_capture_on_commit_callbacks
 ):
     case = case_in_state("dispatched")
-    case = case_transition(case=case, name="summon", actor=actors["staff"], data={"departments": [world.department.pk]})
+    case = case_transition(case=case, name="summon", actor=actors["staff"], data={"departments": [world.department.pk], "instruction": "请到场处置"})
     summons = case.summons.get()
     clock(max(case.sign_due, summons.due) + timedelta(minutes=5))
     with django_capture_on_commit_callbacks(execute=True):

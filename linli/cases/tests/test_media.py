@@ -109,7 +109,7 @@ def test_a_summoned_department_sees_it(client, by_login, community_staff, depart
     assert _get(client, department_staff, _url(photo)).status_code == 404
     case_accept(case=case, actor=community_staff)
     case_transition(
-        case=case, name="summon", actor=community_staff, data={"departments": [world.department.pk]}
+        case=case, name="summon", actor=community_staff, data={"departments": [world.department.pk], "instruction": "请到场处置"}
     )
     assert _get(client, department_staff, _url(photo)).status_code == 200
 

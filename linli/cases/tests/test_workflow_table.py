@@ -38,7 +38,7 @@ ACTION_INPUT: dict[str, tuple[str, dict]] = {
     "park": ("staff", {"reason": "需要大修"}),
     "unpark": ("staff", {}),
     "supervise": ("supervisor", {"note": "请加快处理", "due": "2099-01-05"}),
-    "summon": ("staff", {"departments": ["dept"]}),
+    "summon": ("staff", {"departments": ["dept"], "instruction": "请到场处置"}),
     "summon_sign": ("dept", {}),
     "summon_answer": ("dept", {"reply": "已派人处理"}),
     "comment": ("staff", {"note": "已电话联系居民"}),
@@ -186,8 +186,14 @@ def test_each_summoned_department_signs_and_answers_on_its_own(case_in_state, ac
     other = department_create(name="住建办", code="D-HOUSING", actor=None)
     other_staff = make_user("housing", "department_staff", department=other)
     case = case_in_state("handling")
-    case = case_transition(case=case, name="summon", actor=actors["staff"],
-                           data={"departments": [world.department.pk, other.pk]})
+    case = case_transition(case=case, name="summon", actor=actors["staff"], data={"summons": [
+        {"department": world.department.pk, "instruction": "清理占道摊点", "due": "2099-01-05"},
+        {"department": other.pk, "instruction": "查看楼道违建", "due": "2099-01-09"},
+    ]})
+    rows = {s.department_id: s for s in CaseSummons.objects.filter(case=case)}
+    assert (rows[world.department.pk].instruction, rows[other.pk].instruction) == ("清理占道摊点", "查看楼道违建")
+    assert rows[world.department.pk].due.date().isoformat() == "2099-01-05"
+    assert rows[other.pk].due.date().isoformat() == "2099-01-09"
     case_transition(case=case, name="summon_sign", actor=actors["dept"], data={})
     rows = {s.department_id: s for s in CaseSummons.objects.filter(case=case)}
     assert rows[world.department.pk].status == "signed" and rows[other.pk].status == "summoned"

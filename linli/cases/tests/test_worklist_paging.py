@@ -41,7 +41,7 @@ def mixed(case_in_state, community_staff, world):
     return cases
 
 
-@pytest.mark.parametrize("view", ["all", "mine", "desk", "department", "overdue", "reported"])
+@pytest.mark.parametrize("view", ["all", "mine", "desk", "department", "overdue", "supervise", "reported"])
 @pytest.mark.parametrize("who", ["resident", "worker", "staff", "supervisor", "dept"])
 def test_case_pages_list_what_the_query_lists(mixed, actors, who, view):
     user = actors[who]
