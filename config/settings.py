@@ -132,10 +132,38 @@ TEMPLATES = [
 ]
 
 # --- database ----------------------------------------------------------------------------------------
+# In a cluster (docs/deploy.md) DATABASE_URL points at PgBouncer in transaction mode and
+# DATABASE_DIRECT_URL at the primary itself. Through the pooler a session lasts one transaction: no
+# server-side cursors (Django's .iterator() would open one that the next statement may not find), and
+# long reads walk by keyset (linli.core.batches). One-off commands (migrate, kpi-recompute,
+# audit-archive, rotate-key, ...) connect directly; the long-running processes (gunicorn, run_huey,
+# serve) go through the pooler. DATABASE_REPLICA_URL adds a standby for the reports (linli.core.replica).
 DATABASE_URL = env("DATABASE_URL")
+DATABASE_DIRECT_URL = env("DATABASE_DIRECT_URL")
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
+POOLED_COMMANDS = frozenset({"run_huey", "serve", "runserver"})
+
+
+def _command() -> str | None:
+    """The management command this process runs (``linli kpi-recompute``, ``manage.py migrate``), if any."""
+    if len(sys.argv) > 1 and Path(sys.argv[0]).name in {"manage.py", "linli", "django-admin"}:
+        return sys.argv[1].replace("-", "_")
+    return None
+
+
+DATABASE_CONNECTS_DIRECTLY = bool(DATABASE_DIRECT_URL) and _command() not in (None, *POOLED_COMMANDS)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
+    default_url: str = (DATABASE_DIRECT_URL or DATABASE_URL) if DATABASE_CONNECTS_DIRECTLY else DATABASE_URL
+    DATABASES = {"default": dj_database_url.parse(default_url, conn_max_age=600, conn_health_checks=True)}
+    # Pooled when a direct URL exists beside it (or LINLI_DB_POOLED=1 says so).
+    DATABASE_POOLED = not DATABASE_CONNECTS_DIRECTLY and env_bool("LINLI_DB_POOLED", bool(DATABASE_DIRECT_URL))
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLED
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=600, conn_health_checks=True)
+        DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLED
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 else:
+    DATABASE_POOLED = False
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
@@ -161,7 +189,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Read from Redis, written through to the database: a Redis restart (or a flushed cache) logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "linli"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -287,6 +316,9 @@ LINLI_WORKER_STALE_SECONDS = env_int("LINLI_WORKER_STALE_SECONDS", 180)
 LINLI_TRUSTED_PROXIES = env_int("LINLI_TRUSTED_PROXIES", 0)
 # bench/http_rps.py sets this to add its baseline URL /bench/bare (never set it in production).
 LINLI_BENCH = env_bool("LINLI_BENCH")
+# Only with LINLI_BENCH: "city-first" numbers cases as before issue 18 (one city-wide row locked from the
+# start of each intake to its commit), so that the cluster test measures what the district scheme saves.
+LINLI_CASE_NUMBERS = env("LINLI_CASE_NUMBERS", "district-last")
 
 LOGGING = {
     "version": 1,

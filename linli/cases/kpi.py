@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.cases.models_kpi import KPI_COUNTERS, KpiRollup
+from linli.core.batches import keyset_batches
 
 COUNTED_KINDS = frozenset(
     {
@@ -167,20 +168,27 @@ class Recomputed:
     events: int = 0
 
 
-def kpi_recompute(*, chunk: int = 5000) -> Recomputed:
-    """The rollups as the event log says they should be (one ordered pass over the counted events)."""
-    from linli.cases.models import CaseEvent
+def _counted_events(chunk: int) -> Iterator[tuple[Any, ...]]:
+    """The counted events ordered by (case, id), read a batch of cases at a time (keyset over the case
+    ids, no server-side cursor: this runs through PgBouncer too)."""
+    from linli.cases.models import Case, CaseEvent
 
+    for case_ids in keyset_batches(Case.objects.values_list("pk", flat=True), chunk):
+        yield from (
+            CaseEvent.objects.filter(kind__in=sorted(COUNTED_KINDS), case_id__gte=case_ids[0], case_id__lte=case_ids[-1])
+            .order_by("case_id", "id")
+            .values_list(
+                "case_id", "kind", "at", "data", "case__reported_at", "case__place_path", "case__grid_id",
+                "case__community_id", "case__category_id", "case__compound_kind",
+            )
+        )
+
+
+def kpi_recompute(*, chunk: int = 2000) -> Recomputed:
+    """The rollups as the event log says they should be (one ordered pass over the counted events,
+    ``chunk`` cases at a time)."""
     rows: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(KPI_COUNTERS, 0))
     ids: dict[Key, tuple[int, int, int]] = {}
-    qs = (
-        CaseEvent.objects.filter(kind__in=sorted(COUNTED_KINDS))
-        .order_by("case_id", "id")
-        .values_list(
-            "case_id", "kind", "at", "data", "case__reported_at", "case__place_path", "case__grid_id",
-            "case__community_id", "case__category_id", "case__compound_kind",
-        )
-    )
     current: int | None = None
     state = CaseState(reported_at=timezone.now())
     department = 0
@@ -189,7 +197,7 @@ def kpi_recompute(*, chunk: int = 5000) -> Recomputed:
     case_ids = (0, 0, 0)
     count = 0
     for (case_id, kind, at, data, reported_at, place_path, grid_id, community_id, category_id,
-         case_compound_kind) in qs.iterator(chunk):
+         case_compound_kind) in _counted_events(chunk):
         count += 1
         data = data or {}
         if case_id != current:

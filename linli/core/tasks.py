@@ -39,3 +39,13 @@ def database_optimize() -> bool:
 @db_periodic_task(crontab(minute="17", hour="3"))
 def core_database_optimize() -> None:
     database_optimize()
+
+
+@db_periodic_task(crontab(minute="41", hour="4"))
+def core_sessions_clear() -> None:
+    """Expired sessions leave the database (sessions are cached_db with Redis, db without)."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

@@ -35,6 +35,7 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
+from linli.core.batches import keyset_iter
 from linli.core.errors import Invalid
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -257,7 +258,7 @@ def _build(version: Any) -> _Index:
 
     rows: dict[str, list[tuple[float, int, BaseGeometry]]] = {GRID: [], COMPOUND: []}
     qs = Place.objects.filter(kind__in=tuple(rows), geometry__isnull=False).values_list("id", "kind", "geometry")
-    for pk, kind, data in qs.iterator(chunk_size=2000):
+    for pk, kind, data in keyset_iter(qs):
         geom = geometry_of(data)
         if geom is None or geom.is_empty or geom.geom_type not in POLYGON_TYPES:
             continue

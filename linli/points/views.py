@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from linli.core.batches import keyset_iter
 from linli.core.errors import DomainError
 from linli.core.masking import mask_name
 from linli.core.ui import form_errors, perm_required, raise_http
@@ -230,7 +231,7 @@ def ledger_export(request: HttpRequest, what: str) -> HttpResponse:
             qs = qs.filter(at__date__gte=filters["since"])
         if filters.get("until"):
             qs = qs.filter(at__date__lte=filters["until"])
-        for e in qs.select_related("person", "rule").order_by("-id").iterator(chunk_size=2000):
+        for e in keyset_iter(qs.select_related("person", "rule"), descending=True):
             ws.append(
                 [
                     e.pk,
@@ -246,7 +247,7 @@ def ledger_export(request: HttpRequest, what: str) -> HttpResponse:
             )
     elif what == "hours":
         ws.append([_("number"), _("date"), _("person"), _("hours"), _("kind"), _("source"), _("note")])
-        for h in selectors.hours_list(user=request.user, filters=filters).iterator(chunk_size=2000):
+        for h in keyset_iter(selectors.hours_list(user=request.user, filters=filters), descending=True):
             ws.append(
                 [
                     h.pk,

@@ -23,6 +23,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from linli.core.access import scope_of
+from linli.core.batches import keyset_batches
 from linli.core.codes import ETHNICITY, POLITICAL_STATUS, RELATIONSHIP, SEX
 from linli.core.crypto import lookup_hashes
 from linli.core.errors import Invalid
@@ -256,7 +257,7 @@ def place_chain(places: Iterable[Place | None]) -> dict[int, list[Place]]:
     out: dict[int, list[Place]] = {}
     for p in present:
         chain = [by_id[int(i)] for i in p.path.split("/") if i and int(i) in by_id]
-        out[p.pk] = [c for c in chain if c.kind not in (PlaceKind.STREET,)]
+        out[p.pk] = [c for c in chain if c.kind not in (PlaceKind.CITY, PlaceKind.DISTRICT, PlaceKind.STREET)]
     return out
 
 
@@ -395,13 +396,7 @@ def household_list(user, q: str = "") -> QuerySet[Household]:
 
 def iter_person_chunks(qs: QuerySet[Person], chunk: int = 2000) -> Iterator[list[Person]]:
     """Walk a (large) queryset in id order, one chunk at a time: constant memory for exports."""
-    last = 0
-    while True:
-        rows = list(qs.filter(pk__gt=last).order_by("pk").select_related("place")[:chunk])
-        if not rows:
-            return
-        yield rows
-        last = rows[-1].pk
+    yield from keyset_batches(qs.select_related("place"), chunk)
 
 
 def grids_for_filter(user) -> list[Place]:

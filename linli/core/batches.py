@@ -1,0 +1,54 @@
+"""Long reads in batches by keyset, without server-side cursors.
+
+Django's ``QuerySet.iterator()`` opens a server-side cursor on PostgreSQL. Through PgBouncer in
+transaction mode (docs/deploy.md) the cursor lives on a server connection that the next FETCH may not
+get, so every long read (exports, recomputations, index builds) walks by primary key instead: each batch
+is one short ``WHERE pk > last ORDER BY pk LIMIT n`` query, in constant memory, on any database and
+through any pooler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+
+DEFAULT_BATCH = 2000
+
+
+def keyset_batches(qs: QuerySet[Any], size: int = DEFAULT_BATCH, *, descending: bool = False) -> Iterator[list[Any]]:
+    """The rows of ``qs`` in batches of at most ``size``, ordered by primary key (newest first with
+    ``descending``). Works for model instances, ``values()`` and ``values_list()`` querysets: the
+    primary key is read from each batch's last row (``values_list`` must then select ``pk`` first)."""
+    if size < 1:
+        raise ValueError("size must be positive")
+    order = "-pk" if descending else "pk"
+    last: Any = None
+    while True:
+        page = qs
+        if last is not None:
+            page = page.filter(pk__lt=last) if descending else page.filter(pk__gt=last)
+        rows = list(page.order_by(order)[:size])
+        if not rows:
+            return
+        yield rows
+        if len(rows) < size:
+            return
+        last = _pk_of(rows[-1])
+
+
+def keyset_iter(qs: QuerySet[Any], size: int = DEFAULT_BATCH, *, descending: bool = False) -> Iterator[Any]:
+    """The rows of ``qs`` one by one, read in keyset batches (see ``keyset_batches``)."""
+    for rows in keyset_batches(qs, size, descending=descending):
+        yield from rows
+
+
+def _pk_of(row: Any) -> Any:
+    if isinstance(row, dict):
+        return row.get("pk", row.get("id"))
+    if isinstance(row, tuple | list):
+        return row[0]
+    if hasattr(row, "pk"):
+        return row.pk
+    return row  # values_list("pk", flat=True)
