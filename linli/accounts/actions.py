@@ -32,7 +32,7 @@ from linli.accounts.models import (
     SecurityPolicy,
     User,
 )
-from linli.accounts.roles import ADMIN_ROLES, DEPARTMENT_ROLES, STAFF_ROLES, Role
+from linli.accounts.roles import ADMIN_ROLES, DEPARTMENT_ROLES, STAFF_ROLES, WIDE_ROLE_KINDS, Role
 from linli.accounts.selectors import forget_security_policy, security_policy, user_has_perm
 from linli.core import context
 from linli.core.audit import audit_record
@@ -391,6 +391,10 @@ def role_grant_check(*, user: User, role: str, place, department, actor: User | 
             raise Invalid(_("This role is bound to a department."), fields={"department": [str(_("Required."))]})
     elif place is None or department is not None:
         raise Invalid(_("This role is bound to a place."), fields={"place": [str(_("Required."))]})
+    elif role in WIDE_ROLE_KINDS and getattr(place, "kind", None) not in WIDE_ROLE_KINDS[role]:
+        raise Invalid(_("This role is bound to a city or a district."), fields={"place": [str(_("Not this kind of place."))]})
+    elif role not in WIDE_ROLE_KINDS and getattr(place, "kind", None) in ("city", "district"):
+        raise Invalid(_("This role is bound to a street or below."), fields={"place": [str(_("Not this kind of place."))]})
 
 
 @transaction.atomic

@@ -17,6 +17,9 @@ class Role(models.TextChoices):
     MEDIATOR = "mediator", _("Mediator")
     DEPARTMENT_STAFF = "department_staff", _("Department staff")
     STREET_SUPERVISOR = "street_supervisor", _("Street supervisor")
+    DISTRICT_SUPERVISOR = "district_supervisor", _("District supervisor")
+    CITY_SUPERVISOR = "city_supervisor", _("City supervisor")
+    DISPATCH_CENTRE = "dispatch_centre", _("12345 dispatch centre")
     SYSTEM_ADMIN = "system_admin", _("System administrator")
     SECURITY_ADMIN = "security_admin", _("Security administrator")
     AUDIT_ADMIN = "audit_admin", _("Audit administrator")
@@ -30,9 +33,21 @@ STAFF_ROLES = frozenset(
         Role.MEDIATOR,
         Role.DEPARTMENT_STAFF,
         Role.STREET_SUPERVISOR,
+        Role.DISTRICT_SUPERVISOR,
+        Role.CITY_SUPERVISOR,
+        Role.DISPATCH_CENTRE,
         *ADMIN_ROLES,
     }
 )
+# Roles over a district or a whole city (a city deployment). They work from lists and KPIs, never from a
+# notice per case (a city's dispatch centre would get 20 million a year), and are bound to a city or
+# district node (the dispatch centre of a district's own hotline to a district).
+WIDE_ROLES = frozenset({Role.DISTRICT_SUPERVISOR, Role.CITY_SUPERVISOR, Role.DISPATCH_CENTRE})
+WIDE_ROLE_KINDS: dict[str, frozenset[str]] = {
+    Role.CITY_SUPERVISOR: frozenset({"city"}),
+    Role.DISTRICT_SUPERVISOR: frozenset({"district"}),
+    Role.DISPATCH_CENTRE: frozenset({"city", "district"}),
+}
 # Roles bound to a department rather than a place node.
 DEPARTMENT_ROLES = frozenset({Role.DEPARTMENT_STAFF})
 # Roles that hold no place or department: the three administrators work on the system, not on data.
@@ -73,6 +88,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {"self.view", "registry.view", "registry.export", "registry.unmask", "registry.view_sensitive", "places.change",
          "cases.view", "cases.report", "cases.dispatch", "cases.verify", "cases.supervise", "cases.unmask",
          "categories.manage"}
+    ),
+    # A district office oversees its streets as a street supervisor oversees its communities.
+    Role.DISTRICT_SUPERVISOR: frozenset(
+        {"self.view", "registry.view", "places.change", "cases.view", "cases.report", "cases.dispatch",
+         "cases.verify", "cases.supervise", "categories.manage"}
+    ),
+    # The city: KPIs, rankings and supervision over every district; no personal data beyond the cases.
+    Role.CITY_SUPERVISOR: frozenset({"self.view", "cases.view", "cases.supervise", "categories.manage"}),
+    # 12345 dispatch centre (派单员): takes in hotline tickets for the whole city and dispatches them to the
+    # streets and departments; sees the reporter's phone to call back (cases.unmask, audited); no registry.
+    Role.DISPATCH_CENTRE: frozenset(
+        {"self.view", "cases.view", "cases.report", "cases.dispatch", "cases.supervise", "cases.unmask"}
     ),
     Role.SYSTEM_ADMIN: frozenset({"self.view", "users.manage", "system.configure"}),
     Role.SECURITY_ADMIN: frozenset({"self.view", "security.policy", "security.unlock", "roles.grant_admin"}),

@@ -149,6 +149,16 @@ def _resident_tiles() -> list[Tile]:
 def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
     """Quick links for the user's staff roles, in a sensible order, without duplicates."""
     tiles: list[Tile] = []
+    if roles & {Role.CITY_SUPERVISOR, Role.DISTRICT_SUPERVISOR}:
+        tiles += [
+            _tile(gettext_lazy("Indicators"), gettext_lazy("Response, solved, satisfaction and on-time rates"), "bar-chart-line-fill", "dashboards:street", 1),
+            _tile(gettext_lazy("Supervision"), gettext_lazy("Overdue and escalated cases of every community"), "megaphone-fill", "cases:supervise", 2),
+        ]
+    if Role.DISPATCH_CENTRE in roles:
+        tiles += [
+            _tile(gettext_lazy("Dispatch desk"), gettext_lazy("Accept, dispatch and verify the community's cases"), "inbox-fill", "cases:dispatch", 1),
+            _tile(gettext_lazy("Supervision"), gettext_lazy("Overdue and escalated cases of every community"), "megaphone-fill", "cases:supervise", 2),
+        ]
     if Role.STREET_SUPERVISOR in roles:
         tiles += [
             _tile(gettext_lazy("Supervision"), gettext_lazy("Overdue and escalated cases of every community"), "megaphone-fill", "cases:supervise", 1),
@@ -180,7 +190,7 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
         tiles.append(
             _tile(gettext_lazy("Disputes"), gettext_lazy("The dispute ledger and mediation sessions"), "people", "mediation:disputes", 5)
         )
-    if roles & {Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF, Role.GRID_WORKER}:
+    if roles & {Role.DISTRICT_SUPERVISOR, Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF, Role.GRID_WORKER}:
         tiles.append(_tile(gettext_lazy("Places"), gettext_lazy("Communities, grids, compounds and buildings"), "diagram-3-fill", "places:tree", 6))
     if roles & {Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF}:
         tiles.append(_tile(gettext_lazy("Holiday calendar"), gettext_lazy("Holidays and make-up working days for deadlines"), "calendar3", "core:calendar", 4))

@@ -7,8 +7,9 @@ the case see every photo; anybody else only the photos of what the resident's pa
 and events in ``selectors.public_events``): a photo on an internal note stays internal. The public
 board shows no photos, so no photo is public.
 
-Photos are stored as ``cases/<year>/<month>/<case number>-<random>.jpg`` (``actions.photos``): the
-case number in the name finds the case by its unique index; the photo row is then looked up by case.
+Photos are stored as ``cases/<year>/<month>/<case id>-<random>.jpg`` (``actions.photos``; photos stored
+before issue 18 carry the case number, 2026-000123-<random>.jpg): the id or number in the name finds the
+case by its unique index; the photo row is then looked up by case.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ def case_photo_visible(request: HttpRequest, name: str) -> bool:
     from linli.cases.models import CasePhoto
     from linli.cases.views import _phone_is_reporter
 
-    number = name.rsplit("/", 1)[-1].rsplit("-", 1)[0]
-    photo = CasePhoto.objects.select_related("case").filter(case__number=number, image=name).first()
+    key = name.rsplit("/", 1)[-1].rsplit("-", 1)[0]
+    by_case = {"case_id": int(key)} if key.isdigit() else {"case__number": key}
+    photo = CasePhoto.objects.select_related("case").filter(image=name, **by_case).first()
     if photo is None:
         return False
     case, user = photo.case, request.user

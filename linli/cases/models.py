@@ -84,18 +84,25 @@ class Category(models.Model):
         return bool(self.emergency_notice.strip())
 
 
-class CaseCounter(models.Model):
-    """The last case number issued in a year (numbers read 2026-000123)."""
+class CaseSequence(models.Model):
+    """The last case number issued in a district in a year: numbers read 2026-330106-000123 (year, the
+    district's GB/T 2260 code, the sequence), or 2026-000123 where no district is known. One row per
+    district, drawn by one statement at the end of the intake transaction (``actions.intake``), so that a
+    city's intakes never queue behind one row."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
+    district = models.CharField(max_length=6, blank=True, default="")
+    year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["district", "year"], name="cases_sequence_district_year")]
+
     def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
+        return f"{self.district or '-'} {self.year}: {self.last}"
 
 
 class Case(models.Model):
-    number = models.CharField(_("number"), max_length=16, unique=True, editable=False)
+    number = models.CharField(_("number"), max_length=24, unique=True, editable=False)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     # The number of the ticket in the system it came from (12345, Open311): importing it twice is a no-op.
     external_id = models.CharField(_("external number"), max_length=64, blank=True, default="")

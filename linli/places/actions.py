@@ -39,7 +39,9 @@ from linli.places.models import (
 
 # Which kinds may sit under which (the optional levels make several parents legal).
 ALLOWED_PARENTS: dict[str, set[str | None]] = {
-    PlaceKind.STREET: {None},
+    PlaceKind.CITY: {None},
+    PlaceKind.DISTRICT: {None, PlaceKind.CITY},
+    PlaceKind.STREET: {None, PlaceKind.DISTRICT},
     PlaceKind.COMMUNITY: {PlaceKind.STREET},
     PlaceKind.AREA: {PlaceKind.COMMUNITY},
     PlaceKind.RESIDENTS_GROUP: {PlaceKind.COMMUNITY, PlaceKind.AREA},
@@ -150,7 +152,11 @@ def _clean_codes(
     """Check the official codes of a node (under ``parent``); returns (code, district_code)."""
     code = _clean_text(code)
     district_code = _clean_text(district_code)
-    if kind == PlaceKind.STREET:
+    if kind in (PlaceKind.CITY, PlaceKind.DISTRICT):
+        if district_code:
+            raise _field_error("district_code", _("Only a street carries a county code."), code="bad_code")
+        code = _clean_admin_code(kind, code, parent)
+    elif kind == PlaceKind.STREET:
         if district_code and (not DIGITS6.match(district_code) or district_code[:2] not in PROVINCE_PREFIXES):
             message = _("A county code has 6 digits (GB/T 2260).")
             raise _field_error("district_code", message, code="bad_code")
@@ -161,6 +167,14 @@ def _clean_codes(
                 district_code = code[:6]
             elif not code.startswith(district_code):
                 raise _code_error(_("A street's statistical code must start with its county code."))
+        district = _nearest(parent, PlaceKind.DISTRICT)
+        if district is not None and district.code:
+            if not district_code:
+                district_code = district.code
+            elif district_code != district.code:
+                raise _field_error(
+                    "district_code", _("A street's county code must be its district's code."), code="bad_code"
+                )
     elif district_code:
         message = _("Only a street carries a county code.")
         raise _field_error("district_code", message, code="bad_code")
@@ -188,8 +202,38 @@ def _clean_codes(
     return code, district_code
 
 
+def _clean_admin_code(kind: str, code: str, parent: Place | None) -> str:
+    """A city's or district's GB/T 2260 code: 6 digits with a real province prefix; a city's ends in 00
+    (a prefecture, or 0000 for a municipality), a district's does not; a district lies in its city."""
+    if not code:
+        return code
+    if not DIGITS6.match(code) or code[:2] not in PROVINCE_PREFIXES:
+        raise _code_error(_("A GB/T 2260 code has 6 digits and starts with a province code."))
+    if kind == PlaceKind.CITY and not code.endswith("00"):
+        raise _code_error(_("A city's GB/T 2260 code ends in 00."))
+    if kind == PlaceKind.DISTRICT:
+        if code.endswith("00"):
+            raise _code_error(_("A district's GB/T 2260 code does not end in 00."))
+        city = _nearest(parent, PlaceKind.CITY)
+        if city is not None and city.code:
+            # A municipality (110000) holds 1101xx and 1102xx; a prefecture city (330100) holds 3301xx.
+            prefix = city.code[:2] if city.code.endswith("0000") else city.code[:4]
+            if not code.startswith(prefix):
+                raise _code_error(_("A district's code must start with its city's code (%(prefix)s).") % {"prefix": prefix})
+    return code
+
+
 def _check_codes_below(place: Place, code: str) -> None:
     """After a street or community is recoded: the codes under it must still fit."""
+    if place.kind == PlaceKind.DISTRICT and code:
+        clash = (
+            Place.objects.filter(parent=place, kind=PlaceKind.STREET)
+            .exclude(district_code="")
+            .exclude(district_code=code)
+            .count()
+        )
+        if clash:
+            raise _code_error(_("%(n)d streets carry another county code.") % {"n": clash})
     if place.kind == PlaceKind.STREET and code:
         clash = (
             Place.objects.filter(parent=place, kind=PlaceKind.COMMUNITY)
@@ -322,12 +366,12 @@ def place_create(
     geometry: Any = None,
     **attrs: Any,
 ) -> Place:
-    """A new node under ``parent`` (a street at the top level: console only). Buildings get their
-    public QR code here."""
+    """A new node under ``parent`` (a city, district or street at the top level: console only).
+    Buildings get their public QR code here."""
     _check_parent(kind, parent)
     if parent is None:
         if actor is not None:
-            raise PermissionDenied(_("Streets are created from the console by the operator."))
+            raise PermissionDenied(_("Top-level places are created from the console by the operator."))
     else:
         parent = _locked(parent)
         _require_change(actor, parent.path)
@@ -410,8 +454,9 @@ def place_move(*, place: Place, new_parent: Place, actor, code: str | None = Non
     old_parent_id = place.parent_id
     if new_parent.pk == old_parent_id and code is None:
         return place
-    new_code, _district = _clean_codes(
-        kind=place.kind, code=place.code if code is None else code, district_code="", parent=new_parent,
+    new_code, new_district = _clean_codes(
+        kind=place.kind, code=place.code if code is None else code,
+        district_code=place.district_code if place.kind == PlaceKind.STREET else "", parent=new_parent,
         exclude_pk=place.pk,
     )
     new_community = _nearest(new_parent, PlaceKind.COMMUNITY)
@@ -425,7 +470,7 @@ def place_move(*, place: Place, new_parent: Place, actor, code: str | None = Non
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + delta,
     )
-    Place.objects.filter(pk=place.pk).update(parent=new_parent, code=new_code)
+    Place.objects.filter(pk=place.pk).update(parent=new_parent, code=new_code, district_code=new_district)
     for rewrite in PATH_REWRITERS:
         rewrite(old_path=old_path, new_path=new_path)
     place.refresh_from_db()

@@ -44,6 +44,8 @@ def _attribute_fields() -> dict[str, forms.Field]:
 
 def _code_help(kind: str) -> Any:
     helps: dict[str, Any] = {
+        PlaceKind.CITY: _("6-digit GB/T 2260 code ending in 00 (e.g. 330100)."),
+        PlaceKind.DISTRICT: _("6-digit GB/T 2260 county code (e.g. 330106)."),
         PlaceKind.STREET: _("12-digit statistical code."),
         PlaceKind.COMMUNITY: _("12-digit statistical code; starts with the first 9 digits of the street's code."),
         PlaceKind.GRID: _("The community code, a hyphen and 2–3 digits (e.g. 330102001001-01), or your own code."),

@@ -1,4 +1,4 @@
-"""The place tree: street → community → (area | residents group) → grid → compound → building →
+"""The place tree: (city → district →) street → community → (area | residents group) → grid → compound → building →
 entrance → house. Each node keeps a materialised path (``/1/4/9/``) so that "everything under this
 node" is one indexed prefix test."""
 
@@ -11,6 +11,11 @@ from linli.places.access import PlaceQuerySet
 
 
 class PlaceKind(models.TextChoices):
+    # A city deployment puts the streets under districts (区/县) under a city (市); a street or district
+    # deployment starts lower. Codes: city and district the 6-digit GB/T 2260 code, street and community
+    # the 12-digit statistical code.
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
     STREET = "street", _("Street")
     COMMUNITY = "community", _("Community")
     AREA = "area", _("Area")
@@ -39,9 +44,11 @@ class HouseUsage(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Kinds above the street (a city deployment): they hold streets, never people or cases directly.
+ADMIN_KINDS = frozenset({PlaceKind.CITY, PlaceKind.DISTRICT})
 # Kinds whose boundary is a polygon, and kinds located by a point.
 POLYGON_KINDS = frozenset(
-    {PlaceKind.STREET, PlaceKind.COMMUNITY, PlaceKind.AREA, PlaceKind.RESIDENTS_GROUP, PlaceKind.GRID, PlaceKind.COMPOUND}
+    {PlaceKind.CITY, PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY, PlaceKind.AREA, PlaceKind.RESIDENTS_GROUP, PlaceKind.GRID, PlaceKind.COMPOUND}
 )
 POINT_KINDS = frozenset({PlaceKind.BUILDING})
 # Attributes that only some kinds carry.
@@ -57,7 +64,8 @@ ATTRIBUTE_FIELDS = frozenset().union(*KIND_FIELDS.values())
 class Place(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=PlaceKind.choices, db_index=True)
     name = models.CharField(_("name"), max_length=100)
-    # Street and community: the 12-digit statistical code; grid: its grid code; others: optional.
+    # City and district: the 6-digit GB/T 2260 code; street and community: the 12-digit statistical code;
+    # grid: its grid code; others: optional.
     code = models.CharField(_("code"), max_length=32, blank=True, db_index=True)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")

@@ -66,10 +66,23 @@ def place_subtree_counts(place: Place, *, user: Any = None) -> dict[str, int]:
         .annotate(n=Count("id"))
         .order_by()
     )
-    counts = {kind: 0 for kind in PlaceKind.values if kind != PlaceKind.STREET}
+    counts = {kind: 0 for kind in PlaceKind.values if kind != PlaceKind.CITY}
     for row in rows:
         counts[row["kind"]] = row["n"]
     return counts
+
+
+def district_code_of(path: str) -> str:
+    """The 6-digit GB/T 2260 county code of the district a path lies in: the district node's code in a
+    city tree, else the street's county code; "" when neither is known. One query by primary keys."""
+    ids = [int(p) for p in (path or "").split("/") if p.isdigit()]
+    if not ids:
+        return ""
+    rows = Place.objects.filter(pk__in=ids, kind__in=(PlaceKind.DISTRICT, PlaceKind.STREET)).values_list(
+        "kind", "code", "district_code"
+    )
+    found = {kind: code if kind == PlaceKind.DISTRICT else district for kind, code, district in rows}
+    return found.get(PlaceKind.DISTRICT) or found.get(PlaceKind.STREET) or ""
 
 
 def grid_of_place(place: Place) -> Place | None:

@@ -86,15 +86,18 @@ def roles_with(perm: str) -> list[str]:
 
 
 def users_over(path: str, perm: str) -> list[int]:
-    """Users holding ``perm`` through a role bound to a node above (or at) ``path``."""
+    """Users holding ``perm`` through a role bound to a node above (or at) ``path``: the ones told about a
+    case. District and city roles (``WIDE_ROLES``) work from their lists and are never told per case."""
     from linli.accounts.models import RoleAssignment
+    from linli.accounts.roles import WIDE_ROLES
 
     prefixes = _prefixes(path)
     if not prefixes:
         return []
+    roles = [r for r in roles_with(perm) if r not in WIDE_ROLES]
     return sorted(
         set(
-            RoleAssignment.objects.filter(role__in=roles_with(perm), place__path__in=prefixes, user__is_active=True)
+            RoleAssignment.objects.filter(role__in=roles, place__path__in=prefixes, user__is_active=True)
             .values_list("user_id", flat=True)
         )
     )

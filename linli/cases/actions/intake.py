@@ -6,23 +6,25 @@ photos, writes the "created" event and the audit row, and tells the dispatch des
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.cases import deadlines
 from linli.cases.actions._common import actor_label, clean_text, event_write, users_over
-from linli.cases.models import Case, CaseCounter, Category
+from linli.cases.models import Case, CaseSequence, Category
 from linli.cases.routing import route_case
 from linli.cases.text import tokens_of
 from linli.cases.workflow import PERM_DISPATCH, PERM_REPORT, PERM_VIEW, CaseStatus, Channel
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, PermissionDenied
 from linli.core.masking import mask_phone
+from linli.places.selectors import district_code_of
 
 # Doors only staff may use (the case is entered by them, not by the resident).
 STAFF_CHANNELS = frozenset({Channel.PATROL, Channel.VISIT, Channel.PROXY, Channel.JOINT_MEETING})
@@ -31,13 +33,35 @@ SYSTEM_CHANNELS = frozenset({Channel.HOTLINE, Channel.SENSOR, Channel.OPEN311})
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
-def case_number_next(year: int) -> str:
-    """The next number of ``year`` (2026-000123). Inside the caller's transaction: the counter row stays
-    locked until commit, so two creators never draw the same number (and a rollback returns it)."""
-    CaseCounter.objects.bulk_create([CaseCounter(year=year, last=0)], ignore_conflicts=True)
-    CaseCounter.objects.filter(year=year).update(last=F("last") + 1)
-    last = CaseCounter.objects.values_list("last", flat=True).get(year=year)
-    return f"{year}-{last:06d}"
+def case_sequence_draw(*, district: str, year: int) -> int:
+    """Add one to the sequence of ``district`` in ``year`` (creating it) and return it: ONE statement, an
+    upsert with RETURNING, on PostgreSQL and SQLite alike. The row stays locked until the caller's
+    transaction commits (a rollback gives the number back, so numbers have no gaps): draw it last."""
+    table = connection.ops.quote_name(CaseSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The table name comes from the model's meta; the values are parameters.
+            f"INSERT INTO {table} (district, year, last) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (district, year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [district, year],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def case_number_format(*, year: int, district: str, n: int) -> str:
+    return f"{year}-{district}-{n:06d}" if district else f"{year}-{n:06d}"
+
+
+def case_number_next(year: int, district: str = "") -> str:
+    """The next number of ``district`` (a GB/T 2260 county code, or "") in ``year``, inside the caller's
+    transaction: 2026-330106-000123, or 2026-000123 without a district."""
+    return case_number_format(year=year, district=district, n=case_sequence_draw(district=district, year=year))
+
+
+def _numbers_first() -> bool:
+    """The scheme before issue 18 (one city-wide row, drawn at the start of the intake and held until its
+    commit), kept only so that the cluster test can measure the lock it cost (LINLI_BENCH runs only)."""
+    return bool(settings.LINLI_BENCH) and settings.LINLI_CASE_NUMBERS == "city-first"
 
 
 def normalise_phone(value: str) -> str:
@@ -172,9 +196,12 @@ def _file(*, actor, cat, title, description, channel, external_id, lon, lat, whe
     from linli.cases.actions.photos import photos_attach
 
     with transaction.atomic():
+        year = timezone.localtime(at).year
+        first = _numbers_first()
+        number = case_number_next(year) if first else f"~{uuid.uuid4().hex[:20]}"  # final number drawn last
         route = route_case(category=cat, lon=lon, lat=lat, place=where)
         case = Case(
-            number=case_number_next(timezone.localtime(at).year),
+            number=number,
             channel=channel,
             external_id=external_id,
             category=cat,
@@ -208,6 +235,12 @@ def _file(*, actor, cat, title, description, channel, external_id, lon, lat, whe
         )
         if files:
             photos_attach(case=case, files=files, actor=actor, event=event, now=now)
+        recipients = users_over(case.place_path, PERM_DISPATCH)
+        if not first:
+            # The number last: the district's sequence row is locked only from here to the commit, so the
+            # routing, the photos and the rows above never wait for another intake of the district.
+            case.number = case_number_next(year, district_code_of(case.place_path))
+            Case.objects.filter(pk=case.pk).update(number=case.number)
         audit_record(
             action="cases.case_create",
             actor=actor,
@@ -224,7 +257,7 @@ def _file(*, actor, cat, title, description, channel, external_id, lon, lat, whe
         from linli.cases.notify import case_notify
 
         case_notify(
-            case, kind="created", user_ids=users_over(case.place_path, PERM_DISPATCH),
+            case, kind="created", user_ids=recipients,
             text=_("New case %(number)s: %(title)s") % {"number": case.number, "title": case.title},
             exclude=getattr(actor, "pk", None),
         )

@@ -81,7 +81,8 @@ def photos_attach(*, case: Case, files: list[Any], actor: Any, event: CaseEvent 
     for data, width, height in cleaned:
         photo = CasePhoto(case=case, event=event, width=width, height=height, size=len(data), uploaded_by=uploader,
                           created_at=now)
-        photo.image.save(f"{case.number}-{secrets.token_hex(6)}.jpg", ContentFile(data), save=False)
+        # Named by the case id (the number is drawn at the very end of an intake: linli/cases/media.py).
+        photo.image.save(f"{case.pk}-{secrets.token_hex(6)}.jpg", ContentFile(data), save=False)
         photo.save()
         photos.append(photo)
     return photos

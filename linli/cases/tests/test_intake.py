@@ -50,8 +50,10 @@ def jpeg_with_exif(size=(64, 48)) -> bytes:
 def test_numbers_are_per_year_and_consecutive(make_case):
     first, second = make_case(), make_case()
     year = first.reported_at.astimezone().year
-    assert first.number == f"{year}-000001" and second.number == f"{year}-000002"
+    # The personas' street carries the county code 330102: numbers count per district and year.
+    assert first.number == f"{year}-330102-000001" and second.number == f"{year}-330102-000002"
     assert case_number_next(2031) == "2031-000001"
+    assert case_number_next(2031, "330102") == "2031-330102-000001"
 
 
 @pytest.mark.django_db(transaction=True)

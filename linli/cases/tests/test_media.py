@@ -143,8 +143,21 @@ def test_report_back_photos_reach_the_reporter(client, case_in_state, resident, 
 def test_a_renamed_or_foreign_name_is_404(client, by_login, grid_worker_a):
     case, photo = by_login
     folder = photo.image.name.rsplit("/", 1)[0]
+    assert _get(client, grid_worker_a, f"/media/{folder}/{case.pk}-000000000000.jpg").status_code == 404
     assert _get(client, grid_worker_a, f"/media/{folder}/{case.number}-000000000000.jpg").status_code == 404
     assert _get(client, grid_worker_a, f"/media/{folder}/nothing.jpg").status_code == 404
+
+
+def test_a_photo_stored_under_the_case_number_before_issue_18_still_opens(client, by_login, grid_worker_a, settings):
+    """Photos saved before the number was drawn last are named by the case number."""
+    from linli.cases.models import CasePhoto
+
+    case, photo = by_login
+    folder, _name = photo.image.name.rsplit("/", 1)
+    old_name = f"{folder}/{case.number}-0123456789ab.jpg"
+    (settings.MEDIA_ROOT / old_name).write_bytes((settings.MEDIA_ROOT / photo.image.name).read_bytes())
+    CasePhoto.objects.filter(pk=photo.pk).update(image=old_name)
+    assert _get(client, grid_worker_a, f"/media/{old_name}").status_code == 200
 
 
 def test_the_public_board_shows_no_photo(client, by_login):

@@ -41,6 +41,38 @@ def world(db) -> World:
     return World(street, community, grid_a, grid_b, community_2, grid_c, department)
 
 
+@dataclass
+class City:
+    """A city deployment: a city, two districts, a street with a community and a grid in each."""
+
+    city: Any
+    district_a: Any
+    district_b: Any
+    street_a: Any
+    street_b: Any
+    grid_a: Any
+    grid_b: Any
+
+
+@pytest.fixture
+def city(db) -> City:
+    from linli.places.actions import place_create
+    from linli.places.models import PlaceKind
+
+    hz = place_create(kind=PlaceKind.CITY, name="测试市", code="330100")
+    district_a = place_create(kind=PlaceKind.DISTRICT, name="甲区", code="330105", parent=hz)
+    district_b = place_create(kind=PlaceKind.DISTRICT, name="乙区", code="330106", parent=hz)
+    street_a = place_create(kind=PlaceKind.STREET, name="甲街道", code="330105001000", parent=district_a)
+    street_b = place_create(kind=PlaceKind.STREET, name="乙街道", code="330106001000", parent=district_b)
+    grids = []
+    for street in (street_a, street_b):
+        community = place_create(kind=PlaceKind.COMMUNITY, name=f"{street.name}社区", code=street.code[:9] + "001",
+                                 parent=street)
+        grids.append(place_create(kind=PlaceKind.GRID, name=f"{street.name}网格", parent=community,
+                                  code=f"{community.code}-01"))
+    return City(hz, district_a, district_b, street_a, street_b, *grids)
+
+
 def make_user(username: str, role: str | None = None, *, place=None, department=None, **extra):
     from linli.accounts.actions import role_assign, user_create
 

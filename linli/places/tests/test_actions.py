@@ -60,7 +60,7 @@ def test_create_refuses_every_illegal_parent_kind(world, kind):
 
 
 def test_child_kinds_follow_the_parents_table():
-    assert child_kinds(None) == [PlaceKind.STREET]
+    assert child_kinds(None) == [PlaceKind.CITY, PlaceKind.DISTRICT, PlaceKind.STREET]
     assert child_kinds(PlaceKind.GRID) == [PlaceKind.COMPOUND, PlaceKind.BUILDING]
     assert set(child_kinds(PlaceKind.COMMUNITY)) == {PlaceKind.AREA, PlaceKind.RESIDENTS_GROUP, PlaceKind.GRID}
     assert child_kinds(PlaceKind.HOUSE) == []
