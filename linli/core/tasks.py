@@ -49,3 +49,12 @@ def core_sessions_clear() -> None:
     from django.conf import settings
 
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+@db_periodic_task(crontab(minute="23", hour="2"))
+def core_partitions_ensure() -> None:
+    """The monthly partitions of this month and the next three, for every partitioned table (PostgreSQL;
+    nothing on SQLite): created ahead, so that no row falls into the default partition."""
+    from linli.core.partitions import partitions_ensure
+
+    partitions_ensure()

@@ -6,6 +6,11 @@ name ending in ``.gz``) and then deleted. Each batch is one transaction: the bat
 file as a complete gzip member and synced to disk before its rows are deleted, so a crash loses no
 row (at worst a batch appears in an archive and again in the next one). Younger rows are never
 touched; the database triggers refuse to delete them anyway.
+
+On PostgreSQL the audit log is partitioned by month (linli/core/partitions.py): every month that lies
+wholly before the cutoff is written to the file (synced) and then detached and dropped in one step,
+instead of deleting its rows one by one; a month only partly past the cutoff waits for the next run.
+Rows in the default partition (months that had no partition) are archived row by row as on SQLite.
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from linli.core.audit import audit_record
+from linli.core.batches import keyset_batches
 from linli.core.models import AUDIT_MIN_RETENTION_DAYS, AuditEntry
+from linli.core.partitions import month_add, month_start, partition_detach, partitions_of
 
 FIELDS = ("id", "at", "actor_id", "actor_name", "action", "target_type", "target_id", "target_repr", "ip",
           "user_agent", "result", "detail")
@@ -42,6 +49,33 @@ def archive_path(out: str | None, cutoff_label: str) -> Path:
     return path if path.name.endswith(".gz") else path / name
 
 
+def _write(path: Path, rows: list[dict]) -> None:
+    text = "".join(json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n" for row in rows)
+    with path.open("ab") as fh:
+        fh.write(gzip.compress(text.encode("utf-8")))
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def archive_months(path: Path, cutoff, batch_size: int) -> int:
+    """PostgreSQL: write each month partition wholly before ``cutoff`` to ``path``, then detach and drop
+    it. Returns the rows archived."""
+    table = AuditEntry._meta.db_table
+    total = 0
+    for partition in partitions_of(table):
+        if partition.month is None or month_start(month_add(partition.month, 1)) > cutoff:
+            continue
+        month_rows = AuditEntry.objects.filter(
+            at__gte=month_start(partition.month), at__lt=month_start(month_add(partition.month, 1))
+        ).values(*FIELDS)
+        for rows in keyset_batches(month_rows, batch_size):
+            _write(path, rows)
+            total += len(rows)
+        with transaction.atomic():
+            partition_detach(table, partition.month)
+    return total
+
+
 def archive_batch(path: Path, cutoff, batch_size: int) -> int:
     """Write and delete one batch of the oldest rows; returns how many."""
     with transaction.atomic():
@@ -50,11 +84,7 @@ def archive_batch(path: Path, cutoff, batch_size: int) -> int:
         )
         if not rows:
             return 0
-        text = "".join(json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n" for row in rows)
-        with path.open("ab") as fh:
-            fh.write(gzip.compress(text.encode("utf-8")))
-            fh.flush()
-            os.fsync(fh.fileno())
+        _write(path, rows)
         deleted = AuditEntry.objects.filter(pk__in=[r["id"] for r in rows]).delete_archived(before=cutoff)
         if deleted != len(rows):
             raise CommandError(f"expected to delete {len(rows)} rows, deleted {deleted}; nothing of this batch was deleted")
@@ -86,13 +116,15 @@ class Command(BaseCommand):
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except FileExistsError:
             raise CommandError(f"{path} exists already: choose another --out.") from None
-        total = 0
+        months = archive_months(path, cutoff, batch_size)
+        total = months
         while count := archive_batch(path, cutoff, batch_size):
             total += count
         audit_record(
             action="core.audit_archive",
             actor_name="console",
             target_type="core.auditentry",
-            detail={"rows": total, "before": cutoff.isoformat(), "file": path.name},
+            detail={"rows": total, "by_partition": months, "before": cutoff.isoformat(), "file": path.name},
         )
-        self.stdout.write(f"Archived {total} audit rows older than {days or keep} days to {path}.")
+        self.stdout.write(f"Archived {total} audit rows older than {days or keep} days to {path}"
+                          + (f" ({months} by detaching whole months)." if months else "."))
