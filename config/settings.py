@@ -110,6 +110,12 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+if env("DATABASE_REPLICA_URL"):
+    # Reports read from the standby; a client that just wrote reads its own write (linli/core/replica.py).
+    DATABASE_ROUTERS = ["linli.core.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                      "linli.core.replica.ReplicaWriteMarkMiddleware")
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"

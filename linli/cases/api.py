@@ -14,6 +14,7 @@ Photos travel in JSON as base64 strings (at most 9, each within the size limit).
 import base64
 import binascii
 import datetime
+import re
 from typing import Any
 
 from django.http import HttpRequest
@@ -250,13 +251,21 @@ class CaseCreateIn(Schema):
     photos: list[str] = Field(default_factory=list, max_length=9, description="base64 JPEG/PNG, at most 9")
 
 
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,40}$")
+
+
 @router.post("", response={201: CaseOut}, summary="File a case (routing, number, deadlines)")
 def case_create(request, payload: CaseCreateIn):
+    """With an ``Idempotency-Key`` header (1–40 letters, digits, ``_.:-``), sending the same request again
+    (a retry after a lost answer, or a proxy's retry) returns the case the first one filed."""
     from linli.places.selectors import building_by_public_code
 
     user = request.auth
     if not can_report(user):
         raise PermissionDenied(_("You may not file cases."))
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if key and not IDEMPOTENCY_KEY.match(key):
+        raise Invalid(_("The Idempotency-Key header is 1–40 letters, digits or _.:-"))
     place: Any = payload.place_id
     if payload.building_code:
         place = building_by_public_code(payload.building_code)
@@ -266,7 +275,7 @@ def case_create(request, payload: CaseCreateIn):
         actor=user, category=payload.category, title=payload.title, description=payload.description,
         channel=payload.channel, lon=payload.lon, lat=payload.lat, place=place, address=payload.address,
         reporter_name=payload.reporter_name, reporter_phone=payload.reporter_phone, private=payload.private,
-        photos=_photos(payload.photos),
+        photos=_photos(payload.photos), external_id=f"key:{user.pk}:{key}" if key else "",
     )
     return Status(201, case_out(case, user))
 

@@ -25,6 +25,8 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.cases import kpi_areas
+from linli.cases.kpi_areas import areas_of, kpi_area_delta, kpi_area_fold
 from linli.cases.models_kpi import KPI_COUNTERS, KpiRollup
 from linli.core.batches import keyset_batches
 
@@ -62,7 +64,7 @@ def rollup_path(place_path: str, grid_id: int | None, community_id: int | None) 
     for node in (grid_id, community_id):
         if node is not None and str(node) in parts:
             return "/" + "/".join(parts[: parts.index(str(node)) + 1]) + "/"
-    return f"/{parts[0]}/" if parts else ""
+    return "/" + "/".join(parts) + "/" if parts else ""  # the street (or whatever is most precise)
 
 
 @dataclass
@@ -135,8 +137,8 @@ def _rollup_add(key: Key, ids: tuple[int, int, int], deltas: dict[str, int]) -> 
 
 
 def _street_of(path: str) -> int:
-    parts = [p for p in path.split("/") if p]
-    return int(parts[0]) if parts and parts[0].isdigit() else 0
+    """The street a path lies in (below a city and a district in a city tree), 0 when none."""
+    return areas_of([path]).get(path, (0, 0))[0] if path else 0
 
 
 def kpi_record(event: Any, case: Any) -> None:
@@ -155,7 +157,9 @@ def kpi_record(event: Any, case: Any) -> None:
     path = rollup_path(case.place_path, case.grid_id, case.community_id)
     key = (month_of(case.reported_at), path, case.category_id or 0, case.owner_department_id or 0,
            case.compound_kind or "")
-    _rollup_add(key, (_street_of(path), case.community_id or 0, case.grid_id or 0), deltas)
+    street, district = areas_of([path]).get(path, (0, 0))
+    _rollup_add(key, (street, case.community_id or 0, case.grid_id or 0), deltas)
+    kpi_area_delta(key=key, deltas=deltas, street=street, district=district)  # street and district: folded later
 
 
 # --- recompute from the events -------------------------------------------------------------------------
@@ -196,6 +200,7 @@ def kpi_recompute(*, chunk: int = 2000) -> Recomputed:
     compound_kind = ""
     case_ids = (0, 0, 0)
     count = 0
+    streets: dict[str, int] = {}
     for (case_id, kind, at, data, reported_at, place_path, grid_id, community_id, category_id,
          case_compound_kind) in _counted_events(chunk):
         count += 1
@@ -207,7 +212,9 @@ def kpi_recompute(*, chunk: int = 2000) -> Recomputed:
             path = rollup_path(place_path, grid_id, community_id)
             base = (month_of(reported_at), path, category_id or 0)
             compound_kind = case_compound_kind or ""
-            case_ids = (_street_of(path), community_id or 0, grid_id or 0)
+            if path not in streets:
+                streets[path] = _street_of(path)
+            case_ids = (streets[path], community_id or 0, grid_id or 0)
         # The owner after the event (what the live path sees on the case).
         if kind == "dispatch":
             department = int(data.get("owner_department") or 0)
@@ -254,6 +261,13 @@ def kpi_diff(recomputed: Recomputed | None = None) -> list[Difference]:
     for key in sorted(set(stored) | set(fresh.rows)):
         a, b = stored.get(key, zero), fresh.rows.get(key, zero)
         out.extend(Difference(key, name, a[name], b[name]) for name in KPI_COUNTERS if a[name] != b[name])
+    # The street and district rows: the grid rows summed (pending deltas folded first).
+    kpi_area_fold()
+    area_stored, area_fresh = kpi_areas.area_stored(), kpi_areas.area_sums(fresh.rows)
+    for area_key in sorted(set(area_stored) | set(area_fresh)):
+        a, b = area_stored.get(area_key, zero), area_fresh.get(area_key, zero)
+        out.extend(Difference(area_key, name, a[name], b[name])  # type: ignore[arg-type]
+                   for name in KPI_COUNTERS if a[name] != b[name])
     return out
 
 
@@ -275,6 +289,7 @@ def kpi_fix(recomputed: Recomputed | None = None, *, actor: Any = None) -> int:
             ],
             batch_size=1000,
         )
+        kpi_areas.area_rebuild(fresh.rows)
         audit_record(action="cases.kpi_fix", actor=actor, actor_name="" if actor else "system", target=None,
                      detail={"rows": len(fresh.rows), "events": fresh.events})
     return len(fresh.rows)
@@ -310,8 +325,8 @@ def _pending_group(column: str | None) -> tuple[list[str], Callable[[dict[str, A
         return [], lambda row: None
     if column == "month":
         return ["m"], lambda row: month_of(row["m"]) if row["m"] is not None else 0
-    if column == "street_id":
-        return ["community_id"], lambda row: row["community_id"] or 0  # mapped to streets by the caller
+    if column in ("street_id", "district_id"):
+        return ["community_id"], lambda row: row["community_id"] or 0  # mapped to areas by the caller
     case_column = {"department_id": "owner_department_id"}.get(column, column)
     return [case_column], lambda row: row[case_column] or ("" if column == "compound_kind" else 0)
 
@@ -365,15 +380,17 @@ def kpi_pending(
             {"n": part.count()}]
         for row in grouped:
             out[key_of(row)][name] += row["n"]
-    if column == "street_id" and out:
+    if column in ("street_id", "district_id") and out:
         from linli.places.models import Place
 
         paths = dict(Place.objects.filter(pk__in=[k for k in out if k]).values_list("pk", "path"))
+        areas = areas_of(paths.values())
+        which = 0 if column == "street_id" else 1
         streets: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PENDING, 0))
         for community_id, counts in out.items():
-            street = _street_of(paths.get(community_id, ""))
+            area = areas.get(paths.get(community_id, ""), (0, 0))[which]
             for name, value in counts.items():
-                streets[street][name] += value
+                streets[area][name] += value
         return dict(streets)
     return dict(out)
 
@@ -466,6 +483,7 @@ def kpi_rates(counters: dict[str, int]) -> dict[str, float | None]:
 DIMENSIONS = {
     "all": None,
     "month": "month",
+    "district": "district_id",  # read from the area rollups (kpi_areas)
     "street": "street_id",
     "community": "community_id",
     "grid": "grid_id",
@@ -474,7 +492,7 @@ DIMENSIONS = {
     "compound_kind": "compound_kind",
 }
 # Dimensions whose every value in the user's scope gets a row, with cases or not.
-PLACE_DIMENSIONS = {"street": "street", "community": "community", "grid": "grid"}
+PLACE_DIMENSIONS = {"district": "district", "street": "street", "community": "community", "grid": "grid"}
 
 
 def kpi_table(
@@ -495,12 +513,14 @@ def kpi_table(
     without a case."""
     if by not in DIMENSIONS:
         raise ValueError(by)
-    qs = KpiRollup.objects.all() if user is None else KpiRollup.objects.visible_to(user)
+    # A city's or a district's figures come from the street and district rows (kpi_areas).
+    area = kpi_areas.area_rows(user=user, by=by, place_path=place_path)
+    qs = area if area is not None else KpiRollup.objects.all() if user is None else KpiRollup.objects.visible_to(user)
     if month_from:
         qs = qs.filter(month__gte=month_from)
     if month_to:
         qs = qs.filter(month__lte=month_to)
-    if place_path:
+    if place_path and area is None:
         qs = qs.filter(place_path__startswith=place_path)
     if category_id:
         qs = qs.filter(category_id=category_id)
@@ -564,7 +584,7 @@ def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
         return {"": str(_("(not in a compound)")), **{k: str(v) for k, v in CompoundKind.choices}}
     ids = [k for k in keys if k]
     none = {0: str(_("(none)"))}
-    if by in ("street", "community", "grid"):
+    if by in ("district", "street", "community", "grid"):
         from linli.places.selectors import place_names
 
         return {**none, **place_names(ids)}

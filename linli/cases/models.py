@@ -329,7 +329,11 @@ class CasePhoto(models.Model):
     camera) and scaled down (see ``actions.photos``)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="photos")
-    event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="photos")
+    # No database constraint: on PostgreSQL the events are partitioned by month (linli/core/partitions.py)
+    # and their key is (id, at); events are never deleted, so the reference cannot dangle.
+    event = models.ForeignKey(
+        CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="photos", db_constraint=False
+    )
     image = models.FileField(upload_to=_photo_path, max_length=200)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
@@ -473,4 +477,4 @@ class CaseNotice(models.Model):
         return f"{self.user_id} {self.kind} {self.case_id}"
 
 
-from linli.cases.models_kpi import KpiRollup  # noqa: E402,F401  (KPI rollups: linli/cases/kpi.py)
+from linli.cases.models_kpi import KpiAreaDelta, KpiAreaRollup, KpiRollup  # noqa: E402,F401  (KPI rollups: linli/cases/kpi.py)

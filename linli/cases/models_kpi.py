@@ -109,3 +109,92 @@ class KpiRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} {self.place_path} c{self.category_id} d{self.department_id}"
+
+
+class KpiCounters(models.Model):
+    """The counters of ``KPI_COUNTERS`` as columns (the area rollups and their deltas)."""
+
+    reported = models.BigIntegerField(default=0)
+    refused = models.BigIntegerField(default=0)
+    merged = models.BigIntegerField(default=0)
+    accepted = models.BigIntegerField(default=0)
+    dispatched = models.BigIntegerField(default=0)
+    returned = models.BigIntegerField(default=0)
+    signed = models.BigIntegerField(default=0)
+    signed_ontime = models.BigIntegerField(default=0)
+    reported_back = models.BigIntegerField(default=0)
+    reported_back_ontime = models.BigIntegerField(default=0)
+    reworked = models.BigIntegerField(default=0)
+    verified = models.BigIntegerField(default=0)
+    extended = models.BigIntegerField(default=0)
+    rated = models.BigIntegerField(default=0)
+    satisfied = models.BigIntegerField(default=0)
+    solved = models.BigIntegerField(default=0)
+    closed = models.BigIntegerField(default=0)
+    closed_ontime = models.BigIntegerField(default=0)
+    reopened = models.BigIntegerField(default=0)
+    sign_seconds = models.BigIntegerField(default=0)
+    close_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class KpiAreaRollupQuerySet(KpiRollupQuerySet):
+    scope_path_field = "area_path"
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        if "cases.view" not in getattr(user, "perms", ()):
+            return Q(pk__in=[])
+        return scope.place_q("area_path")
+
+
+class KpiAreaRollup(KpiCounters):
+    """The grid-level rollups summed per street (``level="street"``) and per district: what a city-wide
+    page reads (linli/cases/kpi_areas.py). Kept by folding ``KpiAreaDelta`` rows every minute."""
+
+    level = models.CharField(max_length=8)
+    # The street's or the district's path: scope.
+    area_path = models.CharField(max_length=255)
+    street_id = models.PositiveBigIntegerField(default=0)
+    district_id = models.PositiveBigIntegerField(default=0)
+    month = models.PositiveIntegerField()
+    category_id = models.PositiveBigIntegerField(default=0)
+    department_id = models.PositiveBigIntegerField(default=0)
+    compound_kind = models.CharField(max_length=16, blank=True, default="")
+
+    objects = KpiAreaRollupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("KPI area rollup")
+        verbose_name_plural = _("KPI area rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "area_path", "month", "category_id", "department_id", "compound_kind"],
+                name="cases_kpi_area_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["level", "area_path", "month"], name="cases_kpi_area_path_month",
+                         opclasses=["", *PATH_OPS, ""]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.area_path} {self.month}"
+
+
+class KpiAreaDelta(KpiCounters):
+    """What one counted event adds at street and district level, waiting to be folded (an insert on the
+    live path instead of an update of a hot row)."""
+
+    month = models.PositiveIntegerField()
+    street_id = models.PositiveBigIntegerField(default=0)
+    district_id = models.PositiveBigIntegerField(default=0)
+    street_path = models.CharField(max_length=255, blank=True, default="")
+    district_path = models.CharField(max_length=255, blank=True, default="")
+    category_id = models.PositiveBigIntegerField(default=0)
+    department_id = models.PositiveBigIntegerField(default=0)
+    compound_kind = models.CharField(max_length=16, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"delta {self.pk} {self.month}"

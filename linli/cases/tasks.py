@@ -19,3 +19,11 @@ def cases_close_unrated_task() -> int:
     from linli.cases.actions import cases_close_unrated
 
     return cases_close_unrated()
+
+
+@db_periodic_task(crontab(minute="*"))
+def cases_kpi_areas_fold() -> None:
+    """Fold the street and district KPI deltas into their rollups (linli/cases/kpi_areas.py)."""
+    from linli.cases.kpi_areas import kpi_area_fold
+
+    kpi_area_fold()

@@ -51,6 +51,7 @@ from linli.cases.workflow import (
 )
 from linli.core.errors import DomainError, NotFound
 from linli.core.masking import mask_phone
+from linli.core.replica import replica_reads
 from linli.core.ui import perm_required, raise_http
 from linli.places import selectors as place_selectors
 from linli.places.models import Place, PlaceKind
@@ -751,6 +752,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@replica_reads
 def board_page(request: HttpRequest, pk: int) -> HttpResponse:
     community = Place.objects.filter(pk=pk, kind=PlaceKind.COMMUNITY).first()
     if community is None:

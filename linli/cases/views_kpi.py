@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from linli.cases.kpi import BASE, MEANS, RATES, kpi_table
 from linli.cases.workflow import PERM_DISPATCH, PERM_VIEW
+from linli.core.replica import replica_reads
 
-RANKINGS = ("community", "grid", "street", "department", "category", "compound_kind")
+RANKINGS = ("community", "grid", "district", "street", "department", "category", "compound_kind")
 MAX_UPLOAD = 10 * 1024 * 1024
 
 
@@ -31,8 +32,16 @@ def _month(value: str, default: int) -> int:
 
 
 def _default_ranking(user: Any) -> str:
-    """A street sees its communities first; a community (or a grid) its grids."""
+    """A city sees its districts first, a district its streets, a street its communities; a community (or
+    a grid) its grids."""
+    from linli.places.models import Place, PlaceKind
+
     paths = getattr(getattr(user, "scope", None), "place_paths", ()) or ()
+    kinds = set(Place.objects.filter(path__in=paths).values_list("kind", flat=True))
+    if PlaceKind.CITY in kinds:
+        return "district"
+    if PlaceKind.DISTRICT in kinds:
+        return "street"
     return "community" if any(p.count("/") <= 2 for p in paths) else "grid"
 
 
@@ -64,6 +73,7 @@ def _pct(value: float | None) -> str:
 
 
 @login_required
+@replica_reads
 def kpi_page(request: HttpRequest) -> HttpResponse:
     _staff(request)
     p = _params(request)
@@ -104,7 +114,8 @@ def _cells(row: dict[str, Any]) -> list[str]:
 
 def _dimension_label(by: str) -> str:
     return {
-        "grid": _("Grid"), "community": _("Community"), "street": _("Street"), "department": _("Department"),
+        "grid": _("Grid"), "community": _("Community"), "district": _("District"), "street": _("Street"),
+        "department": _("Department"),
         "category": _("Category"), "month": _("Month"), "compound_kind": _("Compound kind"),
     }[by]
 
@@ -132,6 +143,7 @@ def kpi_workbook(tables: list[tuple[str, str, list[dict[str, Any]]]]) -> bytes:
 
 
 @login_required
+@replica_reads
 def kpi_export(request: HttpRequest) -> HttpResponse:
     _staff(request)
     p = _params(request)

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from linli.core.errors import DomainError
 from linli.core.masking import mask_text
+from linli.core.replica import replica_or_primary, replica_reads
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 MAX_REQUESTS = 1000
@@ -80,6 +81,7 @@ def _iso(value: datetime | None) -> str | None:
 # --- discovery and services ----------------------------------------------------------------------------
 
 
+@replica_reads
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     fmt = _fmt(fmt)
     base = request.build_absolute_uri(reverse("open311:root"))
@@ -106,6 +108,7 @@ def _categories() -> list[Any]:
     return out
 
 
+@replica_reads
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
     fmt = _fmt(fmt)
     rows = [
@@ -116,6 +119,7 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
     return render(rows, fmt, root="services")
 
 
+@replica_reads
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     fmt = _fmt(fmt)
     if not any(c.code == code for _p, c in _categories()):
@@ -252,6 +256,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @csrf_exempt
+@replica_reads
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     fmt = _fmt(fmt)
     if request.method == "POST":
@@ -261,17 +266,19 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     return _get_requests(request, fmt)
 
 
+@replica_reads
 def request_detail(request: HttpRequest, rid: str, fmt: str) -> HttpResponse:
     fmt = _fmt(fmt)
-    case = _public_cases().filter(number=rid).first()
+    case = replica_or_primary(lambda: _public_cases().filter(number=rid).first())
     if case is None:
         return error(fmt, 404, "service_request_id not found")
     return render([_public_row(case, _latest_replies([case.pk]))], fmt, root="service_requests")
 
 
+@replica_reads
 def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     fmt = _fmt(fmt)
-    case = _public_cases().filter(number=token).first()
+    case = replica_or_primary(lambda: _public_cases().filter(number=token).first())
     if case is None:
         return error(fmt, 404, "token not found")
     return render([{"service_request_id": case.number, "token": token}], fmt, root="service_requests")

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from linli.core.batches import keyset_iter
 from linli.core.errors import DomainError
 from linli.core.masking import mask_name
+from linli.core.replica import replica_reads
 from linli.core.ui import form_errors, perm_required, raise_http
 from linli.points import actions, selectors
 from linli.points.access import access_redemption, access_selection
@@ -201,6 +202,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 @perm_required(PERM_MANAGE, PERM_FULFIL)
 @require_GET
+@replica_reads
 def ledger_export(request: HttpRequest, what: str) -> HttpResponse:
     from openpyxl import Workbook
 

@@ -24,6 +24,7 @@ from linli.core.access import scope_of
 from linli.core.audit import audit_record
 from linli.core.errors import DomainError, NotFound, PermissionDenied
 from linli.core.pii import pii_reveal
+from linli.core.replica import replica_reads
 from linli.core.ui import form_errors, perm_required, raise_http
 from linli.places.models import Place, PlaceKind
 from linli.residents import actions, selectors
@@ -393,6 +394,7 @@ def template_download(request: HttpRequest) -> HttpResponse:
 
 @registry_required("registry.export")
 @require_GET
+@replica_reads
 def export(request: HttpRequest) -> HttpResponseBase:
     """The list as filtered on the search page, as .xlsx; full data only with registry.unmask and ?full=1."""
     full = request.GET.get("full") == "1"

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from linli.core.access import scope_of
 from linli.core.errors import DomainError
 from linli.core.masking import mask_name
+from linli.core.replica import replica_reads
 from linli.core.ui import form_errors, perm_required, raise_http
 from linli.volunteers import actions, selectors
 from linli.volunteers.access import (
@@ -505,6 +506,7 @@ def talent(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def hours_export(request: HttpRequest) -> HttpResponse:
     from linli.volunteers.export import hours_workbook
 

@@ -185,3 +185,23 @@ def test_categories_list(client, categories, resident):
     assert codes.index("ENV") < codes.index("ENV.GARBAGE") < codes.index("PROP")
     found = client.get("/api/v1/cases/categories?q=路灯", **auth(resident)).json()
     assert "MUNI.STREETLIGHT" in {r["code"] for r in found}
+
+
+def test_an_idempotency_key_files_the_case_once(client, world, categories, resident, grid_worker_a):
+    body = {"category": "MUNI.STREETLIGHT", "description": "路灯坏了", "place_id": world.grid_a.pk}
+    headers = {**auth(resident), "HTTP_IDEMPOTENCY_KEY": "k-0001"}
+    first = client.post("/api/v1/cases", data=body, content_type="application/json", **headers)
+    again = client.post("/api/v1/cases", data=body, content_type="application/json", **headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    other = client.post("/api/v1/cases", data=body, content_type="application/json",
+                        **{**auth(resident), "HTTP_IDEMPOTENCY_KEY": "k-0002"})
+    assert other.json()["id"] != first.json()["id"]
+    # Another user's same key is another case.
+    theirs = client.post("/api/v1/cases", data=body, content_type="application/json",
+                         **{**auth(grid_worker_a), "HTTP_IDEMPOTENCY_KEY": "k-0001"})
+    assert theirs.status_code == 201 and theirs.json()["id"] != first.json()["id"]
+    assert Case.objects.count() == 3
+    bad = client.post("/api/v1/cases", data=body, content_type="application/json",
+                      **{**auth(resident), "HTTP_IDEMPOTENCY_KEY": "no spaces allowed"})
+    assert bad.status_code == 422 and Case.objects.count() == 3

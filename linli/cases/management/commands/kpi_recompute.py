@@ -22,9 +22,14 @@ class Command(BaseCommand):
         fresh = kpi_recompute()
         diffs = kpi_diff(fresh)
         for d in diffs[: options["limit"]]:
-            month, path, category, department, compound_kind = d.key
+            if len(d.key) == 5:
+                month, path, category, department, compound_kind = d.key
+                where = f"month={month} place={path or '-'}"
+            else:  # a street or district row (linli/cases/kpi_areas.py)
+                level, path, _street, _district, month, category, department, compound_kind = d.key
+                where = f"{level} month={month} place={path or '-'}"
             self.stdout.write(
-                f"month={month} place={path or '-'} category={category} department={department} "
+                f"{where} category={category} department={department} "
                 f"compound_kind={compound_kind or '-'} "
                 f"{d.field}: stored {d.stored}, events say {d.recomputed}"
             )
