@@ -78,7 +78,7 @@ def test_access_checks_are_read_before_the_switch(with_replica, monkeypatch):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="WAL positions: PostgreSQL")
-def test_a_write_leaves_the_primarys_wal_position_in_a_signed_cookie(with_replica):
+def test_a_write_leaves_the_primarys_wal_position_in_a_signed_cookie(db, with_replica):
     middleware = replica.ReplicaWriteMarkMiddleware(lambda request: __import__("django.http").http.HttpResponse("ok"))
     response = middleware(_request("POST"))
     lsn = signing.loads(response.cookies[COOKIE].value, salt=COOKIE_SALT)
