@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_case_sequence_per_district'),
+        ('cases', '0009_case_sequence_per_district'),
     ]
 
     operations = [

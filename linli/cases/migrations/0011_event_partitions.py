@@ -15,5 +15,5 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0009_photo_event_no_db_constraint"), ("core", "0005_audit_partitions")]
+    dependencies = [("cases", "0010_photo_event_no_db_constraint"), ("core", "0005_audit_partitions")]
     operations = [migrations.RunPython(forward, backward)]
