@@ -96,6 +96,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "linli.core.middleware.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "linli.core.middleware.ContentSecurityPolicyMiddleware",
@@ -286,7 +287,11 @@ MEDIA_URL = "/media/"  # served by linli.core.media (each app's access rules), n
 # Production behind nginx: the prefix of an `internal` location over MEDIA_ROOT (e.g. /protected-media/);
 # the media view then answers with X-Accel-Redirect and nginx sends the file. See docs/deploy.md.
 LINLI_MEDIA_ACCEL_PREFIX = env("LINLI_MEDIA_ACCEL_PREFIX", "")
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Limits at the door (docs/limits.md). The API carries photos as base64 inside JSON, so its bodies are
+# read into memory up to LINLI_API_MAX_BODY; pages stream files to disk, up to LINLI_MAX_BODY in all.
+LINLI_API_MAX_BODY = env_int("LINLI_API_MAX_BODY", 24 * 1024 * 1024)
+LINLI_MAX_BODY = env_int("LINLI_MAX_BODY", 100 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = LINLI_API_MAX_BODY
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- security headers --------------------------------------------------------------------------------------

@@ -11,8 +11,6 @@ Photos travel in JSON as base64 strings (at most 9, each within the size limit).
 # No ``from __future__ import annotations`` here: the per-action endpoints are built in a loop and
 # django-ninja reads their real annotations.
 
-import base64
-import binascii
 import datetime
 import re
 from typing import Any
@@ -37,23 +35,12 @@ from linli.cases.workflow import (
 from linli.core.errors import Invalid, PermissionDenied
 from linli.core.masking import mask_name, mask_phone
 from linli.core.pii import pii_reveal
+from linli.core.uploads import photos_from_base64
 
 router = Router(tags=["cases"])
 
-MAX_PHOTO_B64 = 15 * 1024 * 1024
-
-
 def _photos(items: list[str]) -> list[bytes]:
-    out = []
-    for item in items:
-        text = item.split(",", 1)[1] if item.startswith("data:") else item
-        if len(text) > MAX_PHOTO_B64:
-            raise Invalid(_("A photo is too large."), fields={"photos": [_("A photo is too large.")]})
-        try:
-            out.append(base64.b64decode(text, validate=True))
-        except (binascii.Error, ValueError) as exc:
-            raise Invalid(_("A photo is not valid base64."), fields={"photos": [_("Not base64.")]}) from exc
-    return out
+    return photos_from_base64(items, field="photos")
 
 
 # --- output ------------------------------------------------------------------------------------------------

@@ -121,6 +121,9 @@ def _records(content: bytes, filename: str) -> list[dict[str, Any]]:
     if name.endswith((".xlsx", ".xlsm")):
         from openpyxl import load_workbook
 
+        from linli.core.uploads import xlsx_check
+
+        xlsx_check(content)  # size and unpacked size before openpyxl reads a byte
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         rows = wb.worksheets[0].iter_rows(values_only=True)
         header = [str(h or "").strip() for h in next(rows, ())]
@@ -228,6 +231,9 @@ def hotline_import(*, content: bytes, filename: str, community: Any = None, acto
     result = ImportResult()
     try:
         records = _records(content, filename)
+    except DomainError as exc:  # a workbook beyond the limits at the door (linli.core.uploads)
+        result.problems.append(Problem(0, "", " ".join([str(exc.message), *[str(m) for v in exc.fields.values() for m in v]])))
+        return result
     except (ValueError, KeyError, UnicodeDecodeError, json.JSONDecodeError, OSError) as exc:
         result.problems.append(Problem(0, "", _("The file cannot be read: %(error)s") % {"error": str(exc)[:200]}))
         return result

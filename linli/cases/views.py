@@ -52,7 +52,7 @@ from linli.cases.workflow import (
 from linli.core.errors import DomainError, NotFound
 from linli.core.masking import mask_phone
 from linli.core.replica import replica_reads
-from linli.core.ui import perm_required, raise_http
+from linli.core.ui import perm_required, raise_http, upload_error_status
 from linli.places import selectors as place_selectors
 from linli.places.models import Place, PlaceKind
 
@@ -224,6 +224,7 @@ def _report(request: HttpRequest, building: Place | None) -> HttpResponse:
         selectors.nearby_open_cases(category=category, place=building) if building is not None else []
     )
     form = ReportForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and not ctx["identified"]:
         messages.error(request, _("Sign in or confirm your phone number first."))
     elif request.method == "POST" and ctx.get("cannot_report"):
@@ -251,12 +252,13 @@ def _report(request: HttpRequest, building: Place | None) -> HttpResponse:
         except DomainError as exc:
             raise_http(exc)
             messages.error(request, _error_text(exc))
+            status = upload_error_status(exc)
         else:
             request.session.setdefault("cases_filed", [])
             request.session["cases_filed"] = [*request.session["cases_filed"], case.pk][-20:]
             return redirect("cases:filed", number=case.number)
     ctx["form"] = form
-    return render(request, "cases/report.html", ctx)
+    return render(request, "cases/report.html", ctx, status=status)
 
 
 @require_POST

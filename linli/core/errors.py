@@ -35,6 +35,13 @@ class Invalid(DomainError):
     code = "invalid"
 
 
+class TooLarge(DomainError):
+    """An upload or a body beyond a documented limit (413)."""
+
+    status = 413
+    code = "too_large"
+
+
 class Refused(DomainError):
     """A transition or action is not allowed in the current state (409)."""
 

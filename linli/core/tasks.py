@@ -1,11 +1,12 @@
-"""Core periodic tasks: the worker heartbeat read by /healthz, and SQLite's statistics."""
+"""Core periodic tasks: the worker heartbeat read by /healthz, the reaper of jobs whose runner died,
+and SQLite's statistics."""
 
 from __future__ import annotations
 
 from django.db import connection
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from linli.core.models import WorkerHeartbeat
 
@@ -58,3 +59,24 @@ def core_partitions_ensure() -> None:
     from linli.core.partitions import partitions_ensure
 
     partitions_ensure()
+
+@db_periodic_task(crontab(minute="*"))
+def core_reap_jobs() -> None:
+    """End the jobs (imports, ...) whose runner died or stopped beating (linli.core.jobs)."""
+    from linli.core.jobs import jobs_reap
+
+    jobs_reap()
+
+
+@HUEY.on_startup()
+def core_reap_jobs_at_start() -> None:
+    """A worker that starts after a crash ends its predecessor's jobs at once, not a minute later."""
+    from django.db import close_old_connections
+
+    from linli.core.jobs import jobs_reap
+
+    close_old_connections()
+    try:
+        jobs_reap()
+    finally:
+        close_old_connections()

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 
-from linli.core.errors import DomainError, NotFound, PermissionDenied
+from linli.core.errors import DomainError, Invalid, NotFound, PermissionDenied, TooLarge
 
 
 def perm_required(*perms: str, require_all: bool = False):
@@ -49,3 +49,17 @@ def form_errors(form, exc: DomainError) -> None:
             placed = True
     if not placed:
         form.add_error(None, str(exc.message))
+
+
+UPLOAD_FIELDS = frozenset({"photos", "photo", "file"})
+
+
+def upload_error_status(exc: DomainError) -> int:
+    """The status of a page that shows its form again after an action refused an upload: 413 for a file
+    beyond a size limit, 422 for a file that is not what it claims or is a bomb; 200 otherwise (the
+    form with its messages)."""
+    if isinstance(exc, TooLarge):
+        return 413
+    if isinstance(exc, Invalid) and UPLOAD_FIELDS & set(exc.fields):
+        return 422
+    return 200

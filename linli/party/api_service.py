@@ -12,8 +12,6 @@ invalid. Photos travel as base64 strings.
 # No ``from __future__ import annotations``: the per-action endpoints are built in a loop and
 # django-ninja reads their real annotations.
 
-import base64
-import binascii
 import datetime
 from decimal import Decimal
 from typing import Any
@@ -22,8 +20,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from linli.core.errors import Invalid, PermissionDenied
+from linli.core.errors import PermissionDenied
 from linli.core.masking import mask_name
+from linli.core.uploads import photos_from_base64
 from linli.party import actions, selectors_service
 from linli.party.access_service import (
     access_order,
@@ -48,19 +47,8 @@ from linli.party.workflow_service import (
 
 router = Router(tags=["party"])
 
-MAX_PHOTO_B64 = 15 * 1024 * 1024
-
-
 def _photo(item: str | None) -> bytes | None:
-    if not item:
-        return None
-    text = item.split(",", 1)[1] if item.startswith("data:") else item
-    if len(text) > MAX_PHOTO_B64:
-        raise Invalid(_("A photo is too large."), fields={"photo": [_("A photo is too large.")]})
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise Invalid(_("A photo is not valid base64."), fields={"photo": [_("Not base64.")]}) from exc
+    return photos_from_base64([item], field="photo")[0] if item else None
 
 
 # --- orders -----------------------------------------------------------------------------------------------

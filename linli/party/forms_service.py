@@ -29,7 +29,7 @@ class OrderForm(forms.Form):
     address = forms.CharField(
         label=_("Address or building"), max_length=200, widget=forms.TextInput(attrs=_BIG)
     )
-    photo = forms.ImageField(
+    photo = forms.FileField(  # checked and re-encoded by the action (linli.core.uploads)
         label=_("Photo (optional)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-lg", "accept": "image/*"}),
@@ -59,7 +59,7 @@ class WishForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={**_BIG, "rows": 3}),
     )
-    photo = forms.ImageField(
+    photo = forms.FileField(  # checked and re-encoded by the action (linli.core.uploads)
         label=_("Photo (optional)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-lg", "accept": "image/*"}),
@@ -96,4 +96,4 @@ class ActionForm(forms.Form):
     satisfaction = forms.ChoiceField(required=False, choices=[("", "")] + list(Satisfaction.choices))
     member = forms.IntegerField(required=False)
     partner = forms.IntegerField(required=False)
-    photo = forms.ImageField(required=False)
+    photo = forms.FileField(required=False)  # checked and re-encoded by the action (linli.core.uploads)

@@ -23,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from linli.core.errors import DomainError
-from linli.core.ui import form_errors, raise_http
+from linli.core.ui import form_errors, raise_http, upload_error_status
 from linli.party import actions, selectors_service
 from linli.party.access_service import (
     access_order,
@@ -91,6 +91,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
     form_class: Any = StaffOrderForm if for_resident else OrderForm
     kwargs: dict[str, Any] = {"places": _places_for(user)} if for_resident else {}
     form = form_class(request.POST or None, request.FILES or None, **kwargs)
+    status = 200
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -107,6 +108,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             raise_http(exc)
             form_errors(form, exc)
+            status = upload_error_status(exc)
         else:
             messages.success(
                 request,
@@ -119,6 +121,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
         request,
         "party/service/order_new.html",
         {"form": form, "for_resident": for_resident, "can_for_resident": _staff_places(user)},
+        status=status,
     )
 
 
@@ -291,6 +294,7 @@ def wish_new(request: HttpRequest) -> HttpResponse:
     form_class: Any = StaffWishForm if for_resident else WishForm
     kwargs: dict[str, Any] = {"places": _places_for(user)} if for_resident else {}
     form = form_class(request.POST or None, request.FILES or None, **kwargs)
+    status = 200
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -305,6 +309,7 @@ def wish_new(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             raise_http(exc)
             form_errors(form, exc)
+            status = upload_error_status(exc)
         else:
             messages.success(
                 request,
@@ -315,6 +320,7 @@ def wish_new(request: HttpRequest) -> HttpResponse:
         request,
         "party/service/wish_new.html",
         {"form": form, "for_resident": for_resident, "can_for_resident": "wishes.manage" in perms},
+        status=status,
     )
 
 

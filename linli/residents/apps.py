@@ -14,3 +14,9 @@ class ResidentsConfig(AppConfig):
 
         if registry_paths_rewrite not in PATH_REWRITERS:
             PATH_REWRITERS.append(registry_paths_rewrite)
+
+        # Imports whose worker died are ended, not left "writing 52%" forever.
+        from linli.core.jobs import job_reaper_register
+        from linli.residents.actions.imports import import_jobs_reap
+
+        job_reaper_register("residents.import", import_jobs_reap)

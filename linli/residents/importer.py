@@ -221,7 +221,12 @@ class Importer:
         filename: str = "",
         report_path: str | None = None,
         progress: ProgressFn | None = None,
+        claim: Callable[[], None] | None = None,
     ):
+        # ``claim`` runs first inside the write transaction: the job runner holds its job there (a row
+        # lock on PostgreSQL; SQLite's write lock does it anyway) and raises to write nothing when the
+        # job was ended meanwhile (linli.core.jobs).
+        self.claim = claim
         self.path = path
         self.community = community
         self.actor = actor
@@ -581,6 +586,8 @@ class Importer:
     def write(self) -> dict[str, int]:
         counts = {"rows": self.rows, "persons_created": 0, "persons_updated": 0, "households_created": 0,
                   "members_added": 0, "occupancies_created": 0, "houses_created": 0, "tags_added": 0}
+        if self.claim is not None:
+            self.claim()
         counts["houses_created"] = self._create_houses()
         self.household_of_head: dict[int, int] = {}
         self.pending_members: list[tuple[int, int, str, bool]] = []  # person id, head key, relationship, update

@@ -339,6 +339,10 @@ class ImportJob(models.Model):
     message = models.TextField(blank=True, default="")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Who runs it (linli.core.jobs.runner_stamp) and when it last showed life: a job whose runner died
+    # is ended by the reaper instead of saying "writing 52%" forever.
+    runner = models.CharField(max_length=100, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
 
@@ -353,3 +357,6 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED)
+
+
+RUNNING_IMPORT_STATES = (ImportStatus.VALIDATING, ImportStatus.WRITING)

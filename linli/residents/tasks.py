@@ -1,4 +1,5 @@
-"""Registry background work: large imports run here; old error reports are purged nightly."""
+"""Registry background work: large imports run here; media/imports/ is swept every hour (old error
+reports, uploads past their limit, files no job refers to)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ def residents_import_run(job_id: int) -> None:
     import_job_run(job_id=job_id)
 
 
-@db_periodic_task(crontab(hour="3", minute="17"))
+@db_periodic_task(crontab(minute="23"))
 def residents_purge_import_files() -> None:
     from linli.residents.actions import import_jobs_purge
 

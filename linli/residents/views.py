@@ -25,7 +25,7 @@ from linli.core.audit import audit_record
 from linli.core.errors import DomainError, NotFound, PermissionDenied
 from linli.core.pii import pii_reveal
 from linli.core.replica import replica_reads
-from linli.core.ui import form_errors, perm_required, raise_http
+from linli.core.ui import form_errors, perm_required, raise_http, upload_error_status
 from linli.places.models import Place, PlaceKind
 from linli.residents import actions, selectors
 from linli.residents.access import (
@@ -415,13 +415,13 @@ def export(request: HttpRequest) -> HttpResponseBase:
 @registry_required("registry.change")
 @require_http_methods(["GET", "POST"])
 def import_start(request: HttpRequest) -> HttpResponse:
-    from linli.residents.excel import WorkbookError, open_sheet
     from linli.residents.tasks import residents_import_run
 
     user = request.user
     communities = selectors.communities_for(user)
     form = ImportForm(request.POST or None, request.FILES or None, communities=communities,
                       can_create_houses=has_perm(user, "places.change"))
+    status = 200
     if request.method == "POST" and form.is_valid():
         community = next((c for c in communities if str(c.pk) == form.cleaned_data["community"]), None)
         try:
@@ -433,19 +433,16 @@ def import_start(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             raise_http(exc)
             form_errors(form, exc)
+            status = upload_error_status(exc)  # a workbook beyond the limits: 413 or 422, with the form
             job = None
         if job is not None:
-            try:
-                rows = open_sheet(default_storage.path(job.file)).total_rows
-            except WorkbookError:
-                rows = 0  # the run reports it
-            if rows is not None and rows <= actions.imports.sync_rows_limit():
+            if actions.imports.import_runs_in_request(job):
                 actions.import_job_run(job_id=job.pk)
             else:
                 residents_import_run(job.pk)
             return redirect("residents:import_status", pk=job.pk)
     jobs = selectors_import_jobs(user)
-    return render(request, "residents/import.html", {"form": form, "jobs": jobs})
+    return render(request, "residents/import.html", {"form": form, "jobs": jobs}, status=status)
 
 
 def selectors_import_jobs(user) -> list:
@@ -458,6 +455,9 @@ def selectors_import_jobs(user) -> list:
 @require_GET
 def import_status(request: HttpRequest, pk: int) -> HttpResponse:
     job = access_import_job(request.user, pk)
+    if not job.finished and actions.imports.import_job_is_stale(job):
+        actions.imports.import_job_reap(job)  # its runner died: say so now, not "writing 52%" forever
+        job.refresh_from_db()
     done, total = actions.import_progress(job)
     if job.status == ImportStatus.VALIDATING:
         percent = int(50 * done / total) if total else 5

@@ -167,8 +167,7 @@ def case_create(
         raise Invalid(_("The phone number is not valid."), fields={"reporter_phone": [_("An 11-digit mobile number.")]})
     files = list(photos or [])
     check_count(files)
-    for f in files:  # refuse a bad photo before anything is written
-        clean_photo(f)
+    files = [clean_photo(f) for f in files]  # refuse a bad photo before anything is written
 
     staff_entry = actor is not None and channel in STAFF_CHANNELS
     reporter = actor if actor is not None and not staff_entry else None

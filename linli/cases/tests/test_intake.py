@@ -207,8 +207,10 @@ def test_more_than_nine_photos_or_a_non_image_are_refused(make_case, resident):
 
 
 def test_a_photo_over_the_size_limit_is_refused(make_case, resident, settings):
-    settings.LINLI_CASE_PHOTO_MAX_BYTES = 1000
-    with pytest.raises(Invalid):
+    from linli.core.errors import TooLarge
+
+    settings.LINLI_PHOTO_MAX_BYTES = 1000
+    with pytest.raises(TooLarge):
         make_case(actor=resident, photos=[jpeg_with_exif((400, 400))])
 
 

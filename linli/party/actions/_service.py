@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.core.uploads import photo_clean
 from linli.party.workflow_service import Transition
 
 logger = logging.getLogger("linli.party.notify")
@@ -90,17 +91,11 @@ def parse_hours(value: Any, *, field_name: str = "hours", required: bool = True)
 
 
 def store_photo(upload: Any, *, folder: str, field_name: str = "photo") -> str:
-    """Re-encode an uploaded photo (no EXIF, scaled; see cases' photos) and store it; returns its name."""
-    from linli.cases.actions.photos import clean_photo
-
-    try:
-        data, _w, _h = clean_photo(upload)
-    except Invalid as exc:
-        raise Invalid(
-            exc.message, fields={field_name: [m for msgs in exc.fields.values() for m in msgs]}
-        ) from exc
+    """Check and re-encode an uploaded photo (linli.core.uploads: limits, no EXIF, scaled) and store it;
+    returns its name."""
+    photo = photo_clean(upload, field=field_name)
     name = f"{folder}/{timezone.now():%Y/%m}/{secrets.token_hex(8)}.jpg"
-    return default_storage.save(name, ContentFile(data))
+    return default_storage.save(name, ContentFile(photo.data))
 
 
 # --- notices ---------------------------------------------------------------------------------------------

@@ -41,9 +41,14 @@ def test_small_file_runs_in_the_request(client, world, houses, community_staff, 
 
 
 def test_progress_fragment_polls_while_running(client, world, community_staff, settings, tmp_path):
+    from django.utils import timezone
+
+    from linli.core.jobs import runner_stamp
+
     settings.MEDIA_ROOT = tmp_path
     job = ImportJob.objects.create(created_by=community_staff, community=world.community, filename="x.xlsx",
-                                   status=ImportStatus.VALIDATING, total_rows=4000, processed_rows=1000)
+                                   status=ImportStatus.VALIDATING, total_rows=4000, processed_rows=1000,
+                                   runner=runner_stamp(), heartbeat_at=timezone.now())  # alive: this process
     login(client, community_staff)
     response = client.get(f"/registry/import/{job.pk}/", HTTP_HX_REQUEST="true")
     content = response.content.decode()
