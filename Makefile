@@ -15,7 +15,7 @@ PO_FILES := $(wildcard linli/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 DATA_KEY := var/data.key
 
-.PHONY: install run test lint browser-deps format clean bench help
+.PHONY: install run test lint browser-deps format clean bench cluster-test help
 .DEFAULT_GOAL := help
 
 help:
@@ -24,6 +24,8 @@ help:
 	@echo "            PYTEST_ARGS='-m \"not slow\"' skips the tests that start processes)"
 	@echo "make lint   ruff, mypy on the domain layer, manage.py check, makemigrations --check"
 	@echo "make bench  run the benchmarks under bench/"
+	@echo "make cluster-test  PostgreSQL primary + standby, PgBouncer, 3 app servers behind nginx, Redis, 2 workers;"
+	@echo "            kills things and prints the counts (bench/cluster_test.py; installs its Debian packages as root)"
 
 $(PY_STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
@@ -71,6 +73,9 @@ lint: install
 
 bench: install
 	$(PY) bench/run.py
+
+cluster-test: install $(DATA_KEY)
+	$(PY) bench/cluster_test.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles
