@@ -397,6 +397,7 @@ pool_mode = transaction
 max_client_conn = 500
 default_pool_size = 40
 server_lifetime = 300
+server_login_retry = 1
 ignore_startup_parameters = extra_float_digits,options
 logfile = {self.tmp / 'logs' / 'pgbouncer-own.log'}
 """)
