@@ -15,31 +15,20 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.core.audit import audit_record
-from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.core.errors import Invalid
 from linli.core.uploads import photo_clean
-from linli.party.workflow_service import Transition
 
 logger = logging.getLogger("linli.party.notify")
-
-_SNAPSHOT_EXCLUDE = frozenset({"id", "created_at", "updated_at"})
-
-
-def actor_label(actor: Any) -> str:
-    if actor is None:
-        return "system"
-    return actor.get_username() if getattr(actor, "is_authenticated", False) else ""
 
 
 def person_by_id(person: Any, errors: dict[str, list[str]]) -> Any:
@@ -147,158 +136,6 @@ def users_over(path: str, perm: str) -> list[int]:
             ).values_list("user_id", flat=True)
         )
     )
-
-
-# --- the runner ------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Outcome:
-    note: str = ""
-    data: dict[str, Any] = field(default_factory=dict)
-    notify: list[tuple[str, Iterable[int | None], str]] = field(default_factory=list)
-    after: list[Callable[[Any], None]] = field(
-        default_factory=list
-    )  # in the same transaction, after the write
-
-
-Apply = Callable[[Any, Any, dict[str, Any], datetime], Outcome]
-
-
-@dataclass(frozen=True)
-class Spec:
-    model: type[models.Model]
-    event_model: type[models.Model]
-    event_fk: str  # "order" / "wish"
-    table: dict[str, Transition]
-    apply: dict[str, Apply]
-    audit_prefix: str  # "party.order" → audit action "party.order_take"
-    noun: Any  # "order" / "wish", for messages
-    related: tuple[str, ...] = ()
-
-
-def _snapshot(obj: models.Model) -> dict[str, Any]:
-    return {
-        f.attname: getattr(obj, f.attname)
-        for f in obj._meta.concrete_fields
-        if f.attname not in _SNAPSHOT_EXCLUDE
-    }
-
-
-def _comparable(value: Any) -> Any:
-    return value.name if hasattr(value, "storage") and hasattr(value, "name") else value
-
-
-def event_write(
-    spec: Spec,
-    obj: Any,
-    *,
-    kind: str,
-    actor: Any,
-    at: datetime,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-    data: dict[str, Any] | None = None,
-) -> Any:
-    return spec.event_model.objects.create(  # type: ignore[attr-defined]
-        **{spec.event_fk: obj},
-        kind=kind,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_name=actor_label(actor)[:150],
-        at=at,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
-    )
-
-
-def _blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    return isinstance(value, list | tuple) and not value
-
-
-def _check_required(t: Transition, data: dict[str, Any]) -> None:
-    missing = {key: [_("This field is required.")] for key in t.required if _blank(data.get(key))}
-    if missing:
-        raise Invalid(_("Some required fields are missing."), fields=missing)
-
-
-def _audit_data(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if isinstance(v, str | int | float | bool | type(None) | list)}
-
-
-def run(spec: Spec, *, obj: Any, name: str, actor: Any, data: dict[str, Any] | None = None) -> Any:
-    """Run transition ``name`` of ``spec.table`` on ``obj`` (an instance or an id) for ``actor``."""
-    if name not in spec.table:
-        raise NotFound(_("Not found."))
-    t = spec.table[name]
-    data = dict(data or {})
-    pk = obj.pk if isinstance(obj, models.Model) else obj
-    manager = spec.model.objects  # type: ignore[attr-defined]
-    with transaction.atomic():
-        if actor is not None and not manager.visible_to(actor).filter(pk=pk).exists():
-            raise NotFound(_("Not found."))
-        try:
-            locked = manager.select_related(*spec.related).select_for_update(of=("self",)).get(pk=pk)
-        except spec.model.DoesNotExist as exc:  # type: ignore[attr-defined]
-            raise NotFound(_("Not found.")) from exc
-        if not t.allows_state(locked.status):
-            raise Refused(
-                _("This %(noun)s is “%(status)s”: “%(action)s” is not possible now.")
-                % {"noun": spec.noun, "status": locked.get_status_display(), "action": t.label},
-                code="refused_transition",
-            )
-        if not t.allows_actor(locked, actor):
-            raise PermissionDenied(
-                _("You may not “%(action)s” this %(noun)s.") % {"action": t.label, "noun": spec.noun}
-            )
-        refusal = t.refusal(locked, actor)
-        if refusal is not None:
-            raise Refused(refusal, code="refused_transition")
-        _check_required(t, data)
-        now = timezone.now()
-        before = _snapshot(locked)
-        from_status = locked.status
-        outcome = spec.apply[name](locked, actor, data, now)
-        if t.target is not None:
-            locked.status = t.target
-        locked.version = before["version"] + 1
-        after = _snapshot(locked)
-        changed = {k: v for k, v in after.items() if _comparable(before.get(k)) != _comparable(v)}
-        updated = manager.filter(pk=locked.pk, version=before["version"], status=from_status).update(
-            updated_at=now, **changed
-        )
-        if updated != 1:  # the row lock makes this unreachable in practice; the CAS is belt and braces
-            raise Refused(_("It changed meanwhile; reload and try again."), code="conflict")
-        event = event_write(
-            spec,
-            locked,
-            kind=name,
-            actor=actor,
-            at=now,
-            from_status=from_status,
-            to_status=locked.status,
-            note=outcome.note,
-            data=outcome.data,
-        )
-        audit_record(
-            action=f"{spec.audit_prefix}_{name}",
-            actor=actor,
-            actor_name="" if actor is not None else "system",
-            target=locked,
-            detail={"from": from_status, "to": locked.status, "event": event.pk, **_audit_data(outcome.data)},
-        )
-        ref = f"{spec.audit_prefix}:{locked.pk}"
-        for kind, user_ids, text in outcome.notify:
-            notify(ref=ref, kind=kind, user_ids=user_ids, text=text, exclude=getattr(actor, "pk", None))
-        for step in outcome.after:
-            step(locked)
-        return locked
 
 
 def reward(

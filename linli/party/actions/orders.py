@@ -16,19 +16,15 @@ from django.utils.translation import gettext as _
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.workdays import add_working_days
+from linli.core.workflow import Apply, Outcome, Spec, event_write, run
 from linli.party.actions._common import clean_text
 from linli.party.actions._service import (
-    Apply,
-    Outcome,
-    Spec,
     asker,
-    event_write,
     notify,
     parse_hours,
     person_by_id,
     require_in_scope,
     reward,
-    run,
     store_photo,
     users_over,
 )
@@ -166,7 +162,9 @@ def order_place(
         errors["address"] = [_("This field is required.")]
     if wanted_at is not None and wanted_at < timezone.now() - timedelta(hours=1):
         errors["wanted_at"] = [_("The time wanted is in the past.")]
-    for_resident = bool(PERM_DISPATCH in perms and (person is not None or requester_name or place is not None))
+    for_resident = bool(
+        PERM_DISPATCH in perms and (person is not None or requester_name or place is not None)
+    )
     person = person_by_id(person, errors)
     if errors:
         raise Invalid(_("Please check the order."), fields=errors)
@@ -413,6 +411,7 @@ def _spec():
         audit_prefix="party.order",
         noun=_("order"),
         related=("org", "member"),
+        notifier=notify,
     )
 
 

@@ -14,19 +14,15 @@ from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, PermissionDenied
+from linli.core.workflow import Apply, Outcome, Spec, event_write, run
 from linli.party.actions._common import clean_text
 from linli.party.actions._service import (
-    Apply,
-    Outcome,
-    Spec,
     asker,
-    event_write,
     notify,
     parse_hours,
     person_by_id,
     require_in_scope,
     reward,
-    run,
     store_photo,
     users_over,
 )
@@ -82,7 +78,9 @@ def wish_post(
     title = clean_text(title, limit=80)
     if not title:
         errors["title"] = [_("This field is required.")]
-    for_resident = bool(PERM_MANAGE_WISHES in perms and (person is not None or poster_name or place is not None))
+    for_resident = bool(
+        PERM_MANAGE_WISHES in perms and (person is not None or poster_name or place is not None)
+    )
     person = person_by_id(person, errors)
     if errors:
         raise Invalid(_("Please check the wish."), fields=errors)
@@ -283,6 +281,7 @@ def _spec() -> Spec:
         audit_prefix="party.wish",
         noun=_("wish"),
         related=("community",),
+        notifier=notify,
     )
 
 
