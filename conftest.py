@@ -246,3 +246,35 @@ def api_outsider_id_pool_id(world, community_staff):
     from linli.volunteers.actions import pool_create
 
     return pool_create(actor=community_staff, community=world.community, name="矩阵人才库").pk
+
+
+# smart monitoring (linli/iot): a device and an alarm in community 1 / grid A.
+def _iot_device(world):
+    from linli.iot.actions import device_register
+    from linli.iot.models import Device
+
+    compound, _building = _party_places(world)
+    return Device.objects.filter(code="MATRIX-GAS").first() or device_register(
+        actor=None, code="MATRIX-GAS", kind="gas", name="矩阵燃气", place=compound)[0]
+
+
+@pytest.fixture
+def api_outsider_id_device_id(world):
+    return _iot_device(world).pk
+
+
+@pytest.fixture
+def api_outsider_id_alarm_id(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from linli.iot.actions import readings_ingest, rules_default_ensure
+    from linli.iot.actions.ingest import ReadingIn
+
+    rules_default_ensure()
+    device = _iot_device(world)
+    now = timezone.now()
+    result = readings_ingest([ReadingIn(device.pk, 40, "%LEL", now - timedelta(seconds=40)),
+                              ReadingIn(device.pk, 40, "%LEL", now)])
+    return result.raised[0]

@@ -42,6 +42,13 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
         (_("Points shop"), "points:shop", "shop", "points.redeem"),
         (_("Points ledger"), "points:ledger", "journal-check", "points.manage"),
     ]),
+    (_("Smart community"), "broadcast", [
+        (_("Alarms"), "iot:alarms", "bell", "iot.view"),
+        (_("Devices"), "iot:devices", "cpu", "iot.view"),
+        (_("One map"), "dashboards:map", "map", "iot.view"),
+        (_("Big screen"), "dashboards:screen", "display", "reports.view"),
+        (_("Monthly reports"), "dashboards:reports", "file-earmark-bar-graph", "reports.view"),
+    ]),
     (_("Administration"), "gear", [
         (_("Users"), "accounts:user_list", "people", "users.manage"),
         (_("Security policy"), "accounts:policy", "shield-lock", "security.policy"),

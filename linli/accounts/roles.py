@@ -128,6 +128,18 @@ ROLE_PERMISSIONS = {
     role: perms | _SERVICE_PERMISSIONS.get(role, frozenset()) for role, perms in ROLE_PERMISSIONS.items()
 }
 
+# Smart monitoring (linli/iot, issue 16): see devices and alarms, acknowledge and clear them, manage devices
+# and rules; the big screens and the monthly reports (linli/dashboards) go with iot.view / reports.view.
+_IOT_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.GRID_WORKER: frozenset({"iot.view", "iot.handle"}),
+    Role.COMMUNITY_STAFF: frozenset({"iot.view", "iot.handle", "iot.manage", "reports.view"}),
+    Role.STREET_SUPERVISOR: frozenset({"iot.view", "iot.handle", "iot.manage", "reports.view"}),
+    Role.DISTRICT_SUPERVISOR: frozenset({"iot.view", "reports.view"}),
+}
+ROLE_PERMISSIONS = {
+    role: perms | _IOT_PERMISSIONS.get(role, frozenset()) for role, perms in ROLE_PERMISSIONS.items()
+}
+
 
 def permissions_of(roles) -> frozenset[str]:
     perms: set[str] = set()

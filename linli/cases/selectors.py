@@ -459,3 +459,8 @@ def category_search(q: str, *, limit: int = 20) -> list[Category]:
 def public_events(case: Case) -> QuerySet[CaseEvent]:
     """The events a resident reads (those with a public reply, and the state changes)."""
     return case.events.exclude(kind__in=["comment", "escalate"], reply="").order_by("at", "id")
+
+
+def category_codes() -> dict[str, int]:
+    """Every category's code and id (other apps ensure the categories they file under: iot)."""
+    return dict(Category.objects.values_list("code", "id"))

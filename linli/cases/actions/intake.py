@@ -73,7 +73,7 @@ def normalise_phone(value: str) -> str:
     return digits
 
 
-def _category(category: Category | int | str) -> Category:
+def _category(category: Category | int | str, channel: str = "") -> Category:
     if isinstance(category, Category):
         found = Category.objects.filter(pk=category.pk).first()
     elif isinstance(category, int) or (isinstance(category, str) and category.isdigit()):
@@ -82,7 +82,8 @@ def _category(category: Category | int | str) -> Category:
         found = Category.objects.filter(code=category).first()
     if found is None or not found.active:
         raise Invalid(_("Choose a category."), fields={"category": [_("Unknown category.")]})
-    if found.is_emergency:
+    if found.is_emergency and channel != Channel.SENSOR:
+        # A person is told to call the emergency line; a sensor's alarm is filed (and its notice sent).
         raise Invalid(found.emergency_notice, code="emergency", fields={"category": [found.emergency_notice]})
     return found
 
@@ -155,7 +156,7 @@ def case_create(
         existing = Case.objects.filter(channel=channel, external_id=external_id).first()
         if existing is not None:
             return existing
-    cat = _category(category)
+    cat = _category(category, channel)
     description = clean_text(description, limit=4000)
     title = clean_text(title, limit=100) or description[:30]
     if not title:

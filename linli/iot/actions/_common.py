@@ -1,0 +1,55 @@
+"""Small helpers shared by the iot actions."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from linli.core.errors import NotFound, PermissionDenied
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def perms(actor: Any) -> frozenset[str]:
+    return getattr(actor, "perms", frozenset())
+
+
+def require(actor: Any, perm: str, path: str = "") -> None:
+    """The system (None) passes; a person needs ``perm`` and, for a place, a scope covering it (else 404)."""
+    if actor is None:
+        return
+    if perm not in perms(actor):
+        raise PermissionDenied(_("You may not do this."))
+    if path:
+        scope = getattr(actor, "scope", None)
+        if scope is None or not scope.covers_path(path):
+            raise NotFound(_("Not found."))
+
+
+def prefixes(path: str) -> list[str]:
+    parts = [p for p in (path or "").split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def users_over(path: str, perm: str) -> list[int]:
+    """Users holding ``perm`` through a role bound at or above ``path`` (district and city roles excluded:
+    they work from lists, never from a notice per alarm)."""
+    from linli.accounts.models import RoleAssignment
+    from linli.accounts.roles import ROLE_PERMISSIONS, WIDE_ROLES
+
+    roles = [r for r, p in ROLE_PERMISSIONS.items() if perm in p and r not in WIDE_ROLES]
+    paths = prefixes(path)
+    if not paths or not roles:
+        return []
+    return sorted(set(
+        RoleAssignment.objects.filter(role__in=roles, place__path__in=paths, user__is_active=True)
+        .values_list("user_id", flat=True)
+    ))
+
+
+def clean_text(value: Any, *, limit: int = 200) -> str:
+    return " ".join(str(value or "").split())[:limit]

@@ -1,0 +1,270 @@
+"""Devices: registered by staff (one at a time or from an Excel sheet), each with its own token (only its
+SHA-256 is kept; shown once; revocable and re-issuable), put in maintenance; and the facilities of the
+15-minute life circles."""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core.audit import audit_record
+from linli.core.errors import Invalid
+from linli.iot.actions._common import clean_text, require, token_hash
+from linli.iot.models import DEFAULT_UNITS, Device, DeviceKind, Facility, FacilityKind
+from linli.iot.workflow import PERM_MANAGE
+
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+TOKEN_PREFIX = "lld_"
+DEVICE_PLACE_KINDS = ("compound", "building")
+IMPORT_MAX_ROWS = 5000
+
+
+def _place(value: Any) -> Any:
+    from linli.places.models import Place
+
+    pk = getattr(value, "pk", value)
+    place = Place.objects.filter(pk=pk).first() if pk not in (None, "") else None
+    if place is None:
+        raise Invalid(_("Choose the place."), fields={"place": [_("Not found.")]})
+    return place
+
+
+def _point_of(place: Any) -> tuple[float | None, float | None]:
+    """A place's point: a building's own point, else the centroid of the nearest boundary up the tree."""
+    from linli.places.geo import geometry_of
+    from linli.places.models import Place
+
+    node = place
+    for _i in range(8):
+        geom = geometry_of(node.geometry) if node.geometry else None
+        if geom is not None and not geom.is_empty:
+            point = geom if geom.geom_type == "Point" else geom.representative_point()
+            return round(point.x, 6), round(point.y, 6)
+        if node.parent_id is None:
+            break
+        node = Place.objects.only("id", "parent_id", "geometry").get(pk=node.parent_id)
+    return None, None
+
+
+def _coordinate(value: Any, low: float, high: float, field: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise Invalid(_("The location is not valid."), fields={field: [_("A number.")]}) from exc
+    if not low <= number <= high:
+        raise Invalid(_("The location is not valid."), fields={field: [_("Out of range.")]})
+    return number
+
+
+def _new_token() -> tuple[str, str]:
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(24)
+    return raw, raw[len(TOKEN_PREFIX): len(TOKEN_PREFIX) + 8]
+
+
+def device_register(
+    *, actor: Any, code: str, kind: str, name: str, place: Any, location: str = "", lon: Any = None,
+    lat: Any = None, unit: str = "",
+) -> tuple[Device, str]:
+    """Register a device on a compound or a building. Returns the device and its token, shown this once."""
+    errors: dict[str, list[str]] = {}
+    code = (code or "").strip()
+    if not CODE_RE.match(code):
+        errors["code"] = [_("Letters, digits, dot, dash or underscore; at most 32.")]
+    if kind not in DeviceKind.values:
+        errors["kind"] = [_("Choose a kind of device.")]
+    name = clean_text(name, limit=100)
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    if errors:
+        raise Invalid(_("Please check the device."), fields=errors)
+    where = _place(place)
+    require(actor, PERM_MANAGE, where.path)
+    if where.kind not in DEVICE_PLACE_KINDS:
+        raise Invalid(_("A device is placed on a compound or a building."), fields={"place": [_("A compound or a building.")]})
+    x, y = _coordinate(lon, -180, 180, "lon"), _coordinate(lat, -90, 90, "lat")
+    if x is None or y is None:
+        x, y = _point_of(where)
+    raw, prefix = _new_token()
+    try:
+        with transaction.atomic():
+            device = Device.objects.create(
+                code=code, kind=kind, name=name, place=where, place_path=where.path,
+                location=clean_text(location, limit=100), lon=x, lat=y,
+                unit=clean_text(unit, limit=16) or DEFAULT_UNITS.get(kind, ""),
+                token_prefix=prefix, token_hash=token_hash(raw),
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            audit_record(action="iot.device_register", actor=actor, target=device,
+                         detail={"code": code, "kind": kind, "place_path": where.path})
+    except IntegrityError as exc:
+        raise Invalid(_("A device with this code exists."), fields={"code": [_("Already registered.")]}) from exc
+    return device, raw
+
+
+def device_token_issue(*, device: Device, actor: Any) -> tuple[Device, str]:
+    """A new token for the device (the old one stops working at once). Shown this once."""
+    require(actor, PERM_MANAGE, device.place_path)
+    raw, prefix = _new_token()
+    with transaction.atomic():
+        Device.objects.filter(pk=device.pk).update(
+            token_prefix=prefix, token_hash=token_hash(raw), token_revoked_at=None, updated_at=timezone.now())
+        audit_record(action="iot.device_token_issue", actor=actor, target=device, detail={"prefix": prefix})
+    device.refresh_from_db()
+    return device, raw
+
+
+def device_token_revoke(*, device: Device, actor: Any) -> Device:
+    """Revoke the device's token: its readings are refused from now on (401 over HTTP, dropped over MQTT)."""
+    require(actor, PERM_MANAGE, device.place_path)
+    now = timezone.now()
+    with transaction.atomic():
+        Device.objects.filter(pk=device.pk).update(token_hash=None, token_revoked_at=now, updated_at=now)
+        audit_record(action="iot.device_token_revoke", actor=actor, target=device, detail={"prefix": device.token_prefix})
+    device.refresh_from_db()
+    return device
+
+
+def device_authenticate(raw: str) -> Device | None:
+    """The active device whose live token this is, or None."""
+    if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
+        return None
+    return Device.objects.filter(token_hash=token_hash(raw), active=True, token_revoked_at__isnull=True).first()
+
+
+def device_maintenance(*, device: Device, actor: Any, until: datetime | None) -> Device:
+    """Put the device in maintenance until ``until`` (None ends it): its readings are kept, no alarm is
+    raised from them, it is not reported offline, and its open alarms may be cleared."""
+    require(actor, PERM_MANAGE, device.place_path)
+    now = timezone.now()
+    if until is not None and until <= now:
+        raise Invalid(_("The end of the maintenance must be in the future."), fields={"until": [_("In the future.")]})
+    with transaction.atomic():
+        Device.objects.filter(pk=device.pk).update(maintenance_until=until, updated_at=now)
+        audit_record(action="iot.device_maintenance", actor=actor, target=device,
+                     detail={"until": until.isoformat() if until else None})
+    device.refresh_from_db()
+    return device
+
+
+# --- Excel --------------------------------------------------------------------------------------------------
+
+IMPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "code": ("编号", "设备编号", "code"),
+    "kind": ("类型", "设备类型", "kind"),
+    "name": ("名称", "设备名称", "name"),
+    "place": ("位置编号", "所在地点编号", "place_id", "place"),
+    "place_name": ("小区/楼栋", "小区或楼栋", "place_name"),
+    "location": ("安装位置", "location"),
+    "lon": ("经度", "lon"),
+    "lat": ("纬度", "lat"),
+}
+KIND_NAMES: dict[str, str] = {
+    "燃气": DeviceKind.GAS, "水": DeviceKind.WATER, "水表": DeviceKind.WATER, "电": DeviceKind.ELECTRICITY,
+    "电表": DeviceKind.ELECTRICITY, "烟感": DeviceKind.SMOKE, "烟雾": DeviceKind.SMOKE, "温度": DeviceKind.TEMPERATURE,
+    "门磁": DeviceKind.DOOR, "门": DeviceKind.DOOR, "摄像头": DeviceKind.CAMERA, "监控": DeviceKind.CAMERA,
+}
+
+
+def _cell(row: dict[str, Any], key: str) -> Any:
+    for name in IMPORT_COLUMNS[key]:
+        if row.get(name) not in (None, ""):
+            return row[name]
+    return None
+
+
+def _import_place(row: dict[str, Any], under: str) -> Any:
+    from linli.places.models import Place
+
+    pk = _cell(row, "place")
+    qs = Place.objects.filter(path__startswith=under, kind__in=DEVICE_PLACE_KINDS)
+    if pk not in (None, ""):
+        return qs.filter(pk=int(float(pk))).first() if str(pk).replace(".0", "").isdigit() else None
+    name = str(_cell(row, "place_name") or "").strip()
+    found = list(qs.filter(name=name)[:2]) if name else []
+    return found[0] if len(found) == 1 else None
+
+
+def devices_import(*, actor: Any, content: bytes, under: Any) -> dict[str, Any]:
+    """Register the devices of an Excel sheet (编号, 类型, 名称, 位置编号 or 小区/楼栋, 安装位置, 经度, 纬度)
+    under the place ``under``. All or nothing: any bad row refuses the file with the row's errors.
+    Returns {"created": n, "tokens": [(code, token), ...]} (the tokens shown this once)."""
+    from openpyxl import load_workbook
+
+    from linli.core.uploads import xlsx_check
+
+    root = _place(under)
+    require(actor, PERM_MANAGE, root.path)
+    xlsx_check(content)
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise Invalid(_("The file is not an Excel workbook (.xlsx)."), fields={"file": [_("Not readable.")]}) from exc
+    rows_iter = wb.worksheets[0].iter_rows(values_only=True)
+    header = [str(h or "").strip() for h in next(rows_iter, ())]
+    rows = []
+    for values in rows_iter:
+        if any(v not in (None, "") for v in values):
+            rows.append(dict(zip(header, values, strict=False)))
+            if len(rows) > IMPORT_MAX_ROWS:
+                raise Invalid(_("At most %(n)s devices per file.") % {"n": IMPORT_MAX_ROWS}, fields={"file": [_("Too many rows.")]})
+    if not rows:
+        raise Invalid(_("The sheet has no rows."), fields={"file": [_("No rows.")]})
+    errors: dict[str, list[str]] = {}
+    planned = []
+    for n, row in enumerate(rows, start=2):
+        kind_raw = str(_cell(row, "kind") or "").strip()
+        kind = kind_raw if kind_raw in DeviceKind.values else KIND_NAMES.get(kind_raw, "")
+        place = _import_place(row, root.path)
+        problems = []
+        if not kind:
+            problems.append(_("unknown kind"))
+        if place is None:
+            problems.append(_("unknown compound or building"))
+        if problems:
+            errors[f"row {n}"] = problems
+        planned.append((n, row, kind, place))
+    if errors:
+        raise Invalid(_("Some rows are not valid; nothing was imported."), fields=errors)
+    tokens = []
+    with transaction.atomic():
+        for n, row, kind, place in planned:
+            try:
+                device, raw = device_register(
+                    actor=actor, code=str(_cell(row, "code") or ""), kind=kind, name=str(_cell(row, "name") or ""),
+                    place=place, location=str(_cell(row, "location") or ""), lon=_cell(row, "lon"), lat=_cell(row, "lat"),
+                )
+            except Invalid as exc:
+                raise Invalid(_("Row %(n)s: %(message)s") % {"n": n, "message": exc.message},
+                              fields={f"row {n}": [m for ms in exc.fields.values() for m in ms]}) from exc
+            tokens.append((device.code, raw))
+    return {"created": len(tokens), "tokens": tokens}
+
+
+def facility_create(
+    *, actor: Any, kind: str, name: str, place: Any, lon: Any, lat: Any, address: str = "", hours: str = "",
+) -> Facility:
+    if kind not in FacilityKind.values:
+        raise Invalid(_("Choose a kind of facility."), fields={"kind": [_("Unknown kind.")]})
+    name = clean_text(name, limit=100)
+    if not name:
+        raise Invalid(_("Please check the facility."), fields={"name": [_("This field is required.")]})
+    where = _place(place)
+    require(actor, PERM_MANAGE, where.path)
+    x, y = _coordinate(lon, -180, 180, "lon"), _coordinate(lat, -90, 90, "lat")
+    if x is None or y is None:
+        raise Invalid(_("The location is not valid."), fields={"lon": [_("This field is required.")]})
+    with transaction.atomic():
+        facility = Facility.objects.create(
+            kind=kind, name=name, place=where, place_path=where.path, lon=x, lat=y,
+            address=clean_text(address, limit=200), hours=clean_text(hours, limit=100))
+        audit_record(action="iot.facility_create", actor=actor, target=facility, detail={"kind": kind})
+    return facility

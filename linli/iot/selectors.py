@@ -1,0 +1,161 @@
+"""Reads of smart monitoring, scoped to the user: devices, readings, alarms, facilities; and the map's
+layers (GeoJSON of devices, live alarms and facilities)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from linli.iot.models import Alarm, AlarmEvent, Device, Facility, Reading, ReadingRollup
+from linli.iot.workflow import OPEN_STATUSES, AlarmStatus
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+def keyset_page(qs: QuerySet[Any], *, after: int | None, size: int, descending: bool = True) -> tuple[list[Any], int | None]:
+    """One page by the primary key (newest first by default) and the ``after`` of the next (None at the
+    end): one more row than the page tells that there is more; nothing is counted."""
+    size = max(1, min(int(size or PAGE_SIZE), MAX_PAGE_SIZE))
+    if after:
+        qs = qs.filter(pk__lt=after) if descending else qs.filter(pk__gt=after)
+    rows = list(qs.order_by("-pk" if descending else "pk")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (rows[-1].pk if more and rows else None)
+
+
+def device_list(user: Any, *, kind: str = "", place_path: str = "", q: str = "", after: int | None = None,
+                size: int = PAGE_SIZE) -> tuple[list[Device], int | None]:
+    qs = Device.objects.visible_to(user).select_related("place")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if place_path:
+        qs = qs.filter(place_path__startswith=place_path)
+    if q:
+        qs = qs.filter(Q(code__icontains=q[:32]) | Q(name__icontains=q[:50]))
+    return keyset_page(qs, after=after, size=size)
+
+
+def device_readings(device: Device, *, after: int | None = None, size: int = PAGE_SIZE) -> tuple[list[Reading], int | None]:
+    return keyset_page(Reading.objects.filter(device=device), after=after, size=size)
+
+
+def device_series(device: Device, *, hours: int = 24, now: datetime | None = None) -> list[tuple[str, float]]:
+    """The chart's series: the raw readings of the last ``hours`` (at most 2,000, thinned evenly), else the
+    hourly means."""
+    now = now or timezone.now()
+    start = now - timedelta(hours=hours)
+    qs = Reading.objects.filter(device=device, at__gte=start).order_by("at")
+    n = qs.count()
+    if n:
+        step = max(1, n // 2000)
+        rows = list(qs.values_list("at", "value"))[::step]
+        return [(timezone.localtime(at).isoformat(), value) for at, value in rows]
+    rollups = ReadingRollup.objects.filter(device=device, hour__gte=start).order_by("hour")
+    return [(timezone.localtime(r.hour).isoformat(), r.vsum / r.n) for r in rollups if r.n]
+
+
+def alarm_list(user: Any, *, status: str = "open", place_path: str = "", after: int | None = None,
+               size: int = PAGE_SIZE) -> tuple[list[Alarm], int | None]:
+    qs = Alarm.objects.visible_to(user).select_related("device", "rule", "case")
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status in AlarmStatus.values:
+        qs = qs.filter(status=status)
+    if place_path:
+        qs = qs.filter(place_path__startswith=place_path)
+    return keyset_page(qs, after=after, size=size)
+
+
+def alarm_timeline(alarm: Alarm) -> list[AlarmEvent]:
+    return list(alarm.events.order_by("at", "id")[:200])
+
+
+def alarm_counts(user: Any, *, place_path: str = "") -> dict[str, int]:
+    qs = Alarm.objects.visible_to(user).filter(status__in=OPEN_STATUSES)
+    if place_path:
+        qs = qs.filter(place_path__startswith=place_path)
+    counts = dict(qs.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {"raised": counts.get(AlarmStatus.RAISED, 0), "acknowledged": counts.get(AlarmStatus.ACKNOWLEDGED, 0),
+            "emergency": qs.filter(emergency=True).count()}
+
+
+def device_counts(user: Any, *, place_path: str = "", offline_minutes: int = 10) -> dict[str, Any]:
+    """Devices by kind, with how many are online (seen within ``offline_minutes``)."""
+    qs = Device.objects.visible_to(user).filter(active=True)
+    if place_path:
+        qs = qs.filter(place_path__startswith=place_path)
+    cutoff = timezone.now() - timedelta(minutes=offline_minutes)
+    rows = qs.values("kind").annotate(n=Count("id"), online=Count("id", filter=Q(last_seen_at__gte=cutoff)))
+    return {r["kind"]: {"n": r["n"], "online": r["online"]} for r in rows}
+
+
+# --- the map's layers ---------------------------------------------------------------------------------------
+
+MAP_LIMIT = 5000
+
+
+def _point(lon: float | None, lat: float | None) -> dict[str, Any] | None:
+    if lon is None or lat is None:
+        return None
+    return {"type": "Point", "coordinates": [lon, lat]}
+
+
+def devices_geojson(user: Any, *, place_path: str, offline_minutes: int = 10) -> dict[str, Any]:
+    cutoff = timezone.now() - timedelta(minutes=offline_minutes)
+    alarmed = set(Alarm.objects.visible_to(user).filter(status__in=OPEN_STATUSES, place_path__startswith=place_path)
+                  .values_list("device_id", flat=True))
+    rows = (Device.objects.visible_to(user).filter(place_path__startswith=place_path, active=True, lon__isnull=False)
+            .values("id", "code", "name", "kind", "lon", "lat", "last_value", "unit", "last_seen_at", "location")[:MAP_LIMIT])
+    features = []
+    for r in rows:
+        features.append({"type": "Feature", "geometry": _point(r["lon"], r["lat"]), "properties": {
+            "id": r["id"], "code": r["code"], "name": r["name"], "kind": r["kind"], "value": r["last_value"],
+            "unit": r["unit"], "location": r["location"],
+            "online": bool(r["last_seen_at"] and r["last_seen_at"] >= cutoff), "alarm": r["id"] in alarmed}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def alarms_geojson(user: Any, *, place_path: str) -> dict[str, Any]:
+    rows = (Alarm.objects.visible_to(user).filter(status__in=OPEN_STATUSES, place_path__startswith=place_path)
+            .select_related("device", "rule").order_by("-raised_at")[:MAP_LIMIT])
+    features = []
+    for a in rows:
+        features.append({"type": "Feature", "geometry": _point(a.device.lon, a.device.lat), "properties": {
+            "id": a.pk, "name": a.rule.name, "device": a.device.name, "code": a.device.code, "status": a.status,
+            "emergency": a.emergency, "value": a.value, "unit": a.device.unit, "case_id": a.case_id,
+            "raised_at": timezone.localtime(a.raised_at).strftime("%m-%d %H:%M:%S"),
+            "recovered": a.recovered_at is not None}})
+    return {"type": "FeatureCollection", "features": [f for f in features if f["geometry"]]}
+
+
+def facilities_geojson(user: Any, *, place_path: str) -> dict[str, Any]:
+    rows = Facility.objects.visible_to(user).filter(place_path__startswith=place_path)[:MAP_LIMIT]
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": _point(f.lon, f.lat), "properties": {
+            "id": f.pk, "name": f.name, "kind": f.kind, "kind_label": str(f.get_kind_display()), "address": f.address,
+            "hours": f.hours}} for f in rows]}
+
+
+def alarms_open_recent(user: Any, *, place_path: str, limit: int = 20) -> list[dict[str, Any]]:
+    rows = (Alarm.objects.visible_to(user).filter(status__in=OPEN_STATUSES, place_path__startswith=place_path)
+            .select_related("device", "rule").order_by("-raised_at")[:limit])
+    return [{"id": a.pk, "name": a.rule.name, "device": a.device.name, "location": a.device.location,
+             "status": a.status, "status_label": str(a.get_status_display()), "emergency": a.emergency,
+             "value": a.value, "unit": a.device.unit,
+             "raised_at": timezone.localtime(a.raised_at).strftime("%m-%d %H:%M")} for a in rows]
+
+
+def alarms_by_month(*, place_path: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """For the monthly report: the alarms raised in [start, end) under ``place_path`` (unscoped: the
+    report's caller checked the scope)."""
+    rows = (Alarm.objects.filter(place_path__startswith=place_path, raised_at__gte=start, raised_at__lt=end)
+            .select_related("device", "rule", "case").order_by("raised_at")[:5000])
+    return [{"raised_at": timezone.localtime(a.raised_at), "rule": a.rule.name, "device": a.device.code,
+             "device_name": a.device.name, "kind": a.device.get_kind_display(), "status": a.get_status_display(),
+             "case": a.case.number if a.case is not None else "", "cleared_at": timezone.localtime(a.cleared_at) if a.cleared_at else None}
+            for a in rows]
