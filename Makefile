@@ -15,7 +15,7 @@ PO_FILES := $(wildcard linli/locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 DATA_KEY := var/data.key
 
-.PHONY: install run test lint browser-deps format clean bench cluster-test help
+.PHONY: install run test lint browser-deps mqtt-deps format clean bench cluster-test help
 .DEFAULT_GOAL := help
 
 help:
@@ -62,7 +62,18 @@ browser-deps:
 	  else echo "No /usr/bin/chromium and no root: browser tests will be skipped."; fi; \
 	fi
 
-test: install browser-deps
+# Mosquitto for the MQTT ingest's tests (they start their own broker on a free port) and `make run`'s live
+# demo data, from Debian's packages.
+mqtt-deps:
+	@if [ ! -x /usr/sbin/mosquitto ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Mosquitto for the MQTT tests..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null) \
+	      || echo "Mosquitto could not be installed: the MQTT tests will be skipped."; \
+	  else echo "No /usr/sbin/mosquitto and no root: the MQTT tests will be skipped."; fi; \
+	fi
+
+test: install browser-deps mqtt-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -347,3 +347,13 @@ LOGGING = {
         "huey": {"level": "INFO", "handlers": ["console"], "propagate": False},
     },
 }
+
+# Smart monitoring (linli/iot): the MQTT broker the ingest (linli iot-ingest) subscribes to and the
+# simulator publishes on; topics are <prefix>/devices/<code>/readings. Raw readings are kept this many days
+# (hourly rollups are kept).
+LINLI_MQTT_HOST = env("MQTT_HOST", "127.0.0.1")
+LINLI_MQTT_PORT = env_int("MQTT_PORT", 1883)
+LINLI_MQTT_PREFIX = env("MQTT_PREFIX", "linli")
+LINLI_MQTT_USERNAME = env("MQTT_USERNAME", "")
+LINLI_MQTT_PASSWORD = env("MQTT_PASSWORD", "")
+LINLI_IOT_RAW_DAYS = env_int("LINLI_IOT_RAW_DAYS", 90)

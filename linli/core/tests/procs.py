@@ -36,6 +36,7 @@ def clean_env(var_dir: Path, **extra: str) -> dict[str, str]:
         "LINLI_VAR_DIR": str(var_dir),
         "LINLI_DATA_KEY": CHILD_DATA_KEY,
         "LINLI_DEMO_SIZE": "small",  # the demo street with a few households per compound
+        "LINLI_SERVE_IOT": "off",  # serve leaves the shared MQTT broker alone in tests
     }
     env.update(extra)
     return {k: v for k, v in env.items() if v is not None}

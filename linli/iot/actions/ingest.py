@@ -106,16 +106,31 @@ def rules_for(device: Device, rules: list[AlarmRule]) -> list[AlarmRule]:
     ]
 
 
-def holds(rule: AlarmRule, value: float, prev: tuple[float | None, datetime | None], at: datetime) -> bool:
+RATE_WINDOW_S = 60
+
+
+def holds(rule: AlarmRule, value: float, at: datetime, pending: dict[str, Any]) -> bool | None:
+    """Whether the rule's condition holds at this reading; None when a rate rule has no verdict yet.
+
+    A rate of change is measured over a window (the rule's duration, at least a minute) from a reference
+    reading kept on the device, not between two consecutive readings (a sensor's jitter every few seconds
+    would look like a fire)."""
     if rule.threshold is None:
         return False
     if rule.kind == RuleKind.THRESHOLD:
         return value > rule.threshold if rule.operator == "gt" else value < rule.threshold
     if rule.kind == RuleKind.RATE:
-        prev_value, prev_at = prev
-        if prev_value is None or prev_at is None or at <= prev_at:
-            return False
-        per_minute = (value - prev_value) / ((at - prev_at).total_seconds() / 60)
+        key = f"rate:{rule.pk}"
+        ref = pending.get(key)
+        ref_at = _since(ref[1]) if isinstance(ref, list) and len(ref) == 2 else None
+        if ref_at is None or at <= ref_at:
+            pending[key] = [value, at.isoformat()]
+            return None
+        elapsed = (at - ref_at).total_seconds()
+        if elapsed < max(RATE_WINDOW_S, rule.duration_s):
+            return None
+        pending[key] = [value, at.isoformat()]
+        per_minute = (value - float(ref[0])) / (elapsed / 60)
         return per_minute > rule.threshold if rule.operator == "gt" else per_minute < -rule.threshold
     return False
 
@@ -191,7 +206,10 @@ def readings_ingest(items: list[ReadingIn], *, now: datetime | None = None) -> I
                             d = deltas.setdefault(alarm.pk, _AlarmDelta(alarm))
                             d.recovered_at = d.recovered_at or r.at
                         continue
-                    if holds(rule, r.value, prev, r.at):
+                    verdict = holds(rule, r.value, r.at, pending)
+                    if verdict is None:
+                        continue
+                    if verdict:
                         since = _since(pending.get(str(rule.pk))) or r.at
                         pending[str(rule.pk)] = since.isoformat()
                         if alarm is not None:
@@ -201,8 +219,8 @@ def readings_ingest(items: list[ReadingIn], *, now: datetime | None = None) -> I
                             d.peak = r.value if d.peak is None else _worse(rule, d.peak, r.value)
                             d.last_at = r.at
                             d.recovered_at = None
-                        elif (r.at - since).total_seconds() >= rule.duration_s and not silenced(rule, r.at) \
-                                and not in_maintenance(device, r.at):
+                        elif (rule.kind == RuleKind.RATE or (r.at - since).total_seconds() >= rule.duration_s) \
+                                and not silenced(rule, r.at) and not in_maintenance(device, r.at):
                             alarm = alarm_raise(device=device, rule=rule, at=r.at, since=since, value=r.value, now=now)
                             open_alarms[key] = alarm
                             result.raised.append(alarm.pk)

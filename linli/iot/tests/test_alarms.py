@@ -85,9 +85,10 @@ def test_rate_of_change_raises(iot, world):
 
     temp, _token = device_register(actor=None, code="TMP-1", kind="temperature", name="配电间温度",
                                    place=iot.building)
-    readings_ingest(readings(temp, [(24, _t(0)), (25, _t(60))]))
+    # jitter of a few degrees between readings seconds apart is not a rise
+    readings_ingest(readings(temp, [(24, _t(0)), (27, _t(2)), (24, _t(4)), (27.5, _t(6)), (25, _t(60))]))
     assert Alarm.objects.count() == 0
-    readings_ingest(readings(temp, [(40, _t(120))]))  # +15 °C in a minute
+    readings_ingest(readings(temp, [(30, _t(90)), (40, _t(120))]))  # +15 °C in a minute
     alarm = Alarm.objects.get()
     assert alarm.rule.kind == "rate"
 

@@ -58,6 +58,12 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (with --gunicorn).")
         parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (with --gunicorn).")
         parser.add_argument("--no-banner", action="store_true", help="Do not print the demo logins.")
+        parser.add_argument(
+            "--iot", choices=("auto", "ingest", "simulate", "off"), default=os.environ.get("LINLI_SERVE_IOT") or "auto",
+            help="Smart monitoring (linli/iot) when the MQTT broker answers: 'simulate' runs the MQTT ingest and "
+            "the demo simulator, 'ingest' the ingest only, 'off' neither; 'auto' is 'simulate' in development "
+            "and 'ingest' in production.",
+        )
 
     def handle(self, *args, **options):
         host, port = options["host"], options["port"]
@@ -76,6 +82,7 @@ class Command(BaseCommand):
 
         self._queue_heartbeat()
         children: dict[str, subprocess.Popen[Any]] = {}
+        extras: dict[str, subprocess.Popen[Any]] = {}
         stopping: list[int] = []
 
         def on_signal(signum, frame):
@@ -88,6 +95,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"serve: web pid {children['web'].pid}, worker pid {children['worker'].pid}", ending="\n"
             )
+            extras = self._iot_children(manage, options["iot"])
             self.stdout.flush()
             announced = False
             while not stopping:
@@ -100,15 +108,38 @@ class Command(BaseCommand):
                     raise CommandError(
                         f"The {name} process stopped (exit status {code}); the other one was stopped too."
                     )
+                for name, child in list(extras.items()):
+                    if child.poll() is not None:  # optional: the site keeps running without live readings
+                        self.stderr.write(f"serve: {name} stopped (exit status {child.returncode}).")
+                        del extras[name]
                 if not announced and _port_open(host, port):
                     announced = True
                     self._banner(host, port, show_logins=not options["no_banner"])
                 time.sleep(POLL_SECONDS)
             self.stdout.write("serve: stopping the web server and the worker…")
         finally:
-            self._stop(children)
+            self._stop({**children, **extras})
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+    def _iot_children(self, manage: list[str], mode: str) -> dict[str, subprocess.Popen[Any]]:
+        """The MQTT ingest (and in development the demo simulator) when the broker answers: optional
+        children, whose end does not stop the site."""
+        if mode == "off" or "iot_ingest" not in get_commands():
+            return {}
+        host, port = settings.LINLI_MQTT_HOST, settings.LINLI_MQTT_PORT
+        if not _port_open(host, port):
+            self.stdout.write(f"serve: no MQTT broker at {host}:{port}: no live readings (see docs/iot.md).")
+            return {}
+        if mode == "auto":
+            mode = "ingest" if settings.PRODUCTION else "simulate"
+        names = ["iot_ingest"] + (["iot_simulate"] if mode == "simulate" else [])
+        extras = {
+            name: subprocess.Popen([*manage, name], cwd=settings.BASE_DIR, preexec_fn=_die_with_parent)  # noqa: S603
+            for name in names
+        }
+        self.stdout.write("serve: " + ", ".join(f"{n} pid {c.pid}" for n, c in extras.items()))
+        return extras
 
     def _queue_heartbeat(self) -> None:
         from linli.core.tasks import core_heartbeat_now

@@ -1,0 +1,254 @@
+"""Readings over MQTT: the long-running ingest behind ``linli iot-ingest`` and the topic layout.
+
+Each device publishes on its own topic ``<prefix>/devices/<code>/readings`` (QoS 1) a JSON payload
+``{"value": 31.5, "unit": "%LEL", "time": "2026-12-06T20:00:00+08:00"}`` (``time`` optional; a list of
+such objects is a batch). In production the broker authenticates each device (a password and an ACL per
+device restricting it to its own topic); the ingest drops readings of unknown, inactive or revoked devices.
+
+How nothing delivered is lost:
+
+- the ingest's session is persistent (a fixed client id, ``clean_session=False``) and subscribes with
+  QoS 1, so the broker keeps the messages for it while it is away;
+- acknowledgements are manual: a message is acknowledged (PUBACK) only after the transaction that stored
+  it has committed, so a crash or a lost connection before that makes the broker deliver it again;
+- messages are stored in batches (``batch`` messages or ``flush_s`` seconds, whichever first) through
+  ``readings_ingest`` (one transaction per batch); a database error leaves the batch unacknowledged and
+  it is retried;
+- the network loop reconnects by itself (1 s to 30 s back-off) and resubscribes on every connect;
+- a message delivered again (after a reconnect) whose reading carries a time is recognised and stored
+  once (the last 50,000 keys are remembered); one without a time may be stored twice (at least once).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections
+from django.utils import timezone
+
+logger = logging.getLogger("linli.iot.mqtt")
+
+SEEN_MAX = 50_000
+DEVICE_TTL_S = 30.0
+
+
+def mqtt_settings() -> dict[str, Any]:
+    return {
+        "host": getattr(settings, "LINLI_MQTT_HOST", "127.0.0.1"),
+        "port": int(getattr(settings, "LINLI_MQTT_PORT", 1883)),
+        "prefix": getattr(settings, "LINLI_MQTT_PREFIX", "linli"),
+        "username": getattr(settings, "LINLI_MQTT_USERNAME", "") or None,
+        "password": getattr(settings, "LINLI_MQTT_PASSWORD", "") or None,
+    }
+
+
+def reading_topic(prefix: str, code: str) -> str:
+    return f"{prefix}/devices/{code}/readings"
+
+
+def code_of(topic: str, prefix: str) -> str | None:
+    head = f"{prefix}/devices/"
+    if not topic.startswith(head) or not topic.endswith("/readings"):
+        return None
+    code = topic[len(head): -len("/readings")]
+    return code if code and "/" not in code else None
+
+
+def new_client(client_id: str, *, clean_session: bool, manual_ack: bool = False, username: str | None = None,
+               password: str | None = None) -> Any:
+    import paho.mqtt.client as mqtt
+
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=clean_session,
+                         protocol=mqtt.MQTTv311, manual_ack=manual_ack)
+    client.reconnect_delay_set(min_delay=1, max_delay=30)
+    client.max_inflight_messages_set(100)
+    client.max_queued_messages_set(0)
+    if username:
+        client.username_pw_set(username, password)
+    return client
+
+
+@dataclass
+class _Message:
+    topic: str
+    payload: bytes
+    mid: int
+    qos: int
+    generation: int
+
+
+@dataclass
+class IngestStats:
+    received: int = 0
+    stored: int = 0
+    dropped: int = 0
+    duplicates: int = 0
+    acked: int = 0
+    connects: int = 0
+    db_errors: int = 0
+    last_error: str = ""
+    started: float = field(default_factory=time.monotonic)
+
+
+class MqttIngest:
+    """Subscribe, store in batches, acknowledge after commit. ``start()`` connects in the background;
+    ``run(stop)`` stores until ``stop`` is set (or ``until()`` is true); ``close()`` flushes and leaves."""
+
+    def __init__(self, *, host: str, port: int, prefix: str, client_id: str = "linli-iot-ingest", batch: int = 500,
+                 flush_s: float = 0.2, username: str | None = None, password: str | None = None):
+        self.host, self.port, self.prefix = host, port, prefix
+        self.batch, self.flush_s = max(1, batch), max(0.01, flush_s)
+        self.stats = IngestStats()
+        self.connected = threading.Event()
+        self._queue: queue.Queue[_Message] = queue.Queue()
+        self._generation = 0
+        self._devices: dict[str, tuple[float, int | None, str]] = {}
+        self._seen: OrderedDict[tuple[int, str, float], None] = OrderedDict()
+        self._pending: list[_Message] = []
+        self.client = new_client(client_id, clean_session=False, manual_ack=True, username=username, password=password)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+
+    # --- the network thread -------------------------------------------------------------------------
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            logger.warning("MQTT connect refused: %s", reason_code)
+            return
+        self._generation += 1
+        self.stats.connects += 1
+        client.subscribe(f"{self.prefix}/devices/+/readings", qos=1)
+        logger.info("MQTT connected to %s:%s (session present: %s)", self.host, self.port, flags.session_present)
+        self.connected.set()
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        self.connected.clear()
+        logger.warning("MQTT disconnected (%s); reconnecting", reason_code)
+
+    def _on_message(self, client, userdata, message) -> None:
+        self._queue.put(_Message(message.topic, bytes(message.payload), message.mid, message.qos, self._generation))
+
+    # --- the storing thread -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.client.connect_async(self.host, self.port, keepalive=30)
+        self.client.loop_start()
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self.client.disconnect()
+            self.client.loop_stop()
+
+    def run(self, stop: threading.Event | None = None, until: Callable[[], bool] | None = None) -> None:
+        stop = stop or threading.Event()
+        while not stop.is_set() and not (until is not None and until()):
+            self.step()
+
+    def step(self) -> int:
+        """Collect up to ``batch`` messages (waiting at most ``flush_s``), store them, acknowledge them."""
+        deadline = time.monotonic() + self.flush_s
+        while len(self._pending) < self.batch:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                self._pending.append(self._queue.get(timeout=remaining))
+            except queue.Empty:
+                break
+        return self.flush()
+
+    def flush(self) -> int:
+        while len(self._pending) < self.batch:
+            try:
+                self._pending.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        if not self._pending:
+            return 0
+        batch = self._pending
+        try:
+            stored = self._store(batch)
+        except DatabaseError as exc:  # keep the batch: it is retried, and the broker still holds it
+            self.stats.db_errors += 1
+            self.stats.last_error = str(exc)[:200]
+            logger.exception("storing %d readings failed; retrying", len(batch))
+            close_old_connections()
+            time.sleep(1)
+            return 0
+        self._pending = []
+        generation = self._generation
+        for m in batch:
+            if m.qos and m.generation == generation:  # an older connection's id means nothing now
+                self.client.ack(m.mid, m.qos)
+                self.stats.acked += 1
+        return stored
+
+    def _device(self, code: str) -> tuple[int | None, str]:
+        from linli.iot.models import Device
+
+        now = time.monotonic()
+        hit = self._devices.get(code)
+        if hit is not None and now - hit[0] < DEVICE_TTL_S:
+            return hit[1], hit[2]
+        row = (Device.objects.filter(code=code, active=True, token_revoked_at__isnull=True)
+               .values_list("pk", "unit").first())
+        found = (row[0], row[1]) if row else (None, "")
+        if len(self._devices) > 100_000:
+            self._devices.clear()
+        self._devices[code] = (now, *found)
+        return found
+
+    def _store(self, batch: list[_Message]) -> int:
+        from linli.core.errors import Invalid
+        from linli.iot.actions import reading_parse, readings_ingest
+        from linli.iot.actions.ingest import ReadingIn
+
+        now = timezone.now()
+        items: list[ReadingIn] = []
+        keys: list[tuple[int, str, float]] = []
+        self.stats.received += len(batch)
+        for m in batch:
+            code = code_of(m.topic, self.prefix)
+            device_id, unit = self._device(code) if code else (None, "")
+            if device_id is None:
+                self.stats.dropped += 1
+                continue
+            try:
+                data = orjson.loads(m.payload)
+                for one in data if isinstance(data, list) else [data]:
+                    value, u, at = reading_parse(one, now=now)
+                    key = (device_id, at.isoformat(), value)
+                    if isinstance(one, dict) and one.get("time") not in (None, "") and (key in self._seen or key in keys):
+                        self.stats.duplicates += 1
+                        continue
+                    items.append(ReadingIn(device_id, value, u or unit, at))
+                    if isinstance(one, dict) and one.get("time") not in (None, ""):
+                        keys.append(key)
+            except (orjson.JSONDecodeError, Invalid, TypeError) as exc:
+                self.stats.dropped += 1
+                logger.info("dropped a reading on %s: %s", m.topic, exc)
+        if items:
+            readings_ingest(items, now=now)
+        for key in keys:
+            self._seen[key] = None
+        while len(self._seen) > SEEN_MAX:
+            self._seen.popitem(last=False)
+        self.stats.stored += len(items)
+        return len(items)
+
+
+def iso(at: datetime) -> str:
+    return timezone.localtime(at).isoformat()

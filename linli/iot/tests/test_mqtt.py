@@ -1,0 +1,124 @@
+"""The MQTT ingest: readings published on the devices' topics are stored; it survives a broker restart
+(reconnects, resubscribes) and loses nothing the broker delivered with QoS 1; bad and unknown messages
+are dropped without stopping it. Each test starts its own Mosquitto on a free port."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import orjson
+import pytest
+from django.utils import timezone
+
+from linli.iot.mqtt import MqttIngest, code_of, new_client, reading_topic
+from linli.iot.testing import Broker, mosquitto_available
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.slow,
+    pytest.mark.skipif(not mosquitto_available(), reason="mosquitto is not installed (apt-get install mosquitto)"),
+]
+PREFIX = "t16"
+
+
+def test_code_of_topic():
+    assert code_of("t16/devices/GAS-1/readings", "t16") == "GAS-1"
+    assert code_of("t16/devices/a/b/readings", "t16") is None
+    assert code_of("x/devices/GAS-1/readings", "t16") is None
+
+
+def _publisher(port: int):
+    client = new_client(f"pub-{time.monotonic_ns()}", clean_session=False)
+    client.connect_async("127.0.0.1", port, keepalive=5)
+    client.loop_start()
+    _wait_connected(client)
+    return client
+
+
+def _wait_connected(client, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not client.is_connected() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _ingest(broker: Broker) -> MqttIngest:
+    ingest = MqttIngest(host="127.0.0.1", port=broker.port, prefix=PREFIX, client_id=f"ingest-{broker.port}",
+                        batch=50, flush_s=0.05)
+    ingest.start()
+    assert ingest.connected.wait(10)
+    return ingest
+
+
+def test_readings_over_mqtt_are_stored_and_bad_ones_dropped(iot, tmp_path):
+    from linli.iot.models import Reading
+
+    broker = Broker(tmp_path / "broker").start()
+    ingest = _ingest(broker)
+    pub = _publisher(broker.port)
+    try:
+        now = timezone.now().isoformat()
+        infos = [pub.publish(reading_topic(PREFIX, iot.gas.code), orjson.dumps({"value": i, "time": now if i == 0 else None}), qos=1)
+                 for i in range(5)]
+        infos.append(pub.publish(reading_topic(PREFIX, iot.gas.code), b"{not json", qos=1))
+        infos.append(pub.publish(reading_topic(PREFIX, "NO-SUCH"), orjson.dumps({"value": 1}), qos=1))
+        infos.append(pub.publish(reading_topic(PREFIX, iot.gas.code), orjson.dumps({"value": "x"}), qos=1))
+        # the same timed reading delivered twice is stored once
+        infos.append(pub.publish(reading_topic(PREFIX, iot.gas.code), orjson.dumps({"value": 0, "time": now}), qos=1))
+        for info in infos:
+            info.wait_for_publish(timeout=5)
+        deadline = time.monotonic() + 15
+        ingest.run(until=lambda: ingest.stats.received >= 9 or time.monotonic() > deadline)
+        assert Reading.objects.filter(device=iot.gas).count() == 5
+        assert ingest.stats.dropped == 3 and ingest.stats.duplicates == 1
+    finally:
+        pub.disconnect()
+        pub.loop_stop()
+        ingest.close()
+        broker.stop()
+
+
+def test_the_ingest_survives_a_broker_restart_and_loses_nothing(iot, tmp_path):
+    from linli.iot.models import Reading
+
+    total = 300
+    broker = Broker(tmp_path / "broker").start()
+    ingest = _ingest(broker)
+    pub = _publisher(broker.port)
+    published: list[int] = []
+    errors: list[Exception] = []
+
+    def publish_all():
+        try:
+            start = timezone.now()
+            infos = []
+            for i in range(total):
+                if i == 120:
+                    for info in infos:
+                        info.wait_for_publish(timeout=10)
+                    broker.restart()  # the ingest and the publisher lose their connections
+                    _wait_connected(pub)
+                at = (start + timezone.timedelta(milliseconds=i)).isoformat()
+                infos.append(pub.publish(reading_topic(PREFIX, iot.camera.code), orjson.dumps({"value": i, "time": at}), qos=1))
+            for info in infos:
+                info.wait_for_publish(timeout=30)
+            published.extend(i for i, info in enumerate(infos) if info.is_published())
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    thread = threading.Thread(target=publish_all)
+    try:
+        thread.start()
+        deadline = time.monotonic() + 90
+        ingest.run(until=lambda: ingest.stats.stored >= total or time.monotonic() > deadline)
+        thread.join(timeout=60)
+        assert not errors, errors
+        assert len(published) == total  # the broker took every message (QoS 1)
+        values = sorted(int(v) for v in Reading.objects.filter(device=iot.camera).values_list("value", flat=True))
+        assert values == list(range(total))  # every one stored, none twice
+        assert ingest.stats.connects >= 2  # it reconnected
+    finally:
+        pub.disconnect()
+        pub.loop_stop()
+        ingest.close()
+        broker.stop()
