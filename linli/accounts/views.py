@@ -193,11 +193,11 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
     if roles & {Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF, Role.GRID_WORKER}:  # smart monitoring (linli/iot)
         tiles += [
             _tile(gettext_lazy("Alarms"), gettext_lazy("Gas, smoke, water, power and cameras: live alarms"), "bell-fill", "iot:alarms", 3),
-            _tile(gettext_lazy("One map"), gettext_lazy("Grids, buildings, facilities, cases and alarms on one map"), "map-fill", "dashboards:map", 2),
+            _tile(gettext_lazy("One map"), gettext_lazy("Grids, buildings, facilities, cases and alarms on one map"), "map-fill", "dashboards:map_picker", 2),
         ]
     if roles & {Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF}:
         tiles += [
-            _tile(gettext_lazy("Big screen"), gettext_lazy("The street's or the community's figures on one screen"), "display-fill", "dashboards:screen", 4),
+            _tile(gettext_lazy("Big screen"), gettext_lazy("The street's or the community's figures on one screen"), "display-fill", "dashboards:screen_picker", 4),
             _tile(gettext_lazy("Monthly reports"), gettext_lazy("Excel and PDF reports of every month"), "file-earmark-bar-graph-fill", "dashboards:reports", 5),
         ]
     if roles & {Role.DISTRICT_SUPERVISOR, Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF, Role.GRID_WORKER}:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
@@ -464,3 +464,40 @@ def public_events(case: Case) -> QuerySet[CaseEvent]:
 def category_codes() -> dict[str, int]:
     """Every category's code and id (other apps ensure the categories they file under: iot)."""
     return dict(Category.objects.values_list("code", "id"))
+
+
+def open_cases_geojson(user: Any, *, place_path: str, limit: int = 2000) -> dict[str, Any]:
+    """The open cases under ``place_path`` that ``user`` may see, as points for the one map (the case's
+    own location, else its building's point), newest first, at most ``limit``; ``truncated`` says when
+    there were more."""
+    from linli.cases.deadlines import light
+
+    qs = (Case.objects.visible_to(user).filter(_open_q(), place_path__startswith=place_path)
+          .select_related("category", "place").order_by("-id"))
+    rows = list(qs[: limit + 1])
+    now = timezone.now()
+    features = []
+    for c in rows[:limit]:
+        lon, lat = c.lon, c.lat
+        geometry = c.place.geometry if c.place_id and c.place else None
+        if (lon is None or lat is None) and geometry and geometry.get("type") == "Point":
+            lon, lat = geometry["coordinates"][:2]
+        if lon is None or lat is None:
+            continue
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": {
+            "id": c.pk, "number": c.number, "title": c.title, "status": c.status,
+            "status_label": str(c.get_status_display()), "category": c.category.name if c.category_id else "",
+            "light": light(c, now).level}})
+    return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > limit}
+
+
+def case_open_counts(user: Any, *, place_path: str, now: datetime | None = None) -> dict[str, Any]:
+    """For the big screens (linli/dashboards): the open cases under ``place_path`` by state, and how many
+    are past their handling deadline. Both are answered from partial indexes on the open states
+    (``cases_case_path_open``, ``cases_case_handle_due_open``); ``user=None``: unscoped."""
+    now = now or timezone.now()
+    qs = Case.objects.all() if user is None else Case.objects.visible_to(user)
+    qs = qs.filter(_open_q(), place_path__startswith=place_path)
+    by_status = dict(qs.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    overdue = qs.filter(status__in=HANDLE_DUE_STATUSES, handle_due__lt=now).count()
+    return {"by_status": by_status, "open": sum(by_status.values()), "overdue": overdue}

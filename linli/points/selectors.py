@@ -262,3 +262,13 @@ def reconcile() -> list[dict[str, Any]]:
         if pid not in balances:
             out.append({"person_id": pid, "balance": None, "ledger": ledger})
     return sorted(out, key=lambda r: r["person_id"])
+
+
+def points_stats(*, place_path: str, since: dt.datetime, until: dt.datetime) -> dict[str, Any]:
+    """For the big screens and monthly reports (linli/dashboards): points awarded (positive entries) and
+    service hours recorded under ``place_path`` in [since, until)."""
+    awarded = PointsEntry.objects.filter(place_path__startswith=place_path, at__gte=since, at__lt=until,
+                                         amount__gt=0).aggregate(n=Sum("amount"))["n"] or 0
+    hours = HoursEntry.objects.filter(place_path__startswith=place_path, occurred_on__gte=timezone.localtime(since).date(),
+                                      occurred_on__lt=timezone.localtime(until).date()).aggregate(n=Sum("hours"))["n"] or 0
+    return {"points": int(awarded), "hours": float(hours)}

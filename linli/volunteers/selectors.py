@@ -250,3 +250,15 @@ def my_notices(user: Any, *, limit: int = 5) -> list[Any]:
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     return list(VolunteerNotice.objects.filter(user=user).order_by("-created_at", "-id")[:limit])
+
+
+def volunteer_stats(*, place_path: str, since: dt.datetime, until: dt.datetime) -> dict[str, int]:
+    """For the big screens and monthly reports (linli/dashboards): volunteers registered under
+    ``place_path``, and activities starting in [since, until)."""
+    from linli.volunteers.models import Activity
+
+    return {
+        "volunteers": Volunteer.objects.filter(place_path__startswith=place_path).count(),
+        "activities": Activity.objects.filter(place_path__startswith=place_path, starts_at__gte=since,
+                                              starts_at__lt=until).count(),
+    }

@@ -122,7 +122,7 @@ def holds(rule: AlarmRule, value: float, at: datetime, pending: dict[str, Any]) 
     if rule.kind == RuleKind.RATE:
         key = f"rate:{rule.pk}"
         ref = pending.get(key)
-        ref_at = _since(ref[1]) if isinstance(ref, list) and len(ref) == 2 else None
+        ref_value, ref_at = (float(ref[0]), _since(ref[1])) if isinstance(ref, list) and len(ref) == 2 else (0.0, None)
         if ref_at is None or at <= ref_at:
             pending[key] = [value, at.isoformat()]
             return None
@@ -130,7 +130,7 @@ def holds(rule: AlarmRule, value: float, at: datetime, pending: dict[str, Any]) 
         if elapsed < max(RATE_WINDOW_S, rule.duration_s):
             return None
         pending[key] = [value, at.isoformat()]
-        per_minute = (value - float(ref[0])) / (elapsed / 60)
+        per_minute = (value - ref_value) / (elapsed / 60)
         return per_minute > rule.threshold if rule.operator == "gt" else per_minute < -rule.threshold
     return False
 

@@ -1,0 +1,185 @@
+"""Monthly reports (月度报表) of a street or a community: cases and KPIs (by community or grid, by
+category), disputes, visits, activities, alarms and evaluations, as Excel (XlsxWriter) and PDF
+(reportlab, the built-in CID font STSong-Light). Generated on the 1st for the month before by a periodic
+task (``dashboards_monthly_reports``), kept (``MonthlyReport``), downloadable, and regenerable for any past
+month. Figures from the owning apps' selectors and rollups; modules not installed yet (disputes, visits,
+evaluations) are said to be so."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core.audit import audit_record
+from linli.core.errors import Invalid
+from linli.dashboards.models import MonthlyReport
+from linli.dashboards.screen import RATE_NAMES, _optional, month_add, month_start, this_month
+
+REPORT_KINDS = ("street", "community")
+FONT = "STSong-Light"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def report_figures(place: Any, month: int) -> dict[str, Any]:
+    from linli.cases.kpi import kpi_table
+    from linli.iot.selectors import alarms_by_month
+    from linli.points.selectors import points_stats
+    from linli.volunteers.selectors import volunteer_stats
+
+    start, end = month_start(month), month_start(month_add(month, 1))
+    total = kpi_table(user=None, by="all", month_from=month, month_to=month, place_path=place.path)
+    unit_by = "community" if place.kind == "street" else "grid"
+    units = kpi_table(user=None, by=unit_by, month_from=month, month_to=month, place_path=place.path, every_place=True)
+    categories = [r for r in kpi_table(user=None, by="category", month_from=month, month_to=month,
+                                       place_path=place.path) if r["reported"]]
+    alarms = alarms_by_month(place_path=place.path, start=start, end=end)
+    return {
+        "place": place.name, "kind": place.kind, "month": month, "title": _("%(place)s monthly report %(year)s-%(month)02d") % {
+            "place": place.name, "year": month // 100, "month": month % 100},
+        "total": total[0] if total else {},
+        "units": [u for u in units if u["key"]], "unit_by": unit_by,
+        "categories": sorted(categories, key=lambda r: -r["reported"]),
+        "alarms": alarms,
+        "volunteers": volunteer_stats(place_path=place.path, since=start, until=end),
+        "points": points_stats(place_path=place.path, since=start, until=end),
+        "disputes": _optional("linli.mediation.selectors", "dispute_stats", place.path, start, end),
+        "visits": _optional("linli.care.selectors", "visit_stats", place.path, start, end),
+        "evaluations": _optional("linli.evaluation.selectors", "evaluation_stats", place.path, start, end),
+    }
+
+
+def _kpi_headers() -> list[str]:
+    return [_("Cases received"), _("Cases due"), _("Closed"), _("Closed on time"), _("Response rate"),
+            _("Solved rate"), _("Satisfaction rate"), _("Close rate"), _("On-time close rate")]
+
+
+def _kpi_cells(r: dict[str, Any]) -> list[Any]:
+    return [r.get("reported", 0), r.get("due", 0), r.get("closed", 0), r.get("closed_ontime", 0),
+            *[_pct(r.get(n)) for n in (*RATE_NAMES, "close_rate", "ontime_close_rate")]]
+
+
+def _sections(f: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """The report as (title, header, rows) tables: the same content in Excel and PDF."""
+    not_yet = _("Not recorded in Linli yet (the module is not installed).")
+    unit_label = _("Community") if f["unit_by"] == "community" else _("Grid")
+    sections = [
+        (_("Cases and KPIs"), [_("Scope"), *_kpi_headers()], [[f["place"], *_kpi_cells(f["total"])]]),
+        (_("By %(unit)s") % {"unit": unit_label}, [unit_label, *_kpi_headers()],
+         [[u["label"], *_kpi_cells(u)] for u in f["units"]]),
+        (_("By category"), [_("Category"), _("Cases received"), _("Closed")],
+         [[c["label"], c["reported"], c["closed"]] for c in f["categories"]]),
+        (_("Alarms"), [_("Raised"), _("Alarm"), _("Device"), _("Kind"), _("Status"), _("Case"), _("Cleared")],
+         [[a["raised_at"].strftime("%m-%d %H:%M"), a["rule"], f"{a['device']} {a['device_name']}", str(a["kind"]),
+           str(a["status"]), a["case"], a["cleared_at"].strftime("%m-%d %H:%M") if a["cleared_at"] else ""]
+          for a in f["alarms"]]),
+        (_("Activities, volunteers and points"), [_("Item"), _("Value")], [
+            [_("Volunteers registered"), f["volunteers"]["volunteers"]],
+            [_("Volunteer activities"), f["volunteers"]["activities"]],
+            [_("Service hours"), f["points"]["hours"]],
+            [_("Points awarded"), f["points"]["points"]],
+        ]),
+    ]
+    for key, title in (("disputes", _("Disputes")), ("visits", _("Visits")), ("evaluations", _("Evaluations"))):
+        value = f[key]
+        rows = [[str(k), v] for k, v in value.items()] if value else [[not_yet, ""]]
+        sections.append((title, [_("Item"), _("Value")], rows))
+    return sections
+
+
+def report_xlsx(f: dict[str, Any]) -> bytes:
+    import xlsxwriter
+
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    bold = wb.add_format({"bold": True, "bg_color": "#F2DEDE", "border": 1})
+    cell = wb.add_format({"border": 1})
+    title = wb.add_format({"bold": True, "font_size": 14})
+    for n, (name, header, rows) in enumerate(_sections(f)):
+        sheet = wb.add_worksheet(f"{n + 1} {name}"[:31])
+        sheet.write(0, 0, f"{f['title']} · {name}", title)
+        sheet.write_row(2, 0, header, bold)
+        for i, row in enumerate(rows):
+            sheet.write_row(3 + i, 0, row, cell)
+        sheet.set_column(0, 0, 22)
+        sheet.set_column(1, len(header), 14)
+    wb.close()
+    return out.getvalue()
+
+
+def report_pdf(f: dict[str, Any]) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    title_style = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, spaceAfter=8)
+    heading = ParagraphStyle("heading", fontName=FONT, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4)
+    small = ParagraphStyle("small", fontName=FONT, fontSize=8.5, leading=11)
+    style = TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2dede")),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ])
+    story: list[Any] = [Paragraph(f["title"], title_style),
+                        Paragraph(_("Generated %(at)s") % {"at": timezone.localtime().strftime("%Y-%m-%d %H:%M")}, small)]
+    for name, header, rows in _sections(f):
+        story.append(Paragraph(name, heading))
+        body = [[Paragraph(str(c), small) if isinstance(c, str) and len(c) > 18 else c for c in r] for r in rows[:500]]
+        table = Table([header, *body] if body else [header, ["—"] + [""] * (len(header) - 1)], repeatRows=1)
+        table.setStyle(style)
+        story.append(table)
+        story.append(Spacer(1, 4))
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=landscape(A4), title=f["title"], leftMargin=30, rightMargin=30,
+                            topMargin=30, bottomMargin=30)
+    doc.build(story)
+    return out.getvalue()
+
+
+def report_generate(*, place: Any, month: int, actor: Any = None, now: datetime | None = None) -> MonthlyReport:
+    """Generate (or regenerate) the report of ``place`` for ``month`` (yyyymm, a past or the current
+    month). The caller checks the scope."""
+    if place.kind not in REPORT_KINDS:
+        raise Invalid(_("Reports are made for streets and communities."), fields={"place": [_("A street or a community.")]})
+    if not 200001 <= month <= this_month(now) or not 1 <= month % 100 <= 12:
+        raise Invalid(_("Choose a past month."), fields={"month": [_("A month up to this one.")]})
+    figures = report_figures(place, month)
+    xlsx, pdf = report_xlsx(figures), report_pdf(figures)
+    summary = {"reported": figures["total"].get("reported", 0), "closed": figures["total"].get("closed", 0),
+               "alarms": len(figures["alarms"])}
+    with transaction.atomic():
+        report, _created = MonthlyReport.objects.update_or_create(
+            place=place, month=month,
+            defaults={"place_path": place.path, "generated_at": timezone.now(), "xlsx": xlsx, "pdf": pdf,
+                      "summary": summary, "generated_by": actor if getattr(actor, "is_authenticated", False) else None},
+        )
+        audit_record(action="dashboards.report_generate", actor=actor, actor_name="" if actor else "system",
+                     target=report, detail={"place": place.pk, "month": month})
+    return report
+
+
+def reports_generate_month(month: int | None = None) -> int:
+    """Every street's and community's report of ``month`` (default: the month before this one) that is not
+    there yet. Returns how many were made. Run on the 1st by the periodic task."""
+    from linli.places.models import Place
+
+    month = month or month_add(this_month(), -1)
+    have = set(MonthlyReport.objects.filter(month=month).values_list("place_id", flat=True))
+    made = 0
+    for place in Place.objects.filter(kind__in=REPORT_KINDS).order_by("path"):
+        if place.pk not in have:
+            report_generate(place=place, month=month)
+            made += 1
+    return made

@@ -1,0 +1,15 @@
+"""The monthly reports are generated on the 1st of each month, for the month before (idempotent: a
+report already there is left as it is)."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+
+@db_periodic_task(crontab(day="1", hour="2", minute="30"))
+@lock_task("dashboards_monthly_reports")
+def dashboards_monthly_reports() -> int:
+    from linli.dashboards.reports import reports_generate_month
+
+    return reports_generate_month()

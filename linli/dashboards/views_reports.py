@@ -1,0 +1,61 @@
+"""Monthly reports: the list of the user's streets and communities with the reports kept, downloads
+(Excel, PDF) and regeneration for any past month. For holders of ``reports.view`` over the place."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from linli.core.errors import DomainError
+from linli.dashboards.models import MonthlyReport
+from linli.dashboards.reports import report_generate
+from linli.dashboards.screen import month_add, this_month
+from linli.dashboards.views_screen import access_screen_place, reports_viewer_required, screen_places
+
+
+@reports_viewer_required
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    places = screen_places(request.user)
+    reports = {(r.place_id, r.month): r for r in MonthlyReport.objects.visible_to(request.user)
+               .filter(place__in=places).defer("xlsx", "pdf").order_by("-month")[:2000]}
+    now_month = this_month()
+    months = [month_add(now_month, -i) for i in range(0, 13)]
+    rows = [{"place": p, "cells": [{"month": m, "report": reports.get((p.pk, m))} for m in months]} for p in places]
+    return render(request, "dashboards/reports.html", {
+        "rows": rows, "months": months, "labels": [f"{m // 100}-{m % 100:02d}" for m in months],
+    })
+
+
+@reports_viewer_required
+@require_GET
+def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    report = MonthlyReport.objects.visible_to(request.user).select_related("place").filter(pk=pk).first()
+    if report is None or fmt not in ("xlsx", "pdf"):
+        raise Http404("not found")
+    name = f"{report.place.name}-{report.month // 100}-{report.month % 100:02d}.{fmt}"
+    content_type = "application/pdf" if fmt == "pdf" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(bytes(getattr(report, fmt)), content_type=content_type)
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@reports_viewer_required
+@require_POST
+def report_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
+    place = access_screen_place(request.user, pk)
+    raw = request.POST.get("month", "").replace("-", "")
+    try:
+        report_generate(place=place, month=int(raw) if raw.isdigit() else 0, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The report of %(place)s for %(month)s is ready.") % {
+            "place": place.name, "month": request.POST.get("month", "")})
+    return redirect("dashboards:reports")
