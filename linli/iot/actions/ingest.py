@@ -230,9 +230,11 @@ def readings_ingest(items: list[ReadingIn], *, now: datetime | None = None) -> I
                             d = deltas.setdefault(alarm.pk, _AlarmDelta(alarm))
                             d.recovered_at = d.recovered_at or r.at
                 prev = (r.value, r.at)
-            last_value, last_at = prev
-            Device.objects.filter(pk=device.pk).update(
-                last_value=last_value, last_at=last_at, last_seen_at=now, pending=pending)
+            device.last_value, device.last_at = prev
+            device.last_seen_at, device.pending = now, pending
+        # One UPDATE for every device of the batch.
+        Device.objects.bulk_update(list(devices.values()), ["last_value", "last_at", "last_seen_at", "pending"],
+                                   batch_size=500)
         for d in deltas.values():
             changes: dict[str, Any] = {"updated_at": now}
             if d.n:
