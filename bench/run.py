@@ -28,6 +28,8 @@ BENCHMARKS = [
     "cases_worklist",
     "cases_kpi",
     "points_ledger",
+    "iot_ingest",
+    "dashboards_screen",
 ]
 QUICK = {
     "http_rps": ["--rounds", "1", "--seconds", "0.5"],
@@ -37,6 +39,8 @@ QUICK = {
     "cases_worklist": ["--cases", "5000", "--rounds", "3"],
     "cases_kpi": ["--cases", "2000", "--rounds", "3"],
     "points_ledger": ["--threads", "2", "--seconds", "1.5"],
+    "iot_ingest": ["--messages", "2000", "--devices", "50", "--alarms", "10"],
+    "dashboards_screen": ["--cases", "5000", "--rounds", "3"],
     "residents_search": ["--persons", "20000", "--rounds", "2", "--seconds", "10", "--communities", "2", "--grids", "2"],
 }
 

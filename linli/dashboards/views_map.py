@@ -102,7 +102,7 @@ def one_map(request: HttpRequest, pk: int) -> HttpResponse:
             "grids": _("Grids"), "compounds": _("Compounds"), "buildings": _("Buildings"),
             "facilities": _("Facilities (15-minute circle)"), "cases": _("Open cases"), "devices": _("Devices"),
             "alarms": _("Live alarms"), "minutes": _("min walk"), "open": _("Open"), "online": _("online"),
-            "offline": _("offline"), "hours": _("Opening hours"),
+            "offline": _("offline"), "hours": _("Opening hours"), "case": _("Case"),
         },
     }
     trail = [a for a in place_ancestors(place) if a.kind in MAP_KINDS and scope_of(request.user).covers_path(a.path)]

@@ -88,7 +88,7 @@ def _map_data(user: Any, place: Place) -> dict[str, Any]:
         "labels": {"grids": _("Grids"), "compounds": _("Compounds"), "buildings": _("Buildings"),
                    "facilities": _("Facilities (15-minute circle)"), "cases": _("Open cases"), "devices": _("Devices"),
                    "alarms": _("Live alarms"), "minutes": _("min walk"), "online": _("online"), "offline": _("offline"),
-                   "hours": _("Opening hours")},
+                   "hours": _("Opening hours"), "case": _("Case")},
     }
 
 

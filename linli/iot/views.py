@@ -19,7 +19,7 @@ from linli.core.errors import DomainError
 from linli.iot import actions, selectors
 from linli.iot.access import access_alarm, access_device, can_manage_iot, can_view_iot
 from linli.iot.models import DeviceKind, FacilityKind
-from linli.iot.workflow import TRANSITIONS, available_actions
+from linli.iot.workflow import TRANSITIONS, AlarmStatus, available_actions
 
 
 def viewer_required(view):
@@ -54,8 +54,12 @@ def alarm_list(request: HttpRequest) -> HttpResponse:
 @viewer_required
 def alarm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alarm = access_alarm(request.user, pk)
+    labels = {"raised": _("Raised"), "recovered": _("back to normal"), **{t.name: t.label for t in TRANSITIONS.values()}}
+    events = [{"at": e.at, "kind": labels.get(e.kind, e.kind), "actor": e.actor_name, "note": e.note,
+               "to": AlarmStatus(e.to_status).label if e.to_status in AlarmStatus.values else ""}
+              for e in selectors.alarm_timeline(alarm)]
     return render(request, "iot/alarm_detail.html", {
-        "alarm": alarm, "events": selectors.alarm_timeline(alarm), "transitions": available_actions(alarm, request.user),
+        "alarm": alarm, "events": events, "transitions": available_actions(alarm, request.user),
     })
 
 

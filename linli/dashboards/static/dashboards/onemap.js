@@ -101,7 +101,7 @@
         L.marker([c[1], c[0]], { icon: icon, zIndexOffset: 1000, title: p.name })
           .bindPopup("<strong>" + link(urls.alarm, p.id, p.name) + "</strong><br>" + esc(p.device) + "<br>" +
             (p.value == null ? "" : esc(p.value) + " " + esc(p.unit) + " · ") + esc(p.raised_at) +
-            (p.case_id ? "<br>" + link(urls.case, p.case_id, "→") : ""))
+            (p.case_id ? "<br>" + link(urls.case, p.case_id, labels.case || "→") : ""))
           .addTo(alarms);
       });
       element.setAttribute("data-alarms", String((live.alarms.features || []).length));
