@@ -42,6 +42,10 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
         (_("Points shop"), "points:shop", "shop", "points.redeem"),
         (_("Points ledger"), "points:ledger", "journal-check", "points.manage"),
     ]),
+    (_("Evaluation"), "trophy", [
+        (_("Building evaluation"), "evaluation:list", "trophy", "evaluation.view"),
+        (_("Score the buildings"), "evaluation:mine", "flag", "evaluation.score"),
+    ]),
     (_("Administration"), "gear", [
         (_("Users"), "accounts:user_list", "people", "users.manage"),
         (_("Security policy"), "accounts:policy", "shield-lock", "security.policy"),

@@ -173,6 +173,7 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
             _tile(gettext_lazy("Service orders"), gettext_lazy("Residents' orders: dispatch them to party members"), "tools", "party:order_list", 2),
             _tile(gettext_lazy("Organise activities"), gettext_lazy("Volunteer activities, attendance and hours"), "people-fill", "volunteers:organise", 4),
             _tile(gettext_lazy("Hand over a redemption"), gettext_lazy("Check a points-shop code and hand the item over"), "bag-check-fill", "points:fulfil", 6),
+            _tile(gettext_lazy("Building evaluation"), gettext_lazy("Monthly rounds, score sheets and the red flags"), "trophy-fill", "evaluation:list", 5),
         ]
     if Role.GRID_WORKER in roles:
         tiles += [
@@ -321,6 +322,12 @@ def home(request: AuthedRequest) -> HttpResponse:
         if "orders.take" in user.perms:  # a party member: the orders of their branch, right after 随手拍/诉求
             context["tiles"].insert(2, _tile(gettext_lazy("Orders to take"), gettext_lazy(
                 "Orders of your branch and the ones given to you"), "clipboard-check", "party:order_pool", 4))
+        if "evaluation.score" in user.perms:  # a building head: this month's score sheet of their building
+            context["tiles"].insert(1, _tile(gettext_lazy("Score the buildings"), gettext_lazy(
+                "This month's evaluation: your building scores the others"), "flag-fill", "evaluation:mine", 1))
+        elif "evaluation.view" in user.perms:  # a party member: the rounds their branch organises
+            context["tiles"].append(_tile(gettext_lazy("Building evaluation"), gettext_lazy(
+                "Monthly rounds and the red flags"), "trophy-fill", "evaluation:list", 2))
         context["grid_workers"] = _grid_workers_of(user)
     context["password_days_left"] = _password_days_left(user)
     context["totp_required"] = actions.totp_required(user)

@@ -1,0 +1,172 @@
+"""Evaluation (评价): building cross-evaluation rounds with the mobile red flag (流动小红旗).
+
+- ``Criterion``: what buildings are scored on (安全, 卫生, 文明创建, …), each with a weight and a maximum;
+  data that staff edit. A round keeps a copy of the criteria it opened with, so that editing them later
+  never changes a published ranking.
+- ``EvaluationRound``: one compound, one month; its state runs through the one transition runner.
+- ``ScoreSheet``: what one building gave every other building of the compound in a round; one per
+  building per round (a unique constraint), never its own building (a check constraint on each score).
+- ``Score``: one number per (sheet, building scored, criterion).
+- ``RoundResult``: the ranking fixed at publication, with the red flags.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from linli.evaluation.access import RoundQuerySet
+from linli.evaluation.workflow import Organiser, RoundStatus
+
+PATH_OPS = ["varchar_pattern_ops"]
+
+
+class Criterion(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=32)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    max_score = models.PositiveSmallIntegerField(_("maximum score"), default=10)
+    sort = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["sort", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(max_score__gte=1), name="evaluation_criterion_max_positive"),
+            models.CheckConstraint(condition=Q(weight__gte=1), name="evaluation_criterion_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EvaluationRound(models.Model):
+    compound = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("compound")
+    )
+    community = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    place_path = models.CharField(max_length=255, editable=False, default="")
+    month = models.DateField(_("month"))  # the first day of the month
+    organiser = models.CharField(_("organised by"), max_length=16, choices=Organiser.choices)
+    closes_on = models.DateField(_("scores close on"))
+    criteria = models.JSONField(default=list, editable=False)  # [{code, name, weight, max_score}]
+    status = models.CharField(
+        _("status"), max_length=16, choices=RoundStatus.choices, default=RoundStatus.OPEN, editable=False
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evaluation round")
+        verbose_name_plural = _("evaluation rounds")
+        ordering = ["-month", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compound", "month"],
+                condition=~Q(status=RoundStatus.CANCELLED),
+                name="evaluation_one_round_per_compound_month",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["place_path"], name="evaluation_round_path", opclasses=PATH_OPS),
+            models.Index(fields=["month", "status"], name="evaluation_round_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.compound} {self.month:%Y-%m}"
+
+
+class RoundEvent(models.Model):
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=16, blank=True, default="")
+    to_status = models.CharField(max_length=16, blank=True, default="")
+    note = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.kind}"
+
+
+class ScoreSheet(models.Model):
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="sheets")
+    building = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("scoring building")
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    on_paper = models.BooleanField(_("entered from paper by staff"), default=False)
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("score sheet")
+        verbose_name_plural = _("score sheets")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "building"], name="evaluation_one_sheet_per_building"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.building_id}"
+
+
+class Score(models.Model):
+    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores")
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="+")
+    scorer = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    target = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    criterion = models.CharField(max_length=32)
+    value = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "target", "criterion"], name="evaluation_one_score"),
+            models.CheckConstraint(condition=~Q(scorer=F("target")), name="evaluation_never_scores_itself"),
+        ]
+        indexes = [models.Index(fields=["round", "target"], name="evaluation_score_target")]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.criterion}={self.value}"
+
+
+class RoundResult(models.Model):
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="results")
+    building = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    total = models.DecimalField(max_digits=6, decimal_places=2)  # 0–100, the weighted mean over sheets
+    sheets = models.PositiveSmallIntegerField(default=0)
+    by_criterion = models.JSONField(default=dict)  # code → mean score
+    red_flag = models.BooleanField(default=False)
+    place_path = models.CharField(max_length=255, default="")
+    month = models.DateField()
+
+    class Meta:
+        ordering = ["round", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "building"], name="evaluation_one_result"),
+            models.UniqueConstraint(fields=["round", "rank"], name="evaluation_one_rank"),
+        ]
+        indexes = [models.Index(fields=["building", "month"], name="evaluation_result_building")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} #{self.rank} {self.building_id}"
