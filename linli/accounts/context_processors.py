@@ -45,6 +45,7 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
     (_("Evaluation"), "trophy", [
         (_("Building evaluation"), "evaluation:list", "trophy", "evaluation.view"),
         (_("Score the buildings"), "evaluation:mine", "flag", "evaluation.score"),
+        (_("Inspection campaigns"), "evaluation:campaigns", "clipboard2-check", "evaluation.view"),
     ]),
     (_("Administration"), "gear", [
         (_("Users"), "accounts:user_list", "people", "users.manage"),

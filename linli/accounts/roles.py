@@ -142,8 +142,8 @@ _EVALUATION_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.BUILDING_HEAD: frozenset({"evaluation.score"}),
     Role.PARTY_MEMBER: frozenset({"evaluation.view"}),
     Role.GRID_WORKER: frozenset({"evaluation.view"}),
-    Role.COMMUNITY_STAFF: frozenset({"evaluation.view", "evaluation.manage"}),
-    Role.STREET_SUPERVISOR: frozenset({"evaluation.view", "evaluation.manage"}),
+    Role.COMMUNITY_STAFF: frozenset({"evaluation.view", "evaluation.manage", "evaluation.campaign"}),
+    Role.STREET_SUPERVISOR: frozenset({"evaluation.view", "evaluation.manage", "evaluation.campaign"}),
     Role.DISTRICT_SUPERVISOR: frozenset({"evaluation.view"}),
 }
 ROLE_PERMISSIONS = {

@@ -164,6 +164,7 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
             _tile(gettext_lazy("Supervision"), gettext_lazy("Overdue and escalated cases of every community"), "megaphone-fill", "cases:supervise", 1),
             _tile(gettext_lazy("Indicators"), gettext_lazy("Response, solved, satisfaction and on-time rates"), "bar-chart-line-fill", "dashboards:street", 4),
             _tile(gettext_lazy("Evaluation"), gettext_lazy("Rankings of communities and buildings"), "trophy-fill", "evaluation:list", 2),
+            _tile(gettext_lazy("Inspection campaigns"), gettext_lazy("Civilised-city checks whose problems become cases"), "clipboard2-check-fill", "evaluation:campaigns", 3),
         ]
     if Role.COMMUNITY_STAFF in roles:
         tiles += [
@@ -181,6 +182,7 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
             _tile(gettext_lazy("Patrol report"), gettext_lazy("Report what you find on patrol"), "camera-fill", "cases:report", 2),
             _tile(gettext_lazy("Registry"), gettext_lazy("People, houses and households"), "person-lines-fill", "residents:person_list", 3),
             _tile(gettext_lazy("Visits"), gettext_lazy("Elderly living alone and families in difficulty"), "heart-pulse-fill", "care:visits", 5),
+            _tile(gettext_lazy("Inspections"), gettext_lazy("Campaign checks assigned to you"), "clipboard2-check-fill", "evaluation:campaigns", 4),
         ]
     if Role.DEPARTMENT_STAFF in roles:
         tiles += [

@@ -67,3 +67,26 @@ def can_open_rounds(user: Any, compound: Any) -> bool:
         place_path = compound.path
 
     return bool(user is not None and getattr(user, "is_authenticated", False) and is_organiser(_Probe(), user))
+
+
+class CampaignQuerySet(ScopedQuerySet):
+    """Campaign organisers and viewers over the campaign's place; inspectors see the campaigns they have a
+    target in (a street campaign seen by a community's grid worker)."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        from linli.evaluation.workflow import PERM_CAMPAIGN, PERM_VIEW
+
+        perms = _perms(user)
+        q = scope.place_q("place_path") if (PERM_VIEW in perms or PERM_CAMPAIGN in perms) else NOTHING
+        return q | Q(targets__inspector_id=user.pk)
+
+    def visible_to(self, user: Any):  # type: ignore[override]
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(self.scope_q(scope_of(user), user)).distinct()
+
+
+def access_campaign(user: Any, pk: Any):
+    from linli.evaluation.models import Campaign
+
+    return access_object(Campaign.objects.select_related("place", "template"), user, pk)

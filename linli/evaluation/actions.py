@@ -244,3 +244,157 @@ def rounds_close_due(*, today: dt.date | None = None) -> int:
         except Refused:
             continue
     return done
+
+
+# --- inspection campaigns -------------------------------------------------------------------------------------
+
+MAX_TARGETS = 2000
+
+
+def campaign_create(
+    *, name: str, kind: str, template: Any, place: Any, starts_on: dt.date, ends_on: dt.date,
+    targets: list[tuple[Any, Any]], actor: Any,
+) -> Any:
+    """A campaign over ``place`` (a street or community) with its targets: (compound or building,
+    inspector user or None). Starts as a draft; ``start`` opens it to inspections."""
+    from linli.evaluation.models import Campaign, CampaignEvent, CampaignTarget
+    from linli.evaluation.workflow import PERM_CAMPAIGN, CampaignKind
+
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()[:100]
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    if kind not in CampaignKind.values:
+        errors["kind"] = [_("Choose a kind.")]
+    if template is None:
+        errors["template"] = [_("Choose a checklist.")]
+    if place is None or place.kind not in ("street", "community"):
+        errors["place"] = [_("Choose a street or a community.")]
+    elif actor is not None and not (PERM_CAMPAIGN in getattr(actor, "perms", ()) and actor.scope.covers_path(place.path)):
+        raise NotFound(_("Not found."))
+    if starts_on is None or ends_on is None or ends_on < starts_on:
+        errors["ends_on"] = [_("The campaign ends after it starts.")]
+    clean_targets = []
+    for where, inspector in targets[: MAX_TARGETS + 1]:
+        if place is not None and (where is None or where.kind not in ("compound", "building") or not where.path.startswith(place.path)):
+            errors["targets"] = [_("Choose compounds and buildings inside the campaign's area.")]
+            break
+        clean_targets.append((where, inspector))
+    if not clean_targets and "targets" not in errors:
+        errors["targets"] = [_("Choose at least one compound or building.")]
+    if len(targets) > MAX_TARGETS:
+        errors["targets"] = [_("At most %(n)s targets.") % {"n": MAX_TARGETS}]
+    if errors:
+        raise Invalid(_("Please check the campaign."), fields=errors)
+    with transaction.atomic():
+        campaign = Campaign.objects.create(
+            name=name, kind=kind, template=template, place=place, place_path=place.path, starts_on=starts_on,
+            ends_on=ends_on, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        seen: set[int] = set()
+        rows = []
+        for where, inspector in clean_targets:
+            if where.pk in seen:
+                continue
+            seen.add(where.pk)
+            rows.append(CampaignTarget(campaign=campaign, place=where, inspector=inspector))
+        CampaignTarget.objects.bulk_create(rows)
+        CampaignEvent.objects.create(campaign=campaign, kind="create", actor=campaign.created_by,
+                                     actor_name=_actor_name(actor), at=timezone.now(), to_status=campaign.status,
+                                     data={"targets": len(rows)})
+        audit_record(action="evaluation.campaign_create", actor=actor, actor_name=_system(actor), target=campaign,
+                     detail={"targets": len(rows), "place": place.pk})
+    return campaign
+
+
+def _campaign_spec() -> Spec:
+    from linli.evaluation.models import Campaign, CampaignEvent
+    from linli.evaluation.workflow import CAMPAIGN_TRANSITIONS
+
+    return Spec(
+        model=Campaign, event_model=CampaignEvent, event_fk="campaign", table=CAMPAIGN_TRANSITIONS,
+        apply={"start": _note("note"), "finish": _note("note"), "cancel": _note("reason")},
+        audit_prefix="evaluation.campaign", noun=_("campaign"),
+    )
+
+
+def campaign_transition(*, campaign: Any, name: str, actor: Any, data: dict[str, Any] | None = None) -> Any:
+    return run(_campaign_spec(), obj=campaign, name=name, actor=actor, data=data)
+
+
+def inspection_submit(
+    *, campaign: Any, target: Any, results: dict[str, Any], key: str, actor: Any, note: str = "",
+    photos: dict[str, Any] | None = None, lon: float | None = None, lat: float | None = None,
+) -> Any:
+    """Record one inspection of a target: ``results`` maps every item code of the checklist to True
+    (passed) or False (failed). Every failed item files one case (channel patrol, the item's category,
+    the target as the place), linked back; an item that already has a finding in this campaign is not
+    filed again. ``key`` is the form's one-time key: the same submission twice is one inspection."""
+    from linli.cases import actions as case_actions
+    from linli.evaluation.models import Campaign, Finding, Inspection
+    from linli.evaluation.workflow import CampaignStatus, is_campaign_organiser
+
+    key = (key or "").strip()[:64]
+    if not key:
+        raise Invalid(_("The form has expired; open it again."), fields={"key": [_("This field is required.")]})
+    pk = campaign.pk if isinstance(campaign, Campaign) else campaign
+    with transaction.atomic():
+        try:
+            locked = Campaign.objects.select_related("template").select_for_update(of=("self",)).get(pk=pk)
+        except Campaign.DoesNotExist as exc:
+            raise NotFound(_("Not found.")) from exc
+        if actor is not None and not Campaign.objects.visible_to(actor).filter(pk=pk).exists():
+            raise NotFound(_("Not found."))
+        target = locked.targets.select_related("place").filter(pk=getattr(target, "pk", target)).first()
+        if target is None:
+            raise NotFound(_("Not found."))
+        if actor is not None and target.inspector_id != actor.pk and not is_campaign_organiser(locked, actor):
+            raise PermissionDenied(_("This target is assigned to another inspector."))
+        earlier = Inspection.objects.filter(campaign=locked, key=key).first()
+        if earlier is not None:
+            return earlier  # the same submission again (a double tap, a retry): nothing more
+        if locked.status != CampaignStatus.RUNNING:
+            raise Refused(_("Inspections are recorded while the campaign runs."), code="refused_transition")
+        items = list(locked.template.items.all())
+        wanted = {i.code for i in items}
+        given = {str(k): v for k, v in (results or {}).items()} if isinstance(results, dict) else {}
+        if set(given) != wanted:
+            raise Invalid(_("Check every item of the list."), fields={"results": [_("Check every item of the list.")]})
+        outcome = {code: _passed(v) for code, v in given.items()}
+        if any(v is None for v in outcome.values()):
+            raise Invalid(_("Mark each item passed or failed."), fields={"results": [_("Mark each item passed or failed.")]})
+        now = timezone.now()
+        inspection = Inspection.objects.create(
+            target=target, campaign=locked, inspector=actor if getattr(actor, "is_authenticated", False) else None,
+            key=key, inspected_at=now, passed=sum(1 for v in outcome.values() if v),
+            failed=sum(1 for v in outcome.values() if not v), note=(note or "")[:500], lon=lon, lat=lat,
+        )
+        already = set(Finding.objects.filter(target=target).values_list("item_id", flat=True))
+        filed = []
+        for item in items:
+            if outcome[item.code] or item.pk in already:
+                continue
+            case = case_actions.case_create(
+                actor=actor, channel="patrol", category=item.category,
+                title=f"{locked.name}：{item.text}"[:100],
+                description=f"{locked.name} · {target.place.name} · {item.text}" + (f"\n{note}" if note else ""),
+                place=target.place, photos=[photos[item.code]] if photos and photos.get(item.code) else None,
+                external_id=f"campaign-{locked.pk}-{target.pk}-{item.code}"[:64],
+            )
+            Finding.objects.create(campaign=locked, target=target, inspection=inspection, item=item, case_id=case.pk,
+                                   note=(note or "")[:300])
+            filed.append(case.pk)
+        audit_record(action="evaluation.inspection_submit", actor=actor, actor_name=_system(actor), target=inspection,
+                     detail={"campaign": locked.pk, "target": target.place_id, "failed": inspection.failed, "cases": filed})
+    return inspection
+
+
+def _passed(value: Any) -> bool | None:
+    if value is True or value is False:
+        return value
+    text = str(value).strip().lower()
+    if text in ("pass", "passed", "ok", "1", "true", "yes"):
+        return True
+    if text in ("fail", "failed", "0", "false", "no"):
+        return False
+    return None

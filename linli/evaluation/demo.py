@@ -1,5 +1,6 @@
 """Demo evaluation: in one compound of each community, twelve published monthly rounds (the buildings
-scoring each other, the red flags), and this month's round open; the demo login ``building`` (钱进) is the
+scoring each other, the red flags), and this month's round open; a street-wide 创文 campaign running with
+some compounds inspected and their problems filed as cases; the demo login ``building`` (钱进) is the
 head of a building in the compound of 孙丽's branch and has this month's sheet to fill in."""
 
 from __future__ import annotations
@@ -62,6 +63,11 @@ def _bind_building_head(demo: Any, compound: Any, building: Any) -> None:
 
 
 def demo_extend(demo: Any) -> None:
+    _demo_rounds(demo)
+    _demo_campaign(demo)
+
+
+def _demo_rounds(demo: Any) -> None:
     from linli.evaluation import actions, selectors
     from linli.evaluation.models import EvaluationRound
 
@@ -98,3 +104,36 @@ def demo_extend(demo: Any) -> None:
             actions.round_transition(round=rnd, name="publish", actor=None, data={})
             for b in buildings:  # the standing changes a little from month to month
                 quality[b.pk] = max(5, min(10, quality[b.pk] + rng.choice((-1, 0, 0, 1))))
+
+
+def _demo_campaign(demo: Any) -> None:
+    """A street-wide 创文 campaign over the first community's compounds, running, some inspected."""
+    from linli.accounts.selectors import users_with_role_over
+    from linli.evaluation import actions
+    from linli.evaluation.models import Campaign, ChecklistTemplate
+    from linli.places.models import Place, PlaceKind
+
+    template = ChecklistTemplate.objects.filter(kind="civilised_city").first()
+    if template is None or Campaign.objects.exists() or not demo.communities:
+        return
+    today = timezone.localdate()
+    compounds = list(Place.objects.filter(kind=PlaceKind.COMPOUND, path__startswith=demo.communities[0].path).order_by("path")[:12])
+    if not compounds:
+        return
+    targets = []
+    for c in compounds:
+        workers = users_with_role_over(c.path, "grid_worker", limit=1)
+        targets.append((c, workers[0] if workers else None))
+    campaign = actions.campaign_create(
+        name=f"{today.year}年创文创卫迎检", kind="civilised_city", template=template, place=demo.street,
+        starts_on=today - dt.timedelta(days=10), ends_on=today + dt.timedelta(days=20), targets=targets, actor=None,
+    )
+    actions.campaign_transition(campaign=campaign, name="start", actor=None)
+    codes = list(template.items.values_list("code", flat=True))
+    rng = random.Random(2026)
+    for n, target in enumerate(campaign.targets.all()[:6]):
+        failed = set(rng.sample(codes, k=n % 3))
+        actions.inspection_submit(
+            campaign=campaign, target=target, key=f"demo-{target.pk}", actor=None,
+            results={c: ("fail" if c in failed else "pass") for c in codes},
+        )

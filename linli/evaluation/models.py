@@ -17,8 +17,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from linli.evaluation.access import RoundQuerySet
-from linli.evaluation.workflow import Organiser, RoundStatus
+from linli.evaluation.access import CampaignQuerySet, RoundQuerySet
+from linli.evaluation.workflow import CampaignKind, CampaignStatus, Organiser, RoundStatus
 
 PATH_OPS = ["varchar_pattern_ops"]
 
@@ -170,3 +170,140 @@ class RoundResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id} #{self.rank} {self.building_id}"
+
+
+# --- inspection campaigns ------------------------------------------------------------------------------------
+
+
+class ChecklistTemplate(models.Model):
+    """A checklist (创文 楼道检查表, 环境整治 检查表…): items, each filed as a case of its category when it fails."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=CampaignKind.choices)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("checklist")
+        verbose_name_plural = _("checklists")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChecklistItem(models.Model):
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(_("code"), max_length=32)
+    text = models.CharField(_("what is checked"), max_length=100)
+    category = models.CharField(_("case category"), max_length=32)  # a cases category code (ENV.CLUTTER …)
+    sort = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["template", "sort", "id"]
+        constraints = [models.UniqueConstraint(fields=["template", "code"], name="evaluation_item_code")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Campaign(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=CampaignKind.choices)
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("checklist"))
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("organised over"))  # a street or a community
+    place_path = models.CharField(max_length=255, editable=False, default="")
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    status = models.CharField(_("status"), max_length=16, choices=CampaignStatus.choices,
+                              default=CampaignStatus.DRAFT, editable=False)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection campaign")
+        verbose_name_plural = _("inspection campaigns")
+        ordering = ["-starts_on", "-id"]
+        indexes = [models.Index(fields=["place_path"], name="evaluation_campaign_path", opclasses=PATH_OPS)]
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="evaluation_campaign_dates")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignEvent(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=16, blank=True, default="")
+    to_status = models.CharField(max_length=16, blank=True, default="")
+    note = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.kind}"
+
+
+class CampaignTarget(models.Model):
+    """A compound or building the campaign inspects, and the inspector it is assigned to."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "place"], name="evaluation_target_once")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.place_id}"
+
+
+class Inspection(models.Model):
+    target = models.ForeignKey(CampaignTarget, on_delete=models.CASCADE, related_name="inspections")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="inspections")
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    key = models.CharField(max_length=64)  # the form's one-time key: the same submission twice is one row
+    inspected_at = models.DateTimeField()
+    passed = models.PositiveSmallIntegerField(default=0)
+    failed = models.PositiveSmallIntegerField(default=0)
+    note = models.CharField(max_length=500, blank=True, default="")
+    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-inspected_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "key"], name="evaluation_inspection_key")]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.inspected_at:%Y-%m-%d}"
+
+
+class Finding(models.Model):
+    """A failed item of a target in a campaign: one per (target, item), with the one case it filed."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="findings")
+    target = models.ForeignKey(CampaignTarget, on_delete=models.CASCADE, related_name="findings")
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    case_id = models.BigIntegerField(null=True, blank=True)  # cases.Case, read through the cases' selectors
+    note = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["target", "item"], name="evaluation_one_finding")]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.item_id}"

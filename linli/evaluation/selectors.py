@@ -188,3 +188,78 @@ def round_counts(user: Any) -> dict[str, int]:
     qs = EvaluationRound.objects.visible_to(user)
     return qs.aggregate(open=Count("id", filter=Q(status=RoundStatus.OPEN)),
                         to_publish=Count("id", filter=Q(status=RoundStatus.CLOSED)))
+
+
+# --- inspection campaigns -------------------------------------------------------------------------------------
+
+
+def campaign_list(user: Any, *, limit: int = 100) -> list[Any]:
+    from linli.evaluation.models import Campaign
+
+    return list(Campaign.objects.visible_to(user).select_related("place", "template").order_by("-starts_on", "-id")[:limit])
+
+
+def campaign_progress(campaign: Any) -> dict[str, Any]:
+    """Per target: inspected or not, problems found, fixed (their case closed); and the totals."""
+    from linli.cases.selectors import case_states
+    from linli.evaluation.models import Finding, Inspection
+    from linli.places.selectors import natural_key
+
+    targets = list(campaign.targets.select_related("place", "inspector"))
+    inspected = set(Inspection.objects.filter(campaign=campaign).values_list("target_id", flat=True))
+    findings = list(Finding.objects.filter(campaign=campaign).select_related("item"))
+    states = case_states([f.case_id for f in findings])
+    by_target: dict[int, list[Any]] = {}
+    for f in findings:
+        state = states.get(f.case_id or 0, {})
+        f.case_number = state.get("number", "")  # type: ignore[attr-defined]
+        f.fixed = state.get("status") == "closed"  # type: ignore[attr-defined]
+        by_target.setdefault(f.target_id, []).append(f)
+    rows = []
+    for t in sorted(targets, key=lambda t: natural_key(t.place.name)):
+        fs = by_target.get(t.pk, [])
+        rows.append({"target": t, "inspected": t.pk in inspected, "problems": len(fs),
+                     "fixed": sum(1 for f in fs if f.fixed), "findings": fs})  # type: ignore[attr-defined]
+    return {
+        "rows": rows,
+        "targets": len(rows),
+        "inspected": sum(1 for r in rows if r["inspected"]),
+        "problems": sum(r["problems"] for r in rows),
+        "fixed": sum(r["fixed"] for r in rows),
+    }
+
+
+def my_targets(user: Any) -> list[Any]:
+    """The running campaigns' targets assigned to the user, not inspected yet first."""
+    from linli.evaluation.models import CampaignTarget, Inspection
+    from linli.evaluation.workflow import CampaignStatus
+
+    rows = list(
+        CampaignTarget.objects.filter(inspector_id=getattr(user, "pk", None), campaign__status=CampaignStatus.RUNNING)
+        .select_related("place", "campaign")[:300]
+    )
+    done = set(Inspection.objects.filter(target__in=rows).values_list("target_id", flat=True))
+    for r in rows:
+        r.done = r.pk in done  # type: ignore[attr-defined]
+    return sorted(rows, key=lambda r: (r.done, r.campaign_id, r.place.name))  # type: ignore[attr-defined]
+
+
+def campaign_xlsx(campaign: Any) -> bytes:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    progress = campaign_progress(campaign)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("progress")
+    ws.append(["目标", "检查员", "已检查", "发现问题", "已整改", "问题明细"])
+    for r in progress["rows"]:
+        t = r["target"]
+        ws.append([
+            t.place.name, str(t.inspector or ""), "是" if r["inspected"] else "否", r["problems"], r["fixed"],
+            "；".join(f"{f.item.text}（{f.case_number}{'，已整改' if f.fixed else ''}）" for f in r["findings"]),
+        ])
+    ws.append(["合计", "", progress["inspected"], progress["problems"], progress["fixed"], ""])
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -12,4 +12,10 @@ urlpatterns = [
     path("rounds/<int:pk>/sheet/<int:building_id>", views.sheet, name="sheet"),
     path("mine/", views.mine, name="mine"),
     path("notice/", views.notice, name="notice"),
+    path("campaigns/", views.campaign_list, name="campaigns"),
+    path("campaigns/new", views.campaign_new, name="campaign_new"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/export.xlsx", views.campaign_export, name="campaign_export"),
+    path("campaigns/<int:pk>/do/<str:name>", views.campaign_transition, name="campaign_transition"),
+    path("campaigns/<int:pk>/inspect/<int:target_id>", views.inspect, name="inspect"),
 ]

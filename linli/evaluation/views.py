@@ -245,3 +245,151 @@ def notice(request: HttpRequest) -> HttpResponse:
     month = _month(request.GET.get("month")) or (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     data = selectors.monthly_notice(request.user, community=community, month=month)
     return render(request, "evaluation/notice.html", {**data, "communities": communities})
+
+
+# --- inspection campaigns -------------------------------------------------------------------------------------
+
+
+def _can_campaign(user) -> bool:
+    from linli.evaluation.workflow import PERM_CAMPAIGN
+
+    return PERM_CAMPAIGN in getattr(user, "perms", ())
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    campaigns = selectors.campaign_list(request.user)
+    mine = selectors.my_targets(request.user)
+    if not campaigns and not mine and not _can_campaign(request.user):
+        raise Http404
+    return render(request, "evaluation/campaign_list.html", {
+        "campaigns": campaigns, "mine": mine, "can_create": _can_campaign(request.user),
+    })
+
+
+@login_required
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    from linli.accounts.selectors import users_with_role_over
+    from linli.evaluation.models import ChecklistTemplate
+    from linli.evaluation.workflow import CampaignKind
+    from linli.places.models import Place, PlaceKind
+
+    if not _can_campaign(request.user):
+        raise Http404
+    scope = request.user.scope
+    areas = [p for p in Place.objects.filter(kind__in=[PlaceKind.STREET, PlaceKind.COMMUNITY]).order_by("path")[:200]
+             if scope.covers_path(p.path)]
+    templates = list(ChecklistTemplate.objects.filter(active=True))
+    today = timezone.localdate()
+    values = {"name": "", "kind": CampaignKind.CIVILISED_CITY, "template": "", "place": "",
+              "starts_on": today.isoformat(), "ends_on": (today + dt.timedelta(days=30)).isoformat()}
+    errors: dict = {}
+    if request.method == "POST":
+        values.update({k: request.POST.get(k, "")[:100] for k in values})
+        place = next((a for a in areas if str(a.pk) == values["place"]), None)
+        template = next((t for t in templates if str(t.pk) == values["template"]), None)
+        try:
+            starts_on = dt.date.fromisoformat(values["starts_on"])
+            ends_on = dt.date.fromisoformat(values["ends_on"])
+        except ValueError:
+            starts_on = ends_on = None  # type: ignore[assignment]
+        targets = []
+        if place is not None:
+            compounds = Place.objects.filter(kind=PlaceKind.COMPOUND, path__startswith=place.path).order_by("path")[:2000]
+            for c in compounds:
+                workers = users_with_role_over(c.path, "grid_worker", limit=1)
+                targets.append((c, workers[0] if workers else None))
+        try:
+            campaign = actions.campaign_create(
+                name=values["name"], kind=values["kind"], template=template, place=place, starts_on=starts_on,
+                ends_on=ends_on, targets=targets, actor=request.user,
+            )
+        except DomainError as exc:
+            raise_http(exc)
+            errors = {k: [str(m) for m in v] for k, v in exc.fields.items()} or {"general": [str(exc.message)]}
+        else:
+            messages.success(request, _("The campaign is drafted with every compound of the area; start it when ready."))
+            return redirect("evaluation:campaign_detail", pk=campaign.pk)
+    return render(request, "evaluation/campaign_new.html", {
+        "areas": areas, "templates": templates, "kinds": CampaignKind.choices, "values": values, "errors": errors,
+    }, status=422 if errors else 200)
+
+
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from linli.evaluation.access import access_campaign
+    from linli.evaluation.workflow import available_campaign_actions
+
+    campaign = access_campaign(request.user, pk)
+    return render(request, "evaluation/campaign_detail.html", {
+        "campaign": campaign, "progress": selectors.campaign_progress(campaign),
+        "transitions": available_campaign_actions(campaign, request.user),
+    })
+
+
+@login_required
+def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
+    from linli.core.audit import audit_record
+    from linli.evaluation.access import access_campaign
+
+    campaign = access_campaign(request.user, pk)
+    body = selectors.campaign_xlsx(campaign)
+    audit_record(action="evaluation.campaign_export", actor=request.user, target=campaign, detail={})
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}.xlsx"'
+    return response
+
+
+@login_required
+@require_POST
+def campaign_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    from linli.evaluation.access import access_campaign
+    from linli.evaluation.workflow import CAMPAIGN_TRANSITIONS
+
+    campaign = access_campaign(request.user, pk)
+    if name not in CAMPAIGN_TRANSITIONS:
+        raise Http404
+    try:
+        actions.campaign_transition(campaign=campaign, name=name, actor=request.user,
+                                    data={"reason": request.POST.get("reason", "")[:500]})
+    except DomainError as exc:
+        raise_http(exc)
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": CAMPAIGN_TRANSITIONS[name].label})
+    return redirect("evaluation:campaign_detail", pk=campaign.pk)
+
+
+@login_required
+def inspect(request: HttpRequest, pk: int, target_id: int) -> HttpResponse:
+    """The inspector's form on the phone: every item passed or failed, a photo for each failed one."""
+    import secrets
+
+    from linli.evaluation.access import access_campaign
+    from linli.evaluation.workflow import is_campaign_organiser
+
+    campaign = access_campaign(request.user, pk)
+    target = campaign.targets.select_related("place").filter(pk=target_id).first()
+    if target is None or (target.inspector_id != request.user.pk and not is_campaign_organiser(campaign, request.user)):
+        raise Http404
+    items = list(campaign.template.items.all())
+    errors: list[str] = []
+    chosen: dict[str, str] = {}
+    if request.method == "POST":
+        chosen = {i.code: request.POST.get(f"item-{i.code}", "") for i in items}
+        photos = {i.code: request.FILES.get(f"photo-{i.code}") for i in items if request.FILES.get(f"photo-{i.code}")}
+        try:
+            inspection = actions.inspection_submit(
+                campaign=campaign, target=target, results=chosen, key=request.POST.get("key", ""),
+                actor=request.user, note=request.POST.get("note", "")[:500], photos=photos,
+            )
+        except DomainError as exc:
+            raise_http(exc)
+            errors = [str(exc.message)]
+        else:
+            messages.success(request, _("Inspection recorded: %(n)s problem(s) filed as cases.") % {"n": inspection.failed})
+            return redirect("evaluation:campaigns")
+    return render(request, "evaluation/inspect.html", {
+        "campaign": campaign, "target": target, "items": items, "errors": errors, "chosen": chosen,
+        "key": request.POST.get("key") or secrets.token_urlsafe(16),
+    }, status=422 if errors else 200)

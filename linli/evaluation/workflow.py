@@ -82,3 +82,50 @@ TRANSITIONS: dict[str, Transition] = table(
 
 def available_actions(rnd: Any, user: Any) -> list[Transition]:
     return available(TRANSITIONS, rnd, user)
+
+
+# --- inspection campaigns (专项整治, 创文创卫, 环境整治) ------------------------------------------------------------
+#
+#     draft → start → running → finish → finished
+#     draft | running → cancel (reason) → cancelled
+#
+# Inspections are recorded while the campaign runs (``inspection_submit``, not a transition); every failed
+# item becomes one case through the cases' own intake.
+
+PERM_CAMPAIGN = "evaluation.campaign"  # organise campaigns (street and community staff)
+
+
+class CampaignKind(models.TextChoices):
+    CIVILISED_CITY = "civilised_city", _("Civilised and hygienic city (创文创卫)")
+    ENVIRONMENT = "environment", _("Environment clean-up (环境整治)")
+    SPECIAL = "special", _("Special rectification (专项整治)")
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+C = CampaignStatus
+
+
+def is_campaign_organiser(campaign: Any, user: Any) -> bool:
+    scope = getattr(user, "scope", None)
+    return PERM_CAMPAIGN in _perms(user) and scope is not None and scope.covers_path(campaign.place_path)
+
+
+CAMPAIGN_TRANSITIONS: dict[str, Transition] = table(
+    [
+        transition("start", _("Start the campaign"), [C.DRAFT], C.RUNNING, [is_campaign_organiser], style="primary"),
+        transition("finish", _("Finish the campaign"), [C.RUNNING], C.FINISHED, [is_campaign_organiser],
+                   style="success"),
+        transition("cancel", _("Cancel the campaign"), [C.DRAFT, C.RUNNING], C.CANCELLED, [is_campaign_organiser],
+                   ["reason"], style="danger"),
+    ]
+)
+
+
+def available_campaign_actions(campaign: Any, user: Any) -> list[Transition]:
+    return available(CAMPAIGN_TRANSITIONS, campaign, user)
