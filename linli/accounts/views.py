@@ -163,7 +163,8 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
         tiles += [
             _tile(gettext_lazy("Supervision"), gettext_lazy("Overdue and escalated cases of every community"), "megaphone-fill", "cases:supervise", 1),
             _tile(gettext_lazy("Indicators"), gettext_lazy("Response, solved, satisfaction and on-time rates"), "bar-chart-line-fill", "dashboards:street", 4),
-            _tile(gettext_lazy("Evaluation"), gettext_lazy("Rankings of communities and buildings"), "trophy-fill", "evaluation:list", 2),
+            _tile(gettext_lazy("Evaluation"), gettext_lazy("Rankings of communities and grids, with every score explained"), "trophy-fill", "evaluation:rankings", 2),
+            _tile(gettext_lazy("Building evaluation"), gettext_lazy("Monthly rounds, score sheets and the red flags"), "flag-fill", "evaluation:list", 5),
             _tile(gettext_lazy("Inspection campaigns"), gettext_lazy("Civilised-city checks whose problems become cases"), "clipboard2-check-fill", "evaluation:campaigns", 3),
         ]
     if Role.COMMUNITY_STAFF in roles:

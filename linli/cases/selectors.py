@@ -469,3 +469,11 @@ def case_states(ids: Any) -> dict[int, dict[str, Any]]:
         row["id"]: dict(row)
         for row in Case.objects.filter(pk__in=wanted).values("id", "number", "status", "closed_at")
     }
+
+
+def kpi_rows(**kwargs: Any) -> list[dict[str, Any]]:
+    """The KPI table (``linli.cases.kpi.kpi_table``) for other apps: one row per place or month with its
+    counters and rates (evaluation's rankings of communities and grids read it)."""
+    from linli.cases.kpi import kpi_table
+
+    return kpi_table(**kwargs)

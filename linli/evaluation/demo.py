@@ -52,17 +52,31 @@ def _scores(rnd: Any, building: Any, buildings: list[Any], rng: random.Random, q
     return out
 
 
-def _bind_building_head(demo: Any, compound: Any, building: Any) -> None:
+def _bind_building_head(demo: Any) -> None:
+    """The demo login ``building`` heads the first building of the compound whose rounds the demo runs in
+    the first community (any building of that community when none fits, the community itself on a bare
+    demo without buildings)."""
     from linli.accounts.actions import role_assign
     from linli.accounts.models import RoleAssignment
+    from linli.evaluation import selectors
+    from linli.places.models import Place, PlaceKind
 
     user = demo.users.get("building")
-    if user is None or RoleAssignment.objects.filter(user=user, role="building_head").exists():
+    if user is None or not demo.communities or RoleAssignment.objects.filter(user=user, role="building_head").exists():
         return
-    role_assign(user=user, role="building_head", place=building, actor=None)
+    community = demo.communities[0]
+    compound = _compound_for(community, _branch_compound_path(community))
+    building = selectors.compound_buildings(compound)[0] if compound is not None else (
+        Place.objects.filter(kind=PlaceKind.BUILDING, path__startswith=community.path).order_by("path").first()
+    )
+    role_assign(user=user, role="building_head", place=building or community, actor=None)
 
 
 def demo_extend(demo: Any) -> None:
+    from linli.evaluation.defaults import defaults_ensure
+
+    defaults_ensure()
+    _bind_building_head(demo)
     _demo_rounds(demo)
     _demo_campaign(demo)
 
@@ -81,8 +95,6 @@ def _demo_rounds(demo: Any) -> None:
         buildings = selectors.compound_buildings(compound)
         if len(buildings) < 4:
             continue
-        if i == 0:
-            _bind_building_head(demo, compound, buildings[0])
         if EvaluationRound.objects.filter(compound=compound).exists():
             continue
         quality = {b.pk: rng.randint(6, 10) for b in buildings}

@@ -307,3 +307,21 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id} {self.item_id}"
+
+
+class RankingWeight(models.Model):
+    """One component of the street's ranking of communities and grids, with its weight (data: staff edit
+    the weights; a weight of 0 leaves the component out)."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=32)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    sort = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ranking weight")
+        verbose_name_plural = _("ranking weights")
+        ordering = ["sort", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ×{self.weight}"

@@ -164,6 +164,17 @@ def current_red_flag(building: Any, *, today: dt.date | None = None) -> RoundRes
                                       round__status=RoundStatus.PUBLISHED).first()
 
 
+def red_flag_badges(building: Any) -> list[dict[str, Any]]:
+    """The red flag a building holds now, as a badge for its public pages."""
+    from django.utils.translation import gettext as _
+
+    flag = current_red_flag(building)
+    if flag is None:
+        return []
+    return [{"icon": "flag-fill", "style": "danger",
+             "label": _("Red-flag building of %(month)s") % {"month": f"{flag.month:%Y-%m}"}}]
+
+
 def monthly_notice(user: Any, *, community: Any, month: dt.date) -> dict[str, Any]:
     """The month's commendation (通报表扬): the red-flag buildings of every published round of the
     community, and the volunteers who earned the most points there that month (names masked)."""
@@ -263,3 +274,86 @@ def campaign_xlsx(campaign: Any) -> bytes:
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+# --- rankings of communities and grids ------------------------------------------------------------------------
+
+KPI_COMPONENTS = ("response_rate", "solved_rate", "satisfaction_rate", "ontime_close_rate", "close_rate")
+
+
+def _month_key(day: dt.date) -> int:
+    return day.year * 100 + day.month
+
+
+def _building_scores(paths: dict[int, str], since: dt.date, until: dt.date) -> dict[int, float | None]:
+    """Mean total (0..1) of the published building results under each place."""
+    from django.db.models import Avg
+
+    out: dict[int, float | None] = {}
+    for key, path in paths.items():
+        avg = RoundResult.objects.filter(
+            place_path__startswith=path, month__gte=since.replace(day=1), month__lte=until,
+            round__status=RoundStatus.PUBLISHED,
+        ).aggregate(v=Avg("total"))["v"]
+        out[key] = round(float(avg) / 100, 4) if avg is not None else None
+    return out
+
+
+def _campaign_fix_rates(paths: dict[int, str], since: dt.date, until: dt.date) -> dict[int, float | None]:
+    """Problems fixed (their case closed) over problems found by inspections in the period, per place."""
+    from linli.cases.selectors import case_states
+    from linli.evaluation.models import Finding
+
+    out: dict[int, float | None] = {}
+    for key, path in paths.items():
+        ids = list(
+            Finding.objects.filter(target__place__path__startswith=path, inspection__inspected_at__date__gte=since,
+                                   inspection__inspected_at__date__lte=until).values_list("case_id", flat=True)[:5000]
+        )
+        if not ids:
+            out[key] = None
+            continue
+        states = case_states(ids)
+        out[key] = round(sum(1 for s in states.values() if s["status"] == "closed") / len(ids), 4)
+    return out
+
+
+def area_ranking(user: Any, *, level: str, since: dt.date, until: dt.date) -> dict[str, Any]:
+    """Communities (or grids) of the user's scope ranked by a weighted score of their components, every
+    component shown: the case KPIs (from the rollups), the building evaluation, the campaigns' fix rate.
+    A component without data for a place is left out of that place's score and its weight with it (the
+    score is the weighted mean of what exists); a place with no data at all ranks last."""
+    from linli.cases.selectors import kpi_rows
+    from linli.evaluation.models import RankingWeight
+    from linli.places.models import Place
+
+    if level not in ("community", "grid"):
+        raise ValueError(level)
+    weights = [w for w in RankingWeight.objects.all() if w.weight > 0]
+    rows = kpi_rows(user=user, by=level, month_from=_month_key(since), month_to=_month_key(until), every_place=True)
+    rows = [r for r in rows if r["key"]]
+    paths = dict(Place.objects.filter(pk__in=[r["key"] for r in rows]).values_list("id", "path"))
+    extra = {
+        "building_score": _building_scores(paths, since, until),
+        "campaign_fix_rate": _campaign_fix_rates(paths, since, until),
+    }
+    out = []
+    for r in rows:
+        parts = []
+        num = 0.0
+        den = 0
+        for w in weights:
+            value = r.get(w.code) if w.code in KPI_COMPONENTS else extra.get(w.code, {}).get(r["key"])
+            parts.append({"code": w.code, "name": w.name, "weight": w.weight, "value": value,
+                          "points": round(value * w.weight, 2) if value is not None else None})
+            if value is not None:
+                num += value * w.weight
+                den += w.weight
+        score = round(num / den * 100, 2) if den else None
+        out.append({"key": r["key"], "label": r["label"], "score": score, "parts": parts, "weights_used": den})
+    from linli.places.selectors import natural_key
+
+    out.sort(key=lambda x: (x["score"] is None, -(x["score"] or 0), natural_key(x["label"])))
+    for i, x in enumerate(out, start=1):
+        x["rank"] = i
+    return {"rows": out, "weights": weights, "level": level, "since": since, "until": until}

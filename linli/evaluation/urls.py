@@ -12,6 +12,7 @@ urlpatterns = [
     path("rounds/<int:pk>/sheet/<int:building_id>", views.sheet, name="sheet"),
     path("mine/", views.mine, name="mine"),
     path("notice/", views.notice, name="notice"),
+    path("rankings/", views.rankings, name="rankings"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/new", views.campaign_new, name="campaign_new"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),

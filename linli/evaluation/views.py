@@ -78,6 +78,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
         "status": status,
         "statuses": RoundStatus.choices,
         "can_open": PERM_MANAGE in perms or _is_secretary(request.user),
+        "perms_manage": PERM_MANAGE in perms,
         "today": timezone.localdate(),
     })
 
@@ -393,3 +394,19 @@ def inspect(request: HttpRequest, pk: int, target_id: int) -> HttpResponse:
         "campaign": campaign, "target": target, "items": items, "errors": errors, "chosen": chosen,
         "key": request.POST.get("key") or secrets.token_urlsafe(16),
     }, status=422 if errors else 200)
+
+
+@perm_required(PERM_MANAGE)
+def rankings(request: HttpRequest) -> HttpResponse:
+    """The street's (or a community's) ranking of communities or grids, with the breakdown of every score."""
+    today = timezone.localdate()
+    level = request.GET.get("level", "community")
+    if level not in ("community", "grid"):
+        level = "community"
+    since = _month(request.GET.get("since")) or today.replace(month=1, day=1)
+    until_month = _month(request.GET.get("until")) or today.replace(day=1)
+    until = (until_month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    if since > until:
+        since, until = until.replace(day=1), (since + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    data = selectors.area_ranking(request.user, level=level, since=since, until=until)
+    return render(request, "evaluation/rankings.html", {**data, "until_month": until.replace(day=1)})

@@ -19,8 +19,11 @@ class Estate:
 
 @pytest.fixture
 def estate(world) -> Estate:
+    from linli.evaluation.defaults import defaults_ensure
     from linli.places.actions import place_create
     from linli.places.models import PlaceKind
+
+    defaults_ensure()  # a transactional test earlier in this process may have emptied the tables
 
     compound = place_create(kind=PlaceKind.COMPOUND, name="评比小区", parent=world.grid_a)
     buildings = [place_create(kind=PlaceKind.BUILDING, name=f"{i}幢", parent=compound) for i in (1, 2, 3, 4, 10)]

@@ -84,3 +84,31 @@ def test_publication_fixes_the_ranking_and_the_flags_show_on_the_building(estate
     assert flags == ["1幢", "2幢", "3幢"]
     assert selectors.current_red_flag(estate.buildings[0]) is not None
     assert selectors.current_red_flag(estate.buildings[4]) is None
+
+
+def test_the_red_flag_shows_on_the_building_pages(client, estate, make_round, community_staff):
+
+    rnd = make_round()
+    s = lambda v: {"safety": v, "sanitation": v, "civility": v}  # noqa: E731
+    _score_all(rnd, estate, community_staff, [s(10), s(9), s(8), s(7), s(6)])
+    actions.round_transition(round=rnd, name="close", actor=community_staff)
+    actions.round_transition(round=rnd, name="publish", actor=community_staff)
+    top, last = estate.buildings[0], estate.buildings[4]
+    top.refresh_from_db()
+    last.refresh_from_db()
+    for building, flagged in ((top, True), (last, False)):
+        code = building.public_code
+        for url in (f"/r/{code}/about", f"/r/{code}"):
+            page = client.get(url).content.decode()
+            assert ('data-testid="building-badges"' in page) == flagged, url
+
+
+def test_a_moved_compound_takes_its_rounds_along(world, estate, make_round, community_staff):
+    from linli.evaluation.models import EvaluationRound
+    from linli.places.actions import place_move
+
+    rnd = make_round()
+    place_move(place=estate.compound, new_parent=world.grid_c, actor=None)
+    estate.compound.refresh_from_db()
+    assert EvaluationRound.objects.get(pk=rnd.pk).place_path == estate.compound.path
+    assert not EvaluationRound.objects.visible_to(community_staff).filter(pk=rnd.pk).exists()
