@@ -163,9 +163,10 @@ def test_search_index_is_what_answers(houses, street_supervisor):
 
     assert "residents_search_text" in str(qs.query)
     # The condition is the indexed expression (else PostgreSQL could only ever read every person).
-    only_text = Person.objects.filter(search_index.terms_q(["星星"], connection.vendor)).values("id")
+    only_text = Person.objects.filter(search_index.terms_q(["星星"], connection.vendor)).order_by().values("id")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")  # left: a bitmap scan of an index on the condition
         sql, params = only_text.query.sql_with_params()
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
