@@ -248,6 +248,22 @@ def api_outsider_id_pool_id(world, community_staff):
     return pool_create(actor=community_staff, community=world.community, name="矩阵人才库").pk
 
 
+# evaluation (linli/evaluation): a round of a compound in community 1 / grid A.
+@pytest.fixture
+def api_outsider_id_evaluation_round_id(world):
+    import datetime
+
+    from linli.evaluation.actions import round_open
+    from linli.places.actions import place_create
+    from linli.places.models import PlaceKind
+
+    compound = place_create(kind=PlaceKind.COMPOUND, name="矩阵评比小区", parent=world.grid_a)
+    for name in ("1幢", "2幢"):
+        place_create(kind=PlaceKind.BUILDING, name=name, parent=compound)
+    return round_open(compound=compound, month=datetime.date(2026, 11, 1), organiser="branch",
+                      closes_on=datetime.date(2026, 11, 25), actor=None).pk
+
+
 # smart monitoring (linli/iot): a device and an alarm in community 1 / grid A.
 def _iot_device(world):
     from linli.iot.actions import device_register

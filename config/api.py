@@ -8,6 +8,7 @@ from linli.accounts.api import AUTH, users_router
 from linli.accounts.api import router as accounts_router
 from linli.cases.api import router as cases_router
 from linli.core.api import ORJSONRenderer, install_error_handlers
+from linli.evaluation.api import router as evaluation_router
 from linli.iot.api import router as iot_router
 from linli.party.api import router as party_router
 from linli.places.api import router as places_router
@@ -35,4 +36,5 @@ api.add_router("/cases", cases_router)
 api.add_router("/party", party_router)
 api.add_router("/volunteers", volunteers_router)
 api.add_router("/points", points_router)
+api.add_router("/evaluation", evaluation_router)
 api.add_router("/iot", iot_router)

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "linli.points",
     "linli.party",
     "linli.volunteers",
+    "linli.evaluation",
     "linli.iot",
     "linli.open311",
     "linli.dashboards",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("party/", include("linli.party.urls")),
     path("volunteers/", include("linli.volunteers.urls")),
     path("points/", include("linli.points.urls")),
+    path("evaluation/", include("linli.evaluation.urls")),
     path("iot/", include("linli.iot.urls")),
     path("open311/v2/", include("linli.open311.urls")),
     path("dashboards/", include("linli.dashboards.urls")),

@@ -42,6 +42,12 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
         (_("Points shop"), "points:shop", "shop", "points.redeem"),
         (_("Points ledger"), "points:ledger", "journal-check", "points.manage"),
     ]),
+    (_("Evaluation"), "trophy", [
+        (_("Building evaluation"), "evaluation:list", "trophy", "evaluation.view"),
+        (_("Rankings"), "evaluation:rankings", "bar-chart-steps", "evaluation.manage"),
+        (_("Score the buildings"), "evaluation:mine", "flag", "evaluation.score"),
+        (_("Inspection campaigns"), "evaluation:campaigns", "clipboard2-check", "evaluation.view"),
+    ]),
     (_("Smart community"), "broadcast", [
         (_("Alarms"), "iot:alarms", "bell", "iot.view"),
         (_("Devices"), "iot:devices", "cpu", "iot.view"),

@@ -176,6 +176,7 @@ DEMO_USERS = [
     DemoUser("member", "孙丽", Role.PARTY_MEMBER, "community"),
     DemoUser("volunteer", "吴敏", Role.VOLUNTEER, "community"),
     DemoUser("mediator", "郑海", Role.MEDIATOR, "community"),
+    DemoUser("building", "钱进", Role.BUILDING_HEAD, "building"),  # bound to a building by linli/evaluation/demo.py
     DemoUser("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, ""),
     DemoUser("secadmin", "安全管理员", Role.SECURITY_ADMIN, ""),
     DemoUser("auditadmin", "审计管理员", Role.AUDIT_ADMIN, ""),
@@ -266,6 +267,8 @@ def demo_users(demo: Demo) -> None:
                 # The administrator "enrols" a fresh secret, proving it with the current code.
                 secret = pyotp.random_base32()
                 totp_enable(user=user, secret=secret, code=pyotp.TOTP(secret).now(), actor=user)
+        elif spec.where == "building":
+            pass  # the buildings come with the registry's demo; linli/evaluation/demo.py binds the role
         elif spec.where == "department":
             role_assign(user=user, role=spec.role, department=demo.department, actor=None)
         else:

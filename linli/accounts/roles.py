@@ -146,3 +146,18 @@ def permissions_of(roles) -> frozenset[str]:
     for role in roles:
         perms |= ROLE_PERMISSIONS.get(role, frozenset())
     return frozenset(perms)
+
+
+# Evaluation (issue 15): building cross-evaluation rounds. Organising a round also falls to the secretary of
+# the compound's party branch (an object rule in linli/evaluation/workflow.py).
+_EVALUATION_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.BUILDING_HEAD: frozenset({"evaluation.score"}),
+    Role.PARTY_MEMBER: frozenset({"evaluation.view"}),
+    Role.GRID_WORKER: frozenset({"evaluation.view"}),
+    Role.COMMUNITY_STAFF: frozenset({"evaluation.view", "evaluation.manage", "evaluation.campaign"}),
+    Role.STREET_SUPERVISOR: frozenset({"evaluation.view", "evaluation.manage", "evaluation.campaign"}),
+    Role.DISTRICT_SUPERVISOR: frozenset({"evaluation.view"}),
+}
+ROLE_PERMISSIONS = {
+    role: perms | _EVALUATION_PERMISSIONS.get(role, frozenset()) for role, perms in ROLE_PERMISSIONS.items()
+}

@@ -42,3 +42,18 @@ def security_policy() -> SecurityPolicy:
 
 def forget_security_policy() -> None:
     cache.delete(POLICY_CACHE_KEY)
+
+
+def users_with_role_over(path: str, role: str, *, limit: int = 20) -> list[User]:
+    """Active users holding ``role`` on the place ``path`` or a place above it, nearest first (the grid
+    worker of a compound's grid)."""
+    from linli.accounts.models import RoleAssignment
+
+    parts = [p for p in path.split("/") if p]
+    prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    rows = (
+        RoleAssignment.objects.filter(role=role, place__path__in=prefixes, user__is_active=True)
+        .select_related("user", "place")
+        .order_by("-place__depth", "user_id")[:limit]
+    )
+    return [r.user for r in rows]

@@ -163,7 +163,9 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
         tiles += [
             _tile(gettext_lazy("Supervision"), gettext_lazy("Overdue and escalated cases of every community"), "megaphone-fill", "cases:supervise", 1),
             _tile(gettext_lazy("Indicators"), gettext_lazy("Response, solved, satisfaction and on-time rates"), "bar-chart-line-fill", "dashboards:street", 4),
-            _tile(gettext_lazy("Evaluation"), gettext_lazy("Rankings of communities and buildings"), "trophy-fill", "evaluation:list", 2),
+            _tile(gettext_lazy("Evaluation"), gettext_lazy("Rankings of communities and grids, with every score explained"), "trophy-fill", "evaluation:rankings", 2),
+            _tile(gettext_lazy("Building evaluation"), gettext_lazy("Monthly rounds, score sheets and the red flags"), "flag-fill", "evaluation:list", 5),
+            _tile(gettext_lazy("Inspection campaigns"), gettext_lazy("Civilised-city checks whose problems become cases"), "clipboard2-check-fill", "evaluation:campaigns", 3),
         ]
     if Role.COMMUNITY_STAFF in roles:
         tiles += [
@@ -173,6 +175,7 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
             _tile(gettext_lazy("Service orders"), gettext_lazy("Residents' orders: dispatch them to party members"), "tools", "party:order_list", 2),
             _tile(gettext_lazy("Organise activities"), gettext_lazy("Volunteer activities, attendance and hours"), "people-fill", "volunteers:organise", 4),
             _tile(gettext_lazy("Hand over a redemption"), gettext_lazy("Check a points-shop code and hand the item over"), "bag-check-fill", "points:fulfil", 6),
+            _tile(gettext_lazy("Building evaluation"), gettext_lazy("Monthly rounds, score sheets and the red flags"), "trophy-fill", "evaluation:list", 5),
         ]
     if Role.GRID_WORKER in roles:
         tiles += [
@@ -180,6 +183,7 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
             _tile(gettext_lazy("Patrol report"), gettext_lazy("Report what you find on patrol"), "camera-fill", "cases:report", 2),
             _tile(gettext_lazy("Registry"), gettext_lazy("People, houses and households"), "person-lines-fill", "residents:person_list", 3),
             _tile(gettext_lazy("Visits"), gettext_lazy("Elderly living alone and families in difficulty"), "heart-pulse-fill", "care:visits", 5),
+            _tile(gettext_lazy("Inspections"), gettext_lazy("Campaign checks assigned to you"), "clipboard2-check-fill", "evaluation:campaigns", 4),
         ]
     if Role.DEPARTMENT_STAFF in roles:
         tiles += [
@@ -331,6 +335,12 @@ def home(request: AuthedRequest) -> HttpResponse:
         if "orders.take" in user.perms:  # a party member: the orders of their branch, right after 随手拍/诉求
             context["tiles"].insert(2, _tile(gettext_lazy("Orders to take"), gettext_lazy(
                 "Orders of your branch and the ones given to you"), "clipboard-check", "party:order_pool", 4))
+        if "evaluation.score" in user.perms:  # a building head: this month's score sheet of their building
+            context["tiles"].insert(1, _tile(gettext_lazy("Score the buildings"), gettext_lazy(
+                "This month's evaluation: your building scores the others"), "flag-fill", "evaluation:mine", 1))
+        elif "evaluation.view" in user.perms:  # a party member: the rounds their branch organises
+            context["tiles"].append(_tile(gettext_lazy("Building evaluation"), gettext_lazy(
+                "Monthly rounds and the red flags"), "trophy-fill", "evaluation:list", 2))
         context["grid_workers"] = _grid_workers_of(user)
     context["password_days_left"] = _password_days_left(user)
     context["totp_required"] = actions.totp_required(user)

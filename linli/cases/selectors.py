@@ -461,6 +461,24 @@ def public_events(case: Case) -> QuerySet[CaseEvent]:
     return case.events.exclude(kind__in=["comment", "escalate"], reply="").order_by("at", "id")
 
 
+def case_states(ids: Any) -> dict[int, dict[str, Any]]:
+    """Number, status and closing time of the given cases (for modules that file cases and follow them:
+    evaluation's inspection campaigns)."""
+    wanted = [int(i) for i in ids if i is not None][:5000]
+    return {
+        row["id"]: dict(row)
+        for row in Case.objects.filter(pk__in=wanted).values("id", "number", "status", "closed_at")
+    }
+
+
+def kpi_rows(**kwargs: Any) -> list[dict[str, Any]]:
+    """The KPI table (``linli.cases.kpi.kpi_table``) for other apps: one row per place or month with its
+    counters and rates (evaluation's rankings of communities and grids read it)."""
+    from linli.cases.kpi import kpi_table
+
+    return kpi_table(**kwargs)
+
+
 def category_codes() -> dict[str, int]:
     """Every category's code and id (other apps ensure the categories they file under: iot)."""
     return dict(Category.objects.values_list("code", "id"))

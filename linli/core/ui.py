@@ -3,7 +3,9 @@ into the right HTTP answer or into form errors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -63,3 +65,26 @@ def upload_error_status(exc: DomainError) -> int:
     if isinstance(exc, Invalid) and UPLOAD_FIELDS & set(exc.fields):
         return 422
     return 200
+
+
+# --- badges on a building's public pages ---------------------------------------------------------------------
+# Apps that have something to show on a building's public page and its QR page (evaluation's red flag, …)
+# register a provider at start-up (AppConfig.ready): ``provider(building) -> [{"icon", "label", "style"}]``.
+# The places and cases apps render them without importing the apps that provide them.
+
+BuildingBadgeProvider = Callable[[Any], list[dict[str, Any]]]
+BUILDING_BADGES: list[BuildingBadgeProvider] = []
+
+
+def building_badge_register(provider: BuildingBadgeProvider) -> None:
+    if provider not in BUILDING_BADGES:
+        BUILDING_BADGES.append(provider)
+
+
+def building_badges(building: Any) -> list[dict[str, Any]]:
+    if building is None:
+        return []
+    badges: list[dict[str, Any]] = []
+    for provider in BUILDING_BADGES:
+        badges += provider(building)
+    return badges

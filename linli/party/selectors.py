@@ -286,3 +286,14 @@ def partner_list(
     if big_committee is not None:
         qs = qs.filter(big_committee=big_committee)
     return qs.order_by("-big_committee", "rotation_order", "id")
+
+
+def leads_org_over(user: Any, path: str) -> bool:
+    """Whether ``user`` is the secretary of an active party organisation on the place ``path`` or above
+    it (a compound's branch, the community's committee): such a secretary organises the compound's
+    evaluation rounds (used by the evaluation app)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not path:
+        return False
+    parts = [p for p in path.split("/") if p]
+    prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    return PartyOrg.objects.filter(place_path__in=prefixes, secretary_id=user.pk, active=True).exists()

@@ -8,6 +8,13 @@ class ResidentsConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
+        # The substring index's function on every SQLite connection (its triggers call it).
+        from django.db.backends.signals import connection_created
+
+        from linli.residents.search_index import register_sqlite_function
+
+        connection_created.connect(register_sqlite_function, dispatch_uid="residents_search_text")
+
         # Keep the registry's copies of place paths current when place_move moves a subtree.
         from linli.places.actions import PATH_REWRITERS
         from linli.residents.actions.paths import registry_paths_rewrite

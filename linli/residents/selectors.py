@@ -6,7 +6,8 @@ Index design (1,000,000 persons): every search is "scope AND one selective key":
 - tails: ``phone_tail`` / ``id_tail`` equality;
 - full ID number or phone: the keyed hash columns (equality);
 - tag: ``PersonTag (tag, person)``; 60+: ``birth_date``;
-- name and address "contains" are scans bounded by the scope prefix (a grid or a community).
+- name and address "contains": the trigram index of ``search_index`` (pg_trgm / FTS5) for two
+  characters or more; one character is a scan bounded by the scope (it matches many: a page fills fast).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -30,6 +32,7 @@ from linli.core.errors import Invalid
 from linli.core.idnumber import parse_id_number
 from linli.core.masking import mask_id_number, mask_phone
 from linli.places.models import Place, PlaceKind
+from linli.residents import search_index
 from linli.residents.builtin import ELDERLY_60, ELDERLY_AGE
 from linli.residents.models import (
     Household,
@@ -170,10 +173,12 @@ def search_q(q: str) -> Q | None:
         return Q(name_initials__startswith=lower) | Q(name_pinyin__startswith=lower)
     # Names and addresses: every space-separated term must appear (an address is stored with spaces
     # between its parts, "米市公寓 1幢 1单元 101", so the whole text with its spaces removed would miss).
-    terms = (q or "").split() or [text]
-    cond = Q()
+    terms = [unicodedata.normalize("NFKC", t) for t in (q or "").split()] or [text]
+    long = [t for t in terms if search_index.indexed(t)]
+    cond = search_index.terms_q(long, connection.vendor) if long else Q()
     for term in terms:
-        cond &= Q(name__contains=term) | Q(current_address__contains=term) | Q(registered_address__contains=term)
+        if term not in long:
+            cond &= Q(name__contains=term) | Q(current_address__contains=term) | Q(registered_address__contains=term)
     return cond
 
 

@@ -20,6 +20,7 @@ EXPECTED_ROLES = {
     "member": "party_member",
     "volunteer": "volunteer",
     "mediator": "mediator",
+    "building": "building_head",
     "sysadmin": "system_admin",
     "secadmin": "security_admin",
     "auditadmin": "audit_admin",

@@ -96,3 +96,78 @@ def test_search_result_rows_are_masked(people, community_staff):
     row = person_rows(community_staff, [people.zhang])[0]
     assert row.phone == "138****5678"
     assert row.id_number == people.zhang.id_number[:6] + "********" + people.zhang.id_number[-4:]
+
+
+# --- the substring index (search_index: pg_trgm / FTS5 trigram over the doubled text) ---------------------
+
+
+def test_search_given_name_and_two_characters_through_the_index(houses, street_supervisor):
+    make_person(houses.house_a1, "张三丰")
+    make_person(houses.house_b1, "欧阳三丰")
+    make_person(houses.house_a2, "丰三")
+    assert names(street_supervisor, "三丰") == ["张三丰", "欧阳三丰"]
+    assert names(street_supervisor, "阳三") == ["欧阳三丰"]
+    assert names(street_supervisor, "张三丰") == ["张三丰"]
+    assert names(street_supervisor, "丰张") == []  # not across the end of one name and the start of another
+
+
+def test_search_index_does_not_match_across_fields(houses, street_supervisor):
+    make_person(houses.house_a1, "李明", current_address="阳光小区1幢", registered_address="明珠路")
+    assert names(street_supervisor, "李明") == ["李明"]
+    assert names(street_supervisor, "明阳") == []  # end of the name + start of the address
+    assert names(street_supervisor, "幢明") == []  # end of one address + start of the other
+    assert names(street_supervisor, "明珠") == ["李明"]
+
+
+def test_search_index_is_case_insensitive_and_takes_quotes_and_percent(houses, street_supervisor):
+    make_person(houses.house_a1, "王一", current_address='Sunny Court 5F "B" 50%')
+    assert names(street_supervisor, "COURT 5f") == ["王一"]  # letters alone would be pinyin
+    assert names(street_supervisor, '"B"') == ["王一"]
+    assert names(street_supervisor, "50%") == ["王一"]
+    assert names(street_supervisor, "5%") == []  # % is a character here, not a wildcard
+    assert names(street_supervisor, "a|b") == []
+
+
+def test_search_index_follows_renames_and_deletes(houses, street_supervisor):
+    from linli.residents.actions import person_update
+
+    person = make_person(houses.house_a1, "钱多多")
+    assert names(street_supervisor, "多多") == ["钱多多"]
+    person_update(person=person, actor=None, name="钱少少")
+    assert names(street_supervisor, "多多") == []
+    assert names(street_supervisor, "少少") == ["钱少少"]
+    person.refresh_from_db()
+    person.occupancies.all().delete()
+    person.memberships.all().delete()
+    person.delete()
+    assert names(street_supervisor, "少少") == []
+
+
+def test_search_index_keeps_the_scope(houses, community_staff, grid_worker_b):
+    make_person(houses.house_a1, "孙悟空")
+    assert names(community_staff, "悟空") == ["孙悟空"]
+    assert names(grid_worker_b, "悟空") == []
+
+
+def test_search_index_is_what_answers(houses, street_supervisor):
+    """The query reads the substring index (a GIN index scan / an FTS5 MATCH), not every person."""
+    from django.db import connection, transaction
+
+    make_person(houses.house_a1, "周星星")
+    qs = person_search(street_supervisor, "星星")
+    if connection.vendor == "sqlite":
+        assert "MATCH" in str(qs.query)
+        return
+    from linli.residents import search_index
+    from linli.residents.models import Person
+
+    assert "residents_search_text" in str(qs.query)
+    # The condition is the indexed expression (else PostgreSQL could only ever read every person).
+    only_text = Person.objects.filter(search_index.terms_q(["星星"], connection.vendor)).order_by().values("id")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")  # left: a bitmap scan of an index on the condition
+        sql, params = only_text.query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "residents_person_search" in plan, plan

@@ -4,6 +4,7 @@
  *   server renders the next page in the same mode without a flash.
  * - form[data-confirm]: asks before submitting (revoke a token, unlock an account, turn off two-factor).
  * - [data-copy]: copies the text of the element it names (the TOTP key).
+ * - [data-print]: prints the page (a notice, a QR sheet).
  */
 (function () {
   "use strict";
@@ -23,6 +24,11 @@
     if (toggle) {
       event.preventDefault();
       setLarge(!document.documentElement.classList.contains("linli-large"));
+      return;
+    }
+    if (event.target.closest("[data-print]")) {
+      event.preventDefault();
+      window.print();
       return;
     }
     var copy = event.target.closest("[data-copy]");

@@ -1,0 +1,92 @@
+"""Who sees what of evaluation.
+
+- Rounds: holders of ``evaluation.view`` over the compound (community staff, the street, grid workers,
+  party members of the community); building heads see the rounds of the compound their building lies in.
+- Score sheets are entered by the building's head (``evaluation.score`` over the building) or, from
+  paper, by an organiser.
+
+``access_round(user, pk)`` returns the round or raises 404: missing and forbidden look the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from linli.core.access import Scope, ScopedQuerySet, access_object, scope_of
+
+NOTHING = Q(pk__in=[])
+
+
+def _perms(user: Any) -> frozenset[str]:
+    return getattr(user, "perms", frozenset())
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """'/1/2/3/' → ['/1/', '/1/2/', '/1/2/3/']."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def _above_scope_q(scope: Scope, field: str = "place_path") -> Q:
+    paths = sorted({a for p in scope.place_paths for a in ancestor_paths(p)})
+    return Q(**{f"{field}__in": paths}) if paths else NOTHING
+
+
+class RoundQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        from linli.evaluation.workflow import PERM_SCORE, PERM_VIEW
+
+        perms = _perms(user)
+        q = scope.place_q("place_path") if PERM_VIEW in perms else NOTHING
+        if PERM_SCORE in perms:
+            q |= _above_scope_q(scope)
+        return q
+
+
+def access_round(user: Any, pk: Any):
+    from linli.evaluation.models import EvaluationRound
+
+    return access_object(EvaluationRound.objects.select_related("compound", "community"), user, pk)
+
+
+def can_score_for(user: Any, building: Any) -> bool:
+    """The building's own head (a role bound to the building)."""
+    from linli.evaluation.workflow import PERM_SCORE
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return PERM_SCORE in _perms(user) and scope_of(user).covers_path(building.path)
+
+
+def can_open_rounds(user: Any, compound: Any) -> bool:
+    from linli.evaluation.workflow import is_organiser
+
+    class _Probe:
+        place_path = compound.path
+
+    return bool(user is not None and getattr(user, "is_authenticated", False) and is_organiser(_Probe(), user))
+
+
+class CampaignQuerySet(ScopedQuerySet):
+    """Campaign organisers and viewers over the campaign's place; inspectors see the campaigns they have a
+    target in (a street campaign seen by a community's grid worker)."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        from linli.evaluation.workflow import PERM_CAMPAIGN, PERM_VIEW
+
+        perms = _perms(user)
+        q = scope.place_q("place_path") if (PERM_VIEW in perms or PERM_CAMPAIGN in perms) else NOTHING
+        return q | Q(targets__inspector_id=user.pk)
+
+    def visible_to(self, user: Any):  # type: ignore[override]
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(self.scope_q(scope_of(user), user)).distinct()
+
+
+def access_campaign(user: Any, pk: Any):
+    from linli.evaluation.models import Campaign
+
+    return access_object(Campaign.objects.select_related("place", "template"), user, pk)

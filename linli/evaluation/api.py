@@ -1,0 +1,180 @@
+"""Evaluation API (/api/v1/evaluation): rounds (list with keyset paging, detail with the ranking, open),
+score sheets, and one endpoint per transition of the round table. ``status`` is never an input.
+Errors: 404 out of scope or missing, 403 not the actor's to do, 409 refused (a second sheet, a closed
+round, the wrong state), 422 invalid.
+"""
+# No ``from __future__ import annotations``: the per-transition endpoints are built in a loop and
+# django-ninja reads their real annotations.
+import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+
+from linli.core.errors import Invalid
+from linli.evaluation import actions, selectors
+from linli.evaluation.access import access_round
+from linli.evaluation.models import EvaluationRound
+from linli.evaluation.workflow import TRANSITIONS, RoundStatus, available_actions, is_organiser
+
+router = Router(tags=["evaluation"])
+
+PAGE = 50
+
+
+class CriterionOut(Schema):
+    code: str
+    name: str
+    weight: int
+    max_score: int
+
+
+class RankOut(Schema):
+    building_id: int
+    building: str
+    rank: int
+    total: float
+    sheets: int
+    red_flag: bool
+
+
+class EvaluationRoundOut(Schema):
+    id: int
+    compound_id: int
+    compound: str
+    community_id: int
+    month: datetime.date
+    organiser: str
+    closes_on: datetime.date
+    status: str
+    criteria: list[CriterionOut]
+    scored_buildings: list[int]
+    ranking: list[RankOut]
+    actions: list[str]
+
+
+class EvaluationRoundPageOut(Schema):
+    items: list[EvaluationRoundOut]
+    next_after: int | None
+
+
+class EvaluationRoundOpenIn(Schema):
+    compound_id: int
+    month: datetime.date
+    organiser: str = "branch"
+    closes_on: datetime.date | None = None
+
+
+class ScoreSheetIn(Schema):
+    building_id: int
+    scores: dict[str, dict[str, int]]
+
+
+class ScoreSheetOut(Schema):
+    id: int
+    round_id: int
+    building_id: int
+    on_paper: bool
+    submitted_at: datetime.datetime
+
+
+class EvaluationRoundReasonIn(Schema):
+    reason: str = ""
+    note: str = ""
+
+
+def round_out(rnd: EvaluationRound, user: Any) -> dict[str, Any]:
+    ranking: list[dict[str, Any]] = []
+    if rnd.status == RoundStatus.PUBLISHED:
+        ranking = [
+            {"building_id": r.building_id, "building": r.building.name, "rank": r.rank, "total": float(r.total),
+             "sheets": r.sheets, "red_flag": r.red_flag}
+            for r in rnd.results.select_related("building").order_by("rank")
+        ]
+    elif is_organiser(rnd, user):
+        ranking = [
+            {"building_id": r.building_id, "building": r.name, "rank": r.rank, "total": float(r.total_display),
+             "sheets": r.sheets, "red_flag": r.red_flag}
+            for r in selectors.round_ranking(rnd)
+        ]
+    return {
+        "id": rnd.pk,
+        "compound_id": rnd.compound_id,
+        "compound": rnd.compound.name,
+        "community_id": rnd.community_id,
+        "month": rnd.month,
+        "organiser": rnd.organiser,
+        "closes_on": rnd.closes_on,
+        "status": rnd.status,
+        "criteria": rnd.criteria,
+        "scored_buildings": sorted(rnd.sheets.values_list("building_id", flat=True)),
+        "ranking": ranking,
+        "actions": [t.name for t in available_actions(rnd, user)],
+    }
+
+
+@router.get("/rounds", response=EvaluationRoundPageOut, summary="Rounds I may see, newest first (keyset: next_after)")
+def round_list(request, after: int | None = None, size: int = PAGE, status: str = ""):
+    size = max(1, min(size, PAGE))
+    qs = EvaluationRound.objects.visible_to(request.auth).select_related("compound").order_by("-id")
+    if status:
+        qs = qs.filter(status=status)
+    if after is not None:
+        qs = qs.filter(id__lt=after)
+    rows = list(qs[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return {"items": [round_out(r, request.auth) for r in rows], "next_after": rows[-1].pk if more else None}
+
+
+@router.get("/rounds/{int:evaluation_round_id}", response=EvaluationRoundOut, summary="A round, with its ranking")
+def round_detail(request, evaluation_round_id: int):
+    return round_out(access_round(request.auth, evaluation_round_id), request.auth)
+
+
+@router.post("/rounds", response={201: EvaluationRoundOut}, summary="Open the month's round of a compound")
+def round_open(request, payload: EvaluationRoundOpenIn):
+    from linli.places.models import Place
+
+    compound = Place.objects.filter(pk=payload.compound_id).first()
+    if compound is None:
+        raise Invalid(_("Choose a compound."), fields={"compound_id": [_("Not found.")]})
+    rnd = actions.round_open(compound=compound, month=payload.month, organiser=payload.organiser,
+                             closes_on=payload.closes_on, actor=request.auth)
+    return Status(201, round_out(rnd, request.auth))
+
+
+@router.post("/rounds/{int:evaluation_round_id}/sheets", response={201: ScoreSheetOut},
+             summary="A building's score sheet (every other building, every criterion)")
+def sheet_submit(request, evaluation_round_id: int, payload: ScoreSheetIn):
+    from linli.places.models import Place
+
+    rnd = access_round(request.auth, evaluation_round_id)
+    building = Place.objects.filter(pk=payload.building_id).first()
+    sheet = actions.sheet_submit(round=rnd, building=building, scores=payload.scores, actor=request.auth)
+    return Status(201, {"id": sheet.pk, "round_id": rnd.pk, "building_id": sheet.building_id,
+                        "on_paper": sheet.on_paper, "submitted_at": sheet.submitted_at})
+
+
+def _transition_endpoint(name: str):
+    def view(request, evaluation_round_id, payload):
+        access_round(request.auth, evaluation_round_id)
+        rnd = actions.round_transition(round=evaluation_round_id, name=name, actor=request.auth, data=payload.dict())
+        rnd = access_round(request.auth, rnd.pk)
+        return round_out(rnd, request.auth)
+
+    view.__annotations__ = {"request": HttpRequest, "evaluation_round_id": int, "payload": EvaluationRoundReasonIn}
+    view.__name__ = f"evaluation_round_{name}"
+    view.__doc__ = f"Transition “{name}”: {TRANSITIONS[name].label}."
+    return view
+
+
+for _name in TRANSITIONS:
+    router.post(
+        f"/rounds/{{int:evaluation_round_id}}/{_name}",
+        response=EvaluationRoundOut,
+        summary=f"{_name}: {TRANSITIONS[_name].label}",
+        operation_id=f"evaluation_round_{_name}",
+        url_name=f"evaluation_round_{_name}",
+    )(_transition_endpoint(_name))

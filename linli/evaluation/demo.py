@@ -1,0 +1,151 @@
+"""Demo evaluation: in one compound of each community, twelve published monthly rounds (the buildings
+scoring each other, the red flags), and this month's round open; a street-wide 创文 campaign running with
+some compounds inspected and their problems filed as cases; the demo login ``building`` (钱进) is the
+head of a building in the compound of 孙丽's branch and has this month's sheet to fill in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.utils import timezone
+
+MONTHS = 12
+MAX_BUILDINGS = 12  # compounds of 4 to 12 buildings (a round of a larger one is a lot of demo rows)
+
+
+def _compound_for(community: Any, prefer_path: str = "") -> Any:
+    from django.db.models import Count
+
+    from linli.places.models import Place, PlaceKind
+
+    candidates = (
+        Place.objects.filter(kind=PlaceKind.COMPOUND, path__startswith=community.path)
+        .annotate(n=Count("children"))
+        .filter(n__gte=4, n__lte=MAX_BUILDINGS)
+        .order_by("path")
+    )
+    if prefer_path:
+        preferred = candidates.filter(path=prefer_path).first()
+        if preferred is not None:
+            return preferred
+    return candidates.first()
+
+
+def _branch_compound_path(community: Any) -> str:
+    from linli.party.models import PartyOrg
+
+    branch = (
+        PartyOrg.objects.filter(kind="branch", active=True, place_path__startswith=community.path, place__kind="compound")
+        .order_by("id").first()
+    )
+    return branch.place_path if branch is not None else ""
+
+
+def _scores(rnd: Any, building: Any, buildings: list[Any], rng: random.Random, quality: dict[int, int]) -> dict:
+    out = {}
+    for t in buildings:
+        if t.pk == building.pk:
+            continue
+        out[str(t.pk)] = {c["code"]: max(0, min(c["max_score"], quality[t.pk] + rng.randint(-1, 1))) for c in rnd.criteria}
+    return out
+
+
+def _bind_building_head(demo: Any) -> None:
+    """The demo login ``building`` heads the first building of the compound whose rounds the demo runs in
+    the first community (any building of that community when none fits, the community itself on a bare
+    demo without buildings)."""
+    from linli.accounts.actions import role_assign
+    from linli.accounts.models import RoleAssignment
+    from linli.evaluation import selectors
+    from linli.places.models import Place, PlaceKind
+
+    user = demo.users.get("building")
+    if user is None or not demo.communities or RoleAssignment.objects.filter(user=user, role="building_head").exists():
+        return
+    community = demo.communities[0]
+    compound = _compound_for(community, _branch_compound_path(community))
+    building = selectors.compound_buildings(compound)[0] if compound is not None else (
+        Place.objects.filter(kind=PlaceKind.BUILDING, path__startswith=community.path).order_by("path").first()
+    )
+    role_assign(user=user, role="building_head", place=building or community, actor=None)
+
+
+def demo_extend(demo: Any) -> None:
+    from linli.evaluation.defaults import defaults_ensure
+
+    defaults_ensure()
+    _bind_building_head(demo)
+    _demo_rounds(demo)
+    _demo_campaign(demo)
+
+
+def _demo_rounds(demo: Any) -> None:
+    from linli.evaluation import actions, selectors
+    from linli.evaluation.models import EvaluationRound
+
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    rng = random.Random(20261206)
+    for i, community in enumerate(demo.communities):
+        compound = _compound_for(community, _branch_compound_path(community) if i == 0 else "")
+        if compound is None:
+            continue
+        buildings = selectors.compound_buildings(compound)
+        if len(buildings) < 4:
+            continue
+        if EvaluationRound.objects.filter(compound=compound).exists():
+            continue
+        quality = {b.pk: rng.randint(6, 10) for b in buildings}
+        for back in range(MONTHS, -1, -1):
+            month = this_month
+            for _ in range(back):
+                month = (month - dt.timedelta(days=1)).replace(day=1)
+            closes_on = max(today, month.replace(day=25)) if back else month.replace(day=25) if today.day <= 25 else today
+            rnd = actions.round_open(compound=compound, month=month, organiser="branch" if i != 1 else "committee",
+                                     closes_on=closes_on, actor=None)
+            if back == 0:
+                # this month: most buildings have scored; the demo building head's sheet waits
+                for b in buildings[2:]:
+                    actions.sheet_submit(round=rnd, building=b, scores=_scores(rnd, b, buildings, rng, quality), actor=None)
+                continue
+            for b in buildings:
+                actions.sheet_submit(round=rnd, building=b, scores=_scores(rnd, b, buildings, rng, quality), actor=None)
+            actions.round_transition(round=rnd, name="close", actor=None, data={})
+            actions.round_transition(round=rnd, name="publish", actor=None, data={})
+            for b in buildings:  # the standing changes a little from month to month
+                quality[b.pk] = max(5, min(10, quality[b.pk] + rng.choice((-1, 0, 0, 1))))
+
+
+def _demo_campaign(demo: Any) -> None:
+    """A street-wide 创文 campaign over the first community's compounds, running, some inspected."""
+    from linli.accounts.selectors import users_with_role_over
+    from linli.evaluation import actions
+    from linli.evaluation.models import Campaign, ChecklistTemplate
+    from linli.places.models import Place, PlaceKind
+
+    template = ChecklistTemplate.objects.filter(kind="civilised_city").first()
+    if template is None or Campaign.objects.exists() or not demo.communities:
+        return
+    today = timezone.localdate()
+    compounds = list(Place.objects.filter(kind=PlaceKind.COMPOUND, path__startswith=demo.communities[0].path).order_by("path")[:12])
+    if not compounds:
+        return
+    targets = []
+    for c in compounds:
+        workers = users_with_role_over(c.path, "grid_worker", limit=1)
+        targets.append((c, workers[0] if workers else None))
+    campaign = actions.campaign_create(
+        name=f"{today.year}年创文创卫迎检", kind="civilised_city", template=template, place=demo.street,
+        starts_on=today - dt.timedelta(days=10), ends_on=today + dt.timedelta(days=20), targets=targets, actor=None,
+    )
+    actions.campaign_transition(campaign=campaign, name="start", actor=None)
+    codes = list(template.items.values_list("code", flat=True))
+    rng = random.Random(2026)
+    for n, target in enumerate(campaign.targets.all()[:6]):
+        failed = set(rng.sample(codes, k=n % 3))
+        actions.inspection_submit(
+            campaign=campaign, target=target, key=f"demo-{target.pk}", actor=None,
+            results={c: ("fail" if c in failed else "pass") for c in codes},
+        )

@@ -1,0 +1,327 @@
+"""Evaluation (评价): building cross-evaluation rounds with the mobile red flag (流动小红旗).
+
+- ``Criterion``: what buildings are scored on (安全, 卫生, 文明创建, …), each with a weight and a maximum;
+  data that staff edit. A round keeps a copy of the criteria it opened with, so that editing them later
+  never changes a published ranking.
+- ``EvaluationRound``: one compound, one month; its state runs through the one transition runner.
+- ``ScoreSheet``: what one building gave every other building of the compound in a round; one per
+  building per round (a unique constraint), never its own building (a check constraint on each score).
+- ``Score``: one number per (sheet, building scored, criterion).
+- ``RoundResult``: the ranking fixed at publication, with the red flags.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from linli.evaluation.access import CampaignQuerySet, RoundQuerySet
+from linli.evaluation.workflow import CampaignKind, CampaignStatus, Organiser, RoundStatus
+
+PATH_OPS = ["varchar_pattern_ops"]
+
+
+class Criterion(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=32)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    max_score = models.PositiveSmallIntegerField(_("maximum score"), default=10)
+    sort = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["sort", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(max_score__gte=1), name="evaluation_criterion_max_positive"),
+            models.CheckConstraint(condition=Q(weight__gte=1), name="evaluation_criterion_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EvaluationRound(models.Model):
+    compound = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("compound")
+    )
+    community = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
+    )
+    place_path = models.CharField(max_length=255, editable=False, default="")
+    month = models.DateField(_("month"))  # the first day of the month
+    organiser = models.CharField(_("organised by"), max_length=16, choices=Organiser.choices)
+    closes_on = models.DateField(_("scores close on"))
+    criteria = models.JSONField(default=list, editable=False)  # [{code, name, weight, max_score}]
+    status = models.CharField(
+        _("status"), max_length=16, choices=RoundStatus.choices, default=RoundStatus.OPEN, editable=False
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evaluation round")
+        verbose_name_plural = _("evaluation rounds")
+        ordering = ["-month", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compound", "month"],
+                condition=~Q(status=RoundStatus.CANCELLED),
+                name="evaluation_one_round_per_compound_month",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["place_path"], name="evaluation_round_path", opclasses=PATH_OPS),
+            models.Index(fields=["month", "status"], name="evaluation_round_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.compound} {self.month:%Y-%m}"
+
+
+class RoundEvent(models.Model):
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=16, blank=True, default="")
+    to_status = models.CharField(max_length=16, blank=True, default="")
+    note = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.kind}"
+
+
+class ScoreSheet(models.Model):
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="sheets")
+    building = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("scoring building")
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    on_paper = models.BooleanField(_("entered from paper by staff"), default=False)
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("score sheet")
+        verbose_name_plural = _("score sheets")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "building"], name="evaluation_one_sheet_per_building"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.building_id}"
+
+
+class Score(models.Model):
+    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores")
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="+")
+    scorer = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    target = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    criterion = models.CharField(max_length=32)
+    value = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "target", "criterion"], name="evaluation_one_score"),
+            models.CheckConstraint(condition=~Q(scorer=F("target")), name="evaluation_never_scores_itself"),
+        ]
+        indexes = [models.Index(fields=["round", "target"], name="evaluation_score_target")]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.criterion}={self.value}"
+
+
+class RoundResult(models.Model):
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="results")
+    building = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    total = models.DecimalField(max_digits=6, decimal_places=2)  # 0–100, the weighted mean over sheets
+    sheets = models.PositiveSmallIntegerField(default=0)
+    by_criterion = models.JSONField(default=dict)  # code → mean score
+    red_flag = models.BooleanField(default=False)
+    place_path = models.CharField(max_length=255, default="")
+    month = models.DateField()
+
+    class Meta:
+        ordering = ["round", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "building"], name="evaluation_one_result"),
+            models.UniqueConstraint(fields=["round", "rank"], name="evaluation_one_rank"),
+        ]
+        indexes = [models.Index(fields=["building", "month"], name="evaluation_result_building")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} #{self.rank} {self.building_id}"
+
+
+# --- inspection campaigns ------------------------------------------------------------------------------------
+
+
+class ChecklistTemplate(models.Model):
+    """A checklist (创文 楼道检查表, 环境整治 检查表…): items, each filed as a case of its category when it fails."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=CampaignKind.choices)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("checklist")
+        verbose_name_plural = _("checklists")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChecklistItem(models.Model):
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(_("code"), max_length=32)
+    text = models.CharField(_("what is checked"), max_length=100)
+    category = models.CharField(_("case category"), max_length=32)  # a cases category code (ENV.CLUTTER …)
+    sort = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["template", "sort", "id"]
+        constraints = [models.UniqueConstraint(fields=["template", "code"], name="evaluation_item_code")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Campaign(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=CampaignKind.choices)
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("checklist"))
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("organised over"))  # a street or a community
+    place_path = models.CharField(max_length=255, editable=False, default="")
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    status = models.CharField(_("status"), max_length=16, choices=CampaignStatus.choices,
+                              default=CampaignStatus.DRAFT, editable=False)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection campaign")
+        verbose_name_plural = _("inspection campaigns")
+        ordering = ["-starts_on", "-id"]
+        indexes = [models.Index(fields=["place_path"], name="evaluation_campaign_path", opclasses=PATH_OPS)]
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="evaluation_campaign_dates")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignEvent(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=16, blank=True, default="")
+    to_status = models.CharField(max_length=16, blank=True, default="")
+    note = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.kind}"
+
+
+class CampaignTarget(models.Model):
+    """A compound or building the campaign inspects, and the inspector it is assigned to."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "place"], name="evaluation_target_once")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.place_id}"
+
+
+class Inspection(models.Model):
+    target = models.ForeignKey(CampaignTarget, on_delete=models.CASCADE, related_name="inspections")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="inspections")
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    key = models.CharField(max_length=64)  # the form's one-time key: the same submission twice is one row
+    inspected_at = models.DateTimeField()
+    passed = models.PositiveSmallIntegerField(default=0)
+    failed = models.PositiveSmallIntegerField(default=0)
+    note = models.CharField(max_length=500, blank=True, default="")
+    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-inspected_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "key"], name="evaluation_inspection_key")]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.inspected_at:%Y-%m-%d}"
+
+
+class Finding(models.Model):
+    """A failed item of a target in a campaign: one per (target, item), with the one case it filed."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="findings")
+    target = models.ForeignKey(CampaignTarget, on_delete=models.CASCADE, related_name="findings")
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    case_id = models.BigIntegerField(null=True, blank=True)  # cases.Case, read through the cases' selectors
+    note = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["target", "item"], name="evaluation_one_finding")]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.item_id}"
+
+
+class RankingWeight(models.Model):
+    """One component of the street's ranking of communities and grids, with its weight (data: staff edit
+    the weights; a weight of 0 leaves the component out)."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=32)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    sort = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ranking weight")
+        verbose_name_plural = _("ranking weights")
+        ordering = ["sort", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ×{self.weight}"

@@ -1,0 +1,359 @@
+"""Reads of evaluation: the compound's buildings, a round's ranking (the stated tie rule), the red flags,
+the monthly notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import Count, Q
+
+from linli.evaluation.models import EvaluationRound, RoundResult, Score, ScoreSheet
+from linli.evaluation.workflow import RoundStatus
+
+RED_FLAGS = 3  # the top three buildings of a round hang the mobile red flag (流动小红旗)
+
+# The tie rule is stated to users as workflow.TIE_RULE_LABEL; round_ranking implements it.
+
+
+def compound_buildings(compound: Any) -> list[Any]:
+    from linli.places.models import Place, PlaceKind
+    from linli.places.selectors import natural_key
+
+    rows = list(
+        Place.objects.filter(kind=PlaceKind.BUILDING, path__startswith=compound.path).only("id", "name", "path", "parent_id", "kind")
+    )
+    return sorted(rows, key=lambda b: natural_key(b.name))
+
+
+def community_of(place: Any) -> Any:
+    from linli.places.selectors import community_of_place
+
+    return community_of_place(place)
+
+
+@dataclass
+class RankRow:
+    building_id: int
+    name: str
+    path: str
+    total: Fraction
+    sheets: int
+    by_criterion: dict[str, Fraction] = field(default_factory=dict)
+    rank: int = 0
+    red_flag: bool = False
+
+    @property
+    def total_display(self) -> Decimal:
+        return (Decimal(self.total.numerator) / Decimal(self.total.denominator)).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+
+
+def round_ranking(rnd: EvaluationRound) -> list[RankRow]:
+    """Every building of the compound ranked (exact fractions, so that rounding never makes or breaks a
+    tie), the top three with the red flag. A building no sheet scored ranks last with 0 and no flag."""
+    from linli.places.selectors import natural_key
+
+    criteria = sorted(rnd.criteria, key=lambda c: (-c["weight"], c["code"]))
+    weights = sum(c["weight"] for c in criteria) or 1
+    sums: dict[tuple[int, str], int] = {}
+    counts: dict[tuple[int, str], int] = {}
+    for row in (
+        Score.objects.filter(round=rnd).values("target_id", "criterion").annotate(n=Count("id"))
+        .values_list("target_id", "criterion", "n")
+    ):
+        counts[(row[0], row[1])] = row[2]
+    for target, code, value in Score.objects.filter(round=rnd).values_list("target_id", "criterion", "value"):
+        sums[(target, code)] = sums.get((target, code), 0) + value
+    sheets = dict(
+        Score.objects.filter(round=rnd).values("target_id").annotate(n=Count("sheet_id", distinct=True))
+        .values_list("target_id", "n")
+    )
+    rows: list[RankRow] = []
+    for b in compound_buildings(rnd.compound):
+        shares: dict[str, Fraction] = {}
+        total = Fraction(0)
+        for c in criteria:
+            n = counts.get((b.pk, c["code"]), 0)
+            share = Fraction(sums.get((b.pk, c["code"]), 0), n * c["max_score"]) if n else Fraction(0)
+            shares[c["code"]] = share
+            total += share * c["weight"]
+        rows.append(
+            RankRow(b.pk, b.name, b.path, total * 100 / weights, sheets.get(b.pk, 0),
+                    {k: v * next(c["max_score"] for c in criteria if c["code"] == k) for k, v in shares.items()})
+        )
+        rows[-1]._shares = shares  # type: ignore[attr-defined]
+        rows[-1]._natural = natural_key(b.name)  # type: ignore[attr-defined]
+
+    def key(r: RankRow) -> tuple:
+        return (-r.total, *[-r._shares[c["code"]] for c in criteria], -r.sheets, r._natural)  # type: ignore[attr-defined]
+
+    rows.sort(key=key)
+    for i, r in enumerate(rows, start=1):
+        r.rank = i
+        r.red_flag = i <= RED_FLAGS and r.sheets > 0
+    return rows
+
+
+def sheet_progress(rnd: EvaluationRound) -> list[dict[str, Any]]:
+    """Each building of the compound and whether it has scored yet."""
+    done = dict(ScoreSheet.objects.filter(round=rnd).values_list("building_id", "submitted_at"))
+    return [{"building": b, "submitted_at": done.get(b.pk)} for b in compound_buildings(rnd.compound)]
+
+
+def round_list(user: Any, *, community_id: int | None = None, month: dt.date | None = None, status: str = "",
+               limit: int = 100) -> list[EvaluationRound]:
+    qs = EvaluationRound.objects.visible_to(user).select_related("compound", "community")
+    if community_id:
+        qs = qs.filter(community_id=community_id)
+    if month:
+        qs = qs.filter(month=month.replace(day=1))
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs.order_by("-month", "community_id", "id")[:limit])
+
+
+def open_rounds_for_building_head(user: Any) -> list[tuple[EvaluationRound, Any, bool]]:
+    """(round, building, already scored) for each open round of a compound holding one of the user's
+    buildings."""
+    from linli.places.models import Place, PlaceKind
+
+    scope = getattr(user, "scope", None)
+    if scope is None:
+        return []
+    buildings = list(
+        Place.objects.filter(kind=PlaceKind.BUILDING, path__in=list(scope.place_paths)).only("id", "name", "path")
+    )
+    out = []
+    for b in buildings:
+        prefixes = [p for p in _prefixes(b.path) if p != b.path]
+        for rnd in EvaluationRound.objects.filter(status=RoundStatus.OPEN, place_path__in=prefixes).select_related("compound"):
+            out.append((rnd, b, ScoreSheet.objects.filter(round=rnd, building=b).exists()))
+    return out
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def building_red_flags(building: Any, *, limit: int = 12) -> list[RoundResult]:
+    """The months this building hung the red flag, newest first (published rounds only)."""
+    return list(
+        RoundResult.objects.filter(building=building, red_flag=True, round__status=RoundStatus.PUBLISHED)
+        .order_by("-month")[:limit]
+    )
+
+
+def current_red_flag(building: Any, *, today: dt.date | None = None) -> RoundResult | None:
+    """The red flag the building holds now: from the latest published round of its compound, if it was
+    among the top three there."""
+    latest = (
+        RoundResult.objects.filter(round__status=RoundStatus.PUBLISHED, round__compound_id=building.parent_id)
+        .order_by("-month").values_list("month", flat=True).first()
+    )
+    if latest is None:
+        # the building may sit under an entrance level or deeper: fall back to its own results
+        row = RoundResult.objects.filter(building=building, round__status=RoundStatus.PUBLISHED).order_by("-month").first()
+        return row if row is not None and row.red_flag else None
+    return RoundResult.objects.filter(building=building, month=latest, red_flag=True,
+                                      round__status=RoundStatus.PUBLISHED).first()
+
+
+def red_flag_badges(building: Any) -> list[dict[str, Any]]:
+    """The red flag a building holds now, as a badge for its public pages."""
+    from django.utils.translation import gettext as _
+
+    flag = current_red_flag(building)
+    if flag is None:
+        return []
+    return [{"icon": "flag-fill", "style": "danger",
+             "label": _("Red-flag building of %(month)s") % {"month": f"{flag.month:%Y-%m}"}}]
+
+
+def monthly_notice(user: Any, *, community: Any, month: dt.date) -> dict[str, Any]:
+    """The month's commendation (通报表扬): the red-flag buildings of every published round of the
+    community, and the volunteers who earned the most points there that month (names masked)."""
+    from linli.core.masking import mask_name
+    from linli.points.selectors import ranking
+
+    month = month.replace(day=1)
+    nxt = (month + dt.timedelta(days=32)).replace(day=1)
+    results = list(
+        RoundResult.objects.filter(
+            round__community=community, month=month, red_flag=True, round__status=RoundStatus.PUBLISHED,
+            round__in=EvaluationRound.objects.visible_to(user),
+        ).select_related("building", "round__compound").order_by("round__compound__name", "rank")
+    )
+    volunteers = ranking(place_path=community.path, since=month, until=nxt - dt.timedelta(days=1), limit=5)
+    for v in volunteers:
+        v["name"] = mask_name(v.get("name", ""))
+    return {"month": month, "community": community, "buildings": results, "volunteers": volunteers}
+
+
+def round_counts(user: Any) -> dict[str, int]:
+    qs = EvaluationRound.objects.visible_to(user)
+    return qs.aggregate(open=Count("id", filter=Q(status=RoundStatus.OPEN)),
+                        to_publish=Count("id", filter=Q(status=RoundStatus.CLOSED)))
+
+
+# --- inspection campaigns -------------------------------------------------------------------------------------
+
+
+def campaign_list(user: Any, *, limit: int = 100) -> list[Any]:
+    from linli.evaluation.models import Campaign
+
+    return list(Campaign.objects.visible_to(user).select_related("place", "template").order_by("-starts_on", "-id")[:limit])
+
+
+def campaign_progress(campaign: Any) -> dict[str, Any]:
+    """Per target: inspected or not, problems found, fixed (their case closed); and the totals."""
+    from linli.cases.selectors import case_states
+    from linli.evaluation.models import Finding, Inspection
+    from linli.places.selectors import natural_key
+
+    targets = list(campaign.targets.select_related("place", "inspector"))
+    inspected = set(Inspection.objects.filter(campaign=campaign).values_list("target_id", flat=True))
+    findings = list(Finding.objects.filter(campaign=campaign).select_related("item"))
+    states = case_states([f.case_id for f in findings])
+    by_target: dict[int, list[Any]] = {}
+    for f in findings:
+        state = states.get(f.case_id or 0, {})
+        f.case_number = state.get("number", "")  # type: ignore[attr-defined]
+        f.fixed = state.get("status") == "closed"  # type: ignore[attr-defined]
+        by_target.setdefault(f.target_id, []).append(f)
+    rows = []
+    for t in sorted(targets, key=lambda t: natural_key(t.place.name)):
+        fs = by_target.get(t.pk, [])
+        rows.append({"target": t, "inspected": t.pk in inspected, "problems": len(fs),
+                     "fixed": sum(1 for f in fs if f.fixed), "findings": fs})  # type: ignore[attr-defined]
+    return {
+        "rows": rows,
+        "targets": len(rows),
+        "inspected": sum(1 for r in rows if r["inspected"]),
+        "problems": sum(r["problems"] for r in rows),
+        "fixed": sum(r["fixed"] for r in rows),
+    }
+
+
+def my_targets(user: Any) -> list[Any]:
+    """The running campaigns' targets assigned to the user, not inspected yet first."""
+    from linli.evaluation.models import CampaignTarget, Inspection
+    from linli.evaluation.workflow import CampaignStatus
+
+    rows = list(
+        CampaignTarget.objects.filter(inspector_id=getattr(user, "pk", None), campaign__status=CampaignStatus.RUNNING)
+        .select_related("place", "campaign")[:300]
+    )
+    done = set(Inspection.objects.filter(target__in=rows).values_list("target_id", flat=True))
+    for r in rows:
+        r.done = r.pk in done  # type: ignore[attr-defined]
+    return sorted(rows, key=lambda r: (r.done, r.campaign_id, r.place.name))  # type: ignore[attr-defined]
+
+
+def campaign_xlsx(campaign: Any) -> bytes:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    progress = campaign_progress(campaign)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("progress")
+    ws.append(["目标", "检查员", "已检查", "发现问题", "已整改", "问题明细"])
+    for r in progress["rows"]:
+        t = r["target"]
+        ws.append([
+            t.place.name, str(t.inspector or ""), "是" if r["inspected"] else "否", r["problems"], r["fixed"],
+            "；".join(f"{f.item.text}（{f.case_number}{'，已整改' if f.fixed else ''}）" for f in r["findings"]),
+        ])
+    ws.append(["合计", "", progress["inspected"], progress["problems"], progress["fixed"], ""])
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --- rankings of communities and grids ------------------------------------------------------------------------
+
+KPI_COMPONENTS = ("response_rate", "solved_rate", "satisfaction_rate", "ontime_close_rate", "close_rate")
+
+
+def _month_key(day: dt.date) -> int:
+    return day.year * 100 + day.month
+
+
+def _building_scores(paths: dict[int, str], since: dt.date, until: dt.date) -> dict[int, float | None]:
+    """Mean total (0..1) of the published building results under each place."""
+    from django.db.models import Avg
+
+    out: dict[int, float | None] = {}
+    for key, path in paths.items():
+        avg = RoundResult.objects.filter(
+            place_path__startswith=path, month__gte=since.replace(day=1), month__lte=until,
+            round__status=RoundStatus.PUBLISHED,
+        ).aggregate(v=Avg("total"))["v"]
+        out[key] = round(float(avg) / 100, 4) if avg is not None else None
+    return out
+
+
+def _campaign_fix_rates(paths: dict[int, str], since: dt.date, until: dt.date) -> dict[int, float | None]:
+    """Problems fixed (their case closed) over problems found by inspections in the period, per place."""
+    from linli.cases.selectors import case_states
+    from linli.evaluation.models import Finding
+
+    out: dict[int, float | None] = {}
+    for key, path in paths.items():
+        ids = list(
+            Finding.objects.filter(target__place__path__startswith=path, inspection__inspected_at__date__gte=since,
+                                   inspection__inspected_at__date__lte=until).values_list("case_id", flat=True)[:5000]
+        )
+        if not ids:
+            out[key] = None
+            continue
+        states = case_states(ids)
+        out[key] = round(sum(1 for s in states.values() if s["status"] == "closed") / len(ids), 4)
+    return out
+
+
+def area_ranking(user: Any, *, level: str, since: dt.date, until: dt.date) -> dict[str, Any]:
+    """Communities (or grids) of the user's scope ranked by a weighted score of their components, every
+    component shown: the case KPIs (from the rollups), the building evaluation, the campaigns' fix rate.
+    A component without data for a place is left out of that place's score and its weight with it (the
+    score is the weighted mean of what exists); a place with no data at all ranks last."""
+    from linli.cases.selectors import kpi_rows
+    from linli.evaluation.models import RankingWeight
+    from linli.places.models import Place
+
+    if level not in ("community", "grid"):
+        raise ValueError(level)
+    weights = [w for w in RankingWeight.objects.all() if w.weight > 0]
+    rows = kpi_rows(user=user, by=level, month_from=_month_key(since), month_to=_month_key(until), every_place=True)
+    rows = [r for r in rows if r["key"]]
+    paths = dict(Place.objects.filter(pk__in=[r["key"] for r in rows]).values_list("id", "path"))
+    extra = {
+        "building_score": _building_scores(paths, since, until),
+        "campaign_fix_rate": _campaign_fix_rates(paths, since, until),
+    }
+    out = []
+    for r in rows:
+        parts = []
+        num = 0.0
+        den = 0
+        for w in weights:
+            value = r.get(w.code) if w.code in KPI_COMPONENTS else extra.get(w.code, {}).get(r["key"])
+            parts.append({"code": w.code, "name": w.name, "weight": w.weight, "value": value,
+                          "points": round(value * w.weight, 2) if value is not None else None})
+            if value is not None:
+                num += value * w.weight
+                den += w.weight
+        score = round(num / den * 100, 2) if den else None
+        out.append({"key": r["key"], "label": r["label"], "score": score, "parts": parts, "weights_used": den})
+    from linli.places.selectors import natural_key
+
+    out.sort(key=lambda x: (x["score"] is None, -(x["score"] or 0), natural_key(x["label"])))
+    for i, x in enumerate(out, start=1):
+        x["rank"] = i
+    return {"rows": out, "weights": weights, "level": level, "since": since, "until": until}

@@ -1,0 +1,186 @@
+"""Inspection campaigns: every failed item files exactly one case (also when the inspection is submitted
+twice, or the same item fails again), linked back; progress counts; who may inspect; the table."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.core.testing.personas import PASSWORD
+from linli.evaluation import actions, selectors
+from linli.evaluation.models import Campaign, CampaignEvent, ChecklistTemplate, Finding, Inspection
+from linli.evaluation.workflow import CAMPAIGN_TRANSITIONS, CampaignStatus
+
+
+@pytest.fixture
+def categories(db):
+    from linli.cases.defaults import categories_restore_default
+
+    categories_restore_default()
+
+
+@pytest.fixture
+def campaign(world, estate, street_supervisor, grid_worker_a, categories):
+    template = ChecklistTemplate.objects.get(name="创文创卫 小区检查表")
+    c = actions.campaign_create(
+        name="创文迎检", kind="civilised_city", template=template, place=world.street,
+        starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2026, 12, 31),
+        targets=[(estate.compound, grid_worker_a), (estate.buildings[0], grid_worker_a)], actor=street_supervisor,
+    )
+    return actions.campaign_transition(campaign=c, name="start", actor=street_supervisor)
+
+
+def _results(campaign, failed=()):
+    return {i.code: ("fail" if i.code in failed else "pass") for i in campaign.template.items.all()}
+
+
+def test_each_failed_item_files_one_case(campaign, grid_worker_a):
+    from linli.cases.models import Case
+
+    target = campaign.targets.get(place__kind="compound")
+    inspection = actions.inspection_submit(campaign=campaign, target=target, results=_results(campaign, {"corridor", "exit"}),
+                                           key="k1", actor=grid_worker_a)
+    assert (inspection.passed, inspection.failed) == (5, 2)
+    findings = Finding.objects.filter(campaign=campaign)
+    assert findings.count() == 2
+    cases = Case.objects.filter(pk__in=findings.values("case_id"))
+    assert sorted(cases.values_list("category__code", flat=True)) == ["ENV.CLUTTER", "SAFE.EXIT"]
+    assert all(c.channel == "patrol" and c.place_id == target.place_id for c in cases)
+
+
+def test_the_same_submission_twice_files_nothing_more(campaign, grid_worker_a):
+    from linli.cases.models import Case
+
+    target = campaign.targets.get(place__kind="compound")
+    first = actions.inspection_submit(campaign=campaign, target=target, results=_results(campaign, {"corridor"}),
+                                      key="same", actor=grid_worker_a)
+    again = actions.inspection_submit(campaign=campaign, target=target, results=_results(campaign, {"corridor"}),
+                                      key="same", actor=grid_worker_a)
+    assert again.pk == first.pk
+    assert Inspection.objects.count() == 1 and Finding.objects.count() == 1 and Case.objects.count() == 1
+
+
+def test_a_reinspection_does_not_file_the_same_item_again(campaign, grid_worker_a):
+    from linli.cases.models import Case
+
+    target = campaign.targets.get(place__kind="compound")
+    actions.inspection_submit(campaign=campaign, target=target, results=_results(campaign, {"corridor"}), key="a",
+                              actor=grid_worker_a)
+    actions.inspection_submit(campaign=campaign, target=target, results=_results(campaign, {"corridor", "light"}),
+                              key="b", actor=grid_worker_a)
+    assert Inspection.objects.count() == 2
+    assert Finding.objects.count() == 2 and Case.objects.count() == 2  # corridor once, light once
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_racing_double_submissions_file_one_case(campaign, grid_worker_a, tmp_path):
+    from django.db import connection
+
+    from linli.cases.models import Case
+    from linli.core.testing.concurrency import in_thread, race, sqlite_file
+
+    target = campaign.targets.get(place__kind="compound")
+    db = sqlite_file(tmp_path) if connection.vendor == "sqlite" else None
+    results, errors = race(
+        [lambda k=k: actions.inspection_submit(campaign=campaign.pk, target=target.pk, results=_results(campaign, {"garbage"}),
+                                               key=k, actor=grid_worker_a) for k in ("x", "x", "y")],
+        settings_dict=db,
+    )
+    assert not errors, errors
+
+    def counts():
+        return Finding.objects.count(), Case.objects.count(), Inspection.objects.count()
+
+    assert (in_thread(counts, db) if db else counts()) == (1, 1, 2)
+
+
+def test_every_item_must_be_marked(campaign, grid_worker_a):
+    target = campaign.targets.first()
+    results = _results(campaign)
+    results.pop("corridor")
+    with pytest.raises(Invalid):
+        actions.inspection_submit(campaign=campaign, target=target, results=results, key="k", actor=grid_worker_a)
+    results["corridor"] = "maybe"
+    with pytest.raises(Invalid):
+        actions.inspection_submit(campaign=campaign, target=target, results=results, key="k", actor=grid_worker_a)
+    assert Inspection.objects.count() == 0
+
+
+def test_only_the_assigned_inspector_or_an_organiser(campaign, grid_worker_b):
+    target = campaign.targets.first()
+    with pytest.raises((NotFound, PermissionDenied)):
+        actions.inspection_submit(campaign=campaign, target=target, results=_results(campaign), key="k", actor=grid_worker_b)
+
+
+def test_no_inspection_outside_the_running_campaign(campaign, street_supervisor, grid_worker_a):
+    actions.campaign_transition(campaign=campaign, name="finish", actor=street_supervisor)
+    with pytest.raises(Refused):
+        actions.inspection_submit(campaign=campaign, target=campaign.targets.first(), results=_results(campaign),
+                                  key="late", actor=grid_worker_a)
+
+
+def test_progress_counts_fixed_problems(campaign, grid_worker_a):
+    from linli.cases.models import Case
+
+    target = campaign.targets.get(place__kind="compound")
+    actions.inspection_submit(campaign=campaign, target=target, results=_results(campaign, {"corridor", "exit"}),
+                              key="k", actor=grid_worker_a)
+    case = Case.objects.get(pk=Finding.objects.filter(item__code="exit").get().case_id)
+    Case.objects.filter(pk=case.pk).update(status="closed")
+    progress = selectors.campaign_progress(campaign)
+    assert (progress["targets"], progress["inspected"], progress["problems"], progress["fixed"]) == (2, 1, 2, 1)
+
+
+@pytest.mark.parametrize("name", list(CAMPAIGN_TRANSITIONS))
+@pytest.mark.parametrize("state", [s.value for s in CampaignStatus])
+def test_campaign_state_action_pair(campaign, street_supervisor, state, name):
+    Campaign.objects.filter(pk=campaign.pk).update(status=state)
+    t = CAMPAIGN_TRANSITIONS[name]
+    before = CampaignEvent.objects.filter(campaign=campaign).count()
+    if state not in t.sources:
+        with pytest.raises(Refused):
+            actions.campaign_transition(campaign=campaign.pk, name=name, actor=street_supervisor, data={"reason": "x"})
+        assert CampaignEvent.objects.filter(campaign=campaign).count() == before
+        return
+    done = actions.campaign_transition(campaign=campaign.pk, name=name, actor=street_supervisor, data={"reason": "x"})
+    assert done.status == t.target
+    assert CampaignEvent.objects.filter(campaign=campaign).latest("id").kind == name
+
+
+def test_pages_inspect_from_the_phone_and_see_progress(client, campaign, grid_worker_a, street_supervisor):
+    from linli.cases.models import Case
+
+    assert client.login(username=grid_worker_a.username, password=PASSWORD)
+    home = client.get(reverse("accounts:home")).content.decode()
+    assert reverse("evaluation:campaigns") in home
+    target = campaign.targets.get(place__kind="compound")
+    url = reverse("evaluation:inspect", args=[campaign.pk, target.pk])
+    assert url in client.get(reverse("evaluation:campaigns")).content.decode()
+    form = {f"item-{code}": v for code, v in _results(campaign, {"ebike"}).items()}
+    form["key"] = "page-key"
+    assert client.post(url, form).status_code == 302
+    assert client.post(url, form).status_code == 302  # the double tap
+    assert Case.objects.count() == 1
+    client.logout()
+    assert client.login(username=street_supervisor.username, password=PASSWORD)
+    page = client.get(reverse("evaluation:campaign_detail", args=[campaign.pk])).content.decode()
+    assert 'data-testid="problems">1<' in page
+    xlsx = client.get(reverse("evaluation:campaign_export", args=[campaign.pk]))
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_outsiders_do_not_see_a_community_campaign(client, world, estate, community_staff, outsider, categories):
+    template = ChecklistTemplate.objects.get(name="环境整治 检查表")
+    c = actions.campaign_create(name="环境整治", kind="environment", template=template, place=world.community,
+                                starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2026, 12, 31),
+                                targets=[(estate.compound, None)], actor=community_staff)
+    assert client.login(username=outsider.username, password=PASSWORD)
+    assert client.get(reverse("evaluation:campaign_detail", args=[c.pk])).status_code == 404
+    with pytest.raises(NotFound):
+        actions.campaign_create(name="越界", kind="environment", template=template, place=world.community,
+                                starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2026, 12, 31),
+                                targets=[(estate.compound, None)], actor=outsider)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from linli.evaluation import views
+
+app_name = "evaluation"
+
+urlpatterns = [
+    path("", views.round_list, name="list"),
+    path("rounds/new", views.round_open, name="round_open"),
+    path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/do/<str:name>", views.round_transition, name="round_transition"),
+    path("rounds/<int:pk>/sheet/<int:building_id>", views.sheet, name="sheet"),
+    path("mine/", views.mine, name="mine"),
+    path("notice/", views.notice, name="notice"),
+    path("rankings/", views.rankings, name="rankings"),
+    path("campaigns/", views.campaign_list, name="campaigns"),
+    path("campaigns/new", views.campaign_new, name="campaign_new"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/export.xlsx", views.campaign_export, name="campaign_export"),
+    path("campaigns/<int:pk>/do/<str:name>", views.campaign_transition, name="campaign_transition"),
+    path("campaigns/<int:pk>/inspect/<int:target_id>", views.inspect, name="inspect"),
+]

@@ -1,0 +1,131 @@
+"""Building cross-evaluation rounds (楼栋互评): their states and their one transition table.
+
+    open → close (scores end; any time by the organiser, or by the task on the closing day) → closed
+         → cancel (reason) → cancelled
+    closed → publish (the ranking and the red flags are fixed) → published
+           → reopen (back to open, before publication) → open
+
+A round belongs to one compound and one month. It is opened by the compound's party branch (its
+secretary, or a secretary above it) or by staff holding ``evaluation.manage`` over the compound (who
+also act for the owners' committee). Buildings score each other on score sheets (``sheet_submit``,
+not a transition: one sheet per building per round, enforced by the database).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.workflow import Transition, available, table, transition
+
+PERM_VIEW = "evaluation.view"
+PERM_MANAGE = "evaluation.manage"
+PERM_SCORE = "evaluation.score"
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", _("Open for scores")
+    CLOSED = "closed", _("Scores closed")
+    PUBLISHED = "published", _("Published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Organiser(models.TextChoices):
+    BRANCH = "branch", _("Party branch")  # 小区党支部
+    COMMITTEE = "committee", _("Owners' committee")  # 业委会
+    COMMUNITY = "community", _("Community")
+
+
+S = RoundStatus
+
+TIE_RULE_LABEL = _(
+    "Ranked by the weighted total (each criterion's mean score as a share of its maximum, times its weight, "
+    "over the sum of the weights, on 100). Equal totals are separated by the mean on the heaviest criterion, "
+    "then the next heaviest, and so on; then by the number of sheets that scored the building; then by the "
+    "building's name in natural order. The top three hang the red flag."
+)
+
+
+def _perms(user: Any) -> frozenset[str]:
+    return getattr(user, "perms", frozenset())
+
+
+def is_organiser(rnd: Any, user: Any) -> bool:
+    """Staff with ``evaluation.manage`` over the compound, or the secretary of a party organisation at or
+    above it (the branch that opened the round)."""
+    scope = getattr(user, "scope", None)
+    if PERM_MANAGE in _perms(user) and scope is not None and scope.covers_path(rnd.place_path):
+        return True
+    from linli.party.selectors import leads_org_over
+
+    return leads_org_over(user, rnd.place_path)
+
+
+def needs_a_sheet(rnd: Any, user: Any) -> Any:
+    """A round nobody scored has nothing to publish."""
+    return None if rnd.sheets.exists() else _("No building has scored: there is nothing to publish.")
+
+
+TRANSITIONS: dict[str, Transition] = table(
+    [
+        transition("close", _("Close scoring"), [S.OPEN], S.CLOSED, [is_organiser], style="primary"),
+        transition("reopen", _("Reopen scoring"), [S.CLOSED], S.OPEN, [is_organiser], ["reason"]),
+        transition("publish", _("Publish the ranking"), [S.CLOSED], S.PUBLISHED, [is_organiser], guard=needs_a_sheet,
+                   style="success"),
+        transition("cancel", _("Cancel the round"), [S.OPEN, S.CLOSED], S.CANCELLED, [is_organiser], ["reason"],
+                   style="danger"),
+    ]
+)
+
+
+def available_actions(rnd: Any, user: Any) -> list[Transition]:
+    return available(TRANSITIONS, rnd, user)
+
+
+# --- inspection campaigns (专项整治, 创文创卫, 环境整治) ------------------------------------------------------------
+#
+#     draft → start → running → finish → finished
+#     draft | running → cancel (reason) → cancelled
+#
+# Inspections are recorded while the campaign runs (``inspection_submit``, not a transition); every failed
+# item becomes one case through the cases' own intake.
+
+PERM_CAMPAIGN = "evaluation.campaign"  # organise campaigns (street and community staff)
+
+
+class CampaignKind(models.TextChoices):
+    CIVILISED_CITY = "civilised_city", _("Civilised and hygienic city (创文创卫)")
+    ENVIRONMENT = "environment", _("Environment clean-up (环境整治)")
+    SPECIAL = "special", _("Special rectification (专项整治)")
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+C = CampaignStatus
+
+
+def is_campaign_organiser(campaign: Any, user: Any) -> bool:
+    scope = getattr(user, "scope", None)
+    return PERM_CAMPAIGN in _perms(user) and scope is not None and scope.covers_path(campaign.place_path)
+
+
+CAMPAIGN_TRANSITIONS: dict[str, Transition] = table(
+    [
+        transition("start", _("Start the campaign"), [C.DRAFT], C.RUNNING, [is_campaign_organiser], style="primary"),
+        transition("finish", _("Finish the campaign"), [C.RUNNING], C.FINISHED, [is_campaign_organiser],
+                   style="success"),
+        transition("cancel", _("Cancel the campaign"), [C.DRAFT, C.RUNNING], C.CANCELLED, [is_campaign_organiser],
+                   ["reason"], style="danger"),
+    ]
+)
+
+
+def available_campaign_actions(campaign: Any, user: Any) -> list[Transition]:
+    return available(CAMPAIGN_TRANSITIONS, campaign, user)
