@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "linli.party",
     "linli.volunteers",
     "linli.evaluation",
+    "linli.deliberation",
     "linli.open311",
     "linli.dashboards",
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("volunteers/", include("linli.volunteers.urls")),
     path("points/", include("linli.points.urls")),
     path("evaluation/", include("linli.evaluation.urls")),
+    path("deliberation/", include("linli.deliberation.urls")),
     path("open311/v2/", include("linli.open311.urls")),
     path("dashboards/", include("linli.dashboards.urls")),
     # The building QR code opens the resident's report form; the building's public page stays at /r/<code>/about.

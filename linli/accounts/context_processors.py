@@ -10,6 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.roles import Role
 
+# Who takes part in deliberation (issue 13): the residents and staff of the communities.
+_DELIBERATION_ROLES = {
+    Role.RESIDENT, Role.BUILDING_HEAD, Role.PARTY_MEMBER, Role.VOLUNTEER, Role.GRID_WORKER, Role.COMMUNITY_STAFF,
+    Role.STREET_SUPERVISOR,
+}
+
 # (label, url name, icon, who: None for everyone, a permission "area.verb", or a set of roles)
 NavItem = tuple[Any, str, str, Any]
 
@@ -47,6 +53,10 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
         (_("Rankings"), "evaluation:rankings", "bar-chart-steps", "evaluation.manage"),
         (_("Score the buildings"), "evaluation:mine", "flag", "evaluation.score"),
         (_("Inspection campaigns"), "evaluation:campaigns", "clipboard2-check", "evaluation.view"),
+    ]),
+    (_("Deliberation"), "chat-square-text", [
+        (_("Community topics"), "deliberation:topics", "chat-square-text", _DELIBERATION_ROLES),
+        (_("Votes"), "deliberation:votes", "check2-square", _DELIBERATION_ROLES),
     ]),
     (_("Administration"), "gear", [
         (_("Users"), "accounts:user_list", "people", "users.manage"),

@@ -129,6 +129,22 @@ ROLE_PERMISSIONS = {
 }
 
 
+# Deliberation (issue 13): residents raise and support topics and vote; staff run the agenda, meetings,
+# votes, projects and funds of their places.
+_DELIBERATION_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.RESIDENT: frozenset({"topics.raise"}),
+    Role.BUILDING_HEAD: frozenset({"topics.raise"}),
+    Role.PARTY_MEMBER: frozenset({"topics.raise"}),
+    Role.VOLUNTEER: frozenset({"topics.raise"}),
+    Role.GRID_WORKER: frozenset({"topics.raise", "deliberation.view"}),
+    Role.COMMUNITY_STAFF: frozenset({"topics.raise", "deliberation.view", "deliberation.manage"}),
+    Role.STREET_SUPERVISOR: frozenset({"deliberation.view", "deliberation.manage"}),
+}
+ROLE_PERMISSIONS = {
+    role: perms | _DELIBERATION_PERMISSIONS.get(role, frozenset()) for role, perms in ROLE_PERMISSIONS.items()
+}
+
+
 def permissions_of(roles) -> frozenset[str]:
     perms: set[str] = set()
     for role in roles:

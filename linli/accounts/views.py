@@ -140,6 +140,8 @@ def _resident_tiles() -> list[Tile]:
               "tools", "party:order_new", 2),
         _tile(gettext_lazy("Wish wall"), gettext_lazy("Post a small wish or help make one come true"), "heart-fill", "party:wish_wall", 1),
         _tile(gettext_lazy("Activities"), gettext_lazy("Volunteer and join community activities"), "people-fill", "volunteers:activity_list", 2),
+        _tile(gettext_lazy("Community topics"), gettext_lazy("Raise and support topics, vote on community matters"),
+              "chat-square-text-fill", "deliberation:topics", 4),
         _tile(gettext_lazy("My points"), gettext_lazy("Points earned and the points shop"), "award-fill", "points:my_points", 5),
         _tile(gettext_lazy("Points shop"), gettext_lazy("Spend your points on services and goods"), "bag-heart-fill", "points:shop", 3),
         _tile(gettext_lazy("My account"), gettext_lazy("Password, phone and security"), "person-vcard", "accounts:profile", 6),

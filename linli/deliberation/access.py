@@ -1,0 +1,100 @@
+"""Who sees what of deliberation.
+
+A community deliberates in the open: everyone whose scope lies in a community (its residents, grid
+workers, building heads, staff) sees the community's topics, votes, meetings and projects; staff over a
+street see those of every community under it. Projects with a public page are seen by anyone.
+Ballots are never listed to anyone but their caster; a secret vote shows only its totals.
+
+``access_<entity>(user, pk)`` returns the object or raises Http404: missing and forbidden look the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from linli.core.access import EMPTY_SCOPE, Scope, ScopedQuerySet, access_object, scope_of
+
+NOTHING = Q(pk__in=[])
+
+
+def path_prefixes(path: str) -> list[str]:
+    """``/1/4/9/`` → ``['/1/', '/1/4/', '/1/4/9/']``."""
+    parts = [p for p in (path or "").strip("/").split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def member_q(scope: Scope, field: str = "community_path") -> Q:
+    """Rows of a community the scope lies in (a resident of a grid sees the community's deliberation),
+    or of a community under the scope (staff of a street)."""
+    above = sorted({p for path in scope.place_paths for p in path_prefixes(path)})
+    return (Q(**{f"{field}__in": above}) if above else NOTHING) | scope.place_q(field)
+
+
+class CommunityScoped(ScopedQuerySet):
+    community_field = "community_path"
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        return member_q(scope, self.community_field)
+
+
+class TopicQuerySet(CommunityScoped):
+    pass
+
+
+class VoteQuerySet(CommunityScoped):
+    pass
+
+
+class PublicQuerySet(CommunityScoped):
+    """Rows with a ``public`` flag are seen by anyone, even anonymous visitors."""
+
+    def visible_to(self, user: Any):
+        scope = scope_of(user)
+        if scope is EMPTY_SCOPE:
+            return self.filter(public=True)
+        return self.filter(Q(public=True) | self.scope_q(scope, user))
+
+
+def access_topic(user: Any, pk: Any):
+    from linli.deliberation.models import Topic
+
+    return access_object(Topic.objects.select_related("community", "place", "case", "merged_into"), user, pk)
+
+
+def access_vote(user: Any, pk: Any):
+    from linli.deliberation.models import Vote
+
+    return access_object(Vote.objects.select_related("community", "place", "topic"), user, pk)
+
+
+def can_manage_path(user: Any, path: str) -> bool:
+    from linli.deliberation.workflow import PERM_MANAGE
+
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and PERM_MANAGE in getattr(user, "perms", frozenset())
+        and scope_of(user).covers_path(path)
+    )
+
+
+def can_manage(user: Any) -> bool:
+    from linli.deliberation.workflow import PERM_MANAGE
+
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and PERM_MANAGE in getattr(user, "perms", frozenset())
+    )
+
+
+def can_raise(user: Any) -> bool:
+    from linli.deliberation.workflow import PERM_RAISE
+
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and PERM_RAISE in getattr(user, "perms", frozenset())
+    )

@@ -1,0 +1,145 @@
+"""Deliberation (议事协商): the states and the transition tables of topics and votes.
+
+Topics (议题)::
+
+    open (征集中: residents support it, once per household)
+      → agenda (列入议程: the support threshold is reached, or staff schedule it)
+      → debated (议事: a meeting discussed it) → decided (定事) → closed (办结)
+    side paths: merge (into another topic: its households' support moves over), reject (with a reason;
+    staff may reopen it), withdraw (the resident who raised it, while it is open).
+
+Votes (表决)::
+
+    draft → open (the roll of who may vote is drawn from the registry) → closed (tallied) → published
+    cancel from draft or open (with a reason).
+
+``TOPIC_TRANSITIONS`` and ``VOTE_TRANSITIONS`` are the only place that says what may happen: the actions
+run them through ``linli.core.workflow.run``, the pages render their buttons with ``available``, and the
+tests walk every (state, action) pair. ``actor=None`` is the system (the support threshold, tasks).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.workflow import Transition, available, covers, perms_of, table, transition
+
+PERM_RAISE = "topics.raise"  # residents, grid workers, staff: raise a topic, support one, vote
+PERM_VIEW = "deliberation.view"  # staff: see the community's deliberation
+PERM_MANAGE = "deliberation.manage"  # community staff: agenda, meetings, votes, projects, funds
+
+
+class TopicSource(models.TextChoices):
+    RESIDENT = "resident", _("Raised by a resident")  # 居民提事
+    GRID = "grid", _("Raised by the grid")  # 网格听事
+    STAFF = "staff", _("Raised by community staff")
+    CASE = "case", _("From a case")
+
+
+class TopicStatus(models.TextChoices):
+    OPEN = "open", _("Gathering support")
+    AGENDA = "agenda", _("On the agenda")
+    DEBATED = "debated", _("Debated")
+    DECIDED = "decided", _("Decided")
+    CLOSED = "closed", _("Done")
+    MERGED = "merged", _("Merged")
+    REJECTED = "rejected", _("Not taken up")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+T = TopicStatus
+SUPPORT_STATUSES = frozenset({T.OPEN, T.AGENDA})
+TOPIC_FINAL = frozenset({T.CLOSED, T.MERGED, T.WITHDRAWN})
+
+
+def is_manager(obj: Any, user: Any) -> bool:
+    """Community staff (``deliberation.manage``) over the object's community."""
+    return PERM_MANAGE in perms_of(user) and covers(user, obj.community_path)
+
+
+def is_raiser(topic: Any, user: Any) -> bool:
+    return topic.raised_by_id is not None and topic.raised_by_id == user.pk
+
+
+_M = (is_manager,)
+
+TOPIC_TRANSITIONS: dict[str, Transition] = table(
+    [
+        transition("schedule", _("Put on the agenda"), [T.OPEN], T.AGENDA, _M, style="primary"),
+        transition("debate", _("Mark as debated"), [T.AGENDA], T.DEBATED, _M, fields=["note"]),
+        transition("decide", _("Record the decision"), [T.DEBATED], T.DECIDED, _M, ["note"], style="primary"),
+        transition("close", _("Close as done"), [T.DECIDED], T.CLOSED, _M, style="success", fields=["note"]),
+        transition("merge", _("Merge into another topic"), [T.OPEN, T.AGENDA], T.MERGED, _M, ["into"]),
+        transition("reject", _("Do not take up"), [T.OPEN, T.AGENDA], T.REJECTED, _M, ["reason"], style="danger"),
+        transition("reopen", _("Reopen"), [T.REJECTED], T.OPEN, _M),
+        transition("withdraw", _("Withdraw"), [T.OPEN], T.WITHDRAWN, (is_raiser,), style="danger"),
+    ]
+)
+
+
+def topic_actions(topic: Any, user: Any) -> list[Transition]:
+    return available(TOPIC_TRANSITIONS, topic, user)
+
+
+# --- votes ------------------------------------------------------------------------------------------------
+
+
+class Electorate(models.TextChoices):
+    RESIDENTS = "residents", _("Adult residents of the place (one vote each)")
+    HOUSEHOLDS = "households", _("Households of the place (one vote per household)")
+    OWNERS = "owners", _("Owners of the compound (by floor area and head count)")
+
+
+class VoteRule(models.TextChoices):
+    """Presets of the quorum and majority (the numbers are stored on each vote: data, not code)."""
+
+    # 城市居民委员会组织法 Art. 9: more than half present; decided by more than half of those present.
+    RESIDENTS = "residents", _("Residents' meeting: more than half take part, more than half of them agree")
+    # 民法典 Art. 278: two thirds of the area and the owners take part; more than half of the
+    # participating area and owners agree.
+    OWNERS_ORDINARY = "owners_ordinary", _("Owners (Civil Code Art. 278): ≥2/3 take part, >1/2 of them agree")
+    # 民法典 Art. 278 (6)-(8): raising or using maintenance funds, rebuilding: three quarters of them.
+    OWNERS_SPECIAL = "owners_special", _(
+        "Owners, maintenance funds or rebuilding (Art. 278): ≥2/3 take part, ≥3/4 of them agree"
+    )
+    CUSTOM = "custom", _("Custom quorum and majority")
+
+
+# (quorum num, den, strict, majority num, den, strict, by area too)
+RULE_PRESETS: dict[str, tuple[int, int, bool, int, int, bool, bool]] = {
+    VoteRule.RESIDENTS: (1, 2, True, 1, 2, True, False),
+    VoteRule.OWNERS_ORDINARY: (2, 3, False, 1, 2, True, True),
+    VoteRule.OWNERS_SPECIAL: (2, 3, False, 3, 4, False, True),
+}
+
+
+class VoteStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Voting")
+    CLOSED = "closed", _("Closed, counted")
+    PUBLISHED = "published", _("Result published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class BallotChannel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    PAPER = "paper", _("Paper ballot")
+
+
+V = VoteStatus
+
+VOTE_TRANSITIONS: dict[str, Transition] = table(
+    [
+        transition("open", _("Open the vote"), [V.DRAFT], V.OPEN, _M, style="primary"),
+        transition("close", _("Close and count"), [V.OPEN], V.CLOSED, _M, style="primary"),
+        transition("publish", _("Publish the result"), [V.CLOSED], V.PUBLISHED, _M, style="success"),
+        transition("cancel", _("Cancel the vote"), [V.DRAFT, V.OPEN], V.CANCELLED, _M, ["reason"], style="danger"),
+    ]
+)
+
+
+def vote_actions(vote: Any, user: Any) -> list[Transition]:
+    return available(VOTE_TRANSITIONS, vote, user)
