@@ -262,3 +262,26 @@ def api_outsider_id_evaluation_round_id(world):
         place_create(kind=PlaceKind.BUILDING, name=name, parent=compound)
     return round_open(compound=compound, month=datetime.date(2026, 11, 1), organiser="branch",
                       closes_on=datetime.date(2026, 11, 25), actor=None).pk
+
+
+# deliberation (linli/deliberation): a resident's topic not yet heard by the grid, and a draft vote, in
+# community 1 / grid A (the whole community sees a topic once heard and a vote once open).
+@pytest.fixture
+def api_outsider_id_topic_id(world):
+    from linli.deliberation.actions import topic_raise
+
+    return topic_raise(actor=None, title="矩阵议题", place=world.grid_a, source="resident").pk
+
+
+@pytest.fixture
+def api_outsider_id_vote_id(world):
+    import datetime
+
+    from django.utils import timezone
+
+    from linli.deliberation.actions import vote_create
+
+    return vote_create(
+        actor=None, title="矩阵表决", place=world.grid_a, electorate="households", rule="residents",
+        closes_at=timezone.now() + datetime.timedelta(days=3),
+    ).pk

@@ -39,12 +39,37 @@ class CommunityScoped(ScopedQuerySet):
         return member_q(scope, self.community_field)
 
 
+def staff_q(scope: Scope, user: Any, field: str = "place_path") -> Q:
+    """Staff (``deliberation.view``) over the row's place."""
+    from linli.deliberation.workflow import PERM_VIEW
+
+    return scope.place_q(field) if PERM_VIEW in getattr(user, "perms", frozenset()) else NOTHING
+
+
+def manager_q(scope: Scope, user: Any, field: str = "community_path") -> Q:
+    from linli.deliberation.workflow import PERM_MANAGE
+
+    return scope.place_q(field) if PERM_MANAGE in getattr(user, "perms", frozenset()) else NOTHING
+
+
 class TopicQuerySet(CommunityScoped):
-    pass
+    """A raised topic (not yet heard by the grid) is seen by its raiser and the staff over its place; from
+    then on by the whole community."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        return (
+            (member_q(scope) & ~Q(status="raised"))
+            | staff_q(scope, user)
+            | manager_q(scope, user)
+            | Q(raised_by_id=user.pk)
+        )
 
 
 class VoteQuerySet(CommunityScoped):
-    pass
+    """A draft vote is seen by the community's staff only; an opened one by the whole community."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        return (member_q(scope) & ~Q(status="draft")) | manager_q(scope, user)
 
 
 class PublicQuerySet(CommunityScoped):

@@ -1,7 +1,7 @@
 """Deliberation API: /api/v1/topics and /api/v1/votes (and, as they land, meetings and projects).
 
 Lists are paged by keyset (``after`` → ``next_after``, None at the end). ``status`` is never an input:
-transitions are ``POST …/{id}/do/{name}`` with the table's inputs. Errors: 404 out of scope or missing,
+transitions are ``POST …/{id}/{action}`` (one per row of the table) with the table's inputs. Errors: 404 out of scope or missing,
 403 not the actor's to do, 409 refused (``refused_transition``, ``conflict``, ``duplicate``,
 ``not_eligible``), 422 invalid. A secret vote's ballots are never returned, only the caller's own.
 """
@@ -11,11 +11,18 @@ transitions are ``POST …/{id}/do/{name}`` with the table's inputs. Errors: 404
 import datetime
 from typing import Any
 
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from linli.deliberation import actions, selectors
 from linli.deliberation.access import access_topic, access_vote, can_manage_path
-from linli.deliberation.workflow import VoteStatus, topic_actions, vote_actions
+from linli.deliberation.workflow import (
+    TOPIC_TRANSITIONS,
+    VOTE_TRANSITIONS,
+    VoteStatus,
+    topic_actions,
+    vote_actions,
+)
 
 topics_router = Router(tags=["deliberation"])
 votes_router = Router(tags=["deliberation"])
@@ -126,11 +133,22 @@ def topic_support(request, topic_id: int):
     return topic_out(actions.topic_support(actor=request.auth, topic=topic_id), request.auth)
 
 
-@topics_router.post("/{int:topic_id}/do/{name}", response=TopicOut, summary="A transition of the topic table")
-def topic_transition(request, topic_id: int, name: str, payload: TransitionIn):
-    access_topic(request.auth, topic_id)
-    data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
-    return topic_out(actions.topic_transition(topic=topic_id, name=name, actor=request.auth, data=data), request.auth)
+def _topic_endpoint(name: str):
+    def view(request, topic_id, payload):
+        access_topic(request.auth, topic_id)  # 404 before anything else
+        data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
+        return topic_out(actions.topic_transition(topic=topic_id, name=name, actor=request.auth, data=data), request.auth)
+
+    view.__annotations__ = {"request": HttpRequest, "topic_id": int, "payload": TransitionIn}
+    view.__name__ = f"topic_{name}"
+    return view
+
+
+for _name, _t in TOPIC_TRANSITIONS.items():
+    topics_router.post(
+        f"/{{int:topic_id}}/{_name}", response=TopicOut, summary=f"{_name}: {_t.label}", operation_id=f"topic_{_name}",
+        url_name=f"topic_{_name}",
+    )(_topic_endpoint(_name))
 
 
 # --- votes --------------------------------------------------------------------------------------------------------
@@ -290,8 +308,19 @@ def vote_paper(request, vote_id: int, payload: PaperIn):
     return {"vote_id": b.vote_id, "choice": b.choice, "channel": b.channel, "revision": b.revision, "changed_at": b.changed_at}
 
 
-@votes_router.post("/{int:vote_id}/do/{name}", response=VoteOut, summary="A transition of the vote table (staff)")
-def vote_transition(request, vote_id: int, name: str, payload: TransitionIn):
-    access_vote(request.auth, vote_id)
-    data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
-    return vote_out(actions.vote_transition(vote=vote_id, name=name, actor=request.auth, data=data), request.auth)
+def _vote_endpoint(name: str):
+    def view(request, vote_id, payload):
+        access_vote(request.auth, vote_id)
+        data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
+        return vote_out(actions.vote_transition(vote=vote_id, name=name, actor=request.auth, data=data), request.auth)
+
+    view.__annotations__ = {"request": HttpRequest, "vote_id": int, "payload": TransitionIn}
+    view.__name__ = f"vote_{name}"
+    return view
+
+
+for _name, _t in VOTE_TRANSITIONS.items():
+    votes_router.post(
+        f"/{{int:vote_id}}/{_name}", response=VoteOut, summary=f"{_name}: {_t.label}", operation_id=f"vote_{_name}",
+        url_name=f"vote_{_name}",
+    )(_vote_endpoint(_name))

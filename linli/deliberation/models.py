@@ -64,7 +64,7 @@ class Topic(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_topics", editable=False
     )
     status = models.CharField(
-        _("status"), max_length=16, choices=TopicStatus.choices, default=TopicStatus.OPEN, editable=False
+        _("status"), max_length=16, choices=TopicStatus.choices, default=TopicStatus.RAISED, editable=False
     )
     version = models.PositiveIntegerField(default=0, editable=False)
     reason = models.CharField(_("reason"), max_length=300, blank=True, default="", editable=False)

@@ -2,6 +2,9 @@
 
 Topics (议题)::
 
+    raised (居民提事: seen by the raiser and the staff over its place) → hear (网格听事: the grid worker or
+    staff over the place publish it to the community; topics raised by the grid, by staff or from a case
+    start here) →
     open (征集中: residents support it, once per household)
       → agenda (列入议程: the support threshold is reached, or staff schedule it)
       → debated (议事: a meeting discussed it) → decided (定事) → closed (办结)
@@ -40,6 +43,7 @@ class TopicSource(models.TextChoices):
 
 
 class TopicStatus(models.TextChoices):
+    RAISED = "raised", _("Waiting for the grid")
     OPEN = "open", _("Gathering support")
     AGENDA = "agenda", _("On the agenda")
     DEBATED = "debated", _("Debated")
@@ -64,18 +68,27 @@ def is_raiser(topic: Any, user: Any) -> bool:
     return topic.raised_by_id is not None and topic.raised_by_id == user.pk
 
 
+def is_hearer(topic: Any, user: Any) -> bool:
+    """The grid worker (or staff) over the topic's place: 网格听事."""
+    return PERM_VIEW in perms_of(user) and covers(user, topic.place_path)
+
+
 _M = (is_manager,)
 
 TOPIC_TRANSITIONS: dict[str, Transition] = table(
     [
+        transition("hear", _("Publish to the community"), [T.RAISED], T.OPEN, (is_hearer, is_manager), style="primary"),
         transition("schedule", _("Put on the agenda"), [T.OPEN], T.AGENDA, _M, style="primary"),
         transition("debate", _("Mark as debated"), [T.AGENDA], T.DEBATED, _M, fields=["note"]),
         transition("decide", _("Record the decision"), [T.DEBATED], T.DECIDED, _M, ["note"], style="primary"),
         transition("close", _("Close as done"), [T.DECIDED], T.CLOSED, _M, style="success", fields=["note"]),
-        transition("merge", _("Merge into another topic"), [T.OPEN, T.AGENDA], T.MERGED, _M, ["into"]),
-        transition("reject", _("Do not take up"), [T.OPEN, T.AGENDA], T.REJECTED, _M, ["reason"], style="danger"),
+        transition("merge", _("Merge into another topic"), [T.RAISED, T.OPEN, T.AGENDA], T.MERGED, _M, ["into"]),
+        transition(
+            "reject", _("Do not take up"), [T.RAISED, T.OPEN, T.AGENDA], T.REJECTED, (is_hearer, is_manager), ["reason"],
+            style="danger",
+        ),
         transition("reopen", _("Reopen"), [T.REJECTED], T.OPEN, _M),
-        transition("withdraw", _("Withdraw"), [T.OPEN], T.WITHDRAWN, (is_raiser,), style="danger"),
+        transition("withdraw", _("Withdraw"), [T.RAISED, T.OPEN], T.WITHDRAWN, (is_raiser,), style="danger"),
     ]
 )
 

@@ -99,6 +99,7 @@ def _spec() -> Spec:
         event_fk="topic",
         table=TOPIC_TRANSITIONS,
         apply={
+            "hear": _note,
             "schedule": _note,
             "debate": _note,
             "decide": _decide,
@@ -159,9 +160,11 @@ def topic_raise(
     description: str = "",
     place: Any = None,
     support_threshold: int | None = None,
+    source: str | None = None,
 ) -> Topic:
     """Raise a topic (居民提事 / 网格听事): residents, grid workers and staff (``topics.raise``) of the
-    community. ``place`` (the community, a compound, a building...) defaults to the raiser's own place."""
+    community. ``place`` (the community, a compound, a building...) defaults to the raiser's own place.
+    The source follows the raiser's role; a system door (``actor=None``: the demo, an import) names it."""
     if actor is not None and not can_raise(actor):
         raise PermissionDenied(_("You may not raise topics."))
     title = required_text(title, field="title", limit=100)
@@ -194,13 +197,14 @@ def topic_raise(
         description=description,
         place=where,
         community=community,
-        source=_source_of(actor, where) if actor is not None else TopicSource.STAFF,
+        source=_source_of(actor, where) if actor is not None else (source if source in TopicSource.values else TopicSource.STAFF),
         threshold=threshold,
     )
 
 
 def _create(*, actor, title, description, place, community, source, threshold, case=None, raised_by=None,
             raised_by_name="") -> Topic:
+    """A resident's topic waits for the grid (网格听事); the grid's, staff's and a case's are open at once."""
     now = timezone.now()
     raiser = raised_by if raised_by is not None else (actor if authenticated(actor) else None)
     topic = Topic.objects.create(
@@ -215,6 +219,7 @@ def _create(*, actor, title, description, place, community, source, threshold, c
         raised_by=raiser,
         raised_by_name=(raised_by_name or (getattr(raiser, "display_name", "") or str(raiser or "")))[:64],
         support_threshold=threshold,
+        status=TopicStatus.RAISED if source == TopicSource.RESIDENT else TopicStatus.OPEN,
     )
     TopicEvent.objects.create(
         topic=topic,

@@ -15,7 +15,7 @@ def test_raise_by_resident_is_in_their_community(world, make_voter):
     topic = topic_raise(actor=user, title="  增设充电桩 ", description="电动车乱停", place=world.grid_a)
     assert topic.title == "增设充电桩"
     assert topic.source == TopicSource.RESIDENT
-    assert topic.community == world.community and topic.status == TopicStatus.OPEN
+    assert topic.community == world.community and topic.status == TopicStatus.RAISED
     assert topic.raised_by == user
     assert AuditEntry.objects.filter(action="deliberation.topic_raise", target_id=str(topic.pk)).exists()
 
@@ -165,3 +165,21 @@ def test_case_of_another_community_cannot_become_topic(world, community_staff, o
     case = case_create(actor=make_voter(), category=category.pk, title="路灯坏了", place=world.grid_a)
     with pytest.raises(NotFound):
         topic_from_case(actor=outsider, case=case.pk)
+
+
+def test_resident_topic_waits_for_the_grid(world, make_voter, grid_worker_a, grid_worker_b):
+    """居民提事 → 网格听事: the sibling grid's worker and the neighbours do not see it until it is heard."""
+    from linli.deliberation.actions import topic_raise, topic_support, topic_transition
+
+    raiser, neighbour = make_voter(), make_voter()
+    topic = topic_raise(actor=raiser, title="楼下广场舞太吵", place=world.grid_a)
+    assert Topic.objects.visible_to(raiser).filter(pk=topic.pk).exists()
+    assert Topic.objects.visible_to(grid_worker_a).filter(pk=topic.pk).exists()
+    assert not Topic.objects.visible_to(grid_worker_b).filter(pk=topic.pk).exists()
+    with pytest.raises(NotFound):
+        topic_support(actor=neighbour, topic=topic)
+    with pytest.raises(NotFound):
+        topic_transition(topic=topic, name="hear", actor=grid_worker_b)
+    topic_transition(topic=topic, name="hear", actor=grid_worker_a, data={"note": "已与楼栋长核实"})
+    assert Topic.objects.visible_to(grid_worker_b).filter(pk=topic.pk).exists()
+    assert topic_support(actor=neighbour, topic=topic).support_count == 1

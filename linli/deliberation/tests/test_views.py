@@ -28,6 +28,10 @@ def test_resident_raises_supports_and_votes(client, world, community_staff, make
     r = client.post(reverse("deliberation:topic_new"), {"title": "小区缺少健身器材", "description": "老人没地方锻炼"})
     topic = Topic.objects.get()
     assert r.status_code == 302 and r.url == reverse("deliberation:topic_detail", args=[topic.pk])
+    assert topic.status == "raised"
+    from linli.deliberation.actions import topic_transition
+
+    topic_transition(topic=topic, name="hear", actor=community_staff)
     client.post(reverse("deliberation:topic_support", args=[topic.pk]))
     page = client.get(reverse("deliberation:topic_detail", args=[topic.pk])).content.decode()
     assert 'data-testid="supported"' in page
