@@ -285,3 +285,19 @@ def api_outsider_id_vote_id(world):
         actor=None, title="矩阵表决", place=world.grid_a, electorate="households", rule="residents",
         closes_at=timezone.now() + datetime.timedelta(days=3),
     ).pk
+
+
+
+@pytest.fixture
+def api_outsider_id_deliberation_meeting_id(world):
+    """A two-committees meeting (两委会): internal to the community's staff."""
+    import datetime
+
+    from django.utils import timezone
+
+    from linli.deliberation.actions import meeting_create
+
+    return meeting_create(
+        actor=None, community=world.community, kind="two_committees", title="矩阵两委会",
+        starts_at=timezone.now() + datetime.timedelta(days=1),
+    ).pk

@@ -56,6 +56,7 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
     ]),
     (_("Deliberation"), "chat-square-text", [
         (_("Community topics"), "deliberation:topics", "chat-square-text", _DELIBERATION_ROLES),
+        (_("Meetings"), "deliberation:meetings", "people", _DELIBERATION_ROLES),
         (_("Votes"), "deliberation:votes", "check2-square", _DELIBERATION_ROLES),
     ]),
     (_("Administration"), "gear", [

@@ -82,6 +82,38 @@ class PublicQuerySet(CommunityScoped):
         return self.filter(Q(public=True) | self.scope_q(scope, user))
 
 
+class MeetingQuerySet(CommunityScoped):
+    """Public meetings are seen by the whole community; internal ones (两委会) by its staff and the invited."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        from linli.deliberation.workflow import INTERNAL_KINDS
+
+        return (
+            (member_q(scope) & ~Q(kind__in=sorted(INTERNAL_KINDS)))
+            | manager_q(scope, user)
+            | Q(participants__user_id=user.pk)
+        )
+
+    def visible_to(self, user: Any):
+        return super().visible_to(user).distinct()
+
+
+class DecisionQuerySet(CommunityScoped):
+    pass
+
+
+def access_meeting(user: Any, pk: Any):
+    from linli.deliberation.models import Meeting
+
+    return access_object(Meeting.objects.select_related("community"), user, pk)
+
+
+def access_decision(user: Any, pk: Any):
+    from linli.deliberation.models import Decision
+
+    return access_object(Decision.objects.select_related("community", "meeting", "topic", "owner"), user, pk)
+
+
 def access_topic(user: Any, pk: Any):
     from linli.deliberation.models import Topic
 

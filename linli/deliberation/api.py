@@ -17,6 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from linli.deliberation import actions, selectors
 from linli.deliberation.access import access_topic, access_vote, can_manage_path
 from linli.deliberation.workflow import (
+    MEETING_TRANSITIONS,
     TOPIC_TRANSITIONS,
     VOTE_TRANSITIONS,
     VoteStatus,
@@ -324,3 +325,199 @@ for _name, _t in VOTE_TRANSITIONS.items():
         f"/{{int:vote_id}}/{_name}", response=VoteOut, summary=f"{_name}: {_t.label}", operation_id=f"vote_{_name}",
         url_name=f"vote_{_name}",
     )(_vote_endpoint(_name))
+
+
+# --- meetings -------------------------------------------------------------------------------------------------------
+
+meetings_router = Router(tags=["deliberation"])
+
+
+class ParticipantOut(Schema):
+    id: int
+    role: str
+    name: str
+    organisation: str
+    signed_in: bool
+
+
+class DecisionOut(Schema):
+    id: int
+    text: str
+    owner_name: str
+    deadline: datetime.date
+    status: str
+    topic_id: int | None
+    vote_id: int | None
+    rating_count: int
+    satisfied_count: int
+    case_ids: list[int]
+
+
+class MeetingOut(Schema):
+    id: int
+    kind: str
+    title: str
+    community_id: int
+    starts_at: datetime.datetime
+    location: str
+    status: str
+    minutes: str
+    agenda: list[int] = Field(description="topic ids in order")
+    participants: list[ParticipantOut]
+    decisions: list[DecisionOut]
+    actions: list[str]
+
+
+class MeetingPageOut(Schema):
+    items: list[MeetingOut]
+    next_after: int | None
+
+
+class MeetingCreateIn(Schema):
+    community_id: int
+    kind: str
+    title: str
+    starts_at: datetime.datetime
+    location: str = ""
+
+
+class MeetingTransitionIn(Schema):
+    minutes: str = ""
+    reason: str = ""
+
+
+class ParticipantIn(Schema):
+    role: str
+    name: str = ""
+    person_id: int | None = None
+    organisation: str = ""
+
+
+class AgendaIn(Schema):
+    topic_id: int
+
+
+class DecisionIn(Schema):
+    text: str
+    owner_name: str
+    deadline: datetime.date
+    topic_id: int | None = None
+
+
+class SigninIn(Schema):
+    token: str
+
+
+def decision_out(d: Any) -> dict[str, Any]:
+    return {
+        "id": d.pk, "text": d.text, "owner_name": d.owner_name, "deadline": d.deadline, "status": d.status,
+        "topic_id": d.topic_id, "vote_id": d.vote_id, "rating_count": d.rating_count,
+        "satisfied_count": d.satisfied_count, "case_ids": [c.case_id for c in d.cases.all()],
+    }
+
+
+def meeting_out(m: Any, user: Any, *, full: bool = True) -> dict[str, Any]:
+    from linli.core.masking import mask_name
+    from linli.deliberation.workflow import meeting_actions
+
+    manage = can_manage_path(user, m.community_path)
+    return {
+        "id": m.pk, "kind": m.kind, "title": m.title, "community_id": m.community_id, "starts_at": m.starts_at,
+        "location": m.location, "status": m.status, "minutes": m.minutes,
+        "agenda": [a.topic_id for a in m.agenda.all()] if full else [],
+        "participants": [
+            {"id": p.pk, "role": p.role, "name": p.name if manage or p.role != "resident" else mask_name(p.name),
+             "organisation": p.organisation, "signed_in": p.signed_in_at is not None}
+            for p in m.participants.all()
+        ] if full else [],
+        "decisions": [decision_out(d) for d in m.decisions.prefetch_related("cases")] if full else [],
+        "actions": [x.name for x in meeting_actions(m, user)],
+    }
+
+
+@meetings_router.get("", response=MeetingPageOut, summary="The meetings of my community (keyset paging)")
+def meeting_list(request, filters: Query[PageIn]):
+    from linli.core.batches import keyset_page
+    from linli.deliberation.models import Meeting
+
+    qs = Meeting.objects.visible_to(request.auth)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    rows, next_after = keyset_page(qs, after=filters.after, size=filters.size)
+    return {"items": [meeting_out(m, request.auth, full=False) for m in rows], "next_after": next_after}
+
+
+@meetings_router.post("", response={201: MeetingOut}, summary="Create a meeting (staff)")
+def meeting_create(request, payload: MeetingCreateIn):
+    m = actions.meeting_create(
+        actor=request.auth, community=payload.community_id, kind=payload.kind, title=payload.title,
+        starts_at=payload.starts_at, location=payload.location,
+    )
+    return Status(201, meeting_out(m, request.auth))
+
+
+@meetings_router.post("/signin", response=ParticipantOut, summary="Sign in by the meeting's QR token")
+def meeting_signin(request, payload: SigninIn):
+    p = actions.meeting_signin(actor=request.auth, token=payload.token)
+    return {"id": p.pk, "role": p.role, "name": p.name, "organisation": p.organisation, "signed_in": True}
+
+
+@meetings_router.get("/{int:deliberation_meeting_id}", response=MeetingOut, summary="One meeting: agenda, participants, decisions")
+def meeting_detail(request, deliberation_meeting_id: int):
+    from linli.deliberation.access import access_meeting
+
+    return meeting_out(access_meeting(request.auth, deliberation_meeting_id), request.auth)
+
+
+@meetings_router.post("/{int:deliberation_meeting_id}/participants", response={201: ParticipantOut}, summary="Invite a participant (staff)")
+def meeting_participant(request, deliberation_meeting_id: int, payload: ParticipantIn):
+    from linli.deliberation.access import access_meeting
+
+    m = access_meeting(request.auth, deliberation_meeting_id)
+    p = actions.participant_add(
+        actor=request.auth, meeting=m, role=payload.role, name=payload.name, person=payload.person_id,
+        organisation=payload.organisation,
+    )
+    return Status(201, {"id": p.pk, "role": p.role, "name": p.name, "organisation": p.organisation, "signed_in": False})
+
+
+@meetings_router.post("/{int:deliberation_meeting_id}/agenda", response=MeetingOut, summary="Put a topic on the meeting's agenda (staff)")
+def meeting_agenda(request, deliberation_meeting_id: int, payload: AgendaIn):
+    from linli.deliberation.access import access_meeting
+
+    m = access_meeting(request.auth, deliberation_meeting_id)
+    actions.agenda_add(actor=request.auth, meeting=m, topic=payload.topic_id)
+    return meeting_out(m, request.auth)
+
+
+@meetings_router.post("/{int:deliberation_meeting_id}/decisions", response={201: DecisionOut}, summary="Record a decision (staff)")
+def meeting_decision(request, deliberation_meeting_id: int, payload: DecisionIn):
+    from linli.deliberation.access import access_meeting
+
+    m = access_meeting(request.auth, deliberation_meeting_id)
+    d = actions.decision_record(
+        actor=request.auth, meeting=m, topic=payload.topic_id, text=payload.text, owner_name=payload.owner_name,
+        deadline=payload.deadline,
+    )
+    return Status(201, decision_out(d))
+
+
+def _meeting_endpoint(name: str):
+    def view(request, deliberation_meeting_id, payload):
+        from linli.deliberation.access import access_meeting
+
+        access_meeting(request.auth, deliberation_meeting_id)
+        data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
+        m = actions.meeting_transition(meeting=deliberation_meeting_id, name=name, actor=request.auth, data=data)
+        return meeting_out(m, request.auth)
+
+    view.__annotations__ = {"request": HttpRequest, "deliberation_meeting_id": int, "payload": MeetingTransitionIn}
+    view.__name__ = f"meeting_{name}"
+    return view
+
+
+for _name, _t in MEETING_TRANSITIONS.items():
+    meetings_router.post(
+        f"/{{int:deliberation_meeting_id}}/{_name}", response=MeetingOut, summary=f"{_name}: {_t.label}",
+        operation_id=f"meeting_{_name}", url_name=f"meeting_{_name}",
+    )(_meeting_endpoint(_name))

@@ -26,3 +26,19 @@ class VoteForm(forms.Form):
     secret = forms.BooleanField(label=_("Secret ballot"), required=False, initial=True)
     online = forms.BooleanField(label=_("Online voting"), required=False, initial=True)
     paper = forms.BooleanField(label=_("Paper ballots"), required=False, initial=True)
+
+
+class MeetingForm(forms.Form):
+    from linli.deliberation.workflow import MeetingKind
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=100)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    location = forms.CharField(label=_("Location"), max_length=100, required=False)
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}))
+    owner_name = forms.CharField(label=_("Owner (who carries it out)"), max_length=64)
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    topic = forms.IntegerField(label=_("Topic"), required=False, widget=forms.Select)

@@ -11,10 +11,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from linli.deliberation.access import TopicQuerySet, VoteQuerySet
+from linli.deliberation.access import DecisionQuerySet, MeetingQuerySet, TopicQuerySet, VoteQuerySet
 from linli.deliberation.workflow import (
     BallotChannel,
+    DecisionStatus,
     Electorate,
+    MeetingKind,
+    MeetingStatus,
+    ParticipantRole,
+    Satisfaction,
     TopicSource,
     TopicStatus,
     VoteRule,
@@ -262,3 +267,157 @@ class VoteEvent(EventFields):
 
     def __str__(self) -> str:
         return f"{self.vote_id} {self.kind}"
+
+
+class Meeting(models.Model):
+    """A deliberation meeting (议事会) of a community: its participants by role, the agenda from topics,
+    the minutes, the decisions. A residents' day (居民议事日) is open to every resident of the community."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=MeetingKind.choices)
+    title = models.CharField(_("title"), max_length=100)
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    community_path = models.CharField(max_length=255, editable=False, default="")
+    starts_at = models.DateTimeField(_("starts at"))
+    location = models.CharField(_("location"), max_length=100, blank=True, default="")
+    minutes = models.TextField(_("minutes"), blank=True, default="", editable=False)
+    reason = models.CharField(max_length=300, blank=True, default="", editable=False)
+    checkin_token = models.CharField(max_length=32, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED, editable=False
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["community_path", "-id"], name="delib_meeting_comm", opclasses=[*PATH_OPS, ""])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingEvent(EventFields):
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(EventFields.Meta):
+        indexes = [models.Index(fields=["meeting", "at"], name="delib_meeting_event")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.kind}"
+
+
+class Participant(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
+    role = models.CharField(_("role"), max_length=16, choices=ParticipantRole.choices)
+    name = models.CharField(_("name"), max_length=64)
+    organisation = models.CharField(_("unit"), max_length=100, blank=True, default="")
+    person = models.ForeignKey("residents.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    invited = models.BooleanField(default=True)
+    signed_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["role", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], condition=models.Q(person__isnull=False), name="delib_participant_person_once"),
+            models.UniqueConstraint(fields=["meeting", "user"], condition=models.Q(user__isnull=False), name="delib_participant_user_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField(default=0)
+    note = models.TextField(_("discussion"), blank=True, default="")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "topic"], name="delib_agenda_topic_once")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}:{self.topic_id}"
+
+
+class Decision(models.Model):
+    """A decision (定事) of a meeting or a vote, with an owner and a deadline; carried out (办事: it may
+    open cases or a project) and evaluated by residents afterwards (评事)."""
+
+    text = models.TextField(_("decision"))
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    community_path = models.CharField(max_length=255, editable=False, default="")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions")
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions")
+    vote = models.ForeignKey(Vote, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    owner_name = models.CharField(_("owner"), max_length=64)
+    deadline = models.DateField(_("deadline"))
+    outcome = models.TextField(blank=True, default="", editable=False)
+    reason = models.CharField(max_length=300, blank=True, default="", editable=False)
+    rating_count = models.PositiveIntegerField(default=0, editable=False)
+    satisfied_count = models.PositiveIntegerField(default=0, editable=False)  # satisfied + basically
+    status = models.CharField(
+        _("status"), max_length=16, choices=DecisionStatus.choices, default=DecisionStatus.OPEN, editable=False
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["community_path", "status"], name="delib_decision_comm", opclasses=[*PATH_OPS, ""])]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class DecisionEvent(EventFields):
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(EventFields.Meta):
+        indexes = [models.Index(fields=["decision", "at"], name="delib_decision_event")]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} {self.kind}"
+
+
+class DecisionCase(models.Model):
+    """A case the decision opened (办事 through the closed loop)."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="cases")
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.decision_id}:{self.case_id}"
+
+
+class DecisionRating(models.Model):
+    """A household's evaluation of a carried-out decision (群众评事): once per household."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="ratings")
+    voter_key = models.CharField(max_length=24)
+    person = models.ForeignKey("residents.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    satisfaction = models.CharField(max_length=16, choices=Satisfaction.choices)
+    comment = models.CharField(max_length=300, blank=True, default="")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["decision", "voter_key"], name="delib_rating_once_per_household")]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id}:{self.voter_key}"

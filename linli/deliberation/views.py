@@ -9,25 +9,47 @@ Every write goes through ``linli.deliberation.actions``; objects come through ``
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core.access import scope_of
+from linli.core.batches import keyset_page
 from linli.core.errors import DomainError
+from linli.core.masking import mask_name
 from linli.core.ui import form_errors, raise_http
 from linli.deliberation import actions, selectors
-from linli.deliberation.access import access_topic, access_vote, can_manage, can_manage_path, can_raise
-from linli.deliberation.forms import TopicForm, VoteForm
+from linli.deliberation.access import (
+    access_decision,
+    access_meeting,
+    access_topic,
+    access_vote,
+    can_manage,
+    can_manage_path,
+    can_raise,
+)
+from linli.deliberation.actions._common import voter_of
+from linli.deliberation.forms import DecisionForm, MeetingForm, TopicForm, VoteForm
 from linli.deliberation.models import RollEntry, Topic
 from linli.deliberation.workflow import (
+    DECISION_TRANSITIONS,
+    MEETING_TRANSITIONS,
     TOPIC_TRANSITIONS,
     VOTE_TRANSITIONS,
+    DecisionStatus,
+    ParticipantRole,
+    Satisfaction,
     TopicStatus,
     VoteStatus,
+    decision_actions,
+    meeting_actions,
     topic_actions,
     vote_actions,
 )
@@ -308,3 +330,260 @@ def vote_paper(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         _fail(request, exc)
     return redirect(f"{request.path.rsplit('paper/', 1)[0]}roll/?q={request.POST.get('q', '')}")
+
+
+# --- meetings and decisions ---------------------------------------------------------------------------------
+
+
+def _community_for(user):
+    from linli.places.models import Place, PlaceKind
+
+    for p in scope_of(user).place_paths:
+        ids = [int(x) for x in p.strip("/").split("/") if x]
+        found = Place.objects.filter(pk__in=ids, kind=PlaceKind.COMMUNITY).first()
+        if found is not None:
+            return found
+        below = Place.objects.filter(path__startswith=p, kind=PlaceKind.COMMUNITY).order_by("path").first()
+        if below is not None:
+            return below
+    return None
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    from linli.deliberation.models import Meeting
+
+    qs = Meeting.objects.visible_to(request.user).select_related("community")
+    rows, next_after = keyset_page(qs, after=_after(request), size=30)
+    return render(
+        request,
+        "deliberation/meeting_list.html",
+        {"meetings": rows, "next_after": next_after, "can_manage": can_manage(request.user), "year": timezone.localdate().year},
+    )
+
+
+@login_required
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    if not can_manage(request.user):
+        raise Http404
+    community = _community_for(request.user)
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = actions.meeting_create(actor=request.user, community=community, **form.cleaned_data)
+        except DomainError as exc:
+            raise_http(exc)
+            form_errors(form, exc)
+        else:
+            return redirect("deliberation:meeting_detail", meeting.pk)
+    return render(request, "deliberation/meeting_form.html", {"form": form, "community": community})
+
+
+@require_POST
+@login_required
+def meeting_schedule(request: HttpRequest) -> HttpResponse:
+    if not can_manage(request.user):
+        raise Http404
+    year = request.POST.get("year", "")
+    try:
+        made = actions.residents_days_schedule(
+            community=_community_for(request.user), year=int(year) if year.isdigit() else timezone.localdate().year,
+            actor=request.user,
+        )
+        messages.success(request, _("%(n)s residents' days scheduled.") % {"n": len(made)})
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("deliberation:meetings")
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from linli.deliberation.models import Topic
+
+    meeting = access_meeting(request.user, pk)
+    manage = can_manage_path(request.user, meeting.community_path)
+    agenda_topics = (
+        list(Topic.objects.filter(community=meeting.community, status=TopicStatus.AGENDA).exclude(agenda_items__meeting=meeting)[:50])
+        if manage else []
+    )
+    participants = list(meeting.participants.all()[:500])
+    if not manage:
+        for p in participants:
+            p.name = mask_name(p.name) if p.role == "resident" else p.name
+    return render(
+        request,
+        "deliberation/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "manage": manage,
+            "transitions": meeting_actions(meeting, request.user),
+            "participants": participants,
+            "signed": sum(1 for p in participants if p.signed_in_at),
+            "agenda": list(meeting.agenda.select_related("topic")),
+            "agenda_topics": agenda_topics,
+            "decisions": list(meeting.decisions.all()),
+            "decision_form": DecisionForm() if manage else None,
+            "roles": ParticipantRole.choices,
+        },
+    )
+
+
+@require_POST
+@login_required
+def meeting_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    meeting = access_meeting(request.user, pk)
+    if name not in MEETING_TRANSITIONS:
+        raise Http404
+    data = {k: request.POST.get(k, "") for k in ("minutes", "reason")}
+    try:
+        actions.meeting_transition(meeting=meeting, name=name, actor=request.user, data=data)
+        messages.success(request, _("Done."))
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("deliberation:meeting_detail", meeting.pk)
+
+
+@require_POST
+@login_required
+def meeting_edit(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+    """Staff: add a participant, put a topic on the agenda, record a decision."""
+    meeting = access_meeting(request.user, pk)
+    post = request.POST
+    try:
+        if what == "participant":
+            actions.participant_add(
+                actor=request.user, meeting=meeting, role=post.get("role", ""), name=post.get("name", ""),
+                organisation=post.get("organisation", ""),
+            )
+        elif what == "agenda":
+            actions.agenda_add(actor=request.user, meeting=meeting, topic=post.get("topic", ""))
+        elif what == "decision":
+            form = DecisionForm(post)
+            if not form.is_valid():
+                messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+                return redirect("deliberation:meeting_detail", meeting.pk)
+            actions.decision_record(actor=request.user, meeting=meeting, **form.cleaned_data)
+        else:
+            raise Http404
+        messages.success(request, _("Saved."))
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("deliberation:meeting_detail", meeting.pk)
+
+
+def _checkin_url(request: HttpRequest, meeting) -> str:
+    return request.build_absolute_uri(reverse("deliberation:meeting_checkin", args=[meeting.checkin_token]))
+
+
+@login_required
+def meeting_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access_meeting(request.user, pk)
+    if not can_manage_path(request.user, meeting.community_path):
+        raise Http404
+    return render(request, "deliberation/meeting_qr.html", {"meeting": meeting, "url": _checkin_url(request, meeting)})
+
+
+@login_required
+def meeting_qr_svg(request: HttpRequest, pk: int) -> HttpResponse:
+    import qrcode
+    import qrcode.image.svg
+
+    meeting = access_meeting(request.user, pk)
+    if not can_manage_path(request.user, meeting.community_path):
+        raise Http404
+    image = qrcode.make(_checkin_url(request, meeting), image_factory=qrcode.image.svg.SvgPathImage, box_size=20)
+    out = BytesIO()
+    image.save(out)
+    response = HttpResponse(out.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def meeting_checkin(request: HttpRequest, token: str) -> HttpResponse:
+    from linli.deliberation.models import Meeting
+
+    meeting = Meeting.objects.filter(checkin_token=token[:32]).first()
+    if meeting is None:
+        raise Http404
+    participant = None
+    if request.method == "POST":
+        try:
+            participant = actions.meeting_signin(actor=request.user, token=token)
+        except DomainError as exc:
+            _fail(request, exc)
+    return render(request, "deliberation/meeting_checkin.html", {"meeting": meeting, "participant": participant})
+
+
+@login_required
+def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from linli.cases.models import Category
+
+    decision = access_decision(request.user, pk)
+    manage = can_manage_path(request.user, decision.community_path)
+    rated = None
+    try:
+        _person, key = voter_of(request.user)
+        rated = decision.ratings.filter(voter_key=key).first()
+    except DomainError:
+        key = None
+    return render(
+        request,
+        "deliberation/decision_detail.html",
+        {
+            "decision": decision,
+            "manage": manage,
+            "transitions": decision_actions(decision, request.user),
+            "cases": list(decision.cases.select_related("case")),
+            "categories": list(Category.objects.filter(parent__isnull=False, active=True).order_by("parent_id", "id")[:200]) if manage else [],
+            "rated": rated,
+            "can_rate": key is not None and decision.status == DecisionStatus.DONE and rated is None,
+            "satisfactions": Satisfaction.choices,
+        },
+    )
+
+
+@require_POST
+@login_required
+def decision_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    decision = access_decision(request.user, pk)
+    if name not in DECISION_TRANSITIONS:
+        raise Http404
+    try:
+        actions.decision_transition(
+            decision=decision, name=name, actor=request.user, data={k: request.POST.get(k, "") for k in ("note", "reason")}
+        )
+        messages.success(request, _("Done."))
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("deliberation:decision_detail", decision.pk)
+
+
+@require_POST
+@login_required
+def decision_case(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = access_decision(request.user, pk)
+    try:
+        link = actions.decision_open_case(
+            actor=request.user, decision=decision, category=request.POST.get("category", ""),
+            title=request.POST.get("title", ""),
+        )
+        messages.success(request, _("Case %(number)s opened.") % {"number": link.case.number})
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("deliberation:decision_detail", decision.pk)
+
+
+@require_POST
+@login_required
+def decision_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = access_decision(request.user, pk)
+    try:
+        actions.decision_rate(
+            actor=request.user, decision=decision, satisfaction=request.POST.get("satisfaction", ""),
+            comment=request.POST.get("comment", ""),
+        )
+        messages.success(request, _("Thank you for your evaluation."))
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("deliberation:decision_detail", decision.pk)

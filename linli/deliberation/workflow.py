@@ -156,3 +156,79 @@ VOTE_TRANSITIONS: dict[str, Transition] = table(
 
 def vote_actions(vote: Any, user: Any) -> list[Transition]:
     return available(VOTE_TRANSITIONS, vote, user)
+
+
+# --- meetings and decisions ------------------------------------------------------------------------------------
+
+
+class MeetingKind(models.TextChoices):
+    RESIDENTS_DAY = "residents_day", _("Residents' day (居民议事日)")
+    TWO_COMMITTEES = "two_committees", _("Two committees (两委会)")
+    RESIDENT_REPS = "resident_reps", _("Residents' representatives (居民代表会)")
+    PARTY_REPS = "party_reps", _("Party members' representatives (党员代表会)")
+    TRIPARTITE = "tripartite", _("Tripartite council (三方议事会)")
+    JOINT = "joint", _("Joint meeting of the big party committee (大党委联席会)")
+
+
+# Meetings internal to the community's staff and invited participants (the others are public to the community).
+INTERNAL_KINDS = frozenset({MeetingKind.TWO_COMMITTEES})
+
+
+class ParticipantRole(models.TextChoices):
+    RESIDENT_REP = "resident_rep", _("Residents' representative")
+    PARTY_REP = "party_rep", _("Party members' representative")
+    OWNERS_COMMITTEE = "owners_committee", _("Owners' committee")
+    PROPERTY = "property", _("Property company")
+    MERCHANT_REP = "merchant_rep", _("Merchants' representative")
+    STAFF = "staff", _("Community staff")
+    EXPERT = "expert", _("Think-tank expert")
+    RESIDENT = "resident", _("Resident")
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_SESSION = "in_session", _("In session")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+MS = MeetingStatus
+SIGNIN_STATUSES = frozenset({MS.PLANNED, MS.IN_SESSION})
+
+MEETING_TRANSITIONS: dict[str, Transition] = table(
+    [
+        transition("start", _("Open the meeting"), [MS.PLANNED], MS.IN_SESSION, _M, style="primary"),
+        transition("finish", _("Close with the minutes"), [MS.IN_SESSION], MS.HELD, _M, ["minutes"], style="success"),
+        transition("cancel", _("Cancel the meeting"), [MS.PLANNED], MS.CANCELLED, _M, ["reason"], style="danger"),
+    ]
+)
+
+
+def meeting_actions(meeting: Any, user: Any) -> list[Transition]:
+    return available(MEETING_TRANSITIONS, meeting, user)
+
+
+class DecisionStatus(models.TextChoices):
+    OPEN = "open", _("Being carried out")
+    DONE = "done", _("Carried out")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY = "basically", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Not satisfied")
+
+
+DS = DecisionStatus
+
+DECISION_TRANSITIONS: dict[str, Transition] = table(
+    [
+        transition("carry_out", _("Mark as carried out"), [DS.OPEN], DS.DONE, _M, ["note"], style="success"),
+        transition("cancel", _("Cancel the decision"), [DS.OPEN], DS.CANCELLED, _M, ["reason"], style="danger"),
+    ]
+)
+
+
+def decision_actions(decision: Any, user: Any) -> list[Transition]:
+    return available(DECISION_TRANSITIONS, decision, user)

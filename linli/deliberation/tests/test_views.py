@@ -108,3 +108,27 @@ def test_topic_list_query_budget(client, world, community_staff, django_assert_m
     with django_assert_max_num_queries(14):
         r = client.get(reverse("deliberation:topics"))
     assert r.content.decode().count('data-testid="topic"') == 8
+
+
+def test_meeting_pages_schedule_checkin_and_decision(client, world, community_staff, make_voter):
+    from linli.deliberation.models import Decision, Meeting
+
+    _login(client, community_staff)
+    assert client.post(reverse("deliberation:meeting_schedule"), {"year": "2026"}).status_code == 302
+    assert Meeting.objects.filter(kind="residents_day").count() == 12
+    meeting = Meeting.objects.order_by("starts_at").first()
+    page = client.get(reverse("deliberation:meeting_detail", args=[meeting.pk])).content.decode()
+    assert 'data-testid="qr"' in page
+    assert client.get(reverse("deliberation:meeting_qr_svg", args=[meeting.pk]))["Content-Type"] == "image/svg+xml"
+    client.post(reverse("deliberation:meeting_transition", args=[meeting.pk, "start"]))
+    client.post(reverse("deliberation:meeting_edit", args=[meeting.pk, "decision"]),
+                {"text": "建设口袋公园", "owner_name": "王书记", "deadline": "2026-12-31"})
+    decision = Decision.objects.get()
+    assert client.get(reverse("deliberation:decision_detail", args=[decision.pk])).status_code == 200
+    voter = make_voter()
+    client.logout()
+    _login(client, voter)
+    url = reverse("deliberation:meeting_checkin", args=[meeting.checkin_token])
+    assert 'data-testid="signin"' in client.get(url).content.decode()
+    assert 'data-testid="signed-in"' in client.post(url).content.decode()
+    assert client.get(reverse("deliberation:meeting_qr", args=[meeting.pk])).status_code == 404
