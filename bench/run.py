@@ -28,6 +28,7 @@ BENCHMARKS = [
     "cases_worklist",
     "cases_kpi",
     "points_ledger",
+    "deliberation_tally",
 ]
 QUICK = {
     "http_rps": ["--rounds", "1", "--seconds", "0.5"],
@@ -37,6 +38,7 @@ QUICK = {
     "cases_worklist": ["--cases", "5000", "--rounds", "3"],
     "cases_kpi": ["--cases", "2000", "--rounds", "3"],
     "points_ledger": ["--threads", "2", "--seconds", "1.5"],
+    "deliberation_tally": ["--households", "5000", "--rounds", "3"],
     "residents_search": ["--persons", "20000", "--rounds", "2", "--seconds", "10", "--communities", "2", "--grids", "2"],
 }
 
