@@ -301,3 +301,21 @@ def api_outsider_id_deliberation_meeting_id(world):
         actor=None, community=world.community, kind="two_committees", title="矩阵两委会",
         starts_at=timezone.now() + datetime.timedelta(days=1),
     ).pk
+# mediation (linli/mediation): a dispute in grid A and one of its parties.
+def _matrix_dispute(world):
+    from linli.mediation.actions import dispute_file
+    from linli.mediation.models import Dispute
+
+    found = Dispute.objects.filter(title="矩阵纠纷").first()
+    return found or dispute_file(actor=None, kind="neighbour", facts="矩阵测试", title="矩阵纠纷", place=world.grid_a,
+                                 parties=[{"role": "applicant", "name": "矩阵甲", "phone": "13900008888"}])
+
+
+@pytest.fixture
+def api_outsider_id_dispute_id(world):
+    return _matrix_dispute(world).pk
+
+
+@pytest.fixture
+def api_outsider_id_party_id(world):
+    return _matrix_dispute(world).parties.first().pk

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "linli.volunteers",
     "linli.evaluation",
     "linli.deliberation",
+    "linli.mediation",
     "linli.open311",
     "linli.dashboards",
 ]

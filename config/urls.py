@@ -24,6 +24,7 @@ urlpatterns = [
     path("points/", include("linli.points.urls")),
     path("evaluation/", include("linli.evaluation.urls")),
     path("deliberation/", include("linli.deliberation.urls")),
+    path("disputes/", include("linli.mediation.urls")),
     path("open311/v2/", include("linli.open311.urls")),
     path("dashboards/", include("linli.dashboards.urls")),
     # The building QR code opens the resident's report form; the building's public page stays at /r/<code>/about.

@@ -143,6 +143,19 @@ _DELIBERATION_PERMISSIONS: dict[str, frozenset[str]] = {
 ROLE_PERMISSIONS = {
     role: perms | _DELIBERATION_PERMISSIONS.get(role, frozenset()) for role, perms in ROLE_PERMISSIONS.items()
 }
+# Disputes and mediation (issue 12): grid workers screen their grid and file disputes; mediators and community
+# staff work them; community and street staff run the team and read the figures.
+_MEDIATION_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.GRID_WORKER: frozenset({"mediation.view", "mediation.report"}),
+    Role.MEDIATOR: frozenset({"mediation.view", "mediation.report", "mediation.handle", "mediation.unmask"}),
+    Role.COMMUNITY_STAFF: frozenset(
+        {"mediation.view", "mediation.report", "mediation.handle", "mediation.manage", "mediation.unmask"}
+    ),
+    Role.STREET_SUPERVISOR: frozenset({"mediation.view", "mediation.manage"}),
+}
+ROLE_PERMISSIONS = {
+    role: perms | _MEDIATION_PERMISSIONS.get(role, frozenset()) for role, perms in ROLE_PERMISSIONS.items()
+}
 
 
 def permissions_of(roles) -> frozenset[str]:

@@ -178,6 +178,7 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
             _tile(gettext_lazy("Organise activities"), gettext_lazy("Volunteer activities, attendance and hours"), "people-fill", "volunteers:organise", 4),
             _tile(gettext_lazy("Hand over a redemption"), gettext_lazy("Check a points-shop code and hand the item over"), "bag-check-fill", "points:fulfil", 6),
             _tile(gettext_lazy("Building evaluation"), gettext_lazy("Monthly rounds, score sheets and the red flags"), "trophy-fill", "evaluation:list", 5),
+            _tile(gettext_lazy("Disputes"), gettext_lazy("The dispute ledger and mediation sessions"), "people", "mediation:disputes", 5),
         ]
     if Role.GRID_WORKER in roles:
         tiles += [
@@ -186,6 +187,7 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
             _tile(gettext_lazy("Registry"), gettext_lazy("People, houses and households"), "person-lines-fill", "residents:person_list", 3),
             _tile(gettext_lazy("Visits"), gettext_lazy("Elderly living alone and families in difficulty"), "heart-pulse-fill", "care:visits", 5),
             _tile(gettext_lazy("Inspections"), gettext_lazy("Campaign checks assigned to you"), "clipboard2-check-fill", "evaluation:campaigns", 4),
+            _tile(gettext_lazy("Disputes"), gettext_lazy("Screen your grid and register disputes"), "people", "mediation:disputes", 4),
         ]
     if Role.DEPARTMENT_STAFF in roles:
         tiles += [
