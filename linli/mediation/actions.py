@@ -14,6 +14,7 @@ Screening, the team and the agreement's serial live in ``actions_screening.py`` 
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import logging
 import re
@@ -525,3 +526,42 @@ def party_reveal(*, actor: Any, party: Any) -> dict[str, str]:
     audit_record(action="pii.unmask", actor=actor, target=party, detail=detail)
     person = party.person
     return {"name": party.full_name(), "phone": (person.phone if person is not None else party.phone) or ""}
+
+
+# --- a case becomes a dispute -------------------------------------------------------------------------------
+
+
+def dispute_from_case(*, actor: Any, case_id: Any, kind: str, parties: list[dict[str, Any]], risk: str = RiskLevel.LOW,
+                      amount: Any = None, title: str = "", facts: str = ""):
+    """Turn a case the actor can see into a dispute: the dispute keeps the link (and shows the case's events
+    before its own: one timeline), the case gets a note and a reply through the cases' own transition
+    (``comment``) naming the dispute. A case becomes at most one dispute. The actor is a person (their
+    view of the case decides)."""
+    from django.http import Http404
+
+    from linli.cases.access import access_case
+    from linli.cases.actions import case_transition
+    from linli.core.errors import Refused
+    from linli.mediation.models import Dispute
+
+    try:
+        case = access_case(actor, case_id)
+    except Http404 as exc:
+        raise NotFound(_("Not found.")) from exc
+    with transaction.atomic():
+        existing = Dispute.objects.filter(case_id=case.pk).first()
+        if existing is not None:
+            raise Refused(_("This case is already dispute %(n)s.") % {"n": existing.number}, code="refused")
+        dispute = dispute_file(
+            actor=actor, kind=kind, facts=facts or case.description or case.title, title=title or case.title,
+            place=case.place or case.grid or case.community, parties=parties, source=DisputeSource.CASE,
+            risk=risk, amount=amount, case=case,
+        )
+        # A closed case takes no new note (Refused); the dispute still links to it.
+        with contextlib.suppress(Refused):
+            case_transition(case=case.pk, name="comment", actor=None, data={
+                "note": _("Turned into dispute %(n)s for mediation.") % {"n": dispute.number},
+                "reply": _("What you reported is now in the hands of the community's mediators."),
+            })
+    return dispute
+

@@ -23,6 +23,7 @@ class DisputeFilters:
     status: str = ""  # a state, "open", "overdue" or "" (all)
     grid: int | None = None
     community: int | None = None
+    compound: int | None = None
     month: str = ""  # "2026-05"
     q: str = ""
 
@@ -56,6 +57,8 @@ def dispute_queryset(user: Any, f: DisputeFilters | None = None) -> QuerySet[Any
         qs = qs.filter(grid_id=f.grid)
     if f.community:
         qs = qs.filter(community_id=f.community)
+    if f.compound:
+        qs = qs.filter(compound_id=f.compound)
     if f.month:
         bounds = month_range(f.month)
         if bounds is not None:
@@ -168,3 +171,66 @@ def status_counts(user: Any) -> dict[str, int]:
 
 
 STATUS_CHOICES = DisputeStatus.choices
+# appended to selectors.py
+
+
+@dataclass
+class CompoundDisputes:
+    compound: Any
+    property_companies: list[str]
+    committees: list[str]
+    total: int
+    open: int
+    mediated: int
+    settled: int
+
+    @property
+    def success_rate(self) -> Any:
+        from linli.mediation.figures import rate
+
+        return rate(self.settled, self.mediated)
+
+
+def red_property(user: Any, *, since: dt.datetime | None = None) -> list[CompoundDisputes]:
+    """红色物业: the owner–property disputes of each compound in scope (this year by default), with the
+    property companies and owners' committees named as parties (the registry's own rows for them come with
+    issue 10), worst first."""
+    from django.db.models import Count
+
+    from linli.mediation.models import DisputeParty
+    from linli.mediation.workflow import DisputeKind, Outcome
+    from linli.places.models import Place
+
+    since = since or dt.datetime.combine(timezone.localdate().replace(month=1, day=1), dt.time(),
+                                         tzinfo=timezone.get_current_timezone())
+    qs = dispute_queryset(user).filter(kind=DisputeKind.PROPERTY, compound__isnull=False, reported_at__gte=since)
+    rows = list(qs.values("compound_id").annotate(
+        total=Count("id"), open=Count("id", filter=Q(status__in=OPEN)),
+        mediated=Count("id", filter=~Q(outcome="")), settled=Count("id", filter=Q(outcome=Outcome.SETTLED)),
+    ).order_by("-open", "-total")[:500])
+    compounds = Place.objects.in_bulk([r["compound_id"] for r in rows])
+    orgs: dict[int, set[str]] = {}
+    for cid, name in DisputeParty.objects.filter(dispute__in=qs).exclude(organisation="").values_list(
+            "dispute__compound_id", "organisation").distinct()[:2000]:
+        orgs.setdefault(cid, set()).add(name)
+    out = []
+    for r in rows:
+        names = sorted(orgs.get(r["compound_id"], ()))
+        committees = [n for n in names if "业委会" in n or "业主委员会" in n]
+        out.append(CompoundDisputes(compounds[r["compound_id"]], [n for n in names if n not in committees],
+                                    committees, r["total"], r["open"], r["mediated"], r["settled"]))
+    return out
+
+
+def compound_dispute_counts(compound_id: int) -> dict[str, int]:
+    """For the compound's profile: its disputes this year, open ones and the property ones (no scope: the
+    caller shows the profile to whom it may)."""
+    from django.db.models import Count
+
+    from linli.mediation.models import Dispute
+
+    start = dt.datetime.combine(timezone.localdate().replace(month=1, day=1), dt.time(),
+                                tzinfo=timezone.get_current_timezone())
+    return Dispute.objects.filter(compound_id=compound_id, reported_at__gte=start).aggregate(
+        total=Count("id"), open=Count("id", filter=Q(status__in=OPEN)),
+        property=Count("id", filter=Q(kind="property")))

@@ -13,3 +13,11 @@ def mediation_escalate_overdue() -> int:
     from linli.mediation.actions import disputes_escalate_overdue
 
     return disputes_escalate_overdue()
+
+
+@db_periodic_task(crontab(minute="13", hour="9", day="25-31"))
+def mediation_remind_screening() -> int:
+    """From the 25th, every morning: grids that have not finished this month's screening are reminded."""
+    from linli.mediation.screening import screenings_remind
+
+    return screenings_remind()
