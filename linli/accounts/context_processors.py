@@ -34,6 +34,8 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
         (_("My cases"), "cases:worklist", "list-task", {Role.GRID_WORKER}),
         (_("Department inbox"), "cases:department", "inbox", {Role.DEPARTMENT_STAFF}),
         (_("Supervision"), "cases:supervise", "megaphone", "cases.supervise"),
+    ]),
+    (_("Disputes"), "people", [
         (_("Dispute ledger"), "mediation:disputes", "people", "mediation.view"),
     ]),
     (_("Party-led service"), "flag", [
