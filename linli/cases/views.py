@@ -221,9 +221,6 @@ def _report(request: HttpRequest, building: Place | None) -> HttpResponse:
     if category.is_emergency:
         ctx["emergency"] = category.emergency_notice
         return render(request, "cases/report.html", ctx)
-    ctx["nearby"] = (
-        selectors.nearby_open_cases(category=category, place=building) if building is not None else []
-    )
     form = ReportForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and not ctx["identified"]:
@@ -258,6 +255,8 @@ def _report(request: HttpRequest, building: Place | None) -> HttpResponse:
             request.session.setdefault("cases_filed", [])
             request.session["cases_filed"] = [*request.session["cases_filed"], case.pk][-20:]
             return redirect("cases:filed", number=case.number)
+    # The open cases nearby, only when the form is shown (not after a case was filed: it redirects).
+    ctx["nearby"] = selectors.nearby_open_cases(category=category, place=building) if building is not None else []
     ctx["form"] = form
     return render(request, "cases/report.html", ctx, status=status)
 
