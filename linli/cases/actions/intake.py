@@ -281,6 +281,7 @@ def _file(*, actor, cat, title, description, channel, external_id, lon, lat, whe
         if files:
             case._created_photos = photos_attach(  # type: ignore[attr-defined]
                 case=case, files=files, actor=actor, event=event, now=now)
+        recipients = desk_users(case.place_path)  # cached; read before the number locks the district's row
         if not early:
             case.number = case_number_assign(case, year=year, district=route.district_code)
         audit_record(
@@ -299,7 +300,7 @@ def _file(*, actor, cat, title, description, channel, external_id, lon, lat, whe
         from linli.cases.notify import case_notify
 
         case_notify(
-            case, kind="created", user_ids=desk_users(case.place_path),
+            case, kind="created", user_ids=recipients,
             text=_("New case %(number)s: %(title)s") % {"number": case.number, "title": case.title},
             exclude=getattr(actor, "pk", None),
         )
