@@ -71,7 +71,7 @@ def measure(seconds: float, rounds: int, label: str) -> dict[str, float]:
         now = timezone.now()
         with transaction.atomic():
             case = Case.objects.create(
-                number=f"F{stamp}-{label}-{i}", channel="sensor", category=category, title="路灯不亮",
+                number=f"F{stamp % 10**6}{label[:3]}{i}", channel="sensor", category=category, title="路灯不亮",
                 description="小区门口路灯不亮", grid=grid, community_id=grid.parent_id, place_path=grid.path,
                 status=CaseStatus.REPORTED, reported_at=now)
             CaseEvent.objects.create(case=case, kind="created", actor_name="system", at=now, to_status=case.status,
