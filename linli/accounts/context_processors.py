@@ -15,6 +15,8 @@ _DELIBERATION_ROLES = {
     Role.RESIDENT, Role.BUILDING_HEAD, Role.PARTY_MEMBER, Role.VOLUNTEER, Role.GRID_WORKER, Role.COMMUNITY_STAFF,
     Role.STREET_SUPERVISOR,
 }
+# Who finds the progress boards in the menu: everyone bound to a place (administrators are not).
+BOARD_ROLES = frozenset(Role) - {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, Role.DEPARTMENT_STAFF}
 
 # (label, url name, icon, who: None for everyone, a permission "area.verb", or a set of roles)
 NavItem = tuple[Any, str, str, Any]
@@ -34,6 +36,10 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
         (_("My cases"), "cases:worklist", "list-task", {Role.GRID_WORKER}),
         (_("Department inbox"), "cases:department", "inbox", {Role.DEPARTMENT_STAFF}),
         (_("Supervision"), "cases:supervise", "megaphone", "cases.supervise"),
+        (_("Indicators"), "cases_kpi:kpi", "bar-chart-line", "cases.view"),
+        (_("Progress boards"), "cases:boards", "clipboard-data", BOARD_ROLES),
+        (_("Import 12345 tickets"), "cases_kpi:hotline_import", "telephone-inbound", "cases.dispatch"),
+        (_("Open311 API keys"), "open311:keys", "key", "cases.dispatch"),
     ]),
     (_("Disputes"), "people", [
         (_("Dispute ledger"), "mediation:disputes", "people", "mediation.view"),

@@ -753,8 +753,19 @@ def intake(request: HttpRequest) -> HttpResponse:
 # --- public board ---------------------------------------------------------------------------------------------------
 
 
+@login_required
 @require_GET
+def boards(request: HttpRequest) -> HttpResponse:
+    """The progress boards the user may open from the menu; with one community, that board itself."""
+    after = request.GET.get("after", "")[:32]
+    communities, next_after = board.board_communities(request.user, after=after)
+    if len(communities) == 1 and not after and not next_after:
+        return redirect("cases:board", pk=communities[0].pk)
+    return render(request, "cases/boards.html", {"communities": communities, "next_after": next_after})
+
+
 @replica_reads
+@require_GET
 def board_page(request: HttpRequest, pk: int) -> HttpResponse:
     community = Place.objects.filter(pk=pk, kind=PlaceKind.COMMUNITY).first()
     if community is None:

@@ -389,14 +389,14 @@ def test_navigation_marks_only_the_longest_matching_entry_active(rf, community_s
     assert [str(i["label"]) for i in items if i["active"]] in (["Party-led service"], ["党建引领"])
 
 
-def test_navigation_groups_show_a_lone_entry_on_the_bar(rf, grid_worker_a):
+def test_navigation_groups_show_a_lone_entry_on_the_bar(rf, department_staff):
     from linli.accounts import context_processors
 
     request = rf.get("/")
-    request.user = grid_worker_a
+    request.user = department_staff
     items = context_processors.navigation(request)["nav_items"]
-    # A grid worker has one case page: it sits on the bar, not in a one-entry drop-down.
+    # A department has one case page: it sits on the bar, not in a one-entry drop-down.
     from django.urls import reverse
 
-    assert reverse("cases:worklist") in [i.get("url") for i in items if "children" not in i]
+    assert reverse("cases:department") in [i.get("url") for i in items if "children" not in i]
     assert all(len(i["children"]) >= 2 for i in items if "children" in i)
