@@ -135,6 +135,8 @@ def _crawl(client: Client, start: str = "/", depth: int = 2) -> tuple[list[tuple
 
 @pytest.mark.slow
 @pytest.mark.django_db
+@pytest.mark.xfail(strict=True, reason="found by this crawl on landing: the party member's /evaluation/campaigns/ "
+                   "link (evaluation.view) answers 404 (issue 15's campaigns page); remove when fixed")
 def test_every_demo_login_reaches_only_working_pages_two_clicks_deep(demo_street):
     from linli.accounts.demo import DEMO_USERNAMES
     from linli.accounts.models import User
