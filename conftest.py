@@ -319,3 +319,32 @@ def api_outsider_id_dispute_id(world):
 @pytest.fixture
 def api_outsider_id_party_id(world):
     return _matrix_dispute(world).parties.first().pk
+
+
+# the service hall (linli/hall): a grid A service, an application and its certificate in grid A.
+@pytest.fixture
+def api_outsider_id_service_id(world):
+    from linli.hall.actions import service_item_save
+
+    return service_item_save(actor=None, name="矩阵测试事项", category="other", place=world.grid_a.pk).pk
+
+
+@pytest.fixture
+def api_outsider_id_application_id(world):
+    from linli.hall.actions import application_submit
+    from linli.hall.catalog import ensure_default_catalog
+    from linli.hall.models import ServiceItem
+
+    ensure_default_catalog(ServiceItem)
+    service = ServiceItem.objects.get(code="residence_proof", place__isnull=True)
+    return application_submit(actor=None, service=service, applicant_name="矩阵测试", place=world.grid_a.pk,
+                              walk_in=True).pk
+
+
+@pytest.fixture
+def api_outsider_id_certificate_id(world, api_outsider_id_application_id):
+    from linli.hall.actions import application_transition
+
+    app = application_transition(application=api_outsider_id_application_id, name="accept", actor=None)
+    app = application_transition(application=app, name="complete", actor=None)
+    return app.certificate.pk

@@ -10,6 +10,7 @@ from linli.cases.api import router as cases_router
 from linli.core.api import ORJSONRenderer, install_error_handlers
 from linli.deliberation.api import meetings_router, topics_router, votes_router
 from linli.evaluation.api import router as evaluation_router
+from linli.hall.api import router as hall_router
 from linli.mediation.api import router as mediation_router
 from linli.party.api import router as party_router
 from linli.places.api import router as places_router
@@ -42,3 +43,4 @@ api.add_router("/topics", topics_router)
 api.add_router("/votes", votes_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/disputes", mediation_router)
+api.add_router("/hall", hall_router)

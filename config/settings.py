@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "linli.evaluation",
     "linli.deliberation",
     "linli.mediation",
+    "linli.hall",
+    "linli.care",
     "linli.open311",
     "linli.dashboards",
 ]

@@ -68,6 +68,17 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
         (_("Meetings"), "deliberation:meetings", "people", _DELIBERATION_ROLES),
         (_("Votes"), "deliberation:votes", "check2-square", _DELIBERATION_ROLES),
     ]),
+    (_("Services and care"), "building-check", [
+        (_("Community services"), "hall:services", "building-check", None),
+        (_("My applications"), "hall:mine", "card-checklist", "hall.apply"),
+        (_("Hall desk"), "hall:desk", "inbox", "hall.handle"),
+        (_("Book a room"), "hall:rooms", "door-open", None),
+        (_("Room bookings"), "hall:room_approvals", "calendar-check", "rooms.manage"),
+        (_("Visits"), "care:visits", "heart-pulse", "care.visit"),
+        (_("Needs list"), "care:needs", "list-check", "care.view"),
+        (_("Home services"), "care:home_services", "scissors", None),
+        (_("Elders' canteen"), "care:canteen", "cup-hot", None),
+    ]),
     (_("Administration"), "gear", [
         (_("Users"), "accounts:user_list", "people", "users.manage"),
         (_("Security policy"), "accounts:policy", "shield-lock", "security.policy"),

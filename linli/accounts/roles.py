@@ -178,3 +178,25 @@ _EVALUATION_PERMISSIONS: dict[str, frozenset[str]] = {
 ROLE_PERMISSIONS = {
     role: perms | _EVALUATION_PERMISSIONS.get(role, frozenset()) for role, perms in ROLE_PERMISSIONS.items()
 }
+
+
+# Services and care (issue 14): the hall, rooms, the elders' canteen, care visits, classes. Object-level
+# rules (staff act on their own area; a visitor logs the visits assigned to them) live in hall/care access.
+_RESIDENT_HALL = frozenset({"hall.apply", "rooms.book", "canteen.order", "classes.enrol"})
+_HALL_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.RESIDENT: _RESIDENT_HALL,
+    Role.BUILDING_HEAD: _RESIDENT_HALL,
+    Role.PARTY_MEMBER: _RESIDENT_HALL,
+    Role.VOLUNTEER: _RESIDENT_HALL | {"care.visit"},
+    Role.GRID_WORKER: frozenset({"rooms.book", "care.visit", "care.view"}),
+    Role.COMMUNITY_STAFF: frozenset(
+        {"hall.handle", "hall.manage", "rooms.book", "rooms.manage", "canteen.manage", "care.visit", "care.view",
+         "care.manage", "classes.manage"}
+    ),
+    Role.STREET_SUPERVISOR: frozenset(
+        {"hall.handle", "hall.manage", "rooms.manage", "canteen.manage", "care.view", "care.manage", "classes.manage"}
+    ),
+}
+ROLE_PERMISSIONS = {
+    role: perms | _HALL_PERMISSIONS.get(role, frozenset()) for role, perms in ROLE_PERMISSIONS.items()
+}

@@ -146,6 +146,7 @@ def _resident_tiles() -> list[Tile]:
               "chat-square-text-fill", "deliberation:topics", 4),
         _tile(gettext_lazy("My points"), gettext_lazy("Points earned and the points shop"), "award-fill", "points:my_points", 5),
         _tile(gettext_lazy("Points shop"), gettext_lazy("Spend your points on services and goods"), "bag-heart-fill", "points:shop", 3),
+        _tile(gettext_lazy("Elders' canteen"), gettext_lazy("Half price at 60, meals delivered to the door"), "cup-hot-fill", "care:canteen", 2),
         _tile(gettext_lazy("My account"), gettext_lazy("Password, phone and security"), "person-vcard", "accounts:profile", 6),
     ]
 
@@ -188,6 +189,8 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
             _tile(gettext_lazy("Building evaluation"), gettext_lazy("Monthly rounds, score sheets and the red flags"), "trophy-fill", "evaluation:list", 5),
             _tile(gettext_lazy("Disputes"), gettext_lazy("The dispute ledger and mediation sessions"), "people", "mediation:disputes", 5),
         ]
+        tiles.append(_tile(gettext_lazy("Hall desk"), gettext_lazy("Applications, agency and certificates"), "building-check", "hall:desk", 3))
+        tiles.append(_tile(gettext_lazy("Care visits"), gettext_lazy("Elderly living alone, families in difficulty, needs"), "heart-pulse-fill", "care:visits", 5))
     if Role.GRID_WORKER in roles:
         tiles += [
             _tile(gettext_lazy("My cases"), gettext_lazy("Cases of your grid waiting for you"), "list-task", "cases:worklist", 1),

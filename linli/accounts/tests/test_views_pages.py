@@ -117,7 +117,7 @@ def test_resident_home_has_big_tiles_and_names_the_grid_worker(client, as_person
     body = client.get("/").content.decode()
     assert "page-resident" in body
     assert "随手拍" in body and "我的诉求" in body and "便民服务" in body
-    assert "即将上线" in body  # modules not built yet are labelled, not linked
+    assert 'href="/hall/"' in body  # the services tile links to the hall (issue 14) now that it exists
     assert "您的网格员：worker_a" in body
     assert "测试街道 › 测试一社区 › 第一网格" in body
 
