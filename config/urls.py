@@ -32,6 +32,7 @@ urlpatterns = [
     path("disputes/", include("linli.mediation.urls")),
     path("open311/v2/", include("linli.open311.urls")),
     path("dashboards/", include("linli.dashboards.urls")),
+    path("notices/", include("linli.notifications.urls")),
     # The building QR code opens the resident's report form; the building's public page stays at /r/<code>/about.
     path("r/<str:code>", case_views.building_report, name="building_report"),
     path("r/<str:code>/about", building_report, name="building_about"),

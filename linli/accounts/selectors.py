@@ -57,3 +57,10 @@ def users_with_role_over(path: str, role: str, *, limit: int = 20) -> list[User]
         .order_by("-place__depth", "user_id")[:limit]
     )
     return [r.user for r in rows]
+
+
+def users_with_roles(user_ids, roles) -> set[int]:
+    """Which of ``user_ids`` hold one of ``roles`` (notifications: who is staff, for the digest)."""
+    return set(
+        RoleAssignment.objects.filter(user_id__in=list(user_ids), role__in=list(roles)).values_list("user_id", flat=True)
+    )

@@ -314,20 +314,3 @@ class Signup(models.Model):
     def source(self) -> str:
         """The points and hours ledgers' idempotency key for this attendance."""
         return f"volunteers.signup:{self.pk}"
-
-
-class VolunteerNotice(models.Model):
-    """An in-app notice (promoted from the waiting list, activity cancelled, hours verified)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=24)
-    text = models.CharField(max_length=300)
-    created_at = models.DateTimeField()
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["user", "created_at"], name="volunteers_notice_user")]
-
-    def __str__(self) -> str:
-        return f"notice {self.pk} to {self.user_id}"

@@ -187,8 +187,6 @@ def check_visible(case: Case | int, actor: Any) -> None:
 def step(case: Case, name: str, actor: Any, data: dict[str, Any], *, now: datetime, check_actor: bool = True) -> Case:
     """Apply transition ``name`` to the locked ``case`` (inside the caller's transaction)."""
     from linli.cases.actions.transitions import APPLY
-    from linli.cases.notify import case_notify
-
     t = TRANSITIONS[name]
     if not t.allows_state(case.status):
         raise Refused(
@@ -239,11 +237,36 @@ def step(case: Case, name: str, actor: Any, data: dict[str, Any], *, now: dateti
     )
     actor_id = getattr(actor, "pk", None)
     for kind, user_ids, text in outcome.notify:
-        case_notify(case, kind=kind, user_ids=user_ids, text=text, exclude=actor_id)
+        case_notice(case, kind=kind, user_ids=user_ids, text=text, exclude=actor_id)
     case._last_event = event  # type: ignore[attr-defined]
     for chained in outcome.after:
         chained(case)
     return case
+
+
+# What a reporter without an account (a phone on the QR form, a 12345 call) is told by SMS: accepted (or
+# not), answered, closed. Each of these notices goes to the reporter only.
+REPORTER_SMS_KINDS = frozenset({"accept", "refuse", "verify", "comment", "close"})
+
+
+def case_notice(case: Case, *, kind: str, user_ids: Iterable[int | None], text: Any, exclude: int | None = None) -> None:
+    """Queue a notice about ``case`` through the outbox (inside the caller's transaction): the reporter
+    is linked to their own page of the case, staff to the case page; a phone-only reporter gets an SMS
+    for the steps in ``REPORTER_SMS_KINDS`` with the link to follow the case."""
+    from django.urls import reverse
+
+    from linli.notifications.actions import notice_queue
+
+    ids = list(user_ids)
+    to_reporter = ids == [case.reporter_id]
+    if to_reporter and case.number:
+        url = reverse("cases:my_case", args=[case.number])
+    else:
+        url = reverse("cases:case", args=[case.pk])
+    phone = None
+    if kind in REPORTER_SMS_KINDS and case.reporter_id is None and case.reporter_phone:
+        phone = case.reporter_phone
+    notice_queue(user_ids=ids, kind=kind, ref=f"cases.case:{case.pk}", text=text, url=url, exclude=exclude, phone=phone)
 
 
 def _audit_data(data: dict[str, Any]) -> dict[str, Any]:

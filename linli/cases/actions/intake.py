@@ -297,9 +297,9 @@ def _file(*, actor, cat, title, description, channel, external_id, lon, lat, whe
                 "external_id": external_id,
             },
         )
-        from linli.cases.notify import case_notify
+        from linli.cases.actions._common import case_notice
 
-        case_notify(
+        case_notice(
             case, kind="created", user_ids=recipients,
             text=_("New case %(number)s: %(title)s") % {"number": case.number, "title": case.title},
             exclude=getattr(actor, "pk", None),

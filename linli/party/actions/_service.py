@@ -12,23 +12,19 @@ Every transition runs ``run``:
 
 from __future__ import annotations
 
-import logging
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.errors import Invalid
 from linli.core.uploads import photo_clean
-
-logger = logging.getLogger("linli.party.notify")
 
 
 def person_by_id(person: Any, errors: dict[str, list[str]]) -> Any:
@@ -89,34 +85,18 @@ def store_photo(upload: Any, *, folder: str, field_name: str = "photo") -> str:
 
 # --- notices ---------------------------------------------------------------------------------------------
 
-Sender = Callable[[int, str, str, str], None]
-
-
-def console_sender(user_id: int, kind: str, ref: str, text: str) -> None:
-    logger.info("notice to user %s: %s %s", user_id, ref, kind)
-
-
-SENDERS: list[Sender] = [console_sender]
-
 
 def notify(
     *, ref: str, kind: str, user_ids: Iterable[int | None], text: str, exclude: int | None = None
 ) -> None:
-    """Tell these users once the current transaction commits (nothing for a rolled-back change)."""
-    ids = sorted({uid for uid in user_ids if uid is not None and uid != exclude})
-    if not ids:
-        return
-    message = str(text)
+    """Tell these users about ``ref`` ("party.order:12") through the outbox, in the caller's transaction."""
+    from django.urls import reverse
 
-    def deliver() -> None:
-        for uid in ids:
-            for sender in SENDERS:
-                try:
-                    sender(uid, kind, ref, message)
-                except Exception:  # one sender failing must not break the others (nor the request)
-                    logger.exception("party notice sender %r failed", sender)
+    from linli.notifications.actions import notice_queue
 
-    transaction.on_commit(deliver)
+    entity, _sep, pk = ref.partition(":")
+    url = reverse("party:order_detail" if entity == "party.order" else "party:wish_detail", args=[int(pk)])
+    notice_queue(user_ids=user_ids, kind=kind, ref=ref, text=text, url=url, exclude=exclude)
 
 
 def users_over(path: str, perm: str) -> list[int]:

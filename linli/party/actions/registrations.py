@@ -6,7 +6,6 @@ grid), reject (with a reason), or the submitter withdraws. Every step goes throu
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -30,29 +29,24 @@ from linli.party.models import (
 from linli.party.workflow import TRANSITIONS, RegistrationKind, RegistrationStatus
 from linli.places.models import Place, PlaceKind
 
-logger = logging.getLogger("linli.party.registrations")
-SENDERS: list[
-    Callable[[int, int, str], None]
-] = []  # (user id, registration id, kind): the notifications app plugs in
-
 
 def notify_submitter(reg: Registration, kind: str, actor: Any) -> None:
-    """Tell the submitter of ``reg`` that it was decided, once the transaction commits (never after a
-    rollback). The console line names ids only, no personal data."""
-    user_id = reg.submitted_by_id
-    if user_id is None or user_id == getattr(actor, "pk", None):
-        return
-    reg_id = reg.pk
+    """Tell the submitter of ``reg`` that it was decided (through the outbox, in the caller's transaction)."""
+    from django.urls import reverse
 
-    def deliver() -> None:
-        logger.info("notice to user %s: party.registration:%s %s", user_id, reg_id, kind)
-        for sender in SENDERS:
-            try:
-                sender(user_id, reg_id, kind)
-            except Exception:  # one sender failing must not break the others
-                logger.exception("registration notice sender %r failed", sender)
+    from linli.notifications.actions import notice_queue
 
-    transaction.on_commit(deliver)
+    text = (
+        _("Your 双报到 registration was approved.") if kind == "approve" else _("Your 双报到 registration was rejected.")
+    )
+    notice_queue(
+        user_ids=[reg.submitted_by_id],
+        kind=kind,
+        ref=f"party.registration:{reg.pk}",
+        text=text,
+        url=reverse("party:registration_detail", args=[reg.pk]),
+        exclude=getattr(actor, "pk", None),
+    )
 
 
 def _community(value: Any) -> Place:
