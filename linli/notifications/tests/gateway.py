@@ -34,10 +34,13 @@ class Gateway:
                 gateway.delivered.setdefault(body["dedupe_key"], body["text"])
                 if gateway.hold_first and len(gateway.requests) == 1:
                     gateway.release.wait(60)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"ok": true}')
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(b'{"ok": true}')
+                except OSError:  # the worker died while we held its request
+                    pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
