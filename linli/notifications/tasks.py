@@ -19,3 +19,11 @@ def notices_deliver_due() -> None:
     from linli.notifications.delivery import deliveries_run
 
     deliveries_run()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def notices_digest() -> None:
+    """Each member of staff's digest at the time they chose (checked every five minutes)."""
+    from linli.notifications.digest import digests_due
+
+    digests_due()

@@ -8,6 +8,7 @@ import logging
 import pytest
 
 from linli.cases.actions import case_transition
+from linli.cases.workflow import CaseStatus
 from linli.notifications.models import Delivery, Notice
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,9 @@ def test_a_phone_only_reporter_gets_an_sms_at_each_step(
     sms = Notice.objects.filter(ref=f"cases.case:{case.pk}", user__isnull=True)
     assert list(sms.order_by("id").values_list("kind", flat=True)) == ["accept", "verify", "close"]
     assert {n.phone for n in sms} == {PHONE}
+    # Each names the state the case moved to, not the one it left.
+    assert str(CaseStatus.ACCEPTED.label) in sms.get(kind="accept").text
+    assert str(CaseStatus.CLOSED.label) in sms.get(kind="close").text
     assert set(Delivery.objects.filter(notice__in=sms).values_list("channel", "status")) == {("sms", "sent")}
     lines = [r.getMessage() for r in caplog.records if r.name == "linli.notifications"]
     link = f"https://linli.example.cn/cases/mine/{case.number}"
