@@ -18,7 +18,7 @@ def case_digest(user: Any, since: datetime, now: datetime) -> list[Any]:
     from linli.core.access import scope_of
     from linli.notifications.digest import DigestLine
 
-    perms = getattr(user, "perms", frozenset())
+    perms: frozenset[str] = getattr(user, "perms", frozenset())
     mine = _view_qs(user, "mine")
     lines = []
     new = mine.filter(reported_at__gte=since).count()

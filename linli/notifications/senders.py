@@ -67,7 +67,7 @@ class ConsoleSender:
 
     def send(self, message: Message) -> None:
         to = mask_phone(message.phone) if message.phone else f"user {message.user_id}"
-        logger.info("%s to %s [%s]: %s", message.channel, to, message.dedupe_key, message.body)
+        logger.info("%s to %s [%s]: %s", message.channel.upper(), to, message.dedupe_key, message.body)
 
 
 def _post_json(url: str, payload: dict[str, Any], headers: dict[str, str], timeout: float) -> Any:

@@ -314,3 +314,25 @@ class Signup(models.Model):
     def source(self) -> str:
         """The points and hours ledgers' idempotency key for this attendance."""
         return f"volunteers.signup:{self.pk}"
+
+
+class VolunteerEvent(models.Model):
+    """A volunteer's status step (paused, came back, left): who and when."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=16, blank=True, default="")
+    to_status = models.CharField(max_length=16, blank=True, default="")
+    note = models.CharField(max_length=300, blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} {self.kind}"

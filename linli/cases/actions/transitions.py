@@ -21,6 +21,7 @@ from linli.cases import deadlines
 from linli.cases.actions._common import (
     Apply,
     Outcome,
+    case_spec,
     clean_text,
     department_users,
     owner_users,
@@ -716,3 +717,6 @@ def case_comment(*, case: Case | int, actor: Any, note: str = "", reply: str = "
     """An internal note and/or a public reply, without a change of state."""
     return run_transition(case=case, name="comment", actor=actor, data={"note": note, "reply": reply})
 
+
+
+case_spec()  # registered with the runner at import (linli.core.workflow.SPECS)

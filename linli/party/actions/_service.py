@@ -13,7 +13,6 @@ Every transition runs ``run``:
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -81,22 +80,6 @@ def store_photo(upload: Any, *, folder: str, field_name: str = "photo") -> str:
     photo = photo_clean(upload, field=field_name)
     name = f"{folder}/{timezone.now():%Y/%m}/{secrets.token_hex(8)}.jpg"
     return default_storage.save(name, ContentFile(photo.data))
-
-
-# --- notices ---------------------------------------------------------------------------------------------
-
-
-def notify(
-    *, ref: str, kind: str, user_ids: Iterable[int | None], text: str, exclude: int | None = None
-) -> None:
-    """Tell these users about ``ref`` ("party.order:12") through the outbox, in the caller's transaction."""
-    from django.urls import reverse
-
-    from linli.notifications.actions import notice_queue
-
-    entity, _sep, pk = ref.partition(":")
-    url = reverse("party:order_detail" if entity == "party.order" else "party:wish_detail", args=[int(pk)])
-    notice_queue(user_ids=user_ids, kind=kind, ref=ref, text=text, url=url, exclude=exclude)
 
 
 def users_over(path: str, perm: str) -> list[int]:
