@@ -154,7 +154,7 @@ class Outcome:
 
 
 Apply = Callable[[Any, Any, dict[str, Any], datetime], Outcome]
-Notifier = Callable[..., None]  # notifier(obj, kind=, user_ids=, text=, exclude=), inside the transaction
+Notifier = Callable[..., None]  # notifier(ref=, kind=, user_ids=, text=, exclude=), inside the transaction
 
 
 @dataclass(frozen=True)
@@ -304,13 +304,15 @@ def notices_queue(spec: Spec, obj: Any, outcome: Outcome, actor: Any) -> None:
     if not outcome.notify:
         return
     exclude = getattr(actor, "pk", None)
+    ref = f"{spec.audit_prefix}:{obj.pk}"
     if spec.notifier is not None:
+        # notifier(ref=, kind=, user_ids=, text=, exclude=); one that sets ``wants_obj`` also gets obj=.
+        extra = {"obj": obj} if getattr(spec.notifier, "wants_obj", False) else {}
         for kind, user_ids, text in outcome.notify:
-            spec.notifier(obj, kind=kind, user_ids=user_ids, text=text, exclude=exclude)
+            spec.notifier(ref=ref, kind=kind, user_ids=user_ids, text=text, exclude=exclude, **extra)
         return
     if _notice_sink is None:  # pragma: no cover (the notifications app installs it at start)
         raise RuntimeError("No outbox: linli.notifications is not installed.")
-    ref = f"{spec.audit_prefix}:{obj.pk}"
     url = spec.url(obj) if spec.url is not None else ""
     for kind, user_ids, text in outcome.notify:
         _notice_sink(user_ids=user_ids, kind=kind, ref=ref, text=text, url=url, exclude=exclude)

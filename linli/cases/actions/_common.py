@@ -174,6 +174,13 @@ def _after_write(case: Case, event: CaseEvent, outcome: Any) -> None:
     case._last_event = event  # type: ignore[attr-defined]
 
 
+def _case_notifier(*, obj: Case, ref: str, kind: str, user_ids: Any, text: Any, exclude: int | None = None) -> None:
+    case_notice(obj, kind=kind, user_ids=user_ids, text=text, exclude=exclude)
+
+
+_case_notifier.wants_obj = True  # type: ignore[attr-defined]
+
+
 @functools.cache
 def case_spec() -> Spec:
     from django.urls import reverse
@@ -190,7 +197,7 @@ def case_spec() -> Spec:
             audit_prefix="cases.case",
             noun=_("case"),
             related=("category",),
-            notifier=case_notice,
+            notifier=_case_notifier,
             url=lambda case: reverse("cases:case", args=[case.pk]),
             before_write=_before_write,
             after_write=_after_write,
