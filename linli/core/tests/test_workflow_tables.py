@@ -11,8 +11,19 @@ from django.apps import apps
 from linli.core.workflow import SPECS, Transition
 
 
+def _build_specs(module) -> None:
+    """Call the module's spec builders (``def <name>spec() -> Spec``, no arguments): a Spec registers
+    itself when built."""
+    import inspect
+
+    for name, value in vars(module).items():
+        builder = name.endswith("spec") and inspect.isfunction(value) and value.__module__ == module.__name__
+        if builder and not any(p.default is p.empty for p in inspect.signature(value).parameters.values()):
+            value()
+
+
 def _import_actions() -> None:
-    """Import every app's actions (a module or a package): each registers its specs at import."""
+    """Import every app's actions (a module or a package) and build their specs."""
     for app in apps.get_app_configs():
         if not app.name.startswith("linli."):
             continue
@@ -20,8 +31,9 @@ def _import_actions() -> None:
             module = importlib.import_module(f"{app.name}.actions")
         except ModuleNotFoundError:
             continue
+        _build_specs(module)
         for info in pkgutil.iter_modules(getattr(module, "__path__", [])):
-            importlib.import_module(f"{module.__name__}.{info.name}")
+            _build_specs(importlib.import_module(f"{module.__name__}.{info.name}"))
 
 
 def _tables() -> dict[str, dict[str, Transition]]:
