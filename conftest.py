@@ -264,6 +264,92 @@ def api_outsider_id_evaluation_round_id(world):
                       closes_on=datetime.date(2026, 11, 25), actor=None).pk
 
 
+# deliberation (linli/deliberation): a resident's topic not yet heard by the grid, and a draft vote, in
+# community 1 / grid A (the whole community sees a topic once heard and a vote once open).
+@pytest.fixture
+def api_outsider_id_topic_id(world):
+    from linli.deliberation.actions import topic_raise
+
+    return topic_raise(actor=None, title="矩阵议题", place=world.grid_a, source="resident").pk
+
+
+@pytest.fixture
+def api_outsider_id_vote_id(world):
+    import datetime
+
+    from django.utils import timezone
+
+    from linli.deliberation.actions import vote_create
+
+    return vote_create(
+        actor=None, title="矩阵表决", place=world.grid_a, electorate="households", rule="residents",
+        closes_at=timezone.now() + datetime.timedelta(days=3),
+    ).pk
+
+
+
+@pytest.fixture
+def api_outsider_id_deliberation_meeting_id(world):
+    """A two-committees meeting (两委会): internal to the community's staff."""
+    import datetime
+
+    from django.utils import timezone
+
+    from linli.deliberation.actions import meeting_create
+
+    return meeting_create(
+        actor=None, community=world.community, kind="two_committees", title="矩阵两委会",
+        starts_at=timezone.now() + datetime.timedelta(days=1),
+    ).pk
+# mediation (linli/mediation): a dispute in grid A and one of its parties.
+def _matrix_dispute(world):
+    from linli.mediation.actions import dispute_file
+    from linli.mediation.models import Dispute
+
+    found = Dispute.objects.filter(title="矩阵纠纷").first()
+    return found or dispute_file(actor=None, kind="neighbour", facts="矩阵测试", title="矩阵纠纷", place=world.grid_a,
+                                 parties=[{"role": "applicant", "name": "矩阵甲", "phone": "13900008888"}])
+
+
+@pytest.fixture
+def api_outsider_id_dispute_id(world):
+    return _matrix_dispute(world).pk
+
+
+@pytest.fixture
+def api_outsider_id_party_id(world):
+    return _matrix_dispute(world).parties.first().pk
+
+
+# the service hall (linli/hall): a grid A service, an application and its certificate in grid A.
+@pytest.fixture
+def api_outsider_id_service_id(world):
+    from linli.hall.actions import service_item_save
+
+    return service_item_save(actor=None, name="矩阵测试事项", category="other", place=world.grid_a.pk).pk
+
+
+@pytest.fixture
+def api_outsider_id_application_id(world):
+    from linli.hall.actions import application_submit
+    from linli.hall.catalog import ensure_default_catalog
+    from linli.hall.models import ServiceItem
+
+    ensure_default_catalog(ServiceItem)
+    service = ServiceItem.objects.get(code="residence_proof", place__isnull=True)
+    return application_submit(actor=None, service=service, applicant_name="矩阵测试", place=world.grid_a.pk,
+                              walk_in=True).pk
+
+
+@pytest.fixture
+def api_outsider_id_certificate_id(world, api_outsider_id_application_id):
+    from linli.hall.actions import application_transition
+
+    app = application_transition(application=api_outsider_id_application_id, name="accept", actor=None)
+    app = application_transition(application=app, name="complete", actor=None)
+    return app.certificate.pk
+
+
 # smart monitoring (linli/iot): a device and an alarm in community 1 / grid A.
 def _iot_device(world):
     from linli.iot.actions import device_register

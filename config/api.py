@@ -8,8 +8,11 @@ from linli.accounts.api import AUTH, users_router
 from linli.accounts.api import router as accounts_router
 from linli.cases.api import router as cases_router
 from linli.core.api import ORJSONRenderer, install_error_handlers
+from linli.deliberation.api import meetings_router, topics_router, votes_router
 from linli.evaluation.api import router as evaluation_router
+from linli.hall.api import router as hall_router
 from linli.iot.api import router as iot_router
+from linli.mediation.api import router as mediation_router
 from linli.party.api import router as party_router
 from linli.places.api import router as places_router
 from linli.points.api import router as points_router
@@ -37,4 +40,9 @@ api.add_router("/party", party_router)
 api.add_router("/volunteers", volunteers_router)
 api.add_router("/points", points_router)
 api.add_router("/evaluation", evaluation_router)
+api.add_router("/topics", topics_router)
+api.add_router("/votes", votes_router)
+api.add_router("/meetings", meetings_router)
+api.add_router("/disputes", mediation_router)
+api.add_router("/hall", hall_router)
 api.add_router("/iot", iot_router)

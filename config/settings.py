@@ -92,9 +92,14 @@ INSTALLED_APPS = [
     "linli.party",
     "linli.volunteers",
     "linli.evaluation",
+    "linli.deliberation",
+    "linli.mediation",
+    "linli.hall",
+    "linli.care",
     "linli.iot",
     "linli.open311",
     "linli.dashboards",
+    "linli.notifications",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +226,29 @@ else:
         "immediate": TESTING,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
+
+# --- notices (linli/notifications): outside channels; the console sender for any not configured ----------
+LINLI_SMS_GATEWAY_URL = env("LINLI_SMS_GATEWAY_URL", "")
+LINLI_SMS_GATEWAY_TOKEN = env("LINLI_SMS_GATEWAY_TOKEN", "")
+LINLI_WECHAT_APPID = env("LINLI_WECHAT_APPID", "")
+LINLI_WECHAT_SECRET = env("LINLI_WECHAT_SECRET", "")
+LINLI_WECHAT_TEMPLATE_ID = env("LINLI_WECHAT_TEMPLATE_ID", "")
+LINLI_NOTICE_SENDERS = {
+    "sms": "linli.notifications.senders.HttpSmsSender" if LINLI_SMS_GATEWAY_URL else "",
+    "wechat": "linli.notifications.senders.WechatTemplateSender" if LINLI_WECHAT_APPID else "",
+    "email": "linli.notifications.senders.EmailSender" if env("EMAIL_HOST") else "",
+}
+if env("EMAIL_HOST"):
+    EMAIL_HOST = env("EMAIL_HOST", "")
+    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env("LINLI_FROM_EMAIL", "linli@localhost")
+# A worker that dies mid-send leaves its claim; after this many seconds another worker sends again.
+LINLI_NOTICE_CLAIM_SECONDS = env_int("LINLI_NOTICE_CLAIM_SECONDS", 120)
+# The address links in SMS and e-mails start with (https://linli.example.gov.cn).
+LINLI_PUBLIC_URL = env("LINLI_PUBLIC_URL", "" if PRODUCTION else "http://127.0.0.1:8000")
 
 # --- authentication ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -8,6 +8,7 @@ from config.api import api
 from linli.cases import views as case_views
 from linli.core.media import media_serve
 from linli.core.views import healthz
+from linli.hall import views as hall_views
 from linli.places.views import building_report
 
 urlpatterns = [
@@ -21,11 +22,18 @@ urlpatterns = [
     path("cases/", include("linli.cases.urls_kpi")),  # KPI page, Excel export, 12345 import
     path("party/", include("linli.party.urls")),
     path("volunteers/", include("linli.volunteers.urls")),
+    path("hall/", include("linli.hall.urls")),
+    path("care/", include("linli.care.urls")),
+    # A certificate's QR code: genuine or revoked, who issued it, when (linli/hall).
+    path("v/<str:code>", hall_views.certificate_verify, name="certificate_verify"),
     path("points/", include("linli.points.urls")),
     path("evaluation/", include("linli.evaluation.urls")),
+    path("deliberation/", include("linli.deliberation.urls")),
+    path("disputes/", include("linli.mediation.urls")),
     path("iot/", include("linli.iot.urls")),
     path("open311/v2/", include("linli.open311.urls")),
     path("dashboards/", include("linli.dashboards.urls")),
+    path("notices/", include("linli.notifications.urls")),
     # The building QR code opens the resident's report form; the building's public page stays at /r/<code>/about.
     path("r/<str:code>", case_views.building_report, name="building_report"),
     path("r/<str:code>/about", building_report, name="building_about"),

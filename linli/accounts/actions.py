@@ -39,6 +39,7 @@ from linli.core.audit import audit_record
 from linli.core.crypto import lookup_hash, lookup_hashes
 from linli.core.errors import DomainError, Invalid, PermissionDenied, Refused
 from linli.core.models import AuditResult
+from linli.core.refdata import refdata_changed
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 TOKEN_PREFIX = "lnl_"
@@ -364,6 +365,7 @@ def user_update(*, user: User, actor: User | None, changes: dict[str, Any]) -> U
     if changed:
         update_fields = changed + (["phone_hash"] if "phone" in changed else [])
         user.save(update_fields=update_fields)
+        refdata_changed("roles")  # who is routed to (core/refdata.py)
         # The phone is never written to the audit row: only that it changed.
         audit_record(
             action="accounts.user_update", actor=actor, actor_name="" if actor else "console", target=user,
@@ -428,6 +430,7 @@ def role_assign(*, user: User, role: str, actor: User | None, place=None, depart
 def _forget_roles(user: User) -> None:
     for attr in ("scope", "role_set", "perms"):
         user.__dict__.pop(attr, None)
+    refdata_changed("roles")  # who is routed to and told (core/refdata.py)
 
 
 @transaction.atomic
@@ -462,6 +465,7 @@ def department_create(*, name: str, code: str, actor: User | None, place=None) -
 
 @transaction.atomic
 def department_update(*, department: Department, actor: User | None, name: str, code: str, place=None) -> Department:
+    refdata_changed("categories", "roles")  # a category's department is cached with its name
     if actor is not None and not user_has_perm(actor, "users.manage"):
         raise PermissionDenied(_("Only the system administrator can change departments."))
     name, code = name.strip(), code.strip()

@@ -10,6 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.roles import Role
 
+# Who takes part in deliberation (issue 13): the residents and staff of the communities.
+_DELIBERATION_ROLES = {
+    Role.RESIDENT, Role.BUILDING_HEAD, Role.PARTY_MEMBER, Role.VOLUNTEER, Role.GRID_WORKER, Role.COMMUNITY_STAFF,
+    Role.STREET_SUPERVISOR,
+}
+# Who finds the progress boards in the menu: everyone bound to a place (administrators are not).
+BOARD_ROLES = frozenset(Role) - {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, Role.DEPARTMENT_STAFF}
+
 # (label, url name, icon, who: None for everyone, a permission "area.verb", or a set of roles)
 NavItem = tuple[Any, str, str, Any]
 
@@ -28,6 +36,13 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
         (_("My cases"), "cases:worklist", "list-task", {Role.GRID_WORKER}),
         (_("Department inbox"), "cases:department", "inbox", {Role.DEPARTMENT_STAFF}),
         (_("Supervision"), "cases:supervise", "megaphone", "cases.supervise"),
+        (_("Indicators"), "cases_kpi:kpi", "bar-chart-line", "cases.view"),
+        (_("Progress boards"), "cases:boards", "clipboard-data", BOARD_ROLES),
+        (_("Import 12345 tickets"), "cases_kpi:hotline_import", "telephone-inbound", "cases.dispatch"),
+        (_("Open311 API keys"), "open311:keys", "key", "cases.dispatch"),
+    ]),
+    (_("Disputes"), "people", [
+        (_("Dispute ledger"), "mediation:disputes", "people", "mediation.view"),
     ]),
     (_("Party-led service"), "flag", [
         (_("Party organisations"), "party:home", "flag", "party.view"),
@@ -47,6 +62,22 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
         (_("Rankings"), "evaluation:rankings", "bar-chart-steps", "evaluation.manage"),
         (_("Score the buildings"), "evaluation:mine", "flag", "evaluation.score"),
         (_("Inspection campaigns"), "evaluation:campaigns", "clipboard2-check", "evaluation.view"),
+    ]),
+    (_("Deliberation"), "chat-square-text", [
+        (_("Community topics"), "deliberation:topics", "chat-square-text", _DELIBERATION_ROLES),
+        (_("Meetings"), "deliberation:meetings", "people", _DELIBERATION_ROLES),
+        (_("Votes"), "deliberation:votes", "check2-square", _DELIBERATION_ROLES),
+    ]),
+    (_("Services and care"), "building-check", [
+        (_("Community services"), "hall:services", "building-check", None),
+        (_("My applications"), "hall:mine", "card-checklist", "hall.apply"),
+        (_("Hall desk"), "hall:desk", "inbox", "hall.handle"),
+        (_("Book a room"), "hall:rooms", "door-open", None),
+        (_("Room bookings"), "hall:room_approvals", "calendar-check", "rooms.manage"),
+        (_("Visits"), "care:visits", "heart-pulse", "care.visit"),
+        (_("Needs list"), "care:needs", "list-check", "care.view"),
+        (_("Home services"), "care:home_services", "scissors", None),
+        (_("Elders' canteen"), "care:canteen", "cup-hot", None),
     ]),
     (_("Smart community"), "broadcast", [
         (_("Alarms"), "iot:alarms", "bell", "iot.view"),

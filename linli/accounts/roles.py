@@ -141,6 +141,35 @@ ROLE_PERMISSIONS = {
 }
 
 
+# Deliberation (issue 13): residents raise and support topics and vote; staff run the agenda, meetings,
+# votes, projects and funds of their places.
+_DELIBERATION_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.RESIDENT: frozenset({"topics.raise"}),
+    Role.BUILDING_HEAD: frozenset({"topics.raise"}),
+    Role.PARTY_MEMBER: frozenset({"topics.raise"}),
+    Role.VOLUNTEER: frozenset({"topics.raise"}),
+    Role.GRID_WORKER: frozenset({"topics.raise", "deliberation.view"}),
+    Role.COMMUNITY_STAFF: frozenset({"topics.raise", "deliberation.view", "deliberation.manage"}),
+    Role.STREET_SUPERVISOR: frozenset({"deliberation.view", "deliberation.manage"}),
+}
+ROLE_PERMISSIONS = {
+    role: perms | _DELIBERATION_PERMISSIONS.get(role, frozenset()) for role, perms in ROLE_PERMISSIONS.items()
+}
+# Disputes and mediation (issue 12): grid workers screen their grid and file disputes; mediators and community
+# staff work them; community and street staff run the team and read the figures.
+_MEDIATION_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.GRID_WORKER: frozenset({"mediation.view", "mediation.report"}),
+    Role.MEDIATOR: frozenset({"mediation.view", "mediation.report", "mediation.handle", "mediation.unmask"}),
+    Role.COMMUNITY_STAFF: frozenset(
+        {"mediation.view", "mediation.report", "mediation.handle", "mediation.manage", "mediation.unmask"}
+    ),
+    Role.STREET_SUPERVISOR: frozenset({"mediation.view", "mediation.manage"}),
+}
+ROLE_PERMISSIONS = {
+    role: perms | _MEDIATION_PERMISSIONS.get(role, frozenset()) for role, perms in ROLE_PERMISSIONS.items()
+}
+
+
 def permissions_of(roles) -> frozenset[str]:
     perms: set[str] = set()
     for role in roles:
@@ -160,4 +189,26 @@ _EVALUATION_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 ROLE_PERMISSIONS = {
     role: perms | _EVALUATION_PERMISSIONS.get(role, frozenset()) for role, perms in ROLE_PERMISSIONS.items()
+}
+
+
+# Services and care (issue 14): the hall, rooms, the elders' canteen, care visits, classes. Object-level
+# rules (staff act on their own area; a visitor logs the visits assigned to them) live in hall/care access.
+_RESIDENT_HALL = frozenset({"hall.apply", "rooms.book", "canteen.order", "classes.enrol"})
+_HALL_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.RESIDENT: _RESIDENT_HALL,
+    Role.BUILDING_HEAD: _RESIDENT_HALL,
+    Role.PARTY_MEMBER: _RESIDENT_HALL,
+    Role.VOLUNTEER: _RESIDENT_HALL | {"care.visit"},
+    Role.GRID_WORKER: frozenset({"rooms.book", "care.visit", "care.view"}),
+    Role.COMMUNITY_STAFF: frozenset(
+        {"hall.handle", "hall.manage", "rooms.book", "rooms.manage", "canteen.manage", "care.visit", "care.view",
+         "care.manage", "classes.manage"}
+    ),
+    Role.STREET_SUPERVISOR: frozenset(
+        {"hall.handle", "hall.manage", "rooms.manage", "canteen.manage", "care.view", "care.manage", "classes.manage"}
+    ),
+}
+ROLE_PERMISSIONS = {
+    role: perms | _HALL_PERMISSIONS.get(role, frozenset()) for role, perms in ROLE_PERMISSIONS.items()
 }

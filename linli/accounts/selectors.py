@@ -57,3 +57,20 @@ def users_with_role_over(path: str, role: str, *, limit: int = 20) -> list[User]
         .order_by("-place__depth", "user_id")[:limit]
     )
     return [r.user for r in rows]
+
+
+def users_with_roles(user_ids, roles) -> set[int]:
+    """Which of ``user_ids`` hold one of ``roles`` (notifications: who is staff, for the digest)."""
+    return set(
+        RoleAssignment.objects.filter(user_id__in=list(user_ids), role__in=list(roles)).values_list("user_id", flat=True)
+    )
+
+
+def users_with_roles_all(roles, *, exclude=None) -> list[User]:
+    """The active users holding one of ``roles``, less the ids of ``exclude`` (a subquery)
+    (notifications: the staff who get a daily digest)."""
+    ids = RoleAssignment.objects.filter(role__in=list(roles), user__is_active=True).values("user_id")
+    qs = User.objects.filter(pk__in=ids)
+    if exclude is not None:
+        qs = qs.exclude(pk__in=exclude)
+    return list(qs.order_by("pk"))

@@ -135,13 +135,18 @@ def _resident_tiles() -> list[Tile]:
         _tile(gettext_lazy("Report a problem"), gettext_lazy("Take a photo of a problem nearby and send it to your grid worker"),
               "camera-fill", "cases:report", 1),
         _tile(gettext_lazy("My matters"), gettext_lazy("Follow what you reported and rate the result"), "card-checklist", "cases:mine", 4),
+        _tile(gettext_lazy("Progress board"), gettext_lazy("What the community is working on this month"),
+              "clipboard-data-fill", "cases:boards", 2),
         _tile(gettext_lazy("Services"), gettext_lazy("Guides, certificates, room bookings"), "building-check", "hall:services", 3),
         _tile(gettext_lazy("Order a service"), gettext_lazy("Party members come to help: repairs, meals, errands"),
               "tools", "party:order_new", 2),
         _tile(gettext_lazy("Wish wall"), gettext_lazy("Post a small wish or help make one come true"), "heart-fill", "party:wish_wall", 1),
         _tile(gettext_lazy("Activities"), gettext_lazy("Volunteer and join community activities"), "people-fill", "volunteers:activity_list", 2),
+        _tile(gettext_lazy("Community topics"), gettext_lazy("Raise and support topics, vote on community matters"),
+              "chat-square-text-fill", "deliberation:topics", 4),
         _tile(gettext_lazy("My points"), gettext_lazy("Points earned and the points shop"), "award-fill", "points:my_points", 5),
         _tile(gettext_lazy("Points shop"), gettext_lazy("Spend your points on services and goods"), "bag-heart-fill", "points:shop", 3),
+        _tile(gettext_lazy("Elders' canteen"), gettext_lazy("Half price at 60, meals delivered to the door"), "cup-hot-fill", "care:canteen", 2),
         _tile(gettext_lazy("My account"), gettext_lazy("Password, phone and security"), "person-vcard", "accounts:profile", 6),
     ]
 
@@ -151,39 +156,50 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
     tiles: list[Tile] = []
     if roles & {Role.CITY_SUPERVISOR, Role.DISTRICT_SUPERVISOR}:
         tiles += [
-            _tile(gettext_lazy("Indicators"), gettext_lazy("Response, solved, satisfaction and on-time rates"), "bar-chart-line-fill", "dashboards:street", 1),
+            _tile(gettext_lazy("Indicators"), gettext_lazy("Response, solved, satisfaction and on-time rates"), "bar-chart-line-fill", "cases_kpi:kpi", 1),
             _tile(gettext_lazy("Supervision"), gettext_lazy("Overdue and escalated cases of every community"), "megaphone-fill", "cases:supervise", 2),
         ]
     if Role.DISPATCH_CENTRE in roles:
         tiles += [
             _tile(gettext_lazy("Dispatch desk"), gettext_lazy("Accept, dispatch and verify the community's cases"), "inbox-fill", "cases:dispatch", 1),
             _tile(gettext_lazy("Supervision"), gettext_lazy("Overdue and escalated cases of every community"), "megaphone-fill", "cases:supervise", 2),
+            _tile(gettext_lazy("Indicators"), gettext_lazy("Response, solved, satisfaction and on-time rates"), "bar-chart-line-fill", "cases_kpi:kpi", 3),
+            _tile(gettext_lazy("Import 12345 tickets"), gettext_lazy("Load the hotline's export as cases"), "telephone-inbound-fill", "cases_kpi:hotline_import", 5),
         ]
     if Role.STREET_SUPERVISOR in roles:
         tiles += [
             _tile(gettext_lazy("Supervision"), gettext_lazy("Overdue and escalated cases of every community"), "megaphone-fill", "cases:supervise", 1),
-            _tile(gettext_lazy("Indicators"), gettext_lazy("Response, solved, satisfaction and on-time rates"), "bar-chart-line-fill", "dashboards:street", 4),
+            _tile(gettext_lazy("Indicators"), gettext_lazy("Response, solved, satisfaction and on-time rates"), "bar-chart-line-fill", "cases_kpi:kpi", 4),
             _tile(gettext_lazy("Evaluation"), gettext_lazy("Rankings of communities and grids, with every score explained"), "trophy-fill", "evaluation:rankings", 2),
             _tile(gettext_lazy("Building evaluation"), gettext_lazy("Monthly rounds, score sheets and the red flags"), "flag-fill", "evaluation:list", 5),
             _tile(gettext_lazy("Inspection campaigns"), gettext_lazy("Civilised-city checks whose problems become cases"), "clipboard2-check-fill", "evaluation:campaigns", 3),
+            _tile(gettext_lazy("Progress boards"), gettext_lazy("What each community is asked to do and how far it got"), "clipboard-data-fill", "cases:boards", 3),
         ]
     if Role.COMMUNITY_STAFF in roles:
         tiles += [
             _tile(gettext_lazy("Dispatch desk"), gettext_lazy("Accept, dispatch and verify the community's cases"), "inbox-fill", "cases:dispatch", 1),
+            _tile(gettext_lazy("Indicators"), gettext_lazy("Response, solved, satisfaction and on-time rates"), "bar-chart-line-fill", "cases_kpi:kpi", 4),
+            _tile(gettext_lazy("Progress boards"), gettext_lazy("What each community is asked to do and how far it got"), "clipboard-data-fill", "cases:boards", 3),
+            _tile(gettext_lazy("Import 12345 tickets"), gettext_lazy("Load the hotline's export as cases"), "telephone-inbound-fill", "cases_kpi:hotline_import", 5),
             _tile(gettext_lazy("Registry"), gettext_lazy("People, houses and households"), "person-lines-fill", "residents:person_list", 3),
             _tile(gettext_lazy("Deliberation"), gettext_lazy("Topics, meetings and votes"), "chat-square-text-fill", "deliberation:topics", 5),
             _tile(gettext_lazy("Service orders"), gettext_lazy("Residents' orders: dispatch them to party members"), "tools", "party:order_list", 2),
             _tile(gettext_lazy("Organise activities"), gettext_lazy("Volunteer activities, attendance and hours"), "people-fill", "volunteers:organise", 4),
             _tile(gettext_lazy("Hand over a redemption"), gettext_lazy("Check a points-shop code and hand the item over"), "bag-check-fill", "points:fulfil", 6),
             _tile(gettext_lazy("Building evaluation"), gettext_lazy("Monthly rounds, score sheets and the red flags"), "trophy-fill", "evaluation:list", 5),
+            _tile(gettext_lazy("Disputes"), gettext_lazy("The dispute ledger and mediation sessions"), "people", "mediation:disputes", 5),
         ]
+        tiles.append(_tile(gettext_lazy("Hall desk"), gettext_lazy("Applications, agency and certificates"), "building-check", "hall:desk", 3))
+        tiles.append(_tile(gettext_lazy("Care visits"), gettext_lazy("Elderly living alone, families in difficulty, needs"), "heart-pulse-fill", "care:visits", 5))
     if Role.GRID_WORKER in roles:
         tiles += [
             _tile(gettext_lazy("My cases"), gettext_lazy("Cases of your grid waiting for you"), "list-task", "cases:worklist", 1),
             _tile(gettext_lazy("Patrol report"), gettext_lazy("Report what you find on patrol"), "camera-fill", "cases:report", 2),
+            _tile(gettext_lazy("Progress boards"), gettext_lazy("What each community is asked to do and how far it got"), "clipboard-data-fill", "cases:boards", 4),
             _tile(gettext_lazy("Registry"), gettext_lazy("People, houses and households"), "person-lines-fill", "residents:person_list", 3),
             _tile(gettext_lazy("Visits"), gettext_lazy("Elderly living alone and families in difficulty"), "heart-pulse-fill", "care:visits", 5),
             _tile(gettext_lazy("Inspections"), gettext_lazy("Campaign checks assigned to you"), "clipboard2-check-fill", "evaluation:campaigns", 4),
+            _tile(gettext_lazy("Disputes"), gettext_lazy("Screen your grid and register disputes"), "people", "mediation:disputes", 4),
         ]
     if Role.DEPARTMENT_STAFF in roles:
         tiles += [
@@ -297,6 +313,28 @@ def _grid_workers_of(user: User) -> list[str]:
     return sorted({str(a.user) for a in workers})
 
 
+def _home_counts(user: User) -> list[dict[str, Any]]:
+    """What waits for the user: every installed app with a ``home`` module offering ``home_counts(user)``
+    adds its counts (label, count, shown, url, level), in INSTALLED_APPS order. Accounts does not import
+    the domain apps; they come to it, as their demo parts do."""
+    import importlib
+
+    from django.apps import apps
+
+    counts: list[dict[str, Any]] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("linli.") or config.name == "linli.accounts":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.home")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.home":
+                raise
+            continue
+        counts += module.home_counts(user)
+    return counts
+
+
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
@@ -327,6 +365,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     elif roles & (STAFF_ROLES - ADMIN_ROLES):
         template = "accounts/home_staff.html"
         context["tiles"] = _staff_tiles(roles)
+        context["counts"] = _home_counts(user)
         context["is_supervisor"] = Role.STREET_SUPERVISOR in roles
         context["is_department"] = Role.DEPARTMENT_STAFF in roles
     else:

@@ -70,11 +70,6 @@ class CategoryQuerySet(ScopedQuerySet):
         return self.filter(active=True)
 
 
-class CaseNoticeQuerySet(ScopedQuerySet):
-    def scope_q(self, scope: Scope, user: Any) -> Q:
-        return Q(user_id=user.pk)
-
-
 def access_case(user: Any, pk: Any, *, for_update: bool = False):
     """The case with this id among what ``user`` may see, or Http404."""
     from linli.cases.models import Case

@@ -20,6 +20,11 @@ class CasesConfig(AppConfig):
 
         media_register("cases/", case_photo_visible)
 
+        from linli.cases.digest import case_digest
+        from linli.notifications.digest import digest_section_register
+
+        digest_section_register("cases", case_digest)
+
 
 def cases_paths_rewrite(*, old_path: str, new_path: str) -> int:
     """Replace the prefix ``old_path`` by ``new_path`` in every case's ``place_path``; returns rows."""

@@ -76,3 +76,30 @@ def board_tally(community: Any, year: int) -> dict[str, int]:
         "reported": base.count(),
         "done": base.filter(status=CaseStatus.CLOSED, closed_reason=ClosedReason.RESOLVED).count(),
     }
+
+
+BOARD_PAGE = 100
+
+
+def board_communities(user: Any, *, after: str = "", size: int = BOARD_PAGE) -> tuple[list[Any], str]:
+    """The communities whose board the user finds in the menu: those under the user's places (a street's
+    communities) and those above them (a resident's or a grid worker's own community); a keyset page by
+    code and the ``after`` of the next page ("" at the end)."""
+    from django.db.models import Q
+
+    from linli.places.models import Place, PlaceKind
+
+    paths = sorted(getattr(getattr(user, "scope", None), "place_paths", ()) or ())
+    if not paths:
+        return [], ""
+    above = {int(part) for p in paths for part in p.strip("/").split("/") if part}
+    under = Q()
+    for p in paths:
+        under |= Q(path__startswith=p)
+    qs = Place.objects.filter(Q(pk__in=above) | under, kind=PlaceKind.COMMUNITY).order_by("code", "pk")
+    if after:
+        qs = qs.filter(code__gt=after)
+    rows = list(qs[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (rows[-1].code if more else "")

@@ -92,4 +92,8 @@ def categories_restore_default(category_model: Any = None) -> int:
                 sort_order=order * 100 + sub_order + 1,
             )
             created += 1
+    if created:
+        from linli.core.refdata import refdata_changed
+
+        refdata_changed("categories")
     return created

@@ -1,5 +1,5 @@
 """The closed loop's data: cases, their events (the timeline), photos, summons, supports ("me too"),
-supervisions, categories, escalation marks and in-app notices.
+supervisions, categories, escalation marks.
 
 States and the transition table live in ``workflow.py``; every write goes through ``actions``.
 
@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from linli.cases.access import CaseNoticeQuerySet, CaseQuerySet, CategoryQuerySet
+from linli.cases.access import CaseQuerySet, CategoryQuerySet
 from linli.cases.workflow import (
     OPEN_STATUSES,
     CaseStatus,
@@ -455,26 +455,6 @@ class EscalationMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.level} {self.due}"
-
-
-class CaseNotice(models.Model):
-    """An in-app notice to a user about a case (written after commit by ``notify.py``)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_notices")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField(max_length=24)
-    text = models.CharField(max_length=300)
-    created_at = models.DateTimeField()
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    objects = CaseNoticeQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="cases_notice_user_unread")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} {self.kind} {self.case_id}"
 
 
 from linli.cases.models_kpi import KpiAreaDelta, KpiAreaRollup, KpiRollup  # noqa: E402,F401  (KPI rollups: linli/cases/kpi.py)

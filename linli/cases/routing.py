@@ -21,9 +21,9 @@ from django.utils.translation import gettext_noop
 
 from linli.cases.workflow import OPEN_STATUSES, OwnerKind
 from linli.core.errors import Invalid
+from linli.core.refdata import refdata_get
 from linli.places import geo
 from linli.places.models import Place, PlaceKind
-from linli.places.selectors import community_of_place, compound_kind_of, grid_of_place
 
 MSG_PLACE = gettext_noop("The report names %(place)s.")
 MSG_PLACE_IN_GRID = gettext_noop("%(place)s lies in %(grid)s.")
@@ -43,13 +43,14 @@ MSG_SUGGEST_COMMUNITY = gettext_noop("Suggested owner: the desk of %(community)s
 
 @dataclass
 class Route:
-    place: Place | None = None
-    grid: Place | None = None
-    community: Place | None = None
+    place_id: int | None = None  # the precise place (a house, building, compound), None for a grid/community
+    grid_id: int | None = None
+    community_id: int | None = None
     place_path: str = ""
     compound_kind: str = ""  # the kind of the compound the place lies in (三区), "" when none
-    worker: Any = None
-    department: Any = None
+    district_code: str = ""  # the GB/T 2260 county code of the case number
+    worker_id: int | None = None
+    department_id: int | None = None
     owner_kind: str = ""
     steps: list[dict[str, Any]] = field(default_factory=list)
 
@@ -57,89 +58,173 @@ class Route:
         self.steps.append({"msg": msg, "params": params})
 
 
-def grid_workers(grid: Place) -> list[Any]:
-    """The grid workers assigned to exactly this grid, fewest open cases first, then by id."""
-    from linli.accounts.models import User
-    from linli.accounts.roles import Role
+@dataclass(frozen=True)
+class PlaceFacts:
+    """What routing needs to know of a place and the nodes above it (plain data, cached)."""
 
-    return list(
-        User.objects.filter(is_active=True, role_assignments__role=Role.GRID_WORKER, role_assignments__place=grid)
-        .annotate(open_cases=Count("owned_cases", filter=Q(owned_cases__status__in=sorted(OPEN_STATUSES))))
-        .order_by("open_cases", "id")
-        .distinct()
+    id: int
+    kind: str
+    name: str
+    path: str
+    grid: tuple[int, str, str] | None  # (id, name, path): the node itself for a grid
+    community: tuple[int, str, str] | None
+    compound_kind: str
+    district_code: str
+
+
+_FACT_FIELDS = ("id", "kind", "name", "path", "compound_kind", "code", "district_code")
+
+
+def _place_facts(place_id: int) -> PlaceFacts | None:
+    row = Place.objects.filter(pk=place_id).values(*_FACT_FIELDS).first()
+    if row is None:
+        return None
+    ids = [int(p) for p in row["path"].split("/") if p.isdigit()]
+    found = {r["id"]: r for r in Place.objects.filter(pk__in=ids).values(*_FACT_FIELDS)}
+    chain = [found[i] for i in ids if i in found]  # the root down to the place itself
+
+    def nearest(kind: str) -> dict[str, Any] | None:
+        return next((r for r in reversed(chain) if r["kind"] == kind), None)
+
+    grid, community, compound = nearest(PlaceKind.GRID), nearest(PlaceKind.COMMUNITY), nearest(PlaceKind.COMPOUND)
+    district, street = nearest(PlaceKind.DISTRICT), nearest(PlaceKind.STREET)
+    return PlaceFacts(
+        id=row["id"], kind=row["kind"], name=row["name"], path=row["path"],
+        grid=(grid["id"], grid["name"], grid["path"]) if grid else None,
+        community=(community["id"], community["name"], community["path"]) if community else None,
+        compound_kind=(compound["compound_kind"] or "") if compound else "",
+        district_code=(district["code"] if district else "") or (street["district_code"] if street else "") or "",
     )
 
 
-def route_case(*, category: Any, lon: float | None = None, lat: float | None = None, place: Place | None = None) -> Route:
-    """Where a case belongs. ``place`` may be a house, building, compound, grid or community."""
+def place_facts(place_id: int) -> PlaceFacts | None:
+    """The routing facts of a place, from the process cache (dropped by the place actions)."""
+    return refdata_get(("places",), ("facts", place_id), lambda: _place_facts(place_id))
+
+
+def _grid_workers(grid_id: int) -> list[tuple[int, str]]:
+    from linli.accounts.models import User
+    from linli.accounts.roles import Role
+
+    users = (
+        User.objects.filter(is_active=True, role_assignments__role=Role.GRID_WORKER, role_assignments__place_id=grid_id)
+        .distinct()
+        .order_by("id")
+    )
+    return [(u.pk, str(u)) for u in users]
+
+
+def grid_workers(grid_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the grid workers assigned to exactly this grid, fewest open cases first, then by id.
+
+    Who works where comes from the process cache (dropped by the role and place actions); with several
+    workers, one count of their open cases, read from the open-cases index (cases_case_owner_open): its
+    cost follows their open cases, not every case they ever owned."""
+    from linli.cases.models import Case
+
+    workers = refdata_get(("places", "roles"), ("grid_workers", grid_id), lambda: _grid_workers(grid_id))
+    if len(workers) < 2:
+        return list(workers)
+    counts = dict(
+        Case.objects.filter(status_in_open(), owner_user_id__in=[pk for pk, _name in workers])
+        .values_list("owner_user_id")
+        .annotate(n=Count("id"))
+        .values_list("owner_user_id", "n")
+    )
+    return sorted(workers, key=lambda w: (counts.get(w[0], 0), w[0]))
+
+
+def status_in_open() -> Q:
+    from linli.cases.selectors import status_in
+
+    return status_in(sorted(OPEN_STATUSES))
+
+
+def route_case(*, category: Any, lon: float | None = None, lat: float | None = None, place: Any = None) -> Route:
+    """Where a case belongs. ``place`` (a Place or its id) may be a house, building, compound, grid or
+    community. Reads only cached reference data, except for the boundary lookup of a location and the
+    open-case count when a grid has several workers."""
     route = Route()
-    grid: Place | None = None
-    community: Place | None = None
+    facts: PlaceFacts | None = None
+    grid: tuple[int, str, str] | None = None
+    community: tuple[int, str, str] | None = None
     if place is not None:
-        route.place = place if place.kind not in (PlaceKind.GRID, PlaceKind.COMMUNITY) else None
-        route.step(MSG_PLACE, place=place.name)
-        grid = grid_of_place(place)
+        facts = place_facts(getattr(place, "pk", place))
+        if facts is None:
+            raise Invalid(_("Unknown place."), fields={"place": [_("Not found.")]})
+        route.place_id = facts.id if facts.kind not in (PlaceKind.GRID, PlaceKind.COMMUNITY) else None
+        route.step(MSG_PLACE, place=facts.name)
+        grid = facts.grid
         if grid is not None:
-            if grid.pk != place.pk:
-                route.step(MSG_PLACE_IN_GRID, place=place.name, grid=grid.name)
+            if grid[0] != facts.id:
+                route.step(MSG_PLACE_IN_GRID, place=facts.name, grid=grid[1])
         else:
-            community = community_of_place(place)
-            if community is not None and community.pk != place.pk:
-                route.step(MSG_PLACE_NO_GRID, place=place.name, community=community.name)
+            community = facts.community
+            if community is not None and community[0] != facts.id:
+                route.step(MSG_PLACE_NO_GRID, place=facts.name, community=community[1])
     elif lon is not None and lat is not None:
         grid_id = geo.grid_at(lon, lat)
-        grid = Place.objects.filter(pk=grid_id).first() if grid_id else None
-        if grid is not None:
-            route.step(MSG_POINT_IN_GRID, lon=lon, lat=lat, grid=grid.name)
+        grid_facts = place_facts(grid_id) if grid_id else None
+        if grid_facts is not None and grid_facts.grid is not None:
+            grid = grid_facts.grid
+            facts = grid_facts
+            route.step(MSG_POINT_IN_GRID, lon=lon, lat=lat, grid=grid[1])
         else:
             route.step(MSG_POINT_NO_GRID, lon=lon, lat=lat)
             compound_id = geo.compound_at(lon, lat)
-            compound = Place.objects.filter(pk=compound_id).first() if compound_id else None
+            compound = place_facts(compound_id) if compound_id else None
             if compound is not None:
-                route.place = compound
-                community = community_of_place(compound)
+                facts = compound
+                route.place_id = compound.id
+                community = compound.community
     if grid is not None:
-        community = community_of_place(grid)
+        grid_facts = place_facts(grid[0])
+        community = grid_facts.community if grid_facts is not None else None
         if community is not None:
-            route.step(MSG_GRID_IN_COMMUNITY, grid=grid.name, community=community.name)
+            route.step(MSG_GRID_IN_COMMUNITY, grid=grid[1], community=community[1])
     if grid is None and community is None:
         raise Invalid(
             _("The location lies outside every grid: choose the building or the community."),
             code="unroutable",
             fields={"location": [_("No grid or community found here.")]},
         )
-    route.grid, route.community = grid, community
-    precise = route.place or grid or community
-    route.place_path = precise.path if precise is not None else ""
-    route.compound_kind = compound_kind_of(route.place)
+    route.grid_id = grid[0] if grid else None
+    route.community_id = community[0] if community else None
+    if route.place_id is not None and facts is not None:
+        route.place_path = facts.path
+        route.compound_kind = facts.compound_kind
+    else:
+        route.place_path = grid[2] if grid else community[2] if community else ""
+    precise = facts if facts is not None else None
+    route.district_code = precise.district_code if precise is not None else ""
 
     if grid is not None:
-        workers = grid_workers(grid)
+        workers = grid_workers(grid[0])
         if len(workers) == 1:
-            route.worker = workers[0]
-            route.step(MSG_ONE_WORKER, grid=grid.name, worker=str(workers[0]))
+            route.worker_id = workers[0][0]
+            route.step(MSG_ONE_WORKER, grid=grid[1], worker=workers[0][1])
         elif workers:
-            route.worker = workers[0]
-            route.step(MSG_MANY_WORKERS, grid=grid.name, n=len(workers), worker=str(workers[0]))
+            route.worker_id = workers[0][0]
+            route.step(MSG_MANY_WORKERS, grid=grid[1], n=len(workers), worker=workers[0][1])
         else:
-            route.step(MSG_NO_WORKER, grid=grid.name)
+            route.step(MSG_NO_WORKER, grid=grid[1])
     department = getattr(category, "default_department", None)
     if department is not None:
-        route.department = department
+        route.department_id = department.pk
         route.step(MSG_DEPARTMENT, category=category.name, department=department.name)
     else:
         route.step(MSG_NO_DEPARTMENT, category=category.name)
 
     # A category with a department of its own goes there; otherwise the grid's worker takes it.
-    if route.department is not None:
+    if department is not None:
         route.owner_kind = OwnerKind.DEPARTMENT
-        route.step(MSG_SUGGEST_DEPARTMENT, department=route.department.name)
-    elif route.worker is not None:
+        route.step(MSG_SUGGEST_DEPARTMENT, department=department.name)
+    elif route.worker_id is not None:
         route.owner_kind = OwnerKind.GRID_WORKER
-        route.step(MSG_SUGGEST_WORKER, worker=str(route.worker))
+        route.step(MSG_SUGGEST_WORKER, worker=next(name for pk, name in workers if pk == route.worker_id))
     else:
         route.owner_kind = OwnerKind.COMMUNITY
-        route.step(MSG_SUGGEST_COMMUNITY, community=community.name if community is not None else "—")
+        route.step(MSG_SUGGEST_COMMUNITY, community=community[1] if community is not None else "—")
     return route
 
 

@@ -25,5 +25,6 @@ urlpatterns = [
     path("new", views.intake, name="intake"),
     path("<int:pk>/", views.case_detail, name="case"),
     path("<int:pk>/act/<str:name>", views.case_act, name="act"),
+    path("board/", views.boards, name="boards"),
     path("board/<int:pk>", views.board_page, name="board"),
 ]

@@ -20,7 +20,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -83,16 +82,6 @@ def _identified(request: HttpRequest) -> bool:
     return bool(request.user.is_authenticated or _session_phone(request))
 
 
-def console_sms(phone: str, text: str) -> None:
-    """The default SMS sender for demos: the message goes to the log with the number masked."""
-    log.info("SMS to %s: %s", mask_phone(phone), text)
-
-
-def send_sms(phone: str, text: str) -> None:
-    sender = getattr(settings, "LINLI_SMS_SENDER", "") or "linli.cases.views.console_sms"
-    import_string(sender)(phone, text)
-
-
 def _code_hash(phone: str, code: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{phone}:{code}".encode()).hexdigest()
 
@@ -126,7 +115,18 @@ def phone_code(request: HttpRequest) -> HttpResponse:
         return redirect(nxt)
     code = f"{secrets.randbelow(10**6):06d}"
     request.session[SESSION_OTP] = {"phone": phone, "hash": _code_hash(phone, code), "sent": now, "tries": 0}
-    send_sms(phone, _("Your Linli code is %(code)s. It is valid for 10 minutes.") % {"code": code})
+    from linli.notifications.senders import sms_send_now
+
+    try:  # at once, never stored: the code is a secret and is worth nothing in ten minutes
+        sms_send_now(
+            phone, _("Your Linli code is %(code)s. It is valid for 10 minutes.") % {"code": code},
+            dedupe_key=f"otp-{secrets.token_hex(8)}",
+        )
+    except Exception:
+        log.exception("the one-time code SMS failed")
+        request.session.pop(SESSION_OTP, None)
+        messages.error(request, _("The SMS could not be sent; please try again in a minute."))
+        return redirect(nxt)
     messages.success(request, _("We sent a code to %(phone)s.") % {"phone": mask_phone(phone)})
     return redirect(nxt)
 
@@ -221,9 +221,6 @@ def _report(request: HttpRequest, building: Place | None) -> HttpResponse:
     if category.is_emergency:
         ctx["emergency"] = category.emergency_notice
         return render(request, "cases/report.html", ctx)
-    ctx["nearby"] = (
-        selectors.nearby_open_cases(category=category, place=building) if building is not None else []
-    )
     form = ReportForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and not ctx["identified"]:
@@ -258,6 +255,8 @@ def _report(request: HttpRequest, building: Place | None) -> HttpResponse:
             request.session.setdefault("cases_filed", [])
             request.session["cases_filed"] = [*request.session["cases_filed"], case.pk][-20:]
             return redirect("cases:filed", number=case.number)
+    # The open cases nearby, only when the form is shown (not after a case was filed: it redirects).
+    ctx["nearby"] = selectors.nearby_open_cases(category=category, place=building) if building is not None else []
     ctx["form"] = form
     return render(request, "cases/report.html", ctx, status=status)
 
@@ -754,8 +753,19 @@ def intake(request: HttpRequest) -> HttpResponse:
 # --- public board ---------------------------------------------------------------------------------------------------
 
 
+@login_required
 @require_GET
+def boards(request: HttpRequest) -> HttpResponse:
+    """The progress boards the user may open from the menu; with one community, that board itself."""
+    after = request.GET.get("after", "")[:32]
+    communities, next_after = board.board_communities(request.user, after=after)
+    if len(communities) == 1 and not after and not next_after:
+        return redirect("cases:board", pk=communities[0].pk)
+    return render(request, "cases/boards.html", {"communities": communities, "next_after": next_after})
+
+
 @replica_reads
+@require_GET
 def board_page(request: HttpRequest, pk: int) -> HttpResponse:
     community = Place.objects.filter(pk=pk, kind=PlaceKind.COMMUNITY).first()
     if community is None:

@@ -22,7 +22,7 @@ scope (``perms_of``, ``covers``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -130,7 +130,7 @@ def covers(user: Any, path: str) -> bool:
 
 _SNAPSHOT_EXCLUDE = frozenset({"id", "created_at", "updated_at"})
 
-Notice = tuple[str, Iterable[int | None], str]  # (kind, user ids, text)
+Notice = tuple[str, Iterable[int | None], Any]  # (kind, user ids, text)
 
 
 def actor_label(actor: Any) -> str:
@@ -141,14 +141,16 @@ def actor_label(actor: Any) -> str:
 
 @dataclass
 class Outcome:
-    """What an action's ``apply`` tells the runner: the event's note and data, whom to tell, and hooks
-    (``after``: in the same transaction, after the write; ``on_commit``: once the transaction commits)."""
+    """What an action's ``apply`` tells the runner: the event's note and data (and ``event``: further
+    fields of the app's event row, e.g. the case's ``reply``), whom to tell, and hooks (``after``: in the
+    same transaction, after the write; ``on_commit``: once the transaction commits)."""
 
     note: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     notify: list[Notice] = field(default_factory=list)
     after: list[Callable[[Any], None]] = field(default_factory=list)
     on_commit: list[Callable[[Any], None]] = field(default_factory=list)
+    event: dict[str, Any] = field(default_factory=dict)
 
 
 Apply = Callable[[Any, Any, dict[str, Any], datetime], Outcome]
@@ -157,18 +159,46 @@ Notifier = Callable[..., None]  # notifier(ref=, kind=, user_ids=, text=, exclud
 
 @dataclass(frozen=True)
 class Spec:
-    """What an app brings to the runner."""
+    """What an app brings to the runner.
+
+    - ``model``: the entity, with ``status`` (and ``version`` for the compare-and-set; without it the
+      compare is on ``status`` alone); ``updated_at`` is set when the model has it;
+    - ``event_model`` and ``event_fk``: the typed event row and its foreign key; ``event_owner`` when the
+      row hangs on another object (a sign-up's events on its activity: the sign-up's id goes in ``data``);
+    - ``table``, one ``apply`` per action, ``audit_prefix`` ("party.order" → "party.order_take"), ``noun``;
+    - ``url``: the page a notice links to; ``notifier`` replaces the plain ``notice_queue`` (the cases'
+      SMS to a phone-only reporter);
+    - ``before_write(obj, outcome, now)`` and ``after_write(obj, event, outcome)``: the entity's own hooks
+      (the case's first-reply time, its caches), in the transaction;
+    - ``visible``: user → queryset (default: the manager's ``visible_to``).
+    """
 
     model: type[models.Model]
     event_model: type[models.Model]
-    event_fk: str  # the event's foreign key to the entity: "order", "wish", "dispute"
+    event_fk: str
     table: dict[str, Transition]
-    apply: dict[str, Apply]
-    audit_prefix: str  # "party.order" → audit action "party.order_take"
-    noun: Any  # "order", for messages
+    apply: Mapping[str, Callable[..., Outcome]]
+    audit_prefix: str
+    noun: Any
     related: tuple[str, ...] = ()
     notifier: Notifier | None = None
-    visible: Callable[[Any], Any] | None = None  # user → queryset; default: the manager's visible_to
+    visible: Callable[[Any], Any] | None = None
+    url: Callable[[Any], str] | None = None
+    event_owner: Callable[[Any], Any] | None = None
+    before_write: Callable[[Any, Outcome, datetime], None] | None = None
+    after_write: Callable[[Any, Any, Outcome], None] | None = None
+
+    def __post_init__(self) -> None:
+        SPECS[self.audit_prefix] = self  # every spec built is known (the tests walk them all)
+
+
+SPECS: dict[str, Spec] = {}
+
+
+def spec_register(spec: Spec) -> Spec:
+    """Every workflow registers its spec (by audit prefix): the tests walk them all."""
+    SPECS[spec.audit_prefix] = spec
+    return spec
 
 
 def _snapshot(obj: models.Model) -> dict[str, Any]:
@@ -183,6 +213,10 @@ def _comparable(value: Any) -> Any:
     return value.name if hasattr(value, "storage") and hasattr(value, "name") else value
 
 
+def _field_names(model: type[models.Model]) -> frozenset[str]:
+    return frozenset(f.name for f in model._meta.concrete_fields)
+
+
 def event_write(
     spec: Spec,
     obj: Any,
@@ -194,19 +228,30 @@ def event_write(
     to_status: str = "",
     note: str = "",
     data: dict[str, Any] | None = None,
+    **extra: Any,
 ) -> Any:
-    """One typed event row (the entity's timeline). Event models carry kind, actor, actor_name, at,
-    from_status, to_status, note and data."""
+    """One typed event row (the entity's timeline). The row gets those of kind, actor, actor_name, at,
+    from_status, to_status, note, data and ``extra`` that its model has."""
+    data = dict(data or {})
+    owner = obj
+    if spec.event_owner is not None:
+        owner = spec.event_owner(obj)
+        data.setdefault(obj._meta.model_name, obj.pk)
+    values = {
+        spec.event_fk: owner,
+        "kind": kind,
+        "actor": actor if getattr(actor, "is_authenticated", False) else None,
+        "actor_name": actor_label(actor)[:150],
+        "at": at,
+        "from_status": from_status,
+        "to_status": to_status,
+        "note": note,
+        "data": data,
+        **extra,
+    }
+    names = _field_names(spec.event_model)
     return spec.event_model.objects.create(  # type: ignore[attr-defined]
-        **{spec.event_fk: obj},
-        kind=kind,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_name=actor_label(actor)[:150],
-        at=at,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
+        **{k: v for k, v in values.items() if k in names}
     )
 
 
@@ -232,78 +277,159 @@ def _bound(hook: Callable[[Any], None], obj: Any) -> Callable[[], None]:
     return lambda: hook(obj)
 
 
-def run(spec: Spec, *, obj: Any, name: str, actor: Any, data: dict[str, Any] | None = None) -> Any:
-    """Run transition ``name`` of ``spec.table`` on ``obj`` (an instance or an id) for ``actor``
-    (``None``: the system). Returns the updated object."""
+def _conflict() -> Refused:
+    return Refused(_("It changed meanwhile; reload and try again."), code="conflict")
+
+
+def _seen_version(data: dict[str, Any]) -> int | None:
+    """The version the actor saw, when the page or the API client sends it (``version``)."""
+    try:
+        return int(data["version"]) if data.get("version") not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+# The outbox (``linli.notifications.actions.notice_queue``), installed by the notifications app at start:
+# core imports no app.
+_notice_sink: Callable[..., Any] | None = None
+
+
+def notice_sink_set(sink: Callable[..., Any]) -> None:
+    global _notice_sink
+    _notice_sink = sink
+
+
+def notices_queue(spec: Spec, obj: Any, outcome: Outcome, actor: Any) -> None:
+    """The outcome's notices through the one outbox (or the spec's own notifier), in the transaction."""
+    if not outcome.notify:
+        return
+    exclude = getattr(actor, "pk", None)
+    ref = f"{spec.audit_prefix}:{obj.pk}"
+    if spec.notifier is not None:
+        # notifier(ref=, kind=, user_ids=, text=, exclude=); one that sets ``wants_obj`` also gets obj=.
+        extra = {"obj": obj} if getattr(spec.notifier, "wants_obj", False) else {}
+        for kind, user_ids, text in outcome.notify:
+            spec.notifier(ref=ref, kind=kind, user_ids=user_ids, text=text, exclude=exclude, **extra)
+        return
+    if _notice_sink is None:  # pragma: no cover (the notifications app installs it at start)
+        raise RuntimeError("No outbox: linli.notifications is not installed.")
+    url = spec.url(obj) if spec.url is not None else ""
+    for kind, user_ids, text in outcome.notify:
+        _notice_sink(user_ids=user_ids, kind=kind, ref=ref, text=text, url=url, exclude=exclude)
+
+
+def step(
+    spec: Spec,
+    locked: Any,
+    name: str,
+    *,
+    actor: Any,
+    data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+    check_actor: bool = True,
+    seen_version: int | None = None,
+    seen_status: str | None = None,
+) -> Any:
+    """Transition ``name`` on ``locked`` (a row the caller locked in its transaction): table, guard,
+    required inputs, apply, compare-and-set, event row, audit row, notices and hooks. Chained steps (a
+    case verified right after its report) pass ``check_actor=False``: the system acts."""
     if name not in spec.table:
         raise NotFound(_("Not found."))
     t = spec.table[name]
     data = dict(data or {})
-    pk = obj.pk if isinstance(obj, models.Model) else obj
-    manager = spec.model.objects  # type: ignore[attr-defined]
-    with transaction.atomic():
-        if actor is not None:
-            visible = spec.visible(actor) if spec.visible is not None else manager.visible_to(actor)
-            if not visible.filter(pk=pk).exists():
-                raise NotFound(_("Not found."))
-        try:
-            locked = manager.select_related(*spec.related).select_for_update(of=("self",)).get(pk=pk)
-        except spec.model.DoesNotExist as exc:  # type: ignore[attr-defined]
-            raise NotFound(_("Not found.")) from exc
-        if not t.allows_state(locked.status):
-            raise Refused(
-                _("This %(noun)s is “%(status)s”: “%(action)s” is not possible now.")
-                % {"noun": spec.noun, "status": locked.get_status_display(), "action": t.label},
-                code="refused_transition",
-            )
-        if not t.allows_actor(locked, actor):
-            raise PermissionDenied(
-                _("You may not “%(action)s” this %(noun)s.") % {"action": t.label, "noun": spec.noun}
-            )
-        refusal = t.refusal(locked, actor)
-        if refusal is not None:
-            raise Refused(refusal, code="refused_transition")
-        check_required(t, data)
-        now = timezone.now()
-        before = _snapshot(locked)
-        from_status = locked.status
-        outcome = spec.apply[name](locked, actor, data, now)
-        if t.target is not None:
-            locked.status = t.target
+    has_version = "version" in _field_names(spec.model)
+    if not t.allows_state(locked.status):
+        # Somebody moved it since the actor looked (the version they saw, or the state of the instance
+        # they hold, allowed this): a lost race, not a refusal.
+        if has_version and seen_version is not None and seen_version != locked.version:
+            raise _conflict()
+        if seen_status is not None and seen_status != locked.status and t.allows_state(seen_status):
+            raise _conflict()
+        raise Refused(
+            _("This %(noun)s is “%(status)s”: “%(action)s” is not possible now.")
+            % {"noun": spec.noun, "status": locked.get_status_display(), "action": t.label},
+            code="refused_transition",
+        )
+    if check_actor and not t.allows_actor(locked, actor):
+        raise PermissionDenied(_("You may not “%(action)s” this %(noun)s.") % {"action": t.label, "noun": spec.noun})
+    refusal = t.refusal(locked, actor if check_actor else None)
+    if refusal is not None:
+        raise Refused(refusal, code="refused_transition")
+    check_required(t, data)
+    now = now or timezone.now()
+    before = _snapshot(locked)
+    from_status = locked.status
+    outcome = spec.apply[name](locked, actor, data, now)
+    if t.target is not None:
+        locked.status = t.target
+    if spec.before_write is not None:
+        spec.before_write(locked, outcome, now)
+    cas: dict[str, Any] = {"pk": locked.pk, "status": from_status}
+    if has_version:
         locked.version = before["version"] + 1
-        after = _snapshot(locked)
-        changed = {k: v for k, v in after.items() if _comparable(before.get(k)) != _comparable(v)}
-        updated = manager.filter(pk=locked.pk, version=before["version"], status=from_status).update(
-            updated_at=now, **changed
-        )
-        if updated != 1:  # the row lock makes this rare; the compare-and-set is the guarantee
-            raise Refused(_("It changed meanwhile; reload and try again."), code="conflict")
-        event = event_write(
-            spec,
-            locked,
-            kind=name,
-            actor=actor,
-            at=now,
-            from_status=from_status,
-            to_status=locked.status,
-            note=outcome.note,
-            data=outcome.data,
-        )
-        audit_record(
-            action=f"{spec.audit_prefix}_{name}",
-            actor=actor,
-            actor_name="" if actor is not None else "system",
-            target=locked,
-            detail={"from": from_status, "to": locked.status, "event": event.pk, **_audit_data(outcome.data)},
-        )
-        ref = f"{spec.audit_prefix}:{locked.pk}"
-        if spec.notifier is not None:
-            for kind, user_ids, text in outcome.notify:
-                spec.notifier(
-                    ref=ref, kind=kind, user_ids=user_ids, text=text, exclude=getattr(actor, "pk", None)
-                )
-        for step in outcome.after:
-            step(locked)
-        for hook in outcome.on_commit:
-            transaction.on_commit(_bound(hook, locked))
-        return locked
+        cas["version"] = before["version"]
+    after = _snapshot(locked)
+    changed = {k: v for k, v in after.items() if _comparable(before.get(k)) != _comparable(v)}
+    if "updated_at" in _field_names(spec.model):
+        changed["updated_at"] = now
+    manager = spec.model._default_manager
+    if manager.filter(**cas).update(**changed) != 1:  # the row lock makes this rare; the CAS is the guarantee
+        raise _conflict()
+    event = event_write(
+        spec,
+        locked,
+        kind=name,
+        actor=actor,
+        at=now,
+        from_status=from_status,
+        to_status=locked.status,
+        note=outcome.note,
+        data=outcome.data,
+        **outcome.event,
+    )
+    audit_record(
+        action=f"{spec.audit_prefix}_{name}",
+        actor=actor,
+        actor_name="" if actor is not None else "system",
+        target=locked,
+        detail={"from": from_status, "to": locked.status, "event": event.pk, **_audit_data(outcome.data)},
+    )
+    notices_queue(spec, locked, outcome, actor)
+    if spec.after_write is not None:
+        spec.after_write(locked, event, outcome)
+    for hook in outcome.after:
+        hook(locked)
+    for hook in outcome.on_commit:
+        transaction.on_commit(_bound(hook, locked))
+    return locked
+
+
+def lock(spec: Spec, pk: Any) -> Any:
+    manager = spec.model._default_manager
+    try:
+        return manager.select_related(*spec.related).select_for_update(of=("self",)).get(pk=pk)
+    except spec.model.DoesNotExist as exc:  # type: ignore[attr-defined]
+        raise NotFound(_("Not found.")) from exc
+
+
+def check_visible(spec: Spec, pk: Any, actor: Any) -> None:
+    if actor is None:
+        return
+    visible = spec.visible(actor) if spec.visible is not None else spec.model._default_manager.visible_to(actor)  # type: ignore[attr-defined]
+    if not visible.filter(pk=pk).exists():
+        raise NotFound(_("Not found."))
+
+
+def run(spec: Spec, *, obj: Any, name: str, actor: Any, data: dict[str, Any] | None = None) -> Any:
+    """Run transition ``name`` of ``spec.table`` on ``obj`` (an instance or an id) for ``actor``
+    (``None``: the system): scope (404), lock, then ``step``. Returns the updated object."""
+    if name not in spec.table:
+        raise NotFound(_("Not found."))
+    data = dict(data or {})
+    pk = obj.pk if isinstance(obj, models.Model) else obj
+    seen = _seen_version(data)
+    seen_status = getattr(obj, "status", None) if isinstance(obj, models.Model) else None
+    with transaction.atomic():
+        check_visible(spec, pk, actor)
+        locked = lock(spec, pk)
+        return step(spec, locked, name, actor=actor, data=data, seen_version=seen, seen_status=seen_status)

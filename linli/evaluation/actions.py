@@ -398,3 +398,8 @@ def _passed(value: Any) -> bool | None:
     if text in ("fail", "failed", "0", "false", "no"):
         return False
     return None
+
+
+# The specs are built at import, so that the runner knows every table (linli.core.workflow.SPECS).
+_spec()
+_campaign_spec()

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.core.access import scope_of
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.core.refdata import refdata_changed
 from linli.places import geo
 from linli.places.models import (
     ATTRIBUTE_FIELDS,
@@ -368,6 +369,7 @@ def place_create(
 ) -> Place:
     """A new node under ``parent`` (a city, district or street at the top level: console only).
     Buildings get their public QR code here."""
+    refdata_changed("places")  # the routing facts cached by the intake (core/refdata.py)
     _check_parent(kind, parent)
     if parent is None:
         if actor is not None:
@@ -400,6 +402,7 @@ UPDATABLE_FIELDS = frozenset({"name", "code"}) | ATTRIBUTE_FIELDS
 @transaction.atomic
 def place_update(*, place: Place, actor, **changes: Any) -> Place:
     """Rename, recode or change the kind-specific attributes of a node. Fields not given stay."""
+    refdata_changed("places")  # the routing facts cached by the intake (core/refdata.py)
     place = _locked(place)
     _require_change(actor, place.path)
     unknown = set(changes) - UPDATABLE_FIELDS
@@ -444,6 +447,7 @@ def place_move(*, place: Place, new_parent: Place, actor, code: str | None = Non
     """Re-parent a node: the paths of its whole subtree are rewritten in this transaction. Refuses a
     move under itself or its own subtree, and a parent of the wrong kind. ``code`` recodes the node at
     the same time (a grid moving to another community takes that community's prefix)."""
+    refdata_changed("places")  # the routing facts cached by the intake (core/refdata.py)
     place = _locked(place)
     new_parent = _locked(new_parent)
     _require_change(actor, place.path)
@@ -487,6 +491,7 @@ def place_move(*, place: Place, new_parent: Place, actor, code: str | None = Non
 def place_set_geometry(*, place: Place, geometry: Any, actor) -> Place:
     """Set (or clear, with ``None``) a node's boundary or location: a GeoJSON geometry, Feature or
     one-feature FeatureCollection, as a dict, JSON text, bytes or an uploaded file."""
+    refdata_changed("places")  # the routing facts cached by the intake (core/refdata.py)
     place = _locked(place)
     _require_change(actor, place.path)
     detail = _apply_geometry(place, geometry)
@@ -514,6 +519,7 @@ def place_references(place: Place) -> list[str]:
 @transaction.atomic
 def place_delete(*, place: Place, actor) -> None:
     """Delete a node that has nothing under it and that nothing refers to."""
+    refdata_changed("places")  # the routing facts cached by the intake (core/refdata.py)
     place = _locked(place)
     _require_change(actor, place.path)
     children = Place.objects.filter(parent=place).count()

@@ -10,6 +10,7 @@ transaction is refused.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -17,11 +18,13 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.core.workflow import Outcome, Spec, run, spec_register
 from linli.points.access import can_manage_path
 from linli.points.models import (
     Area,
@@ -36,12 +39,14 @@ from linli.points.models import (
     RedemptionEvent,
     Selection,
     SelectionCandidate,
+    SelectionEvent,
     ShopItem,
 )
 from linli.points.workflow import (
     PERM_MANAGE,
     PERM_REDEEM,
     REDEMPTION_TRANSITIONS,
+    SELECTION_TRANSITIONS,
     SelectionStatus,
 )
 
@@ -489,51 +494,50 @@ def redemption_create(*, item_id: int, actor) -> Redemption:
     return r
 
 
-def redemption_transition(*, redemption: Redemption | int, name: str, actor, note: str = "") -> Redemption:
-    """Fulfil, refund or cancel a redemption (the table in ``workflow.py``). Refunding or cancelling
-    writes a reversing entry and puts the stock back."""
-    t = REDEMPTION_TRANSITIONS.get(name)
-    if t is None:
-        raise NotFound(_("Not found."))
-    with transaction.atomic():
-        pk: Any = getattr(redemption, "pk", redemption)
-        r = Redemption.objects.select_for_update().filter(pk=pk).first()
-        if r is None:
-            raise NotFound(_("Not found."))
-        r = Redemption.objects.select_related("item", "person").get(pk=r.pk)
-        if actor is not None and not Redemption.objects.visible_to(actor).filter(pk=r.pk).exists():
-            raise NotFound(_("Not found."))
-        if r.status not in t.sources:
-            raise Refused(
-                _("This redemption is %(status)s; it cannot be changed that way.")
-                % {"status": r.get_status_display()}
-            )
-        if not t.allows_actor(r, actor):
-            raise PermissionDenied(_("You may not do this."))
-        old = r.status
-        moved = Redemption.objects.filter(pk=r.pk, status=old).update(
-            status=t.target, closed_at=timezone.now()
+def _redemption_close(r: Redemption, actor: Any, data: dict[str, Any], now: Any) -> Outcome:
+    r.closed_at = now
+    return Outcome(note=str(data.get("note") or "")[:200])
+
+
+def _redemption_refund(r: Redemption, actor: Any, data: dict[str, Any], now: Any) -> Outcome:
+    """Refund or cancel: a reversing entry, and the stock back."""
+    out = _redemption_close(r, actor, data, now)
+    debit = PointsEntry.objects.filter(source=f"points.redemption:{r.pk}:redeem").first()
+    _entry_write(
+        person=r.person,
+        amount=r.cost,
+        kind=EntryKind.REFUND,
+        actor=actor,
+        note=out.note or r.item.name,
+        source=f"points.redemption:{r.pk}:refund",
+        reverses=debit,
+    )
+    if r.item.stock is not None:
+        ShopItem.objects.filter(pk=r.item_id, stock__isnull=False).update(stock=F("stock") + 1)
+    return out
+
+
+@functools.cache
+def _redemption_spec() -> Spec:
+    return spec_register(
+        Spec(
+            model=Redemption,
+            event_model=RedemptionEvent,
+            event_fk="redemption",
+            table=REDEMPTION_TRANSITIONS,
+            apply={"fulfil": _redemption_close, "refund": _redemption_refund, "cancel": _redemption_refund},
+            audit_prefix="points.redemption",
+            noun=_("redemption"),
+            related=("item", "person"),
+            url=lambda r: reverse("points:redemption", args=[r.pk]),
         )
-        if not moved:
-            raise Refused(_("Somebody else changed this redemption first."))
-        assert t.target is not None  # every row of this table changes the state
-        r.status = t.target
-        if name in ("refund", "cancel"):
-            debit = PointsEntry.objects.filter(source=f"points.redemption:{r.pk}:redeem").first()
-            _entry_write(
-                person=r.person,
-                amount=r.cost,
-                kind=EntryKind.REFUND,
-                actor=actor,
-                note=note or r.item.name,
-                source=f"points.redemption:{r.pk}:refund",
-                reverses=debit,
-            )
-            if r.item.stock is not None:
-                ShopItem.objects.filter(pk=r.item_id, stock__isnull=False).update(stock=F("stock") + 1)
-        _redemption_event(r, kind=name, actor=actor, from_status=old, note=note)
-        audit_record(action=f"points.redemption_{name}", actor=actor, target=r, detail={"note": note})
-    return r
+    )
+
+
+def redemption_transition(*, redemption: Redemption | int, name: str, actor, note: str = "") -> Redemption:
+    """Fulfil, refund or cancel a redemption (the table in ``workflow.py``, through the one runner).
+    Refunding or cancelling writes a reversing entry and puts the stock back."""
+    return run(_redemption_spec(), obj=redemption, name=name, actor=actor, data={"note": note})
 
 
 def redemption_fulfil_by_code(*, code: str, actor) -> Redemption:
@@ -656,29 +660,35 @@ def selection_candidate_set(
         )
 
 
-_SELECTION_NEXT = {
-    "confirm": (SelectionStatus.DRAFT, SelectionStatus.CONFIRMED),
-    "publish": (SelectionStatus.CONFIRMED, SelectionStatus.PUBLISHED),
-    "reopen": (SelectionStatus.CONFIRMED, SelectionStatus.DRAFT),
-}
+def _selection_step(sel: Selection, actor: Any, data: dict[str, Any], now: Any) -> Outcome:
+    return Outcome()
+
+
+def _selection_publish(sel: Selection, actor: Any, data: dict[str, Any], now: Any) -> Outcome:
+    sel.published_at = now
+    return Outcome()
+
+
+@functools.cache
+def _selection_spec() -> Spec:
+    return spec_register(
+        Spec(
+            model=Selection,
+            event_model=SelectionEvent,
+            event_fk="selection",
+            table=SELECTION_TRANSITIONS,
+            apply={"confirm": _selection_step, "publish": _selection_publish, "reopen": _selection_step},
+            audit_prefix="points.selection",
+            noun=_("selection"),
+            related=("community",),
+        )
+    )
 
 
 def selection_transition(*, selection: Selection | int, name: str, actor) -> Selection:
-    if name not in _SELECTION_NEXT:
-        raise NotFound(_("Not found."))
-    source, target = _SELECTION_NEXT[name]
-    with transaction.atomic():
-        sel = Selection.objects.select_for_update().filter(pk=getattr(selection, "pk", selection)).first()
-        if sel is None:
-            raise NotFound(_("Not found."))
-        _require_manage(actor, sel.place_path)
-        if sel.status != source:
-            raise Refused(_("This selection cannot be changed that way now."))
-        if name == "confirm" and not sel.candidates.filter(included=True).exists():
-            raise Refused(_("Include at least one person before confirming."))
-        sel.status = target
-        if name == "publish":
-            sel.published_at = timezone.now()
-        sel.save(update_fields=["status", "published_at"])
-        audit_record(action=f"points.selection_{name}", actor=actor, target=sel)
-    return sel
+    """Confirm, publish or reopen a selection (the table in ``workflow.py``, through the one runner)."""
+    return run(_selection_spec(), obj=selection, name=name, actor=actor)
+
+
+_redemption_spec()  # registered with the runner at import (linli.core.workflow.SPECS)
+_selection_spec()

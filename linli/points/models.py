@@ -381,6 +381,28 @@ class Selection(models.Model):
         return self.title
 
 
+class SelectionEvent(models.Model):
+    """One step of a selection (confirmed, published, reopened): who and when."""
+
+    selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16)
+    from_status = models.CharField(max_length=16, blank=True, default="")
+    to_status = models.CharField(max_length=16, blank=True, default="")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    note = models.CharField(max_length=200, blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.selection_id} {self.kind}"
+
+
 class SelectionCandidate(models.Model):
     selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="candidates")
     person = models.ForeignKey("residents.Person", on_delete=models.PROTECT, related_name="+")

@@ -71,5 +71,31 @@ REDEMPTION_TRANSITIONS: dict[str, Transition] = {
 }
 
 
+S = SelectionStatus
+
+
+def is_selection_manager(selection: Any, user: Any) -> bool:
+    """Staff with ``points.manage`` over the selection's community."""
+    return PERM_MANAGE in _perms(user) and _covers(user, selection.place_path)
+
+
+def _has_included(selection: Any, user: Any) -> Any:
+    if not selection.candidates.filter(included=True).exists():
+        return _("Include at least one person before confirming.")
+    return None
+
+
+# 一年两评选: a draft is confirmed (with at least one person included), then published or reopened.
+SELECTION_TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        transition("confirm", _("Confirm"), [S.DRAFT], S.CONFIRMED, [is_selection_manager], guard=_has_included,
+                   style="primary"),
+        transition("publish", _("Publish"), [S.CONFIRMED], S.PUBLISHED, [is_selection_manager], style="success"),
+        transition("reopen", _("Reopen"), [S.CONFIRMED], S.DRAFT, [is_selection_manager]),
+    ]
+}
+
+
 def available_actions(redemption: Any, user: Any) -> list[Transition]:
     return available(REDEMPTION_TRANSITIONS, redemption, user)

@@ -438,3 +438,80 @@ def person_for_user(user) -> Person | None:
     return (
         Person.objects.filter(phone_hash__in=lookup_hashes(phone), status=PersonStatus.ACTIVE).order_by("-id").first()
     )
+
+
+# --- electorates and beneficiaries (deliberation, issue 13) --------------------------------------------------
+
+
+def household_id_of(person: Person | None) -> int | None:
+    """The household the person belongs to now (None when in none)."""
+    if person is None:
+        return None
+    return (
+        HouseholdMember.objects.filter(person=person, end_date__isnull=True, household__status="active")
+        .values_list("household_id", flat=True)
+        .first()
+    )
+
+
+def _adult_cutoff(on: datetime.date) -> datetime.date:
+    try:
+        return on.replace(year=on.year - 18)
+    except ValueError:  # 29 February
+        return on.replace(year=on.year - 18, day=28)
+
+
+def electorate_residents(path: str, on: datetime.date) -> list[tuple[int, str]]:
+    """(person id, name) of the residents living under ``path`` who are 18 or older on ``on``."""
+    return list(
+        Person.objects.filter(place_path__startswith=path, status=PersonStatus.ACTIVE, birth_date__lte=_adult_cutoff(on))
+        .order_by("id")
+        .values_list("id", "name")
+    )
+
+
+def electorate_households(path: str, on: datetime.date) -> list[tuple[int, str, list[int]]]:
+    """(household id, number, adult member person ids) of the active households under ``path``."""
+    rows = list(
+        HouseholdMember.objects.filter(
+            household__place_path__startswith=path,
+            household__status="active",
+            end_date__isnull=True,
+            person__status=PersonStatus.ACTIVE,
+        )
+        .order_by("household_id", "id")
+        .values_list("household_id", "household__number", "person_id", "person__birth_date")
+    )
+    cutoff = _adult_cutoff(on)
+    found: dict[int, tuple[str, list[int]]] = {}
+    for hid, number, pid, born in rows:
+        number_members = found.setdefault(hid, (number or f"#{hid}", []))
+        if born is None or born <= cutoff:
+            number_members[1].append(pid)
+    return [(hid, number, members) for hid, (number, members) in found.items() if members]
+
+
+def electorate_owners(path: str) -> list[tuple[int, str, Any, int]]:
+    """(house id, house name, floor area in m², owner person id) of the current owners of the houses under
+    ``path`` (one row per owner and house; a house without a recorded area has area None)."""
+    return list(
+        Occupancy.objects.filter(
+            house__path__startswith=path, house__kind=PlaceKind.HOUSE, kind="owner", end_date__isnull=True
+        )
+        .order_by("house_id", "person_id")
+        .values_list("house_id", "house__name", "house__area_m2", "person_id")
+    )
+
+
+def persons_aged_at_least(path: str, age: int, year: int) -> list[tuple[int, str, datetime.date | None]]:
+    """(person id, name, birth date) of the residents living under ``path`` who reach ``age`` in ``year``
+    or are older (born in ``year - age`` or before)."""
+    return list(
+        Person.objects.filter(
+            place_path__startswith=path,
+            status=PersonStatus.ACTIVE,
+            birth_date__lte=datetime.date(year - age, 12, 31),
+        )
+        .order_by("id")
+        .values_list("id", "name", "birth_date")
+    )

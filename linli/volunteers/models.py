@@ -316,18 +316,23 @@ class Signup(models.Model):
         return f"volunteers.signup:{self.pk}"
 
 
-class VolunteerNotice(models.Model):
-    """An in-app notice (promoted from the waiting list, activity cancelled, hours verified)."""
+class VolunteerEvent(models.Model):
+    """A volunteer's status step (paused, came back, left): who and when."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=24)
-    text = models.CharField(max_length=300)
-    created_at = models.DateTimeField()
-    read_at = models.DateTimeField(null=True, blank=True)
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=16, blank=True, default="")
+    to_status = models.CharField(max_length=16, blank=True, default="")
+    note = models.CharField(max_length=300, blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["user", "created_at"], name="volunteers_notice_user")]
+        ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"notice {self.pk} to {self.user_id}"
+        return f"{self.volunteer_id} {self.kind}"

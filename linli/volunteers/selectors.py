@@ -245,11 +245,9 @@ def verified_signups(*, user: Any, since: dt.date, until: dt.date) -> QuerySet[S
 
 def my_notices(user: Any, *, limit: int = 5) -> list[Any]:
     """The latest notices to ``user`` (promoted from the waiting list, cancelled, hours verified)."""
-    from linli.volunteers.models import VolunteerNotice
+    from linli.notifications.selectors import notices_about
 
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    return list(VolunteerNotice.objects.filter(user=user).order_by("-created_at", "-id")[:limit])
+    return notices_about(user, ref_prefix="volunteers.", limit=limit)
 
 
 def volunteer_stats(*, place_path: str, since: dt.datetime, until: dt.datetime) -> dict[str, int]:

@@ -123,3 +123,29 @@ ACTION_NAMES: tuple[str, ...] = tuple(TRANSITIONS)
 def available_actions(activity: Any, user: Any) -> list[Transition]:
     """The transitions ``user`` may start on ``activity`` now, in table order (the page's buttons)."""
     return available(TRANSITIONS, activity, user)
+
+
+# --- a volunteer's own status ---------------------------------------------------------------------------------
+
+V = VolunteerStatus
+
+
+def is_self(volunteer: Any, user: Any) -> bool:
+    return volunteer.user_id is not None and volunteer.user_id == user.pk
+
+
+def is_volunteer_manager(volunteer: Any, user: Any) -> bool:
+    scope = getattr(user, "scope", None)
+    return PERM_MANAGE in _perms(user) and scope is not None and scope.covers_path(volunteer.place_path)
+
+
+_SELF_OR_MANAGER = (is_self, is_volunteer_manager)
+
+VOLUNTEER_TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        transition("pause", _("Pause"), [V.ACTIVE], V.PAUSED, _SELF_OR_MANAGER),
+        transition("resume", _("Come back"), [V.PAUSED, V.LEFT], V.ACTIVE, _SELF_OR_MANAGER, style="primary"),
+        transition("leave", _("Leave"), [V.ACTIVE, V.PAUSED], V.LEFT, _SELF_OR_MANAGER, style="danger"),
+    ]
+}

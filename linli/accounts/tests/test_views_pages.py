@@ -117,7 +117,7 @@ def test_resident_home_has_big_tiles_and_names_the_grid_worker(client, as_person
     body = client.get("/").content.decode()
     assert "page-resident" in body
     assert "随手拍" in body and "我的诉求" in body and "便民服务" in body
-    assert "即将上线" in body  # modules not built yet are labelled, not linked
+    assert 'href="/hall/"' in body  # the services tile links to the hall (issue 14) now that it exists
     assert "您的网格员：worker_a" in body
     assert "测试街道 › 测试一社区 › 第一网格" in body
 
@@ -389,14 +389,14 @@ def test_navigation_marks_only_the_longest_matching_entry_active(rf, community_s
     assert [str(i["label"]) for i in items if i["active"]] in (["Party-led service"], ["党建引领"])
 
 
-def test_navigation_groups_show_a_lone_entry_on_the_bar(rf, grid_worker_a):
+def test_navigation_groups_show_a_lone_entry_on_the_bar(rf, department_staff):
     from linli.accounts import context_processors
 
     request = rf.get("/")
-    request.user = grid_worker_a
+    request.user = department_staff
     items = context_processors.navigation(request)["nav_items"]
-    # A grid worker has one case page: it sits on the bar, not in a one-entry drop-down.
+    # A department has one case page: it sits on the bar, not in a one-entry drop-down.
     from django.urls import reverse
 
-    assert reverse("cases:worklist") in [i.get("url") for i in items if "children" not in i]
+    assert reverse("cases:department") in [i.get("url") for i in items if "children" not in i]
     assert all(len(i["children"]) >= 2 for i in items if "children" in i)

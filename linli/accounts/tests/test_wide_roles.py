@@ -36,7 +36,8 @@ def test_wide_roles_bind_to_cities_and_districts_only(city, role, where, ok):
 def test_the_dispatch_centre_sees_and_dispatches_every_district_but_not_the_registry(city):
     from linli.cases.actions import case_create
     from linli.cases.defaults import categories_restore_default
-    from linli.cases.models import Case, CaseNotice
+    from linli.cases.models import Case
+    from linli.notifications.models import Notice
     from linli.residents.actions import person_create
     from linli.residents.models import Person
 
@@ -52,7 +53,7 @@ def test_the_dispatch_centre_sees_and_dispatches_every_district_but_not_the_regi
     assert not Person.objects.visible_to(centre).exists()
     assert Person.objects.visible_to(district).count() == 1
     # Neither is told about each new case (a city's centre would get millions of notices a year).
-    assert not CaseNotice.objects.filter(user__in=[centre, district]).exists()
+    assert not Notice.objects.filter(user__in=[centre, district]).exists()
 
 
 def test_wide_roles_get_a_home_page_with_their_tiles(client, city):

@@ -1,6 +1,7 @@
 """Shared machinery of the case actions: the transition runner, events, recipients.
 
-Every transition runs ``run_transition``:
+Every transition runs ``run_transition``, which is the one runner (``linli.core.workflow``) with the
+case's spec (``case_spec``):
 
 1. scope: the case must be visible to the actor (else 404, like a missing case);
 2. lock: the row is re-read ``select_for_update`` inside the transaction (SQLite serialises writers
@@ -13,20 +14,23 @@ Every transition runs ``run_transition``:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.cases.kpi import kpi_record
 from linli.cases.models import Case, CaseEvent
 from linli.cases.workflow import TRANSITIONS, forget_summons_cache
-from linli.core.audit import audit_record
-from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.core.errors import NotFound
+from linli.core.workflow import Outcome as CoreOutcome
+from linli.core.workflow import Spec, spec_register
+from linli.core.workflow import event_write as core_event_write
+from linli.core.workflow import run as core_run
+from linli.core.workflow import step as core_step
 
 # Fields a transition may never write through ``apply``'s input (status is the table's business).
 _SNAPSHOT_EXCLUDE = frozenset({"id", "created_at", "updated_at"})
@@ -54,19 +58,9 @@ def event_write(
     reply: str = "",
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
-    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    event = CaseEvent.objects.create(
-        case=case,
-        kind=kind,
-        actor=actor_obj,
-        actor_name=actor_label(actor)[:150],
-        at=at,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        reply=reply,
-        data=data or {},
-    )
+    """A case event outside a transition (the intake's "created", a comment's photos) and its KPI rows."""
+    event = core_event_write(case_spec(), case, kind=kind, actor=actor, at=at, from_status=from_status,
+                             to_status=to_status, note=note, data=data, reply=reply)
     kpi_record(event, case)  # KPI rollups (linli/cases/kpi.py), in the same transaction
     return event
 
@@ -133,14 +127,10 @@ def owner_users(case: Case) -> list[int]:
 
 
 @dataclass
-class Outcome:
-    """What ``apply`` tells the runner to record."""
+class Outcome(CoreOutcome):
+    """What ``apply`` tells the runner to record: the core outcome, and the reply the resident reads."""
 
-    note: str = ""
     reply: str = ""
-    data: dict[str, Any] = field(default_factory=dict)
-    notify: list[tuple[str, Iterable[int | None], str]] = field(default_factory=list)  # (kind, user ids, text)
-    after: list[Callable[[Case], None]] = field(default_factory=list)  # chained steps in the same transaction
     # The reply is a standard message written by the system (not a person answering the resident): it is
     # shown, but does not keep the reply-within-3-days promise.
     automatic_reply: bool = False
@@ -152,20 +142,6 @@ class Outcome:
 
 
 Apply = Callable[[Case, Any, dict[str, Any], datetime], Outcome]
-
-
-def _snapshot(case: Case) -> dict[str, Any]:
-    return {f.attname: getattr(case, f.attname) for f in case._meta.concrete_fields if f.attname not in _SNAPSHOT_EXCLUDE}
-
-
-def _check_required(name: str, data: dict[str, Any]) -> None:
-    missing = {}
-    for key in TRANSITIONS[name].required:
-        value = data.get(key)
-        if value is None or (isinstance(value, str | list | tuple) and not value):
-            missing[key] = [_("This field is required.")]
-    if missing:
-        raise Invalid(_("Some required fields are missing."), fields=missing)
 
 
 def lock_case(case: Case | int) -> Case:
@@ -184,66 +160,80 @@ def check_visible(case: Case | int, actor: Any) -> None:
         raise NotFound(_("Not found."))
 
 
-def step(case: Case, name: str, actor: Any, data: dict[str, Any], *, now: datetime, check_actor: bool = True) -> Case:
-    """Apply transition ``name`` to the locked ``case`` (inside the caller's transaction)."""
-    from linli.cases.actions.transitions import APPLY
-    from linli.cases.notify import case_notify
-
-    t = TRANSITIONS[name]
-    if not t.allows_state(case.status):
-        raise Refused(
-            _("This case is “%(status)s”: “%(action)s” is not possible now.")
-            % {"status": case.get_status_display(), "action": t.label},
-            code="refused_transition",
-        )
-    if check_actor and not t.allows_actor(case, actor):
-        raise PermissionDenied(_("You may not “%(action)s” this case.") % {"action": t.label})
-    refusal = t.refusal(case, actor if check_actor else None)
-    if refusal is not None:
-        raise Refused(refusal, code="refused_transition")
-    _check_required(name, data)
-
-    before = _snapshot(case)
-    from_status = case.status
-    outcome = APPLY[name](case, actor, data, now)
-    if t.target is not None:
-        case.status = t.target
+def _before_write(case: Case, outcome: Any, now: datetime) -> None:
+    """The case's own hooks: the first reply a person wrote starts the "heard back" clock; the reply goes
+    on the event row; the cached summons are forgotten."""
     if outcome.reply and not outcome.automatic_reply and case.first_reply_at is None:
         case.first_reply_at = now
-    case.version = before["version"] + 1
-    after = _snapshot(case)
-    changed = {k: v for k, v in after.items() if before.get(k) != v}
-    updated = Case.objects.filter(pk=case.pk, version=before["version"], status=from_status).update(
-        updated_at=now, **changed
-    )
-    if updated != 1:  # the row lock makes this unreachable in practice; the CAS is the belt and braces
-        raise Refused(_("The case changed meanwhile; reload it and try again."), code="conflict")
+    outcome.event["reply"] = outcome.reply
     forget_summons_cache(case)
-    event = event_write(
-        case,
-        kind=name,
-        actor=actor,
-        at=now,
-        from_status=from_status,
-        to_status=case.status,
-        note=outcome.note,
-        reply=outcome.reply,
-        data=outcome.data,
-    )
-    audit_record(
-        action=f"cases.case_{name}",
-        actor=actor,
-        actor_name="" if actor is not None else "system",
-        target=case,
-        detail={"from": from_status, "to": case.status, "event": event.pk, **_audit_data(outcome.data)},
-    )
-    actor_id = getattr(actor, "pk", None)
-    for kind, user_ids, text in outcome.notify:
-        case_notify(case, kind=kind, user_ids=user_ids, text=text, exclude=actor_id)
+
+
+def _after_write(case: Case, event: CaseEvent, outcome: Any) -> None:
+    kpi_record(event, case)  # KPI rollups (linli/cases/kpi.py), in the same transaction
     case._last_event = event  # type: ignore[attr-defined]
-    for chained in outcome.after:
-        chained(case)
-    return case
+
+
+def _case_notifier(*, obj: Case, ref: str, kind: str, user_ids: Any, text: Any, exclude: int | None = None) -> None:
+    case_notice(obj, kind=kind, user_ids=user_ids, text=text, exclude=exclude)
+
+
+_case_notifier.wants_obj = True  # type: ignore[attr-defined]
+
+
+@functools.cache
+def case_spec() -> Spec:
+    from django.urls import reverse
+
+    from linli.cases.actions.transitions import APPLY
+
+    return spec_register(
+        Spec(
+            model=Case,
+            event_model=CaseEvent,
+            event_fk="case",
+            table=TRANSITIONS,
+            apply=APPLY,
+            audit_prefix="cases.case",
+            noun=_("case"),
+            related=("category",),
+            notifier=_case_notifier,
+            url=lambda case: reverse("cases:case", args=[case.pk]),
+            before_write=_before_write,
+            after_write=_after_write,
+        )
+    )
+
+
+def step(case: Case, name: str, actor: Any, data: dict[str, Any], *, now: datetime, check_actor: bool = True) -> Case:
+    """Apply transition ``name`` to the locked ``case`` (inside the caller's transaction), through the one
+    runner's ``step``."""
+    return core_step(case_spec(), case, name, actor=actor, data=data, now=now, check_actor=check_actor)
+
+
+# What a reporter without an account (a phone on the QR form, a 12345 call) is told by SMS: accepted (or
+# not), answered, closed. Each of these notices goes to the reporter only.
+REPORTER_SMS_KINDS = frozenset({"accept", "refuse", "verify", "comment", "close"})
+
+
+def case_notice(case: Case, *, kind: str, user_ids: Iterable[int | None], text: Any, exclude: int | None = None) -> None:
+    """Queue a notice about ``case`` through the outbox (inside the caller's transaction): the reporter
+    is linked to their own page of the case, staff to the case page; a phone-only reporter gets an SMS
+    for the steps in ``REPORTER_SMS_KINDS`` with the link to follow the case."""
+    from django.urls import reverse
+
+    from linli.notifications.actions import notice_queue
+
+    ids = list(user_ids)
+    to_reporter = ids == [case.reporter_id]
+    if to_reporter and case.number:
+        url = reverse("cases:my_case", args=[case.number])
+    else:
+        url = reverse("cases:case", args=[case.pk])
+    phone = None
+    if kind in REPORTER_SMS_KINDS and case.reporter_id is None and case.reporter_phone:
+        phone = case.reporter_phone
+    notice_queue(user_ids=ids, kind=kind, ref=f"cases.case:{case.pk}", text=text, url=url, exclude=exclude, phone=phone)
 
 
 def _audit_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -251,11 +241,5 @@ def _audit_data(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_transition(*, case: Case | int, name: str, actor: Any, data: dict[str, Any] | None = None) -> Case:
-    """Run one transition of the table on ``case`` for ``actor`` (``None``: the system)."""
-    if name not in TRANSITIONS:
-        raise NotFound(_("Not found."))
-    data = dict(data or {})
-    with transaction.atomic():
-        check_visible(case, actor)
-        locked = lock_case(case)
-        return step(locked, name, actor, data, now=timezone.now())
+    """Run one transition of the table on ``case`` for ``actor`` (``None``: the system): the one runner."""
+    return core_run(case_spec(), obj=case, name=name, actor=actor, data=data)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from linli.cases.models import Category
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, PermissionDenied
+from linli.core.refdata import refdata_changed
 
 EDITABLE = (
     "name", "parent", "keywords", "sign_hours", "handle_days", "feedback_days", "default_department",
@@ -87,6 +88,7 @@ def category_create(*, actor: Any, code: str, name: str, **values: Any) -> Categ
     category = Category.objects.create(code=code, **cleaned)
     audit_record(action="cases.category_create", actor=actor, actor_name="" if actor else "console", target=category,
                  detail={"code": code})
+    refdata_changed("categories")
     return category
 
 
@@ -105,4 +107,5 @@ def category_update(*, category: Category, actor: Any, **changes: Any) -> Catego
         category.save(update_fields=changed)
         audit_record(action="cases.category_update", actor=actor, actor_name="" if actor else "console",
                      target=category, detail={"changed": changed})
+        refdata_changed("categories")
     return category

@@ -72,7 +72,7 @@ def _candidates(now: datetime) -> list[tuple[int, str, datetime, int | None]]:
 
 
 def _escalate_one(case_id: int, level: str, due: datetime, summons_id: int | None, now: datetime) -> bool:
-    from linli.cases.notify import case_notify
+    from linli.cases.actions._common import case_notice
 
     with transaction.atomic():
         case = Case.objects.select_for_update().filter(pk=case_id).first()
@@ -92,7 +92,7 @@ def _escalate_one(case_id: int, level: str, due: datetime, summons_id: int | Non
         audit_record(action="cases.case_escalate", actor_name="system", target=case, detail=data)
         text = _("Case %(number)s is overdue: %(what)s") % {
             "number": case.number, "what": EscalationLevel(data["level"]).label}
-        case_notify(case, kind="escalate", user_ids=users_over(case.place_path, PERM_SUPERVISE) + owner_users(case),
+        case_notice(case, kind="escalate", user_ids=users_over(case.place_path, PERM_SUPERVISE) + owner_users(case),
                     text=text)
     return True
 

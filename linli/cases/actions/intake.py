@@ -5,6 +5,7 @@ photos, writes the "created" event and the audit row, and tells the dispatch des
 
 from __future__ import annotations
 
+import copy
 import re
 import uuid
 from datetime import datetime
@@ -18,13 +19,13 @@ from django.utils.translation import gettext as _
 from linli.cases import deadlines
 from linli.cases.actions._common import actor_label, clean_text, event_write, users_over
 from linli.cases.models import Case, CaseSequence, Category
-from linli.cases.routing import route_case
+from linli.cases.routing import place_facts, route_case
 from linli.cases.text import tokens_of
 from linli.cases.workflow import PERM_DISPATCH, PERM_REPORT, PERM_VIEW, CaseStatus, Channel
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, PermissionDenied
 from linli.core.masking import mask_phone
-from linli.places.selectors import district_code_of
+from linli.core.refdata import refdata_get
 
 # Doors only staff may use (the case is entered by them, not by the resident).
 STAFF_CHANNELS = frozenset({Channel.PATROL, Channel.VISIT, Channel.PROXY, Channel.JOINT_MEETING})
@@ -46,6 +47,25 @@ def case_sequence_draw(*, district: str, year: int) -> int:
             [district, year],
         )
         return int(cursor.fetchone()[0])
+
+
+def case_number_assign(case: Case, *, year: int, district: str) -> str:
+    """PostgreSQL: draw the next number of ``district`` in ``year`` and write it on ``case`` in ONE
+    statement (the upsert of ``case_sequence_draw`` feeding an UPDATE); returns the number."""
+    sequence = connection.ops.quote_name(CaseSequence._meta.db_table)
+    cases = connection.ops.quote_name(Case._meta.db_table)
+    prefix = case_number_format(year=year, district=district, n=0)[:-6]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Table names from the models' meta; every value is a parameter.
+            f"WITH s AS (INSERT INTO {sequence} (district, year, last) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (district, year) DO UPDATE SET last = {sequence}.last + 1 RETURNING last) "
+            f"UPDATE {cases} SET number = %s || CASE WHEN s.last < 1000000 THEN lpad(s.last::text, 6, '0') "
+            f"ELSE s.last::text END FROM s WHERE {cases}.id = %s RETURNING s.last",
+            [district, year, prefix, case.pk],
+        )
+        n = int(cursor.fetchone()[0])
+    return case_number_format(year=year, district=district, n=n)
 
 
 def case_number_format(*, year: int, district: str, n: int) -> str:
@@ -73,13 +93,21 @@ def normalise_phone(value: str) -> str:
     return digits
 
 
+def _category_read(key: int | str) -> Category | None:
+    qs = Category.objects.select_related("default_department")
+    return (qs.filter(pk=key) if isinstance(key, int) else qs.filter(code=key)).first()
+
+
 def _category(category: Category | int | str, channel: str = "") -> Category:
+    """The category (from the process cache: the category actions drop it), as a copy of its own."""
     if isinstance(category, Category):
-        found = Category.objects.filter(pk=category.pk).first()
+        key: int | str = category.pk
     elif isinstance(category, int) or (isinstance(category, str) and category.isdigit()):
-        found = Category.objects.filter(pk=int(category)).first()
+        key = int(category)
     else:
-        found = Category.objects.filter(code=category).first()
+        key = str(category)
+    cached = refdata_get(("categories",), ("category", key), lambda: _category_read(key))
+    found = copy.copy(cached) if cached is not None else None
     if found is None or not found.active:
         raise Invalid(_("Choose a category."), fields={"category": [_("Unknown category.")]})
     if found.is_emergency and channel != Channel.SENSOR:
@@ -88,16 +116,18 @@ def _category(category: Category | int | str, channel: str = "") -> Category:
     return found
 
 
-def _place(place: Any) -> Any:
-    from linli.places.models import Place
-
+def _place(place: Any) -> int | None:
+    """The id of the named place (checked against the cached routing facts), None without one."""
     if place is None or place == "":
         return None
     pk = getattr(place, "pk", place)
-    found = Place.objects.filter(pk=pk).first()
-    if found is None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        pk = None
+    if pk is None or place_facts(pk) is None:
         raise Invalid(_("Unknown place."), fields={"place": [_("Not found.")]})
-    return found
+    return pk
 
 
 def _location(lon: Any, lat: Any) -> tuple[float | None, float | None]:
@@ -191,15 +221,30 @@ def case_create(
         return existing
 
 
+def desk_users(path: str) -> list[int]:
+    """The dispatch desk told of a new case at ``path`` (from the process cache: the role and place
+    actions drop it)."""
+    return refdata_get(("places", "roles"), ("desk", path), lambda: users_over(path, PERM_DISPATCH))
+
+
 def _file(*, actor, cat, title, description, channel, external_id, lon, lat, where, address, reporter,
           reporter_name, phone, staff_entry, private, files, at, now) -> Case:
     from linli.cases.actions.photos import photos_attach
 
     with transaction.atomic():
         year = timezone.localtime(at).year
-        first = _numbers_first()
-        number = case_number_next(year) if first else f"~{uuid.uuid4().hex[:20]}"  # final number drawn last
         route = route_case(category=cat, lon=lon, lat=lat, place=where)
+        first = _numbers_first()
+        # The number: one upsert on the district's row of the year. On SQLite the writer holds the whole
+        # database anyway, so it is drawn first and inserted with the case; on PostgreSQL it is drawn last
+        # (the row stays locked until the commit) by the statement that writes it on the case.
+        early = first or connection.vendor != "postgresql"
+        if first:
+            number = case_number_next(year)
+        elif early:
+            number = case_number_next(year, route.district_code)
+        else:
+            number = f"~{uuid.uuid4().hex[:20]}"
         case = Case(
             number=number,
             channel=channel,
@@ -211,14 +256,14 @@ def _file(*, actor, cat, title, description, channel, external_id, lon, lat, whe
             address=clean_text(address, limit=200),
             lon=lon,
             lat=lat,
-            place=route.place,
-            grid=route.grid,
-            community=route.community,
+            place_id=route.place_id,
+            grid_id=route.grid_id,
+            community_id=route.community_id,
             place_path=route.place_path,
             compound_kind=route.compound_kind,
             routing=route.steps,
-            suggested_user=route.worker,
-            suggested_department=route.department,
+            suggested_user_id=route.worker_id,
+            suggested_department_id=route.department_id,
             reporter=reporter,
             reporter_name=clean_text(reporter_name, limit=64),
             reporter_phone=phone,
@@ -228,19 +273,18 @@ def _file(*, actor, cat, title, description, channel, external_id, lon, lat, whe
             reported_at=at,
         )
         deadlines.set_report_deadlines(case, at)
-        case.save()
+        case.save(force_insert=True)
         event = event_write(
             case, kind="created", actor=actor, at=now, to_status=case.status,
             data={"channel": channel, "external_id": external_id, "photos": len(files)},
         )
+        case._created_event = event  # type: ignore[attr-defined]  # the 201 answer is built from it
         if files:
-            photos_attach(case=case, files=files, actor=actor, event=event, now=now)
-        recipients = users_over(case.place_path, PERM_DISPATCH)
-        if not first:
-            # The number last: the district's sequence row is locked only from here to the commit, so the
-            # routing, the photos and the rows above never wait for another intake of the district.
-            case.number = case_number_next(year, district_code_of(case.place_path))
-            Case.objects.filter(pk=case.pk).update(number=case.number)
+            case._created_photos = photos_attach(  # type: ignore[attr-defined]
+                case=case, files=files, actor=actor, event=event, now=now)
+        recipients = desk_users(case.place_path)  # cached; read before the number locks the district's row
+        if not early:
+            case.number = case_number_assign(case, year=year, district=route.district_code)
         audit_record(
             action="cases.case_create",
             actor=actor,
@@ -254,9 +298,9 @@ def _file(*, actor, cat, title, description, channel, external_id, lon, lat, whe
                 "external_id": external_id,
             },
         )
-        from linli.cases.notify import case_notify
+        from linli.cases.actions._common import case_notice
 
-        case_notify(
+        case_notice(
             case, kind="created", user_ids=recipients,
             text=_("New case %(number)s: %(title)s") % {"number": case.number, "title": case.title},
             exclude=getattr(actor, "pk", None),

@@ -21,6 +21,7 @@ from linli.cases import deadlines
 from linli.cases.actions._common import (
     Apply,
     Outcome,
+    case_spec,
     clean_text,
     department_users,
     owner_users,
@@ -60,8 +61,20 @@ def _reporter(case: Case) -> list[int | None]:
     return [case.reporter_id]
 
 
-def _moved(case: Case) -> str:
-    return _("Case %(number)s: %(status)s") % {"number": case.number, "status": case.get_status_display()}
+class _Moved:
+    """"Case N: <state>", worded when the notice is queued: after the runner has set the new state (the
+    apply functions run before it, and would name the state the case is leaving)."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+
+    def __str__(self) -> str:
+        return _("Case %(number)s: %(status)s") % {
+            "number": self.case.number, "status": self.case.get_status_display()}
+
+
+def _moved(case: Case) -> Any:
+    return _Moved(case)
 
 
 # --- intake side ----------------------------------------------------------------------------------------
@@ -704,3 +717,6 @@ def case_comment(*, case: Case | int, actor: Any, note: str = "", reply: str = "
     """An internal note and/or a public reply, without a change of state."""
     return run_transition(case=case, name="comment", actor=actor, data={"note": note, "reply": reply})
 
+
+
+case_spec()  # registered with the runner at import (linli.core.workflow.SPECS)

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from linli.cases import deadlines
 from linli.cases.actions import case_transition, cases_close_unrated, cases_escalate
-from linli.cases.models import Case, CaseEvent, CaseNotice, EscalationMark
+from linli.cases.models import Case, CaseEvent, EscalationMark
+from linli.notifications.models import Notice
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -94,7 +95,7 @@ def test_escalation_runs_twice_but_escalates_once(
     marks = EscalationMark.objects.filter(case=case, level="handle")
     assert marks.count() == 1 and marks.get().due == case.handle_due
     assert CaseEvent.objects.filter(case=case, kind="escalate", data__level="handle").count() == 1
-    assert CaseNotice.objects.filter(case=case, kind="escalate", user=street_supervisor).exists()
+    assert Notice.objects.filter(ref=f"cases.case:{case.pk}", kind="escalate", user=street_supervisor).exists()
 
 
 def test_escalation_after_a_crash_is_not_skipped(case_in_state, clock, monkeypatch):
@@ -140,7 +141,7 @@ def test_sign_and_summons_deadlines_escalate_separately(
         cases_escalate()
     levels = set(EscalationMark.objects.filter(case=case).values_list("level", "summons_key"))
     assert ("sign", 0) in levels and ("summons", summons.pk) in levels
-    assert CaseNotice.objects.filter(case=case, kind="escalate").exists()
+    assert Notice.objects.filter(ref=f"cases.case:{case.pk}", kind="escalate").exists()
 
 
 def test_the_periodic_task_escalates(case_in_state, clock):

@@ -1,4 +1,4 @@
-"""Notices go out after commit (never for a rolled-back transition); categories are edited by the
+"""Notices are queued in the transition's transaction (none for a rolled-back one); categories are edited by the
 desk through their actions; case paths follow a moved subtree."""
 
 from __future__ import annotations
@@ -6,24 +6,20 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from linli.cases import notify
 from linli.cases.actions import case_transition, category_create, category_update
-from linli.cases.models import Case, CaseNotice, Category
+from linli.cases.models import Case, Category
 from linli.core.errors import Invalid, PermissionDenied
 from linli.core.models import AuditEntry
+from linli.notifications.models import Notice
 
 
-def test_dispatch_notifies_the_owner_after_commit(case_in_state, community_staff, grid_worker_a,
-                                                  django_capture_on_commit_callbacks):
+def test_dispatch_queues_a_notice_to_the_owner_in_its_transaction(case_in_state, community_staff, grid_worker_a):
     case = case_in_state("accepted")
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        case_transition(case=case, name="dispatch", actor=community_staff, data={})
-    assert not CaseNotice.objects.filter(user=grid_worker_a).exists()  # not before the commit
-    for callback in callbacks:
-        callback()
-    notice = CaseNotice.objects.get(user=grid_worker_a, kind="dispatch")
+    case_transition(case=case, name="dispatch", actor=community_staff, data={})
+    notice = Notice.objects.get(user=grid_worker_a, kind="dispatch")
     assert case.number in notice.text
-    assert not CaseNotice.objects.filter(user=community_staff, kind="dispatch").exists()  # not the actor
+    assert notice.ref == f"cases.case:{case.pk}" and notice.url == f"/cases/{case.pk}/"
+    assert not Notice.objects.filter(user=community_staff, kind="dispatch").exists()  # not the actor
 
 
 def test_a_rolled_back_transition_notifies_nobody(case_in_state, community_staff, django_capture_on_commit_callbacks):
@@ -31,23 +27,8 @@ def test_a_rolled_back_transition_notifies_nobody(case_in_state, community_staff
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
         case_transition(case=case, name="dispatch", actor=community_staff, data={})
         raise RuntimeError("rolled back")
-    assert not CaseNotice.objects.filter(case=case, kind="dispatch").exists()
+    assert not Notice.objects.filter(ref=f"cases.case:{case.pk}", kind="dispatch").exists()
     assert Case.objects.get(pk=case.pk).status == "accepted"
-
-
-def test_senders_are_pluggable_and_a_failing_one_does_not_stop_the_others(
-    case_in_state, community_staff, grid_worker_a, monkeypatch, django_capture_on_commit_callbacks
-):
-    seen = []
-
-    def broken(notice):
-        raise RuntimeError("SMS gateway down")
-
-    monkeypatch.setattr(notify, "SENDERS", [broken, lambda n: seen.append((n.user_id, n.kind))])
-    case = case_in_state("accepted")
-    with django_capture_on_commit_callbacks(execute=True):
-        case_transition(case=case, name="dispatch", actor=community_staff, data={})
-    assert (grid_worker_a.pk, "dispatch") in seen
 
 
 def test_the_desk_edits_categories_through_the_actions(categories, community_staff, grid_worker_a, world):

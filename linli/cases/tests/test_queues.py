@@ -85,3 +85,34 @@ def test_summon_from_the_case_page_with_an_instruction_and_deadline_each(client,
     assert rows == {world.department.pk: ("清运垃圾", "2099-03-01"), other.pk: ("检查食品摊点", "2099-03-02")}
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert "检查食品摊点" in page  # the instruction is shown on the case
+
+
+def test_staff_homes_count_what_waits_and_link_to_the_list(client, case_in_state, actors):
+    import re
+
+    case_in_state("reported_back")
+    case_in_state("rated")
+    case_in_state("rated")
+    supervised = case_in_state("handling")
+    case_transition(case=supervised, name="supervise", actor=actors["supervisor"],
+                    data={"note": "请加快", "due": "2099-01-01"})
+    summoned = case_in_state("handling", summoned=True)
+    assert summoned
+
+    def counts(user):
+        client.force_login(user)
+        body = client.get("/").content.decode()
+        found = re.findall(r'href="([^"]+)" data-testid="count">\s*<div class="card-body[^"]*">\s*'
+                           r'<div class="[^"]*">([^<]+)</div>\s*<div class="small text-body">([^<]+)</div>', body)
+        return {label: (int(n), url) for url, n, label in found}
+
+    staff = counts(actors["staff"])
+    assert staff["待核查"][0] == 1 and staff["待结案"][0] == 2
+    assert staff["待结案"][1] == "/cases/dispatch?status=rated"
+    assert client.get(staff["待结案"][1]).status_code == 200
+    assert counts(actors["supervisor"])["已督办"][0] == 1
+    assert counts(actors["dept"])["被吹哨"][0] == 1
+    # A count's list shows exactly the counted cases.
+    client.force_login(actors["staff"])
+    listed = _numbers(actors["staff"], "dispatch", status="rated")
+    assert len(listed) == staff["待结案"][0]

@@ -27,11 +27,14 @@ from linli.iot.workflow import OPEN_STATUSES, PERM_HANDLE, TRANSITIONS, AlarmSta
 
 
 def _notify(*, case: Any, user_ids: list[int], text: str, kind: str = "emergency") -> None:
-    """The one place iot tells people (swapped for the outbox's ``notice_queue`` once it lands)."""
-    from linli.cases.notify import case_notify
+    """The one place iot tells people: the outbox (delivered after commit by its worker), about the case."""
+    from django.urls import reverse
+
+    from linli.notifications.actions import notice_queue
 
     if case is not None:
-        case_notify(case, kind=kind, user_ids=user_ids, text=text)
+        notice_queue(user_ids=user_ids, kind=kind, ref=f"cases.case:{case.pk}", text=text,
+                     url=reverse("cases:case", args=[case.pk]))
 
 
 def _apply_acknowledge(alarm: Alarm, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:

@@ -8,10 +8,11 @@ from datetime import time, timedelta
 import pytest
 from django.utils import timezone
 
-from linli.cases.models import Case, CaseNotice
+from linli.cases.models import Case
 from linli.iot.actions import alarm_clear, alarms_check_offline, readings_ingest, rule_create
 from linli.iot.models import Alarm, AlarmEvent, Device, Reading
 from linli.iot.tests.conftest import readings
+from linli.notifications.models import Notice
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def test_threshold_held_for_duration_raises_one_alarm_and_opens_one_case(iot, gr
     assert case.channel == "sensor" and case.category.code == "SAFE.GAS"
     assert case.status == "dispatched" and case.owner_user_id == grid_worker_a.pk
     assert case.grid_id == iot.gas.place.parent.parent_id  # the building's compound's grid
-    notices = CaseNotice.objects.filter(case=case, kind="emergency")
+    notices = Notice.objects.filter(ref=f"cases.case:{case.pk}", kind="emergency")
     assert set(notices.values_list("user_id", flat=True)) >= {grid_worker_a.pk, community_staff.pk}
     assert AlarmEvent.objects.filter(alarm=alarm, kind="raised").count() == 1
 

@@ -12,23 +12,18 @@ Every transition runs ``run``:
 
 from __future__ import annotations
 
-import logging
 import secrets
-from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.errors import Invalid
 from linli.core.uploads import photo_clean
-
-logger = logging.getLogger("linli.party.notify")
 
 
 def person_by_id(person: Any, errors: dict[str, list[str]]) -> Any:
@@ -85,38 +80,6 @@ def store_photo(upload: Any, *, folder: str, field_name: str = "photo") -> str:
     photo = photo_clean(upload, field=field_name)
     name = f"{folder}/{timezone.now():%Y/%m}/{secrets.token_hex(8)}.jpg"
     return default_storage.save(name, ContentFile(photo.data))
-
-
-# --- notices ---------------------------------------------------------------------------------------------
-
-Sender = Callable[[int, str, str, str], None]
-
-
-def console_sender(user_id: int, kind: str, ref: str, text: str) -> None:
-    logger.info("notice to user %s: %s %s", user_id, ref, kind)
-
-
-SENDERS: list[Sender] = [console_sender]
-
-
-def notify(
-    *, ref: str, kind: str, user_ids: Iterable[int | None], text: str, exclude: int | None = None
-) -> None:
-    """Tell these users once the current transaction commits (nothing for a rolled-back change)."""
-    ids = sorted({uid for uid in user_ids if uid is not None and uid != exclude})
-    if not ids:
-        return
-    message = str(text)
-
-    def deliver() -> None:
-        for uid in ids:
-            for sender in SENDERS:
-                try:
-                    sender(uid, kind, ref, message)
-                except Exception:  # one sender failing must not break the others (nor the request)
-                    logger.exception("party notice sender %r failed", sender)
-
-    transaction.on_commit(deliver)
 
 
 def users_over(path: str, perm: str) -> list[int]:

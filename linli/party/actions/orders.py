@@ -6,21 +6,23 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.workdays import add_working_days
-from linli.core.workflow import Apply, Outcome, Spec, event_write, run
+from linli.core.workflow import Apply, Outcome, Spec, event_write, run, spec_register
+from linli.notifications.actions import notice_queue
 from linli.party.actions._common import clean_text
 from linli.party.actions._service import (
     asker,
-    notify,
     parse_hours,
     person_by_id,
     require_in_scope,
@@ -217,7 +219,8 @@ def order_place(
             target=order,
             detail={"category": category, "for_resident": bool(for_resident)},
         )
-        notify(
+        notice_queue(
+            url=reverse("party:order_detail", args=[order.pk]),
             ref=f"party.order:{order.pk}",
             kind="place",
             user_ids=_desk(order),
@@ -399,10 +402,11 @@ def _apply_return(order: Any, actor: Any, data: dict[str, Any], now: datetime) -
     return out
 
 
-def _spec():
+@functools.cache
+def _spec() -> Spec:
     from linli.party.models import OrderEvent, ServiceOrder
 
-    return Spec(
+    return spec_register(Spec(
         model=ServiceOrder,
         event_model=OrderEvent,
         event_fk="order",
@@ -411,8 +415,8 @@ def _spec():
         audit_prefix="party.order",
         noun=_("order"),
         related=("org", "member"),
-        notifier=notify,
-    )
+        url=lambda obj: reverse("party:order_detail", args=[obj.pk]),
+    ))
 
 
 APPLY: dict[str, Apply] = {
@@ -500,3 +504,6 @@ def orders_close_unrated(*, now: datetime | None = None) -> int:
             continue
         closed += 1
     return closed
+
+
+_spec()  # registered with the runner at import (linli.core.workflow.SPECS)

@@ -6,16 +6,17 @@ grid), reject (with a reason), or the submitter withdraws. Every step goes throu
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
+import functools
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
-from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.core.errors import Invalid, PermissionDenied, Refused
+from linli.core.workflow import Apply, Outcome, Spec, event_write, run, spec_register
 from linli.party.access import can_manage_path
 from linli.party.actions._common import clean_text, place_of, required_text
 from linli.party.models import (
@@ -30,57 +31,12 @@ from linli.party.models import (
 from linli.party.workflow import TRANSITIONS, RegistrationKind, RegistrationStatus
 from linli.places.models import Place, PlaceKind
 
-logger = logging.getLogger("linli.party.registrations")
-SENDERS: list[
-    Callable[[int, int, str], None]
-] = []  # (user id, registration id, kind): the notifications app plugs in
-
-
-def notify_submitter(reg: Registration, kind: str, actor: Any) -> None:
-    """Tell the submitter of ``reg`` that it was decided, once the transaction commits (never after a
-    rollback). The console line names ids only, no personal data."""
-    user_id = reg.submitted_by_id
-    if user_id is None or user_id == getattr(actor, "pk", None):
-        return
-    reg_id = reg.pk
-
-    def deliver() -> None:
-        logger.info("notice to user %s: party.registration:%s %s", user_id, reg_id, kind)
-        for sender in SENDERS:
-            try:
-                sender(user_id, reg_id, kind)
-            except Exception:  # one sender failing must not break the others
-                logger.exception("registration notice sender %r failed", sender)
-
-    transaction.on_commit(deliver)
-
 
 def _community(value: Any) -> Place:
     place = place_of(value, field="community")
     if place.kind != PlaceKind.COMMUNITY:
         raise Invalid(_("Choose a community."), fields={"community": [_("Not a community.")]})
     return place
-
-
-def event_write(
-    reg: Registration,
-    *,
-    kind: str,
-    actor: Any,
-    from_status: str = "",
-    note: str = "",
-    data: dict[str, Any] | None = None,
-) -> RegistrationEvent:
-    return RegistrationEvent.objects.create(
-        registration=reg,
-        kind=kind,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        at=timezone.now(),
-        from_status=from_status,
-        to_status=reg.status,
-        note=note,
-        data=data or {},
-    )
 
 
 def registration_submit(
@@ -161,7 +117,7 @@ def registration_submit(
             note=clean_text(note, limit=2000),
             submitted_by=actor if actor is not None else None,
         )
-        event_write(reg, kind="submitted", actor=actor)
+        event_write(_spec(), reg, kind="submitted", actor=actor, at=timezone.now(), to_status=reg.status)
         audit_record(
             action="party.registration_submit",
             actor=actor,
@@ -210,7 +166,17 @@ def _own_account(reg: Registration) -> Any:
     return user
 
 
-def _apply_approve(reg: Registration, actor: Any, data: dict[str, Any]) -> dict[str, Any]:
+def _decided(reg: Registration, actor: Any, now: Any, kind: str, text: Any, data: dict[str, Any], note: str = "") -> Outcome:
+    reg.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    reg.decided_at = now
+    return Outcome(note=note, data=data, notify=[(kind, [reg.submitted_by_id], text)])
+
+
+def _apply_approve(reg: Registration, actor: Any, data: dict[str, Any], now: Any) -> Outcome:
+    return _decided(reg, actor, now, "approve", _("Your 双报到 registration was approved."), _approve(reg, data))
+
+
+def _approve(reg: Registration, data: dict[str, Any]) -> dict[str, Any]:
     if reg.kind == RegistrationKind.UNIT:
         org = unit_org_for(reg.unit_name, reg.community)
         partner = Partner.objects.filter(community=reg.community, org=org).first()
@@ -250,94 +216,45 @@ def _apply_approve(reg: Registration, actor: Any, data: dict[str, Any]) -> dict[
     return {"grid": grid.pk, "member": member.pk, "employer": employer.pk}
 
 
-def _apply_reject(reg: Registration, actor: Any, data: dict[str, Any]) -> dict[str, Any]:
+def _apply_reject(reg: Registration, actor: Any, data: dict[str, Any], now: Any) -> Outcome:
     reg.reason = clean_text(data.get("reason"), limit=2000)
-    return {}
+    return _decided(reg, actor, now, "reject", _("Your 双报到 registration was rejected."), {}, note=reg.reason)
 
 
-def _apply_withdraw(reg: Registration, actor: Any, data: dict[str, Any]) -> dict[str, Any]:
-    return {}
+def _apply_withdraw(reg: Registration, actor: Any, data: dict[str, Any], now: Any) -> Outcome:
+    return Outcome()
 
 
-APPLY: dict[str, Callable[[Registration, Any, dict[str, Any]], dict[str, Any]]] = {
+APPLY: dict[str, Apply] = {
     "approve": _apply_approve,
     "reject": _apply_reject,
     "withdraw": _apply_withdraw,
 }
 
 
+@functools.cache
+def _spec() -> Spec:
+    return spec_register(
+        Spec(
+            model=Registration,
+            event_model=RegistrationEvent,
+            event_fk="registration",
+            table=TRANSITIONS,
+            apply=APPLY,
+            audit_prefix="party.registration",
+            noun=_("registration"),
+            related=("person", "community"),
+            url=lambda reg: reverse("party:registration_detail", args=[reg.pk]),
+        )
+    )
+
+
 def registration_transition(
     *, registration: Registration | int, name: str, actor: Any, data: dict[str, Any] | None = None
 ) -> Registration:
-    """Run one transition of the table (approve, reject, withdraw) on the registration."""
-    if name not in TRANSITIONS:
-        raise NotFound(_("Not found."))
-    t = TRANSITIONS[name]
-    data = dict(data or {})
-    pk: Any = getattr(registration, "pk", registration)
-    for key in t.required:
-        if not clean_text(data.get(key), limit=2000):
-            raise Invalid(
-                _("Some required fields are missing."), fields={key: [_("This field is required.")]}
-            )
-    with transaction.atomic():
-        if actor is not None and not Registration.objects.visible_to(actor).filter(pk=pk).exists():
-            raise NotFound(_("Not found."))
-        try:
-            reg = (
-                Registration.objects.select_for_update(of=("self",))
-                .select_related("person", "community")
-                .get(pk=pk)
-            )
-        except Registration.DoesNotExist as exc:
-            raise NotFound(_("Not found.")) from exc
-        if not t.allows_state(reg.status):
-            raise Refused(
-                _("This registration is “%(status)s”: “%(action)s” is not possible now.")
-                % {"status": reg.get_status_display(), "action": t.label},
-                code="refused_transition",
-            )
-        if not t.allows_actor(reg, actor):
-            raise PermissionDenied(_("You may not “%(action)s” this registration.") % {"action": t.label})
-        from_status, version = reg.status, reg.version
-        outcome = APPLY[name](reg, actor, data)
-        assert t.target is not None  # every row of this table changes the state
-        reg.status = t.target
-        reg.version = version + 1
-        if name in ("approve", "reject"):
-            reg.decided_by = actor if actor is not None else None
-            reg.decided_at = timezone.now()
-        updated = Registration.objects.filter(pk=reg.pk, version=version, status=from_status).update(
-            status=reg.status,
-            version=reg.version,
-            reason=reg.reason,
-            decided_by=reg.decided_by,
-            decided_at=reg.decided_at,
-            grid=reg.grid,
-            org=reg.org,
-            partner=reg.partner,
-            member=reg.member,
-            employer=reg.employer,
-        )
-        if updated != 1:
-            raise Refused(_("The registration changed meanwhile; reload it and try again."), code="conflict")
-        event_write(
-            reg,
-            kind=name,
-            actor=actor,
-            from_status=from_status,
-            note=reg.reason if name == "reject" else "",
-            data=outcome,
-        )
-        if name in ("approve", "reject"):
-            notify_submitter(reg, name, actor)
-        audit_record(
-            action=f"party.registration_{name}",
-            actor=actor,
-            target=reg,
-            detail={"from": from_status, "to": reg.status, **outcome},
-        )
-    return reg
+    """Run one transition of the table (approve, reject, withdraw) on the registration (the runner:
+    scope, lock, table, guard, compare-and-set, event, audit, notice to the submitter)."""
+    return run(_spec(), obj=registration, name=name, actor=actor, data=data)
 
 
 def registration_approve(*, registration: Registration | int, actor: Any, grid: Any = None) -> Registration:
@@ -354,3 +271,6 @@ def registration_reject(*, registration: Registration | int, actor: Any, reason:
 
 def registration_withdraw(*, registration: Registration | int, actor: Any) -> Registration:
     return registration_transition(registration=registration, name="withdraw", actor=actor)
+
+
+_spec()  # registered with the runner at import (linli.core.workflow.SPECS)

@@ -5,20 +5,22 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, PermissionDenied
-from linli.core.workflow import Apply, Outcome, Spec, event_write, run
+from linli.core.workflow import Apply, Outcome, Spec, event_write, run, spec_register
+from linli.notifications.actions import notice_queue
 from linli.party.actions._common import clean_text
 from linli.party.actions._service import (
     asker,
-    notify,
     parse_hours,
     person_by_id,
     require_in_scope,
@@ -130,7 +132,8 @@ def wish_post(
             target=wish,
             detail={"for_resident": bool(for_resident)},
         )
-        notify(
+        notice_queue(
+            url=reverse("party:wish_detail", args=[wish.pk]),
             ref=f"party.wish:{wish.pk}",
             kind="post",
             user_ids=_staff(wish),
@@ -269,10 +272,11 @@ APPLY: dict[str, Apply] = {
 }
 
 
+@functools.cache
 def _spec() -> Spec:
     from linli.party.models import Wish, WishEvent
 
-    return Spec(
+    return spec_register(Spec(
         model=Wish,
         event_model=WishEvent,
         event_fk="wish",
@@ -281,8 +285,8 @@ def _spec() -> Spec:
         audit_prefix="party.wish",
         noun=_("wish"),
         related=("community",),
-        notifier=notify,
-    )
+        url=lambda obj: reverse("party:wish_detail", args=[obj.pk]),
+    ))
 
 
 def wish_transition(*, wish: Any, name: str, actor: Any, data: dict[str, Any] | None = None):
@@ -318,3 +322,6 @@ def wish_confirm(*, wish: Any, actor: Any):
 
 def wish_withdraw(*, wish: Any, actor: Any, reason: str = ""):
     return wish_transition(wish=wish, name="withdraw", actor=actor, data={"reason": reason})
+
+
+_spec()  # registered with the runner at import (linli.core.workflow.SPECS)

@@ -10,7 +10,6 @@ from PIL import Image
 from linli.core.errors import Invalid, PermissionDenied, Refused
 from linli.core.models import AuditEntry
 from linli.party import actions
-from linli.party.actions import _service
 from linli.party.models import OrderEvent, ServiceOrder
 from linli.party.tests.service_fixtures import make_order, svc  # noqa: F401
 
@@ -98,16 +97,13 @@ def test_a_bad_photo_is_refused(svc):  # noqa: F811
     assert not ServiceOrder.objects.exists()
 
 
-def test_notices_go_out_after_commit_only(svc, monkeypatch, django_capture_on_commit_callbacks):  # noqa: F811
-    sent: list[tuple[int, str]] = []
-    monkeypatch.setattr(_service, "SENDERS", [lambda uid, kind, ref, text: sent.append((uid, kind))])
+def test_notices_are_queued_by_the_transition_and_not_by_a_refused_one(svc):  # noqa: F811
+    from linli.notifications.models import Notice
+
     order = make_order(svc)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        actions.order_dispatch(order=order, member=svc.member1, actor=svc.secretary)
-    assert sent == [] and callbacks
-    for callback in callbacks:
-        callback()
-    assert (svc.m1.pk, "dispatch") in sent
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Refused):
+    actions.order_dispatch(order=order, member=svc.member1, actor=svc.secretary)
+    told = Notice.objects.get(user=svc.m1, kind="dispatch")
+    assert told.ref == f"party.order:{order.pk}" and told.url == f"/party/orders/{order.pk}"
+    with pytest.raises(Refused):
         actions.order_done(order=order, actor=svc.m1, note="x", hours="1")  # not accepted yet: refused
-    assert all(kind != "done" for _uid, kind in sent)
+    assert not Notice.objects.filter(kind="done").exists()

@@ -173,24 +173,18 @@ def test_approving_a_self_registration_links_the_account(world, make_person, com
     )
 
 
-def test_the_submitter_is_told_after_commit_only(
-    world, make_person, community_staff, monkeypatch, django_capture_on_commit_callbacks
-):
+def test_the_submitter_is_told_of_the_decision_only(world, make_person, community_staff):
     from linli.core.testing.personas import make_user
-    from linli.party.actions import registrations
+    from linli.notifications.models import Notice
 
-    told = []
-    monkeypatch.setattr(registrations, "SENDERS", [lambda *args: told.append(args)])
     make_person("林在职", phone="13300133000")
     user = make_user("serving5", "resident", place=world.grid_a, phone="13300133000")
     reg = registration_submit(kind="member", community=world.community, unit_name="区商务局", actor=user)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Invalid):  # refused: nothing is sent
+    with pytest.raises(Invalid):  # refused: nothing is queued
         registration_transition(
             registration=reg, name="approve", actor=community_staff, data={"grid": world.grid_c.pk}
         )
-    assert told == []
-    with django_capture_on_commit_callbacks(execute=True):
-        registration_transition(
-            registration=reg, name="reject", actor=community_staff, data={"reason": "重复"}
-        )
-    assert told == [(user.pk, reg.pk, "reject")]
+    assert not Notice.objects.filter(user=user).exists()
+    registration_transition(registration=reg, name="reject", actor=community_staff, data={"reason": "重复"})
+    told = list(Notice.objects.filter(user=user).values_list("kind", "ref", "url"))
+    assert told == [("reject", f"party.registration:{reg.pk}", f"/party/registrations/{reg.pk}/")]

@@ -1,20 +1,16 @@
-"""Shared machinery of the volunteers actions: locking an activity, its event rows, notices after commit."""
+"""Shared machinery of the volunteers actions: locking an activity, its event rows, its notices."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.errors import NotFound
-from linli.volunteers.models import Activity, ActivityEvent, VolunteerNotice
-
-logger = logging.getLogger("linli.volunteers.notify")
+from linli.volunteers.models import Activity, ActivityEvent
 
 
 def actor_label(actor: Any) -> str:
@@ -70,36 +66,20 @@ def event_write(
     )
 
 
-def console_sender(notice: Any) -> None:
-    logger.info("notice to user %s: activity %s %s", notice.user_id, notice.activity_id, notice.kind)
-
-
-SENDERS = [console_sender]
-
-
-def _deliver(activity_id: int, kind: str, user_ids: list[int], text: str) -> None:
-    now = timezone.now()
-    notices = VolunteerNotice.objects.bulk_create(
-        [
-            VolunteerNotice(user_id=uid, activity_id=activity_id, kind=kind, text=text[:300], created_at=now)
-            for uid in user_ids
-        ]
-    )
-    for notice in notices:
-        for sender in SENDERS:
-            try:
-                sender(notice)
-            except Exception:  # one sender failing must not break the others
-                logger.exception("volunteer notice sender %r failed", sender)
-
-
 def notify(
     activity: Activity, *, kind: str, user_ids: Iterable[int | None], text: Any, exclude: int | None = None
 ) -> None:
-    """Tell these users about ``activity`` once the current transaction commits (never after a rollback)."""
-    ids = sorted({uid for uid in user_ids if uid is not None and uid != exclude})
-    if not ids:
-        return
-    activity_id = activity.pk
-    message = str(text)
-    transaction.on_commit(lambda: _deliver(activity_id, kind, ids, message))
+    """Tell these users about ``activity`` through the outbox (inside the caller's transaction: nothing
+    for a rolled-back change)."""
+    from django.urls import reverse
+
+    from linli.notifications.actions import notice_queue
+
+    notice_queue(
+        user_ids=user_ids,
+        kind=kind,
+        ref=f"volunteers.activity:{activity.pk}",
+        text=text,
+        url=reverse("volunteers:activity_detail", args=[activity.pk]),
+        exclude=exclude,
+    )

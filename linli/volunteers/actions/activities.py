@@ -8,20 +8,22 @@ after commit. ``verify`` verifies the hours of every attendance not verified yet
 
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from linli.core.access import scope_of
 from linli.core.audit import audit_record
-from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.core.errors import Invalid, PermissionDenied, Refused
+from linli.core.workflow import Apply, Outcome, Spec, run, spec_register
 from linli.volunteers.access import can_manage, leads_team_in
-from linli.volunteers.actions._common import check_visible, clean_text, event_write, lock_activity, notify
-from linli.volunteers.models import Activity, Signup
+from linli.volunteers.actions._common import check_visible, clean_text, event_write, lock_activity
+from linli.volunteers.models import Activity, ActivityEvent, Signup
 from linli.volunteers.workflow import TRANSITIONS, ActivityArea, ActivityStatus, SignupStatus
 
 EDITABLE_STATUSES = frozenset({ActivityStatus.DRAFT, ActivityStatus.RECRUITING, ActivityStatus.CLOSED})
@@ -179,83 +181,59 @@ def _signup_users(activity: Activity, statuses: tuple[str, ...]) -> list[int | N
     )
 
 
+def _apply_plain(activity: Activity, actor: Any, data: dict[str, Any], now: Any) -> Outcome:
+    return Outcome(note=clean_text(data.get("note")))
+
+
+def _apply_verify(activity: Activity, actor: Any, data: dict[str, Any], now: Any) -> Outcome:
+    from linli.volunteers.actions.signups import verify_attendance
+
+    pending = list(
+        Signup.objects.select_for_update(of=("self",))
+        .select_related("volunteer")
+        .filter(activity=activity, status=SignupStatus.CONFIRMED, checked_in_at__isnull=False, verified_at__isnull=True)
+    )
+    for signup in pending:
+        verify_attendance(signup, activity, actor=actor, now=now)
+    return Outcome(note=clean_text(data.get("note")), data={"verified": len(pending)})
+
+
+def _apply_cancel(activity: Activity, actor: Any, data: dict[str, Any], now: Any) -> Outcome:
+    activity.cancel_reason = clean_text(data.get("reason"), limit=300)
+    told = _signup_users(activity, (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED))
+    text = _("The activity “%(title)s” has been cancelled.") % {"title": activity.title}
+    return Outcome(note=activity.cancel_reason, notify=[("cancel", told, text)])
+
+
+APPLY: dict[str, Apply] = {name: _apply_plain for name in TRANSITIONS} | {
+    "verify": _apply_verify,
+    "cancel": _apply_cancel,
+}
+
+
+@functools.cache
+def activity_spec() -> Spec:
+    return spec_register(
+        Spec(
+            model=Activity,
+            event_model=ActivityEvent,
+            event_fk="activity",
+            table=TRANSITIONS,
+            apply=APPLY,
+            audit_prefix="volunteers.activity",
+            noun=_("activity"),
+            related=("community",),
+            url=lambda a: reverse("volunteers:activity_detail", args=[a.pk]),
+        )
+    )
+
+
 def activity_transition(
     *, activity: Activity | int, name: str, actor: Any, data: dict[str, Any] | None = None
 ) -> Activity:
-    """Run one transition of the table on ``activity`` for ``actor`` (``None``: the system)."""
-    if name not in TRANSITIONS:
-        raise NotFound(_("Not found."))
-    data = dict(data or {})
-    t = TRANSITIONS[name]
-    pk = activity.pk if isinstance(activity, Activity) else activity
-    with transaction.atomic():
-        check_visible(pk, actor)
-        locked = lock_activity(pk)
-        if not t.allows_state(locked.status):
-            raise Refused(
-                _("This activity is “%(status)s”: “%(action)s” is not possible now.")
-                % {"status": locked.get_status_display(), "action": t.label},
-                code="refused_transition",
-            )
-        if not t.allows_actor(locked, actor):
-            raise PermissionDenied(_("You may not “%(action)s” this activity.") % {"action": t.label})
-        missing = {k: [_("This field is required.")] for k in t.required if not clean_text(data.get(k))}
-        if missing:
-            raise Invalid(_("Some required fields are missing."), fields=missing)
-        now = timezone.now()
-        from_status = locked.status
-        detail: dict[str, Any] = {}
-        if name == "verify":
-            from linli.volunteers.actions.signups import verify_attendance
-
-            pending = list(
-                Signup.objects.select_for_update(of=("self",))
-                .select_related("volunteer")
-                .filter(
-                    activity=locked,
-                    status=SignupStatus.CONFIRMED,
-                    checked_in_at__isnull=False,
-                    verified_at__isnull=True,
-                )
-            )
-            for signup in pending:
-                verify_attendance(signup, locked, actor=actor, now=now)
-            detail["verified"] = len(pending)
-        if name == "cancel":
-            locked.cancel_reason = clean_text(data.get("reason"), limit=300)
-            notify(
-                locked,
-                kind="cancel",
-                user_ids=_signup_users(locked, (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)),
-                text=_("The activity “%(title)s” has been cancelled.") % {"title": locked.title},
-                exclude=getattr(actor, "pk", None),
-            )
-        assert t.target is not None  # every row of this table changes the state
-        locked.status = t.target
-        locked.version += 1
-        updated = Activity.objects.filter(pk=locked.pk, status=from_status).update(
-            status=locked.status, version=locked.version, cancel_reason=locked.cancel_reason, updated_at=now
-        )
-        if updated != 1:  # the row lock makes this unreachable; the compare-and-set is the belt and braces
-            raise Refused(_("The activity changed meanwhile; reload it and try again."), code="conflict")
-        event_write(
-            locked,
-            kind=name,
-            actor=actor,
-            at=now,
-            from_status=from_status,
-            to_status=locked.status,
-            note=clean_text(data.get("reason") or data.get("note")),
-            data=detail,
-        )
-        audit_record(
-            action=f"volunteers.activity_{name}",
-            actor=actor,
-            actor_name="" if actor is not None else "system",
-            target=locked,
-            detail={"from": from_status, "to": locked.status, **detail},
-        )
-        return locked
+    """Run one transition of the table on ``activity`` for ``actor`` (``None``: the system), through the
+    one runner."""
+    return run(activity_spec(), obj=activity, name=name, actor=actor, data=data)
 
 
 def activity_publish(*, activity: Activity | int, actor: Any) -> Activity:
@@ -284,3 +262,6 @@ def activity_verify(*, activity: Activity | int, actor: Any) -> Activity:
 
 def activity_cancel(*, activity: Activity | int, actor: Any, reason: str) -> Activity:
     return activity_transition(activity=activity, name="cancel", actor=actor, data={"reason": reason})
+
+
+activity_spec()  # registered with the runner at import (linli.core.workflow.SPECS)

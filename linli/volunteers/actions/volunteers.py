@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,10 +13,19 @@ from django.utils.translation import gettext as _
 from linli.core.access import scope_of
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, PermissionDenied, Refused
+from linli.core.workflow import Outcome, Spec, run, spec_register
 from linli.volunteers.access import can_join, can_manage
 from linli.volunteers.actions._common import authenticated, clean_text
-from linli.volunteers.models import Skill, TalentPool, TalentPoolMember, Team, TeamMember, Volunteer
-from linli.volunteers.workflow import VolunteerKind, VolunteerStatus
+from linli.volunteers.models import (
+    Skill,
+    TalentPool,
+    TalentPoolMember,
+    Team,
+    TeamMember,
+    Volunteer,
+    VolunteerEvent,
+)
+from linli.volunteers.workflow import VOLUNTEER_TRANSITIONS, VolunteerKind, VolunteerStatus
 
 
 def _check_manager_over(actor: Any, path: str) -> None:
@@ -150,23 +160,39 @@ def volunteer_update(
     return volunteer
 
 
-@transaction.atomic
+def _status_step(volunteer: Volunteer, actor: Any, data: dict[str, Any], now: Any) -> Outcome:
+    return Outcome(note=clean_text(data.get("note"), limit=300))
+
+
+@functools.cache
+def volunteer_spec() -> Spec:
+    return spec_register(
+        Spec(
+            model=Volunteer,
+            event_model=VolunteerEvent,
+            event_fk="volunteer",
+            table=VOLUNTEER_TRANSITIONS,
+            apply={name: _status_step for name in VOLUNTEER_TRANSITIONS},
+            audit_prefix="volunteers.volunteer",
+            noun=_("volunteer"),
+        )
+    )
+
+
+def volunteer_transition(*, volunteer: Volunteer | int, name: str, actor: Any, data: dict[str, Any] | None = None) -> Volunteer:
+    """Pause, come back or leave (the table in ``workflow.py``, through the one runner)."""
+    return run(volunteer_spec(), obj=volunteer, name=name, actor=actor, data=data)
+
+
 def volunteer_set_status(*, volunteer: Volunteer, status: str, actor: Any) -> Volunteer:
-    own = authenticated(actor) and volunteer.user_id == actor.pk
-    if not own:
-        _check_manager_over(actor, volunteer.place_path)
+    """The status a person asked for, as the table's action leading there (422 for an unknown status, 409
+    when no action leads there from the current one)."""
     if status not in VolunteerStatus.values:
         raise Invalid(_("Unknown status."), fields={"status": [_("Choose a valid status.")]})
-    before = volunteer.status
-    Volunteer.objects.filter(pk=volunteer.pk).update(status=status)
-    volunteer.status = status
-    audit_record(
-        action="volunteers.volunteer_set_status",
-        actor=actor,
-        target=volunteer,
-        detail={"from": before, "to": status},
-    )
-    return volunteer
+    current = Volunteer.objects.filter(pk=volunteer.pk).values_list("status", flat=True).first()
+    leading = [t for t in VOLUNTEER_TRANSITIONS.values() if t.target == status]
+    chosen = next((t for t in leading if current in t.sources), leading[0])
+    return volunteer_transition(volunteer=volunteer.pk, name=chosen.name, actor=actor)
 
 
 # --- teams --------------------------------------------------------------------------------------------------
@@ -323,3 +349,6 @@ def skill_save(*, actor: Any, code: str, name: str, sort: int = 0, skill: Skill 
     skill.save()
     audit_record(action="volunteers.skill_save", actor=actor, target=skill, detail={"code": code})
     return skill
+
+
+volunteer_spec()  # registered with the runner at import (linli.core.workflow.SPECS)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from linli.core.audit import AuditEntry
 from linli.core.errors import NotFound, PermissionDenied, Refused
+from linli.notifications.models import Notice
 from linli.volunteers.actions import (
     signup_cancel,
     signup_checkin,
@@ -18,7 +19,7 @@ from linli.volunteers.actions import (
     signup_checkout_by_token,
     signup_create,
 )
-from linli.volunteers.models import Activity, ActivityEvent, Signup, VolunteerNotice
+from linli.volunteers.models import Activity, ActivityEvent, Signup
 
 
 def test_signup_takes_a_seat_then_the_waiting_list(activity_in_state, make_volunteer_user):
@@ -75,8 +76,8 @@ def test_cancel_promotes_the_first_on_the_waiting_list(
     statuses = dict(Signup.objects.filter(activity=activity).values_list("pk", "status"))
     assert statuses == {seat.pk: "cancelled", second.pk: "confirmed", third.pk: "waitlisted"}
     assert Activity.objects.get(pk=activity.pk).confirmed_count == 1
-    assert VolunteerNotice.objects.filter(user=b, kind="promote").count() == 1
-    assert not VolunteerNotice.objects.filter(user=c).exists()
+    assert Notice.objects.filter(ref__startswith="volunteers.", user=b, kind="promote").count() == 1
+    assert not Notice.objects.filter(ref__startswith="volunteers.", user=c).exists()
 
 
 def test_no_notice_when_the_cancel_rolls_back(
@@ -91,7 +92,7 @@ def test_no_notice_when_the_cancel_rolls_back(
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
         signup_cancel(signup=seat, actor=a)
         raise RuntimeError("boom")
-    assert not VolunteerNotice.objects.exists()
+    assert not Notice.objects.filter(ref__startswith="volunteers.").exists()
     assert Signup.objects.get(pk=seat.pk).status == "confirmed"
 
 
@@ -276,7 +277,7 @@ def test_cancelling_the_activity_tells_everyone_signed_up(
     signup_create(activity=activity, actor=b)
     with django_capture_on_commit_callbacks(execute=True):
         activity_cancel(activity=activity, actor=community_staff, reason="暴雨预警")
-    assert set(VolunteerNotice.objects.filter(kind="cancel").values_list("user_id", flat=True)) == {
+    assert set(Notice.objects.filter(ref__startswith="volunteers.", kind="cancel").values_list("user_id", flat=True)) == {
         a.pk,
         b.pk,
     }

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from linli.core.errors import PermissionDenied, Refused
+from linli.notifications.models import Notice
 from linli.volunteers.actions import (
     activity_finish,
     activity_transition,
@@ -22,7 +23,7 @@ from linli.volunteers.actions import (
     team_create,
     volunteer_of,
 )
-from linli.volunteers.models import Activity, Signup, VolunteerNotice
+from linli.volunteers.models import Activity, Signup
 
 
 def _attended(activity, user, *, minutes_in: int, minutes_out: int | None):
@@ -64,7 +65,7 @@ def test_verify_writes_hours_and_points_once(
     assert points_selectors.hours_by_person([person_id], since=day, until=day)[person_id] == Decimal("1.5")
     assert points_selectors.points_by_person([person_id], since=day, until=day)[person_id] == 3
     assert points_selectors.balance_of(person_id) == 3
-    assert VolunteerNotice.objects.filter(user=user, kind="hours_verify").count() == 1
+    assert Notice.objects.filter(ref__startswith="volunteers.", user=user, kind="hours_verify").count() == 1
     # The ledgers are idempotent on the sign-up: writing again changes nothing.
     from linli.points import actions as points_actions
 

@@ -49,6 +49,4 @@
       }
     });
   }
-  var print = document.querySelector("[data-print]");
-  if (print) { print.addEventListener("click", function () { window.print(); }); }
 })();

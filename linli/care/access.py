@@ -1,0 +1,80 @@
+"""Who sees what in care.
+
+Plans, visits and needs are about vulnerable people (独居老人, 特殊困难: sensitive tags): staff with
+``care.view`` see those of places in their scope; a visitor (grid worker or volunteer with ``care.visit``)
+sees the plans assigned to them and the visits they logged. Residents see nothing of it, except their own
+home service requests. ``access_*`` return the object or raise Http404 (missing and forbidden alike).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from linli.core.access import Scope, ScopedQuerySet, access_object
+
+
+def _perms(user: Any) -> frozenset[str]:
+    return getattr(user, "perms", frozenset())
+
+
+class PlanQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        q = Q(assignee_id=user.pk)
+        if "care.view" in _perms(user):
+            q |= scope.place_q("place_path")
+        return q
+
+
+class VisitQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        q = Q(visitor_id=user.pk)
+        if "care.view" in _perms(user):
+            q |= scope.place_q("place_path")
+        return q
+
+
+class NeedQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        q = Q(visit__visitor_id=user.pk)
+        if "care.view" in _perms(user):
+            q |= scope.place_q("place_path")
+        return q
+
+
+class HomeServiceQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        q = Q(requester_id=user.pk) | Q(provider_id=user.pk)
+        if "care.view" in _perms(user):
+            q |= scope.place_q("place_path")
+        return q
+
+
+def access_plan(user: Any, pk: Any):
+    from linli.care.models import VisitPlan
+
+    return access_object(VisitPlan.objects.select_related("person", "rule", "assignee"), user, pk)
+
+
+def access_need(user: Any, pk: Any):
+    from linli.care.models import Need
+
+    return access_object(Need.objects.select_related("person", "visit"), user, pk)
+
+
+def access_home_service(user: Any, pk: Any):
+    from linli.care.models import HomeServiceRequest
+
+    return access_object(HomeServiceRequest.objects.select_related("person"), user, pk)
+
+
+def prefixes_of_scope(user: Any) -> list[str]:
+    """Every node at or above the user's scope nodes (the canteens of a resident's community)."""
+    from linli.core.access import scope_of
+
+    out: set[str] = set()
+    for path in scope_of(user).place_paths:
+        parts = [p for p in path.split("/") if p]
+        out.update("/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
+    return sorted(out)

@@ -1,0 +1,112 @@
+"""Reference data cached in each process, dropped everywhere when the data changes.
+
+Hot paths (the intake's routing) read the same few rows on every request: the place tree, who holds
+which role where, the categories. A reader keeps what it computed in a process-local dict under a
+*topic* ("places", "roles", ...); the actions that change such data call ``refdata_changed(topic)``
+inside their transaction. Then:
+
+- this process forgets the topic at once (its own transaction reads its own writes);
+- after the commit a new version of the topic is written to the shared cache (Redis in production), so
+  every other process forgets it at its next read; a rollback changes nothing (the local copy is just
+  rebuilt);
+- without a shared cache (the local memory cache of a single server), or if a version is lost, no
+  process keeps an entry longer than ``LINLI_REFDATA_SECONDS`` (default 30 s).
+
+    value = refdata_get(("places", "roles"), ("route", place_id), compute)
+
+A reader passes every topic its value depends on; ``compute()`` runs only on a miss. Values must be
+plain data (ids, names, tuples), never model instances that a caller could change.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+_KEY = "linli:refdata:v:%s"
+_local = threading.local()
+_lock = threading.Lock()
+# topics -> (their versions when read, time read, {key: value})
+_store: dict[tuple[str, ...], tuple[tuple[str, ...], float, dict[Hashable, Any]]] = {}
+
+
+def _seconds() -> float:
+    return float(getattr(settings, "LINLI_REFDATA_SECONDS", 30))
+
+
+def _dirty() -> set[str]:
+    if not hasattr(_local, "dirty"):
+        _local.dirty = set()
+    return _local.dirty
+
+
+def _versions(topics: tuple[str, ...]) -> tuple[str, ...]:
+    found = cache.get_many([_KEY % t for t in topics])
+    out = []
+    for t in topics:
+        version = found.get(_KEY % t)
+        if version is None:
+            version = uuid.uuid4().hex
+            if not cache.add(_KEY % t, version, timeout=None):
+                version = cache.get(_KEY % t) or version
+        out.append(str(version))
+    return tuple(out)
+
+
+def refdata_get(topics: tuple[str, ...], key: Hashable, compute: Callable[[], Any]) -> Any:
+    """The cached value of ``key`` (which depends on ``topics``), computing it on a miss."""
+    dirty = _dirty()
+    if dirty and dirty.intersection(topics):
+        if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+            return compute()  # this transaction changed the data: read it fresh until the commit
+        dirty.difference_update(topics)  # rolled back (a commit clears the mark)
+    versions = _versions(topics)
+    now = time.monotonic()
+    state = _store.get(topics)
+    if state is None or state[0] != versions or now - state[1] > _seconds():
+        state = (versions, now, {})
+        with _lock:
+            _store[topics] = state
+    values = state[2]
+    if key in values:
+        return values[key]
+    value = compute()
+    values[key] = value
+    return value
+
+
+def _forget_local(topic: str) -> None:
+    with _lock:
+        for topics in [t for t in _store if topic in t]:
+            _store.pop(topics, None)
+
+
+def refdata_changed(*topics: str, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Data of these topics changed in the current transaction (call it from the action)."""
+    dirty = _dirty()
+    for topic in topics:
+        _forget_local(topic)
+        if connections[using].in_atomic_block:
+            dirty.add(topic)
+
+    def bump() -> None:
+        for topic in topics:
+            _forget_local(topic)
+            cache.set(_KEY % topic, uuid.uuid4().hex, timeout=None)
+            _dirty().discard(topic)
+
+    transaction.on_commit(bump, using=using)
+
+
+def refdata_clear() -> None:
+    """Forget everything in this process (tests)."""
+    with _lock:
+        _store.clear()
+    _dirty().clear()

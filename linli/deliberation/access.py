@@ -1,0 +1,157 @@
+"""Who sees what of deliberation.
+
+A community deliberates in the open: everyone whose scope lies in a community (its residents, grid
+workers, building heads, staff) sees the community's topics, votes, meetings and projects; staff over a
+street see those of every community under it. Projects with a public page are seen by anyone.
+Ballots are never listed to anyone but their caster; a secret vote shows only its totals.
+
+``access_<entity>(user, pk)`` returns the object or raises Http404: missing and forbidden look the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from linli.core.access import EMPTY_SCOPE, Scope, ScopedQuerySet, access_object, scope_of
+
+NOTHING = Q(pk__in=[])
+
+
+def path_prefixes(path: str) -> list[str]:
+    """``/1/4/9/`` → ``['/1/', '/1/4/', '/1/4/9/']``."""
+    parts = [p for p in (path or "").strip("/").split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def member_q(scope: Scope, field: str = "community_path") -> Q:
+    """Rows of a community the scope lies in (a resident of a grid sees the community's deliberation),
+    or of a community under the scope (staff of a street)."""
+    above = sorted({p for path in scope.place_paths for p in path_prefixes(path)})
+    return (Q(**{f"{field}__in": above}) if above else NOTHING) | scope.place_q(field)
+
+
+class CommunityScoped(ScopedQuerySet):
+    community_field = "community_path"
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        return member_q(scope, self.community_field)
+
+
+def staff_q(scope: Scope, user: Any, field: str = "place_path") -> Q:
+    """Staff (``deliberation.view``) over the row's place."""
+    from linli.deliberation.workflow import PERM_VIEW
+
+    return scope.place_q(field) if PERM_VIEW in getattr(user, "perms", frozenset()) else NOTHING
+
+
+def manager_q(scope: Scope, user: Any, field: str = "community_path") -> Q:
+    from linli.deliberation.workflow import PERM_MANAGE
+
+    return scope.place_q(field) if PERM_MANAGE in getattr(user, "perms", frozenset()) else NOTHING
+
+
+class TopicQuerySet(CommunityScoped):
+    """A raised topic (not yet heard by the grid) is seen by its raiser and the staff over its place; from
+    then on by the whole community."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        return (
+            (member_q(scope) & ~Q(status="raised"))
+            | staff_q(scope, user)
+            | manager_q(scope, user)
+            | Q(raised_by_id=user.pk)
+        )
+
+
+class VoteQuerySet(CommunityScoped):
+    """A draft vote is seen by the community's staff only; an opened one by the whole community."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        return (member_q(scope) & ~Q(status="draft")) | manager_q(scope, user)
+
+
+class PublicQuerySet(CommunityScoped):
+    """Rows with a ``public`` flag are seen by anyone, even anonymous visitors."""
+
+    def visible_to(self, user: Any):
+        scope = scope_of(user)
+        if scope is EMPTY_SCOPE:
+            return self.filter(public=True)
+        return self.filter(Q(public=True) | self.scope_q(scope, user))
+
+
+class MeetingQuerySet(CommunityScoped):
+    """Public meetings are seen by the whole community; internal ones (两委会) by its staff and the invited."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        from linli.deliberation.workflow import INTERNAL_KINDS
+
+        return (
+            (member_q(scope) & ~Q(kind__in=sorted(INTERNAL_KINDS)))
+            | manager_q(scope, user)
+            | Q(participants__user_id=user.pk)
+        )
+
+    def visible_to(self, user: Any):
+        return super().visible_to(user).distinct()
+
+
+class DecisionQuerySet(CommunityScoped):
+    pass
+
+
+def access_meeting(user: Any, pk: Any):
+    from linli.deliberation.models import Meeting
+
+    return access_object(Meeting.objects.select_related("community"), user, pk)
+
+
+def access_decision(user: Any, pk: Any):
+    from linli.deliberation.models import Decision
+
+    return access_object(Decision.objects.select_related("community", "meeting", "topic", "owner"), user, pk)
+
+
+def access_topic(user: Any, pk: Any):
+    from linli.deliberation.models import Topic
+
+    return access_object(Topic.objects.select_related("community", "place", "case", "merged_into"), user, pk)
+
+
+def access_vote(user: Any, pk: Any):
+    from linli.deliberation.models import Vote
+
+    return access_object(Vote.objects.select_related("community", "place", "topic"), user, pk)
+
+
+def can_manage_path(user: Any, path: str) -> bool:
+    from linli.deliberation.workflow import PERM_MANAGE
+
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and PERM_MANAGE in getattr(user, "perms", frozenset())
+        and scope_of(user).covers_path(path)
+    )
+
+
+def can_manage(user: Any) -> bool:
+    from linli.deliberation.workflow import PERM_MANAGE
+
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and PERM_MANAGE in getattr(user, "perms", frozenset())
+    )
+
+
+def can_raise(user: Any) -> bool:
+    from linli.deliberation.workflow import PERM_RAISE
+
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and PERM_RAISE in getattr(user, "perms", frozenset())
+    )

@@ -1,0 +1,68 @@
+"""Every write of deliberation: ``<entity>_<verb>(*, ..., actor)``; transitions through the one runner.
+
+- topics: ``topic_raise``, ``topic_from_case``, ``topic_support``, ``topic_transition``;
+- meetings: ``meeting_create``, ``residents_days_schedule``, ``participant_add``, ``meeting_signin``,
+  ``agenda_add``, ``meeting_transition``; decisions: ``decision_record``, ``decision_transition``,
+  ``decision_open_case``, ``decision_rate``;
+- votes: ``vote_create``, ``vote_transition``, ``ballot_cast``, ``ballot_enter_paper``, ``votes_close_due``.
+"""
+
+from linli.deliberation.actions.meetings import (
+    agenda_add,
+    decision_open_case,
+    decision_rate,
+    decision_record,
+    decision_transition,
+    meeting_create,
+    meeting_signin,
+    meeting_transition,
+    participant_add,
+    residents_day_date,
+    residents_days_schedule,
+)
+from linli.deliberation.actions.topics import (
+    topic_from_case,
+    topic_raise,
+    topic_support,
+    topic_supported_by,
+    topic_transition,
+)
+from linli.deliberation.actions.votes import (
+    ballot_cast,
+    ballot_enter_paper,
+    ballot_of,
+    roll_stats,
+    vote_create,
+    vote_sums,
+    vote_tally,
+    vote_transition,
+    votes_close_due,
+)
+
+__all__ = [
+    "agenda_add",
+    "decision_open_case",
+    "decision_rate",
+    "decision_record",
+    "decision_transition",
+    "meeting_create",
+    "meeting_signin",
+    "meeting_transition",
+    "participant_add",
+    "residents_day_date",
+    "residents_days_schedule",
+    "ballot_cast",
+    "ballot_enter_paper",
+    "ballot_of",
+    "roll_stats",
+    "topic_from_case",
+    "topic_raise",
+    "topic_support",
+    "topic_supported_by",
+    "topic_transition",
+    "vote_create",
+    "vote_sums",
+    "vote_tally",
+    "vote_transition",
+    "votes_close_due",
+]

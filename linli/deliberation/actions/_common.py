@@ -1,0 +1,84 @@
+"""What the deliberation actions share: text, places, who a login is in the registry, notices."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from linli.core.errors import Invalid, PermissionDenied
+from linli.deliberation.access import can_manage_path
+
+logger = logging.getLogger("linli.deliberation.notify")
+
+
+def clean_text(value: Any, *, limit: int = 4000) -> str:
+    return str(value or "").strip()[:limit]
+
+
+def required_text(value: Any, *, field: str, limit: int) -> str:
+    text = clean_text(value, limit=limit)
+    if not text:
+        raise Invalid(_("Some required fields are missing."), fields={field: [_("This field is required.")]})
+    return text
+
+
+def authenticated(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def place_of(value: Any, *, field: str = "place"):
+    from linli.places.models import Place
+
+    if isinstance(value, Place):
+        return value
+    place = Place.objects.filter(pk=value).first() if str(value or "").isdigit() else None
+    if place is None:
+        raise Invalid(_("Choose the place."), fields={field: [_("Not found.")]})
+    return place
+
+
+def community_of(place: Any):
+    """The community a place lies in (itself when it is one)."""
+    from linli.places.models import Place, PlaceKind
+
+    if place.kind == PlaceKind.COMMUNITY:
+        return place
+    ids = [int(p) for p in place.path.strip("/").split("/") if p]
+    found = Place.objects.filter(pk__in=ids, kind=PlaceKind.COMMUNITY).first()
+    if found is None:
+        raise Invalid(_("Choose a place within a community."), fields={"place": [_("Not in a community.")]})
+    return found
+
+
+def require_manage(actor: Any, path: str) -> None:
+    """Community staff over the place (``actor=None``: the system)."""
+    if actor is not None and not can_manage_path(actor, path):
+        raise PermissionDenied(_("Only community staff may do this here."))
+
+
+def voter_of(actor: Any) -> tuple[Any, str]:
+    """The registry person behind a login and their voter key: ``h<household>`` (one per household), or
+    ``p<person>`` for a person in no household. Raises when the login is nobody in the registry."""
+    from linli.residents.selectors import household_id_of, person_for_user
+
+    person = person_for_user(actor) if authenticated(actor) else None
+    if person is None:
+        raise Invalid(
+            _("Your account is not linked to a resident of the registry: ask your community to check your phone number.")
+        )
+    household = household_id_of(person)
+    return person, (f"h{household}" if household is not None else f"p{person.pk}")
+
+
+def notify(*, ref: str, kind: str, user_ids: Iterable[int | None], text: Any, exclude: int | None = None) -> None:
+    """The one door for deliberation notices (swapped for the notifications outbox's ``notice_queue`` when it
+    lands): for now logged once the transaction commits."""
+    ids = sorted({uid for uid in user_ids if uid is not None and uid != exclude})
+    if not ids:
+        return
+    message = str(text)
+    transaction.on_commit(lambda: logger.info("notice %s %s to %s: %s", ref, kind, ids, message))

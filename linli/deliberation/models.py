@@ -1,0 +1,423 @@
+"""Deliberation (议事协商): topics (议题) and their support, votes (表决) with their roll and ballots.
+
+Scope: every row carries ``community_path`` (its community's place path; the community's residents and
+staff see it) and ``place_path`` (the place it concerns). No business logic here: the actions write,
+the tables in ``workflow.py`` decide.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from linli.deliberation.access import DecisionQuerySet, MeetingQuerySet, TopicQuerySet, VoteQuerySet
+from linli.deliberation.workflow import (
+    BallotChannel,
+    DecisionStatus,
+    Electorate,
+    MeetingKind,
+    MeetingStatus,
+    ParticipantRole,
+    Satisfaction,
+    TopicSource,
+    TopicStatus,
+    VoteRule,
+    VoteStatus,
+)
+
+PATH_OPS = ["varchar_pattern_ops"]  # PostgreSQL: LIKE 'prefix%' uses the index (ignored on SQLite)
+
+
+class EventFields(models.Model):
+    """The columns of every typed event row (the runner writes them)."""
+
+    kind = models.CharField(_("event"), max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    at = models.DateTimeField(_("time"))
+    from_status = models.CharField(max_length=16, blank=True, default="")
+    to_status = models.CharField(max_length=16, blank=True, default="")
+    note = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+
+class Topic(models.Model):
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("description"), blank=True, default="")
+    source = models.CharField(_("source"), max_length=16, choices=TopicSource.choices, editable=False)
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    community_path = models.CharField(max_length=255, editable=False, default="")
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("place"))
+    place_path = models.CharField(max_length=255, editable=False, default="")
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    raised_by_name = models.CharField(max_length=64, blank=True, default="", editable=False)
+    support_count = models.PositiveIntegerField(default=0, editable=False)
+    support_threshold = models.PositiveIntegerField(_("support needed for the agenda"), default=10)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_topics", editable=False
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=TopicStatus.choices, default=TopicStatus.RAISED, editable=False
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)
+    reason = models.CharField(_("reason"), max_length=300, blank=True, default="", editable=False)
+    decision_note = models.TextField(blank=True, default="", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["community_path", "-id"], name="delib_topic_comm", opclasses=[*PATH_OPS, ""]),
+            models.Index(fields=["case"], name="delib_topic_case"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TopicSupport(models.Model):
+    """A household's support of a topic (附议). ``voter_key`` is ``h<household id>`` (or ``p<person id>`` for
+    a person in no household): one row per household whatever the races (the unique constraint)."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="supports")
+    voter_key = models.CharField(max_length=24)
+    person = models.ForeignKey("residents.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "voter_key"], name="delib_support_once_per_household")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id}:{self.voter_key}"
+
+
+class TopicEvent(EventFields):
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(EventFields.Meta):
+        indexes = [models.Index(fields=["topic", "at"], name="delib_topic_event")]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id} {self.kind}"
+
+
+class Vote(models.Model):
+    title = models.CharField(_("title"), max_length=100)
+    question = models.TextField(_("question"), blank=True, default="")
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="votes")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    community_path = models.CharField(max_length=255, editable=False, default="")
+    place = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("who votes: the place")
+    )
+    place_path = models.CharField(max_length=255, editable=False, default="")
+    electorate = models.CharField(_("who votes"), max_length=16, choices=Electorate.choices)
+    rule = models.CharField(_("rule"), max_length=16, choices=VoteRule.choices)
+    # The quorum and the majority, as data: (num/den, strict: ">" rather than "≥"); ``by_area``: the floor
+    # area must pass as well as the head count (owners, Civil Code Art. 278).
+    quorum_num = models.PositiveSmallIntegerField(default=1)
+    quorum_den = models.PositiveSmallIntegerField(default=2)
+    quorum_strict = models.BooleanField(default=True)
+    majority_num = models.PositiveSmallIntegerField(default=1)
+    majority_den = models.PositiveSmallIntegerField(default=2)
+    majority_strict = models.BooleanField(default=True)
+    by_area = models.BooleanField(default=False)
+    options = models.JSONField(default=list)  # [[key, label], ...]; the first is "agree" in a yes/no vote
+    yes_no = models.BooleanField(default=True)  # agree / disagree / abstain; else a choice among options
+    secret = models.BooleanField(_("secret ballot"), default=True)
+    online = models.BooleanField(_("online voting"), default=True)
+    paper = models.BooleanField(_("paper ballots"), default=True)
+    closes_at = models.DateTimeField(_("closes at"))
+    opened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    roll_heads = models.PositiveIntegerField(default=0, editable=False)
+    roll_area_cm2 = models.BigIntegerField(default=0, editable=False)  # floor area in 0.01 m²
+    result = models.JSONField(default=dict, blank=True, editable=False)
+    passed = models.BooleanField(null=True, editable=False)
+    reason = models.CharField(max_length=300, blank=True, default="", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=VoteStatus.choices, default=VoteStatus.DRAFT, editable=False
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VoteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["community_path", "-id"], name="delib_vote_comm", opclasses=[*PATH_OPS, ""])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quorum_den__gt=0, majority_den__gt=0), name="delib_vote_fractions"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quorum_num__lte=models.F("quorum_den"), majority_num__lte=models.F("majority_den")),
+                name="delib_vote_fractions_at_most_one",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def option_label(self, key: str) -> str:
+        return dict((k, v) for k, v in self.options).get(key, key)
+
+
+class RollEntry(models.Model):
+    """One line of the roll (选民名册), drawn from the registry when the vote opens: a person, a household,
+    or an owner (one or more houses of the same owners: area summed, one head)."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="roll")
+    key = models.CharField(max_length=24)  # p<person id> / h<household id> / o<first house id>
+    label = models.CharField(max_length=120)  # the house(s) or household; masked names only
+    household = models.ForeignKey(
+        "residents.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    heads = models.PositiveIntegerField(default=1)
+    area_cm2 = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["vote", "key"], name="delib_roll_key_once")]
+
+    def __str__(self) -> str:
+        return f"{self.vote_id}:{self.key}"
+
+    @property
+    def area_m2(self) -> str:
+        from linli.deliberation.rules import m2
+
+        return m2(self.area_cm2)
+
+
+class RollMember(models.Model):
+    """Who may cast the ballot of a roll entry (the person, the household's adults, the house's owners):
+    a person belongs to one entry of a vote."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="+")
+    entry = models.ForeignKey(RollEntry, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey("residents.Person", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["vote", "person"], name="delib_roll_person_once")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}:{self.person_id}"
+
+
+class Ballot(models.Model):
+    """The one ballot of a roll entry. Cast again before the close, it is changed, never doubled: the
+    unique constraint on (vote, entry) holds whatever the races. ``heads``/``area_cm2`` are copied from the
+    roll so the tally is one GROUP BY over this table."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ballots")
+    entry = models.ForeignKey(RollEntry, on_delete=models.PROTECT, related_name="+")
+    choice = models.CharField(max_length=16)
+    heads = models.PositiveIntegerField(default=1)
+    area_cm2 = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=8, choices=BallotChannel.choices)
+    paper_number = models.CharField(max_length=32, blank=True, default="")
+    person = models.ForeignKey("residents.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cast_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revision = models.PositiveIntegerField(default=1)
+    cast_at = models.DateTimeField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["vote", "entry"], name="delib_ballot_once_per_entry")]
+        indexes = [models.Index(fields=["vote", "choice"], name="delib_ballot_tally")]
+
+    def __str__(self) -> str:
+        return f"{self.vote_id}:{self.entry_id}"
+
+
+class VoteEvent(EventFields):
+    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(EventFields.Meta):
+        indexes = [models.Index(fields=["vote", "at"], name="delib_vote_event")]
+
+    def __str__(self) -> str:
+        return f"{self.vote_id} {self.kind}"
+
+
+class Meeting(models.Model):
+    """A deliberation meeting (议事会) of a community: its participants by role, the agenda from topics,
+    the minutes, the decisions. A residents' day (居民议事日) is open to every resident of the community."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=MeetingKind.choices)
+    title = models.CharField(_("title"), max_length=100)
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    community_path = models.CharField(max_length=255, editable=False, default="")
+    starts_at = models.DateTimeField(_("starts at"))
+    location = models.CharField(_("location"), max_length=100, blank=True, default="")
+    minutes = models.TextField(_("minutes"), blank=True, default="", editable=False)
+    reason = models.CharField(max_length=300, blank=True, default="", editable=False)
+    checkin_token = models.CharField(max_length=32, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED, editable=False
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["community_path", "-id"], name="delib_meeting_comm", opclasses=[*PATH_OPS, ""])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingEvent(EventFields):
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(EventFields.Meta):
+        indexes = [models.Index(fields=["meeting", "at"], name="delib_meeting_event")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.kind}"
+
+
+class Participant(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
+    role = models.CharField(_("role"), max_length=16, choices=ParticipantRole.choices)
+    name = models.CharField(_("name"), max_length=64)
+    organisation = models.CharField(_("unit"), max_length=100, blank=True, default="")
+    person = models.ForeignKey("residents.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    invited = models.BooleanField(default=True)
+    signed_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["role", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], condition=models.Q(person__isnull=False), name="delib_participant_person_once"),
+            models.UniqueConstraint(fields=["meeting", "user"], condition=models.Q(user__isnull=False), name="delib_participant_user_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField(default=0)
+    note = models.TextField(_("discussion"), blank=True, default="")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "topic"], name="delib_agenda_topic_once")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}:{self.topic_id}"
+
+
+class Decision(models.Model):
+    """A decision (定事) of a meeting or a vote, with an owner and a deadline; carried out (办事: it may
+    open cases or a project) and evaluated by residents afterwards (评事)."""
+
+    text = models.TextField(_("decision"))
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    community_path = models.CharField(max_length=255, editable=False, default="")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions")
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions")
+    vote = models.ForeignKey(Vote, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    owner_name = models.CharField(_("owner"), max_length=64)
+    deadline = models.DateField(_("deadline"))
+    outcome = models.TextField(blank=True, default="", editable=False)
+    reason = models.CharField(max_length=300, blank=True, default="", editable=False)
+    rating_count = models.PositiveIntegerField(default=0, editable=False)
+    satisfied_count = models.PositiveIntegerField(default=0, editable=False)  # satisfied + basically
+    status = models.CharField(
+        _("status"), max_length=16, choices=DecisionStatus.choices, default=DecisionStatus.OPEN, editable=False
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["community_path", "status"], name="delib_decision_comm", opclasses=[*PATH_OPS, ""])]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class DecisionEvent(EventFields):
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(EventFields.Meta):
+        indexes = [models.Index(fields=["decision", "at"], name="delib_decision_event")]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} {self.kind}"
+
+
+class DecisionCase(models.Model):
+    """A case the decision opened (办事 through the closed loop)."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="cases")
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.decision_id}:{self.case_id}"
+
+
+class DecisionRating(models.Model):
+    """A household's evaluation of a carried-out decision (群众评事): once per household."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="ratings")
+    voter_key = models.CharField(max_length=24)
+    person = models.ForeignKey("residents.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    satisfaction = models.CharField(max_length=16, choices=Satisfaction.choices)
+    comment = models.CharField(max_length=300, blank=True, default="")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["decision", "voter_key"], name="delib_rating_once_per_household")]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id}:{self.voter_key}"

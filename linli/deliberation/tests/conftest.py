@@ -1,0 +1,106 @@
+"""Deliberation test helpers: a compound with houses of known floor area, residents with accounts (the
+same phone as their registry person), households, owners; topics and votes through the real actions."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from decimal import Decimal
+
+import pytest
+
+_phones = itertools.count(13700000001)
+ADULT = datetime.date(1980, 5, 1)
+
+
+@pytest.fixture
+def compound(world):
+    from linli.places.actions import place_create
+    from linli.places.models import PlaceKind
+
+    return place_create(kind=PlaceKind.COMPOUND, name="幸福家园", parent=world.grid_a)
+
+
+@pytest.fixture
+def make_house(compound):
+    from linli.places.actions import place_create
+    from linli.places.models import PlaceKind
+
+    counter = itertools.count(101)
+    building = place_create(kind=PlaceKind.BUILDING, name="1幢", parent=compound)
+
+    def _make(area="100.00", name=None):
+        return place_create(
+            kind=PlaceKind.HOUSE, name=name or f"{next(counter)}室", parent=building, area_m2=Decimal(area)
+        )
+
+    return _make
+
+
+@pytest.fixture
+def make_person(world):
+    from linli.residents.actions import person_create
+    from linli.residents.models import Person
+
+    def _make(name="居民", *, place=None, owner=False, born=ADULT, phone=None):
+        person = person_create(
+            actor=None,
+            name=name,
+            place=place or world.grid_a,
+            phone=phone or str(next(_phones)),
+            occupancy_kind="owner" if owner else "resident",
+        )
+        Person.objects.filter(pk=person.pk).update(birth_date=born)
+        person.refresh_from_db()
+        return person
+
+    return _make
+
+
+@pytest.fixture
+def make_voter(world, make_person):
+    """A resident account with a registry person (same phone); ``household`` joins one (else heads a new
+    one when ``new_household``)."""
+    from linli.core.testing.personas import make_user
+    from linli.residents.actions import household_add_member, household_create
+
+    counter = itertools.count(1)
+
+    def _make(*, place=None, owner=False, household=None, new_household=True, born=ADULT, username=None):
+        phone = str(next(_phones))
+        n = next(counter)
+        user = make_user(username or f"voter_{n}", "resident", place=world.grid_a, phone=phone)
+        person = make_person(f"居民{n}", place=place, owner=owner, born=born, phone=phone)
+        if household is not None:
+            household_add_member(household=household, person=person, relationship="10", actor=None)
+        elif new_household:
+            household = household_create(head=person, actor=None, house=place if place is not None and place.kind == "house" else None)
+        user.person = person
+        user.household = household
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def topic(world, resident, community_staff):
+    from linli.deliberation.actions import topic_raise
+
+    return topic_raise(actor=community_staff, title="小区停车难", description="晚上车位不够", place=world.community)
+
+
+@pytest.fixture
+def make_vote(world, community_staff):
+    from django.utils import timezone
+
+    from linli.deliberation.actions import vote_create
+
+    def _make(*, place=None, electorate="households", rule="residents", **kwargs):
+        kwargs.setdefault("title", "是否建设口袋公园")
+        kwargs.setdefault("closes_at", timezone.now() + datetime.timedelta(days=7))
+        return vote_create(
+            actor=kwargs.pop("actor", community_staff), place=place or world.community, electorate=electorate,
+            rule=rule, **kwargs
+        )
+
+    return _make

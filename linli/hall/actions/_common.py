@@ -1,0 +1,98 @@
+"""Helpers the hall's actions share: text, places, who is told."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from linli.core.errors import Invalid
+
+logger = logging.getLogger("linli.hall.notify")
+
+
+def clean_text(value: Any, *, limit: int = 4000) -> str:
+    return str(value or "").strip()[:limit]
+
+
+def required_text(value: Any, *, field: str, limit: int = 4000) -> str:
+    text = clean_text(value, limit=limit)
+    if not text:
+        raise Invalid(_("Some required fields are missing."), fields={field: [_("This field is required.")]})
+    return text
+
+
+def place_by_id(value: Any, *, field: str = "place"):
+    from linli.places.models import Place
+
+    if value is None or value == "":
+        raise Invalid(_("Some required fields are missing."), fields={field: [_("This field is required.")]})
+    if isinstance(value, Place):
+        return value
+    try:
+        return Place.objects.get(pk=value)
+    except (Place.DoesNotExist, ValueError, TypeError) as exc:
+        raise Invalid(_("Unknown place."), fields={field: [_("Not found.")]}) from exc
+
+
+def community_of(place: Any):
+    """The community at or above ``place`` (None above the communities)."""
+    from linli.places.models import Place, PlaceKind
+
+    if place is None:
+        return None
+    if place.kind == PlaceKind.COMMUNITY:
+        return place
+    ids = [int(p) for p in place.path.strip("/").split("/") if p]
+    return Place.objects.filter(pk__in=ids, kind=PlaceKind.COMMUNITY).first()
+
+
+def home_place(actor: Any):
+    """Where a resident belongs: their registry person's place, else their role's first place."""
+    from linli.places.models import Place
+    from linli.residents.selectors import person_for_user
+
+    person = person_for_user(actor)
+    if person is not None and person.place_id is not None:
+        return person.place, person
+    paths = getattr(getattr(actor, "scope", None), "place_paths", ())
+    return (Place.objects.filter(path=paths[0]).first() if paths else None), person
+
+
+def users_over(path: str, perm: str) -> list[int]:
+    """Users holding ``perm`` through a role bound at or above ``path`` (the desk to tell)."""
+    from linli.accounts.models import RoleAssignment
+    from linli.accounts.roles import ROLE_PERMISSIONS
+    from linli.hall.access import prefixes
+
+    ups = prefixes(path)
+    roles = sorted(role for role, perms in ROLE_PERMISSIONS.items() if perm in perms)
+    if not ups or not roles:
+        return []
+    return sorted(
+        set(
+            RoleAssignment.objects.filter(role__in=roles, place__path__in=ups, user__is_active=True).values_list(
+                "user_id", flat=True
+            )
+        )
+    )
+
+
+def notify(
+    *, ref: str, kind: str, user_ids: Iterable[int | None], text: str, exclude: int | None = None
+) -> None:
+    """Tell these users once the transaction commits. The one place to swap for the notifications outbox
+    (``linli.notifications.actions.notice_queue``) when it lands."""
+    ids = sorted({uid for uid in user_ids if uid is not None and uid != exclude})
+    if not ids:
+        return
+    message = str(text)
+
+    def deliver() -> None:
+        for uid in ids:
+            logger.info("notice to user %s: %s %s %s", uid, ref, kind, message)
+
+    transaction.on_commit(deliver)

@@ -1,0 +1,89 @@
+"""Forms of the hall's pages. ``status`` is never a field: the transitions change it."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from linli.hall.workflow import ServiceCategory
+
+
+class _Styled(forms.Form):
+    """Large inputs for the phone (Bootstrap classes on every widget)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select form-select-lg")
+            else:
+                widget.attrs.setdefault("class", "form-control form-control-lg")
+
+
+class ApplyForm(_Styled):
+    details = forms.CharField(label=_("What it is for"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    address = forms.CharField(label=_("Address"), required=False, max_length=200)
+
+
+class WalkInForm(_Styled):
+    service = forms.ChoiceField(label=_("Service"))
+    applicant_name = forms.CharField(label=_("Applicant"), max_length=64)
+    place = forms.ChoiceField(label=_("Place (grid or compound)"))
+    address = forms.CharField(label=_("Address"), required=False, max_length=200)
+    details = forms.CharField(label=_("What it is for"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    person = forms.IntegerField(label=_("Registry person number (optional)"), required=False, min_value=1)
+
+
+class ServiceForm(_Styled):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    category = forms.ChoiceField(label=_("Category"), choices=ServiceCategory.choices)
+    materials = forms.CharField(label=_("Materials to bring (one a line)"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 4}))
+    window = forms.CharField(label=_("Window or centre"), required=False, max_length=80)
+    promised_days = forms.IntegerField(label=_("Promised working days"), min_value=0, max_value=120)
+    agency = forms.BooleanField(label=_("Agency (代办) offered"), required=False)
+    agency_office = forms.CharField(label=_("Office the agency goes to"), required=False, max_length=80)
+    certificate = forms.BooleanField(label=_("Issues a certificate"), required=False)
+    certificate_text = forms.CharField(label=_("Certificate text ({name}, {address}, {purpose})"), required=False,
+                                       widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    active = forms.BooleanField(label=_("Offered"), required=False, initial=True)
+
+
+class BookingForm(_Styled):
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    purpose = forms.CharField(label=_("Purpose"), max_length=200)
+    attendees = forms.IntegerField(label=_("Attendees"), min_value=0, max_value=2000, required=False)
+    weekly = forms.BooleanField(label=_("Every week at this time"), required=False)
+    until = forms.DateField(label=_("Every week until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class RoomForm(_Styled):
+    place = forms.ChoiceField(label=_("Place"))
+    centre = forms.CharField(label=_("Centre"), max_length=80)
+    name = forms.CharField(label=_("Name"), max_length=80)
+    kind = forms.ChoiceField(label=_("Kind"))
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=2000)
+    opens = forms.TimeField(label=_("Opens at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    closes = forms.TimeField(label=_("Closes at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    weekdays = forms.MultipleChoiceField(label=_("Open on"), widget=forms.CheckboxSelectMultiple)
+    needs_approval = forms.BooleanField(label=_("Bookings need approval"), required=False)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        from linli.hall.workflow import RoomKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = RoomKind.choices
+        self.fields["weekdays"].choices = [(str(i), d) for i, d in enumerate(WEEKDAYS)]
+        self.fields["weekdays"].widget.attrs = {}
+
+
+WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]

@@ -1,0 +1,130 @@
+"""Reads of the hall: the catalog with search (Chinese or pinyin initials), applications by keyset pages,
+the desk's counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from linli.hall.models import Application, ServiceItem
+from linli.hall.workflow import OPEN_STATES, RUNNING_STATES
+
+PAGE_SIZE = 30
+MAX_PAGE = 100
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    next_after: int | None
+
+
+def keyset_page(qs: QuerySet, *, after: int | None, size: int = PAGE_SIZE, ascending: bool = False) -> Page:
+    """By id (newest first unless ``ascending``); ``next_after`` is the id to continue from (None: nothing
+    more)."""
+    size = max(1, min(int(size or PAGE_SIZE), MAX_PAGE))
+    if after:
+        qs = qs.filter(pk__gt=after) if ascending else qs.filter(pk__lt=after)
+    rows = list(qs.order_by("pk" if ascending else "-pk")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, rows[-1].pk if more and rows else None)
+
+
+def service_search(*, user: Any, q: str = "", category: str = "") -> QuerySet[ServiceItem]:
+    """Services offered to ``user``: by name (汉字) or pinyin initials ("jzzm" finds 居住证明)."""
+    qs = ServiceItem.objects.filter(active=True).visible_to(user)
+    q = (q or "").strip()[:40]
+    if q:
+        cond = Q(name__icontains=q)
+        if q.isascii():
+            cond |= Q(initials__contains=q.lower().replace(" ", ""))
+        qs = qs.filter(cond)
+    if category:
+        qs = qs.filter(category=category)
+    return qs.order_by("sort", "id")
+
+
+def application_list(
+    *, user: Any, mine: bool = False, status: str = "", overdue: bool = False, after: int | None = None,
+    size: int = PAGE_SIZE,
+) -> Page:
+    qs = Application.objects.visible_to(user).select_related("service")
+    if mine:
+        qs = qs.filter(applicant_id=user.pk)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATES)
+    elif status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(status__in=RUNNING_STATES, due_on__lt=timezone.localdate())
+    return keyset_page(qs, after=after, size=size)
+
+
+def desk_counts(*, user: Any) -> dict[str, int]:
+    qs = Application.objects.visible_to(user)
+    today = timezone.localdate()
+    return {
+        "submitted": qs.filter(status="submitted").count(),
+        "missing": qs.filter(status="missing").count(),
+        "running": qs.filter(status__in=RUNNING_STATES).count(),
+        "overdue": qs.filter(status__in=RUNNING_STATES, due_on__lt=today).count(),
+    }
+
+
+def is_overdue(app: Application) -> bool:
+    return bool(app.status in RUNNING_STATES and app.due_on and app.due_on < timezone.localdate())
+
+
+# --- rooms -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Day:
+    date: Any
+    open: bool
+    bookings: list[Any]
+
+
+def room_list(*, user: Any) -> list[Any]:
+    from linli.hall.models import Room
+
+    return list(Room.objects.filter(active=True).visible_to(user).order_by("place_path", "centre", "name")[:300])
+
+
+def room_week(*, room: Any, monday: Any) -> list[Day]:
+    """The room's week from ``monday``: each day, whether it opens, and the bookings that hold a slot."""
+    import datetime as dt
+
+    from linli.hall.models import Booking
+    from linli.hall.workflow import HOLDING_STATES
+
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(monday, dt.time.min, tz)
+    end = start + dt.timedelta(days=7)
+    rows = list(
+        Booking.objects.filter(room=room, status__in=HOLDING_STATES, starts_at__lt=end, ends_at__gt=start)
+        .order_by("starts_at")
+        .only("id", "starts_at", "ends_at", "status", "purpose", "booker_id", "booker_name", "room_id")
+    )
+    days = []
+    for i in range(7):
+        day = monday + dt.timedelta(days=i)
+        days.append(Day(day, day.weekday() in room.weekdays,
+                        [b for b in rows if timezone.localtime(b.starts_at).date() == day]))
+    return days
+
+
+def booking_list(*, user: Any, mine: bool = False, pending: bool = False, after: int | None = None,
+                 size: int = PAGE_SIZE) -> Page:
+    from linli.hall.models import Booking
+
+    qs = Booking.objects.visible_to(user).select_related("room")
+    if mine:
+        qs = qs.filter(booker_id=user.pk)
+    if pending:
+        qs = qs.filter(status="pending")
+    return keyset_page(qs, after=after, size=size)

@@ -1,0 +1,236 @@
+"""Reads of the mediation app: the ledger (filtered, keyset-paged), one dispute's parties (masked) and its
+one timeline (the case's events before it became a dispute, then the dispute's own)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from linli.core.masking import mask_name, mask_phone
+from linli.mediation.workflow import CLOCK, OPEN, DisputeStatus, event_label
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+@dataclass
+class DisputeFilters:
+    kind: str = ""
+    status: str = ""  # a state, "open", "overdue" or "" (all)
+    grid: int | None = None
+    community: int | None = None
+    compound: int | None = None
+    month: str = ""  # "2026-05"
+    q: str = ""
+
+
+def month_range(month: str) -> tuple[dt.datetime, dt.datetime] | None:
+    """The local-time bounds of "YYYY-MM", or None when it is not a month."""
+    try:
+        year, mon = (int(x) for x in month.split("-"))
+        start = dt.date(year, mon, 1)
+    except (ValueError, TypeError):
+        return None
+    end = dt.date(year + (mon == 12), mon % 12 + 1, 1)
+    tz = timezone.get_current_timezone()
+    return (dt.datetime.combine(start, dt.time(), tzinfo=tz), dt.datetime.combine(end, dt.time(), tzinfo=tz))
+
+
+def dispute_queryset(user: Any, f: DisputeFilters | None = None) -> QuerySet[Any]:
+    from linli.mediation.models import Dispute
+
+    f = f or DisputeFilters()
+    qs = Dispute.objects.visible_to(user)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.status == "open":
+        qs = qs.filter(status__in=OPEN)
+    elif f.status == "overdue":
+        qs = qs.filter(status__in=CLOCK, due_on__lt=timezone.localdate())
+    elif f.status:
+        qs = qs.filter(status=f.status)
+    if f.grid:
+        qs = qs.filter(grid_id=f.grid)
+    if f.community:
+        qs = qs.filter(community_id=f.community)
+    if f.compound:
+        qs = qs.filter(compound_id=f.compound)
+    if f.month:
+        bounds = month_range(f.month)
+        if bounds is not None:
+            qs = qs.filter(reported_at__gte=bounds[0], reported_at__lt=bounds[1])
+    if f.q:
+        text = f.q.strip()[:50]
+        qs = qs.filter(Q(number__startswith=text) | Q(title__icontains=text))
+    return qs
+
+
+def dispute_page(user: Any, f: DisputeFilters | None = None, *, after: int | None = None,
+                 size: int = PAGE_SIZE) -> tuple[list[Any], int | None]:
+    """One page (newest first) and the ``after`` of the next page (None at the end): keyset on the id,
+    one row more than the page says there is more; the set is never counted."""
+    size = max(1, min(int(size or PAGE_SIZE), MAX_PAGE_SIZE))
+    from django.db.models import Prefetch
+
+    from linli.mediation.models import DisputeParty
+
+    qs = dispute_queryset(user, f).select_related("grid", "community", "lead").prefetch_related(
+        Prefetch("parties", queryset=DisputeParty.objects.select_related("person").order_by("role", "id")))
+    if after:
+        qs = qs.filter(pk__lt=after)
+    rows = list(qs.order_by("-id")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (rows[-1].pk if more and rows else None)
+
+
+def is_overdue(dispute: Any, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return dispute.status in CLOCK and dispute.due_on is not None and dispute.due_on < today
+
+
+def light(dispute: Any, today: dt.date | None = None) -> str:
+    """red: past the deadline; yellow: three days or less left; green otherwise; "" when no clock runs."""
+    if dispute.status not in CLOCK or dispute.due_on is None:
+        return ""
+    today = today or timezone.localdate()
+    if dispute.due_on < today:
+        return "red"
+    return "yellow" if (dispute.due_on - today).days <= 3 else "green"
+
+
+@dataclass
+class PartyRow:
+    id: int
+    role: str
+    role_label: str
+    name: str  # masked
+    phone: str  # masked
+    registry: bool
+    organisation: bool
+
+
+def party_rows(dispute: Any) -> list[PartyRow]:
+    out = []
+    for p in sorted(dispute.parties.all(), key=lambda p: (p.role, p.pk)):
+        if p.organisation:
+            name, phone = p.organisation, mask_phone(p.phone)
+        elif p.person_id is not None:
+            name, phone = mask_name(p.person.name), mask_phone(p.person.phone)
+        else:
+            name, phone = mask_name(p.name), mask_phone(p.phone)
+        out.append(PartyRow(p.pk, p.role, str(p.get_role_display()), name, phone, p.person_id is not None,
+                            bool(p.organisation)))
+    return out
+
+
+def parties_summary(dispute: Any) -> str:
+    return "、".join(f"{r.name}" for r in party_rows(dispute))
+
+
+@dataclass
+class TimelineEntry:
+    at: dt.datetime
+    kind: str
+    label: str
+    actor: str
+    note: str
+    source: str  # "case" or "dispute"
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def dispute_timeline(dispute: Any, user: Any) -> list[TimelineEntry]:
+    """One timeline: the case's events up to the dispute (through the cases selectors), then the dispute's."""
+    entries: list[TimelineEntry] = []
+    if dispute.case_id is not None:
+        from linli.cases.selectors import case_timeline
+
+        for e in case_timeline(dispute.case, user):
+            entries.append(TimelineEntry(e.at, e.kind, str(e.label), e.actor, getattr(e, "note", ""), "case"))
+    for ev in dispute.events.all().order_by("at", "id"):
+        entries.append(TimelineEntry(ev.at, ev.kind, str(event_label(ev.kind)), ev.actor_name, ev.note, "dispute",
+                                     ev.data))
+    entries.sort(key=lambda e: e.at)
+    return entries
+
+
+def status_counts(user: Any) -> dict[str, int]:
+    from django.db.models import Count
+
+    from linli.mediation.models import Dispute
+
+    rows = Dispute.objects.visible_to(user).values("status").annotate(n=Count("id"))
+    counts = {r["status"]: r["n"] for r in rows}
+    counts["open"] = sum(counts.get(s, 0) for s in OPEN)
+    counts["overdue"] = dispute_queryset(user, DisputeFilters(status="overdue")).count()
+    return counts
+
+
+STATUS_CHOICES = DisputeStatus.choices
+# appended to selectors.py
+
+
+@dataclass
+class CompoundDisputes:
+    compound: Any
+    property_companies: list[str]
+    committees: list[str]
+    total: int
+    open: int
+    mediated: int
+    settled: int
+
+    @property
+    def success_rate(self) -> Any:
+        from linli.mediation.figures import rate
+
+        return rate(self.settled, self.mediated)
+
+
+def red_property(user: Any, *, since: dt.datetime | None = None) -> list[CompoundDisputes]:
+    """红色物业: the owner–property disputes of each compound in scope (this year by default), with the
+    property companies and owners' committees named as parties (the registry's own rows for them come with
+    issue 10), worst first."""
+    from django.db.models import Count
+
+    from linli.mediation.models import DisputeParty
+    from linli.mediation.workflow import DisputeKind, Outcome
+    from linli.places.models import Place
+
+    since = since or dt.datetime.combine(timezone.localdate().replace(month=1, day=1), dt.time(),
+                                         tzinfo=timezone.get_current_timezone())
+    qs = dispute_queryset(user).filter(kind=DisputeKind.PROPERTY, compound__isnull=False, reported_at__gte=since)
+    rows = list(qs.values("compound_id").annotate(
+        total=Count("id"), open=Count("id", filter=Q(status__in=OPEN)),
+        mediated=Count("id", filter=~Q(outcome="")), settled=Count("id", filter=Q(outcome=Outcome.SETTLED)),
+    ).order_by("-open", "-total")[:500])
+    compounds = Place.objects.in_bulk([r["compound_id"] for r in rows])
+    orgs: dict[int, set[str]] = {}
+    for cid, name in DisputeParty.objects.filter(dispute__in=qs).exclude(organisation="").values_list(
+            "dispute__compound_id", "organisation").distinct()[:2000]:
+        orgs.setdefault(cid, set()).add(name)
+    out = []
+    for r in rows:
+        names = sorted(orgs.get(r["compound_id"], ()))
+        committees = [n for n in names if "业委会" in n or "业主委员会" in n]
+        out.append(CompoundDisputes(compounds[r["compound_id"]], [n for n in names if n not in committees],
+                                    committees, r["total"], r["open"], r["mediated"], r["settled"]))
+    return out
+
+
+def compound_dispute_counts(compound_id: int) -> dict[str, int]:
+    """For the compound's profile: its disputes this year, open ones and the property ones (no scope: the
+    caller shows the profile to whom it may)."""
+    from django.db.models import Count
+
+    from linli.mediation.models import Dispute
+
+    start = dt.datetime.combine(timezone.localdate().replace(month=1, day=1), dt.time(),
+                                tzinfo=timezone.get_current_timezone())
+    return Dispute.objects.filter(compound_id=compound_id, reported_at__gte=start).aggregate(
+        total=Count("id"), open=Count("id", filter=Q(status__in=OPEN)),
+        property=Count("id", filter=Q(kind="property")))

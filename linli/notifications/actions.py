@@ -1,0 +1,121 @@
+"""Writes of the outbox: queue notices (inside the caller's transaction), mark them read, set one's
+preferences.
+
+    notice_queue(user_ids=[owner.pk], kind="dispatch", ref=f"cases.case:{case.pk}", text=..., url=...)
+
+writes one ``Notice`` per user (their inbox) and one ``Delivery`` per outside channel the user chose,
+plus an SMS for ``phone`` (a reporter without an account). Nothing is sent here: after the transaction
+commits a worker task claims the deliveries and sends them (``linli.notifications.delivery``); a
+rolled-back transaction leaves no row and tells nobody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import time
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core.errors import Invalid, NotFound
+from linli.notifications.models import Channel, Delivery, Notice, NoticePreference
+
+TEXT_MAX = 300
+
+
+def _kick() -> None:
+    from linli.notifications.tasks import notices_deliver
+
+    notices_deliver()
+
+
+def notice_queue(
+    *,
+    user_ids: Iterable[int | None],
+    kind: str,
+    ref: str,
+    text: Any,
+    url: str = "",
+    exclude: int | None = None,
+    phone: str | None = None,
+) -> list[Notice]:
+    """Queue a notice to each of ``user_ids`` (None and ``exclude``, the actor, skipped; each user once)
+    and, with ``phone``, an SMS to that number. Call it inside the action's transaction."""
+    from linli.notifications.selectors import preferences_of
+
+    ids = sorted({int(uid) for uid in user_ids if uid is not None and uid != exclude})
+    message = str(text)[:TEXT_MAX]
+    now = timezone.now()
+    notices = [
+        Notice(user_id=uid, kind=kind[:32], ref=ref[:64], text=message, url=url[:300], created_at=now)
+        for uid in ids
+    ]
+    if phone:
+        notices.append(
+            Notice(phone=phone, kind=kind[:32], ref=ref[:64], text=message, url=url[:300], created_at=now)
+        )
+    if not notices:
+        return []
+    with transaction.atomic():
+        created = Notice.objects.bulk_create(notices)
+        prefs = preferences_of(ids)
+        deliveries = []
+        for notice in created:
+            if notice.user_id is None:
+                deliveries.append(Delivery(notice=notice, channel=Channel.SMS, next_at=now))
+                continue
+            pref = prefs[notice.user_id]
+            if pref.digest_applies:
+                continue  # staff on the digest: the inbox now, the outside channels once a day
+            deliveries += [Delivery(notice=notice, channel=ch, next_at=now) for ch in pref.channels]
+        if deliveries:
+            Delivery.objects.bulk_create(deliveries)
+            transaction.on_commit(_kick)
+    return created
+
+
+def notice_read(*, user: Any, notice_id: int) -> Notice:
+    notice = Notice.objects.filter(pk=notice_id, user=user).first()
+    if notice is None:
+        raise NotFound(_("Not found."))
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=notice.read_at)
+    return notice
+
+
+def notices_read_all(*, user: Any) -> int:
+    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def preference_set(
+    *, user: Any, channels: Iterable[str], digest: bool, digest_at: time, wechat_openid: str = ""
+) -> NoticePreference:
+    """A person's channels and, for staff, the digest. A channel needs an address: SMS the account's
+    phone, e-mail its address, WeChat an OpenID."""
+    chosen = list(dict.fromkeys(channels))
+    errors: dict[str, list[str]] = {}
+    unknown = [c for c in chosen if c not in Channel.values]
+    if unknown:
+        errors["channels"] = [_("Unknown channel.")]
+    if Channel.SMS in chosen and not getattr(user, "phone", ""):
+        errors["channels"] = [_("Your account has no mobile phone number for SMS.")]
+    if Channel.EMAIL in chosen and not getattr(user, "email", ""):
+        errors["channels"] = [_("Your account has no e-mail address.")]
+    openid = (wechat_openid or "").strip()
+    if Channel.WECHAT in chosen and not openid:
+        errors["wechat_openid"] = [_("Enter the OpenID of your WeChat account to receive WeChat messages.")]
+    if errors:
+        raise Invalid(_("Please correct the notification settings."), fields=errors)
+    pref, _created = NoticePreference.objects.update_or_create(
+        user=user,
+        defaults={
+            "channels": chosen,
+            "digest": bool(digest),
+            "digest_at": digest_at,
+            "wechat_openid": openid[:64],
+        },
+    )
+    return pref

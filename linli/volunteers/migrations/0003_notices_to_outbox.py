@@ -1,0 +1,35 @@
+"""The volunteer notices move to the one outbox (linli/notifications): each row is copied into the inbox
+(``Notice``, ref ``volunteers.activity:<id>``), read or not as it was, then the old table goes."""
+
+from django.db import migrations
+
+
+def copy(apps, schema_editor):
+    VolunteerNotice = apps.get_model("volunteers", "VolunteerNotice")
+    Notice = apps.get_model("notifications", "Notice")
+    batch = []
+    for row in VolunteerNotice.objects.order_by("id").iterator(chunk_size=2000):
+        batch.append(
+            Notice(
+                user_id=row.user_id, kind=row.kind[:32], ref=f"volunteers.activity:{row.activity_id}",
+                text=row.text, url=f"/volunteers/activities/{row.activity_id}/", created_at=row.created_at,
+                read_at=row.read_at,
+            )
+        )
+        if len(batch) >= 2000:
+            Notice.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        Notice.objects.bulk_create(batch)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("volunteers", "0002_default_skills"),
+        ("notifications", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.RunPython(copy, migrations.RunPython.noop),
+        migrations.DeleteModel(name="VolunteerNotice"),
+    ]
