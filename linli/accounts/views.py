@@ -188,6 +188,7 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
             _tile(gettext_lazy("Hand over a redemption"), gettext_lazy("Check a points-shop code and hand the item over"), "bag-check-fill", "points:fulfil", 6),
             _tile(gettext_lazy("Building evaluation"), gettext_lazy("Monthly rounds, score sheets and the red flags"), "trophy-fill", "evaluation:list", 5),
             _tile(gettext_lazy("Disputes"), gettext_lazy("The dispute ledger and mediation sessions"), "people", "mediation:disputes", 5),
+            _tile(gettext_lazy("Satisfaction surveys"), gettext_lazy("This month's survey of households, against the 95% target"), "emoji-smile-fill", "evaluation:surveys", 1),
         ]
         tiles.append(_tile(gettext_lazy("Hall desk"), gettext_lazy("Applications, agency and certificates"), "building-check", "hall:desk", 3))
         tiles.append(_tile(gettext_lazy("Care visits"), gettext_lazy("Elderly living alone, families in difficulty, needs"), "heart-pulse-fill", "care:visits", 5))

@@ -90,3 +90,18 @@ def access_campaign(user: Any, pk: Any):
     from linli.evaluation.models import Campaign
 
     return access_object(Campaign.objects.select_related("place", "template"), user, pk)
+
+
+class SurveyQuerySet(ScopedQuerySet):
+    """Staff holding ``evaluation.manage`` over the community (the results and the answers)."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        from linli.evaluation.workflow import PERM_MANAGE
+
+        return scope.place_q("place_path") if PERM_MANAGE in _perms(user) else NOTHING
+
+
+def access_survey(user: Any, pk: Any):
+    from linli.evaluation.models import Survey
+
+    return access_object(Survey.objects.select_related("community", "questionnaire"), user, pk)

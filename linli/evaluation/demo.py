@@ -79,6 +79,7 @@ def demo_extend(demo: Any) -> None:
     _bind_building_head(demo)
     _demo_rounds(demo)
     _demo_campaign(demo)
+    _demo_surveys(demo)
 
 
 def _demo_rounds(demo: Any) -> None:
@@ -149,3 +150,30 @@ def _demo_campaign(demo: Any) -> None:
             campaign=campaign, target=target, key=f"demo-{target.pk}", actor=None,
             results={c: ("fail" if c in failed else "pass") for c in codes},
         )
+
+
+def _demo_surveys(demo: Any) -> None:
+    """The last three months' satisfaction surveys of each community, most households answered."""
+    from linli.evaluation import actions
+    from linli.evaluation.models import Questionnaire, Survey
+
+    questionnaire = Questionnaire.objects.filter(active=True).first()
+    if questionnaire is None or Survey.objects.exists():
+        return
+    rng = random.Random(95)
+    month = timezone.localdate().replace(day=1)
+    for back in range(3):
+        if back:
+            month = (month - dt.timedelta(days=1)).replace(day=1)
+        for community in demo.communities:
+            survey = actions.survey_open(questionnaire=questionnaire, community=community, month=month,
+                                         sample_size=30, actor=None)
+            for invite in list(survey.invites.all())[:25]:
+                overall = rng.choices(["满意", "基本满意", "不满意"], weights=[80, 17, 3])[0]
+                actions.survey_answer(token=invite.token, actor=None, answers={
+                    "overall": overall, "grid": rng.choice(["知道并联系过", "知道", "不知道"]),
+                    "services": str(rng.randint(3, 5) if overall != "不满意" else rng.randint(1, 3)),
+                    "advice": "希望增加夜间照明" if overall == "不满意" else "",
+                })
+            if back:
+                actions.survey_transition(survey=survey, name="close", actor=None)

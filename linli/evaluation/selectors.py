@@ -357,3 +357,44 @@ def area_ranking(user: Any, *, level: str, since: dt.date, until: dt.date) -> di
     for i, x in enumerate(out, start=1):
         x["rank"] = i
     return {"rows": out, "weights": weights, "level": level, "since": since, "until": until}
+
+
+# --- satisfaction surveys -------------------------------------------------------------------------------------
+
+
+def survey_results(survey: Any) -> dict[str, Any]:
+    """Per question the count of each answer; the satisfaction rate ((satisfied + basically satisfied) ÷
+    answers to the satisfaction question) against the target; the unsatisfied answers."""
+    from linli.evaluation.models import SurveyAnswer
+
+    answers = list(SurveyAnswer.objects.filter(survey=survey).order_by("answered_at")[:5000])
+    questions = []
+    for q in survey.questionnaire.questions.all():
+        counts: dict[str, int] = {}
+        texts: list[str] = []
+        for a in answers:
+            v = a.answers.get(q.code)
+            if v is None:
+                continue
+            if q.kind == "text":
+                texts.append(v)
+            else:
+                counts[v] = counts.get(v, 0) + 1
+        questions.append({"question": q, "counts": [(o, counts.get(str(o), 0)) for o in q.options], "texts": texts[:50]})
+    rated = [a for a in answers if a.satisfied is not None]
+    rate = round(sum(1 for a in rated if a.satisfied) / len(rated), 4) if rated else None
+    return {
+        "answers": len(answers),
+        "invited": survey.invites.count(),
+        "rate": rate,
+        "target": float(survey.target_rate),
+        "met": rate is not None and rate >= float(survey.target_rate),
+        "questions": questions,
+        "unsatisfied": [a for a in answers if a.satisfied is False],
+    }
+
+
+def survey_list(user: Any, *, limit: int = 100) -> list[Any]:
+    from linli.evaluation.models import Survey
+
+    return list(Survey.objects.visible_to(user).select_related("community").order_by("-month", "-id")[:limit])

@@ -410,3 +410,132 @@ def rankings(request: HttpRequest) -> HttpResponse:
         since, until = until.replace(day=1), (since + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     data = selectors.area_ranking(request.user, level=level, since=since, until=until)
     return render(request, "evaluation/rankings.html", {**data, "until_month": until.replace(day=1)})
+
+
+# --- satisfaction surveys -------------------------------------------------------------------------------------
+
+
+@perm_required(PERM_MANAGE)
+def surveys(request: HttpRequest) -> HttpResponse:
+    from linli.evaluation.models import Questionnaire
+
+    communities = [c for c in _communities(request.user) if request.user.scope.covers_path(c.path)]
+    values = {"community": "", "questionnaire": "", "month": f"{timezone.localdate():%Y-%m}", "sample_size": "50"}
+    errors: dict = {}
+    questionnaires = list(Questionnaire.objects.filter(active=True))
+    if request.method == "POST":
+        values.update({k: request.POST.get(k, "")[:20] for k in values})
+        community = next((c for c in communities if str(c.pk) == values["community"]), None)
+        questionnaire = next((q for q in questionnaires if str(q.pk) == values["questionnaire"]), None)
+        month = _month(values["month"])
+        try:
+            if month is None:
+                errors["month"] = [_("Enter a month.")]
+            else:
+                survey = actions.survey_open(questionnaire=questionnaire, community=community, month=month,
+                                             sample_size=values["sample_size"], actor=request.user)
+                messages.success(request, _("The survey is open: send the links or print the slips."))
+                return redirect("evaluation:survey_detail", pk=survey.pk)
+        except DomainError as exc:
+            raise_http(exc)
+            errors = {k: [str(m) for m in v] for k, v in exc.fields.items()} or {"general": [str(exc.message)]}
+    return render(request, "evaluation/surveys.html", {
+        "surveys": selectors.survey_list(request.user), "communities": communities, "questionnaires": questionnaires,
+        "values": values, "errors": errors,
+    }, status=422 if errors else 200)
+
+
+@perm_required(PERM_MANAGE)
+def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from linli.core.workflow import available
+    from linli.evaluation.access import access_survey
+    from linli.evaluation.workflow import SURVEY_TRANSITIONS
+
+    survey = access_survey(request.user, pk)
+    answered = set(survey.answers.values_list("household_id", flat=True))
+    invites = [{"invite": i, "answered": i.household_id in answered,
+                "url": request.build_absolute_uri(f"/evaluation/s/{i.token}")} for i in survey.invites.order_by("label")[:500]]
+    return render(request, "evaluation/survey_detail.html", {
+        "survey": survey, "results": selectors.survey_results(survey), "invites": invites,
+        "transitions": available(SURVEY_TRANSITIONS, survey, request.user),
+    })
+
+
+@perm_required(PERM_MANAGE)
+@require_POST
+def survey_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    from linli.evaluation.access import access_survey
+    from linli.evaluation.workflow import SURVEY_TRANSITIONS
+
+    survey = access_survey(request.user, pk)
+    if name not in SURVEY_TRANSITIONS:
+        raise Http404
+    try:
+        actions.survey_transition(survey=survey, name=name, actor=request.user, data={"reason": request.POST.get("reason", "")[:500]})
+    except DomainError as exc:
+        raise_http(exc)
+        messages.error(request, str(exc.message))
+    return redirect("evaluation:survey_detail", pk=survey.pk)
+
+
+@perm_required(PERM_MANAGE)
+@require_POST
+def answer_case(request: HttpRequest, pk: int, answer_id: int) -> HttpResponse:
+    from linli.evaluation.access import access_survey
+
+    survey = access_survey(request.user, pk)
+    answer = survey.answers.filter(pk=answer_id).first()
+    if answer is None:
+        raise Http404
+    try:
+        actions.answer_to_case(answer=answer, actor=request.user)
+    except DomainError as exc:
+        raise_http(exc)
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The answer is now a case on the dispatch desk."))
+    return redirect("evaluation:survey_detail", pk=survey.pk)
+
+
+def _answer_form(request: HttpRequest, survey, *, submit) -> HttpResponse:
+    questions = list(survey.questionnaire.questions.all())
+    errors: dict = {}
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        values = {q.code: request.POST.get(f"q-{q.code}", "")[:500] for q in questions}
+        try:
+            submit(values)
+        except DomainError as exc:
+            raise_http(exc)
+            errors = {k: [str(m) for m in v] for k, v in exc.fields.items()}
+            if not errors:
+                return render(request, "evaluation/survey_done.html", {"survey": survey, "message": str(exc.message)},
+                              status=409)
+        else:
+            return render(request, "evaluation/survey_done.html", {"survey": survey, "message": _("Thank you for your answer.")})
+    return render(request, "evaluation/survey_answer.html", {
+        "survey": survey, "questions": questions, "errors": errors, "values": values,
+    }, status=422 if errors else 200)
+
+
+def survey_public(request: HttpRequest, token: str) -> HttpResponse:
+    """The household's one-time link (no login)."""
+    from linli.evaluation.models import SurveyInvite
+
+    invite = SurveyInvite.objects.select_related("survey__questionnaire", "survey__community").filter(token=token[:32]).first()
+    if invite is None:
+        raise Http404
+    return _answer_form(request, invite.survey, submit=lambda values: actions.survey_answer(
+        token=invite.token, answers=values, actor=request.user if request.user.is_authenticated else None))
+
+
+@perm_required(PERM_MANAGE)
+def survey_phone(request: HttpRequest, pk: int, household_id: int) -> HttpResponse:
+    """Staff take a sampled household's answer by phone."""
+    from linli.evaluation.access import access_survey
+
+    survey = access_survey(request.user, pk)
+    if not survey.invites.filter(household_id=household_id).exists():
+        raise Http404
+    return _answer_form(request, survey, submit=lambda values: actions.survey_answer(
+        survey=survey, household_id=household_id, answers=values, actor=request.user))
