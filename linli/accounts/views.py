@@ -174,6 +174,7 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
             _tile(gettext_lazy("Building evaluation"), gettext_lazy("Monthly rounds, score sheets and the red flags"), "flag-fill", "evaluation:list", 5),
             _tile(gettext_lazy("Inspection campaigns"), gettext_lazy("Civilised-city checks whose problems become cases"), "clipboard2-check-fill", "evaluation:campaigns", 3),
             _tile(gettext_lazy("Progress boards"), gettext_lazy("What each community is asked to do and how far it got"), "clipboard-data-fill", "cases:boards", 3),
+            _tile(gettext_lazy("Staff training"), gettext_lazy("Hours of every staff member against the 12-hour target"), "mortarboard-fill", "evaluation:training", 6),
         ]
     if Role.COMMUNITY_STAFF in roles:
         tiles += [

@@ -105,3 +105,13 @@ def access_survey(user: Any, pk: Any):
     from linli.evaluation.models import Survey
 
     return access_object(Survey.objects.select_related("community", "questionnaire"), user, pk)
+
+
+class TrainingQuerySet(ScopedQuerySet):
+    """Staff holding ``evaluation.view`` or ``evaluation.manage`` over the place that held the session."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        from linli.evaluation.workflow import PERM_MANAGE, PERM_VIEW
+
+        perms = _perms(user)
+        return scope.place_q("place_path") if (PERM_VIEW in perms or PERM_MANAGE in perms) else NOTHING

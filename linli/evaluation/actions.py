@@ -561,6 +561,69 @@ def survey_transition(*, survey: Any, name: str, actor: Any, data: dict[str, Any
     return run(_survey_spec(), obj=survey, name=name, actor=actor, data=data)
 
 
+# --- staff training -------------------------------------------------------------------------------------------
+
+TRAINING_TARGET_HOURS = 12  # a year, per staff member (人民西路: at least 12 hours in the 书记工作室)
+STAFF_ROLES_TRAINED = ("community_staff", "grid_worker")
+
+
+def training_record(
+    *, title: str, kind: str, place: Any, held_on: dt.date, hours: Any, attendees: list[Any], actor: Any,
+    teacher: str = "",
+) -> Any:
+    """A training session (a course, the secretary's lecture, a salon, a mentoring session, a hard-problem
+    session) with the staff who attended; each attendee's hours count toward the year's target."""
+    from decimal import Decimal, InvalidOperation
+
+    from linli.evaluation.models import TrainingAttendance, TrainingKind, TrainingSession
+    from linli.evaluation.workflow import PERM_MANAGE
+
+    errors: dict[str, list[str]] = {}
+    title = (title or "").strip()[:100]
+    if not title:
+        errors["title"] = [_("This field is required.")]
+    if kind not in TrainingKind.values:
+        errors["kind"] = [_("Choose a kind.")]
+    if place is None or place.kind not in ("street", "community"):
+        errors["place"] = [_("Choose a street or a community.")]
+    elif actor is not None and not (PERM_MANAGE in getattr(actor, "perms", ()) and actor.scope.covers_path(place.path)):
+        raise NotFound(_("Not found."))
+    try:
+        h = Decimal(str(hours)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        h = Decimal(0)
+    if not Decimal("0.1") <= h <= Decimal(24):
+        errors["hours"] = [_("Hours must be more than 0 and at most 24.")]
+    if held_on is None or held_on > timezone.localdate():
+        errors["held_on"] = [_("Record a session that has taken place.")]
+    people = list(dict.fromkeys(a for a in attendees if a is not None))[:500]
+    if not people:
+        errors["attendees"] = [_("Tick who attended.")]
+    elif place is not None and any(not _staff_under(u, place.path) for u in people):
+        errors["attendees"] = [_("Only staff of this area can be recorded.")]
+    if errors:
+        raise Invalid(_("Please check the session."), fields=errors)
+    with transaction.atomic():
+        session = TrainingSession.objects.create(
+            title=title, kind=kind, place=place, place_path=place.path, held_on=held_on, hours=h,
+            teacher=(teacher or "")[:64], created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        TrainingAttendance.objects.bulk_create([
+            TrainingAttendance(session=session, user=u, hours=h, year=held_on.year,
+                               recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
+            for u in people
+        ])
+        audit_record(action="evaluation.training_record", actor=actor, actor_name=_system(actor), target=session,
+                     detail={"attendees": len(people), "hours": str(h)})
+    return session
+
+
+def _staff_under(user: Any, path: str) -> bool:
+    from linli.accounts.models import RoleAssignment
+
+    return RoleAssignment.objects.filter(user=user, role__in=STAFF_ROLES_TRAINED, place__path__startswith=path).exists()
+
+
 # The specs are built at import, so that the runner knows every table (linli.core.workflow.SPECS).
 _spec()
 _campaign_spec()

@@ -80,6 +80,7 @@ def demo_extend(demo: Any) -> None:
     _demo_rounds(demo)
     _demo_campaign(demo)
     _demo_surveys(demo)
+    _demo_training(demo)
 
 
 def _demo_rounds(demo: Any) -> None:
@@ -177,3 +178,27 @@ def _demo_surveys(demo: Any) -> None:
                 })
             if back:
                 actions.survey_transition(survey=survey, name="close", actor=None)
+
+
+def _demo_training(demo: Any) -> None:
+    """A year of the secretary's studio in the first community: monthly lectures, quarterly salons, a
+    mentoring pair's sessions; the staff's hours against the 12-hour target."""
+    from linli.evaluation import actions, selectors
+    from linli.evaluation.models import TrainingSession
+
+    if not demo.communities or TrainingSession.objects.exists():
+        return
+    community = demo.communities[0]
+    staff = selectors.staff_under(community.path)
+    if not staff:
+        return
+    today = timezone.localdate()
+    for m in range(1, today.month + 1):
+        day = dt.date(today.year, m, 8)
+        if day > today:
+            break
+        actions.training_record(title=f"{m}月书记讲堂", kind="lecture", place=community, held_on=day, hours="1.5",
+                                attendees=staff, actor=None, teacher="社区党委书记")
+        if m % 3 == 0:
+            actions.training_record(title=f"第{m // 3}季度工作沙龙", kind="salon", place=community,
+                                    held_on=day + dt.timedelta(days=10), hours="2", attendees=staff[:2], actor=None)

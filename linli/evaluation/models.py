@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from linli.evaluation.access import CampaignQuerySet, RoundQuerySet, SurveyQuerySet
+from linli.evaluation.access import CampaignQuerySet, RoundQuerySet, SurveyQuerySet, TrainingQuerySet
 from linli.evaluation.workflow import CampaignKind, CampaignStatus, Organiser, RoundStatus
 
 PATH_OPS = ["varchar_pattern_ops"]
@@ -445,3 +445,55 @@ class SurveyAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id}/{self.household_id}"
+
+
+# --- staff training and the secretary's studio (书记工作室) -------------------------------------------------------
+
+
+class TrainingKind(models.TextChoices):
+    COURSE = "course", _("Course")
+    LECTURE = "lecture", _("Secretary's lecture (书记讲堂)")
+    SALON = "salon", _("Salon (沙龙)")
+    MENTORING = "mentoring", _("Mentor and apprentice (师徒结对)")
+    TACKLING = "tackling", _("Tackling a hard problem (难题攻坚)")
+
+
+class TrainingSession(models.Model):
+    title = models.CharField(_("title"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=TrainingKind.choices)
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("held by"))
+    place_path = models.CharField(max_length=255, editable=False, default="")
+    held_on = models.DateField(_("held on"))
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    teacher = models.CharField(_("teacher"), max_length=64, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TrainingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["place_path", "held_on"], name="evaluation_training_path")]
+        constraints = [models.CheckConstraint(condition=Q(hours__gt=0) & Q(hours__lte=24), name="evaluation_training_hours")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TrainingAttendance(models.Model):
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    hours = models.DecimalField(max_digits=4, decimal_places=1)
+    year = models.PositiveSmallIntegerField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "user"], name="evaluation_attend_once")]
+        indexes = [models.Index(fields=["user", "year"], name="evaluation_attend_user_year")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.user_id}"

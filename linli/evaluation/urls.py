@@ -13,6 +13,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("notice/", views.notice, name="notice"),
     path("rankings/", views.rankings, name="rankings"),
+    path("training/", views.training, name="training"),
     path("surveys/", views.surveys, name="surveys"),
     path("surveys/<int:pk>/", views.survey_detail, name="survey_detail"),
     path("surveys/<int:pk>/do/<str:name>", views.survey_transition, name="survey_transition"),

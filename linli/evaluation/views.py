@@ -539,3 +539,52 @@ def survey_phone(request: HttpRequest, pk: int, household_id: int) -> HttpRespon
         raise Http404
     return _answer_form(request, survey, submit=lambda values: actions.survey_answer(
         survey=survey, household_id=household_id, answers=values, actor=request.user))
+
+
+# --- staff training -------------------------------------------------------------------------------------------
+
+
+@perm_required(PERM_VIEW, PERM_MANAGE)
+def training(request: HttpRequest) -> HttpResponse:
+    """Training sessions of the year and each staff member's hours against the 12-hour target; managers
+    record a session with who attended."""
+    from linli.accounts.models import User
+    from linli.evaluation.models import TrainingKind
+
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    areas = [a for a in _communities(request.user) if request.user.scope.covers_path(a.path)]
+    from linli.places.models import Place, PlaceKind
+
+    streets = [p for p in Place.objects.filter(kind=PlaceKind.STREET).order_by("path")[:20] if request.user.scope.covers_path(p.path)]
+    areas = streets + areas
+    area = next((a for a in areas if str(a.pk) == request.GET.get("area", "")), areas[0] if areas else None)
+    can_record = PERM_MANAGE in request.user.perms and area is not None
+    errors: dict = {}
+    values = {"title": "", "kind": TrainingKind.LECTURE, "held_on": today.isoformat(), "hours": "2", "teacher": ""}
+    if request.method == "POST" and can_record:
+        values.update({k: request.POST.get(k, "")[:100] for k in values})
+        try:
+            held_on = dt.date.fromisoformat(values["held_on"])
+        except ValueError:
+            held_on = None  # type: ignore[assignment]
+        ids = [int(i) for i in request.POST.getlist("attendees") if i.isdigit()][:500]
+        try:
+            actions.training_record(title=values["title"], kind=values["kind"], place=area, held_on=held_on,
+                                    hours=values["hours"], attendees=list(User.objects.filter(pk__in=ids)),
+                                    actor=request.user, teacher=values["teacher"])
+        except DomainError as exc:
+            raise_http(exc)
+            errors = {k: [str(m) for m in v] for k, v in exc.fields.items()} or {"general": [str(exc.message)]}
+        else:
+            messages.success(request, _("The session is recorded."))
+            return redirect(f"{request.path}?area={area.pk}&year={held_on.year}")
+    hours = selectors.training_hours(request.user, place_path=area.path, year=year) if area else None
+    return render(request, "evaluation/training.html", {
+        "areas": areas, "area": area, "year": year, "hours": hours, "can_record": can_record,
+        "sessions": selectors.training_sessions(request.user, year=year), "kinds": TrainingKind.choices,
+        "staff": selectors.staff_under(area.path) if can_record else [], "values": values, "errors": errors,
+    }, status=422 if errors else 200)
