@@ -78,6 +78,8 @@ class CampaignQuerySet(ScopedQuerySet):
 
         perms = _perms(user)
         q = scope.place_q("place_path") if (PERM_VIEW in perms or PERM_CAMPAIGN in perms) else NOTHING
+        if PERM_VIEW in perms:  # a street's campaign covers the community's staff and members too
+            q |= _above_scope_q(scope)
         return q | Q(targets__inspector_id=user.pk)
 
     def visible_to(self, user: Any):  # type: ignore[override]

@@ -261,7 +261,7 @@ def _can_campaign(user) -> bool:
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = selectors.campaign_list(request.user)
     mine = selectors.my_targets(request.user)
-    if not campaigns and not mine and not _can_campaign(request.user):
+    if not campaigns and not mine and not (_can_campaign(request.user) or PERM_VIEW in request.user.perms):
         raise Http404
     return render(request, "evaluation/campaign_list.html", {
         "campaigns": campaigns, "mine": mine, "can_create": _can_campaign(request.user),
