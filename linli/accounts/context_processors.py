@@ -60,6 +60,8 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
     (_("Evaluation"), "trophy", [
         (_("Building evaluation"), "evaluation:list", "trophy", "evaluation.view"),
         (_("Rankings"), "evaluation:rankings", "bar-chart-steps", "evaluation.manage"),
+        (_("Satisfaction surveys"), "evaluation:surveys", "emoji-smile", "evaluation.manage"),
+        (_("Staff training"), "evaluation:training", "mortarboard", "evaluation.manage"),
         (_("Score the buildings"), "evaluation:mine", "flag", "evaluation.score"),
         (_("Inspection campaigns"), "evaluation:campaigns", "clipboard2-check", "evaluation.view"),
     ]),

@@ -174,6 +174,7 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
             _tile(gettext_lazy("Building evaluation"), gettext_lazy("Monthly rounds, score sheets and the red flags"), "flag-fill", "evaluation:list", 5),
             _tile(gettext_lazy("Inspection campaigns"), gettext_lazy("Civilised-city checks whose problems become cases"), "clipboard2-check-fill", "evaluation:campaigns", 3),
             _tile(gettext_lazy("Progress boards"), gettext_lazy("What each community is asked to do and how far it got"), "clipboard-data-fill", "cases:boards", 3),
+            _tile(gettext_lazy("Staff training"), gettext_lazy("Hours of every staff member against the 12-hour target"), "mortarboard-fill", "evaluation:training", 6),
         ]
     if Role.COMMUNITY_STAFF in roles:
         tiles += [
@@ -188,6 +189,7 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
             _tile(gettext_lazy("Hand over a redemption"), gettext_lazy("Check a points-shop code and hand the item over"), "bag-check-fill", "points:fulfil", 6),
             _tile(gettext_lazy("Building evaluation"), gettext_lazy("Monthly rounds, score sheets and the red flags"), "trophy-fill", "evaluation:list", 5),
             _tile(gettext_lazy("Disputes"), gettext_lazy("The dispute ledger and mediation sessions"), "people", "mediation:disputes", 5),
+            _tile(gettext_lazy("Satisfaction surveys"), gettext_lazy("This month's survey of households, against the 95% target"), "emoji-smile-fill", "evaluation:surveys", 1),
         ]
         tiles.append(_tile(gettext_lazy("Hall desk"), gettext_lazy("Applications, agency and certificates"), "building-check", "hall:desk", 3))
         tiles.append(_tile(gettext_lazy("Care visits"), gettext_lazy("Elderly living alone, families in difficulty, needs"), "heart-pulse-fill", "care:visits", 5))

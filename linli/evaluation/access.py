@@ -78,6 +78,8 @@ class CampaignQuerySet(ScopedQuerySet):
 
         perms = _perms(user)
         q = scope.place_q("place_path") if (PERM_VIEW in perms or PERM_CAMPAIGN in perms) else NOTHING
+        if PERM_VIEW in perms:  # a street's campaign covers the community's staff and members too
+            q |= _above_scope_q(scope)
         return q | Q(targets__inspector_id=user.pk)
 
     def visible_to(self, user: Any):  # type: ignore[override]
@@ -90,3 +92,28 @@ def access_campaign(user: Any, pk: Any):
     from linli.evaluation.models import Campaign
 
     return access_object(Campaign.objects.select_related("place", "template"), user, pk)
+
+
+class SurveyQuerySet(ScopedQuerySet):
+    """Staff holding ``evaluation.manage`` over the community (the results and the answers)."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        from linli.evaluation.workflow import PERM_MANAGE
+
+        return scope.place_q("place_path") if PERM_MANAGE in _perms(user) else NOTHING
+
+
+def access_survey(user: Any, pk: Any):
+    from linli.evaluation.models import Survey
+
+    return access_object(Survey.objects.select_related("community", "questionnaire"), user, pk)
+
+
+class TrainingQuerySet(ScopedQuerySet):
+    """Staff holding ``evaluation.view`` or ``evaluation.manage`` over the place that held the session."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        from linli.evaluation.workflow import PERM_MANAGE, PERM_VIEW
+
+        perms = _perms(user)
+        return scope.place_q("place_path") if (PERM_VIEW in perms or PERM_MANAGE in perms) else NOTHING

@@ -400,6 +400,231 @@ def _passed(value: Any) -> bool | None:
     return None
 
 
+# --- satisfaction surveys -------------------------------------------------------------------------------------
+
+MAX_SAMPLE = 500
+
+
+def survey_open(*, questionnaire: Any, community: Any, month: dt.date, sample_size: int, actor: Any) -> Any:
+    """The month's survey of a community: a reproducible random sample of its households, each with a
+    one-time link (sent by SMS, or printed as a QR slip). Staff may also take answers by phone."""
+    import secrets
+
+    from linli.evaluation.models import Survey, SurveyEvent, SurveyInvite
+    from linli.evaluation.workflow import PERM_MANAGE
+    from linli.residents.selectors import household_sample
+
+    if community is None or community.kind != "community":
+        raise Invalid(_("Choose a community."), fields={"community": [_("Choose a community.")]})
+    if actor is not None and not (PERM_MANAGE in getattr(actor, "perms", ()) and actor.scope.covers_path(community.path)):
+        raise NotFound(_("Not found."))
+    if questionnaire is None or not questionnaire.questions.exists():
+        raise Invalid(_("Choose a questionnaire."), fields={"questionnaire": [_("Choose a questionnaire.")]})
+    try:
+        size = int(sample_size)
+    except (TypeError, ValueError):
+        size = 0
+    if not 1 <= size <= MAX_SAMPLE:
+        raise Invalid(_("Sample between 1 and %(n)s households.") % {"n": MAX_SAMPLE},
+                      fields={"sample_size": [_("Between 1 and %(n)s.") % {"n": MAX_SAMPLE}]})
+    month = _month_start(month)
+    try:
+        with transaction.atomic():
+            survey = Survey.objects.create(
+                questionnaire=questionnaire, community=community, place_path=community.path, month=month,
+                sample_size=size, created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            sample = household_sample(community.path, size, seed=survey.pk * 7919 + month.year * 100 + month.month)
+            SurveyInvite.objects.bulk_create(
+                [SurveyInvite(survey=survey, household_id=hid, label=label, token=secrets.token_urlsafe(12)) for hid, label in sample]
+            )
+            SurveyEvent.objects.create(survey=survey, kind="open", actor=survey.created_by, actor_name=_actor_name(actor),
+                                       at=timezone.now(), to_status="open", data={"sampled": len(sample)})
+            audit_record(action="evaluation.survey_open", actor=actor, actor_name=_system(actor), target=survey,
+                         detail={"community": community.pk, "month": month.isoformat(), "sampled": len(sample)})
+    except IntegrityError as exc:
+        raise Refused(_("This community already has this survey for the month."), code="survey_exists") from exc
+    return survey
+
+
+def _clean_answers(survey: Any, answers: Any) -> tuple[dict[str, str], bool | None]:
+    if not isinstance(answers, dict):
+        raise Invalid(_("Please answer the questions."), fields={"answers": [_("Please answer the questions.")]})
+    clean: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    satisfied: bool | None = None
+    for q in survey.questionnaire.questions.all():
+        value = str(answers.get(q.code, "") or "").strip()[:500]
+        if not value:
+            if q.required:
+                errors[q.code] = [_("Please answer this question.")]
+            continue
+        if q.kind in ("choice", "scale") and value not in [str(o) for o in q.options]:
+            errors[q.code] = [_("Choose one of the answers.")]
+            continue
+        clean[q.code] = value
+        if q.satisfied_options:
+            satisfied = value in q.satisfied_options
+    if errors:
+        raise Invalid(_("Please answer the questions."), fields=errors)
+    return clean, satisfied
+
+
+def survey_answer(*, answers: Any, actor: Any, token: str = "", survey: Any = None, household_id: int | None = None) -> Any:
+    """One household's answer, counted once: through its one-time link (``token``, no login), by a
+    logged-in resident of a sampled household, or entered by staff on the phone (``survey`` and
+    ``household_id`` of an invite). A second answer of the same household is refused (409), races too."""
+    from linli.evaluation.models import Survey, SurveyAnswer, SurveyInvite
+    from linli.evaluation.workflow import is_organiser
+
+    with transaction.atomic():
+        if token:
+            invite = SurveyInvite.objects.select_related("survey__questionnaire").filter(token=str(token)[:32]).first()
+            if invite is None:
+                raise NotFound(_("Not found."))
+            channel = "link"
+        else:
+            pk = getattr(survey, "pk", survey)
+            invite = SurveyInvite.objects.select_related("survey__questionnaire").filter(
+                survey_id=pk, household_id=int(household_id or 0)).first()
+            if invite is None:
+                raise NotFound(_("Not found."))
+            if actor is not None and is_organiser(invite.survey, actor):
+                channel = "phone"
+            else:
+                from linli.residents.selectors import household_id_of_user
+
+                if actor is None or household_id_of_user(actor) != invite.household_id:
+                    raise NotFound(_("Not found."))
+                channel = "app"
+        survey_row = Survey.objects.select_for_update().get(pk=invite.survey_id)
+        if survey_row.status != "open":
+            raise Refused(_("This survey is closed."), code="refused_transition")
+        clean, satisfied = _clean_answers(invite.survey, answers)
+        if SurveyAnswer.objects.filter(survey_id=invite.survey_id, household_id=invite.household_id).exists():
+            raise Refused(_("Your household has already answered. Thank you."), code="already_answered")
+        try:
+            with transaction.atomic():
+                answer = SurveyAnswer.objects.create(
+                    survey_id=invite.survey_id, household_id=invite.household_id, channel=channel, answers=clean,
+                    satisfied=satisfied, answered_at=timezone.now(),
+                    entered_by=actor if channel == "phone" else None,
+                )
+        except IntegrityError as exc:
+            raise Refused(_("Your household has already answered. Thank you."), code="already_answered") from exc
+        audit_record(action="evaluation.survey_answer", actor=actor if channel != "link" else None,
+                     actor_name="" if channel != "link" else "survey link", target=answer,
+                     detail={"survey": invite.survey_id, "channel": channel})
+    return answer
+
+
+def answer_to_case(*, answer: Any, actor: Any, category: str = "POLICY.OTHER") -> Any:
+    """An unsatisfied answer becomes a case in one click (entered by staff for the household; the text of
+    the answers is the description). Twice is once."""
+    from linli.cases import actions as case_actions
+    from linli.evaluation.models import SurveyAnswer
+    from linli.evaluation.workflow import is_organiser
+
+    with transaction.atomic():
+        locked = SurveyAnswer.objects.select_for_update().select_related("survey__community", "survey__questionnaire").get(
+            pk=getattr(answer, "pk", answer))
+        if actor is not None and not is_organiser(locked.survey, actor):
+            raise NotFound(_("Not found."))
+        if locked.case_id:
+            return locked
+        if locked.satisfied is not False:
+            raise Refused(_("Only an unsatisfied answer becomes a case."), code="refused_transition")
+        questions = {q.code: q.text for q in locked.survey.questionnaire.questions.all()}
+        text = "\n".join(f"{questions.get(k, k)}：{v}" for k, v in locked.answers.items())
+        case = case_actions.case_create(
+            actor=actor, channel="proxy", category=category,
+            title=_("Unsatisfied in the %(month)s survey") % {"month": f"{locked.survey.month:%Y-%m}"},
+            description=text, place=locked.survey.community, external_id=f"survey-answer-{locked.pk}",
+        )
+        locked.case_id = case.pk
+        locked.save(update_fields=["case_id"])
+        audit_record(action="evaluation.answer_to_case", actor=actor, actor_name=_system(actor), target=locked,
+                     detail={"case": case.pk})
+    return locked
+
+
+def _survey_spec() -> Spec:
+    from linli.evaluation.models import Survey, SurveyEvent
+    from linli.evaluation.workflow import SURVEY_TRANSITIONS
+
+    return Spec(model=Survey, event_model=SurveyEvent, event_fk="survey", table=SURVEY_TRANSITIONS,
+                apply={"close": _note("note"), "reopen": _note("reason")}, audit_prefix="evaluation.survey",
+                noun=_("survey"))
+
+
+def survey_transition(*, survey: Any, name: str, actor: Any, data: dict[str, Any] | None = None) -> Any:
+    return run(_survey_spec(), obj=survey, name=name, actor=actor, data=data)
+
+
+# --- staff training -------------------------------------------------------------------------------------------
+
+TRAINING_TARGET_HOURS = 12  # a year, per staff member (人民西路: at least 12 hours in the 书记工作室)
+STAFF_ROLES_TRAINED = ("community_staff", "grid_worker")
+
+
+def training_record(
+    *, title: str, kind: str, place: Any, held_on: dt.date, hours: Any, attendees: list[Any], actor: Any,
+    teacher: str = "",
+) -> Any:
+    """A training session (a course, the secretary's lecture, a salon, a mentoring session, a hard-problem
+    session) with the staff who attended; each attendee's hours count toward the year's target."""
+    from decimal import Decimal, InvalidOperation
+
+    from linli.evaluation.models import TrainingAttendance, TrainingKind, TrainingSession
+    from linli.evaluation.workflow import PERM_MANAGE
+
+    errors: dict[str, list[str]] = {}
+    title = (title or "").strip()[:100]
+    if not title:
+        errors["title"] = [_("This field is required.")]
+    if kind not in TrainingKind.values:
+        errors["kind"] = [_("Choose a kind.")]
+    if place is None or place.kind not in ("street", "community"):
+        errors["place"] = [_("Choose a street or a community.")]
+    elif actor is not None and not (PERM_MANAGE in getattr(actor, "perms", ()) and actor.scope.covers_path(place.path)):
+        raise NotFound(_("Not found."))
+    try:
+        h = Decimal(str(hours)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        h = Decimal(0)
+    if not Decimal("0.1") <= h <= Decimal(24):
+        errors["hours"] = [_("Hours must be more than 0 and at most 24.")]
+    if held_on is None or held_on > timezone.localdate():
+        errors["held_on"] = [_("Record a session that has taken place.")]
+    people = list(dict.fromkeys(a for a in attendees if a is not None))[:500]
+    if not people:
+        errors["attendees"] = [_("Tick who attended.")]
+    elif place is not None and any(not _staff_under(u, place.path) for u in people):
+        errors["attendees"] = [_("Only staff of this area can be recorded.")]
+    if errors:
+        raise Invalid(_("Please check the session."), fields=errors)
+    with transaction.atomic():
+        session = TrainingSession.objects.create(
+            title=title, kind=kind, place=place, place_path=place.path, held_on=held_on, hours=h,
+            teacher=(teacher or "")[:64], created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        TrainingAttendance.objects.bulk_create([
+            TrainingAttendance(session=session, user=u, hours=h, year=held_on.year,
+                               recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
+            for u in people
+        ])
+        audit_record(action="evaluation.training_record", actor=actor, actor_name=_system(actor), target=session,
+                     detail={"attendees": len(people), "hours": str(h)})
+    return session
+
+
+def _staff_under(user: Any, path: str) -> bool:
+    from linli.accounts.models import RoleAssignment
+
+    return RoleAssignment.objects.filter(user=user, role__in=STAFF_ROLES_TRAINED, place__path__startswith=path).exists()
+
+
 # The specs are built at import, so that the runner knows every table (linli.core.workflow.SPECS).
 _spec()
 _campaign_spec()
+_survey_spec()

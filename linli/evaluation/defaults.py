@@ -68,3 +68,28 @@ def defaults_ensure() -> None:
         checklists_load(ChecklistTemplate, ChecklistItem)
     if not RankingWeight.objects.exists():
         weights_load(RankingWeight)
+    from linli.evaluation.models import Question, Questionnaire
+
+    if not Questionnaire.objects.exists():
+        questionnaires_load(Questionnaire, Question)
+
+
+QUESTIONNAIRES = [
+    ("社区月度满意度调查", [
+        ("overall", "您对本月社区工作总体是否满意？", "choice", ["满意", "基本满意", "不满意"], ["满意", "基本满意"]),
+        ("grid", "您是否知道本网格的网格员并能联系上？", "choice", ["知道并联系过", "知道", "不知道"], []),
+        ("services", "社区服务（办事、活动、助老）评价", "scale", ["1", "2", "3", "4", "5"], []),
+        ("advice", "您对社区还有什么意见和建议？", "text", [], []),
+    ]),
+]
+
+
+def questionnaires_load(questionnaire_model: Any, question_model: Any) -> None:
+    for name, questions in QUESTIONNAIRES:
+        questionnaire, _created = questionnaire_model.objects.get_or_create(name=name)
+        for sort, (code, text, kind, options, satisfied) in enumerate(questions, start=1):
+            question_model.objects.get_or_create(
+                questionnaire=questionnaire, code=code,
+                defaults={"text": text, "kind": kind, "options": options, "satisfied_options": satisfied,
+                          "required": kind != "text", "sort": sort},
+            )

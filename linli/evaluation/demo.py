@@ -79,6 +79,8 @@ def demo_extend(demo: Any) -> None:
     _bind_building_head(demo)
     _demo_rounds(demo)
     _demo_campaign(demo)
+    _demo_surveys(demo)
+    _demo_training(demo)
 
 
 def _demo_rounds(demo: Any) -> None:
@@ -149,3 +151,54 @@ def _demo_campaign(demo: Any) -> None:
             campaign=campaign, target=target, key=f"demo-{target.pk}", actor=None,
             results={c: ("fail" if c in failed else "pass") for c in codes},
         )
+
+
+def _demo_surveys(demo: Any) -> None:
+    """The last three months' satisfaction surveys of each community, most households answered."""
+    from linli.evaluation import actions
+    from linli.evaluation.models import Questionnaire, Survey
+
+    questionnaire = Questionnaire.objects.filter(active=True).first()
+    if questionnaire is None or Survey.objects.exists():
+        return
+    rng = random.Random(95)
+    month = timezone.localdate().replace(day=1)
+    for back in range(3):
+        if back:
+            month = (month - dt.timedelta(days=1)).replace(day=1)
+        for community in demo.communities:
+            survey = actions.survey_open(questionnaire=questionnaire, community=community, month=month,
+                                         sample_size=30, actor=None)
+            for invite in list(survey.invites.all())[:25]:
+                overall = rng.choices(["满意", "基本满意", "不满意"], weights=[80, 17, 3])[0]
+                actions.survey_answer(token=invite.token, actor=None, answers={
+                    "overall": overall, "grid": rng.choice(["知道并联系过", "知道", "不知道"]),
+                    "services": str(rng.randint(3, 5) if overall != "不满意" else rng.randint(1, 3)),
+                    "advice": "希望增加夜间照明" if overall == "不满意" else "",
+                })
+            if back:
+                actions.survey_transition(survey=survey, name="close", actor=None)
+
+
+def _demo_training(demo: Any) -> None:
+    """A year of the secretary's studio in the first community: monthly lectures, quarterly salons, a
+    mentoring pair's sessions; the staff's hours against the 12-hour target."""
+    from linli.evaluation import actions, selectors
+    from linli.evaluation.models import TrainingSession
+
+    if not demo.communities or TrainingSession.objects.exists():
+        return
+    community = demo.communities[0]
+    staff = selectors.staff_under(community.path)
+    if not staff:
+        return
+    today = timezone.localdate()
+    for m in range(1, today.month + 1):
+        day = dt.date(today.year, m, 8)
+        if day > today:
+            break
+        actions.training_record(title=f"{m}月书记讲堂", kind="lecture", place=community, held_on=day, hours="1.5",
+                                attendees=staff, actor=None, teacher="社区党委书记")
+        if m % 3 == 0:
+            actions.training_record(title=f"第{m // 3}季度工作沙龙", kind="salon", place=community,
+                                    held_on=day + dt.timedelta(days=10), hours="2", attendees=staff[:2], actor=None)

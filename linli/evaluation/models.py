@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from linli.evaluation.access import CampaignQuerySet, RoundQuerySet
+from linli.evaluation.access import CampaignQuerySet, RoundQuerySet, SurveyQuerySet, TrainingQuerySet
 from linli.evaluation.workflow import CampaignKind, CampaignStatus, Organiser, RoundStatus
 
 PATH_OPS = ["varchar_pattern_ops"]
@@ -325,3 +325,175 @@ class RankingWeight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ×{self.weight}"
+
+
+# --- satisfaction surveys ----------------------------------------------------------------------------------------
+
+
+class Questionnaire(models.Model):
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Question(models.Model):
+    """One question: a choice among options, a scale (1..options count), or free text. The questionnaire's
+    satisfaction question (``satisfied_options`` not empty) gives the monthly satisfaction rate."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    code = models.CharField(_("code"), max_length=32)
+    text = models.CharField(_("question"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=8, choices=[("choice", _("Choice")), ("scale", _("Scale")),
+                                                             ("text", _("Text"))])
+    options = models.JSONField(default=list, blank=True)
+    satisfied_options = models.JSONField(default=list, blank=True)
+    required = models.BooleanField(default=True)
+    sort = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["questionnaire", "sort", "id"]
+        constraints = [models.UniqueConstraint(fields=["questionnaire", "code"], name="evaluation_question_code")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Survey(models.Model):
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    place_path = models.CharField(max_length=255, editable=False, default="")
+    month = models.DateField(_("month"))
+    sample_size = models.PositiveIntegerField(_("households sampled"))
+    target_rate = models.DecimalField(_("target"), max_digits=4, decimal_places=3, default=0.95)
+    status = models.CharField(_("status"), max_length=16, default="open", editable=False,
+                              choices=[("open", _("Open")), ("closed", _("Closed"))])
+    version = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SurveyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        ordering = ["-month", "-id"]
+        indexes = [models.Index(fields=["place_path"], name="evaluation_survey_path", opclasses=PATH_OPS)]
+        constraints = [models.UniqueConstraint(fields=["community", "month", "questionnaire"], name="evaluation_survey_month")]
+
+    def __str__(self) -> str:
+        return f"{self.community} {self.month:%Y-%m}"
+
+
+class SurveyEvent(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=16, blank=True, default="")
+    to_status = models.CharField(max_length=16, blank=True, default="")
+    note = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.kind}"
+
+
+class SurveyInvite(models.Model):
+    """A sampled household and its one-time link (SMS or a printed QR slip); no personal data is kept here."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invites")
+    household_id = models.BigIntegerField()
+    label = models.CharField(max_length=120, blank=True, default="")  # the house, as the address reads
+    token = models.CharField(max_length=32, unique=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "household_id"], name="evaluation_invite_once")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}/{self.household_id}"
+
+
+class SurveyAnswer(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="answers")
+    household_id = models.BigIntegerField()
+    channel = models.CharField(max_length=8, choices=[("link", _("Link")), ("phone", _("By phone")),
+                                                      ("app", _("Logged in"))])
+    answers = models.JSONField(default=dict)
+    satisfied = models.BooleanField(null=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    answered_at = models.DateTimeField()
+    case_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "household_id"], name="evaluation_one_answer_per_household")]
+        indexes = [models.Index(fields=["survey", "satisfied"], name="evaluation_answer_satisfied")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}/{self.household_id}"
+
+
+# --- staff training and the secretary's studio (书记工作室) -------------------------------------------------------
+
+
+class TrainingKind(models.TextChoices):
+    COURSE = "course", _("Course")
+    LECTURE = "lecture", _("Secretary's lecture (书记讲堂)")
+    SALON = "salon", _("Salon (沙龙)")
+    MENTORING = "mentoring", _("Mentor and apprentice (师徒结对)")
+    TACKLING = "tackling", _("Tackling a hard problem (难题攻坚)")
+
+
+class TrainingSession(models.Model):
+    title = models.CharField(_("title"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=TrainingKind.choices)
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("held by"))
+    place_path = models.CharField(max_length=255, editable=False, default="")
+    held_on = models.DateField(_("held on"))
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    teacher = models.CharField(_("teacher"), max_length=64, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TrainingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["place_path", "held_on"], name="evaluation_training_path")]
+        constraints = [models.CheckConstraint(condition=Q(hours__gt=0) & Q(hours__lte=24), name="evaluation_training_hours")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TrainingAttendance(models.Model):
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    hours = models.DecimalField(max_digits=4, decimal_places=1)
+    year = models.PositiveSmallIntegerField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "user"], name="evaluation_attend_once")]
+        indexes = [models.Index(fields=["user", "year"], name="evaluation_attend_user_year")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.user_id}"

@@ -357,3 +357,84 @@ def area_ranking(user: Any, *, level: str, since: dt.date, until: dt.date) -> di
     for i, x in enumerate(out, start=1):
         x["rank"] = i
     return {"rows": out, "weights": weights, "level": level, "since": since, "until": until}
+
+
+# --- satisfaction surveys -------------------------------------------------------------------------------------
+
+
+def survey_results(survey: Any) -> dict[str, Any]:
+    """Per question the count of each answer; the satisfaction rate ((satisfied + basically satisfied) ÷
+    answers to the satisfaction question) against the target; the unsatisfied answers."""
+    from linli.evaluation.models import SurveyAnswer
+
+    answers = list(SurveyAnswer.objects.filter(survey=survey).order_by("answered_at")[:5000])
+    questions = []
+    for q in survey.questionnaire.questions.all():
+        counts: dict[str, int] = {}
+        texts: list[str] = []
+        for a in answers:
+            v = a.answers.get(q.code)
+            if v is None:
+                continue
+            if q.kind == "text":
+                texts.append(v)
+            else:
+                counts[v] = counts.get(v, 0) + 1
+        questions.append({"question": q, "counts": [(o, counts.get(str(o), 0)) for o in q.options], "texts": texts[:50]})
+    rated = [a for a in answers if a.satisfied is not None]
+    rate = round(sum(1 for a in rated if a.satisfied) / len(rated), 4) if rated else None
+    return {
+        "answers": len(answers),
+        "invited": survey.invites.count(),
+        "rate": rate,
+        "target": float(survey.target_rate),
+        "met": rate is not None and rate >= float(survey.target_rate),
+        "questions": questions,
+        "unsatisfied": [a for a in answers if a.satisfied is False],
+    }
+
+
+def survey_list(user: Any, *, limit: int = 100) -> list[Any]:
+    from linli.evaluation.models import Survey
+
+    return list(Survey.objects.visible_to(user).select_related("community").order_by("-month", "-id")[:limit])
+
+
+# --- staff training -------------------------------------------------------------------------------------------
+
+
+def staff_under(place_path: str, *, limit: int = 500) -> list[Any]:
+    """Community staff and grid workers whose post lies under the place, by name."""
+    from linli.accounts.models import RoleAssignment, User
+    from linli.evaluation.actions import STAFF_ROLES_TRAINED
+
+    ids = RoleAssignment.objects.filter(role__in=STAFF_ROLES_TRAINED, place__path__startswith=place_path,
+                                        user__is_active=True).values_list("user_id", flat=True)
+    return sorted(User.objects.filter(pk__in=ids)[:limit], key=lambda u: str(u))
+
+
+def training_hours(user: Any, *, place_path: str, year: int) -> dict[str, Any]:
+    """Each staff member under the place with their hours this year against the target."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from linli.evaluation.actions import TRAINING_TARGET_HOURS
+    from linli.evaluation.models import TrainingAttendance
+
+    staff = staff_under(place_path)
+    hours = dict(
+        TrainingAttendance.objects.filter(user__in=staff, year=year).values("user_id").annotate(h=Sum("hours"))
+        .values_list("user_id", "h")
+    )
+    rows = [{"user": u, "hours": hours.get(u.pk) or Decimal(0)} for u in staff]
+    for r in rows:
+        r["met"] = r["hours"] >= TRAINING_TARGET_HOURS
+    return {"rows": rows, "target": TRAINING_TARGET_HOURS, "met": sum(1 for r in rows if r["met"]), "year": year}
+
+
+def training_sessions(user: Any, *, year: int, limit: int = 200) -> list[Any]:
+    from linli.evaluation.models import TrainingSession
+
+    return list(TrainingSession.objects.visible_to(user).filter(held_on__year=year).select_related("place")
+                .order_by("-held_on", "-id")[:limit])

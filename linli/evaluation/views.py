@@ -261,7 +261,7 @@ def _can_campaign(user) -> bool:
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = selectors.campaign_list(request.user)
     mine = selectors.my_targets(request.user)
-    if not campaigns and not mine and not _can_campaign(request.user):
+    if not campaigns and not mine and not (_can_campaign(request.user) or PERM_VIEW in request.user.perms):
         raise Http404
     return render(request, "evaluation/campaign_list.html", {
         "campaigns": campaigns, "mine": mine, "can_create": _can_campaign(request.user),
@@ -410,3 +410,181 @@ def rankings(request: HttpRequest) -> HttpResponse:
         since, until = until.replace(day=1), (since + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     data = selectors.area_ranking(request.user, level=level, since=since, until=until)
     return render(request, "evaluation/rankings.html", {**data, "until_month": until.replace(day=1)})
+
+
+# --- satisfaction surveys -------------------------------------------------------------------------------------
+
+
+@perm_required(PERM_MANAGE)
+def surveys(request: HttpRequest) -> HttpResponse:
+    from linli.evaluation.models import Questionnaire
+
+    communities = [c for c in _communities(request.user) if request.user.scope.covers_path(c.path)]
+    values = {"community": "", "questionnaire": "", "month": f"{timezone.localdate():%Y-%m}", "sample_size": "50"}
+    errors: dict = {}
+    questionnaires = list(Questionnaire.objects.filter(active=True))
+    if request.method == "POST":
+        values.update({k: request.POST.get(k, "")[:20] for k in values})
+        community = next((c for c in communities if str(c.pk) == values["community"]), None)
+        questionnaire = next((q for q in questionnaires if str(q.pk) == values["questionnaire"]), None)
+        month = _month(values["month"])
+        try:
+            if month is None:
+                errors["month"] = [_("Enter a month.")]
+            else:
+                survey = actions.survey_open(questionnaire=questionnaire, community=community, month=month,
+                                             sample_size=values["sample_size"], actor=request.user)
+                messages.success(request, _("The survey is open: send the links or print the slips."))
+                return redirect("evaluation:survey_detail", pk=survey.pk)
+        except DomainError as exc:
+            raise_http(exc)
+            errors = {k: [str(m) for m in v] for k, v in exc.fields.items()} or {"general": [str(exc.message)]}
+    return render(request, "evaluation/surveys.html", {
+        "surveys": selectors.survey_list(request.user), "communities": communities, "questionnaires": questionnaires,
+        "values": values, "errors": errors,
+    }, status=422 if errors else 200)
+
+
+@perm_required(PERM_MANAGE)
+def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from linli.core.workflow import available
+    from linli.evaluation.access import access_survey
+    from linli.evaluation.workflow import SURVEY_TRANSITIONS
+
+    survey = access_survey(request.user, pk)
+    answered = set(survey.answers.values_list("household_id", flat=True))
+    invites = [{"invite": i, "answered": i.household_id in answered,
+                "url": request.build_absolute_uri(f"/evaluation/s/{i.token}")} for i in survey.invites.order_by("label")[:500]]
+    return render(request, "evaluation/survey_detail.html", {
+        "survey": survey, "results": selectors.survey_results(survey), "invites": invites,
+        "transitions": available(SURVEY_TRANSITIONS, survey, request.user),
+    })
+
+
+@perm_required(PERM_MANAGE)
+@require_POST
+def survey_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    from linli.evaluation.access import access_survey
+    from linli.evaluation.workflow import SURVEY_TRANSITIONS
+
+    survey = access_survey(request.user, pk)
+    if name not in SURVEY_TRANSITIONS:
+        raise Http404
+    try:
+        actions.survey_transition(survey=survey, name=name, actor=request.user, data={"reason": request.POST.get("reason", "")[:500]})
+    except DomainError as exc:
+        raise_http(exc)
+        messages.error(request, str(exc.message))
+    return redirect("evaluation:survey_detail", pk=survey.pk)
+
+
+@perm_required(PERM_MANAGE)
+@require_POST
+def answer_case(request: HttpRequest, pk: int, answer_id: int) -> HttpResponse:
+    from linli.evaluation.access import access_survey
+
+    survey = access_survey(request.user, pk)
+    answer = survey.answers.filter(pk=answer_id).first()
+    if answer is None:
+        raise Http404
+    try:
+        actions.answer_to_case(answer=answer, actor=request.user)
+    except DomainError as exc:
+        raise_http(exc)
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The answer is now a case on the dispatch desk."))
+    return redirect("evaluation:survey_detail", pk=survey.pk)
+
+
+def _answer_form(request: HttpRequest, survey, *, submit) -> HttpResponse:
+    questions = list(survey.questionnaire.questions.all())
+    errors: dict = {}
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        values = {q.code: request.POST.get(f"q-{q.code}", "")[:500] for q in questions}
+        try:
+            submit(values)
+        except DomainError as exc:
+            raise_http(exc)
+            errors = {k: [str(m) for m in v] for k, v in exc.fields.items()}
+            if not errors:
+                return render(request, "evaluation/survey_done.html", {"survey": survey, "message": str(exc.message)},
+                              status=409)
+        else:
+            return render(request, "evaluation/survey_done.html", {"survey": survey, "message": _("Thank you for your answer.")})
+    return render(request, "evaluation/survey_answer.html", {
+        "survey": survey, "questions": questions, "errors": errors, "values": values,
+    }, status=422 if errors else 200)
+
+
+def survey_public(request: HttpRequest, token: str) -> HttpResponse:
+    """The household's one-time link (no login)."""
+    from linli.evaluation.models import SurveyInvite
+
+    invite = SurveyInvite.objects.select_related("survey__questionnaire", "survey__community").filter(token=token[:32]).first()
+    if invite is None:
+        raise Http404
+    return _answer_form(request, invite.survey, submit=lambda values: actions.survey_answer(
+        token=invite.token, answers=values, actor=request.user if request.user.is_authenticated else None))
+
+
+@perm_required(PERM_MANAGE)
+def survey_phone(request: HttpRequest, pk: int, household_id: int) -> HttpResponse:
+    """Staff take a sampled household's answer by phone."""
+    from linli.evaluation.access import access_survey
+
+    survey = access_survey(request.user, pk)
+    if not survey.invites.filter(household_id=household_id).exists():
+        raise Http404
+    return _answer_form(request, survey, submit=lambda values: actions.survey_answer(
+        survey=survey, household_id=household_id, answers=values, actor=request.user))
+
+
+# --- staff training -------------------------------------------------------------------------------------------
+
+
+@perm_required(PERM_VIEW, PERM_MANAGE)
+def training(request: HttpRequest) -> HttpResponse:
+    """Training sessions of the year and each staff member's hours against the 12-hour target; managers
+    record a session with who attended."""
+    from linli.accounts.models import User
+    from linli.evaluation.models import TrainingKind
+
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    areas = [a for a in _communities(request.user) if request.user.scope.covers_path(a.path)]
+    from linli.places.models import Place, PlaceKind
+
+    streets = [p for p in Place.objects.filter(kind=PlaceKind.STREET).order_by("path")[:20] if request.user.scope.covers_path(p.path)]
+    areas = streets + areas
+    area = next((a for a in areas if str(a.pk) == request.GET.get("area", "")), areas[0] if areas else None)
+    can_record = PERM_MANAGE in request.user.perms and area is not None
+    errors: dict = {}
+    values = {"title": "", "kind": TrainingKind.LECTURE, "held_on": today.isoformat(), "hours": "2", "teacher": ""}
+    if request.method == "POST" and can_record:
+        values.update({k: request.POST.get(k, "")[:100] for k in values})
+        try:
+            held_on = dt.date.fromisoformat(values["held_on"])
+        except ValueError:
+            held_on = None  # type: ignore[assignment]
+        ids = [int(i) for i in request.POST.getlist("attendees") if i.isdigit()][:500]
+        try:
+            actions.training_record(title=values["title"], kind=values["kind"], place=area, held_on=held_on,
+                                    hours=values["hours"], attendees=list(User.objects.filter(pk__in=ids)),
+                                    actor=request.user, teacher=values["teacher"])
+        except DomainError as exc:
+            raise_http(exc)
+            errors = {k: [str(m) for m in v] for k, v in exc.fields.items()} or {"general": [str(exc.message)]}
+        else:
+            messages.success(request, _("The session is recorded."))
+            return redirect(f"{request.path}?area={area.pk}&year={held_on.year}")
+    hours = selectors.training_hours(request.user, place_path=area.path, year=year) if area else None
+    return render(request, "evaluation/training.html", {
+        "areas": areas, "area": area, "year": year, "hours": hours, "can_record": can_record,
+        "sessions": selectors.training_sessions(request.user, year=year), "kinds": TrainingKind.choices,
+        "staff": selectors.staff_under(area.path) if can_record else [], "values": values, "errors": errors,
+    }, status=422 if errors else 200)

@@ -129,3 +129,13 @@ CAMPAIGN_TRANSITIONS: dict[str, Transition] = table(
 
 def available_campaign_actions(campaign: Any, user: Any) -> list[Transition]:
     return available(CAMPAIGN_TRANSITIONS, campaign, user)
+
+
+# --- satisfaction surveys: open → close → closed (→ reopen) ----------------------------------------------------
+
+SURVEY_TRANSITIONS: dict[str, Transition] = table(
+    [
+        transition("close", _("Close the survey"), ["open"], "closed", [is_organiser], style="primary"),
+        transition("reopen", _("Reopen the survey"), ["closed"], "open", [is_organiser], ["reason"]),
+    ]
+)

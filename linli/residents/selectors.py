@@ -515,3 +515,33 @@ def persons_aged_at_least(path: str, age: int, year: int) -> list[tuple[int, str
         .order_by("id")
         .values_list("id", "name", "birth_date")
     )
+
+
+def household_sample(place_path: str, size: int, *, seed: int) -> list[tuple[int, str]]:
+    """A reproducible random sample of the active households under ``place_path`` (a community), as (id,
+    the house as an address reads: compound, building, house), without personal data. Bounded: at most
+    500 households, drawn from at most 200,000."""
+    import random
+
+    ids = list(
+        Household.objects.filter(place_path__startswith=place_path, status="active").order_by("id")
+        .values_list("id", flat=True)[:200_000]
+    )
+    chosen = sorted(random.Random(seed).sample(ids, min(size, len(ids), 500)))
+    rows = Household.objects.filter(pk__in=chosen).select_related("house__parent__parent")
+    out = []
+    for h in rows:
+        house = h.house
+        parts = [p.name for p in (getattr(getattr(house, "parent", None), "parent", None), getattr(house, "parent", None), house) if p]
+        out.append((h.pk, "".join(parts)[:120] or (h.number or str(h.pk))))
+    return out
+
+
+def household_id_of_user(user) -> int | None:
+    """The household the logged-in resident belongs to now, or None."""
+    person = person_for_user(user)
+    if person is None:
+        return None
+    return (
+        HouseholdMember.objects.filter(person=person, end_date__isnull=True).values_list("household_id", flat=True).first()
+    )
