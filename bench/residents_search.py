@@ -113,7 +113,7 @@ def query_kinds(sensitive: bool) -> dict[str, Callable[[random.Random, list[Any]
     from linli.residents.selectors import PersonFilters
 
     def phone_person(rng: random.Random, persons: list[Any]) -> Any:
-        with_phone = [p for p in persons if p.phone_tail]
+        with_phone = [p for p in persons if p.phone]
         return rng.choice(with_phone or persons)
 
     tags = ["elderly_60", "living_alone", "migrant_away", "tenant"] + (["disabled"] if sensitive else [])
@@ -122,8 +122,8 @@ def query_kinds(sensitive: bool) -> dict[str, Callable[[random.Random, list[Any]
             (lambda p: p.name if rng.random() < 0.5 else given_name(p.name))(rng.choice(ps)), None),
         "name, no match": lambda rng, ps: (rng.choice(NO_MATCH_NAMES), None),
         "pinyin initials": lambda rng, ps: (rng.choice(ps).name_initials, None),
-        "phone tail": lambda rng, ps: (phone_person(rng, ps).phone_tail, None),
-        "ID tail": lambda rng, ps: (rng.choice(ps).id_tail, None),
+        "phone tail": lambda rng, ps: (phone_person(rng, ps).phone[-4:], None),
+        "ID tail": lambda rng, ps: (rng.choice(ps).id_number[-4:], None),
         "full ID (hash)": lambda rng, ps: (rng.choice(ps).id_number, None),
         # The compound's name: search_q drops white space from the query, so "紫荆花园 1幢" would not
         # match the stored "紫荆花园 1幢 2单元 102" (reported; see bench/README.md).

@@ -473,9 +473,10 @@ def grid_rows(job: GridJob) -> dict[str, list[tuple]]:
                 political = "03"
             persons.append((
                 pid, name, initials, pinyin, "1" if male else "2", ethnicity, political,
-                encrypt_id(id_number), crypto.lookup_hash(id_number), id_number[-4:],
-                encrypt_phone(phone) if phone else "", crypto.lookup_hash(phone) if phone else "", phone[-4:],
-                _d(birth), registered, address, "", status, _d(moved_in), _d(moved_out_on), _d(died_on),
+                encrypt_id(id_number), crypto.lookup_hash(id_number), crypto.lookup_hash(id_number[-4:]),
+                encrypt_phone(phone) if phone else "", crypto.lookup_hash(phone) if phone else "",
+                crypto.lookup_hash(phone[-4:]) if phone else "",
+                _d(birth.replace(day=1)), registered, address, "", status, _d(moved_in), _d(moved_out_on), _d(died_on),
                 house_id, house_path, now, now,
             ))
             end_date, end_reason = (_d(end[0]), end[1]) if end else (None, "")
@@ -517,8 +518,8 @@ COLUMNS = {
                      "area_km2", "compound_kind", "floors", "usage", "floor", "area_m2", "public_code",
                      "created_at", "updated_at"],
     "residents.Person": ["id", "name", "name_initials", "name_pinyin", "sex", "ethnicity", "political_status",
-                         "id_number", "id_number_hash", "id_tail", "phone", "phone_hash", "phone_tail",
-                         "birth_date", "registered_address", "current_address", "notes", "status", "moved_in_on",
+                         "id_number", "id_number_hash", "id_tail_hash", "phone", "phone_hash", "phone_tail_hash",
+                         "birth_month", "registered_address", "current_address", "notes", "status", "moved_in_on",
                          "moved_out_on", "died_on", "place", "place_path", "created_at", "updated_at"],
     "residents.Household": ["id", "number", "head", "house", "status", "place_path", "created_at",
                             "dissolved_on"],

@@ -354,6 +354,14 @@ LINLI_API_TOKEN_DAYS = env_int("LINLI_API_TOKEN_DAYS", 30)
 LINLI_WORKER_STALE_SECONDS = env_int("LINLI_WORKER_STALE_SECONDS", 180)
 # Behind nginx (docs/deploy.md): how many proxies append to X-Forwarded-For, so that the audit log and
 # the login throttle see the client's address, not the proxy's. 0 = use REMOTE_ADDR.
+# Privacy (docs/privacy.md): full-number searches per user; SMS codes per phone and per address; retention.
+LINLI_NUMBER_SEARCH_PER_HOUR = env_int("LINLI_NUMBER_SEARCH_PER_HOUR", 20)
+LINLI_NUMBER_SEARCH_PER_DAY = env_int("LINLI_NUMBER_SEARCH_PER_DAY", 60)
+LINLI_SMS_PER_PHONE_HOUR = env_int("LINLI_SMS_PER_PHONE_HOUR", 3)
+LINLI_SMS_PER_PHONE_DAY = env_int("LINLI_SMS_PER_PHONE_DAY", 10)
+LINLI_SMS_PER_ADDRESS_HOUR = env_int("LINLI_SMS_PER_ADDRESS_HOUR", 10)
+LINLI_SMS_PER_ADDRESS_DAY = env_int("LINLI_SMS_PER_ADDRESS_DAY", 30)
+LINLI_RETENTION_DAYS = env_int("LINLI_RETENTION_DAYS", 3 * 365)
 LINLI_TRUSTED_PROXIES = env_int("LINLI_TRUSTED_PROXIES", 0)
 # bench/http_rps.py sets this to add its baseline URL /bench/bare (never set it in production).
 LINLI_BENCH = env_bool("LINLI_BENCH")

@@ -66,3 +66,10 @@ class PermissionDenied(DomainError):
 
     status = 403
     code = "forbidden"
+
+
+class Throttled(DomainError):
+    """Too many attempts of one kind in a window (429); the message says when to try again."""
+
+    status = 429
+    code = "throttled"

@@ -46,11 +46,18 @@ class EncryptedExact(Exact):
         return super().get_prep_lookup()
 
 
-class LookupHashField(models.CharField):
-    """HMAC-SHA256 (hex) of another field's plaintext, kept current on save."""
+PARTS = {"": lambda v: v, "tail4": lambda v: "".join(v.split())[-4:]}
 
-    def __init__(self, *args, source: str = "", **kwargs):
+
+class LookupHashField(models.CharField):
+    """HMAC-SHA256 (hex) of another field's plaintext, kept current on save. ``part="tail4"`` hashes only
+    the last four characters (the search by the last four digits of a phone or ID number)."""
+
+    def __init__(self, *args, source: str = "", part: str = "", **kwargs):
+        if part not in PARTS:
+            raise ValueError(f"unknown part {part!r}")
         self.source = source
+        self.part = part
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", "")
@@ -61,10 +68,16 @@ class LookupHashField(models.CharField):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
+        if self.part:
+            kwargs["part"] = self.part
         return name, path, args, kwargs
 
     def pre_save(self, model_instance, add):
-        plain = getattr(model_instance, self.source)
-        value = crypto.lookup_hash(plain) if plain else ""
+        value = self.hash_of(getattr(model_instance, self.source))
         setattr(model_instance, self.attname, value)
         return value
+
+    def hash_of(self, plain: str | None) -> str:
+        """The value this field stores for a plaintext (under the current key)."""
+        plain = PARTS[self.part](plain or "")
+        return crypto.lookup_hash(plain) if plain else ""

@@ -1,6 +1,11 @@
 """Masked display of personal data. Masks keep the original length.
 
-- ID number: first 6 and last 4 kept: ``330102********1234``
+- ID number: only the last 2 characters kept: ``****************34``. The first six digits (the place of
+  registration) and the birth date are never shown: a user sees a person's age and sex beside the masked
+  number, and with the district code and the last four digits a birth date would leave about 33
+  candidates (the check digit weeds out ten in eleven). With the last two only, about 3,300 remain for a
+  known district, each one a full-number search, which is rate-limited and audited
+  (``linli.core.probes``). See docs/privacy.md.
 - phone: first 3 and last 4 kept: ``138****5678``
 - name: the surname kept (a compound surname where known), the rest starred: ``张*``, ``欧阳*``, ``张**``
 """
@@ -30,10 +35,13 @@ def _inside_space(value: str, mask) -> str:
     return value[:start] + mask(core) + value[start + len(core) :]
 
 
+ID_KEEP = 2
+
+
 def _mask_id_core(value: str) -> str:
     if len(value) <= 10:
         return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    return "*" * (len(value) - ID_KEEP) + value[-ID_KEEP:]
 
 
 def mask_id_number(value: str | None) -> str:

@@ -109,3 +109,18 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.beat_at}"
+
+
+class RateHit(models.Model):
+    """One counted attempt for a rate limit (linli.core.ratelimit): a full-number search, an SMS code.
+    ``key`` is a keyed hash (a phone number or address never sits here in clear)."""
+
+    bucket = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["bucket", "key", "at"], name="core_ratehit_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket}:{self.key[:8]} {self.at}"

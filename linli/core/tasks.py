@@ -80,3 +80,11 @@ def core_reap_jobs_at_start() -> None:
         jobs_reap()
     finally:
         close_old_connections()
+
+
+@db_periodic_task(crontab(minute="29"))
+def core_ratehits_prune() -> None:
+    """Rate-limit attempts older than the longest window leave the database."""
+    from linli.core.ratelimit import rate_prune
+
+    rate_prune()

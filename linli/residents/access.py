@@ -21,6 +21,7 @@ VIEW = "registry.view"
 CHANGE = "registry.change"
 EXPORT = "registry.export"
 UNMASK = "registry.unmask"
+REVEAL_PHONE = "registry.reveal_phone"  # a grid worker: the phones of the persons of their grid
 VIEW_SENSITIVE = "registry.view_sensitive"
 
 NOTHING = Q(pk__in=[])
@@ -44,6 +45,19 @@ def can_export_registry(user: Any) -> bool:
 
 def can_unmask(user: Any) -> bool:
     return has_perm(user, VIEW) and has_perm(user, UNMASK)
+
+
+def reveal_perm(user: Any, field: str) -> str:
+    """The permission under which ``user`` may see ``field`` of a person in their scope unmasked:
+    ``registry.unmask`` for everything; ``registry.reveal_phone`` (grid workers, for the elderly living
+    alone they visit) for the phone only. The caller has checked the person is in the user's scope."""
+    if field == "phone" and not has_perm(user, UNMASK) and has_perm(user, REVEAL_PHONE):
+        return REVEAL_PHONE
+    return UNMASK
+
+
+def can_reveal(user: Any, field: str) -> bool:
+    return has_perm(user, VIEW) and has_perm(user, reveal_perm(user, field))
 
 
 def can_view_sensitive(user: Any) -> bool:

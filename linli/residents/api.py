@@ -10,8 +10,8 @@ from ninja import Query, Router, Schema
 
 from linli.core.errors import PermissionDenied
 from linli.core.pii import pii_reveal
-from linli.residents import selectors
-from linli.residents.access import UNMASK, access_household, access_person, can_view_registry
+from linli.residents import actions, selectors
+from linli.residents.access import access_household, access_person, can_view_registry, reveal_perm
 from linli.residents.models import PersonStatus
 
 router = Router(tags=["registry"])
@@ -127,6 +127,8 @@ class TagOut(Schema):
 @router.get("/persons", response=PersonPageOut, summary="Search persons (masked, scoped)")
 def person_list(request, filters: Query[PersonSearchIn]):
     _require_view(request)
+    if not filters.after:
+        actions.number_search(actor=request.auth, q=filters.q, where="api")
     params = selectors.PersonFilters.from_params({"tag": filters.tag, "place": filters.place or "",
                                                   "status": filters.status})
     persons, next_after = selectors.person_page(request.auth, filters.q, params, after=filters.after,
@@ -166,7 +168,8 @@ def person_reveal(request, person_id: int, payload: RevealIn):
     if payload.field not in ("id_number", "phone"):
         raise Http404
     person = access_person(request.auth, person_id)
-    value = pii_reveal(actor=request.auth, obj=person, field=payload.field, perm=UNMASK, reason=payload.reason)
+    value = pii_reveal(actor=request.auth, obj=person, field=payload.field,
+                       perm=reveal_perm(request.auth, payload.field), reason=payload.reason)
     return {"field": payload.field, "value": value}
 
 
@@ -187,6 +190,8 @@ def _household_out(user, household) -> dict:
 @router.get("/households", response=list[HouseholdOut], summary="Households (scoped)")
 def household_list(request, q: str = "", after: int | None = None, size: int = selectors.PAGE_SIZE):
     _require_view(request)
+    if not after:
+        actions.number_search(actor=request.auth, q=q, where="api")
     qs = selectors.household_list(request.auth, q)
     if after:
         qs = qs.filter(pk__gt=after)

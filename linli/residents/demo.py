@@ -58,7 +58,7 @@ from linli.residents.models import (
     Tag,
     TagSensitivity,
 )
-from linli.residents.text import id_tail, name_keys, phone_tail
+from linli.residents.text import name_keys
 
 AREA_CODE = "330102"
 BATCH = 1000
@@ -648,8 +648,8 @@ def _persons_for(people: People, plan: Plan, house: House, *, today: datetime.da
         drawn_political = people.political_status(m.age)
         m.person = Person(
             name=m.name, name_initials=initials, name_pinyin=pinyin, sex=m.sex, ethnicity=ethnicity,
-            political_status=m.political or drawn_political, id_number=number, id_tail=id_tail(number),
-            phone=phone, phone_tail=phone_tail(phone), birth_date=birth,
+            political_status=m.political or drawn_political, id_number=number,
+            phone=phone, birth_month=birth.replace(day=1),
             registered_address="" if plan.tenant else f"{street.name}{community.name}{house.address.replace(' ', '')}室",
             current_address=house.address[:200], place_id=house.place.pk, place_path=house.place.path,
             status=PersonStatus.ACTIVE, moved_in_on=max(moved_in, birth),

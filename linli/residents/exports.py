@@ -1,6 +1,7 @@
 """Export of a filtered person list to .xlsx, streamed in chunks (constant memory).
 
-Masked unless the user holds ``registry.unmask`` and asks for full data. Audited as
+Masked unless the user holds ``registry.unmask`` and asks for full data; a masked export leaves the date
+of birth empty (the age stays). Audited as
 ``registry.export`` either way (with the filters, the row count and whether it was full). Sensitive
 tags appear only for holders of ``registry.view_sensitive``: the tags come from ``tags_of_persons``,
 which only knows the tags the user may see.
@@ -50,7 +51,7 @@ def export_persons(*, user, q: str, filters: PersonFilters, full: bool, path: st
     try:
         for chunk in iter_person_chunks(person_search(user, q, filters)):
             count += len(chunk)
-            _write_chunk(writer, user, chunk, show_id, show_phone, today)
+            _write_chunk(writer, user, chunk, show_id, show_phone, today, full=full)
     finally:
         writer.close()
     audit_record(action="registry.export", actor=user, detail={
@@ -59,7 +60,7 @@ def export_persons(*, user, q: str, filters: PersonFilters, full: bool, path: st
     return count
 
 
-def _write_chunk(writer: ExportWriter, user, chunk: list[Person], show_id, show_phone, today) -> None:
+def _write_chunk(writer: ExportWriter, user, chunk: list[Person], show_id, show_phone, today, *, full: bool) -> None:
     ids = [p.pk for p in chunk]
     tags = tags_of_persons(user, chunk, today)
     chains = place_chain(p.place for p in chunk if p.place_id)
@@ -102,8 +103,9 @@ def _write_chunk(writer: ExportWriter, user, chunk: list[Person], show_id, show_
             else "",
             "、".join(t.name for t in tags.get(p.pk, [])),
             p.notes,
-            p.birth_date.isoformat() if p.birth_date else "",
-            p.age_on(today) if p.birth_date else "",
+            # The date of birth only in a full export: beside a masked ID number it would give the number away.
+            p.birth_date.isoformat() if full and p.birth_date else "",
+            p.age_on(today) if p.birth_month else "",
             grid.name if grid else "",
             str(PersonStatus(p.status).label),
         ]

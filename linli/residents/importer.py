@@ -65,7 +65,7 @@ from linli.residents.models import (
     PersonStatus,
     PersonTag,
 )
-from linli.residents.text import clean_text, id_tail, name_keys, normalise_phone, phone_tail
+from linli.residents.text import clean_text, name_keys, normalise_phone
 
 log = logging.getLogger(__name__)
 
@@ -662,8 +662,8 @@ class Importer:
             node = self._node_of(r)
             persons.append(Person(
                 name=r.name, name_initials=r.initials, name_pinyin=r.pinyin, sex=r.sex, ethnicity=r.ethnicity,
-                political_status=r.political_status, id_number=r.id_number, id_tail=id_tail(r.id_number),
-                phone=r.phone, phone_tail=phone_tail(r.phone), birth_date=r.birth_date,
+                political_status=r.political_status, id_number=r.id_number,
+                phone=r.phone, birth_month=r.birth_date.replace(day=1) if r.birth_date else None,
                 registered_address=r.registered_address, current_address=self._address_text(r, node),
                 notes=r.notes, place_id=node.id, place_path=node.path, status=PersonStatus.ACTIVE,
             ))

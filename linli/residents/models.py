@@ -49,11 +49,16 @@ class Person(models.Model):
     )
     id_number = EncryptedTextField(_("ID number"), blank=True, default="")
     id_number_hash = LookupHashField(source="id_number")
-    id_tail = models.CharField(max_length=4, blank=True, default="", editable=False, db_index=True)
+    # The last four characters, as keyed hashes: a copy of the database without the data key holds no
+    # digit of an ID number or phone in clear (docs/privacy.md).
+    id_tail_hash = LookupHashField(source="id_number", part="tail4")
     phone = EncryptedTextField(_("phone"), blank=True, default="")
     phone_hash = LookupHashField(source="phone")
-    phone_tail = models.CharField(max_length=4, blank=True, default="", editable=False, db_index=True)
-    birth_date = models.DateField(_("date of birth"), null=True, blank=True, db_index=True)
+    phone_tail_hash = LookupHashField(source="phone", part="tail4")
+    # The first day of the month of birth, for the age groups (60+, the age pyramid). The day itself
+    # stays inside the encrypted ID number: birth month, sex and the district code leave about 15,000
+    # ID numbers to try, where the full date left 500.
+    birth_month = models.DateField(_("month of birth"), null=True, blank=True, editable=False, db_index=True)
     registered_address = models.CharField(_("household registration address"), max_length=200, blank=True, default="")
     current_address = models.CharField(_("current address"), max_length=200, blank=True, default="")
     notes = models.TextField(_("notes"), blank=True, default="")
@@ -93,10 +98,23 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def age_on(self, day: datetime.date) -> int | None:
-        if not self.birth_date:
+    @property
+    def birth_date(self) -> datetime.date | None:
+        """The exact date of birth, read from the (decrypted) ID number; None without one."""
+        from linli.core.errors import Invalid
+        from linli.core.idnumber import parse_id_number
+
+        if not self.id_number:
             return None
-        b = self.birth_date
+        try:
+            return parse_id_number(self.id_number).birth_date
+        except Invalid:
+            return None
+
+    def age_on(self, day: datetime.date) -> int | None:
+        b = self.birth_date or self.birth_month
+        if not b:
+            return None
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
 
 

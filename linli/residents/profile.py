@@ -128,10 +128,11 @@ def band_labels() -> list[str]:
 
 
 def _band_q(i: int, today: datetime.date) -> Q:
-    """Aged 5i to 5i+4 on ``today`` (the last band: 95 and older)."""
-    q = Q(birth_date__lte=years_before(today, i * BAND_YEARS))
+    """Aged 5i to 5i+4 on ``today`` (the last band: 95 and older), by month of birth (the registry keeps no
+    day of birth in clear): a person moves up a band on the first day of the month of their birthday."""
+    q = Q(birth_month__lte=years_before(today, i * BAND_YEARS).replace(day=1))
     if i < BANDS - 1:
-        q &= Q(birth_date__gt=years_before(today, (i + 1) * BAND_YEARS))
+        q &= Q(birth_month__gt=years_before(today, (i + 1) * BAND_YEARS).replace(day=1))
     return q
 
 
@@ -193,7 +194,7 @@ def place_profile(user: Any, place: Place, *, today: datetime.date | None = None
     (``access_profile_place``). Eight queries."""
     today = today or timezone.localdate()
     cutoff = elderly_cutoff(today)
-    elderly_q = Q(birth_date__lte=cutoff)
+    elderly_q = Q(birth_month__lte=cutoff)
     units = _units_of(place)
     counts = _place_counts(place)
 

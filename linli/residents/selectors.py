@@ -3,9 +3,9 @@
 Index design (1,000,000 persons): every search is "scope AND one selective key":
 - scope: ``place_path`` prefix (B-tree, ``varchar_pattern_ops`` on PostgreSQL);
 - pinyin: ``name_initials`` / ``name_pinyin`` prefix (same opclass);
-- tails: ``phone_tail`` / ``id_tail`` equality;
+- tails: ``phone_tail_hash`` / ``id_tail_hash`` equality (keyed hashes of the last four characters);
 - full ID number or phone: the keyed hash columns (equality);
-- tag: ``PersonTag (tag, person)``; 60+: ``birth_date``;
+- tag: ``PersonTag (tag, person)``; 60+: ``birth_month``;
 - name and address "contains": the trigram index of ``search_index`` (pg_trgm / FTS5) for two
   characters or more; one character is a scan bounded by the scope (it matches many: a page fills fast).
 """
@@ -33,6 +33,7 @@ from linli.core.idnumber import parse_id_number
 from linli.core.masking import mask_id_number, mask_phone
 from linli.places.models import Place, PlaceKind
 from linli.residents import search_index
+from linli.residents.access import can_unmask
 from linli.residents.builtin import ELDERLY_60, ELDERLY_AGE
 from linli.residents.models import (
     Household,
@@ -80,12 +81,11 @@ class PersonFilters:
 
 
 def elderly_cutoff(today: datetime.date | None = None) -> datetime.date:
-    """People born on or before this date are 60 or older today."""
+    """People whose ``birth_month`` is on or before this date count as 60 or older today: the registry
+    keeps the month of birth, not the day, so a person counts from the first day of the month of their
+    60th birthday."""
     today = today or timezone.localdate()
-    try:
-        return today.replace(year=today.year - ELDERLY_AGE)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - ELDERLY_AGE, day=28)
+    return today.replace(year=today.year - ELDERLY_AGE, day=1)
 
 
 def current_tag_q(prefix: str = "", today: datetime.date | None = None) -> Q:
@@ -115,7 +115,7 @@ def tags_of_persons(user, persons: Iterable[Person], today: datetime.date | None
     cutoff = elderly_cutoff(today)
     if elderly is not None:
         for p in persons:
-            if p.birth_date and p.birth_date <= cutoff and p.status == PersonStatus.ACTIVE:
+            if p.birth_month and p.birth_month <= cutoff and p.status == PersonStatus.ACTIVE:
                 out[p.pk].append(elderly)
     rows = (
         PersonTag.objects.filter(person_id__in=list(out), tag_id__in=list(tags))
@@ -145,29 +145,57 @@ def _normalise_query(q: str) -> str:
     return "".join(unicodedata.normalize("NFKC", q or "").split())[:64]
 
 
-def search_q(q: str) -> Q | None:
-    """The condition for one search text (None: no condition)."""
+# What kind of number a search text is: a full ID number, a full phone number, or four digits (the last
+# four of a phone, and of an ID number for users who may unmask). Full numbers are probes: they answer
+# "is this the number of someone here?", so they are rate-limited and audited (actions.number_search).
+SEARCH_ID = "id_number"
+SEARCH_PHONE = "phone"
+SEARCH_TAIL = "tail"
+
+
+def search_kind(q: str) -> str:
+    """``SEARCH_ID``, ``SEARCH_PHONE``, ``SEARCH_TAIL`` or "" (a name, pinyin or address)."""
+    text = _normalise_query(q)
+    if not text:
+        return ""
+    upper = text.upper()
+    if _ID_RE.match(upper):
+        return SEARCH_ID
+    if MOBILE_RE.match(text):
+        return SEARCH_PHONE
+    if _TAIL_RE.match(upper):
+        return SEARCH_TAIL
+    if text[0] == "0" and text.replace("-", "").isdigit():
+        try:
+            normalise_phone(text)
+            return SEARCH_PHONE
+        except Invalid:
+            pass
+    return ""
+
+
+def search_q(q: str, *, id_tail: bool = True) -> Q | None:
+    """The condition for one search text (None: no condition). ``id_tail=False``: four digits match
+    phone tails only (users who see only the last two characters of an ID number must not learn the
+    other two by searching)."""
     text = _normalise_query(q)
     if not text:
         return None
     upper = text.upper()
-    if _ID_RE.match(upper):
+    kind = search_kind(text)
+    if kind == SEARCH_ID:
         try:
             number = parse_id_number(upper).number
         except Invalid:
             number = upper
         return Q(id_number_hash__in=lookup_hashes(number))
-    if MOBILE_RE.match(text):
-        return Q(phone_hash__in=lookup_hashes(text))
-    if _TAIL_RE.match(upper):
+    if kind == SEARCH_PHONE:
+        return Q(phone_hash__in=lookup_hashes(text if MOBILE_RE.match(text) else normalise_phone(text)))
+    if kind == SEARCH_TAIL:
+        id_q = Q(id_tail_hash__in=lookup_hashes(upper)) if id_tail else Q(pk__in=[])
         if upper.endswith("X"):
-            return Q(id_tail=upper)
-        return Q(phone_tail=text) | Q(id_tail=text)
-    if text[0] == "0" and text.replace("-", "").isdigit():
-        try:
-            return Q(phone_hash__in=lookup_hashes(normalise_phone(text)))
-        except Invalid:
-            pass
+            return id_q
+        return Q(phone_tail_hash__in=lookup_hashes(text)) | id_q
     lower = text.lower()
     if _ASCII_LETTERS_RE.match(lower):
         return Q(name_initials__startswith=lower) | Q(name_pinyin__startswith=lower)
@@ -182,6 +210,10 @@ def search_q(q: str) -> Q | None:
     return cond
 
 
+def _may_unmask(user) -> bool:
+    return can_unmask(user)
+
+
 def person_search(user, q: str = "", filters: PersonFilters | None = None) -> QuerySet[Person]:
     """Persons the user may see that match the search text and filters, by id.
 
@@ -189,7 +221,7 @@ def person_search(user, q: str = "", filters: PersonFilters | None = None) -> Qu
     tail), a full ID number or phone (through the hash), or part of an address."""
     filters = filters or PersonFilters()
     qs = Person.objects.visible_to(user)
-    cond = search_q(q)
+    cond = search_q(q, id_tail=_may_unmask(user))
     if cond is not None:
         qs = qs.filter(cond)
     if filters.status and filters.status != STATUS_ALL:
@@ -207,7 +239,7 @@ def person_search(user, q: str = "", filters: PersonFilters | None = None) -> Qu
         stored = [t for t in tags if not t.computed]
         tag_q = Q(pk__in=[])
         if any(t.code == ELDERLY_60 for t in computed):
-            tag_q |= Q(birth_date__lte=elderly_cutoff())
+            tag_q |= Q(birth_month__lte=elderly_cutoff())
         if stored:
             tag_q |= Q(
                 Exists(
@@ -300,7 +332,10 @@ class PersonRow:
 
 
 def person_rows(user, persons: list[Person], today: datetime.date | None = None) -> list[PersonRow]:
+    """Masked rows. The date of birth only for users who may unmask: beside a masked ID number the
+    others see the age, never the date (the date is eight of its eighteen digits)."""
     today = today or timezone.localdate()
+    full = _may_unmask(user)
     tags = tags_of_persons(user, persons, today)
     chains = place_chain(p.place for p in persons if p.place_id)
     rows = []
@@ -313,7 +348,7 @@ def person_rows(user, persons: list[Person], today: datetime.date | None = None)
                 name=p.name,
                 sex=sex_name(p.sex),
                 age=p.age_on(today),
-                birth_date=p.birth_date,
+                birth_date=p.birth_date if full else None,
                 id_number=mask_id_number(p.id_number),
                 phone=mask_phone(p.phone),
                 ethnicity=code_name(ETHNICITY, p.ethnicity),
@@ -420,7 +455,7 @@ def tag_counts(user, place_path: str) -> dict[str, int]:
     base = Person.objects.visible_to(user).filter(status=PersonStatus.ACTIVE, place_path__prefix=place_path)
     for tag in visible_tags(user):
         if tag.computed and tag.code == ELDERLY_60:
-            counts[tag.code] = base.filter(birth_date__lte=elderly_cutoff()).count()
+            counts[tag.code] = base.filter(birth_month__lte=elderly_cutoff()).count()
         elif not tag.computed:
             counts[tag.code] += base.filter(
                 Exists(PersonTag.objects.filter(person=OuterRef("pk"), tag=tag).filter(current_tag_q()))

@@ -22,22 +22,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from linli.core.access import scope_of
 from linli.core.audit import audit_record
-from linli.core.errors import DomainError, NotFound, PermissionDenied
+from linli.core.errors import DomainError, NotFound, PermissionDenied, Throttled
+from linli.core.masking import mask_id_number, mask_phone
 from linli.core.pii import pii_reveal
 from linli.core.replica import replica_reads
 from linli.core.ui import form_errors, perm_required, raise_http, upload_error_status
 from linli.places.models import Place, PlaceKind
 from linli.residents import actions, selectors
 from linli.residents.access import (
-    UNMASK,
     VIEW,
     access_household,
     access_import_job,
     access_person,
     can_change_registry,
     can_export_registry,
+    can_reveal,
     can_unmask,
     has_perm,
+    reveal_perm,
 )
 from linli.residents.excel import temp_xlsx_path, template_bytes
 from linli.residents.exports import export_persons
@@ -78,9 +80,18 @@ def _search_context(request: HttpRequest) -> dict[str, Any]:
     q = request.GET.get("q", "").strip()[:64]
     filters = selectors.PersonFilters.from_params(request.GET)
     after = request.GET.get("after", "")
-    persons, next_after = selectors.person_page(user, q, filters, after=int(after) if after.isdigit() else None)
+    throttled = ""
+    try:
+        if not after:  # the next page of one search is the same question
+            actions.number_search(actor=user, q=q)
+    except Throttled as exc:
+        throttled = str(exc.message)
+        persons, next_after = [], None
+    else:
+        persons, next_after = selectors.person_page(user, q, filters, after=int(after[:18]) if after.isdigit() else None)
     params: dict[str, str] = {"q": q, **filters.as_params()}
     return {
+        "throttled": throttled,
         "form": form,
         "q": q,
         "filters": filters,
@@ -120,6 +131,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": can_change_registry(user) and person.status == PersonStatus.ACTIVE,
         "can_move_in": can_change_registry(user) and person.status == PersonStatus.MOVED_OUT,
         "can_unmask": can_unmask(user),
+        "can_reveal_phone": can_reveal(user, "phone"),
         "move_out_form": MoveOutForm(prefix="out"),
         "death_form": DateForm(prefix="death"),
         "move_in_form": MoveInForm(prefix="in"),
@@ -139,7 +151,7 @@ def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
         raise Http404
     person = access_person(request.user, pk)
     try:
-        value = pii_reveal(actor=request.user, obj=person, field=field, perm=UNMASK,
+        value = pii_reveal(actor=request.user, obj=person, field=field, perm=reveal_perm(request.user, field),
                            reason=request.POST.get("reason", "")[:200])
     except PermissionDenied as exc:
         raise DjangoPermissionDenied from exc
@@ -194,10 +206,18 @@ def _resolve_place(user, form, community: Place | None, data: dict[str, Any]) ->
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = access_person(request.user, pk)
+    # The ID number and phone are shown masked (no one reads a full number off an edit form, and a reveal
+    # is a separate, audited step); the stored number stays unless a new one is typed over the mask.
     initial = {f: getattr(person, f) for f in PersonForm.base_fields}
+    initial.update(id_number=mask_id_number(person.id_number), phone=mask_phone(person.phone))
     form = PersonForm(request.POST or None, initial=initial)
+    form.fields["id_number"].help_text = _("Shown masked; type a new number to replace it, or leave it as it is.")
+    form.fields["phone"].help_text = _("Shown masked; type a new number to replace it, or leave it as it is.")
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if form.has_changed() and k in form.changed_data}
+        for key in ("id_number", "phone"):
+            if key in changes and (changes[key] or "").strip() == initial[key]:
+                del changes[key]
         try:
             actions.person_update(person=person, actor=request.user, **changes)
         except DomainError as exc:
@@ -333,6 +353,11 @@ def household_add_member(request: HttpRequest, pk: int) -> HttpResponse:
     household = access_household(request.user, pk)
     form = MemberForm(request.POST)
     if form.is_valid():
+        try:
+            actions.number_probe(actor=request.user, kind="id_number", where="household_member")
+        except Throttled as exc:
+            messages.error(request, str(exc.message))
+            return redirect("residents:household_detail", pk=household.pk)
         person = selectors.person_search(request.user, form.cleaned_data["id_number"],
                                          selectors.PersonFilters(status=PersonStatus.ACTIVE)).first()
         if person is None or len(form.cleaned_data["id_number"].strip()) < 15:
@@ -402,6 +427,10 @@ def export(request: HttpRequest) -> HttpResponseBase:
         raise DjangoPermissionDenied
     q = request.GET.get("q", "").strip()[:64]
     filters = selectors.PersonFilters.from_params(request.GET)
+    try:
+        actions.number_search(actor=request.user, q=q, where="export")
+    except Throttled as exc:
+        return HttpResponse(str(exc.message), status=429, content_type="text/plain; charset=utf-8")
     path = temp_xlsx_path("linli-export-")
     try:
         export_persons(user=request.user, q=q, filters=filters, full=full, path=path)

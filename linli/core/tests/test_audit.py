@@ -42,9 +42,9 @@ def test_audit_record_masks_personal_data(db):
         detail={"text": f"电话 {PHONE}", "nested": [{"id": ID_NUMBER}], "n": 3},
     )
     entry = AuditEntry.objects.get(pk=entry.pk)
-    assert entry.target_repr == "张三 110105********002X"
+    assert entry.target_repr == "张三 ****************2X"
     assert entry.detail["text"] == "电话 139****5678"
-    assert entry.detail["nested"] == [{"id": "110105********002X"}]
+    assert entry.detail["nested"] == [{"id": "****************2X"}]
     assert entry.detail["n"] == 3
     assert entry.actor is None and entry.detail["channel"] == "system"
 

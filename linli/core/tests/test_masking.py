@@ -5,13 +5,13 @@ from hypothesis import strategies as st
 from linli.core.masking import mask_id_number, mask_name, mask_phone, mask_text
 
 
-def test_mask_id_number_keeps_first_6_and_last_4():
-    assert mask_id_number("330102199001011234") == "330102********1234"
-    assert mask_id_number("11010519491231002X") == "110105********002X"
+def test_mask_id_number_keeps_only_the_last_2():
+    assert mask_id_number("330102199001011234") == "****************34"
+    assert mask_id_number("11010519491231002X") == "****************2X"
 
 
 def test_mask_id_number_legacy_15_digits():
-    assert mask_id_number("110105491231002") == "110105*****1002"
+    assert mask_id_number("110105491231002") == "*************02"
 
 
 def test_mask_id_number_short_value_is_all_stars():
@@ -52,17 +52,17 @@ def test_mask_name(name, masked):
 def test_masks_keep_surrounding_space_and_length():
     assert mask_name(" 张三 ") == " 张* "
     assert mask_phone("13812345678 ") == "138****5678 "
-    assert mask_id_number(" 330102199001011234") == " 330102********1234"
+    assert mask_id_number(" 330102199001011234") == " ****************34"
 
 
 def test_mask_text_masks_ids_and_phones_inside_text():
     text = "居民张三，身份证11010519491231002X，电话13812345678，旧证110105491231002。"
     masked = mask_text(text)
-    assert masked == "居民张三，身份证110105********002X，电话138****5678，旧证110105*****1002。"
+    assert masked == "居民张三，身份证****************2X，电话138****5678，旧证*************02。"
 
 
 def test_mask_text_masks_lower_case_x_and_separated_phones():
-    assert mask_text("id 11010519491231002x") == "id 110105********002x"
+    assert mask_text("id 11010519491231002x") == "id ****************2x"
     assert mask_text("tel 138 1234 5678") == "tel 138 **** 5678"
     assert mask_text("tel 138-1234-5678.") == "tel 138-****-5678."
     assert mask_text("+86 13812345678") == "+86 138****5678"

@@ -169,7 +169,7 @@ def test_demo_elderly_living_alone_are_60_and_alone(demo):
     households = dict(HouseholdMember.objects.filter(person__in=alone.values("person")).values_list(
         "person_id", "household_id"))
     for row in alone:
-        assert row.person.birth_date <= elderly_cutoff()
+        assert row.person.birth_month <= elderly_cutoff()
         assert sizes[households[row.person_id]] == 1
 
 

@@ -30,6 +30,7 @@ from linli.residents.actions.persons import (
     person_record_death,
     person_update,
 )
+from linli.residents.actions.search import number_probe, number_search
 from linli.residents.actions.tags import person_tag_add, person_tag_end, tag_create
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "import_job_run",
     "import_jobs_purge",
     "import_progress",
+    "number_probe",
+    "number_search",
     "occupancy_end",
     "occupancy_start",
     "organisation_close",

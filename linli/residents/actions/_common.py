@@ -17,7 +17,7 @@ from linli.residents.access import can_change_registry
 from linli.residents.models import (
     Person,
 )
-from linli.residents.text import clean_text, id_tail, name_keys, normalise_phone, phone_tail
+from linli.residents.text import clean_text, name_keys, normalise_phone
 
 # Where a person without a house may be registered.
 REGISTRATION_KINDS = frozenset(
@@ -79,22 +79,22 @@ def derive_person_fields(*, name: str, id_number: str = "", phone: str = "", sex
     sex_code = _code(SEX, sex, "sex")
     if id_number:
         parsed = parse_id_number(id_number)
-        out.update(id_number=parsed.number, id_tail=id_tail(parsed.number), birth_date=parsed.birth_date)
+        out.update(id_number=parsed.number, birth_month=parsed.birth_date.replace(day=1))
         if sex_code and sex_code in ("1", "2") and sex_code != parsed.sex_code:
             message = _("The sex does not match the ID number.")
             raise Invalid(message, fields={"sex": [message]})
         sex_code = parsed.sex_code
     else:
-        out.update(id_number="", id_tail="", birth_date=None)
+        out.update(id_number="", birth_month=None)
     out["sex"] = sex_code
     if phone:
         try:
             number = normalise_phone(phone)
         except Invalid as exc:
             raise Invalid(exc.message, code="invalid_phone", fields={"phone": [str(exc.message)]}) from None
-        out.update(phone=number, phone_tail=phone_tail(number))
+        out.update(phone=number)
     else:
-        out.update(phone="", phone_tail="")
+        out.update(phone="")
     return out
 
 

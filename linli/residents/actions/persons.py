@@ -39,8 +39,16 @@ from linli.residents.text import clean_text
 # --- persons -------------------------------------------------------------------------------------
 
 
+def person_create(**kwargs: Any) -> Person:
+    """Register a person (``_person_create``). A full ID number typed by a user who may not see ID
+    numbers is counted first, outside the transaction, so that a refusal cannot undo the count."""
+    if kwargs.get("id_number"):
+        _probe_unless_unmask(kwargs.get("actor"), "person_create")
+    return _person_create(**kwargs)
+
+
 @transaction.atomic
-def person_create(
+def _person_create(
     *,
     actor,
     name: str,
@@ -96,14 +104,32 @@ def person_create(
     return person
 
 
+def _probe_unless_unmask(actor, where: str) -> None:
+    """"This ID number is already registered" answers whether a number belongs to someone: for users
+    who may not see ID numbers it counts as a full-number search (rate-limited, audited)."""
+    from linli.residents.access import can_unmask
+    from linli.residents.actions.search import number_probe
+
+    if actor is not None and not can_unmask(actor):
+        number_probe(actor=actor, kind="id_number", where=where)
+
+
 EDITABLE_PERSON_FIELDS = frozenset(
     {"name", "id_number", "phone", "sex", "ethnicity", "political_status", "registered_address",
      "current_address", "notes"}
 )
 
 
-@transaction.atomic
 def person_update(*, person: Person, actor, **changes: Any) -> Person:
+    """Correct a person's details (``_person_update``); a new ID number counts as a full-number search
+    for a user who may not see ID numbers (before the transaction, like ``person_create``)."""
+    if changes.get("id_number"):
+        _probe_unless_unmask(actor, "person_update")
+    return _person_update(person=person, actor=actor, **changes)
+
+
+@transaction.atomic
+def _person_update(*, person: Person, actor, **changes: Any) -> Person:
     """Correct a person's details. Status and place change only through the move actions."""
     _require_change(actor)
     _require_person(actor, person)

@@ -40,7 +40,7 @@ def test_import_good_file_writes_persons_households_occupancies(tmp_path, world,
     assert zhang.name_initials == "zs"
     assert zhang.place_id == houses.house_a1.pk
     assert zhang.place_path == houses.house_a1.path
-    assert zhang.phone_tail == "8000"
+    assert zhang.phone[-4:] == "8000"
     household = Household.objects.get(head=zhang)
     assert sorted(HouseholdMember.objects.filter(household=household).values_list("relationship", flat=True)) == [
         "02", "12", "20"]

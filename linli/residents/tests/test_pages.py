@@ -53,7 +53,7 @@ def test_edit_person_through_page(client, people, grid_worker_a):
     })
     assert response.status_code == 302
     li = Person.objects.get(pk=people.li.pk)
-    assert li.phone == "13900009999" and li.phone_tail == "9999" and li.ethnicity == "03"
+    assert li.phone == "13900009999" and li.phone[-4:] == "9999" and li.ethnicity == "03"
 
 
 def test_household_page_add_and_end_member(client, people, grid_worker_a):

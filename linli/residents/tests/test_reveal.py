@@ -57,7 +57,7 @@ def test_api_reveal_audited_and_masked_list(client, people, community_staff):
 
 def test_api_reveal_refused_for_grid_worker(client, people, grid_worker_a):
     login(client, grid_worker_a)
-    response = client.post(f"/api/v1/residents/persons/{people.zhang.pk}/reveal", {"field": "phone"},
+    response = client.post(f"/api/v1/residents/persons/{people.zhang.pk}/reveal", {"field": "id_number"},
                            content_type="application/json")
     assert response.status_code == 403
     assert AuditEntry.objects.filter(action="pii.unmask", result="denied").exists()

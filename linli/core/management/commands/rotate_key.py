@@ -74,7 +74,7 @@ def _rotate_batch(model, encrypted, hashes, after, batch_size: int, report: Mode
         rehash = {}
         for h in hashes:
             source = plaintext[h.source] if h.source in plaintext else row[h.source]
-            expected = crypto.lookup_hash(source) if source else ""
+            expected = h.hash_of(source)
             if row[h.attname] != expected:
                 rehash[h.attname] = expected
         if stale or rehash:
