@@ -49,6 +49,7 @@ from linli.cases.workflow import (
     is_reporter,
 )
 from linli.core.errors import DomainError, NotFound
+from linli.core.context import client_ip
 from linli.core.masking import mask_phone
 from linli.core.replica import replica_reads
 from linli.core.ui import building_badges, perm_required, raise_http, upload_error_status
@@ -82,6 +83,19 @@ def _identified(request: HttpRequest) -> bool:
     return bool(request.user.is_authenticated or _session_phone(request))
 
 
+def sms_code_allowed(phone: str, address: str) -> bool:
+    """One-time codes are limited per phone number and per client address, in the database, so the limit
+    holds across sessions, processes and hosts (a new session used to get a new SMS every time).
+    The address is checked first: a refused address does not use up the phone's allowance."""
+    from linli.core.ratelimit import rate_take
+
+    by_address = [(settings.LINLI_SMS_PER_ADDRESS_HOUR, 3600), (settings.LINLI_SMS_PER_ADDRESS_DAY, 86400)]
+    by_phone = [(settings.LINLI_SMS_PER_PHONE_HOUR, 3600), (settings.LINLI_SMS_PER_PHONE_DAY, 86400)]
+    if address and not rate_take("sms.address", address, limits=by_address):
+        return False
+    return rate_take("sms.phone", phone, limits=by_phone)
+
+
 def _code_hash(phone: str, code: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{phone}:{code}".encode()).hexdigest()
 
@@ -112,6 +126,9 @@ def phone_code(request: HttpRequest) -> HttpResponse:
     now = time.time()
     if pending.get("phone") == phone and now - pending.get("sent", 0) < OTP_RESEND_SECONDS:
         messages.info(request, _("A code was sent a moment ago; please wait a minute before asking again."))
+        return redirect(nxt)
+    if not sms_code_allowed(phone, client_ip(request) or ""):
+        messages.error(request, _("Too many codes were asked for. Please try again later."))
         return redirect(nxt)
     code = f"{secrets.randbelow(10**6):06d}"
     request.session[SESSION_OTP] = {"phone": phone, "hash": _code_hash(phone, code), "sent": now, "tries": 0}
