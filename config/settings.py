@@ -104,6 +104,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "linli.core.middleware.BodyLimitMiddleware",
+    "linli.core.hostile.HostileInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "linli.core.middleware.ContentSecurityPolicyMiddleware",
@@ -125,6 +126,7 @@ if env("DATABASE_REPLICA_URL"):
                       "linli.core.replica.ReplicaWriteMarkMiddleware")
 
 ROOT_URLCONF = "config.urls"
+CSRF_FAILURE_VIEW = "linli.core.hostile.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 

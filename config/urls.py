@@ -49,3 +49,9 @@ if settings.LINLI_BENCH:  # pragma: no cover
     from django.http import HttpResponse
 
     urlpatterns.append(path("bench/bare", lambda request: HttpResponse("ok"), name="bench_bare"))
+
+# Under /api/ errors answer in the API's one shape, never an HTML page (linli/core/hostile.py).
+handler400 = "linli.core.hostile.bad_request"
+handler403 = "linli.core.hostile.permission_denied"
+handler404 = "linli.core.hostile.not_found"
+handler500 = "linli.core.hostile.server_error"

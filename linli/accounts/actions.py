@@ -289,9 +289,11 @@ def password_set(*, user: User, new_password: str, actor: User | None, old_passw
     user.password_changed_at = timezone.now()
     user.password_must_change = actor is not None and not own
     user.save(update_fields=["password", "password_changed_at", "password_must_change"])
+    # A new password ends the bearer tokens too: a token taken with the old password must not outlive it.
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     audit_record(
         action="accounts.password_set", actor=actor, actor_name="" if actor else "console", target=user,
-        detail={"by": "self" if own else ("console" if actor is None else "administrator")},
+        detail={"by": "self" if own else ("console" if actor is None else "administrator"), "tokens_revoked": revoked},
     )
     return user
 

@@ -352,11 +352,11 @@ def case_duplicates(request, case_id: int):
     ]
 
 
-class RevealOut(Schema):
+class CaseRevealOut(Schema):
     reporter_phone: str
 
 
-@router.get("/{int:case_id}/reporter_phone", response=RevealOut, summary="The reporter's phone unmasked (audited)")
+@router.get("/{int:case_id}/reporter_phone", response=CaseRevealOut, summary="The reporter's phone unmasked (audited)")
 def case_reporter_phone(request, case_id: int, reason: str = ""):
     case = access_case(request.auth, case_id)
     return {"reporter_phone": pii_reveal(actor=request.auth, obj=case, field="reporter_phone", perm=PERM_UNMASK,

@@ -48,8 +48,8 @@ from linli.cases.workflow import (
     available_actions,
     is_reporter,
 )
-from linli.core.errors import DomainError, NotFound
 from linli.core.context import client_ip
+from linli.core.errors import DomainError, NotFound
 from linli.core.masking import mask_phone
 from linli.core.replica import replica_reads
 from linli.core.ui import building_badges, perm_required, raise_http, upload_error_status

@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import orjson
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -14,6 +19,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import BaseRenderer
 
 from linli.core.errors import DomainError
+
+log = logging.getLogger("django.request")
 
 
 class ORJSONRenderer(BaseRenderer):
@@ -61,6 +68,33 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(AuthorizationError)
     def forbidden(request, exc):
         return respond(request, 403, error_body("forbidden", _("You may not do this.")))
+
+    @api.exception_handler(OverflowError)
+    def overflow(request, exc):
+        return respond(request, 422, error_body("invalid", _("A value is out of range or not acceptable.")))
+
+    @api.exception_handler(DataError)
+    def data_error(request, exc):
+        return respond(request, 422, error_body("invalid", _("A value is out of range or not acceptable.")))
+
+    @api.exception_handler(DjangoPermissionDenied)
+    def django_forbidden(request, exc):
+        return respond(request, 403, error_body("forbidden", _("You may not do this.")))
+
+    @api.exception_handler(DjangoValidationError)
+    def django_invalid(request, exc: DjangoValidationError):
+        return respond(request, 422, error_body("invalid", " ".join(str(m) for m in exc.messages)))
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request, exc):
+        return respond(request, 400, error_body("bad_request", _("The request is not valid.")))
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc):
+        # Never an HTML page from the API: the one shape, and the traceback in the log.
+        log.error("Internal Server Error: %s", request.path, exc_info=exc)
+        return respond(request, 500, error_body("server_error",
+                                                _("Something went wrong on our side. It has been logged.")))
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):

@@ -182,13 +182,13 @@ def order_list(request, filters: Query[OrderListIn]):
     return [order_out(o, user, events=False) for o in qs[: selectors_service.PAGE]]
 
 
-class CategoryOut(Schema):
+class ServiceCategoryOut(Schema):
     value: str
     label: str
 
 
 @router.get(
-    "/orders/categories", response=list[CategoryOut], summary="The services one can order (search: q)"
+    "/orders/categories", response=list[ServiceCategoryOut], summary="The services one can order (search: q)"
 )
 def order_category_list(request, q: str = ""):
     return selectors_service.order_categories(q)
@@ -201,11 +201,11 @@ def order_detail(request, order_id: int):
     return order_out(access_order(request.auth, order_id), request.auth)
 
 
-class NoteIn(Schema):
+class ServiceNoteIn(Schema):
     note: str = Field("", max_length=4000)
 
 
-class ReasonIn(Schema):
+class ServiceReasonIn(Schema):
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
@@ -213,7 +213,7 @@ class OptionalReasonIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
-class OrderDispatchIn(NoteIn):
+class OrderDispatchIn(ServiceNoteIn):
     member: int = Field(..., description="the party member's id")
 
 
@@ -234,16 +234,16 @@ class EmptyIn(Schema):
 
 ORDER_SCHEMAS: dict[str, type[Schema]] = {
     "dispatch": OrderDispatchIn,
-    "publish": NoteIn,
+    "publish": ServiceNoteIn,
     "accept": EmptyIn,
-    "decline": ReasonIn,
+    "decline": ServiceReasonIn,
     "take": EmptyIn,
     "done": OrderDoneIn,
     "rate": OrderRateIn,
     "close": EmptyIn,
     "cancel": OptionalReasonIn,
-    "recall": ReasonIn,
-    "return": ReasonIn,
+    "recall": ServiceReasonIn,
+    "return": ServiceReasonIn,
 }
 assert set(ORDER_SCHEMAS) == set(ORDER_ACTIONS), "every order transition needs an input schema"
 
@@ -394,9 +394,9 @@ class WishFulfilIn(Schema):
 
 WISH_SCHEMAS: dict[str, type[Schema]] = {
     "publish": EmptyIn,
-    "reject": ReasonIn,
+    "reject": ServiceReasonIn,
     "adopt": WishAdoptIn,
-    "release": ReasonIn,
+    "release": ServiceReasonIn,
     "fulfil": WishFulfilIn,
     "confirm": EmptyIn,
     "withdraw": OptionalReasonIn,

@@ -18,7 +18,7 @@ from typing import Any
 
 import shapely
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, ProtectedError, RestrictedError, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -507,7 +507,11 @@ def place_set_geometry(*, place: Place, geometry: Any, actor) -> Place:
 def place_references(place: Place) -> list[str]:
     """What refers to this node from other tables (besides its children), by model name."""
     found = []
-    for rel in Place._meta.related_objects:
+    # include_hidden: foreign keys declared with related_name="+" (a person's place, an occupancy's
+    # house ...) are not in ``_meta.related_objects``, and deleting under them raised ProtectedError (500).
+    relations = [f for f in Place._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete
+                 and (f.one_to_many or f.one_to_one)]
+    for rel in relations:
         if rel.related_model is Place and rel.field.name == "parent":
             continue
         model = rel.related_model
@@ -537,6 +541,11 @@ def place_delete(*, place: Place, actor) -> None:
         detail={"kind": place.kind, "code": place.code, "parent": place.parent_id, "path": place.path},
     )
     indexed = place.kind in INDEXED_KINDS and place.geometry is not None
-    place.delete()
+    try:
+        with transaction.atomic():
+            place.delete()
+    except (ProtectedError, RestrictedError) as exc:  # a reference the check above did not know
+        raise Refused(_("This place cannot be deleted: %(what)s refer to it.") % {
+            "what": "、".join(sorted({str(o._meta.verbose_name_plural) for o in exc.args[1]}))}, code="referenced") from None
     if indexed:
         geo.geo_bump()

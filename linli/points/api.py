@@ -71,7 +71,7 @@ class RedemptionOut(Schema):
     actions: list[str] = []
 
 
-class MeOut(Schema):
+class PointsMeOut(Schema):
     person_id: int | None
     balance: int
     entries: list[EntryOut]
@@ -101,7 +101,7 @@ class CorrectIn(Schema):
     note: str
 
 
-class NoteIn(Schema):
+class PointsNoteIn(Schema):
     note: str = ""
 
 
@@ -281,7 +281,7 @@ def selection_out(sel, *, candidates: bool = True) -> dict[str, Any]:
 # --- me -------------------------------------------------------------------------------------------------
 
 
-@router.get("/me", response=MeOut, summary="My balance, entries, hours and redemptions")
+@router.get("/me", response=PointsMeOut, summary="My balance, entries, hours and redemptions")
 def me(request):
     person = _person_or_none(request.auth)
     if person is None:
@@ -320,7 +320,7 @@ def entry_correct(request, payload: CorrectIn):
 
 
 @router.post("/entries/{int:entry_id}/reverse", response={201: EntryOut}, summary="Reverse an entry (once)")
-def entry_reverse(request, entry_id: int, payload: NoteIn):
+def entry_reverse(request, entry_id: int, payload: PointsNoteIn):
     if not PointsEntry.objects.visible_to(request.auth).filter(pk=entry_id).exists():
         raise NotFound(_("Not found."))
     e = actions.points_reverse(entry_id=entry_id, note=payload.note, actor=request.auth)
@@ -404,7 +404,7 @@ def redemption_detail(request, redemption_id: int):
 @router.post(
     "/redemptions/{int:redemption_id}/refund", response=RedemptionOut, summary="Refund (points.manage)"
 )
-def redemption_refund(request, redemption_id: int, payload: NoteIn):
+def redemption_refund(request, redemption_id: int, payload: PointsNoteIn):
     access_redemption(request.auth, redemption_id)
     r = actions.redemption_transition(
         redemption=redemption_id, name="refund", actor=request.auth, note=payload.note
@@ -415,7 +415,7 @@ def redemption_refund(request, redemption_id: int, payload: NoteIn):
 @router.post(
     "/redemptions/{int:redemption_id}/cancel", response=RedemptionOut, summary="Cancel before hand-over"
 )
-def redemption_cancel(request, redemption_id: int, payload: NoteIn):
+def redemption_cancel(request, redemption_id: int, payload: PointsNoteIn):
     access_redemption(request.auth, redemption_id)
     r = actions.redemption_transition(
         redemption=redemption_id, name="cancel", actor=request.auth, note=payload.note

@@ -88,7 +88,7 @@ class RevealIn(Schema):
     reason: str = ""
 
 
-class RevealOut(Schema):
+class PersonRevealOut(Schema):
     field: str
     value: str
 
@@ -162,7 +162,7 @@ def person_detail(request, person_id: int):
     }
 
 
-@router.post("/persons/{person_id}/reveal", response=RevealOut, summary="Show one field unmasked (audited)")
+@router.post("/persons/{person_id}/reveal", response=PersonRevealOut, summary="Show one field unmasked (audited)")
 def person_reveal(request, person_id: int, payload: RevealIn):
     _require_view(request)
     if payload.field not in ("id_number", "phone"):

@@ -313,7 +313,7 @@ class CancelIn(Schema):
     reason: str
 
 
-class NoteIn(Schema):
+class VolunteerNoteIn(Schema):
     note: str = ""
 
 
@@ -338,7 +338,7 @@ for _name in ACTION_NAMES:
         summary=f"{_name}: {TRANSITIONS[_name].label}",
         operation_id=f"activity_{_name}",
         url_name=f"activity_{_name}",
-    )(_transition_endpoint(_name, CancelIn if _name == "cancel" else NoteIn))
+    )(_transition_endpoint(_name, CancelIn if _name == "cancel" else VolunteerNoteIn))
 
 
 # --- sign-ups ------------------------------------------------------------------------------------------------------
@@ -348,7 +348,7 @@ class VerifyIn(Schema):
     hours: Decimal | None = Field(None, description="empty: computed from check-in and check-out")
 
 
-class TokenIn(Schema):
+class VolunteerTokenIn(Schema):
     token: str
 
 
@@ -406,12 +406,12 @@ def signup_verify(request, signup_id: int, payload: VerifyIn):
 
 
 @router.post("/checkin", response=SignupOut, summary="Check in with the activity's QR token")
-def checkin_by_token(request, payload: TokenIn):
+def checkin_by_token(request, payload: VolunteerTokenIn):
     return _fresh(actions.signup_checkin_by_token(token=payload.token, actor=request.auth).pk, request.auth)
 
 
 @router.post("/checkout", response=SignupOut, summary="Check out with the activity's QR token")
-def checkout_by_token(request, payload: TokenIn):
+def checkout_by_token(request, payload: VolunteerTokenIn):
     return _fresh(actions.signup_checkout_by_token(token=payload.token, actor=request.auth).pk, request.auth)
 
 

@@ -189,3 +189,15 @@ def test_phone_reveal_is_not_found_for_others(client, world, community_staff):
     response = client.get(f"/api/v1/users/{user.pk}/phone", {"reason": "想看看"}, **bearer(issue_token(community_staff)))
     assert response.status_code == 404
     assert not AuditEntry.objects.filter(action="pii.unmask", result="ok").exists()
+
+
+def test_password_change_revokes_the_bearer_tokens(client, grid_worker_a):
+    from linli.accounts.actions import password_set
+
+    raw = issue_token(grid_worker_a)
+    assert client.get("/api/v1/me", **bearer(raw)).status_code == 200
+    password_set(user=grid_worker_a, new_password="Another-pass-2026!", actor=grid_worker_a, old_password=PASSWORD)
+    response = client.get("/api/v1/me", **bearer(raw))
+    assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
+    entry = AuditEntry.objects.filter(action="accounts.password_set").latest("id")
+    assert entry.detail["tokens_revoked"] == 1
