@@ -509,12 +509,12 @@ def place_references(place: Place) -> list[str]:
     found = []
     # include_hidden: foreign keys declared with related_name="+" (a person's place, an occupancy's
     # house ...) are not in ``_meta.related_objects``, and deleting under them raised ProtectedError (500).
-    relations = [f for f in Place._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete
-                 and (f.one_to_many or f.one_to_one)]
+    relations: list[Any] = [f for f in Place._meta.get_fields(include_hidden=True)
+                            if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)]
     for rel in relations:
         if rel.related_model is Place and rel.field.name == "parent":
             continue
-        model = rel.related_model
+        model: Any = rel.related_model
         if model._base_manager.filter(**{rel.field.name: place}).exists():
             found.append(str(model._meta.verbose_name_plural))
     return found
