@@ -79,6 +79,8 @@ class HostileInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path and not is_api(request):
+            return not_found(request, Http404())  # a file or page name with NUL: no such thing
         bad = _bad_query(request) or _bad_body(request)
         if bad is not None:
             field, message = bad

@@ -30,7 +30,7 @@ class CriterionOut(Schema):
     max_score: int
 
 
-class RankOut(Schema):
+class EvaluationRankOut(Schema):
     building_id: int
     building: str
     rank: int
@@ -50,7 +50,7 @@ class EvaluationRoundOut(Schema):
     status: str
     criteria: list[CriterionOut]
     scored_buildings: list[int]
-    ranking: list[RankOut]
+    ranking: list[EvaluationRankOut]
     actions: list[str]
 
 
