@@ -36,7 +36,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("residents", "0004_import_job_runner"),
+        ("residents", "0005_person_search_index"),
     ]
 
     operations = [
