@@ -33,6 +33,19 @@ def backwards(apps, schema_editor):
         p.save(update_fields=["id_tail", "phone_tail", "birth_date"])
 
 
+def search_triggers(apps, schema_editor):
+    """SQLite drops a table's triggers when RemoveField rebuilds it: put back the search index's
+    (linli/residents/search_index.py; its FTS table and rows are untouched)."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    from linli.residents import search_index
+
+    for sql in search_index.SQLITE_DROP_TRIGGERS:
+        schema_editor.execute(sql)
+    for sql in search_index.SQLITE_TRIGGERS:
+        schema_editor.execute(sql)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -59,4 +72,5 @@ class Migration(migrations.Migration):
         migrations.RemoveField(model_name="person", name="birth_date"),
         migrations.RemoveField(model_name="person", name="id_tail"),
         migrations.RemoveField(model_name="person", name="phone_tail"),
+        migrations.RunPython(search_triggers, migrations.RunPython.noop, elidable=False),
     ]
