@@ -353,7 +353,7 @@ class DecisionOut(Schema):
     case_ids: list[int]
 
 
-class MeetingOut(Schema):
+class DeliberationMeetingOut(Schema):
     id: int
     kind: str
     title: str
@@ -369,11 +369,11 @@ class MeetingOut(Schema):
 
 
 class MeetingPageOut(Schema):
-    items: list[MeetingOut]
+    items: list[DeliberationMeetingOut]
     next_after: int | None
 
 
-class MeetingCreateIn(Schema):
+class DeliberationMeetingCreateIn(Schema):
     community_id: int
     kind: str
     title: str
@@ -447,8 +447,8 @@ def meeting_list(request, filters: Query[PageIn]):
     return {"items": [meeting_out(m, request.auth, full=False) for m in rows], "next_after": next_after}
 
 
-@meetings_router.post("", response={201: MeetingOut}, summary="Create a meeting (staff)")
-def meeting_create(request, payload: MeetingCreateIn):
+@meetings_router.post("", response={201: DeliberationMeetingOut}, summary="Create a meeting (staff)")
+def meeting_create(request, payload: DeliberationMeetingCreateIn):
     m = actions.meeting_create(
         actor=request.auth, community=payload.community_id, kind=payload.kind, title=payload.title,
         starts_at=payload.starts_at, location=payload.location,
@@ -462,7 +462,7 @@ def meeting_signin(request, payload: SigninIn):
     return {"id": p.pk, "role": p.role, "name": p.name, "organisation": p.organisation, "signed_in": True}
 
 
-@meetings_router.get("/{int:deliberation_meeting_id}", response=MeetingOut, summary="One meeting: agenda, participants, decisions")
+@meetings_router.get("/{int:deliberation_meeting_id}", response=DeliberationMeetingOut, summary="One meeting: agenda, participants, decisions")
 def meeting_detail(request, deliberation_meeting_id: int):
     from linli.deliberation.access import access_meeting
 
@@ -481,7 +481,7 @@ def meeting_participant(request, deliberation_meeting_id: int, payload: Particip
     return Status(201, {"id": p.pk, "role": p.role, "name": p.name, "organisation": p.organisation, "signed_in": False})
 
 
-@meetings_router.post("/{int:deliberation_meeting_id}/agenda", response=MeetingOut, summary="Put a topic on the meeting's agenda (staff)")
+@meetings_router.post("/{int:deliberation_meeting_id}/agenda", response=DeliberationMeetingOut, summary="Put a topic on the meeting's agenda (staff)")
 def meeting_agenda(request, deliberation_meeting_id: int, payload: AgendaIn):
     from linli.deliberation.access import access_meeting
 
@@ -518,6 +518,6 @@ def _meeting_endpoint(name: str):
 
 for _name, _t in MEETING_TRANSITIONS.items():
     meetings_router.post(
-        f"/{{int:deliberation_meeting_id}}/{_name}", response=MeetingOut, summary=f"{_name}: {_t.label}",
+        f"/{{int:deliberation_meeting_id}}/{_name}", response=DeliberationMeetingOut, summary=f"{_name}: {_t.label}",
         operation_id=f"meeting_{_name}", url_name=f"meeting_{_name}",
     )(_meeting_endpoint(_name))

@@ -499,7 +499,8 @@ def _adult_cutoff(on: datetime.date) -> datetime.date:
 def electorate_residents(path: str, on: datetime.date) -> list[tuple[int, str]]:
     """(person id, name) of the residents living under ``path`` who are 18 or older on ``on``."""
     return list(
-        Person.objects.filter(place_path__startswith=path, status=PersonStatus.ACTIVE, birth_date__lte=_adult_cutoff(on))
+        Person.objects.filter(place_path__startswith=path, status=PersonStatus.ACTIVE,
+                              birth_month__lt=_adult_cutoff(on).replace(day=1))
         .order_by("id")
         .values_list("id", "name")
     )
@@ -515,13 +516,13 @@ def electorate_households(path: str, on: datetime.date) -> list[tuple[int, str, 
             person__status=PersonStatus.ACTIVE,
         )
         .order_by("household_id", "id")
-        .values_list("household_id", "household__number", "person_id", "person__birth_date")
+        .values_list("household_id", "household__number", "person_id", "person__birth_month")
     )
-    cutoff = _adult_cutoff(on)
+    cutoff = _adult_cutoff(on).replace(day=1)  # the registry keeps the month of birth (docs/privacy.md)
     found: dict[int, tuple[str, list[int]]] = {}
     for hid, number, pid, born in rows:
         number_members = found.setdefault(hid, (number or f"#{hid}", []))
-        if born is None or born <= cutoff:
+        if born is None or born < cutoff:
             number_members[1].append(pid)
     return [(hid, number, members) for hid, (number, members) in found.items() if members]
 
@@ -545,10 +546,10 @@ def persons_aged_at_least(path: str, age: int, year: int) -> list[tuple[int, str
         Person.objects.filter(
             place_path__startswith=path,
             status=PersonStatus.ACTIVE,
-            birth_date__lte=datetime.date(year - age, 12, 31),
+            birth_month__lte=datetime.date(year - age, 12, 1),
         )
         .order_by("id")
-        .values_list("id", "name", "birth_date")
+        .values_list("id", "name", "birth_month")
     )
 
 

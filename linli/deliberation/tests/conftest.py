@@ -50,7 +50,7 @@ def make_person(world):
             phone=phone or str(next(_phones)),
             occupancy_kind="owner" if owner else "resident",
         )
-        Person.objects.filter(pk=person.pk).update(birth_date=born)
+        Person.objects.filter(pk=person.pk).update(birth_month=born.replace(day=1))
         person.refresh_from_db()
         return person
 
