@@ -31,7 +31,7 @@ def _elder_user(demo: Any, community: Any) -> None:
         return
     grid = demo.grids[0]
     person = (Person.objects.filter(place_path__startswith=grid.path, status=PersonStatus.ACTIVE,
-                                    birth_date__lte=elderly_cutoff()).exclude(phone_tail="").order_by("birth_date", "id")
+                                    birth_month__lte=elderly_cutoff()).exclude(phone_hash="").order_by("birth_month", "id")
               .last())
     if person is None or not person.phone:
         return
@@ -105,7 +105,7 @@ def _canteen(community: Any, rng: random.Random) -> None:
     for item in items:
         by_day.setdefault(item.day, []).append(item)
     elders = list(Person.objects.filter(place_path__startswith=community.path, status=PersonStatus.ACTIVE,
-                                        birth_date__lte=elderly_cutoff()).only("id", "name", "birth_date", "place_path",
+                                        birth_month__lte=elderly_cutoff()).only("id", "name", "birth_month", "id_number", "place_path",
                                                                                "current_address")[:60])
     if not elders:
         return

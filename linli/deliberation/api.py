@@ -71,7 +71,7 @@ class TopicFromCaseIn(Schema):
     description: str = ""
 
 
-class TransitionIn(Schema):
+class DeliberationTransitionIn(Schema):
     note: str = ""
     reason: str = ""
     into: int | None = None
@@ -140,7 +140,7 @@ def _topic_endpoint(name: str):
         data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
         return topic_out(actions.topic_transition(topic=topic_id, name=name, actor=request.auth, data=data), request.auth)
 
-    view.__annotations__ = {"request": HttpRequest, "topic_id": int, "payload": TransitionIn}
+    view.__annotations__ = {"request": HttpRequest, "topic_id": int, "payload": DeliberationTransitionIn}
     view.__name__ = f"topic_{name}"
     return view
 
@@ -315,7 +315,7 @@ def _vote_endpoint(name: str):
         data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
         return vote_out(actions.vote_transition(vote=vote_id, name=name, actor=request.auth, data=data), request.auth)
 
-    view.__annotations__ = {"request": HttpRequest, "vote_id": int, "payload": TransitionIn}
+    view.__annotations__ = {"request": HttpRequest, "vote_id": int, "payload": DeliberationTransitionIn}
     view.__name__ = f"vote_{name}"
     return view
 

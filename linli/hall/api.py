@@ -83,7 +83,7 @@ class ApplicationSubmitIn(Schema):
     person_id: int | None = None
 
 
-class TransitionIn(Schema):
+class HallTransitionIn(Schema):
     missing: list[str] | str | None = None
     note: str = ""
     office: str = ""
@@ -170,7 +170,7 @@ def _transition_endpoint(name: str):
                                        data=payload.dict())
         return application_out(access_application(request.auth, application_id), request.auth)
 
-    view.__annotations__ = {"request": HttpRequest, "application_id": int, "payload": TransitionIn}
+    view.__annotations__ = {"request": HttpRequest, "application_id": int, "payload": HallTransitionIn}
     view.__name__ = f"application_{name}"
     view.__doc__ = f"Transition “{name}”: {APPLICATION_TRANSITIONS[name].label}."
     return view

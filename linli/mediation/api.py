@@ -32,7 +32,7 @@ class PartyOut(Schema):
     organisation: bool
 
 
-class EventOut(Schema):
+class MediationEventOut(Schema):
     at: datetime.datetime
     kind: str
     label: str
@@ -49,7 +49,7 @@ class SessionOut(Schema):
     notes: str
 
 
-class AgreementOut(Schema):
+class MediationAgreementOut(Schema):
     form: str
     serial: str
     terms: str
@@ -88,8 +88,8 @@ class DisputeOut(DisputeRowOut):
     helper_ids: list[int]
     parties: list[PartyOut]
     sessions: list[SessionOut]
-    agreement: AgreementOut | None
-    timeline: list[EventOut]
+    agreement: MediationAgreementOut | None
+    timeline: list[MediationEventOut]
     actions: list[str] = Field(description="the transitions I may start now")
 
 
@@ -193,7 +193,7 @@ def party_reveal(request, dispute_id: int, party_id: int):
     return actions.party_reveal(actor=request.auth, party=party)
 
 
-class TransitionIn(Schema):
+class MediationTransitionIn(Schema):
     reason: str = ""
     lead: int | None = None
     helpers: list[int] = Field(default_factory=list)
@@ -214,7 +214,7 @@ class TransitionIn(Schema):
 
 
 def _endpoint(name: str):
-    def endpoint(request, dispute_id: int, payload: TransitionIn):
+    def endpoint(request, dispute_id: int, payload: MediationTransitionIn):
         data = {k: v for k, v in payload.dict().items() if v not in (None, "", [])}
         actions.dispute_transition(dispute=access_dispute(request.auth, dispute_id), name=name,
                                    actor=request.auth, data=data)
