@@ -43,36 +43,23 @@ def notice_queue(
 ) -> list[Notice]:
     """Queue a notice to each of ``user_ids`` (None and ``exclude``, the actor, skipped; each user once)
     and, with ``phone``, an SMS to that number. Call it inside the action's transaction."""
-    from linli.notifications.selectors import preferences_of
-
     ids = sorted({int(uid) for uid in user_ids if uid is not None and uid != exclude})
     message = str(text)[:TEXT_MAX]
     now = timezone.now()
-    notices = [
-        Notice(user_id=uid, kind=kind[:32], ref=ref[:64], text=message, url=url[:300], created_at=now)
-        for uid in ids
-    ]
+    common = {"kind": kind[:32], "ref": ref[:64], "text": message, "url": url[:300], "created_at": now}
+    notices = [Notice(user_id=uid, fanout_pending=True, **common) for uid in ids]
     if phone:
-        notices.append(
-            Notice(phone=phone, kind=kind[:32], ref=ref[:64], text=message, url=url[:300], created_at=now)
-        )
+        notices.append(Notice(phone=phone, **common))
     if not notices:
         return []
+    # Writes only (no read in the action's transaction): the people's channels are looked up by the
+    # worker after the commit (``delivery.notices_fan_out``); a phone-only recipient's SMS is known now.
     with transaction.atomic():
         created = Notice.objects.bulk_create(notices)
-        prefs = preferences_of(ids)
-        deliveries = []
-        for notice in created:
-            if notice.user_id is None:
-                deliveries.append(Delivery(notice=notice, channel=Channel.SMS, next_at=now))
-                continue
-            pref = prefs[notice.user_id]
-            if pref.digest_applies:
-                continue  # staff on the digest: the inbox now, the outside channels once a day
-            deliveries += [Delivery(notice=notice, channel=ch, next_at=now) for ch in pref.channels]
-        if deliveries:
-            Delivery.objects.bulk_create(deliveries)
-            transaction.on_commit(_kick)
+        sms = [Delivery(notice=n, channel=Channel.SMS, next_at=now) for n in created if n.user_id is None]
+        if sms:
+            Delivery.objects.bulk_create(sms)
+        transaction.on_commit(_kick)
     return created
 
 

@@ -79,8 +79,8 @@ def deliveries_claim(*, now: datetime | None = None, limit: int = BATCH) -> tupl
 def _absolute(url: str) -> str:
     if not url or url.startswith(("http://", "https://")):
         return url
-    base = (getattr(settings, "LINLI_PUBLIC_URL", "") or "").rstrip("/")
-    return f"{base}{url}" if base else url
+    base = (getattr(settings, "LINLI_PUBLIC_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+    return f"{base}{url}"
 
 
 def message_of(delivery: Delivery) -> Message:
@@ -141,9 +141,39 @@ def delivery_send(delivery: Delivery, token: str, *, now: datetime | None = None
     return DeliveryStatus.SENT
 
 
+def notices_fan_out(*, limit: int = 500) -> int:
+    """The outside deliveries of new notices, from each person's channels (staff on the digest get none:
+    their digest goes out once a day). Rows are taken ``SKIP LOCKED`` and cleared in the same transaction;
+    a repeat creates nothing twice (one delivery per notice and channel)."""
+    from linli.notifications.models import Notice
+    from linli.notifications.selectors import preferences_of
+
+    with transaction.atomic():
+        qs = Notice.objects.filter(fanout_pending=True).order_by("id")
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True)
+        rows = list(qs.values_list("id", "user_id")[:limit])
+        if not rows:
+            return 0
+        prefs = preferences_of({uid for _id, uid in rows if uid is not None})
+        deliveries = []
+        for notice_id, uid in rows:
+            pref = prefs.get(uid)
+            if pref is None or pref.digest_applies:
+                continue
+            deliveries += [Delivery(notice_id=notice_id, channel=ch) for ch in pref.channels]
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        Notice.objects.filter(id__in=[r[0] for r in rows]).update(fanout_pending=False)
+    return len(rows)
+
+
 def deliveries_run(*, now: datetime | None = None, max_batches: int = 20) -> dict[str, int]:
-    """Claim and send what is due, batch after batch (bounded); returns counts by outcome."""
+    """Fan new notices out to their channels, then claim and send what is due, batch after batch
+    (bounded); returns counts by outcome."""
     counts: dict[str, int] = {}
+    for _batch in range(max_batches):
+        if not notices_fan_out():
+            break
     for _batch in range(max_batches):
         token, ids = deliveries_claim(now=now)
         if not ids:

@@ -38,6 +38,9 @@ class Notice(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True, default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # Written with the notice when its person's outside channels are still to be looked up: the worker
+    # does that after the commit (the action's transaction only writes).
+    fanout_pending = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("notice")
@@ -51,6 +54,7 @@ class Notice(models.Model):
                 name="notif_notice_unread",
             ),
             models.Index(fields=["ref"], name="notif_notice_ref"),
+            models.Index(fields=["id"], condition=Q(fanout_pending=True), name="notif_notice_fanout"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(user=None) | ~Q(phone=""), name="notif_notice_has_recipient"),

@@ -11,6 +11,7 @@ from django.db import transaction
 from linli.core.errors import Invalid
 from linli.core.testing.personas import make_user
 from linli.notifications.actions import notice_queue, preference_set
+from linli.notifications.delivery import notices_fan_out
 from linli.notifications.models import Delivery, Notice
 
 
@@ -41,6 +42,8 @@ def test_chosen_channels_get_a_delivery_each(world):
     user = make_user("chan1", "resident", place=world.grid_a, phone="13800001111", email="a@example.org")
     preference_set(user=user, channels=["sms", "email"], digest=False, digest_at=time(8))
     [notice] = notice_queue(user_ids=[user.pk], kind="accept", ref="cases.case:9", text="已受理")
+    assert not Delivery.objects.exists()  # the action's transaction only writes the notice
+    assert notices_fan_out() == 1 and notices_fan_out() == 0  # the worker, after the commit; once
     assert sorted(Delivery.objects.filter(notice=notice).values_list("channel", flat=True)) == ["email", "sms"]
 
 
@@ -49,10 +52,12 @@ def test_staff_on_the_digest_get_the_inbox_but_no_stream(world, grid_worker_a):
     grid_worker_a.save()
     preference_set(user=grid_worker_a, channels=["email"], digest=True, digest_at=time(7, 30))
     notice_queue(user_ids=[grid_worker_a.pk], kind="dispatch", ref="cases.case:3", text="新案件")
+    notices_fan_out()
     assert Notice.objects.filter(user=grid_worker_a).count() == 1
     assert not Delivery.objects.exists()
     preference_set(user=grid_worker_a, channels=["email"], digest=False, digest_at=time(7, 30))
     notice_queue(user_ids=[grid_worker_a.pk], kind="dispatch", ref="cases.case:4", text="新案件")
+    notices_fan_out()
     assert list(Delivery.objects.values_list("channel", flat=True)) == ["email"]
 
 
