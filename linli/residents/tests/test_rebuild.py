@@ -20,7 +20,7 @@ import pytest
 from openpyxl import load_workbook
 
 from linli.accounts.roles import ADMIN_ROLES, DEPARTMENT_ROLES, ROLE_PERMISSIONS, WIDE_ROLES
-from linli.core.idnumber import check_char
+from linli.core.idnumber import check_char, make_id_number
 from linli.core.testing.personas import make_user
 from linli.residents import actions
 from linli.residents.models import Person
@@ -43,9 +43,9 @@ def _user_for(role: str, world):
 
 @pytest.fixture
 def subject(houses):
-    """张秀英, 76, living alone in grid A, in a household with her son, tagged."""
+    """张秀英, born on BIRTH exactly (new_id drifts the date as a run grows), living alone in grid A, in a household with her son, tagged."""
     person = actions.person_create(actor=None, place=houses.house_a1, name="张秀英",
-                                   id_number=new_id(BIRTH, male=False), phone=PHONE, notes="独居")
+                                   id_number=make_id_number("330102", BIRTH, 748), phone=PHONE, notes="独居")
     son = actions.person_create(actor=None, place=houses.house_a1, name="李建国", id_number=new_id(male=True))
     household = actions.household_create(head=person, actor=None, house=houses.house_a1)
     actions.household_add_member(household=household, person=son, relationship="20", actor=None)
