@@ -7,11 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.access import ScopedQuerySet
-
-
-class MonthlyReportQuerySet(ScopedQuerySet):
-    scope_path_field = "place_path"
+from linli.dashboards.access import MonthlyReportQuerySet
 
 
 class MonthlyReport(models.Model):

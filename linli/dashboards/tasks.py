@@ -10,6 +10,6 @@ from huey.contrib.djhuey import db_periodic_task, lock_task
 @db_periodic_task(crontab(day="1", hour="2", minute="30"))
 @lock_task("dashboards_monthly_reports")
 def dashboards_monthly_reports() -> int:
-    from linli.dashboards.reports import reports_generate_month
+    from linli.dashboards.actions import reports_generate_month
 
     return reports_generate_month()

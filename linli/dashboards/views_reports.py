@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,38 +12,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from linli.core.errors import DomainError
-from linli.dashboards.models import MonthlyReport
-from linli.dashboards.reports import report_generate
-from linli.dashboards.screen import month_add, this_month
+from linli.dashboards.access import access_report
+from linli.dashboards.actions import report_generate
+from linli.dashboards.selectors import report_grid
 from linli.dashboards.views_screen import access_screen_place, reports_viewer_required, screen_places
 
 
 @reports_viewer_required
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
-    places = screen_places(request.user)
-    reports = {(r.place_id, r.month): r for r in MonthlyReport.objects.visible_to(request.user)
-               .filter(place__in=places).defer("xlsx", "pdf").order_by("-month")[:2000]}
-    now_month = this_month()
-    months = [month_add(now_month, -i) for i in range(0, 13)]
-    rows = [{"place": p, "cells": [{"month": m, "report": reports.get((p.pk, m))} for m in months]} for p in places]
-    return render(request, "dashboards/reports.html", {
-        "rows": rows, "months": months, "labels": [f"{m // 100}-{m % 100:02d}" for m in months],
-    })
+    return render(request, "dashboards/reports.html", report_grid(request.user, list(screen_places(request.user))))
 
 
 @reports_viewer_required
 @require_GET
 def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    report = MonthlyReport.objects.visible_to(request.user).select_related("place").filter(pk=pk).first()
-    if report is None or fmt not in ("xlsx", "pdf"):
+    if fmt not in ("xlsx", "pdf"):
         raise Http404("not found")
+    report = access_report(request.user, pk)
     name = f"{report.place.name}-{report.month // 100}-{report.month % 100:02d}.{fmt}"
     content_type = "application/pdf" if fmt == "pdf" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = HttpResponse(bytes(getattr(report, fmt)), content_type=content_type)
-    from urllib.parse import quote
-
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
 

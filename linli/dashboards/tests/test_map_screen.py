@@ -91,8 +91,8 @@ def test_monthly_report_excel_and_pdf_kept_and_downloadable(leak, world, communi
 
     from openpyxl import load_workbook
 
+    from linli.dashboards.actions import reports_generate_month
     from linli.dashboards.models import MonthlyReport
-    from linli.dashboards.reports import reports_generate_month
     from linli.dashboards.screen import this_month
 
     month = this_month()
