@@ -64,7 +64,7 @@ def notice_queue(
 
 
 def notice_read(*, user: Any, notice_id: int) -> Notice:
-    notice = Notice.objects.filter(pk=notice_id, user=user).first()
+    notice = Notice.objects.visible_to(user).filter(pk=notice_id).first()
     if notice is None:
         raise NotFound(_("Not found."))
     if notice.read_at is None:
@@ -74,7 +74,7 @@ def notice_read(*, user: Any, notice_id: int) -> Notice:
 
 
 def notices_read_all(*, user: Any) -> int:
-    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    return Notice.objects.visible_to(user).filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
 def preference_set(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.fields import EncryptedTextField
+from linli.notifications.access import NoticeQuerySet
 
 
 class Channel(models.TextChoices):
@@ -41,6 +42,8 @@ class Notice(models.Model):
     # Written with the notice when its person's outside channels are still to be looked up: the worker
     # does that after the commit (the action's transaction only writes).
     fanout_pending = models.BooleanField(default=False, editable=False)
+
+    objects = NoticeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("notice")

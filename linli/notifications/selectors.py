@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
 
+from linli.core.batches import keyset_page
 from linli.notifications.models import Notice, NoticePreference
 
 
@@ -59,28 +60,19 @@ def preference_for(user: Any) -> Preference:
 
 
 def unread_count(user: Any) -> int:
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return Notice.objects.filter(user=user, read_at__isnull=True).count()
+    return Notice.objects.visible_to(user).filter(read_at__isnull=True).count()
 
 
 def inbox(
     user: Any, *, after: int | None = None, unread: bool = False, limit: int = 30
 ) -> tuple[list[Notice], int | None]:
     """One page of ``user``'s notices, newest first, and the cursor of the next page (None at the end)."""
-    qs = Notice.objects.filter(user=user)
+    qs = Notice.objects.visible_to(user)
     if unread:
         qs = qs.filter(read_at__isnull=True)
-    if after is not None:
-        qs = qs.filter(pk__lt=after)
-    rows = list(qs.order_by("-id")[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (rows[-1].pk if more and rows else None)
+    return keyset_page(qs, after=after, size=limit)
 
 
 def notices_about(user: Any, *, ref_prefix: str, limit: int = 5) -> list[Notice]:
     """The latest notices to ``user`` about one app's objects (a module's own page shows them)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    return list(Notice.objects.filter(user=user, ref__startswith=ref_prefix).order_by("-id")[:limit])
+    return list(Notice.objects.visible_to(user).filter(ref__startswith=ref_prefix).order_by("-id")[:limit])
