@@ -8,12 +8,11 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        # When the places app offers a hook for subtree moves, keep the cases' place paths current.
-        from linli.places import actions as place_actions
+        # A moved place's cases and KPI rollups answer to the community and street above it now (their
+        # paths follow by themselves: linli/places/paths.py).
+        from linli.places.paths import move_hook_register
 
-        rewriters = getattr(place_actions, "PATH_REWRITERS", None)
-        if isinstance(rewriters, list) and cases_paths_rewrite not in rewriters:
-            rewriters.append(cases_paths_rewrite)
+        move_hook_register(cases_after_move)
 
         from linli.cases.media import case_photo_visible
         from linli.core.media import media_register
@@ -26,15 +25,20 @@ class CasesConfig(AppConfig):
         digest_section_register("cases", case_digest)
 
 
-def cases_paths_rewrite(*, old_path: str, new_path: str) -> int:
-    """Replace the prefix ``old_path`` by ``new_path`` in every case's ``place_path``; returns rows."""
-    from django.db.models import Value
-    from django.db.models.functions import Concat, Substr
-
+def cases_after_move(*, old_path: str, new_path: str) -> int:
+    """After a move, the cases and rollups below ``new_path`` take the community and street above them
+    (a grid moved to another community counts there from now on, its history included)."""
     from linli.cases.models import Case
+    from linli.cases.models_kpi import KpiRollup
+    from linli.places.models import Place, PlaceKind
 
-    if not old_path or old_path == new_path:
-        return 0
-    return Case.objects.filter(place_path__startswith=old_path).update(
-        place_path=Concat(Value(new_path), Substr("place_path", len(old_path) + 1))
-    )
+    ids = [int(x) for x in new_path.strip("/").split("/") if x.isdigit()]
+    kinds = dict(Place.objects.filter(pk__in=ids).values_list("pk", "kind"))
+    community = next((i for i in ids if kinds.get(i) == PlaceKind.COMMUNITY), None)
+    street = next((i for i in ids if kinds.get(i) == PlaceKind.STREET), 0)
+    rollups = KpiRollup.objects.filter(place_path__startswith=new_path)
+    if community is None or community not in ids[:-1]:
+        # The moved place is a community or above: its cases keep their community; the street may change.
+        return rollups.update(street_id=street)
+    Case.objects.filter(place_path__startswith=new_path).update(community_id=community)
+    return rollups.update(community_id=community, street_id=street)

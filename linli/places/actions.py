@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -37,6 +36,7 @@ from linli.places.models import (
     Place,
     PlaceKind,
 )
+from linli.places.paths import MOVE_HOOKS, place_paths_follow
 
 # Which kinds may sit under which (the optional levels make several parents legal).
 ALLOWED_PARENTS: dict[str, set[str | None]] = {
@@ -436,12 +436,6 @@ def place_update(*, place: Place, actor, **changes: Any) -> Place:
     return place
 
 
-# Apps that keep copies of place paths (for one-prefix scope tests) register a function here at start-up
-# (AppConfig.ready); ``place_move`` calls each, in its transaction, as ``rewrite(old_path=..., new_path=...)``.
-# The places app cannot import those apps: dependencies point one way.
-PATH_REWRITERS: list[Callable[..., int]] = []
-
-
 @transaction.atomic
 def place_move(*, place: Place, new_parent: Place, actor, code: str | None = None) -> Place:
     """Re-parent a node: the paths of its whole subtree are rewritten in this transaction. Refuses a
@@ -475,8 +469,9 @@ def place_move(*, place: Place, new_parent: Place, actor, code: str | None = Non
         depth=F("depth") + delta,
     )
     Place.objects.filter(pk=place.pk).update(parent=new_parent, code=new_code, district_code=new_district)
-    for rewrite in PATH_REWRITERS:
-        rewrite(old_path=old_path, new_path=new_path)
+    place_paths_follow(old_path=old_path, new_path=new_path)  # every app's copies (linli/places/paths.py)
+    for hook in MOVE_HOOKS:
+        hook(old_path=old_path, new_path=new_path)
     place.refresh_from_db()
     geo.geo_bump()
     audit_record(

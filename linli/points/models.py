@@ -95,6 +95,10 @@ EARNING_KINDS = (EntryKind.AWARD, EntryKind.CORRECTION, EntryKind.REVERSAL)
 class PointsEntry(models.Model):
     """One line of the ledger. Append-only."""
 
+    # Points stay where they were earned: a grid that moves takes its later entries with it, not its
+    # history (the database refuses updates of a ledger row). Read by linli/places/paths.py.
+    place_paths_kept = "append-only ledger: an entry keeps the place it was earned in"
+
     person = models.ForeignKey(
         "residents.Person", on_delete=models.PROTECT, related_name="points_entries", verbose_name=_("person")
     )
@@ -162,6 +166,8 @@ class HoursKind(models.TextChoices):
 
 class HoursEntry(models.Model):
     """Service hours (志愿服务时长), one row per source. Append-only like the points ledger."""
+
+    place_paths_kept = "append-only ledger: an entry keeps the place it was served in"
 
     person = models.ForeignKey(
         "residents.Person", on_delete=models.PROTECT, related_name="hours_entries", verbose_name=_("person")

@@ -15,13 +15,6 @@ class ResidentsConfig(AppConfig):
 
         connection_created.connect(register_sqlite_function, dispatch_uid="residents_search_text")
 
-        # Keep the registry's copies of place paths current when place_move moves a subtree.
-        from linli.places.actions import PATH_REWRITERS
-        from linli.residents.actions.paths import registry_paths_rewrite
-
-        if registry_paths_rewrite not in PATH_REWRITERS:
-            PATH_REWRITERS.append(registry_paths_rewrite)
-
         # Imports whose worker died are ended, not left "writing 52%" forever.
         from linli.core.jobs import job_reaper_register
         from linli.residents.actions.imports import import_jobs_reap

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from linli.residents.actions.paths import registry_paths_rewrite
+from linli.places.paths import place_paths_follow
 from linli.residents.models import Person
 
 
-def test_registry_paths_rewrite_moves_persons_with_their_compound(people, houses, world):
+def test_registry_paths_follow_persons_with_their_compound(people, houses, world):
     old = houses.compound_a.path
     new = f"{world.grid_b.path}{houses.compound_a.pk}/"
-    assert registry_paths_rewrite(old_path=old, new_path=new) == 3
+    place_paths_follow(old_path=old, new_path=new)
     zhang = Person.objects.get(pk=people.zhang.pk)
     assert zhang.place_path.startswith(new) and zhang.place_path.endswith(f"/{houses.house_a1.pk}/")
     assert Person.objects.get(pk=people.wang.pk).place_path == people.wang.place_path
