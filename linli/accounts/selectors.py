@@ -6,7 +6,7 @@ from django.core.cache import cache
 
 from linli.accounts.models import RoleAssignment, SecurityPolicy, User
 from linli.accounts.roles import permissions_of
-from linli.core.access import Scope, scope_of
+from linli.core.access import Scope, path_prefixes, scope_of
 
 POLICY_CACHE_KEY = "accounts:security-policy:v1"
 
@@ -49,8 +49,7 @@ def users_with_role_over(path: str, role: str, *, limit: int = 20) -> list[User]
     worker of a compound's grid)."""
     from linli.accounts.models import RoleAssignment
 
-    parts = [p for p in path.split("/") if p]
-    prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    prefixes = path_prefixes(path)
     rows = (
         RoleAssignment.objects.filter(role=role, place__path__in=prefixes, user__is_active=True)
         .select_related("user", "place")

@@ -71,10 +71,9 @@ def access_home_service(user: Any, pk: Any):
 
 def prefixes_of_scope(user: Any) -> list[str]:
     """Every node at or above the user's scope nodes (the canteens of a resident's community)."""
-    from linli.core.access import scope_of
+    from linli.core.access import path_prefixes, scope_of
 
     out: set[str] = set()
     for path in scope_of(user).place_paths:
-        parts = [p for p in path.split("/") if p]
-        out.update("/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
+        out.update(path_prefixes(path))
     return sorted(out)

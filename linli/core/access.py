@@ -61,6 +61,12 @@ def scope_of(user: Any) -> Scope:
     return getattr(user, "scope", EMPTY_SCOPE)
 
 
+def path_prefixes(path: str) -> list[str]:
+    """The paths of a place and of every place above it: ``/1/4/9/`` → ``['/1/', '/1/4/', '/1/4/9/']``."""
+    parts = [p for p in (path or "").split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
 class ScopedQuerySet(models.QuerySet[M]):
     """Base queryset. Subclasses set ``scope_path_field`` or override ``scope_q``."""
 

@@ -14,15 +14,9 @@ from typing import Any
 
 from django.db.models import Q
 
-from linli.core.access import EMPTY_SCOPE, Scope, ScopedQuerySet, access_object, scope_of
+from linli.core.access import EMPTY_SCOPE, Scope, ScopedQuerySet, access_object, path_prefixes, scope_of
 
 NOTHING = Q(pk__in=[])
-
-
-def path_prefixes(path: str) -> list[str]:
-    """``/1/4/9/`` → ``['/1/', '/1/4/', '/1/4/9/']``."""
-    parts = [p for p in (path or "").strip("/").split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def member_q(scope: Scope, field: str = "community_path") -> Q:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from linli.core.access import Scope, ScopedQuerySet, access_object, scope_of
+from linli.core.access import Scope, ScopedQuerySet, access_object, path_prefixes, scope_of
 
 NOTHING = Q(pk__in=[])
 
@@ -23,14 +23,8 @@ def _perms(user: Any) -> frozenset[str]:
     return getattr(user, "perms", frozenset())
 
 
-def ancestor_paths(path: str) -> list[str]:
-    """'/1/2/3/' → ['/1/', '/1/2/', '/1/2/3/']."""
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 def _above_scope_q(scope: Scope, field: str = "place_path") -> Q:
-    paths = sorted({a for p in scope.place_paths for a in ancestor_paths(p)})
+    paths = sorted({a for p in scope.place_paths for a in path_prefixes(p)})
     return Q(**{f"{field}__in": paths}) if paths else NOTHING
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from linli.core.access import path_prefixes
 from linli.evaluation.models import EvaluationRound, RoundResult, Score, ScoreSheet
 from linli.evaluation.workflow import RoundStatus
 
@@ -130,15 +131,10 @@ def open_rounds_for_building_head(user: Any) -> list[tuple[EvaluationRound, Any,
     )
     out = []
     for b in buildings:
-        prefixes = [p for p in _prefixes(b.path) if p != b.path]
+        prefixes = [p for p in path_prefixes(b.path) if p != b.path]
         for rnd in EvaluationRound.objects.filter(status=RoundStatus.OPEN, place_path__in=prefixes).select_related("compound"):
             out.append((rnd, b, ScoreSheet.objects.filter(round=rnd, building=b).exists()))
     return out
-
-
-def _prefixes(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def building_red_flags(building: Any, *, limit: int = 12) -> list[RoundResult]:

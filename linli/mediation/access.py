@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from linli.core.access import Scope, ScopedQuerySet, access_object
+from linli.core.access import Scope, ScopedQuerySet, access_object, path_prefixes
 from linli.core.workflow import covers, perms_of
 
 NOTHING = Q(pk__in=[])
@@ -51,8 +51,7 @@ class _TeamScoped(ScopedQuerySet):
             return NOTHING
         q = scope.place_q("place_path")
         for path in scope.place_paths:
-            parts = [p for p in path.split("/") if p]
-            ancestors = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+            ancestors = path_prefixes(path)
             q |= Q(place_path__in=ancestors)
         return q
 

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.core.access import path_prefixes
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied
 from linli.core.models import AuditResult
@@ -77,8 +78,7 @@ def users_over(path: str, perm: str) -> list[int]:
     from linli.accounts.models import RoleAssignment
     from linli.accounts.roles import ROLE_PERMISSIONS, WIDE_ROLES
 
-    parts = [p for p in (path or "").split("/") if p]
-    prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    prefixes = path_prefixes(path)
     if not prefixes:
         return []
     roles = [r for r, perms in ROLE_PERMISSIONS.items() if perm in perms and r not in WIDE_ROLES]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from linli.core.access import scope_of
+from linli.core.access import path_prefixes, scope_of
 from linli.core.errors import DomainError, Invalid, NotFound
 from linli.core.ui import form_errors, perm_required, raise_http
 from linli.mediation import actions, selectors
@@ -161,8 +161,7 @@ def _detail_context(request: HttpRequest, dispute: Any) -> dict[str, Any]:
 
 
 def _above(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))] + [path]
+    return [*path_prefixes(path), path]
 
 
 @login_required

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from linli.core.access import Scope, ScopedQuerySet, access_object, scope_of
+from linli.core.access import Scope, ScopedQuerySet, access_object, path_prefixes, scope_of
 
 VIEW = "party.view"
 MANAGE = "party.manage"
@@ -52,8 +52,7 @@ def can_dispatch_for_org(user: Any, org: Any) -> bool:
     # them), read fresh, then walk up the parent links.
     from linli.party.models import PartyOrg
 
-    parts = [p for p in org.place_path.split("/") if p]
-    prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    prefixes = path_prefixes(org.place_path)
     rows = {
         r["pk"]: r
         for r in PartyOrg.objects.filter(place_path__in=prefixes).values(

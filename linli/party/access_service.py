@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from linli.core.access import EMPTY_SCOPE, Scope, ScopedQuerySet, access_object, scope_of
+from linli.core.access import EMPTY_SCOPE, Scope, ScopedQuerySet, access_object, path_prefixes, scope_of
 
 NOTHING = Q(pk__in=[])
 _MAX_DEPTH = 6
@@ -28,16 +28,11 @@ def _perms(user: Any) -> frozenset[str]:
     return getattr(user, "perms", frozenset())
 
 
-def _prefixes(path: str) -> list[str]:
-    parts = [p for p in (path or "").split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 def scope_prefixes(user: Any) -> list[str]:
     """Every node above (and at) the user's scope nodes: their community is among them."""
     out: set[str] = set()
     for path in scope_of(user).place_paths:
-        out.update(_prefixes(path))
+        out.update(path_prefixes(path))
     return sorted(out)
 
 

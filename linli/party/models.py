@@ -488,4 +488,4 @@ class JointActivity(models.Model):
 
 
 # --- owned by the orgs/members/registration work above this line; orders and wishes below ---------------------
-from linli.party.models_service import *  # noqa: E402,F401,F403
+from linli.party.models_service import OrderEvent, ServiceOrder, Wish, WishEvent  # noqa: E402,F401

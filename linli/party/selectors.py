@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from linli.core.access import path_prefixes
 from linli.core.masking import mask_name, mask_phone
 from linli.party.models import (
     JointMeeting,
@@ -294,6 +295,5 @@ def leads_org_over(user: Any, path: str) -> bool:
     evaluation rounds (used by the evaluation app)."""
     if user is None or not getattr(user, "is_authenticated", False) or not path:
         return False
-    parts = [p for p in path.split("/") if p]
-    prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    prefixes = path_prefixes(path)
     return PartyOrg.objects.filter(place_path__in=prefixes, secretary_id=user.pk, active=True).exists()

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from linli.core.access import Scope, ScopedQuerySet
+from linli.core.access import Scope, ScopedQuerySet, path_prefixes
 
 
 class PlaceQuerySet(ScopedQuerySet):
@@ -15,15 +15,10 @@ class PlaceQuerySet(ScopedQuerySet):
 
     def scope_q(self, scope: Scope, user: Any) -> Q:
         q = scope.place_q("path")
-        ancestor_paths = {a for p in scope.place_paths for a in _prefixes(p)}
+        ancestor_paths = {a for p in scope.place_paths for a in path_prefixes(p)}
         if ancestor_paths:
             q |= Q(path__in=ancestor_paths)
         return q
-
-
-def _prefixes(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def access_place(user: Any, pk: Any, *, kind: str | None = None):

@@ -106,8 +106,9 @@ class Place(models.Model):
         return self.name
 
     def ancestors_and_self_paths(self) -> list[str]:
-        parts = [p for p in self.path.split("/") if p]
-        return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+        from linli.core.access import path_prefixes
+
+        return path_prefixes(self.path)
 
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to the parent (not this node)."""

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from linli.core.access import path_prefixes
 from linli.points.models import (
     EARNING_KINDS,
     HoursEntry,
@@ -192,8 +193,7 @@ def shop_items_for(person) -> Any:
     """Items on offer in the community the person lives in."""
     if person is None or not person.place_path:
         return ShopItem.objects.none()
-    parts = [p for p in person.place_path.split("/") if p]
-    prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    prefixes = path_prefixes(person.place_path)
     return ShopItem.objects.filter(active=True, place_path__in=prefixes).order_by("cost", "id")
 
 

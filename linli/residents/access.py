@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from linli.core.access import Scope, ScopedQuerySet, access_object
+from linli.core.access import Scope, ScopedQuerySet, access_object, path_prefixes
 
 VIEW = "registry.view"
 CHANGE = "registry.change"
@@ -64,11 +64,6 @@ def can_view_sensitive(user: Any) -> bool:
     return has_perm(user, VIEW) and has_perm(user, VIEW_SENSITIVE)
 
 
-def _prefixes(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 class RegistryQuerySet(ScopedQuerySet):
     scope_path_field = "place_path"
 
@@ -96,7 +91,7 @@ class TagQuerySet(ScopedQuerySet):
             return NOTHING
         q = Q(community__isnull=True)
         # Custom tags of any community on or under the user's scope paths.
-        ancestors = {a for p in scope.place_paths for a in _prefixes(p)}
+        ancestors = {a for p in scope.place_paths for a in path_prefixes(p)}
         if ancestors:
             q |= Q(community__path__in=ancestors)
         q |= scope.place_q("community__path") & Q(community__isnull=False)

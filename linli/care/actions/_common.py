@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import transaction
 
+from linli.core.access import path_prefixes
+
 logger = logging.getLogger("linli.care.notify")
 
 
@@ -15,17 +17,12 @@ def clean_text(value: Any, *, limit: int = 4000) -> str:
     return str(value or "").strip()[:limit]
 
 
-def prefixes(path: str) -> list[str]:
-    parts = [p for p in (path or "").split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 def users_over(path: str, *, perm: str = "", roles: Iterable[str] = ()) -> list[int]:
     """Users with a role (given, or holding ``perm``) bound at or above ``path``, nearest first."""
     from linli.accounts.models import RoleAssignment
     from linli.accounts.roles import ROLE_PERMISSIONS
 
-    ups = prefixes(path)
+    ups = path_prefixes(path)
     wanted = set(roles) | ({r for r, perms in ROLE_PERMISSIONS.items() if perm in perms} if perm else set())
     if not ups or not wanted:
         return []

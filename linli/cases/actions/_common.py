@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from linli.cases.kpi import kpi_record
 from linli.cases.models import Case, CaseEvent
 from linli.cases.workflow import TRANSITIONS, forget_summons_cache
+from linli.core.access import path_prefixes
 from linli.core.errors import NotFound
 from linli.core.workflow import Outcome as CoreOutcome
 from linli.core.workflow import Spec, spec_register
@@ -68,11 +69,6 @@ def event_write(
 # --- recipients -----------------------------------------------------------------------------------------
 
 
-def _prefixes(path: str) -> list[str]:
-    parts = [p for p in (path or "").split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 def roles_with(perm: str) -> list[str]:
     from linli.accounts.roles import ROLE_PERMISSIONS
 
@@ -85,7 +81,7 @@ def users_over(path: str, perm: str) -> list[int]:
     from linli.accounts.models import RoleAssignment
     from linli.accounts.roles import WIDE_ROLES
 
-    prefixes = _prefixes(path)
+    prefixes = path_prefixes(path)
     if not prefixes:
         return []
     roles = [r for r in roles_with(perm) if r not in WIDE_ROLES]

@@ -66,9 +66,9 @@ def users_over(path: str, perm: str) -> list[int]:
     """Users holding ``perm`` through a role bound at or above ``path`` (the desk to tell)."""
     from linli.accounts.models import RoleAssignment
     from linli.accounts.roles import ROLE_PERMISSIONS
-    from linli.hall.access import prefixes
+    from linli.core.access import path_prefixes
 
-    ups = prefixes(path)
+    ups = path_prefixes(path)
     roles = sorted(role for role, perms in ROLE_PERMISSIONS.items() if perm in perms)
     if not ups or not roles:
         return []

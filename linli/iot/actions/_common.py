@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from linli.core.access import path_prefixes
 from linli.core.errors import NotFound, PermissionDenied
 
 
@@ -30,11 +31,6 @@ def require(actor: Any, perm: str, path: str = "") -> None:
             raise NotFound(_("Not found."))
 
 
-def prefixes(path: str) -> list[str]:
-    parts = [p for p in (path or "").split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 def users_over(path: str, perm: str) -> list[int]:
     """Users holding ``perm`` through a role bound at or above ``path`` (district and city roles excluded:
     they work from lists, never from a notice per alarm)."""
@@ -42,7 +38,7 @@ def users_over(path: str, perm: str) -> list[int]:
     from linli.accounts.roles import ROLE_PERMISSIONS, WIDE_ROLES
 
     roles = [r for r, p in ROLE_PERMISSIONS.items() if perm in p and r not in WIDE_ROLES]
-    paths = prefixes(path)
+    paths = path_prefixes(path)
     if not paths or not roles:
         return []
     return sorted(set(

@@ -86,9 +86,9 @@ def users_over(path: str, perm: str) -> list[int]:
     """Users holding ``perm`` through a role bound to a node above (or at) ``path``."""
     from linli.accounts.models import RoleAssignment
     from linli.accounts.roles import ROLE_PERMISSIONS
-    from linli.party.access_service import _prefixes
+    from linli.core.access import path_prefixes
 
-    prefixes = _prefixes(path)
+    prefixes = path_prefixes(path)
     roles = sorted(role for role, perms in ROLE_PERMISSIONS.items() if perm in perms)
     if not prefixes:
         return []

@@ -50,10 +50,10 @@ BRANCH_KINDS = ("branch", "committee")
 def branch_for_path(path: str):
     """The party organisation that dispatches orders of a place: the nearest branch (or committee) whose
     place lies above it."""
-    from linli.party.access_service import _prefixes
+    from linli.core.access import path_prefixes
     from linli.party.models import PartyOrg
 
-    prefixes = _prefixes(path)
+    prefixes = path_prefixes(path)
     if not prefixes:
         return None
     orgs = list(PartyOrg.objects.filter(active=True, kind__in=BRANCH_KINDS, place_path__in=prefixes))

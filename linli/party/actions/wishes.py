@@ -39,12 +39,12 @@ from linli.party.workflow_service import (
 
 
 def community_of(place: Any):
-    from linli.party.access_service import _prefixes
+    from linli.core.access import path_prefixes
     from linli.places.models import Place, PlaceKind
 
     if place.kind == PlaceKind.COMMUNITY:
         return place
-    return Place.objects.filter(path__in=_prefixes(place.path), kind=PlaceKind.COMMUNITY).first()
+    return Place.objects.filter(path__in=path_prefixes(place.path), kind=PlaceKind.COMMUNITY).first()
 
 
 def _staff(wish: Any) -> list[int]:
