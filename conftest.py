@@ -301,6 +301,27 @@ def api_outsider_id_deliberation_meeting_id(world):
         actor=None, community=world.community, kind="two_committees", title="矩阵两委会",
         starts_at=timezone.now() + datetime.timedelta(days=1),
     ).pk
+@pytest.fixture
+def api_outsider_id_project_id(world):
+    """A resident's proposal in grid A, not yet taken up (public projects are seen by anyone)."""
+    from linli.deliberation.actions import project_propose
+
+    return project_propose(actor=None, title="矩阵项目", kind="pocket_park", place=world.grid_a).pk
+
+
+@pytest.fixture
+def api_outsider_id_milestone_id(world):
+    """A milestone of a project of grid A that is not public."""
+    import datetime
+
+    from linli.deliberation.actions import milestone_add, project_propose
+    from linli.deliberation.models import Project
+
+    project = project_propose(actor=None, title="矩阵里程碑项目", kind="parking", place=world.grid_a)
+    Project.objects.filter(pk=project.pk).update(status="in_progress")
+    return milestone_add(actor=None, project=project.pk, title="开工", done_on=datetime.date(2026, 5, 1)).pk
+
+
 # mediation (linli/mediation): a dispute in grid A and one of its parties.
 def _matrix_dispute(world):
     from linli.mediation.actions import dispute_file

@@ -96,6 +96,29 @@ class DecisionQuerySet(CommunityScoped):
     pass
 
 
+class ProjectQuerySet(PublicQuerySet):
+    """A proposal is seen by its proposer and the community's staff; once taken up for deliberation the
+    project is public (its page follows it to the finished work, for anyone)."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        return (member_q(scope) & ~Q(status="proposed")) | manager_q(scope, user) | Q(proposed_by_id=user.pk)
+
+
+class FundQuerySet(CommunityScoped):
+    pass
+
+
+class LedgerQuerySet(CommunityScoped):
+    pass
+
+
+def access_project(user: Any, pk: Any):
+    from linli.deliberation.models import Project
+
+    return access_object(Project.objects.select_related("community", "place", "ledger", "topic", "vote", "decision"),
+                         user, pk)
+
+
 def access_meeting(user: Any, pk: Any):
     from linli.deliberation.models import Meeting
 

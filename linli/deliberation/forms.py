@@ -42,3 +42,12 @@ class DecisionForm(forms.Form):
     owner_name = forms.CharField(label=_("Owner (who carries it out)"), max_length=64)
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
     topic = forms.IntegerField(label=_("Topic"), required=False, widget=forms.Select)
+
+
+class ProjectForm(forms.Form):
+    from linli.deliberation.workflow import ProjectKind
+
+    title = forms.CharField(label=_("Title"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProjectKind.choices)
+    description = forms.CharField(label=_("What is planned"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    budget = forms.CharField(label=_("Budget (yuan)"), max_length=20, required=False)

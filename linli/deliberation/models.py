@@ -11,14 +11,25 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from linli.deliberation.access import DecisionQuerySet, MeetingQuerySet, TopicQuerySet, VoteQuerySet
+from linli.deliberation.access import (
+    DecisionQuerySet,
+    LedgerQuerySet,
+    MeetingQuerySet,
+    ProjectQuerySet,
+    TopicQuerySet,
+    VoteQuerySet,
+)
 from linli.deliberation.workflow import (
     BallotChannel,
     DecisionStatus,
     Electorate,
+    EntryKind,
+    LedgerKind,
     MeetingKind,
     MeetingStatus,
     ParticipantRole,
+    ProjectKind,
+    ProjectStatus,
     Satisfaction,
     TopicSource,
     TopicStatus,
@@ -421,3 +432,180 @@ class DecisionRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision_id}:{self.voter_key}"
+
+
+# --- money: one ledger kind for projects and funds ---------------------------------------------------------------
+
+
+class Ledger(models.Model):
+    """The money of a project or a fund (分账). ``balance_fen`` is the sum of its entries, moved in the same
+    transaction as each entry by a conditional UPDATE (``balance + amount >= 0``); a CHECK constraint
+    keeps it from going below zero whatever the races. Amounts are integers in fen (分)."""
+
+    kind = models.CharField(max_length=8, choices=LedgerKind.choices, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    community_path = models.CharField(max_length=255, editable=False, default="")
+    balance_fen = models.BigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LedgerQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(balance_fen__gte=0), name="delib_ledger_never_negative")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LedgerEntry(models.Model):
+    """One line of a ledger: money in (a positive amount) or out (negative). Append-only below the
+    application (triggers, migration 0004): a mistake is corrected by a further entry."""
+
+    ledger = models.ForeignKey(Ledger, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    balance_after_fen = models.BigIntegerField()
+    # Who gave or was paid, as the ledger shows it to staff ("张先生", "某某物业公司"); never on a public page.
+    counterparty = models.CharField(_("from / to"), max_length=100, blank=True, default="")
+    person = models.ForeignKey("residents.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("note"), max_length=300, blank=True, default="")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["ledger", "id"], name="delib_entry_ledger")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="payment", amount_fen__lt=0)
+                    | (~models.Q(kind="payment") & models.Q(amount_fen__gt=0))
+                ),
+                name="delib_entry_sign_by_kind",
+            ),
+            models.CheckConstraint(condition=models.Q(balance_after_fen__gte=0), name="delib_entry_balance_after"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ledger_id}:{self.amount_fen}"
+
+
+# --- community projects ---------------------------------------------------------------------------------------------
+
+
+class Project(models.Model):
+    """A community project (微改造, 口袋公园, 停车场) from the proposal to the residents' evaluation; its money
+    in its own ledger, its progress in milestones with photos."""
+
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("description"), blank=True, default="")
+    kind = models.CharField(_("kind"), max_length=16, choices=ProjectKind.choices)
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    community_path = models.CharField(max_length=255, editable=False, default="")
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("place"))
+    place_path = models.CharField(max_length=255, editable=False, default="")
+    budget_fen = models.BigIntegerField(_("budget (fen)"), default=0)
+    ledger = models.OneToOneField(Ledger, on_delete=models.PROTECT, related_name="project", editable=False)
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="projects", editable=False)
+    vote = models.ForeignKey(Vote, null=True, blank=True, on_delete=models.PROTECT, related_name="projects", editable=False)
+    decision = models.ForeignKey(
+        "Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="projects", editable=False
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    public = models.BooleanField(default=False, editable=False)
+    outcome = models.TextField(blank=True, default="", editable=False)
+    reason = models.CharField(max_length=300, blank=True, default="", editable=False)
+    rating_count = models.PositiveIntegerField(default=0, editable=False)
+    satisfied_count = models.PositiveIntegerField(default=0, editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED, editable=False
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("community project")
+        verbose_name_plural = _("community projects")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["community_path", "-id"], name="delib_project_comm", opclasses=[*PATH_OPS, ""])]
+        constraints = [models.CheckConstraint(condition=models.Q(budget_fen__gte=0), name="delib_project_budget")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def raised_fen(self) -> int:
+        """Money that came in (contributions, donations, budget); lists annotate it as ``raised_sum``."""
+        if hasattr(self, "raised_sum"):
+            return int(self.raised_sum or 0)
+        total = self.ledger.entries.filter(amount_fen__gt=0).aggregate(s=models.Sum("amount_fen"))["s"]
+        return int(total or 0)
+
+
+class ProjectEvent(EventFields):
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(EventFields.Meta):
+        indexes = [models.Index(fields=["project", "at"], name="delib_project_event")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.kind}"
+
+
+class Milestone(models.Model):
+    """A step of the works (开工, 主体完成, 验收...): planned for a date, reached on a date, with photos."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("milestone"), max_length=100)
+    note = models.CharField(_("note"), max_length=500, blank=True, default="")
+    planned_on = models.DateField(_("planned for"), null=True, blank=True)
+    done_on = models.DateField(_("reached on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["planned_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def _milestone_photo_path(instance: MilestonePhoto, filename: str) -> str:
+    return f"deliberation/projects/{instance.milestone.project_id}/{filename}"
+
+
+class MilestonePhoto(models.Model):
+    """A photo of a milestone, cleaned by ``linli.core.uploads.photo_clean`` (pixels checked before decoding,
+    no EXIF): shown wherever the project is (its public page too)."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to=_milestone_photo_path, max_length=200)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.image.name or ""
+
+
+class ProjectRating(models.Model):
+    """A household's evaluation of a completed project (群众评事): once per household."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ratings")
+    voter_key = models.CharField(max_length=24)
+    person = models.ForeignKey("residents.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    satisfaction = models.CharField(max_length=16, choices=Satisfaction.choices)
+    comment = models.CharField(max_length=300, blank=True, default="")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "voter_key"], name="delib_project_rating_once")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}:{self.voter_key}"

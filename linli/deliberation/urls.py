@@ -1,6 +1,6 @@
 from django.urls import path
 
-from linli.deliberation import views
+from linli.deliberation import views, views_projects
 
 app_name = "deliberation"
 
@@ -31,4 +31,13 @@ urlpatterns = [
     path("decisions/<int:pk>/do/<str:name>/", views.decision_transition, name="decision_transition"),
     path("decisions/<int:pk>/case/", views.decision_case, name="decision_case"),
     path("decisions/<int:pk>/rate/", views.decision_rate, name="decision_rate"),
+    path("decisions/<int:pk>/project/", views_projects.decision_project, name="decision_project"),
+    path("projects/", views_projects.project_list, name="projects"),
+    path("projects/new/", views_projects.project_new, name="project_new"),
+    path("projects/<int:pk>/", views_projects.project_detail, name="project_detail"),
+    path("projects/<int:pk>/do/<str:name>/", views_projects.project_transition, name="project_transition"),
+    path("projects/<int:pk>/money/", views_projects.project_money, name="project_money"),
+    path("projects/<int:pk>/milestone/", views_projects.project_milestone, name="project_milestone"),
+    path("projects/<int:pk>/rate/", views_projects.project_rate, name="project_rate"),
+    path("public/projects/<int:pk>/", views_projects.project_public, name="project_public"),
 ]

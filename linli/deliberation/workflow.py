@@ -232,3 +232,100 @@ DECISION_TRANSITIONS: dict[str, Transition] = table(
 
 def decision_actions(decision: Any, user: Any) -> list[Transition]:
     return available(DECISION_TRANSITIONS, decision, user)
+
+
+# --- community projects (微改造, 口袋公园, 停车场) ---------------------------------------------------------------------
+#
+#   proposed (a resident's or staff's proposal: seen by the proposer and staff) → deliberating (议事: public from
+#   here on) → voting (a vote of the community decides) → funding (筹资: residents' contributions, donations,
+#   the community budget into the project's ledger) → in_progress (施工: milestones with photos and dates) →
+#   completed (完工: residents evaluate, once per household) → closed (结项);
+#   cancel from every state before the works start (the ledger must be empty: refund first).
+#   A decision (定事) opens a project directly in funding: the community has decided already.
+
+
+class ProjectKind(models.TextChoices):
+    MICRO_RENEWAL = "micro_renewal", _("Micro-renewal (微改造)")
+    POCKET_PARK = "pocket_park", _("Pocket park (口袋公园)")
+    PARKING = "parking", _("Parking lot (停车场)")
+    OTHER = "other", _("Other community project")
+
+
+class ProjectStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    DELIBERATING = "deliberating", _("Being deliberated")
+    VOTING = "voting", _("Put to the vote")
+    FUNDING = "funding", _("Raising funds")
+    IN_PROGRESS = "in_progress", _("Works in progress")
+    COMPLETED = "completed", _("Completed: residents evaluate")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+P = ProjectStatus
+# Money may come in while funds are raised and during the works; it goes out from funding on (a refund, a
+# deposit) until the project is closed.
+MONEY_IN_STATUSES = frozenset({P.FUNDING, P.IN_PROGRESS})
+MONEY_OUT_STATUSES = frozenset({P.FUNDING, P.IN_PROGRESS, P.COMPLETED})
+MILESTONE_STATUSES = frozenset({P.FUNDING, P.IN_PROGRESS})
+
+
+def _vote_passed(project: Any, user: Any) -> Any:
+    vote = project.vote
+    if vote is None or vote.status not in ("closed", "published"):
+        return _("The project's vote has not been counted yet.")
+    if not vote.passed:
+        return _("The vote did not approve the project.")
+    return None
+
+
+def _funded(project: Any, user: Any) -> Any:
+    raised = project.raised_fen()
+    if raised < project.budget_fen:
+        return _("The funds raised do not cover the budget yet.")
+    return None
+
+
+def _ledger_empty(project: Any, user: Any) -> Any:
+    if project.ledger.balance_fen != 0:
+        return _("The project still holds money: refund or pay it out first.")
+    return None
+
+
+PROJECT_TRANSITIONS: dict[str, Transition] = table(
+    [
+        transition("deliberate", _("Take up for deliberation"), [P.PROPOSED], P.DELIBERATING, _M, style="primary",
+                   fields=["topic", "note"]),
+        transition("put_to_vote", _("Put to the vote"), [P.DELIBERATING], P.VOTING, _M, ["vote"], style="primary"),
+        transition("approve", _("Approved: raise the funds"), [P.VOTING], P.FUNDING, _M, guard=_vote_passed,
+                   style="success"),
+        transition("start", _("Start the works"), [P.FUNDING], P.IN_PROGRESS, _M, guard=_funded, style="primary"),
+        transition("complete", _("Mark the works completed"), [P.IN_PROGRESS], P.COMPLETED, _M, ["note"],
+                   style="success"),
+        transition("close", _("Close the project"), [P.COMPLETED], P.CLOSED, _M, style="secondary"),
+        transition("cancel", _("Cancel the project"), [P.PROPOSED, P.DELIBERATING, P.VOTING, P.FUNDING], P.CANCELLED,
+                   _M, ["reason"], guard=_ledger_empty, style="danger"),
+    ]
+)
+
+
+def project_actions(project: Any, user: Any) -> list[Transition]:
+    return available(PROJECT_TRANSITIONS, project, user)
+
+
+# --- money: one ledger kind for projects and funds -----------------------------------------------------------------
+
+
+class LedgerKind(models.TextChoices):
+    PROJECT = "project", _("Project")
+    FUND = "fund", _("Fund")
+
+
+class EntryKind(models.TextChoices):
+    CONTRIBUTION = "contribution", _("Residents' contribution")
+    DONATION = "donation", _("Donation")
+    BUDGET = "budget", _("Community budget")
+    PAYMENT = "payment", _("Payment")
+
+
+MONEY_IN = frozenset({EntryKind.CONTRIBUTION, EntryKind.DONATION, EntryKind.BUDGET})

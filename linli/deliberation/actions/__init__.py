@@ -4,9 +4,13 @@
 - meetings: ``meeting_create``, ``residents_days_schedule``, ``participant_add``, ``meeting_signin``,
   ``agenda_add``, ``meeting_transition``; decisions: ``decision_record``, ``decision_transition``,
   ``decision_open_case``, ``decision_rate``;
+- projects: ``project_propose``, ``project_from_decision``, ``project_transition``, ``project_money_in``,
+  ``project_pay``, ``milestone_add``, ``milestone_reach``, ``project_rate``; money: ``ledger_post``,
+  ``ledger_reconcile``;
 - votes: ``vote_create``, ``vote_transition``, ``ballot_cast``, ``ballot_enter_paper``, ``votes_close_due``.
 """
 
+from linli.deliberation.actions.ledger import fen_of, ledger_post, ledger_reconcile, ledger_totals, yuan
 from linli.deliberation.actions.meetings import (
     agenda_add,
     decision_open_case,
@@ -19,6 +23,16 @@ from linli.deliberation.actions.meetings import (
     participant_add,
     residents_day_date,
     residents_days_schedule,
+)
+from linli.deliberation.actions.projects import (
+    milestone_add,
+    milestone_reach,
+    project_from_decision,
+    project_money_in,
+    project_pay,
+    project_propose,
+    project_rate,
+    project_transition,
 )
 from linli.deliberation.actions.topics import (
     topic_from_case,
@@ -40,6 +54,19 @@ from linli.deliberation.actions.votes import (
 )
 
 __all__ = [
+    "fen_of",
+    "ledger_post",
+    "ledger_reconcile",
+    "ledger_totals",
+    "yuan",
+    "milestone_add",
+    "milestone_reach",
+    "project_from_decision",
+    "project_money_in",
+    "project_pay",
+    "project_propose",
+    "project_rate",
+    "project_transition",
     "agenda_add",
     "decision_open_case",
     "decision_rate",

@@ -104,3 +104,34 @@ def make_vote(world, community_staff):
         )
 
     return _make
+
+
+@pytest.fixture
+def project(world, community_staff):
+    from linli.deliberation.actions import project_propose
+
+    return project_propose(actor=community_staff, title="城南口袋公园", kind="pocket_park", place=world.community,
+                           budget="1000.00", description="把闲置空地改成口袋公园")
+
+
+@pytest.fixture
+def passed_vote(make_vote, community_staff):
+    """A closed vote that passed (everything through the real actions, the tally included)."""
+    from linli.deliberation.actions import ballot_cast, vote_transition
+
+    def _make(voter):
+        vote = vote_transition(vote=make_vote(), name="open", actor=community_staff)
+        ballot_cast(actor=voter, vote=vote.pk, choice="agree")
+        return vote_transition(vote=vote.pk, name="close", actor=community_staff)
+
+    return _make
+
+
+def jpeg_bytes(size=(64, 48)) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", size, (30, 120, 60)).save(out, format="JPEG")
+    return out.getvalue()

@@ -1,0 +1,243 @@
+"""Community projects API: /api/v1/projects (and, as it lands, /api/v1/funds).
+
+Lists page by keyset (``after`` → ``next_after``). ``status`` is never an input: transitions are
+``POST /projects/{id}/{action}``. Amounts are integers in fen. Errors: 404 out of scope or missing, 403 not
+the caller's to do, 409 refused (``refused_transition``, ``insufficient_funds``, ``duplicate``), 422 invalid.
+Who gave or was paid (``counterparty``) is returned to the community's staff only.
+"""
+
+# No ``from __future__ import annotations``: django-ninja reads the real annotations.
+
+import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from linli.core.batches import keyset_page
+from linli.core.uploads import photos_from_base64
+from linli.deliberation import actions
+from linli.deliberation.access import access_project, can_manage_path
+from linli.deliberation.models import Project
+from linli.deliberation.selectors import project_entries, project_milestones, projects_with_raised
+from linli.deliberation.workflow import PROJECT_TRANSITIONS, EntryKind, ProjectStatus, project_actions
+
+projects_router = Router(tags=["deliberation"])
+
+
+class ProjectPageIn(Schema):
+    status: str = ""
+    after: int | None = None
+    size: int = Field(30, ge=1, le=200)
+
+
+class ProjectOut(Schema):
+    id: int
+    title: str
+    description: str
+    kind: str
+    status: str
+    community_id: int
+    place_id: int
+    topic_id: int | None
+    vote_id: int | None
+    decision_id: int | None
+    budget_fen: int
+    raised_fen: int
+    balance_fen: int
+    public: bool
+    outcome: str
+    rating_count: int
+    satisfied_count: int
+    created_at: datetime.datetime
+    actions: list[str] = Field(description="the transitions I may start now")
+
+
+class ProjectPageOut(Schema):
+    items: list[ProjectOut]
+    next_after: int | None
+
+
+class ProjectProposeIn(Schema):
+    title: str
+    kind: str = Field(description="micro_renewal | pocket_park | parking | other")
+    description: str = ""
+    place_id: int
+    budget_fen: int | None = None
+
+
+class ProjectTransitionIn(Schema):
+    note: str = ""
+    reason: str = ""
+    topic: int | None = None
+    vote: int | None = None
+
+
+class ProjectEntryIn(Schema):
+    kind: str = Field(description="contribution | donation | budget | payment")
+    amount_fen: int = Field(gt=0)
+    counterparty: str = ""
+    note: str = ""
+
+
+class ProjectEntryOut(Schema):
+    id: int
+    kind: str
+    amount_fen: int
+    balance_after_fen: int
+    counterparty: str | None = Field(None, description="staff only")
+    note: str
+    at: datetime.datetime
+
+
+class ProjectLedgerOut(Schema):
+    balance_fen: int
+    totals: dict[str, int]
+    reconciled: bool
+    entries: list[ProjectEntryOut] = Field(description="the latest 200, newest first")
+
+
+class ProjectMilestoneIn(Schema):
+    title: str
+    planned_on: datetime.date | None = None
+    done_on: datetime.date | None = None
+    note: str = ""
+    photos: list[str] = Field(default_factory=list, description="base64 JPEG/PNG (data: URLs accepted), at most 9")
+
+
+class ProjectMilestoneReachIn(Schema):
+    done_on: datetime.date
+    note: str = ""
+    photos: list[str] = Field(default_factory=list)
+
+
+class ProjectMilestoneOut(Schema):
+    id: int
+    title: str
+    note: str
+    planned_on: datetime.date | None
+    done_on: datetime.date | None
+    photos: list[str] = Field(description="the photos' URLs")
+
+
+class ProjectRateIn(Schema):
+    satisfaction: str = Field(description="satisfied | basically | unsatisfied")
+    comment: str = ""
+
+
+def project_out(p: Any, user: Any) -> dict[str, Any]:
+    return {
+        "id": p.pk, "title": p.title, "description": p.description, "kind": p.kind, "status": p.status,
+        "community_id": p.community_id, "place_id": p.place_id, "topic_id": p.topic_id, "vote_id": p.vote_id,
+        "decision_id": p.decision_id, "budget_fen": p.budget_fen, "raised_fen": p.raised_fen(),
+        "balance_fen": p.ledger.balance_fen, "public": p.public, "outcome": p.outcome, "rating_count": p.rating_count,
+        "satisfied_count": p.satisfied_count, "created_at": p.created_at,
+        "actions": [t.name for t in project_actions(p, user)],
+    }
+
+
+def _milestone_out(m: Any) -> dict[str, Any]:
+    return {"id": m.pk, "title": m.title, "note": m.note, "planned_on": m.planned_on, "done_on": m.done_on,
+            "photos": [ph.image.url for ph in m.photos.all()]}
+
+
+@projects_router.get("", response=ProjectPageOut, summary="The projects I can see (keyset paging)")
+def project_list(request, filters: Query[ProjectPageIn]):
+    qs = projects_with_raised(Project.objects.visible_to(request.auth).select_related("ledger"))
+    if filters.status in ProjectStatus.values:
+        qs = qs.filter(status=filters.status)
+    rows, next_after = keyset_page(qs, after=filters.after, size=filters.size)
+    return {"items": [project_out(p, request.auth) for p in rows], "next_after": next_after}
+
+
+@projects_router.post("", response={201: ProjectOut}, summary="Propose a project")
+def project_propose(request, payload: ProjectProposeIn):
+    p = actions.project_propose(actor=request.auth, title=payload.title, kind=payload.kind,
+                                description=payload.description, place=payload.place_id, budget=payload.budget_fen)
+    return Status(201, project_out(Project.objects.select_related("ledger").get(pk=p.pk), request.auth))
+
+
+@projects_router.get("/{int:project_id}", response=ProjectOut, summary="One project")
+def project_detail(request, project_id: int):
+    return project_out(access_project(request.auth, project_id), request.auth)
+
+
+@projects_router.get("/{int:project_id}/ledger", response=ProjectLedgerOut, summary="The project's money: totals and entries")
+def project_ledger(request, project_id: int):
+    p = access_project(request.auth, project_id)
+    staff = can_manage_path(request.auth, p.community_path)
+    entries = [
+        {"id": e.pk, "kind": e.kind, "amount_fen": e.amount_fen, "balance_after_fen": e.balance_after_fen,
+         "counterparty": e.counterparty if staff else None, "note": e.note if staff else "", "at": e.at}
+        for e in project_entries(p)
+    ]
+    rec = actions.ledger_reconcile(p.ledger_id)
+    return {"balance_fen": rec.balance_fen, "totals": actions.ledger_totals(p.ledger_id), "reconciled": rec.ok,
+            "entries": entries}
+
+
+@projects_router.post("/{int:project_id}/ledger", response={201: ProjectEntryOut}, summary="Record money in or a payment (staff)")
+def project_entry(request, project_id: int, payload: ProjectEntryIn):
+    access_project(request.auth, project_id)
+    if payload.kind == EntryKind.PAYMENT:
+        e = actions.project_pay(actor=request.auth, project=project_id, amount=payload.amount_fen,
+                                counterparty=payload.counterparty, note=payload.note)
+    else:
+        e = actions.project_money_in(actor=request.auth, project=project_id, kind=payload.kind,
+                                     amount=payload.amount_fen, counterparty=payload.counterparty, note=payload.note)
+    return Status(201, {"id": e.pk, "kind": e.kind, "amount_fen": e.amount_fen, "balance_after_fen": e.balance_after_fen,
+                        "counterparty": e.counterparty, "note": e.note, "at": e.at})
+
+
+@projects_router.get("/{int:project_id}/milestones", response=list[ProjectMilestoneOut], summary="The milestones with their photos")
+def project_milestone_list(request, project_id: int):
+    return [_milestone_out(m) for m in project_milestones(access_project(request.auth, project_id))]
+
+
+@projects_router.post("/{int:project_id}/milestones", response={201: ProjectMilestoneOut}, summary="Add a milestone (staff)")
+def project_milestone_add(request, project_id: int, payload: ProjectMilestoneIn):
+    access_project(request.auth, project_id)
+    photos = photos_from_base64(payload.photos)
+    m = actions.milestone_add(actor=request.auth, project=project_id, title=payload.title, planned_on=payload.planned_on,
+                              done_on=payload.done_on, note=payload.note, photos=photos)
+    return Status(201, _milestone_out(m))
+
+
+@projects_router.post("/{int:project_id}/milestones/{int:milestone_id}/reach", response=ProjectMilestoneOut,
+                      summary="A milestone reached, with photos (staff)")
+def project_milestone_reach(request, project_id: int, milestone_id: int, payload: ProjectMilestoneReachIn):
+    p = access_project(request.auth, project_id)
+    m = p.milestones.filter(pk=milestone_id).first()
+    if m is None:
+        from linli.core.errors import NotFound
+
+        raise NotFound("Not found.")
+    m = actions.milestone_reach(actor=request.auth, milestone=m, done_on=payload.done_on, note=payload.note,
+                                photos=photos_from_base64(payload.photos))
+    return _milestone_out(m)
+
+
+@projects_router.post("/{int:project_id}/rate", response={201: ProjectOut}, summary="My household rates the completed project")
+def project_rate(request, project_id: int, payload: ProjectRateIn):
+    access_project(request.auth, project_id)
+    actions.project_rate(actor=request.auth, project=project_id, satisfaction=payload.satisfaction, comment=payload.comment)
+    return Status(201, project_out(access_project(request.auth, project_id), request.auth))
+
+
+def _project_endpoint(name: str):
+    def view(request, project_id, payload):
+        access_project(request.auth, project_id)  # 404 before anything else
+        data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
+        actions.project_transition(project=project_id, name=name, actor=request.auth, data=data)
+        return project_out(access_project(request.auth, project_id), request.auth)
+
+    view.__annotations__ = {"request": HttpRequest, "project_id": int, "payload": ProjectTransitionIn}
+    view.__name__ = f"project_{name}"
+    return view
+
+
+for _name, _t in PROJECT_TRANSITIONS.items():
+    projects_router.post(
+        f"/{{int:project_id}}/{_name}", response=ProjectOut, summary=f"{_name}: {_t.label}",
+        operation_id=f"project_{_name}", url_name=f"project_{_name}",
+    )(_project_endpoint(_name))
