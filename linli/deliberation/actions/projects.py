@@ -201,7 +201,7 @@ def project_from_decision(*, actor: Any, decision: Any, title: str, kind: str, b
                           description: str = "", place: Any = None) -> Project:
     """A decision (定事) being carried out opens a project: public at once, raising its funds (the meeting
     or the vote behind the decision was its deliberation and its vote)."""
-    d = Decision.objects.select_for_update().select_related("community", "topic", "vote").filter(
+    d = Decision.objects.select_for_update(of=("self",)).select_related("community", "topic", "vote").filter(
         pk=getattr(decision, "pk", decision)).first()
     if d is None or (actor is not None and not Decision.objects.visible_to(actor).filter(pk=d.pk).exists()):
         raise NotFound(_("Not found."))
