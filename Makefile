@@ -9,6 +9,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Two test processes on the two cores (pytest-xdist); PYTEST_WORKERS= runs in one.
+PYTEST_WORKERS ?= -n 2 --dist loadfile
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 PO_FILES := $(wildcard linli/locale/*/LC_MESSAGES/django.po)
@@ -74,7 +76,7 @@ mqtt-deps:
 	fi
 
 test: install browser-deps mqtt-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

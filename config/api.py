@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from linli.accounts.api import AUTH, users_router
 from linli.accounts.api import router as accounts_router
 from linli.cases.api import router as cases_router
-from linli.core.api import ORJSONRenderer, install_error_handlers
+from linli.core.api import LinliAPI, ORJSONRenderer, install_error_handlers
 from linli.deliberation.api import meetings_router, topics_router, votes_router
 from linli.deliberation.api_projects import projects_router
 from linli.evaluation.api import router as evaluation_router
@@ -20,7 +18,7 @@ from linli.points.api import router as points_router
 from linli.residents.api import router as residents_router
 from linli.volunteers.api import router as volunteers_router
 
-api = NinjaAPI(
+api = LinliAPI(
     title="Linli API",
     version="1",
     description="Linli (邻里) community governance platform. Errors: {code, message, fields}; "

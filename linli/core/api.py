@@ -30,6 +30,49 @@ class ORJSONRenderer(BaseRenderer):
         return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS, default=str)
 
 
+# Every operation may answer these, in the one error shape (the handlers below): the published schema says
+# so, and tests/test_api_fuzz.py holds every answer to it.
+ERROR_STATUSES: dict[int, str] = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Not allowed",
+    404: "Missing, or out of the caller's scope",
+    409: "A refused transition or a lost race",
+    413: "Too large",
+    422: "Invalid input: fields name what is wrong",
+    429: "Too many requests",
+}
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "ApiError",
+    "type": "object",
+    "properties": {
+        "code": {"type": "string"},
+        "message": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+    "required": ["code", "message", "fields"],
+}
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete"})
+
+
+class LinliAPI(NinjaAPI):
+    """The one NinjaAPI: its OpenAPI schema documents the error answers of every operation."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["ApiError"] = ERROR_SCHEMA
+        ref = {"$ref": "#/components/schemas/ApiError"}
+        for path_item in schema.get("paths", {}).values():
+            for method, operation in path_item.items():
+                if method not in HTTP_METHODS:
+                    continue
+                responses = operation.setdefault("responses", {})
+                for status, text in ERROR_STATUSES.items():
+                    if status not in responses and str(status) not in responses:
+                        responses[status] = {"description": text, "content": {"application/json": {"schema": ref}}}
+        return schema
+
+
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
     return {"code": code, "message": message, "fields": fields or {}}
 
