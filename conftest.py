@@ -310,6 +310,13 @@ def api_outsider_id_project_id(world):
 
 
 @pytest.fixture
+def api_outsider_id_fund_id(world):
+    from linli.deliberation.actions import fund_create
+
+    return fund_create(actor=None, community=world.community, name="矩阵基金").pk
+
+
+@pytest.fixture
 def api_outsider_id_milestone_id(world):
     """A milestone of a project of grid A that is not public."""
     import datetime

@@ -70,6 +70,7 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
         (_("Meetings"), "deliberation:meetings", "people", _DELIBERATION_ROLES),
         (_("Votes"), "deliberation:votes", "check2-square", _DELIBERATION_ROLES),
         (_("Community projects"), "deliberation:projects", "tree", _DELIBERATION_ROLES),
+        (_("Community funds"), "deliberation:funds", "piggy-bank", _DELIBERATION_ROLES),
     ]),
     (_("Services and care"), "building-check", [
         (_("Community services"), "hall:services", "building-check", None),

@@ -172,3 +172,9 @@ def can_raise(user: Any) -> bool:
         and getattr(user, "is_authenticated", False)
         and PERM_RAISE in getattr(user, "perms", frozenset())
     )
+
+
+def access_fund(user: Any, pk: Any):
+    from linli.deliberation.models import Fund
+
+    return access_object(Fund.objects.select_related("community", "ledger"), user, pk)

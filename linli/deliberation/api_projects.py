@@ -17,8 +17,8 @@ from ninja import Field, Query, Router, Schema, Status
 from linli.core.batches import keyset_page
 from linli.core.uploads import photos_from_base64
 from linli.deliberation import actions
-from linli.deliberation.access import access_project, can_manage_path
-from linli.deliberation.models import Project
+from linli.deliberation.access import access_fund, access_project, can_manage_path
+from linli.deliberation.models import Fund, Project
 from linli.deliberation.selectors import project_entries, project_milestones, projects_with_raised
 from linli.deliberation.workflow import PROJECT_TRANSITIONS, EntryKind, ProjectStatus, project_actions
 
@@ -241,3 +241,115 @@ for _name, _t in PROJECT_TRANSITIONS.items():
         f"/{{int:project_id}}/{_name}", response=ProjectOut, summary=f"{_name}: {_t.label}",
         operation_id=f"project_{_name}", url_name=f"project_{_name}",
     )(_project_endpoint(_name))
+
+
+# --- funds ---------------------------------------------------------------------------------------------------------
+
+funds_router = Router(tags=["deliberation"])
+
+
+class FundOut(Schema):
+    id: int
+    name: str
+    description: str
+    community_id: int
+    balance_fen: int
+    totals: dict[str, int]
+
+
+class FundPageOut(Schema):
+    items: list[FundOut]
+    next_after: int | None
+
+
+class FundCreateIn(Schema):
+    name: str
+    community_id: int
+    description: str = ""
+
+
+class FundRunIn(Schema):
+    year: int
+    amount_fen: int = Field(gt=0, description="per person")
+    programme: str = "medical_insurance_70"
+
+
+class FundRunOut(Schema):
+    id: int
+    programme: str
+    year: int
+    amount_fen: int
+    eligible: int
+    paid: int
+    total_fen: int
+    at: datetime.datetime
+
+
+def fund_out(f: Any) -> dict[str, Any]:
+    return {"id": f.pk, "name": f.name, "description": f.description, "community_id": f.community_id,
+            "balance_fen": f.ledger.balance_fen, "totals": actions.ledger_totals(f.ledger_id)}
+
+
+def _run_out(r: Any) -> dict[str, Any]:
+    return {"id": r.pk, "programme": r.programme, "year": r.year, "amount_fen": r.amount_fen, "eligible": r.eligible,
+            "paid": r.paid, "total_fen": r.total_fen, "at": r.at}
+
+
+def _entry_out(e: Any, staff: bool) -> dict[str, Any]:
+    return {"id": e.pk, "kind": e.kind, "amount_fen": e.amount_fen, "balance_after_fen": e.balance_after_fen,
+            "counterparty": e.counterparty if staff else None, "note": e.note if staff else "", "at": e.at}
+
+
+@funds_router.get("", response=FundPageOut, summary="The funds of my community (keyset paging)")
+def fund_list(request, filters: Query[ProjectPageIn]):
+    rows, next_after = keyset_page(Fund.objects.visible_to(request.auth).select_related("ledger"),
+                                   after=filters.after, size=min(filters.size, 50))
+    return {"items": [fund_out(f) for f in rows], "next_after": next_after}
+
+
+@funds_router.post("", response={201: FundOut}, summary="Open a fund (staff)")
+def fund_create(request, payload: FundCreateIn):
+    f = actions.fund_create(actor=request.auth, community=payload.community_id, name=payload.name,
+                            description=payload.description)
+    return Status(201, fund_out(f))
+
+
+@funds_router.get("/{int:fund_id}", response=FundOut, summary="One fund")
+def fund_detail(request, fund_id: int):
+    return fund_out(access_fund(request.auth, fund_id))
+
+
+@funds_router.get("/{int:fund_id}/ledger", response=ProjectLedgerOut, summary="The fund's money (entries: staff only)")
+def fund_ledger(request, fund_id: int):
+    f = access_fund(request.auth, fund_id)
+    staff = can_manage_path(request.auth, f.community_path)
+    entries = [_entry_out(e, staff) for e in f.ledger.entries.order_by("-id")[:200]] if staff else []
+    rec = actions.ledger_reconcile(f.ledger_id)
+    return {"balance_fen": rec.balance_fen, "totals": actions.ledger_totals(f.ledger_id), "reconciled": rec.ok,
+            "entries": entries}
+
+
+@funds_router.post("/{int:fund_id}/ledger", response={201: ProjectEntryOut}, summary="A donation in or a payment out (staff)")
+def fund_entry(request, fund_id: int, payload: ProjectEntryIn):
+    access_fund(request.auth, fund_id)
+    if payload.kind == EntryKind.PAYMENT:
+        e = actions.fund_pay(actor=request.auth, fund=fund_id, amount=payload.amount_fen,
+                             counterparty=payload.counterparty, note=payload.note)
+    else:
+        e = actions.fund_money_in(actor=request.auth, fund=fund_id, kind=payload.kind, amount=payload.amount_fen,
+                                  counterparty=payload.counterparty, note=payload.note)
+    return Status(201, _entry_out(e, True))
+
+
+@funds_router.get("/{int:fund_id}/runs", response=list[FundRunOut], summary="The fund's payment runs (latest 50)")
+def fund_runs(request, fund_id: int):
+    return [_run_out(r) for r in access_fund(request.auth, fund_id).runs.order_by("-id")[:50]]
+
+
+@funds_router.post("/{int:fund_id}/runs", response={201: FundRunOut},
+                   summary="A payment run: the registry's list, each person once a year (staff)")
+def fund_run(request, fund_id: int, payload: FundRunIn):
+    access_fund(request.auth, fund_id)
+    r = actions.fund_payment_run(actor=request.auth, fund=fund_id, year=payload.year, amount=payload.amount_fen,
+                                 programme=payload.programme)
+    return Status(201, _run_out(r))

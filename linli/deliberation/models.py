@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.deliberation.access import (
     DecisionQuerySet,
+    FundQuerySet,
     LedgerQuerySet,
     MeetingQuerySet,
     ProjectQuerySet,
@@ -24,6 +25,7 @@ from linli.deliberation.workflow import (
     DecisionStatus,
     Electorate,
     EntryKind,
+    FundProgramme,
     LedgerKind,
     MeetingKind,
     MeetingStatus,
@@ -609,3 +611,67 @@ class ProjectRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id}:{self.voter_key}"
+
+
+# --- funds (党员扶助基金 and the like) ----------------------------------------------------------------------------
+
+
+class Fund(models.Model):
+    """A community fund: donations in and payments out in its ledger (the same ledger kind as projects)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True, default="")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    community_path = models.CharField(max_length=255, editable=False, default="")
+    ledger = models.OneToOneField(Ledger, on_delete=models.PROTECT, related_name="fund", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("fund")
+        verbose_name_plural = _("funds")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["community_path", "-id"], name="delib_fund_comm", opclasses=[*PATH_OPS, ""])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FundRun(models.Model):
+    """One payment run of a programme for a year: its list drawn from the registry at run time."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="runs")
+    programme = models.CharField(_("programme"), max_length=32, choices=FundProgramme.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount_fen = models.BigIntegerField(_("per person (fen)"))
+    eligible = models.PositiveIntegerField(default=0)  # drawn from the registry
+    paid = models.PositiveIntegerField(default=0)  # paid by this run (the others were paid before)
+    total_fen = models.BigIntegerField(default=0)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.fund_id}:{self.programme}:{self.year}"
+
+
+class FundPayment(models.Model):
+    """A person paid by a programme in a year: once, whatever the runs and the races (unique constraint)."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="payments")
+    run = models.ForeignKey(FundRun, on_delete=models.PROTECT, related_name="payments")
+    programme = models.CharField(max_length=32, choices=FundProgramme.choices)
+    year = models.PositiveSmallIntegerField()
+    person = models.ForeignKey("residents.Person", on_delete=models.PROTECT, related_name="+")
+    entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "programme", "year", "person"], name="delib_fund_paid_once_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme}:{self.year}:{self.person_id}"

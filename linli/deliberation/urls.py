@@ -1,6 +1,6 @@
 from django.urls import path
 
-from linli.deliberation import views, views_projects
+from linli.deliberation import views, views_funds, views_projects
 
 app_name = "deliberation"
 
@@ -39,5 +39,10 @@ urlpatterns = [
     path("projects/<int:pk>/money/", views_projects.project_money, name="project_money"),
     path("projects/<int:pk>/milestone/", views_projects.project_milestone, name="project_milestone"),
     path("projects/<int:pk>/rate/", views_projects.project_rate, name="project_rate"),
+    path("funds/", views_funds.fund_list, name="funds"),
+    path("funds/new/", views_funds.fund_new, name="fund_new"),
+    path("funds/<int:pk>/", views_funds.fund_detail, name="fund_detail"),
+    path("funds/<int:pk>/money/", views_funds.fund_money, name="fund_money"),
+    path("funds/<int:pk>/run/", views_funds.fund_run, name="fund_run"),
     path("public/projects/<int:pk>/", views_projects.project_public, name="project_public"),
 ]

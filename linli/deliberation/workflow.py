@@ -329,3 +329,13 @@ class EntryKind(models.TextChoices):
 
 
 MONEY_IN = frozenset({EntryKind.CONTRIBUTION, EntryKind.DONATION, EntryKind.BUDGET})
+
+
+class FundProgramme(models.TextChoices):
+    """Payment runs of a fund: who is paid is drawn from the registry; each person once per year."""
+
+    MEDICAL_INSURANCE_70 = "medical_insurance_70", _("Medical insurance for residents aged 70 and over")
+
+
+# (minimum age) of each programme
+PROGRAMME_MIN_AGE: dict[str, int] = {FundProgramme.MEDICAL_INSURANCE_70: 70}

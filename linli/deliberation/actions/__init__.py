@@ -6,10 +6,11 @@
   ``decision_open_case``, ``decision_rate``;
 - projects: ``project_propose``, ``project_from_decision``, ``project_transition``, ``project_money_in``,
   ``project_pay``, ``milestone_add``, ``milestone_reach``, ``project_rate``; money: ``ledger_post``,
-  ``ledger_reconcile``;
+  ``ledger_reconcile``; funds: ``fund_create``, ``fund_money_in``, ``fund_pay``, ``fund_payment_run``;
 - votes: ``vote_create``, ``vote_transition``, ``ballot_cast``, ``ballot_enter_paper``, ``votes_close_due``.
 """
 
+from linli.deliberation.actions.funds import fund_create, fund_money_in, fund_pay, fund_payment_run
 from linli.deliberation.actions.ledger import fen_of, ledger_post, ledger_reconcile, ledger_totals, yuan
 from linli.deliberation.actions.meetings import (
     agenda_add,
@@ -54,6 +55,10 @@ from linli.deliberation.actions.votes import (
 )
 
 __all__ = [
+    "fund_create",
+    "fund_money_in",
+    "fund_pay",
+    "fund_payment_run",
     "fen_of",
     "ledger_post",
     "ledger_reconcile",

@@ -114,6 +114,36 @@ def ledger_post(
     return entry
 
 
+def ledger_pay_many(*, ledger: Any, amounts: list[tuple[int, Any, str]], actor: Any, note: str = "",
+                    now: Any = None) -> list[LedgerEntry]:
+    """Many payments at once (a payment run): ``amounts`` is [(fen, person, counterparty)]. The same
+    guarantee as ``ledger_post``: one conditional UPDATE moves the balance by the total, or nothing is paid
+    (409 ``insufficient_funds``); the entries are written in bulk with their running balance."""
+    if not amounts:
+        return []
+    fens = [fen_of(fen) for fen, _p, _c in amounts]
+    total = sum(fens)
+    ledger_id = getattr(ledger, "pk", ledger)
+    now = now or timezone.now()
+    with transaction.atomic():
+        moved = Ledger.objects.filter(pk=ledger_id, balance_fen__gte=total).update(balance_fen=F("balance_fen") - total)
+        if moved != 1:
+            raise Refused(_("Not enough money in the account for this payment."), code="insufficient_funds")
+        balance = Ledger.objects.filter(pk=ledger_id).values_list("balance_fen", flat=True).get() + total
+        actor_row = actor if authenticated(actor) else None
+        actor_name = (actor.get_username() if authenticated(actor) else "system")[:150]
+        rows = []
+        for fen, (_fen, person, counterparty) in zip(fens, amounts, strict=True):
+            balance -= fen
+            rows.append(LedgerEntry(ledger_id=ledger_id, kind=EntryKind.PAYMENT, amount_fen=-fen, balance_after_fen=balance,
+                                    counterparty=clean_text(counterparty, limit=100), person_id=getattr(person, "pk", person),
+                                    note=clean_text(note, limit=300), actor=actor_row, actor_name=actor_name, at=now))
+        entries = LedgerEntry.objects.bulk_create(rows, batch_size=500)
+        if entries and entries[0].pk is None:  # backends that do not return ids from a bulk insert
+            entries = list(LedgerEntry.objects.filter(ledger_id=ledger_id, at=now).order_by("id"))[-len(rows):]
+    return entries
+
+
 @dataclass(frozen=True)
 class Reconciliation:
     balance_fen: int  # the ledger's balance as stored

@@ -135,3 +135,11 @@ def jpeg_bytes(size=(64, 48)) -> bytes:
     out = BytesIO()
     Image.new("RGB", size, (30, 120, 60)).save(out, format="JPEG")
     return out.getvalue()
+
+
+@pytest.fixture
+def fund(world, community_staff):
+    from linli.deliberation.actions import fund_create
+
+    return fund_create(actor=community_staff, community=world.community, name="党员扶助基金",
+                       description="党员捐助，为70岁以上老人缴纳医保")
