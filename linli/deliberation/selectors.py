@@ -90,3 +90,112 @@ def projects_with_raised(qs: Any) -> Any:
     from django.db.models import Q, Sum
 
     return qs.annotate(raised_sum=Sum("ledger__entries__amount_fen", filter=Q(ledger__entries__amount_fen__gt=0)))
+
+
+# --- one timeline: case → topic → meeting → vote → decision → project → milestones → result ----------------------
+
+
+def _stage(stage: str, title: str, url: str, status: str, events: list[tuple[Any, str, str]]) -> dict[str, Any]:
+    from linli.deliberation.workflow import (
+        DECISION_TRANSITIONS,
+        MEETING_TRANSITIONS,
+        TOPIC_TRANSITIONS,
+        VOTE_TRANSITIONS,
+    )
+
+    table = {"topic": TOPIC_TRANSITIONS, "meeting": MEETING_TRANSITIONS, "vote": VOTE_TRANSITIONS,
+             "decision": DECISION_TRANSITIONS}.get(stage, {})
+    labelled = [(at, str(table[kind].label) if kind in table else _event_label(kind), note) for at, kind, note in events]
+    return {"stage": stage, "title": title, "url": url, "status": status,
+            "events": sorted(labelled, key=lambda e: (e[0] is None, e[0]))}
+
+
+def _event_label(kind: Any) -> str:
+    from django.utils.translation import gettext as _
+
+    return {
+        "raise": _("Raised"), "support": _("Supported by a household"), "record": _("Decision recorded"),
+        "case": _("Case opened"), "project": _("Project opened"), "rate": _("Evaluated by a household"),
+        "agenda": _("Put on the agenda"), "participant": _("Participant invited"), "signin": _("Signed in"),
+        "ballot": _("Ballot"), "paper": _("Paper ballot"),
+    }.get(str(kind), str(kind))
+
+
+def deliberation_timeline(user: Any, *, topic: Any = None, project: Any = None, decision: Any = None) -> list[dict[str, Any]]:
+    """Everything that happened to one matter, in order, on one page: the case it came from, the topic, the
+    meetings that had it on their agenda, its votes, the decisions, the projects they opened, their milestones
+    and the residents' evaluation. Each object only when ``user`` may see it; each list bounded."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from linli.deliberation.models import Decision, Meeting, Project
+
+    if project is not None:
+        decision = decision or project.decision
+        topic = topic or project.topic or getattr(project.decision, "topic", None)
+    if decision is not None and topic is None:
+        topic = decision.topic
+    stages: list[dict[str, Any]] = []
+    if topic is not None and topic.case_id:
+        from linli.cases.access import can_view_case
+        from linli.cases.selectors import public_events
+
+        case = topic.case
+        if can_view_case(user, case):
+            stages.append(_stage("case", f"{case.number} {case.title}", reverse("cases:case", args=[case.pk]),
+                                 case.get_status_display(),
+                                 [(e.at, e.get_kind_display(), e.reply or "") for e in public_events(case)[:100]]))
+    if topic is not None:
+        stages.append(_stage("topic", topic.title, reverse("deliberation:topic_detail", args=[topic.pk]),
+                             topic.get_status_display(), [(e.at, e.kind, e.note) for e in topic_events(topic)[:100]]))
+    meetings = Meeting.objects.visible_to(user)
+    meeting_ids: set[int] = set()
+    if topic is not None:
+        meeting_ids |= set(topic.agenda_items.values_list("meeting_id", flat=True)[:20])
+    if decision is not None and decision.meeting_id:
+        meeting_ids.add(decision.meeting_id)
+    for m in meetings.filter(pk__in=sorted(meeting_ids)).order_by("starts_at")[:20]:
+        stages.append(_stage("meeting", m.title, reverse("deliberation:meeting_detail", args=[m.pk]), m.get_status_display(),
+                             [(m.starts_at, _("Meeting"), m.location)] + [(e.at, e.kind, e.note) for e in m.events.all()[:50]]))
+    vote_ids: set[int] = set()
+    if topic is not None:
+        vote_ids |= set(topic.votes.values_list("id", flat=True)[:20])
+    for obj in (decision, project):
+        if obj is not None and obj.vote_id:
+            vote_ids.add(obj.vote_id)
+    for v in Vote.objects.visible_to(user).filter(pk__in=sorted(vote_ids)).order_by("id")[:20]:
+        stages.append(_stage("vote", v.title, reverse("deliberation:vote_detail", args=[v.pk]), v.get_status_display(),
+                             [(e.at, e.kind, e.note) for e in v.events.all()[:50]]))
+    decisions = Decision.objects.visible_to(user)
+    dq = decisions.filter(topic=topic) if topic is not None else decisions.none()
+    if decision is not None:
+        dq = dq | decisions.filter(pk=decision.pk)
+    decision_list = list(dq.distinct().order_by("id")[:20])
+    for d in decision_list:
+        stages.append(_stage("decision", d.text[:60], reverse("deliberation:decision_detail", args=[d.pk]),
+                             d.get_status_display(), [(e.at, e.kind, e.note) for e in d.events.all()[:50]]))
+    projects = Project.objects.visible_to(user)
+    pq = projects.filter(decision__in=decision_list) | (projects.filter(topic=topic) if topic is not None else projects.none())
+    if project is not None:
+        pq = pq | projects.filter(pk=project.pk)
+    for p in pq.distinct().order_by("id")[:10]:
+        events = [e for e in project_events(p) if e.kind not in ("milestone", "milestone_reached", "rate")]
+        stages.append(_stage("project", p.title, reverse("deliberation:project_detail", args=[p.pk]), p.get_status_display(),
+                             [(e.at, e.label, e.note) for e in events]))  # type: ignore[attr-defined]
+        milestones = project_milestones(p)
+        if milestones:
+            stages.append(_stage("milestones", p.title, reverse("deliberation:project_detail", args=[p.pk]),
+                                 _("%(done)d of %(all)d reached") % {"done": sum(1 for m in milestones if m.done_on),
+                                                                     "all": len(milestones)},
+                                 [(m.done_on or m.planned_on, m.title,
+                                   _("reached") if m.done_on else _("planned")) for m in milestones]))
+        if p.rating_count:
+            stages.append(_stage("result", p.title, reverse("deliberation:project_detail", args=[p.pk]),
+                                 _("%(s)d of %(n)d households are satisfied") % {"s": p.satisfied_count, "n": p.rating_count},
+                                 [(p.updated_at, _("Evaluated by residents"), p.outcome)]))
+    for d in decision_list:
+        if d.rating_count:
+            stages.append(_stage("result", d.text[:60], reverse("deliberation:decision_detail", args=[d.pk]),
+                                 _("%(s)d of %(n)d households are satisfied") % {"s": d.satisfied_count, "n": d.rating_count},
+                                 [(d.updated_at, _("Evaluated by residents"), d.outcome)]))
+    return stages

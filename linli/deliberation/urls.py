@@ -39,6 +39,7 @@ urlpatterns = [
     path("projects/<int:pk>/money/", views_projects.project_money, name="project_money"),
     path("projects/<int:pk>/milestone/", views_projects.project_milestone, name="project_milestone"),
     path("projects/<int:pk>/rate/", views_projects.project_rate, name="project_rate"),
+    path("timeline/<str:kind>/<int:pk>/", views_projects.timeline, name="timeline"),
     path("funds/", views_funds.fund_list, name="funds"),
     path("funds/new/", views_funds.fund_new, name="fund_new"),
     path("funds/<int:pk>/", views_funds.fund_detail, name="fund_detail"),

@@ -214,3 +214,23 @@ def project_public(request: HttpRequest, pk: int) -> HttpResponse:
         "raised": project.raised_fen(),
         "kinds": ProjectKind,
     })
+
+
+@login_required
+def timeline(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """One page: case → topic → meeting → vote → decision → project → milestones → result."""
+    from linli.deliberation.access import access_topic
+    from linli.deliberation.selectors import deliberation_timeline
+
+    if kind == "topic":
+        anchor = access_topic(request.user, pk)
+        stages = deliberation_timeline(request.user, topic=anchor)
+    elif kind == "project":
+        anchor = access_project(request.user, pk)
+        stages = deliberation_timeline(request.user, project=anchor)
+    elif kind == "decision":
+        anchor = access_decision(request.user, pk)
+        stages = deliberation_timeline(request.user, decision=anchor)
+    else:
+        raise Http404
+    return render(request, "deliberation/timeline.html", {"anchor": anchor, "stages": stages, "kind": kind})

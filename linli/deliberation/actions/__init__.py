@@ -11,7 +11,14 @@
 """
 
 from linli.deliberation.actions.funds import fund_create, fund_money_in, fund_pay, fund_payment_run
-from linli.deliberation.actions.ledger import fen_of, ledger_post, ledger_reconcile, ledger_totals, yuan
+from linli.deliberation.actions.ledger import (
+    fen_of,
+    ledger_post,
+    ledger_post_many,
+    ledger_reconcile,
+    ledger_totals,
+    yuan,
+)
 from linli.deliberation.actions.meetings import (
     agenda_add,
     decision_open_case,
@@ -61,6 +68,7 @@ __all__ = [
     "fund_payment_run",
     "fen_of",
     "ledger_post",
+    "ledger_post_many",
     "ledger_reconcile",
     "ledger_totals",
     "yuan",

@@ -114,34 +114,49 @@ def ledger_post(
     return entry
 
 
-def ledger_pay_many(*, ledger: Any, amounts: list[tuple[int, Any, str]], actor: Any, note: str = "",
-                    now: Any = None) -> list[LedgerEntry]:
-    """Many payments at once (a payment run): ``amounts`` is [(fen, person, counterparty)]. The same
-    guarantee as ``ledger_post``: one conditional UPDATE moves the balance by the total, or nothing is paid
-    (409 ``insufficient_funds``); the entries are written in bulk with their running balance."""
-    if not amounts:
+def ledger_post_many(*, ledger: Any, rows: list[tuple[str, Any, Any, str, str]], actor: Any, now: Any = None
+                     ) -> list[LedgerEntry]:
+    """Many entries at once (a payment run, an import): ``rows`` is [(kind, amount, person, counterparty,
+    note)]. The same guarantee as ``ledger_post``: one conditional UPDATE moves the balance by the total,
+    or nothing is written (409 ``insufficient_funds``); the entries are written in bulk with their running
+    balance (incoming rows first would not change the outcome: the total decides)."""
+    if not rows:
         return []
-    fens = [fen_of(fen) for fen, _p, _c in amounts]
-    total = sum(fens)
+    for kind, *_rest in rows:
+        if kind not in EntryKind.values:
+            raise Invalid(_("Choose the kind of entry."), fields={"kind": [_("Choose one.")]})
+    signed = [fen_of(amount) * (1 if kind in MONEY_IN else -1) for kind, amount, *_rest in rows]
+    total = sum(signed)
     ledger_id = getattr(ledger, "pk", ledger)
     now = now or timezone.now()
     with transaction.atomic():
-        moved = Ledger.objects.filter(pk=ledger_id, balance_fen__gte=total).update(balance_fen=F("balance_fen") - total)
+        moved = Ledger.objects.filter(pk=ledger_id, balance_fen__gte=-total).update(balance_fen=F("balance_fen") + total)
         if moved != 1:
             raise Refused(_("Not enough money in the account for this payment."), code="insufficient_funds")
-        balance = Ledger.objects.filter(pk=ledger_id).values_list("balance_fen", flat=True).get() + total
+        balance = Ledger.objects.filter(pk=ledger_id).values_list("balance_fen", flat=True).get() - total
         actor_row = actor if authenticated(actor) else None
         actor_name = (actor.get_username() if authenticated(actor) else "system")[:150]
-        rows = []
-        for fen, (_fen, person, counterparty) in zip(fens, amounts, strict=True):
-            balance -= fen
-            rows.append(LedgerEntry(ledger_id=ledger_id, kind=EntryKind.PAYMENT, amount_fen=-fen, balance_after_fen=balance,
-                                    counterparty=clean_text(counterparty, limit=100), person_id=getattr(person, "pk", person),
-                                    note=clean_text(note, limit=300), actor=actor_row, actor_name=actor_name, at=now))
-        entries = LedgerEntry.objects.bulk_create(rows, batch_size=500)
-        if entries and entries[0].pk is None:  # backends that do not return ids from a bulk insert
-            entries = list(LedgerEntry.objects.filter(ledger_id=ledger_id, at=now).order_by("id"))[-len(rows):]
-    return entries
+        entries = []
+        for amount, (kind, _a, person, counterparty, note) in zip(signed, rows, strict=True):
+            balance += amount
+            if balance < 0:  # a payment before the money that covers it within the batch
+                raise Refused(_("Not enough money in the account for this payment."), code="insufficient_funds")
+            entries.append(LedgerEntry(ledger_id=ledger_id, kind=kind, amount_fen=amount, balance_after_fen=balance,
+                                       counterparty=clean_text(counterparty, limit=100),
+                                       person_id=getattr(person, "pk", person), note=clean_text(note, limit=300),
+                                       actor=actor_row, actor_name=actor_name, at=now))
+        written = LedgerEntry.objects.bulk_create(entries, batch_size=500)
+        audit_record(action="deliberation.ledger_post_many", actor=actor, actor_name="" if actor is not None else "system",
+                     target_type="deliberation.ledger", target_id=ledger_id,
+                     detail={"entries": len(written), "total_fen": total})
+    return written
+
+
+def ledger_pay_many(*, ledger: Any, amounts: list[tuple[int, Any, str]], actor: Any, note: str = "",
+                    now: Any = None) -> list[LedgerEntry]:
+    """Many payments at once: ``amounts`` is [(fen, person, counterparty)] (``ledger_post_many``)."""
+    return ledger_post_many(ledger=ledger, actor=actor, now=now,
+                            rows=[(EntryKind.PAYMENT, fen, person, counterparty, note) for fen, person, counterparty in amounts])
 
 
 @dataclass(frozen=True)
