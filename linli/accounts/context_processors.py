@@ -78,6 +78,8 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
         (_("Hall desk"), "hall:desk", "inbox", "hall.handle"),
         (_("Book a room"), "hall:rooms", "door-open", None),
         (_("Room bookings"), "hall:room_approvals", "calendar-check", "rooms.manage"),
+        (_("Classes"), "hall:classes", "mortarboard", None),
+        (_("Classes: totals"), "hall:class_totals", "bar-chart", "classes.manage"),
         (_("Visits"), "care:visits", "heart-pulse", "care.visit"),
         (_("Needs list"), "care:needs", "list-check", "care.view"),
         (_("Home services"), "care:home_services", "scissors", None),

@@ -147,6 +147,8 @@ def _resident_tiles() -> list[Tile]:
         _tile(gettext_lazy("My points"), gettext_lazy("Points earned and the points shop"), "award-fill", "points:my_points", 5),
         _tile(gettext_lazy("Points shop"), gettext_lazy("Spend your points on services and goods"), "bag-heart-fill", "points:shop", 3),
         _tile(gettext_lazy("Elders' canteen"), gettext_lazy("Half price at 60, meals delivered to the door"), "cup-hot-fill", "care:canteen", 2),
+        _tile(gettext_lazy("Classes"), gettext_lazy("Job and skills training, interest classes: enrol and get a certificate"),
+              "mortarboard-fill", "hall:classes", 4),
         _tile(gettext_lazy("My account"), gettext_lazy("Password, phone and security"), "person-vcard", "accounts:profile", 6),
     ]
 
@@ -193,6 +195,9 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
         ]
         tiles.append(_tile(gettext_lazy("Hall desk"), gettext_lazy("Applications, agency and certificates"), "building-check", "hall:desk", 3))
         tiles.append(_tile(gettext_lazy("Care visits"), gettext_lazy("Elderly living alone, families in difficulty, needs"), "heart-pulse-fill", "care:visits", 5))
+    if roles & {Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF}:
+        tiles.append(_tile(gettext_lazy("Classes"), gettext_lazy("Training and interest classes, attendance, totals of the year"),
+                           "mortarboard-fill", "hall:classes", 4))
     if Role.GRID_WORKER in roles:
         tiles += [
             _tile(gettext_lazy("My cases"), gettext_lazy("Cases of your grid waiting for you"), "list-task", "cases:worklist", 1),

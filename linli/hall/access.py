@@ -47,10 +47,31 @@ class ApplicationQuerySet(ScopedQuerySet):
 
 
 class CertificateQuerySet(ScopedQuerySet):
+    """The holder sees their own; hall staff those of applications in scope, class managers those of
+    enrolments in scope."""
+
     def scope_q(self, scope: Scope, user: Any) -> Q:
-        q = Q(application__applicant_id=user.pk)
+        q = Q(application__applicant_id=user.pk) | Q(enrolment__user_id=user.pk)
         if "hall.handle" in _perms(user):
             q |= scope.place_q("application__place_path")
+        if "classes.manage" in _perms(user):
+            q |= scope.place_q("enrolment__place_path")
+        return q
+
+
+class CourseQuerySet(ScopedQuerySet):
+    """Classes of the places above the user's scope (a resident's community) and under it."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        ups = scope_prefixes(user)
+        return Q(place_path__in=ups) | scope.place_q("place_path") if ups else scope.place_q("place_path")
+
+
+class EnrolmentQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        q = Q(user_id=user.pk)
+        if "classes.manage" in _perms(user):
+            q |= scope.place_q("place_path")
         return q
 
 
@@ -110,3 +131,21 @@ def can_manage_catalog(user: Any, service: Any = None) -> bool:
     if service is None or service.place_id is None:
         return True
     return scope_of(user).covers_path(service.place_path)
+
+
+def access_course(user: Any, pk: Any):
+    from linli.hall.models import Course
+
+    return access_object(Course.objects.all(), user, pk)
+
+
+def access_enrolment(user: Any, pk: Any):
+    from linli.hall.models import Enrolment
+
+    return access_object(Enrolment.objects.select_related("course"), user, pk)
+
+
+def can_manage_classes(user: Any, course: Any = None) -> bool:
+    if "classes.manage" not in _perms(user):
+        return False
+    return course is None or scope_of(user).covers_path(course.place_path)

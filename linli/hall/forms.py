@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from linli.hall.workflow import ServiceCategory
+from linli.hall.workflow import CourseKind, ServiceCategory
 
 
 class _Styled(forms.Form):
@@ -87,3 +87,30 @@ class RoomForm(_Styled):
 
 
 WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+
+
+class CourseForm(_Styled):
+    kind = forms.ChoiceField(label=_("Kind"), choices=CourseKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=80)
+    place = forms.ChoiceField(label=_("Community"), required=False)
+    lecturer = forms.CharField(label=_("Lecturer (讲师团)"), max_length=80, required=False)
+    venue = forms.CharField(label=_("Venue"), max_length=80, required=False)
+    quota = forms.IntegerField(label=_("Quota"), min_value=1, max_value=1000)
+    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    min_attendance = forms.IntegerField(label=_("Attendance needed for the certificate (%)"), min_value=0,
+                                        max_value=100, initial=80)
+    description = forms.CharField(label=_("Description"), required=False, max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SessionForm(_Styled):
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
+    topic = forms.CharField(label=_("Topic"), max_length=120, required=False)
+
+
+class WalkInEnrolForm(_Styled):
+    name = forms.CharField(label=_("Name"), max_length=64)
+    person = forms.IntegerField(label=_("Registry person number (optional)"), required=False, min_value=1)

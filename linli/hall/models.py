@@ -12,6 +12,8 @@ from linli.hall.access import (
     ApplicationQuerySet,
     BookingQuerySet,
     CertificateQuerySet,
+    CourseQuerySet,
+    EnrolmentQuerySet,
     RoomQuerySet,
     ServiceItemQuerySet,
 )
@@ -19,6 +21,9 @@ from linli.hall.workflow import (
     ApplicationStatus,
     BookingStatus,
     Channel,
+    CourseKind,
+    CourseStatus,
+    EnrolmentStatus,
     RoomKind,
     Satisfaction,
     ServiceCategory,
@@ -157,9 +162,15 @@ class CertificateSerial(models.Model):
 
 
 class Certificate(models.Model):
-    """A certificate (证明) issued when an application of a certificate service is done."""
+    """A certificate (证明) issued when an application of a certificate service is done, or a certificate of
+    completion (结业证书) when a class finishes: one numbering, one PDF, one public check."""
 
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="certificate")
+    application = models.OneToOneField(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="certificate"
+    )
+    enrolment = models.OneToOneField(
+        "hall.Enrolment", null=True, blank=True, on_delete=models.PROTECT, related_name="certificate"
+    )
     community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField()
     serial = models.PositiveIntegerField()
@@ -182,10 +193,29 @@ class Certificate(models.Model):
         verbose_name_plural = _("certificates")
         constraints = [
             models.UniqueConstraint(fields=["community", "year", "serial"], name="hall_certificate_serial"),
+            models.CheckConstraint(
+                condition=models.Q(application__isnull=False, enrolment__isnull=True)
+                | models.Q(application__isnull=True, enrolment__isnull=False),
+                name="hall_certificate_one_subject",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def subject_path(self) -> str:
+        """The place path of what it certifies (the application's place, the class's place)."""
+        if self.application_id is not None:
+            return self.application.place_path
+        return self.enrolment.place_path
+
+    @property
+    def holder_id(self) -> int | None:
+        """The account of the person it was issued to (told when it is revoked)."""
+        if self.application_id is not None:
+            return self.application.applicant_id
+        return self.enrolment.user_id
 
 
 def _all_week() -> list[int]:
@@ -299,3 +329,145 @@ class BookingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_id} {self.kind}"
+
+
+# --- classes (培训班: employment and skills classes, interest classes of the 讲师团) --------------------------------
+
+
+class Course(models.Model):
+    """A class (培训班/兴趣班) a community runs: a quota, sessions, enrolment on the phone or at the desk,
+    attendance by QR code, a certificate of completion for those who attended enough."""
+
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("place"))
+    place_path = models.CharField(max_length=255, editable=False)
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", editable=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=CourseKind.choices)
+    title = models.CharField(_("title"), max_length=80)
+    description = models.TextField(_("description"), blank=True, default="")
+    lecturer = models.CharField(_("lecturer"), max_length=80, blank=True, default="")
+    venue = models.CharField(_("venue"), max_length=80, blank=True, default="")
+    quota = models.PositiveSmallIntegerField(_("quota"))
+    enrolled = models.PositiveSmallIntegerField(_("enrolled"), default=0, editable=False)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    min_attendance = models.PositiveSmallIntegerField(_("attendance needed for the certificate (%)"), default=80)
+    status = models.CharField(_("status"), max_length=12, choices=CourseStatus.choices, default=CourseStatus.OPEN)
+    version = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+        ordering = ["-starts_on", "-id"]
+        indexes = [
+            models.Index(fields=["place_path", "starts_on"], name="hall_course_path",
+                         opclasses=[*PATH_OPS, ""]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(enrolled__lte=models.F("quota")), name="hall_course_quota"),
+            models.CheckConstraint(condition=models.Q(starts_on__lte=models.F("ends_on")), name="hall_course_span"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CourseEvent(models.Model):
+    """The class's timeline: its transitions, and its enrolments' (``data["enrolment"]``)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=16, blank=True, default="")
+    to_status = models.CharField(max_length=16, blank=True, default="")
+    note = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.course_id} {self.kind}"
+
+
+class CourseSession(models.Model):
+    """One session of a class; its ``code`` is the QR code the enrolled scan to record attendance."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    topic = models.CharField(_("topic"), max_length=120, blank=True, default="")
+    code = models.CharField(max_length=32, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(starts_at__lt=models.F("ends_at")), name="hall_session_span"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Enrolment(models.Model):
+    """A person's place in a class: a resident on the phone, or a walk-in registered by staff."""
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrolments")
+    place_path = models.CharField(max_length=255, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    person = models.ForeignKey("residents.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=64)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.ONLINE)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+")
+    status = models.CharField(_("status"), max_length=12, choices=EnrolmentStatus.choices,
+                              default=EnrolmentStatus.ENROLLED)
+    version = models.PositiveIntegerField(default=0)
+    enrolled_at = models.DateTimeField(_("enrolled at"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["user", "-id"], name="hall_enrolment_user")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "user"], condition=models.Q(status__in=["enrolled", "completed"]),
+                name="hall_enrolment_once",
+            ),
+            models.UniqueConstraint(
+                fields=["course", "person"], condition=models.Q(status__in=["enrolled", "completed"]),
+                name="hall_enrolment_person_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course_id} {self.name}"
+
+
+class Attendance(models.Model):
+    """One enrolled person present at one session (scanned the session's QR code, or marked by staff)."""
+
+    session = models.ForeignKey(CourseSession, on_delete=models.CASCADE, related_name="attendances")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendances")
+    at = models.DateTimeField()
+    by_qr = models.BooleanField(default=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "enrolment"], name="hall_attendance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} {self.enrolment_id}"

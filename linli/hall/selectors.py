@@ -128,3 +128,85 @@ def booking_list(*, user: Any, mine: bool = False, pending: bool = False, after:
     if pending:
         qs = qs.filter(status="pending")
     return keyset_page(qs, after=after, size=size)
+
+
+# --- classes ---------------------------------------------------------------------------------------------------
+
+
+def course_list(*, user: Any, status: str = "", kind: str = "", limit: int = 100) -> list[Any]:
+    """Classes ``user`` may see, those enrolling first, then by start date (newest first); at most ``limit``."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from linli.hall.models import Course
+
+    qs = Course.objects.visible_to(user)
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    first = Case(When(status="open", then=Value(0)), default=Value(1), output_field=IntegerField())
+    return list(qs.annotate(first=first).order_by("first", "-starts_on", "-id")[: max(1, min(limit, 300))])
+
+
+def my_enrolments(*, user: Any, limit: int = 50) -> list[Any]:
+    from linli.hall.models import Enrolment
+
+    return list(
+        Enrolment.objects.filter(user_id=user.pk).select_related("course", "certificate").order_by("-id")[:limit]
+    )
+
+
+def course_roster(course: Any, *, limit: int = 1000) -> list[Any]:
+    """The class's enrolments with the number of sessions each attended."""
+    from django.db.models import Count
+
+    return list(
+        course.enrolments.select_related("certificate").annotate(attended=Count("attendances")).order_by("id")[:limit]
+    )
+
+
+def course_sessions(course: Any, *, limit: int = 200) -> list[Any]:
+    from django.db.models import Count
+
+    return list(course.sessions.annotate(present=Count("attendances")).order_by("starts_at", "id")[:limit])
+
+
+@dataclass
+class ClassTotals:
+    community: str
+    classes: int
+    people: int
+    completed: int
+    sessions: int
+    attendances: int
+
+
+def class_totals(*, user: Any, year: int) -> tuple[list[ClassTotals], ClassTotals]:
+    """The year's figures per community ("30 classes, 1,000 people"): classes that started in ``year`` (not
+    cancelled), people enrolled in them (not cancelled), completions, sessions held and attendances."""
+    from django.db.models import Count, Q
+
+    from linli.hall.models import Attendance, Course, CourseSession, Enrolment
+
+    courses = Course.objects.visible_to(user).filter(starts_on__year=year).exclude(status="cancelled")
+    per: dict[int, dict[str, Any]] = {}
+    for row in courses.values("community_id", "community__name").annotate(n=Count("id")):
+        per[row["community_id"]] = {"community": row["community__name"], "classes": row["n"], "people": 0,
+                                    "completed": 0, "sessions": 0, "attendances": 0}
+    ids = courses.values("pk")
+    for row in (
+        Enrolment.objects.filter(course__in=ids).exclude(status="cancelled").values("course__community_id")
+        .annotate(n=Count("id"), done=Count("id", filter=Q(status="completed")))
+    ):
+        per[row["course__community_id"]].update(people=row["n"], completed=row["done"])
+    for row in CourseSession.objects.filter(course__in=ids).values("course__community_id").annotate(n=Count("id")):
+        per[row["course__community_id"]]["sessions"] = row["n"]
+    for row in (
+        Attendance.objects.filter(session__course__in=ids).values("session__course__community_id")
+        .annotate(n=Count("id"))
+    ):
+        per[row["session__course__community_id"]]["attendances"] = row["n"]
+    rows = sorted((ClassTotals(**v) for v in per.values()), key=lambda r: r.community)
+    total = ClassTotals("", *(sum(getattr(r, f) for r in rows)
+                              for f in ("classes", "people", "completed", "sessions", "attendances")))
+    return rows, total

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from linli.hall import views, views_rooms
+from linli.hall import views, views_classes, views_rooms
 
 app_name = "hall"
 
@@ -23,4 +23,16 @@ urlpatterns = [
     path("rooms/approvals/", views_rooms.approvals, name="room_approvals"),
     path("bookings/mine/", views_rooms.my_bookings, name="my_bookings"),
     path("bookings/<int:pk>/do/<str:name>/", views_rooms.booking_transition, name="booking_transition"),
+    path("classes/", views_classes.classes, name="classes"),
+    path("classes/new/", views_classes.class_edit, name="class_new"),
+    path("classes/totals/", views_classes.class_totals, name="class_totals"),
+    path("classes/<int:pk>/", views_classes.class_detail, name="class"),
+    path("classes/<int:pk>/edit/", views_classes.class_edit, name="class_edit"),
+    path("classes/<int:pk>/enrol/", views_classes.class_enrol, name="class_enrol"),
+    path("classes/<int:pk>/sessions/", views_classes.session_new, name="class_session_new"),
+    path("classes/<int:pk>/do/<str:name>/", views_classes.class_transition, name="class_transition"),
+    path("classes/sessions/<int:pk>/", views_classes.session_qr, name="class_session"),
+    path("classes/enrolments/<int:pk>/do/<str:name>/", views_classes.enrolment_transition,
+         name="enrolment_transition"),
+    path("classes/a/<str:code>/", views_classes.class_checkin, name="class_checkin"),
 ]

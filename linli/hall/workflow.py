@@ -174,3 +174,77 @@ BOOKING_TRANSITIONS = table(
                    [is_booker, is_room_manager], fields=["reason"], style="outline-danger"),
     ]
 )
+
+
+# --- classes (培训班与兴趣班) ------------------------------------------------------------------------------------
+#
+#   open (enrolling) ─ close ─→ closed ─ reopen ─→ open
+#   open | closed ─ finish (certificates for those who attended enough) ─→ finished
+#   open | closed ─ cancel (a reason; the enrolled are told) ─→ cancelled
+#
+#   an enrolment: enrolled ─ cancel (the resident or staff) ─→ cancelled
+#                 enrolled ─ complete (when the class finishes: a certificate of completion) ─→ completed
+
+PERM_ENROL = "classes.enrol"
+PERM_CLASSES = "classes.manage"
+
+
+class CourseKind(models.TextChoices):
+    EMPLOYMENT = "employment", _("Employment training")  # 就业培训
+    SKILLS = "skills", _("Skills class")  # 技能培训
+    INTEREST = "interest", _("Interest class")  # 兴趣班 (讲师团)
+
+
+class CourseStatus(models.TextChoices):
+    OPEN = "open", _("Enrolling")
+    CLOSED = "closed", _("Enrolment closed")
+    FINISHED = "finished", _("Finished")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class EnrolmentStatus(models.TextChoices):
+    ENROLLED = "enrolled", _("Enrolled")
+    CANCELLED = "cancelled", _("Cancelled")
+    COMPLETED = "completed", _("Completed")
+
+
+C = CourseStatus
+E = EnrolmentStatus
+
+
+def is_class_manager(course: Any, user: Any) -> bool:
+    """Staff with ``classes.manage`` whose scope covers the class's place."""
+    return PERM_CLASSES in perms_of(user) and covers(user, course.place_path)
+
+
+def is_enrolment_manager(enrolment: Any, user: Any) -> bool:
+    return PERM_CLASSES in perms_of(user) and covers(user, enrolment.place_path)
+
+
+def is_enrollee(enrolment: Any, user: Any) -> bool:
+    return enrolment.user_id is not None and enrolment.user_id == user.pk
+
+
+def _class_running(enrolment: Any, user: Any) -> Any:
+    running = enrolment.course.status in (C.OPEN, C.CLOSED)
+    return None if running else _("The class is over: its enrolments no longer change.")
+
+
+COURSE_TRANSITIONS = table(
+    [
+        transition("close", _("Close enrolment"), [C.OPEN], C.CLOSED, [is_class_manager], style="secondary"),
+        transition("reopen", _("Reopen enrolment"), [C.CLOSED], C.OPEN, [is_class_manager], style="secondary"),
+        transition("finish", _("Finish the class (certificates)"), [C.OPEN, C.CLOSED], C.FINISHED,
+                   [is_class_manager], style="success"),
+        transition("cancel", _("Cancel the class"), [C.OPEN, C.CLOSED], C.CANCELLED, [is_class_manager],
+                   required=["reason"], style="outline-danger"),
+    ]
+)
+
+ENROLMENT_TRANSITIONS = table(
+    [
+        transition("cancel", _("Cancel the enrolment"), [E.ENROLLED], E.CANCELLED, [is_enrollee, is_enrolment_manager],
+                   fields=["reason"], guard=_class_running, style="outline-danger"),
+        transition("complete", _("Completed"), [E.ENROLLED], E.COMPLETED, [is_enrolment_manager], style="success"),
+    ]
+)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -122,7 +123,8 @@ def _spec() -> Spec:
 
     return Spec(
         model=HomeServiceRequest, event_model=HomeServiceEvent, event_fk="request", table=HOME_SERVICE_TRANSITIONS,
-        apply=APPLY, audit_prefix="care.home_service", noun=_("home service"), related=("person",), notifier=notify,
+        apply=APPLY, audit_prefix="care.home_service", noun=_("home service"), related=("person",),
+        url=lambda r: reverse("care:home_services"),
     )
 
 

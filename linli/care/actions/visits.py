@@ -19,6 +19,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -194,6 +195,10 @@ def visit_log(
     return visit
 
 
+def _plan_url(plan: Any) -> str:
+    return reverse("care:plan", args=[plan.pk])
+
+
 def visits_escalate_overdue(*, today: dt.date | None = None) -> dict[str, int]:
     """Tell the visitor of each overdue plan (once), and the community's care staff once a plan is overdue
     by the rule's ``escalate_after_days``. Idempotent: a second run tells nobody again."""
@@ -207,7 +212,7 @@ def visits_escalate_overdue(*, today: dt.date | None = None) -> dict[str, int]:
     )[:5000]:
         with transaction.atomic():
             if VisitPlan.objects.filter(pk=plan.pk, overdue_told_at__isnull=True).update(overdue_told_at=now):
-                notify(ref=f"care.plan:{plan.pk}", kind="overdue", user_ids=[plan.assignee_id],
+                notify(ref=f"care.plan:{plan.pk}", kind="overdue", user_ids=[plan.assignee_id], url=_plan_url(plan),
                        text=_("A visit is overdue since %(day)s.") % {"day": plan.next_due})
                 told += 1
     for plan in VisitPlan.objects.filter(active=True, escalated_at__isnull=True, next_due__lt=today).select_related(
@@ -217,7 +222,7 @@ def visits_escalate_overdue(*, today: dt.date | None = None) -> dict[str, int]:
             continue
         with transaction.atomic():
             if VisitPlan.objects.filter(pk=plan.pk, escalated_at__isnull=True).update(escalated_at=now):
-                notify(ref=f"care.plan:{plan.pk}", kind="escalate",
+                notify(ref=f"care.plan:{plan.pk}", kind="escalate", url=_plan_url(plan),
                        user_ids=users_over(plan.place_path, perm=PERM_MANAGE),
                        text=_("A visit is %(n)s days overdue.") % {"n": (today - plan.next_due).days})
                 escalated += 1

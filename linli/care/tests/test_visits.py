@@ -4,7 +4,6 @@ grid worker and then the supervisor, and a need turned into a case or an order i
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 import pytest
 from django.urls import reverse
@@ -58,14 +57,27 @@ def test_the_next_visit_is_due_a_week_after_a_logged_one_and_overdue_after_it(pl
     assert visits_escalate_overdue(today=day + dt.timedelta(days=8))["told"] == 1  # overdue the day after
 
 
-def test_overdue_reaches_the_worker_then_the_supervisor_once(plan, grid_worker_a, community_staff, caplog):
-    caplog.set_level(logging.INFO, logger="linli.care.notify")
+def test_overdue_reaches_the_worker_then_the_supervisor_once(plan, grid_worker_a, grid_worker_b, community_staff,
+                                                            outsider):
+    """Through the one outbox (linli.notifications): the plan's grid worker the day after it is due; the
+    care staff over the place (not the worker again) once it is ``escalate_after_days`` late; once each."""
+    from linli.notifications.models import Notice
+
+    def told(kind):
+        return sorted(Notice.objects.filter(kind=kind, ref=f"care.plan:{plan.pk}").values_list("user_id", flat=True))
+
     due = plan.next_due
     result = visits_escalate_overdue(today=due + dt.timedelta(days=1))
     assert result == {"told": 1, "escalated": 0}
+    assert told("overdue") == [grid_worker_a.pk] and told("escalate") == []
+    assert Notice.objects.get(kind="overdue").url.endswith(f"/care/plans/{plan.pk}/")
     result = visits_escalate_overdue(today=due + dt.timedelta(days=1 + plan.rule.escalate_after_days))
     assert result == {"told": 0, "escalated": 1}
+    supervisors = told("escalate")
+    assert community_staff.pk in supervisors
+    assert not {grid_worker_a.pk, grid_worker_b.pk, outsider.pk} & set(supervisors)
     assert visits_escalate_overdue(today=due + dt.timedelta(days=30)) == {"told": 0, "escalated": 0}
+    assert told("overdue") == [grid_worker_a.pk] and told("escalate") == supervisors
     plan.refresh_from_db()
     assert plan.overdue_told_at and plan.escalated_at
 

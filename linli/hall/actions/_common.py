@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from linli.core.errors import Invalid
-
-logger = logging.getLogger("linli.hall.notify")
 
 
 def clean_text(value: Any, *, limit: int = 4000) -> str:
@@ -82,17 +78,10 @@ def users_over(path: str, perm: str) -> list[int]:
 
 
 def notify(
-    *, ref: str, kind: str, user_ids: Iterable[int | None], text: str, exclude: int | None = None
+    *, ref: str, kind: str, user_ids: Iterable[int | None], text: str, exclude: int | None = None, url: str = ""
 ) -> None:
-    """Tell these users once the transaction commits. The one place to swap for the notifications outbox
-    (``linli.notifications.actions.notice_queue``) when it lands."""
-    ids = sorted({uid for uid in user_ids if uid is not None and uid != exclude})
-    if not ids:
-        return
-    message = str(text)
+    """Tell these users through the one outbox (``linli.notifications``): notice rows written in the
+    caller's transaction, delivered by the worker after the commit."""
+    from linli.notifications.actions import notice_queue
 
-    def deliver() -> None:
-        for uid in ids:
-            logger.info("notice to user %s: %s %s %s", uid, ref, kind, message)
-
-    transaction.on_commit(deliver)
+    notice_queue(user_ids=user_ids, kind=kind, ref=ref, text=text, url=url, exclude=exclude)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,7 +126,7 @@ def application_submit(
                      target=app, detail={"service": service.pk, "channel": app.channel})
         notify(ref=f"hall.application:{app.pk}", kind="submit", user_ids=_desk(app),
                text=_("New application #%(id)s: %(service)s") % {"id": app.pk, "service": service.name},
-               exclude=getattr(actor, "pk", None))
+               exclude=getattr(actor, "pk", None), url=reverse("hall:application", args=[app.pk]))
     return app
 
 
@@ -257,7 +258,7 @@ def _spec() -> Spec:
         audit_prefix="hall.application",
         noun=_("application"),
         related=("service",),
-        notifier=notify,
+        url=lambda a: reverse("hall:application", args=[a.pk]),
     )
 
 

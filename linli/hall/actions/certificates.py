@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.hall.actions._common import clean_text, notify
-from linli.hall.workflow import PERM_HANDLE
+from linli.hall.workflow import PERM_CLASSES, PERM_HANDLE
 
 CODE_BYTES = 16  # 128 bits: a code cannot be guessed
 
@@ -42,22 +42,43 @@ def _fill(template: str, **values: str) -> str:
     return out
 
 
-def certificate_issue(*, application: Any, actor: Any, purpose: str = "", now: datetime | None = None):
-    """Number and record the certificate of a done application (called by ``complete``)."""
+def certificate_create(
+    *, community: Any, title: str, holder_name: str, text: str, actor: Any, now: datetime | None = None,
+    application: Any = None, enrolment: Any = None,
+):
+    """Number and record a certificate (the one numbering, per community and year, and the one random code
+    of the public check) for a done application or a completed class enrolment."""
     from linli.hall.models import Certificate
 
     now = now or timezone.now()
     year = timezone.localtime(now).year
-    community = application.community
     serial = serial_next(community=community, year=year)
-    service = application.service
     cert = Certificate.objects.create(
         application=application,
+        enrolment=enrolment,
         community=community,
         year=year,
         serial=serial,
         number=f"〔{year}〕{community.name}证字第{serial:05d}号",
         code=secrets.token_urlsafe(CODE_BYTES),
+        title=title,
+        holder_name=holder_name,
+        text=text,
+        issuer_name=f"{community.name}居民委员会",
+        issued_at=now,
+        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    subject = {"application": application.pk} if application is not None else {"enrolment": enrolment.pk}
+    audit_record(action="hall.certificate_issue", actor=actor, actor_name="" if actor else "system", target=cert,
+                 detail={"number": cert.number, **subject})
+    return cert
+
+
+def certificate_issue(*, application: Any, actor: Any, purpose: str = "", now: datetime | None = None):
+    """The certificate of a done application (called by ``complete``)."""
+    service = application.service
+    return certificate_create(
+        community=application.community,
         title=service.name,
         holder_name=application.applicant_name,
         text=_fill(
@@ -66,13 +87,10 @@ def certificate_issue(*, application: Any, actor: Any, purpose: str = "", now: d
             address=application.address or "—",
             purpose=purpose or "—",
         ),
-        issuer_name=f"{community.name}居民委员会",
-        issued_at=now,
-        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor,
+        now=now,
+        application=application,
     )
-    audit_record(action="hall.certificate_issue", actor=actor, actor_name="" if actor else "system", target=cert,
-                 detail={"number": cert.number, "application": application.pk})
-    return cert
 
 
 def certificate_revoke(*, certificate: Any, actor: Any, reason: str):
@@ -87,10 +105,13 @@ def certificate_revoke(*, certificate: Any, actor: Any, reason: str):
         base = Certificate.objects.visible_to(actor) if actor is not None else Certificate.objects.all()
         if not base.filter(pk=pk).exists():
             raise NotFound(_("Not found."))
-        if actor is not None and PERM_HANDLE not in getattr(actor, "perms", frozenset()):
+        if actor is not None and not ({PERM_HANDLE, PERM_CLASSES} & getattr(actor, "perms", frozenset())):
             raise PermissionDenied(_("You may not revoke certificates."))
-        cert = Certificate.objects.select_related("application").select_for_update(of=("self",)).get(pk=pk)
-        if actor is not None and not actor.scope.covers_path(cert.application.place_path):
+        cert = (
+            Certificate.objects.select_related("application", "enrolment").select_for_update(of=("self",)).get(pk=pk)
+        )
+        perm = PERM_HANDLE if cert.application_id is not None else PERM_CLASSES
+        if actor is not None and (perm not in actor.perms or not actor.scope.covers_path(cert.subject_path)):
             raise PermissionDenied(_("You may not revoke certificates."))
         if cert.revoked_at is not None:
             raise Refused(_("This certificate is already revoked."), code="refused_transition")
@@ -101,8 +122,9 @@ def certificate_revoke(*, certificate: Any, actor: Any, reason: str):
         cert.refresh_from_db()
         audit_record(action="hall.certificate_revoke", actor=actor, actor_name="" if actor else "system", target=cert,
                      detail={"number": cert.number, "reason": reason})
-        notify(ref=f"hall.application:{cert.application_id}", kind="revoke",
-               user_ids=[cert.application.applicant_id],
+        ref = (f"hall.application:{cert.application_id}" if cert.application_id is not None
+               else f"hall.course:{cert.enrolment.course_id}")
+        notify(ref=ref, kind="revoke", user_ids=[cert.holder_id],
                text=_("Your certificate %(number)s was revoked: %(reason)s") % {"number": cert.number, "reason": reason},
                exclude=getattr(actor, "pk", None))
     return cert

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -327,7 +328,7 @@ def _spec() -> Spec:
         audit_prefix="hall.booking",
         noun=_("booking"),
         related=("room",),
-        notifier=notify,
+        url=lambda b: reverse("hall:my_bookings"),
     )
 
 

@@ -4,7 +4,6 @@ and the applicant told at each step (after commit only)."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 import pytest
 
@@ -92,32 +91,46 @@ def test_rating_needs_a_known_answer(app_in_state, applicant):
     assert app.status == "rated" and app.satisfaction == "basically"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_applicant_is_told_at_each_step_after_commit(app_in_state, applicant, community_staff, caplog):
-    caplog.set_level(logging.INFO, logger="linli.hall.notify")
-    app = app_in_state("submitted")
-    caplog.clear()
+def _told(user) -> list[tuple[str, str]]:
+    """The notices the outbox (linli.notifications) holds for ``user``: (kind, text), oldest first."""
+    from linli.notifications.models import Notice
+
+    return list(Notice.objects.filter(user=user).order_by("id").values_list("kind", "text"))
+
+
+def test_the_applicant_is_told_at_each_step_through_the_outbox(app_in_state, applicant, community_staff,
+                                                               agency_service, submit):
+    from linli.notifications.models import Notice
+
+    app = submit(agency_service)
+    assert _told(applicant) == []  # the desk is told of a new application, not the applicant
+    assert Notice.objects.filter(user=community_staff, kind="submit", ref=f"hall.application:{app.pk}").exists()
     application_transition(application=app, name="request_materials", actor=community_staff,
                            data={"missing": ["结婚证"]})
-    told = [r.getMessage() for r in caplog.records if f"user {applicant.pk}:" in r.getMessage()]
-    assert len(told) == 1 and "结婚证" in told[0]
-    caplog.clear()
     application_transition(application=app, name="resubmit", actor=applicant)
     application_transition(application=app, name="accept", actor=community_staff)
-    told = [r.getMessage() for r in caplog.records if f"user {applicant.pk}:" in r.getMessage()]
-    assert len(told) == 1 and "accept" in told[0]
+    application_transition(application=app, name="start_agency", actor=community_staff, data={"office": "街道民政科"})
+    application_transition(application=app, name="agency_step", actor=community_staff, data={"note": "已送审"})
+    application_transition(application=app, name="complete", actor=community_staff)
+    told = _told(applicant)
+    assert [k for k, _t in told] == ["missing", "accept", "agency", "agency_step", "done"]
+    assert "结婚证" in told[0][1] and "街道民政科" in told[2][1]
+    notice = Notice.objects.filter(user=applicant, kind="done").get()
+    assert notice.ref == f"hall.application:{app.pk}" and notice.url.endswith(f"/hall/applications/{app.pk}/")
+    other = app_in_state("submitted")
+    application_transition(application=other, name="refuse", actor=community_staff, data={"reason": "不属本社区"})
+    assert _told(applicant)[-1][0] == "refuse" and "不属本社区" in _told(applicant)[-1][1]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_no_notice_for_a_rolled_back_step(app_in_state, applicant, community_staff, caplog):
+def test_no_notice_for_a_rolled_back_step(app_in_state, applicant, community_staff):
     from django.db import transaction
 
     app = app_in_state("submitted")
-    caplog.set_level(logging.INFO, logger="linli.hall.notify")
-    caplog.clear()
     with pytest.raises(RuntimeError), transaction.atomic():
         application_transition(application=app, name="accept", actor=community_staff)
+        assert [k for k, _t in _told(applicant)] == ["accept"]  # written in the step's transaction
         raise RuntimeError
-    assert not [r for r in caplog.records if f"user {applicant.pk}:" in r.getMessage()]
+    assert _told(applicant) == []
     app.refresh_from_db()
     assert app.status == "submitted"
