@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from linli.core.crypto import new_key_line
@@ -376,6 +378,76 @@ def api_outsider_id_certificate_id(world, api_outsider_id_application_id):
     app = application_transition(application=api_outsider_id_application_id, name="accept", actor=None)
     app = application_transition(application=app, name="complete", actor=None)
     return app.certificate.pk
+
+
+# classes (linli/hall): a class of grid A and an enrolment in it.
+@pytest.fixture
+def api_outsider_id_course_id(world):
+    import datetime as dt
+
+    from linli.hall.actions import course_save
+
+    return course_save(actor=None, place=world.grid_a.pk, kind="skills", title="矩阵培训班", quota=5,
+                       starts_on=dt.date(2026, 3, 2), ends_on=dt.date(2026, 3, 30)).pk
+
+
+@pytest.fixture
+def api_outsider_id_enrolment_id(world, api_outsider_id_course_id):
+    from linli.hall.actions import course_enrol
+
+    return course_enrol(actor=None, course=api_outsider_id_course_id, walk_in=True, name="矩阵学员").pk
+
+
+# care (linli/care): an elder of grid A with a visit plan, a need from a visit, a canteen of grid A and an order.
+def _care_elder(world):
+    from linli.residents.actions import person_create
+    from linli.residents.models import Person
+
+    return Person.objects.filter(name="矩阵老人").first() or person_create(
+        actor=None, name="矩阵老人", place=world.grid_a, phone="13699990001", current_address="矩阵里1号")
+
+
+@pytest.fixture
+def api_outsider_id_plan_id(world):
+    from linli.care.models import VisitPlan, VisitRule
+
+    rule, _created = VisitRule.objects.get_or_create(tag_code="living_alone", defaults={"every_days": 7})
+    person = _care_elder(world)
+    return VisitPlan.objects.create(person=person, rule=rule, place_path=person.place_path, every_days=7,
+                                    next_due=dt.date(2026, 1, 5)).pk
+
+
+@pytest.fixture
+def api_outsider_id_need_id(world, api_outsider_id_plan_id):
+    from linli.care.actions import visit_log
+
+    visit = visit_log(actor=None, plan=api_outsider_id_plan_id, found="needs",
+                      needs=[{"kind": "repair", "text": "水管漏水"}])
+    return visit.needs.get().pk
+
+
+def _care_canteen(world):
+    from linli.care.actions import canteen_save
+    from linli.care.models import Canteen
+
+    return Canteen.objects.filter(name="矩阵食堂").first() or canteen_save(
+        actor=None, place=world.grid_a.pk, name="矩阵食堂", order_until=dt.time(23, 59))
+
+
+@pytest.fixture
+def api_outsider_id_canteen_id(world):
+    return _care_canteen(world).pk
+
+
+@pytest.fixture
+def api_outsider_id_meal_order_id(world):
+    from django.utils import timezone
+
+    from linli.care.actions import meal_order, menu_item_add
+
+    item = menu_item_add(actor=None, canteen=_care_canteen(world), day=timezone.localdate() + dt.timedelta(days=1),
+                         name="矩阵套餐", price="12")
+    return meal_order(actor=None, item=item, person=_care_elder(world).pk).pk
 
 
 # smart monitoring (linli/iot): a device and an alarm in community 1 / grid A.

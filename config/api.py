@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from linli.accounts.api import AUTH, users_router
 from linli.accounts.api import router as accounts_router
+from linli.care.api import router as care_router
 from linli.cases.api import router as cases_router
 from linli.core.api import LinliAPI, ORJSONRenderer, install_error_handlers
 from linli.deliberation.api import meetings_router, topics_router, votes_router
@@ -46,4 +47,5 @@ api.add_router("/projects", projects_router)
 api.add_router("/funds", funds_router)
 api.add_router("/disputes", mediation_router)
 api.add_router("/hall", hall_router)
+api.add_router("/care", care_router)
 api.add_router("/iot", iot_router)

@@ -77,3 +77,31 @@ def prefixes_of_scope(user: Any) -> list[str]:
     for path in scope_of(user).place_paths:
         out.update(path_prefixes(path))
     return sorted(out)
+
+
+class MealOrderQuerySet(ScopedQuerySet):
+    """The orderer sees their own meal orders; canteen staff (``canteen.manage``) those of the canteens in
+    their scope."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        q = Q(orderer_id=user.pk)
+        if "canteen.manage" in _perms(user):
+            q |= scope.place_q("canteen__place_path")
+        return q
+
+
+def access_meal_order(user: Any, pk: Any):
+    from linli.care.models import MealOrder
+
+    return access_object(MealOrder.objects.select_related("canteen", "item"), user, pk)
+
+
+def access_canteen(user: Any, pk: Any):
+    from django.http import Http404
+
+    from linli.care.models import Canteen
+
+    found = Canteen.objects.filter(active=True).visible_to(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

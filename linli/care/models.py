@@ -9,7 +9,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.care.access import HomeServiceQuerySet, NeedQuerySet, PlanQuerySet, VisitQuerySet
+from linli.care.access import (
+    HomeServiceQuerySet,
+    MealOrderQuerySet,
+    NeedQuerySet,
+    PlanQuerySet,
+    VisitQuerySet,
+)
 from linli.care.workflow import (
     Found,
     HomeServiceKind,
@@ -255,6 +261,8 @@ class MealOrder(models.Model):
     address = models.CharField(_("delivery address"), max_length=200, blank=True, default="")
     status = models.CharField(max_length=12, choices=MealOrderStatus.choices, default=MealOrderStatus.ORDERED)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MealOrderQuerySet.as_manager()
 
     class Meta:
         ordering = ["day", "id"]

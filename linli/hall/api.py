@@ -201,3 +201,262 @@ def certificate_verify(request, code: str):
 
         raise Http404
     return found
+
+
+# --- classes (培训班) --------------------------------------------------------------------------------------------
+
+
+class HallCourseOut(Schema):
+    id: int
+    kind: str
+    title: str
+    description: str
+    lecturer: str
+    venue: str
+    quota: int
+    enrolled: int
+    starts_on: datetime.date
+    ends_on: datetime.date
+    min_attendance: int
+    status: str
+    community: str
+    actions: list[str] = Field(description="the transitions I may start now")
+
+
+class HallCoursePageOut(Schema):
+    items: list[HallCourseOut]
+    next_after: int | None
+
+
+class HallCourseIn(Schema):
+    place_id: int
+    kind: str
+    title: str
+    quota: int
+    starts_on: datetime.date
+    ends_on: datetime.date
+    lecturer: str = ""
+    venue: str = ""
+    description: str = ""
+    min_attendance: int = 80
+
+
+class HallEnrolIn(Schema):
+    walk_in: bool = Field(False, description="staff enrolling someone at the desk")
+    name: str = ""
+    person_id: int | None = None
+
+
+class HallEnrolmentOut(Schema):
+    id: int
+    course_id: int
+    name: str
+    channel: str
+    status: str
+    enrolled_at: datetime.datetime
+    attended: int
+    certificate: CertificateOut | None
+    actions: list[str]
+
+
+class HallEnrolmentPageOut(Schema):
+    items: list[HallEnrolmentOut]
+    next_after: int | None
+
+
+class HallCourseTransitionIn(Schema):
+    reason: str = ""
+
+
+class HallSessionIn(Schema):
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    topic: str = ""
+
+
+class HallSessionOut(Schema):
+    id: int
+    course_id: int
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    topic: str
+    checkin_url: str = Field(description="what the session's QR code opens")
+
+
+class HallCheckinIn(Schema):
+    code: str
+
+
+class HallAttendanceOut(Schema):
+    session_id: int
+    enrolment_id: int
+    at: datetime.datetime
+    created: bool = Field(description="false when the person was already marked present")
+
+
+class HallClassTotalsRowOut(Schema):
+    community: str
+    classes: int
+    people: int
+    completed: int
+    sessions: int
+    attendances: int
+
+
+class HallClassTotalsOut(Schema):
+    year: int
+    rows: list[HallClassTotalsRowOut]
+    total: HallClassTotalsRowOut
+
+
+def course_out(c: Any, user: Any) -> dict[str, Any]:
+    from linli.hall.workflow import COURSE_TRANSITIONS
+
+    return {
+        **{f: getattr(c, f) for f in ("id", "kind", "title", "description", "lecturer", "venue", "quota", "enrolled",
+                                        "starts_on", "ends_on", "min_attendance", "status")},
+        "community": c.community.name,
+        "actions": [t.name for t in available(COURSE_TRANSITIONS, c, user)],
+    }
+
+
+def enrolment_out(e: Any, user: Any, attended: int | None = None) -> dict[str, Any]:
+    from linli.hall.workflow import ENROLMENT_TRANSITIONS
+
+    cert = getattr(e, "certificate", None) if hasattr(e, "certificate") else None
+    return {
+        **{f: getattr(e, f) for f in ("id", "course_id", "name", "channel", "status", "enrolled_at")},
+        "attended": attended if attended is not None else e.attendances.count(),
+        "certificate": None if cert is None else {
+            "id": cert.pk, "number": cert.number, "code": cert.code, "issued_at": cert.issued_at,
+            "revoked_at": cert.revoked_at,
+        },
+        "actions": [t.name for t in available(ENROLMENT_TRANSITIONS, e, user)],
+    }
+
+
+def _course(user: Any, course_id: int):
+    from linli.hall.access import access_course
+
+    return access_course(user, course_id)
+
+
+@router.get("/courses", response=HallCoursePageOut, summary="Classes I may see, newest first")
+def course_list(request, kind: str = "", status: str = "", after: int | None = None, size: int = 30):
+    from linli.core.batches import keyset_page
+    from linli.hall.models import Course
+
+    qs = Course.objects.visible_to(request.auth).select_related("community")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    rows, next_after = keyset_page(qs, after=after, size=size, max_size=100)
+    return {"items": [course_out(c, request.auth) for c in rows], "next_after": next_after}
+
+
+@router.post("/courses", response={201: HallCourseOut}, summary="Create a class (classes.manage)")
+def course_create(request, payload: HallCourseIn):
+    data = payload.dict()
+    course = actions.course_save(actor=request.auth, place=data.pop("place_id"), **data)
+    return Status(201, course_out(course, request.auth))
+
+
+@router.get("/courses/totals", response=HallClassTotalsOut, summary="The year's classes and people per community")
+def course_totals(request, year: int | None = None):
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from linli.core.errors import PermissionDenied
+    from linli.hall.workflow import PERM_CLASSES
+
+    if PERM_CLASSES not in getattr(request.auth, "perms", frozenset()):
+        raise PermissionDenied(_("You may not organise classes."))
+    year = year or timezone.localdate().year
+    rows, total = selectors.class_totals(user=request.auth, year=year)
+    return {"year": year, "rows": [vars(r) for r in rows], "total": vars(total)}
+
+
+@router.get("/courses/{int:course_id}", response=HallCourseOut, summary="One class")
+def course_get(request, course_id: int):
+    return course_out(_course(request.auth, course_id), request.auth)
+
+
+@router.post("/courses/{int:course_id}/enrol", response={201: HallEnrolmentOut},
+             summary="Enrol (myself, or a walk-in by staff); 409 full / closed / already_enrolled")
+def course_enrol(request, course_id: int, payload: HallEnrolIn):
+    _course(request.auth, course_id)
+    enrolment = actions.course_enrol(actor=request.auth, course=course_id, walk_in=payload.walk_in,
+                                     name=payload.name, person=payload.person_id)
+    return Status(201, enrolment_out(enrolment, request.auth, attended=0))
+
+
+@router.get("/courses/{int:course_id}/enrolments", response=HallEnrolmentPageOut,
+            summary="The class's enrolments (staff), newest first")
+def course_enrolments(request, course_id: int, after: int | None = None, size: int = 50):
+    from django.db.models import Count
+
+    from linli.core.batches import keyset_page
+    from linli.hall.models import Enrolment
+
+    course = _course(request.auth, course_id)
+    qs = (Enrolment.objects.visible_to(request.auth).filter(course=course).select_related("course", "certificate")
+          .annotate(n=Count("attendances")))
+    rows, next_after = keyset_page(qs, after=after, size=size)
+    return {"items": [enrolment_out(e, request.auth, attended=e.n) for e in rows], "next_after": next_after}
+
+
+@router.post("/courses/{int:course_id}/sessions", response={201: HallSessionOut}, summary="Add a session (staff)")
+def course_session_add(request, course_id: int, payload: HallSessionIn):
+    from linli.hall.views_classes import checkin_url
+
+    _course(request.auth, course_id)
+    s = actions.session_add(actor=request.auth, course=course_id, starts_at=payload.starts_at,
+                            ends_at=payload.ends_at, topic=payload.topic)
+    return Status(201, {"id": s.pk, "course_id": s.course_id, "starts_at": s.starts_at, "ends_at": s.ends_at,
+                        "topic": s.topic, "checkin_url": checkin_url(request, s.code)})
+
+
+@router.post("/attendance", response=HallAttendanceOut, summary="Check in with a session's QR code")
+def attendance_checkin(request, payload: HallCheckinIn):
+    row, created = actions.attendance_checkin(code=payload.code, actor=request.auth)
+    return {"session_id": row.session_id, "enrolment_id": row.enrolment_id, "at": row.at, "created": created}
+
+
+def _course_transition_endpoint(name: str):
+    def view(request, course_id, payload):
+        _course(request.auth, course_id)
+        actions.course_transition(course=course_id, name=name, actor=request.auth, data=payload.dict())
+        return course_out(_course(request.auth, course_id), request.auth)
+
+    view.__annotations__ = {"request": HttpRequest, "course_id": int, "payload": HallCourseTransitionIn}
+    view.__name__ = f"course_{name}"
+    return view
+
+
+def _enrolment_transition_endpoint(name: str):
+    def view(request, enrolment_id, payload):
+        from linli.hall.access import access_enrolment
+
+        access_enrolment(request.auth, enrolment_id)
+        actions.enrolment_transition(enrolment=enrolment_id, name=name, actor=request.auth, data=payload.dict())
+        return enrolment_out(access_enrolment(request.auth, enrolment_id), request.auth)
+
+    view.__annotations__ = {"request": HttpRequest, "enrolment_id": int, "payload": HallCourseTransitionIn}
+    view.__name__ = f"enrolment_{name}"
+    return view
+
+
+def _mount_class_transitions() -> None:
+    from linli.hall.workflow import COURSE_TRANSITIONS, ENROLMENT_TRANSITIONS
+
+    for name, t in COURSE_TRANSITIONS.items():
+        router.post(f"/courses/{{int:course_id}}/{name}", response=HallCourseOut, summary=f"{name}: {t.label}",
+                    operation_id=f"hall_course_{name}", url_name=f"hall_course_{name}")(_course_transition_endpoint(name))
+    for name, t in ENROLMENT_TRANSITIONS.items():
+        router.post(f"/enrolments/{{int:enrolment_id}}/{name}", response=HallEnrolmentOut,
+                    summary=f"{name}: {t.label}", operation_id=f"hall_enrolment_{name}",
+                    url_name=f"hall_enrolment_{name}")(_enrolment_transition_endpoint(name))
+
+
+_mount_class_transitions()

@@ -4,6 +4,8 @@ number per community and year and a public verification code."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -206,16 +208,15 @@ class Certificate(models.Model):
     @property
     def subject_path(self) -> str:
         """The place path of what it certifies (the application's place, the class's place)."""
-        if self.application_id is not None:
-            return self.application.place_path
-        return self.enrolment.place_path
+        subject: Any = self.application if self.application_id is not None else self.enrolment
+        return str(subject.place_path)
 
     @property
     def holder_id(self) -> int | None:
         """The account of the person it was issued to (told when it is revoked)."""
         if self.application_id is not None:
-            return self.application.applicant_id
-        return self.enrolment.user_id
+            return self.application.applicant_id  # type: ignore[union-attr]
+        return self.enrolment.user_id  # type: ignore[union-attr]
 
 
 def _all_week() -> list[int]:

@@ -194,18 +194,18 @@ def class_totals(*, user: Any, year: int) -> tuple[list[ClassTotals], ClassTotal
         per[row["community_id"]] = {"community": row["community__name"], "classes": row["n"], "people": 0,
                                     "completed": 0, "sessions": 0, "attendances": 0}
     ids = courses.values("pk")
-    for row in (
-        Enrolment.objects.filter(course__in=ids).exclude(status="cancelled").values("course__community_id")
+    enrolments = (
+        Enrolment.objects.filter(course__in=ids).exclude(status="cancelled").values_list("course__community_id")
         .annotate(n=Count("id"), done=Count("id", filter=Q(status="completed")))
-    ):
-        per[row["course__community_id"]].update(people=row["n"], completed=row["done"])
-    for row in CourseSession.objects.filter(course__in=ids).values("course__community_id").annotate(n=Count("id")):
-        per[row["course__community_id"]]["sessions"] = row["n"]
-    for row in (
-        Attendance.objects.filter(session__course__in=ids).values("session__course__community_id")
-        .annotate(n=Count("id"))
-    ):
-        per[row["session__course__community_id"]]["attendances"] = row["n"]
+    )
+    for community_id, n, done in enrolments:
+        per[community_id].update(people=n, completed=done)
+    sessions = CourseSession.objects.filter(course__in=ids).values_list("course__community_id").annotate(n=Count("id"))
+    for community_id, n in sessions:
+        per[community_id]["sessions"] = n
+    present = Attendance.objects.filter(session__course__in=ids).values_list("session__course__community_id")
+    for community_id, n in present.annotate(n=Count("id")):
+        per[community_id]["attendances"] = n
     rows = sorted((ClassTotals(**v) for v in per.values()), key=lambda r: r.community)
     total = ClassTotals("", *(sum(getattr(r, f) for r in rows)
                               for f in ("classes", "people", "completed", "sessions", "attendances")))

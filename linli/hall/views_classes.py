@@ -44,7 +44,7 @@ def classes(request: HttpRequest) -> HttpResponse:
         kind = ""
     return render(request, "hall/classes.html", {
         "courses": selectors.course_list(user=request.user, kind=kind),
-        "mine": selectors.my_enrolments(user=request.user) if PERM_ENROL in request.user.perms else [],
+        "mine": selectors.my_enrolments(user=request.user) if PERM_ENROL in getattr(request.user, "perms", frozenset()) else [],
         "kind": kind,
         "kinds": CourseKind.choices,
         "can_manage": can_manage_classes(request.user),
@@ -62,7 +62,7 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sessions": selectors.course_sessions(course),
         "mine": mine,
         "mine_buttons": available(ENROLMENT_TRANSITIONS, mine, request.user) if mine else [],
-        "can_enrol": PERM_ENROL in request.user.perms and mine is None and course.status == "open",
+        "can_enrol": PERM_ENROL in getattr(request.user, "perms", frozenset()) and mine is None and course.status == "open",
         "manage": manage,
         "buttons": available(COURSE_TRANSITIONS, course, request.user),
         "free": max(0, course.quota - course.enrolled),
@@ -94,7 +94,7 @@ def class_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         initial = {f: getattr(course, f) for f in CourseForm.base_fields if f != "place"}
     form = CourseForm(request.POST or None, initial=initial)
     if course is None:
-        form.fields["place"].choices = _places_for(request.user)
+        form.fields["place"].choices = _places_for(request.user)  # type: ignore[attr-defined]
         form.fields["place"].required = True
     else:
         del form.fields["place"]
@@ -239,8 +239,8 @@ def class_checkin(request: HttpRequest, code: str) -> HttpResponse:
 @perm_required(PERM_CLASSES)
 def class_totals(request: HttpRequest) -> HttpResponse:
     this_year = timezone.localdate().year
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= this_year + 1 else this_year
+    asked = request.GET.get("year", "")
+    year = int(asked) if asked.isdigit() and 2000 <= int(asked) <= this_year + 1 else this_year
     rows, total = selectors.class_totals(user=request.user, year=year)
     return render(request, "hall/class_totals.html", {
         "rows": rows, "total": total, "year": year, "years": list(range(this_year, this_year - 5, -1)),

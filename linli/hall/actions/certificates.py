@@ -123,7 +123,7 @@ def certificate_revoke(*, certificate: Any, actor: Any, reason: str):
         audit_record(action="hall.certificate_revoke", actor=actor, actor_name="" if actor else "system", target=cert,
                      detail={"number": cert.number, "reason": reason})
         ref = (f"hall.application:{cert.application_id}" if cert.application_id is not None
-               else f"hall.course:{cert.enrolment.course_id}")
+               else f"hall.course:{cert.enrolment.course_id}")  # type: ignore[union-attr]
         notify(ref=ref, kind="revoke", user_ids=[cert.holder_id],
                text=_("Your certificate %(number)s was revoked: %(reason)s") % {"number": cert.number, "reason": reason},
                exclude=getattr(actor, "pk", None))

@@ -113,6 +113,7 @@ def course_save(
     last = _as_date(ends_on, "ends_on", errors)
     if first and last and last < first:
         errors["ends_on"] = [_("The class cannot end before it starts.")]
+    where: Any = None
     if course is None:
         where = place_by_id(place) if place not in (None, "") else None
         if where is None:

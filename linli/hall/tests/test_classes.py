@@ -311,3 +311,46 @@ def test_the_totals_of_the_year(client, make_course, community_staff, learner, s
     assert "2 classes, 3 people" in body or "2 个班，3 人" in body
     client.login(username=learner.username, password=PASSWORD)
     assert client.get(reverse("hall:class_totals")).status_code == 403
+
+
+# --- the API ---------------------------------------------------------------------------------------------------
+
+
+def test_the_classes_api_enrols_checks_in_and_finishes(client, course, learner, community_staff):
+    from linli.accounts.tests.conftest import bearer, issue_token
+
+    me = bearer(issue_token(learner))
+    staff = bearer(issue_token(community_staff))
+    listed = client.get("/api/v1/hall/courses", **me).json()
+    assert [c["id"] for c in listed["items"]] == [course.pk] and listed["items"][0]["actions"] == []
+    made = client.post(f"/api/v1/hall/courses/{course.pk}/enrol", data={}, content_type="application/json", **me)
+    assert made.status_code == 201 and made.json()["name"] == "赵小梅" and made.json()["actions"] == ["cancel"]
+    twice = client.post(f"/api/v1/hall/courses/{course.pk}/enrol", data={}, content_type="application/json", **me)
+    assert twice.status_code == 409 and twice.json()["code"] == "already_enrolled"
+    start = timezone.now()
+    session = client.post(f"/api/v1/hall/courses/{course.pk}/sessions", content_type="application/json", **staff,
+                          data={"starts_at": start.isoformat(), "ends_at": (start + dt.timedelta(hours=2)).isoformat()})
+    assert session.status_code == 201
+    code = session.json()["checkin_url"].rstrip("/").rsplit("/", 1)[-1]
+    present = client.post("/api/v1/hall/attendance", data={"code": code}, content_type="application/json", **me)
+    assert present.status_code == 200 and present.json()["created"] is True
+    assert client.post(f"/api/v1/hall/courses/{course.pk}/finish", data={}, content_type="application/json",
+                       **me).status_code == 403
+    done = client.post(f"/api/v1/hall/courses/{course.pk}/finish", data={}, content_type="application/json", **staff)
+    assert done.status_code == 200 and done.json()["status"] == "finished"
+    roster = client.get(f"/api/v1/hall/courses/{course.pk}/enrolments", **staff).json()["items"]
+    assert roster[0]["status"] == "completed" and roster[0]["attended"] == 1 and roster[0]["certificate"]
+    totals = client.get("/api/v1/hall/courses/totals", **staff).json()
+    assert totals["total"]["classes"] == 1 and totals["total"]["people"] == 1 and totals["total"]["completed"] == 1
+    assert client.get("/api/v1/hall/courses/totals", **me).status_code == 403
+
+
+def test_a_bad_class_is_422_with_fields(client, community_staff, world):
+    from linli.accounts.tests.conftest import bearer, issue_token
+
+    bad = client.post("/api/v1/hall/courses", content_type="application/json", **bearer(issue_token(community_staff)),
+                      data={"place_id": world.community.pk, "kind": "cooking", "title": "x", "quota": 0,
+                            "starts_on": "2026-05-02", "ends_on": "2026-05-01"})
+    assert bad.status_code == 422
+    assert {"kind", "quota", "ends_on"} <= set(bad.json()["fields"])
+    assert not Course.objects.exists()
