@@ -169,7 +169,7 @@ def project_ledger(request, project_id: int):
     entries = [
         {"id": e.pk, "kind": e.kind, "amount_fen": e.amount_fen, "balance_after_fen": e.balance_after_fen,
          "counterparty": e.counterparty if staff else None, "note": e.note if staff else "", "at": e.at}
-        for e in project_entries(p)
+        for e in project_entries(p, 200)
     ]
     rec = actions.ledger_reconcile(p.ledger_id)
     return {"balance_fen": rec.balance_fen, "totals": actions.ledger_totals(p.ledger_id), "reconciled": rec.ok,

@@ -80,7 +80,7 @@ def project_milestones(project: Any) -> list[Any]:
     return list(project.milestones.prefetch_related("photos").order_by("planned_on", "id")[:100])
 
 
-def project_entries(project: Any, limit: int = 200) -> list[Any]:
+def project_entries(project: Any, limit: int = 50) -> list[Any]:
     """The ledger's latest entries (newest first), bounded."""
     return list(project.ledger.entries.order_by("-id")[:limit])
 

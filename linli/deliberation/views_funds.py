@@ -64,7 +64,7 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "fund": fund,
         "manage": manage,
         "totals": actions.ledger_totals(fund.ledger_id),
-        "entries": list(fund.ledger.entries.order_by("-id")[:200]) if manage else [],
+        "entries": list(fund.ledger.entries.order_by("-id")[:50]) if manage else [],
         "runs": list(fund.runs.order_by("-id")[:50]),
         "in_kinds": [(k, v) for k, v in EntryKind.choices if k in MONEY_IN],
         "programmes": FundProgramme.choices,
