@@ -9,8 +9,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
-# Two test processes on the two cores (pytest-xdist); PYTEST_WORKERS= runs in one.
-PYTEST_WORKERS ?= -n 2 --dist loadfile
+# Two test processes on the two cores (pytest-xdist; its default scheduling keeps pytest-django's order, so
+# the transactional tests that flush the reference data run last on each worker); PYTEST_WORKERS= runs in one.
+PYTEST_WORKERS ?= -n 2
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 PO_FILES := $(wildcard linli/locale/*/LC_MESSAGES/django.po)
