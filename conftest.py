@@ -480,3 +480,15 @@ def api_outsider_id_alarm_id(world):
     result = readings_ingest([ReadingIn(device.pk, 40, "%LEL", now - timedelta(seconds=40)),
                               ReadingIn(device.pk, 40, "%LEL", now)])
     return result.raised[0]
+
+
+@pytest.fixture
+def api_outsider_id_correction_id(world):
+    """A correction request of a resident of grid A (linli/privacy)."""
+    from linli.core.testing.personas import make_user
+    from linli.privacy.actions import correction_request
+    from linli.residents.actions import person_create
+
+    person_create(actor=None, name="矩阵更正", place=world.grid_a, phone="13900007777")
+    user = make_user("matrix_corr", "resident", place=world.grid_a, phone="13900007777")
+    return correction_request(actor=user, field="name", value="矩阵更正甲").pk

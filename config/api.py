@@ -16,6 +16,8 @@ from linli.mediation.api import router as mediation_router
 from linli.party.api import router as party_router
 from linli.places.api import router as places_router
 from linli.points.api import router as points_router
+from linli.privacy.api import me_router as privacy_me_router
+from linli.privacy.api import router as privacy_router
 from linli.residents.api import router as residents_router
 from linli.volunteers.api import router as volunteers_router
 
@@ -49,3 +51,5 @@ api.add_router("/disputes", mediation_router)
 api.add_router("/hall", hall_router)
 api.add_router("/care", care_router)
 api.add_router("/iot", iot_router)
+api.add_router("/me", privacy_me_router)
+api.add_router("/privacy", privacy_router)

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "linli.open311",
     "linli.dashboards",
     "linli.notifications",
+    "linli.privacy",
 ]
 
 MIDDLEWARE = [

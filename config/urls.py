@@ -34,6 +34,8 @@ urlpatterns = [
     path("open311/v2/", include("linli.open311.urls")),
     path("dashboards/", include("linli.dashboards.urls")),
     path("notices/", include("linli.notifications.urls")),
+    # A resident's own data (/my/data) and the staff's correction requests (/privacy/corrections).
+    path("", include("linli.privacy.urls")),
     # The building QR code opens the resident's report form; the building's public page stays at /r/<code>/about.
     path("r/<str:code>", case_views.building_report, name="building_report"),
     path("r/<str:code>/about", building_report, name="building_about"),

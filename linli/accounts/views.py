@@ -149,6 +149,8 @@ def _resident_tiles() -> list[Tile]:
         _tile(gettext_lazy("Elders' canteen"), gettext_lazy("Half price at 60, meals delivered to the door"), "cup-hot-fill", "care:canteen", 2),
         _tile(gettext_lazy("Classes"), gettext_lazy("Job and skills training, interest classes: enrol and get a certificate"),
               "mortarboard-fill", "hall:classes", 4),
+        _tile(gettext_lazy("My data"), gettext_lazy("What the community holds about you: download it, ask for a correction"),
+              "person-badge", "privacy:my_data", 6),
         _tile(gettext_lazy("My account"), gettext_lazy("Password, phone and security"), "person-vcard", "accounts:profile", 6),
     ]
 
@@ -195,6 +197,8 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
         ]
         tiles.append(_tile(gettext_lazy("Hall desk"), gettext_lazy("Applications, agency and certificates"), "building-check", "hall:desk", 3))
         tiles.append(_tile(gettext_lazy("Care visits"), gettext_lazy("Elderly living alone, families in difficulty, needs"), "heart-pulse-fill", "care:visits", 5))
+        tiles.append(_tile(gettext_lazy("Correction requests"), gettext_lazy("Residents ask for their registration to be corrected"),
+                           "pencil-square", "privacy:corrections", 3))
     if roles & {Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF}:
         tiles.append(_tile(gettext_lazy("Classes"), gettext_lazy("Training and interest classes, attendance, totals of the year"),
                            "mortarboard-fill", "hall:classes", 4))

@@ -246,6 +246,11 @@ class Case(models.Model):
         return f"{self.number} {self.title}"
 
     @property
+    def audit_repr(self) -> str:
+        """The audit log's name for it: the number, not the title (no free text that may name a person)."""
+        return self.number
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 

@@ -39,7 +39,9 @@ def audit_record(
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or target.pk
-        target_repr = target_repr or str(target)
+        # A model may name its rows in the log otherwise than on pages (``audit_repr``): a person by the
+        # masked name, so that the log, kept for years, does not hold names after anonymisation.
+        target_repr = target_repr or str(getattr(target, "audit_repr", None) or target)
     if actor is not None and getattr(actor, "is_authenticated", False):
         actor_name = actor_name or actor.get_username()
     else:

@@ -130,6 +130,11 @@ class Application(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.applicant_name}"
 
+    @property
+    def audit_repr(self) -> str:
+        """The audit log's name for it: ``#id``, not the applicant's name (no free text that may name a person)."""
+        return f"#{self.pk}"
+
 
 class ApplicationEvent(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")

@@ -213,6 +213,11 @@ class Wish(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def audit_repr(self) -> str:
+        """The audit log's name for it: ``#id``, not its title (no free text that may name a person)."""
+        return f"#{self.pk}"
+
 
 class WishEvent(models.Model):
     wish = models.ForeignKey(Wish, on_delete=models.PROTECT, related_name="events")

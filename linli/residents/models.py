@@ -99,6 +99,14 @@ class Person(models.Model):
         return self.name
 
     @property
+    def audit_repr(self) -> str:
+        """How the audit log names the person: ``#id`` and the masked name (``张*``). The log is kept for
+        years and cannot be rewritten; the full name stays in the registry, which anonymisation clears."""
+        from linli.core.masking import mask_name
+
+        return f"#{self.pk} {mask_name(self.name)}"
+
+    @property
     def birth_date(self) -> datetime.date | None:
         """The exact date of birth, read from the (decrypted) ID number; None without one."""
         from linli.core.errors import Invalid
@@ -152,6 +160,11 @@ class Household(models.Model):
         if self.number:
             return self.number
         return str(_("Household of %(name)s")) % {"name": self.head.name if self.head_id and self.head else "?"}
+
+    @property
+    def audit_repr(self) -> str:
+        """The audit log's name for it: ``#id`` and its number, not its head's name (no free text that may name a person)."""
+        return f"#{self.pk} {self.number}".strip()
 
 
 HEAD_RELATIONSHIP = "02"  # GB/T 4761: 户主

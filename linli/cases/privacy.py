@@ -1,0 +1,64 @@
+"""The cases a person reported, for the person themself (PIPL Art. 45), and the cases' part of
+anonymising a person after the retention period (``linli.privacy``): the reporter's name and phone (and
+its hash) leave the cases they reported, and the person's name leaves those cases' title, description
+and duplicate-search tokens. Categories, places, states and times stay: the KPIs do not move."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.cases.models import Case
+from linli.core.crypto import lookup_hashes
+
+ROWS = 500
+PLACEHOLDER = "某某"
+
+
+def _mine_q(person: Any, user: Any) -> Q:
+    q = Q(pk__in=[])
+    if user is not None and getattr(user, "pk", None):
+        q |= Q(reporter_id=user.pk)
+    if getattr(person, "phone", ""):
+        q |= Q(reporter_phone_hash__in=lookup_hashes(person.phone))
+    return q
+
+
+def my_data(person: Any, user: Any) -> list[dict[str, Any]]:
+    rows = list(Case.objects.filter(_mine_q(person, user)).select_related("category").order_by("-id")[: ROWS + 1])
+    return [{
+        "key": "cases", "title": _("Matters I reported"),
+        "columns": [("number", _("Number")), ("title", _("Title")), ("category", _("Category")),
+                    ("status", _("Status")), ("reported_at", _("Reported at")), ("address", _("Address"))],
+        "rows": [{"number": c.number, "title": c.title, "category": c.category.name,
+                  "status": c.get_status_display(), "reported_at": timezone.localtime(c.reported_at),
+                  "address": c.address} for c in rows[:ROWS]],
+        "more": len(rows) > ROWS,
+    }]
+
+
+def scrub(text: str, name: str) -> str:
+    """``text`` without ``name`` (names of one character are left: they would eat ordinary words)."""
+    return text.replace(name, PLACEHOLDER) if len(name) >= 2 and text else text
+
+
+def anonymise(people: dict[int, dict[str, Any]]) -> int:
+    n = 0
+    for subject in people.values():
+        q = Q(pk__in=[])
+        if subject.get("phone"):
+            q |= Q(reporter_phone_hash__in=lookup_hashes(subject["phone"]))
+        if subject.get("user_ids"):
+            q |= Q(reporter_id__in=subject["user_ids"])
+        name = subject.get("name", "")
+        for case in Case.objects.filter(q).only("pk", "title", "description", "tokens", "reporter_name"):
+            Case.objects.filter(pk=case.pk).update(
+                reporter_name="", reporter_phone="", reporter_phone_hash="",
+                title=scrub(case.title, name), description=scrub(case.description, name),
+                tokens=scrub(case.tokens, name),
+            )
+            n += 1
+    return n

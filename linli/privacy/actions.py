@@ -1,0 +1,311 @@
+"""Every write of the personal-data rights (PIPL Art. 45–47):
+
+- ``my_data_download``: the resident takes a copy of their data (JSON or Excel): audited;
+- ``correction_request`` and ``correction_transition``: a resident asks for a correction of one field of
+  their registration; staff over the person accept it (applied through the registry's own
+  ``person_update``, audited there too) or refuse it with a reason; the resident is told through the
+  outbox. The table is ``workflow.CORRECTION_TRANSITIONS``, run by the one runner;
+- ``persons_anonymise``: persons who moved away or died longer ago than ``LINLI_RETENTION_DAYS`` lose
+  what identifies them, in every app that holds it (``<app>/privacy.py``), then the database is scrubbed
+  so that the old values leave its file (``database_scrub``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from datetime import datetime as DateTime
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core.audit import audit_record
+from linli.core.errors import Invalid, PermissionDenied, Refused
+from linli.core.workflow import Apply, Outcome, Spec, event_write, run
+from linli.privacy.models import CorrectionEvent, CorrectionRequest
+from linli.privacy.workflow import (
+    CORRECTABLE_FIELDS,
+    CORRECTION_TRANSITIONS,
+    OPEN_PER_PERSON,
+    OPEN_STATES,
+)
+
+FORMATS = ("json", "xlsx")
+NOTE_MAX = 500
+
+
+def person_of(user: Any) -> Any:
+    """The registry person behind the login (``residents.selectors.person_for_user``), or Invalid."""
+    from linli.residents.selectors import person_for_user
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise PermissionDenied(_("Log in first."))
+    person = person_for_user(user)
+    if person is None:
+        raise Invalid(_("Your account is not linked to a resident in the registry; ask the community office."),
+                      code="not_linked")
+    return person
+
+
+# --- my data ----------------------------------------------------------------------------------------------
+
+
+def my_data_download(*, actor: Any, person: Any, fmt: str, sections: int) -> None:
+    """Record that ``actor`` took a copy of their data (the download itself is the caller's)."""
+    if fmt not in FORMATS:
+        raise Invalid(_("Choose JSON or Excel."), fields={"format": [_("Choose JSON or Excel.")]})
+    audit_record(action="privacy.my_data_download", actor=actor, target=person,
+                 detail={"format": fmt, "sections": sections})
+
+
+# --- corrections ------------------------------------------------------------------------------------------
+
+
+def correction_value_clean(field: str, value: Any) -> str:
+    """The value as the registry would store it, checked by the registry's own rules (the ID number's
+    check character, the phone's form, the code tables); Invalid (on ``value``) otherwise."""
+    from linli.core.codes import ETHNICITY, POLITICAL_STATUS
+    from linli.core.idnumber import parse_id_number
+    from linli.residents.text import clean_text, normalise_phone
+
+    if field not in CORRECTABLE_FIELDS:
+        message = _("Choose a field from the list.")
+        raise Invalid(message, fields={"field": [message]})
+    text = str(value or "").strip()
+    if not text:
+        message = _("Write the right value.")
+        raise Invalid(message, fields={"value": [message]})
+    try:
+        if field == "id_number":
+            return parse_id_number(text, field="value").number
+        if field == "phone":
+            return normalise_phone(text)
+        if field == "ethnicity":
+            return ETHNICITY.code_of(text)
+        if field == "political_status":
+            return POLITICAL_STATUS.code_of(text)
+    except Invalid as exc:
+        raise Invalid(exc.message, code=exc.code, fields={"value": [str(exc.message)]}) from None
+    limit = 64 if field == "name" else 200
+    cleaned = clean_text(text, limit)
+    if len(text) > limit:
+        message = _("At most %(n)d characters.") % {"n": limit}
+        raise Invalid(message, fields={"value": [message]})
+    return cleaned
+
+
+def correction_request(*, actor: Any, field: str, value: Any, note: str = "") -> CorrectionRequest:
+    """A resident asks for one field of their own registration to be corrected. Whether a typed ID number
+    belongs to somebody else is not checked here (that would answer who holds a number): staff see it
+    when they accept."""
+    from linli.residents.text import clean_text
+
+    person = person_of(actor)
+    cleaned = correction_value_clean(field, value)
+    note = clean_text(note, NOTE_MAX) if note else ""
+    with transaction.atomic():
+        waiting = (CorrectionRequest.objects.select_for_update()
+                   .filter(person=person, status__in=OPEN_STATES).values_list("pk", flat=True))
+        if len(list(waiting[:OPEN_PER_PERSON])) >= OPEN_PER_PERSON:
+            raise Refused(_("You have %(n)d requests waiting; wait for the community's answer.")
+                          % {"n": OPEN_PER_PERSON}, code="too_many_open")
+        req = CorrectionRequest.objects.create(
+            person=person, requester=actor, place_path=person.place_path, field=field, value=cleaned, note=note,
+        )
+        event_write(_spec(), req, kind="request", actor=actor, at=req.created_at, to_status=req.status,
+                    data={"field": field})
+        audit_record(action="privacy.correction_request", actor=actor, target=req, detail={"field": field})
+        _tell_staff(req, actor)
+    return req
+
+
+def _tell_staff(req: CorrectionRequest, actor: Any) -> None:
+    """The staff over the person hear that a request waits (the daily digest groups these)."""
+    from linli.notifications.actions import notice_queue
+
+    notice_queue(user_ids=_deciders(req.place_path), kind="correction_request", ref=f"privacy.correction:{req.pk}",
+                 text=_("A resident asks for a correction of their registration."),
+                 url=_queue_url(), exclude=getattr(actor, "pk", None))
+
+
+def _deciders(place_path: str) -> list[int]:
+    """The community staff over the person (grid workers, who may decide too, see the queue's count on
+    their home page)."""
+    from linli.accounts.roles import Role
+    from linli.accounts.selectors import users_with_role_over
+
+    return [u.pk for u in users_with_role_over(place_path, Role.COMMUNITY_STAFF)]
+
+
+def _queue_url() -> str:
+    from django.urls import reverse
+
+    return reverse("privacy:corrections")
+
+
+def _label(field: str) -> str:
+    return str(CORRECTABLE_FIELDS.get(field, field))
+
+
+def _apply_accept(req: Any, actor: Any, data: dict[str, Any], now: DateTime) -> Outcome:
+    from linli.residents.actions import person_update
+
+    person_update(person=req.person, actor=actor, **{req.field: req.value})
+    req.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    req.decided_at = now
+    out = Outcome(data={"field": req.field})
+    out.notify.append(("correction_accepted", [req.requester_id],
+                       _("Your registration was corrected: %(field)s.") % {"field": _label(req.field)}))
+    return out
+
+
+def _apply_refuse(req: Any, actor: Any, data: dict[str, Any], now: DateTime) -> Outcome:
+    from linli.residents.text import clean_text
+
+    reason = clean_text(data.get("reason"), NOTE_MAX)
+    if not reason:
+        raise Invalid(_("Some required fields are missing."), fields={"reason": [_("This field is required.")]})
+    req.reason = reason
+    req.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    req.decided_at = now
+    out = Outcome(note=reason, data={"field": req.field})
+    out.notify.append(("correction_refused", [req.requester_id],
+                       _("Your correction of %(field)s was refused: %(reason)s")
+                       % {"field": _label(req.field), "reason": reason}))
+    return out
+
+
+def _apply_withdraw(req: Any, actor: Any, data: dict[str, Any], now: DateTime) -> Outcome:
+    return Outcome(data={"field": req.field})
+
+
+APPLY: dict[str, Apply] = {"accept": _apply_accept, "refuse": _apply_refuse, "withdraw": _apply_withdraw}
+
+
+def _my_data_url(req: Any) -> str:
+    from django.urls import reverse
+
+    return reverse("privacy:my_data")
+
+
+def _spec() -> Spec:
+    return Spec(
+        model=CorrectionRequest, event_model=CorrectionEvent, event_fk="request", table=CORRECTION_TRANSITIONS,
+        apply=APPLY, audit_prefix="privacy.correction", noun=_("correction request"), related=("person",),
+        url=_my_data_url,
+    )
+
+
+def correction_transition(*, request: Any, name: str, actor: Any, data: dict[str, Any] | None = None):
+    """Accept, refuse or withdraw a request (the one runner: scope 404, table 409, who 403, reason 422)."""
+    return run(_spec(), obj=request, name=name, actor=actor, data=data)
+
+
+def correction_value_shown(req: CorrectionRequest) -> str:
+    """The asked-for value as pages show it: ID numbers and phones masked, codes by name."""
+    from linli.core.codes import ETHNICITY, POLITICAL_STATUS
+    from linli.core.masking import mask_id_number, mask_phone
+    from linli.residents.selectors import code_name
+
+    if req.field == "id_number":
+        return mask_id_number(req.value)
+    if req.field == "phone":
+        return mask_phone(req.value)
+    if req.field == "ethnicity":
+        return code_name(ETHNICITY, req.value)
+    if req.field == "political_status":
+        return code_name(POLITICAL_STATUS, req.value)
+    return req.value
+
+
+# --- anonymisation after the retention period -----------------------------------------------------------------
+
+
+def retention_days() -> int:
+    return max(1, int(getattr(settings, "LINLI_RETENTION_DAYS", 3 * 365)))
+
+
+def persons_anonymise(*, today: datetime.date | None = None, limit: int = 500, scrub: bool = True) -> dict[str, Any]:
+    """Anonymise the persons who moved away or died more than ``LINLI_RETENTION_DAYS`` ago (at most
+    ``limit`` a run; the nightly task comes back for the rest). Each app's ``privacy.anonymise(people)``
+    blanks what it holds of them, the registry's last (the others find their rows by the person's phone
+    and name). Counts, states, dates and places stay: every KPI and figure is the same afterwards. Then
+    ``database_scrub`` makes the old values leave the database file. Returns what was done."""
+    from linli.accounts.models import User
+    from linli.core.crypto import lookup_hashes
+    from linli.privacy.selectors import privacy_modules
+    from linli.residents import privacy as registry
+    from linli.residents.models import Person
+
+    today = today or timezone.localdate()
+    before = today - datetime.timedelta(days=retention_days())
+    ids = registry.retention_due(before, limit)
+    done: dict[str, Any] = {"persons": 0, "rows": {}, "scrub": ""}
+    if not ids:
+        return done
+    with transaction.atomic():
+        people: dict[int, dict[str, Any]] = {}
+        for p in Person.objects.select_for_update().filter(pk__in=ids).order_by("id"):
+            user_ids = (list(User.objects.filter(phone_hash__in=lookup_hashes(p.phone)).values_list("pk", flat=True))
+                        if p.phone else [])
+            people[p.pk] = {"name": p.name, "phone": p.phone, "user_ids": user_ids, "before": before}
+        for module in privacy_modules():
+            if module is registry or not hasattr(module, "anonymise"):
+                continue
+            done["rows"][module.__name__.split(".")[1]] = module.anonymise(people)
+        done["rows"]["privacy"] = _corrections_anonymise(list(people))
+        done["persons"] = registry.anonymise(people)
+        audit_record(action="privacy.persons_anonymise", actor=None, actor_name="system",
+                     target_type="residents.person", target_id=f"{len(people)} persons",
+                     detail={"persons": sorted(people), "before": before.isoformat(), "rows": done["rows"]})
+    if scrub:
+        done["scrub"] = database_scrub()
+    return done
+
+
+def _corrections_anonymise(person_ids: list[int]) -> int:
+    n = CorrectionRequest.objects.filter(person_id__in=person_ids).update(value="", note="", reason="")
+    CorrectionEvent.objects.filter(request__person_id__in=person_ids).update(note="")
+    return n
+
+
+# Tables whose rows the anonymisation rewrites (PostgreSQL: rewritten by VACUUM FULL afterwards).
+SCRUB_TABLES = (
+    "residents_person", "residents_persontag", "privacy_correctionrequest", "privacy_correctionevent",
+    "cases_case", "party_serviceorder", "party_wish", "hall_application", "care_visit", "care_need",
+    "care_homeservicerequest", "volunteers_volunteer",
+)
+
+
+def database_scrub() -> str:
+    """Make the overwritten values leave the database's files, not only its rows.
+
+    - SQLite: the search index (FTS5) merges its segments (``optimize``: deleted entries leave it), then
+      ``VACUUM`` with ``secure_delete`` rewrites the file without free pages, and a
+      ``wal_checkpoint(TRUNCATE)`` empties the write-ahead log. Returns "sqlite", or "sqlite-busy" when
+      a reader kept the log from being emptied (the next run tries again).
+    - PostgreSQL: ``VACUUM FULL`` of the touched tables writes each into a new file (with its indexes) and
+      removes the old one. It locks each table while it runs (seconds for a community, longer for a
+      city: it runs at night). The write-ahead log and base backups still hold the old rows until they
+      are recycled or expire: that is the operator's retention (docs/privacy.md).
+    """
+    if connection.in_atomic_block:
+        return "skipped-in-transaction"
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA secure_delete=ON")
+            cursor.execute("INSERT INTO residents_person_search(residents_person_search) VALUES('optimize')")
+            cursor.execute("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = cursor.fetchone()[0]
+        return "sqlite-busy" if busy else "sqlite"
+    if connection.vendor == "postgresql":
+        existing = set(connection.introspection.table_names())
+        with connection.cursor() as cursor:
+            for table in SCRUB_TABLES:
+                if table in existing:
+                    cursor.execute(f"VACUUM (FULL) {connection.ops.quote_name(table)}")
+        return "postgresql"
+    return ""

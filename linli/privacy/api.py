@@ -1,0 +1,174 @@
+"""Personal-data rights API.
+
+- ``/api/v1/me/data``: everything the community holds about the caller (PIPL Art. 45), as the page shows
+  it (audited like a download); ``/api/v1/me/corrections``: the caller's correction requests, and a new
+  one (PIPL Art. 46).
+- ``/api/v1/privacy/corrections``: the staff's queue (scoped, keyset pages), one request, and one
+  endpoint per transition of ``workflow.CORRECTION_TRANSITIONS``: ``accept``, ``refuse`` (with a reason)
+  and ``withdraw`` (the requester). 404 out of scope or missing, 403 not the actor's to do, 409 refused
+  transition, 422 invalid.
+"""
+
+# No ``from __future__ import annotations``: the per-action endpoints are built in a loop and
+# django-ninja reads their real annotations.
+
+from typing import Any
+
+from ninja import Field, Query, Router, Schema, Status
+
+from linli.core.access import access_object
+from linli.core.errors import NotFound
+from linli.privacy import actions, selectors
+from linli.privacy.export import as_dict
+from linli.privacy.models import CorrectionRequest
+from linli.privacy.workflow import CORRECTABLE_FIELDS, CORRECTION_TRANSITIONS, CorrectionStatus
+
+me_router = Router(tags=["my data"])
+router = Router(tags=["privacy"])
+
+
+class MyDataColumnOut(Schema):
+    key: str
+    label: str
+
+
+class MyDataSectionOut(Schema):
+    key: str
+    title: str
+    columns: list[MyDataColumnOut]
+    rows: list[dict[str, Any]]
+    more: bool
+    summary: dict[str, Any]
+
+
+class CorrectionOut(Schema):
+    id: int
+    field: str
+    field_label: str
+    value: str  # ID numbers and phones masked
+    note: str
+    status: str
+    status_label: str
+    reason: str
+    asked_at: str
+    decided_at: str | None
+
+
+class MyDataOut(Schema):
+    person_id: int
+    generated_at: str
+    sections: list[MyDataSectionOut]
+    corrections: list[CorrectionOut]
+
+
+class CorrectionCreateIn(Schema):
+    field: str = Field(description="One of: " + ", ".join(CORRECTABLE_FIELDS), max_length=32)
+    value: str = Field(max_length=200)
+    note: str = Field("", max_length=actions.NOTE_MAX)
+
+
+class CorrectionStaffOut(CorrectionOut):
+    person_id: int
+    person: str
+    version: int
+    actions: list[str]
+
+
+class CorrectionPageOut(Schema):
+    items: list[CorrectionStaffOut]
+    next_after: int | None
+
+
+class CorrectionQueueIn(Schema):
+    status: str = CorrectionStatus.REQUESTED
+    after: int | None = None
+    size: int = 50
+
+
+class CorrectionAcceptIn(Schema):
+    version: int | None = None
+
+
+class CorrectionRefuseIn(Schema):
+    reason: str = Field(max_length=actions.NOTE_MAX)
+    version: int | None = None
+
+
+class CorrectionWithdrawIn(Schema):
+    version: int | None = None
+
+
+def _out(c: CorrectionRequest) -> dict[str, Any]:
+    return {
+        "id": c.pk, "field": c.field, "field_label": str(c.get_field_display()),
+        "value": actions.correction_value_shown(c), "note": c.note, "status": c.status,
+        "status_label": str(c.get_status_display()), "reason": c.reason, "asked_at": selectors.plain(c.created_at),
+        "decided_at": selectors.plain(c.decided_at),
+    }
+
+
+def _staff_out(c: CorrectionRequest, user: Any) -> dict[str, Any]:
+    from linli.core.workflow import available
+
+    return {**_out(c), "person_id": c.person_id, "person": c.person.name, "version": c.version,
+            "actions": [t.name for t in available(CORRECTION_TRANSITIONS, c, user)]}
+
+
+@me_router.get("/data", response=MyDataOut, summary="Everything the community holds about me (audited)")
+def me_data(request):
+    person = actions.person_of(request.auth)
+    data = selectors.my_data(person, request.auth)
+    actions.my_data_download(actor=request.auth, person=person, fmt="json", sections=len(data.sections))
+    return as_dict(data)
+
+
+@me_router.get("/corrections", response=list[CorrectionOut], summary="My correction requests (the latest 50)")
+def me_corrections(request):
+    person = actions.person_of(request.auth)
+    return [_out(c) for c in selectors.corrections_of_person(person)]
+
+
+@me_router.post("/corrections", response={201: CorrectionOut}, summary="Ask for a correction of my registration")
+def me_correction_create(request, payload: CorrectionCreateIn):
+    req = actions.correction_request(actor=request.auth, field=payload.field, value=payload.value, note=payload.note)
+    return Status(201, _out(req))
+
+
+@router.get("/corrections", response=CorrectionPageOut, summary="Correction requests to decide (scoped)")
+def correction_list(request, filters: Query[CorrectionQueueIn]):
+    status = filters.status if filters.status in CorrectionStatus.values else CorrectionStatus.REQUESTED
+    rows, next_after = selectors.correction_queue(request.auth, status=status, after=filters.after, size=filters.size)
+    return {"items": [_staff_out(c, request.auth) for c in rows], "next_after": next_after}
+
+
+def _get(user: Any, correction_id: int) -> CorrectionRequest:
+    return access_object(CorrectionRequest.objects.select_related("person"), user, correction_id)
+
+
+@router.get("/corrections/{correction_id}", response=CorrectionStaffOut, summary="One correction request")
+def correction_detail(request, correction_id: int):
+    return _staff_out(_get(request.auth, correction_id), request.auth)
+
+
+_INPUTS: dict[str, type[Schema]] = {
+    "accept": CorrectionAcceptIn, "refuse": CorrectionRefuseIn, "withdraw": CorrectionWithdrawIn,
+}
+
+
+def _transition_endpoint(name: str, schema: type[Schema]) -> None:
+    def endpoint(request, correction_id: int, payload: schema):  # type: ignore[valid-type]
+        try:
+            req = actions.correction_transition(request=correction_id, name=name, actor=request.auth,
+                                                data=payload.dict())  # type: ignore[attr-defined]
+        except OverflowError as exc:
+            raise NotFound("Not found.") from exc
+        return _staff_out(CorrectionRequest.objects.select_related("person").get(pk=req.pk), request.auth)
+
+    endpoint.__name__ = f"correction_{name}"
+    router.post(f"/corrections/{{correction_id}}/{name}", response=CorrectionStaffOut,
+                summary=str(CORRECTION_TRANSITIONS[name].label))(endpoint)
+
+
+for _name, _schema in _INPUTS.items():
+    _transition_endpoint(_name, _schema)
+

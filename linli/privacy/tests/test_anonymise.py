@@ -1,0 +1,206 @@
+"""Anonymisation after the retention period (PIPL Art. 47, ``LINLI_RETENTION_DAYS``): persons who moved away
+or died longer ago lose their name, ID number, phone, the keyed hashes of both, their addresses and free
+text, in every app; the registry's search index forgets them; every count and KPI stays the same.
+The database-file test (SQLite file and WAL bytes) is ``test_anonymise_bytes.py``."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from linli.core.crypto import lookup_hashes
+from linli.core.models import AuditEntry
+from linli.privacy.actions import correction_request, persons_anonymise, retention_days
+from linli.privacy.models import CorrectionRequest
+from linli.residents.models import Person, PersonStatus, PersonTag
+from linli.residents.privacy import ANONYMOUS_NAME
+
+from .conftest import ID_NUMBER, NAME, PHONE
+
+
+@pytest.fixture
+def categories(db):
+    from linli.cases.defaults import categories_restore_default
+    from linli.cases.models import Category
+
+    categories_restore_default()
+    return {c.code: c for c in Category.objects.all()}
+
+
+@pytest.fixture
+def history(me, categories, community_staff):
+    """The person reported a case (by phone, at the hotline, naming themself), asked for a correction,
+    and moved away four years ago."""
+    from linli.cases.actions import case_create
+    from linli.residents.actions import person_move_out
+
+    case = case_create(actor=None, category=categories["MUNI.STREETLIGHT"], title=f"{NAME}反映路灯不亮",
+                       description=f"{NAME}说1栋楼下的路灯坏了", place=me.house, channel="hotline",
+                       reporter_name=NAME, reporter_phone=PHONE)
+    correction_request(actor=me.user, field="current_address", value="明月小区1栋101室", note=f"我是{NAME}")
+    long_ago = timezone.localdate() - datetime.timedelta(days=4 * 365)
+    person_move_out(person=me.person, actor=None, on=long_ago)
+    return case
+
+
+def _figures(world, staff):
+    from linli.cases.kpi import kpi_recompute
+    from linli.cases.models import Case
+    from linli.residents.profile import place_profile
+
+    p = place_profile(staff, world.community)
+    return {
+        "persons": Person.objects.count(),
+        "by_status": sorted(Person.objects.values_list("status", flat=True)),
+        "tags": PersonTag.objects.count(),
+        "profile": (p.households, p.residents, p.elderly.count, p.living_alone.count, p.pyramid),
+        "cases": Case.objects.count(),
+        "kpi": sorted((str(k), sorted(v.items())) for k, v in kpi_recompute().rows.items()),
+    }
+
+
+def test_retention_is_three_years_by_default(settings):
+    del settings.LINLI_RETENTION_DAYS
+    assert retention_days() == 1095
+
+
+def test_anonymise_blanks_the_person_everywhere_and_keeps_every_figure(history, me, world, community_staff):
+    from linli.cases.models import Case
+    from linli.residents.selectors import PersonFilters, person_search
+
+    before = _figures(world, community_staff)
+    done = persons_anonymise(scrub=False)
+    assert done["persons"] == 1
+    p = Person.objects.get(pk=me.person.pk)
+    assert p.name == ANONYMOUS_NAME and p.name_initials == "" and p.name_pinyin == ""
+    assert (p.id_number, p.id_number_hash, p.id_tail_hash, p.phone, p.phone_hash, p.phone_tail_hash) == ("",) * 6
+    assert (p.registered_address, p.current_address, p.notes) == ("", "", "")
+    assert p.birth_month == datetime.date(1950, 1, 1) and p.status == PersonStatus.MOVED_OUT
+    assert not Person.objects.filter(phone_hash__in=lookup_hashes(PHONE)).exists()
+    assert not Person.objects.filter(id_number_hash__in=lookup_hashes(ID_NUMBER)).exists()
+    for q in (NAME, "欧阳", "oymy", "文三路"):
+        assert me.person.pk not in {x.pk for x in person_search(community_staff, q, PersonFilters(status="all"))}
+    case = Case.objects.get(pk=history.pk)
+    assert (case.reporter_name, case.reporter_phone, case.reporter_phone_hash) == ("", "", "")
+    assert NAME not in case.title and NAME not in case.description and NAME not in case.tokens
+    corr = CorrectionRequest.objects.get(person=me.person)
+    assert (corr.value, corr.note) == ("", "")
+    assert _figures(world, community_staff) == before
+    row = AuditEntry.objects.get(action="privacy.persons_anonymise")
+    assert row.detail["persons"] == [me.person.pk] and NAME not in str(row.detail) + row.target_repr
+
+
+def test_the_raw_rows_hold_nothing_of_the_person(history, me):
+    """Every text column of every table, read with SQL: neither the name nor the phone nor the ID number
+    nor any of their keyed hashes (the audit log names persons by masked name: ``audit_repr``)."""
+    hashes = {h for v in (PHONE, ID_NUMBER, PHONE[-4:], ID_NUMBER[-4:]) for h in lookup_hashes(v)}
+    persons_anonymise(scrub=False)
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            if table.startswith("residents_person_search"):
+                continue  # the FTS5 shadow tables: by MATCH below and in the bytes test
+            cols = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                text = " ".join(str(v) for v in row if v is not None)
+                for needle in (NAME, PHONE, ID_NUMBER, "文三路", *hashes):
+                    if needle in text:
+                        found.append((table, cols, needle))
+    assert sorted({(t, n[:12]) for t, _c, n in found}) == []
+
+
+def test_search_index_forgets_the_person(history, me):
+    from linli.residents.search_index import double
+
+    persons_anonymise(scrub=False)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rowid FROM residents_person_search WHERE residents_person_search MATCH %s",
+                           ['"' + double(NAME) + '"'])
+            assert cursor.fetchall() == []
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM residents_person WHERE residents_search_text(name, current_address, "
+                           "registered_address) LIKE %s", ["%" + double(NAME) + "%"])
+            assert cursor.fetchall() == []
+
+
+def test_only_persons_past_the_retention_are_touched(me, world, settings):
+    from linli.residents.actions import person_create, person_move_out, person_record_death
+
+    today = timezone.localdate()
+    recent = person_create(actor=None, name="刚搬走", place=world.grid_a, phone="13711110000")
+    person_move_out(person=recent, actor=None, on=today - datetime.timedelta(days=1094))
+    old_death = person_create(actor=None, name="早已故", place=world.grid_a)
+    person_record_death(person=old_death, actor=None, on=today - datetime.timedelta(days=1096))
+    done = persons_anonymise(scrub=False)
+    assert done["persons"] == 1
+    assert Person.objects.get(pk=recent.pk).name == "刚搬走"
+    assert Person.objects.get(pk=old_death.pk).name == ANONYMOUS_NAME
+    assert Person.objects.get(pk=me.person.pk).name == me.person.name  # still living here
+    settings.LINLI_RETENTION_DAYS = 1000
+    assert persons_anonymise(scrub=False)["persons"] == 1
+    assert Person.objects.get(pk=recent.pk).name == ANONYMOUS_NAME
+
+
+def test_a_second_run_does_nothing(history):
+    assert persons_anonymise(scrub=False)["persons"] == 1
+    assert persons_anonymise(scrub=False) == {"persons": 0, "rows": {}, "scrub": ""}
+    assert AuditEntry.objects.filter(action="privacy.persons_anonymise").count() == 1
+
+
+def test_the_nightly_task_is_a_periodic_huey_task(history, me):
+    from huey.api import PeriodicTask
+
+    from linli.privacy.tasks import privacy_persons_anonymise
+
+    assert isinstance(privacy_persons_anonymise.task_class(), PeriodicTask)
+    privacy_persons_anonymise.call_local()
+    assert Person.objects.get(pk=me.person.pk).name == ANONYMOUS_NAME
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scrub_runs_outside_a_transaction(world):
+    """The scrub needs its own statements (VACUUM cannot run in a transaction): it runs after the
+    commit, and on PostgreSQL its VACUUM FULL leaves files that no longer hold the person."""
+    from linli.places.actions import place_create  # noqa: F401
+    from linli.residents.actions import person_create, person_move_out
+
+    gone = person_create(actor=None, name="公孙远去", place=world.grid_a, phone="13722223333",
+                         registered_address="远方路99号")
+    person_move_out(person=gone, actor=None, on=timezone.localdate() - datetime.timedelta(days=2000))
+    needles = ["公孙远去".encode(), "远方路99号".encode(), *[h.encode() for h in lookup_hashes("13722223333")]]
+    if connection.vendor == "postgresql":
+        assert _pg_files_holding(needles)  # the control: the files hold them before
+    done = persons_anonymise()
+    assert done["persons"] == 1
+    assert done["scrub"] in ("sqlite", "postgresql")
+    if connection.vendor == "postgresql":
+        assert _pg_files_holding(needles) == []
+
+
+def _pg_files_holding(needles: list[bytes]) -> list[tuple[str, bytes]]:
+    """Read the files of residents_person, its indexes and its TOAST table with ``pg_read_binary_file``
+    (a superuser's function; skipped for other roles) after a CHECKPOINT: which hold which needle."""
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if not cursor.fetchone()[0]:
+            pytest.skip("reading relation files needs a superuser")
+        cursor.execute("CHECKPOINT")
+        cursor.execute(
+            "SELECT c.relname, pg_relation_filepath(c.oid) FROM pg_class c WHERE c.relname = 'residents_person' "
+            "OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'residents_person'::regclass) "
+            "OR c.oid = (SELECT reltoastrelid FROM pg_class WHERE relname = 'residents_person')"
+        )
+        files = [(name, path) for name, path in cursor.fetchall() if path]
+        assert files
+        for name, path in files:
+            cursor.execute("SELECT pg_read_binary_file(%s)", [path])
+            data = bytes(cursor.fetchone()[0])
+            found += [(name, needle) for needle in needles if needle in data]
+    return found
