@@ -152,13 +152,33 @@ def _label(field: str) -> str:
 def _apply_accept(req: Any, actor: Any, data: dict[str, Any], now: DateTime) -> Outcome:
     from linli.residents.actions import person_update
 
+    old_phone = req.person.phone
     person_update(person=req.person, actor=actor, **{req.field: req.value})
+    if req.field == "phone":
+        _account_phone_follow(req.requester_id, old_phone, req.value)
     req.decided_by = actor if getattr(actor, "is_authenticated", False) else None
     req.decided_at = now
     out = Outcome(data={"field": req.field})
     out.notify.append(("correction_accepted", [req.requester_id],
                        _("Your registration was corrected: %(field)s.") % {"field": _label(req.field)}))
     return out
+
+
+def _account_phone_follow(user_id: int | None, old: str, new: str) -> None:
+    """The login is linked to its registry person by phone (``person_for_user``): when the requester's
+    account had the old number, it takes the corrected one (the system acts, at the resident's request;
+    audited as ``accounts.user_update``). An account elsewhere with the new number keeps it, and this
+    account keeps its old one."""
+    from linli.accounts.actions import user_update
+    from linli.accounts.models import User
+
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    if user is None or not old or user.phone != old:
+        return
+    try:
+        user_update(user=user, actor=None, changes={"phone": new})
+    except Invalid:
+        return
 
 
 def _apply_refuse(req: Any, actor: Any, data: dict[str, Any], now: DateTime) -> Outcome:
@@ -244,6 +264,8 @@ def persons_anonymise(*, today: datetime.date | None = None, limit: int = 500, s
     ids = registry.retention_due(before, limit)
     done: dict[str, Any] = {"persons": 0, "rows": {}, "scrub": ""}
     if not ids:
+        if scrub and _last_scrub_busy():  # the last scrub could not finish: try again
+            done["scrub"] = database_scrub()
         return done
     with transaction.atomic():
         people: dict[int, dict[str, Any]] = {}
@@ -263,6 +285,13 @@ def persons_anonymise(*, today: datetime.date | None = None, limit: int = 500, s
     if scrub:
         done["scrub"] = database_scrub()
     return done
+
+
+def _last_scrub_busy() -> bool:
+    from linli.core.models import AuditEntry
+
+    last = AuditEntry.objects.filter(action="privacy.database_scrub").order_by("-at", "-id").first()
+    return last is not None and str(last.detail.get("result", "")).endswith("-busy")
 
 
 def _corrections_anonymise(person_ids: list[int]) -> int:
@@ -293,6 +322,7 @@ def database_scrub() -> str:
     """
     if connection.in_atomic_block:
         return "skipped-in-transaction"
+    result = ""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA secure_delete=ON")
@@ -300,12 +330,43 @@ def database_scrub() -> str:
             cursor.execute("VACUUM")
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             busy = cursor.fetchone()[0]
-        return "sqlite-busy" if busy else "sqlite"
-    if connection.vendor == "postgresql":
+        result = "sqlite-busy" if busy else "sqlite"
+    elif connection.vendor == "postgresql":
+        # VACUUM FULL copies a dead row version that a snapshot older than its deletion may still see:
+        # wait (a while) for the snapshots of this database that began before now to end.
+        clean = _pg_wait_for_older_snapshots()
         existing = set(connection.introspection.table_names())
         with connection.cursor() as cursor:
             for table in SCRUB_TABLES:
                 if table in existing:
                     cursor.execute(f"VACUUM (FULL) {connection.ops.quote_name(table)}")
-        return "postgresql"
-    return ""
+        result = "postgresql" if clean else "postgresql-busy"
+    if result:
+        audit_record(action="privacy.database_scrub", actor=None, actor_name="system", detail={"result": result})
+    return result
+
+
+SNAPSHOT_WAIT_SECONDS = 60
+
+
+def _pg_wait_for_older_snapshots(seconds: float = SNAPSHOT_WAIT_SECONDS) -> bool:
+    """Whether every other session of this database whose snapshot began before now has ended (polled
+    for up to ``seconds``)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT txid_current() % 4294967296")
+        now_xid = cursor.fetchone()[0]
+        while True:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
+                "AND age(backend_xmin) >= age(%s::text::xid)",
+                [str(now_xid)],
+            )
+            if cursor.fetchone()[0] == 0:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.5)

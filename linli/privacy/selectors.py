@@ -77,6 +77,11 @@ class Section:
         row = self.rows[0] if self.rows else {}
         return [(label, row.get(k)) for k, label in self.columns]
 
+    @property
+    def pair_rows(self) -> list[list[tuple[str, Any]]]:
+        """Every row as (label, value) pairs (the phone layout: one small list per row)."""
+        return [[(label, r.get(k)) for k, label in self.columns] for r in self.rows]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "key": self.key, "title": self.title,

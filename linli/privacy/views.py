@@ -77,15 +77,15 @@ def correction_new(request: HttpRequest) -> HttpResponse:
     form = CorrectionForm(request.POST)
     if person is None:
         return _my_page(request, None, status=404)
-    if not form.is_valid():
-        return _my_page(request, person, form, status=422)
+    if not form.is_valid():  # the form again with its messages (200, as every page's form)
+        return _my_page(request, person, form)
     try:
         actions.correction_request(actor=request.user, field=form.cleaned_data["field"],
                                    value=form.cleaned_data["value"], note=form.cleaned_data["note"])
     except DomainError as exc:
         raise_http(exc)
         form_errors(form, exc)
-        return _my_page(request, person, form, status=exc.status)
+        return _my_page(request, person, form)
     messages.success(request, _("Your request was sent to the community. You will be told when they answer."))
     return redirect("privacy:my_data")
 
@@ -166,7 +166,7 @@ def correction_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     data: dict[str, Any] = {"version": request.POST.get("version", "")}
     if form is not None:
         if not form.is_valid():
-            return _detail_page(request, req, form, status=422)
+            return _detail_page(request, req, form)
         data["reason"] = form.cleaned_data["reason"]
     try:
         actions.correction_transition(request=req, name=name, actor=request.user, data=data)

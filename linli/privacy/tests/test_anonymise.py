@@ -204,3 +204,14 @@ def _pg_files_holding(needles: list[bytes]) -> list[tuple[str, bytes]]:
             data = bytes(cursor.fetchone()[0])
             found += [(name, needle) for needle in needles if needle in data]
     return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_busy_scrub_is_tried_again_the_next_night(world):
+    from linli.core.audit import audit_record
+
+    audit_record(action="privacy.database_scrub", actor=None, actor_name="system", detail={"result": "sqlite-busy"})
+    done = persons_anonymise()
+    assert done["persons"] == 0 and done["scrub"] in ("sqlite", "postgresql")
+    assert AuditEntry.objects.filter(action="privacy.database_scrub").count() == 2
+    assert persons_anonymise()["scrub"] == ""  # the last one was clean: nothing to do

@@ -235,7 +235,7 @@ def test_a_resident_may_not_open_the_queue_nor_withdraw_anothers(client, asked, 
 def test_resident_page_form_bad_id_shows_the_error_in_chinese(client, me):
     login(client, me.user)
     response = client.post("/my/data/corrections", {"field": "id_number", "value": "330102195003091234"})
-    assert response.status_code == 422
+    assert response.status_code == 200  # the form again, with its message
     page = response.content.decode()
     assert 'data-testid="error-value"' in page and "校验" in page
     assert not CorrectionRequest.objects.exists()
@@ -257,7 +257,9 @@ def test_resident_asks_on_the_page_staff_accept_on_theirs(client, me, community_
     assert f"/privacy/corrections/{req.pk}" in queue and NEW_PHONE not in queue
     detail = client.get(f"/privacy/corrections/{req.pk}").content.decode()
     assert "138****2222" in detail and "139****7777" in detail and 'data-testid="do-accept"' in detail
-    assert client.post(f"/privacy/corrections/{req.pk}/refuse", {"reason": ""}).status_code == 422
+    refused = client.post(f"/privacy/corrections/{req.pk}/refuse", {"reason": ""})
+    assert refused.status_code == 200 and "invalid-feedback" in refused.content.decode()
+    assert CorrectionRequest.objects.get(pk=req.pk).status == "requested"
     response = client.post(f"/privacy/corrections/{req.pk}/accept", {"version": req.version})
     assert response.status_code == 302
     me.person.refresh_from_db()
@@ -300,3 +302,24 @@ def test_api_resident_asks_and_staff_decide(client, me, community_staff, outside
     again = client.post(f"/api/v1/privacy/corrections/{cid}/refuse", {"reason": "x"}, content_type="application/json",
                         **bearer(staff))
     assert again.status_code == 409 and again.json()["code"] == "refused_transition"
+
+
+def test_a_corrected_phone_keeps_the_login_linked(asked, me, community_staff):
+    from linli.residents.selectors import person_for_user
+
+    correction_transition(request=asked, name="accept", actor=community_staff)
+    me.user.refresh_from_db()
+    assert me.user.phone == NEW_PHONE
+    assert person_for_user(me.user) == me.person
+    assert AuditEntry.objects.filter(action="accounts.user_update", target_id=str(me.user.pk),
+                                     detail__changed=["phone"]).exists()
+
+
+def test_a_phone_of_another_account_is_not_taken(asked, me, community_staff, world):
+    other = make_user("holder", "resident", place=world.grid_a, phone=NEW_PHONE)
+    correction_transition(request=asked, name="accept", actor=community_staff)
+    me.user.refresh_from_db()
+    other.refresh_from_db()
+    assert me.user.phone == PHONE and other.phone == NEW_PHONE
+    me.person.refresh_from_db()
+    assert me.person.phone == NEW_PHONE
