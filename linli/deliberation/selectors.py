@@ -116,7 +116,8 @@ def _event_label(kind: Any) -> str:
     return {
         "raise": _("Raised"), "support": _("Supported by a household"), "record": _("Decision recorded"),
         "case": _("Case opened"), "project": _("Project opened"), "rate": _("Evaluated by a household"),
-        "agenda": _("Put on the agenda"), "participant": _("Participant invited"), "signin": _("Signed in"),
+        "agenda": _("Put on the agenda"), "invite": _("Participant invited"), "signin": _("Signed in"),
+        "create": _("Planned"), "decision": _("Decision recorded"),
         "ballot": _("Ballot"), "paper": _("Paper ballot"),
     }.get(str(kind), str(kind))
 

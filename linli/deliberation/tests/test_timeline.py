@@ -54,7 +54,7 @@ def test_one_page_from_the_case_to_the_result(client, world, community_staff, ma
         for url in (reverse("cases:case", args=[case.pk]), reverse("deliberation:meeting_detail", args=[meeting.pk]),
                     reverse("deliberation:vote_detail", args=[vote.pk]), reverse("deliberation:project_detail", args=[project.pk])):
             assert url in page
-        assert "划线完成" in page and "新增车位30个" in page
+        assert "划线完成" in page and "新增车位30个" in page and " create</li>" not in page
     detail = client.get(reverse("deliberation:project_detail", args=[project.pk])).content.decode()
     assert reverse("deliberation:timeline", args=["project", project.pk]) in detail
     client.logout()
