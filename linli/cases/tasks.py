@@ -1,5 +1,6 @@
-"""Case background work: escalation of overdue cases (every 5 minutes) and the end of the rating
-window (hourly). Both are idempotent; running them by hand (``linli shell``) is safe."""
+"""Case background work: escalation of overdue cases (every minute) and the end of the rating window
+(hourly). Both are idempotent (a re-run, or the run after a killed one, escalates nothing twice and
+skips nothing); running them by hand (``linli shell``) is safe."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@db_periodic_task(crontab(minute="*"))
 def cases_escalate_overdue() -> int:
     from linli.cases.actions import cases_escalate
 

@@ -111,6 +111,38 @@ class WorkerHeartbeat(models.Model):
         return f"{self.name} {self.beat_at}"
 
 
+class TaskRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class TaskRun(models.Model):
+    """One run of a durable task (linli.core.jobs.durable_task): the record that makes Huey's delivery
+    at-least-once. A worker claims it (runner stamp, heartbeat); a run whose runner died is queued
+    again by the reaper, up to its attempts, then failed."""
+
+    task = models.CharField(max_length=150)
+    key = models.CharField(max_length=200, blank=True, default="", db_index=True)
+    args = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=TaskRunStatus.choices, default=TaskRunStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=3)
+    runner = models.CharField(max_length=100, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "queued_at"], name="core_taskrun_status")]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.args} ({self.status})"
+
+
 class RateHit(models.Model):
     """One counted attempt for a rate limit (linli.core.ratelimit): a full-number search, an SMS code.
     ``key`` is a keyed hash (a phone number or address never sits here in clear)."""

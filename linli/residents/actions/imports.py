@@ -5,9 +5,12 @@ files run in the request; anything that unpacks to more than ``LINLI_IMPORT_SYNC
 more than ``LINLI_IMPORT_SYNC_ROWS`` rows (2,000) runs in the Huey worker while the page shows a
 progress bar.
 
-A job records its runner and a heartbeat; a job whose runner died (a worker killed mid-import) is
-ended by the reaper (``linli.core.jobs``) as failed, with a message for the user; its write transaction
-was rolled back, so nothing was written. The uploaded workbook (ID numbers in clear) is deleted when the
+A job records its runner and a heartbeat. The rows are written in ONE transaction, so a runner killed
+mid-import leaves nothing written. A job run by the worker is an at-least-once task
+(``linli.core.jobs.durable_task``): when its worker dies, the reaper sends the run again and the next
+worker takes the job over from its dead runner and starts it again from the workbook (each row is then
+written once, by the run that commits); after the run's last attempt, or for a job run in a request
+whose process died, the job's reaper ends it as failed, with a message for the user. The uploaded workbook (ID numbers in clear) is deleted when the
 job ends, whatever the end; ``import_files_sweep`` removes anything left under media/imports/ after
 ``LINLI_IMPORT_UPLOAD_MAX_HOURS`` (24), and error reports after ``LINLI_IMPORT_KEEP_DAYS`` (7).
 """
@@ -123,10 +126,22 @@ def import_job_run(*, job_id: int) -> ImportJob:
     from linli.residents.importer import Importer
 
     now = timezone.now()
+    stamp = runner_stamp()
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(
-        status=ImportStatus.VALIDATING, started_at=now, runner=runner_stamp(), heartbeat_at=now
+        status=ImportStatus.VALIDATING, started_at=now, runner=stamp, heartbeat_at=now
     )
     job = ImportJob.objects.get(pk=job_id)
+    if not claimed and job.status in RUNNING_IMPORT_STATES and import_job_is_stale(job, now):
+        # A run sent again after its runner died: take the job over (only from that runner) and start
+        # again; the dead runner's write transaction was rolled back.
+        claimed = ImportJob.objects.filter(pk=job_id, status=job.status, runner=job.runner).update(
+            status=ImportStatus.VALIDATING, started_at=now, runner=stamp, heartbeat_at=now, processed_rows=0
+        )
+        if claimed:
+            log.warning("registry import %s taken over from its dead runner %s", job_id, job.runner)
+            audit_record(action="residents.import_resumed", actor=None, actor_name="system", target=job,
+                         detail={"file": job.filename, "was": job.status, "runner": job.runner})
+            job.refresh_from_db()
     if not claimed:
         return job
     actor = job.created_by
@@ -142,9 +157,9 @@ def import_job_run(*, job_id: int) -> ImportJob:
             if time.monotonic() - last_beat[0] >= HEARTBEAT_EVERY:
                 fields["heartbeat_at"] = timezone.now()
                 last_beat[0] = time.monotonic()
-            ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATING).update(**fields)
+            ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATING, runner=stamp).update(**fields)
         elif done == 0:
-            moved = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATING).update(
+            moved = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATING, runner=stamp).update(
                 status=ImportStatus.WRITING, total_rows=total or 0, heartbeat_at=timezone.now()
             )
             if not moved:
@@ -159,7 +174,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
             os.replace(tmp, progress_file)
 
     def claim() -> None:
-        held = ImportJob.objects.select_for_update().filter(pk=job.pk, status=ImportStatus.WRITING).exists()
+        held = ImportJob.objects.select_for_update().filter(pk=job.pk, status=ImportStatus.WRITING,
+                                                            runner=stamp).exists()
         if not held:
             raise JobEnded
 
@@ -279,11 +295,15 @@ PENDING_MESSAGE = gettext_lazy("The import never started (no worker took it). No
 
 
 def import_jobs_reap(now: datetime.datetime | None = None) -> int:
-    """The reaper of registry imports (registered with linli.core.jobs): end every stale job."""
+    """The reaper of registry imports (registered with linli.core.jobs): end every stale job, unless
+    its run is queued or running in the worker (the task reaper sent it again: it takes the job over)."""
+    from linli.core.jobs import task_run_active
+    from linli.residents.tasks import import_run_key
+
     now = now or timezone.now()
     ended = 0
-    for job in ImportJob.objects.filter(status__in=[ImportStatus.PENDING, *RUNNING_IMPORT_STATES]).order_by("id"):
-        if import_job_is_stale(job, now):
+    for job in ImportJob.objects.filter(status__in=[ImportStatus.PENDING, *RUNNING_IMPORT_STATES]).order_by("id")[:500]:
+        if import_job_is_stale(job, now) and not task_run_active(import_run_key(job.pk)):
             message = PENDING_MESSAGE if job.status == ImportStatus.PENDING else STOPPED_MESSAGE
             ended += import_job_reap(job, message=str(message))
     return ended

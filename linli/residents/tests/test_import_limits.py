@@ -192,3 +192,61 @@ def test_sweep_removes_old_uploads_orphans_and_reports(world, community_staff, s
     assert imports.import_jobs_purge() == 2
     assert not kept.exists() and not default_storage.exists(report)
     assert ImportJob.objects.get(pk=done.pk).report == ""
+
+
+def _killed_run(job: ImportJob, runner: str, *, attempts: int = 1):
+    """The job's worker run as a killed worker left it: running, its runner gone (linli.core.jobs)."""
+    from linli.core.models import TaskRun, TaskRunStatus
+    from linli.residents.tasks import import_run_key, residents_import_run
+
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.WRITING, runner=runner, heartbeat_at=timezone.now())
+    return TaskRun.objects.create(task=residents_import_run.task_name, args=[job.pk], key=import_run_key(job.pk),
+                                  status=TaskRunStatus.RUNNING, attempts=attempts, runner=runner,
+                                  heartbeat_at=timezone.now())
+
+
+def test_a_job_whose_worker_died_is_run_again_and_ends_done(world, houses, community_staff):
+    from linli.core.jobs import jobs_reap
+    from linli.core.models import AuditEntry, TaskRunStatus
+
+    rows = [person_row(f"戊{i}", new_id()) for i in range(3)]
+    job = imports.import_job_create(actor=community_staff, community=world.community, upload=upload(workbook(rows)))
+    path = default_storage.path(job.file)
+    run = _killed_run(job, _dead_runner())
+    ended = jobs_reap()  # the run is sent again (immediate mode: it runs now) and takes the job over
+    assert ended == {"core.tasks": 1, "residents.import": 0}
+    job.refresh_from_db()
+    run.refresh_from_db()
+    assert job.status == ImportStatus.DONE and Person.objects.count() == 3 and job.file == ""
+    assert not os.path.exists(path)
+    assert (run.status, run.attempts) == (TaskRunStatus.DONE, 2)
+    assert AuditEntry.objects.filter(action="residents.import_resumed", target_id=str(job.pk)).exists()
+    imports.import_job_run(job_id=job.pk)  # the same run delivered once more: nothing written twice
+    assert Person.objects.count() == 3
+
+
+def test_a_job_whose_worker_died_on_every_attempt_is_failed_for_its_user(world, houses, community_staff):
+    from linli.core.jobs import jobs_reap
+
+    job = imports.import_job_create(actor=community_staff, community=world.community,
+                                    upload=upload(workbook([person_row("己", new_id())])))
+    path = default_storage.path(job.file)
+    _killed_run(job, _dead_runner(), attempts=3)
+    assert jobs_reap() == {"core.tasks": 1, "residents.import": 1}
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    assert "upload the file again" in job.message.lower() or "重新上传" in job.message
+    assert not Person.objects.exists() and job.file == "" and not os.path.exists(path)
+
+
+def test_a_job_whose_run_is_still_queued_is_not_ended(world, community_staff, settings):
+    from linli.core.models import TaskRun
+    from linli.residents.tasks import import_run_key, residents_import_run
+
+    settings.LINLI_IMPORT_PENDING_SECONDS = 3600
+    job = _job(world, community_staff, ImportStatus.PENDING)
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(hours=2))
+    run = TaskRun.objects.create(task=residents_import_run.task_name, args=[job.pk], key=import_run_key(job.pk))
+    assert imports.import_jobs_reap() == 0  # the worker still owns it
+    TaskRun.objects.filter(pk=run.pk).update(status="failed")
+    assert imports.import_jobs_reap() == 1
