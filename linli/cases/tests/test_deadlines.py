@@ -117,6 +117,21 @@ def test_escalation_after_a_crash_is_not_skipped(case_in_state, clock, monkeypat
     assert EscalationMark.objects.filter(case=case, level="handle").count() == 1
 
 
+def test_two_runs_that_found_the_same_deadline_escalate_it_once(case_in_state, clock):
+    """A run sent again while the first one still ran (or a run after a killed one that had committed
+    part of its work): both found the deadline; the second finds the mark and does nothing."""
+    from linli.cases.actions import escalation
+
+    case = case_in_state("handling")
+    clock(case.handle_due + timedelta(hours=1))
+    found = [c for c in escalation._candidates(timezone.now()) if c[0] == case.pk and c[1] == "handle"]
+    assert len(found) == 1
+    assert escalation._escalate_one(*found[0], timezone.now()) is True
+    assert escalation._escalate_one(*found[0], timezone.now()) is False
+    assert EscalationMark.objects.filter(case=case, level="handle").count() == 1
+    assert CaseEvent.objects.filter(case=case, kind="escalate", data__level="handle").count() == 1
+
+
 def test_a_new_deadline_passed_escalates_again(case_in_state, actors, clock):
     case = case_in_state("handling")
     clock(case.handle_due + timedelta(hours=1))

@@ -109,8 +109,8 @@ def _worker(env, log_path):
 
 def test_worker_killed_mid_import_is_run_again_and_ends_done(child_env, tmp_path):
     env = {**child_env, "LINLI_JOB_STALE_SECONDS": "600"}  # only the dead runner may end it, not the clock
-    assert manage("migrate", "--noinput", "-v0", env=env, timeout=300).returncode == 0
-    setup = manage("shell", "-c", SETUP, env=env, timeout=300)
+    assert manage("migrate", "--noinput", "-v0", env=env, timeout=900).returncode == 0
+    setup = manage("shell", "-c", SETUP, env=env, timeout=900)
     assert setup.returncode == 0, setup.stderr
     job = json.loads(next(ln for ln in setup.stdout.splitlines() if ln.startswith("JOB="))[4:])
     imports = tmp_path / "var" / "media" / "imports"
@@ -128,7 +128,7 @@ def test_worker_killed_mid_import_is_run_again_and_ends_done(child_env, tmp_path
                 return False
             return int(done) >= 1000
 
-        assert wait_until(writing, timeout=240, interval=0.2), log.read_text()[-3000:]
+        assert wait_until(writing, timeout=600, interval=0.2), log.read_text()[-3000:]
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
         assert not pid_alive(worker.pid)
@@ -146,7 +146,7 @@ def test_worker_killed_mid_import_is_run_again_and_ends_done(child_env, tmp_path
     worker, out = _worker(env, log)
     try:
         assert wait_until(lambda: _state(env, job["id"])["status"] in ("done", "failed", "rejected"),
-                          timeout=300, interval=1.0), log.read_text()[-3000:]
+                          timeout=900, interval=1.0), log.read_text()[-3000:]
     finally:
         worker.send_signal(signal.SIGINT)
         try:
