@@ -173,25 +173,38 @@ class Recomputed:
     events: int = 0
 
 
-def _counted_events(chunk: int) -> Iterator[tuple[Any, ...]]:
+def _counted_events(chunk: int, cases: list[int] | None = None) -> Iterator[tuple[Any, ...]]:
     """The counted events ordered by (case, id), read a batch of cases at a time (keyset over the case
-    ids, no server-side cursor: this runs through PgBouncer too)."""
-    from linli.cases.models import Case, CaseEvent
+    ids, no server-side cursor: this runs through PgBouncer too); only those of ``cases`` when given."""
+    from linli.cases.models import Case
 
-    for case_ids in keyset_batches(Case.objects.values_list("pk", flat=True), chunk):
-        yield from (
-            CaseEvent.objects.filter(kind__in=sorted(COUNTED_KINDS), case_id__gte=case_ids[0], case_id__lte=case_ids[-1])
-            .order_by("case_id", "id")
-            .values_list(
-                "case_id", "kind", "at", "data", "case__reported_at", "case__place_path", "case__grid_id",
-                "case__community_id", "case__category_id", "case__compound_kind",
-            )
+    qs = Case.objects.values_list("pk", flat=True)
+    if cases is not None:
+        qs = qs.filter(pk__in=cases)
+    for case_ids in keyset_batches(qs, chunk):
+        if cases is not None:
+            wanted = set(case_ids)
+            yield from (row for row in _events_of(case_ids) if row[0] in wanted)
+            continue
+        yield from _events_of(case_ids)
+
+
+def _events_of(case_ids: list[int]) -> Iterator[tuple[Any, ...]]:
+    from linli.cases.models import CaseEvent
+
+    return iter(
+        CaseEvent.objects.filter(kind__in=sorted(COUNTED_KINDS), case_id__gte=case_ids[0], case_id__lte=case_ids[-1])
+        .order_by("case_id", "id")
+        .values_list(
+            "case_id", "kind", "at", "data", "case__reported_at", "case__place_path", "case__grid_id",
+            "case__community_id", "case__category_id", "case__compound_kind",
         )
+    )
 
 
-def kpi_recompute(*, chunk: int = 2000) -> Recomputed:
+def kpi_recompute(*, chunk: int = 2000, cases: list[int] | None = None) -> Recomputed:
     """The rollups as the event log says they should be (one ordered pass over the counted events,
-    ``chunk`` cases at a time)."""
+    ``chunk`` cases at a time); with ``cases``, what those cases' events add."""
     rows: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(KPI_COUNTERS, 0))
     ids: dict[Key, tuple[int, int, int]] = {}
     current: int | None = None
@@ -203,7 +216,7 @@ def kpi_recompute(*, chunk: int = 2000) -> Recomputed:
     count = 0
     streets: dict[str, int] = {}
     for (case_id, kind, at, data, reported_at, place_path, grid_id, community_id, category_id,
-         case_compound_kind) in _counted_events(chunk):
+         case_compound_kind) in _counted_events(chunk, cases):
         count += 1
         data = data or {}
         if case_id != current:
@@ -233,6 +246,36 @@ def kpi_recompute(*, chunk: int = 2000) -> Recomputed:
         for name, value in deltas.items():
             row[name] += value
     return Recomputed(rows=dict(rows), ids=ids, events=count)
+
+
+def kpi_add_cases(cases: list[int]) -> int:
+    """Add what the events of ``cases`` count to the rollups: the bulk path of cases whose events were
+    written in batches (the demo's year), not one by one through ``event_write``. The same replay as
+    the recompute, for these cases; one update (or insert) per rollup row and one area delta. Returns
+    the number of rows touched."""
+    if not cases:
+        return 0
+    fresh = kpi_recompute(cases=cases)
+    months = sorted({key[0] for key in fresh.rows})
+    existing = set(KpiRollup.objects.filter(month__in=months).values_list(
+        "month", "place_path", "category_id", "department_id", "compound_kind"))
+    new, areas = [], areas_of({key[1] for key in fresh.rows})
+    deltas = []
+    for key, counters in fresh.rows.items():
+        if key in existing:
+            _rollup_add(key, fresh.ids[key], counters)
+        elif any(counters.values()):
+            street_id, community_id, grid_id = fresh.ids[key]
+            new.append(KpiRollup(month=key[0], place_path=key[1], category_id=key[2], department_id=key[3],
+                                 compound_kind=key[4], street_id=street_id, community_id=community_id, grid_id=grid_id,
+                                 **counters))
+        street, district = areas.get(key[1], (0, 0))
+        row = kpi_areas.area_delta_row(key=key, deltas=counters, street=street, district=district)
+        if row is not None:
+            deltas.append(row)
+    KpiRollup.objects.bulk_create(new, batch_size=1000)
+    kpi_areas.KpiAreaDelta.objects.bulk_create(deltas, batch_size=1000)
+    return len(fresh.rows)
 
 
 @dataclass

@@ -63,13 +63,22 @@ def kpi_area_delta(*, key: tuple[int, str, int, int, str], deltas: dict[str, int
     """Append what one event adds (``key`` as ``kpi.Key``: month, grid path, category, department,
     compound kind; ``street`` and ``district`` from ``areas_of``) for the fold. One INSERT; nothing is
     locked."""
+    row = area_delta_row(key=key, deltas=deltas, street=street, district=district)
+    if row is not None:
+        row.save(force_insert=True)
+
+
+def area_delta_row(*, key: tuple[int, str, int, int, str], deltas: dict[str, int], street: int,
+                   district: int) -> KpiAreaDelta | None:
+    """The (unsaved) delta row of ``kpi_area_delta``; None when there is nothing to add. A bulk path
+    writes many with one ``bulk_create``."""
     changes = {name: value for name, value in deltas.items() if value}
     if not changes:
-        return
+        return None
     month, path, category_id, department_id, compound_kind = key
     if not street and not district:
-        return
-    KpiAreaDelta.objects.create(
+        return None
+    return KpiAreaDelta(
         month=month, street_id=street, district_id=district, street_path=_cut(path, street),
         district_path=_cut(path, district), category_id=category_id, department_id=department_id,
         compound_kind=compound_kind, **changes,
