@@ -54,6 +54,18 @@ COMMUNITIES = [
     ("平安社区", "330102900003", [("平安社区第一网格", "330102900003-01"), ("平安社区第二网格", "330102900003-02")]),
 ]
 DEPARTMENT = ("邻里街道城市管理中队", "D-CG")
+# The levels some communities keep between themselves and their grids (PRODUCT.md §1), by grid code, from
+# the top: 和睦社区 is organised 社区—居民小组—小区楼院—楼栋 (like 泥营社区: two residents groups, twenty
+# courtyards, see linli/residents/demo.py); 平安社区 片—物业小区/居民小组—楼长 (like 城南社区: an eastern
+# area of property compounds, a western area whose residents group holds the rest; building heads from
+# the registry's demo). 幸福社区 keeps none (三区五级: street, community, grid, compound, building).
+LEVELS: dict[str, list[tuple[str, str, str]]] = {
+    "330102900002-01": [("residents_group", "和睦社区第一居民小组", "330102900002-Z1")],
+    "330102900002-02": [("residents_group", "和睦社区第二居民小组", "330102900002-Z2")],
+    "330102900003-01": [("area", "平安社区东片", "330102900003-P1")],
+    "330102900003-02": [("area", "平安社区西片", "330102900003-P2"),
+                        ("residents_group", "平安社区西片居民小组", "330102900003-P2Z1")],
+}
 
 # --- the layout -----------------------------------------------------------------------------------------
 # A fictional street around 120.17° E, 30.26° N. Shapes are drawn in metres east and north of that centre
@@ -154,6 +166,8 @@ def demo_layout() -> dict[str, BaseGeometry]:
             pieces.append(remainder)
         for (_grid_name, grid_code), piece in zip(grids, pieces, strict=True):
             shapes[grid_code] = piece
+            for _kind, _level_name, level_code in LEVELS.get(grid_code, []):
+                shapes[level_code] = unary_union([shapes[level_code], piece]) if level_code in shapes else piece
     return shapes
 
 
@@ -238,7 +252,10 @@ def demo_places() -> Demo:
         community = _place(kind=PlaceKind.COMMUNITY, name=name, code=code, parent=street)
         communities.append(_with_boundary(community, shapes))
         for grid_name, grid_code in community_grids:
-            grid = _place(kind=PlaceKind.GRID, name=grid_name, code=grid_code, parent=community)
+            parent = community
+            for kind, level_name, level_code in LEVELS.get(grid_code, []):
+                parent = _with_boundary(_place(kind=kind, name=level_name, code=level_code, parent=parent), shapes)
+            grid = _place(kind=PlaceKind.GRID, name=grid_name, code=grid_code, parent=parent)
             grids.append(_with_boundary(grid, shapes))
     return Demo(street=street, communities=communities, grids=grids)
 

@@ -138,6 +138,20 @@ TOWER = BuildingType((18, 18), 2, 2, (75, 120))
 APARTMENT = BuildingType((18, 18), 1, 4, (40, 60))
 SMALL_BUILDING = BuildingType((2, 2), 1, 2, (60, 90))
 
+# 和睦社区's twenty courtyards: (name, kind, households, shops); 645 households, 24 shops.
+HARMONY_COURTYARDS: tuple[tuple[str, str, int, int], ...] = (
+    ("和睦一院", CompoundKind.OLD, 36, 2), ("和睦二院", CompoundKind.OLD, 30, 0),
+    ("和睦三院", CompoundKind.OLD, 34, 2), ("粮站宿舍", CompoundKind.WORK_UNIT, 24, 0),
+    ("供销社院", CompoundKind.WORK_UNIT, 20, 2), ("和睦四院", CompoundKind.OLD, 36, 0),
+    ("槐树院", CompoundKind.OLD, 33, 2), ("和睦五院", CompoundKind.RENTED, 40, 2),
+    ("东井院", CompoundKind.OLD, 30, 0), ("和睦六院", CompoundKind.RELOCATION, 42, 2),
+    ("邮电宿舍", CompoundKind.WORK_UNIT, 36, 0), ("和睦七院", CompoundKind.OLD, 34, 2),
+    ("西井院", CompoundKind.OLD, 30, 0), ("锦绣小院", CompoundKind.COMMERCIAL, 40, 2),
+    ("和睦八院", CompoundKind.OLD, 33, 0), ("水厂宿舍", CompoundKind.WORK_UNIT, 24, 2),
+    ("和睦九院", CompoundKind.RENTED, 36, 2), ("枣树院", CompoundKind.OLD, 30, 0),
+    ("和睦十院", CompoundKind.OLD, 36, 2), ("学校宿舍", CompoundKind.WORK_UNIT, 21, 2),
+)
+
 COMMUNITY_SPECS: tuple[CommunitySpec, ...] = (
     CommunitySpec(
         code="330102900001",
@@ -153,12 +167,17 @@ COMMUNITY_SPECS: tuple[CommunitySpec, ...] = (
         residents=6779, elderly=1220, living_alone=339, migrant_away=1357,
         organisations=(("school", "幸福社区幼儿园"), ("unit", "幸福社区卫生服务站"), ("company", "邻里物业服务有限公司")),
     ),
+    # 和睦社区: 社区—居民小组—小区楼院—楼栋 (like 泥营社区): twenty small courtyards (小区楼院) of one or two
+    # buildings, ten in each residents group's grid (the groups: linli/accounts/demo.py LEVELS).
     CommunitySpec(
         code="330102900002",
         grids=(
-            GridSpec("330102900002-01", (CompoundSpec("和睦家园", CompoundKind.COMMERCIAL, 320, TOWER, 12),)),
-            GridSpec("330102900002-02", (CompoundSpec("锦绣花园", CompoundKind.COMMERCIAL, 200, HIGH_RISE, 8),
-                                         CompoundSpec("邮电宿舍", CompoundKind.WORK_UNIT, 145, WORK_UNIT, 4))),
+            GridSpec("330102900002-01", tuple(
+                CompoundSpec(name, kind, households, WORK_UNIT if kind == CompoundKind.WORK_UNIT else OLD_WALKUP, shops)
+                for name, kind, households, shops in HARMONY_COURTYARDS[:10])),
+            GridSpec("330102900002-02", tuple(
+                CompoundSpec(name, kind, households, WORK_UNIT if kind == CompoundKind.WORK_UNIT else OLD_WALKUP, shops)
+                for name, kind, households, shops in HARMONY_COURTYARDS[10:])),
         ),
         residents=1796, elderly=395, living_alone=72, migrant_away=180,
         organisations=(("school", "和睦小学"), ("unit", "和睦社区文化家园")),
@@ -491,11 +510,36 @@ def _compound_shapes(grid_m: BaseGeometry, spec: GridSpec) -> tuple[list[Polygon
         inner = _largest(inner.difference(Point(apartment).buffer(60, cap_style="square")))
     if len(spec.compounds) == 1:
         return [inner], apartment
+    if len(spec.compounds) > 2:
+        return _cells(inner, len(spec.compounds)), apartment
     cx = inner.centroid.x
     miny, maxy = inner.bounds[1] - 10, inner.bounds[3] + 10
     west, _east = _split(inner, (cx - 12, miny), (cx - 12, maxy))
     _west, east = _split(inner, (cx + 12, miny), (cx + 12, maxy))
     return [_largest(west), _largest(east)], apartment
+
+
+def _cells(shape: BaseGeometry, n: int) -> list[Polygon]:
+    """``n`` courtyards tiling ``shape`` (metres) in rows and columns, split by 10 m lanes; the largest
+    cells first, then west to east and north to south."""
+    from shapely.geometry import box
+
+    cols = math.ceil(math.sqrt(n * 1.5))
+    while True:
+        rows = math.ceil(n / cols) + 1
+        minx, miny, maxx, maxy = shape.bounds
+        w, h = (maxx - minx) / cols, (maxy - miny) / rows
+        cells = []
+        for r in range(rows):
+            for c in range(cols):
+                cell = shape.intersection(box(minx + c * w + 5, maxy - (r + 1) * h + 5, minx + (c + 1) * w - 5, maxy - r * h - 5))
+                if not cell.is_empty and cell.area > 800:
+                    cells.append((r, c, _largest(cell)))
+        if len(cells) >= n:
+            break
+        cols += 1
+    chosen = sorted(cells, key=lambda t: -t[2].area)[:n]
+    return [cell for _r, _c, cell in sorted(chosen, key=lambda t: (t[0], t[1]))]
 
 
 def _building_floors(rng: random.Random, kind: BuildingType, households: int) -> list[int]:
@@ -669,7 +713,7 @@ def build_community(demo, community: Place, spec: CommunitySpec, *, today: datet
     """Places, people and shops of one community. Returns the counts written."""
     rng = random.Random(f"linli-demo-{spec.code}")
     people = People(rng, today, block=COMMUNITY_SPECS.index(SPECS_BY_CODE[spec.code]))
-    grids = {g.code: g for g in demo.grids if g.parent_id == community.pk}
+    grids = {g.code: g for g in demo.grids if g.path.startswith(community.path)}
     is_resident_community = community.pk == demo.community.pk
     plans = _plans(people, spec, resident_first=is_resident_community)
     # Places, grid by grid, and who lives in which house.
@@ -782,6 +826,29 @@ def _link_resident_user(demo) -> None:
         user_update(user=user, actor=None, changes={"phone": RESIDENT_PHONE})
 
 
+# 平安社区's third level, the building heads (楼长) of its areas: (login, name, compound, building).
+BUILDING_HEADS = (("demo-lz-east", "何秀兰", "平安里", "1栋"), ("demo-lz-west", "邓建国", "安居苑", "1栋"))
+
+
+def _building_heads(demo) -> None:
+    """The 楼长 of 平安社区 (片—物业小区/居民小组—楼长): a building head bound to a building of each area."""
+    import secrets
+
+    from linli.accounts.actions import role_assign, user_create
+    from linli.accounts.models import User
+
+    community = next((c for c in demo.communities if c.code == "330102900003"), None)
+    if community is None:
+        return
+    for login, name, compound, building_name in BUILDING_HEADS:
+        building = Place.objects.filter(kind=PlaceKind.BUILDING, name=building_name, parent__name=compound,
+                                        path__startswith=community.path).first()
+        if building is None or User.objects.filter(username=login).exists():
+            continue
+        user = user_create(username=login, password=secrets.token_urlsafe(24) + "Aa1!", display_name=name, actor=None)
+        role_assign(user=user, role="building_head", place=building, actor=None)
+
+
 @transaction.atomic
 def demo_extend(demo) -> None:
     """Add the registry to the demo street (called by ``linli.accounts.demo.demo_build``)."""
@@ -793,3 +860,4 @@ def demo_extend(demo) -> None:
             continue
         build_community(demo, community, small_spec(spec) if size == SMALL else spec, today=today)
     _link_resident_user(demo)
+    _building_heads(demo)
