@@ -140,3 +140,28 @@ def test_street_kpi_page_shows_every_rate_for_each_community(demo, client):
         values = re.findall(r'<td class="text-end">([^<]*)</td>', cells)
         rates = values[3:8]  # counted, due, closed, then 响应率, 解决率, 满意率, 结案率, 按期结案率
         assert len(rates) == 5 and all(v.endswith("%") and float(v[:-1]) > 0 for v in rates), (name, values)
+
+
+def test_communities_keep_their_own_levels(demo):
+    """幸福社区 三区五级; 和睦社区 社区—居民小组—小区楼院—楼栋 with twenty courtyards (like 泥营社区); 平安社区
+    片—物业小区/居民小组—楼长 (like 城南社区)."""
+    from linli.accounts.models import RoleAssignment
+    from linli.places.models import Place
+
+    def chain(grid):
+        ids = [int(p) for p in grid.path.strip("/").split("/")]
+        kinds = dict(Place.objects.filter(pk__in=ids).values_list("pk", "kind"))
+        return [kinds[i] for i in ids]
+
+    happy, harmony, peace = demo.communities
+    grids = {g.code: g for g in Place.objects.filter(kind="grid")}
+    assert chain(grids["330102900001-01"]) == ["street", "community", "grid"]
+    assert {tuple(chain(g)) for c, g in grids.items() if c.startswith("330102900002")} == {
+        ("street", "community", "residents_group", "grid")}
+    assert Place.objects.filter(kind="compound", path__startswith=harmony.path).count() == 20
+    assert chain(grids["330102900003-01"]) == ["street", "community", "area", "grid"]
+    assert chain(grids["330102900003-02"]) == ["street", "community", "area", "residents_group", "grid"]
+    heads = RoleAssignment.objects.filter(role="building_head", place__path__startswith=peace.path)
+    assert heads.count() == 2 and all(h.place.kind == "building" for h in heads)
+    kinds = set(Place.objects.filter(kind="compound", path__startswith=happy.path).values_list("compound_kind", flat=True))
+    assert kinds == {"rented", "relocation", "commercial", "old", "work_unit"}
