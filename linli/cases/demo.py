@@ -457,8 +457,8 @@ def demo_plan(demo: Any, cast: Cast, *, size: str, now: datetime) -> Planner:
             for grid in grids_of[community.pk]:
                 for _ in range(per_month):
                     at = _office_time(rng, month + timedelta(seconds=rng.uniform(0, span)))
-                    if at >= now - timedelta(hours=2):
-                        continue
+                    if at >= now - timedelta(hours=2):  # later today: earlier this month instead
+                        at = max(month, now - timedelta(hours=rng.uniform(3, 48)))
                     age = now - at
                     stop = rng.choice(STOPS) if age < timedelta(days=12) else ""
                     planner.case(grid=grid, community=community, at=at, life=rng.choices(lives, weights)[0], stop=stop)
