@@ -226,11 +226,11 @@ class Planner:
         self.seq += 1
         self.steps.append(Step(at, self.seq, key, run))
 
-    def case(self, *, grid: Any, community: Any, at: datetime, life: str, stop: str = "") -> int:
+    def case(self, *, grid: Any, community: Any, at: datetime, life: str, stop: str = "", channel: str = "") -> int:
         """Plan one case. A life the bulk path replays (``BULK_LIVES``), over before the clock, becomes a
         row of ``self.history``; any other runs its steps through the actions."""
         start = len(self.steps)
-        key = self._case(grid=grid, community=community, at=at, life=life, stop=stop)
+        key = self._case(grid=grid, community=community, at=at, life=life, stop=stop, channel=channel)
         mine = self.steps[start:]
         if (life in BULK_LIVES and not stop and all(s.at < self.now - timedelta(hours=1) for s in mine)
                 and all(s.key == key for s in mine) and all(hasattr(s.run, "transition") for s in mine[1:])):
@@ -239,7 +239,7 @@ class Planner:
                                      steps=[(s.at, *s.run.transition) for s in mine[1:]]))  # type: ignore[attr-defined]
         return key
 
-    def _case(self, *, grid: Any, community: Any, at: datetime, life: str, stop: str = "") -> int:
+    def _case(self, *, grid: Any, community: Any, at: datetime, life: str, stop: str = "", channel: str = "") -> int:
         from linli.cases.actions import case_create, case_transition
 
         rng, cast = self.rng, self.cast
@@ -247,9 +247,10 @@ class Planner:
         key = self.key
         self.lives[life] += 1
         desk, worker, supervisor = cast.desks[community.pk], cast.workers[grid.pk], cast.street
-        channel = rng.choices(
+        drawn = rng.choices(
             [Channel.QR, Channel.SNAPSHOT, Channel.PATROL, Channel.VISIT, Channel.HOTLINE, Channel.PROXY],
             [30, 10, 22, 10, 15, 13])[0]
+        channel = channel or drawn
         if life == "unrated" and channel == Channel.PATROL:
             channel = Channel.QR
         code = rng.choice(PATROL_CATEGORIES if channel == Channel.PATROL else sorted(TEXTS))
@@ -466,6 +467,9 @@ def demo_plan(demo: Any, cast: Cast, *, size: str, now: datetime) -> Planner:
     # it all; in each community every open state once among recent cases; and open cases that are late,
     # supervised, parked, summoned or extended now.
     communities = demo.communities
+    # The demo login ``resident`` (王芳, grid1) filed a 随手拍 last month and rated it.
+    planner.case(grid=demo.grids[0], community=communities[0], life="plain", channel=Channel.SNAPSHOT,
+                 at=_office_time(rng, now - timedelta(days=rng.uniform(20, 40))))
     for i, life in enumerate(LIVES):
         community = communities[i % len(communities)]
         grids = grids_of[community.pk]
