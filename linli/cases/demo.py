@@ -597,7 +597,7 @@ def history_write(history: list[Past], clock: dict[str, datetime | None]) -> lis
         audits.append(AuditEntry(
             at=event.at, actor=event.actor, actor_name=event.actor_name if event.actor else "system",
             action="cases.case_create" if event.kind == "created" else f"cases.case_{event.kind}",
-            target_type="cases.case", target_id=str(case.pk), target_repr=mask_text(str(case))[:200],
+            target_type="cases.case", target_id=str(case.pk), target_repr=mask_text(case.audit_repr)[:200],
             detail={"channel": channel, "from": event.from_status, "to": event.to_status, "event": event.pk,
                     **_audit_data(event.data)},
         ))
