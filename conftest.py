@@ -492,3 +492,21 @@ def api_outsider_id_correction_id(world):
     person_create(actor=None, name="矩阵更正", place=world.grid_a, phone="13900007777")
     user = make_user("matrix_corr", "resident", place=world.grid_a, phone="13900007777")
     return correction_request(actor=user, field="name", value="矩阵更正甲").pk
+
+
+@pytest.fixture
+def api_outsider_id_organisation_id(world):
+    from linli.places.actions import place_create
+    from linli.places.models import PlaceKind
+    from linli.residents.actions import organisation_create
+
+    compound = place_create(kind=PlaceKind.COMPOUND, name="矩阵小区", parent=world.grid_a)
+    return organisation_create(name="矩阵物业", kind="property_company", place=compound, actor=None,
+                               serves=[compound]).pk
+
+
+@pytest.fixture
+def api_outsider_id_compound_service_id(world, api_outsider_id_organisation_id):
+    from linli.residents.models import CompoundService
+
+    return CompoundService.objects.get(organisation_id=api_outsider_id_organisation_id).pk

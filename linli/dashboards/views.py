@@ -109,11 +109,14 @@ def _profile_page(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             url = reverse("places:node", args=[unit.id])
         units.append({"unit": unit, "url": url, "kind_label": PlaceKind(unit.kind).label})
     chart_data = {**profile.chart_data(), "labels": _chart_labels()}
+    compound_rows = [{"c": c, "disputes": None, "disputes_url": ""} for c in profile.compound_rows]
     context = {
         "place": place,
         "profile": profile,
         "trail": _trail(request, place),
         "units": units,
+        "compound_rows": compound_rows,
+        "can_list_orgs": can_view_registry(request.user),
         "is_grid": place.kind == PlaceKind.GRID,
         "shares": [
             ("elderly", _("Aged 60+"), "person-walking", profile.elderly),

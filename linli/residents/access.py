@@ -85,6 +85,10 @@ class OrganisationQuerySet(RegistryQuerySet):
     pass
 
 
+class CompoundServiceQuerySet(RegistryQuerySet):
+    pass
+
+
 class TagQuerySet(ScopedQuerySet):
     def scope_q(self, scope: Scope, user: Any) -> Q:
         if not can_view_registry(user):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime
 
 from django.http import Http404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
-from linli.core.errors import PermissionDenied
+from linli.core.errors import NotFound, PermissionDenied
 from linli.core.pii import pii_reveal
 from linli.residents import actions, selectors
 from linli.residents.access import access_household, access_person, can_view_registry, reveal_perm
@@ -49,6 +49,7 @@ class PersonSearchIn(Schema):
     tag: str = ""
     place: int | None = None
     status: str = PersonStatus.ACTIVE
+    compound_kind: str = Field("", description="rented, relocation, commercial, old, work_unit (三区)")
     after: int | None = None
     size: int = selectors.PAGE_SIZE
 
@@ -130,7 +131,7 @@ def person_list(request, filters: Query[PersonSearchIn]):
     if not filters.after:
         actions.number_search(actor=request.auth, q=filters.q, where="api")
     params = selectors.PersonFilters.from_params({"tag": filters.tag, "place": filters.place or "",
-                                                  "status": filters.status})
+                                                  "status": filters.status, "compound_kind": filters.compound_kind})
     persons, next_after = selectors.person_page(request.auth, filters.q, params, after=filters.after,
                                                 size=max(1, min(filters.size, 200)))
     return {"items": [r.__dict__ for r in selectors.person_rows(request.auth, persons)], "next_after": next_after}
@@ -222,28 +223,179 @@ class OrganisationOut(Schema):
     kind: str
     place_id: int
     address: str
+    compound: str
+    compound_kind: str
     contact_name: str
     contact_phone: str  # masked
     credit_code: str
     active: bool
+    serves: list[str]
 
 
-@router.get("/organisations", response=list[OrganisationOut], summary="Shops, companies, schools, units (scoped)")
-def organisation_list(request, kind: str = "", after: int | None = None, size: int = selectors.PAGE_SIZE):
-    from linli.core.masking import mask_phone
-    from linli.residents.models import Organisation
+class OrganisationPageOut(Schema):
+    items: list[OrganisationOut]
+    next_after: int | None = Field(None, description="Pass as ``after`` for the next page; null at the end.")
+
+
+class OrganisationSearchIn(Schema):
+    q: str = ""
+    kind: str = Field("", description="shop, company, school, unit, owners_committee, property_company, other")
+    compound: int | None = Field(None, description="A compound: organisations in it, or serving it now")
+    compound_kind: str = Field("", description="rented, relocation, commercial, old, work_unit (三区)")
+    status: str = Field("", description="\"\" open, \"closed\", \"all\"")
+    after: int | None = None
+    size: int = 50
+
+
+class OrganisationCreateIn(Schema):
+    name: str
+    kind: str = "shop"
+    place_id: int = Field(description="A house, building or compound")
+    contact_name: str = ""
+    contact_phone: str = ""
+    credit_code: str = ""
+    notes: str = ""
+    serves: list[int] = Field(default_factory=list, description="Compounds a committee or property company serves")
+    serves_from: datetime.date | None = None
+
+
+class OrganisationUpdateIn(Schema):
+    name: str | None = None
+    kind: str | None = None
+    place_id: int | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    credit_code: str | None = None
+    notes: str | None = None
+
+
+class ServiceIn(Schema):
+    compound_id: int
+    start: datetime.date | None = None
+
+
+class ServiceEndIn(Schema):
+    on: datetime.date | None = None
+
+
+class ServiceOut(Schema):
+    id: int
+    organisation_id: int
+    compound_id: int
+    compound: str
+    kind: str
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+
+
+def _org_out(user, org) -> dict:
+    from dataclasses import asdict
+
+    from linli.residents.selectors_orgs import organisation_rows
+
+    row = asdict(organisation_rows(user, [org])[0])
+    return {**{k: row[k] for k in ("id", "name", "kind", "address", "compound", "compound_kind", "contact_name",
+                                   "contact_phone", "credit_code", "active", "serves")}, "place_id": org.place_id}
+
+
+def _service_out(service) -> dict:
+    return {"id": service.pk, "organisation_id": service.organisation_id, "compound_id": service.compound_id,
+            "compound": service.compound.name, "kind": service.kind, "start_date": service.start_date,
+            "end_date": service.end_date}
+
+
+def _place_for(user, place_id: int):
+    from linli.places.models import Place
+
+    place = Place.objects.visible_to(user).filter(pk=place_id).first()
+    if place is None:
+        raise NotFound("not found")
+    return place
+
+
+@router.get("/organisations", response=OrganisationPageOut,
+            summary="Shops, companies, schools, units, owners' committees, property companies (scoped, masked)")
+def organisation_list(request, filters: Query[OrganisationSearchIn]):
+    from linli.residents.selectors_orgs import OrganisationFilters, organisation_page, organisation_rows
 
     _require_view(request)
-    qs = Organisation.objects.visible_to(request.auth).select_related("place").order_by("id")
-    if kind:
-        qs = qs.filter(kind=kind)
-    if after:
-        qs = qs.filter(pk__gt=after)
-    orgs = list(qs[: max(1, min(size, 200))])
-    chains = selectors.place_chain([o.place for o in orgs])
-    return [
-        {"id": o.pk, "name": o.name, "kind": o.kind, "place_id": o.place_id,
-         "address": selectors.address_of(chains.get(o.place_id, [])), "contact_name": o.contact_name,
-         "contact_phone": mask_phone(o.contact_phone), "credit_code": o.credit_code, "active": o.active}
-        for o in orgs
-    ]
+    f = OrganisationFilters.from_params(filters.dict())
+    orgs, next_after = organisation_page(request.auth, f, after=filters.after, size=filters.size)
+    from dataclasses import asdict
+
+    items = [{**asdict(r), "place_id": o.place_id} for r, o in zip(organisation_rows(request.auth, orgs), orgs, strict=True)]
+    return {"items": items, "next_after": next_after}
+
+
+@router.post("/organisations", response={201: OrganisationOut}, summary="Register an organisation")
+def organisation_create(request, payload: OrganisationCreateIn):
+    user = request.auth
+    _require_view(request)
+    place = _place_for(user, payload.place_id)
+    serves = [_place_for(user, pk) for pk in payload.serves]
+    org = actions.organisation_create(
+        name=payload.name, kind=payload.kind, place=place, actor=user, contact_name=payload.contact_name,
+        contact_phone=payload.contact_phone, credit_code=payload.credit_code, notes=payload.notes,
+        serves=serves or None, serves_from=payload.serves_from,
+    )
+    return Status(201, _org_out(user, org))
+
+
+@router.get("/organisations/{organisation_id}", response=OrganisationOut, summary="One organisation (masked)")
+def organisation_detail(request, organisation_id: int):
+    from linli.residents.access import access_organisation
+
+    _require_view(request)
+    return _org_out(request.auth, access_organisation(request.auth, organisation_id))
+
+
+@router.patch("/organisations/{organisation_id}", response=OrganisationOut, summary="Correct an organisation")
+def organisation_update(request, organisation_id: int, payload: OrganisationUpdateIn):
+    from linli.residents.access import access_organisation
+
+    user = request.auth
+    _require_view(request)
+    org = access_organisation(user, organisation_id)
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None and k != "place_id"}
+    if payload.place_id is not None:
+        changes["place"] = _place_for(user, payload.place_id)
+    org = actions.organisation_update(organisation=org, actor=user, **changes)
+    return _org_out(user, org)
+
+
+@router.get("/organisations/{organisation_id}/services", response=list[ServiceOut],
+            summary="The compounds it serves or served")
+def organisation_services(request, organisation_id: int):
+    from linli.residents.access import access_organisation
+    from linli.residents.selectors_orgs import organisation_services as services
+
+    _require_view(request)
+    return [_service_out(s) for s in services(access_organisation(request.auth, organisation_id))]
+
+
+@router.post("/organisations/{organisation_id}/services", response={201: ServiceOut},
+             summary="It serves a compound from a date (the one serving now stops that day)")
+def organisation_serve(request, organisation_id: int, payload: ServiceIn):
+    from linli.residents.access import access_organisation
+
+    user = request.auth
+    _require_view(request)
+    org = access_organisation(user, organisation_id)
+    service = actions.organisation_serve(organisation=org, compound=_place_for(user, payload.compound_id), actor=user,
+                                         start=payload.start)
+    return Status(201, _service_out(service))
+
+
+@router.post("/organisations/{organisation_id}/services/{compound_service_id}/end", response=ServiceOut,
+             summary="It stops serving the compound")
+def organisation_serve_end(request, organisation_id: int, compound_service_id: int, payload: ServiceEndIn):
+    from linli.residents.access import access_organisation
+    from linli.residents.models import CompoundService
+
+    user = request.auth
+    _require_view(request)
+    org = access_organisation(user, organisation_id)
+    service = CompoundService.objects.visible_to(user).filter(pk=compound_service_id, organisation=org).first()
+    if service is None:
+        raise NotFound("not found")
+    return _service_out(actions.organisation_serve_end(service=service, actor=user, on=payload.on))

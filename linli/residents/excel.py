@@ -57,7 +57,100 @@ OCCUPANCY_NAMES = ("业主", "租户", "居住人")
 SEX_NAMES = ("男", "女")
 
 
+@dataclass(frozen=True)
+class Layout:
+    """One kind of registry workbook: its data sheet's name and columns (persons; organisations)."""
+
+    sheet: str
+    columns: tuple[Column, ...]
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(c.header for c in self.columns)
+
+    @property
+    def by_header(self) -> dict[str, Column]:
+        return {c.header: c for c in self.columns}
+
+    @property
+    def by_key(self) -> dict[str, Column]:
+        return {c.key: c for c in self.columns}
+
+    @property
+    def required_headers(self) -> tuple[str, ...]:
+        return tuple(c.header for c in self.columns if c.required)
+
+
+PERSONS = Layout(DATA_SHEET, COLUMNS)
+
+# Shops along the street, companies, schools, units, owners' committees and property companies.
+ORG_KIND_NAMES = ("沿街商铺", "企业", "学校", "机关事业单位", "业委会", "物业公司", "其他")
+ORG_COLUMNS: tuple[Column, ...] = (
+    Column("name", "名称", True, 22, help="必填。"),
+    Column("kind", "类型", True, 12, help="必填。" + " / ".join(ORG_KIND_NAMES) + "。"),
+    Column("compound", "小区", width=12, help="所在的本社区小区/楼院；只填小区表示位于小区（业委会、物业服务中心）。"),
+    Column("building", "楼栋", width=8, text=True, help="如 3栋；沿街商铺填所在楼栋。"),
+    Column("entrance", "单元", width=6, text=True, help="无单元可不填。"),
+    Column("house", "房号", width=8, text=True, help="商铺的门牌/房号，如 101。"),
+    Column("contact_name", "联系人", width=10),
+    Column("contact_phone", "联系电话", width=14, text=True, help="11 位手机号或带区号的固定电话。"),
+    Column("credit_code", "统一社会信用代码", width=21, text=True, help="18 位，可不填。"),
+    Column("serves", "服务小区", width=20, help="业委会、物业公司填写所服务的本社区小区，多个用顿号分隔；业委会位于小区时可不填。"),
+    Column("serves_from", "服务起始日期", width=12, help="如 2024-01-01；不填为导入当天。"),
+    Column("notes", "备注", width=20),
+)
+ORG_SHEET = "单位信息"
+ORGANISATIONS = Layout(ORG_SHEET, ORG_COLUMNS)
+ORG_EXPORT_HEADERS = (*ORGANISATIONS.headers, "网格", "状态")
+
+
 # --- template ------------------------------------------------------------------------------------------
+
+
+def org_template_bytes(*, rows: int = 500) -> bytes:
+    """The organisations' import template: the data sheet, a drop-down for the kind, instructions."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = ORG_SHEET
+    for i, col in enumerate(ORG_COLUMNS, start=1):
+        cell = ws.cell(row=1, column=i, value=col.header)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="B03A2E" if col.required else "1F6F5C")
+        cell.alignment = Alignment(horizontal="center")
+        ws.column_dimensions[get_column_letter(i)].width = col.width + 2
+        if col.text:
+            for r in range(2, rows + 2):
+                ws.cell(row=r, column=i).number_format = "@"
+    ws.freeze_panes = "A2"
+    dv = DataValidation(type="list", formula1='"' + ",".join(ORG_KIND_NAMES) + '"', allow_blank=False)
+    dv.add(f"B2:B{rows + 1}")
+    ws.add_data_validation(dv)
+    help_ws = wb.create_sheet(HELP_SHEET)
+    help_ws.column_dimensions["A"].width = 16
+    help_ws.column_dimensions["B"].width = 90
+    lines: list[tuple[str, str]] = [
+        ("单位信息导入模板", ""),
+        ("", "每行一个单位：沿街商铺、企业、学校、机关事业单位、业委会、物业公司。第一行是表头，请勿修改表头文字。"),
+        ("", "导入前系统会逐行检查；只要有一行有问题，全部不写入，并生成错误报告。"),
+        ("", "同一位置已登记的同名单位默认报错“已登记”；如需用本文件更新，导入时勾选“更新已登记的”。"),
+        ("列", "说明"),
+    ]
+    lines += [(c.header, ("【必填】" if c.required else "") + c.help) for c in ORG_COLUMNS]
+    lines += [("", ""), ("示例", "便民超市 | 沿街商铺 | 阳光小区 | 1栋 | | 1号商铺 | 李明 | 13800138000 | | | | "),
+              ("", "城关物业服务有限公司 | 物业公司 | 阳光小区 | | | | 王经理 | 0571-88886666 | 91330102MA2XXXXXX1 | "
+                   "阳光小区、幸福里 | 2024-01-01 | ")]
+    for r, (a, b) in enumerate(lines, start=1):
+        help_ws.cell(row=r, column=1, value=a).font = Font(bold=bool(a))
+        help_ws.cell(row=r, column=2, value=b).alignment = Alignment(wrap_text=True)
+    help_ws["A1"].font = Font(bold=True, size=14)
+    buf = BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def template_bytes(tag_names: list[str], *, rows: int = 2000) -> bytes:
@@ -156,11 +249,12 @@ class Sheet:
     headers: list[str]
     index: dict[str, int]  # column key → position in a row
     total_rows: int | None  # from the sheet's dimension (may be unknown)
+    layout: Layout = PERSONS
 
     def rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
         wb = _open(self.path)
         try:
-            ws = _data_sheet(wb)
+            ws = _data_sheet(wb, self.layout)
             for number, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
                 if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                     continue
@@ -178,29 +272,30 @@ def _open(path: str):
         raise WorkbookError(_("The file is not an Excel workbook (.xlsx).")) from exc
 
 
-def _data_sheet(wb):
-    return wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
+def _data_sheet(wb, layout: Layout = PERSONS):
+    return wb[layout.sheet] if layout.sheet in wb.sheetnames else wb.worksheets[0]
 
 
-def open_sheet(path: str) -> Sheet:
+def open_sheet(path: str, layout: Layout = PERSONS) -> Sheet:
+    by_header = layout.by_header
     wb = _open(path)
     try:
-        ws = _data_sheet(wb)
+        ws = _data_sheet(wb, layout)
         first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None)
         headers = ["" if v is None else str(v).strip() for v in (first or ())]
         index: dict[str, int] = {}
         for i, h in enumerate(headers):
-            col = BY_HEADER.get(h)
+            col = by_header.get(h)
             if col is not None and col.key not in index:
                 index[col.key] = i
-        missing = [h for h in REQUIRED_HEADERS if BY_HEADER[h].key not in index]
+        missing = [h for h in layout.required_headers if by_header[h].key not in index]
         if missing:
             raise WorkbookError(
                 _("The first row must hold the template's headers; missing: %(headers)s")
                 % {"headers": "、".join(missing)}
             )
         total = ws.max_row - 1 if ws.max_row else None
-        return Sheet(path=path, headers=headers, index=index, total_rows=total)
+        return Sheet(path=path, headers=headers, index=index, total_rows=total, layout=layout)
     finally:
         wb.close()
 
@@ -219,11 +314,11 @@ class ReportWriter:
     """The error report: the uploaded rows again, a 错误 column naming each problem, bad cells
     highlighted, and a second sheet listing every problem (row, column, message). Streams rows."""
 
-    def __init__(self, path: str | Path, headers: list[str]):
+    def __init__(self, path: str | Path, headers: list[str], sheet: str = DATA_SHEET):
         import xlsxwriter
 
         self.wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
-        self.ws = self.wb.add_worksheet(DATA_SHEET)
+        self.ws = self.wb.add_worksheet(sheet)
         self.problems_ws = self.wb.add_worksheet("问题清单")
         self.head = self.wb.add_format({"bold": True, "bg_color": "#1F6F5C", "font_color": "#FFFFFF"})
         self.bad = self.wb.add_format({"bg_color": "#F8D7DA", "font_color": "#842029", "border": 1})
@@ -269,16 +364,17 @@ EXPORT_HEADERS = (*HEADERS, "出生日期", "年龄", "网格", "状态")
 
 class ExportWriter:
     """An export in the template's columns (so it can be edited and imported again with "update"),
-    plus date of birth, age, grid and status. Constant memory."""
+    plus date of birth, age, grid and status (persons; ``layout`` and ``headers`` for organisations).
+    Constant memory."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, layout: Layout = PERSONS, headers: tuple[str, ...] = EXPORT_HEADERS):
         import xlsxwriter
 
         self.wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
-        self.ws = self.wb.add_worksheet(DATA_SHEET)
+        self.ws = self.wb.add_worksheet(layout.sheet)
         head = self.wb.add_format({"bold": True, "bg_color": "#1F6F5C", "font_color": "#FFFFFF"})
-        self.ws.write_row(0, 0, list(EXPORT_HEADERS), head)
-        for i, col in enumerate(COLUMNS):
+        self.ws.write_row(0, 0, list(headers), head)
+        for i, col in enumerate(layout.columns):
             self.ws.set_column(i, i, col.width + 2)
         self.ws.freeze_panes(1, 0)
         self.row = 1

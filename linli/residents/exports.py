@@ -110,3 +110,61 @@ def _write_chunk(writer: ExportWriter, user, chunk: list[Person], show_id, show_
             str(PersonStatus(p.status).label),
         ]
         writer.write(row)
+
+
+# --- organisations ------------------------------------------------------------------------------------------
+
+ORG_KIND_LABELS = {
+    "shop": "沿街商铺", "company": "企业", "school": "学校", "unit": "机关事业单位", "owners_committee": "业委会",
+    "property_company": "物业公司", "other": "其他",
+}
+
+
+def export_organisations(*, user, filters, full: bool, path: str) -> int:
+    """Write the organisations ``organisation_search(user, filters)`` finds to ``path`` in the import
+    sheet's columns (so it can be edited and imported again with "update"), plus grid and status; the
+    contact phone masked unless ``full`` (``registry.unmask``). Audited as ``registry.export``."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
+
+    from linli.core.batches import keyset_batches
+    from linli.residents.excel import ORG_EXPORT_HEADERS, ORGANISATIONS
+    from linli.residents.models import CompoundService
+    from linli.residents.selectors_orgs import organisation_search
+
+    if not can_export_registry(user):
+        raise PermissionDenied(_("You may not export the registry."))
+    if full and not can_unmask(user):
+        raise PermissionDenied(_("You may not export unmasked personal data."))
+    show_phone = (lambda v: v or "") if full else mask_phone
+    writer = ExportWriter(path, ORGANISATIONS, ORG_EXPORT_HEADERS)
+    count = 0
+    try:
+        for chunk in keyset_batches(organisation_search(user, filters).select_related("place"), 500):
+            count += len(chunk)
+            chains = place_chain(o.place for o in chunk)
+            serves: dict[int, list[Any]] = {}
+            for service in (CompoundService.objects.filter(organisation__in=chunk, end_date__isnull=True)
+                            .select_related("compound").order_by("compound__path")):
+                serves.setdefault(service.organisation_id, []).append(service)
+            for o in chunk:
+                chain = chains.get(o.place_id, [])
+                parts: dict[str, str] = {k: "" for k in ("compound", "building", "entrance", "house")}
+                for node in chain:
+                    if node.kind in parts:
+                        parts[node.kind] = node.name
+                current = serves.get(o.pk, [])
+                starts = sorted({s.start_date for s in current if s.start_date})
+                grid = grid_of(chain)
+                writer.write([
+                    o.name, ORG_KIND_LABELS.get(o.kind, o.kind), parts["compound"], parts["building"],
+                    parts["entrance"], parts["house"], o.contact_name, show_phone(o.contact_phone), o.credit_code,
+                    "、".join(s.compound.name for s in current), starts[0].isoformat() if len(starts) == 1 else "",
+                    o.notes, grid.name if grid else "", pgettext("organisation", "Open" if o.active else "Closed"),
+                ])
+    finally:
+        writer.close()
+    audit_record(action="registry.export", actor=user, detail={
+        "what": "organisations", "filters": filters.as_params(), "rows": count, "full": full,
+    })
+    return count

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.codes import ETHNICITY, POLITICAL_STATUS, RELATIONSHIP
-from linli.residents.models import OccupancyKind, PersonStatus, TagSensitivity
+from linli.places.models import CompoundKind
+from linli.residents.models import ImportKind, OccupancyKind, PersonStatus, TagSensitivity
 from linli.residents.selectors import STATUS_ALL
 
 CONTROL = {"class": "form-control"}
@@ -30,6 +31,8 @@ class SearchForm(forms.Form):
     )
     tag = forms.ChoiceField(label=_("Tag"), required=False, widget=forms.Select(attrs=SELECT))
     place = forms.ChoiceField(label=_("Grid"), required=False, widget=forms.Select(attrs=SELECT))
+    compound_kind = forms.ChoiceField(label=_("Compound kind"), required=False, widget=forms.Select(attrs=SELECT),
+                                      choices=[("", _("All compound kinds")), *CompoundKind.choices])
     status = forms.ChoiceField(
         label=_("Status"), required=False,
         choices=[*PersonStatus.choices, (STATUS_ALL, _("All"))],
@@ -49,6 +52,12 @@ class ImportForm(forms.Form):
         help_text=_("Fill in the template; the first row holds its headers."),
     )
     community = forms.ChoiceField(label=_("Community"), widget=forms.Select(attrs=SELECT))
+    kind = forms.ChoiceField(
+        label=_("The workbook holds"), choices=ImportKind.choices, initial=ImportKind.PERSONS, required=False,
+        widget=forms.Select(attrs=SELECT),
+        help_text=_("Organisations: shops along the street, companies, schools, units, owners' committees and "
+                    "property companies, in the organisations template."),
+    )
     create_houses = forms.BooleanField(
         label=_("Create missing houses"), required=False,
         help_text=_("Buildings, entrances and houses not yet in the place tree are created under their compound."),
@@ -66,6 +75,9 @@ class ImportForm(forms.Form):
         _choices(self, "community", [(str(c.pk), c.name) for c in communities])
         if not can_create_houses:
             del self.fields["create_houses"]
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or ImportKind.PERSONS
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

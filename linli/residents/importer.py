@@ -208,7 +208,11 @@ class KeyColumn:
 
 
 class Importer:
-    """One import run. ``run()`` checks, then writes (or writes the error report)."""
+    """One import run. ``run()`` checks, then writes (or writes the error report). This class reads the
+    persons' workbook; ``linli.residents.importer_orgs.OrganisationImporter`` the organisations' one, with
+    the same job, limits, problems, report and progress (its ``layout`` names the sheet and columns)."""
+
+    layout: excel.Layout = excel.PERSONS
 
     def __init__(
         self,
@@ -247,7 +251,7 @@ class Importer:
         self.problem_count += 1
         if len(self.problems) >= MAX_PROBLEMS:
             return
-        header = excel.BY_KEY[column_key].header if column_key else ""
+        header = self.layout.by_key[column_key].header if column_key else ""
         p = Problem(row, header, str(message))
         self.problems.append(p)
         self.rows_by_problem.setdefault(row, []).append(p)
@@ -260,6 +264,18 @@ class Importer:
     def _prepare(self) -> bool:
         from linli.residents.selectors import visible_tags
 
+        if not self._prepare_place():
+            return False
+        try:
+            self.sheet = excel.open_sheet(self.path)
+        except excel.WorkbookError as exc:
+            self.problem(0, "", str(exc))
+            return False
+        self.houses = HouseIndex(self.community)
+        return self._prepare_tags(visible_tags)
+
+    def _prepare_place(self) -> bool:
+        """The community, the permissions and where rows without a house go (``default_node``)."""
         if self.community.kind != PlaceKind.COMMUNITY:
             self.problem(0, "", _("Choose a community."))
             return False
@@ -280,12 +296,9 @@ class Importer:
                 return False
             place = Place.objects.get(path=inside[0])
             self.default_node = Node(place.pk, place.path, place.kind, place.name)
-        try:
-            self.sheet = excel.open_sheet(self.path)
-        except excel.WorkbookError as exc:
-            self.problem(0, "", str(exc))
-            return False
-        self.houses = HouseIndex(self.community)
+        return True
+
+    def _prepare_tags(self, visible_tags) -> bool:
         if self.actor is not None:
             tags = visible_tags(self.actor)
         else:
@@ -795,8 +808,8 @@ class Importer:
     def write_report(self) -> str | None:
         if self.report_path is None or not hasattr(self, "sheet"):
             return None
-        report = excel.ReportWriter(self.report_path, self.sheet.headers)
-        positions = {c.header: self.sheet.index[c.key] for c in excel.COLUMNS if c.key in self.sheet.index}
+        report = excel.ReportWriter(self.report_path, self.sheet.headers, self.layout.sheet)
+        positions = {c.header: self.sheet.index[c.key] for c in self.layout.columns if c.key in self.sheet.index}
         for p in sorted((p for p in self.problems if p.row == 0), key=lambda p: p.message):
             report.add_problem(0, p.column, p.message)
         for number, values in self.sheet.rows():
@@ -834,7 +847,7 @@ class Importer:
         return self._result(ok=True, counts=counts)
 
     def _result(self, *, ok: bool, counts: dict[str, int] | None = None, report: str | None = None) -> ImportResult:
-        order = {c.header: i for i, c in enumerate(excel.COLUMNS)}
+        order = {c.header: i for i, c in enumerate(self.layout.columns)}
         self.problems.sort(key=lambda p: (p.row, order.get(p.column, -1)))
         return ImportResult(ok=ok, rows=getattr(self, "rows", 0), problems=self.problems,
                             problem_count=self.problem_count, counts=counts or {}, report_path=report)

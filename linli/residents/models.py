@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 from linli.core.codes import ETHNICITY, POLITICAL_STATUS, RELATIONSHIP, SEX
 from linli.core.fields import EncryptedTextField, LookupHashField
 from linli.residents.access import (
+    CompoundServiceQuerySet,
     HouseholdQuerySet,
     ImportJobQuerySet,
     OrganisationQuerySet,
@@ -238,7 +239,13 @@ class OrganisationKind(models.TextChoices):
     COMPANY = "company", _("Company")
     SCHOOL = "school", _("School")
     UNIT = "unit", _("Public unit")
+    OWNERS_COMMITTEE = "owners_committee", _("Owners' committee")
+    PROPERTY_COMPANY = "property_company", _("Property company")
     OTHER = "other", _("Other")
+
+
+# The kinds that serve compounds (业委会, 物业公司): linked to the compounds they serve, with dates.
+SERVING_KINDS = frozenset({OrganisationKind.OWNERS_COMMITTEE, OrganisationKind.PROPERTY_COMPANY})
 
 
 class Organisation(models.Model):
@@ -265,6 +272,38 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CompoundService(models.Model):
+    """An owners' committee or a property company serving a compound, from one date until another. A
+    property company may serve several compounds; a compound has at most one current owners' committee
+    and one current property company (``kind`` copies the organisation's kind for that constraint).
+    ``place_path`` is the compound's path: the compound's staff see who serves it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="services")
+    compound = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("compound"))
+    kind = models.CharField(max_length=16, choices=OrganisationKind.choices, editable=False)
+    place_path = models.CharField(max_length=255, blank=True, default="", editable=False)
+    start_date = models.DateField(_("from"), null=True, blank=True)
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CompoundServiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("compound service")
+        verbose_name_plural = _("compound services")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["place_path"], name="residents_service_path", opclasses=PATH_OPS)]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compound", "kind"], condition=Q(end_date__isnull=True), name="residents_service_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}→{self.compound_id}"
 
 
 class TagSensitivity(models.TextChoices):
@@ -347,6 +386,11 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ImportKind(models.TextChoices):
+    PERSONS = "persons", _("Persons")
+    ORGANISATIONS = "organisations", _("Organisations")
+
+
 class ImportJob(models.Model):
     """One upload of a registry workbook: its options, progress, counts and problems."""
 
@@ -359,6 +403,7 @@ class ImportJob(models.Model):
     filename = models.CharField(max_length=200, blank=True, default="")
     file = models.CharField(max_length=255, blank=True, default="")  # storage name; removed when done
     report = models.CharField(max_length=255, blank=True, default="")  # storage name of the error report
+    kind = models.CharField(max_length=16, choices=ImportKind.choices, default=ImportKind.PERSONS)
     create_houses = models.BooleanField(default=False)
     update_existing = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING)

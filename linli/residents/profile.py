@@ -20,10 +20,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from linli.core.access import scope_of
-from linli.places.models import Place, PlaceKind
+from linli.places.models import CompoundKind, Place, PlaceKind
 from linli.residents.access import can_view_registry
 from linli.residents.builtin import ELDERLY_60
 from linli.residents.models import (
+    CompoundService,
     Household,
     HouseholdStatus,
     Organisation,
@@ -39,6 +40,7 @@ BANDS = 20  # 0-4 … 90-94 and 95+
 LIVING_ALONE = "living_alone"
 MIGRANT_AWAY = "migrant_away"
 PROFILE_KINDS = (PlaceKind.COMMUNITY, PlaceKind.GRID)
+MAX_COMPOUNDS = 300  # the compound rows a profile lists (a community has tens)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,34 @@ class Unit:
 
 
 @dataclass(frozen=True)
+class KindRow:
+    """One row of the breakdown by compound kind (三区: rented, relocation, commercial, old, work-unit;
+    "" for compounds whose kind is not set). Residents and households of buildings outside any compound
+    are in no row."""
+
+    kind: str
+    label: str
+    compounds: int
+    households: int
+    residents: int
+    shops: int
+
+
+@dataclass
+class CompoundRow:
+    """A compound of the profile: its kind, who serves it now (property company, owners' committee) and
+    its shops."""
+
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    shops: int
+    property_companies: list[str] = field(default_factory=list)
+    committees: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class TagCount:
     code: str
     name: str
@@ -95,6 +125,17 @@ class Profile:
     pyramid: dict[str, list[Any]]
     tags: list[TagCount] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
+    by_compound_kind: list[KindRow] = field(default_factory=list)
+    compound_rows: list[CompoundRow] = field(default_factory=list)
+    compounds_more: bool = False  # more compounds than MAX_COMPOUNDS: the rows are the first ones
+
+    @property
+    def with_property_company(self) -> int:
+        return sum(1 for c in self.compound_rows if c.property_companies)
+
+    @property
+    def with_committee(self) -> int:
+        return sum(1 for c in self.compound_rows if c.committees)
 
     def short_name(self, name: str) -> str:
         """A unit's name without its place's name in front (幸福社区第一网格 → 第一网格)."""
@@ -189,14 +230,40 @@ def _place_counts(place: Place) -> dict[str, Any]:
     )
 
 
+def _compounds_of(place: Place) -> list[Place]:
+    return list(
+        Place.objects.filter(path__startswith=place.path, kind=PlaceKind.COMPOUND)
+        .only("id", "name", "kind", "path", "compound_kind")
+        .order_by("path")[: MAX_COMPOUNDS + 1]
+    )
+
+
+def _paths_q(paths: list[str]) -> Q:
+    """Rows under any of these paths (a non-empty list)."""
+    q = Q(place_path__prefix=paths[0])
+    for path in paths[1:]:
+        q |= Q(place_path__prefix=path)
+    return q
+
+
+KIND_ORDER = (*CompoundKind.values, "")
+
+
 def place_profile(user: Any, place: Place, *, today: datetime.date | None = None) -> Profile:
     """The profile of a community or grid the caller has checked the user may see
-    (``access_profile_place``). Eight queries."""
+    (``access_profile_place``). Eleven queries."""
     today = today or timezone.localdate()
     cutoff = elderly_cutoff(today)
     elderly_q = Q(birth_month__lte=cutoff)
     units = _units_of(place)
     counts = _place_counts(place)
+    compounds = _compounds_of(place)
+    compounds_more = len(compounds) > MAX_COMPOUNDS
+    compounds = compounds[:MAX_COMPOUNDS]
+    kind_paths: dict[str, list[str]] = {}
+    for c in compounds:
+        kind_paths.setdefault(c.compound_kind or "", []).append(c.path)
+    kinds = [k for k in KIND_ORDER if k in kind_paths]
 
     persons = Person.objects.visible_to(user).filter(status=PersonStatus.ACTIVE, place_path__prefix=place.path)
     aggregates: dict[str, Any] = {"residents": Count("id"), "elderly": Count("id", filter=elderly_q)}
@@ -207,6 +274,8 @@ def place_profile(user: Any, place: Place, *, today: datetime.date | None = None
     for j, unit in enumerate(units):
         aggregates[f"r{j}"] = Count("id", filter=Q(place_path__prefix=unit.path))
         aggregates[f"e{j}"] = Count("id", filter=Q(place_path__prefix=unit.path) & elderly_q)
+    for j, kind in enumerate(kinds):
+        aggregates[f"k{j}"] = Count("id", filter=_paths_q(kind_paths[kind]))
     people = persons.aggregate(**aggregates)
 
     households_qs = Household.objects.visible_to(user).filter(
@@ -215,13 +284,36 @@ def place_profile(user: Any, place: Place, *, today: datetime.date | None = None
     household_aggregates: dict[str, Any] = {"total": Count("id")}
     for j, unit in enumerate(units):
         household_aggregates[f"h{j}"] = Count("id", filter=Q(place_path__prefix=unit.path))
+    for j, kind in enumerate(kinds):
+        household_aggregates[f"k{j}"] = Count("id", filter=_paths_q(kind_paths[kind]))
     households = households_qs.aggregate(**household_aggregates)
 
-    shops = (
+    shop_aggregates: dict[str, Any] = {"total": Count("id")}
+    for j, kind in enumerate(kinds):
+        shop_aggregates[f"k{j}"] = Count("id", filter=_paths_q(kind_paths[kind]))
+    for j, c in enumerate(compounds):
+        shop_aggregates[f"c{j}"] = Count("id", filter=Q(place_path__prefix=c.path))
+    shop_counts = (
         Organisation.objects.visible_to(user)
         .filter(kind=OrganisationKind.SHOP, active=True, place_path__prefix=place.path)
-        .count()
+        .aggregate(**shop_aggregates)
     )
+    shops = shop_counts["total"]
+    compound_rows = {
+        c.pk: CompoundRow(id=c.pk, name=c.name, kind=c.compound_kind or "",
+                          kind_label=str(CompoundKind(c.compound_kind).label) if c.compound_kind else "",
+                          shops=shop_counts[f"c{j}"])
+        for j, c in enumerate(compounds)
+    }
+    services = (
+        CompoundService.objects.visible_to(user)
+        .filter(place_path__prefix=place.path, end_date__isnull=True, compound_id__in=list(compound_rows))
+        .values_list("compound_id", "kind", "organisation__name")
+        .order_by("compound_id", "organisation__name")
+    )
+    for compound_id, kind, name in services:
+        row = compound_rows[compound_id]
+        (row.property_companies if kind == OrganisationKind.PROPERTY_COMPANY else row.committees).append(name)
 
     tags = list(visible_tags(user).filter(Q(community__isnull=True) | Q(community__path__in=_ancestor_paths(place))))
     tag_rows = dict(
@@ -268,6 +360,13 @@ def place_profile(user: Any, place: Place, *, today: datetime.date | None = None
                  elderly=people[f"e{j}"])
             for j, u in enumerate(units)
         ],
+        by_compound_kind=[
+            KindRow(kind=kind, label=str(CompoundKind(kind).label) if kind else "", compounds=len(kind_paths[kind]),
+                    households=households[f"k{j}"], residents=people[f"k{j}"], shops=shop_counts[f"k{j}"])
+            for j, kind in enumerate(kinds)
+        ],
+        compound_rows=list(compound_rows.values()),
+        compounds_more=compounds_more,
     )
 
 

@@ -58,17 +58,22 @@ class PersonFilters:
     tag: str = ""  # a tag code
     place: int | None = None  # any place node: grid, compound, building ...
     status: str = PersonStatus.ACTIVE  # or "all"
+    compound_kind: str = ""  # living in a compound of this kind (三区)
 
     @classmethod
     def from_params(cls, params: Any) -> PersonFilters:
+        from linli.places.models import CompoundKind
+
         place = str(params.get("place") or "").strip()
         status = str(params.get("status") or PersonStatus.ACTIVE).strip()
         if status not in (*PersonStatus.values, STATUS_ALL):
             status = PersonStatus.ACTIVE
+        compound_kind = str(params.get("compound_kind") or "").strip()
         return cls(
             tag=str(params.get("tag") or "").strip()[:32],
-            place=int(place) if place.isdigit() else None,
+            place=int(place) if place.isdigit() and len(place) < 12 else None,
             status=status,
+            compound_kind=compound_kind if compound_kind in CompoundKind.values else "",
         )
 
     def as_params(self) -> dict[str, str]:
@@ -77,6 +82,8 @@ class PersonFilters:
             out["tag"] = self.tag
         if self.place:
             out["place"] = str(self.place)
+        if self.compound_kind:
+            out["compound_kind"] = self.compound_kind
         return out
 
 
@@ -231,6 +238,10 @@ def person_search(user, q: str = "", filters: PersonFilters | None = None) -> Qu
         if place is None:
             return qs.none()
         qs = qs.filter(place_path__prefix=place)
+    if filters.compound_kind:
+        from linli.residents.selectors_orgs import compound_paths_of_kind, paths_q
+
+        qs = qs.filter(paths_q("place_path", compound_paths_of_kind(user, filters.compound_kind)))
     if filters.tag:
         tags = list(visible_tags(user).filter(code=filters.tag))
         if not tags:
@@ -252,7 +263,7 @@ def person_search(user, q: str = "", filters: PersonFilters | None = None) -> Qu
     # sorts its few thousand rows. With ORDER BY id it walks the primary key hoping to meet the
     # scope's rows early; a community's persons sit in one block of ids (they are imported community
     # by community), so it reads hundreds of thousands of rows first (bench/README.md, EXPLAIN).
-    narrow = filters.place is not None or all(p.count("/") > 2 for p in scope_of(user).place_paths)
+    narrow = filters.place is not None or bool(filters.compound_kind) or all(p.count("/") > 2 for p in scope_of(user).place_paths)
     return qs.order_by(F("id") + 0 if narrow else "id")
 
 
@@ -290,7 +301,7 @@ def place_chain(places: Iterable[Place | None]) -> dict[int, list[Place]]:
     """For each place, its ancestors and itself from the community down (two queries in all)."""
     present = [p for p in places if p is not None]
     ids = {int(i) for p in present for i in p.path.split("/") if i}
-    by_id = {p.pk: p for p in Place.objects.filter(pk__in=ids).only("id", "kind", "name", "path", "parent_id")}
+    by_id = {p.pk: p for p in Place.objects.filter(pk__in=ids).only("id", "kind", "name", "path", "parent_id", "compound_kind")}
     out: dict[int, list[Place]] = {}
     for p in present:
         chain = [by_id[int(i)] for i in p.path.split("/") if i and int(i) in by_id]

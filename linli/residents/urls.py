@@ -1,6 +1,6 @@
 from django.urls import path
 
-from linli.residents import views
+from linli.residents import views, views_orgs
 
 app_name = "residents"
 
@@ -20,6 +20,17 @@ urlpatterns = [
     path("households/<int:pk>/members/", views.household_add_member, name="household_add_member"),
     path("households/<int:pk>/members/<int:member_pk>/end/", views.household_end_member, name="household_end_member"),
     path("tags/", views.tag_list, name="tag_list"),
+    path("organisations/", views_orgs.organisation_list, name="organisation_list"),
+    path("organisations/new/", views_orgs.organisation_create, name="organisation_create"),
+    path("organisations/template.xlsx", views_orgs.organisation_template, name="organisation_template"),
+    path("organisations/export.xlsx", views_orgs.organisation_export, name="organisation_export"),
+    path("organisations/<int:pk>/", views_orgs.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/edit/", views_orgs.organisation_edit, name="organisation_edit"),
+    path("organisations/<int:pk>/reveal/", views_orgs.organisation_reveal, name="organisation_reveal"),
+    path("organisations/<int:pk>/serve/", views_orgs.organisation_serve, name="organisation_serve"),
+    path("organisations/<int:pk>/services/<int:service_pk>/end/", views_orgs.organisation_serve_end,
+         name="organisation_serve_end"),
+    path("organisations/<int:pk>/close/", views_orgs.organisation_close, name="organisation_close"),
     path("template.xlsx", views.template_download, name="template"),
     path("export.xlsx", views.export, name="export"),
     path("import/", views.import_start, name="import"),

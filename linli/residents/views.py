@@ -55,7 +55,7 @@ from linli.residents.forms import (
     SearchForm,
 )
 from linli.residents.houses import find_place
-from linli.residents.models import HouseholdMember, ImportStatus, Person, PersonStatus, PersonTag
+from linli.residents.models import HouseholdMember, ImportKind, ImportStatus, Person, PersonStatus, PersonTag
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REVEAL_FIELDS = {"id_number", "phone"}
@@ -449,7 +449,8 @@ def import_start(request: HttpRequest) -> HttpResponse:
     user = request.user
     communities = selectors.communities_for(user)
     form = ImportForm(request.POST or None, request.FILES or None, communities=communities,
-                      can_create_houses=has_perm(user, "places.change"))
+                      can_create_houses=has_perm(user, "places.change"),
+                      initial={"kind": request.GET.get("kind", ImportKind.PERSONS)})
     status = 200
     if request.method == "POST" and form.is_valid():
         community = next((c for c in communities if str(c.pk) == form.cleaned_data["community"]), None)
@@ -457,7 +458,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
             job = actions.import_job_create(
                 actor=user, community=community, upload=form.cleaned_data["file"],
                 create_houses=form.cleaned_data.get("create_houses", False),
-                update_existing=form.cleaned_data["update_existing"],
+                update_existing=form.cleaned_data["update_existing"], kind=form.cleaned_data["kind"],
             ) if community else None
         except DomainError as exc:
             raise_http(exc)

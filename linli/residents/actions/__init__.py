@@ -19,7 +19,13 @@ from linli.residents.actions.imports import (
     import_jobs_purge,
     import_progress,
 )
-from linli.residents.actions.organisations import organisation_close, organisation_create
+from linli.residents.actions.organisations import (
+    organisation_close,
+    organisation_create,
+    organisation_serve,
+    organisation_serve_end,
+    organisation_update,
+)
 from linli.residents.actions.persons import (
     EDITABLE_PERSON_FIELDS,
     occupancy_end,
@@ -51,6 +57,9 @@ __all__ = [
     "occupancy_start",
     "organisation_close",
     "organisation_create",
+    "organisation_serve",
+    "organisation_serve_end",
+    "organisation_update",
     "person_create",
     "person_move_in",
     "person_move_out",

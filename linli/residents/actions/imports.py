@@ -32,13 +32,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.core.audit import audit_record
-from linli.core.errors import PermissionDenied
+from linli.core.errors import Invalid, PermissionDenied
 from linli.core.models import AuditResult
 from linli.core.uploads import xlsx_check
 from linli.places.models import Place, PlaceKind
 from linli.residents.access import can_change_registry
 from linli.residents.actions._common import _require_change
-from linli.residents.models import RUNNING_IMPORT_STATES, ImportJob, ImportStatus
+from linli.residents.models import RUNNING_IMPORT_STATES, ImportJob, ImportKind, ImportStatus
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +66,18 @@ def import_runs_in_request(job: ImportJob) -> bool:
     try:
         if xlsx_uncompressed_size(path) > sync_bytes_limit():
             return False
-        rows = open_sheet(path).total_rows
+        rows = open_sheet(path, _importer_class(job).layout).total_rows
     except (WorkbookError, OSError, ValueError):
         return True  # the run reports what is wrong with it at once
     return rows is not None and rows <= sync_rows_limit()
+
+
+def _importer_class(job: ImportJob):
+    """The importer that reads this job's workbook: persons, or organisations (the same machinery)."""
+    from linli.residents.importer import Importer
+    from linli.residents.importer_orgs import OrganisationImporter
+
+    return OrganisationImporter if job.kind == ImportKind.ORGANISATIONS else Importer
 
 
 def _progress_path(job: ImportJob) -> Path:
@@ -90,9 +98,10 @@ def import_progress(job: ImportJob) -> tuple[int, int | None]:
 
 @transaction.atomic
 def import_job_create(
-    *, actor, community: Place, upload, create_houses: bool = False, update_existing: bool = False
+    *, actor, community: Place, upload, create_houses: bool = False, update_existing: bool = False,
+    kind: str = ImportKind.PERSONS,
 ) -> ImportJob:
-    """Keep the uploaded workbook and make its job (not yet run)."""
+    """Keep the uploaded workbook and make its job (not yet run): persons, or organisations (``kind``)."""
     _require_change(actor)
     if actor is not None and not actor.scope.covers_path(community.path) and not any(
         p.startswith(community.path) for p in actor.scope.place_paths
@@ -100,14 +109,19 @@ def import_job_create(
         raise PermissionDenied(_("This community is outside your area."))
     if community.kind != PlaceKind.COMMUNITY:
         raise PermissionDenied(_("Choose a community."))
+    if kind not in ImportKind.values:
+        raise Invalid(_("Unknown kind."), fields={"kind": [_("Unknown kind.")]})
+    if kind == ImportKind.ORGANISATIONS:
+        create_houses = False
     xlsx_check(upload)  # size and unpacked size, before the file is kept or parsed (413 / 422)
     name = default_storage.save(f"{UPLOAD_DIR}/{uuid.uuid4().hex}.xlsx", upload)
     job = ImportJob.objects.create(
         created_by=actor, community=community, place_path=community.path, filename=str(upload.name)[:200],
-        file=name, create_houses=create_houses, update_existing=update_existing,
+        file=name, create_houses=create_houses, update_existing=update_existing, kind=kind,
     )
     audit_record(action="residents.import_upload", actor=actor, target=job,
-                 detail={"file": job.filename, "create_houses": create_houses, "update_existing": update_existing})
+                 detail={"file": job.filename, "kind": kind, "create_houses": create_houses,
+                         "update_existing": update_existing})
     return job
 
 
@@ -123,7 +137,6 @@ def import_job_run(*, job_id: int) -> ImportJob:
     error report) or failed (an unexpected error, or the job was ended by the reaper; nothing written).
     Safe to call twice. The uploaded workbook is deleted when the job ends, whatever the end."""
     from linli.core.jobs import runner_stamp
-    from linli.residents.importer import Importer
 
     now = timezone.now()
     stamp = runner_stamp()
@@ -179,7 +192,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
         if not held:
             raise JobEnded
 
-    importer = Importer(
+    importer = _importer_class(job)(
         path=default_storage.path(job.file), community=job.community, actor=actor,
         create_houses=job.create_houses, update_existing=job.update_existing, filename=job.filename,
         report_path=default_storage.path(report_name), progress=progress, claim=claim,

@@ -117,8 +117,9 @@ def test_api_organisations_scoped_and_masked(client, people, houses, grid_worker
     organisation_create(name="便民超市", place=houses.house_a1, actor=None, contact_phone="13500001111")
     organisation_create(name="幸福里小学", kind="school", place=houses.building_b, actor=None)
     login(client, grid_worker_a)
-    items = client.get("/api/v1/residents/organisations").json()
-    assert [(o["name"], o["contact_phone"]) for o in items] == [("便民超市", "135****1111")]
+    page = client.get("/api/v1/residents/organisations").json()
+    assert [(o["name"], o["contact_phone"]) for o in page["items"]] == [("便民超市", "135****1111")]
+    assert page["next_after"] is None
 
 
 def test_api_tags_and_households(client, people, grid_worker_a):
