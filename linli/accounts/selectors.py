@@ -73,3 +73,20 @@ def users_with_roles_all(roles, *, exclude=None) -> list[User]:
     if exclude is not None:
         qs = qs.exclude(pk__in=exclude)
     return list(qs.order_by("pk"))
+
+
+def users_over(path: str, perm: str, *, kinds: frozenset[str] | set[str] | None = None) -> list[int]:
+    """Active users holding ``perm`` through a role bound at or above ``path``: the people told about an
+    object there (cases, disputes ...). District and city roles (``WIDE_ROLES``) work from their lists and
+    are never told per object. ``kinds`` keeps only roles bound to places of these kinds (an escalation
+    ladder: the grid's people, then the community's, then the street's)."""
+    from linli.accounts.roles import ROLE_PERMISSIONS, WIDE_ROLES
+
+    prefixes = path_prefixes(path)
+    if not prefixes:
+        return []
+    roles = sorted(r for r, perms in ROLE_PERMISSIONS.items() if perm in perms and r not in WIDE_ROLES)
+    rows = RoleAssignment.objects.filter(role__in=roles, place__path__in=prefixes, user__is_active=True)
+    if kinds is not None:
+        rows = rows.filter(place__kind__in=sorted(kinds))
+    return sorted(set(rows.values_list("user_id", flat=True)))

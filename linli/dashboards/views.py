@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from linli.accounts.selectors import user_has_perm
 from linli.core.access import scope_of
 from linli.places.models import Place, PlaceKind
 from linli.places.selectors import place_ancestors, place_geojson
@@ -110,6 +111,16 @@ def _profile_page(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         units.append({"unit": unit, "url": url, "kind_label": PlaceKind(unit.kind).label})
     chart_data = {**profile.chart_data(), "labels": _chart_labels()}
     compound_rows = [{"c": c, "disputes": None, "disputes_url": ""} for c in profile.compound_rows]
+    if compound_rows and user_has_perm(request.user, "mediation.view"):
+        # 红色物业: the owner–property disputes of each compound this year (the mediation ledger's, in scope).
+        from linli.mediation.selectors import compound_dispute_counts
+
+        counts = compound_dispute_counts(request.user, [c.id for c in profile.compound_rows])
+        ledger = reverse("mediation:disputes")
+        for row in compound_rows:
+            found = counts.get(row["c"].id)
+            row["disputes"] = found or {"total": 0, "open": 0, "property": 0, "property_open": 0}
+            row["disputes_url"] = f"{ledger}?status=&kind=property&compound={row['c'].id}"
     context = {
         "place": place,
         "profile": profile,

@@ -26,14 +26,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.core.access import path_prefixes
 from linli.core.audit import audit_record
-from linli.core.errors import Invalid, NotFound, PermissionDenied
+from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.models import AuditResult
 from linli.core.workdays import is_working_day
 from linli.core.workflow import Outcome, Spec, event_write, run
 from linli.mediation.access import can_file, can_unmask
 from linli.mediation.workflow import (
+    ESCALATION_LADDER,
     FILED,
     MEDIATED_METHODS,
     PERM_HANDLE,
@@ -44,8 +44,12 @@ from linli.mediation.workflow import (
     DisputeKind,
     DisputeSource,
     DisputeStatus,
+    EscalationLevel,
     Method,
     RiskLevel,
+    escalation_due,
+    escalation_ladder,
+    escalation_rank,
 )
 from linli.mediation.workflow import Outcome as Result
 
@@ -55,39 +59,29 @@ POINTS_RULE = "area_mediation"  # 调解纠纷, one of the five areas of the poi
 _PHONE = re.compile(r"^1[3-9][0-9]{9}$|^0[0-9]{2,3}-?[0-9]{7,8}$")
 
 
-# --- notices (one function: swapped for the outbox of issue 11 in one line) ---------------------------------
+# --- notices: through the one outbox (``linli.notifications``), inside the action's transaction -------------
 
 
-def _notify(*, ref: str, kind: str, user_ids: Iterable[int | None], text: str, exclude: int | None = None) -> None:
-    """Tell these users once the transaction commits. Until ``linli.notifications`` lands, notices go to the
-    log (the console sender)."""
-    ids = sorted({uid for uid in user_ids if uid is not None and uid != exclude})
-    if not ids:
-        return
-    message = str(text)
+def _notify(*, ref: str, kind: str, user_ids: Iterable[int | None], text: str, exclude: int | None = None,
+            url: str = "") -> None:
+    """Queue notices to these users in the outbox (written in the caller's transaction; delivered by the
+    worker after the commit)."""
+    from linli.notifications.actions import notice_queue
 
-    def deliver() -> None:
-        for uid in ids:
-            logger.info("notice to user %s: %s %s %s", uid, ref, kind, message)
-
-    transaction.on_commit(deliver)
+    notice_queue(user_ids=user_ids, kind=kind, ref=ref, text=text, url=url, exclude=exclude)
 
 
-def users_over(path: str, perm: str) -> list[int]:
-    """Users holding ``perm`` through a role bound at or above ``path`` (district and city roles excepted)."""
-    from linli.accounts.models import RoleAssignment
-    from linli.accounts.roles import ROLE_PERMISSIONS, WIDE_ROLES
+def dispute_url(dispute: Any) -> str:
+    from django.urls import reverse
 
-    prefixes = path_prefixes(path)
-    if not prefixes:
-        return []
-    roles = [r for r, perms in ROLE_PERMISSIONS.items() if perm in perms and r not in WIDE_ROLES]
-    return sorted(
-        set(
-            RoleAssignment.objects.filter(role__in=roles, place__path__in=prefixes, user__is_active=True)
-            .values_list("user_id", flat=True)
-        )
-    )
+    return reverse("mediation:dispute_detail", args=[dispute.pk])
+
+
+def users_over(path: str, perm: str, *, kinds: frozenset[str] | None = None) -> list[int]:
+    """Users holding ``perm`` through a role bound at or above ``path`` (``linli.accounts.selectors``)."""
+    from linli.accounts.selectors import users_over as accounts_users_over
+
+    return accounts_users_over(path, perm, kinds=kinds)
 
 
 def _team_users(dispute: Any) -> list[int | None]:
@@ -296,6 +290,7 @@ def _apply_extend(d: Any, actor: Any, data: dict[str, Any], now: dt.datetime) ->
     d.due_on = next_working_day(add_month(old))
     d.extended = True
     d.escalated_at = None
+    d.escalation_level = ""
     return Outcome(note=clean_text(data.get("note")),
                    data={"from": old.isoformat(), "to": d.due_on.isoformat(), "applicant_consent": True,
                          "respondent_consent": True})
@@ -318,10 +313,29 @@ def _apply_withdraw(d: Any, actor: Any, data: dict[str, Any], now: dt.datetime) 
 
 
 def _apply_escalate(d: Any, actor: Any, data: dict[str, Any], now: dt.datetime) -> Outcome:
+    """Up the ladder to ``data["level"]`` (by default the next rung; several rungs when the task did not run
+    for days): grid → community → street. Each level's people are told (the team at every level); a level
+    reached is never told twice."""
+    current = escalation_rank(d.escalation_level)
+    level = str(data.get("level") or "")
+    if not level:
+        if current >= len(ESCALATION_LADDER):
+            raise Refused(_("This dispute has already been escalated to the street."), code="escalated")
+        level = str(ESCALATION_LADDER[current][0])
+    if escalation_rank(level) == 0:
+        raise Invalid(_("Unknown escalation level."), fields={"level": [_("Unknown escalation level.")]})
+    if escalation_rank(level) <= current:
+        raise Refused(_("This dispute has already been escalated to this level."), code="escalated")
+    told: list[int | None] = _team_users(d)
+    for _level, _days, perm, kinds in escalation_ladder()[current:escalation_rank(level)]:
+        told += users_over(d.place_path, perm, kinds=kinds)
+    previous = d.escalation_level
     d.escalated_at = now
-    text = _("Dispute %(n)s is overdue (due %(due)s)") % {"n": d.number, "due": d.due_on}
-    return Outcome(data={"due_on": d.due_on.isoformat() if d.due_on else None},
-                   notify=[("overdue", users_over(d.place_path, PERM_MANAGE) + _team_users(d), text)])
+    d.escalation_level = level
+    text = _("Dispute %(n)s is overdue (due %(due)s): %(level)s") % {
+        "n": d.number, "due": d.due_on, "level": EscalationLevel(level).label}
+    return Outcome(data={"due_on": d.due_on.isoformat() if d.due_on else None, "level": level, "from": previous},
+                   notify=[("overdue", told, text)])
 
 
 _APPLY = {
@@ -354,7 +368,7 @@ def _spec() -> Spec:
         audit_prefix="mediation.dispute",
         noun=_("dispute"),
         related=("community", "lead"),
-        notifier=_notify,
+        url=dispute_url,
     )
 
 
@@ -487,7 +501,7 @@ def dispute_file(
                      target=dispute, detail={"kind": kind, "source": source})
         _notify(ref=f"mediation.dispute:{dispute.pk}", kind="file", user_ids=users_over(where.path, PERM_HANDLE),
                 text=_("New dispute %(n)s: %(title)s") % {"n": dispute.number, "title": title},
-                exclude=getattr(actor, "pk", None))
+                exclude=getattr(actor, "pk", None), url=dispute_url(dispute))
     return dispute
 
 
@@ -495,20 +509,30 @@ def dispute_file(
 
 
 def disputes_escalate_overdue(*, today: dt.date | None = None) -> int:
-    """Escalate every open dispute past its deadline, once (until an extension gives a new one)."""
+    """Escalate every open dispute past its deadline up the ladder (grid, community, street: the days in
+    ``workflow.ESCALATION_LADDER``), each level once (until an extension gives a new deadline). Returns
+    how many escalations were made."""
     from linli.core.errors import DomainError
     from linli.mediation.models import Dispute
 
     today = today or timezone.localdate()
-    ids = list(
-        Dispute.objects.filter(status__in=[DisputeStatus.ACCEPTED, DisputeStatus.MEDIATING], due_on__lt=today,
-                               escalated_at__isnull=True).values_list("pk", flat=True)[:5000]
+    first_days = escalation_ladder()[0][1]
+    rows = list(
+        Dispute.objects.filter(status__in=[DisputeStatus.ACCEPTED, DisputeStatus.MEDIATING],
+                               due_on__lte=today - dt.timedelta(days=first_days))
+        .exclude(escalation_level=ESCALATION_LADDER[-1][0])
+        .order_by("due_on", "pk").values_list("pk", "due_on", "escalation_level")[:5000]
     )
     done = 0
-    for pk in ids:
+    for pk, due_on, level in rows:
+        if due_on is None:
+            continue
+        target = escalation_due((today - due_on).days)
+        if escalation_rank(target) <= escalation_rank(level):
+            continue
         try:
-            dispute_transition(dispute=pk, name="escalate", actor=None)
-        except DomainError:  # moved on meanwhile (settled, extended): nothing to escalate
+            dispute_transition(dispute=pk, name="escalate", actor=None, data={"level": target})
+        except DomainError:  # moved on meanwhile (settled, extended, escalated by another run)
             continue
         done += 1
     return done

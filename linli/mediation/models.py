@@ -23,6 +23,7 @@ from linli.mediation.workflow import (
     DisputeKind,
     DisputeSource,
     DisputeStatus,
+    EscalationLevel,
     Method,
     Outcome,
     RiskLevel,
@@ -141,6 +142,9 @@ class Dispute(models.Model):
     due_on = models.DateField(_("due on"), null=True, blank=True, editable=False)
     extended = models.BooleanField(_("extended"), default=False, editable=False)
     escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # How far up the ladder (grid → community → street) the overdue dispute has been escalated.
+    escalation_level = models.CharField(_("escalated to"), max_length=16, choices=EscalationLevel.choices, blank=True,
+                                        default="", editable=False)
     outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, blank=True, default="",
                                editable=False)
     outcome_at = models.DateTimeField(_("result on"), null=True, blank=True, editable=False)

@@ -177,12 +177,13 @@ STATUS_CHOICES = DisputeStatus.choices
 @dataclass
 class CompoundDisputes:
     compound: Any
-    property_companies: list[str]
-    committees: list[str]
+    property_companies: list[str]  # serving the compound now (the registry's rows)
+    committees: list[str]  # the owners' committee serving it now (the registry's rows)
     total: int
     open: int
     mediated: int
     settled: int
+    respondents: list[str] = field(default_factory=list)  # organisations named as parties in its disputes
 
     @property
     def success_rate(self) -> Any:
@@ -193,13 +194,14 @@ class CompoundDisputes:
 
 def red_property(user: Any, *, since: dt.datetime | None = None) -> list[CompoundDisputes]:
     """红色物业: the owner–property disputes of each compound in scope (this year by default), with the
-    property companies and owners' committees named as parties (the registry's own rows for them come with
-    issue 10), worst first."""
+    property company and the owners' committee serving the compound now (the registry's organisations and
+    their compound services) and the organisations named as parties, worst first."""
     from django.db.models import Count
 
     from linli.mediation.models import DisputeParty
     from linli.mediation.workflow import DisputeKind, Outcome
     from linli.places.models import Place
+    from linli.residents.selectors_orgs import serving_now
 
     since = since or dt.datetime.combine(timezone.localdate().replace(month=1, day=1), dt.time(),
                                          tzinfo=timezone.get_current_timezone())
@@ -208,29 +210,39 @@ def red_property(user: Any, *, since: dt.datetime | None = None) -> list[Compoun
         total=Count("id"), open=Count("id", filter=Q(status__in=OPEN)),
         mediated=Count("id", filter=~Q(outcome="")), settled=Count("id", filter=Q(outcome=Outcome.SETTLED)),
     ).order_by("-open", "-total")[:500])
-    compounds = Place.objects.in_bulk([r["compound_id"] for r in rows])
-    orgs: dict[int, set[str]] = {}
+    ids = [r["compound_id"] for r in rows]
+    compounds = Place.objects.in_bulk(ids)
+    serving = serving_now(ids)
+    named: dict[int, set[str]] = {}
     for cid, name in DisputeParty.objects.filter(dispute__in=qs).exclude(organisation="").values_list(
             "dispute__compound_id", "organisation").distinct()[:2000]:
-        orgs.setdefault(cid, set()).add(name)
+        named.setdefault(cid, set()).add(name)
     out = []
     for r in rows:
-        names = sorted(orgs.get(r["compound_id"], ()))
-        committees = [n for n in names if "业委会" in n or "业主委员会" in n]
-        out.append(CompoundDisputes(compounds[r["compound_id"]], [n for n in names if n not in committees],
-                                    committees, r["total"], r["open"], r["mediated"], r["settled"]))
+        now_serving = serving.get(r["compound_id"], {"property_companies": [], "committees": []})
+        out.append(CompoundDisputes(
+            compounds[r["compound_id"]], now_serving["property_companies"], now_serving["committees"],
+            r["total"], r["open"], r["mediated"], r["settled"], sorted(named.get(r["compound_id"], ())),
+        ))
     return out
 
 
-def compound_dispute_counts(compound_id: int) -> dict[str, int]:
-    """For the compound's profile: its disputes this year, open ones and the property ones (no scope: the
-    caller shows the profile to whom it may)."""
+def compound_dispute_counts(user: Any, compound_ids: list[int], *, since: dt.datetime | None = None,
+                            ) -> dict[int, dict[str, int]]:
+    """For the compounds' profile: per compound, its disputes this year (by default) that the user may see,
+    open ones, the owner–property ones and those still open. One query."""
     from django.db.models import Count
 
-    from linli.mediation.models import Dispute
+    from linli.mediation.workflow import DisputeKind
 
-    start = dt.datetime.combine(timezone.localdate().replace(month=1, day=1), dt.time(),
-                                tzinfo=timezone.get_current_timezone())
-    return Dispute.objects.filter(compound_id=compound_id, reported_at__gte=start).aggregate(
-        total=Count("id"), open=Count("id", filter=Q(status__in=OPEN)),
-        property=Count("id", filter=Q(kind="property")))
+    since = since or dt.datetime.combine(timezone.localdate().replace(month=1, day=1), dt.time(),
+                                         tzinfo=timezone.get_current_timezone())
+    rows = (
+        dispute_queryset(user).filter(compound_id__in=list(compound_ids), reported_at__gte=since)
+        .values("compound_id")
+        .annotate(total=Count("id"), open=Count("id", filter=Q(status__in=OPEN)),
+                  property=Count("id", filter=Q(kind=DisputeKind.PROPERTY)),
+                  property_open=Count("id", filter=Q(kind=DisputeKind.PROPERTY, status__in=OPEN)))
+        .order_by()
+    )
+    return {r.pop("compound_id"): r for r in rows}

@@ -414,4 +414,7 @@ def team(request: HttpRequest) -> HttpResponse:
 
 @perm_required(PERM_VIEW)
 def red_property(request: HttpRequest) -> HttpResponse:
-    return render(request, "mediation/red_property.html", {"rows": selectors.red_property(request.user)})
+    from linli.residents.access import can_view_registry
+
+    return render(request, "mediation/red_property.html", {"rows": selectors.red_property(request.user),
+                                                           "can_list_orgs": can_view_registry(request.user)})

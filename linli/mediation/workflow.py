@@ -125,6 +125,45 @@ def guard_withdraw(dispute: Any, user: Any) -> Any:
     return _("Once accepted, only the mediators record a withdrawal.")
 
 
+class EscalationLevel(models.TextChoices):
+    """How far an overdue dispute has been escalated: the grid, then the community, then the street."""
+
+    GRID = "grid", _("Escalated to the grid")
+    COMMUNITY = "community", _("Escalated to the community")
+    STREET = "street", _("Escalated to the street")
+
+
+# The ladder: (level, days past the deadline, who is told: the permission and the kinds of place their role
+# is bound to). The team (lead mediator and helpers) is told at every level. ``LINLI_DISPUTE_ESCALATION_DAYS``
+# ({"grid": 1, "community": 8, "street": 15}) moves the days.
+ESCALATION_LADDER: tuple[tuple[str, int, str, frozenset[str]], ...] = (
+    (EscalationLevel.GRID, 1, PERM_REPORT, frozenset({"grid"})),
+    (EscalationLevel.COMMUNITY, 8, PERM_MANAGE, frozenset({"community"})),
+    (EscalationLevel.STREET, 15, PERM_MANAGE, frozenset({"street"})),
+)
+
+
+def escalation_ladder() -> list[tuple[str, int, str, frozenset[str]]]:
+    from django.conf import settings
+
+    days = getattr(settings, "LINLI_DISPUTE_ESCALATION_DAYS", None) or {}
+    return [(level, int(days.get(str(level), n)), perm, kinds) for level, n, perm, kinds in ESCALATION_LADDER]
+
+
+def escalation_rank(level: str) -> int:
+    """0 for not escalated, 1 grid, 2 community, 3 street."""
+    return next((i + 1 for i, (lv, *_rest) in enumerate(ESCALATION_LADDER) if lv == level), 0)
+
+
+def escalation_due(days_overdue: int) -> str:
+    """The highest level a dispute this many days past its deadline should have reached ("" for none)."""
+    reached = ""
+    for level, days, _perm, _kinds in escalation_ladder():
+        if days_overdue >= days:
+            reached = level
+    return reached
+
+
 _t = transition
 
 TRANSITIONS: dict[str, Transition] = table(

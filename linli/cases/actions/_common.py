@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from linli.cases.kpi import kpi_record
 from linli.cases.models import Case, CaseEvent
 from linli.cases.workflow import TRANSITIONS, forget_summons_cache
-from linli.core.access import path_prefixes
 from linli.core.errors import NotFound
 from linli.core.workflow import Outcome as CoreOutcome
 from linli.core.workflow import Spec, spec_register
@@ -77,20 +76,10 @@ def roles_with(perm: str) -> list[str]:
 
 def users_over(path: str, perm: str) -> list[int]:
     """Users holding ``perm`` through a role bound to a node above (or at) ``path``: the ones told about a
-    case. District and city roles (``WIDE_ROLES``) work from their lists and are never told per case."""
-    from linli.accounts.models import RoleAssignment
-    from linli.accounts.roles import WIDE_ROLES
+    case (``linli.accounts.selectors.users_over``, the one reading of "who is over this place")."""
+    from linli.accounts.selectors import users_over as accounts_users_over
 
-    prefixes = path_prefixes(path)
-    if not prefixes:
-        return []
-    roles = [r for r in roles_with(perm) if r not in WIDE_ROLES]
-    return sorted(
-        set(
-            RoleAssignment.objects.filter(role__in=roles, place__path__in=prefixes, user__is_active=True)
-            .values_list("user_id", flat=True)
-        )
-    )
+    return accounts_users_over(path, perm)
 
 
 def department_users(department_id: int | None) -> list[int]:

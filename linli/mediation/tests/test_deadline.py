@@ -75,9 +75,9 @@ def test_overdue_disputes_turn_red_and_escalate_once(monkeypatch, client, file_d
     _at(monkeypatch, dt.date(2026, 10, 9))
     assert is_overdue(d) and light(d) == "red"
     assert disputes_escalate_overdue(today=dt.date(2026, 10, 9)) == 1
-    assert disputes_escalate_overdue(today=dt.date(2026, 10, 10)) == 0  # once
+    assert disputes_escalate_overdue(today=dt.date(2026, 10, 10)) == 0  # once per level
     d.refresh_from_db()
-    assert d.escalated_at is not None and d.status == "accepted"
+    assert d.escalated_at is not None and d.status == "accepted" and d.escalation_level == "grid"
     ev = DisputeEvent.objects.get(dispute=d, kind="escalate")
     assert ev.actor is None and ev.actor_name == "system"
     client.force_login(community_staff)

@@ -46,8 +46,12 @@ def test_red_property_per_compound(client, world, file_dispute, community_staff,
     from linli.mediation.selectors import compound_dispute_counts, red_property
     from linli.places.actions import place_create
     from linli.places.models import PlaceKind
+    from linli.residents.actions import organisation_create
 
     compound = place_create(kind=PlaceKind.COMPOUND, name="幸福苑", parent=world.grid_a)
+    organisation_create(name="安居物业服务有限公司", kind="property_company", place=compound, actor=None,
+                        serves=[compound])
+    organisation_create(name="幸福苑业主委员会", kind="owners_committee", place=compound, actor=None)
     parties = [{"role": "applicant", "name": "王建国"}, {"role": "respondent", "organisation": "城关物业服务有限公司"}]
     d1 = file_dispute(kind="property", place=compound, parties=parties)
     file_dispute(kind="property", place=compound, parties=[*parties[:1], {"role": "respondent",
@@ -60,11 +64,16 @@ def test_red_property_per_compound(client, world, file_dispute, community_staff,
     assert len(rows) == 1
     r = rows[0]
     assert (r.compound, r.total, r.open, r.mediated, r.settled) == (compound, 2, 1, 1, 1)
-    assert r.property_companies == ["城关物业服务有限公司"] and r.committees == ["幸福苑业主委员会"]
-    assert compound_dispute_counts(compound.pk) == {"total": 3, "open": 2, "property": 2}
+    # who serves the compound now, from the registry; who was named in the disputes, from the ledger
+    assert r.property_companies == ["安居物业服务有限公司"] and r.committees == ["幸福苑业主委员会"]
+    assert r.respondents == ["城关物业服务有限公司", "幸福苑业主委员会"]
+    assert compound_dispute_counts(community_staff, [compound.pk]) == {
+        compound.pk: {"total": 3, "open": 2, "property": 2, "property_open": 1}}
     client.force_login(community_staff)
     page = client.get(reverse("mediation:red_property")).content.decode()
-    assert "城关物业服务有限公司" in page and "幸福苑业主委员会" in page
+    assert "安居物业服务有限公司" in page and "幸福苑业主委员会" in page and "城关物业服务有限公司" in page
+    profile = client.get(reverse("dashboards:community_profile", args=[world.community.pk])).content.decode()
+    assert 'data-testid="property-disputes"' in profile and f"kind=property&amp;compound={compound.pk}" in profile
     ledger = client.get(reverse("mediation:disputes") + f"?status=&kind=property&compound={compound.pk}")
     assert ledger.content.decode().count('data-testid="dispute-row"') == 2
 
