@@ -269,16 +269,16 @@ class OrganisationUpdateIn(Schema):
     notes: str | None = None
 
 
-class ServiceIn(Schema):
+class CompoundServiceIn(Schema):
     compound_id: int
     start: datetime.date | None = None
 
 
-class ServiceEndIn(Schema):
+class CompoundServiceEndIn(Schema):
     on: datetime.date | None = None
 
 
-class ServiceOut(Schema):
+class CompoundServiceOut(Schema):
     id: int
     organisation_id: int
     compound_id: int
@@ -363,7 +363,7 @@ def organisation_update(request, organisation_id: int, payload: OrganisationUpda
     return _org_out(user, org)
 
 
-@router.get("/organisations/{organisation_id}/services", response=list[ServiceOut],
+@router.get("/organisations/{organisation_id}/services", response=list[CompoundServiceOut],
             summary="The compounds it serves or served")
 def organisation_services(request, organisation_id: int):
     from linli.residents.access import access_organisation
@@ -373,9 +373,9 @@ def organisation_services(request, organisation_id: int):
     return [_service_out(s) for s in services(access_organisation(request.auth, organisation_id))]
 
 
-@router.post("/organisations/{organisation_id}/services", response={201: ServiceOut},
+@router.post("/organisations/{organisation_id}/services", response={201: CompoundServiceOut},
              summary="It serves a compound from a date (the one serving now stops that day)")
-def organisation_serve(request, organisation_id: int, payload: ServiceIn):
+def organisation_serve(request, organisation_id: int, payload: CompoundServiceIn):
     from linli.residents.access import access_organisation
 
     user = request.auth
@@ -386,9 +386,9 @@ def organisation_serve(request, organisation_id: int, payload: ServiceIn):
     return Status(201, _service_out(service))
 
 
-@router.post("/organisations/{organisation_id}/services/{compound_service_id}/end", response=ServiceOut,
+@router.post("/organisations/{organisation_id}/services/{compound_service_id}/end", response=CompoundServiceOut,
              summary="It stops serving the compound")
-def organisation_serve_end(request, organisation_id: int, compound_service_id: int, payload: ServiceEndIn):
+def organisation_serve_end(request, organisation_id: int, compound_service_id: int, payload: CompoundServiceEndIn):
     from linli.residents.access import access_organisation
     from linli.residents.models import CompoundService
 
