@@ -262,7 +262,8 @@ class Planner:
         if channel == Channel.SNAPSHOT and reporter_user is None:
             channel = Channel.QR
         phone = "" if channel == Channel.PATROL or reporter_user else f"171{rng.randint(0, 99_999_999):08d}"
-        actor = {Channel.PATROL: worker, Channel.VISIT: worker, Channel.PROXY: desk}.get(channel, reporter_user)
+        by_channel: dict[str, Any] = {Channel.PATROL: worker, Channel.VISIT: worker, Channel.PROXY: desk}
+        actor = by_channel.get(channel, reporter_user)
         # Who rates: the reporter with an account, else the desk after a phone call (回访).
         rater = reporter_user or desk
         owner_dept = cast.departments.get(dept_code) if dept_code and dept_code in cast.dept_staff else None
