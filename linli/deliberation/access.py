@@ -105,7 +105,15 @@ class ProjectQuerySet(PublicQuerySet):
 
 
 class FundQuerySet(CommunityScoped):
-    pass
+    """The community's residents see its fund (transparency); staff see it only when their scope covers the
+    whole community (a grid worker of another grid does not)."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        from linli.deliberation.workflow import PERM_VIEW
+
+        if PERM_VIEW in getattr(user, "perms", frozenset()):
+            return staff_q(scope, user, self.community_field)
+        return member_q(scope, self.community_field)
 
 
 class LedgerQuerySet(CommunityScoped):

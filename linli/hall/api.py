@@ -10,7 +10,7 @@ import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from linli.core.workflow import available
 from linli.hall import actions, selectors
@@ -363,7 +363,7 @@ def course_create(request, payload: HallCourseIn):
 
 
 @router.get("/courses/totals", response=HallClassTotalsOut, summary="The year's classes and people per community")
-def course_totals(request, year: int | None = None):
+def course_totals(request, year: int | None = Query(None, ge=2000, le=2100)):
     from django.utils import timezone
     from django.utils.translation import gettext as _
 

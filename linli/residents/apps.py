@@ -7,6 +7,13 @@ class ResidentsConfig(AppConfig):
     label = "residents"
     verbose_name = _("Registry")
 
+    def restore_after_flush(self, using: str) -> None:
+        """Put the built-in tags back after a flush (transactional tests): later tests read them."""
+        from linli.residents.builtin import ensure_builtin_tags
+        from linli.residents.models import Tag
+
+        ensure_builtin_tags(Tag)
+
     def ready(self) -> None:
         # The substring index's function on every SQLite connection (its triggers call it).
         from django.db.backends.signals import connection_created

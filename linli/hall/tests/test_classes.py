@@ -343,6 +343,9 @@ def test_the_classes_api_enrols_checks_in_and_finishes(client, course, learner, 
     totals = client.get("/api/v1/hall/courses/totals", **staff).json()
     assert totals["total"]["classes"] == 1 and totals["total"]["people"] == 1 and totals["total"]["completed"] == 1
     assert client.get("/api/v1/hall/courses/totals", **me).status_code == 403
+    # A year no date can hold was a 500 (found by tests/test_api_fuzz.py): now 422 with the field named.
+    bad = client.get("/api/v1/hall/courses/totals?year=99999", **staff)
+    assert bad.status_code == 422 and "year" in bad.json()["fields"]
 
 
 def test_a_bad_class_is_422_with_fields(client, community_staff, world):
