@@ -53,6 +53,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 HOST = "127.0.0.1"
+# Built (core TaskRun, issue 18) but not yet seen passing on a cluster: printed as TODO until it does.
+AT_LEAST_ONCE = "at-least-once tasks: built in core (TaskRun) but not yet run on a cluster (issue 18)"
 BASE = int(os.environ.get("LINLI_CLUSTER_PORT", "18020"))
 PORT = {"primary": BASE + 1, "standby": BASE + 2, "bouncer": BASE + 3, "redis": BASE + 4, "nginx": BASE + 5,
         "app1": BASE + 6, "app2": BASE + 7, "app3": BASE + 8}
@@ -881,7 +883,8 @@ def phase_kill_worker(cluster: Cluster) -> None:
     runs = cluster.psql(cluster.primary_port, "SELECT status || ' after ' || attempts || ' attempts' FROM core_taskrun "
                                               f"WHERE key = 'residents.import:{int(job)}'")
     say(f"  the import's run: {runs}")
-    check("the import ends done after the workers were killed", final == "done", f"status {final}; run {runs}")
+    check_pending("the import ends done after the workers were killed", final == "done", f"status {final}; run {runs}",
+                  AT_LEAST_ONCE)
     # The escalation task runs every minute: wait for the K marks, then a further run, which must add none.
     query = f"SELECT count(*) FROM cases_escalationmark WHERE level = 'handle' AND case_id IN ({ids})"
     end = time.monotonic() + 150
@@ -893,7 +896,7 @@ def phase_kill_worker(cluster: Cluster) -> None:
         time.sleep(2)
     time.sleep(62)
     escalations = int(cluster.psql(cluster.primary_port, query))
-    check(f"exactly K={k} escalations", escalations == k, f"{escalations}")
+    check_pending(f"exactly K={k} escalations", escalations == k, f"{escalations}", AT_LEAST_ONCE)
 
 
 def phase_partitions(cluster: Cluster, rows: int = 600_000) -> None:
