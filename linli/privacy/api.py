@@ -16,9 +16,9 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema, Status
 
-from linli.core.access import access_object
 from linli.core.errors import NotFound
 from linli.privacy import actions, selectors
+from linli.privacy.access import access_correction
 from linli.privacy.export import as_dict
 from linli.privacy.models import CorrectionRequest
 from linli.privacy.workflow import CORRECTABLE_FIELDS, CORRECTION_TRANSITIONS, CorrectionStatus
@@ -142,7 +142,7 @@ def correction_list(request, filters: Query[CorrectionQueueIn]):
 
 
 def _get(user: Any, correction_id: int) -> CorrectionRequest:
-    return access_object(CorrectionRequest.objects.select_related("person"), user, correction_id)
+    return access_correction(user, correction_id)
 
 
 @router.get("/corrections/{correction_id}", response=CorrectionStaffOut, summary="One correction request")
@@ -162,7 +162,7 @@ def _transition_endpoint(name: str, schema: type[Schema]) -> None:
                                                 data=payload.dict())  # type: ignore[attr-defined]
         except OverflowError as exc:
             raise NotFound("Not found.") from exc
-        return _staff_out(CorrectionRequest.objects.select_related("person").get(pk=req.pk), request.auth)
+        return _staff_out(access_correction(request.auth, req.pk), request.auth)
 
     endpoint.__name__ = f"correction_{name}"
     router.post(f"/corrections/{{correction_id}}/{name}", response=CorrectionStaffOut,

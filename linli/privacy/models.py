@@ -7,23 +7,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.access import ScopedQuerySet
 from linli.core.fields import EncryptedTextField
-from linli.privacy.workflow import CORRECTABLE_FIELDS, PERM_DECIDE, CorrectionStatus
+from linli.privacy.access import CorrectionQuerySet
+from linli.privacy.workflow import CORRECTABLE_FIELDS, CorrectionStatus
 
 PATH_OPS = ["varchar_pattern_ops"]
-
-
-class CorrectionQuerySet(ScopedQuerySet):
-    """Staff who may change the registry see the requests of the persons in their scope; a resident sees
-    their own (``requester``)."""
-
-    def scope_q(self, scope, user):
-        perms: frozenset[str] = getattr(user, "perms", frozenset())
-        q = models.Q(requester_id=user.pk)
-        if PERM_DECIDE in perms and "registry.view" in perms:
-            q |= scope.place_q("place_path")
-        return q
 
 
 class CorrectionRequest(models.Model):

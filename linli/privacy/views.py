@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from linli.core.access import access_object
 from linli.core.errors import DomainError
 from linli.core.ui import form_errors, perm_required, raise_http
 from linli.core.workflow import available
 from linli.privacy import actions, selectors
+from linli.privacy.access import access_correction
 from linli.privacy.export import as_json, as_xlsx
 from linli.privacy.forms import CorrectionForm, RefuseForm
 from linli.privacy.models import CorrectionRequest
@@ -124,7 +124,7 @@ def corrections(request: HttpRequest) -> HttpResponse:
 
 def _staff_request(request: HttpRequest, pk: int) -> CorrectionRequest:
     """A request in the staff member's scope (their own requests are for the "my data" page: 404 here)."""
-    req = access_object(CorrectionRequest.objects.select_related("person"), request.user, pk)
+    req = access_correction(request.user, pk)
     if req.requester_id == request.user.pk:
         raise Http404
     return req
