@@ -7,9 +7,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from linli.core.errors import DomainError, Invalid, NotFound, PermissionDenied, TooLarge
 
@@ -39,6 +40,18 @@ def raise_http(exc: DomainError) -> None:
         raise Http404(str(exc.message)) from exc
     if isinstance(exc, PermissionDenied):
         raise DjangoPermissionDenied(str(exc.message)) from exc
+
+
+def error_message(request: HttpRequest, exc: DomainError) -> None:
+    """A refused page action: 404 or 403 as ``raise_http`` says, else the message shown on the next page."""
+    raise_http(exc)
+    messages.error(request, str(exc.message))
+
+
+def after_cursor(request: HttpRequest) -> int | None:
+    """The keyset pager's ``?after=`` of a page, or None (not digits, or past a 64-bit id)."""
+    value = request.GET.get("after", "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 def form_errors(form, exc: DomainError) -> None:

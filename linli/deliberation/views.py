@@ -24,7 +24,7 @@ from linli.core.access import scope_of
 from linli.core.batches import keyset_page
 from linli.core.errors import DomainError
 from linli.core.masking import mask_name
-from linli.core.ui import form_errors, raise_http
+from linli.core.ui import after_cursor, error_message, form_errors, raise_http
 from linli.deliberation import actions, selectors
 from linli.deliberation.access import (
     access_decision,
@@ -56,16 +56,6 @@ from linli.deliberation.workflow import (
 )
 
 
-def _fail(request: HttpRequest, exc: DomainError) -> None:
-    raise_http(exc)
-    messages.error(request, str(exc.message))
-
-
-def _after(request: HttpRequest) -> int | None:
-    value = request.GET.get("after", "")
-    return int(value) if value.isdigit() else None
-
-
 def _places_for(user) -> list:
     """The community and the compounds and grids under it that a vote may be held in."""
     from linli.places.models import Place, PlaceKind
@@ -88,7 +78,7 @@ def _places_for(user) -> list:
 @login_required
 def topic_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    topics, next_after = selectors.topic_page(request.user, status=status, after=_after(request))
+    topics, next_after = selectors.topic_page(request.user, status=status, after=after_cursor(request))
     return render(
         request,
         "deliberation/topic_list.html",
@@ -153,7 +143,7 @@ def topic_support(request: HttpRequest, pk: int) -> HttpResponse:
         actions.topic_support(actor=request.user, topic=topic)
         messages.success(request, _("Thank you: your household supports this topic."))
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     return redirect("deliberation:topic_detail", topic.pk)
 
 
@@ -168,7 +158,7 @@ def topic_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         actions.topic_transition(topic=topic, name=name, actor=request.user, data=data)
         messages.success(request, _("Done."))
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     return redirect("deliberation:topic_detail", topic.pk)
 
 
@@ -187,7 +177,7 @@ def topic_from_case(request: HttpRequest) -> HttpResponse:
         if exc.status == 404:
             messages.error(request, _("No case with this number in your area."))
         else:
-            _fail(request, exc)
+            error_message(request, exc)
         return redirect("deliberation:topics")
     messages.success(request, _("The case is now a topic."))
     return redirect("deliberation:topic_detail", topic.pk)
@@ -199,7 +189,7 @@ def topic_from_case(request: HttpRequest) -> HttpResponse:
 @login_required
 def vote_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    votes, next_after = selectors.vote_page(request.user, status=status, after=_after(request))
+    votes, next_after = selectors.vote_page(request.user, status=status, after=after_cursor(request))
     return render(
         request,
         "deliberation/vote_list.html",
@@ -262,7 +252,7 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
         actions.ballot_cast(actor=request.user, vote=vote, choice=request.POST.get("choice", ""))
         messages.success(request, _("Your vote is recorded. You may change it until the vote closes."))
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     return redirect("deliberation:vote_detail", vote.pk)
 
 
@@ -276,7 +266,7 @@ def vote_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         actions.vote_transition(vote=vote, name=name, actor=request.user, data={"reason": request.POST.get("reason", "")})
         messages.success(request, _("Done."))
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     return redirect("deliberation:vote_detail", vote.pk)
 
 
@@ -292,7 +282,7 @@ def vote_roll(request: HttpRequest, pk: int) -> HttpResponse:
     entries = RollEntry.objects.filter(vote=vote)
     if q:
         entries = entries.filter(label__contains=q)
-    after = _after(request)
+    after = after_cursor(request)
     if after:
         entries = entries.filter(pk__gt=after)
     rows = list(entries.order_by("id")[:101])
@@ -329,7 +319,7 @@ def vote_paper(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Paper ballot entered."))
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     return redirect(f"{request.path.rsplit('paper/', 1)[0]}roll/?q={request.POST.get('q', '')}")
 
 
@@ -355,7 +345,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     from linli.deliberation.models import Meeting
 
     qs = Meeting.objects.visible_to(request.user).select_related("community")
-    rows, next_after = keyset_page(qs, after=_after(request), size=30)
+    rows, next_after = keyset_page(qs, after=after_cursor(request), size=30)
     return render(
         request,
         "deliberation/meeting_list.html",
@@ -393,7 +383,7 @@ def meeting_schedule(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("%(n)s residents' days scheduled.") % {"n": len(made)})
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     return redirect("deliberation:meetings")
 
 
@@ -440,7 +430,7 @@ def meeting_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse
         actions.meeting_transition(meeting=meeting, name=name, actor=request.user, data=data)
         messages.success(request, _("Done."))
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     return redirect("deliberation:meeting_detail", meeting.pk)
 
 
@@ -468,7 +458,7 @@ def meeting_edit(request: HttpRequest, pk: int, what: str) -> HttpResponse:
             raise Http404
         messages.success(request, _("Saved."))
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     return redirect("deliberation:meeting_detail", meeting.pk)
 
 
@@ -512,7 +502,7 @@ def meeting_checkin(request: HttpRequest, token: str) -> HttpResponse:
         try:
             participant = actions.meeting_signin(actor=request.user, token=token)
         except DomainError as exc:
-            _fail(request, exc)
+            error_message(request, exc)
     return render(request, "deliberation/meeting_checkin.html", {"meeting": meeting, "participant": participant})
 
 
@@ -558,7 +548,7 @@ def decision_transition(request: HttpRequest, pk: int, name: str) -> HttpRespons
         )
         messages.success(request, _("Done."))
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     return redirect("deliberation:decision_detail", decision.pk)
 
 
@@ -573,7 +563,7 @@ def decision_case(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Case %(number)s opened.") % {"number": link.case.number})
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     return redirect("deliberation:decision_detail", decision.pk)
 
 
@@ -588,5 +578,5 @@ def decision_rate(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Thank you for your evaluation."))
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     return redirect("deliberation:decision_detail", decision.pk)

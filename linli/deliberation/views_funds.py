@@ -13,23 +13,17 @@ from django.views.decorators.http import require_POST
 
 from linli.core.batches import keyset_page
 from linli.core.errors import DomainError
-from linli.core.ui import raise_http
+from linli.core.ui import after_cursor, error_message
 from linli.deliberation import actions
 from linli.deliberation.access import access_fund, can_manage, can_manage_path
 from linli.deliberation.models import Fund
 from linli.deliberation.workflow import MONEY_IN, EntryKind, FundProgramme
 
 
-def _fail(request: HttpRequest, exc: DomainError) -> None:
-    raise_http(exc)
-    messages.error(request, str(exc.message))
-
-
 @login_required
 def fund_list(request: HttpRequest) -> HttpResponse:
-    after = request.GET.get("after", "")
     funds, next_after = keyset_page(Fund.objects.visible_to(request.user).select_related("community", "ledger"),
-                                    after=int(after) if after.isdigit() else None, size=30)
+                                    after=after_cursor(request), size=30)
     communities = []
     if can_manage(request.user):
         from linli.core.access import scope_of
@@ -51,7 +45,7 @@ def fund_new(request: HttpRequest) -> HttpResponse:
         fund = actions.fund_create(actor=request.user, community=request.POST.get("community", ""),
                                    name=request.POST.get("name", ""), description=request.POST.get("description", ""))
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
         return redirect("deliberation:funds")
     return redirect("deliberation:fund_detail", fund.pk)
 
@@ -87,7 +81,7 @@ def fund_money(request: HttpRequest, pk: int) -> HttpResponse:
                                   counterparty=post.get("counterparty", ""), note=post.get("note", ""))
         messages.success(request, _("The entry is in the ledger."))
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     return redirect("deliberation:fund_detail", fund.pk)
 
 
@@ -102,5 +96,5 @@ def fund_run(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("%(paid)d of %(eligible)d people paid (the others were paid this year already).")
                          % {"paid": run.paid, "eligible": run.eligible})
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     return redirect("deliberation:fund_detail", fund.pk)

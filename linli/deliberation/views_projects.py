@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core.batches import keyset_page
 from linli.core.errors import DomainError
-from linli.core.ui import form_errors, raise_http
+from linli.core.ui import after_cursor, error_message, form_errors, raise_http
 from linli.deliberation import actions
 from linli.deliberation.access import access_decision, access_project, can_manage, can_manage_path, can_raise
 from linli.deliberation.actions._common import voter_of
@@ -39,23 +39,13 @@ from linli.deliberation.workflow import (
 )
 
 
-def _fail(request: HttpRequest, exc: DomainError) -> None:
-    raise_http(exc)
-    messages.error(request, str(exc.message))
-
-
-def _after(request: HttpRequest) -> int | None:
-    value = request.GET.get("after", "")
-    return int(value) if value.isdigit() else None
-
-
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     qs = Project.objects.visible_to(request.user).select_related("community", "ledger")
     if status in ProjectStatus.values:
         qs = qs.filter(status=status)
-    projects, next_after = keyset_page(qs, after=_after(request), size=30)
+    projects, next_after = keyset_page(qs, after=after_cursor(request), size=30)
     return render(request, "deliberation/project_list.html", {
         "projects": projects, "next_after": next_after, "status": status, "statuses": ProjectStatus.choices,
         "can_raise": can_raise(request.user), "tab": "projects",
@@ -129,7 +119,7 @@ def project_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse
         actions.project_transition(project=project, name=name, actor=request.user, data=data)
         messages.success(request, _("Done."))
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     return redirect("deliberation:project_detail", project.pk)
 
 
@@ -147,7 +137,7 @@ def project_money(request: HttpRequest, pk: int) -> HttpResponse:
                                      counterparty=request.POST.get("counterparty", ""), note=request.POST.get("note", ""))
         messages.success(request, _("The entry is in the ledger."))
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     return redirect("deliberation:project_detail", project.pk)
 
 
@@ -167,7 +157,7 @@ def project_milestone(request: HttpRequest, pk: int) -> HttpResponse:
                                   note=request.POST.get("note", ""), photos=photos)
         messages.success(request, _("The milestone is recorded."))
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     return redirect("deliberation:project_detail", project.pk)
 
 
@@ -180,7 +170,7 @@ def project_rate(request: HttpRequest, pk: int) -> HttpResponse:
                              comment=request.POST.get("comment", ""))
         messages.success(request, _("Thank you for your evaluation."))
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     return redirect("deliberation:project_detail", project.pk)
 
 
@@ -196,7 +186,7 @@ def decision_project(request: HttpRequest, pk: int) -> HttpResponse:
             kind=request.POST.get("kind", ""), budget=request.POST.get("budget", ""),
         )
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
         return redirect("deliberation:decision_detail", decision.pk)
     messages.success(request, _("The project is open: record the money as it comes in."))
     return redirect("deliberation:project_detail", project.pk)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core.errors import DomainError
-from linli.core.ui import form_errors, perm_required, raise_http
+from linli.core.ui import after_cursor, error_message, form_errors, perm_required, raise_http
 from linli.core.workflow import available
 from linli.hall import actions, selectors
 from linli.hall.access import access_application, access_service, can_handle, can_manage_catalog
@@ -34,17 +34,6 @@ from linli.hall.workflow import (
     Satisfaction,
     ServiceCategory,
 )
-
-
-def _fail(request: HttpRequest, exc: DomainError) -> None:
-    raise_http(exc)
-    messages.error(request, str(exc.message))
-
-
-def _after(request: HttpRequest) -> int | None:
-    value = request.GET.get("after", "")
-    return int(value) if value.isdigit() else None
-
 
 # --- residents -----------------------------------------------------------------------------------------------
 
@@ -94,7 +83,7 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_applications(request: HttpRequest) -> HttpResponse:
-    page = selectors.application_list(user=request.user, mine=True, after=_after(request))
+    page = selectors.application_list(user=request.user, mine=True, after=after_cursor(request))
     return render(request, "hall/my_applications.html", {"page": page})
 
 
@@ -126,7 +115,7 @@ def application_transition(request: HttpRequest, pk: int, name: str) -> HttpResp
     try:
         actions.application_transition(application=app, name=name, actor=request.user, data=data)
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": APPLICATION_TRANSITIONS[name].label})
     return redirect("hall:application", pk=app.pk)
@@ -173,7 +162,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         status = "open"
     overdue = request.GET.get("overdue") == "1"
     page = selectors.application_list(
-        user=request.user, status="" if status == "all" else status, overdue=overdue, after=_after(request)
+        user=request.user, status="" if status == "all" else status, overdue=overdue, after=after_cursor(request)
     )
     return render(request, "hall/desk.html", {
         "page": page, "status": status, "overdue": overdue, "counts": selectors.desk_counts(user=request.user),
@@ -244,7 +233,7 @@ def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.certificate_revoke(certificate=cert, actor=request.user, reason=request.POST.get("reason", ""))
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, _("The certificate is revoked."))
     return redirect("hall:application", pk=cert.application_id)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core.errors import DomainError
-from linli.core.ui import form_errors, perm_required, raise_http
+from linli.core.ui import error_message, form_errors, perm_required, raise_http
 from linli.core.workflow import available
 from linli.hall import actions, selectors
 from linli.hall.access import access_course, access_enrolment, can_manage_classes
@@ -30,11 +30,6 @@ from linli.hall.workflow import (
     PERM_ENROL,
     CourseKind,
 )
-
-
-def _fail(request: HttpRequest, exc: DomainError) -> None:
-    raise_http(exc)
-    messages.error(request, str(exc.message))
 
 
 @login_required
@@ -125,7 +120,7 @@ def class_enrol(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             actions.course_enrol(actor=request.user, course=course)
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, _("Enrolled.") if walk_in else _("You are enrolled. Scan the QR code at each session."))
     return redirect("hall:class", pk=course.pk)
@@ -141,7 +136,7 @@ def class_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         actions.course_transition(course=course, name=name, actor=request.user,
                                   data={"reason": request.POST.get("reason", "")})
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": COURSE_TRANSITIONS[name].label})
     return redirect("hall:class", pk=course.pk)
@@ -157,7 +152,7 @@ def enrolment_transition(request: HttpRequest, pk: int, name: str) -> HttpRespon
         actions.enrolment_transition(enrolment=enrolment, name=name, actor=request.user,
                                      data={"reason": request.POST.get("reason", "")})
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": ENROLMENT_TRANSITIONS[name].label})
     return redirect("hall:class", pk=enrolment.course_id)
@@ -180,7 +175,7 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
             ends_at=dt.datetime.combine(day, form.cleaned_data["end"], tz),
         )
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, _("Saved."))
     return redirect("hall:class", pk=course.pk)
@@ -211,7 +206,7 @@ def session_qr(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             actions.attendance_mark(actor=request.user, session=session, enrolment=request.POST.get("enrolment"))
         except DomainError as exc:
-            _fail(request, exc)
+            error_message(request, exc)
         else:
             messages.success(request, _("Marked present."))
         return redirect("hall:class_session", pk=session.pk)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.core.errors import DomainError
+from linli.core.ui import after_cursor
 from linli.iot import actions, selectors
 from linli.iot.access import access_alarm, access_device, can_manage_iot, can_view_iot
 from linli.iot.models import DeviceKind, FacilityKind
@@ -34,17 +35,12 @@ def viewer_required(view):
     return wrapped
 
 
-def _after(request: HttpRequest) -> int | None:
-    value = request.GET.get("after", "")
-    return int(value) if value.isdigit() else None
-
-
 @viewer_required
 def alarm_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     if status not in ("open", "cleared", "all"):
         status = "open"
-    rows, next_after = selectors.alarm_list(request.user, status=status, after=_after(request))
+    rows, next_after = selectors.alarm_list(request.user, status=status, after=after_cursor(request))
     context = {"alarms": rows, "next_after": next_after, "status": status,
                "counts": selectors.alarm_counts(request.user)}
     template = "iot/partials/alarm_rows.html" if request.htmx else "iot/alarm_list.html"
@@ -106,7 +102,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, str(exc.message))
             form_errors = exc.fields
-    rows, next_after = selectors.device_list(request.user, kind=kind, q=q, after=_after(request))
+    rows, next_after = selectors.device_list(request.user, kind=kind, q=q, after=after_cursor(request))
     now = timezone.now()
     context = {
         "devices": rows, "next_after": next_after, "kind": kind, "q": q, "kinds": DeviceKind.choices,

@@ -23,7 +23,7 @@ from linli.core.batches import keyset_iter
 from linli.core.errors import DomainError
 from linli.core.masking import mask_name
 from linli.core.replica import replica_reads
-from linli.core.ui import form_errors, perm_required, raise_http
+from linli.core.ui import after_cursor, form_errors, perm_required, raise_http
 from linli.points import actions, selectors
 from linli.points.access import access_redemption, access_selection
 from linli.points.forms import CorrectForm, ItemForm, LedgerFilterForm, RuleForm, SelectionForm
@@ -171,10 +171,7 @@ def fulfil(request: HttpRequest) -> HttpResponse:
 def ledger(request: HttpRequest) -> HttpResponse:
     form = LedgerFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    try:
-        after = int(request.GET.get("after") or 0) or None
-    except ValueError:
-        after = None
+    after = after_cursor(request)
     size = selectors.PAGE
     rows = list(selectors.entry_list(user=request.user, filters=filters, after=after, limit=size + 1))
     next_url = None

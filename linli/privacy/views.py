@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from linli.core.errors import DomainError
-from linli.core.ui import form_errors, perm_required, raise_http
+from linli.core.ui import after_cursor, form_errors, perm_required, raise_http
 from linli.core.workflow import available
 from linli.privacy import actions, selectors
 from linli.privacy.access import access_correction
@@ -104,18 +104,13 @@ def correction_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 # --- staff ----------------------------------------------------------------------------------------------------
 
 
-def _after(request: HttpRequest) -> int | None:
-    raw = request.GET.get("after", "")
-    return int(raw) if raw.isdigit() and len(raw) < 19 else None
-
-
 @perm_required(PERM_DECIDE)
 @require_GET
 def corrections(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", CorrectionStatus.REQUESTED)
     if status not in CorrectionStatus.values:
         status = CorrectionStatus.REQUESTED
-    rows, next_after = selectors.correction_queue(request.user, status=status, after=_after(request))
+    rows, next_after = selectors.correction_queue(request.user, status=status, after=after_cursor(request))
     return render(request, "privacy/corrections.html", {
         "rows": [(c, actions.correction_value_shown(c)) for c in rows], "next_after": next_after,
         "status": status, "statuses": CorrectionStatus.choices,

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from linli.core.errors import DomainError, Invalid, PermissionDenied
 from linli.core.pii import pii_reveal
-from linli.core.ui import form_errors, raise_http
+from linli.core.ui import after_cursor, form_errors, raise_http
 from linli.places.models import Place, PlaceKind
 from linli.residents import actions
 from linli.residents.access import (
@@ -53,11 +53,6 @@ from linli.residents.selectors_orgs import (
 from linli.residents.views import XLSX, _is_htmx, registry_required
 
 
-def _after(request: HttpRequest) -> int | None:
-    after = request.GET.get("after", "")
-    return int(after) if after.isdigit() and len(after) < 18 else None
-
-
 @registry_required()
 @require_GET
 def organisation_list(request: HttpRequest) -> HttpResponse:
@@ -66,7 +61,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     compounds = compounds_for(user)
     filters = OrganisationFilters.from_params(request.GET)
-    orgs, next_after = organisation_page(user, filters, after=_after(request))
+    orgs, next_after = organisation_page(user, filters, after=after_cursor(request))
     params = filters.as_params()
     context = {
         "form": OrganisationSearchForm(request.GET or None, compounds=compounds),
@@ -77,7 +72,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         "can_change": can_change_registry(user),
         "can_export": can_export_registry(user),
         "can_unmask": can_unmask(user),
-        "is_more": bool(_after(request)),
+        "is_more": bool(after_cursor(request)),
     }
     if _is_htmx(request) and context["is_more"]:
         return render(request, "residents/partials/organisation_cards.html", context)

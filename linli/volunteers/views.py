@@ -28,7 +28,7 @@ from linli.core.access import scope_of
 from linli.core.errors import DomainError
 from linli.core.masking import mask_name
 from linli.core.replica import replica_reads
-from linli.core.ui import form_errors, perm_required, raise_http
+from linli.core.ui import error_message, form_errors, perm_required, raise_http
 from linli.volunteers import actions, selectors
 from linli.volunteers.access import (
     access_activity,
@@ -42,11 +42,6 @@ from linli.volunteers.access import (
 from linli.volunteers.forms import ActivityForm, CancelForm, JoinForm, PeriodForm, StaffRegisterForm
 from linli.volunteers.models import Signup, Team
 from linli.volunteers.workflow import PERM_MANAGE, TRANSITIONS, SignupStatus, available_actions
-
-
-def _fail(request: HttpRequest, exc: DomainError) -> None:
-    raise_http(exc)
-    messages.error(request, str(exc.message))
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
@@ -107,7 +102,7 @@ def signup(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         row = actions.signup_create(activity=activity, actor=request.user)
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     else:
         if row.status == SignupStatus.CONFIRMED:
             messages.success(request, _("You are signed up. See you there!"))
@@ -128,7 +123,7 @@ def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.signup_cancel(signup=row, actor=request.user)
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, _("Your sign-up is cancelled."))
     target = request.POST.get("next") or reverse("volunteers:activity_detail", args=[row.activity_id])
@@ -193,7 +188,7 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
                 actions.signup_checkin_by_token(token=token, actor=request.user)
                 messages.success(request, _("Checked in. Welcome!"))
         except DomainError as exc:
-            _fail(request, exc)
+            error_message(request, exc)
         return redirect("volunteers:checkin", token=token)
     volunteer = actions.volunteer_of(request.user)
     mine = Signup.objects.filter(activity=activity, volunteer=volunteer).first() if volunteer else None
@@ -306,7 +301,7 @@ def activity_transition(request: HttpRequest, pk: int, name: str) -> HttpRespons
     try:
         actions.activity_transition(activity=activity, name=name, actor=request.user, data=data)
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": TRANSITIONS[name].label})
     return redirect("volunteers:activity_detail", pk=activity.pk)
@@ -386,7 +381,7 @@ def signup_mark(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         else:
             raise Http404
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, _("Saved."))
     return redirect("volunteers:attendance", pk=row.activity_id)
@@ -546,7 +541,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
             description=request.POST.get("description", ""),
         )
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
         return redirect("volunteers:team_list")
     messages.success(request, _("The team is created."))
     return redirect("volunteers:team_detail", pk=team.pk)
@@ -573,7 +568,7 @@ def team_member(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         else:
             raise Http404
     except DomainError as exc:
-        _fail(request, exc)
+        error_message(request, exc)
     else:
         messages.success(request, _("Saved."))
     return redirect("volunteers:team_detail", pk=team.pk)
@@ -597,7 +592,7 @@ def pool_member(request: HttpRequest) -> HttpResponse:
                 speciality=request.POST.get("speciality", ""),
             )
         except DomainError as exc:
-            _fail(request, exc)
+            error_message(request, exc)
         else:
             messages.success(request, _("Saved."))
     return redirect(f"{reverse('volunteers:talent')}?pool={pool.pk}")
