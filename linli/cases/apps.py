@@ -7,6 +7,12 @@ class CasesConfig(AppConfig):
     label = "cases"
     verbose_name = _("Cases")
 
+    def restore_after_flush(self, using: str) -> None:
+        """Put the default categories back after a flush (transactional tests): intake and care read them."""
+        from linli.cases.defaults import categories_restore_default
+
+        categories_restore_default()
+
     def ready(self) -> None:
         # A moved place's cases and KPI rollups answer to the community and street above it now (their
         # paths follow by themselves: linli/places/paths.py).
