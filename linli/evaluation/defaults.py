@@ -38,6 +38,8 @@ RANKING_WEIGHTS = [
     ("ontime_close_rate", "按期结案率", 20, 4),
     ("building_score", "楼栋互评", 10, 5),
     ("campaign_fix_rate", "整治问题整改率", 10, 6),
+    ("dispute_settled_rate", "矛盾纠纷调解成功率", 10, 7),
+    ("visit_ontime_rate", "关爱走访按时率", 10, 8),
 ]
 
 

@@ -314,13 +314,20 @@ def _campaign_fix_rates(paths: dict[int, str], since: dt.date, until: dt.date) -
     return out
 
 
+def _rates(by_key: dict[Any, dict[str, Any]]) -> dict[Any, float | None]:
+    return {k: v["rate"] for k, v in by_key.items()}
+
+
 def area_ranking(user: Any, *, level: str, since: dt.date, until: dt.date) -> dict[str, Any]:
     """Communities (or grids) of the user's scope ranked by a weighted score of their components, every
-    component shown: the case KPIs (from the rollups), the building evaluation, the campaigns' fix rate.
+    component shown: the case KPIs (from the rollups), the building evaluation, the campaigns' fix rate,
+    the disputes mediated to an agreement (mediation's selectors) and the care visits made on time (care's).
     A component without data for a place is left out of that place's score and its weight with it (the
     score is the weighted mean of what exists); a place with no data at all ranks last."""
+    from linli.care.selectors import ontime_rates
     from linli.cases.selectors import kpi_rows
     from linli.evaluation.models import RankingWeight
+    from linli.mediation.selectors import settle_rates
     from linli.places.models import Place
 
     if level not in ("community", "grid"):
@@ -332,6 +339,8 @@ def area_ranking(user: Any, *, level: str, since: dt.date, until: dt.date) -> di
     extra = {
         "building_score": _building_scores(paths, since, until),
         "campaign_fix_rate": _campaign_fix_rates(paths, since, until),
+        "dispute_settled_rate": _rates(settle_rates(paths, since=since, until=until)),
+        "visit_ontime_rate": _rates(ontime_rates(paths, since=since, until=until)),
     }
     out = []
     for r in rows:

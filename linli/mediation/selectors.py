@@ -246,3 +246,26 @@ def compound_dispute_counts(user: Any, compound_ids: list[int], *, since: dt.dat
         .order_by()
     )
     return {r.pop("compound_id"): r for r in rows}
+
+
+def settle_rates(paths: dict[Any, str], *, since: dt.date, until: dt.date) -> dict[Any, dict[str, Any]]:
+    """For the street's rankings (evaluation): per place (key → its path), the disputes reported in the
+    period under it that mediation finished (an outcome), those that reached an agreement, and the rate
+    (agreed ÷ finished, 0..1; None when nothing finished). Not scoped by a user: the caller ranks places it
+    already scoped. One query per place."""
+    from django.db.models import Count
+
+    from linli.mediation.models import Dispute
+    from linli.mediation.workflow import Outcome
+
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(since, dt.time(), tzinfo=tz)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    out: dict[Any, dict[str, Any]] = {}
+    for key, path in paths.items():
+        row = Dispute.objects.filter(place_path__startswith=path, reported_at__gte=start, reported_at__lt=end).exclude(
+            outcome="").aggregate(finished=Count("id"), settled=Count("id", filter=Q(outcome=Outcome.SETTLED)))
+        finished, settled = row["finished"] or 0, row["settled"] or 0
+        out[key] = {"finished": finished, "settled": settled,
+                    "rate": round(settled / finished, 4) if finished else None}
+    return out

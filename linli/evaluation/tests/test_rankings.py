@@ -51,3 +51,40 @@ def test_the_page_for_the_street(client, world, street_supervisor, level):
 def test_a_resident_cannot_see_rankings(client, resident):
     assert client.login(username=resident.username, password=PASSWORD)
     assert client.get(reverse("evaluation:rankings")).status_code == 403
+
+
+def test_disputes_and_visits_are_parts_of_the_ranking(world, street_supervisor):
+    """Disputes mediated to an agreement (mediation) and care visits made on time (care) are two parts,
+    read through those apps' selectors, each with its weight and its value shown."""
+    from django.utils import timezone
+
+    from linli.care.models import Visit, VisitPlan, VisitRule
+    from linli.mediation.models import Dispute
+    from linli.residents.models import Person
+
+    RankingWeight.objects.exclude(code__in=["dispute_settled_rate", "visit_ontime_rate"]).update(weight=0)
+    today = timezone.localdate()
+    now = timezone.now()
+    for outcome in ("settled", "settled", "settled", "failed", ""):
+        Dispute.objects.create(title="邻里噪音", kind="neighbour", facts="楼上噪音", place=world.grid_a,
+                               community=world.community, reported_at=now, outcome=outcome, place_path=world.grid_a.path)
+    Dispute.objects.create(title="去年的", kind="neighbour", facts="x", place=world.grid_a, community=world.community,
+                           reported_at=now - dt.timedelta(days=800), outcome="failed",
+                           place_path=world.grid_a.path)
+    person = Person.objects.create(name="王阿婆")
+    rule = VisitRule.objects.create(tag_code="alone-test", every_days=7)
+    plan = VisitPlan.objects.create(person=person, rule=rule, place_path=world.grid_a.path, every_days=7,
+                                    next_due=today)
+    VisitPlan.objects.filter(pk=plan.pk).update(created_at=now - dt.timedelta(days=30))
+    for days_ago in (24, 20, 5, 1):  # 6 days after the start: on time; 4: on time; 15: late; 4: on time
+        Visit.objects.create(plan=plan, person=person, place_path=world.grid_a.path, visitor_name="网格员",
+                             visited_at=now - dt.timedelta(days=days_ago), found="well")
+    data = selectors.area_ranking(street_supervisor, level="community", since=today - dt.timedelta(days=40),
+                                  until=today)
+    first = data["rows"][0]
+    parts = {p["code"]: p for p in first["parts"]}
+    assert first["label"] == "测试一社区"
+    assert parts["dispute_settled_rate"]["value"] == 0.75  # 3 agreed of 4 finished, last year's left out
+    assert parts["visit_ontime_rate"]["value"] == 0.75  # 3 of 4 within 7 days of the one before
+    assert first["score"] == 75.0
+    assert data["rows"][1]["score"] is None  # the other community has neither
