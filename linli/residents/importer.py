@@ -341,6 +341,11 @@ class Importer:
         id_text = get("id_number")
         if not id_text:
             self.problem(number, "id_number", _("Required."))
+        elif isinstance(id_raw, int | float) and abs(id_raw) >= 1e15:
+            # A spreadsheet keeps a number to 15 significant digits: an 18-digit ID number stored as a number has lost
+            # digits, and one that still passes the check digit would be somebody else's number. Never guess.
+            self.problem(number, "id_number", _("The cell holds a number: Excel may have dropped digits; format the "
+                                                "column as text and type the number again."))
         else:
             try:
                 parsed = parse_id_number(id_text)
