@@ -170,7 +170,9 @@ class Spec:
       SMS to a phone-only reporter);
     - ``before_write(obj, outcome, now)`` and ``after_write(obj, event, outcome)``: the entity's own hooks
       (the case's first-reply time, its caches), in the transaction;
-    - ``visible``: user → queryset (default: the manager's ``visible_to``).
+    - ``visible``: user → queryset (default: the manager's ``visible_to``);
+    - ``labels``: how event kinds that are not transitions read on a timeline (the transitions' own labels
+      serve the rest; see ``event_label``).
     """
 
     model: type[models.Model]
@@ -187,12 +189,27 @@ class Spec:
     event_owner: Callable[[Any], Any] | None = None
     before_write: Callable[[Any, Outcome, datetime], None] | None = None
     after_write: Callable[[Any, Any, Outcome], None] | None = None
+    labels: Mapping[str, Any] = field(default_factory=dict)  # event kinds that are not transitions ("raised")
 
     def __post_init__(self) -> None:
         SPECS[self.audit_prefix] = self  # every spec built is known (the tests walk them all)
 
 
 SPECS: dict[str, Spec] = {}
+
+
+def event_label(event: Any) -> Any:
+    """What an event row's kind reads as in the user's language: the label of the transition of that name in the
+    spec that writes such rows, else the spec's ``labels``, else the kind itself."""
+    kind = getattr(event, "kind", "")
+    for spec in SPECS.values():
+        if spec.event_model is type(event):
+            t = spec.table.get(kind)
+            if t is not None:
+                return t.label
+            if kind in spec.labels:
+                return spec.labels[kind]
+    return kind
 
 
 def spec_register(spec: Spec) -> Spec:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, PermissionDenied, Refused
@@ -210,12 +211,15 @@ def _my_data_url(req: Any) -> str:
     return reverse("privacy:my_data")
 
 
+SPEC = Spec(
+    model=CorrectionRequest, event_model=CorrectionEvent, event_fk="request", table=CORRECTION_TRANSITIONS,
+    apply=APPLY, audit_prefix="privacy.correction", noun=gettext_lazy("correction request"),
+    related=("person",), url=_my_data_url, labels={"request": gettext_lazy("Asked for a correction")},
+)
+
+
 def _spec() -> Spec:
-    return Spec(
-        model=CorrectionRequest, event_model=CorrectionEvent, event_fk="request", table=CORRECTION_TRANSITIONS,
-        apply=APPLY, audit_prefix="privacy.correction", noun=_("correction request"), related=("person",),
-        url=_my_data_url,
-    )
+    return SPEC
 
 
 def correction_transition(*, request: Any, name: str, actor: Any, data: dict[str, Any] | None = None):

@@ -11,5 +11,6 @@ urlpatterns = [
     path("my/data/corrections/<int:pk>/withdraw", views.correction_withdraw, name="correction_withdraw"),
     path("privacy/corrections", views.corrections, name="corrections"),
     path("privacy/corrections/<int:pk>", views.correction_detail, name="correction"),
+    path("privacy/corrections/<int:pk>/reveal/<str:which>", views.correction_reveal, name="correction_reveal"),
     path("privacy/corrections/<int:pk>/<str:name>", views.correction_action, name="correction_action"),
 ]

@@ -146,11 +146,40 @@ def _detail_page(request: HttpRequest, req: CorrectionRequest, form: RefuseForm 
         from linli.residents.selectors import code_name
 
         current = code_name(ETHNICITY if req.field == "ethnicity" else POLITICAL_STATUS, current)
+    from linli.residents.access import can_reveal
+
     return render(request, "privacy/correction.html", {
         "req": req, "current": current, "asked": actions.correction_value_shown(req),
+        "can_reveal": req.field in REVEALABLE and can_reveal(request.user, req.field),
         "buttons": available(CORRECTION_TRANSITIONS, req, request.user), "form": form or RefuseForm(),
         "events": list(req.events.order_by("at", "id")[:50]),
     }, status=status)
+
+
+REVEALABLE = ("id_number", "phone")
+
+
+@perm_required(PERM_DECIDE)
+@require_POST
+def correction_reveal(request: HttpRequest, pk: int, which: str) -> HttpResponse:
+    """The asked-for or the registered ID number or phone unmasked (HTMX), for a decider who holds the registry's
+    reveal permission for that field; every reveal and every refusal is audited by ``pii_reveal``."""
+    from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+
+    from linli.core.errors import PermissionDenied
+    from linli.core.pii import pii_reveal
+    from linli.residents.access import reveal_perm
+
+    req = _staff_request(request, pk)
+    if which not in ("asked", "current") or req.field not in REVEALABLE:
+        raise Http404
+    obj, field = (req, "value") if which == "asked" else (req.person, req.field)
+    try:
+        value = pii_reveal(actor=request.user, obj=obj, field=field, perm=reveal_perm(request.user, req.field),
+                           reason=f"privacy.correction #{req.pk}")
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied from exc
+    return render(request, "residents/partials/revealed.html", {"value": value, "field": f"{which}-{req.field}"})
 
 
 @perm_required(PERM_DECIDE)

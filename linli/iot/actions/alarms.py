@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from linli.core.audit import audit_record
 from linli.core.workflow import Outcome, Spec, run
@@ -59,8 +60,9 @@ SPEC = Spec(
     table=TRANSITIONS,
     apply={"acknowledge": _apply_acknowledge, "clear": _apply_clear},
     audit_prefix="iot.alarm",
-    noun=_("alarm"),
+    noun=gettext_lazy("alarm"),
     related=("device", "rule"),
+    labels={"raised": gettext_lazy("Raised"), "recovered": gettext_lazy("Readings back to normal")},
 )
 
 

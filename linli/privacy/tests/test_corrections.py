@@ -5,6 +5,8 @@ values that change nothing."""
 
 from __future__ import annotations
 
+from datetime import date as _date
+
 import pytest
 
 from linli.accounts.tests.conftest import bearer, issue_token
@@ -323,3 +325,59 @@ def test_a_phone_of_another_account_is_not_taken(asked, me, community_staff, wor
     assert me.user.phone == PHONE and other.phone == NEW_PHONE
     me.person.refresh_from_db()
     assert me.person.phone == NEW_PHONE
+
+
+# --- staff reveal of the numbers a request is about ----------------------------------------------------------
+
+
+def _unmask_audits(obj, result="ok"):
+    return AuditEntry.objects.filter(action="pii.unmask", target_type=obj._meta.label_lower, target_id=str(obj.pk),
+                                     result=result).count()
+
+
+def test_staff_with_unmask_reveal_the_asked_and_the_registered_phone_audited(client, asked, me, community_staff):
+    login(client, community_staff)
+    page = client.get(f"/privacy/corrections/{asked.pk}").content.decode()
+    assert NEW_PHONE not in page and PHONE not in page
+    assert 'data-testid="reveal-asked"' in page and 'data-testid="reveal-current"' in page
+    shown = client.post(f"/privacy/corrections/{asked.pk}/reveal/asked")
+    assert shown.status_code == 200 and NEW_PHONE in shown.content.decode()
+    assert _unmask_audits(asked) == 1
+    current = client.post(f"/privacy/corrections/{asked.pk}/reveal/current")
+    assert current.status_code == 200 and PHONE in current.content.decode()
+    assert _unmask_audits(me.person) == 1
+
+
+def test_reveal_of_an_id_number_request_needs_registry_unmask(client, me, grid_worker_a):
+    req = correction_request(actor=me.user, field="id_number", value=make_id_number("330102", _date(1950, 3, 9), 77))
+    login(client, grid_worker_a)  # may decide, may reveal a phone, may not unmask an ID number
+    page = client.get(f"/privacy/corrections/{req.pk}").content.decode()
+    assert 'data-testid="reveal-asked"' not in page and req.value not in page
+    refused = client.post(f"/privacy/corrections/{req.pk}/reveal/asked")
+    assert refused.status_code == 403 and req.value not in refused.content.decode()
+    assert _unmask_audits(req, "denied") == 1 and _unmask_audits(req) == 0
+
+
+@pytest.mark.parametrize("persona", ["outsider", "grid_worker_b"])
+def test_reveal_out_of_scope_is_404_and_reveals_nothing(client, asked, persona, request):
+    login(client, request.getfixturevalue(persona))
+    response = client.post(f"/privacy/corrections/{asked.pk}/reveal/asked")
+    assert response.status_code == 404 and NEW_PHONE not in response.content.decode()
+    assert _unmask_audits(asked) == 0
+
+
+def test_reveal_of_a_field_that_is_not_a_number_is_404(client, me, community_staff):
+    req = correction_request(actor=me.user, field="current_address", value="明月小区1栋101室")
+    login(client, community_staff)
+    assert client.post(f"/privacy/corrections/{req.pk}/reveal/asked").status_code == 404
+    assert client.post(f"/privacy/corrections/{req.pk}/reveal/other").status_code == 404
+    assert client.get(f"/privacy/corrections/{req.pk}/reveal/asked").status_code == 405
+
+
+def test_the_history_reads_in_the_users_language(client, asked, community_staff):
+    correction_transition(request=asked, name="refuse", actor=community_staff, data={"reason": "材料不全"})
+    login(client, community_staff)
+    page = client.get(f"/privacy/corrections/{asked.pk}").content.decode()
+    history = page[page.index("list-group"):]
+    assert "申请更正" in history and "不予受理" in history, history[:400]
+    assert "· request" not in history and "· refuse" not in history
