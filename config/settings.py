@@ -366,6 +366,8 @@ LINLI_SMS_PER_PHONE_DAY = env_int("LINLI_SMS_PER_PHONE_DAY", 10)
 LINLI_SMS_PER_ADDRESS_HOUR = env_int("LINLI_SMS_PER_ADDRESS_HOUR", 10)
 LINLI_SMS_PER_ADDRESS_DAY = env_int("LINLI_SMS_PER_ADDRESS_DAY", 30)
 LINLI_RETENTION_DAYS = env_int("LINLI_RETENTION_DAYS", 3 * 365)
+# SMS notices to a phone-only reporter (no account) are deleted with their number this long after delivery.
+LINLI_SMS_NUMBER_DAYS = env_int("LINLI_SMS_NUMBER_DAYS", 30)
 LINLI_TRUSTED_PROXIES = env_int("LINLI_TRUSTED_PROXIES", 0)
 # bench/http_rps.py sets this to add its baseline URL /bench/bare (never set it in production).
 LINLI_BENCH = env_bool("LINLI_BENCH")

@@ -106,3 +106,27 @@ def preference_set(
         },
     )
     return pref
+
+
+def sms_numbers_forget(*, now: Any = None, limit: int = 5000) -> int:
+    """Delete the SMS notices to phone-only recipients once every delivery of theirs is over (sent, or failed for
+    good) and they are older than ``LINLI_SMS_NUMBER_DAYS`` (default 30): the number was needed to send, not to
+    keep (PIPL Art. 19, the shortest time needed). The case keeps its own record of the reporter. At most
+    ``limit`` a run (the nightly task comes back). Returns how many went."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from linli.notifications.models import Delivery, DeliveryStatus, Notice
+
+    now = now or timezone.now()
+    before = now - timedelta(days=max(1, int(getattr(settings, "LINLI_SMS_NUMBER_DAYS", 30))))
+    open_delivery = Delivery.objects.filter(
+        notice=OuterRef("pk"), status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING])
+    ids = list(Notice.objects.filter(user__isnull=True, created_at__lt=before)
+               .exclude(Exists(open_delivery)).order_by("id").values_list("pk", flat=True)[:limit])
+    if ids:
+        Notice.objects.filter(pk__in=ids).delete()
+    return len(ids)

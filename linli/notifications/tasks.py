@@ -27,3 +27,12 @@ def notices_digest() -> None:
     from linli.notifications.digest import digests_due
 
     digests_due()
+
+
+@db_periodic_task(crontab(minute="41", hour="3"))
+def notices_sms_numbers_forget() -> None:
+    """Phone-only SMS notices leave with their number once delivered and past LINLI_SMS_NUMBER_DAYS."""
+    from linli.notifications.actions import sms_numbers_forget
+
+    while sms_numbers_forget() == 5000:
+        pass

@@ -115,3 +115,25 @@ def test_two_workers_never_claim_the_same_row(db):
     first = worker.deliveries_claim(limit=3)[1]
     second = worker.deliveries_claim(limit=10)[1]
     assert len(first) == 3 and len(second) == 2 and not set(first) & set(second)
+
+
+def test_sms_notices_to_phone_only_reporters_leave_with_their_number_after_delivery(sms_gateway, settings, outsider):
+    from linli.notifications.actions import sms_numbers_forget
+    from linli.notifications.models import Notice
+
+    settings.LINLI_SMS_NUMBER_DAYS = 30
+    sent, waiting = _queue_sms(), _queue_sms(phone="13900001111")
+    worker.deliveries_run()
+    sent.refresh_from_db()
+    assert sent.status == DeliveryStatus.SENT
+    Delivery.objects.filter(pk=waiting.pk).update(status=DeliveryStatus.PENDING, next_at=timezone.now() + timedelta(days=99))
+    [account_notice] = notice_queue(user_ids=[outsider.pk], kind="accept", ref="cases.case:1", text="t", url="")
+    Notice.objects.update(created_at=timezone.now() - timedelta(days=31))
+    fresh = _queue_sms(phone="13900002222")
+    worker.deliveries_run()
+
+    assert sms_numbers_forget() == 1  # the old delivered one; not the undelivered, the fresh or the account's
+    assert set(Notice.objects.values_list("pk", flat=True)) == {waiting.notice_id, account_notice.pk, fresh.notice_id}
+    assert not Delivery.objects.filter(pk=sent.pk).exists()
+    assert sms_numbers_forget() == 0
+
