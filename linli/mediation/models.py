@@ -314,6 +314,9 @@ class ScreeningRound(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+", editable=False)
+    # When the grid was reminded that the round is not finished (from the 25th; once a month: the reminder
+    # claims the round with a conditional UPDATE, so a second or concurrent run of the task sends nothing).
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScreeningQuerySet.as_manager()

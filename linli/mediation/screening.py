@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -165,24 +166,63 @@ def screening_overview(user: Any, month: dt.date | None = None) -> list[GridScre
     return out
 
 
+REMIND_FROM_DAY = 25  # from this day of the month a round not finished is overdue
+
+
+def screening_is_overdue(day: dt.date | None = None) -> bool:
+    """Whether this month's rounds not finished by ``day`` are overdue (from the 25th)."""
+    return (day or timezone.localdate()).day >= REMIND_FROM_DAY
+
+
+def screenings_overdue_count(user: Any, day: dt.date | None = None) -> int:
+    """How many grids in ``user``'s scope have not finished this month's round although it is overdue
+    (0 before the 25th; 0 for those without ``mediation.view``). For the staff's daily digest."""
+    from linli.core.access import scope_of
+    from linli.mediation.access import can_view
+    from linli.mediation.models import ScreeningRound
+    from linli.places.models import Place, PlaceKind
+
+    day = day or timezone.localdate()
+    if not screening_is_overdue(day) or not can_view(user):
+        return 0
+    done = ScreeningRound.objects.filter(month=month_of(day), done_at__isnull=False).values("grid_id")
+    return Place.objects.filter(scope_of(user).place_q("path"), kind=PlaceKind.GRID).exclude(pk__in=done).count()
+
+
 def screenings_remind(*, today: dt.date | None = None) -> int:
     """From the 25th: tell each grid worker (and the community staff) whose grid has not finished this
-    month's round. Returns how many grids were reminded."""
+    month's round, once per grid and month. The round is claimed by a conditional UPDATE of its
+    ``reminded_at`` in the transaction that queues the notices, so the task running again the next day,
+    twice in a day or twice at once sends each reminder once. Returns how many grids were reminded."""
     from linli.mediation.actions import _notify, users_over
     from linli.mediation.models import ScreeningRound
     from linli.mediation.workflow import PERM_MANAGE, PERM_REPORT
     from linli.places.models import Place, PlaceKind
 
     today = today or timezone.localdate()
-    if today.day < 25:
+    if not screening_is_overdue(today):
         return 0
     month = month_of(today)
-    done = set(ScreeningRound.objects.filter(month=month, done_at__isnull=False).values_list("grid_id", flat=True))
+    have = set(ScreeningRound.objects.filter(month=month).values_list("grid_id", flat=True))
+    grids = Place.objects.filter(kind=PlaceKind.GRID).order_by("path").values_list("pk", "path")[:5000]
+    ScreeningRound.objects.bulk_create(
+        [ScreeningRound(grid_id=pk, month=month, place_path=path) for pk, path in grids if pk not in have],
+        ignore_conflicts=True,
+    )
+    due = (ScreeningRound.objects.filter(month=month, done_at__isnull=True, reminded_at__isnull=True)
+           .select_related("grid").order_by("place_path")[:5000])
+    now = timezone.now()
     n = 0
-    with transaction.atomic():
-        for grid in Place.objects.filter(kind=PlaceKind.GRID).exclude(pk__in=done).order_by("path")[:5000]:
+    for rnd in due:
+        with transaction.atomic():
+            claimed = ScreeningRound.objects.filter(pk=rnd.pk, done_at__isnull=True, reminded_at__isnull=True
+                                                    ).update(reminded_at=now)
+            if not claimed:  # finished or reminded by another run meanwhile
+                continue
+            grid = rnd.grid
             _notify(ref=f"mediation.screening:{grid.pk}:{month:%Y-%m}", kind="screening_overdue",
                     user_ids=users_over(grid.path, PERM_REPORT) + users_over(grid.path, PERM_MANAGE),
-                    text=_("This month's dispute screening of %(grid)s is not finished.") % {"grid": grid.name})
-            n += 1
+                    text=_("This month's dispute screening of %(grid)s is not finished.") % {"grid": grid.name},
+                    url=reverse("mediation:screening_grid", args=[grid.pk]))
+        n += 1
     return n

@@ -32,3 +32,25 @@ def test_two_mediators_archive_at_once_one_wins(dispute_in_state, mediator_user,
                 DisputeEvent.objects.filter(dispute_id=d.pk, kind="archive").count())
 
     assert (in_thread(outcome, db) if db else outcome()) == ("archived", 1)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_two_screening_reminder_runs_at_once_remind_each_grid_once(world, grid_worker_a, community_staff, tmp_path):
+    import datetime as dt
+
+    from linli.mediation.screening import screenings_remind
+    from linli.notifications.models import Notice
+
+    db = sqlite_file(tmp_path) if connection.vendor == "sqlite" else None
+    day = dt.date(2026, 5, 25)
+    results, errors = race([lambda: screenings_remind(today=day), lambda: screenings_remind(today=day)],
+                           settings_dict=db)
+    assert not errors, errors
+    assert sum(results) == 3, results  # the three grids of the street, each claimed by one run
+
+    def told():
+        rows = Notice.objects.filter(kind="screening_overdue")
+        return (rows.filter(user=grid_worker_a).count(), rows.filter(user=community_staff).count())
+
+    assert (in_thread(told, db) if db else told()) == (1, 2)  # grid A once; the community's two grids once each

@@ -76,9 +76,74 @@ def test_the_grid_worker_screens_from_the_page(client, world, grid_worker_a, com
     assert 'data-testid="screening-done"' in page and page.count('data-testid="none-found"') == 2
 
 
-def test_reminders_from_the_25th(world, grid_worker_a, grid_worker_b, compounds):
+def _reminders(user) -> list[str]:
+    from linli.notifications.models import Notice
+
+    return list(Notice.objects.filter(user=user, kind="screening_overdue").order_by("pk").values_list("ref", flat=True))
+
+
+def test_reminders_from_the_25th_once_per_grid_and_month(world, grid_worker_a, grid_worker_b, community_staff,
+                                                         compounds):
     assert screenings_remind(today=dt.date(2026, 5, 24)) == 0
+    assert _reminders(grid_worker_a) == []
     assert screenings_remind(today=dt.date(2026, 5, 25)) == 3  # the three grids of the street
+    assert screenings_remind(today=dt.date(2026, 5, 25)) == 0  # the task ran twice
+    assert screenings_remind(today=dt.date(2026, 5, 26)) == 0  # and every morning after
+    assert screenings_remind(today=dt.date(2026, 5, 31)) == 0
+    assert _reminders(grid_worker_a) == [f"mediation.screening:{world.grid_a.pk}:2026-05"]
+    assert _reminders(grid_worker_b) == [f"mediation.screening:{world.grid_b.pk}:2026-05"]
+    # The community staff hear of both their grids, once each; the other community's grid is not theirs.
+    assert sorted(_reminders(community_staff)) == sorted(
+        [f"mediation.screening:{world.grid_a.pk}:2026-05", f"mediation.screening:{world.grid_b.pk}:2026-05"])
+    # Next month, a new round: reminded again, once; a grid that has finished its round is not.
+    screening_record(actor=grid_worker_b, grid=world.grid_b, place=world.grid_b, found=0, month=dt.date(2026, 6, 1))
+    screening_finish(actor=grid_worker_b, grid=world.grid_b, month=dt.date(2026, 6, 1))
+    assert screenings_remind(today=dt.date(2026, 6, 25)) == 2
+    assert screenings_remind(today=dt.date(2026, 6, 28)) == 0
+    assert _reminders(grid_worker_a)[-1] == f"mediation.screening:{world.grid_a.pk}:2026-06"
+    assert len(_reminders(grid_worker_b)) == 1
+
+
+def test_a_reminder_opens_the_round_which_the_grid_worker_still_finishes(world, grid_worker_a, compounds):
+    from linli.mediation.models import ScreeningRound
+
+    day = dt.date(2026, 5, 25)
+    assert screenings_remind(today=day) == 3
+    rnd = ScreeningRound.objects.get(grid=world.grid_a, month=day.replace(day=1))
+    assert rnd.reminded_at is not None and rnd.done_at is None and rnd.entries.count() == 0
+    for c in compounds:
+        screening_record(actor=grid_worker_a, grid=world.grid_a, place=c, found=0, month=day)
+    assert screening_finish(actor=grid_worker_a, grid=world.grid_a, month=day).pk == rnd.pk
+
+
+def test_overdue_screenings_reach_the_staff_digest(world, grid_worker_a, community_staff, street_supervisor,
+                                                   resident, compounds):
+    from django.utils import timezone, translation
+
+    from linli.notifications.digest import digest_lines, digest_write
+    from linli.notifications.models import Notice
+
+    def lines(user, day):
+        now = timezone.make_aware(dt.datetime.combine(day, dt.time(8, 30)))
+        return {ln.label: (ln.count, ln.url) for ln in digest_lines(user, since=now - dt.timedelta(days=1), now=now)}
+
+    label = "grids not screened this month"
+    with translation.override("en"):
+        assert label not in lines(community_staff, dt.date(2026, 5, 24))  # not overdue before the 25th
+        assert lines(community_staff, dt.date(2026, 5, 25))[label] == (2, reverse("mediation:screening"))
+        assert lines(street_supervisor, dt.date(2026, 5, 25))[label][0] == 3
+        assert lines(grid_worker_a, dt.date(2026, 5, 25))[label][0] == 1
+        assert lines(resident, dt.date(2026, 5, 25)) == {}  # not staff of the mediation app
+        for c in compounds:
+            screening_record(actor=grid_worker_a, grid=world.grid_a, place=c, found=0, month=dt.date(2026, 5, 1))
+        screening_finish(actor=grid_worker_a, grid=world.grid_a, month=dt.date(2026, 5, 1))
+        assert label not in lines(grid_worker_a, dt.date(2026, 5, 26))
+        assert lines(community_staff, dt.date(2026, 5, 26))[label][0] == 1
+    now = timezone.make_aware(dt.datetime.combine(dt.date(2026, 5, 26), dt.time(8, 30)))
+    with translation.override("zh-hans"):
+        digest_write(community_staff, day=dt.date(2026, 5, 26), now=now)
+    text = Notice.objects.get(user=community_staff, kind="digest").text
+    assert "本月未排查的网格 1" in text, text
 
 
 def test_a_dispute_found_in_screening_joins_the_round(client, world, grid_worker_a, compounds):
