@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.workflow import Transition, available, covers, perms_of, table, transition
 
@@ -176,7 +177,8 @@ TRANSITIONS: dict[str, Transition] = table(
            fields=["note"]),
         _t("refer", _("Refer to a court or department"), [S.ACCEPTED, S.MEDIATING], S.REFERRED, [is_handler],
            ["referred_to"], style="warning", fields=["note"]),
-        _t("session", _("Record a session"), [S.MEDIATING], None, [is_handler], ["held_on", "notes"],
+        _t("session", pgettext_lazy("mediation", "Record a session"), [S.MEDIATING], None, [is_handler],
+           ["held_on", "notes"],
            style="primary", fields=["venue", "participants"]),
         _t("settle", _("Agreement reached"), [S.MEDIATING], S.SETTLED, [is_handler], ["form", "terms"],
            style="success", fields=["facts", "performance_due"]),

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from linli.core.testing.browser import PHONE, axe_violations, log_in
 
@@ -26,6 +27,17 @@ def _shot(page, name: str) -> None:
 def _go(page, selector: str) -> None:
     page.click(selector)
     page.wait_for_load_state("networkidle")
+
+
+RAW = ("registered", "accepted", "mediating", "followed_up", "on_spot", "session", "neighbour", "property",
+       "peoples_mediator", "property_company", "owners_committee", "None")
+
+
+def _readable(page, width: int) -> None:
+    """Nothing wider than the screen, no raw status or kind names, no "None" on the page."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+    text = page.inner_text("main")
+    assert not [w for w in RAW if w in text], (page.url, [w for w in RAW if w in text])
 
 
 def test_grid_worker_files_mediator_settles_community_sees_the_rate(
@@ -67,12 +79,16 @@ def test_grid_worker_files_mediator_settles_community_sees_the_rate(
     _go(phone, f"[data-testid=found-{b.pk}]")
     _go(phone, "[data-testid=screening-finish]")
     assert phone.locator("[data-testid=screening-done]").count() == 1
+    _readable(phone, PHONE["width"])
+    _shot(phone, "screened_phone")
     assert not phone.errors, phone.errors
 
     # 2. The mediator, on a laptop: accept, triage, a session, the agreement, the PDF.
     page = new_page(viewport=LAPTOP, bypass_csp=True, accept_downloads=True)
     log_in(page, base, mediator_user.username)
     _go(page, "[data-testid=tile-mediation-disputes]")
+    _readable(page, LAPTOP["width"])
+    _shot(page, "ledger_laptop")
     _go(page, "[data-testid=dispute-link]")
     page.click("[data-testid=step-accept] summary")
     page.select_option("#accept-lead", str(mediator.pk))
@@ -92,6 +108,7 @@ def test_grid_worker_files_mediator_settles_community_sees_the_rate(
     _go(page, "[data-testid=do-settle]")
     assert "第001号" in page.inner_text("[data-testid=agreement]")
     assert axe_violations(page) == []
+    _readable(page, LAPTOP["width"])
     _shot(page, "settled_laptop")
     pdf = page.request.get(base + page.get_attribute("[data-testid=agreement-pdf]", "href"))
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.body()[:4] == b"%PDF"
@@ -114,12 +131,34 @@ def test_grid_worker_files_mediator_settles_community_sees_the_rate(
     assert not page.errors, page.errors
     monkeypatch.undo()
 
-    # 3. The community sees the success rate.
-    staff = new_page(viewport=LAPTOP)
+    # 3. The community sees the success rate, and 红色物业: a compound's owner–property dispute shown with
+    # the compound's property company and owners' committee (from the registry), counted in its profile.
+    from linli.mediation.actions import dispute_file
+    from linli.residents.actions import organisation_create
+
+    organisation_create(name="安居物业服务有限公司", kind="property_company", place=a, actor=None, serves=[a])
+    organisation_create(name="幸福苑业主委员会", kind="owners_committee", place=a, actor=None)
+    dispute_file(actor=None, kind="property", place=a, facts="电梯停运两周，业主要求物业减免当月物业费。",
+                 parties=[{"role": "applicant", "name": "赵立新"},
+                          {"role": "respondent", "organisation": "安居物业服务有限公司"}])
+    staff = new_page(viewport=LAPTOP, bypass_csp=True)
     log_in(staff, base, community_staff.username)
     _go(staff, "[data-testid=tile-mediation-disputes]")
     _go(staff, "[data-testid=figures-link]")
     assert staff.inner_text("[data-testid=success-rate]") == "100.0%"
     assert staff.inner_text("[data-testid=fulfilment-rate]") == "100.0%"
+    _readable(staff, LAPTOP["width"])
     _shot(staff, "figures_laptop")
+    staff.go_back()
+    _go(staff, "[data-testid=red-property-link]")
+    card = staff.locator("[data-testid=red-row]")
+    assert card.count() == 1 and "幸福苑" in card.inner_text()
+    assert staff.inner_text("[data-testid=red-company]") == "安居物业服务有限公司"
+    assert staff.inner_text("[data-testid=red-committee]") == "幸福苑业主委员会"
+    assert axe_violations(staff) == []
+    _readable(staff, LAPTOP["width"])
+    _shot(staff, "red_property_laptop")
+    staff.goto(base + reverse("dashboards:community_profile", args=[world.community.pk]))
+    assert "1" in staff.inner_text("[data-testid=property-disputes]")
+    _shot(staff, "profile_laptop")
     assert not staff.errors, staff.errors
