@@ -32,9 +32,10 @@ class CasesConfig(AppConfig):
 
 
 def cases_after_move(*, old_path: str, new_path: str) -> int:
-    """After a move, the cases and rollups below ``new_path`` take the community and street above them
-    (a grid moved to another community counts there from now on, its history included)."""
-    from linli.cases.models import Case
+    """After a move, the KPI rollups below ``new_path`` take the community and street above them (a grid
+    moved to another community counts there from now on, its history included). The cases' own
+    community and grid keys follow with every app's (``place_kinds_follow``, linli/places/paths.py); the
+    rollups keep plain ids."""
     from linli.cases.models_kpi import KpiRollup
     from linli.places.models import Place, PlaceKind
 
@@ -44,7 +45,6 @@ def cases_after_move(*, old_path: str, new_path: str) -> int:
     street = next((i for i in ids if kinds.get(i) == PlaceKind.STREET), 0)
     rollups = KpiRollup.objects.filter(place_path__startswith=new_path)
     if community is None or community not in ids[:-1]:
-        # The moved place is a community or above: its cases keep their community; the street may change.
+        # The moved place is a community or above: its rollups keep their community; the street may change.
         return rollups.update(street_id=street)
-    Case.objects.filter(place_path__startswith=new_path).update(community_id=community)
     return rollups.update(community_id=community, street_id=street)

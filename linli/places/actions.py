@@ -36,7 +36,7 @@ from linli.places.models import (
     Place,
     PlaceKind,
 )
-from linli.places.paths import MOVE_HOOKS, place_paths_follow
+from linli.places.paths import MOVE_HOOKS, place_kinds_follow, place_paths_follow
 
 # Which kinds may sit under which (the optional levels make several parents legal).
 ALLOWED_PARENTS: dict[str, set[str | None]] = {
@@ -470,6 +470,7 @@ def place_move(*, place: Place, new_parent: Place, actor, code: str | None = Non
     )
     Place.objects.filter(pk=place.pk).update(parent=new_parent, code=new_code, district_code=new_district)
     place_paths_follow(old_path=old_path, new_path=new_path)  # every app's copies (linli/places/paths.py)
+    place_kinds_follow(new_path=new_path)  # and their community, grid, … keys
     for hook in MOVE_HOOKS:
         hook(old_path=old_path, new_path=new_path)
     place.refresh_from_db()
