@@ -75,18 +75,33 @@ def users_with_roles_all(roles, *, exclude=None) -> list[User]:
     return list(qs.order_by("pk"))
 
 
-def users_over(path: str, perm: str, *, kinds: frozenset[str] | set[str] | None = None) -> list[int]:
+def users_over(
+    path: str,
+    perm: str,
+    *,
+    kinds: frozenset[str] | set[str] | None = None,
+    roles: frozenset[str] | set[str] | None = None,
+    nearest_first: bool = False,
+) -> list[int]:
     """Active users holding ``perm`` through a role bound at or above ``path``: the people told about an
-    object there (cases, disputes ...). District and city roles (``WIDE_ROLES``) work from their lists and
-    are never told per object. ``kinds`` keeps only roles bound to places of these kinds (an escalation
-    ladder: the grid's people, then the community's, then the street's)."""
+    object there (cases, disputes, applications, visits ...). District and city roles (``WIDE_ROLES``) work
+    from their lists and are never told per object. ``kinds`` keeps only roles bound to places of these
+    kinds (an escalation ladder: the grid's people, then the community's, then the street's); ``roles``
+    only these roles (the grid worker of a place). By user id, or ``nearest_first``: those bound closest to
+    ``path`` first (the one to assign)."""
     from linli.accounts.roles import ROLE_PERMISSIONS, WIDE_ROLES
 
     prefixes = path_prefixes(path)
     if not prefixes:
         return []
-    roles = sorted(r for r, perms in ROLE_PERMISSIONS.items() if perm in perms and r not in WIDE_ROLES)
-    rows = RoleAssignment.objects.filter(role__in=roles, place__path__in=prefixes, user__is_active=True)
+    wanted = sorted(
+        r for r, perms in ROLE_PERMISSIONS.items()
+        if perm in perms and r not in WIDE_ROLES and (roles is None or r in roles)
+    )
+    rows = RoleAssignment.objects.filter(role__in=wanted, place__path__in=prefixes, user__is_active=True)
     if kinds is not None:
         rows = rows.filter(place__kind__in=sorted(kinds))
+    if nearest_first:
+        ordered = sorted(rows.values_list("user_id", "place__depth"), key=lambda r: (-r[1], r[0]))
+        return list(dict.fromkeys(uid for uid, _depth in ordered))
     return sorted(set(rows.values_list("user_id", flat=True)))

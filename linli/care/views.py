@@ -115,12 +115,12 @@ def home_services(request: HttpRequest) -> HttpResponse:
             for r in selectors.home_service_list(user=request.user, open_only=request.GET.get("all") != "1")]
     providers = []
     if PERM_MANAGE in _perms(request):
-        from linli.care.actions._common import users_over
+        from linli.accounts.selectors import users_over
 
         paths = request.user.scope.place_paths
         ids = set()
         for p in paths:
-            ids |= set(users_over(p, perm=PERM_VISIT))
+            ids |= set(users_over(p, PERM_VISIT))
         from linli.accounts.models import RoleAssignment, User
 
         below = RoleAssignment.objects.filter(role__in=["grid_worker", "volunteer"]).filter(

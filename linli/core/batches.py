@@ -54,13 +54,16 @@ def _pk_of(row: Any) -> Any:
     return row  # values_list("pk", flat=True)
 
 
-def keyset_page(qs: QuerySet[Any], *, after: int | None = None, size: int = 50, max_size: int = 200) -> tuple[list[Any], int | None]:
-    """One page of ``qs``, newest first by primary key, and the ``after`` of the next page (None at the
-    end). The set is never counted: one row more than the page says there is more."""
+def keyset_page(
+    qs: QuerySet[Any], *, after: int | None = None, size: int = 50, max_size: int = 200, ascending: bool = False
+) -> tuple[list[Any], int | None]:
+    """One page of ``qs``, newest first by primary key (oldest first if ``ascending``: a catalog in the
+    order it was made), and the ``after`` of the next page (None at the end). The set is never counted:
+    one row more than the page says there is more."""
     size = max(1, min(int(size or 50), max_size))
     if after:
-        qs = qs.filter(pk__lt=after)
-    rows = list(qs.order_by("-pk")[: size + 1])
+        qs = qs.filter(pk__gt=after) if ascending else qs.filter(pk__lt=after)
+    rows = list(qs.order_by("pk" if ascending else "-pk")[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     return rows, (_pk_of(rows[-1]) if more and rows else None)

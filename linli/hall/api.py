@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from linli.core.batches import keyset_page
 from linli.core.workflow import available
 from linli.hall import actions, selectors
 from linli.hall.access import access_application, access_service
@@ -129,8 +130,9 @@ def application_out(a: Application, user: Any) -> dict[str, Any]:
 @router.get("/services", response=ServicePageOut, summary="The catalog: by name or pinyin initials")
 def service_list(request, q: str = "", category: str = "", after: int | None = None, size: int = 50):
     qs = selectors.service_search(user=request.auth, q=q, category=category)
-    page = selectors.keyset_page(qs, after=after, size=size, ascending=True)
-    return {"items": [service_out(s) for s in page.items], "next_after": page.next_after}
+    rows, next_after = keyset_page(qs, after=after, size=size or selectors.PAGE_SIZE, max_size=selectors.MAX_PAGE,
+                                   ascending=True)
+    return {"items": [service_out(s) for s in rows], "next_after": next_after}
 
 
 @router.get("/services/{int:service_id}", response=ServiceOut, summary="A service with what to bring")
@@ -343,7 +345,6 @@ def _course(user: Any, course_id: int):
 
 @router.get("/courses", response=HallCoursePageOut, summary="Classes I may see, newest first")
 def course_list(request, kind: str = "", status: str = "", after: int | None = None, size: int = 30):
-    from linli.core.batches import keyset_page
     from linli.hall.models import Course
 
     qs = Course.objects.visible_to(request.auth).select_related("community")
@@ -396,7 +397,6 @@ def course_enrol(request, course_id: int, payload: HallEnrolIn):
 def course_enrolments(request, course_id: int, after: int | None = None, size: int = 50):
     from django.db.models import Count
 
-    from linli.core.batches import keyset_page
     from linli.hall.models import Enrolment
 
     course = _course(request.auth, course_id)

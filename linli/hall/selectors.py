@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from linli.core.batches import keyset_page
 from linli.hall.models import Application, ServiceItem
 from linli.hall.workflow import OPEN_STATES, RUNNING_STATES
 
@@ -18,20 +19,10 @@ MAX_PAGE = 100
 
 @dataclass
 class Page:
+    """A page of the one keyset pager (``linli.core.batches.keyset_page``) as the hall's pages show it."""
+
     items: list[Any]
     next_after: int | None
-
-
-def keyset_page(qs: QuerySet, *, after: int | None, size: int = PAGE_SIZE, ascending: bool = False) -> Page:
-    """By id (newest first unless ``ascending``); ``next_after`` is the id to continue from (None: nothing
-    more)."""
-    size = max(1, min(int(size or PAGE_SIZE), MAX_PAGE))
-    if after:
-        qs = qs.filter(pk__gt=after) if ascending else qs.filter(pk__lt=after)
-    rows = list(qs.order_by("pk" if ascending else "-pk")[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return Page(rows, rows[-1].pk if more and rows else None)
 
 
 def service_search(*, user: Any, q: str = "", category: str = "") -> QuerySet[ServiceItem]:
@@ -61,7 +52,7 @@ def application_list(
         qs = qs.filter(status=status)
     if overdue:
         qs = qs.filter(status__in=RUNNING_STATES, due_on__lt=timezone.localdate())
-    return keyset_page(qs, after=after, size=size)
+    return Page(*keyset_page(qs, after=after, size=size or PAGE_SIZE, max_size=MAX_PAGE))
 
 
 def desk_counts(*, user: Any) -> dict[str, int]:
@@ -127,7 +118,7 @@ def booking_list(*, user: Any, mine: bool = False, pending: bool = False, after:
         qs = qs.filter(booker_id=user.pk)
     if pending:
         qs = qs.filter(status="pending")
-    return keyset_page(qs, after=after, size=size)
+    return Page(*keyset_page(qs, after=after, size=size or PAGE_SIZE, max_size=MAX_PAGE))
 
 
 # --- classes ---------------------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.care.actions._common import clean_text, notify, users_over
+from linli.accounts.selectors import users_over
+from linli.care.actions._common import clean_text, notify
 from linli.care.workflow import HOME_SERVICE_TRANSITIONS, PERM_MANAGE, PERM_VISIT, Found, HomeServiceKind
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied
@@ -55,7 +56,7 @@ def home_service_request(*, actor: Any, kind: str, wanted_on: dt.date, note: str
         event_write(_spec(), req, kind="request", actor=actor, at=now, to_status=req.status)
         audit_record(action="care.home_service_request", actor=actor, actor_name="" if actor else "system",
                      target=req, detail={"kind": kind})
-        notify(ref=f"care.home:{req.pk}", kind="request", user_ids=users_over(req.place_path, perm=PERM_MANAGE),
+        notify(ref=f"care.home:{req.pk}", kind="request", user_ids=users_over(req.place_path, PERM_MANAGE),
                text=_("A home service was requested: %(kind)s") % {"kind": req.get_kind_display()},
                exclude=getattr(actor, "pk", None))
     return req

@@ -23,7 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.care.actions._common import clean_text, notify, users_over
+from linli.accounts.selectors import users_over
+from linli.care.actions._common import clean_text, notify
 from linli.care.workflow import NEED_KINDS, PERM_MANAGE, PERM_VISIT, Found, NeedKind, NeedStatus
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
@@ -36,7 +37,7 @@ def _perms(actor: Any) -> frozenset[str]:
 
 
 def grid_worker_for(path: str) -> int | None:
-    ids = users_over(path, roles=["grid_worker"])
+    ids = users_over(path, PERM_VISIT, roles={"grid_worker"}, nearest_first=True)
     return ids[0] if ids else None
 
 
@@ -190,7 +191,7 @@ def visit_log(
         audit_record(action="care.visit_log", actor=actor, actor_name="" if actor else "system", target=visit,
                      detail={"found": found, "needs": len(items), "plan": getattr(plan, "pk", None)})
         if items or found in (Found.UNWELL, Found.HOSPITAL, Found.NEEDS):
-            notify(ref=f"care.visit:{visit.pk}", kind="needs", user_ids=users_over(person.place_path, perm=PERM_MANAGE),
+            notify(ref=f"care.visit:{visit.pk}", kind="needs", user_ids=users_over(person.place_path, PERM_MANAGE),
                    text=_("A visit found needs: %(n)s.") % {"n": len(items)}, exclude=getattr(actor, "pk", None))
     return visit
 
@@ -223,7 +224,7 @@ def visits_escalate_overdue(*, today: dt.date | None = None) -> dict[str, int]:
         with transaction.atomic():
             if VisitPlan.objects.filter(pk=plan.pk, escalated_at__isnull=True).update(escalated_at=now):
                 notify(ref=f"care.plan:{plan.pk}", kind="escalate", url=_plan_url(plan),
-                       user_ids=users_over(plan.place_path, perm=PERM_MANAGE),
+                       user_ids=users_over(plan.place_path, PERM_MANAGE),
                        text=_("A visit is %(n)s days overdue.") % {"n": (today - plan.next_due).days})
                 escalated += 1
     return {"told": told, "escalated": escalated}

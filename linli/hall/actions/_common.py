@@ -58,25 +58,6 @@ def home_place(actor: Any):
     return (Place.objects.filter(path=paths[0]).first() if paths else None), person
 
 
-def users_over(path: str, perm: str) -> list[int]:
-    """Users holding ``perm`` through a role bound at or above ``path`` (the desk to tell)."""
-    from linli.accounts.models import RoleAssignment
-    from linli.accounts.roles import ROLE_PERMISSIONS
-    from linli.core.access import path_prefixes
-
-    ups = path_prefixes(path)
-    roles = sorted(role for role, perms in ROLE_PERMISSIONS.items() if perm in perms)
-    if not ups or not roles:
-        return []
-    return sorted(
-        set(
-            RoleAssignment.objects.filter(role__in=roles, place__path__in=ups, user__is_active=True).values_list(
-                "user_id", flat=True
-            )
-        )
-    )
-
-
 def notify(
     *, ref: str, kind: str, user_ids: Iterable[int | None], text: str, exclude: int | None = None, url: str = ""
 ) -> None:

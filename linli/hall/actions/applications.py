@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.accounts.selectors import users_over
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, PermissionDenied
 from linli.core.workdays import add_working_days
@@ -25,7 +26,6 @@ from linli.hall.actions._common import (
     home_place,
     notify,
     place_by_id,
-    users_over,
 )
 from linli.hall.actions.catalog import materials_parse
 from linli.hall.workflow import (

@@ -20,10 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.accounts.selectors import users_over
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.workflow import Apply, Outcome, Spec, event_write, run
-from linli.hall.actions._common import clean_text, notify, place_by_id, users_over
+from linli.hall.actions._common import clean_text, notify, place_by_id
 from linli.hall.workflow import (
     BOOKING_TRANSITIONS,
     HOLDING_STATES,
