@@ -1,9 +1,13 @@
 """The hall's part of the demo street (``linli demo``): a year of applications in each of the three
 communities (mostly done and rated, some refused or withdrawn, a few still open, some overdue), with their
 event rows and the certificates of the 证明 services numbered per community and year; and for the demo
-resident 王芳 a 居住证明 ready to download and a 低保 application with materials missing. The year is
-written in bulk (a few thousand rows in well under a second); the resident's own go through the actions.
-Idempotent: a community that already has applications is left as it is. Fictional data only."""
+resident 王芳 a 居住证明 ready to download and a 低保 application with materials missing. Then the rooms
+with a year of bookings, and a year of classes in each community (employment and skills classes, the
+讲师团's interest classes: sessions, enrolments within the quota, attendance by QR, certificates of
+completion numbered with the certificates of the applications, a class enrolling now and one cancelled).
+The year is written in bulk (a few thousand rows in well under a second) by the rules of the actions; the
+resident's applications go through the actions. Idempotent: a community that already has applications
+(rooms, classes) is left as it is. Fictional data only."""
 
 from __future__ import annotations
 
@@ -184,6 +188,7 @@ def demo_extend(demo: Any) -> None:
         if community.pk == demo.community.pk:
             _resident(demo)
     demo_rooms(demo)
+    demo_classes(demo)
 
 
 # --- rooms ------------------------------------------------------------------------------------------------------
@@ -261,3 +266,216 @@ def _rooms(demo: Any, community: Any, rng: random.Random) -> None:
 def demo_rooms(demo: Any) -> None:
     for n, community in enumerate(demo.communities):
         _rooms(demo, community, random.Random(20260701 + n))
+
+
+# --- classes ----------------------------------------------------------------------------------------------------
+
+# (kind, title, lecturer, sessions, quota): employment and skills classes with the human-resources office, the
+# interest classes taught by the street's 讲师团 (volunteer lecturers).
+CLASSES = [
+    ("employment", "家政服务员培训", "区人社局职业培训中心 陈老师", 8, 40),
+    ("employment", "养老护理员（初级）培训", "区人社局职业培训中心 刘老师", 10, 40),
+    ("employment", "育婴员培训", "区妇幼保健院 周老师", 8, 30),
+    ("employment", "电子商务创业培训", "区创业指导中心 王老师", 6, 50),
+    ("skills", "中式面点制作", "社区讲师团 李师傅", 6, 25),
+    ("skills", "直播带货技能", "区创业指导中心 赵老师", 5, 40),
+    ("skills", "电工基础与安全用电", "社区讲师团 孙师傅", 6, 30),
+    ("skills", "智能手机使用（老年班）", "社区讲师团 志愿者小郑", 4, 30),
+    ("interest", "书法兴趣班", "社区讲师团 黄老师", 10, 30),
+    ("interest", "太极拳班", "社区讲师团 马老师", 12, 40),
+    ("interest", "合唱班", "社区讲师团 吴老师", 10, 45),
+    ("interest", "国画兴趣班", "社区讲师团 徐老师", 8, 25),
+    ("interest", "剪纸非遗课堂", "社区讲师团 何老师", 6, 25),
+    ("interest", "葫芦丝班", "社区讲师团 罗老师", 8, 25),
+]
+COURSE_RUNS = 12  # classes a year in each community: 36 on the street (泥营: 30+ classes, 1,000+ people)
+
+
+def _course_rows(community: Any, rng: random.Random, today: Any, tz: Any) -> list[tuple[Any, list[datetime]]]:
+    """The year's classes of ``community`` with their session times: most finished, one running, one enrolling
+    now (starting in two weeks), one cancelled."""
+    import datetime as dt
+
+    from linli.hall.models import Course
+
+    out = []
+    picks = rng.sample(CLASSES, COURSE_RUNS)
+    for i, (kind, title, lecturer, n_sessions, quota) in enumerate(picks):
+        if i == COURSE_RUNS - 1:
+            first = today + dt.timedelta(days=14)  # enrolling now
+        elif i == COURSE_RUNS - 2:
+            first = today - dt.timedelta(days=14)  # running
+        else:
+            first = today - dt.timedelta(days=int(40 + (320 * i) / (COURSE_RUNS - 2)) + rng.randint(0, 10))
+        first += dt.timedelta(days=(rng.choice([1, 2, 3, 5]) - first.weekday()) % 7)
+        hour = 19 if kind == "employment" else rng.choice([9, 14, 15])
+        days = [first + dt.timedelta(weeks=w) for w in range(n_sessions)]
+        times = [datetime.combine(d, time(hour), tz) for d in days]
+        status = "finished" if days[-1] < today else ("open" if first > today else "closed")
+        if i == 3:
+            status = "cancelled"
+        course = Course(
+            place=community, place_path=community.path, community=community, kind=kind, title=title,
+            description=f"{title}：{n_sessions}次课，每周一次；出勤达到八成发结业证书。", lecturer=lecturer,
+            venue=f"{community.name}党群服务中心小讲堂", quota=quota, starts_on=days[0], ends_on=days[-1],
+            min_attendance=80, status=status, version=0 if status == "open" else 1,
+        )
+        out.append((course, times))
+    return out
+
+
+def _classes(demo: Any, community: Any, rng: random.Random) -> None:
+    import math
+
+    from linli.hall.models import (
+        Attendance,
+        Certificate,
+        CertificateSerial,
+        Course,
+        CourseEvent,
+        CourseSession,
+        Enrolment,
+    )
+    from linli.hall.workflow import CourseKind
+
+    if Course.objects.filter(community=community).exists():
+        return
+    persons = _persons(community, 400)
+    if not persons:
+        return
+    tz = timezone.get_current_timezone()
+    now = timezone.now()
+    today = timezone.localdate()
+    staff_name = "社区工作人员"
+    planned = _course_rows(community, rng, today, tz)
+    courses = Course.objects.bulk_create([c for c, _t in planned])
+    sessions: list[CourseSession] = []
+    for course, (_c, times) in zip(courses, planned, strict=True):
+        for n, start in enumerate(times[:2] if course.status == "cancelled" else times):
+            sessions.append(CourseSession(course=course, starts_at=start, ends_at=start + timedelta(hours=2),
+                                          topic=f"第{n + 1}讲", code=secrets.token_urlsafe(12)))
+    sessions = CourseSession.objects.bulk_create(sessions)
+    by_course: dict[int, list[CourseSession]] = {}
+    for session in sessions:
+        by_course.setdefault(session.course_id, []).append(session)
+
+    resident = demo.users.get("resident") if community.pk == demo.community.pk else None
+    resident_person = None
+    if resident is not None:
+        from linli.residents.selectors import person_for_user
+
+        resident_person = person_for_user(resident)
+        if resident_person is not None:
+            persons = [p for p in persons if p.pk != resident_person.pk]
+    enrolments: list[Enrolment] = []
+    joined: set[str] = set()  # 王芳 took a finished interest class (her certificate) and a running class
+    for course in courses:
+        fill = rng.uniform(0.3, 0.6) if course.status == "open" else rng.uniform(0.7, 1.0)
+        n = max(3, min(course.quota, round(course.quota * fill)))
+        chosen = rng.sample(persons, min(n, len(persons)))
+        if resident_person is not None and course.status not in joined and (
+            course.status == "closed" or (course.status == "finished" and course.kind == CourseKind.INTEREST)
+        ):
+            joined.add(course.status)
+            chosen = [resident_person, *chosen[: n - 1]]
+        first = datetime.combine(course.starts_on, time(9), tz) - timedelta(days=21)
+        for person in chosen:
+            mine = resident_person is not None and person.pk == resident_person.pk
+            walk_in = not mine and rng.random() < 0.4
+            enrolments.append(Enrolment(
+                course=course, place_path=course.place_path, user=resident if mine else None, person=person,
+                name=person.name, channel="walk_in" if walk_in else "online",
+                enrolled_at=min(now, first + timedelta(days=rng.uniform(0, 20))), status="enrolled",
+            ))
+    enrolments = Enrolment.objects.bulk_create(enrolments)
+
+    attendance: list[Attendance] = []
+    events: list[CourseEvent] = []
+    completed: list[Enrolment] = []
+    cancelled: list[Enrolment] = []
+    per_course: dict[int, list[Enrolment]] = {}
+    for e in enrolments:
+        per_course.setdefault(e.course_id, []).append(e)
+    for course in courses:
+        rows = per_course.get(course.pk, [])
+        held = [s for s in by_course.get(course.pk, []) if s.starts_at <= now]
+        needed = math.ceil(len(held) * course.min_attendance / 100)
+        created_at = rows[0].enrolled_at - timedelta(days=3) if rows else now
+        events.append(CourseEvent(course=course, kind="create", actor_name=staff_name, at=created_at,
+                                  to_status="open", data={"quota": course.quota}))
+        for e in rows:
+            events.append(CourseEvent(course=course, kind="enrol", actor_name=staff_name if e.channel == "walk_in"
+                                      else e.name, at=e.enrolled_at, to_status="enrolled",
+                                      data={"enrolment": e.pk, "channel": e.channel}))
+            if course.status != "cancelled" and e.user_id is None and rng.random() < 0.05:
+                cancelled.append(e)
+                continue
+            keen = rng.uniform(0.6, 1.0) if e.user_id is None else 1.0
+            present = 0
+            for session in held:
+                if rng.random() < keen:
+                    present += 1
+                    attendance.append(Attendance(session=session, enrolment=e,
+                                                 at=session.starts_at + timedelta(minutes=rng.randint(-20, 10)),
+                                                 by_qr=e.channel == "online" or rng.random() < 0.6))
+            if course.status == "finished" and present >= needed:
+                completed.append(e)
+        end = datetime.combine(course.ends_on, time(21), tz)
+        if course.status == "closed":
+            events.append(CourseEvent(course=course, kind="close", actor_name=staff_name,
+                                      at=datetime.combine(course.starts_on, time(8), tz), from_status="open",
+                                      to_status="closed"))
+        elif course.status == "finished":
+            events.append(CourseEvent(course=course, kind="finish", actor_name=staff_name, at=end,
+                                      from_status="open", to_status="finished"))
+        elif course.status == "cancelled":
+            events.append(CourseEvent(course=course, kind="cancel", actor_name=staff_name, at=held[-1].ends_at,
+                                      from_status="open", to_status="cancelled", note="授课老师因病无法继续授课"))
+    Attendance.objects.bulk_create(attendance)
+
+    cancelled_ids = {e.pk for e in cancelled}
+    for e in cancelled:
+        e.status, e.version = "cancelled", 1
+        events.append(CourseEvent(course_id=e.course_id, kind="cancel", actor_name=e.name,
+                                  at=e.enrolled_at + timedelta(days=2), from_status="enrolled",
+                                  to_status="cancelled", data={"enrolment": e.pk}))
+    Enrolment.objects.bulk_update(cancelled, ["status", "version"])
+    # The quota's count (what the compare-and-set keeps): the enrolments not cancelled.
+    for course in courses:
+        course.enrolled = sum(1 for e in per_course.get(course.pk, []) if e.pk not in cancelled_ids)
+    Course.objects.bulk_update(courses, ["enrolled"])
+
+    # Certificates of completion, numbered on from the community's certificates of the year.
+    course_of = {c.pk: c for c in courses}
+    counters = dict(CertificateSerial.objects.filter(community=community).values_list("year", "last"))
+    certs = []
+    for e in sorted(completed, key=lambda e: (course_of[e.course_id].ends_on, e.pk)):
+        course = course_of[e.course_id]
+        issued = datetime.combine(course.ends_on, time(21), tz)
+        year = issued.year
+        counters[year] = counters.get(year, 0) + 1
+        n = counters[year]
+        e.status, e.version = "completed", 1
+        label = CourseKind(course.kind).label
+        certs.append(Certificate(
+            enrolment=e, community=community, year=year, serial=n,
+            number=f"〔{year}〕{community.name}证字第{n:05d}号", code=secrets.token_urlsafe(16), title="结业证书",
+            holder_name=e.name, issuer_name=f"{community.name}居民委员会", issued_at=issued,
+            text=f"{e.name}于{course.starts_on.year}年{course.starts_on.month}月{course.starts_on.day}日至"
+                 f"{course.ends_on.year}年{course.ends_on.month}月{course.ends_on.day}日参加{community.name}"
+                 f"举办的“{course.title}”{label}，完成学习，准予结业。",
+        ))
+    certs = Certificate.objects.bulk_create(certs)
+    Enrolment.objects.bulk_update(completed, ["status", "version"])
+    for cert in certs:
+        events.append(CourseEvent(course_id=cert.enrolment.course_id, kind="complete", actor_name=staff_name,
+                                  at=cert.issued_at, from_status="enrolled", to_status="completed",
+                                  data={"enrolment": cert.enrolment_id, "certificate": cert.pk}))
+    CourseEvent.objects.bulk_create(events)
+    for year, last in counters.items():
+        CertificateSerial.objects.update_or_create(community=community, year=year, defaults={"last": last})
+
+
+def demo_classes(demo: Any) -> None:
+    for n, community in enumerate(demo.communities):
+        _classes(demo, community, random.Random(20260801 + n))
