@@ -449,7 +449,8 @@ def _classes(demo: Any, community: Any, rng: random.Random) -> None:
     course_of = {c.pk: c for c in courses}
     counters = dict(CertificateSerial.objects.filter(community=community).values_list("year", "last"))
     certs = []
-    for e in sorted(completed, key=lambda e: (course_of[e.course_id].ends_on, e.pk)):
+    completed.sort(key=lambda e: (course_of[e.course_id].ends_on, e.pk))
+    for e in completed:
         course = course_of[e.course_id]
         issued = datetime.combine(course.ends_on, time(21), tz)
         year = issued.year
@@ -467,8 +468,8 @@ def _classes(demo: Any, community: Any, rng: random.Random) -> None:
         ))
     certs = Certificate.objects.bulk_create(certs)
     Enrolment.objects.bulk_update(completed, ["status", "version"])
-    for cert in certs:
-        events.append(CourseEvent(course_id=cert.enrolment.course_id, kind="complete", actor_name=staff_name,
+    for cert, e in zip(certs, completed, strict=True):
+        events.append(CourseEvent(course_id=e.course_id, kind="complete", actor_name=staff_name,
                                   at=cert.issued_at, from_status="enrolled", to_status="completed",
                                   data={"enrolment": cert.enrolment_id, "certificate": cert.pk}))
     CourseEvent.objects.bulk_create(events)
