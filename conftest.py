@@ -510,3 +510,19 @@ def api_outsider_id_compound_service_id(world, api_outsider_id_organisation_id):
     from linli.residents.models import CompoundService
 
     return CompoundService.objects.get(organisation_id=api_outsider_id_organisation_id).pk
+
+
+# evaluation (linli/evaluation): a registered member's half-year evaluation in community 1 / grid A (seen by
+# the community's staff only: the other community's staff and a sibling grid's worker get 404).
+@pytest.fixture
+def api_outsider_id_member_evaluation_id(world):
+    from linli.evaluation.actions_members import member_evaluations_prepare
+    from linli.evaluation.models import MemberEvaluation
+    from linli.party.actions import member_create, org_create
+    from linli.residents.actions import person_create
+
+    unit = org_create(kind="unit", name="矩阵单位党支部", place=world.community, actor=None)
+    person = person_create(actor=None, name="矩阵在职党员", place=world.grid_a)
+    member = member_create(person=person, grid=world.grid_a, kind="registered", employer=unit, actor=None)
+    member_evaluations_prepare(community=world.community, year=2026, half=1, actor=None)
+    return MemberEvaluation.objects.get(member=member).pk

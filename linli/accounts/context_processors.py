@@ -64,6 +64,8 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
         (_("Staff training"), "evaluation:training", "mortarboard", "evaluation.manage"),
         (_("Score the buildings"), "evaluation:mine", "flag", "evaluation.score"),
         (_("Inspection campaigns"), "evaluation:campaigns", "clipboard2-check", "evaluation.view"),
+        (_("Party members' service"), "evaluation:members", "person-check", "evaluation.manage"),
+        (_("Commitments"), "evaluation:commitments", "star", "evaluation.view"),
     ]),
     (_("Deliberation"), "chat-square-text", [
         (_("Community topics"), "deliberation:topics", "chat-square-text", _DELIBERATION_ROLES),

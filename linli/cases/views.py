@@ -52,7 +52,7 @@ from linli.core.context import client_ip
 from linli.core.errors import DomainError, NotFound
 from linli.core.masking import mask_phone
 from linli.core.replica import replica_reads
-from linli.core.ui import building_badges, perm_required, raise_http, upload_error_status
+from linli.core.ui import building_badges, building_panels, perm_required, raise_http, upload_error_status
 from linli.places import selectors as place_selectors
 from linli.places.models import Place, PlaceKind
 
@@ -188,6 +188,7 @@ def _building_context(building: Place | None) -> dict[str, Any]:
         "community": next((p for p in trail if p.kind == PlaceKind.COMMUNITY), None),
         "street": next((p for p in trail if p.kind == PlaceKind.STREET), None),
         "badges": building_badges(building),
+        "panels": building_panels(building),
     }
 
 

@@ -101,3 +101,26 @@ def building_badges(building: Any) -> list[dict[str, Any]]:
     for provider in BUILDING_BADGES:
         badges += provider(building)
     return badges
+
+
+# --- panels on a building's public pages -----------------------------------------------------------------------
+# Like the badges, a larger block: ``provider(building) -> [{"title", "icon", "testid", "rows": [{"label",
+# "detail", "items": [str]}], "link": {"url", "label"} | None}]`` (the serving party members and their
+# commitments, 亮身份 and 亮承诺). Rendered by core/partials/building_panels.html; no personal data unmasked.
+
+BuildingPanelProvider = Callable[[Any], list[dict[str, Any]]]
+BUILDING_PANELS: list[BuildingPanelProvider] = []
+
+
+def building_panel_register(provider: BuildingPanelProvider) -> None:
+    if provider not in BUILDING_PANELS:
+        BUILDING_PANELS.append(provider)
+
+
+def building_panels(building: Any) -> list[dict[str, Any]]:
+    if building is None:
+        return []
+    panels: list[dict[str, Any]] = []
+    for provider in BUILDING_PANELS:
+        panels += provider(building)
+    return panels

@@ -111,3 +111,38 @@ class TrainingQuerySet(ScopedQuerySet):
 
         perms = _perms(user)
         return scope.place_q("place_path") if (PERM_VIEW in perms or PERM_MANAGE in perms) else NOTHING
+
+
+class MemberEvaluationQuerySet(ScopedQuerySet):
+    """Community staff holding ``evaluation.manage`` over the member's community (``place_path`` is the
+    community's path: a grid worker's scope, narrower than the community, never covers it)."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        from linli.evaluation.workflow import PERM_MANAGE
+
+        return scope.place_q("place_path") if PERM_MANAGE in _perms(user) else NOTHING
+
+
+def access_member_evaluation(user: Any, pk: Any):
+    from linli.evaluation.models import MemberEvaluation
+
+    return access_object(MemberEvaluation.objects.select_related("member__person", "member__employer", "community"),
+                         user, pk)
+
+
+class CommitmentQuerySet(ScopedQuerySet):
+    """Staff holding ``evaluation.manage`` over the building, and the member's own commitments."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        from linli.evaluation.workflow import PERM_MANAGE
+        from linli.party.selectors import member_for_user
+
+        q = scope.place_q("place_path") if PERM_MANAGE in _perms(user) else NOTHING
+        member = member_for_user(user)
+        return q | Q(member_id=member.pk) if member is not None else q
+
+
+def access_commitment(user: Any, pk: Any):
+    from linli.evaluation.models import Commitment
+
+    return access_object(Commitment.objects.select_related("member__person", "building"), user, pk)

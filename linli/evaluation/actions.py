@@ -628,3 +628,4 @@ def _staff_under(user: Any, path: str) -> bool:
 _spec()
 _campaign_spec()
 _survey_spec()
+from linli.evaluation import actions_members  # noqa: E402,F401  (its spec is built at import too)

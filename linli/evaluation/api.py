@@ -178,3 +178,108 @@ for _name in TRANSITIONS:
         operation_id=f"evaluation_round_{_name}",
         url_name=f"evaluation_round_{_name}",
     )(_transition_endpoint(_name))
+
+
+# --- party members' half-year evaluations (双报到) --------------------------------------------------------------
+
+from linli.evaluation.access import access_member_evaluation  # noqa: E402
+from linli.evaluation.models import MemberEvaluation  # noqa: E402
+from linli.evaluation.workflow import MEMBER_TRANSITIONS, available_member_actions  # noqa: E402
+
+
+class MemberEvaluationOut(Schema):
+    id: int
+    member_id: int
+    name: str  # masked
+    employer: str
+    community_id: int
+    year: int
+    half: int
+    status: str
+    orders_done: int
+    orders_rated: int
+    orders_satisfied: int
+    wishes_done: int
+    hours: float
+    commitments: int
+    commitments_kept: int
+    grade: str
+    comment: str
+    version: int
+    actions: list[str]
+
+
+class MemberEvaluationPageOut(Schema):
+    items: list[MemberEvaluationOut]
+    next_after: int | None
+
+
+class MemberEvaluationActionIn(Schema):
+    grade: str = ""
+    comment: str = ""
+    reason: str = ""
+    version: int | None = None
+
+
+def member_evaluation_out(ev: MemberEvaluation, user: Any) -> dict[str, Any]:
+    from linli.core.masking import mask_name
+
+    m = ev.member
+    return {
+        "id": ev.pk, "member_id": m.pk, "name": mask_name(m.person.name), "employer": m.employer.name if m.employer is not None else "",
+        "community_id": ev.community_id, "year": ev.year, "half": ev.half, "status": ev.status,
+        "orders_done": ev.orders_done, "orders_rated": ev.orders_rated, "orders_satisfied": ev.orders_satisfied,
+        "wishes_done": ev.wishes_done, "hours": float(ev.hours), "commitments": ev.commitments,
+        "commitments_kept": ev.commitments_kept, "grade": ev.grade, "comment": ev.comment, "version": ev.version,
+        "actions": [t.name for t in available_member_actions(ev, user)],
+    }
+
+
+@router.get("/member-evaluations", response=MemberEvaluationPageOut,
+            summary="Registered party members' half-year evaluations I may see (keyset: next_after)")
+def member_evaluation_list(request, year: int | None = None, half: int | None = None, status: str = "",
+                           after: int | None = None, size: int = PAGE):
+    size = max(1, min(size, PAGE))
+    qs = MemberEvaluation.objects.visible_to(request.auth).select_related("member__person", "member__employer")
+    if year is not None:
+        qs = qs.filter(year=year)
+    if half is not None:
+        qs = qs.filter(half=half)
+    if status:
+        qs = qs.filter(status=status)
+    if after is not None:
+        qs = qs.filter(id__lt=after)
+    rows = list(qs.order_by("-id")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return {"items": [member_evaluation_out(e, request.auth) for e in rows], "next_after": rows[-1].pk if more else None}
+
+
+@router.get("/member-evaluations/{int:member_evaluation_id}", response=MemberEvaluationOut,
+            summary="A member's half-year evaluation")
+def member_evaluation_detail(request, member_evaluation_id: int):
+    return member_evaluation_out(access_member_evaluation(request.auth, member_evaluation_id), request.auth)
+
+
+def _member_transition_endpoint(name: str):
+    def view(request, member_evaluation_id, payload):
+        from linli.evaluation.actions_members import member_evaluation_transition
+
+        ev = access_member_evaluation(request.auth, member_evaluation_id)  # 404 before anything else
+        member_evaluation_transition(evaluation=ev, name=name, actor=request.auth, data=payload.dict())
+        return member_evaluation_out(access_member_evaluation(request.auth, ev.pk), request.auth)
+
+    view.__annotations__ = {"request": HttpRequest, "member_evaluation_id": int, "payload": MemberEvaluationActionIn}
+    view.__name__ = f"member_evaluation_{name}"
+    view.__doc__ = f"Transition “{name}”: {MEMBER_TRANSITIONS[name].label}."
+    return view
+
+
+for _name in MEMBER_TRANSITIONS:
+    router.post(
+        f"/member-evaluations/{{int:member_evaluation_id}}/{_name}",
+        response=MemberEvaluationOut,
+        summary=f"{_name}: {MEMBER_TRANSITIONS[_name].label}",
+        operation_id=f"member_evaluation_{_name}",
+        url_name=f"member_evaluation_{_name}",
+    )(_member_transition_endpoint(_name))

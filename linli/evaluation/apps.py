@@ -13,4 +13,12 @@ class EvaluationConfig(AppConfig):
         from linli.evaluation.selectors import red_flag_badges
 
         building_badge_register(red_flag_badges)
+        # The serving party members and their commitments (亮身份, 亮承诺) on the same pages; their half-year
+        # evaluation in the party's report to their employers.
+        from linli.core.ui import building_panel_register
+        from linli.evaluation.selectors_members import commitment_panels, member_report_notes
+        from linli.party.reports import member_note_register
+
+        building_panel_register(commitment_panels)
+        member_note_register(member_report_notes)
 

@@ -17,8 +17,22 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from linli.evaluation.access import CampaignQuerySet, RoundQuerySet, SurveyQuerySet, TrainingQuerySet
-from linli.evaluation.workflow import CampaignKind, CampaignStatus, Organiser, RoundStatus
+from linli.evaluation.access import (
+    CampaignQuerySet,
+    CommitmentQuerySet,
+    MemberEvaluationQuerySet,
+    RoundQuerySet,
+    SurveyQuerySet,
+    TrainingQuerySet,
+)
+from linli.evaluation.workflow import (
+    CampaignKind,
+    CampaignStatus,
+    MemberEvaluationStatus,
+    MemberGrade,
+    Organiser,
+    RoundStatus,
+)
 
 PATH_OPS = ["varchar_pattern_ops"]
 
@@ -497,3 +511,139 @@ class TrainingAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id}/{self.user_id}"
+
+
+# --- party members serving the community (双报到, 五亮五共) ----------------------------------------------------------
+
+
+class Commitment(models.Model):
+    """亮承诺: what a party member promises the residents of a building for a year, shown with their
+    identity (亮身份) on the building's page and its QR page."""
+
+    member = models.ForeignKey("party.PartyMember", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("party member"))
+    building = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("building"))
+    place_path = models.CharField(max_length=255, editable=False, default="")
+    year = models.PositiveSmallIntegerField(_("year"))
+    text = models.CharField(_("commitment"), max_length=200)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["year", "id"]
+        indexes = [models.Index(fields=["place_path", "year"], name="evaluation_commit_path")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class CommitmentLog(models.Model):
+    """亮行动, 亮业绩: what the member did against a commitment."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="logs")
+    done_on = models.DateField(_("done on"))
+    text = models.CharField(_("what was done"), max_length=300)
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-done_on", "-id"]
+        indexes = [models.Index(fields=["commitment", "done_on"], name="evaluation_commitlog_day")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class CommitmentRating(models.Model):
+    """效果共评: a household's rating of a commitment at the year's end, once per household."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="ratings")
+    household_id = models.BigIntegerField()
+    value = models.CharField(_("rating"), max_length=12, choices=[
+        ("satisfied", _("Satisfied")), ("basically", _("Basically satisfied")), ("unsatisfied", _("Not satisfied"))])
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    rated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["commitment", "household_id"],
+                                               name="evaluation_commit_rated_once")]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id}/{self.household_id}"
+
+
+class MemberEvaluation(models.Model):
+    """A registered member's half year: the figures of their service record (read from party, points and
+    the commitments at preparation) and the community's comment and grade; carried in the employer report."""
+
+    member = models.ForeignKey("party.PartyMember", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("party member"))
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("community"))
+    place_path = models.CharField(max_length=255, editable=False, default="")  # the community's path
+    year = models.PositiveSmallIntegerField(_("year"))
+    half = models.PositiveSmallIntegerField(_("half year"))
+    status = models.CharField(_("status"), max_length=16, choices=MemberEvaluationStatus.choices,
+                              default=MemberEvaluationStatus.DRAFT, editable=False)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    orders_done = models.PositiveIntegerField(default=0)
+    orders_rated = models.PositiveIntegerField(default=0)
+    orders_satisfied = models.PositiveIntegerField(default=0)
+    wishes_done = models.PositiveIntegerField(default=0)
+    hours = models.DecimalField(max_digits=7, decimal_places=1, default=0)
+    commitments = models.PositiveSmallIntegerField(default=0)
+    commitments_kept = models.PositiveSmallIntegerField(default=0)
+    grade = models.CharField(_("grade"), max_length=12, choices=MemberGrade.choices, blank=True, default="")
+    comment = models.TextField(_("community's comment"), blank=True, default="")
+    commented_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MemberEvaluationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("party member's evaluation")
+        verbose_name_plural = _("party members' evaluations")
+        ordering = ["-year", "-half", "id"]
+        indexes = [models.Index(fields=["place_path", "year", "half"], name="evaluation_membereval_path")]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year", "half"], name="evaluation_member_once_a_half"),
+            models.CheckConstraint(condition=Q(half__in=[1, 2]), name="evaluation_member_half"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.year}H{self.half}"
+
+    @property
+    def satisfied_rate(self) -> float | None:
+        return round(self.orders_satisfied / self.orders_rated, 4) if self.orders_rated else None
+
+
+class MemberEvaluationEvent(models.Model):
+    evaluation = models.ForeignKey(MemberEvaluation, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=16, blank=True, default="")
+    to_status = models.CharField(max_length=16, blank=True, default="")
+    note = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} {self.kind}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from linli.evaluation import views
+from linli.evaluation import views, views_members
 
 app_name = "evaluation"
 
@@ -20,6 +20,10 @@ urlpatterns = [
     path("surveys/<int:pk>/answers/<int:answer_id>/case", views.answer_case, name="answer_case"),
     path("surveys/<int:pk>/phone/<int:household_id>", views.survey_phone, name="survey_phone"),
     path("s/<str:token>", views.survey_public, name="survey_public"),
+    path("members/", views_members.members, name="members"),
+    path("members/<int:pk>/do/<str:name>", views_members.member_transition, name="member_transition"),
+    path("commitments/", views_members.commitments, name="commitments"),
+    path("commitments/rate/<int:building_id>/<int:year>", views_members.commitments_rate, name="commitments_rate"),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/new", views.campaign_new, name="campaign_new"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),

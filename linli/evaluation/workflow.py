@@ -139,3 +139,47 @@ SURVEY_TRANSITIONS: dict[str, Transition] = table(
         transition("reopen", _("Reopen the survey"), ["closed"], "open", [is_organiser], ["reason"]),
     ]
 )
+
+
+# --- party members' half-year evaluations (双报到, 五亮五共) -------------------------------------------------------
+#
+#     draft → comment (grade, comment) → commented → confirm → confirmed (carried in the employer report)
+#     commented → return (reason) → draft
+#
+# Drafts are prepared from the service record (``member_evaluations_prepare``, not a transition: figures only).
+
+
+class MemberEvaluationStatus(models.TextChoices):
+    DRAFT = "draft", _("To comment")
+    COMMENTED = "commented", _("Commented")
+    CONFIRMED = "confirmed", _("Confirmed")
+
+
+class MemberGrade(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")  # 优秀
+    GOOD = "good", _("Good")  # 良好
+    FAIR = "fair", _("Fair")  # 一般
+    POOR = "poor", _("Poor")  # 较差
+
+
+def is_member_evaluator(ev: Any, user: Any) -> bool:
+    """Community staff (``evaluation.manage``) over the member's community."""
+    scope = getattr(user, "scope", None)
+    return PERM_MANAGE in _perms(user) and scope is not None and scope.covers_path(ev.place_path)
+
+
+M = MemberEvaluationStatus
+
+MEMBER_TRANSITIONS: dict[str, Transition] = table(
+    [
+        transition("comment", _("Comment and grade"), [M.DRAFT], M.COMMENTED, [is_member_evaluator],
+                   ["grade", "comment"], style="primary", fields=("grade", "comment")),
+        transition("confirm", _("Confirm for the employer report"), [M.COMMENTED], M.CONFIRMED,
+                   [is_member_evaluator], style="success"),
+        transition("return", _("Back to comment"), [M.COMMENTED], M.DRAFT, [is_member_evaluator], ["reason"]),
+    ]
+)
+
+
+def available_member_actions(ev: Any, user: Any) -> list[Transition]:
+    return available(MEMBER_TRANSITIONS, ev, user)

@@ -1048,6 +1048,7 @@ class ReportMemberOut(Schema):
     grid: str
     hours: Decimal
     points: int
+    evaluation: str = Field("", description="the community's half-year grade and comment, when confirmed")
 
 
 class ReportUnitOut(Schema):

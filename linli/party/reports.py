@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -41,6 +42,19 @@ class MemberLine:
     grid: str
     hours: Decimal
     points: int
+    evaluation: str = ""  # the community's half-year grade and comment (evaluation), when confirmed
+
+
+# Other apps add the community's evaluation of each member to the report (evaluation's half-year grade and
+# comment), registered at start-up: ``provider(member_ids, year, half) -> {member_id: text}``. Party imports
+# no app that evaluates.
+MemberNoteProvider = Callable[[list[int], int, int], dict[int, str]]
+MEMBER_NOTES: list[MemberNoteProvider] = []
+
+
+def member_note_register(provider: MemberNoteProvider) -> None:
+    if provider not in MEMBER_NOTES:
+        MEMBER_NOTES.append(provider)
 
 
 @dataclass
@@ -125,6 +139,13 @@ def service_report(user: Any, *, year: int, half: int, employer_id: int | None =
         unit.serving += 1 if h > 0 else 0
         unit.hours += h
         unit.points += p
+    notes: dict[int, str] = {}
+    for provider in MEMBER_NOTES:
+        for pk, text in provider([m.pk for m in members], year, half).items():
+            notes[pk] = f"{notes[pk]}; {text}" if pk in notes else text
+    for unit in units.values():
+        for line in unit.lines:
+            line.evaluation = notes.get(line.member_id, "")
     return Report(year, half, since, until, list(units.values()))
 
 
@@ -136,7 +157,7 @@ def _unit_headers() -> list[str]:
 
 
 def _member_headers() -> list[str]:
-    return [_("Unit"), _("Name"), _("Grid"), _("Service hours"), _("Points")]
+    return [_("Unit"), _("Name"), _("Grid"), _("Service hours"), _("Points"), _("Community's evaluation")]
 
 
 def report_xlsx(report: Report) -> bytes:
@@ -162,10 +183,11 @@ def report_xlsx(report: Report) -> bytes:
         cell.font = Font(bold=True)
     for u in report.units:
         for line in u.lines:
-            detail.append([u.employer, line.name, line.grid, float(line.hours), line.points])
+            detail.append([u.employer, line.name, line.grid, float(line.hours), line.points, line.evaluation])
     for sheet in (units, detail):
         for column, width in zip("ABCDE", (28, 14, 16, 12, 10), strict=True):
             sheet.column_dimensions[column].width = width
+    detail.column_dimensions["F"].width = 48
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -219,8 +241,10 @@ def report_pdf(report: Report) -> bytes:
     story.append(table)
     for u in report.units:
         story.append(Paragraph(u.employer, heading))
-        lines = [_member_headers()[1:]] + [[ln.name, ln.grid, f"{ln.hours:.1f}", ln.points] for ln in u.lines]
-        t = Table(lines, colWidths=[120, 160, 80, 60], repeatRows=1)
+        lines = [_member_headers()[1:]] + [
+            [ln.name, ln.grid, f"{ln.hours:.1f}", ln.points, Paragraph(ln.evaluation, body)] for ln in u.lines
+        ]
+        t = Table(lines, colWidths=[60, 90, 60, 40, 265], repeatRows=1)
         t.setStyle(style)
         t.setStyle(TableStyle([("ALIGN", (2, 1), (-1, -1), "RIGHT")]))
         story.append(t)

@@ -227,3 +227,32 @@ def wall_communities() -> list[Any]:
 
 def adopter_member(user: Any):
     return member_for_user(user)
+
+
+def service_record(member_ids: list[int], *, since: Any, until: Any) -> dict[int, dict[str, int]]:
+    """For the half-year evaluation of members (evaluation): per member, the orders they finished in the
+    period (done, rated or closed), how many of those residents rated and how many as satisfied or basically
+    satisfied, and the wishes they fulfilled as adopters. Two queries."""
+    import datetime as dt
+
+    from django.db.models import Count
+
+    from linli.party.workflow_service import Satisfaction
+
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(since, dt.time(), tzinfo=tz)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    ids = list(member_ids)
+    out = {pk: {"orders_done": 0, "orders_rated": 0, "orders_satisfied": 0, "wishes_done": 0} for pk in ids}
+    good = [Satisfaction.SATISFIED, Satisfaction.BASICALLY]
+    for row in (ServiceOrder.objects.filter(member_id__in=ids, done_at__gte=start, done_at__lt=end)
+                .values("member_id").annotate(done=Count("id"), rated=Count("id", filter=~Q(satisfaction="")),
+                                              satisfied=Count("id", filter=Q(satisfaction__in=good))).order_by()):
+        out[row["member_id"]].update(orders_done=row["done"], orders_rated=row["rated"],
+                                     orders_satisfied=row["satisfied"])
+    person_to_member = dict(PartyMember.objects.filter(pk__in=ids).values_list("person_id", "id"))
+    for person_id, n in (Wish.objects.filter(adopter_person_id__in=list(person_to_member), fulfilled_at__gte=start,
+                                             fulfilled_at__lt=end).values("adopter_person_id").annotate(n=Count("id"))
+                         .values_list("adopter_person_id", "n").order_by()):
+        out[person_to_member[person_id]]["wishes_done"] = n
+    return out

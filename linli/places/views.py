@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from linli.core.errors import DomainError
-from linli.core.ui import building_badges, form_errors, perm_required, raise_http
+from linli.core.ui import building_badges, building_panels, form_errors, perm_required, raise_http
 from linli.places import actions, selectors
 from linli.places.access import access_place, can_change_place
 from linli.places.forms import BoundaryForm, PlaceChildForm, PlaceEditForm, PlaceMoveForm
@@ -277,5 +277,5 @@ def building_report(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request, "places/building_report.html",
         {"building": building, "compound": compound, "community": community, "street": street,
-         "badges": building_badges(building)},
+         "badges": building_badges(building), "panels": building_panels(building)},
     )

@@ -592,3 +592,10 @@ def household_id_of_user(user) -> int | None:
     return (
         HouseholdMember.objects.filter(person=person, end_date__isnull=True).values_list("household_id", flat=True).first()
     )
+
+
+def household_place_path(household_id: int | None) -> str:
+    """Where a household lives (its path), for checks made by other apps (a rating from the building)."""
+    if not household_id:
+        return ""
+    return Household.objects.filter(pk=household_id).values_list("place_path", flat=True).first() or ""
