@@ -39,7 +39,8 @@ def test_half_price_from_the_60th_birthday(price_rules, day, expected, rule):
     assert meal_price(birth=dt.date(1966, 12, 10), day=day, full=Decimal("12")) == (expected, rule)
 
 
-def test_born_on_29_february_turns_60_on_1_march(price_rules):
+def test_born_on_29_february_turns_60_on_29_february(price_rules):
+    """Sixty is a multiple of four: the 60th birthday of someone born on 29 February falls in a leap year."""
     birth = dt.date(1964, 2, 29)
     assert meal_price(birth=birth, day=dt.date(2024, 2, 28), full=Decimal("10"))[1] == ""
     assert meal_price(birth=birth, day=dt.date(2024, 2, 29), full=Decimal("10"))[1] == "age60"
