@@ -81,6 +81,7 @@ def demo_extend(demo: Any) -> None:
     _demo_campaign(demo)
     _demo_surveys(demo)
     _demo_training(demo)
+    _demo_members(demo)
 
 
 def _demo_rounds(demo: Any) -> None:
@@ -202,3 +203,54 @@ def _demo_training(demo: Any) -> None:
         if m % 3 == 0:
             actions.training_record(title=f"第{m // 3}季度工作沙龙", kind="salon", place=community,
                                     held_on=day + dt.timedelta(days=10), hours="2", attendees=staff[:2], actor=None)
+
+
+COMMITMENTS = ["每月为楼里独居老人上门理发", "每周巡查楼道消防通道", "帮助楼里老人代购代办", "义务辅导楼里孩子作业",
+               "参与垃圾分类桶边督导"]
+DONE = ["上门服务2户老人", "清理楼道杂物3处", "代购药品送到家", "辅导作业2小时", "桶边督导一个早上"]
+GRADES = ["excellent", "good", "good", "fair"]
+
+
+def _demo_members(demo: Any) -> None:
+    """双报到 members: each registered member of each community shows one or two commitments on a building
+    of their grid, with what they did every few weeks (written in bulk); the last finished half year is
+    evaluated, commented and confirmed (carried in the report to their units), this half year drafted."""
+    from linli.evaluation.actions_members import member_evaluation_transition, member_evaluations_prepare
+    from linli.evaluation.models import Commitment, CommitmentLog, MemberEvaluation
+    from linli.party.models import PartyMember, PartyMemberKind
+    from linli.places.models import Place, PlaceKind
+
+    if Commitment.objects.exists() or MemberEvaluation.objects.exists():
+        return
+    today = timezone.localdate()
+    year, half = (today.year, 1) if today.month > 6 else (today.year - 1, 2)
+    rng = random.Random(55)
+    logs: list[Any] = []
+    for community in demo.communities:
+        members = list(PartyMember.objects.filter(kind=PartyMemberKind.REGISTERED, active=True,
+                                                  place_path__startswith=community.path).order_by("id")[:40])
+        for n, m in enumerate(members):
+            buildings = list(Place.objects.filter(kind=PlaceKind.BUILDING,
+                                                  path__startswith=m.place_path or community.path).order_by("path")[:7])
+            if not buildings:
+                continue
+            building = buildings[n % len(buildings)]
+            for y in sorted({year, today.year}):
+                for k in range(1 + n % 2):
+                    c = Commitment.objects.create(member=m, building=building, place_path=building.path, year=y,
+                                                  text=COMMITMENTS[(n + k) % len(COMMITMENTS)])
+                    day = dt.date(y, 1, 10) + dt.timedelta(days=rng.randint(0, 20))
+                    while day <= min(today, dt.date(y, 12, 31)):
+                        logs.append(CommitmentLog(commitment=c, done_on=day, text=rng.choice(DONE)))
+                        day += dt.timedelta(days=rng.randint(14, 40))
+    CommitmentLog.objects.bulk_create(logs, batch_size=2000)
+    cur_year, cur_half = today.year, 1 if today.month <= 6 else 2
+    for community in demo.communities:
+        member_evaluations_prepare(community=community, year=year, half=half, actor=None)
+        member_evaluations_prepare(community=community, year=cur_year, half=cur_half, actor=None)
+    for i, ev in enumerate(MemberEvaluation.objects.filter(year=year, half=half).order_by("id")[:200]):
+        grade = GRADES[i % len(GRADES)] if ev.orders_done or ev.hours else "fair"
+        member_evaluation_transition(evaluation=ev, name="comment", actor=None, data={
+            "grade": grade, "comment": {"excellent": "服务主动，践诺到位，群众满意度高", "good": "能按时完成服务和承诺",
+                                        "fair": "参加社区服务偏少，需加强"}[grade]})
+        member_evaluation_transition(evaluation=ev, name="confirm", actor=None)

@@ -193,3 +193,21 @@ def test_the_pages_for_staff(client, world, serving, community_staff):
     assert ev.status == "commented" and ev.comment == "认真负责"
     home = client.get(reverse("accounts:home")).content.decode()
     assert reverse("evaluation:members") in home and reverse("evaluation:commitments") in home
+
+
+def test_the_demo_has_a_half_year_of_member_evaluations(world, serving):
+    from linli.evaluation.demo import _demo_members
+    from linli.evaluation.models import Commitment, CommitmentLog
+    from linli.party.reports import service_report
+
+    demo = type("Demo", (), {"communities": [world.community, world.community_2]})
+    _demo_members(demo)
+    assert Commitment.objects.filter(member=serving.member).exists() and CommitmentLog.objects.exists()
+    today = timezone.localdate()
+    year, half = (today.year, 1) if today.month > 6 else (today.year - 1, 2)
+    done = MemberEvaluation.objects.filter(year=year, half=half)
+    assert done.count() == 2 and set(done.values_list("status", flat=True)) == {"confirmed"}
+    staff = make_user("staff_demo", "community_staff", place=world.community)
+    assert all(ln.evaluation for u in service_report(staff, year=year, half=half).units for ln in u.lines)
+    _demo_members(demo)  # again: nothing more
+    assert MemberEvaluation.objects.filter(year=year, half=half).count() == 2
