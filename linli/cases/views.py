@@ -88,12 +88,12 @@ def sms_code_allowed(phone: str, address: str) -> bool:
     holds across sessions, processes and hosts (a new session used to get a new SMS every time).
     The address is checked first: a refused address does not use up the phone's allowance."""
     from linli.core.ratelimit import rate_take
+    from linli.notifications.actions import sms_allowance_take
 
     by_address = [(settings.LINLI_SMS_PER_ADDRESS_HOUR, 3600), (settings.LINLI_SMS_PER_ADDRESS_DAY, 86400)]
-    by_phone = [(settings.LINLI_SMS_PER_PHONE_HOUR, 3600), (settings.LINLI_SMS_PER_PHONE_DAY, 86400)]
     if address and not rate_take("sms.address", address, limits=by_address):
         return False
-    return rate_take("sms.phone", phone, limits=by_phone)
+    return sms_allowance_take(phone)  # the number's one allowance, shared with the surveys' links
 
 
 def _code_hash(phone: str, code: str) -> str:

@@ -561,6 +561,55 @@ def survey_transition(*, survey: Any, name: str, actor: Any, data: dict[str, Any
     return run(_survey_spec(), obj=survey, name=name, actor=actor, data=data)
 
 
+def survey_send_links(*, survey: Any, actor: Any, base_url: str = "") -> dict[str, int]:
+    """Send each sampled household that has not had it its one-time link by SMS, through the outbox (the
+    worker sends after the commit). A household without a phone on the registry is left for the printed
+    slip or a call; a number whose SMS allowance is used up (shared with the cases' one-time codes) is
+    skipped and can be sent later. The text carries no personal data. Returns the counts."""
+    from django.conf import settings
+
+    from linli.evaluation.models import SurveyInvite
+    from linli.evaluation.workflow import is_organiser
+    from linli.notifications.actions import notice_queue, sms_allowance_take
+    from linli.residents.selectors import household_phones
+
+    if actor is not None and not is_organiser(survey, actor):
+        raise PermissionDenied(_("Only the survey's organisers send its links."))
+    if survey.status != "open":
+        raise Refused(_("The survey is closed."), code="refused_transition")
+    base = (getattr(settings, "LINLI_PUBLIC_URL", "") or base_url or "").rstrip("/")
+    invites = list(SurveyInvite.objects.filter(survey=survey, sms_at__isnull=True).order_by("id")[:MAX_SAMPLE])
+    answered = set(survey.answers.values_list("household_id", flat=True))
+    phones = household_phones([i.household_id for i in invites if i.household_id not in answered])
+    sent = no_phone = over = 0
+    now = timezone.now()
+    month = f"{survey.month:%Y-%m}"
+    for invite in invites:
+        if invite.household_id in answered:
+            continue
+        phone = phones.get(invite.household_id)
+        if not phone:
+            no_phone += 1
+            continue
+        with transaction.atomic():
+            # claim the invite first: a second sender (or a double click) finds it taken and sends nothing
+            if SurveyInvite.objects.filter(pk=invite.pk, sms_at__isnull=True).update(sms_at=now) != 1:
+                continue
+            if not sms_allowance_take(phone):
+                SurveyInvite.objects.filter(pk=invite.pk).update(sms_at=None)
+                over += 1
+                continue
+            notice_queue(user_ids=[], kind="survey", ref=f"evaluation.survey:{survey.pk}", phone=phone,
+                         text=_("%(community)s asks your household how satisfied you are (%(month)s). One answer "
+                                "per household: %(url)s") % {"community": survey.community.name, "month": month,
+                                                            "url": f"{base}/evaluation/s/{invite.token}"},
+                         url=f"/evaluation/s/{invite.token}")
+            sent += 1
+    audit_record(action="evaluation.survey_sms", actor=actor, actor_name=_system(actor), target=survey,
+                 detail={"sent": sent, "no_phone": no_phone, "over_allowance": over})
+    return {"sent": sent, "no_phone": no_phone, "over_allowance": over}
+
+
 # --- staff training -------------------------------------------------------------------------------------------
 
 TRAINING_TARGET_HOURS = 12  # a year, per staff member (人民西路: at least 12 hours in the 书记工作室)

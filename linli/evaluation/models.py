@@ -433,6 +433,7 @@ class SurveyInvite(models.Model):
     household_id = models.BigIntegerField()
     label = models.CharField(max_length=120, blank=True, default="")  # the house, as the address reads
     token = models.CharField(max_length=32, unique=True)
+    sms_at = models.DateTimeField(null=True, blank=True)  # the link was queued to the household by SMS
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["survey", "household_id"], name="evaluation_invite_once")]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("training/", views.training, name="training"),
     path("surveys/", views.surveys, name="surveys"),
     path("surveys/<int:pk>/", views.survey_detail, name="survey_detail"),
+    path("surveys/<int:pk>/sms", views.survey_sms, name="survey_sms"),
     path("surveys/<int:pk>/do/<str:name>", views.survey_transition, name="survey_transition"),
     path("surveys/<int:pk>/answers/<int:answer_id>/case", views.answer_case, name="answer_case"),
     path("surveys/<int:pk>/phone/<int:household_id>", views.survey_phone, name="survey_phone"),

@@ -458,7 +458,29 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "evaluation/survey_detail.html", {
         "survey": survey, "results": selectors.survey_results(survey), "invites": invites,
         "transitions": available(SURVEY_TRANSITIONS, survey, request.user),
+        "can_send": survey.status == "open" and is_organiser(survey, request.user),
+        "unsent": survey.invites.filter(sms_at__isnull=True).exclude(
+            household_id__in=survey.answers.values("household_id")).count(),
     })
+
+
+@perm_required(PERM_MANAGE)
+@require_POST
+def survey_sms(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sampled households' one-time links by SMS, through the outbox."""
+    from linli.evaluation.access import access_survey
+
+    survey = access_survey(request.user, pk)
+    try:
+        counts = actions.survey_send_links(survey=survey, actor=request.user,
+                                           base_url=request.build_absolute_uri("/"))
+    except DomainError as exc:
+        raise_http(exc)
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Links sent by SMS: %(sent)s; without a phone: %(no_phone)s; over the SMS "
+                                    "allowance, to send later: %(over_allowance)s.") % counts)
+    return redirect("evaluation:survey_detail", pk=survey.pk)
 
 
 @perm_required(PERM_MANAGE)

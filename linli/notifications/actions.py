@@ -130,3 +130,16 @@ def sms_numbers_forget(*, now: Any = None, limit: int = 5000) -> int:
     if ids:
         Notice.objects.filter(pk__in=ids).delete()
     return len(ids)
+
+
+def sms_allowance_take(phone: str) -> bool:
+    """Use one SMS of a number's allowance (LINLI_SMS_PER_PHONE_HOUR and _DAY, counted in the database
+    across processes). Every SMS a number is sent on somebody's request or by a campaign takes from the one
+    allowance: the cases' one-time codes and the surveys' links share it, so that no feature can be used to
+    flood a number. False when the allowance is used up (send nothing)."""
+    from django.conf import settings
+
+    from linli.core.ratelimit import rate_take
+
+    limits = [(settings.LINLI_SMS_PER_PHONE_HOUR, 3600), (settings.LINLI_SMS_PER_PHONE_DAY, 86400)]
+    return rate_take("sms.phone", phone, limits=limits)

@@ -599,3 +599,25 @@ def household_place_path(household_id: int | None) -> str:
     if not household_id:
         return ""
     return Household.objects.filter(pk=household_id).values_list("place_path", flat=True).first() or ""
+
+
+def household_phones(household_ids: Iterable[int]) -> dict[int, str]:
+    """For sending a household a message (never shown, never logged): the phone of its head, else of any
+    current member who has one. Bounded by the ids given."""
+    ids = list(household_ids)[:5000]
+    out: dict[int, str] = {}
+    heads = dict(Household.objects.filter(pk__in=ids).values_list("pk", "head_id"))
+    rows = (HouseholdMember.objects.filter(household_id__in=ids, end_date__isnull=True)
+            .select_related("person").order_by("household_id", "id"))
+    for hm in rows:
+        phone = hm.person.phone
+        if not phone:
+            continue
+        if hm.person_id == heads.get(hm.household_id) or hm.household_id not in out:
+            out[hm.household_id] = phone
+    for hid, head_id in heads.items():  # a head not listed among the members
+        if hid not in out and head_id is not None:
+            head_phone = Person.objects.filter(pk=head_id).values_list("phone", flat=True).first()
+            if head_phone:
+                out[hid] = head_phone
+    return out

@@ -143,3 +143,51 @@ def test_pages(client, survey, community_staff, outsider):
     client.logout()
     assert client.login(username=outsider.username, password=PASSWORD)
     assert client.get(reverse("evaluation:survey_detail", args=[survey.pk])).status_code == 404
+
+
+def test_links_go_by_sms_through_the_outbox_sharing_the_numbers_allowance(survey, community_staff):
+    """Each sampled household with a phone gets its link once, by an SMS queued in the outbox (no name in
+    it); a number whose allowance the cases' one-time codes used up is skipped; households that answered
+    or have no phone are not sent anything."""
+    from linli.cases.views import sms_code_allowed
+    from linli.core.ratelimit import rate_used
+    from linli.notifications.actions import sms_allowance_take
+    from linli.notifications.models import Notice
+    from linli.residents.models import Household
+
+    invites = list(survey.invites.order_by("id"))
+    phones = ["13700000001", "13700000002", "13700000003"]
+    for invite, phone in zip(invites[:3], phones, strict=True):
+        head = Household.objects.get(pk=invite.household_id).head
+        head.phone = phone
+        head.save()
+    actions.survey_answer(token=invites[0].token, answers=GOOD, actor=None)  # answered: not sent
+    for _ in range(3):  # the hour's allowance of the third number used up by one-time codes
+        assert sms_allowance_take(phones[2])
+    counts = actions.survey_send_links(survey=survey, actor=community_staff, base_url="https://x.example/")
+    assert counts == {"sent": 1, "no_phone": 1, "over_allowance": 1}
+    sms = list(Notice.objects.filter(ref=f"evaluation.survey:{survey.pk}"))
+    assert len(sms) == 1 and sms[0].phone == phones[1] and sms[0].user_id is None
+    assert f"https://x.example/evaluation/s/{invites[1].token}" in sms[0].text and "户主" not in sms[0].text
+    assert sms[0].deliveries.count() == 1
+    assert rate_used("sms.phone", phones[1], 3600) == 1  # the survey's SMS counts against the number too
+    assert not sms_code_allowed(phones[2], "")  # and the codes cannot go past it either
+    again = actions.survey_send_links(survey=survey, actor=community_staff)
+    assert again["sent"] == 0 and Notice.objects.filter(ref=f"evaluation.survey:{survey.pk}").count() == 1
+
+
+def test_only_organisers_send_the_links(survey, grid_worker_a, client):
+    from linli.core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        actions.survey_send_links(survey=survey, actor=grid_worker_a)
+
+
+def test_the_send_button_on_the_survey_page(client, survey, community_staff):
+    from linli.core.testing.personas import PASSWORD
+
+    assert client.login(username=community_staff.username, password=PASSWORD)
+    page = client.get(f"/evaluation/surveys/{survey.pk}/")
+    assert 'data-testid="send-sms"' in page.content.decode()
+    r = client.post(f"/evaluation/surveys/{survey.pk}/sms", follow=True)
+    assert r.status_code == 200 and "4" in r.content.decode()  # nobody has a phone: four without one
