@@ -235,14 +235,17 @@ def _apply_session(d: Any, actor: Any, data: dict[str, Any], now: dt.datetime) -
 
 
 def _award(d: Any, actor: Any) -> None:
-    """Points in the 调解纠纷 area for the lead and each helper with a registry person, once per dispute
-    (the ledger source is unique per dispute and mediator)."""
+    """Points in the 调解纠纷 area for the lead and each helper with a registry person, once per dispute and
+    person (the ledger source is unique per dispute and mediator; settling happens once, under the runner's
+    compare-and-set)."""
     from linli.points.actions import points_award
 
     team = [d.lead] if d.lead_id is not None else []
     team += list(d.helpers.all())
+    awarded: set[int] = set()
     for m in team:
-        if m.person_id is not None:
+        if m.person_id is not None and m.person_id not in awarded:  # one person on two rows earns once
+            awarded.add(m.person_id)
             points_award(person_id=m.person_id, rule_code=POINTS_RULE, source=f"mediation.dispute:{d.pk}:{m.pk}",
                          actor=actor, note=d.number)
 

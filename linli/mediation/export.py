@@ -8,12 +8,14 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 MAX_ROWS = 50_000
 
 
 def ledger_columns() -> list[str]:
-    return [_("No."), _("Number"), _("Registered on"), _("Kind"), _("Parties"), _("What happened"), _("Where"),
+    return [_("No."), _("Number"), _("Registered on"), _("Kind"), _("Parties"), _("What happened"),
+            pgettext("mediation ledger", "Where"),
             _("Source"), _("Risk level"), _("Amount at stake (yuan)"), _("Method"), _("Lead mediator"),
             _("Status"), _("Outcome"), _("Agreement"), _("Follow-up"), _("Due on"), _("Closed on")]
 
@@ -36,10 +38,10 @@ def ledger_xlsx(user: Any, filters: Any) -> bytes:
           .prefetch_related("parties__person"))
     n = 0
     for batch in keyset_batches(qs, 500):
-        for d in batch:
+        if n >= MAX_ROWS:  # the cap: stop reading, not only writing
+            break
+        for d in batch[: MAX_ROWS - n]:
             n += 1
-            if n > MAX_ROWS:
-                break
             agreement = getattr(d, "agreement", None) if d.outcome == "settled" else None
             closed = d.archived_at or d.outcome_at
             sheet.append([
@@ -50,7 +52,8 @@ def ledger_xlsx(user: Any, filters: Any) -> bytes:
                 d.get_method_display() if d.method else "", d.lead.name if d.lead else "", d.get_status_display(),
                 d.get_outcome_display() if d.outcome else "",
                 (agreement.serial or agreement.get_form_display()) if agreement else "",
-                ("" if d.fulfilled is None else (_("Fulfilled") if d.fulfilled else _("Not fulfilled"))),
+                ("" if d.fulfilled is None else (pgettext("mediation", "Fulfilled") if d.fulfilled
+                                                 else pgettext("mediation", "Not fulfilled"))),
                 d.due_on.isoformat() if d.due_on else "",
                 timezone.localtime(closed).date().isoformat() if closed else "",
             ])

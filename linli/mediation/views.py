@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core.access import path_prefixes, scope_of
 from linli.core.errors import DomainError, Invalid, NotFound
-from linli.core.ui import form_errors, perm_required, raise_http
+from linli.core.ui import after_cursor, form_errors, perm_required, raise_http
 from linli.mediation import actions, selectors
 from linli.mediation.access import access_dispute, can_file, can_handle, can_unmask
 from linli.mediation.forms import TRIAGE_CHOICES, DisputeForm
@@ -43,17 +43,19 @@ def _grids(user: Any) -> list[Any]:
 
 
 def _int(value: Any) -> int | None:
+    """An id from the query string or a form, or None (not a number, or past a 64-bit id)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number < 2**63 else None
 
 
 @perm_required(PERM_VIEW)
 def dispute_list(request: HttpRequest) -> HttpResponse:
     g = request.GET
     f = _ledger_filters(request)
-    rows, next_after = selectors.dispute_page(request.user, f, after=_int(g.get("after")))
+    rows, next_after = selectors.dispute_page(request.user, f, after=after_cursor(request))
     today = timezone.localdate()
     items = [{"d": d, "light": selectors.light(d, today), "parties": selectors.parties_summary(d)} for d in rows]
     query = g.copy()

@@ -44,6 +44,18 @@ def test_the_lead_and_helpers_earn_points_once(dispute_in_state, mediator, helpe
     assert _balance(mediator.person_id) == 2 and _balance(helper_mediator.person_id) == 2
 
 
+def test_one_person_on_two_mediator_rows_earns_once_per_dispute(world, dispute_in_state, mediator, mediator_user):
+    from linli.mediation.actions_team import mediator_create
+
+    # 郑海 also serves grid A as a grid worker: a second row of the team, the same registry person.
+    again = mediator_create(actor=None, name="郑海", kinds=["grid_worker"], place=world.grid_a,
+                            person=mediator.person, team=mediator.team)
+    d = dispute_in_state("mediating")
+    dispute_transition(dispute=d, name="assign", actor=mediator_user, data={"lead": mediator.pk, "helpers": [again.pk]})
+    dispute_transition(dispute=d, name="settle", actor=mediator_user, data={"form": "oral", "terms": "和解"})
+    assert _balance(mediator.person_id) == 2
+
+
 def test_a_failed_mediation_earns_nothing(dispute_in_state, mediator):
     dispute_in_state("failed")
     assert _balance(mediator.person_id) == 0
