@@ -102,8 +102,10 @@ def agreement_pdf(dispute: Any) -> bytes:
     story.append(para(_("The parties agree after mediation"), head))
     story.append(para(agreement.terms))
     story.append(para(_("How and when it is fulfilled"), head))
-    due = agreement.performance_due.isoformat() if agreement.performance_due else _("on signing")
-    story.append(para(_("The parties fulfil the above by %(due)s.") % {"due": due}))
+    if agreement.performance_due:
+        story.append(para(_("The parties fulfil the above by %(due)s.") % {"due": agreement.performance_due.isoformat()}))
+    else:
+        story.append(para(_("The parties fulfil the above when they sign this agreement.")))
     story.append(para(_("This agreement is made in three copies: one for each party and one for the mediation "
                         "committee. It takes effect when the parties sign it and the committee seals it.")))
     story.append(Spacer(1, 14 * mm))

@@ -54,12 +54,19 @@ def test_another_grids_worker_cannot_screen(world, grid_worker_b, compounds, res
         screening_record(actor=resident, grid=world.grid_a, place=compounds[0], found=0)
 
 
-def test_the_community_sees_grids_not_screened(client, world, grid_worker_a, community_staff, compounds):
+def test_the_community_sees_grids_not_screened(client, world, grid_worker_a, community_staff, street_supervisor,
+                                               compounds):
     for c in compounds:
         screening_record(actor=grid_worker_a, grid=world.grid_a, place=c, found=0)
     screening_finish(actor=grid_worker_a, grid=world.grid_a)
     rows = {r.grid.name: r.done for r in screening_overview(community_staff)}
     assert rows == {"第一网格": True, "第二网格": False}
+    # the street sees the grids of both its communities
+    assert {r.grid.name: r.done for r in screening_overview(street_supervisor)} == {
+        "第一网格": True, "第二网格": False, "二社区第一网格": False}
+    client.force_login(street_supervisor)
+    page = client.get(reverse("mediation:screening")).content.decode()
+    assert page.count('data-testid="not-started"') == 2 and "二社区第一网格" in page
     client.force_login(community_staff)
     page = client.get(reverse("mediation:screening")).content.decode()
     assert 'data-testid="not-started"' in page and "第二网格" in page
