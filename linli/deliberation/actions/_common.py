@@ -1,18 +1,16 @@
-"""What the deliberation actions share: text, places, who a login is in the registry, notices."""
+"""What the deliberation actions share: text, places, who a login is in the registry, the pages notices link to.
+
+Notices go through the one outbox (``linli.notifications.actions.notice_queue``): the runner's own for
+transitions (the specs give ``url``), ``notice_queue`` in the action's transaction for the rest."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from linli.core.errors import Invalid, PermissionDenied
 from linli.deliberation.access import can_manage_path
-
-logger = logging.getLogger("linli.deliberation.notify")
 
 
 def clean_text(value: Any, *, limit: int = 4000) -> str:
@@ -74,11 +72,8 @@ def voter_of(actor: Any) -> tuple[Any, str]:
     return person, (f"h{household}" if household is not None else f"p{person.pk}")
 
 
-def notify(*, ref: str, kind: str, user_ids: Iterable[int | None], text: Any, exclude: int | None = None) -> None:
-    """The one door for deliberation notices (swapped for the notifications outbox's ``notice_queue`` when it
-    lands): for now logged once the transaction commits."""
-    ids = sorted({uid for uid in user_ids if uid is not None and uid != exclude})
-    if not ids:
-        return
-    message = str(text)
-    transaction.on_commit(lambda: logger.info("notice %s %s to %s: %s", ref, kind, ids, message))
+def page_url(name: str, pk: int) -> str:
+    """The page a deliberation notice links to (``deliberation:<name>``)."""
+    from django.urls import reverse
+
+    return reverse(f"deliberation:{name}", args=[pk])

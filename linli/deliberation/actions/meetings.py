@@ -30,7 +30,7 @@ from linli.deliberation.actions._common import (
     authenticated,
     clean_text,
     community_of,
-    notify,
+    page_url,
     place_of,
     require_manage,
     required_text,
@@ -59,6 +59,7 @@ from linli.deliberation.workflow import (
     Satisfaction,
     TopicStatus,
 )
+from linli.notifications.actions import notice_queue
 
 RESIDENTS_DAY = 10
 
@@ -200,7 +201,7 @@ def _meeting_spec() -> Spec:
         audit_prefix="deliberation.meeting",
         noun=_("meeting"),
         related=("community",),
-        notifier=notify,
+        url=lambda obj: page_url("meeting_detail", obj.pk),
     )
 
 
@@ -359,8 +360,9 @@ def decision_record(
                  target=decision, detail={"meeting": getattr(m, "pk", None), "vote": getattr(v, "pk", None), "topic": getattr(t, "pk", None)})
     if t is not None and t.status == TopicStatus.DEBATED:
         topic_transition(topic=t.pk, name="decide", actor=actor, data={"note": text})
-    notify(ref=f"deliberation.decision:{decision.pk}", kind="decision", user_ids=[getattr(owner, "pk", None)],
-           text=_("A decision for you to carry out by %(date)s: %(text)s") % {"date": deadline, "text": text[:60]})
+    notice_queue(ref=f"deliberation.decision:{decision.pk}", kind="decision", user_ids=[getattr(owner, "pk", None)],
+                 text=_("A decision for you to carry out by %(date)s: %(text)s") % {"date": deadline, "text": text[:60]},
+                 url=page_url("decision_detail", decision.pk), exclude=getattr(actor, "pk", None))
     return decision
 
 
@@ -384,7 +386,7 @@ def _decision_spec() -> Spec:
         audit_prefix="deliberation.decision",
         noun=_("decision"),
         related=("community",),
-        notifier=notify,
+        url=lambda obj: page_url("decision_detail", obj.pk),
     )
 
 

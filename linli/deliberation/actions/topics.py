@@ -21,7 +21,7 @@ from linli.deliberation.actions._common import (
     authenticated,
     clean_text,
     community_of,
-    notify,
+    page_url,
     place_of,
     required_text,
     voter_of,
@@ -34,6 +34,7 @@ from linli.deliberation.workflow import (
     TopicSource,
     TopicStatus,
 )
+from linli.notifications.actions import notice_queue
 
 
 def default_threshold() -> int:
@@ -112,7 +113,7 @@ def _spec() -> Spec:
         audit_prefix="deliberation.topic",
         noun=_("topic"),
         related=("community",),
-        notifier=notify,
+        url=lambda obj: page_url("topic_detail", obj.pk),
     )
 
 
@@ -273,11 +274,13 @@ def topic_from_case(*, actor: Any, case: Any, title: str = "", description: str 
         raised_by=found.reporter if found.reporter_id else None,
         raised_by_name=found.reporter_name,
     )
-    notify(
+    notice_queue(
         ref=f"deliberation.topic:{topic.pk}",
         kind="topic",
         user_ids=[found.reporter_id],
         text=_("Your matter “%(title)s” will be deliberated by the community.") % {"title": found.title},
+        url=page_url("topic_detail", topic.pk),
+        exclude=getattr(actor, "pk", None),
     )
     return topic
 

@@ -30,7 +30,7 @@ from linli.deliberation.actions._common import (
     authenticated,
     clean_text,
     community_of,
-    notify,
+    page_url,
     place_of,
     require_manage,
     required_text,
@@ -302,7 +302,10 @@ def _close(vote: Vote, actor: Any, data: dict[str, Any], now: datetime) -> Outco
 
 
 def _publish(vote: Vote, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
-    return Outcome()
+    """The result is public: the resident who raised the vote's topic is told."""
+    raiser = Topic.objects.filter(pk=vote.topic_id).values_list("raised_by_id", flat=True).first() if vote.topic_id else None
+    text = (_("The vote “%(title)s” passed.") if vote.passed else _("The vote “%(title)s” did not pass.")) % {"title": vote.title}
+    return Outcome(notify=[("vote", [raiser], text)])
 
 
 def _cancel(vote: Vote, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
@@ -320,7 +323,7 @@ def _spec() -> Spec:
         audit_prefix="deliberation.vote",
         noun=_("vote"),
         related=("community",),
-        notifier=notify,
+        url=lambda obj: page_url("vote_detail", obj.pk),
     )
 
 
