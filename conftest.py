@@ -319,6 +319,21 @@ def api_outsider_id_fund_id(world):
 
 
 @pytest.fixture
+def api_outsider_id_round_id(world):
+    """An honours round of community 1, taking nominations."""
+    from linli.deliberation.actions import honour_round_create
+
+    return honour_round_create(actor=None, community=world.community, year=2026).pk
+
+
+@pytest.fixture
+def api_outsider_id_expert_id(world):
+    from linli.deliberation.actions import expert_add
+
+    return expert_add(actor=None, community=world.community, name="矩阵专家", kind="lawyer", specialties="物业合同").pk
+
+
+@pytest.fixture
 def api_outsider_id_milestone_id(world):
     """A milestone of a project of grid A that is not public."""
     import datetime

@@ -8,6 +8,7 @@ from linli.care.api import router as care_router
 from linli.cases.api import router as cases_router
 from linli.core.api import LinliAPI, ORJSONRenderer, install_error_handlers
 from linli.deliberation.api import meetings_router, topics_router, votes_router
+from linli.deliberation.api_honours import experts_router, honours_router
 from linli.deliberation.api_projects import funds_router, projects_router
 from linli.evaluation.api import router as evaluation_router
 from linli.hall.api import router as hall_router
@@ -47,6 +48,8 @@ api.add_router("/votes", votes_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/projects", projects_router)
 api.add_router("/funds", funds_router)
+api.add_router("/honours", honours_router)
+api.add_router("/experts", experts_router)
 api.add_router("/disputes", mediation_router)
 api.add_router("/hall", hall_router)
 api.add_router("/care", care_router)

@@ -73,6 +73,8 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
         (_("Votes"), "deliberation:votes", "check2-square", _DELIBERATION_ROLES),
         (_("Community projects"), "deliberation:projects", "tree", _DELIBERATION_ROLES),
         (_("Community funds"), "deliberation:funds", "piggy-bank", _DELIBERATION_ROLES),
+        (_("Honours chosen by residents"), "deliberation:honours", "award", _DELIBERATION_ROLES),
+        (_("Think tank"), "deliberation:experts", "mortarboard", _DELIBERATION_ROLES),
     ]),
     (_("Services and care"), "building-check", [
         (_("Community services"), "hall:services", "building-check", None),

@@ -144,6 +144,8 @@ def _resident_tiles() -> list[Tile]:
         _tile(gettext_lazy("Activities"), gettext_lazy("Volunteer and join community activities"), "people-fill", "volunteers:activity_list", 2),
         _tile(gettext_lazy("Community topics"), gettext_lazy("Raise and support topics, vote on community matters"),
               "chat-square-text-fill", "deliberation:topics", 4),
+        _tile(gettext_lazy("Honours"), gettext_lazy("Nominate and choose the 好婆婆, 好媳妇 and 最美家庭 of the year"),
+              "award", "deliberation:honours", 6),
         _tile(gettext_lazy("My points"), gettext_lazy("Points earned and the points shop"), "award-fill", "points:my_points", 5),
         _tile(gettext_lazy("Points shop"), gettext_lazy("Spend your points on services and goods"), "bag-heart-fill", "points:shop", 3),
         _tile(gettext_lazy("Elders' canteen"), gettext_lazy("Half price at 60, meals delivered to the door"), "cup-hot-fill", "care:canteen", 2),

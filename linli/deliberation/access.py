@@ -104,20 +104,40 @@ class ProjectQuerySet(PublicQuerySet):
         return (member_q(scope) & ~Q(status="proposed")) | manager_q(scope, user) | Q(proposed_by_id=user.pk)
 
 
+def residents_or_covering_staff_q(scope: Scope, user: Any, field: str = "community_path") -> Q:
+    """The community's residents see the row; staff only when their scope covers the whole community (a
+    grid worker of another grid does not)."""
+    from linli.deliberation.workflow import PERM_VIEW
+
+    if PERM_VIEW in getattr(user, "perms", frozenset()):
+        return staff_q(scope, user, field)
+    return member_q(scope, field)
+
+
 class FundQuerySet(CommunityScoped):
-    """The community's residents see its fund (transparency); staff see it only when their scope covers the
-    whole community (a grid worker of another grid does not)."""
+    """The community's residents see its fund (transparency); staff whose scope covers the community."""
 
     def scope_q(self, scope: Scope, user: Any) -> Q:
-        from linli.deliberation.workflow import PERM_VIEW
-
-        if PERM_VIEW in getattr(user, "perms", frozenset()):
-            return staff_q(scope, user, self.community_field)
-        return member_q(scope, self.community_field)
+        return residents_or_covering_staff_q(scope, user, self.community_field)
 
 
 class LedgerQuerySet(CommunityScoped):
     pass
+
+
+class HonourQuerySet(PublicQuerySet):
+    """A round is seen by the community's residents and the staff over the community; once published, by
+    anyone (the winners' public page)."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        return residents_or_covering_staff_q(scope, user, self.community_field)
+
+
+class ExpertQuerySet(CommunityScoped):
+    """The community's think tank is seen by its residents and the staff over the community (names masked)."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        return residents_or_covering_staff_q(scope, user, self.community_field)
 
 
 def access_project(user: Any, pk: Any):
@@ -186,3 +206,15 @@ def access_fund(user: Any, pk: Any):
     from linli.deliberation.models import Fund
 
     return access_object(Fund.objects.select_related("community", "ledger"), user, pk)
+
+
+def access_honour_round(user: Any, pk: Any):
+    from linli.deliberation.models import HonourRound
+
+    return access_object(HonourRound.objects.select_related("community"), user, pk)
+
+
+def access_expert(user: Any, pk: Any):
+    from linli.deliberation.models import Expert
+
+    return access_object(Expert.objects.select_related("community"), user, pk)

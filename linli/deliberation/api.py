@@ -521,3 +521,9 @@ for _name, _t in MEETING_TRANSITIONS.items():
         f"/{{int:deliberation_meeting_id}}/{_name}", response=DeliberationMeetingOut, summary=f"{_name}: {_t.label}",
         operation_id=f"meeting_{_name}", url_name=f"meeting_{_name}",
     )(_meeting_endpoint(_name))
+
+
+# A topic's experts and opinions (the think tank), under /api/v1/topics/{topic_id}/.
+from linli.deliberation.api_honours import register_topic_routes  # noqa: E402
+
+register_topic_routes(topics_router)

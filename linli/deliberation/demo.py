@@ -3,7 +3,10 @@ that decided a pocket park, the project it opened (funded by residents' contribu
 community budget, works in progress with two milestones and their photos, a deposit paid to the builder),
 a finished stairway micro-renewal, and the 党员扶助基金 with party members' donations and this year's payment
 run of medical insurance for the residents aged 70 and over. Money is written in bulk through the ledger's
-one door (``ledger_post_many``). Idempotent: a community with a project is left as it is. Fictional data."""
+one door (``ledger_post_many``). Honours: last year's round published (nominees from the registry, paper
+ballots entered by staff through the vote's own door, winners counted), this year's taking nominations. The
+think tank: four experts, two invited to the parking topic with their opinions. Idempotent: a community with a
+project is left as it is. Fictional data."""
 
 from __future__ import annotations
 
@@ -97,6 +100,89 @@ def _fund(community: Any, rng: random.Random) -> None:
     actions.fund_payment_run(actor=None, fund=fund, year=year, amount="380")
 
 
+def _nominate(rnd: Any, community: Any, rng: random.Random, per_category: int) -> None:
+    """Nominations of registry persons and households of the community (the demo's history: residents'
+    nominations written as the action writes them, masked labels, one nominator household each)."""
+    from linli.core.masking import mask_name
+    from linli.deliberation.models import HonourCategory, HonourNomination, HonourNominator
+    from linli.residents.models import HouseholdMember, Person
+
+    reasons = {
+        "好婆婆": ["照顾卧病的儿媳十余年，邻里称道", "帮邻居接送孩子，热心肠", "把儿媳当女儿疼，家庭和睦"],
+        "好媳妇": ["悉心照料瘫痪在床的公公", "孝敬老人，操持家务任劳任怨", "带着婆婆参加社区活动"],
+        "最美家庭": ["三代同堂，家风淳朴", "全家常年参加志愿服务", "邻里有事总是第一个帮忙"],
+    }
+    members = list(HouseholdMember.objects.filter(person__place_path__startswith=community.path, end_date__isnull=True)
+                   .values_list("household_id", "person_id")[:400])
+    households = sorted({h for h, _p in members})
+    people = {p.pk: p for p in Person.objects.filter(pk__in=[p for _h, p in members]).only("id", "name")}
+    if len(households) < 2 * per_category + 2:
+        return
+    for cat in HonourCategory.objects.filter(community=community).order_by("id")[:3]:
+        picks = rng.sample(members, per_category)
+        voters = rng.sample(households, per_category)
+        for (hid, pid), voter in zip(picks, voters, strict=True):
+            person = people[pid]
+            household = cat.nominee_kind == "household"
+            key = f"h{hid}" if household else f"p{pid}"
+            label = mask_name(person.name) + ("家" if household else "")
+            nomination, made = HonourNomination.objects.get_or_create(
+                round=rnd, category=cat, nominee_key=key,
+                defaults={"person_id": None if household else pid, "household_id": hid if household else None,
+                          "label": label, "reason": rng.choice(reasons.get(cat.name, ["热心公益"]))},
+            )
+            if made:
+                HonourNominator.objects.get_or_create(round=rnd, category=cat, voter_key=f"h{voter}",
+                                                      defaults={"nomination": nomination})
+
+
+def _honours(community: Any, staff: Any, rng: random.Random) -> None:
+    from linli.deliberation import actions
+    from linli.deliberation.models import HonourContest, RollEntry
+
+    year = timezone.localdate().year
+    last = actions.honour_round_create(actor=None, community=community, year=year - 1,
+                                       title=f"{year - 1}年度“好婆婆、好媳妇、最美家庭”评选")
+    _nominate(last, community, rng, per_category=4)
+    actions.honour_round_create(actor=None, community=community, year=year,
+                                title=f"{year}年度“好婆婆、好媳妇、最美家庭”评选")
+    if staff is None or not last.nominations.exists():
+        return
+    last = actions.honour_transition(round=last, name="open_vote", actor=None,
+                                     data={"closes_at": (timezone.now() + dt.timedelta(days=1)).isoformat()})
+    for contest in HonourContest.objects.filter(round=last).select_related("vote"):
+        keys = [k for k, _label in contest.vote.options]
+        weights = [rng.randint(1, 6) for _ in keys]
+        for i, entry in enumerate(RollEntry.objects.filter(vote=contest.vote).order_by("id")[:60]):
+            actions.ballot_enter_paper(actor=staff, vote=contest.vote_id, entry=entry.pk,
+                                       choice=rng.choices(keys, weights=weights)[0], paper_number=f"{contest.pk}-{i + 1:03d}")
+    last = actions.honour_transition(round=last, name="count", actor=None)
+    actions.honour_transition(round=last, name="publish", actor=None)
+
+
+def _think_tank(community: Any) -> None:
+    from linli.deliberation import actions
+
+    experts = [
+        actions.expert_add(actor=None, community=community, name=name, kind=kind, specialties=fields, title=title)
+        for name, kind, fields, title in [
+            ("周国平", "retired_cadre", "基层治理、群众工作", "退休街道干部"),
+            ("林淑芬", "teacher", "青少年教育、社区文化", "退休中学教师"),
+            ("郑浩", "lawyer", "物业纠纷、业主大会、合同", "律师事务所执业律师"),
+            ("何建军", "technician", "电梯维保、停车场设计、消防", "高级工程师"),
+        ]
+    ]
+    topic = actions.topic_raise(actor=None, title="小区停车位不足，能否利用围墙拆除后的空地", place=community, source="staff",
+                                description="晚上车位紧张，消防通道常被占用。")
+    for expert, opinion in [
+        (experts[2], "空地属全体业主共有，改建停车场须经业主大会表决（民法典第278条），收费标准另行表决。"),
+        (experts[3], "建议划设32个车位并保留4米消防通道，夜间照明和充电桩一并设计。"),
+    ]:
+        actions.expert_invite(actor=None, topic=topic, expert=expert.pk)
+        actions.expert_opinion_record(actor=None, topic=topic, expert=expert.pk, text=opinion)
+    actions.expert_invite(actor=None, topic=topic, expert=experts[0].pk)
+
+
 def demo_extend(demo: Any) -> None:
     from linli.deliberation.models import Project
 
@@ -107,3 +193,5 @@ def demo_extend(demo: Any) -> None:
     _park(community, demo.users.get("community"), rng)
     _stairs(community)
     _fund(community, rng)
+    _honours(community, demo.users.get("community"), rng)
+    _think_tank(community)

@@ -12,8 +12,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.deliberation.access import (
+    CommunityScoped,
     DecisionQuerySet,
+    ExpertQuerySet,
     FundQuerySet,
+    HonourQuerySet,
     LedgerQuerySet,
     MeetingQuerySet,
     ProjectQuerySet,
@@ -25,10 +28,13 @@ from linli.deliberation.workflow import (
     DecisionStatus,
     Electorate,
     EntryKind,
+    ExpertKind,
     FundProgramme,
+    HonourStatus,
     LedgerKind,
     MeetingKind,
     MeetingStatus,
+    NomineeKind,
     ParticipantRole,
     ProjectKind,
     ProjectStatus,
@@ -675,3 +681,205 @@ class FundPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme}:{self.year}:{self.person_id}"
+
+
+# --- honours chosen by residents ----------------------------------------------------------------------------------
+
+
+class HonourCategory(models.Model):
+    """An honour a community awards each year (好婆婆, 好媳妇, 最美家庭 by default; staff add more)."""
+
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    community_path = models.CharField(max_length=255, editable=False, default="")
+    name = models.CharField(_("name"), max_length=40)
+    description = models.CharField(_("description"), max_length=200, blank=True, default="")
+    nominee_kind = models.CharField(_("who is nominated"), max_length=16, choices=NomineeKind.choices)
+    seats = models.PositiveSmallIntegerField(_("winners per year"), default=1)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CommunityScoped.as_manager()
+
+    class Meta:
+        verbose_name = _("honour")
+        verbose_name_plural = _("honours")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="delib_honour_category_unique"),
+            models.CheckConstraint(condition=models.Q(seats__gte=1, seats__lte=20), name="delib_honour_seats"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HonourRound(models.Model):
+    """A community's yearly round: nominations, one vote per category, the winners published."""
+
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    community_path = models.CharField(max_length=255, editable=False, default="")
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=100)
+    public = models.BooleanField(default=False, editable=False)
+    reason = models.CharField(max_length=300, blank=True, default="", editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=HonourStatus.choices, default=HonourStatus.NOMINATING, editable=False
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HonourQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("honours round")
+        verbose_name_plural = _("honours rounds")
+        ordering = ["-year", "-id"]
+        indexes = [models.Index(fields=["community_path", "-id"], name="delib_honour_comm", opclasses=[*PATH_OPS, ""])]
+        constraints = [models.UniqueConstraint(fields=["community", "year"], name="delib_honour_round_yearly")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class HonourEvent(EventFields):
+    round = models.ForeignKey(HonourRound, on_delete=models.PROTECT, related_name="events")
+
+    class Meta(EventFields.Meta):
+        indexes = [models.Index(fields=["round", "at"], name="delib_honour_event")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.kind}"
+
+
+class HonourContest(models.Model):
+    """A category of a round put to the residents: its vote (the app's one vote machinery)."""
+
+    round = models.ForeignKey(HonourRound, on_delete=models.CASCADE, related_name="contests")
+    category = models.ForeignKey(HonourCategory, on_delete=models.PROTECT, related_name="+")
+    vote = models.OneToOneField(Vote, on_delete=models.PROTECT, related_name="honour_contest")
+
+    class Meta:
+        ordering = ["category_id"]
+        constraints = [models.UniqueConstraint(fields=["round", "category"], name="delib_honour_contest_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.category_id}"
+
+
+class HonourNomination(models.Model):
+    """A nominee of a category (a registry person or household), named masked (``label``). Each household
+    nominates once per category and round; a nominee is on the list once however many nominate them."""
+
+    round = models.ForeignKey(HonourRound, on_delete=models.CASCADE, related_name="nominations")
+    category = models.ForeignKey(HonourCategory, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("residents.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey("residents.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    nominee_key = models.CharField(max_length=24)  # p<person> or h<household>
+    label = models.CharField(_("nominee"), max_length=60)  # masked name (and the building)
+    reason = models.CharField(_("why"), max_length=300)
+    nominators = models.PositiveIntegerField(default=1, editable=False)
+    option_key = models.CharField(max_length=8, blank=True, default="", editable=False)  # the vote's option
+    won = models.BooleanField(default=False, editable=False)
+    votes = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "category", "nominee_key"], name="delib_honour_nominee_once"),
+            models.CheckConstraint(condition=models.Q(person__isnull=False) | models.Q(household__isnull=False),
+                                   name="delib_honour_nominee_someone"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class HonourNominator(models.Model):
+    """Who nominated (one household once per category and round, whatever the races)."""
+
+    round = models.ForeignKey(HonourRound, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(HonourCategory, on_delete=models.PROTECT, related_name="+")
+    nomination = models.ForeignKey(HonourNomination, on_delete=models.CASCADE, related_name="nominated_by")
+    voter_key = models.CharField(max_length=24)  # h<household> or p<person>
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "category", "voter_key"], name="delib_honour_nominator_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.voter_key
+
+
+# --- the think tank (智囊团) -------------------------------------------------------------------------------------------
+
+
+class Expert(models.Model):
+    """A member of a community's think tank: a retired cadre, teacher, lawyer or technician with fields. The
+    name is shown masked to those who may not unmask; ``user`` (found by the phone staff give, which is not
+    kept) receives invitations and may record their own opinions."""
+
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    community_path = models.CharField(max_length=255, editable=False, default="")
+    name = models.CharField(_("name"), max_length=64)
+    kind = models.CharField(_("background"), max_length=16, choices=ExpertKind.choices)
+    specialties = models.CharField(_("fields"), max_length=200)  # 、-separated: 城市规划、物业纠纷
+    title = models.CharField(_("title or work unit"), max_length=100, blank=True, default="")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ExpertQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("think-tank expert")
+        verbose_name_plural = _("think-tank experts")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["community_path", "id"], name="delib_expert_comm", opclasses=[*PATH_OPS, ""])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+    def field_list(self) -> list[str]:
+        return [f.strip() for f in self.specialties.replace(",", "、").replace("，", "、").split("、") if f.strip()]
+
+
+class ExpertInvitation(models.Model):
+    """An expert invited to give an opinion on a topic (told through the outbox)."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="expert_invitations")
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="invitations")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    invited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["topic", "expert"], name="delib_expert_invited_once")]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id} {self.expert_id}"
+
+
+class ExpertOpinion(models.Model):
+    """An invited expert's opinion on a topic (recorded by the expert or by staff for them)."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="expert_opinions")
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="opinions")
+    text = models.TextField(_("opinion"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["topic", "at"], name="delib_expert_opinion_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id} {self.expert_id}"

@@ -21,7 +21,41 @@ def topic_page(user: Any, *, status: str = "", after: int | None = None, size: i
 
 
 def topic_events(topic: Topic) -> list[TopicEvent]:
-    return list(topic.events.select_related("actor").order_by("at", "id")[:500])
+    from linli.deliberation.workflow import TOPIC_TRANSITIONS
+
+    rows = list(topic.events.select_related("actor").order_by("at", "id")[:500])
+    for e in rows:
+        e.label = str(TOPIC_TRANSITIONS[e.kind].label) if e.kind in TOPIC_TRANSITIONS else _event_label(e.kind)  # type: ignore[attr-defined]
+    return rows
+
+
+def topic_think_tank(topic: Topic, user: Any, *, manage: bool) -> dict[str, Any]:
+    """The think tank on a topic's page: the experts invited (masked), their opinions, whom staff may still
+    invite, and which invited expert the viewer is (to record their own opinion). Bounded."""
+    from linli.core.masking import mask_name
+    from linli.deliberation.actions.experts import OPINION_STATUSES
+    from linli.deliberation.models import Expert, ExpertInvitation, ExpertOpinion
+
+    invitations = list(ExpertInvitation.objects.filter(topic=topic).select_related("expert").order_by("id")[:50])
+    opinions = list(ExpertOpinion.objects.filter(topic=topic).select_related("expert").order_by("at", "id")[:100])
+    for row in [*invitations, *opinions]:
+        row.expert.shown = mask_name(row.expert.name)  # type: ignore[attr-defined]
+    open_for = topic.status in OPINION_STATUSES
+    invited_ids = {i.expert_id for i in invitations}
+    candidates = []
+    if manage and open_for:
+        candidates = list(Expert.objects.filter(community_id=topic.community_id, active=True)
+                          .exclude(pk__in=sorted(invited_ids)).order_by("id")[:100])
+        for e in candidates:
+            e.shown = mask_name(e.name)  # type: ignore[attr-defined]
+    uid = getattr(user, "pk", None)
+    own = [i.expert for i in invitations if uid is not None and i.expert.user_id == uid]
+    return {
+        "expert_invitations": invitations,
+        "expert_opinions": opinions,
+        "expert_candidates": candidates,
+        "expert_recorders": ([i.expert for i in invitations] if manage else own) if open_for else [],
+    }
 
 
 def vote_page(user: Any, *, status: str = "", after: int | None = None, size: int = PAGE_SIZE) -> tuple[list[Vote], int | None]:
@@ -119,6 +153,8 @@ def _event_label(kind: Any) -> str:
         "agenda": _("Put on the agenda"), "invite": _("Participant invited"), "signin": _("Signed in"),
         "create": _("Planned"), "decision": _("Decision recorded"),
         "ballot": _("Ballot"), "paper": _("Paper ballot"),
+        "expert_invite": _("Expert invited"), "expert_opinion": _("Expert's opinion"),
+        "nominate": _("Nomination"),
     }.get(str(kind), str(kind))
 
 

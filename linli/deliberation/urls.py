@@ -1,6 +1,6 @@
 from django.urls import path
 
-from linli.deliberation import views, views_funds, views_projects
+from linli.deliberation import views, views_funds, views_honours, views_projects
 
 app_name = "deliberation"
 
@@ -46,4 +46,15 @@ urlpatterns = [
     path("funds/<int:pk>/money/", views_funds.fund_money, name="fund_money"),
     path("funds/<int:pk>/run/", views_funds.fund_run, name="fund_run"),
     path("public/projects/<int:pk>/", views_projects.project_public, name="project_public"),
+    path("honours/", views_honours.honour_list, name="honours"),
+    path("honours/new/", views_honours.honour_new, name="honour_new"),
+    path("honours/<int:pk>/", views_honours.honour_detail, name="honour_detail"),
+    path("honours/<int:pk>/nominate/", views_honours.honour_nominate, name="honour_nominate"),
+    path("honours/<int:pk>/do/<str:name>/", views_honours.honour_transition, name="honour_transition"),
+    path("honours/<int:pk>/honour/", views_honours.honour_category_new, name="honour_category_new"),
+    path("public/honours/<int:pk>/", views_honours.honour_public, name="honour_public"),
+    path("experts/", views_honours.expert_list, name="experts"),
+    path("experts/new/", views_honours.expert_new, name="expert_new"),
+    path("topics/<int:pk>/experts/invite/", views_honours.topic_expert_invite, name="topic_expert_invite"),
+    path("topics/<int:pk>/experts/opinion/", views_honours.topic_expert_opinion, name="topic_expert_opinion"),
 ]

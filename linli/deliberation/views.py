@@ -131,6 +131,7 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "votes": selectors.votes_of_topic(topic),
             "others": others,
             "manage": manage,
+            **selectors.topic_think_tank(topic, request.user, manage=manage),
         },
     )
 

@@ -339,3 +339,74 @@ class FundProgramme(models.TextChoices):
 
 # (minimum age) of each programme
 PROGRAMME_MIN_AGE: dict[str, int] = {FundProgramme.MEDICAL_INSURANCE_70: 70}
+
+
+# --- honours chosen by residents (好婆婆, 好媳妇, 最美家庭, …) ---------------------------------------------------------
+#
+#   nominating (residents nominate registry persons or households, once per household and category) → voting (one
+#   vote of the app's own machinery per category, options = the nominees, one vote per household) → counted (the
+#   votes closed and tallied; the winners marked) → published (the public page shows the winners, names masked);
+#   cancel while nominating or voting (with a reason: the open votes are cancelled too). One round per community
+#   and year.
+
+
+class NomineeKind(models.TextChoices):
+    PERSON = "person", _("A resident")
+    HOUSEHOLD = "household", _("A household")
+
+
+# The categories every community has (staff add more): (name, nominee kind, description).
+DEFAULT_HONOUR_CATEGORIES: tuple[tuple[str, str, str], ...] = (
+    ("好婆婆", NomineeKind.PERSON, "孝老爱亲、善待儿媳的婆婆"),
+    ("好媳妇", NomineeKind.PERSON, "孝敬老人、和睦家庭的媳妇"),
+    ("最美家庭", NomineeKind.HOUSEHOLD, "家风好、邻里和的家庭"),
+)
+
+
+class HonourStatus(models.TextChoices):
+    NOMINATING = "nominating", _("Taking nominations")
+    VOTING = "voting", _("Residents are voting")
+    COUNTED = "counted", _("Counted")
+    PUBLISHED = "published", _("Winners published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+H = HonourStatus
+
+
+def _has_contest(rnd: Any, user: Any) -> Any:
+    """A vote needs at least two nominees in some category."""
+    from linli.deliberation.models import HonourNomination
+
+    counts = (HonourNomination.objects.filter(round_id=rnd.pk).order_by().values("category_id")
+              .annotate(n=models.Count("id")).values_list("n", flat=True))
+    if not any(n >= 2 for n in counts):
+        return _("No category has two nominees yet: a vote needs at least two.")
+    return None
+
+
+HONOUR_TRANSITIONS: dict[str, Transition] = table(
+    [
+        transition("open_vote", _("Close nominations and open the vote"), [H.NOMINATING], H.VOTING, _M,
+                   ["closes_at"], guard=_has_contest, style="primary"),
+        transition("count", _("Close the vote and count"), [H.VOTING], H.COUNTED, _M, style="primary"),
+        transition("publish", _("Publish the winners"), [H.COUNTED], H.PUBLISHED, _M, style="success"),
+        transition("cancel", _("Cancel the round"), [H.NOMINATING, H.VOTING], H.CANCELLED, _M, ["reason"],
+                   style="danger"),
+    ]
+)
+
+
+def honour_actions(rnd: Any, user: Any) -> list[Transition]:
+    return available(HONOUR_TRANSITIONS, rnd, user)
+
+
+# --- the think tank (智囊团) -----------------------------------------------------------------------------------------
+
+
+class ExpertKind(models.TextChoices):
+    RETIRED_CADRE = "retired_cadre", _("Retired cadre")
+    TEACHER = "teacher", _("Teacher")
+    LAWYER = "lawyer", _("Lawyer")
+    TECHNICIAN = "technician", _("Technician")
+    OTHER = "other", _("Other")

@@ -7,10 +7,20 @@
 - projects: ``project_propose``, ``project_from_decision``, ``project_transition``, ``project_money_in``,
   ``project_pay``, ``milestone_add``, ``milestone_reach``, ``project_rate``; money: ``ledger_post``,
   ``ledger_reconcile``; funds: ``fund_create``, ``fund_money_in``, ``fund_pay``, ``fund_payment_run``;
+- honours: ``honour_category_add``, ``honour_round_create``, ``honour_nominate``, ``honour_transition``;
+- the think tank: ``expert_add``, ``expert_update``, ``expert_invite``, ``expert_opinion_record``;
 - votes: ``vote_create``, ``vote_transition``, ``ballot_cast``, ``ballot_enter_paper``, ``votes_close_due``.
 """
 
+from linli.deliberation.actions.experts import expert_add, expert_invite, expert_opinion_record, expert_update
 from linli.deliberation.actions.funds import fund_create, fund_money_in, fund_pay, fund_payment_run
+from linli.deliberation.actions.honours import (
+    honour_categories_ensure,
+    honour_category_add,
+    honour_nominate,
+    honour_round_create,
+    honour_transition,
+)
 from linli.deliberation.actions.ledger import (
     fen_of,
     ledger_post,
@@ -62,6 +72,15 @@ from linli.deliberation.actions.votes import (
 )
 
 __all__ = [
+    "expert_add",
+    "expert_invite",
+    "expert_opinion_record",
+    "expert_update",
+    "honour_categories_ensure",
+    "honour_category_add",
+    "honour_nominate",
+    "honour_round_create",
+    "honour_transition",
     "fund_create",
     "fund_money_in",
     "fund_pay",

@@ -1,0 +1,329 @@
+"""Honours and think-tank API: /api/v1/honours, /api/v1/experts, and a topic's experts and opinions
+(/api/v1/topics/{id}/experts, /api/v1/topics/{id}/opinions).
+
+Lists page by keyset (``after`` → ``next_after``). ``status`` is never an input: a round's transitions are
+``POST /honours/{id}/{action}``. Nominees and experts are named masked. Residents vote through
+``/api/v1/votes/{vote_id}/ballot`` (the round's ``contests`` give each honour's vote). Errors: 404 out of scope or
+missing, 403 not the caller's to do, 409 refused (``refused_transition``, ``duplicate``), 422 invalid.
+"""
+
+# No ``from __future__ import annotations``: django-ninja reads the real annotations.
+
+import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from linli.core.batches import keyset_page
+from linli.core.masking import mask_name
+from linli.deliberation import actions
+from linli.deliberation.access import access_expert, access_honour_round, access_topic, can_manage_path
+from linli.deliberation.models import (
+    Expert,
+    ExpertInvitation,
+    ExpertOpinion,
+    HonourCategory,
+    HonourContest,
+    HonourNomination,
+    HonourRound,
+)
+from linli.deliberation.workflow import HONOUR_TRANSITIONS, ExpertKind, HonourStatus, honour_actions
+
+honours_router = Router(tags=["deliberation"])
+experts_router = Router(tags=["deliberation"])
+
+
+class PageIn(Schema):
+    after: int | None = None
+    size: int = Field(30, ge=1, le=100)
+
+
+class HonourCategoryOut(Schema):
+    id: int
+    name: str
+    description: str
+    nominee_kind: str
+    seats: int
+
+
+class HonourNominationOut(Schema):
+    id: int
+    category_id: int
+    label: str = Field(description="the nominee, masked")
+    reason: str
+    nominators: int
+    option_key: str = Field(description="the nominee's option in the honour's vote")
+    votes: int | None = Field(None, description="after the count: staff; after publication: everyone")
+    won: bool | None = None
+
+
+class HonourContestOut(Schema):
+    category_id: int
+    vote_id: int
+
+
+class HonourRoundOut(Schema):
+    id: int
+    title: str
+    year: int
+    community_id: int
+    status: str
+    public: bool
+    reason: str
+    categories: list[HonourCategoryOut]
+    nominations: list[HonourNominationOut] = Field(description="at most 600")
+    contests: list[HonourContestOut]
+    actions: list[str] = Field(description="the transitions I may start now")
+
+
+class HonourRoundBrief(Schema):
+    id: int
+    title: str
+    year: int
+    community_id: int
+    status: str
+    public: bool
+
+
+class HonourRoundPageOut(Schema):
+    items: list[HonourRoundBrief]
+    next_after: int | None
+
+
+class HonourRoundIn(Schema):
+    community_id: int
+    year: int
+    title: str = ""
+
+
+class HonourCategoryIn(Schema):
+    name: str
+    nominee_kind: str = Field(description="person | household")
+    description: str = ""
+    seats: int = Field(1, ge=1, le=20)
+
+
+class HonourNominateIn(Schema):
+    category_id: int
+    name: str = Field(description="the nominee's full name (a registry person of the community)")
+    house: str = Field("", description="building and room, when several share the name")
+    reason: str
+
+
+class HonourTransitionIn(Schema):
+    closes_at: datetime.datetime | None = None
+    reason: str = ""
+
+
+def _brief(r: Any) -> dict[str, Any]:
+    return {"id": r.pk, "title": r.title, "year": r.year, "community_id": r.community_id, "status": r.status,
+            "public": r.public}
+
+
+def round_out(r: Any, user: Any) -> dict[str, Any]:
+    counts = can_manage_path(user, r.community_path) or r.status == HonourStatus.PUBLISHED
+    counted = counts and r.status in (HonourStatus.COUNTED, HonourStatus.PUBLISHED)
+    return {
+        **_brief(r),
+        "reason": r.reason,
+        "categories": [
+            {"id": c.pk, "name": c.name, "description": c.description, "nominee_kind": c.nominee_kind, "seats": c.seats}
+            for c in HonourCategory.objects.filter(community_id=r.community_id, active=True).order_by("id")[:30]
+        ],
+        "nominations": [
+            {"id": n.pk, "category_id": n.category_id, "label": n.label, "reason": n.reason, "nominators": n.nominators,
+             "option_key": n.option_key, "votes": n.votes if counted else None, "won": n.won if counted else None}
+            for n in HonourNomination.objects.filter(round=r).order_by("id")[:600]
+        ],
+        "contests": [{"category_id": c.category_id, "vote_id": c.vote_id}
+                     for c in HonourContest.objects.filter(round=r).order_by("category_id")],
+        "actions": [t.name for t in honour_actions(r, user)],
+    }
+
+
+@honours_router.get("", response=HonourRoundPageOut, summary="The honours rounds I can see (keyset paging)")
+def honour_list(request, filters: Query[PageIn]):
+    rows, next_after = keyset_page(HonourRound.objects.visible_to(request.auth), after=filters.after, size=filters.size)
+    return {"items": [_brief(r) for r in rows], "next_after": next_after}
+
+
+@honours_router.post("", response={201: HonourRoundOut}, summary="Open the year's round of a community (staff)")
+def honour_create(request, payload: HonourRoundIn):
+    r = actions.honour_round_create(actor=request.auth, community=payload.community_id, year=payload.year,
+                                    title=payload.title)
+    return Status(201, round_out(r, request.auth))
+
+
+@honours_router.get("/{int:round_id}", response=HonourRoundOut, summary="One round: honours, nominees, votes")
+def honour_detail(request, round_id: int):
+    return round_out(access_honour_round(request.auth, round_id), request.auth)
+
+
+@honours_router.post("/{int:round_id}/categories", response={201: HonourCategoryOut},
+                     summary="Add an honour to the round's community (staff)")
+def honour_category_add(request, round_id: int, payload: HonourCategoryIn):
+    r = access_honour_round(request.auth, round_id)
+    c = actions.honour_category_add(actor=request.auth, community=r.community_id, name=payload.name,
+                                    nominee_kind=payload.nominee_kind, description=payload.description,
+                                    seats=payload.seats)
+    return Status(201, {"id": c.pk, "name": c.name, "description": c.description, "nominee_kind": c.nominee_kind,
+                        "seats": c.seats})
+
+
+@honours_router.post("/{int:round_id}/nominations", response={201: HonourNominationOut},
+                     summary="My household nominates for an honour")
+def honour_nominate(request, round_id: int, payload: HonourNominateIn):
+    access_honour_round(request.auth, round_id)
+    n = actions.honour_nominate(actor=request.auth, round=round_id, category=payload.category_id, name=payload.name,
+                                house=payload.house, reason=payload.reason)
+    return Status(201, {"id": n.pk, "category_id": n.category_id, "label": n.label, "reason": n.reason,
+                        "nominators": n.nominators, "option_key": n.option_key, "votes": None, "won": None})
+
+
+def _honour_endpoint(name: str):
+    def view(request, round_id, payload):
+        access_honour_round(request.auth, round_id)  # 404 before anything else
+        data = {k: (v.isoformat() if isinstance(v, datetime.datetime) else v)
+                for k, v in payload.dict().items() if v not in (None, "")}
+        actions.honour_transition(round=round_id, name=name, actor=request.auth, data=data)
+        return round_out(access_honour_round(request.auth, round_id), request.auth)
+
+    view.__annotations__ = {"request": HttpRequest, "round_id": int, "payload": HonourTransitionIn}
+    view.__name__ = f"honour_{name}"
+    return view
+
+
+for _name, _t in HONOUR_TRANSITIONS.items():
+    honours_router.post(
+        f"/{{int:round_id}}/{_name}", response=HonourRoundOut, summary=f"{_name}: {_t.label}",
+        operation_id=f"honour_{_name}", url_name=f"honour_{_name}",
+    )(_honour_endpoint(_name))
+
+
+# --- the think tank ----------------------------------------------------------------------------------------------
+
+
+class ExpertOut(Schema):
+    id: int
+    community_id: int
+    name: str = Field(description="masked")
+    kind: str
+    specialties: list[str]
+    title: str
+    active: bool
+    has_login: bool
+
+
+class ExpertPageOut(Schema):
+    items: list[ExpertOut]
+    next_after: int | None
+
+
+class ExpertPageIn(PageIn):
+    kind: str = ""
+
+
+class ExpertIn(Schema):
+    community_id: int
+    name: str
+    kind: str = Field(description="retired_cadre | teacher | lawyer | technician | other")
+    specialties: str = Field(description="fields, separated by 、 or commas")
+    title: str = ""
+    phone: str = Field("", description="the mobile number of the expert's account (not kept)")
+
+
+class ExpertUpdateIn(Schema):
+    name: str
+    kind: str
+    specialties: str
+    title: str = ""
+    phone: str = ""
+    active: bool = True
+
+
+class ExpertInviteIn(Schema):
+    expert_id: int
+
+
+class ExpertInvitationOut(Schema):
+    id: int
+    expert: ExpertOut
+    invited_at: datetime.datetime
+
+
+class OpinionIn(Schema):
+    expert_id: int
+    text: str
+
+
+class OpinionOut(Schema):
+    id: int
+    expert: ExpertOut
+    text: str
+    at: datetime.datetime
+
+
+def expert_out(e: Any) -> dict[str, Any]:
+    return {"id": e.pk, "community_id": e.community_id, "name": mask_name(e.name), "kind": e.kind,
+            "specialties": e.field_list(), "title": e.title, "active": e.active, "has_login": bool(e.user_id)}
+
+
+@experts_router.get("", response=ExpertPageOut, summary="The think tank of my community (keyset paging)")
+def expert_list(request, filters: Query[ExpertPageIn]):
+    qs = Expert.objects.visible_to(request.auth)
+    if filters.kind in ExpertKind.values:
+        qs = qs.filter(kind=filters.kind)
+    rows, next_after = keyset_page(qs, after=filters.after, size=filters.size)
+    return {"items": [expert_out(e) for e in rows], "next_after": next_after}
+
+
+@experts_router.post("", response={201: ExpertOut}, summary="Add an expert to a community's think tank (staff)")
+def expert_create(request, payload: ExpertIn):
+    e = actions.expert_add(actor=request.auth, community=payload.community_id, name=payload.name, kind=payload.kind,
+                           specialties=payload.specialties, title=payload.title, phone=payload.phone)
+    return Status(201, expert_out(e))
+
+
+@experts_router.get("/{int:expert_id}", response=ExpertOut, summary="One expert")
+def expert_detail(request, expert_id: int):
+    return expert_out(access_expert(request.auth, expert_id))
+
+
+@experts_router.put("/{int:expert_id}", response=ExpertOut, summary="Correct or retire an expert (staff)")
+def expert_update(request, expert_id: int, payload: ExpertUpdateIn):
+    access_expert(request.auth, expert_id)
+    e = actions.expert_update(actor=request.auth, expert=expert_id, name=payload.name, kind=payload.kind,
+                              specialties=payload.specialties, title=payload.title, phone=payload.phone,
+                              active=payload.active)
+    return expert_out(e)
+
+
+def register_topic_routes(router: Router) -> None:
+    """A topic's experts and opinions, under /api/v1/topics/{topic_id}/."""
+
+    @router.get("/{int:topic_id}/experts", response=list[ExpertInvitationOut], summary="The experts invited to a topic")
+    def topic_experts(request, topic_id: int):
+        t = access_topic(request.auth, topic_id)
+        return [{"id": i.pk, "expert": expert_out(i.expert), "invited_at": i.invited_at}
+                for i in ExpertInvitation.objects.filter(topic=t).select_related("expert").order_by("id")[:50]]
+
+    @router.post("/{int:topic_id}/experts", response={201: ExpertInvitationOut},
+                 summary="Invite an expert to give an opinion (staff; the expert is told)")
+    def topic_expert_invite(request, topic_id: int, payload: ExpertInviteIn):
+        access_topic(request.auth, topic_id)
+        i = actions.expert_invite(actor=request.auth, topic=topic_id, expert=payload.expert_id)
+        return Status(201, {"id": i.pk, "expert": expert_out(i.expert), "invited_at": i.invited_at})
+
+    @router.get("/{int:topic_id}/opinions", response=list[OpinionOut], summary="The experts' opinions on a topic")
+    def topic_opinions(request, topic_id: int):
+        t = access_topic(request.auth, topic_id)
+        return [{"id": o.pk, "expert": expert_out(o.expert), "text": o.text, "at": o.at}
+                for o in ExpertOpinion.objects.filter(topic=t).select_related("expert").order_by("at", "id")[:100]]
+
+    @router.post("/{int:topic_id}/opinions", response={201: OpinionOut},
+                 summary="Record an invited expert's opinion (the expert, or staff for them)")
+    def topic_opinion_record(request, topic_id: int, payload: OpinionIn):
+        access_topic(request.auth, topic_id)
+        o = actions.expert_opinion_record(actor=request.auth, topic=topic_id, expert=payload.expert_id, text=payload.text)
+        return Status(201, {"id": o.pk, "expert": expert_out(o.expert), "text": o.text, "at": o.at})

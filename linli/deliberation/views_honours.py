@@ -1,0 +1,250 @@
+"""Pages of the honours chosen by residents (好婆婆, 好媳妇, 最美家庭 …) and of the think tank (智囊团).
+
+Residents (phone-sized): the community's rounds, nominate, vote (the app's vote page), the winners. Staff:
+open the year's round, add honours, the round's transitions; the think tank: add experts, invite them to a
+topic, record their opinions. Anyone: the public page of a published round (masked names only).
+
+Every write goes through ``linli.deliberation.actions``; objects come through ``access_*`` (404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from linli.core.batches import keyset_page
+from linli.core.errors import DomainError
+from linli.core.masking import mask_name
+from linli.core.ui import after_cursor, raise_http
+from linli.deliberation import actions
+from linli.deliberation.access import (
+    access_honour_round,
+    access_topic,
+    can_manage,
+    can_manage_path,
+    can_raise,
+)
+from linli.deliberation.actions._common import voter_of
+from linli.deliberation.models import (
+    Expert,
+    HonourCategory,
+    HonourContest,
+    HonourNomination,
+    HonourNominator,
+    HonourRound,
+)
+from linli.deliberation.workflow import (
+    HONOUR_TRANSITIONS,
+    ExpertKind,
+    HonourStatus,
+    NomineeKind,
+    honour_actions,
+)
+
+
+def _error(request: HttpRequest, exc: DomainError) -> None:
+    """The action's message and what it says of each field (a nomination's "nobody of this name")."""
+    raise_http(exc)
+    details = [str(m) for msgs in exc.fields.values() for m in msgs]
+    messages.error(request, " ".join([str(exc.message), *details]) if details else str(exc.message))
+
+
+def managed_communities(user: Any) -> list[Any]:
+    """The communities the user manages (the forms' choice), bounded."""
+    if not can_manage(user):
+        return []
+    from linli.core.access import scope_of
+    from linli.places.models import Place, PlaceKind
+
+    paths = scope_of(user).place_paths
+    return [p for p in Place.objects.filter(kind=PlaceKind.COMMUNITY).order_by("path")[:300]
+            if any(p.path.startswith(s) for s in paths)]
+
+
+# --- honours ----------------------------------------------------------------------------------------------------
+
+
+@login_required
+def honour_list(request: HttpRequest) -> HttpResponse:
+    rounds, next_after = keyset_page(HonourRound.objects.visible_to(request.user).select_related("community"),
+                                     after=after_cursor(request), size=30)
+    return render(request, "deliberation/honour_list.html", {
+        "rounds": rounds, "next_after": next_after, "communities": managed_communities(request.user),
+        "year": timezone.localdate().year, "tab": "honours",
+    })
+
+
+@require_POST
+@login_required
+def honour_new(request: HttpRequest) -> HttpResponse:
+    if not can_manage(request.user):
+        raise Http404
+    try:
+        rnd = actions.honour_round_create(actor=request.user, community=request.POST.get("community", ""),
+                                          year=request.POST.get("year", ""), title=request.POST.get("title", ""))
+    except DomainError as exc:
+        _error(request, exc)
+        return redirect("deliberation:honours")
+    return redirect("deliberation:honour_detail", rnd.pk)
+
+
+def _categories(rnd: HonourRound, *, winners_only: bool = False) -> list[dict[str, Any]]:
+    """Each honour of the round with its nominees (masked) and its vote, bounded."""
+    nominations = HonourNomination.objects.filter(round=rnd).order_by("-won", "-votes", "id")
+    if winners_only:
+        nominations = nominations.filter(won=True)
+    by_cat: dict[int, list[HonourNomination]] = {}
+    for n in nominations[:600]:
+        by_cat.setdefault(n.category_id, []).append(n)
+    contests = {c.category_id: c.vote for c in HonourContest.objects.filter(round=rnd).select_related("vote")}
+    return [
+        {"category": c, "nominations": by_cat.get(c.pk, []), "vote": contests.get(c.pk)}
+        for c in HonourCategory.objects.filter(community_id=rnd.community_id, active=True).order_by("id")[:30]
+        if not winners_only or by_cat.get(c.pk)
+    ]
+
+
+@login_required
+def honour_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = access_honour_round(request.user, pk)
+    manage = can_manage_path(request.user, rnd.community_path)
+    show_counts = manage or rnd.status == HonourStatus.PUBLISHED
+    mine: set[int] = set()
+    if can_raise(request.user) and rnd.status == HonourStatus.NOMINATING:
+        try:
+            _person, key = voter_of(request.user)
+            mine = set(HonourNominator.objects.filter(round=rnd, voter_key=key).values_list("category_id", flat=True))
+        except DomainError:
+            mine = set()
+    return render(request, "deliberation/honour_detail.html", {
+        "round": rnd,
+        "categories": _categories(rnd),
+        "manage": manage,
+        "show_counts": show_counts,
+        "can_nominate": can_raise(request.user) and rnd.status == HonourStatus.NOMINATING,
+        "nominated": mine,
+        "transitions": honour_actions(rnd, request.user),
+        "events": list(rnd.events.select_related("actor").order_by("at", "id")[:200]) if manage else [],
+        "nominee_kinds": NomineeKind.choices,
+        "tab": "honours",
+    })
+
+
+@require_POST
+@login_required
+def honour_nominate(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = access_honour_round(request.user, pk)
+    post = request.POST
+    try:
+        actions.honour_nominate(actor=request.user, round=rnd, category=post.get("category", ""),
+                                name=post.get("name", ""), house=post.get("house", ""), reason=post.get("reason", ""))
+        messages.success(request, _("Thank you: your nomination is in."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("deliberation:honour_detail", rnd.pk)
+
+
+@require_POST
+@login_required
+def honour_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    rnd = access_honour_round(request.user, pk)
+    if name not in HONOUR_TRANSITIONS:
+        raise Http404
+    data = {k: request.POST.get(k, "") for k in ("closes_at", "reason")}
+    try:
+        actions.honour_transition(round=rnd, name=name, actor=request.user, data=data)
+        messages.success(request, _("Done."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("deliberation:honour_detail", rnd.pk)
+
+
+@require_POST
+@login_required
+def honour_category_new(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = access_honour_round(request.user, pk)
+    post = request.POST
+    try:
+        actions.honour_category_add(actor=request.user, community=rnd.community_id, name=post.get("name", ""),
+                                    nominee_kind=post.get("nominee_kind", ""), description=post.get("description", ""),
+                                    seats=post.get("seats", "1"))
+        messages.success(request, _("The honour is added."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("deliberation:honour_detail", rnd.pk)
+
+
+def honour_public(request: HttpRequest, pk: int) -> HttpResponse:
+    """The public page (no login): a published round's winners, names masked, with the votes they got."""
+    rnd = get_object_or_404(HonourRound.objects.select_related("community"), pk=pk, public=True)
+    return render(request, "deliberation/honour_public.html", {"round": rnd, "categories": _categories(rnd, winners_only=True)})
+
+
+# --- the think tank ------------------------------------------------------------------------------------------------
+
+
+def expert_rows(experts: list[Expert]) -> list[Expert]:
+    for e in experts:
+        e.shown = mask_name(e.name)  # type: ignore[attr-defined]
+    return experts
+
+
+@login_required
+def expert_list(request: HttpRequest) -> HttpResponse:
+    qs = Expert.objects.visible_to(request.user).select_related("community")
+    kind = request.GET.get("kind", "")
+    if kind in ExpertKind.values:
+        qs = qs.filter(kind=kind)
+    experts, next_after = keyset_page(qs, after=after_cursor(request), size=30)
+    return render(request, "deliberation/expert_list.html", {
+        "experts": expert_rows(list(experts)), "next_after": next_after, "kinds": ExpertKind.choices, "kind": kind,
+        "communities": managed_communities(request.user), "tab": "experts",
+    })
+
+
+@require_POST
+@login_required
+def expert_new(request: HttpRequest) -> HttpResponse:
+    if not can_manage(request.user):
+        raise Http404
+    post = request.POST
+    try:
+        actions.expert_add(actor=request.user, community=post.get("community", ""), name=post.get("name", ""),
+                           kind=post.get("kind", ""), specialties=post.get("specialties", ""),
+                           title=post.get("title", ""), phone=post.get("phone", ""))
+        messages.success(request, _("The expert joins the think tank."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("deliberation:experts")
+
+
+@require_POST
+@login_required
+def topic_expert_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = access_topic(request.user, pk)
+    try:
+        actions.expert_invite(actor=request.user, topic=topic, expert=request.POST.get("expert", ""))
+        messages.success(request, _("The expert is invited and told."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("deliberation:topic_detail", topic.pk)
+
+
+@require_POST
+@login_required
+def topic_expert_opinion(request: HttpRequest, pk: int) -> HttpResponse:
+    topic = access_topic(request.user, pk)
+    try:
+        actions.expert_opinion_record(actor=request.user, topic=topic, expert=request.POST.get("expert", ""),
+                                      text=request.POST.get("text", ""))
+        messages.success(request, _("The opinion is recorded."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("deliberation:topic_detail", topic.pk)
