@@ -42,6 +42,7 @@ class DecisionForm(forms.Form):
     owner_name = forms.CharField(label=_("Owner (who carries it out)"), max_length=64)
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
     topic = forms.IntegerField(label=_("Topic"), required=False, widget=forms.Select)
+    vote = forms.IntegerField(label=_("Vote"), required=False, widget=forms.Select)
 
 
 class ProjectForm(forms.Form):

@@ -24,8 +24,10 @@ def topic_events(topic: Topic) -> list[TopicEvent]:
     from linli.deliberation.workflow import TOPIC_TRANSITIONS
 
     rows = list(topic.events.select_related("actor").order_by("at", "id")[:500])
+    statuses = dict(TopicStatus.choices)
     for e in rows:
         e.label = str(TOPIC_TRANSITIONS[e.kind].label) if e.kind in TOPIC_TRANSITIONS else _event_label(e.kind)  # type: ignore[attr-defined]
+        e.to_label = str(statuses.get(e.to_status, e.to_status))  # type: ignore[attr-defined]
     return rows
 
 
@@ -139,16 +141,18 @@ def _stage(stage: str, title: str, url: str, status: str, events: list[tuple[Any
 
     table = {"topic": TOPIC_TRANSITIONS, "meeting": MEETING_TRANSITIONS, "vote": VOTE_TRANSITIONS,
              "decision": DECISION_TRANSITIONS}.get(stage, {})
-    labelled = [(at, str(table[kind].label) if kind in table else _event_label(kind), note) for at, kind, note in events]
+    labelled = [(at, str(table[kind].label) if kind in table else _event_label(kind, stage), note) for at, kind, note in events]
     return {"stage": stage, "title": title, "url": url, "status": status,
             "events": sorted(labelled, key=lambda e: (e[0] is None, e[0]))}
 
 
-def _event_label(kind: Any) -> str:
+def _event_label(kind: Any, stage: str = "") -> str:
     from django.utils.translation import gettext as _
 
+    if stage == "vote" and kind == "create":
+        return _("Vote drafted")
     return {
-        "raise": _("Raised"), "support": _("Supported by a household"), "record": _("Decision recorded"),
+        "raise": _("Topic raised"), "support": _("Supported by a household"), "record": _("Decision recorded"),
         "case": _("Case opened"), "project": _("Project opened"), "rate": _("Evaluated by a household"),
         "agenda": _("Put on the agenda"), "invite": _("Participant invited"), "signin": _("Signed in"),
         "create": _("Planned"), "decision": _("Decision recorded"),

@@ -37,7 +37,7 @@ from linli.deliberation.access import (
 )
 from linli.deliberation.actions._common import voter_of
 from linli.deliberation.forms import DecisionForm, MeetingForm, TopicForm, VoteForm
-from linli.deliberation.models import RollEntry, Topic
+from linli.deliberation.models import RollEntry, Topic, Vote
 from linli.deliberation.workflow import (
     DECISION_TRANSITIONS,
     MEETING_TRANSITIONS,
@@ -415,6 +415,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "agenda_topics": agenda_topics,
             "decisions": list(meeting.decisions.all()),
             "decision_form": DecisionForm() if manage else None,
+            "counted_votes": (list(Vote.objects.filter(community=meeting.community, status__in=["closed", "published"])
+                                   .order_by("-id")[:30]) if manage else []),
             "roles": ParticipantRole.choices,
         },
     )

@@ -111,6 +111,17 @@ def _categories(rnd: HonourRound, *, winners_only: bool = False) -> list[dict[st
     ]
 
 
+def _round_events(rnd: HonourRound) -> list[Any]:
+    """The round's timeline (staff), each event labelled in the reader's language."""
+    rows = list(rnd.events.select_related("actor").order_by("at", "id")[:200])
+    statuses = dict(HonourStatus.choices)
+    other = {"create": _("Round opened"), "nominate": _("Nomination")}
+    for e in rows:
+        e.label = str(HONOUR_TRANSITIONS[e.kind].label) if e.kind in HONOUR_TRANSITIONS else str(other.get(e.kind, e.kind))  # type: ignore[attr-defined]
+        e.to_label = str(statuses.get(e.to_status, e.to_status))  # type: ignore[attr-defined]
+    return rows
+
+
 @login_required
 def honour_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = access_honour_round(request.user, pk)
@@ -131,7 +142,7 @@ def honour_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_nominate": can_raise(request.user) and rnd.status == HonourStatus.NOMINATING,
         "nominated": mine,
         "transitions": honour_actions(rnd, request.user),
-        "events": list(rnd.events.select_related("actor").order_by("at", "id")[:200]) if manage else [],
+        "events": _round_events(rnd) if manage else [],
         "nominee_kinds": NomineeKind.choices,
         "tab": "honours",
     })
