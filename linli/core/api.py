@@ -10,7 +10,7 @@ import orjson
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -41,6 +41,7 @@ ERROR_STATUSES: dict[int, str] = {
     413: "Too large",
     422: "Invalid input: fields name what is wrong",
     429: "Too many requests",
+    503: "The database cannot be reached for a moment (a failover): try again after Retry-After seconds",
 }
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "ApiError",
@@ -131,6 +132,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(SuspiciousOperation)
     def suspicious(request, exc):
         return respond(request, 400, error_body("bad_request", _("The request is not valid.")))
+
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    def database_unavailable(request, exc):
+        from linli.core.hostile import UNAVAILABLE_RETRY_AFTER, unavailable_message
+
+        log.error("Database unavailable: %s", request.path, exc_info=exc)
+        response = respond(request, 503, error_body("unavailable", str(unavailable_message())))
+        response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+        return response
 
     @api.exception_handler(Exception)
     def server_error(request, exc):

@@ -105,7 +105,31 @@ def not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
     return page_not_found(request, exception)
 
 
+UNAVAILABLE_RETRY_AFTER = 5  # seconds: a failover promotes the standby in about two
+
+
+def unavailable_message() -> Any:
+    return _("The service is briefly unavailable (the database is being switched over or restarted). Please try "
+             "again in a few seconds.")
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page, or 503 with Retry-After when the database could not be reached (a failover, a restart, a
+    locked SQLite file): the request's transaction was rolled back, so trying again is safe."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        if is_api(request):
+            response: HttpResponse = api_error(503, "unavailable", str(unavailable_message()))
+        else:
+            from django.template import loader
+
+            response = HttpResponse(loader.get_template("503.html").render({"message": unavailable_message()}),
+                                    status=503)
+        response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+        return response
     if is_api(request):
         return api_error(500, "server_error", _("Something went wrong on our side. It has been logged."))
     from django.views.defaults import server_error as page_server_error

@@ -101,3 +101,44 @@ def test_deleting_a_house_people_live_in_is_refused_with_409(staff_client, world
     assert response.status_code == 409, response.content
     assert _api_shape(response)["code"] == "referenced"
     assert Place.objects.filter(pk=house.pk).exists()
+
+
+def _database_gone(execute, sql, params, many, context):
+    from django.db import OperationalError
+
+    raise OperationalError("server closed the connection unexpectedly")
+
+
+def test_a_database_that_cannot_be_reached_is_503_with_retry_after_in_the_api(staff_client):
+    from django.db import connection
+
+    staff_client.raise_request_exception = False
+    with connection.execute_wrapper(_database_gone):
+        response = staff_client.get("/api/v1/residents/persons")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    body = _api_shape(response)
+    assert body["code"] == "unavailable" and "几秒后再试" in body["message"]
+    assert b"server closed" not in response.content
+
+
+def test_a_database_that_cannot_be_reached_is_a_503_page(staff_client):
+    from django.db import connection
+
+    staff_client.raise_request_exception = False
+    with connection.execute_wrapper(_database_gone):
+        response = staff_client.get("/")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    page = response.content.decode()
+    assert "服务暂时不可用" in page and "server closed" not in page
+
+
+def test_any_other_error_is_still_a_500_page(staff_client, monkeypatch):
+    from django.db import connection
+
+    def broken(execute, sql, params, many, context):
+        raise RuntimeError("boom")
+
+    staff_client.raise_request_exception = False
+    with connection.execute_wrapper(broken):
+        response = staff_client.get("/")
+    assert response.status_code == 500 and "Retry-After" not in response
