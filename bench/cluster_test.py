@@ -53,8 +53,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 HOST = "127.0.0.1"
-# Built (core TaskRun, issue 18) but not yet seen passing on a cluster: printed as TODO until it does.
-AT_LEAST_ONCE = "at-least-once tasks: built in core (TaskRun) but not yet run on a cluster (issue 18)"
 BASE = int(os.environ.get("LINLI_CLUSTER_PORT", "18020"))
 PORT = {"primary": BASE + 1, "standby": BASE + 2, "bouncer": BASE + 3, "redis": BASE + 4, "nginx": BASE + 5,
         "app1": BASE + 6, "app2": BASE + 7, "app3": BASE + 8}
@@ -631,17 +629,20 @@ def _grep(path: Path, needle: str) -> int:
 
 
 def _write_small_workbook(source: Path, target: Path, rows: int) -> None:
+    """The first ``rows`` persons of the seed's workbook go to ``target``; ``source`` keeps the others (the big
+    import of phase 5 must not meet persons the small import registered: it would be rejected for them)."""
     from openpyxl import Workbook, load_workbook
 
     src = load_workbook(source, read_only=True)
-    out = Workbook()
-    ws = out.active
-    ws.title = src.worksheets[0].title
+    small, rest = Workbook(), Workbook()
+    small.active.title = rest.active.title = src.worksheets[0].title
     for i, row in enumerate(src.worksheets[0].iter_rows(values_only=True)):
-        if i > rows:
-            break
-        ws.append(list(row))
-    out.save(target)
+        if i == 0:
+            small.active.append(list(row))
+        (small if 0 < i <= rows else rest).active.append(list(row))
+    src.close()
+    small.save(target)
+    rest.save(source)
 
 
 def upload_import(client: Client, path: Path, community: int) -> int | None:
@@ -883,8 +884,11 @@ def phase_kill_worker(cluster: Cluster) -> None:
     runs = cluster.psql(cluster.primary_port, "SELECT status || ' after ' || attempts || ' attempts' FROM core_taskrun "
                                               f"WHERE key = 'residents.import:{int(job)}'")
     say(f"  the import's run: {runs}")
-    check_pending("the import ends done after the workers were killed", final == "done", f"status {final}; run {runs}",
-                  AT_LEAST_ONCE)
+    if final != "done":
+        say("  the import's problems: " + cluster.psql(
+            cluster.primary_port, f"SELECT problem_count || ' ' || message || ' ' || left(problems::text, 300) "
+                                  f"FROM residents_importjob WHERE id = {int(job)}"))
+    check("the import ends done after the workers were killed", final == "done", f"status {final}; run {runs}")
     # The escalation task runs every minute: wait for the K marks, then a further run, which must add none.
     query = f"SELECT count(*) FROM cases_escalationmark WHERE level = 'handle' AND case_id IN ({ids})"
     end = time.monotonic() + 150
@@ -896,7 +900,7 @@ def phase_kill_worker(cluster: Cluster) -> None:
         time.sleep(2)
     time.sleep(62)
     escalations = int(cluster.psql(cluster.primary_port, query))
-    check_pending(f"exactly K={k} escalations", escalations == k, f"{escalations}", AT_LEAST_ONCE)
+    check(f"exactly K={k} escalations", escalations == k, f"{escalations}")
 
 
 def phase_partitions(cluster: Cluster, rows: int = 600_000) -> None:
@@ -1034,6 +1038,8 @@ def phase_failover(cluster: Cluster, concurrency: int = 4) -> None:
                        f"{to_write:.1f} s after the kill; errors meanwhile {dict(errors)}")
     check("writes succeed again after the failover", first_write_after[0] > 0, f"{to_write:.1f} s")
     check("0 acknowledged intakes lost (synchronous commit)", lost == 0, f"{lost} of {len(acked)}")
+    check_pending("the failover answers 503 (try again), never 500", not errors.get(500), f"{dict(errors)}",
+                  "503 for an unreachable database: tested in linli/core/tests/test_hostile_input.py, not yet seen here")
 
 
 # --- main -------------------------------------------------------------------------------------------------
