@@ -616,9 +616,39 @@ TRAINING_TARGET_HOURS = 12  # a year, per staff member (人民西路: at least 1
 STAFF_ROLES_TRAINED = ("community_staff", "grid_worker")
 
 
+def pair_create(*, mentor: Any, apprentice: Any, place: Any, started_on: dt.date, actor: Any, goal: str = "") -> Any:
+    """师徒结对: pair two staff members of the area (a staff member mentors another, never themselves)."""
+    from linli.evaluation.models import MentorPair
+    from linli.evaluation.workflow import PERM_MANAGE
+
+    if place is None or place.kind not in ("street", "community"):
+        raise Invalid(_("Choose a street or a community."), fields={"place": [_("Choose a street or a community.")]})
+    if actor is not None and not (PERM_MANAGE in getattr(actor, "perms", ()) and actor.scope.covers_path(place.path)):
+        raise NotFound(_("Not found."))
+    errors: dict[str, list[str]] = {}
+    if mentor is None or not _staff_under(mentor, place.path):
+        errors["mentor"] = [_("Only staff of this area can be recorded.")]
+    if apprentice is None or not _staff_under(apprentice, place.path):
+        errors["apprentice"] = [_("Only staff of this area can be recorded.")]
+    elif mentor is not None and mentor.pk == apprentice.pk:
+        errors["apprentice"] = [_("A mentor and an apprentice are two people.")]
+    if started_on is None or started_on > timezone.localdate():
+        errors["started_on"] = [_("Record a session that has taken place.")]
+    if errors:
+        raise Invalid(_("Please check the pair."), fields=errors)
+    try:
+        with transaction.atomic():
+            pair = MentorPair.objects.create(mentor=mentor, apprentice=apprentice, place=place, place_path=place.path,
+                                             started_on=started_on, goal=(goal or "")[:200])
+            audit_record(action="evaluation.pair_create", actor=actor, actor_name=_system(actor), target=pair)
+    except IntegrityError as exc:
+        raise Refused(_("These two are paired already."), code="duplicate") from exc
+    return pair
+
+
 def training_record(
     *, title: str, kind: str, place: Any, held_on: dt.date, hours: Any, attendees: list[Any], actor: Any,
-    teacher: str = "",
+    teacher: str = "", pair: Any = None,
 ) -> Any:
     """A training session (a course, the secretary's lecture, a salon, a mentoring session, a hard-problem
     session) with the staff who attended; each attendee's hours count toward the year's target."""
@@ -645,6 +675,11 @@ def training_record(
         errors["hours"] = [_("Hours must be more than 0 and at most 24.")]
     if held_on is None or held_on > timezone.localdate():
         errors["held_on"] = [_("Record a session that has taken place.")]
+    if pair is not None:  # a mentoring session of a pair: the two of them, counted for both
+        kind = TrainingKind.MENTORING
+        attendees = [pair.mentor, pair.apprentice]
+        if place is not None and not pair.place_path.startswith(place.path):
+            errors["pair"] = [_("Choose a pair of this area.")]
     people = list(dict.fromkeys(a for a in attendees if a is not None))[:500]
     if not people:
         errors["attendees"] = [_("Tick who attended.")]
@@ -656,6 +691,7 @@ def training_record(
         session = TrainingSession.objects.create(
             title=title, kind=kind, place=place, place_path=place.path, held_on=held_on, hours=h,
             teacher=(teacher or "")[:64], created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            pair=pair,
         )
         TrainingAttendance.objects.bulk_create([
             TrainingAttendance(session=session, user=u, hours=h, year=held_on.year,

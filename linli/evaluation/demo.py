@@ -203,6 +203,14 @@ def _demo_training(demo: Any) -> None:
         if m % 3 == 0:
             actions.training_record(title=f"第{m // 3}季度工作沙龙", kind="salon", place=community,
                                     held_on=day + dt.timedelta(days=10), hours="2", attendees=staff[:2], actor=None)
+    if len(staff) >= 2:  # 师徒结对: the first two staff, a mentoring session every other month
+        pair = actions.pair_create(mentor=staff[0], apprentice=staff[1], place=community,
+                                   started_on=dt.date(today.year, 1, 15), actor=None, goal="带教入户走访和台账")
+        for m in range(2, today.month + 1, 2):
+            day = dt.date(today.year, m, 18)
+            if day <= today:
+                actions.training_record(title=f"{m}月师徒带教", kind="mentoring", place=community, held_on=day,
+                                        hours="2", attendees=[], actor=None, pair=pair)
 
 
 COMMITMENTS = ["每月为楼里独居老人上门理发", "每周巡查楼道消防通道", "帮助楼里老人代购代办", "义务辅导楼里孩子作业",

@@ -481,6 +481,8 @@ class TrainingSession(models.Model):
     held_on = models.DateField(_("held on"))
     hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
     teacher = models.CharField(_("teacher"), max_length=64, blank=True, default="")
+    pair = models.ForeignKey("evaluation.MentorPair", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="sessions", verbose_name=_("mentor pair"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -648,3 +650,32 @@ class MemberEvaluationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation_id} {self.kind}"
+
+
+class MentorPair(models.Model):
+    """师徒结对: an experienced staff member and a new one, paired in the secretary's studio. Their mentoring
+    sessions (a TrainingSession of kind mentoring naming the pair) count in both one's training hours."""
+
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("mentor"))
+    apprentice = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("apprentice"))
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("held by"))
+    place_path = models.CharField(max_length=255, editable=False, default="")
+    started_on = models.DateField(_("paired on"))
+    goal = models.CharField(_("goal"), max_length=200, blank=True, default="")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mentor pair")
+        verbose_name_plural = _("mentor pairs")
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(mentor=F("apprentice")), name="evaluation_pair_two_people"),
+            models.UniqueConstraint(fields=["mentor", "apprentice"], condition=Q(active=True),
+                                    name="evaluation_pair_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor_id}→{self.apprentice_id}"

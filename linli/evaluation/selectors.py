@@ -443,3 +443,16 @@ def training_sessions(user: Any, *, year: int, limit: int = 200) -> list[Any]:
 
     return list(TrainingSession.objects.visible_to(user).filter(held_on__year=year).select_related("place")
                 .order_by("-held_on", "-id")[:limit])
+
+
+def mentor_pairs(user: Any, *, place_path: str, year: int, limit: int = 100) -> list[Any]:
+    """The area's active mentor pairs (师徒结对) with their mentoring sessions and hours this year."""
+    from django.db.models import Count, Q, Sum
+
+    from linli.evaluation.models import MentorPair
+
+    return list(MentorPair.objects.filter(place_path__startswith=place_path, active=True)
+                .select_related("mentor", "apprentice")
+                .annotate(n=Count("sessions", filter=Q(sessions__held_on__year=year)),
+                          h=Sum("sessions__hours", filter=Q(sessions__held_on__year=year)))
+                .order_by("-started_on", "-id")[:limit])

@@ -44,6 +44,10 @@ def _month(value: str | None) -> dt.date | None:
         return None
 
 
+def _pk(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 19 else None
+
+
 def _communities(user) -> list:
     from linli.places.models import Place, PlaceKind
 
@@ -587,6 +591,25 @@ def training(request: HttpRequest) -> HttpResponse:
     can_record = PERM_MANAGE in request.user.perms and area is not None
     errors: dict = {}
     values = {"title": "", "kind": TrainingKind.LECTURE, "held_on": today.isoformat(), "hours": "2", "teacher": ""}
+    if request.method == "POST" and can_record and request.POST.get("pair_new"):
+        from linli.evaluation.models import MentorPair  # noqa: F401
+
+        staff_ids = {u.pk: u for u in selectors.staff_under(area.path)}
+        try:
+            started = dt.date.fromisoformat(request.POST.get("started_on", ""))
+        except ValueError:
+            started = None  # type: ignore[assignment]
+        try:
+            actions.pair_create(mentor=staff_ids.get(_pk(request.POST.get("mentor"))),
+                                apprentice=staff_ids.get(_pk(request.POST.get("apprentice"))), place=area,
+                                started_on=started, actor=request.user, goal=request.POST.get("goal", "")[:200])
+        except DomainError as exc:
+            raise_http(exc)
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The mentor pair is recorded."))
+        return redirect(f"{request.path}?area={area.pk}&year={year}")
+    pairs = selectors.mentor_pairs(request.user, place_path=area.path, year=year) if area else []
     if request.method == "POST" and can_record:
         values.update({k: request.POST.get(k, "")[:100] for k in values})
         try:
@@ -597,7 +620,8 @@ def training(request: HttpRequest) -> HttpResponse:
         try:
             actions.training_record(title=values["title"], kind=values["kind"], place=area, held_on=held_on,
                                     hours=values["hours"], attendees=list(User.objects.filter(pk__in=ids)),
-                                    actor=request.user, teacher=values["teacher"])
+                                    actor=request.user, teacher=values["teacher"],
+                                    pair=next((p for p in pairs if str(p.pk) == request.POST.get("pair")), None))
         except DomainError as exc:
             raise_http(exc)
             errors = {k: [str(m) for m in v] for k, v in exc.fields.items()} or {"general": [str(exc.message)]}
@@ -609,4 +633,5 @@ def training(request: HttpRequest) -> HttpResponse:
         "areas": areas, "area": area, "year": year, "hours": hours, "can_record": can_record,
         "sessions": selectors.training_sessions(request.user, year=year), "kinds": TrainingKind.choices,
         "staff": selectors.staff_under(area.path) if can_record else [], "values": values, "errors": errors,
+        "pairs": pairs, "today": today.isoformat(),
     }, status=422 if errors else 200)

@@ -61,3 +61,40 @@ def test_the_page_records_a_session(client, world, community_staff, grid_worker_
     client.logout()
     assert client.login(username=street_supervisor.username, password=PASSWORD)
     assert client.get(reverse("evaluation:training")).status_code == 200
+
+
+def test_a_mentor_pairs_sessions_count_for_both(world, community_staff, grid_worker_a, grid_worker_b, outsider):
+    from linli.core.errors import Refused
+
+    pair = actions.pair_create(mentor=grid_worker_a, apprentice=grid_worker_b, place=world.community,
+                               started_on=dt.date(2026, 2, 1), actor=community_staff, goal="熟悉网格走访")
+    with pytest.raises(Invalid):
+        actions.pair_create(mentor=grid_worker_a, apprentice=grid_worker_a, place=world.community,
+                            started_on=dt.date(2026, 2, 1), actor=community_staff)
+    with pytest.raises(Invalid):  # another community's staff cannot be paired here
+        actions.pair_create(mentor=grid_worker_a, apprentice=outsider, place=world.community,
+                            started_on=dt.date(2026, 2, 1), actor=community_staff)
+    with pytest.raises(Refused):
+        actions.pair_create(mentor=grid_worker_a, apprentice=grid_worker_b, place=world.community,
+                            started_on=dt.date(2026, 3, 1), actor=community_staff)
+    for day in (dt.date(2026, 3, 5), dt.date(2026, 4, 5)):
+        s = actions.training_record(title="带教走访", kind="course", place=world.community, held_on=day, hours="3",
+                                    attendees=[], actor=community_staff, pair=pair)
+        assert s.kind == "mentoring"
+    hours = {r["user"].pk: r["hours"] for r in
+             selectors.training_hours(community_staff, place_path=world.community.path, year=2026)["rows"]}
+    assert hours[grid_worker_a.pk] == hours[grid_worker_b.pk] == Decimal("6")
+    (row,) = selectors.mentor_pairs(community_staff, place_path=world.community.path, year=2026)
+    assert row.n == 2 and row.h == Decimal("6")
+
+
+def test_the_page_pairs_staff(client, world, community_staff, grid_worker_a, grid_worker_b):
+    from linli.evaluation.models import MentorPair
+
+    assert client.login(username=community_staff.username, password=PASSWORD)
+    r = client.post(reverse("evaluation:training") + f"?area={world.community.pk}",
+                    {"pair_new": "1", "mentor": grid_worker_a.pk, "apprentice": grid_worker_b.pk,
+                     "started_on": "2026-02-01"})
+    assert r.status_code == 302 and MentorPair.objects.count() == 1
+    page = client.get(reverse("evaluation:training"), {"area": world.community.pk, "year": 2026})
+    assert 'data-testid="mentor-pairs"' in page.content.decode() and str(grid_worker_b) in page.content.decode()
