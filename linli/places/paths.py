@@ -110,15 +110,15 @@ def place_kinds_follow(*, new_path: str) -> int:
     moved_kind = Place.objects.filter(pk=ids[-1]).values_list("kind", flat=True).first()
     changed = 0
     for model, names in place_kind_columns():
-        values: dict[str, object] = {}
         for name in names:
             if name == moved_kind or name not in nearest:
                 continue
-            values[f"{name}_id"] = nearest[name][0]
+            values: dict[str, object] = {f"{name}_id": nearest[name][0]}
             if name == "community" and any(f.name == "community_path" for f in model._meta.concrete_fields):
                 values["community_path"] = nearest[name][1]
-        if values:
-            changed += model._base_manager.filter(place_path__startswith=new_path).update(**values)
+            # An empty key stays empty (a party member kept without a grid is not given one by a move).
+            rows = model._base_manager.filter(place_path__startswith=new_path, **{f"{name}__isnull": False})
+            changed += rows.update(**values)
     return changed
 
 
