@@ -324,6 +324,15 @@ def _course_rows(community: Any, rng: random.Random, today: Any, tz: Any) -> lis
     return out
 
 
+def _learners(community: Any, n: int) -> list[Any]:
+    """``n`` residents of ``community`` spread over its registry (their names only: cheap to read)."""
+    from linli.residents.models import Person, PersonStatus
+
+    active = Person.objects.filter(place_path__startswith=community.path, status=PersonStatus.ACTIVE)
+    ids = list(active.order_by("id").values_list("id", flat=True)[: n * 4])[::4]
+    return list(Person.objects.filter(pk__in=ids).only("id", "name").order_by("id"))
+
+
 def _classes(demo: Any, community: Any, rng: random.Random) -> None:
     import math
 
@@ -340,7 +349,7 @@ def _classes(demo: Any, community: Any, rng: random.Random) -> None:
 
     if Course.objects.filter(community=community).exists():
         return
-    persons = _persons(community, 400)
+    persons = _learners(community, 400)
     if not persons:
         return
     tz = timezone.get_current_timezone()
@@ -367,7 +376,11 @@ def _classes(demo: Any, community: Any, rng: random.Random) -> None:
         resident_person = person_for_user(resident)
         if resident_person is not None:
             persons = [p for p in persons if p.pk != resident_person.pk]
+    # Each enrolment is decided before it is written (cancelled, the sessions attended, completed), so the
+    # rows go in once: no update after.
     enrolments: list[Enrolment] = []
+    present: list[list[CourseSession]] = []
+    events: list[CourseEvent] = []
     joined: set[str] = set()  # 王芳 took a finished interest class (her certificate) and a running class
     for course in courses:
         fill = rng.uniform(0.3, 0.6) if course.status == "open" else rng.uniform(0.7, 1.0)
@@ -379,47 +392,51 @@ def _classes(demo: Any, community: Any, rng: random.Random) -> None:
             joined.add(course.status)
             chosen = [resident_person, *chosen[: n - 1]]
         first = datetime.combine(course.starts_on, time(9), tz) - timedelta(days=21)
+        held = [s for s in by_course.get(course.pk, []) if s.starts_at <= now]
+        needed = math.ceil(len(held) * course.min_attendance / 100)
+        course.enrolled = 0
         for person in chosen:
             mine = resident_person is not None and person.pk == resident_person.pk
-            walk_in = not mine and rng.random() < 0.4
-            enrolments.append(Enrolment(
+            e = Enrolment(
                 course=course, place_path=course.place_path, user=resident if mine else None, person=person,
-                name=person.name, channel="walk_in" if walk_in else "online",
+                name=person.name, channel="online" if mine or rng.random() < 0.6 else "walk_in",
                 enrolled_at=min(now, first + timedelta(days=rng.uniform(0, 20))), status="enrolled",
-            ))
+            )
+            came: list[CourseSession] = []
+            if course.status != "cancelled" and not mine and rng.random() < 0.05:
+                e.status, e.version = "cancelled", 1
+            else:
+                keen = 1.0 if mine else rng.uniform(0.6, 1.0)
+                came = [session for session in held if rng.random() < keen]
+                course.enrolled += 1
+                if course.status == "finished" and len(came) >= needed:
+                    e.status, e.version = "completed", 1
+            enrolments.append(e)
+            present.append(came)
+    Course.objects.bulk_update(courses, ["enrolled"])  # the quota's count, as the compare-and-set keeps it
     enrolments = Enrolment.objects.bulk_create(enrolments)
-
-    attendance: list[Attendance] = []
-    events: list[CourseEvent] = []
-    completed: list[Enrolment] = []
-    cancelled: list[Enrolment] = []
+    attendance = [
+        Attendance(session=session, enrolment=e, at=session.starts_at + timedelta(minutes=rng.randint(-20, 10)),
+                   by_qr=e.channel == "online" or rng.random() < 0.6)
+        for e, came in zip(enrolments, present, strict=True) for session in came
+    ]
+    Attendance.objects.bulk_create(attendance)
     per_course: dict[int, list[Enrolment]] = {}
     for e in enrolments:
         per_course.setdefault(e.course_id, []).append(e)
     for course in courses:
         rows = per_course.get(course.pk, [])
-        held = [s for s in by_course.get(course.pk, []) if s.starts_at <= now]
-        needed = math.ceil(len(held) * course.min_attendance / 100)
-        created_at = rows[0].enrolled_at - timedelta(days=3) if rows else now
+        created_at = min(e.enrolled_at for e in rows) - timedelta(days=3) if rows else now
         events.append(CourseEvent(course=course, kind="create", actor_name=staff_name, at=created_at,
                                   to_status="open", data={"quota": course.quota}))
         for e in rows:
             events.append(CourseEvent(course=course, kind="enrol", actor_name=staff_name if e.channel == "walk_in"
                                       else e.name, at=e.enrolled_at, to_status="enrolled",
                                       data={"enrolment": e.pk, "channel": e.channel}))
-            if course.status != "cancelled" and e.user_id is None and rng.random() < 0.05:
-                cancelled.append(e)
-                continue
-            keen = rng.uniform(0.6, 1.0) if e.user_id is None else 1.0
-            present = 0
-            for session in held:
-                if rng.random() < keen:
-                    present += 1
-                    attendance.append(Attendance(session=session, enrolment=e,
-                                                 at=session.starts_at + timedelta(minutes=rng.randint(-20, 10)),
-                                                 by_qr=e.channel == "online" or rng.random() < 0.6))
-            if course.status == "finished" and present >= needed:
-                completed.append(e)
+            if e.status == "cancelled":
+                events.append(CourseEvent(course=course, kind="cancel", actor_name=e.name,
+                                          at=e.enrolled_at + timedelta(days=2), from_status="enrolled",
+                                          to_status="cancelled", data={"enrolment": e.pk}))
         end = datetime.combine(course.ends_on, time(21), tz)
         if course.status == "closed":
             events.append(CourseEvent(course=course, kind="close", actor_name=staff_name,
@@ -429,21 +446,10 @@ def _classes(demo: Any, community: Any, rng: random.Random) -> None:
             events.append(CourseEvent(course=course, kind="finish", actor_name=staff_name, at=end,
                                       from_status="open", to_status="finished"))
         elif course.status == "cancelled":
-            events.append(CourseEvent(course=course, kind="cancel", actor_name=staff_name, at=held[-1].ends_at,
+            stopped = by_course[course.pk][-1].ends_at
+            events.append(CourseEvent(course=course, kind="cancel", actor_name=staff_name, at=stopped,
                                       from_status="open", to_status="cancelled", note="授课老师因病无法继续授课"))
-    Attendance.objects.bulk_create(attendance)
-
-    cancelled_ids = {e.pk for e in cancelled}
-    for e in cancelled:
-        e.status, e.version = "cancelled", 1
-        events.append(CourseEvent(course_id=e.course_id, kind="cancel", actor_name=e.name,
-                                  at=e.enrolled_at + timedelta(days=2), from_status="enrolled",
-                                  to_status="cancelled", data={"enrolment": e.pk}))
-    Enrolment.objects.bulk_update(cancelled, ["status", "version"])
-    # The quota's count (what the compare-and-set keeps): the enrolments not cancelled.
-    for course in courses:
-        course.enrolled = sum(1 for e in per_course.get(course.pk, []) if e.pk not in cancelled_ids)
-    Course.objects.bulk_update(courses, ["enrolled"])
+    completed = [e for e in enrolments if e.status == "completed"]
 
     # Certificates of completion, numbered on from the community's certificates of the year.
     course_of = {c.pk: c for c in courses}
@@ -456,7 +462,6 @@ def _classes(demo: Any, community: Any, rng: random.Random) -> None:
         year = issued.year
         counters[year] = counters.get(year, 0) + 1
         n = counters[year]
-        e.status, e.version = "completed", 1
         label = CourseKind(course.kind).label
         certs.append(Certificate(
             enrolment=e, community=community, year=year, serial=n,
@@ -467,7 +472,6 @@ def _classes(demo: Any, community: Any, rng: random.Random) -> None:
                  f"举办的“{course.title}”{label}，完成学习，准予结业。",
         ))
     certs = Certificate.objects.bulk_create(certs)
-    Enrolment.objects.bulk_update(completed, ["status", "version"])
     for cert, e in zip(certs, completed, strict=True):
         events.append(CourseEvent(course_id=e.course_id, kind="complete", actor_name=staff_name,
                                   at=cert.issued_at, from_status="enrolled", to_status="completed",
