@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
@@ -226,6 +227,7 @@ def _spec() -> Spec:
         audit_prefix="evaluation.round",
         noun=_("round"),
         related=("compound",),
+        labels={"open": gettext_lazy("Round opened"), "sheet": gettext_lazy("Score sheet submitted")},
     )
 
 

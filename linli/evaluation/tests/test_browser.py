@@ -1,0 +1,107 @@
+"""Issue 15's "done when", tried in the browser as new users would, in Chinese: a compound's branch
+secretary opens the month's evaluation on a laptop, the building heads score on their phones (390×844),
+the secretary closes and publishes, and the red flags appear on the round and on a building's QR page.
+
+Screenshots: $LINLI_SCREENS (default /work/notes/screens)/i15_*.png when the directory exists."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from linli.core.testing.browser import PHONE, log_in
+from linli.core.testing.personas import make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+SCREENS = Path(os.environ.get("LINLI_SCREENS", "/work/notes/screens"))
+PHONE_OPTIONS = {"viewport": PHONE, "bypass_csp": True, "is_mobile": True, "has_touch": True}
+LAPTOP = {"width": 1366, "height": 768}
+
+
+def _shot(page, name: str) -> None:
+    if SCREENS.is_dir():
+        page.screenshot(path=str(SCREENS / f"i15_{name}.png"), full_page=True)
+
+
+def _fits(page, width: int) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+
+
+@pytest.fixture
+def w15(world):
+    from linli.evaluation.defaults import defaults_ensure
+    from linli.party.actions import org_create
+    from linli.places.actions import place_create
+
+    defaults_ensure()  # a transactional test empties the tables the migrations filled
+    compound = place_create(kind="compound", name="岩岭小区", parent=world.grid_a)
+    buildings = [place_create(kind="building", name=f"{i}幢", parent=compound) for i in (1, 2, 3, 4)]
+    secretary = make_user("shuji", "party_member", place=compound, display_name="岩岭支部书记")
+    committee = org_create(kind="committee", name="测试一社区党委", place=world.community, actor=None)
+    org_create(kind="branch", name="岩岭小区党支部", place=compound, parent=committee, secretary=secretary, actor=None)
+    heads = [make_user(f"louzhang{i}", "building_head", place=b, display_name=f"{b.name}楼长")
+             for i, b in enumerate(buildings, start=1)]
+    return {"compound": compound, "buildings": buildings, "secretary": secretary, "heads": heads}
+
+
+def test_issue15_the_month_evaluation(new_page, live_server, w15):
+    from django.utils import timezone
+
+    from linli.evaluation.models import EvaluationRound, ScoreSheet
+
+    base = live_server.url
+    secretary = new_page(viewport=LAPTOP, bypass_csp=True)
+    log_in(secretary, base, w15["secretary"].username)
+    secretary.goto(f"{base}/evaluation/")
+    _shot(secretary, "01_secretary_rounds")
+    with secretary.expect_navigation():
+        secretary.click("[data-testid=open-round]")
+    secretary.select_option("#compound", str(w15["compound"].pk))
+    today = timezone.localdate()
+    secretary.fill("#month", f"{today:%Y-%m}")
+    secretary.fill("#closes_on", today.isoformat())
+    _shot(secretary, "02_open_round")
+    with secretary.expect_navigation():
+        secretary.click("[data-testid=submit-round]")
+    rnd = EvaluationRound.objects.get()
+    assert rnd.status == "open" and rnd.organiser == "branch"
+
+    # Each building head scores the other buildings on the phone; better marks for 1幢 and 2幢.
+    marks = {"1幢": "9", "2幢": "9", "3幢": "7", "4幢": "6"}
+    for n, head in enumerate(w15["heads"]):
+        phone = new_page(**PHONE_OPTIONS)
+        log_in(phone, base, head.username)
+        phone.goto(f"{base}/evaluation/mine/")
+        with phone.expect_navigation():
+            phone.locator("[data-testid=open-sheet] a").first.click()
+        for target in phone.locator("[data-testid=target]").all():
+            value = marks[target.locator("legend").inner_text().strip()]
+            for box in target.locator("input[type=number]").all():
+                box.fill(value)
+        _fits(phone, PHONE["width"])
+        if n == 0:
+            _shot(phone, "03_head_sheet_phone")
+        with phone.expect_navigation():
+            phone.click("[data-testid=submit-sheet]")
+        phone.close()
+    assert ScoreSheet.objects.filter(round=rnd).count() == 4
+
+    secretary.goto(f"{base}/evaluation/rounds/{rnd.pk}/")
+    for name in ("close", "publish"):
+        with secretary.expect_navigation():
+            secretary.click(f"[data-testid=do-{name}]")
+    rnd.refresh_from_db()
+    assert rnd.status == "published"
+    _shot(secretary, "04_published")
+    assert "提交评分表" in secretary.inner_text("body")  # the round's record reads in Chinese, not raw kinds
+    flagged = secretary.locator("[data-testid=rank-row]:has([data-testid=red-flag])")
+    assert flagged.count() == 3  # 1幢 and 2幢 tie on top; 3幢 third; 4幢 without the flag
+    first = w15["buildings"][0]
+    first.refresh_from_db()
+    qr = new_page(**PHONE_OPTIONS)
+    qr.goto(f"{base}/r/{first.public_code}")
+    assert qr.locator("[data-testid=building-badges]").count() == 1
+    _fits(qr, PHONE["width"])
+    _shot(qr, "05_qr_page_flag")
