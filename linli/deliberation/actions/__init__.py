@@ -7,7 +7,8 @@
 - projects: ``project_propose``, ``project_from_decision``, ``project_transition``, ``project_money_in``,
   ``project_pay``, ``milestone_add``, ``milestone_reach``, ``project_rate``; money: ``ledger_post``,
   ``ledger_reconcile``; funds: ``fund_create``, ``fund_money_in``, ``fund_pay``, ``fund_payment_run``;
-- honours: ``honour_category_add``, ``honour_round_create``, ``honour_nominate``, ``honour_transition``;
+- honours: ``honour_category_add``, ``honour_round_create``, ``honour_nominate``, ``honour_transition``,
+  ``honours_count_closed`` (the periodic task);
 - the think tank: ``expert_add``, ``expert_update``, ``expert_invite``, ``expert_opinion_record``;
 - votes: ``vote_create``, ``vote_transition``, ``ballot_cast``, ``ballot_enter_paper``, ``votes_close_due``.
 """
@@ -20,6 +21,7 @@ from linli.deliberation.actions.honours import (
     honour_nominate,
     honour_round_create,
     honour_transition,
+    honours_count_closed,
 )
 from linli.deliberation.actions.ledger import (
     fen_of,
@@ -81,6 +83,7 @@ __all__ = [
     "honour_nominate",
     "honour_round_create",
     "honour_transition",
+    "honours_count_closed",
     "fund_create",
     "fund_money_in",
     "fund_pay",

@@ -326,3 +326,22 @@ def honour_transition(*, round: Any, name: str, actor: Any, data: dict[str, Any]
     """The one door for every row of ``HONOUR_TRANSITIONS``."""
     return run(_spec(), obj=round, name=name, actor=actor, data=data)
 
+
+def honours_count_closed(limit: int = 200) -> int:
+    """Count the voting rounds none of whose votes is still open (the periodic close closed them): the round's
+    own "count" through the runner, by the system. Idempotent: a counted round is no longer voting, and a
+    round another run counted meanwhile is refused and skipped. Returns how many were counted."""
+    done = 0
+    due = (
+        HonourRound.objects.filter(status=HonourStatus.VOTING, contests__isnull=False)
+        .exclude(contests__vote__status__in=[VoteStatus.DRAFT, VoteStatus.OPEN])
+        .distinct().order_by("id").values_list("pk", flat=True)[:limit]
+    )
+    for pk in list(due):
+        try:
+            honour_transition(round=pk, name="count", actor=None)
+            done += 1
+        except Refused:
+            continue
+    return done
+

@@ -314,3 +314,28 @@ def test_another_communitys_round_is_not_found(client, honour_round, outsider):
     assert client.get(reverse("deliberation:honour_detail", args=[honour_round.pk])).status_code == 404
     assert client.post(reverse("deliberation:honour_transition", args=[honour_round.pk, "cancel"]),
                        {"reason": "x"}).status_code == 404
+
+
+def test_the_periodic_task_counts_a_round_once_its_votes_are_closed(honour_round, nominated, community_staff):
+    """The task closes the votes whose time is up and counts the round through its own transition (by the
+    system), once: a second run changes nothing; a round whose vote is still open is left voting."""
+    from linli.deliberation.actions import ballot_cast, honour_transition
+    from linli.deliberation.tasks import deliberation_close_due_votes
+
+    rnd = honour_transition(round=honour_round, name="open_vote", actor=community_staff, data={"closes_at": _closes()})
+    contest = HonourContest.objects.get(round=rnd)
+    first = HonourNomination.objects.filter(category=contest.category).order_by("id").first()
+    ballot_cast(actor=nominated[0], vote=contest.vote_id, choice=first.option_key)
+    deliberation_close_due_votes.call_local()  # not due yet
+    assert HonourRound.objects.get(pk=rnd.pk).status == HonourStatus.VOTING
+    Vote.objects.filter(pk=contest.vote_id).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
+    deliberation_close_due_votes.call_local()
+    rnd.refresh_from_db()
+    assert rnd.status == HonourStatus.COUNTED and Vote.objects.get(pk=contest.vote_id).status == "closed"
+    first.refresh_from_db()
+    assert first.won and first.votes == 1
+    counted = HonourEvent.objects.get(round=rnd, kind="count")
+    assert counted.actor_id is None
+    deliberation_close_due_votes.call_local()  # twice: nothing more
+    assert HonourEvent.objects.filter(round=rnd, kind="count").count() == 1
+    assert AuditEntry.objects.filter(action="deliberation.honour_count", target_id=str(rnd.pk)).count() == 1
