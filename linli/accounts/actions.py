@@ -10,6 +10,9 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -300,6 +303,36 @@ def password_set(*, user: User, new_password: str, actor: User | None, old_passw
 
 # --- users and roles ------------------------------------------------------------------------------------
 
+# While ``password_hashes_shared()`` is active: password -> its hash, computed once (the demo's accounts).
+_shared_hashes: ContextVar[dict[str, str] | None] = ContextVar("linli_shared_password_hashes", default=None)
+
+
+@contextmanager
+def password_hashes_shared() -> Iterator[None]:
+    """Inside: ``user_create`` hashes each distinct password once (PBKDF2, the configured hasher and its
+    iterations) and gives every new account with that password the same stored hash. For the console's
+    bulk creation of accounts that share one password (``linli demo``: a dozen accounts with the demo
+    password would otherwise spend most of a second each in the hasher). The hash is as strong as any
+    other; the accounts only share its salt, which reveals nothing the shared password does not."""
+    token = _shared_hashes.set({})
+    try:
+        yield
+    finally:
+        _shared_hashes.reset(token)
+
+
+def _set_password(user: User, password: str) -> None:
+    shared = _shared_hashes.get()
+    if shared is None:
+        user.set_password(password)
+        return
+    if password not in shared:
+        user.set_password(password)
+        shared[password] = user.password
+    else:
+        user.password = shared[password]
+        user._password = password  # type: ignore[attr-defined]  # as set_password leaves it for the validators
+
 
 @transaction.atomic
 def user_create(
@@ -326,7 +359,7 @@ def user_create(
         validate_password(password, user)
     except ValidationError as exc:
         raise Invalid(_("The password does not meet the policy."), fields={"password": _validation_messages(exc)}) from exc
-    user.set_password(password)
+    _set_password(user, password)
     user.password_changed_at = timezone.now()
     user.save()
     audit_record(action="accounts.user_create", actor=actor, actor_name="" if actor else "console", target=user)

@@ -154,13 +154,14 @@ def demo_clock() -> Iterator[dict[str, datetime | None]]:
 # --- the cast ---------------------------------------------------------------------------------------------
 
 
-def _user(login: str, name: str, role: str, *, place: Any = None, department: Any = None) -> Any:
+def _user(demo: Any, login: str, name: str, role: str, *, place: Any = None, department: Any = None) -> Any:
     from linli.accounts.actions import role_assign, user_create
     from linli.accounts.models import User
 
     user = User.objects.filter(username=login).first()
     if user is None:
-        user = user_create(username=login, password=secrets.token_urlsafe(24) + "Aa1!", display_name=name, actor=None)
+        password = getattr(demo, "staff_password", None) or secrets.token_urlsafe(24) + "Aa1!"
+        user = user_create(username=login, password=password, display_name=name, actor=None)
         role_assign(user=user, role=role, place=place, department=department, actor=None)
     return user
 
@@ -179,7 +180,7 @@ def demo_cast(demo: Any) -> Cast:
     for name, code, login, person in DEPARTMENTS:
         if code not in departments:
             departments[code] = department_create(name=name, code=code, place=demo.street, actor=None)
-        dept_staff[code] = _user(login, person, Role.DEPARTMENT_STAFF, department=departments[code])
+        dept_staff[code] = _user(demo, login, person, Role.DEPARTMENT_STAFF, department=departments[code])
     desks = {}
     for community in demo.communities:
         held = RoleAssignment.objects.filter(role=Role.COMMUNITY_STAFF, place=community).select_related("user").first()
@@ -187,12 +188,12 @@ def demo_cast(demo: Any) -> Cast:
             desks[community.pk] = held.user
         elif community.code in DESKS:
             login, name = DESKS[community.code]
-            desks[community.pk] = _user(login, name, Role.COMMUNITY_STAFF, place=community)
+            desks[community.pk] = _user(demo, login, name, Role.COMMUNITY_STAFF, place=community)
     workers = {}
     for i, grid in enumerate(demo.grids):
         held = RoleAssignment.objects.filter(role=Role.GRID_WORKER, place=grid).select_related("user").first()
         workers[grid.pk] = held.user if held is not None else _user(
-            f"demo-grid-{grid.code}", WORKER_NAMES[i % len(WORKER_NAMES)], Role.GRID_WORKER, place=grid)
+            demo, f"demo-grid-{grid.code}", WORKER_NAMES[i % len(WORKER_NAMES)], Role.GRID_WORKER, place=grid)
     places = {}
     for grid in demo.grids:
         buildings = list(Place.objects.filter(kind=PlaceKind.BUILDING, path__startswith=grid.path).order_by("id")[:40])

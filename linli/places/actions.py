@@ -12,17 +12,19 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import shapely
 from django.db import transaction
-from django.db.models import F, ProtectedError, RestrictedError, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import CharField, F, OuterRef, ProtectedError, RestrictedError, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.access import scope_of
-from linli.core.audit import audit_record
+from linli.core.audit import audit_record, audit_record_many
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.refdata import refdata_changed
 from linli.places import geo
@@ -148,15 +150,21 @@ def _code_error(message) -> Invalid:
 
 
 def _clean_codes(
-    *, kind: str, code: Any, district_code: Any, parent: Place | None, exclude_pk: int | None = None
+    *, kind: str, code: Any, district_code: Any, parent: Place | None, exclude_pk: int | None = None,
+    nearest: Any = None, check_taken: bool = True,
 ) -> tuple[str, str]:
-    """Check the official codes of a node (under ``parent``); returns (code, district_code)."""
+    """Check the official codes of a node (under ``parent``); returns (code, district_code).
+    ``nearest(kind)``: the parent or its nearest ancestor of that kind (anything with a ``code``; by
+    default read from the tree). ``check_taken=False``: the caller checks that the code is free."""
+    if nearest is None:
+        def nearest(of_kind: str) -> Place | None:
+            return _nearest(parent, of_kind)
     code = _clean_text(code)
     district_code = _clean_text(district_code)
     if kind in (PlaceKind.CITY, PlaceKind.DISTRICT):
         if district_code:
             raise _field_error("district_code", _("Only a street carries a county code."), code="bad_code")
-        code = _clean_admin_code(kind, code, parent)
+        code = _clean_admin_code(kind, code, parent, nearest)
     elif kind == PlaceKind.STREET:
         if district_code and (not DIGITS6.match(district_code) or district_code[:2] not in PROVINCE_PREFIXES):
             message = _("A county code has 6 digits (GB/T 2260).")
@@ -168,7 +176,7 @@ def _clean_codes(
                 district_code = code[:6]
             elif not code.startswith(district_code):
                 raise _code_error(_("A street's statistical code must start with its county code."))
-        district = _nearest(parent, PlaceKind.DISTRICT)
+        district = nearest(PlaceKind.DISTRICT)
         if district is not None and district.code:
             if not district_code:
                 district_code = district.code
@@ -182,13 +190,13 @@ def _clean_codes(
     elif kind == PlaceKind.COMMUNITY and code:
         if not DIGITS12.match(code):
             raise _code_error(_("A community's statistical code has 12 digits."))
-        street = _nearest(parent, PlaceKind.STREET)
+        street = nearest(PlaceKind.STREET)
         if street is not None and street.code and code[:9] != street.code[:9]:
             raise _code_error(_("A community's code must start with the first 9 digits of its street's code."))
     elif kind == PlaceKind.GRID and code:
         standard = STANDARD_GRID_CODE.match(code)
         if standard:
-            community = _nearest(parent, PlaceKind.COMMUNITY)
+            community = nearest(PlaceKind.COMMUNITY)
             if community is not None and community.code and standard.group(1) != community.code:
                 raise _code_error(_("A grid code of the form <community code>-NN must start with its community's code."))
         elif STATISTICAL_PREFIX.match(code) or not FREE_CODE.match(code):
@@ -198,12 +206,12 @@ def _clean_codes(
     duplicates = Place.objects.filter(kind=kind, code=code)
     if exclude_pk is not None:
         duplicates = duplicates.exclude(pk=exclude_pk)
-    if code and duplicates.exists():
+    if code and check_taken and duplicates.exists():
         raise _code_error(_("Another place of this kind already has this code."))
     return code, district_code
 
 
-def _clean_admin_code(kind: str, code: str, parent: Place | None) -> str:
+def _clean_admin_code(kind: str, code: str, parent: Place | None, nearest: Any = None) -> str:
     """A city's or district's GB/T 2260 code: 6 digits with a real province prefix; a city's ends in 00
     (a prefecture, or 0000 for a municipality), a district's does not; a district lies in its city."""
     if not code:
@@ -215,7 +223,7 @@ def _clean_admin_code(kind: str, code: str, parent: Place | None) -> str:
     if kind == PlaceKind.DISTRICT:
         if code.endswith("00"):
             raise _code_error(_("A district's GB/T 2260 code does not end in 00."))
-        city = _nearest(parent, PlaceKind.CITY)
+        city = nearest(PlaceKind.CITY) if nearest is not None else _nearest(parent, PlaceKind.CITY)
         if city is not None and city.code:
             # A municipality (110000) holds 1101xx and 1102xx; a prefecture city (330100) holds 3301xx.
             prefix = city.code[:2] if city.code.endswith("0000") else city.code[:4]
@@ -394,6 +402,147 @@ def place_create(
         geo.geo_bump()
     audit_record(action="places.place_create", actor=actor, actor_name=_actor_name(actor), target=place, detail=detail)
     return place
+
+
+@dataclass(eq=False)
+class NewPlace:
+    """One node for ``places_create_bulk``. ``parent``: an existing place, or a ``NewPlace`` earlier in the
+    same call (a building and its entrances and houses in one go). ``place`` is the node written."""
+
+    kind: str
+    name: str
+    parent: Place | NewPlace | None = None
+    code: str = ""
+    geometry: Any = None
+    attrs: dict[str, Any] = field(default_factory=dict)
+    place: Place | None = None
+
+
+BULK_BATCH = 500
+
+
+def _bulk_error(number: int, exc: Invalid) -> Invalid:
+    """``exc`` of the ``number``-th node (1-based), saying which node it is."""
+    message = _("Place %(n)d: %(message)s") % {"n": number, "message": exc.message}
+    return Invalid(message, code=exc.code, fields=exc.fields)
+
+
+def _new_public_codes(n: int) -> list[str]:
+    """``n`` distinct fresh public codes, checked against the table in one query per round."""
+    codes: set[str] = set()
+    while len(codes) < n:
+        batch = {"".join(secrets.choice(PUBLIC_CODE_ALPHABET) for _ in range(PUBLIC_CODE_LENGTH))
+                 for _ in range(n - len(codes))}
+        batch -= set(Place.objects.filter(public_code__in=batch).values_list("public_code", flat=True))
+        codes |= batch
+    return list(codes)
+
+
+@transaction.atomic
+def places_create_bulk(items: Sequence[NewPlace], *, actor=None) -> list[Place]:
+    """Many new nodes in one action, each checked as ``place_create`` checks one (the parent's kind, the
+    actor's scope and permission over each existing parent, the name, the codes, the attributes, the
+    geometry), then written level by level in batches: the places, their paths and one audit row each
+    (``places.place_create``, as for a single creation). All or nothing: a bad node raises Invalid naming
+    its position (1-based). Buildings get their public codes. Returns the places in the order given
+    (also set on each item's ``place``). For the demo street and imports."""
+    refdata_changed("places")  # the routing facts cached by the intake (core/refdata.py)
+    position = {id(item): n for n, item in enumerate(items)}
+    existing_ids = {item.parent.pk for item in items if isinstance(item.parent, Place)}
+    existing = {p.pk: p for p in Place.objects.select_for_update().filter(pk__in=existing_ids)}
+    if existing_ids - set(existing):
+        raise NotFound(_("Not found."))
+    for parent in existing.values():
+        _require_change(actor, parent.path)
+    taken: dict[str, set[str]] = {}
+    public_codes = 0
+    places: list[Place] = []
+    details: list[dict[str, Any]] = []
+    level: dict[int, int] = {}  # id(item) -> its level in this call (0: under an existing place or the top)
+    for n, item in enumerate(items):
+        parent = item.parent
+        try:
+            if isinstance(parent, NewPlace):
+                if position.get(id(parent), n) >= n:
+                    raise Invalid(_("A place's parent must come before it."), code="bad_parent")
+                level[id(item)] = level[id(parent)] + 1
+            else:
+                level[id(item)] = 0
+                if parent is None and actor is not None:
+                    raise PermissionDenied(_("Top-level places are created from the console by the operator."))
+                parent = existing[parent.pk] if parent is not None else None
+            _check_parent(item.kind, parent)  # type: ignore[arg-type]  # a NewPlace has a kind too
+            name = _clean_name(item.name)
+            attrs = dict(item.attrs)
+
+            def nearest(of_kind: str, node: Any = parent) -> Any:
+                while isinstance(node, NewPlace):
+                    if node.kind == of_kind:
+                        return node
+                    node = node.parent
+                return _nearest(node, of_kind)
+
+            code, district_code = _clean_codes(
+                kind=item.kind, code=item.code, district_code=attrs.pop("district_code", ""), parent=None,
+                nearest=nearest, check_taken=False,
+            )
+            if code:
+                if code in taken.setdefault(item.kind, set()):
+                    raise _code_error(_("Another place of this kind already has this code."))
+                taken[item.kind].add(code)
+            place = Place(kind=item.kind, name=name, code=code, district_code=district_code,
+                          **_clean_attributes(item.kind, attrs))
+            detail: dict[str, Any] = {"kind": item.kind, "code": code, "parent": None}  # the parent's id below
+            if item.geometry is not None:
+                detail.update(_apply_geometry(place, item.geometry))
+        except Invalid as exc:
+            raise _bulk_error(n + 1, exc) from None
+        item.code = code  # the cleaned code, for the codes of the nodes below it
+        public_codes += item.kind == PlaceKind.BUILDING
+        places.append(place)
+        details.append(detail)
+    for kind, codes in taken.items():
+        for chunk in _chunks(sorted(codes)):
+            clash = Place.objects.filter(kind=kind, code__in=chunk).values_list("code", flat=True).first()
+            if clash is not None:
+                n = next(i for i, item in enumerate(items) if item.kind == kind and item.code == clash)
+                raise _bulk_error(n + 1, _code_error(_("Another place of this kind already has this code.")))
+    fresh = iter(_new_public_codes(public_codes))
+    for place in places:
+        if place.kind == PlaceKind.BUILDING:
+            place.public_code = next(fresh)
+    # Written level by level: a node's path needs its parent's id and path.
+    parents = Place.objects.all()
+    for depth in range(max(level.values(), default=-1) + 1):
+        batch = [(item, place) for item, place in zip(items, places, strict=True) if level[id(item)] == depth]
+        for item, place in batch:
+            parent_place = item.parent.place if isinstance(item.parent, NewPlace) else item.parent
+            place.parent = existing[parent_place.pk] if depth == 0 and parent_place is not None else parent_place
+        Place.objects.bulk_create([place for _item, place in batch], batch_size=BULK_BATCH)
+        for item, place in batch:
+            parent_place = place.parent
+            place.path = f"{parent_place.path if parent_place else '/'}{place.pk}/"
+            place.depth = (parent_place.depth + 1) if parent_place else 0
+            item.place = place
+        for chunk in _chunks([place.pk for _item, place in batch]):
+            # One statement per batch: the parent's path and depth, read in the database.
+            Place.objects.filter(pk__in=chunk).update(
+                path=Concat(Coalesce(Subquery(parents.filter(pk=OuterRef("parent_id")).values("path")[:1]), Value("/")),
+                            Cast("pk", output_field=CharField()), Value("/")),
+                depth=Coalesce(Subquery(parents.filter(pk=OuterRef("parent_id")).values("depth")[:1]) + 1, 0),
+            )
+    if any(p.geometry is not None and p.kind in INDEXED_KINDS for p in places):
+        geo.geo_bump()
+    for place, detail in zip(places, details, strict=True):
+        detail["parent"] = place.parent_id
+    audit_record_many(action="places.place_create", actor=actor, actor_name=_actor_name(actor),
+                      targets=zip(places, details, strict=True))
+    return places
+
+
+def _chunks(values: list[Any], size: int = BULK_BATCH) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 UPDATABLE_FIELDS = frozenset({"name", "code"}) | ATTRIBUTE_FIELDS

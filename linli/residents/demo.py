@@ -43,6 +43,7 @@ from shapely.geometry.base import BaseGeometry
 
 from linli.core.audit import audit_record
 from linli.core.idnumber import make_id_number
+from linli.places.actions import NewPlace, places_create_bulk
 from linli.places.models import CompoundKind, HouseUsage, Place, PlaceKind
 from linli.residents.models import (
     HEAD_RELATIONSHIP,
@@ -444,8 +445,13 @@ class People:
 
 @dataclass
 class House:
-    place: Place
+    node: NewPlace  # written by ``places_create_bulk`` (``place`` once written)
     address: str
+
+    @property
+    def place(self) -> Place:
+        assert self.node.place is not None, "the places of the block are not written yet"
+        return self.node.place
 
 
 @dataclass
@@ -457,13 +463,15 @@ class Block:
     households: int
     houses: list[House] = field(default_factory=list)
     shops: list[House] = field(default_factory=list)
-    buildings: list[Place] = field(default_factory=list)
+    buildings: list[NewPlace] = field(default_factory=list)
 
 
-def _create(kind: str, name: str, parent: Place, **attrs: Any) -> Place:
-    from linli.places.actions import place_create
-
-    return place_create(kind=kind, name=name, parent=parent, actor=None, **attrs)
+def _create(nodes: list[NewPlace], kind: str, name: str, parent: Place | NewPlace, *, geometry: Any = None,
+            **attrs: Any) -> NewPlace:
+    """A node to write (all of a community's at once, through ``places_create_bulk``)."""
+    node = NewPlace(kind=kind, name=name, parent=parent, geometry=geometry, attrs=attrs)
+    nodes.append(node)
+    return node
 
 
 def _largest(shape: BaseGeometry) -> Polygon:
@@ -555,41 +563,42 @@ def _area(rng: random.Random, bounds: tuple[int, int]) -> Decimal:
 
 
 def _build_block(
-    rng: random.Random, *, parent: Place, name: str, kind: BuildingType, floors_list: list[int], shops: int,
+    rng: random.Random, nodes: list[NewPlace], *, parent: Place | NewPlace, name: str, kind: BuildingType, floors_list: list[int], shops: int,
     points: list[tuple[float, float]], prefix: str, standalone: bool = False,
-) -> tuple[list[House], list[House], list[Place]]:
+) -> tuple[list[House], list[House], list[NewPlace]]:
     """The buildings (at ``points``), entrances, houses and shop houses (on the ground floor of the first
-    buildings) of a compound or of one standalone building."""
+    buildings) of a compound or of one standalone building, added to ``nodes``."""
     from linli.accounts.demo import as_geojson
 
     houses: list[House] = []
     shop_houses: list[House] = []
-    buildings: list[Place] = []
+    buildings: list[NewPlace] = []
     shop_buildings = max(1, min(len(floors_list), math.ceil(shops / 3))) if shops else 0
     for b, floors in enumerate(floors_list, start=1):
         building_name = name if standalone else f"{b}栋"
         geometry = as_geojson(Point(points[b - 1]))
-        building = _create(PlaceKind.BUILDING, building_name, parent, floors=floors, geometry=geometry)
+        building = _create(nodes, PlaceKind.BUILDING, building_name, parent, floors=floors, geometry=geometry)
         buildings.append(building)
         where = f"{prefix}{building_name}" if not standalone else building_name
         if b <= shop_buildings:
             count = shops // shop_buildings + (1 if b <= shops % shop_buildings else 0)
             for k in range(1, count + 1):
-                shop = _create(PlaceKind.HOUSE, f"{k}号商铺", building, usage=HouseUsage.SHOP, floor=1,
+                shop = _create(nodes, PlaceKind.HOUSE, f"{k}号商铺", building, usage=HouseUsage.SHOP, floor=1,
                                area_m2=_area(rng, (20, 80)))
                 shop_houses.append(House(shop, f"{where} {shop.name}"))
         for e in range(1, kind.entrances + 1):
-            entrance = _create(PlaceKind.ENTRANCE, f"{e}单元", building)
+            entrance = _create(nodes, PlaceKind.ENTRANCE, f"{e}单元", building)
             for floor in range(1, floors + 1):
                 for i in range(1, kind.per_floor + 1):
-                    house = _create(PlaceKind.HOUSE, f"{floor}{i:02d}", entrance, usage=HouseUsage.RESIDENTIAL,
+                    house = _create(nodes, PlaceKind.HOUSE, f"{floor}{i:02d}", entrance, usage=HouseUsage.RESIDENTIAL,
                                     floor=floor, area_m2=_area(rng, kind.area_m2))
                     houses.append(House(house, f"{where} {entrance.name} {house.name}"))
     return houses, shop_houses, buildings
 
 
-def build_places(rng: random.Random, grid: Place, spec: GridSpec) -> list[Block]:
-    """Compounds (with boundaries), buildings (with points), entrances and houses of one grid."""
+def build_places(rng: random.Random, grid: Place, spec: GridSpec, nodes: list[NewPlace]) -> list[Block]:
+    """Compounds (with boundaries), buildings (with points), entrances and houses of one grid, added to
+    ``nodes`` (written by the caller through ``places_create_bulk``)."""
     from linli.accounts.demo import as_geojson, to_metres
     from linli.places import geo
 
@@ -598,11 +607,11 @@ def build_places(rng: random.Random, grid: Place, spec: GridSpec) -> list[Block]
     shapes, apartment_at = _compound_shapes(grid_m, spec)
     blocks = []
     for compound_spec, shape in zip(spec.compounds, shapes, strict=True):
-        compound = _create(PlaceKind.COMPOUND, compound_spec.name, grid, compound_kind=compound_spec.kind,
+        compound = _create(nodes, PlaceKind.COMPOUND, compound_spec.name, grid, compound_kind=compound_spec.kind,
                            geometry=as_geojson(shape))
         floors = _building_floors(rng, compound_spec.building, compound_spec.households)
         houses, shops, buildings = _build_block(
-            rng, parent=compound, name=compound_spec.name, kind=compound_spec.building, floors_list=floors,
+            rng, nodes, parent=compound, name=compound_spec.name, kind=compound_spec.building, floors_list=floors,
             shops=compound_spec.shops, points=_lattice(shape, len(floors)), prefix=f"{compound_spec.name} ",
         )
         blocks.append(Block(compound_spec.name, compound_spec.kind, compound_spec.households, houses, shops, buildings))
@@ -612,7 +621,7 @@ def build_places(rng: random.Random, grid: Place, spec: GridSpec) -> list[Block]
         if floors[0] * a.building.entrances * a.building.per_floor < a.households:
             raise ValueError("the apartment building is too small for its households")
         houses, shops, buildings = _build_block(
-            rng, parent=grid, name=a.name, kind=a.building, floors_list=floors, shops=0,
+            rng, nodes, parent=grid, name=a.name, kind=a.building, floors_list=floors, shops=0,
             points=[apartment_at], prefix="", standalone=True,
         )
         blocks.append(Block(a.name, "", a.households, houses, shops, buildings))
@@ -719,10 +728,11 @@ def build_community(demo, community: Place, spec: CommunitySpec, *, today: datet
     # Places, grid by grid, and who lives in which house.
     placed: list[tuple[Plan, House, Block]] = []
     shops: list[tuple[House, Block]] = []
-    org_sites: list[Place] = []
+    org_sites: list[NewPlace] = []
+    nodes: list[NewPlace] = []
     cursor = 0
     for grid_spec in spec.grids:
-        for block in build_places(rng, grids[grid_spec.code], grid_spec):
+        for block in build_places(rng, grids[grid_spec.code], grid_spec, nodes):
             keep_first = is_resident_community and cursor == 0
             for plan, house in zip(plans[cursor:cursor + block.households],
                                    _occupied(rng, block.houses, block.households, keep_first=keep_first), strict=True):
@@ -733,6 +743,7 @@ def build_community(demo, community: Place, spec: CommunitySpec, *, today: datet
             shops += [(s, block) for s in block.shops]
             if block.kind and block.buildings:
                 org_sites.append(block.buildings[-1])
+    places_create_bulk(nodes, actor=None)  # every compound, building, entrance and house at once
     street = demo.street
     for plan, house, _block in placed:
         moved_in = today - datetime.timedelta(days=rng.randrange(120, 25 * 365))
@@ -805,7 +816,8 @@ def build_community(demo, community: Place, spec: CommunitySpec, *, today: datet
             contact_phone=people.phone(), notes=shop.address,
         ))
     for i, (kind, name) in enumerate(spec.organisations):
-        site = org_sites[i % len(org_sites)]
+        site = org_sites[i % len(org_sites)].place
+        assert site is not None
         organisations.append(Organisation(name=name, kind=kind, place_id=site.pk, place_path=site.path))
     Organisation.objects.bulk_create(organisations, batch_size=BATCH)
     counts = {
@@ -845,7 +857,8 @@ def _building_heads(demo) -> None:
                                         path__startswith=community.path).first()
         if building is None or User.objects.filter(username=login).exists():
             continue
-        user = user_create(username=login, password=secrets.token_urlsafe(24) + "Aa1!", display_name=name, actor=None)
+        password = getattr(demo, "staff_password", None) or secrets.token_urlsafe(24) + "Aa1!"
+        user = user_create(username=login, password=password, display_name=name, actor=None)
         role_assign(user=user, role="building_head", place=building, actor=None)
 
 
