@@ -5,7 +5,9 @@ which role where, the categories. A reader keeps what it computed in a process-l
 *topic* ("places", "roles", ...); the actions that change such data call ``refdata_changed(topic)``
 inside their transaction. Then:
 
-- this process forgets the topic at once (its own transaction reads its own writes);
+- this process forgets the topic at once (its own transaction reads its own writes: until it ends, that
+  transaction keeps what it computes in a store of its own, dropped at its next change of the topic or
+  when a savepoint that held a change rolls back);
 - after the commit a new version of the topic is written to the shared cache (Redis in production), so
   every other process forgets it at its next read; a rollback changes nothing (the local copy is just
   rebuilt);
@@ -60,13 +62,57 @@ def _versions(topics: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _marks() -> dict[str, tuple[int, Callable[[], None]]]:
+    """topic -> where its latest change in this transaction registered its on-commit bump."""
+    if not hasattr(_local, "marks"):
+        _local.marks = {}
+    return _local.marks
+
+
+def _own() -> dict[tuple[str, ...], tuple[tuple[Any, ...], dict[Hashable, Any]]]:
+    """The values computed inside a transaction that changed their topics: topics -> (marks, values)."""
+    if not hasattr(_local, "own"):
+        _local.own = {}
+    return _local.own
+
+
+def _forget_own(topics: Any) -> None:
+    own = _own()
+    for key in [t for t in own if set(t) & set(topics)]:
+        own.pop(key, None)
+
+
+def _in_transaction(topics: tuple[str, ...], key: Hashable, compute: Callable[[], Any]) -> Any:
+    """The value for a transaction that changed data of ``topics``: computed from what it wrote, kept until
+    its next change of a topic. A savepoint's rollback discards the on-commit bumps registered inside it,
+    and with them the latest change's mark: then nothing is kept (a value may hold rows that are gone)."""
+    pending = connections[DEFAULT_DB_ALIAS].run_on_commit
+    marks = _marks()
+    latest = tuple(marks.get(t) for t in topics)
+    for mark in latest:
+        if mark is not None and not (mark[0] < len(pending) and pending[mark[0]][1] is mark[1]):
+            return compute()
+    own = _own()
+    state = own.get(topics)
+    if state is None or state[0] != latest:
+        state = (latest, {})
+        own[topics] = state
+    values = state[1]
+    if key not in values:
+        values[key] = compute()
+    return values[key]
+
+
 def refdata_get(topics: tuple[str, ...], key: Hashable, compute: Callable[[], Any]) -> Any:
     """The cached value of ``key`` (which depends on ``topics``), computing it on a miss."""
     dirty = _dirty()
     if dirty and dirty.intersection(topics):
         if connections[DEFAULT_DB_ALIAS].in_atomic_block:
-            return compute()  # this transaction changed the data: read it fresh until the commit
+            return _in_transaction(topics, key, compute)  # this transaction changed the data
         dirty.difference_update(topics)  # rolled back (a commit clears the mark)
+        _forget_own(topics)
+        for topic in topics:
+            _marks().pop(topic, None)
     versions = _versions(topics)
     now = time.monotonic()
     state = _store.get(topics)
@@ -91,18 +137,26 @@ def _forget_local(topic: str) -> None:
 def refdata_changed(*topics: str, using: str = DEFAULT_DB_ALIAS) -> None:
     """Data of these topics changed in the current transaction (call it from the action)."""
     dirty = _dirty()
+    connection = connections[using]
     for topic in topics:
         _forget_local(topic)
-        if connections[using].in_atomic_block:
+        if connection.in_atomic_block:
             dirty.add(topic)
+    _forget_own(topics)
 
     def bump() -> None:
         for topic in topics:
             _forget_local(topic)
             cache.set(_KEY % topic, uuid.uuid4().hex, timeout=None)
             _dirty().discard(topic)
+            _marks().pop(topic, None)
+        _forget_own(topics)
 
     transaction.on_commit(bump, using=using)
+    if connection.in_atomic_block and using == DEFAULT_DB_ALIAS:
+        at = len(connection.run_on_commit) - 1
+        for topic in topics:
+            _marks()[topic] = (at, bump)
 
 
 def refdata_clear() -> None:
@@ -110,3 +164,5 @@ def refdata_clear() -> None:
     with _lock:
         _store.clear()
     _dirty().clear()
+    _marks().clear()
+    _own().clear()
