@@ -325,11 +325,26 @@ def demo_is_empty() -> bool:
 
 @contextmanager
 def _bulk_load() -> Iterator[None]:
-    """While the demo loads (one transaction): on SQLite a larger page cache and temporary tables in
-    memory; the settings of the connection come back afterwards."""
-    if connection.vendor != "sqlite":
-        yield
-        return
+    """While the demo loads (one transaction): no copy of each statement into the debug query log (with
+    DEBUG on, Django quotes every parameter of every batch insert for it; a test capturing the queries
+    still gets them), and on SQLite a larger page cache
+    and temporary tables in memory; the connection's settings come back afterwards."""
+    quiet = not connection.force_debug_cursor
+    if quiet:
+        connection.make_debug_cursor = connection.make_cursor  # type: ignore[method-assign]
+    try:
+        if connection.vendor != "sqlite":
+            yield
+        else:
+            with _sqlite_pragmas():
+                yield
+    finally:
+        if quiet:
+            del connection.make_debug_cursor
+
+
+@contextmanager
+def _sqlite_pragmas() -> Iterator[None]:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         cache_size = cursor.fetchone()[0]

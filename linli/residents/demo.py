@@ -1,6 +1,8 @@
 """The registry part of the demo street (``linli demo``): compounds, buildings, entrances and houses under
 the demo grids, and the fictional people who live there: persons, households with their heads and
-GB/T 4761 relationships, occupancies (owner, tenant, resident), shops with their organisations, and tags.
+GB/T 4761 relationships, occupancies (owner, tenant, resident), shops with their organisations, the owners'
+committees (业委会) and property companies (物业公司, 红色物业 for the old compounds) serving the compounds, and
+tags.
 
 幸福社区 is shaped exactly like the community of PRODUCT.md §1: 1.3 km² (its boundary comes from
 linli/accounts/demo.py), 5 compounds and 2 apartment buildings (standalone buildings under a grid), 119
@@ -12,7 +14,7 @@ Everything is fictional: names combine common surnames and given names at random
 district code 330102 and a valid check character (GB 11643), phones use the 170/171 virtual-operator
 prefixes.
 
-Places go through the places actions; persons, households, members, occupancies, organisations and tags
+Places go through the places' bulk action (``places_create_bulk``: one call per community); persons, households, members, occupancies, organisations and tags
 are written in batches with ``bulk_create``, as the Excel import writes them, with one audit row per
 community. Deterministic: one seeded generator per community; birth dates are counted back from the day
 of the build, and no one is 59 on that day, so the 60+ share stays exact for a year after the build.
@@ -195,6 +197,36 @@ COMMUNITY_SPECS: tuple[CommunitySpec, ...] = (
     ),
 )
 SPECS_BY_CODE = {spec.code: spec for spec in COMMUNITY_SPECS}
+
+
+# Who serves the compounds (业委会 and 物业公司, each a CompoundService from a date), by community code:
+# (kind, name, [the compounds it serves]; a committee sits at its compound, a company at the first one).
+# Commercial and relocation compounds have their committees and companies; the old compounds and
+# courtyards are served by the community's 红色物业 (a property service led by the community's party
+# organisation); some work-unit courtyards have no property service at all.
+SERVICES: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
+    "330102900001": (
+        ("owners_committee", "幸福家园业主委员会", ("幸福家园",)),
+        ("owners_committee", "新安苑业主委员会", ("新安苑",)),
+        ("owners_committee", "和平里小区业主委员会", ("和平里小区",)),
+        ("property_company", "幸福家园物业服务有限公司", ("幸福家园", "春晖苑")),
+        ("property_company", "新安苑物业管理有限公司", ("新安苑",)),
+        ("property_company", "幸福社区红色物业服务中心", ("和平里小区",)),
+        ("property_company", "纺织厂后勤物业服务部", ("纺织厂宿舍",)),
+    ),
+    "330102900002": (
+        ("owners_committee", "锦绣小院业主委员会", ("锦绣小院",)),
+        ("property_company", "锦绣物业服务有限公司", ("锦绣小院", "和睦五院", "和睦六院", "和睦九院")),
+        ("property_company", "和睦社区红色物业服务站", tuple(
+            name for name, kind, _h, _s in HARMONY_COURTYARDS if kind == CompoundKind.OLD)),
+    ),
+    "330102900003": (
+        ("owners_committee", "安居苑业主委员会", ("安居苑",)),
+        ("property_company", "平安里红色物业服务站", ("平安里",)),
+        ("property_company", "安居物业服务有限公司", ("安居苑", "和园")),
+    ),
+}
+SERVICE_CONTACTS = ("周明", "吴霞", "郑建国", "王秀英", "李强", "陈丽", "刘军", "孙梅")
 
 
 def demo_size() -> str:
@@ -744,6 +776,7 @@ def build_community(demo, community: Place, spec: CommunitySpec, *, today: datet
             if block.kind and block.buildings:
                 org_sites.append(block.buildings[-1])
     places_create_bulk(nodes, actor=None)  # every compound, building, entrance and house at once
+    compounds = {n.name: n.place for n in nodes if n.kind == PlaceKind.COMPOUND and n.place is not None}
     street = demo.street
     for plan, house, _block in placed:
         moved_in = today - datetime.timedelta(days=rng.randrange(120, 25 * 365))
@@ -820,13 +853,46 @@ def build_community(demo, community: Place, spec: CommunitySpec, *, today: datet
         assert site is not None
         organisations.append(Organisation(name=name, kind=kind, place_id=site.pk, place_path=site.path))
     Organisation.objects.bulk_create(organisations, batch_size=BATCH)
+    serving, services = _services(spec.code, compounds, today=today)
     counts = {
         "households": len(households), "persons": len(persons), "members": len(members),
         "occupancies": len(occupancies), "tags": len(person_tags), "organisations": len(organisations),
-        "shops": len(shops),
+        "shops": len(shops), "serving": len(serving), "services": len(services),
     }
     audit_record(action="residents.demo_build", actor=None, actor_name="console", target=community, detail=counts)
     return counts
+
+
+def _services(code: str, compounds: dict[str, Place], *, today: datetime.date) -> tuple[list[Organisation], list[Any]]:
+    """The owners' committees and property companies of a community's compounds (``SERVICES``), with the
+    compounds each serves, written in batches as ``organisation_create`` and ``organisation_serve`` write
+    them: one current committee and one current company per compound, the service's kind and path copied
+    from the organisation and the compound. A generator of their own, so the registry's draws stay."""
+    from linli.residents.models import CompoundService
+
+    rng = random.Random(f"linli-demo-services-{code}")
+    organisations, served = [], []
+    for kind, name, names in SERVICES.get(code, ()):
+        sites = [compounds[n] for n in names if n in compounds]
+        if not sites:
+            continue
+        organisations.append(Organisation(
+            name=name, kind=kind, place_id=sites[0].pk, place_path=sites[0].path,
+            contact_name=rng.choice(SERVICE_CONTACTS), contact_phone=f"171{rng.randint(0, 99_999_999):08d}",
+        ))
+        served.append(sites)
+    Organisation.objects.bulk_create(organisations, batch_size=BATCH)
+    services, current = [], set()
+    for organisation, sites in zip(organisations, served, strict=True):
+        for compound in sites:
+            if (compound.pk, organisation.kind) in current:
+                raise ValueError(f"two current {organisation.kind} for {compound.name}")
+            current.add((compound.pk, organisation.kind))
+            start = today - datetime.timedelta(days=rng.randrange(200, 8 * 365))
+            services.append(CompoundService(organisation=organisation, compound=compound, kind=organisation.kind,
+                                            place_path=compound.path, start_date=start))
+    CompoundService.objects.bulk_create(services, batch_size=BATCH)
+    return organisations, services
 
 
 def _link_resident_user(demo) -> None:
