@@ -32,6 +32,7 @@ BENCHMARKS = [
     "deliberation_tally",
     "iot_ingest",
     "dashboards_screen",
+    "demo_time",
 ]
 # Benchmarks that take --db postgres://…/bench_x; with LINLI_BENCH_PG=postgres://host:port they run twice.
 ON_POSTGRES = {"cases_intake": "bench_cases_intake", "cases_worklist": "bench_cases", "residents_search": "bench_city"}
@@ -46,6 +47,7 @@ QUICK = {
     "deliberation_tally": ["--households", "5000", "--rounds", "3"],
     "iot_ingest": ["--messages", "2000", "--devices", "50", "--alarms", "10"],
     "dashboards_screen": ["--cases", "5000", "--rounds", "3"],
+    "demo_time": ["--size", "small"],
     "residents_search": ["--persons", "20000", "--rounds", "2", "--seconds", "10", "--communities", "2", "--grids", "2"],
 }
 
