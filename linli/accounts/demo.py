@@ -327,8 +327,7 @@ def demo_is_empty() -> bool:
 def _bulk_load() -> Iterator[None]:
     """While the demo loads (one transaction): no copy of each statement into the debug query log (with
     DEBUG on, Django quotes every parameter of every batch insert for it; a test capturing the queries
-    still gets them), and on SQLite a larger page cache
-    and temporary tables in memory; the connection's settings come back afterwards."""
+    still gets them), and on SQLite a larger page cache; the connection's settings come back afterwards."""
     quiet = not connection.force_debug_cursor
     if quiet:
         connection.make_debug_cursor = connection.make_cursor  # type: ignore[method-assign]
@@ -348,16 +347,12 @@ def _sqlite_pragmas() -> Iterator[None]:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         cache_size = cursor.fetchone()[0]
-        cursor.execute("PRAGMA temp_store")
-        temp_store = cursor.fetchone()[0]
-        cursor.execute("PRAGMA cache_size=-262144")  # 256 MB
-        cursor.execute("PRAGMA temp_store=MEMORY")
+        cursor.execute("PRAGMA cache_size=-262144")  # 256 MB: the whole demo's pages stay in memory
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size={int(cache_size)}")
-            cursor.execute(f"PRAGMA temp_store={int(temp_store)}")
 
 
 def demo_build(report: Callable[[str, float, float], None] | None = None) -> Demo:
@@ -377,7 +372,8 @@ def demo_build(report: Callable[[str, float, float], None] | None = None) -> Dem
         demo = timed("places", demo_places)
         timed("accounts", lambda: (demo_departments(demo), demo_users(demo)))
         for extend in demo_extensions():
-            timed(extend.__module__.removeprefix("linli.").removesuffix(".demo"), lambda e=extend: e(demo))
+            module = getattr(extend, "__module__", None) or "part"  # linli.<app>.demo: the app's name
+            timed(module.removeprefix("linli.").removesuffix(".demo"), lambda e=extend: e(demo))
     return demo
 
 

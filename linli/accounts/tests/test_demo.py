@@ -145,3 +145,43 @@ def test_demo_no_logins_prints_no_table(db):
     output = _run("--no-logins")
     assert User.objects.filter(username="grid1").exists()
     assert "Linli-demo-2026" not in output
+
+
+def test_demo_prints_the_time_of_each_part(db):
+    output = _run("--no-logins")
+    lines = {line.split()[0]: line.split()[1:] for line in output.splitlines() if line.strip()}
+    assert lines["part"] == ["seconds", "processor"]
+    for part in ("places", "accounts", "residents", "cases", "care", "total"):
+        clock, cpu = (float(x) for x in lines[part])
+        assert clock >= 0 and cpu >= 0
+
+
+def test_demo_accounts_with_one_password_share_one_hash_that_logs_in(db):
+    """One PBKDF2 hash computed for the demo password, given to every demo login; the loop's staff share
+    another, of a random password nobody knows."""
+    from django.contrib.auth.hashers import get_hasher, identify_hasher
+
+    from linli.accounts.actions import LoginRefused
+
+    demo.demo_build()
+    hashes = set(User.objects.filter(username__in=EXPECTED_ROLES).values_list("password", flat=True))
+    assert len(hashes) == 1
+    (hashed,) = hashes
+    assert identify_hasher(hashed).algorithm == get_hasher().algorithm  # the configured hasher, not a weaker one
+    for username in ("street", "resident", "mediator"):
+        assert login_attempt(identifier=username, password=demo.DEMO_PASSWORD).user.username == username
+    staff = set(User.objects.filter(username__startswith="demo-").values_list("password", flat=True))
+    assert len(staff) == 1 and hashed not in staff
+    with pytest.raises(LoginRefused):
+        login_attempt(identifier="demo-dept-sc", password=demo.DEMO_PASSWORD)
+
+
+def test_shared_hashes_only_inside_the_context(db):
+    from linli.accounts.actions import password_hashes_shared
+
+    with password_hashes_shared():
+        a = user_create(username="a1", password="Shared-pass-2026!", actor=None)
+        b = user_create(username="b1", password="Shared-pass-2026!", actor=None)
+    c = user_create(username="c1", password="Shared-pass-2026!", actor=None)
+    assert a.password == b.password != c.password
+    assert b.check_password("Shared-pass-2026!") and c.check_password("Shared-pass-2026!")

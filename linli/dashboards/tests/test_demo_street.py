@@ -210,3 +210,31 @@ def test_demo_again_adds_nothing(demo, full_size):
     before = counts()
     demo_build()
     assert counts() == before
+
+
+def test_demo_compounds_have_their_committees_and_property_companies(demo):
+    """业委会 and 物业公司 serve the compounds (红色物业 the old ones): one current of each kind per compound,
+    the service's kind and path those of the organisation and the compound."""
+    from linli.places.models import PlaceKind
+    from linli.residents.models import CompoundService, Organisation
+    from linli.residents.selectors_orgs import serving_now
+
+    services = list(CompoundService.objects.select_related("organisation", "compound"))
+    assert {s.kind for s in services} == {"owners_committee", "property_company"}
+    assert all(s.kind == s.organisation.kind and s.place_path == s.compound.path and s.end_date is None
+               and s.compound.kind == PlaceKind.COMPOUND for s in services)
+    pairs = [(s.compound_id, s.kind) for s in services]
+    assert len(pairs) == len(set(pairs))
+    happy = _happy(demo)
+    served = {s.compound.name: s.organisation.name for s in services if s.kind == "property_company"
+              and s.place_path.startswith(happy.path)}
+    assert served["幸福家园"] == served["春晖苑"] == "幸福家园物业服务有限公司"
+    assert served["和平里小区"] == "幸福社区红色物业服务中心"
+    from linli.residents.demo import HARMONY_COURTYARDS
+
+    red = Organisation.objects.get(name="和睦社区红色物业服务站")  # every old courtyard of 和睦社区
+    assert red.services.count() == sum(1 for _n, kind, _h, _s in HARMONY_COURTYARDS if kind == "old") == 11
+    # What the profile's and the 红色物业 page's cards read.
+    jiayuan = next(s.compound for s in services if s.compound.name == "幸福家园")
+    now = serving_now([jiayuan.pk])[jiayuan.pk]
+    assert now == {"property_companies": ["幸福家园物业服务有限公司"], "committees": ["幸福家园业主委员会"]}
