@@ -19,6 +19,7 @@ user's password and second factor are left alone.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import math
 import secrets
@@ -330,7 +331,7 @@ def _bulk_load() -> Iterator[None]:
     still gets them), and on SQLite a larger page cache; the connection's settings come back afterwards."""
     quiet = not connection.force_debug_cursor
     if quiet:
-        connection.make_debug_cursor = connection.make_cursor  # type: ignore[method-assign]
+        connection.make_debug_cursor = connection.make_cursor  # type: ignore[method-assign,assignment]
     try:
         if connection.vendor != "sqlite":
             yield
@@ -370,10 +371,15 @@ def demo_build(report: Callable[[str, float, float], None] | None = None) -> Dem
 
     with _bulk_load(), password_hashes_shared(), transaction.atomic():
         demo = timed("places", demo_places)
-        timed("accounts", lambda: (demo_departments(demo), demo_users(demo)))
+
+        def accounts() -> None:
+            demo_departments(demo)
+            demo_users(demo)
+
+        timed("accounts", accounts)
         for extend in demo_extensions():
             module = getattr(extend, "__module__", None) or "part"  # linli.<app>.demo: the app's name
-            timed(module.removeprefix("linli.").removesuffix(".demo"), lambda e=extend: e(demo))
+            timed(module.removeprefix("linli.").removesuffix(".demo"), functools.partial(extend, demo))
     return demo
 
 

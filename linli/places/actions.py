@@ -452,15 +452,15 @@ def places_create_bulk(items: Sequence[NewPlace], *, actor=None) -> list[Place]:
     existing = {p.pk: p for p in Place.objects.select_for_update().filter(pk__in=existing_ids)}
     if existing_ids - set(existing):
         raise NotFound(_("Not found."))
-    for parent in existing.values():
-        _require_change(actor, parent.path)
+    for locked in existing.values():
+        _require_change(actor, locked.path)
     taken: dict[str, set[str]] = {}
     public_codes = 0
     places: list[Place] = []
     details: list[dict[str, Any]] = []
     level: dict[int, int] = {}  # id(item) -> its level in this call (0: under an existing place or the top)
     for n, item in enumerate(items):
-        parent = item.parent
+        parent: Any = item.parent
         try:
             if isinstance(parent, NewPlace):
                 if position.get(id(parent), n) >= n:
