@@ -13,12 +13,33 @@ from linli.places.models import Place, PlaceKind
 
 MAX_CHILDREN = 1000
 MAP_KINDS = (PlaceKind.GRID, PlaceKind.COMPOUND)
-_DIGITS = re.compile(r"(\d+)")
+# A run of Arabic digits, or of Chinese numerals (第十一网格, 二十三号楼).
+_DIGITS = re.compile(r"(\d+|[零〇一二两三四五六七八九十百千]+)")
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def _chinese_number(text: str) -> int:
+    """一 → 1, 十一 → 11, 二十 → 20, 一百零五 → 105; digit by digit when there is no unit (二〇二四 → 2024)."""
+    if not any(ch in _CN_UNITS for ch in text):
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
+    total, digit = 0, 0
+    for ch in text:
+        if ch in _CN_UNITS:
+            total += (digit or 1) * _CN_UNITS[ch]
+            digit = 0
+        else:
+            digit = _CN_DIGITS[ch]
+    return total + digit
 
 
 def natural_key(name: str) -> tuple:
-    """Sort "2号楼" before "10号楼"."""
-    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(name))
+    """The order people count in: "2号楼" before "10号楼", 第四网格 before 第五, 第十网格 before 第十一.
+    Numbers and text alternate, so two keys compare part by part without mixing types."""
+    parts: list[int | str] = []
+    for i, part in enumerate(_DIGITS.split(name or "")):
+        parts.append(part if i % 2 == 0 else int(part) if part.isdigit() else _chinese_number(part))
+    return tuple(parts)
 
 
 def _with_counts(qs: QuerySet[Place]) -> QuerySet[Place]:
