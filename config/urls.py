@@ -40,6 +40,7 @@ urlpatterns = [
     path("r/<str:code>", case_views.building_report, name="building_report"),
     path("r/<str:code>/about", building_report, name="building_about"),
     path("report", case_views.report, name="report"),
+    path("report/where", case_views.report_where, name="report_where"),
     path("", include("linli.accounts.urls")),
     path("", include("linli.core.urls")),
     # Uploaded files, in every mode, only to whoever the owning app's resolver allows (linli/core/media.py).

@@ -52,16 +52,28 @@ def _owner_label(case: Any) -> str:
     return _("Community desk")
 
 
+# Where a case is, as the public reads it: the grid, and the compound or building it was reported at
+# (a building's QR code), never a house (that would name a household).
+PUBLIC_PLACE_KINDS = ("compound", "building")
+
+
+def _where(case: Any) -> str:
+    parts = [case.grid.name if case.grid_id else ""]
+    if case.place_id and case.place.kind in PUBLIC_PLACE_KINDS:
+        parts.append(case.place.name)
+    return " · ".join(p for p in parts if p)
+
+
 def board_rows(community: Any, year: int, month: int) -> list[BoardRow]:
     start, end = _month_range(year, month)
     qs = (
         Case.objects.filter(community=community, private=False, reported_at__gte=start, reported_at__lt=end)
         .exclude(status=CaseStatus.MERGED)
-        .select_related("category", "owner_department", "grid")
+        .select_related("category", "owner_department", "grid", "place")
         .order_by("reported_at", "id")
     )
     return [
-        BoardRow(c.number, c.category.name, anonymise(c.title), c.grid.name if c.grid else "", _owner_label(c),
+        BoardRow(c.number, c.category.name, anonymise(c.title), _where(c), _owner_label(c),
                  str(c.get_status_display()), c.reported_at)
         for c in qs[:1000]
     ]

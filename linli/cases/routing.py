@@ -140,6 +140,19 @@ def status_in_open() -> Q:
     return status_in(sorted(OPEN_STATUSES))
 
 
+def point_facts(lon: float, lat: float) -> PlaceFacts | None:
+    """Where a point lies, as routing sees it: the grid holding it, else the compound holding it (a
+    compound outside every grid still belongs to a community); None when a case there could not be
+    routed (the reporter must choose the building or the community)."""
+    grid_id = geo.grid_at(lon, lat)
+    grid_facts = place_facts(grid_id) if grid_id else None
+    if grid_facts is not None and grid_facts.grid is not None:
+        return grid_facts
+    compound_id = geo.compound_at(lon, lat)
+    compound = place_facts(compound_id) if compound_id else None
+    return compound if compound is not None and compound.community is not None else None
+
+
 def route_case(*, category: Any, lon: float | None = None, lat: float | None = None, place: Any = None) -> Route:
     """Where a case belongs. ``place`` (a Place or its id) may be a house, building, compound, grid or
     community. Reads only cached reference data, except for the boundary lookup of a location and the
@@ -163,20 +176,17 @@ def route_case(*, category: Any, lon: float | None = None, lat: float | None = N
             if community is not None and community[0] != facts.id:
                 route.step(MSG_PLACE_NO_GRID, place=facts.name, community=community[1])
     elif lon is not None and lat is not None:
-        grid_id = geo.grid_at(lon, lat)
-        grid_facts = place_facts(grid_id) if grid_id else None
-        if grid_facts is not None and grid_facts.grid is not None:
-            grid = grid_facts.grid
-            facts = grid_facts
-            route.step(MSG_POINT_IN_GRID, lon=lon, lat=lat, grid=grid[1])
+        found = point_facts(lon, lat)
+        if found is not None and found.kind == PlaceKind.GRID:
+            grid = found.grid
+            facts = found
+            route.step(MSG_POINT_IN_GRID, lon=lon, lat=lat, grid=found.name)
         else:
             route.step(MSG_POINT_NO_GRID, lon=lon, lat=lat)
-            compound_id = geo.compound_at(lon, lat)
-            compound = place_facts(compound_id) if compound_id else None
-            if compound is not None:
-                facts = compound
-                route.place_id = compound.id
-                community = compound.community
+            if found is not None:
+                facts = found
+                route.place_id = found.id
+                community = found.community
     if grid is not None:
         grid_facts = place_facts(grid[0])
         community = grid_facts.community if grid_facts is not None else None

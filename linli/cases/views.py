@@ -37,7 +37,7 @@ from linli.cases.forms import (
     StaffIntakeForm,
 )
 from linli.cases.models import Case, Category
-from linli.cases.routing import routing_steps
+from linli.cases.routing import point_facts, routing_steps
 from linli.cases.workflow import (
     PERM_DISPATCH,
     PERM_HANDLE,
@@ -248,7 +248,9 @@ def _report(request: HttpRequest, building: Place | None) -> HttpResponse:
     elif request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         files = request.FILES.getlist("photos")
-        place = building
+        # A location outside every grid: the resident chose the community or the building instead.
+        picked = place_selectors.report_place(request.POST.get("where")) if building is None else None
+        place = building or picked
         if place is None and d.get("lon") is None:
             place = _own_place(request.user)
         actor = request.user if request.user.is_authenticated else None
@@ -267,7 +269,12 @@ def _report(request: HttpRequest, building: Place | None) -> HttpResponse:
             )
         except DomainError as exc:
             raise_http(exc)
-            messages.error(request, _error_text(exc))
+            if getattr(exc, "code", "") == "unroutable":
+                # One message, beside the picker; the typed text stays in the form.
+                ctx.update(_where_picker(request.POST.get("where", "")), where_error=str(exc.message),
+                           photos_again=bool(files))
+            else:
+                messages.error(request, _error_text(exc))
             status = upload_error_status(exc)
         else:
             request.session.setdefault("cases_filed", [])
@@ -277,6 +284,28 @@ def _report(request: HttpRequest, building: Place | None) -> HttpResponse:
     ctx["nearby"] = selectors.nearby_open_cases(category=category, place=building) if building is not None else []
     ctx["form"] = form
     return render(request, "cases/report.html", ctx, status=status)
+
+
+def _where_picker(chosen: str = "") -> dict[str, Any]:
+    return {"pick_place": True, "place_choices": place_selectors.report_place_choices(), "where": chosen}
+
+
+@require_GET
+def report_where(request: HttpRequest) -> HttpResponse:
+    """Where the phone's location lies, asked by the report form as soon as the location is known: the
+    grid's name, or (outside every grid) the picker of the community or building, so that the resident
+    chooses before sending and the typed text and chosen photos never leave the page."""
+    if not _identified(request):
+        raise DjangoPermissionDenied
+    try:
+        lon, lat = float(request.GET.get("lon", "")), float(request.GET.get("lat", ""))
+    except ValueError:
+        return HttpResponse(status=400)
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        return HttpResponse(status=400)
+    found = point_facts(lon, lat)
+    ctx: dict[str, Any] = {"located": found.name} if found is not None else _where_picker()
+    return render(request, "cases/_where.html", ctx)
 
 
 @require_POST
@@ -326,7 +355,7 @@ def _my_cases(request: HttpRequest):
     phone = _session_phone(request)
     if phone:
         cond |= Q(reporter__isnull=True, reporter_phone_hash__in=lookup_hashes(phone))
-    return Case.objects.filter(cond).select_related("category").order_by("-id")
+    return Case.objects.filter(cond).select_related("category", "place").order_by("-id")
 
 
 def _phone_is_reporter(request: HttpRequest, case: Case) -> bool:

@@ -224,3 +224,38 @@ def building_by_public_code(code: str) -> Place | None:
 
 def place_names(ids: list[int]) -> dict[int, str]:
     return dict(Place.objects.filter(pk__in=ids).values_list("id", "name"))
+
+
+REPORT_PICKER_COMMUNITIES = 50
+REPORT_PICKER_BUILDINGS = 1500
+
+
+def report_place_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """What a resident whose location lies outside every grid chooses from: each community (as a whole)
+    with its buildings ("compound · building"), naturally sorted. Bounded: beyond
+    ``REPORT_PICKER_COMMUNITIES`` communities only the communities, and at most
+    ``REPORT_PICKER_BUILDINGS`` buildings. Two queries."""
+    communities = sorted(Place.objects.filter(kind=PlaceKind.COMMUNITY).only("id", "name", "path")[:1000],
+                         key=lambda p: natural_key(p.name))
+    buildings: list[Place] = []
+    if len(communities) <= REPORT_PICKER_COMMUNITIES:
+        buildings = list(Place.objects.filter(kind=PlaceKind.BUILDING).select_related("parent")
+                         .only("id", "name", "path", "parent__name", "parent__kind")[:REPORT_PICKER_BUILDINGS])
+    out = []
+    for community in communities:
+        inside = [b for b in buildings if b.path.startswith(community.path)]
+        labels = [(b.pk, f"{b.parent.name} · {b.name}" if b.parent and b.parent.kind == PlaceKind.COMPOUND
+                   else b.name) for b in inside]
+        out.append((community.name, [(community.pk, community.name),
+                                      *sorted(labels, key=lambda x: natural_key(x[1]))]))
+    return out
+
+
+REPORT_PICKER_KINDS = (PlaceKind.COMMUNITY, PlaceKind.COMPOUND, PlaceKind.BUILDING)
+
+
+def report_place(place_id: Any) -> Place | None:
+    """The place a resident chose in the picker (a community, compound or building), or None."""
+    if not str(place_id or "").isdigit():
+        return None
+    return Place.objects.filter(pk=int(place_id), kind__in=REPORT_PICKER_KINDS).first()

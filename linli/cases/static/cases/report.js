@@ -15,6 +15,18 @@
       });
     });
   }
+  // Where the location lies: the grid's name, or (outside every grid) the picker of the community or
+  // building, shown before sending so that the text and the photos stay on the page.
+  var where = document.querySelector("[data-where]");
+  function whereIs(lon, lat) {
+    if (!where || !window.fetch) { return; }
+    var url = where.getAttribute("data-where") + "?lon=" + encodeURIComponent(lon) + "&lat=" + encodeURIComponent(lat);
+    fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } }).then(function (r) {
+      return r.ok ? r.text() : "";
+    }).then(function (html) {
+      if (html) { where.innerHTML = html; }
+    }).catch(function () {});
+  }
   var locate = document.querySelector("[data-locate]");
   var status = document.querySelector("[data-locate-status]");
   if (locate && navigator.geolocation) {
@@ -24,6 +36,7 @@
         document.getElementById("id_lon").value = pos.coords.longitude.toFixed(6);
         document.getElementById("id_lat").value = pos.coords.latitude.toFixed(6);
         if (status) { status.textContent = "✓ " + pos.coords.latitude.toFixed(5) + ", " + pos.coords.longitude.toFixed(5); }
+        whereIs(pos.coords.longitude.toFixed(6), pos.coords.latitude.toFixed(6));
       }, function () {
         if (status) { status.textContent = "✗"; }
       }, { enableHighAccuracy: true, timeout: 15000 });
