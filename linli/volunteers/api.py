@@ -350,6 +350,8 @@ class VerifyIn(Schema):
 
 class VolunteerTokenIn(Schema):
     token: str
+    # Check-out only: confirm a check-out within a minute of the check-in (409 checkout_too_soon without).
+    confirm: bool = False
 
 
 def _fresh(pk: int, user: Any) -> dict[str, Any]:
@@ -412,7 +414,7 @@ def checkin_by_token(request, payload: VolunteerTokenIn):
 
 @router.post("/checkout", response=SignupOut, summary="Check out with the activity's QR token")
 def checkout_by_token(request, payload: VolunteerTokenIn):
-    return _fresh(actions.signup_checkout_by_token(token=payload.token, actor=request.auth).pk, request.auth)
+    return _fresh(actions.signup_checkout_by_token(token=payload.token, actor=request.auth, confirm=payload.confirm).pk, request.auth)
 
 
 # --- teams and talent pools: management (volunteer managers) ---------------------------------------------------

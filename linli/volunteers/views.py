@@ -178,22 +178,29 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
     activity = Activity.objects.select_related("community").filter(checkin_token=token).first()
     if activity is None:
         raise Http404
+    ask_checkout = ""
     if request.method == "POST":
         step = request.POST.get("step", "in")
         try:
             if step == "out":
-                actions.signup_checkout_by_token(token=token, actor=request.user)
+                actions.signup_checkout_by_token(token=token, actor=request.user,
+                                                 confirm=request.POST.get("confirm") == "1")
                 messages.success(request, _("Checked out. Thank you for your service!"))
             else:
                 actions.signup_checkin_by_token(token=token, actor=request.user)
                 messages.success(request, _("Checked in. Welcome!"))
         except DomainError as exc:
-            error_message(request, exc)
-        return redirect("volunteers:checkin", token=token)
+            if getattr(exc, "code", "") != "checkout_too_soon":
+                error_message(request, exc)
+                return redirect("volunteers:checkin", token=token)
+            ask_checkout = str(exc.message)  # asked on the page itself: check out, or stay checked in
+        else:
+            return redirect("volunteers:checkin", token=token)
     volunteer = actions.volunteer_of(request.user)
     mine = Signup.objects.filter(activity=activity, volunteer=volunteer).first() if volunteer else None
     return render(
-        request, "volunteers/checkin.html", {"activity": activity, "mine": mine, "volunteer": volunteer}
+        request, "volunteers/checkin.html",
+        {"activity": activity, "mine": mine, "volunteer": volunteer, "ask_checkout": ask_checkout},
     )
 
 

@@ -305,8 +305,14 @@ def signup_checkin_by_token(*, token: str, actor: Any) -> Signup:
     return _mark_in(signup, activity, actor, now, manual=False)
 
 
+# A check-out this soon after the check-in is most likely a second tap: it is asked about first.
+CHECKOUT_CONFIRM_SECONDS = 60
+
+
 @transaction.atomic
-def signup_checkout_by_token(*, token: str, actor: Any) -> Signup:
+def signup_checkout_by_token(*, token: str, actor: Any, confirm: bool = False) -> Signup:
+    """The volunteer checks out with the activity's QR code. Within a minute of the check-in it is
+    refused with ``checkout_too_soon`` unless ``confirm``: the page and the API ask first."""
     if not authenticated(actor):
         raise NotFound(_("Not found."))
     activity = _activity_by_token(token)
@@ -314,6 +320,9 @@ def signup_checkout_by_token(*, token: str, actor: Any) -> Signup:
     now = timezone.now()
     if signup.checked_out_at is None:
         _check_window(activity, now, out=True)
+        if (not confirm and signup.checked_in_at is not None
+                and (now - signup.checked_in_at).total_seconds() < CHECKOUT_CONFIRM_SECONDS):
+            raise Refused(_("You checked in less than a minute ago. Check out now?"), code="checkout_too_soon")
     return _mark_out(signup, activity, actor, now, manual=False)
 
 

@@ -160,9 +160,39 @@ def test_checkin_and_checkout_by_token(activity_in_state, volunteer_user):
     assert signup.checked_in_at is not None and signup.checked_in_by is None
     again = signup_checkin_by_token(token=activity.checkin_token, actor=volunteer_user)
     assert again.checked_in_at == signup.checked_in_at
-    out = signup_checkout_by_token(token=activity.checkin_token, actor=volunteer_user)
+    with pytest.raises(Refused) as exc:  # a check-out within a minute of the check-in is asked about first
+        signup_checkout_by_token(token=activity.checkin_token, actor=volunteer_user)
+    assert exc.value.code == "checkout_too_soon"
+    out = signup_checkout_by_token(token=activity.checkin_token, actor=volunteer_user, confirm=True)
     assert out.checked_out_at >= out.checked_in_at
     assert ActivityEvent.objects.filter(activity=activity, kind__in=["checkin", "checkout"]).count() == 2
+
+
+def test_a_checkout_a_minute_after_the_checkin_is_not_asked(activity_in_state, volunteer_user):
+    activity = activity_in_state("recruiting")
+    signup_create(activity=activity, actor=volunteer_user)
+    signup = signup_checkin_by_token(token=activity.checkin_token, actor=volunteer_user)
+    Signup.objects.filter(pk=signup.pk).update(checked_in_at=signup.checked_in_at - timedelta(seconds=61))
+    assert signup_checkout_by_token(token=activity.checkin_token, actor=volunteer_user).checked_out_at
+
+
+def test_the_checkin_page_asks_before_a_checkout_right_after_the_checkin(client, activity_in_state, volunteer_user):
+    from django.urls import reverse
+
+    from linli.core.testing.personas import PASSWORD
+
+    activity = activity_in_state("recruiting")
+    signup_create(activity=activity, actor=volunteer_user)
+    assert client.login(username=volunteer_user.username, password=PASSWORD)
+    url = reverse("volunteers:checkin", args=[activity.checkin_token])
+    client.post(url, {"step": "in"})
+    page = client.get(url).content.decode()
+    assert 'data-testid="checkout"' in page and 'data-testid="checkin"' not in page  # two distinct buttons
+    asked = client.post(url, {"step": "out"})  # the second tap of a double tap
+    assert asked.status_code == 200 and 'data-testid="checkout-ask"' in asked.content.decode()
+    assert Signup.objects.get(activity=activity).checked_out_at is None
+    client.post(url, {"step": "out", "confirm": "1"})
+    assert Signup.objects.get(activity=activity).checked_out_at is not None
 
 
 def test_checkin_with_a_wrong_token_is_not_found(activity_in_state, volunteer_user):
