@@ -180,6 +180,14 @@ def guard_rating_window_over(order: Any, user: Any) -> Any:
     return None
 
 
+def guard_not_the_server(order: Any, user: Any) -> Any:
+    """Whoever served the order does not rate it, even as the branch's secretary (群众评单: the resident
+    rates, or the desk on the resident's word)."""
+    if user is not None and is_order_member(order, user):
+        return _("You served this order: the resident rates it.")
+    return None
+
+
 def guard_confirm(wish: Any, user: Any) -> Any:
     """The poster confirms at any time; staff confirm for them only after N days."""
     if user is None or is_poster(wish, user):
@@ -211,7 +219,7 @@ ORDER_TRANSITIONS: dict[str, Transition] = {
         _t("done", _("Mark as done"), [OS.TAKEN], OS.DONE, [is_order_member], ["note", "hours"], style="success",
            fields=["photo"]),
         _t("rate", _("Rate"), [OS.DONE], OS.RATED, [is_requester, is_order_dispatcher], ["satisfaction"],
-           style="primary", fields=["comment"]),
+           guard=guard_not_the_server, style="primary", fields=["comment"]),
         _t("close", _("Close without rating"), [OS.DONE], OS.CLOSED, [is_order_dispatcher], guard=guard_rating_window_over),
         _t("cancel", _("Cancel the order"), _BEFORE_TAKEN, OS.CANCELLED, [is_requester, is_placer], style="danger",
            fields=["reason"]),

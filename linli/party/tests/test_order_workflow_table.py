@@ -78,3 +78,23 @@ def test_staff_cannot_close_inside_the_rating_window(svc):  # noqa: F811
     order = make_order(svc, status="done")
     with pytest.raises(Refused):
         actions.order_close(order=order, actor=svc.staff)
+
+
+def test_the_secretary_who_served_an_order_cannot_rate_it(svc):  # noqa: F811
+    from linli.party.models import PartyMember
+    from linli.party.workflow_service import available_order_actions
+    from linli.residents.actions import person_create
+
+    person = person_create(actor=None, name="赵书记", place=svc.world.grid_a, phone="13800000009")
+    served = PartyMember.objects.create(person=person, user=svc.secretary, org=svc.branch,
+                                        place_path=svc.world.grid_a.path)
+    order = make_order(svc)
+    actions.order_dispatch(order=order, member=served, actor=svc.secretary)
+    actions.order_accept(order=order, actor=svc.secretary)
+    actions.order_done(order=order, actor=svc.secretary, note="已清洗", hours="1")
+    order.refresh_from_db()
+    assert "rate" not in [t.name for t in available_order_actions(order, svc.secretary)]
+    with pytest.raises(Refused):
+        actions.order_rate(order=order, actor=svc.secretary, satisfaction="satisfied")
+    assert "rate" in [t.name for t in available_order_actions(order, svc.resident)]
+    actions.order_rate(order=order, actor=svc.resident, satisfaction="satisfied")
