@@ -34,6 +34,7 @@ from linli.cases.workflow import (
     is_case_staff,
 )
 from linli.core.access import scope_of
+from linli.core.people import person_label
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -293,7 +294,7 @@ def case_timeline(case: Case, user: Any) -> list[TimelineEntry]:
                 kind=e.kind,
                 label=str(e.get_kind_display()),
                 at=e.at,
-                actor=(str(e.actor) if e.actor else "") if staff else "",
+                actor=person_label(e.actor, masked=False) if staff and e.actor else "",
                 from_status=e.from_status,
                 to_status=e.to_status,
                 note=e.note if staff else "",

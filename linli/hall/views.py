@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core.errors import DomainError
+from linli.core.people import name_actors
 from linli.core.ui import after_cursor, error_message, form_errors, perm_required, raise_http
 from linli.core.workflow import available
 from linli.hall import actions, selectors
@@ -95,7 +96,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "hall/application_detail.html", {
         "app": app,
         "buttons": buttons,
-        "events": list(app.events.all()[:200]),
+        "events": name_actors(app.events.select_related("actor")[:200], masked=False),
         "certificate": cert,
         "overdue": selectors.is_overdue(app),
         "satisfactions": Satisfaction.choices,

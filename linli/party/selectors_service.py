@@ -99,7 +99,7 @@ def my_orders(*, user: Any) -> QuerySet:
 
 
 def order_timeline(order: Any) -> list[OrderEvent]:
-    return list(OrderEvent.objects.filter(order=order).order_by("at", "id"))
+    return list(OrderEvent.objects.filter(order=order).select_related("actor").order_by("at", "id"))
 
 
 def _org_subtree(org_id: int) -> list[int]:
@@ -162,7 +162,7 @@ def wishes_to_adopt(*, user: Any) -> QuerySet:
 
 
 def wish_timeline(wish: Any) -> list[WishEvent]:
-    return list(WishEvent.objects.filter(wish=wish).order_by("at", "id"))
+    return list(WishEvent.objects.filter(wish=wish).select_related("actor").order_by("at", "id"))
 
 
 @dataclass

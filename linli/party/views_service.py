@@ -23,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from linli.core.errors import DomainError
+from linli.core.people import name_actors
 from linli.core.ui import form_errors, raise_http, upload_error_status
 from linli.party import actions, selectors_service
 from linli.party.access_service import (
@@ -36,6 +37,7 @@ from linli.party.access_service import (
 from linli.party.forms_service import ActionForm, OrderForm, RateForm, StaffOrderForm, StaffWishForm, WishForm
 from linli.party.workflow_service import (
     ORDER_TRANSITIONS,
+    PERM_MANAGE_WISHES,
     WISH_TRANSITIONS,
     OrderCategory,
     OrderStatus,
@@ -223,7 +225,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "order": order,
             "buttons": buttons,
-            "timeline": selectors_service.order_timeline(order),
+            "timeline": name_actors(selectors_service.order_timeline(order), masked=not is_order_staff(request.user)),
             "candidates": candidates,
             "overdue": selectors_service.order_is_overdue(order),
             "staff": is_order_staff(request.user) or order.requester_id == request.user.pk,
@@ -381,7 +383,8 @@ def wish_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "wish": wish,
             "buttons": buttons,
-            "timeline": selectors_service.wish_timeline(wish),
+            "timeline": name_actors(selectors_service.wish_timeline(wish),
+                                    masked=PERM_MANAGE_WISHES not in getattr(request.user, "perms", frozenset())),
             "partners": partners,
         },
     )

@@ -195,3 +195,15 @@ def test_cancelling_and_returning_ask_before_they_end_the_order(client, svc):  #
     forms = dict(re.findall(r'<form [^>]*data-testid="form-(\w+)"([^>]*)>', desk))
     assert "data-confirm=" in forms["return"]
     assert "data-confirm=" not in forms["dispatch"]
+
+
+def test_the_timeline_names_people_never_their_logins(client, svc):  # noqa: F811
+    from linli.accounts.models import User
+
+    User.objects.filter(pk=svc.m1.pk).update(display_name="李卫东")
+    order = make_order(svc, status="done")
+    desk = _login(client, svc.staff).get(reverse("party:order_detail", args=[order.pk])).content.decode()
+    assert "李卫东" in desk and "member_1" not in desk
+    client.logout()
+    mine = _login(client, svc.resident).get(reverse("party:order_detail", args=[order.pk])).content.decode()
+    assert "李**" in mine and "李卫东" not in mine and "member_1" not in mine  # masked for the resident
