@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from linli.accounts.roles import Role
+from linli.accounts.roles import STAFF_ROLES, Role
 
 # Who takes part in deliberation (issue 13): the residents and staff of the communities.
 _DELIBERATION_ROLES = {
@@ -175,4 +175,6 @@ def navigation(request):
         "nav_items": items,
         "user_role_labels": labels,
         "user_initial": (str(user) or "?")[:1].upper(),
+        # Two-factor is for staff (and whoever has it on, to turn it off); residents are not offered it.
+        "user_offers_totp": bool(roles & STAFF_ROLES) or user.totp_enabled,
     }

@@ -418,7 +418,13 @@ def profile(request: AuthedRequest) -> HttpResponse:
     for token in user.api_tokens.all()[:20]:
         state, label = _token_state(token, now)
         tokens.append({"token": token, "state": state, "state_label": label})
+    # Residents (no staff role) manage neither API tokens nor an authenticator; the sections show only
+    # when they already hold one (so that it can be revoked or turned off).
+    staff = bool(user.role_set & STAFF_ROLES)
     context = {
+        "show_security": staff,
+        "show_tokens": staff or bool(tokens),
+        "show_totp": staff or user.totp_enabled,
         "assignments": _assignments(user),
         "tokens": tokens,
         "phone_masked": mask_phone(user.phone),

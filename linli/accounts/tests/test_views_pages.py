@@ -400,3 +400,18 @@ def test_navigation_groups_show_a_lone_entry_on_the_bar(rf, department_staff):
 
     assert reverse("cases:department") in [i.get("url") for i in items if "children" not in i]
     assert all(len(i["children"]) >= 2 for i in items if "children" in i)
+
+
+def test_a_residents_account_page_has_no_token_or_authenticator_section(client, resident, grid_worker_a):
+    from django.urls import reverse
+
+    from linli.core.testing.personas import PASSWORD
+
+    assert client.login(username=resident.username, password=PASSWORD)
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert 'data-testid="totp-state"' not in page and "accounts/totp" not in page
+    assert 'data-testid="tokens"' not in page and "/api/v1/auth/token" not in page
+    client.logout()
+    assert client.login(username=grid_worker_a.username, password=PASSWORD)
+    staff = client.get(reverse("accounts:profile")).content.decode()
+    assert 'data-testid="totp-state"' in staff and "/api/v1/auth/token" in staff
