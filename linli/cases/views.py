@@ -682,6 +682,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if any(b["t"].name == "summon" for b in buttons) else None,
             "photos": list(case.photos.filter(Q(event__isnull=True) | Q(event__kind="created"))),
             "light": deadlines.light(case),
+            "map_features": place_selectors.case_map_geojson(grid_id=case.grid_id, place_id=case.place_id),
             "phone_masked": mask_phone(case.reporter_phone or "") if staff else "",
             "suggestions": selectors.duplicate_suggestions(case, user=request.user, limit=5)
             if any(b["t"].name == "merge" for b in buttons)

@@ -259,3 +259,25 @@ def report_place(place_id: Any) -> Place | None:
     if not str(place_id or "").isdigit():
         return None
     return Place.objects.filter(pk=int(place_id), kind__in=REPORT_PICKER_KINDS).first()
+
+
+CASE_MAP_NEIGHBOURS = 300
+
+
+def case_map_geojson(*, grid_id: int | None, place_id: int | None) -> dict[str, Any]:
+    """What a case's map shows, from the places' own GeoJSON (no tile server needed): the grid's
+    boundary (``role: grid``), the case's building or compound (``role: self``) and the other buildings
+    of the grid (``role: nearby``, at most ``CASE_MAP_NEIGHBOURS``). Names of places only. Two queries."""
+    features: list[dict[str, Any]] = []
+    grid = Place.objects.filter(pk=grid_id).only(*_FEATURE_FIELDS).first() if grid_id else None
+    if grid is not None and grid.geometry:
+        features.append(_feature(grid, role="grid"))
+    if place_id:
+        place = Place.objects.filter(pk=place_id).only(*_FEATURE_FIELDS).first()
+        if place is not None and place.geometry:
+            features.append(_feature(place, role="self"))
+    if grid is not None:
+        nearby = (Place.objects.filter(path__startswith=grid.path, kind=PlaceKind.BUILDING, geometry__isnull=False)
+                  .exclude(pk=place_id or 0).only(*_FEATURE_FIELDS)[:CASE_MAP_NEIGHBOURS])
+        features += [_feature(b, role="nearby") for b in nearby]
+    return {"type": "FeatureCollection", "features": features}

@@ -105,3 +105,23 @@ def test_a_qr_case_names_its_building_in_lists_header_and_board(client, resident
     header = client.get(reverse("cases:case", args=[case.pk])).content.decode()
     assert 'data-testid="case-place">7号楼<' in header
     assert "7号楼" in client.get(reverse("cases:dispatch")).content.decode()
+
+
+def test_the_case_map_shows_the_building_the_grid_and_the_buildings_nearby(client, category, building, mapped,
+                                                                          community_staff):
+    import json
+
+    from linli.cases.actions import case_create
+    from linli.places.actions import place_create, place_set_geometry
+    from linli.places.models import PlaceKind
+
+    place_set_geometry(place=building, geometry={"type": "Point", "coordinates": [120.105, 30.205]}, actor=None)
+    other = place_create(kind=PlaceKind.BUILDING, name="8号楼", parent=building.parent)
+    place_set_geometry(place=other, geometry={"type": "Point", "coordinates": [120.106, 30.205]}, actor=None)
+    case = case_create(actor=None, category=category, title="楼道灯", description="楼道灯不亮", place=building,
+                       channel="qr")
+    assert client.login(username=community_staff.username, password=PASSWORD)
+    html = client.get(reverse("cases:case", args=[case.pk])).content.decode()
+    raw = html.split('<script id="case-map-features" type="application/json">')[1].split("</script>")[0]
+    roles = {f["properties"]["name"]: f["properties"]["role"] for f in json.loads(raw)["features"]}
+    assert roles == {"第一网格": "grid", "7号楼": "self", "8号楼": "nearby"}

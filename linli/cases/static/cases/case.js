@@ -1,15 +1,39 @@
-/* Case page: a Leaflet map with the case's point (tiles only when the operator configured them). */
+/* Case page: a Leaflet map from the places' own GeoJSON (the grid's boundary, the case's building,
+   the buildings nearby) and the case's point; tiles only when the operator configured them. */
 (function () {
   "use strict";
   var el = document.getElementById("case-map");
   if (!el || typeof L === "undefined") { return; }
   var lat = parseFloat(el.getAttribute("data-lat"));
   var lon = parseFloat(el.getAttribute("data-lon"));
-  if (isNaN(lat) || isNaN(lon)) { return; }
-  var map = L.map(el).setView([lat, lon], 17);
+  var source = document.getElementById("case-map-features");
+  var data = source ? JSON.parse(source.textContent) : { features: [] };
+  var map = L.map(el);
   var tiles = el.getAttribute("data-tiles");
   if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
-  L.circleMarker([lat, lon], { radius: 10, color: "#b02a37", fillOpacity: 0.7 }).addTo(map);
+  var STYLE = {
+    grid: { color: "#1d4ed8", weight: 2, fillOpacity: 0.05 },
+    self: { color: "#b02a37", weight: 3, fillOpacity: 0.3 },
+    nearby: { color: "#475569", weight: 1, fillOpacity: 0.15 }
+  };
+  var layer = L.geoJSON(data, {
+    style: function (f) { return STYLE[f.properties.role] || STYLE.nearby; },
+    pointToLayer: function (f, latlng) {
+      var self = f.properties.role === "self";
+      return L.circleMarker(latlng, { radius: self ? 9 : 5, color: self ? "#b02a37" : "#475569", weight: self ? 3 : 1,
+        fillColor: "#ffffff", fillOpacity: 1 });
+    },
+    onEachFeature: function (f, l) { l.bindTooltip(f.properties.name, { permanent: f.properties.role === "self" }); }
+  }).addTo(map);
+  if (!isNaN(lat) && !isNaN(lon)) {
+    L.circleMarker([lat, lon], { radius: 10, color: "#b02a37", fillOpacity: 0.7 }).addTo(map);
+    map.setView([lat, lon], 17);
+  } else if (layer.getLayers().length) {
+    var self = layer.getLayers().filter(function (l) { return l.feature.properties.role === "self"; })[0];
+    if (self && self.getLatLng) { map.setView(self.getLatLng(), 17); } else { map.fitBounds(layer.getBounds(), { maxZoom: 17 }); }
+  } else {
+    el.hidden = true;
+  }
 })();
 
 /* Photo pickers of the action forms: show the chosen photos before sending. */
