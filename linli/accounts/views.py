@@ -140,7 +140,9 @@ def _resident_tiles() -> list[Tile]:
         _tile(gettext_lazy("Services"), gettext_lazy("Guides, certificates, room bookings"), "building-check", "hall:services", 3),
         _tile(gettext_lazy("Order a service"), gettext_lazy("Party members come to help: repairs, meals, errands"),
               "tools", "party:order_new", 2),
-        _tile(gettext_lazy("Wish wall"), gettext_lazy("Post a small wish or help make one come true"), "heart-fill", "party:wish_wall", 1),
+        # Residents post wishes; adopting one is for party members and volunteers (their own tiles and pages).
+        _tile(gettext_lazy("Wish wall"), gettext_lazy("Post a small wish and see who helps make it come true"), "heart-fill",
+              "party:wish_wall", 1),
         _tile(gettext_lazy("Activities"), gettext_lazy("Volunteer and join community activities"), "people-fill", "volunteers:activity_list", 2),
         _tile(gettext_lazy("Community topics"), gettext_lazy("Raise and support topics, vote on community matters"),
               "chat-square-text-fill", "deliberation:topics", 4),

@@ -415,3 +415,20 @@ def test_a_residents_account_page_has_no_token_or_authenticator_section(client, 
     assert client.login(username=grid_worker_a.username, password=PASSWORD)
     staff = client.get(reverse("accounts:profile")).content.decode()
     assert 'data-testid="totp-state"' in staff and "/api/v1/auth/token" in staff
+
+
+def test_the_residents_wish_tile_promises_no_adoption(resident):
+    """A tile promises only what its page does: residents post wishes; adopting is for members and
+    volunteers."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from linli.accounts.views import _resident_tiles
+    from linli.party.workflow_service import PERM_ADOPT
+
+    assert PERM_ADOPT not in resident.perms
+    tile = next(t for t in _resident_tiles() if t.url == reverse("party:wish_wall"))
+    with translation.override("zh-hans"):
+        assert "帮别人" not in str(tile.hint) and "认领" not in str(tile.hint)
+    with translation.override("en"):
+        assert "help make one" not in str(tile.hint)
