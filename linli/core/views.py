@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -62,6 +65,57 @@ def _require(request, perm: str | None = None, roles: set[str] | None = None) ->
     if roles and not (roles & getattr(user, "role_set", frozenset())):
         raise PermissionDenied
     return True
+
+
+# The audit detail's keys in the reader's language (a key not here shows as it is).
+DETAIL_LABELS: dict[str, Any] = {
+    "from": gettext_lazy("From"), "to": gettext_lazy("To"), "previous": gettext_lazy("From"),
+    "event": gettext_lazy("Event"), "late": gettext_lazy("Late"), "external_id": gettext_lazy("External number"),
+    "owner_user": gettext_lazy("Person"), "owner_department": gettext_lazy("Department"),
+    "owner_kind": gettext_lazy("Kind"), "kind": gettext_lazy("Kind"), "closed_reason": gettext_lazy("Closed as"),
+    "ontime": gettext_lazy("On time"), "photos": gettext_lazy("Photos"), "satisfaction": gettext_lazy("Satisfaction"),
+    "solved": gettext_lazy("Solved"), "comment": gettext_lazy("Comment"), "reason": gettext_lazy("Reason"),
+    "category": gettext_lazy("Category"), "status": gettext_lazy("Status"), "hours": gettext_lazy("Hours"),
+    "days": gettext_lazy("Working days"), "name": gettext_lazy("Name"), "role": gettext_lazy("Role"),
+    "member": gettext_lazy("Member"), "building": gettext_lazy("Building"), "compound": gettext_lazy("Compound"),
+    "community": gettext_lazy("Community"), "household": gettext_lazy("Household"), "person": gettext_lazy("Person"),
+    "volunteer": gettext_lazy("Volunteer"), "activity": gettext_lazy("Activity"), "code": gettext_lazy("Code"),
+    "priority": gettext_lazy("Priority"), "month": gettext_lazy("Month"), "new_due": gettext_lazy("New deadline"),
+    "old_due": gettext_lazy("Old deadline"), "place_path": gettext_lazy("Place"), "place": gettext_lazy("Place"),
+    "department": gettext_lazy("Department"),
+}
+
+
+def _value_labels(action: str) -> dict[str, dict[str, str]]:
+    """For the workflow that wrote ``action`` (its spec's audit prefix): each field of its model with
+    choices → {value: label}; the status field's labels also serve "from", "to" and "previous"."""
+    from linli.core.workflow import SPECS
+
+    spec = next((sp for prefix, sp in SPECS.items() if action.startswith(prefix + "_")), None)
+    if spec is None:
+        return {}
+    out = {f.name: {str(v): str(lbl) for v, lbl in f.choices}
+           for f in spec.model._meta.concrete_fields if f.choices}
+    for key in ("from", "to", "previous"):
+        if "status" in out:
+            out[key] = out["status"]
+    return out
+
+
+def detail_text(action: str, detail: dict[str, Any]) -> str:
+    """An audit row's detail as the reader reads it: keys and coded values (states, satisfaction, yes/no)
+    in the reader's language."""
+    values = _value_labels(action)
+    parts = []
+    for key, value in detail.items():
+        if isinstance(value, bool):
+            shown: Any = _("Yes") if value else _("No")
+        elif isinstance(value, str) and value in values.get(key, {}):
+            shown = values[key][value]
+        else:
+            shown = value
+        parts.append(f"{DETAIL_LABELS.get(key, key)}: {shown}")
+    return "; ".join(parts)
 
 
 def _action_labels() -> dict[str, str]:
@@ -156,7 +210,7 @@ def audit_log(request):
             "entry": entry,
             "label": labels.get(entry.action, ""),
             "target": mask_text(entry.target_repr),
-            "detail": mask_text("; ".join(f"{k}: {v}" for k, v in detail.items())),
+            "detail": mask_text(detail_text(entry.action, detail)),
             "channel": (entry.detail or {}).get("channel", ""),
         })
     audit_record(action="core.audit_view", actor=request.user, detail={"filters": {k: v for k, v in filters.items() if v}})

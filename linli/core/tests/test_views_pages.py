@@ -147,3 +147,13 @@ def test_csrf_failure_page_is_in_chinese(db, resident):
     response = csrf_client.post("/accounts/logout")
     assert response.status_code == 403
     assert "页面已过期" in response.content.decode()
+
+
+def test_audit_details_read_in_the_readers_language(audit_client):
+    import linli.cases.workflow  # noqa: F401  (the case spec, as the running site has it)
+
+    audit_record(action="cases.case_rate", actor_name="someone",
+                 detail={"from": "verified", "to": "rated", "satisfaction": "satisfied", "solved": True})
+    body = rows(audit_client.get("/audit/").content.decode())
+    assert "起: 已核查; 至: 已评价; 满意度: 满意; 已解决: 是" in body
+    assert "from: verified" not in body and "satisfaction" not in body

@@ -82,7 +82,9 @@ def test_checkin_page_checks_in_and_out(client, activity_in_state, volunteer_use
     assert 'data-testid="checkin"' in client.get(url).content.decode()
     client.post(url, {"step": "in"})
     assert Signup.objects.get(activity=activity).checked_in_at is not None
-    client.post(url, {"step": "out"})
+    client.post(url, {"step": "out"})  # right after the check-in: asked first, nothing written
+    assert Signup.objects.get(activity=activity).checked_out_at is None
+    client.post(url, {"step": "out", "confirm": "1"})
     assert Signup.objects.get(activity=activity).checked_out_at is not None
 
 
