@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from linli.core.testing.browser import PHONE, log_in
+from linli.core.testing.browser import PHONE, axe_violations, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENS = Path(os.environ.get("LINLI_SCREENS", "/work/notes/screens"))
@@ -145,7 +145,7 @@ def test_a_resident_outside_every_grid_still_files_a_report(live_server, new_pag
     photo = tmp_path / "lamp.jpg"
     Image.new("RGB", (64, 48), (30, 30, 30)).save(photo, format="JPEG")
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True, geolocation={"longitude": 121.5, "latitude": 31.2},
-                    permissions=["geolocation"])
+                    permissions=["geolocation"], bypass_csp=True)  # axe is injected as an inline script
     log_in(page, base, resident.username)
     page.goto(f"{base}/report?category={street_cases['category'].pk}")
     page.fill("#id_description", "河边步道的路灯坏了")
@@ -167,4 +167,12 @@ def test_a_resident_outside_every_grid_still_files_a_report(live_server, new_pag
     page.goto(f"{base}/cases/board/{case.community_id}")
     _fits(page, PHONE["width"])
     _shot(page, "resident_board")
+    # The building's public page leads to the report form and passes WCAG 2.1 AA (contrast included).
+    page.goto(f"{base}/r/{street_cases['building'].public_code}/about")
+    assert axe_violations(page) == []
+    _shot(page, "building_about")
+    with page.expect_navigation():
+        page.click("[data-testid=report-here]")
+    assert page.url.endswith(f"/r/{street_cases['building'].public_code}")
+    assert page.locator("[data-testid=category-list]").count() == 1  # the report form's first step
     assert not page.errors, page.errors
