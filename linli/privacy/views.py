@@ -146,13 +146,14 @@ def _detail_page(request: HttpRequest, req: CorrectionRequest, form: RefuseForm 
         from linli.residents.selectors import code_name
 
         current = code_name(ETHNICITY if req.field == "ethnicity" else POLITICAL_STATUS, current)
+    from linli.core.people import name_actors
     from linli.residents.access import can_reveal
 
     return render(request, "privacy/correction.html", {
         "req": req, "current": current, "asked": actions.correction_value_shown(req),
         "can_reveal": req.field in REVEALABLE and can_reveal(request.user, req.field),
         "buttons": available(CORRECTION_TRANSITIONS, req, request.user), "form": form or RefuseForm(),
-        "events": list(req.events.order_by("at", "id")[:50]),
+        "events": name_actors(req.events.select_related("actor").order_by("at", "id")[:50], masked=False),
     }, status=status)
 
 

@@ -374,10 +374,16 @@ def test_reveal_of_a_field_that_is_not_a_number_is_404(client, me, community_sta
     assert client.get(f"/privacy/corrections/{req.pk}/reveal/asked").status_code == 405
 
 
-def test_the_history_reads_in_the_users_language(client, asked, community_staff):
+def test_the_history_reads_in_the_users_language(client, asked, community_staff, me):
+    from linli.accounts.models import User
+
+    User.objects.filter(pk=me.user.pk).update(display_name="欧阳明远")
+    User.objects.filter(pk=community_staff.pk).update(display_name="社区李敏")
     correction_transition(request=asked, name="refuse", actor=community_staff, data={"reason": "材料不全"})
     login(client, community_staff)
     page = client.get(f"/privacy/corrections/{asked.pk}").content.decode()
     history = page[page.index("list-group"):]
     assert "申请更正" in history and "不予受理" in history, history[:400]
     assert "· request" not in history and "· refuse" not in history
+    assert "欧阳明远" in history and "社区李敏" in history  # people, never login names
+    assert "me_resident" not in history and community_staff.username not in history
