@@ -383,6 +383,13 @@ def inspection_submit(
                 place=target.place, photos=[photos[item.code]] if photos and photos.get(item.code) else None,
                 external_id=f"campaign-{locked.pk}-{target.pk}-{item.code}"[:64],
             )
+            owner = target.inspector or (actor if getattr(actor, "is_authenticated", False) else None)
+            if case.owner_user_id is None and owner is not None:  # an owner and a deadline in the same step
+                if case.status == "reported":
+                    case = case_actions.case_accept(case=case, actor=None, note=str(locked.name)[:100])
+                if case.status == "accepted":
+                    case = case_actions.case_dispatch(case=case, actor=None, owner_kind="grid_worker",
+                                                      owner_user=owner.pk, note=str(locked.name)[:100])
             Finding.objects.create(campaign=locked, target=target, inspection=inspection, item=item, case_id=case.pk,
                                    note=(note or "")[:300])
             filed.append(case.pk)

@@ -105,3 +105,65 @@ def test_issue15_the_month_evaluation(new_page, live_server, w15):
     assert qr.locator("[data-testid=building-badges]").count() == 1
     _fits(qr, PHONE["width"])
     _shot(qr, "05_qr_page_flag")
+
+
+def test_issue15_a_street_campaign_files_cases(new_page, live_server, world, street_supervisor, tmp_path):
+    """The street starts a 创文 campaign on a laptop; the grid worker inspects a compound on the phone, a
+    failed item with its photo; the problem is one case owned by that grid worker, who signs for it."""
+    from PIL import Image
+
+    from linli.cases.models import Case
+    from linli.evaluation.defaults import defaults_ensure
+    from linli.evaluation.models import Campaign, ChecklistTemplate
+    from linli.places.actions import place_create
+
+    defaults_ensure()
+    place_create(kind="compound", name="泥营小区", parent=world.grid_a)
+    worker = make_user("wanggw15", "grid_worker", place=world.grid_a, display_name="王网格")
+    photo = tmp_path / "corridor.jpg"
+    Image.new("RGB", (64, 48), (90, 60, 30)).save(photo, format="JPEG")
+    base = live_server.url
+
+    street = new_page(viewport=LAPTOP, bypass_csp=True)
+    log_in(street, base, street_supervisor.username)
+    street.goto(f"{base}/evaluation/campaigns/")
+    with street.expect_navigation():
+        street.click("[data-testid=new-campaign]")
+    street.fill("#name", "创文迎检专项整治")
+    street.select_option("#kind", "civilised_city")
+    street.select_option("#template", str(ChecklistTemplate.objects.get(kind="civilised_city").pk))
+    street.select_option("#place", str(world.community.pk))
+    _shot(street, "06_campaign_new")
+    with street.expect_navigation():
+        street.click("[data-testid=create-campaign]")
+    with street.expect_navigation():
+        street.click("[data-testid=do-start]")
+    campaign = Campaign.objects.get()
+    assert campaign.status == "running"
+
+    phone = new_page(**PHONE_OPTIONS)
+    log_in(phone, base, worker.username)
+    phone.goto(f"{base}/evaluation/campaigns/")
+    with phone.expect_navigation():
+        phone.locator("[data-testid=my-target] a").first.click()
+    for item in campaign.template.items.all():
+        verdict = "fail" if item.code == "corridor" else "pass"
+        phone.click(f"label[for={verdict}-{item.code}]")
+    phone.set_input_files("#photo-corridor", str(photo))
+    _fits(phone, PHONE["width"])
+    _shot(phone, "07_inspect_phone")
+    with phone.expect_navigation():
+        phone.click("[data-testid=submit-inspection]")
+    case = Case.objects.get()
+    assert case.owner_user_id == worker.pk and case.sign_due is not None  # an owner and a deadline
+
+    phone.goto(f"{base}/cases/{case.pk}/")
+    phone.click("[data-action=sign]")
+    phone.click("[data-testid=submit-sign]")
+    phone.wait_for_load_state("networkidle")
+    case.refresh_from_db()
+    assert case.status == "signed"
+    _shot(phone, "08_case_signed_phone")
+    street.goto(f"{base}/evaluation/campaigns/{campaign.pk}/")
+    assert street.inner_text("[data-testid=problems]").strip() == "1"
+    _shot(street, "09_campaign_progress")

@@ -49,6 +49,8 @@ def test_each_failed_item_files_one_case(campaign, grid_worker_a):
     cases = Case.objects.filter(pk__in=findings.values("case_id"))
     assert sorted(cases.values_list("category__code", flat=True)) == ["ENV.CLUTTER", "SAFE.EXIT"]
     assert all(c.channel == "patrol" and c.place_id == target.place_id for c in cases)
+    # in the same step: an owner (the target's inspector) and a deadline
+    assert all(c.owner_user_id == grid_worker_a.pk and c.status == "dispatched" and c.sign_due for c in cases)
 
 
 def test_the_same_submission_twice_files_nothing_more(campaign, grid_worker_a):
