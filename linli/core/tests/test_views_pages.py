@@ -155,5 +155,6 @@ def test_audit_details_read_in_the_readers_language(audit_client):
     audit_record(action="cases.case_rate", actor_name="someone",
                  detail={"from": "verified", "to": "rated", "satisfaction": "satisfied", "solved": True})
     body = rows(audit_client.get("/audit/").content.decode())
-    assert "起: 已核查; 至: 已评价; 满意度: 满意; 已解决: 是" in body
+    for part in ("起: 已核查", "至: 已评价", "满意度: 满意", "已解决: 是"):  # PostgreSQL's jsonb orders keys its own way
+        assert part in body, part
     assert "from: verified" not in body and "satisfaction" not in body
