@@ -72,7 +72,7 @@ def alarm_list(user: Any, *, status: str = "open", place_path: str = "", after: 
 
 
 def alarm_timeline(alarm: Alarm) -> list[AlarmEvent]:
-    return list(alarm.events.order_by("at", "id")[:200])
+    return list(alarm.events.select_related("actor").order_by("at", "id")[:200])
 
 
 def alarm_counts(user: Any, *, place_path: str = "") -> dict[str, int]:

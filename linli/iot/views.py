@@ -50,10 +50,11 @@ def alarm_list(request: HttpRequest) -> HttpResponse:
 @viewer_required
 def alarm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alarm = access_alarm(request.user, pk)
-    labels = {"raised": _("Raised"), "recovered": _("back to normal"), **{t.name: t.label for t in TRANSITIONS.values()}}
-    events = [{"at": e.at, "kind": labels.get(e.kind, e.kind), "actor": e.actor_name, "note": e.note,
-               "to": AlarmStatus(e.to_status).label if e.to_status in AlarmStatus.values else ""}
-              for e in selectors.alarm_timeline(alarm)]
+    from linli.core.people import name_actors
+
+    events = name_actors(selectors.alarm_timeline(alarm), masked=False)  # kinds read through |event_label
+    for e in events:
+        e.to = AlarmStatus(e.to_status).label if e.to_status in AlarmStatus.values else ""
     return render(request, "iot/alarm_detail.html", {
         "alarm": alarm, "events": events, "transitions": available_actions(alarm, request.user),
     })

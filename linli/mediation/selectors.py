@@ -151,9 +151,10 @@ def dispute_timeline(dispute: Any, user: Any) -> list[TimelineEntry]:
 
         for e in case_timeline(dispute.case, user):
             entries.append(TimelineEntry(e.at, e.kind, str(e.label), e.actor, getattr(e, "note", ""), "case"))
-    for ev in dispute.events.all().order_by("at", "id"):
-        entries.append(TimelineEntry(ev.at, ev.kind, str(event_label(ev.kind)), ev.actor_name, ev.note, "dispute",
-                                     ev.data))
+    from linli.core.people import name_actors
+
+    for ev in name_actors(dispute.events.select_related("actor").order_by("at", "id"), masked=False):
+        entries.append(TimelineEntry(ev.at, ev.kind, str(event_label(ev.kind)), ev.who, ev.note, "dispute", ev.data))
     entries.sort(key=lambda e: e.at)
     return entries
 

@@ -76,3 +76,17 @@ def test_device_list_query_budget(iot, community_staff, django_assert_max_num_qu
     c.get("/iot/devices/")
     with django_assert_max_num_queries(20):
         assert c.get("/iot/devices/").status_code == 200
+
+
+def test_the_alarms_history_reads_in_chinese_and_names_people(iot, grid_worker_a):
+    from linli.accounts.models import User
+
+    User.objects.filter(pk=grid_worker_a.pk).update(display_name="网格员张敏")
+    alarm = _raise(iot)
+    c = _client(grid_worker_a)
+    c.post(f"/iot/alarms/{alarm.pk}/acknowledge/", {"note": "已到场"})
+    page = c.get(f"/iot/alarms/{alarm.pk}/").content.decode()
+    history = page[page.index("list-group-item"):]
+    assert "告警中" in history and "系统" in history  # raised by the system
+    assert "网格员张敏" in history and grid_worker_a.username not in history
+    assert "raised" not in history and "acknowledge " not in history
