@@ -52,9 +52,12 @@ urlpatterns = [
     path("honours/<int:pk>/nominate/", views_honours.honour_nominate, name="honour_nominate"),
     path("honours/<int:pk>/do/<str:name>/", views_honours.honour_transition, name="honour_transition"),
     path("honours/<int:pk>/honour/", views_honours.honour_category_new, name="honour_category_new"),
+    path("honours/categories/", views_honours.honour_categories, name="honour_categories"),
+    path("honours/categories/<int:pk>/", views_honours.honour_category_edit, name="honour_category_edit"),
     path("public/honours/<int:pk>/", views_honours.honour_public, name="honour_public"),
     path("experts/", views_honours.expert_list, name="experts"),
     path("experts/new/", views_honours.expert_new, name="expert_new"),
+    path("experts/<int:pk>/", views_honours.expert_edit, name="expert_edit"),
     path("topics/<int:pk>/experts/invite/", views_honours.topic_expert_invite, name="topic_expert_invite"),
     path("topics/<int:pk>/experts/opinion/", views_honours.topic_expert_opinion, name="topic_expert_opinion"),
 ]

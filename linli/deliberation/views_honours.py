@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -104,9 +105,11 @@ def _categories(rnd: HonourRound, *, winners_only: bool = False) -> list[dict[st
     for n in nominations[:600]:
         by_cat.setdefault(n.category_id, []).append(n)
     contests = {c.category_id: c.vote for c in HonourContest.objects.filter(round=rnd).select_related("vote")}
+    # a retired honour is still shown where this round has its nominees or its vote (past winners keep it)
+    shown = Q(active=True) | Q(pk__in=[*by_cat, *contests])
     return [
         {"category": c, "nominations": by_cat.get(c.pk, []), "vote": contests.get(c.pk)}
-        for c in HonourCategory.objects.filter(community_id=rnd.community_id, active=True).order_by("id")[:30]
+        for c in HonourCategory.objects.filter(shown, community_id=rnd.community_id).order_by("id")[:30]
         if not winners_only or by_cat.get(c.pk)
     ]
 
@@ -192,6 +195,37 @@ def honour_category_new(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("deliberation:honour_detail", rnd.pk)
 
 
+@login_required
+def honour_categories(request: HttpRequest) -> HttpResponse:
+    """Staff: the honours of the communities they manage, to correct or retire (bounded)."""
+    communities = managed_communities(request.user)
+    if not communities:
+        raise Http404
+    categories = list(HonourCategory.objects.filter(community__in=communities).select_related("community")
+                      .order_by("community__path", "-active", "id")[:300])
+    return render(request, "deliberation/honour_categories.html", {
+        "categories": categories, "nominee_kinds": NomineeKind.choices, "tab": "honours",
+    })
+
+
+@require_POST
+@login_required
+def honour_category_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    category = get_object_or_404(HonourCategory.objects.visible_to(request.user), pk=pk)
+    post = request.POST
+    try:
+        if "active" in post:
+            actions.honour_category_retire(actor=request.user, category=category, active=post["active"] == "1")
+            messages.success(request, _("The honour is retired.") if post["active"] != "1" else _("The honour is awarded again."))
+        else:
+            actions.honour_category_update(actor=request.user, category=category, name=post.get("name", ""),
+                                           description=post.get("description", ""), seats=post.get("seats", "1"))
+            messages.success(request, _("The honour is saved."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("deliberation:honour_categories")
+
+
 def honour_public(request: HttpRequest, pk: int) -> HttpResponse:
     """The public page (no login): a published round's winners, names masked, with the votes they got."""
     rnd = get_object_or_404(HonourRound.objects.select_related("community"), pk=pk, public=True)
@@ -234,6 +268,30 @@ def expert_new(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         _error(request, exc)
     return redirect("deliberation:experts")
+
+
+@login_required
+def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff correct an expert or retire them (a retired expert is no longer offered for invitations)."""
+    expert = get_object_or_404(Expert.objects.visible_to(request.user).select_related("community"), pk=pk)
+    if not can_manage_path(request.user, expert.community_path):
+        raise Http404
+    if request.method == "POST":
+        post = request.POST
+        active = post.get("active", "1" if expert.active else "0") == "1"
+        # the name is shown masked: a blank name keeps it
+        fields = {k: post.get(k, getattr(expert, k)) for k in ("kind", "specialties", "title")}
+        fields["name"] = post.get("name", "").strip() or expert.name
+        try:
+            actions.expert_update(actor=request.user, expert=expert, phone=post.get("phone", ""), active=active,
+                                  **fields)
+            messages.success(request, _("The expert is saved.") if active else _("The expert has left the think tank."))
+            return redirect("deliberation:experts")
+        except DomainError as exc:
+            _error(request, exc)
+    return render(request, "deliberation/expert_edit.html", {
+        "expert": expert_rows([expert])[0], "kinds": ExpertKind.choices, "tab": "experts",
+    })
 
 
 @require_POST

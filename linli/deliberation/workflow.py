@@ -375,10 +375,10 @@ H = HonourStatus
 
 
 def _has_contest(rnd: Any, user: Any) -> Any:
-    """A vote needs at least two nominees in some category."""
+    """A vote needs at least two nominees in some category still awarded (a retired honour is not put to the vote)."""
     from linli.deliberation.models import HonourNomination
 
-    counts = (HonourNomination.objects.filter(round_id=rnd.pk).order_by().values("category_id")
+    counts = (HonourNomination.objects.filter(round_id=rnd.pk, category__active=True).order_by().values("category_id")
               .annotate(n=models.Count("id")).values_list("n", flat=True))
     if not any(n >= 2 for n in counts):
         return _("No category has two nominees yet: a vote needs at least two.")

@@ -7,7 +7,7 @@
 - projects: ``project_propose``, ``project_from_decision``, ``project_transition``, ``project_money_in``,
   ``project_pay``, ``milestone_add``, ``milestone_reach``, ``project_rate``; money: ``ledger_post``,
   ``ledger_reconcile``; funds: ``fund_create``, ``fund_money_in``, ``fund_pay``, ``fund_payment_run``;
-- honours: ``honour_category_add``, ``honour_round_create``, ``honour_nominate``, ``honour_transition``,
+- honours: ``honour_category_add``, ``honour_category_update``, ``honour_category_retire``, ``honour_round_create``, ``honour_nominate``, ``honour_transition``,
   ``honours_count_closed`` (the periodic task);
 - the think tank: ``expert_add``, ``expert_update``, ``expert_invite``, ``expert_opinion_record``;
 - votes: ``vote_create``, ``vote_transition``, ``ballot_cast``, ``ballot_enter_paper``, ``votes_close_due``.
@@ -18,6 +18,8 @@ from linli.deliberation.actions.funds import fund_create, fund_money_in, fund_pa
 from linli.deliberation.actions.honours import (
     honour_categories_ensure,
     honour_category_add,
+    honour_category_retire,
+    honour_category_update,
     honour_nominate,
     honour_round_create,
     honour_transition,
@@ -80,6 +82,8 @@ __all__ = [
     "expert_update",
     "honour_categories_ensure",
     "honour_category_add",
+    "honour_category_retire",
+    "honour_category_update",
     "honour_nominate",
     "honour_round_create",
     "honour_transition",

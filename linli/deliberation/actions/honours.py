@@ -111,6 +111,55 @@ def honour_category_add(*, actor: Any, community: Any, name: str, nominee_kind: 
     return category
 
 
+def _locked_category(actor: Any, category: Any) -> HonourCategory:
+    pk = str(getattr(category, "pk", category) or "")
+    found = HonourCategory.objects.select_for_update().filter(pk=int(pk)).first() if pk.isdigit() else None
+    if found is None:
+        raise NotFound(_("Not found."))
+    require_manage(actor, found.community_path)
+    return found
+
+
+@transaction.atomic
+def honour_category_update(*, actor: Any, category: Any, name: str, description: str = "", seats: Any = 1) -> HonourCategory:
+    """Staff correct an honour's name, description or winners per year (who is nominated stays: past
+    nominations name people or families). Past rounds show the honour under its new name."""
+    found = _locked_category(actor, category)
+    errors: dict[str, list[str]] = {}
+    name = clean_text(name, limit=40)
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    elif HonourCategory.objects.filter(community_id=found.community_id, name=name).exclude(pk=found.pk).exists():
+        errors["name"] = [_("This honour exists already.")]
+    try:
+        n = int(str(seats or 1))
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 20:
+        errors["seats"] = [_("Between 1 and 20.")]
+    if errors:
+        raise Invalid(_("Please check the honour."), fields=errors)
+    before = {"name": found.name, "seats": found.seats}
+    found.name, found.description, found.seats = name, clean_text(description, limit=200), n
+    found.save(update_fields=["name", "description", "seats"])
+    audit_record(action="deliberation.honour_category_update", actor=actor, target=found,
+                 detail={"before": before, "name": name, "seats": n})
+    return found
+
+
+@transaction.atomic
+def honour_category_retire(*, actor: Any, category: Any, active: bool = False) -> HonourCategory:
+    """Staff retire an honour (no longer offered in a round's nominations or votes; past winners keep it) or
+    bring it back (``active=True``)."""
+    found = _locked_category(actor, category)
+    if found.active != bool(active):
+        found.active = bool(active)
+        found.save(update_fields=["active"])
+        audit_record(action="deliberation.honour_category_" + ("restore" if active else "retire"), actor=actor,
+                     target=found, detail={"name": found.name})
+    return found
+
+
 @transaction.atomic
 def honour_round_create(*, actor: Any, community: Any, year: Any, title: str = "") -> HonourRound:
     """Staff open the year's round of their community: it takes nominations at once."""
@@ -240,7 +289,8 @@ def _open_vote(rnd: HonourRound, actor: Any, data: dict[str, Any], now: datetime
     from linli.deliberation.actions.votes import vote_create, vote_transition
 
     by_category: dict[int, list[HonourNomination]] = {}
-    for n in HonourNomination.objects.filter(round=rnd).select_related("category").order_by("category_id", "id"):
+    for n in (HonourNomination.objects.filter(round=rnd, category__active=True).select_related("category")
+              .order_by("category_id", "id")):
         by_category.setdefault(n.category_id, []).append(n)
     opened, skipped = [], []
     for cat_id, nominees in by_category.items():

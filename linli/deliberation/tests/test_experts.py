@@ -132,3 +132,39 @@ def test_staff_add_an_expert_on_the_page_and_errors_are_shown(client, world, com
     client.post(reverse("deliberation:expert_new"), {"community": world.community.pk, "name": "赵工",
                                                      "kind": "technician", "specialties": "电梯维修"})
     assert Expert.objects.get().specialties == "电梯维修"
+
+
+def test_staff_edit_and_retire_an_expert_on_a_page_retired_ones_are_not_offered(client, expert, open_topic,
+                                                                             community_staff, outsider, resident):
+    """From the think-tank page staff open an expert, correct their fields (the name stays masked and a blank
+    name keeps it) and retire them: the topic page no longer offers them and an invitation is refused."""
+    from linli.deliberation.actions import expert_invite
+
+    assert client.login(username=community_staff.username, password=PASSWORD)
+    edit = reverse("deliberation:expert_edit", args=[expert.pk])
+    assert edit in client.get(reverse("deliberation:experts")).content.decode()
+    page = client.get(edit).content.decode()
+    assert "陈**" in page and "陈建国" not in page
+    r = client.post(edit, {"name": "", "kind": "lawyer", "specialties": "合同、物业纠纷", "title": "律师事务所"})
+    assert r.status_code == 302
+    expert.refresh_from_db()
+    assert (expert.name, expert.kind, expert.specialties, expert.active) == ("陈建国", "lawyer", "合同、物业纠纷", True)
+    r = client.post(edit, {"kind": "wizard", "specialties": ""})
+    assert r.status_code == 200
+    expert.refresh_from_db()
+    assert expert.kind == "lawyer"
+    topic_page = reverse("deliberation:topic_detail", args=[open_topic.pk])
+    assert f'value="{expert.pk}"' in client.get(topic_page).content.decode()
+    client.post(edit, {"active": "0"})
+    expert.refresh_from_db()
+    assert not expert.active and expert.specialties == "合同、物业纠纷"
+    assert f'value="{expert.pk}"' not in client.get(topic_page).content.decode()
+    with pytest.raises(Invalid):
+        expert_invite(actor=community_staff, topic=open_topic, expert=expert.pk)
+    client.logout()
+    for who in (outsider, resident):
+        assert client.login(username=who.username, password=PASSWORD)
+        assert client.post(edit, {"active": "1"}).status_code == 404
+        client.logout()
+    expert.refresh_from_db()
+    assert not expert.active

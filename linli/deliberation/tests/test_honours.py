@@ -339,3 +339,66 @@ def test_the_periodic_task_counts_a_round_once_its_votes_are_closed(honour_round
     deliberation_close_due_votes.call_local()  # twice: nothing more
     assert HonourEvent.objects.filter(round=rnd, kind="count").count() == 1
     assert AuditEntry.objects.filter(action="deliberation.honour_count", target_id=str(rnd.pk)).count() == 1
+
+
+def test_staff_edit_and_retire_an_honour_on_its_page_past_winners_keep_it(client, world, community_staff, make_voter,
+                                                                       make_person, outsider):
+    """The honours page leads staff to the community's honours; a retired honour is not offered in a new
+    round (no nomination, no vote) but a published round still shows its winners under it."""
+    from django.urls import reverse
+
+    from linli.deliberation.actions import (
+        ballot_cast,
+        honour_nominate,
+        honour_round_create,
+        honour_transition,
+    )
+
+    last = honour_round_create(actor=community_staff, community=world.community, year=2025)
+    make_person("王秀英")
+    make_person("李桂兰")
+    voters = [make_voter(), make_voter()]
+    granny = _category(last, "好婆婆")
+    for voter, name in zip(voters, ["王秀英", "李桂兰"], strict=True):
+        honour_nominate(actor=voter, round=last, category=granny, name=name, reason="孝老爱亲")
+    last = honour_transition(round=last, name="open_vote", actor=community_staff, data={"closes_at": _closes()})
+    contest = HonourContest.objects.get(round=last)
+    li = HonourNomination.objects.get(round=last, label="李**")
+    ballot_cast(actor=voters[0], vote=contest.vote_id, choice=li.option_key)
+    last = honour_transition(round=last, name="count", actor=community_staff)
+    last = honour_transition(round=last, name="publish", actor=community_staff)
+
+    _login(client, community_staff)
+    assert reverse("deliberation:honour_categories") in client.get(reverse("deliberation:honours")).content.decode()
+    page = reverse("deliberation:honour_categories")
+    assert "好婆婆" in client.get(page).content.decode()
+    edit = reverse("deliberation:honour_category_edit", args=[granny.pk])
+    r = client.post(edit, {"name": "好婆婆（孝老）", "seats": "2", "description": "孝老爱亲"}, follow=True)
+    granny.refresh_from_db()
+    assert (granny.name, granny.seats, granny.description) == ("好婆婆（孝老）", 2, "孝老爱亲")
+    r = client.post(edit, {"name": "最美家庭", "seats": "30"}, follow=True)  # taken name, too many seats
+    assert r.status_code == 200
+    granny.refresh_from_db()
+    assert granny.name == "好婆婆（孝老）" and granny.seats == 2
+    client.post(edit, {"active": "0"})
+    granny.refresh_from_db()
+    assert not granny.active
+    assert AuditEntry.objects.filter(action="deliberation.honour_category_retire", target_id=str(granny.pk)).exists()
+
+    new = honour_round_create(actor=community_staff, community=world.community, year=2026)
+    detail = client.get(reverse("deliberation:honour_detail", args=[new.pk])).content.decode()
+    assert "好婆婆（孝老）" not in detail and "好媳妇" in detail
+    with pytest.raises(Invalid):
+        honour_nominate(actor=voters[0], round=new, category=granny, name="王秀英", reason="x")
+    public = client.get(reverse("deliberation:honour_public", args=[last.pk])).content.decode()
+    assert "好婆婆（孝老）" in public and "李**" in public
+    assert "好婆婆（孝老）" in client.get(reverse("deliberation:honour_detail", args=[last.pk])).content.decode()
+    client.post(edit, {"active": "1"})
+    granny.refresh_from_db()
+    assert granny.active
+    client.logout()
+    _login(client, outsider)
+    assert client.post(edit, {"active": "0"}).status_code == 404
+    assert "好婆婆（孝老）" not in client.get(page).content.decode()  # staff of another community: theirs only
+    granny.refresh_from_db()
+    assert granny.active
