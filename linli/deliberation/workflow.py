@@ -195,9 +195,20 @@ class MeetingStatus(models.TextChoices):
 MS = MeetingStatus
 SIGNIN_STATUSES = frozenset({MS.PLANNED, MS.IN_SESSION})
 
+def _its_day_has_come(meeting: Any, user: Any) -> Any:
+    """A meeting opens on its scheduled day (or later), never before."""
+    from django.utils import timezone
+
+    day = timezone.localtime(meeting.starts_at).date()
+    if day > timezone.localdate():
+        return _("The meeting is scheduled for %(day)s: it can be opened from that day on.") % {"day": day.isoformat()}
+    return None
+
+
 MEETING_TRANSITIONS: dict[str, Transition] = table(
     [
-        transition("start", _("Open the meeting"), [MS.PLANNED], MS.IN_SESSION, _M, style="primary"),
+        transition("start", _("Open the meeting"), [MS.PLANNED], MS.IN_SESSION, _M, guard=_its_day_has_come,
+                   style="primary"),
         transition("finish", _("Close with the minutes"), [MS.IN_SESSION], MS.HELD, _M, ["minutes"], style="success"),
         transition("cancel", _("Cancel the meeting"), [MS.PLANNED], MS.CANCELLED, _M, ["reason"], style="danger"),
     ]

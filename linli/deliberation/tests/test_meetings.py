@@ -56,8 +56,23 @@ def meeting(world, community_staff):
 
     return meeting_create(
         actor=community_staff, community=world.community, kind="tripartite", title="三方议事会：停车位",
-        starts_at=timezone.now() + datetime.timedelta(days=1), location="社区议事厅",
+        starts_at=timezone.now(), location="社区议事厅",
     )
+
+
+def test_a_meeting_cannot_be_opened_before_its_day(world, community_staff):
+    from linli.deliberation.actions import meeting_create, meeting_transition
+
+    later = meeting_create(actor=community_staff, community=world.community, kind="tripartite", title="三方议事会",
+                           starts_at=timezone.now() + datetime.timedelta(days=1), location="社区议事厅")
+    with pytest.raises(Refused) as exc:
+        meeting_transition(meeting=later, name="start", actor=community_staff)
+    assert exc.value.code == "refused_transition"
+    assert timezone.localtime(later.starts_at).date().isoformat() in str(exc.value.message)
+    later.refresh_from_db()
+    assert later.status == "planned"
+    Meeting.objects.filter(pk=later.pk).update(starts_at=timezone.now())
+    assert meeting_transition(meeting=later.pk, name="start", actor=community_staff).status == "in_session"
 
 
 def test_participants_by_role_and_qr_signin(meeting, community_staff, make_voter):

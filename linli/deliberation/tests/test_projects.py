@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from linli.core.errors import Invalid, Refused
 from linli.core.testing.personas import PASSWORD
@@ -90,7 +91,7 @@ def test_a_decision_opens_a_project_in_funding(client, world, community_staff):
     from linli.deliberation.models import DecisionEvent
 
     meeting = meeting_create(actor=community_staff, community=world.community, kind="residents_day", title="十二月议事日",
-                             starts_at=datetime.datetime(2026, 12, 10, 9, tzinfo=datetime.UTC))
+                             starts_at=timezone.now())
     meeting_transition(meeting=meeting, name="start", actor=community_staff)
     decision = decision_record(actor=community_staff, meeting=meeting, text="建设口袋公园", owner_name="王主任",
                                deadline=datetime.date(2027, 3, 1))

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from linli.core.testing.personas import PASSWORD
 
@@ -29,7 +30,7 @@ def test_one_page_from_the_case_to_the_result(client, world, community_staff, ma
     topic = actions.topic_from_case(actor=staff, case=case)
     actions.topic_transition(topic=topic, name="schedule", actor=staff)
     meeting = actions.meeting_create(actor=staff, community=world.community, kind="residents_day", title="十二月议事日",
-                                     starts_at=datetime.datetime(2026, 12, 10, 9, tzinfo=datetime.UTC))
+                                     starts_at=timezone.now())
     actions.meeting_transition(meeting=meeting, name="start", actor=staff)
     actions.agenda_add(actor=staff, meeting=meeting, topic=topic)
     actions.meeting_transition(meeting=meeting, name="finish", actor=staff, data={"minutes": "同意建停车场，交业主表决"})
