@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -86,6 +87,15 @@ DETAIL_LABELS: dict[str, Any] = {
 }
 
 
+# Coded values of audit details that no workflow's choices cover (a role granted, a field revealed): each app
+# registers a key's labels in its AppConfig.ready (core imports no app).
+AUDIT_VALUE_LABELS: dict[str, Callable[[], Mapping[str, Any]]] = {}
+
+
+def audit_value_labels_register(key: str, labels: Callable[[], Mapping[str, Any]]) -> None:
+    AUDIT_VALUE_LABELS[key] = labels
+
+
 def _value_labels(action: str) -> dict[str, dict[str, str]]:
     """For the workflow that wrote ``action`` (its spec's audit prefix): each field of its model with
     choices → {value: label}; the status field's labels also serve "from", "to" and "previous"."""
@@ -112,6 +122,8 @@ def detail_text(action: str, detail: dict[str, Any]) -> str:
             shown: Any = _("Yes") if value else _("No")
         elif isinstance(value, str) and value in values.get(key, {}):
             shown = values[key][value]
+        elif isinstance(value, str) and key in AUDIT_VALUE_LABELS and value in (extra := AUDIT_VALUE_LABELS[key]()):
+            shown = extra[value]
         else:
             shown = value
         parts.append(f"{DETAIL_LABELS.get(key, key)}: {shown}")

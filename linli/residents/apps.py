@@ -15,6 +15,11 @@ class ResidentsConfig(AppConfig):
         ensure_builtin_tags(Tag)
 
     def ready(self) -> None:
+        # A revealed field reads by its name in the audit log (身份证号, not id_number).
+        from linli.core.views import audit_value_labels_register
+
+        audit_value_labels_register("field", _person_field_labels)
+
         # The substring index's function on every SQLite connection (its triggers call it).
         from django.db.backends.signals import connection_created
 
@@ -27,3 +32,9 @@ class ResidentsConfig(AppConfig):
         from linli.residents.actions.imports import import_jobs_reap
 
         job_reaper_register("residents.import", import_jobs_reap)
+
+
+def _person_field_labels() -> dict[str, str]:
+    from linli.residents.models import Person
+
+    return {f.name: str(f.verbose_name) for f in Person._meta.concrete_fields}

@@ -158,3 +158,11 @@ def test_audit_details_read_in_the_readers_language(audit_client):
     for part in ("起: 已核查", "至: 已评价", "满意度: 满意", "已解决: 是"):  # PostgreSQL's jsonb orders keys its own way
         assert part in body, part
     assert "from: verified" not in body and "satisfaction" not in body
+
+
+def test_audit_details_of_role_grants_and_reveals_read_in_the_readers_language(audit_client):
+    audit_record(action="accounts.role_assign", actor_name="someone", detail={"role": "grid_worker"})
+    audit_record(action="pii.unmask", actor_name="someone", detail={"field": "id_number", "perm": "registry.unmask"})
+    body = rows(audit_client.get("/audit/").content.decode())
+    assert "角色: 网格员" in body and "grid_worker" not in body
+    assert "身份证号" in body and "id_number" not in body
