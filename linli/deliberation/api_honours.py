@@ -34,7 +34,7 @@ honours_router = Router(tags=["deliberation"])
 experts_router = Router(tags=["deliberation"])
 
 
-class PageIn(Schema):
+class HonourPageIn(Schema):
     after: int | None = None
     size: int = Field(30, ge=1, le=100)
 
@@ -143,7 +143,7 @@ def round_out(r: Any, user: Any) -> dict[str, Any]:
 
 
 @honours_router.get("", response=HonourRoundPageOut, summary="The honours rounds I can see (keyset paging)")
-def honour_list(request, filters: Query[PageIn]):
+def honour_list(request, filters: Query[HonourPageIn]):
     rows, next_after = keyset_page(HonourRound.objects.visible_to(request.auth), after=filters.after, size=filters.size)
     return {"items": [_brief(r) for r in rows], "next_after": next_after}
 
@@ -220,7 +220,7 @@ class ExpertPageOut(Schema):
     next_after: int | None
 
 
-class ExpertPageIn(PageIn):
+class ExpertPageIn(HonourPageIn):
     kind: str = ""
 
 

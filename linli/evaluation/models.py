@@ -622,7 +622,8 @@ class MemberEvaluation(models.Model):
         indexes = [models.Index(fields=["place_path", "year", "half"], name="evaluation_membereval_path")]
         constraints = [
             models.UniqueConstraint(fields=["member", "year", "half"], name="evaluation_member_once_a_half"),
-            models.CheckConstraint(condition=Q(half__in=[1, 2]), name="evaluation_member_half"),
+            # A range, not IN (1, 2): Django's SQLite introspection cannot parse a list inside a CHECK.
+            models.CheckConstraint(condition=Q(half__gte=1, half__lte=2), name="evaluation_member_half"),
         ]
 
     def __str__(self) -> str:
