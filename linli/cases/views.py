@@ -513,8 +513,10 @@ def _worklist(request: HttpRequest, name: str) -> HttpResponse:
         after=int(after) if after and after.isdigit() else None,
     )
     statuses = dict(CaseStatus.choices)
+    dispatchable = (CaseStatus.REPORTED, CaseStatus.ACCEPTED)  # what the bulk accept-and-dispatch can move
     for row in rows:  # the list holds raw values: name the status in the user's language
         row["status_label"] = statuses.get(row["status"], row["status"])
+        row["bulk"] = name == "dispatch" and row["status"] in dispatchable
         row["where"] = " · ".join(n for n in (row["grid__name"] or row["community__name"],
                                              row["place__name"] if row["place__kind"] else "") if n)
     query = request.GET.copy()
@@ -530,7 +532,7 @@ def _worklist(request: HttpRequest, name: str) -> HttpResponse:
             "rows": rows,
             "filter_form": form,
             "next_url": f"?{query.urlencode()}" if next_after else "",
-            "bulk": name == "dispatch",
+            "bulk": any(row["bulk"] for row in rows),  # not on the lists to verify or to close
             "tabs": _worklist_tabs(request, name),
             "can_intake": PERM_VIEW in request.user.perms and PERM_REPORT in request.user.perms,
         },

@@ -193,3 +193,15 @@ def test_bulk_dispatch_sends_to_suggested_owner(client, make_case, community_sta
     client.post(reverse("cases:bulk_dispatch"), {"ids": [case.pk]})
     case.refresh_from_db()
     assert case.status == "dispatched"
+
+
+def test_the_bulk_dispatch_ticks_only_cases_it_can_move(client, make_case, community_staff):
+    waiting, reported_back = make_case(), make_case(title="井盖松动")
+    Case.objects.filter(pk=reported_back.pk).update(status="reported_back")  # a listing test: the state is what counts
+    _login(client, community_staff)
+    every = client.get(reverse("cases:dispatch")).content.decode()
+    assert reported_back.number in every and 'data-testid="bulk-dispatch"' in every
+    assert f'name="ids" value="{waiting.pk}"' in every and f'name="ids" value="{reported_back.pk}"' not in every
+    verify = client.get(reverse("cases:dispatch") + "?status=reported_back").content.decode()
+    assert reported_back.number in verify
+    assert 'data-testid="bulk-dispatch"' not in verify and 'name="ids"' not in verify
