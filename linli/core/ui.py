@@ -42,10 +42,14 @@ def raise_http(exc: DomainError) -> None:
         raise DjangoPermissionDenied(str(exc.message)) from exc
 
 
-def error_message(request: HttpRequest, exc: DomainError) -> None:
-    """A refused page action: 404 or 403 as ``raise_http`` says, else the message shown on the next page."""
+def error_message(request: HttpRequest, exc: DomainError, *, with_fields: bool = False) -> None:
+    """A refused page action: 404 or 403 as ``raise_http`` says, else the message shown on the next page
+    (``with_fields``: followed by what it says of each field, e.g. a nomination's "nobody of this name")."""
     raise_http(exc)
-    messages.error(request, str(exc.message))
+    parts = [str(exc.message)]
+    if with_fields:
+        parts += [str(m) for msgs in (exc.fields or {}).values() for m in msgs]
+    messages.error(request, " ".join(parts))
 
 
 def after_cursor(request: HttpRequest) -> int | None:

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from linli.core.batches import keyset_page
 from linli.core.errors import DomainError
 from linli.core.masking import mask_name
-from linli.core.ui import after_cursor, raise_http
+from linli.core.ui import after_cursor, error_message
 from linli.deliberation import actions
 from linli.deliberation.access import (
     access_honour_round,
@@ -48,13 +48,6 @@ from linli.deliberation.workflow import (
     NomineeKind,
     honour_actions,
 )
-
-
-def _error(request: HttpRequest, exc: DomainError) -> None:
-    """The action's message and what it says of each field (a nomination's "nobody of this name")."""
-    raise_http(exc)
-    details = [str(m) for msgs in exc.fields.values() for m in msgs]
-    messages.error(request, " ".join([str(exc.message), *details]) if details else str(exc.message))
 
 
 def managed_communities(user: Any) -> list[Any]:
@@ -91,7 +84,7 @@ def honour_new(request: HttpRequest) -> HttpResponse:
         rnd = actions.honour_round_create(actor=request.user, community=request.POST.get("community", ""),
                                           year=request.POST.get("year", ""), title=request.POST.get("title", ""))
     except DomainError as exc:
-        _error(request, exc)
+        error_message(request, exc, with_fields=True)
         return redirect("deliberation:honours")
     return redirect("deliberation:honour_detail", rnd.pk)
 
@@ -161,7 +154,7 @@ def honour_nominate(request: HttpRequest, pk: int) -> HttpResponse:
                                 name=post.get("name", ""), house=post.get("house", ""), reason=post.get("reason", ""))
         messages.success(request, _("Thank you: your nomination is in."))
     except DomainError as exc:
-        _error(request, exc)
+        error_message(request, exc, with_fields=True)
     return redirect("deliberation:honour_detail", rnd.pk)
 
 
@@ -176,7 +169,7 @@ def honour_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         actions.honour_transition(round=rnd, name=name, actor=request.user, data=data)
         messages.success(request, _("Done."))
     except DomainError as exc:
-        _error(request, exc)
+        error_message(request, exc, with_fields=True)
     return redirect("deliberation:honour_detail", rnd.pk)
 
 
@@ -191,7 +184,7 @@ def honour_category_new(request: HttpRequest, pk: int) -> HttpResponse:
                                     seats=post.get("seats", "1"))
         messages.success(request, _("The honour is added."))
     except DomainError as exc:
-        _error(request, exc)
+        error_message(request, exc, with_fields=True)
     return redirect("deliberation:honour_detail", rnd.pk)
 
 
@@ -222,7 +215,7 @@ def honour_category_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                            description=post.get("description", ""), seats=post.get("seats", "1"))
             messages.success(request, _("The honour is saved."))
     except DomainError as exc:
-        _error(request, exc)
+        error_message(request, exc, with_fields=True)
     return redirect("deliberation:honour_categories")
 
 
@@ -266,7 +259,7 @@ def expert_new(request: HttpRequest) -> HttpResponse:
                            title=post.get("title", ""), phone=post.get("phone", ""))
         messages.success(request, _("The expert joins the think tank."))
     except DomainError as exc:
-        _error(request, exc)
+        error_message(request, exc, with_fields=True)
     return redirect("deliberation:experts")
 
 
@@ -288,7 +281,7 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The expert is saved.") if active else _("The expert has left the think tank."))
             return redirect("deliberation:experts")
         except DomainError as exc:
-            _error(request, exc)
+            error_message(request, exc, with_fields=True)
     return render(request, "deliberation/expert_edit.html", {
         "expert": expert_rows([expert])[0], "kinds": ExpertKind.choices, "tab": "experts",
     })
@@ -302,7 +295,7 @@ def topic_expert_invite(request: HttpRequest, pk: int) -> HttpResponse:
         actions.expert_invite(actor=request.user, topic=topic, expert=request.POST.get("expert", ""))
         messages.success(request, _("The expert is invited and told."))
     except DomainError as exc:
-        _error(request, exc)
+        error_message(request, exc, with_fields=True)
     return redirect("deliberation:topic_detail", topic.pk)
 
 
@@ -315,5 +308,5 @@ def topic_expert_opinion(request: HttpRequest, pk: int) -> HttpResponse:
                                       text=request.POST.get("text", ""))
         messages.success(request, _("The opinion is recorded."))
     except DomainError as exc:
-        _error(request, exc)
+        error_message(request, exc, with_fields=True)
     return redirect("deliberation:topic_detail", topic.pk)
