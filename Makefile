@@ -25,7 +25,8 @@ help:
 	@echo "make run    install, migrate, load the demo street, serve on http://$(HOST):$(PORT)"
 	@echo "make test   install and run the test suite (PYTEST_ARGS=... to pass options;"
 	@echo "            PYTEST_ARGS='-m \"not slow\"' skips the tests that start processes)"
-	@echo "make lint   ruff, mypy on the domain layer, manage.py check, makemigrations --check"
+	@echo "make lint   ruff, mypy on the domain layer, import-linter contracts (boundaries), manage.py check,"
+	@echo "            makemigrations --check"
 	@echo "make bench  run the benchmarks under bench/"
 	@echo "make cluster-test  PostgreSQL primary + standby, PgBouncer, 3 app servers behind nginx, Redis, 2 workers;"
 	@echo "            kills things and prints the counts (bench/cluster_test.py; installs its Debian packages as root)"
@@ -82,6 +83,7 @@ test: install browser-deps mqtt-deps
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy linli
+	$(BIN)/lint-imports
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
