@@ -37,7 +37,8 @@ def cases_after_move(*, old_path: str, new_path: str) -> int:
     community and grid keys follow with every app's (``place_kinds_follow``, linli/places/paths.py); the
     rollups keep plain ids."""
     from linli.cases.models_kpi import KpiRollup
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     ids = [int(x) for x in new_path.strip("/").split("/") if x.isdigit()]
     kinds = dict(Place.objects.filter(pk__in=ids).values_list("pk", "kind"))

@@ -99,7 +99,8 @@ def board_communities(user: Any, *, after: str = "", size: int = BOARD_PAGE) -> 
     code and the ``after`` of the next page ("" at the end)."""
     from django.db.models import Q
 
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     paths = sorted(getattr(getattr(user, "scope", None), "place_paths", ()) or ())
     if not paths:

@@ -46,7 +46,8 @@ class AddressIndex:
     """The compounds and buildings under ``root`` (a community or street path), loaded once."""
 
     def __init__(self, root_path: str = "") -> None:
-        from linli.places.models import Place, PlaceKind
+        from linli.places.kinds import PlaceKind
+        from linli.places.models import Place
 
         qs = Place.objects.filter(kind__in=[PlaceKind.COMPOUND, PlaceKind.BUILDING])
         if root_path:

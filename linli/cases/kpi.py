@@ -623,7 +623,7 @@ def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
     if by == "month":
         return {k: f"{k // 100}-{k % 100:02d}" for k in keys}
     if by == "compound_kind":
-        from linli.places.models import CompoundKind
+        from linli.places.kinds import CompoundKind
 
         return {"": str(_("(not in a compound)")), **{k: str(v) for k, v in CompoundKind.choices}}
     ids = [k for k in keys if k]

@@ -39,7 +39,8 @@ def _cut(path: str, node_id: int) -> str:
 def areas_of(paths: Iterable[str]) -> dict[str, tuple[int, int]]:
     """For each place path: (the id of the street it lies in, of the district); 0 when there is none.
     One query for all paths."""
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     paths = {p for p in paths if p}
     ids = {int(i) for p in paths for i in p.split("/") if i.isdigit()}
@@ -186,7 +187,8 @@ def area_rebuild(grid_rows: dict[tuple, dict[str, int]]) -> int:
 
 def _wide(user: Any) -> bool:
     """The user's whole scope is cities or districts (nothing narrower)."""
-    from linli.places.models import ADMIN_KINDS, Place
+    from linli.places.kinds import ADMIN_KINDS
+    from linli.places.models import Place
 
     paths = getattr(getattr(user, "scope", None), "place_paths", ()) or ()
     if not paths:
@@ -197,7 +199,8 @@ def _wide(user: Any) -> bool:
 def area_rows(*, user: Any, by: str, place_path: str = "") -> Any:
     """The area rollups to read for this table (a queryset, scoped to ``user``), or None when the
     grid-level rows must be read."""
-    from linli.places.models import ADMIN_KINDS, Place, PlaceKind
+    from linli.places.kinds import ADMIN_KINDS, PlaceKind
+    from linli.places.models import Place
 
     if by not in AREA_DIMENSIONS or (by != "district" and (user is None or not _wide(user))):
         return None

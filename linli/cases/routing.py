@@ -23,7 +23,8 @@ from linli.cases.workflow import OPEN_STATUSES, OwnerKind
 from linli.core.errors import Invalid
 from linli.core.refdata import refdata_get
 from linli.places import geo
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 
 MSG_PLACE = gettext_noop("The report names %(place)s.")
 MSG_PLACE_IN_GRID = gettext_noop("%(place)s lies in %(grid)s.")

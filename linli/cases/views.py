@@ -54,7 +54,8 @@ from linli.core.masking import mask_phone
 from linli.core.replica import replica_reads
 from linli.core.ui import building_badges, building_panels, perm_required, raise_http, upload_error_status
 from linli.places import selectors as place_selectors
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,8 @@ def _month(value: str, default: int) -> int:
 def _default_ranking(user: Any) -> str:
     """A city sees its districts first, a district its streets, a street its communities; a community (or
     a grid) its grids."""
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     paths = getattr(getattr(user, "scope", None), "place_paths", ()) or ()
     kinds = set(Place.objects.filter(path__in=paths).values_list("kind", flat=True))
@@ -162,7 +163,8 @@ def kpi_export(request: HttpRequest) -> HttpResponse:
 def hotline_upload(request: HttpRequest) -> HttpResponse:
     """Upload a 12345 export (CSV, .xlsx, JSON) for a community the user works in."""
     from linli.cases.hotline import hotline_import
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     if PERM_DISPATCH not in getattr(request.user, "perms", ()):
         raise PermissionDenied

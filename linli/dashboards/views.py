@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET
 
 from linli.accounts.selectors import user_has_perm
 from linli.core.access import scope_of
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 from linli.places.selectors import place_ancestors, place_geojson
 from linli.residents.access import can_view_registry
 from linli.residents.profile import access_profile_place, place_profile, profile_places

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from linli.core.access import scope_of
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 
 MAP_KINDS = (PlaceKind.STREET, PlaceKind.COMMUNITY, PlaceKind.GRID)
 WALK_M_PER_MIN = 80  # an elderly person's pace: 5, 10 and 15 minutes are 400, 800 and 1,200 m

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET
 
 from linli.core.access import scope_of
 from linli.dashboards.screen import screen_figures
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 
 SCREEN_KINDS = (PlaceKind.STREET, PlaceKind.COMMUNITY)
 

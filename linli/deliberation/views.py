@@ -58,7 +58,8 @@ from linli.deliberation.workflow import (
 
 def _places_for(user) -> list:
     """The community and the compounds and grids under it that a vote may be held in."""
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     paths = scope_of(user).place_paths
     if not paths:
@@ -328,7 +329,8 @@ def vote_paper(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _community_for(user):
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     for p in scope_of(user).place_paths:
         ids = [int(x) for x in p.strip("/").split("/") if x]

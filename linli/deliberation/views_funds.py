@@ -27,7 +27,8 @@ def fund_list(request: HttpRequest) -> HttpResponse:
     communities = []
     if can_manage(request.user):
         from linli.core.access import scope_of
-        from linli.places.models import Place, PlaceKind
+        from linli.places.kinds import PlaceKind
+        from linli.places.models import Place
 
         paths = scope_of(request.user).place_paths
         communities = [p for p in Place.objects.filter(kind=PlaceKind.COMMUNITY).order_by("path")[:300]

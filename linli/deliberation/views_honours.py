@@ -55,7 +55,8 @@ def managed_communities(user: Any) -> list[Any]:
     if not can_manage(user):
         return []
     from linli.core.access import scope_of
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     paths = scope_of(user).place_paths
     return [p for p in Place.objects.filter(kind=PlaceKind.COMMUNITY).order_by("path")[:300]

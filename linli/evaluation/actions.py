@@ -31,7 +31,7 @@ def round_open(
 ) -> EvaluationRound:
     """Open the month's round for a compound: its buildings score each other until ``closes_on``
     (default: the 25th of the month)."""
-    from linli.places.models import PlaceKind
+    from linli.places.kinds import PlaceKind
 
     errors: dict[str, list[str]] = {}
     if compound is None or compound.kind != PlaceKind.COMPOUND:

@@ -58,7 +58,7 @@ def _own(member: Any, actor: Any) -> bool:
 
 def commitment_add(*, member: Any, building: Any, text: str, year: int, actor: Any) -> Commitment:
     """A commitment for the year, shown on the building: by the member themselves or community staff."""
-    from linli.places.models import PlaceKind
+    from linli.places.kinds import PlaceKind
 
     if member is None or not member.active:
         raise Invalid(_("Choose a serving party member."), fields={"member": [_("Not found.")]})

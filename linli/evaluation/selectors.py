@@ -21,7 +21,8 @@ RED_FLAGS = 3  # the top three buildings of a round hang the mobile red flag (æµ
 
 
 def compound_buildings(compound: Any) -> list[Any]:
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
     from linli.places.selectors import natural_key
 
     rows = list(
@@ -121,7 +122,8 @@ def round_list(user: Any, *, community_id: int | None = None, month: dt.date | N
 def open_rounds_for_building_head(user: Any) -> list[tuple[EvaluationRound, Any, bool]]:
     """(round, building, already scored) for each open round of a compound holding one of the user's
     buildings."""
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     scope = getattr(user, "scope", None)
     if scope is None:

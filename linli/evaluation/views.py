@@ -49,7 +49,8 @@ def _pk(value: str | None) -> int | None:
 
 
 def _communities(user) -> list:
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     scope = getattr(user, "scope", None)
     if scope is None or not scope.place_paths:
@@ -95,7 +96,8 @@ def _is_secretary(user) -> bool:
 
 
 def _compounds(user) -> list:
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
     from linli.places.selectors import natural_key
 
     scope = getattr(user, "scope", None)
@@ -234,7 +236,8 @@ def sheet(request: HttpRequest, pk: int, building_id: int) -> HttpResponse:
 @perm_required(PERM_VIEW, PERM_MANAGE)
 def notice(request: HttpRequest) -> HttpResponse:
     """The monthly commendation (通报表扬) of a community, ready to print."""
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     communities = _communities(request.user)
     try:
@@ -277,7 +280,8 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     from linli.accounts.selectors import users_with_role_over
     from linli.evaluation.models import ChecklistTemplate
     from linli.evaluation.workflow import CampaignKind
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     if not _can_campaign(request.user):
         raise Http404
@@ -583,7 +587,8 @@ def training(request: HttpRequest) -> HttpResponse:
     except ValueError:
         year = today.year
     areas = [a for a in _communities(request.user) if request.user.scope.covers_path(a.path)]
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     streets = [p for p in Place.objects.filter(kind=PlaceKind.STREET).order_by("path")[:20] if request.user.scope.covers_path(p.path)]
     areas = streets + areas

@@ -86,7 +86,8 @@ def member_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 def _buildings_for(user) -> list:
     """Buildings a commitment may be shown on: under the user's scope (staff) or the member's grid."""
     from linli.party.selectors import member_for_user
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     paths = list(getattr(user.scope, "place_paths", ()) or ())
     member = member_for_user(user)
@@ -162,7 +163,8 @@ def commitments(request: HttpRequest) -> HttpResponse:
 @login_required
 def commitments_rate(request: HttpRequest, building_id: int, year: int) -> HttpResponse:
     """效果共评: a household of the building rates the members' commitments of the year, once."""
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     building = Place.objects.filter(pk=building_id, kind=PlaceKind.BUILDING).first()
     if building is None or not 2000 <= year <= 2100:

@@ -172,7 +172,8 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 
 def _places_for(user) -> list[tuple[str, str]]:
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     kinds = [PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND]
     rows = Place.objects.visible_to(user).filter(kind__in=kinds).order_by("path").values_list("pk", "name", "kind")[:500]

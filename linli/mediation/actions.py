@@ -419,7 +419,8 @@ def _clean_parties(parties: list[dict[str, Any]], actor: Any, errors: dict[str, 
 
 def _places_above(place: Any) -> tuple[Any, Any, Any]:
     """(grid, community, compound) of a place."""
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     ids = [place.pk, *place.ancestor_ids()]
     found = {p.kind: p for p in Place.objects.filter(pk__in=ids, kind__in=[PlaceKind.GRID, PlaceKind.COMMUNITY,

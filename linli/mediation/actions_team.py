@@ -24,7 +24,8 @@ def _require_manage(actor: Any, path: str) -> None:
 
 
 def _community(place: Any):
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     if not isinstance(place, Place):
         place = Place.objects.filter(pk=place).first()

@@ -25,7 +25,8 @@ def month_of(day: dt.date | None = None) -> dt.date:
 
 def screening_places(grid: Any) -> list[Any]:
     """What a grid's round goes through: its compounds; its buildings when it has none; else the grid."""
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     under = Place.objects.filter(path__startswith=grid.path).exclude(pk=grid.pk)
     compounds = list(under.filter(kind=PlaceKind.COMPOUND).order_by("path"))
@@ -36,7 +37,8 @@ def screening_places(grid: Any) -> list[Any]:
 
 
 def _grid(value: Any):
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     grid = value if isinstance(value, Place) else Place.objects.filter(pk=value).first()
     if grid is None or grid.kind != PlaceKind.GRID:
@@ -149,7 +151,8 @@ def screening_overview(user: Any, month: dt.date | None = None) -> list[GridScre
     from linli.core.access import scope_of
     from linli.mediation.access import can_view
     from linli.mediation.models import ScreeningRound
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     if not can_view(user):
         return []
@@ -180,7 +183,8 @@ def screenings_overdue_count(user: Any, day: dt.date | None = None) -> int:
     from linli.core.access import scope_of
     from linli.mediation.access import can_view
     from linli.mediation.models import ScreeningRound
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     day = day or timezone.localdate()
     if not screening_is_overdue(day) or not can_view(user):
@@ -197,7 +201,8 @@ def screenings_remind(*, today: dt.date | None = None) -> int:
     from linli.mediation.actions import _notify, users_over
     from linli.mediation.models import ScreeningRound
     from linli.mediation.workflow import PERM_MANAGE, PERM_REPORT
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     today = today or timezone.localdate()
     if not screening_is_overdue(today):

@@ -36,7 +36,8 @@ from linli.mediation.workflow import (
 
 
 def _grids(user: Any) -> list[Any]:
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     scope = scope_of(user)
     return list(Place.objects.filter(scope.place_q("path"), kind=PlaceKind.GRID).order_by("path")[:200])
@@ -68,7 +69,8 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
 
 
 def _filing_places(user: Any) -> list[tuple[int, str]]:
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     scope = scope_of(user)
     rows = (Place.objects.filter(scope.place_q("path"),
@@ -329,7 +331,8 @@ def screening_grid(request: HttpRequest, grid_id: int) -> HttpResponse:
     from linli.core.access import scope_of
     from linli.mediation.access import can_screen
     from linli.mediation.screening import month_of, screening_finish, screening_places, screening_record
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     grid = Place.objects.filter(scope_of(request.user).place_q("path"), kind=PlaceKind.GRID, pk=grid_id).first()
     if grid is None:
@@ -374,7 +377,8 @@ def team(request: HttpRequest) -> HttpResponse:
     from linli.mediation.actions_team import mediator_create, mediator_set_active, team_create
     from linli.mediation.forms import MediatorForm, TeamForm
     from linli.mediation.models import MediationTeam, Mediator
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     user = request.user
     places = list(Place.objects.filter(scope_of(user).place_q("path"), kind__in=[PlaceKind.COMMUNITY, PlaceKind.GRID])

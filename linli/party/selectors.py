@@ -22,7 +22,8 @@ from linli.party.models import (
     PartyOrgKind,
     Registration,
 )
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 
 # --- the rotating chair (按月轮值) --------------------------------------------------------------------------
 # Month numbers count from January 2020; the unit at position (month number mod n) of the ordered list of

@@ -220,7 +220,8 @@ def wish_wall(*, community: Any, limit: int = 60) -> Wall:
 
 
 def wall_communities() -> list[Any]:
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     return list(Place.objects.filter(kind=PlaceKind.COMMUNITY).only("id", "name", "path").order_by("path"))
 

@@ -44,7 +44,8 @@ from linli.party.forms import (
 )
 from linli.party.models import JointActivity, Partner, PartyOrg
 from linli.party.workflow import TRANSITIONS, available_actions, event_label
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 
 VIEW = "party.view"
 

@@ -63,7 +63,8 @@ def _back(request: HttpRequest, default: str) -> str:
 
 
 def _places_for(user: Any) -> list[Any]:
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     scope = getattr(user, "scope", None)
     if scope is None:
@@ -409,7 +410,8 @@ def wish_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 def wish_wall(request: HttpRequest) -> HttpResponse:
     """The public wall (no login): per community, open wishes with masked posters and the year's count."""
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     communities = selectors_service.wall_communities()
     chosen = request.GET.get("community", "")

@@ -8,57 +8,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.places.access import PlaceQuerySet
-
-
-class PlaceKind(models.TextChoices):
-    # A city deployment puts the streets under districts (区/县) under a city (市); a street or district
-    # deployment starts lower. Codes: city and district the 6-digit GB/T 2260 code, street and community
-    # the 12-digit statistical code.
-    CITY = "city", _("City")
-    DISTRICT = "district", _("District")
-    STREET = "street", _("Street")
-    COMMUNITY = "community", _("Community")
-    AREA = "area", _("Area")
-    RESIDENTS_GROUP = "residents_group", _("Residents group")
-    GRID = "grid", _("Grid")
-    COMPOUND = "compound", _("Compound")
-    BUILDING = "building", _("Building")
-    ENTRANCE = "entrance", _("Entrance")
-    HOUSE = "house", _("House")
-
-
-class CompoundKind(models.TextChoices):
-    """The kind of a compound sets the focus of the work there (三区 and the rest)."""
-
-    RENTED = "rented", _("Rented housing")
-    RELOCATION = "relocation", _("Relocation housing")
-    COMMERCIAL = "commercial", _("Commercial housing")
-    OLD = "old", _("Old compound")
-    WORK_UNIT = "work_unit", _("Work-unit compound")
-
-
-class HouseUsage(models.TextChoices):
-    RESIDENTIAL = "residential", _("Residential")
-    SHOP = "shop", _("Shop")
-    OFFICE = "office", _("Office")
-    OTHER = "other", _("Other")
-
-
-# Kinds above the street (a city deployment): they hold streets, never people or cases directly.
-ADMIN_KINDS = frozenset({PlaceKind.CITY, PlaceKind.DISTRICT})
-# Kinds whose boundary is a polygon, and kinds located by a point.
-POLYGON_KINDS = frozenset(
-    {PlaceKind.CITY, PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY, PlaceKind.AREA, PlaceKind.RESIDENTS_GROUP, PlaceKind.GRID, PlaceKind.COMPOUND}
+from linli.places.kinds import (  # noqa: F401 (the vocabulary lives in kinds.py; the app's own code imports it here too)
+    ADMIN_KINDS,
+    ATTRIBUTE_FIELDS,
+    KIND_FIELDS,
+    POINT_KINDS,
+    POLYGON_KINDS,
+    CompoundKind,
+    HouseUsage,
+    PlaceKind,
 )
-POINT_KINDS = frozenset({PlaceKind.BUILDING})
-# Attributes that only some kinds carry.
-KIND_FIELDS: dict[str, frozenset[str]] = {
-    PlaceKind.STREET: frozenset({"district_code"}),
-    PlaceKind.COMPOUND: frozenset({"compound_kind"}),
-    PlaceKind.BUILDING: frozenset({"floors"}),
-    PlaceKind.HOUSE: frozenset({"usage", "floor", "area_m2"}),
-}
-ATTRIBUTE_FIELDS = frozenset().union(*KIND_FIELDS.values())
 
 
 class Place(models.Model):
@@ -68,7 +27,12 @@ class Place(models.Model):
     # grid: its grid code; others: optional.
     code = models.CharField(_("code"), max_length=32, blank=True, db_index=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     path = models.CharField(max_length=255, editable=False, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
@@ -77,13 +41,17 @@ class Place(models.Model):
     # A GeoJSON geometry (WGS 84 lon/lat): Polygon or MultiPolygon for areas, Point for buildings.
     geometry = models.JSONField(_("boundary"), null=True, blank=True, editable=False)
     area_km2 = models.FloatField(_("area (km²)"), null=True, blank=True, editable=False)
-    compound_kind = models.CharField(_("compound kind"), max_length=16, choices=CompoundKind.choices, blank=True)
+    compound_kind = models.CharField(
+        _("compound kind"), max_length=16, choices=CompoundKind.choices, blank=True
+    )
     floors = models.PositiveSmallIntegerField(_("floors"), null=True, blank=True)
     usage = models.CharField(_("usage"), max_length=16, choices=HouseUsage.choices, blank=True)
     floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
     area_m2 = models.DecimalField(_("floor area (m²)"), max_digits=9, decimal_places=2, null=True, blank=True)
     # Building: the stable public code printed in its QR code (/r/<public_code>).
-    public_code = models.CharField(_("public code"), max_length=16, null=True, blank=True, unique=True, editable=False)
+    public_code = models.CharField(
+        _("public code"), max_length=16, null=True, blank=True, unique=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -398,7 +398,8 @@ def _item_clean(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def item_create(*, community, actor, **data: Any) -> ShopItem:
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     place = community if isinstance(community, Place) else Place.objects.filter(pk=community).first()
     if place is None or place.kind != PlaceKind.COMMUNITY:
@@ -562,7 +563,8 @@ def selection_create(
     hours_weight: Any = 1,
     size: int = 10,
 ) -> Selection:
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     place = community if isinstance(community, Place) else Place.objects.filter(pk=community).first()
     if place is None or place.kind != PlaceKind.COMMUNITY:

@@ -331,7 +331,8 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _communities(user):
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     scope = user.scope
     return [
@@ -409,7 +410,8 @@ PERIOD_LABELS = {
 @perm_required(PERM_MANAGE)
 @require_GET
 def rankings(request: HttpRequest) -> HttpResponse:
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     scope = request.user.scope
     places = [

@@ -17,7 +17,7 @@ from linli.core.audit import audit_record
 from linli.core.codes import ETHNICITY, POLITICAL_STATUS, RELATIONSHIP
 from linli.core.errors import PermissionDenied
 from linli.core.masking import mask_id_number, mask_phone
-from linli.places.models import PlaceKind
+from linli.places.kinds import PlaceKind
 from linli.residents.access import can_export_registry, can_unmask
 from linli.residents.excel import ExportWriter
 from linli.residents.models import HouseholdMember, Occupancy, Person, PersonStatus

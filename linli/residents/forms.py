@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.codes import ETHNICITY, POLITICAL_STATUS, RELATIONSHIP
-from linli.places.models import CompoundKind
+from linli.places.kinds import CompoundKind
 from linli.residents.models import ImportKind, OccupancyKind, PersonStatus, TagSensitivity
 from linli.residents.selectors import STATUS_ALL
 

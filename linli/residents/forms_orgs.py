@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from linli.places.models import CompoundKind
+from linli.places.kinds import CompoundKind
 from linli.residents.forms import CONTROL, DATE, SELECT, _choices
 from linli.residents.models import OrganisationKind
 from linli.residents.selectors_orgs import STATUS_ALL, STATUS_CLOSED

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 
 _SUFFIXES: dict[str, tuple[str, ...]] = {
     PlaceKind.BUILDING: ("号楼", "栋", "幢", "座", "楼", "号"),

@@ -51,7 +51,8 @@ from linli.core.codes import ETHNICITY, POLITICAL_STATUS, RELATIONSHIP, SEX
 from linli.core.crypto import lookup_hashes
 from linli.core.errors import Invalid
 from linli.core.idnumber import parse_id_number
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 from linli.residents import excel
 from linli.residents.access import can_change_registry, has_perm
 from linli.residents.houses import HouseIndex, Node, canon

@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.errors import DomainError, Invalid
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 from linli.residents import excel
 from linli.residents.importer import BATCH, TAG_SPLIT, Importer, _Aborted, _cell
 from linli.residents.models import SERVING_KINDS, CompoundService, Organisation, OrganisationKind

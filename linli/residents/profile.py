@@ -20,7 +20,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from linli.core.access import scope_of
-from linli.places.models import CompoundKind, Place, PlaceKind
+from linli.places.kinds import CompoundKind, PlaceKind
+from linli.places.models import Place
 from linli.residents.access import can_view_registry
 from linli.residents.builtin import ELDERLY_60
 from linli.residents.models import (

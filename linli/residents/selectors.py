@@ -31,7 +31,8 @@ from linli.core.crypto import lookup_hashes
 from linli.core.errors import Invalid
 from linli.core.idnumber import parse_id_number
 from linli.core.masking import mask_id_number, mask_phone
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 from linli.residents import search_index
 from linli.residents.access import can_unmask
 from linli.residents.builtin import ELDERLY_60, ELDERLY_AGE
@@ -62,7 +63,7 @@ class PersonFilters:
 
     @classmethod
     def from_params(cls, params: Any) -> PersonFilters:
-        from linli.places.models import CompoundKind
+        from linli.places.kinds import CompoundKind
 
         place = str(params.get("place") or "").strip()
         status = str(params.get("status") or PersonStatus.ACTIVE).strip()

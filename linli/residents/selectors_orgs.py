@@ -11,7 +11,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from linli.core.batches import keyset_page
 from linli.core.masking import mask_phone
-from linli.places.models import CompoundKind, Place, PlaceKind
+from linli.places.kinds import CompoundKind, PlaceKind
+from linli.places.models import Place
 from linli.residents.models import CompoundService, Organisation, OrganisationKind
 
 MAX_COMPOUND_PATHS = 500  # compounds of one kind a filter ORs together (a street has a few hundred)

@@ -27,7 +27,8 @@ from linli.core.masking import mask_id_number, mask_phone
 from linli.core.pii import pii_reveal
 from linli.core.replica import replica_reads
 from linli.core.ui import form_errors, perm_required, raise_http, upload_error_status
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 from linli.residents import actions, selectors
 from linli.residents.access import (
     VIEW,

@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from linli.core.errors import DomainError, Invalid, PermissionDenied
 from linli.core.pii import pii_reveal
 from linli.core.ui import after_cursor, form_errors, raise_http
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 from linli.residents import actions
 from linli.residents.access import (
     access_organisation,

@@ -259,7 +259,8 @@ def activity_list(request, mine: bool = False):
 @router.post("/activities", response={201: ActivityOut}, summary="Create a draft activity (organiser: me)")
 def activity_create(request, payload: ActivityCreateIn):
     from linli.core.errors import Invalid
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
     from linli.volunteers.models import Team
 
     data = payload.dict()
@@ -453,7 +454,8 @@ class PoolMemberIn(Schema):
 
 def _community(user: Any, pk: int):
     from linli.core.errors import Invalid
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     community = Place.objects.visible_to(user).filter(pk=pk, kind=PlaceKind.COMMUNITY).first()
     if community is None:

@@ -208,7 +208,8 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _communities(user):
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     if can_manage(user):
         return Place.objects.visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("path")
@@ -529,7 +530,8 @@ def hours_export(request: HttpRequest) -> HttpResponse:
 
 
 def _community_choices(user):
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     return Place.objects.visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("path")
 

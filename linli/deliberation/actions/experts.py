@@ -65,7 +65,7 @@ def _clean(name: Any, kind: Any, specialties: Any, title: Any, phone: Any) -> tu
 def expert_add(*, actor: Any, community: Any, name: str, kind: str, specialties: str, title: str = "",
                phone: str = "") -> Expert:
     """Staff add an expert to their community's think tank."""
-    from linli.places.models import PlaceKind
+    from linli.places.kinds import PlaceKind
 
     where = place_of(community, field="community")
     if where.kind != PlaceKind.COMMUNITY:

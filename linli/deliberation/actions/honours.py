@@ -57,7 +57,7 @@ MAX_CATEGORIES = 30
 
 
 def _community(value: Any):
-    from linli.places.models import PlaceKind
+    from linli.places.kinds import PlaceKind
 
     place = place_of(value, field="community")
     if place.kind != PlaceKind.COMMUNITY:

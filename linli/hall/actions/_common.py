@@ -36,7 +36,8 @@ def place_by_id(value: Any, *, field: str = "place"):
 
 def community_of(place: Any):
     """The community at or above ``place`` (None above the communities)."""
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     if place is None:
         return None

@@ -41,7 +41,8 @@ def place_of(value: Any, *, field: str = "place"):
 
 def community_of(place) -> Any:
     """The community above (or at) ``place``."""
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     if place.kind == PlaceKind.COMMUNITY:
         return place

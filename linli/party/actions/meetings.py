@@ -13,7 +13,7 @@ from linli.core.audit import audit_record
 from linli.core.errors import Invalid
 from linli.party.actions._common import clean_text, place_of, require_manage, required_text
 from linli.party.models import JointMeeting, MeetingProblem, Partner
-from linli.places.models import PlaceKind
+from linli.places.kinds import PlaceKind
 
 
 def meeting_create(

@@ -21,7 +21,7 @@ from linli.party.models import (
     PartyMemberKind,
     PartyOrg,
 )
-from linli.places.models import PlaceKind
+from linli.places.kinds import PlaceKind
 
 
 def _person(value: Any):

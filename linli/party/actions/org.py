@@ -14,7 +14,7 @@ from linli.core.audit import audit_record
 from linli.core.errors import Invalid, Refused
 from linli.party.actions._common import place_of, require_manage, required_text
 from linli.party.models import PartyMember, PartyOrg, PartyOrgKind
-from linli.places.models import PlaceKind
+from linli.places.kinds import PlaceKind
 
 K = PartyOrgKind
 # kind → (the kind of place it is tied to, the kinds its parent may be)

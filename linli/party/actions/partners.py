@@ -20,7 +20,7 @@ from linli.party.models import (
     PartyOrg,
     ResourceKind,
 )
-from linli.places.models import PlaceKind
+from linli.places.kinds import PlaceKind
 
 
 def _community(value: Any):

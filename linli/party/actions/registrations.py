@@ -29,7 +29,8 @@ from linli.party.models import (
     RegistrationEvent,
 )
 from linli.party.workflow import TRANSITIONS, RegistrationKind, RegistrationStatus
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 
 
 def _community(value: Any) -> Place:

@@ -40,7 +40,8 @@ from linli.party.workflow_service import (
 
 def community_of(place: Any):
     from linli.core.access import path_prefixes
-    from linli.places.models import Place, PlaceKind
+    from linli.places.kinds import PlaceKind
+    from linli.places.models import Place
 
     if place.kind == PlaceKind.COMMUNITY:
         return place

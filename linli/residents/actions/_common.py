@@ -12,7 +12,8 @@ from linli.core.access import scope_of
 from linli.core.codes import SEX
 from linli.core.errors import Invalid, NotFound, PermissionDenied
 from linli.core.idnumber import parse_id_number
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 from linli.residents.access import can_change_registry
 from linli.residents.models import (
     Person,

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from linli.core.audit import audit_record
 from linli.core.codes import RELATIONSHIP
 from linli.core.errors import Invalid, Refused
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 from linli.residents.actions._common import (
     _code,
     _require_change,

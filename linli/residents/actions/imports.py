@@ -35,7 +35,8 @@ from linli.core.audit import audit_record
 from linli.core.errors import Invalid, PermissionDenied
 from linli.core.models import AuditResult
 from linli.core.uploads import xlsx_check
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 from linli.residents.access import can_change_registry
 from linli.residents.actions._common import _require_change
 from linli.residents.models import RUNNING_IMPORT_STATES, ImportJob, ImportKind, ImportStatus

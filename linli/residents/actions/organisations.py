@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, Refused
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 from linli.residents.actions._common import _require_change, _require_path, _require_place, _today
 from linli.residents.models import (
     SERVING_KINDS,

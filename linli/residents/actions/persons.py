@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from linli.core.audit import audit_record
 from linli.core.codes import ETHNICITY, POLITICAL_STATUS
 from linli.core.errors import Invalid, Refused
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 from linli.residents.actions._common import (
     PERSON_TEXT_FIELDS,
     REGISTRATION_KINDS,

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
-from linli.places.models import Place, PlaceKind
+from linli.places.kinds import PlaceKind
+from linli.places.models import Place
 from linli.residents.access import can_view_sensitive
 from linli.residents.actions._common import _require_change, _require_person, _require_place, _today
 from linli.residents.builtin import BUILTIN_CODES

@@ -17,7 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--community", default="", help="The community's code, name or id (address matching).")
 
     def handle(self, *args, **options):
-        from linli.places.models import Place, PlaceKind
+        from linli.places.kinds import PlaceKind
+        from linli.places.models import Place
 
         path = Path(options["file"])
         if not path.is_file():
