@@ -38,10 +38,10 @@ def cases_after_move(*, old_path: str, new_path: str) -> int:
     rollups keep plain ids."""
     from linli.cases.models_kpi import KpiRollup
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_by_ids
 
     ids = [int(x) for x in new_path.strip("/").split("/") if x.isdigit()]
-    kinds = dict(Place.objects.filter(pk__in=ids).values_list("pk", "kind"))
+    kinds = dict(places_by_ids(ids).values_list("pk", "kind"))
     community = next((i for i in ids if kinds.get(i) == PlaceKind.COMMUNITY), None)
     street = next((i for i in ids if kinds.get(i) == PlaceKind.STREET), 0)
     rollups = KpiRollup.objects.filter(place_path__startswith=new_path)

@@ -47,9 +47,9 @@ class AddressIndex:
 
     def __init__(self, root_path: str = "") -> None:
         from linli.places.kinds import PlaceKind
-        from linli.places.models import Place
+        from linli.places.selectors import places_of_kind
 
-        qs = Place.objects.filter(kind__in=[PlaceKind.COMPOUND, PlaceKind.BUILDING])
+        qs = places_of_kind(PlaceKind.COMPOUND, PlaceKind.BUILDING)
         if root_path:
             qs = qs.filter(path__startswith=root_path)
         rows = list(qs.values_list("pk", "kind", "name", "parent_id"))
@@ -82,10 +82,10 @@ class AddressIndex:
 
 def address_match(address: str, *, root_path: str = "") -> Any:
     """The building (else the compound) named in ``address`` under ``root_path``, or None."""
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
     pk = AddressIndex(root_path).match(address)
-    return Place.objects.filter(pk=pk).first() if pk else None
+    return place_get(pk) if pk else None
 
 
 # --- reading the file ----------------------------------------------------------------------------------

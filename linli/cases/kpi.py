@@ -425,9 +425,9 @@ def kpi_pending(
         for row in grouped:
             out[key_of(row)][name] += row["n"]
     if column in ("street_id", "district_id") and out:
-        from linli.places.models import Place
+        from linli.places.selectors import places_by_ids
 
-        paths = dict(Place.objects.filter(pk__in=[k for k in out if k]).values_list("pk", "path"))
+        paths = dict(places_by_ids([k for k in out if k]).values_list("pk", "path"))
         areas = areas_of(paths.values())
         which = 0 if column == "street_id" else 1
         streets: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PENDING, 0))
@@ -605,9 +605,9 @@ def kpi_table(
 
 
 def _places_in_scope(user: Any, kind: str, place_path: str) -> list[int]:
-    from linli.places.models import Place
+    from linli.places.selectors import places_of_kind
 
-    qs: Any = Place.objects.filter(kind=kind)
+    qs: Any = places_of_kind(kind)
     if user is not None:
         if "cases.view" not in getattr(user, "perms", ()):
             return []

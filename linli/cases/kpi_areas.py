@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from linli.cases.models_kpi import KPI_COUNTERS, KpiAreaDelta, KpiAreaRollup
+from linli.places.selectors import place_at_path
 
 LEVELS = ("street", "district")
 # The dimensions an area row carries (grid and community need the grid-level rows).
@@ -40,12 +41,12 @@ def areas_of(paths: Iterable[str]) -> dict[str, tuple[int, int]]:
     """For each place path: (the id of the street it lies in, of the district); 0 when there is none.
     One query for all paths."""
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_by_ids
 
     paths = {p for p in paths if p}
     ids = {int(i) for p in paths for i in p.split("/") if i.isdigit()}
     kinds = dict(
-        Place.objects.filter(pk__in=ids, kind__in=(PlaceKind.STREET, PlaceKind.DISTRICT)).values_list("pk", "kind")
+        places_by_ids(ids, kinds=(PlaceKind.STREET, PlaceKind.DISTRICT)).values_list("pk", "kind")
     )
     out = {}
     for path in paths:
@@ -188,25 +189,24 @@ def area_rebuild(grid_rows: dict[tuple, dict[str, int]]) -> int:
 def _wide(user: Any) -> bool:
     """The user's whole scope is cities or districts (nothing narrower)."""
     from linli.places.kinds import ADMIN_KINDS
-    from linli.places.models import Place
+    from linli.places.selectors import places_by_paths
 
     paths = getattr(getattr(user, "scope", None), "place_paths", ()) or ()
     if not paths:
         return False
-    return not Place.objects.filter(path__in=paths).exclude(kind__in=ADMIN_KINDS).exists()
+    return not places_by_paths(paths).exclude(kind__in=ADMIN_KINDS).exists()
 
 
 def area_rows(*, user: Any, by: str, place_path: str = "") -> Any:
     """The area rollups to read for this table (a queryset, scoped to ``user``), or None when the
     grid-level rows must be read."""
     from linli.places.kinds import ADMIN_KINDS, PlaceKind
-    from linli.places.models import Place
 
     if by not in AREA_DIMENSIONS or (by != "district" and (user is None or not _wide(user))):
         return None
     level = "street" if by == "street" else "district"
     if place_path:
-        node = Place.objects.filter(path=place_path).values_list("kind", flat=True).first()
+        node = getattr(place_at_path(place_path), "kind", None)
         if node == PlaceKind.STREET and by != "district":
             level = "street"
         elif node not in ADMIN_KINDS:

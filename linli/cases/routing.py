@@ -24,7 +24,7 @@ from linli.core.errors import Invalid
 from linli.core.refdata import refdata_get
 from linli.places import geo
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
+from linli.places.selectors import places_by_ids
 
 MSG_PLACE = gettext_noop("The report names %(place)s.")
 MSG_PLACE_IN_GRID = gettext_noop("%(place)s lies in %(grid)s.")
@@ -77,11 +77,11 @@ _FACT_FIELDS = ("id", "kind", "name", "path", "compound_kind", "code", "district
 
 
 def _place_facts(place_id: int) -> PlaceFacts | None:
-    row = Place.objects.filter(pk=place_id).values(*_FACT_FIELDS).first()
+    row = places_by_ids([place_id]).values(*_FACT_FIELDS).first()
     if row is None:
         return None
     ids = [int(p) for p in row["path"].split("/") if p.isdigit()]
-    found = {r["id"]: r for r in Place.objects.filter(pk__in=ids).values(*_FACT_FIELDS)}
+    found = {r["id"]: r for r in places_by_ids(ids).values(*_FACT_FIELDS)}
     chain = [found[i] for i in ids if i in found]  # the root down to the place itself
 
     def nearest(kind: str) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ import hashlib
 import logging
 import secrets
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -55,7 +55,10 @@ from linli.core.replica import replica_reads
 from linli.core.ui import building_badges, building_panels, perm_required, raise_http, upload_error_status
 from linli.places import selectors as place_selectors
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
+from linli.places.selectors import place_at_path, place_get
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +215,7 @@ def _own_place(user: Any) -> Place | None:
     if not getattr(user, "is_authenticated", False):
         return None
     for path in user.scope.place_paths:
-        place = Place.objects.filter(path=path).first()
+        place = place_at_path(path)
         if place is not None:
             return place
     return None
@@ -818,7 +821,7 @@ def boards(request: HttpRequest) -> HttpResponse:
 @replica_reads
 @require_GET
 def board_page(request: HttpRequest, pk: int) -> HttpResponse:
-    community = Place.objects.filter(pk=pk, kind=PlaceKind.COMMUNITY).first()
+    community = place_get(pk, kinds=[PlaceKind.COMMUNITY])
     if community is None:
         raise Http404
     today = timezone.localdate()

@@ -35,10 +35,10 @@ def _default_ranking(user: Any) -> str:
     """A city sees its districts first, a district its streets, a street its communities; a community (or
     a grid) its grids."""
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_by_paths
 
     paths = getattr(getattr(user, "scope", None), "place_paths", ()) or ()
-    kinds = set(Place.objects.filter(path__in=paths).values_list("kind", flat=True))
+    kinds = set(places_by_paths(paths).values_list("kind", flat=True))
     if PlaceKind.CITY in kinds:
         return "district"
     if PlaceKind.DISTRICT in kinds:
@@ -164,11 +164,11 @@ def hotline_upload(request: HttpRequest) -> HttpResponse:
     """Upload a 12345 export (CSV, .xlsx, JSON) for a community the user works in."""
     from linli.cases.hotline import hotline_import
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_visible_to
 
     if PERM_DISPATCH not in getattr(request.user, "perms", ()):
         raise PermissionDenied
-    communities = list(Place.objects.visible_to(request.user).filter(kind=PlaceKind.COMMUNITY).order_by("code"))
+    communities = list(places_visible_to(request.user).filter(kind=PlaceKind.COMMUNITY).order_by("code"))
     result, error = None, ""
     if request.method == "POST":
         upload = request.FILES.get("file")

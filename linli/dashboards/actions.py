@@ -41,12 +41,12 @@ def report_generate(*, place: Any, month: int, actor: Any = None, now: datetime 
 def reports_generate_month(month: int | None = None) -> int:
     """Every street's and community's report of ``month`` (default: the month before this one) that is not
     there yet. Returns how many were made. Run on the 1st by the periodic task."""
-    from linli.places.models import Place
+    from linli.places.selectors import places_of_kind
 
     month = month or month_add(this_month(), -1)
     have = set(MonthlyReport.objects.filter(month=month).values_list("place_id", flat=True))
     made = 0
-    for place in Place.objects.filter(kind__in=REPORT_KINDS).order_by("path"):
+    for place in places_of_kind(*REPORT_KINDS).order_by("path"):
         if place.pk not in have:
             report_generate(place=place, month=month)
             made += 1

@@ -9,7 +9,7 @@ Read-only: every layer comes from the owning app's selectors, scoped to the user
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -22,7 +22,10 @@ from django.views.decorators.http import require_GET
 
 from linli.core.access import scope_of
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
+from linli.places.selectors import place_get, places_by_paths, places_visible_to
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 MAP_KINDS = (PlaceKind.STREET, PlaceKind.COMMUNITY, PlaceKind.GRID)
 WALK_M_PER_MIN = 80  # an elderly person's pace: 5, 10 and 15 minutes are 400, 800 and 1,200 m
@@ -44,11 +47,11 @@ def map_viewer_required(view):
 def map_places(user: Any) -> list[Place]:
     """The streets, communities and grids at the top of the user's scope (the map's starting points)."""
     paths = scope_of(user).place_paths
-    return list(Place.objects.filter(path__in=paths, kind__in=MAP_KINDS).order_by("path"))
+    return list(places_by_paths(paths, kinds=MAP_KINDS).order_by("path"))
 
 
 def access_map_place(user: Any, pk: int) -> Place:
-    place = Place.objects.filter(pk=pk, kind__in=MAP_KINDS).first()
+    place = place_get(pk, kinds=MAP_KINDS)
     # The whole place must be in the user's scope (seeing a community's name is not seeing its map).
     if place is None or not scope_of(user).covers_path(place.path):
         raise Http404("not found")
@@ -107,7 +110,7 @@ def one_map(request: HttpRequest, pk: int) -> HttpResponse:
         },
     }
     trail = [a for a in place_ancestors(place) if a.kind in MAP_KINDS and scope_of(request.user).covers_path(a.path)]
-    children = [c for c in Place.objects.visible_to(request.user).filter(parent=place, kind__in=MAP_KINDS).order_by("path")]
+    children = [c for c in places_visible_to(request.user).filter(parent=place, kind__in=MAP_KINDS).order_by("path")]
     return render(request, "dashboards/map.html", {
         "place": place, "map_data": data, "trail": trail, "children": children,
         "screen_ok": "reports.view" in getattr(request.user, "perms", frozenset()) and place.kind in (PlaceKind.STREET, PlaceKind.COMMUNITY),

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,7 +17,10 @@ from django.views.decorators.http import require_GET
 from linli.core.access import scope_of
 from linli.dashboards.screen import screen_figures
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
+from linli.places.selectors import place_get, places_by_paths, places_of_kind
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 SCREEN_KINDS = (PlaceKind.STREET, PlaceKind.COMMUNITY)
 
@@ -37,18 +40,18 @@ def reports_viewer_required(view):
 def screen_places(user: Any) -> list[Place]:
     """The streets and communities the user's scope covers, the widest first."""
     scope = scope_of(user)
-    tops = list(Place.objects.filter(path__in=scope.place_paths))
+    tops = list(places_by_paths(scope.place_paths))
     out: list[Place] = []
     for top in tops:
         if top.kind in SCREEN_KINDS:
             out.append(top)
-        out += list(Place.objects.filter(path__startswith=top.path, kind__in=SCREEN_KINDS).exclude(pk=top.pk)
+        out += list(places_of_kind(*SCREEN_KINDS, under=top.path).exclude(pk=top.pk)
                     .order_by("path")[:200])
     return out
 
 
 def access_screen_place(user: Any, pk: int) -> Place:
-    place = Place.objects.filter(pk=pk, kind__in=SCREEN_KINDS).first()
+    place = place_get(pk, kinds=SCREEN_KINDS)
     # The whole place must be in the user's scope (seeing a community's name is not seeing its map).
     if place is None or not scope_of(user).covers_path(place.path):
         raise Http404("not found")

@@ -59,12 +59,12 @@ from linli.deliberation.workflow import (
 def _places_for(user) -> list:
     """The community and the compounds and grids under it that a vote may be held in."""
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_of_kind
 
     paths = scope_of(user).place_paths
     if not paths:
         return []
-    qs = Place.objects.filter(kind__in=[PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND, PlaceKind.BUILDING])
+    qs = places_of_kind(PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND, PlaceKind.BUILDING)
     from django.db.models import Q
 
     q = Q(pk__in=[])
@@ -330,14 +330,14 @@ def vote_paper(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _community_for(user):
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_by_ids, places_of_kind
 
     for p in scope_of(user).place_paths:
         ids = [int(x) for x in p.strip("/").split("/") if x]
-        found = Place.objects.filter(pk__in=ids, kind=PlaceKind.COMMUNITY).first()
+        found = places_by_ids(ids, kinds=[PlaceKind.COMMUNITY]).first()
         if found is not None:
             return found
-        below = Place.objects.filter(path__startswith=p, kind=PlaceKind.COMMUNITY).order_by("path").first()
+        below = places_of_kind(PlaceKind.COMMUNITY, under=p).order_by("path").first()
         if below is not None:
             return below
     return None

@@ -28,10 +28,10 @@ def fund_list(request: HttpRequest) -> HttpResponse:
     if can_manage(request.user):
         from linli.core.access import scope_of
         from linli.places.kinds import PlaceKind
-        from linli.places.models import Place
+        from linli.places.selectors import places_of_kind
 
         paths = scope_of(request.user).place_paths
-        communities = [p for p in Place.objects.filter(kind=PlaceKind.COMMUNITY).order_by("path")[:300]
+        communities = [p for p in places_of_kind(PlaceKind.COMMUNITY).order_by("path")[:300]
                        if any(p.path.startswith(s) for s in paths)]
     return render(request, "deliberation/fund_list.html", {"funds": funds, "next_after": next_after,
                                                            "communities": communities, "tab": "funds"})

@@ -56,10 +56,10 @@ def managed_communities(user: Any) -> list[Any]:
         return []
     from linli.core.access import scope_of
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_of_kind
 
     paths = scope_of(user).place_paths
-    return [p for p in Place.objects.filter(kind=PlaceKind.COMMUNITY).order_by("path")[:300]
+    return [p for p in places_of_kind(PlaceKind.COMMUNITY).order_by("path")[:300]
             if any(p.path.startswith(s) for s in paths)]
 
 

@@ -71,10 +71,10 @@ def project_new(request: HttpRequest) -> HttpResponse:
 
 def _own_place(user):
     from linli.core.access import scope_of
-    from linli.places.models import Place
+    from linli.places.selectors import place_at_path
 
     paths = scope_of(user).place_paths
-    return Place.objects.filter(path=paths[0]).first() if paths else None
+    return place_at_path(paths[0]) if paths else None
 
 
 @login_required

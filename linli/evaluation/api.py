@@ -135,9 +135,9 @@ def round_detail(request, evaluation_round_id: int):
 
 @router.post("/rounds", response={201: EvaluationRoundOut}, summary="Open the month's round of a compound")
 def round_open(request, payload: EvaluationRoundOpenIn):
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
-    compound = Place.objects.filter(pk=payload.compound_id).first()
+    compound = place_get(payload.compound_id)
     if compound is None:
         raise Invalid(_("Choose a compound."), fields={"compound_id": [_("Not found.")]})
     rnd = actions.round_open(compound=compound, month=payload.month, organiser=payload.organiser,
@@ -148,10 +148,10 @@ def round_open(request, payload: EvaluationRoundOpenIn):
 @router.post("/rounds/{int:evaluation_round_id}/sheets", response={201: ScoreSheetOut},
              summary="A building's score sheet (every other building, every criterion)")
 def sheet_submit(request, evaluation_round_id: int, payload: ScoreSheetIn):
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
     rnd = access_round(request.auth, evaluation_round_id)
-    building = Place.objects.filter(pk=payload.building_id).first()
+    building = place_get(payload.building_id)
     sheet = actions.sheet_submit(round=rnd, building=building, scores=payload.scores, actor=request.auth)
     return Status(201, {"id": sheet.pk, "round_id": rnd.pk, "building_id": sheet.building_id,
                         "on_paper": sheet.on_paper, "submitted_at": sheet.submitted_at})

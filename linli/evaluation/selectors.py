@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from linli.core.access import path_prefixes
 from linli.evaluation.models import EvaluationRound, RoundResult, Score, ScoreSheet
 from linli.evaluation.workflow import RoundStatus
+from linli.places.selectors import places_by_paths
 
 RED_FLAGS = 3  # the top three buildings of a round hang the mobile red flag (流动小红旗)
 
@@ -22,11 +23,10 @@ RED_FLAGS = 3  # the top three buildings of a round hang the mobile red flag (�
 
 def compound_buildings(compound: Any) -> list[Any]:
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
-    from linli.places.selectors import natural_key
+    from linli.places.selectors import natural_key, places_of_kind
 
     rows = list(
-        Place.objects.filter(kind=PlaceKind.BUILDING, path__startswith=compound.path).only("id", "name", "path", "parent_id", "kind")
+        places_of_kind(PlaceKind.BUILDING, under=compound.path).only("id", "name", "path", "parent_id", "kind")
     )
     return sorted(rows, key=lambda b: natural_key(b.name))
 
@@ -123,13 +123,12 @@ def open_rounds_for_building_head(user: Any) -> list[tuple[EvaluationRound, Any,
     """(round, building, already scored) for each open round of a compound holding one of the user's
     buildings."""
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
 
     scope = getattr(user, "scope", None)
     if scope is None:
         return []
     buildings = list(
-        Place.objects.filter(kind=PlaceKind.BUILDING, path__in=list(scope.place_paths)).only("id", "name", "path")
+        places_by_paths(scope.place_paths, kinds=[PlaceKind.BUILDING]).only("id", "name", "path")
     )
     out = []
     for b in buildings:
@@ -330,14 +329,14 @@ def area_ranking(user: Any, *, level: str, since: dt.date, until: dt.date) -> di
     from linli.cases.selectors import kpi_rows
     from linli.evaluation.models import RankingWeight
     from linli.mediation.selectors import settle_rates
-    from linli.places.models import Place
+    from linli.places.selectors import places_by_ids
 
     if level not in ("community", "grid"):
         raise ValueError(level)
     weights = [w for w in RankingWeight.objects.all() if w.weight > 0]
     rows = kpi_rows(user=user, by=level, month_from=_month_key(since), month_to=_month_key(until), every_place=True)
     rows = [r for r in rows if r["key"]]
-    paths = dict(Place.objects.filter(pk__in=[r["key"] for r in rows]).values_list("id", "path"))
+    paths = dict(places_by_ids([r["key"] for r in rows]).values_list("id", "path"))
     extra = {
         "building_score": _building_scores(paths, since, until),
         "campaign_fix_rate": _campaign_fix_rates(paths, since, until),

@@ -33,6 +33,7 @@ from linli.evaluation.workflow import (
     available_actions,
     is_organiser,
 )
+from linli.places.selectors import places_in_scope, places_of_kind
 
 
 def _month(value: str | None) -> dt.date | None:
@@ -50,12 +51,12 @@ def _pk(value: str | None) -> int | None:
 
 def _communities(user) -> list:
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_of_kind
 
     scope = getattr(user, "scope", None)
     if scope is None or not scope.place_paths:
         return []
-    return [p for p in Place.objects.filter(kind=PlaceKind.COMMUNITY).order_by("path")[:200] if scope.covers_path(p.path)
+    return [p for p in places_of_kind(PlaceKind.COMMUNITY).order_by("path")[:200] if scope.covers_path(p.path)
             or any(sp.startswith(p.path) for sp in scope.place_paths)]
 
 
@@ -97,13 +98,12 @@ def _is_secretary(user) -> bool:
 
 def _compounds(user) -> list:
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
     from linli.places.selectors import natural_key
 
     scope = getattr(user, "scope", None)
     if scope is None:
         return []
-    rows = Place.objects.filter(scope.place_q("path"), kind=PlaceKind.COMPOUND).only("id", "name", "path")[:500]
+    rows = places_in_scope(scope, PlaceKind.COMPOUND).only("id", "name", "path")[:500]
     return sorted([c for c in rows if can_open_rounds(user, c)], key=lambda c: natural_key(c.name))
 
 
@@ -191,10 +191,9 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def sheet(request: HttpRequest, pk: int, building_id: int) -> HttpResponse:
     """The score sheet of one building in a round: its head on the phone, or an organiser from paper."""
-    from linli.places.models import Place
 
     rnd = access_round(request.user, pk)
-    building = Place.objects.filter(pk=building_id, kind="building", path__startswith=rnd.compound.path).first()
+    building = places_of_kind("building", under=rnd.compound.path).filter(pk=building_id).first()
     if building is None or not (can_score_for(request.user, building) or is_organiser(rnd, request.user)):
         raise Http404
     targets = [b for b in selectors.compound_buildings(rnd.compound) if b.pk != building.pk]
@@ -237,7 +236,7 @@ def sheet(request: HttpRequest, pk: int, building_id: int) -> HttpResponse:
 def notice(request: HttpRequest) -> HttpResponse:
     """The monthly commendation (通报表扬) of a community, ready to print."""
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
     communities = _communities(request.user)
     try:
@@ -246,7 +245,7 @@ def notice(request: HttpRequest) -> HttpResponse:
         community_id = 0
     community = next((c for c in communities if c.pk == community_id), None)
     if community is None:
-        community = Place.objects.filter(pk=community_id, kind=PlaceKind.COMMUNITY).first()
+        community = place_get(community_id, kinds=[PlaceKind.COMMUNITY])
         if community is None or not request.user.scope.covers_path(community.path):
             raise Http404
     today = timezone.localdate()
@@ -281,12 +280,12 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     from linli.evaluation.models import ChecklistTemplate
     from linli.evaluation.workflow import CampaignKind
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_of_kind
 
     if not _can_campaign(request.user):
         raise Http404
     scope = request.user.scope
-    areas = [p for p in Place.objects.filter(kind__in=[PlaceKind.STREET, PlaceKind.COMMUNITY]).order_by("path")[:200]
+    areas = [p for p in places_of_kind(PlaceKind.STREET, PlaceKind.COMMUNITY).order_by("path")[:200]
              if scope.covers_path(p.path)]
     templates = list(ChecklistTemplate.objects.filter(active=True))
     today = timezone.localdate()
@@ -304,7 +303,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
             starts_on = ends_on = None  # type: ignore[assignment]
         targets = []
         if place is not None:
-            compounds = Place.objects.filter(kind=PlaceKind.COMPOUND, path__startswith=place.path).order_by("path")[:2000]
+            compounds = places_of_kind(PlaceKind.COMPOUND, under=place.path).order_by("path")[:2000]
             for c in compounds:
                 workers = users_with_role_over(c.path, "grid_worker", limit=1)
                 targets.append((c, workers[0] if workers else None))
@@ -588,9 +587,9 @@ def training(request: HttpRequest) -> HttpResponse:
         year = today.year
     areas = [a for a in _communities(request.user) if request.user.scope.covers_path(a.path)]
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_of_kind
 
-    streets = [p for p in Place.objects.filter(kind=PlaceKind.STREET).order_by("path")[:20] if request.user.scope.covers_path(p.path)]
+    streets = [p for p in places_of_kind(PlaceKind.STREET).order_by("path")[:20] if request.user.scope.covers_path(p.path)]
     areas = streets + areas
     area = next((a for a in areas if str(a.pk) == request.GET.get("area", "")), areas[0] if areas else None)
     can_record = PERM_MANAGE in request.user.perms and area is not None

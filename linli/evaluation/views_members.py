@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from linli.core.access import Scope
 from linli.core.errors import DomainError
 from linli.core.masking import mask_name
 from linli.core.ui import perm_required, raise_http
@@ -27,6 +28,7 @@ from linli.evaluation.workflow import (
     MemberGrade,
     available_member_actions,
 )
+from linli.places.selectors import places_in_scope
 
 
 def _int(value: str | None, default: int, lo: int, hi: int) -> int:
@@ -87,7 +89,6 @@ def _buildings_for(user) -> list:
     """Buildings a commitment may be shown on: under the user's scope (staff) or the member's grid."""
     from linli.party.selectors import member_for_user
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
 
     paths = list(getattr(user.scope, "place_paths", ()) or ())
     member = member_for_user(user)
@@ -95,12 +96,7 @@ def _buildings_for(user) -> list:
         paths.append(member.grid.path)
     if not paths:
         return []
-    from django.db.models import Q
-
-    q = Q()
-    for p in paths:
-        q |= Q(path__startswith=p)
-    return list(Place.objects.filter(q, kind=PlaceKind.BUILDING).order_by("path")[:300])
+    return list(places_in_scope(Scope(place_paths=tuple(paths)), PlaceKind.BUILDING).order_by("path")[:300])
 
 
 @perm_required(PERM_VIEW, PERM_MANAGE)
@@ -164,9 +160,9 @@ def commitments(request: HttpRequest) -> HttpResponse:
 def commitments_rate(request: HttpRequest, building_id: int, year: int) -> HttpResponse:
     """效果共评: a household of the building rates the members' commitments of the year, once."""
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
-    building = Place.objects.filter(pk=building_id, kind=PlaceKind.BUILDING).first()
+    building = place_get(building_id, kinds=[PlaceKind.BUILDING])
     if building is None or not 2000 <= year <= 2100:
         raise Http404
     rows = [c for c in selectors.building_commitments(building, year=year)]

@@ -173,10 +173,10 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 def _places_for(user) -> list[tuple[str, str]]:
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_visible_to
 
     kinds = [PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND]
-    rows = Place.objects.visible_to(user).filter(kind__in=kinds).order_by("path").values_list("pk", "name", "kind")[:500]
+    rows = places_visible_to(user).filter(kind__in=kinds).order_by("path").values_list("pk", "name", "kind")[:500]
     return [(str(pk), name) for pk, name, _kind in rows]
 
 

@@ -74,9 +74,9 @@ def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _places_for(user) -> list[tuple[str, str]]:
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_visible_to
 
-    rows = Place.objects.visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("path").values_list("pk", "name")
+    rows = places_visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("path").values_list("pk", "name")
     return [(str(pk), name) for pk, name in rows[:300]]
 
 

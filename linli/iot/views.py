@@ -115,9 +115,9 @@ def device_list(request: HttpRequest) -> HttpResponse:
 
 
 def _device_places(user: Any) -> list[Any]:
-    from linli.places.models import Place
+    from linli.places.selectors import places_visible_to
 
-    return list(Place.objects.visible_to(user).filter(kind__in=("compound", "building")).order_by("path")[:500])
+    return list(places_visible_to(user).filter(kind__in=("compound", "building")).order_by("path")[:500])
 
 
 @viewer_required

@@ -52,6 +52,7 @@ from linli.mediation.workflow import (
     escalation_rank,
 )
 from linli.mediation.workflow import Outcome as Result
+from linli.places.selectors import places_by_ids
 
 logger = logging.getLogger("linli.mediation")
 
@@ -420,10 +421,9 @@ def _clean_parties(parties: list[dict[str, Any]], actor: Any, errors: dict[str, 
 def _places_above(place: Any) -> tuple[Any, Any, Any]:
     """(grid, community, compound) of a place."""
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
 
     ids = [place.pk, *place.ancestor_ids()]
-    found = {p.kind: p for p in Place.objects.filter(pk__in=ids, kind__in=[PlaceKind.GRID, PlaceKind.COMMUNITY,
+    found = {p.kind: p for p in places_by_ids(ids, kinds=[PlaceKind.GRID, PlaceKind.COMMUNITY,
                                                                           PlaceKind.COMPOUND])}
     return found.get(PlaceKind.GRID), found.get(PlaceKind.COMMUNITY), found.get(PlaceKind.COMPOUND)
 
@@ -452,7 +452,7 @@ def dispute_file(
 ):
     """Register a dispute in the ledger (受理登记): grid workers, mediators and community staff in scope."""
     from linli.mediation.models import Dispute, DisputeParty
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
     errors: dict[str, list[str]] = {}
     if kind not in DisputeKind.values:
@@ -474,7 +474,7 @@ def dispute_file(
         else:
             if value < 0 or value >= Decimal("1e10") or not value.is_finite():
                 errors["amount"] = [_("Enter an amount in yuan.")]
-    where = place if isinstance(place, Place) or place is None else Place.objects.filter(pk=place).first()
+    where = place_get(place)
     if where is None:
         errors["place"] = [_("Where did it happen? Choose the place.")]
     clean_parties = _clean_parties(parties, actor, errors)

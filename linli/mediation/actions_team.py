@@ -25,15 +25,14 @@ def _require_manage(actor: Any, path: str) -> None:
 
 def _community(place: Any):
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import place_get, places_by_ids
 
-    if not isinstance(place, Place):
-        place = Place.objects.filter(pk=place).first()
+    place = place_get(place)
     if place is None:
         raise Invalid(_("Choose the community."), fields={"community": [_("Not found.")]})
     if place.kind != PlaceKind.COMMUNITY:
         ids = place.ancestor_ids()
-        place = Place.objects.filter(pk__in=ids, kind=PlaceKind.COMMUNITY).first()
+        place = places_by_ids(ids, kinds=[PlaceKind.COMMUNITY]).first()
         if place is None:
             raise Invalid(_("Choose the community."), fields={"community": [_("Not in a community.")]})
     return place
@@ -70,9 +69,9 @@ def mediator_create(*, actor: Any, name: str, kinds: Any, place: Any, user: Any 
                     team: Any = None, organisation: str = ""):
     """A mediator serving ``place`` (their community, or a grid of it)."""
     from linli.mediation.models import MediationTeam, Mediator
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
-    where = place if isinstance(place, Place) else Place.objects.filter(pk=place).first()
+    where = place_get(place)
     if where is None:
         raise Invalid(_("Choose the place the mediator serves."), fields={"place": [_("Not found.")]})
     _require_manage(actor, where.path)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.mediation.access import can_screen
+from linli.places.selectors import places_in_scope, places_of_kind
 
 
 def month_of(day: dt.date | None = None) -> dt.date:
@@ -26,9 +27,8 @@ def month_of(day: dt.date | None = None) -> dt.date:
 def screening_places(grid: Any) -> list[Any]:
     """What a grid's round goes through: its compounds; its buildings when it has none; else the grid."""
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
 
-    under = Place.objects.filter(path__startswith=grid.path).exclude(pk=grid.pk)
+    under = places_of_kind(under=grid.path).exclude(pk=grid.pk)
     compounds = list(under.filter(kind=PlaceKind.COMPOUND).order_by("path"))
     if compounds:
         return compounds
@@ -38,9 +38,9 @@ def screening_places(grid: Any) -> list[Any]:
 
 def _grid(value: Any):
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
-    grid = value if isinstance(value, Place) else Place.objects.filter(pk=value).first()
+    grid = place_get(value)
     if grid is None or grid.kind != PlaceKind.GRID:
         raise NotFound(_("Not found."))
     return grid
@@ -78,11 +78,11 @@ def screening_record(*, actor: Any, grid: Any, place: Any, found: int = 0, note:
     """Record one compound or building of this month's round: ``found`` disputes (0: none found). Recording
     it again corrects it. The disputes themselves are registered with source "screening"."""
     from linli.mediation.models import ScreeningEntry
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
     grid = _grid(grid)
     _check(actor, grid)
-    where = place if isinstance(place, Place) else Place.objects.filter(pk=place).first()
+    where = place_get(place)
     if where is None or where.pk not in {p.pk for p in screening_places(grid)}:
         raise Invalid(_("Choose a compound or building of this grid."), fields={"place": [_("Not in this grid.")]})
     try:
@@ -152,12 +152,11 @@ def screening_overview(user: Any, month: dt.date | None = None) -> list[GridScre
     from linli.mediation.access import can_view
     from linli.mediation.models import ScreeningRound
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
 
     if not can_view(user):
         return []
     month = month_of(month)
-    grids = list(Place.objects.filter(scope_of(user).place_q("path"), kind=PlaceKind.GRID).order_by("path")[:500])
+    grids = list(places_in_scope(scope_of(user), PlaceKind.GRID).order_by("path")[:500])
     if not grids:  # a grid worker's scope is the grid itself
         return []
     rounds = {r.grid_id: r for r in ScreeningRound.objects.filter(grid__in=grids, month=month)
@@ -184,13 +183,12 @@ def screenings_overdue_count(user: Any, day: dt.date | None = None) -> int:
     from linli.mediation.access import can_view
     from linli.mediation.models import ScreeningRound
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
 
     day = day or timezone.localdate()
     if not screening_is_overdue(day) or not can_view(user):
         return 0
     done = ScreeningRound.objects.filter(month=month_of(day), done_at__isnull=False).values("grid_id")
-    return Place.objects.filter(scope_of(user).place_q("path"), kind=PlaceKind.GRID).exclude(pk__in=done).count()
+    return places_in_scope(scope_of(user), PlaceKind.GRID).exclude(pk__in=done).count()
 
 
 def screenings_remind(*, today: dt.date | None = None) -> int:
@@ -202,14 +200,14 @@ def screenings_remind(*, today: dt.date | None = None) -> int:
     from linli.mediation.models import ScreeningRound
     from linli.mediation.workflow import PERM_MANAGE, PERM_REPORT
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_of_kind
 
     today = today or timezone.localdate()
     if not screening_is_overdue(today):
         return 0
     month = month_of(today)
     have = set(ScreeningRound.objects.filter(month=month).values_list("grid_id", flat=True))
-    grids = Place.objects.filter(kind=PlaceKind.GRID).order_by("path").values_list("pk", "path")[:5000]
+    grids = places_of_kind(PlaceKind.GRID).order_by("path").values_list("pk", "path")[:5000]
     ScreeningRound.objects.bulk_create(
         [ScreeningRound(grid_id=pk, month=month, place_path=path) for pk, path in grids if pk not in have],
         ignore_conflicts=True,

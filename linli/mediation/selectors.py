@@ -201,7 +201,7 @@ def red_property(user: Any, *, since: dt.datetime | None = None) -> list[Compoun
 
     from linli.mediation.models import DisputeParty
     from linli.mediation.workflow import DisputeKind, Outcome
-    from linli.places.models import Place
+    from linli.places.selectors import places_by_ids
     from linli.residents.selectors_orgs import serving_now
 
     since = since or dt.datetime.combine(timezone.localdate().replace(month=1, day=1), dt.time(),
@@ -212,7 +212,7 @@ def red_property(user: Any, *, since: dt.datetime | None = None) -> list[Compoun
         mediated=Count("id", filter=~Q(outcome="")), settled=Count("id", filter=Q(outcome=Outcome.SETTLED)),
     ).order_by("-open", "-total")[:500])
     ids = [r["compound_id"] for r in rows]
-    compounds = Place.objects.in_bulk(ids)
+    compounds = places_by_ids(ids).in_bulk()
     serving = serving_now(ids)
     named: dict[int, set[str]] = {}
     for cid, name in DisputeParty.objects.filter(dispute__in=qs).exclude(organisation="").values_list(

@@ -33,14 +33,14 @@ from linli.mediation.workflow import (
     DisputeStatus,
     available_actions,
 )
+from linli.places.selectors import places_in_scope
 
 
 def _grids(user: Any) -> list[Any]:
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
 
     scope = scope_of(user)
-    return list(Place.objects.filter(scope.place_q("path"), kind=PlaceKind.GRID).order_by("path")[:200])
+    return list(places_in_scope(scope, PlaceKind.GRID).order_by("path")[:200])
 
 
 def _int(value: Any) -> int | None:
@@ -70,11 +70,9 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
 
 def _filing_places(user: Any) -> list[tuple[int, str]]:
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
 
     scope = scope_of(user)
-    rows = (Place.objects.filter(scope.place_q("path"),
-                                 kind__in=[PlaceKind.GRID, PlaceKind.COMPOUND, PlaceKind.BUILDING])
+    rows = (places_in_scope(scope, PlaceKind.GRID, PlaceKind.COMPOUND, PlaceKind.BUILDING)
             .order_by("path").values_list("pk", "name", "kind")[:1500])
     prefix = {PlaceKind.GRID: "", PlaceKind.COMPOUND: "· ", PlaceKind.BUILDING: "·· "}
     return [(pk, f"{prefix.get(kind, '')}{name}") for pk, name, kind in rows]
@@ -130,10 +128,9 @@ def _screening_of(user: Any, d: dict[str, Any]):
     if d.get("source") != "screening":
         return None
     from linli.mediation.screening import screening_round
-    from linli.places.models import Place
-    from linli.places.selectors import grid_of_place
+    from linli.places.selectors import grid_of_place, place_get
 
-    place = Place.objects.filter(pk=d["place"]).first()
+    place = place_get(d["place"])
     grid = grid_of_place(place) if place is not None else None
     return screening_round(grid=grid) if grid is not None else None
 
@@ -332,9 +329,8 @@ def screening_grid(request: HttpRequest, grid_id: int) -> HttpResponse:
     from linli.mediation.access import can_screen
     from linli.mediation.screening import month_of, screening_finish, screening_places, screening_record
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
 
-    grid = Place.objects.filter(scope_of(request.user).place_q("path"), kind=PlaceKind.GRID, pk=grid_id).first()
+    grid = places_in_scope(scope_of(request.user), PlaceKind.GRID).filter(pk=grid_id).first()
     if grid is None:
         raise Http404
     month = month_of()
@@ -378,10 +374,9 @@ def team(request: HttpRequest) -> HttpResponse:
     from linli.mediation.forms import MediatorForm, TeamForm
     from linli.mediation.models import MediationTeam, Mediator
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
 
     user = request.user
-    places = list(Place.objects.filter(scope_of(user).place_q("path"), kind__in=[PlaceKind.COMMUNITY, PlaceKind.GRID])
+    places = list(places_in_scope(scope_of(user), PlaceKind.COMMUNITY, PlaceKind.GRID)
                   .order_by("path").values_list("pk", "name")[:300])
     teams = list(MediationTeam.objects.visible_to(user).filter(active=True).select_related("community"))
     mediator_form = MediatorForm(request.POST if request.POST.get("add") == "mediator" else None, places=places,

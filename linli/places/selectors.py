@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -281,3 +282,57 @@ def case_map_geojson(*, grid_id: int | None, place_id: int | None) -> dict[str, 
                   .exclude(pk=place_id or 0).only(*_FEATURE_FIELDS)[:CASE_MAP_NEIGHBOURS])
         features += [_feature(b, role="nearby") for b in nearby]
     return {"type": "FeatureCollection", "features": features}
+
+
+# The reads other apps make of the tree (they never use Place's manager themselves: docs/architecture.md).
+
+
+def place_get(value: Any, *, kinds: Iterable[str] | None = None) -> Place | None:
+    """The place with this id (a place passes through), of one of ``kinds`` when given; None when missing
+    or when ``value`` is not an id."""
+    if isinstance(value, Place):
+        return value if kinds is None or value.kind in set(kinds) else None
+    pk = getattr(value, "pk", value)
+    if not str(pk if pk is not None else "").strip().isdigit():
+        return None
+    qs = Place.objects.filter(pk=int(str(pk).strip()))
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
+    return qs.first()
+
+
+def place_at_path(path: str) -> Place | None:
+    """The place whose materialised path is ``path``, or None."""
+    return Place.objects.filter(path=path).first() if path else None
+
+
+def places_by_ids(ids: Iterable[Any], *, kinds: Iterable[str] | None = None) -> QuerySet[Place]:
+    qs = Place.objects.filter(pk__in=ids)
+    return qs.filter(kind__in=list(kinds)) if kinds is not None else qs
+
+
+def places_by_paths(paths: Iterable[str], *, kinds: Iterable[str] | None = None) -> QuerySet[Place]:
+    qs = Place.objects.filter(path__in=paths)
+    return qs.filter(kind__in=list(kinds)) if kinds is not None else qs
+
+
+def places_of_kind(*kinds: str, under: str | None = None) -> QuerySet[Place]:
+    """Every place of these kinds (all kinds when none is named), below the path ``under`` when given."""
+    qs = Place.objects.all()
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return qs.filter(path__startswith=under) if under else qs
+
+
+def places_visible_to(user: Any, *kinds: str) -> QuerySet[Place]:
+    """The places ``user`` may see (their scope, its subtree and its ancestors), of these kinds when named."""
+    qs = Place.objects.visible_to(user)
+    return qs.filter(kind__in=kinds) if kinds else qs
+
+
+
+def places_in_scope(scope: Any, *kinds: str) -> QuerySet[Place]:
+    """The places at or below the nodes of ``scope`` (a core.access.Scope; no ancestors), of these kinds
+    when named."""
+    qs = Place.objects.filter(scope.place_q("path"))
+    return qs.filter(kind__in=kinds) if kinds else qs

@@ -399,9 +399,9 @@ def _item_clean(data: dict[str, Any]) -> dict[str, Any]:
 
 def item_create(*, community, actor, **data: Any) -> ShopItem:
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
-    place = community if isinstance(community, Place) else Place.objects.filter(pk=community).first()
+    place = place_get(community)
     if place is None or place.kind != PlaceKind.COMMUNITY:
         raise Invalid(_("Choose a community."), fields={"community": [_("Choose a community.")]})
     _require_manage(actor, place.path)
@@ -564,9 +564,9 @@ def selection_create(
     size: int = 10,
 ) -> Selection:
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
-    place = community if isinstance(community, Place) else Place.objects.filter(pk=community).first()
+    place = place_get(community)
     if place is None or place.kind != PlaceKind.COMMUNITY:
         raise Invalid(_("Choose a community."), fields={"community": [_("Choose a community.")]})
     _require_manage(actor, place.path)

@@ -332,12 +332,12 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _communities(user):
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_visible_to
 
     scope = user.scope
     return [
         p
-        for p in Place.objects.visible_to(user).filter(kind=PlaceKind.COMMUNITY)
+        for p in places_visible_to(user).filter(kind=PlaceKind.COMMUNITY)
         if scope.covers_path(p.path)
     ]
 
@@ -411,12 +411,12 @@ PERIOD_LABELS = {
 @require_GET
 def rankings(request: HttpRequest) -> HttpResponse:
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_visible_to
 
     scope = request.user.scope
     places = [
         p
-        for p in Place.objects.visible_to(request.user)
+        for p in places_visible_to(request.user)
         .filter(kind__in=[PlaceKind.COMMUNITY, PlaceKind.GRID])
         .order_by("path")[:300]
         if scope.covers_path(p.path)

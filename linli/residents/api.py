@@ -305,9 +305,9 @@ def _service_out(service) -> dict:
 
 
 def _place_for(user, place_id: int):
-    from linli.places.models import Place
+    from linli.places.selectors import places_visible_to
 
-    place = Place.objects.visible_to(user).filter(pk=place_id).first()
+    place = places_visible_to(user).filter(pk=place_id).first()
     if place is None:
         raise NotFound("not found")
     return place

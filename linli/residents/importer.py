@@ -37,7 +37,7 @@ import tempfile
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import reset_queries, transaction
@@ -52,7 +52,7 @@ from linli.core.crypto import lookup_hashes
 from linli.core.errors import Invalid
 from linli.core.idnumber import parse_id_number
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
+from linli.places.selectors import places_by_ids, places_by_paths, places_of_kind
 from linli.residents import excel
 from linli.residents.access import can_change_registry, has_perm
 from linli.residents.houses import HouseIndex, Node, canon
@@ -67,6 +67,9 @@ from linli.residents.models import (
     PersonTag,
 )
 from linli.residents.text import clean_text, name_keys, normalise_phone
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +298,7 @@ class Importer:
             if not inside:
                 self.problem(0, "", _("This community is outside your area."))
                 return False
-            place = Place.objects.get(path=inside[0])
+            place = places_by_paths([inside[0]]).get()
             self.default_node = Node(place.pk, place.path, place.kind, place.name)
         return True
 
@@ -640,14 +643,14 @@ class Importer:
 
         created = 0
         for parent_id, kinds, names in sorted(self.to_create):
-            node = Place.objects.get(pk=parent_id)
+            node = places_by_ids([parent_id]).get()
             current = Node(node.pk, node.path, node.kind, node.name)
             for kind, name in zip(kinds, names, strict=True):
                 existing = self.houses.child(current, kind, name)
                 if existing is not None:
                     current = existing
                     continue
-                parent = Place.objects.get(pk=current.id)
+                parent = places_by_ids([current.id]).get()
                 attrs: dict[str, Any] = {"usage": "residential"} if kind == PlaceKind.HOUSE else {}
                 place = place_create(kind=kind, name=name, parent=parent, actor=self.actor, **attrs)
                 new = Node(place.pk, place.path, place.kind, place.name)
@@ -766,11 +769,10 @@ class Importer:
         self._add_members(pending, counts, final=True)
 
     def _update_existing(self, row: Row, person: Person, counts: dict[str, int]) -> None:
-        from linli.places.models import Place as PlaceModel
         from linli.residents import actions
 
         node = self._node_of(row)
-        place = PlaceModel.objects.get(pk=node.id)
+        place = places_by_ids([node.id]).get()
         person = Person.objects.get(pk=person.pk)
         at_house = node.kind == PlaceKind.HOUSE and Occupancy.objects.filter(
             person=person, house_id=node.id, end_date__isnull=True
@@ -871,7 +873,7 @@ def _key_to_number(key: int) -> str:
 def find_community(value: str) -> Place:
     """A community by its code or its (unique) name."""
     value = clean_text(value, 100)
-    qs = Place.objects.filter(kind=PlaceKind.COMMUNITY)
+    qs = places_of_kind(PlaceKind.COMMUNITY)
     found = list(qs.filter(code=value)) or list(qs.filter(name=value))
     if len(found) != 1:
         raise Invalid(_("No single community has the code or name “%(value)s”.") % {"value": value})

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from linli.core.audit import audit_record
 from linli.core.errors import DomainError, Invalid
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
+from linli.places.selectors import places_by_ids
 from linli.residents import excel
 from linli.residents.importer import BATCH, TAG_SPLIT, Importer, _Aborted, _cell
 from linli.residents.models import SERVING_KINDS, CompoundService, Organisation, OrganisationKind
@@ -202,7 +202,7 @@ class OrganisationImporter(Importer):
         for start in range(0, len(self.org_rows), BATCH):
             batch = self.org_rows[start:start + BATCH]
             ids = {r.place_id for r in batch} | {c for r in batch for c in r.serves}
-            places = Place.objects.in_bulk(list(ids))
+            places = places_by_ids(list(ids)).in_bulk()
             existing = Organisation.objects.in_bulk([r.existing_id for r in batch if r.existing_id])
             serving = set(
                 CompoundService.objects.filter(organisation_id__in=list(existing), end_date__isnull=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, Sum
 from django.http import Http404
@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from linli.core.access import scope_of
 from linli.places.kinds import CompoundKind, PlaceKind
-from linli.places.models import Place
+from linli.places.selectors import place_get, places_in_scope, places_of_kind
 from linli.residents.access import can_view_registry
 from linli.residents.builtin import ELDERLY_60
 from linli.residents.models import (
@@ -35,6 +35,9 @@ from linli.residents.models import (
     PersonTag,
 )
 from linli.residents.selectors import current_tag_q, elderly_cutoff, visible_tags
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 BAND_YEARS = 5
 BANDS = 20  # 0-4 … 90-94 and 95+
@@ -188,7 +191,7 @@ def profile_places(user: Any) -> list[Place]:
         return []
     scope = scope_of(user)
     rows = list(
-        Place.objects.filter(scope.place_q("path"), kind__in=PROFILE_KINDS)
+        places_in_scope(scope, *PROFILE_KINDS)
         .only("id", "name", "kind", "code", "path", "depth", "parent_id", "area_km2")
         .order_by("code", "name", "pk")
     )
@@ -199,10 +202,9 @@ def profile_places(user: Any) -> list[Place]:
 def access_profile_place(user: Any, pk: Any, kind: str) -> Place:
     """The community or grid ``pk`` when the user's scope covers all of it and they may view the registry;
     Http404 otherwise (a grid worker asking for their community's page gets 404: they see their grid's)."""
-    try:
-        place = Place.objects.get(pk=int(pk), kind=kind)
-    except (Place.DoesNotExist, TypeError, ValueError) as exc:
-        raise Http404("not found") from exc
+    place = place_get(pk, kinds=[kind])
+    if place is None:
+        raise Http404("not found")
     if not can_view_registry(user) or not scope_of(user).covers_path(place.path):
         raise Http404("not found")
     return place
@@ -214,15 +216,15 @@ def access_profile_place(user: Any, pk: Any, kind: str) -> Place:
 def _units_of(place: Place) -> list[Place]:
     """The breakdown's rows: the grids of a community; the compounds and standalone buildings of a grid."""
     if place.kind == PlaceKind.GRID:
-        qs = Place.objects.filter(parent_id=place.pk, kind__in=(PlaceKind.COMPOUND, PlaceKind.BUILDING))
+        qs = places_of_kind(PlaceKind.COMPOUND, PlaceKind.BUILDING).filter(parent_id=place.pk)
     else:
-        qs = Place.objects.filter(path__startswith=place.path, kind=PlaceKind.GRID)
+        qs = places_of_kind(PlaceKind.GRID, under=place.path)
     return list(qs.only("id", "name", "kind", "path").order_by("path"))
 
 
 def _place_counts(place: Place) -> dict[str, Any]:
     """Compounds, buildings (and those standing alone under a grid), houses, and the grids' area. One query."""
-    return Place.objects.filter(path__startswith=place.path).aggregate(
+    return places_of_kind(under=place.path).aggregate(
         compounds=Count("id", filter=Q(kind=PlaceKind.COMPOUND)),
         buildings=Count("id", filter=Q(kind=PlaceKind.BUILDING)),
         standalone=Count("id", filter=Q(kind=PlaceKind.BUILDING, parent__kind=PlaceKind.GRID)),
@@ -233,7 +235,7 @@ def _place_counts(place: Place) -> dict[str, Any]:
 
 def _compounds_of(place: Place) -> list[Place]:
     return list(
-        Place.objects.filter(path__startswith=place.path, kind=PlaceKind.COMPOUND)
+        places_of_kind(PlaceKind.COMPOUND, under=place.path)
         .only("id", "name", "kind", "path", "compound_kind")
         .order_by("path")[: MAX_COMPOUNDS + 1]
     )

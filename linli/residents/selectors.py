@@ -18,7 +18,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -32,7 +32,7 @@ from linli.core.errors import Invalid
 from linli.core.idnumber import parse_id_number
 from linli.core.masking import mask_id_number, mask_phone
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
+from linli.places.selectors import places_by_ids, places_visible_to
 from linli.residents import search_index
 from linli.residents.access import can_unmask
 from linli.residents.builtin import ELDERLY_60, ELDERLY_AGE
@@ -46,6 +46,9 @@ from linli.residents.models import (
     Tag,
 )
 from linli.residents.text import MOBILE_RE, normalise_phone
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 PAGE_SIZE = 50
 STATUS_ALL = "all"
@@ -235,7 +238,7 @@ def person_search(user, q: str = "", filters: PersonFilters | None = None) -> Qu
     if filters.status and filters.status != STATUS_ALL:
         qs = qs.filter(status=filters.status)
     if filters.place:
-        place = Place.objects.visible_to(user).filter(pk=filters.place).values_list("path", flat=True).first()
+        place = places_visible_to(user).filter(pk=filters.place).values_list("path", flat=True).first()
         if place is None:
             return qs.none()
         qs = qs.filter(place_path__prefix=place)
@@ -302,7 +305,7 @@ def place_chain(places: Iterable[Place | None]) -> dict[int, list[Place]]:
     """For each place, its ancestors and itself from the community down (two queries in all)."""
     present = [p for p in places if p is not None]
     ids = {int(i) for p in present for i in p.path.split("/") if i}
-    by_id = {p.pk: p for p in Place.objects.filter(pk__in=ids).only("id", "kind", "name", "path", "parent_id", "compound_kind")}
+    by_id = {p.pk: p for p in places_by_ids(ids).only("id", "kind", "name", "path", "parent_id", "compound_kind")}
     out: dict[int, list[Place]] = {}
     for p in present:
         chain = [by_id[int(i)] for i in p.path.split("/") if i and int(i) in by_id]
@@ -452,13 +455,13 @@ def iter_person_chunks(qs: QuerySet[Person], chunk: int = 2000) -> Iterator[list
 
 
 def grids_for_filter(user) -> list[Place]:
-    return list(Place.objects.visible_to(user).filter(kind=PlaceKind.GRID).filter(user.scope.place_q("path"))
+    return list(places_visible_to(user).filter(kind=PlaceKind.GRID).filter(user.scope.place_q("path"))
                 .order_by("path")) if getattr(user, "is_authenticated", False) else []
 
 
 def communities_for(user) -> list[Place]:
     """Communities the user works in: those under their scope and those containing their scope."""
-    return list(Place.objects.visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("path"))
+    return list(places_visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("path"))
 
 
 def tag_counts(user, place_path: str) -> dict[str, int]:

@@ -5,15 +5,18 @@ masked), and what serves a compound now."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from linli.core.batches import keyset_page
 from linli.core.masking import mask_phone
 from linli.places.kinds import CompoundKind, PlaceKind
-from linli.places.models import Place
+from linli.places.selectors import places_visible_to
 from linli.residents.models import CompoundService, Organisation, OrganisationKind
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 MAX_COMPOUND_PATHS = 500  # compounds of one kind a filter ORs together (a street has a few hundred)
 STATUS_CLOSED = "closed"
@@ -55,7 +58,7 @@ class OrganisationFilters:
 def compound_paths_of_kind(user: Any, kind: str) -> list[str]:
     """The paths of the compounds of this kind (三区) the user may see (bounded)."""
     return list(
-        Place.objects.visible_to(user).filter(kind=PlaceKind.COMPOUND, compound_kind=kind)
+        places_visible_to(user).filter(kind=PlaceKind.COMPOUND, compound_kind=kind)
         .order_by("path").values_list("path", flat=True)[:MAX_COMPOUND_PATHS]
     )
 
@@ -83,7 +86,7 @@ def organisation_search(user: Any, filters: OrganisationFilters | None = None) -
         qs = qs.filter(name__contains=f.q)
     current = CompoundService.objects.filter(organisation=OuterRef("pk"), end_date__isnull=True)
     if f.compound:
-        path = Place.objects.visible_to(user).filter(pk=f.compound, kind=PlaceKind.COMPOUND).values_list(
+        path = places_visible_to(user).filter(pk=f.compound, kind=PlaceKind.COMPOUND).values_list(
             "path", flat=True).first()
         if path is None:
             return qs.none()
@@ -152,7 +155,7 @@ def organisation_services(organisation: Organisation) -> list[CompoundService]:
 def compounds_for(user: Any) -> list[Place]:
     """The compounds the user may see, for pickers (bounded)."""
     return list(
-        Place.objects.visible_to(user).filter(kind=PlaceKind.COMPOUND)
+        places_visible_to(user).filter(kind=PlaceKind.COMPOUND)
         .only("id", "name", "path", "compound_kind").order_by("path")[:MAX_COMPOUND_PATHS]
     )
 

@@ -6,7 +6,7 @@ report), the template, export, and the forms that move people in and out. Every 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -28,7 +28,7 @@ from linli.core.pii import pii_reveal
 from linli.core.replica import replica_reads
 from linli.core.ui import form_errors, perm_required, raise_http, upload_error_status
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
+from linli.places.selectors import place_at_path, places_by_ids
 from linli.residents import actions, selectors
 from linli.residents.access import (
     VIEW,
@@ -57,6 +57,9 @@ from linli.residents.forms import (
 )
 from linli.residents.houses import find_place
 from linli.residents.models import HouseholdMember, ImportKind, ImportStatus, Person, PersonStatus, PersonTag
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REVEAL_FIELDS = {"id_number", "phone"}
@@ -194,7 +197,7 @@ def _resolve_place(user, form, community: Place | None, data: dict[str, Any]) ->
         if scope.covers_path(community.path):
             return community
         inside = [p for p in scope.place_paths if p.startswith(community.path)]
-        return Place.objects.filter(path=inside[0]).first() if inside else None
+        return place_at_path(inside[0]) if inside else None
     place = find_place(community, data["compound"], data.get("building", ""), data.get("entrance", ""),
                        data.get("house", ""))
     if place is None or not scope.covers_path(place.path):
@@ -287,7 +290,7 @@ def person_move_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _community_of(person: Person) -> Place | None:
     ids = [int(i) for i in person.place_path.split("/") if i]
-    return Place.objects.filter(pk__in=ids, kind=PlaceKind.COMMUNITY).first()
+    return places_by_ids(ids, kinds=[PlaceKind.COMMUNITY]).first()
 
 
 @registry_required("registry.change")

@@ -260,12 +260,12 @@ def activity_list(request, mine: bool = False):
 def activity_create(request, payload: ActivityCreateIn):
     from linli.core.errors import Invalid
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_visible_to
     from linli.volunteers.models import Team
 
     data = payload.dict()
     community = (
-        Place.objects.visible_to(request.auth)
+        places_visible_to(request.auth)
         .filter(pk=data.pop("community_id"), kind=PlaceKind.COMMUNITY)
         .first()
     )
@@ -455,9 +455,9 @@ class PoolMemberIn(Schema):
 def _community(user: Any, pk: int):
     from linli.core.errors import Invalid
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_visible_to
 
-    community = Place.objects.visible_to(user).filter(pk=pk, kind=PlaceKind.COMMUNITY).first()
+    community = places_visible_to(user).filter(pk=pk, kind=PlaceKind.COMMUNITY).first()
     if community is None:
         raise Invalid(_("Not found."), fields={"community_id": [_("Not found.")]})
     return community

@@ -209,14 +209,14 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
 
 def _communities(user):
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_by_ids, places_visible_to
 
     if can_manage(user):
-        return Place.objects.visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("path")
+        return places_visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("path")
     from linli.volunteers.access import _own_volunteer_q
 
     ids = Team.objects.filter(_own_volunteer_q(user, "leader__")).values("community_id")
-    return Place.objects.filter(pk__in=ids).order_by("path")
+    return places_by_ids(ids).order_by("path")
 
 
 def _teams(user):
@@ -531,9 +531,9 @@ def hours_export(request: HttpRequest) -> HttpResponse:
 
 def _community_choices(user):
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_visible_to
 
-    return Place.objects.visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("path")
+    return places_visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("path")
 
 
 @perm_required("volunteers.manage")

@@ -54,11 +54,11 @@ def meal_price(*, birth: dt.date | None, day: dt.date, full: Decimal, rules: lis
 def canteen_save(*, actor: Any, place: Any, name: str, address: str = "", delivers: bool = True,
                  order_until: dt.time = dt.time(10, 0)):
     from linli.care.models import Canteen
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
     if actor is not None and PERM_CANTEEN not in getattr(actor, "perms", frozenset()):
         raise PermissionDenied(_("You may not manage canteens."))
-    place = place if isinstance(place, Place) else Place.objects.filter(pk=place).first()
+    place = place_get(place)
     if place is None or (actor is not None and not actor.scope.covers_path(place.path)):
         raise NotFound(_("Not found."))
     name = clean_text(name, limit=80)

@@ -29,11 +29,9 @@ def authenticated(actor: Any) -> bool:
 
 
 def place_of(value: Any, *, field: str = "place"):
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
-    if isinstance(value, Place):
-        return value
-    place = Place.objects.filter(pk=value).first() if str(value or "").isdigit() else None
+    place = place_get(value)
     if place is None:
         raise Invalid(_("Choose the place."), fields={field: [_("Not found.")]})
     return place
@@ -41,13 +39,9 @@ def place_of(value: Any, *, field: str = "place"):
 
 def community_of(place: Any):
     """The community a place lies in (itself when it is one)."""
-    from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import community_of_place
 
-    if place.kind == PlaceKind.COMMUNITY:
-        return place
-    ids = [int(p) for p in place.path.strip("/").split("/") if p]
-    found = Place.objects.filter(pk__in=ids, kind=PlaceKind.COMMUNITY).first()
+    found = community_of_place(place)
     if found is None:
         raise Invalid(_("Choose a place within a community."), fields={"place": [_("Not in a community.")]})
     return found

@@ -174,9 +174,9 @@ def topic_raise(
         paths = getattr(getattr(actor, "scope", None), "place_paths", ())
         if not paths:
             raise Invalid(_("Choose the place."), fields={"place": [_("This field is required.")]})
-        from linli.places.models import Place
+        from linli.places.selectors import places_by_paths
 
-        where = Place.objects.get(path=paths[0])
+        where = places_by_paths([paths[0]]).get()
     else:
         where = place_of(place)
     community = community_of(where)

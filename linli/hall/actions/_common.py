@@ -22,41 +22,39 @@ def required_text(value: Any, *, field: str, limit: int = 4000) -> str:
 
 
 def place_by_id(value: Any, *, field: str = "place"):
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
     if value is None or value == "":
         raise Invalid(_("Some required fields are missing."), fields={field: [_("This field is required.")]})
-    if isinstance(value, Place):
-        return value
-    try:
-        return Place.objects.get(pk=value)
-    except (Place.DoesNotExist, ValueError, TypeError) as exc:
-        raise Invalid(_("Unknown place."), fields={field: [_("Not found.")]}) from exc
+    place = place_get(value)
+    if place is None:
+        raise Invalid(_("Unknown place."), fields={field: [_("Not found.")]})
+    return place
 
 
 def community_of(place: Any):
     """The community at or above ``place`` (None above the communities)."""
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_by_ids
 
     if place is None:
         return None
     if place.kind == PlaceKind.COMMUNITY:
         return place
     ids = [int(p) for p in place.path.strip("/").split("/") if p]
-    return Place.objects.filter(pk__in=ids, kind=PlaceKind.COMMUNITY).first()
+    return places_by_ids(ids, kinds=[PlaceKind.COMMUNITY]).first()
 
 
 def home_place(actor: Any):
     """Where a resident belongs: their registry person's place, else their role's first place."""
-    from linli.places.models import Place
+    from linli.places.selectors import place_at_path
     from linli.residents.selectors import person_for_user
 
     person = person_for_user(actor)
     if person is not None and person.place_id is not None:
         return person.place, person
     paths = getattr(getattr(actor, "scope", None), "place_paths", ())
-    return (Place.objects.filter(path=paths[0]).first() if paths else None), person
+    return (place_at_path(paths[0]) if paths else None), person
 
 
 def notify(

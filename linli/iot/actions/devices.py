@@ -19,6 +19,7 @@ from linli.core.errors import Invalid
 from linli.iot.actions._common import clean_text, require, token_hash
 from linli.iot.models import DEFAULT_UNITS, Device, DeviceKind, Facility, FacilityKind
 from linli.iot.workflow import PERM_MANAGE
+from linli.places.selectors import places_by_ids
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 TOKEN_PREFIX = "lld_"
@@ -27,10 +28,10 @@ IMPORT_MAX_ROWS = 5000
 
 
 def _place(value: Any) -> Any:
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
     pk = getattr(value, "pk", value)
-    place = Place.objects.filter(pk=pk).first() if pk not in (None, "") else None
+    place = place_get(pk) if pk not in (None, "") else None
     if place is None:
         raise Invalid(_("Choose the place."), fields={"place": [_("Not found.")]})
     return place
@@ -39,7 +40,6 @@ def _place(value: Any) -> Any:
 def _point_of(place: Any) -> tuple[float | None, float | None]:
     """A place's point: a building's own point, else the centroid of the nearest boundary up the tree."""
     from linli.places.geo import geometry_of
-    from linli.places.models import Place
 
     node = place
     for _i in range(8):
@@ -49,7 +49,7 @@ def _point_of(place: Any) -> tuple[float | None, float | None]:
             return round(point.x, 6), round(point.y, 6)
         if node.parent_id is None:
             break
-        node = Place.objects.only("id", "parent_id", "geometry").get(pk=node.parent_id)
+        node = places_by_ids([node.parent_id]).only("id", "parent_id", "geometry").get()
     return None, None
 
 
@@ -182,10 +182,10 @@ def _cell(row: dict[str, Any], key: str) -> Any:
 
 
 def _import_place(row: dict[str, Any], under: str) -> Any:
-    from linli.places.models import Place
+    from linli.places.selectors import places_of_kind
 
     pk = _cell(row, "place")
-    qs = Place.objects.filter(path__startswith=under, kind__in=DEVICE_PLACE_KINDS)
+    qs = places_of_kind(*DEVICE_PLACE_KINDS, under=under)
     if pk not in (None, ""):
         return qs.filter(pk=int(float(pk))).first() if str(pk).replace(".0", "").isdigit() else None
     name = str(_cell(row, "place_name") or "").strip()

@@ -90,7 +90,7 @@ def rule_create(
 ) -> AlarmRule:
     """A rule for every device of ``device_kind`` (under ``place`` when given), or for one ``device``."""
     from linli.iot.models import Device
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
     errors: dict[str, list[str]] = {}
     name = clean_text(name, limit=100)
@@ -113,7 +113,7 @@ def rule_create(
         errors["duration_s"] = [_("Between 0 and 86400 seconds.")]
     if errors:
         raise Invalid(_("Please check the rule."), fields=errors)
-    where = Place.objects.filter(pk=getattr(place, "pk", place)).first() if place not in (None, "") else None
+    where = place_get(getattr(place, "pk", place)) if place not in (None, "") else None
     path = dev.place_path if dev is not None else (where.path if where is not None else "")
     require(actor, PERM_MANAGE, path)
     if actor is not None and not path:

@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         from linli.places.kinds import PlaceKind
-        from linli.places.models import Place
+        from linli.places.selectors import places_of_kind
 
         path = Path(options["file"])
         if not path.is_file():
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         community = None
         if options["community"]:
             value = options["community"]
-            qs = Place.objects.filter(kind=PlaceKind.COMMUNITY)
+            qs = places_of_kind(PlaceKind.COMMUNITY)
             community = (qs.filter(code=value).first() or qs.filter(name=value).first()
                          or (qs.filter(pk=int(value)).first() if value.isdigit() else None))
             if community is None:
