@@ -105,3 +105,99 @@ def users_over(
         ordered = sorted(rows.values_list("user_id", "place__depth"), key=lambda r: (-r[1], r[0]))
         return list(dict.fromkeys(uid for uid, _depth in ordered))
     return sorted(set(rows.values_list("user_id", flat=True)))
+
+
+# The reads other apps make of users and departments (never through the models' managers:
+# docs/architecture.md).
+
+
+def user_get(value, *, active: bool = True) -> User | None:
+    """The user with this id (a user passes through the id check too); None when missing, not an id, or
+    inactive while ``active``."""
+    pk = getattr(value, "pk", value)
+    if not str(pk if pk is not None else "").strip().isdigit():
+        return None
+    qs = User.objects.filter(pk=int(str(pk).strip()))
+    return (qs.filter(is_active=True) if active else qs).first()
+
+
+def user_by_username(username: str, *, active: bool = True) -> User | None:
+    if not username:
+        return None
+    qs = User.objects.filter(username=username)
+    return (qs.filter(is_active=True) if active else qs).first()
+
+
+def users_by_ids(ids, *, active: bool = False):
+    """The users with these ids (a QuerySet; only the active ones when ``active``)."""
+    qs = User.objects.filter(pk__in=ids)
+    return qs.filter(is_active=True) if active else qs
+
+
+def user_ids_by_phone_hashes(hashes, *, active: bool = False) -> list[int]:
+    """The ids of the users whose phone has one of these lookup hashes (core.lookups.lookup_hashes)."""
+    qs = User.objects.filter(phone_hash__in=list(hashes))
+    if active:
+        qs = qs.filter(is_active=True)
+    return list(qs.order_by("id").values_list("pk", flat=True))
+
+
+def users_with_roles_under(roles, path: str):
+    """The active users holding one of ``roles`` bound at ``path`` or below it (a QuerySet)."""
+    ids = RoleAssignment.objects.filter(role__in=list(roles), place__path__startswith=path).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True)
+
+
+def user_has_role_under(user, roles, path: str) -> bool:
+    return RoleAssignment.objects.filter(user=user, role__in=list(roles), place__path__startswith=path).exists()
+
+
+def user_ids_with_roles_at(roles, paths) -> list[int]:
+    """The ids of active users holding one of ``roles`` bound exactly at one of ``paths``."""
+    return list(
+        RoleAssignment.objects.filter(role__in=list(roles), place__path__in=list(paths), user__is_active=True)
+        .values_list("user_id", flat=True).distinct()
+    )
+
+
+def user_ids_of_department(department_id: int) -> list[int]:
+    """The ids of the active users bound to the department."""
+    return list(
+        RoleAssignment.objects.filter(department_id=department_id, user__is_active=True)
+        .values_list("user_id", flat=True).distinct()
+    )
+
+
+def user_ids_with_role_at_place(role: str, place_id: int) -> list[int]:
+    """The ids of the active users holding ``role`` bound to this very place, by id."""
+    return list(
+        User.objects.filter(is_active=True, role_assignments__role=role, role_assignments__place_id=place_id)
+        .distinct().order_by("id").values_list("pk", flat=True)
+    )
+
+
+def users_with_any_role(*, limit: int = 500):
+    """Active users holding at least one role, by id (bounded)."""
+    return User.objects.filter(is_active=True, role_assignments__isnull=False).distinct().order_by("id")[:limit]
+
+
+def department_get(value):
+    from linli.accounts.models import Department
+
+    pk = getattr(value, "pk", value)
+    if not str(pk if pk is not None else "").strip().isdigit():
+        return None
+    return Department.objects.filter(pk=int(str(pk).strip())).first()
+
+
+def departments_by_ids(ids):
+    from linli.accounts.models import Department
+
+    return Department.objects.filter(pk__in=ids)
+
+
+def department_choices() -> list[tuple[int, str]]:
+    """Every department as (id, name), by name."""
+    from linli.accounts.models import Department
+
+    return list(Department.objects.order_by("name").values_list("id", "name"))

@@ -121,11 +121,10 @@ def home_services(request: HttpRequest) -> HttpResponse:
         ids = set()
         for p in paths:
             ids |= set(users_over(p, PERM_VISIT))
-        from linli.accounts.models import RoleAssignment, User
+        from linli.accounts.selectors import users_by_ids, users_with_roles_under
 
-        below = RoleAssignment.objects.filter(role__in=["grid_worker", "volunteer"]).filter(
-            place__path__startswith=paths[0] if paths else "-").values_list("user_id", flat=True)
-        providers = list(User.objects.filter(pk__in=ids | set(below), is_active=True).order_by("username")[:100])
+        below = users_with_roles_under(["grid_worker", "volunteer"], paths[0] if paths else "-").values_list("pk", flat=True)
+        providers = list(users_by_ids(ids | set(below), active=True).order_by("username")[:100])
     return render(request, "care/home_services.html", {"form": form, "rows": rows, "providers": providers,
                                                        "staff": PERM_MANAGE in _perms(request)})
 

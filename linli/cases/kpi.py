@@ -25,6 +25,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.accounts.selectors import departments_by_ids
 from linli.cases import kpi_areas
 from linli.cases.kpi_areas import areas_of, kpi_area_delta, kpi_area_fold
 from linli.cases.models_kpi import KPI_COUNTERS, KpiRollup
@@ -633,9 +634,8 @@ def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
 
         return {**none, **place_names(ids)}
     if by == "department":
-        from linli.accounts.models import Department
 
-        return {**none, **dict(Department.objects.filter(pk__in=ids).values_list("pk", "name"))}
+        return {**none, **dict(departments_by_ids(ids).values_list("pk", "name"))}
     from linli.cases.models import Category
 
     return {**none, **dict(Category.objects.filter(pk__in=ids).values_list("pk", "name"))}

@@ -19,6 +19,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from linli.accounts.selectors import user_ids_with_role_at_place, users_by_ids
 from linli.cases.workflow import OPEN_STATUSES, OwnerKind
 from linli.core.errors import Invalid
 from linli.core.refdata import refdata_get
@@ -104,14 +105,9 @@ def place_facts(place_id: int) -> PlaceFacts | None:
 
 
 def _grid_workers(grid_id: int) -> list[tuple[int, str]]:
-    from linli.accounts.models import User
     from linli.accounts.roles import Role
 
-    users = (
-        User.objects.filter(is_active=True, role_assignments__role=Role.GRID_WORKER, role_assignments__place_id=grid_id)
-        .distinct()
-        .order_by("id")
-    )
+    users = users_by_ids(user_ids_with_role_at_place(Role.GRID_WORKER, grid_id)).order_by("id")
     return [(u.pk, str(u)) for u in users]
 
 

@@ -24,6 +24,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
+from linli.accounts.selectors import departments_by_ids, users_by_ids
 from linli.cases.models import DESK_STATUSES, HANDLE_DUE_STATUSES, Case, CaseEvent, CaseSummons, Category
 from linli.cases.text import similarity, tokens_of
 from linli.cases.workflow import (
@@ -239,12 +240,11 @@ def page_rows(branches: QuerySet[Case] | list[QuerySet[Case]], *, after: int | N
 
 
 def _add_owner_names(rows: list[dict[str, Any]]) -> None:
-    from linli.accounts.models import Department, User
 
     user_ids = {r["owner_user_id"] for r in rows if r["owner_user_id"]}
     dept_ids = {r["owner_department_id"] for r in rows if r["owner_department_id"]}
-    users = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids).only("id", "username", "display_name")}
-    depts = dict(Department.objects.filter(pk__in=dept_ids).values_list("id", "name"))
+    users = {u.pk: str(u) for u in users_by_ids(user_ids).only("id", "username", "display_name")}
+    depts = dict(departments_by_ids(dept_ids).values_list("id", "name"))
     for r in rows:
         r["owner"] = users.get(r["owner_user_id"]) or depts.get(r["owner_department_id"]) or (
             r["community__name"] if r["owner_kind"] == "community" else "")

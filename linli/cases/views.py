@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from linli.accounts.selectors import department_choices
 from linli.cases import actions, board, selectors, worklists
 from linli.cases.access import access_case, is_staff_for
 from linli.cases.actions.intake import normalise_phone
@@ -660,9 +661,8 @@ def _with_new_deadlines(timeline: list[Any]) -> list[Any]:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = access_case(request.user, pk)
     staff = is_staff_for(request.user, case)
-    from linli.accounts.models import Department
 
-    departments = list(Department.objects.order_by("name").values_list("id", "name"))
+    departments = department_choices()
     buttons = []
     for t in available_actions(case, request.user):
         fields = [*t.required, *EXTRA_FIELDS.get(t.name, [])]
@@ -702,9 +702,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def case_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     """The one door of the case page's buttons: runs the transition ``name`` through the action."""
     case = access_case(request.user, pk)
-    from linli.accounts.models import Department
 
-    departments = list(Department.objects.values_list("id", "name"))
+    departments = department_choices()
     form = ActionForm(request.POST, request.FILES, department_choices=departments)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))

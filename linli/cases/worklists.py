@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from linli.accounts.selectors import users_with_any_role
 from linli.cases.models import Case, CaseSummons
 from linli.cases.selectors import (
     MAX_PAGE_SIZE,
@@ -75,11 +76,10 @@ def worklist_page(user: Any, name: str, *, status: str = "", category: int | Non
 
 def handlers_for(case: Case) -> list[Any]:
     """People the desk may dispatch the case to: case handlers whose scope covers the case's place."""
-    from linli.accounts.models import User
     from linli.cases.workflow import PERM_HANDLE
 
     out = []
-    for u in User.objects.filter(is_active=True, role_assignments__isnull=False).distinct().order_by("id")[:500]:
+    for u in users_with_any_role(limit=500):
         if PERM_HANDLE in u.perms and u.scope.covers_path(case.place_path):
             out.append(u)
     return out

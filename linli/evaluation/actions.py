@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from linli.accounts.selectors import user_has_role_under
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.workflow import Apply, Outcome, Spec, run
@@ -713,9 +714,8 @@ def training_record(
 
 
 def _staff_under(user: Any, path: str) -> bool:
-    from linli.accounts.models import RoleAssignment
 
-    return RoleAssignment.objects.filter(user=user, role__in=STAFF_ROLES_TRAINED, place__path__startswith=path).exists()
+    return user_has_role_under(user, STAFF_ROLES_TRAINED, path)
 
 
 # The specs are built at import, so that the runner knows every table (linli.core.workflow.SPECS).

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from linli.accounts.selectors import users_with_roles_under
 from linli.core.access import path_prefixes
 from linli.evaluation.models import EvaluationRound, RoundResult, Score, ScoreSheet
 from linli.evaluation.workflow import RoundStatus
@@ -411,12 +412,9 @@ def survey_list(user: Any, *, limit: int = 100) -> list[Any]:
 
 def staff_under(place_path: str, *, limit: int = 500) -> list[Any]:
     """Community staff and grid workers whose post lies under the place, by name."""
-    from linli.accounts.models import RoleAssignment, User
     from linli.evaluation.actions import STAFF_ROLES_TRAINED
 
-    ids = RoleAssignment.objects.filter(role__in=STAFF_ROLES_TRAINED, place__path__startswith=place_path,
-                                        user__is_active=True).values_list("user_id", flat=True)
-    return sorted(User.objects.filter(pk__in=ids)[:limit], key=lambda u: str(u))
+    return sorted(users_with_roles_under(STAFF_ROLES_TRAINED, place_path)[:limit], key=lambda u: str(u))
 
 
 def training_hours(user: Any, *, place_path: str, year: int) -> dict[str, Any]:

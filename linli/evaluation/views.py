@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from linli.accounts.selectors import users_by_ids
 from linli.core.errors import DomainError
 from linli.core.ui import perm_required, raise_http
 from linli.evaluation import actions, selectors
@@ -577,7 +578,6 @@ def survey_phone(request: HttpRequest, pk: int, household_id: int) -> HttpRespon
 def training(request: HttpRequest) -> HttpResponse:
     """Training sessions of the year and each staff member's hours against the 12-hour target; managers
     record a session with who attended."""
-    from linli.accounts.models import User
     from linli.evaluation.models import TrainingKind
 
     today = timezone.localdate()
@@ -623,7 +623,7 @@ def training(request: HttpRequest) -> HttpResponse:
         ids = [int(i) for i in request.POST.getlist("attendees") if i.isdigit()][:500]
         try:
             actions.training_record(title=values["title"], kind=values["kind"], place=area, held_on=held_on,
-                                    hours=values["hours"], attendees=list(User.objects.filter(pk__in=ids)),
+                                    hours=values["hours"], attendees=list(users_by_ids(ids)),
                                     actor=request.user, teacher=values["teacher"],
                                     pair=next((p for p in pairs if str(p.pk) == request.POST.get("pair")), None))
         except DomainError as exc:

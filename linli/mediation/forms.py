@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linli.accounts.selectors import user_by_username
 from linli.mediation.workflow import DisputeKind, DisputeSource, Method, RiskLevel
 
 
@@ -89,12 +90,11 @@ class MediatorForm(StyledForm):
         self.fields["team"].choices = [("", "—"), *teams]
 
     def clean_account(self) -> Any:
-        from linli.accounts.models import User
 
         name = self.cleaned_data.get("account", "").strip()
         if not name:
             return None
-        user = User.objects.filter(username=name, is_active=True).first()
+        user = user_by_username(name)
         if user is None:
             raise forms.ValidationError(_("No such login."))
         return user

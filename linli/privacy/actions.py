@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from linli.accounts.selectors import user_get, user_ids_by_phone_hashes
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, PermissionDenied, Refused
 from linli.core.workflow import Apply, Outcome, Spec, event_write, run
@@ -171,9 +172,8 @@ def _account_phone_follow(user_id: int | None, old: str, new: str) -> None:
     audited as ``accounts.user_update``). An account elsewhere with the new number keeps it, and this
     account keeps its old one."""
     from linli.accounts.actions import user_update
-    from linli.accounts.models import User
 
-    user = User.objects.filter(pk=user_id).first() if user_id else None
+    user = user_get(user_id, active=False) if user_id else None
     if user is None or not old or user.phone != old:
         return
     try:
@@ -257,7 +257,6 @@ def persons_anonymise(*, today: datetime.date | None = None, limit: int = 500, s
     blanks what it holds of them, the registry's last (the others find their rows by the person's phone
     and name). Counts, states, dates and places stay: every KPI and figure is the same afterwards. Then
     ``database_scrub`` makes the old values leave the database file. Returns what was done."""
-    from linli.accounts.models import User
     from linli.core.crypto import lookup_hashes
     from linli.privacy.selectors import privacy_modules
     from linli.residents import privacy as registry
@@ -274,7 +273,7 @@ def persons_anonymise(*, today: datetime.date | None = None, limit: int = 500, s
     with transaction.atomic():
         people: dict[int, dict[str, Any]] = {}
         for p in Person.objects.select_for_update().filter(pk__in=ids).order_by("id"):
-            user_ids = (list(User.objects.filter(phone_hash__in=lookup_hashes(p.phone)).values_list("pk", flat=True))
+            user_ids = (user_ids_by_phone_hashes(lookup_hashes(p.phone))
                         if p.phone else [])
             people[p.pk] = {"name": p.name, "phone": p.phone, "user_ids": user_ids, "before": before}
         for module in privacy_modules():

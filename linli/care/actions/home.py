@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.accounts.selectors import users_over
+from linli.accounts.selectors import user_get, users_over
 from linli.care.actions._common import clean_text, notify
 from linli.care.workflow import HOME_SERVICE_TRANSITIONS, PERM_MANAGE, PERM_VISIT, Found, HomeServiceKind
 from linli.core.audit import audit_record
@@ -63,9 +63,8 @@ def home_service_request(*, actor: Any, kind: str, wanted_on: dt.date, note: str
 
 
 def _apply_schedule(req: Any, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
-    from linli.accounts.models import User
 
-    provider = User.objects.filter(pk=getattr(data.get("provider"), "pk", data.get("provider")), is_active=True).first()
+    provider = user_get(data.get("provider"))
     if provider is None or PERM_VISIT not in getattr(provider, "perms", frozenset()):
         raise Invalid(_("Choose who goes (someone who makes visits)."), fields={"provider": [_("Not found.")]})
     when = data.get("when")

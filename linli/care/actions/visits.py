@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.accounts.selectors import users_over
+from linli.accounts.selectors import user_get, users_over
 from linli.care.actions._common import clean_text, notify
 from linli.care.workflow import NEED_KINDS, PERM_MANAGE, PERM_VISIT, Found, NeedKind, NeedStatus
 from linli.core.audit import audit_record
@@ -78,14 +78,13 @@ def plans_sync(*, place_path: str = "", today: dt.date | None = None) -> dict[st
 
 def plan_assign(*, plan: Any, assignee: Any, actor: Any):
     """Care staff give a plan to a grid worker or a volunteer (someone with ``care.visit``)."""
-    from linli.accounts.models import User
     from linli.care.access import access_plan
 
     if actor is not None:
         if PERM_MANAGE not in _perms(actor):
             raise PermissionDenied(_("You may not assign visits."))
         plan = access_plan(actor, getattr(plan, "pk", plan))
-    user = User.objects.filter(pk=getattr(assignee, "pk", assignee), is_active=True).first()
+    user = user_get(assignee)
     if user is None or PERM_VISIT not in getattr(user, "perms", frozenset()):
         raise Invalid(_("Choose a grid worker or a volunteer who visits."), fields={"assignee": [_("Not found.")]})
     plan.assignee = user

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from linli.accounts.selectors import user_ids_of_department
 from linli.cases.kpi import kpi_record
 from linli.cases.models import Case, CaseEvent
 from linli.cases.workflow import TRANSITIONS, forget_summons_cache
@@ -83,17 +84,10 @@ def users_over(path: str, perm: str) -> list[int]:
 
 
 def department_users(department_id: int | None) -> list[int]:
-    from linli.accounts.models import RoleAssignment
 
     if department_id is None:
         return []
-    return sorted(
-        set(
-            RoleAssignment.objects.filter(department_id=department_id, user__is_active=True).values_list(
-                "user_id", flat=True
-            )
-        )
-    )
+    return sorted(user_ids_of_department(department_id))
 
 
 def owner_users(case: Case) -> list[int]:

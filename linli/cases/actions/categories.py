@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from linli.accounts.selectors import department_get
 from linli.cases.models import Category
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, PermissionDenied
@@ -31,7 +32,6 @@ def _require(actor: Any) -> None:
 
 
 def _clean(values: dict[str, Any], *, category: Category | None) -> dict[str, Any]:
-    from linli.accounts.models import Department
 
     unknown = set(values) - set(EDITABLE)
     if unknown:
@@ -67,7 +67,7 @@ def _clean(values: dict[str, Any], *, category: Category | None) -> dict[str, An
                 errors[key] = [_("A category with subcategories stays at the top level.")]
         elif key == "default_department":
             pk = getattr(value, "pk", value)
-            value = Department.objects.filter(pk=pk).first() if pk else None
+            value = department_get(pk) if pk else None
             if pk and value is None:
                 errors[key] = [_("Not found.")]
         out[key] = value

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.accounts.selectors import user_get
 from linli.cases.actions._common import event_write, lock_case
 from linli.cases.models import Case, CaseSupport
 from linli.core.audit import audit_record
@@ -62,9 +63,8 @@ def supporter_key(*, user: Any = None, phone: str = "") -> tuple[str, int | None
 
 
 def _reporter_key(case: Case) -> str | None:
-    from linli.accounts.models import User
 
-    user = User.objects.filter(pk=case.reporter_id).first() if case.reporter_id else None
+    user = user_get(case.reporter_id, active=False) if case.reporter_id else None
     try:
         return supporter_key(user=user, phone=case.reporter_phone or "")[0]
     except Invalid:

@@ -17,6 +17,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.accounts.selectors import department_get, departments_by_ids, user_get
 from linli.cases import deadlines
 from linli.cases.actions._common import (
     Apply,
@@ -134,7 +135,6 @@ def _apply_merge(case: Case, actor: Any, data: dict[str, Any], now: datetime) ->
 
 def _owner_from(case: Case, data: dict[str, Any]) -> tuple[str, Any, Any]:
     """(owner_kind, owner user, owner department) from the input, or routing's suggestion."""
-    from linli.accounts.models import Department, User
 
     kind = data.get("owner_kind") or ""
     user_id = data.get("owner_user")
@@ -153,13 +153,13 @@ def _owner_from(case: Case, data: dict[str, Any]) -> tuple[str, Any, Any]:
     if kind not in OwnerKind.values:
         raise Invalid(_("Unknown kind of owner."), fields={"owner_kind": [_("Choose a kind of owner.")]})
     if kind == OwnerKind.DEPARTMENT:
-        department = Department.objects.filter(pk=dept_id).first() if dept_id else None
+        department = department_get(dept_id) if dept_id else None
         if department is None:
             raise Invalid(_("Choose the department."), fields={"owner_department": [_("Not found.")]})
         return kind, None, department
     if kind == OwnerKind.COMMUNITY:
         return kind, None, None
-    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    user = user_get(user_id) if user_id else None
     if user is None:
         raise Invalid(_("Choose the person to dispatch to."), fields={"owner_user": [_("Not found.")]})
     if PERM_HANDLE not in user.perms:
@@ -388,7 +388,6 @@ def summons_orders(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _apply_summon(case: Case, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
     """吹哨: summon one or more departments, each with its own instruction and deadline."""
-    from linli.accounts.models import Department
 
     out = _base(data)
     orders = summons_orders(data)
@@ -403,7 +402,7 @@ def _apply_summon(case: Case, actor: Any, data: dict[str, Any], now: datetime) -
         raise Invalid(_("Unknown department."), fields={"summons": [_("Not found.")]}) from exc
     if len(set(ids)) != len(ids):
         raise Invalid(_("A department is named twice."), fields={"summons": [_("Once each.")]})
-    departments = {d.pk: d for d in Department.objects.filter(pk__in=ids)}
+    departments = {d.pk: d for d in departments_by_ids(ids)}
     if len(departments) != len(ids):
         raise Invalid(_("Unknown department."), fields={"summons": [_("Not found.")]})
     missing = [departments[o["department"]].name for o in orders if not o["instruction"]]

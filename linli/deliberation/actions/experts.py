@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.accounts.selectors import user_get, user_ids_by_phone_hashes
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.masking import mask_name
@@ -28,13 +29,13 @@ OPINION_STATUSES = frozenset({TopicStatus.OPEN, TopicStatus.AGENDA, TopicStatus.
 
 
 def _user_by_phone(phone: str):
-    from linli.accounts.models import User
     from linli.core.crypto import lookup_hashes
 
     digits = "".join(ch for ch in str(phone or "") if ch.isdigit())
     if not digits:
         return None
-    return User.objects.filter(phone_hash__in=lookup_hashes(digits), is_active=True).order_by("id").first()
+    ids = user_ids_by_phone_hashes(lookup_hashes(digits), active=True)
+    return user_get(ids[0]) if ids else None
 
 
 def _clean(name: Any, kind: Any, specialties: Any, title: Any, phone: Any) -> tuple[dict[str, Any], Any]:

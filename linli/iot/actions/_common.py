@@ -7,7 +7,6 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from linli.core.access import path_prefixes
 from linli.core.errors import NotFound, PermissionDenied
 
 
@@ -33,18 +32,10 @@ def require(actor: Any, perm: str, path: str = "") -> None:
 
 def users_over(path: str, perm: str) -> list[int]:
     """Users holding ``perm`` through a role bound at or above ``path`` (district and city roles excluded:
-    they work from lists, never from a notice per alarm)."""
-    from linli.accounts.models import RoleAssignment
-    from linli.accounts.roles import ROLE_PERMISSIONS, WIDE_ROLES
+    they work from lists, never from a notice per alarm): the one accounts.selectors.users_over."""
+    from linli.accounts import selectors
 
-    roles = [r for r, p in ROLE_PERMISSIONS.items() if perm in p and r not in WIDE_ROLES]
-    paths = path_prefixes(path)
-    if not paths or not roles:
-        return []
-    return sorted(set(
-        RoleAssignment.objects.filter(role__in=roles, place__path__in=paths, user__is_active=True)
-        .values_list("user_id", flat=True)
-    ))
+    return selectors.users_over(path, perm)
 
 
 def clean_text(value: Any, *, limit: int = 200) -> str:

@@ -13,6 +13,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from linli.accounts.selectors import user_by_username
 from linli.core.errors import Invalid
 
 
@@ -29,7 +30,6 @@ class Command(BaseCommand):
         parser.add_argument("--report", help="write the error report to this .xlsx path when there are problems")
 
     def handle(self, *args, **options):
-        from linli.accounts.models import User
         from linli.residents.importer import Importer, find_community
 
         try:
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc.message)) from exc
         actor = None
         if options["user"]:
-            actor = User.objects.filter(username=options["user"], is_active=True).first()
+            actor = user_by_username(options["user"])
             if actor is None:
                 raise CommandError(f"No active user {options['user']!r}.")
         started = time.monotonic()
