@@ -53,6 +53,7 @@ from linli.mediation.workflow import (
 )
 from linli.mediation.workflow import Outcome as Result
 from linli.places.selectors import places_by_ids
+from linli.residents.selectors import person_get
 
 logger = logging.getLogger("linli.mediation")
 
@@ -386,7 +387,6 @@ def dispute_transition(*, dispute: Any, name: str, actor: Any, data: dict[str, A
 
 def _clean_parties(parties: list[dict[str, Any]], actor: Any, errors: dict[str, list[str]]) -> list[dict[str, Any]]:
     from linli.mediation.models import PartyRole
-    from linli.residents.models import Person
 
     out = []
     for i, raw in enumerate(parties or []):
@@ -397,8 +397,7 @@ def _clean_parties(parties: list[dict[str, Any]], actor: Any, errors: dict[str, 
         person = None
         pid = raw.get("person_id") or raw.get("person")
         if pid:
-            qs = Person.objects.all() if actor is None else Person.objects.visible_to(actor)
-            person = qs.filter(pk=getattr(pid, "pk", pid)).first()
+            person = person_get(pid, user=actor) if actor is not None else person_get(getattr(pid, "pk", pid))
             if person is None:
                 errors[f"parties.{i}.person_id"] = [_("Not found.")]
                 continue

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.accounts.selectors import user_get
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.workflow import Outcome, Spec, run, spec_register
@@ -49,6 +50,7 @@ from linli.points.workflow import (
     SELECTION_TRANSITIONS,
     SelectionStatus,
 )
+from linli.residents.selectors import organisation_exists, person_by_phone_hash, person_get
 
 
 def _actor_obj(actor: Any) -> Any:
@@ -62,12 +64,11 @@ def _actor_name(actor: Any) -> str:
 
 
 def _person(person_id: int):
-    from linli.residents.models import Person
 
-    try:
-        return Person.objects.only("id", "place_path", "name").get(pk=person_id)
-    except (Person.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(_("Not found.")) from exc
+    person = person_get(person_id)
+    if person is None:
+        raise NotFound(_("Not found."))
+    return person
 
 
 def _entry_write(
@@ -299,7 +300,6 @@ def points_reverse(*, entry_id: int, note: str, actor) -> PointsEntry:
 def points_award_reporter(*, reporter: Any, phone_hash: str, source: str, actor: Any) -> PointsEntry | None:
     """Award ``case_verified`` to the registry person behind a case's reporter (by account, else by the
     reporter's phone hash). None when nobody matches or the rule is switched off."""
-    from linli.residents.models import Person, PersonStatus
     from linli.residents.selectors import person_for_user
 
     rule = PointsRule.objects.filter(code="case_verified", active=True).first()
@@ -307,9 +307,7 @@ def points_award_reporter(*, reporter: Any, phone_hash: str, source: str, actor:
         return None
     person = person_for_user(reporter) if reporter is not None else None
     if person is None and phone_hash:
-        person = (
-            Person.objects.filter(phone_hash=phone_hash, status=PersonStatus.ACTIVE).order_by("-id").first()
-        )
+        person = person_by_phone_hash(phone_hash)
     if person is None:
         return None
     return points_award(person_id=person.pk, rule_code=rule.code, source=source, actor=actor)
@@ -381,16 +379,10 @@ def _item_clean(data: dict[str, Any]) -> dict[str, Any]:
     out["provider_name"] = str(data.get("provider_name") or "").strip()[:100]
     out["provider_user_id"] = data.get("provider_user_id") or None
     out["provider_organisation_id"] = data.get("provider_organisation_id") or None
-    if out["provider_user_id"] is not None:
-        from django.contrib.auth import get_user_model
-
-        if not get_user_model().objects.filter(pk=out["provider_user_id"], is_active=True).exists():
-            errors["provider_user_id"] = [_("Unknown account.")]
-    if out["provider_organisation_id"] is not None:
-        from linli.residents.models import Organisation
-
-        if not Organisation.objects.filter(pk=out["provider_organisation_id"]).exists():
-            errors["provider_organisation_id"] = [_("Unknown organisation.")]
+    if out["provider_user_id"] is not None and user_get(out["provider_user_id"]) is None:
+        errors["provider_user_id"] = [_("Unknown account.")]
+    if out["provider_organisation_id"] is not None and not organisation_exists(out["provider_organisation_id"]):
+        errors["provider_organisation_id"] = [_("Unknown organisation.")]
     out["active"] = bool(data.get("active", True))
     if errors:
         raise Invalid(_("Please correct the errors below."), fields=errors)

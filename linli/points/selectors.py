@@ -20,6 +20,7 @@ from linli.points.models import (
     Selection,
     ShopItem,
 )
+from linli.residents.selectors import person_names
 
 # --- the contract -------------------------------------------------------------------------------------
 
@@ -119,7 +120,6 @@ def rank_persons(
 def ranking(*, place_path: str, since: dt.date, until: dt.date, limit: int = 10) -> list[dict[str, Any]]:
     """The top ``limit`` ranks of persons by points earned in entries made under ``place_path`` (a
     grid or a community), with names."""
-    from linli.residents.models import Person
 
     rows = (
         PointsEntry.objects.filter(
@@ -131,7 +131,7 @@ def ranking(*, place_path: str, since: dt.date, until: dt.date, limit: int = 10)
     )
     totals = {r["person_id"]: int(r["total"] or 0) for r in rows if (r["total"] or 0) > 0}
     out = _ranked(totals, limit)
-    names = dict(Person.objects.filter(pk__in=[r["person_id"] for r in out]).values_list("id", "name"))
+    names = person_names(r["person_id"] for r in out)
     for r in out:
         r["name"] = names.get(r["person_id"], "")
     return out

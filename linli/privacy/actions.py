@@ -33,6 +33,7 @@ from linli.privacy.workflow import (
     OPEN_PER_PERSON,
     OPEN_STATES,
 )
+from linli.residents.selectors import persons_by_ids
 
 FORMATS = ("json", "xlsx")
 NOTE_MAX = 500
@@ -260,7 +261,6 @@ def persons_anonymise(*, today: datetime.date | None = None, limit: int = 500, s
     from linli.core.crypto import lookup_hashes
     from linli.privacy.selectors import privacy_modules
     from linli.residents import privacy as registry
-    from linli.residents.models import Person
 
     today = today or timezone.localdate()
     before = today - datetime.timedelta(days=retention_days())
@@ -272,7 +272,7 @@ def persons_anonymise(*, today: datetime.date | None = None, limit: int = 500, s
         return done
     with transaction.atomic():
         people: dict[int, dict[str, Any]] = {}
-        for p in Person.objects.select_for_update().filter(pk__in=ids).order_by("id"):
+        for p in persons_by_ids(ids).select_for_update().order_by("id"):
             user_ids = (user_ids_by_phone_hashes(lookup_hashes(p.phone))
                         if p.phone else [])
             people[p.pk] = {"name": p.name, "phone": p.phone, "user_ids": user_ids, "before": before}

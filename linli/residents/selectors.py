@@ -625,3 +625,80 @@ def household_phones(household_ids: Iterable[int]) -> dict[int, str]:
             if head_phone:
                 out[hid] = head_phone
     return out
+
+
+# The reads other apps make of the registry (never through its models' managers: docs/architecture.md).
+
+
+def person_get(value: Any, *, under: str = "", user: Any = None) -> Person | None:
+    """The person with this id (a person's id is read from it); None when missing or not an id. ``under``:
+    only a person whose place lies below that path; ``user``: only a person that user may see."""
+    if isinstance(value, Person) and not under and user is None:
+        return value
+    pk = getattr(value, "pk", value)
+    if not str(pk if pk is not None else "").strip().isdigit():
+        return None
+    qs = Person.objects.visible_to(user) if user is not None else Person.objects.all()
+    qs = qs.filter(pk=int(str(pk).strip()))
+    return (qs.filter(place_path__startswith=under) if under else qs).first()
+
+
+def persons_by_ids(ids: Iterable[Any]) -> QuerySet[Person]:
+    return Person.objects.filter(pk__in=ids)
+
+
+def person_names(ids: Iterable[int]) -> dict[int, str]:
+    return dict(Person.objects.filter(pk__in=list(ids)).values_list("id", "name"))
+
+
+def person_by_phone_hash(phone_hash: str) -> Person | None:
+    """The newest active person with this phone (its lookup hash), or None."""
+    if not phone_hash:
+        return None
+    return Person.objects.filter(phone_hash=phone_hash, status=PersonStatus.ACTIVE).order_by("-id").first()
+
+
+def active_persons_named(name: str, under: str, *, limit: int = 20) -> list[Person]:
+    """Active persons of exactly this name below the path, with their place and its parent (by id)."""
+    return list(
+        Person.objects.filter(name=name, status=PersonStatus.ACTIVE, place_path__startswith=under)
+        .select_related("place", "place__parent")
+        .order_by("id")[:limit]
+    )
+
+
+def household_get(pk: Any) -> Household | None:
+    if not str(pk if pk is not None else "").strip().isdigit():
+        return None
+    return Household.objects.filter(pk=int(str(pk).strip())).first()
+
+
+def household_ids_by_phone(phone: str, *, limit: int = 2) -> set[int]:
+    """The current households of the members with this phone (at most ``limit`` looked at)."""
+    from linli.residents.models import HouseholdMember
+
+    if not phone:
+        return set()
+    return set(
+        HouseholdMember.objects.filter(person__phone_hash__in=lookup_hashes(phone), end_date__isnull=True)
+        .values_list("household_id", flat=True)[:limit]
+    )
+
+
+def person_ids_tagged(tag_code: str, *, under: str = "", today: datetime.date | None = None) -> set[int]:
+    """Active persons carrying the street-wide tag ``tag_code`` now, below the path ``under`` when given."""
+    from linli.residents.models import PersonTag
+
+    tagged = PersonTag.objects.filter(
+        current_tag_q(today=today), tag__code=tag_code, tag__community__isnull=True,
+        person__status=PersonStatus.ACTIVE,
+    )
+    if under:
+        tagged = tagged.filter(person__place_path__startswith=under)
+    return set(tagged.values_list("person_id", flat=True))
+
+
+def organisation_exists(pk: Any) -> bool:
+    from linli.residents.models import Organisation
+
+    return str(pk if pk is not None else "").strip().isdigit() and Organisation.objects.filter(pk=int(pk)).exists()

@@ -18,6 +18,7 @@ from linli.care.workflow import PERM_CANTEEN, PERM_ORDER_MEAL, MealKind, MealOrd
 from linli.core.audit import audit_record
 from linli.core.batches import keyset_iter
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.residents.selectors import person_get
 
 CENT = Decimal("0.01")
 MAX_QUANTITY = 5
@@ -103,7 +104,6 @@ def meal_order(*, actor: Any, item: Any, quantity: Any = 1, deliver: bool = Fals
     """A resident orders a meal for themself (the registry person behind the login: their age sets the
     price); canteen staff may order for a person of their area (``person``)."""
     from linli.care.models import Canteen, MealOrder, MenuItem
-    from linli.residents.models import Person
     from linli.residents.selectors import person_for_user
 
     perms = getattr(actor, "perms", frozenset()) if actor is not None else frozenset({PERM_CANTEEN})
@@ -114,7 +114,7 @@ def meal_order(*, actor: Any, item: Any, quantity: Any = 1, deliver: bool = Fals
         raise NotFound(_("Not found."))
     if person is not None and PERM_CANTEEN in perms:
         ppk = getattr(person, "pk", person)
-        person = Person.objects.filter(pk=ppk).first() if str(ppk).isdigit() else None
+        person = person_get(ppk)
         if person is None or (actor is not None and not actor.scope.covers_path(person.place_path)):
             raise NotFound(_("Not found."))
     elif PERM_ORDER_MEAL in perms:

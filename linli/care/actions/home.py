@@ -19,18 +19,18 @@ from linli.care.workflow import HOME_SERVICE_TRANSITIONS, PERM_MANAGE, PERM_VISI
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied
 from linli.core.workflow import Apply, Outcome, Spec, event_write, run
+from linli.residents.selectors import person_get
 
 
 def home_service_request(*, actor: Any, kind: str, wanted_on: dt.date, note: str = "", person: Any = None):
     """A resident asks for a home service for themself; care staff may ask for a person of their area."""
     from linli.care.models import HomeServiceRequest
-    from linli.residents.models import Person
     from linli.residents.selectors import person_for_user
 
     perms = getattr(actor, "perms", frozenset()) if actor is not None else frozenset({PERM_MANAGE})
     if person is not None and PERM_MANAGE in perms:
         pk = getattr(person, "pk", person)
-        person = Person.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+        person = person_get(pk)
         if person is None or (actor is not None and not actor.scope.covers_path(person.place_path)):
             raise NotFound(_("Not found."))
     elif actor is not None and "self.view" in perms:

@@ -28,6 +28,7 @@ from linli.care.actions._common import clean_text, notify
 from linli.care.workflow import NEED_KINDS, PERM_MANAGE, PERM_VISIT, Found, NeedKind, NeedStatus
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.residents.selectors import person_get, person_ids_tagged, persons_by_ids
 
 MAX_NEEDS = 10
 
@@ -44,23 +45,16 @@ def grid_worker_for(path: str) -> int | None:
 def plans_sync(*, place_path: str = "", today: dt.date | None = None) -> dict[str, int]:
     """Make the plans follow the tags (under ``place_path``, or everywhere)."""
     from linli.care.models import VisitPlan, VisitRule
-    from linli.residents.models import Person, PersonStatus, PersonTag
-    from linli.residents.selectors import current_tag_q
 
     today = today or timezone.localdate()
     created = ended = 0
     for rule in VisitRule.objects.filter(active=True):
-        tagged = PersonTag.objects.filter(current_tag_q(today=today), tag__code=rule.tag_code,
-                                          tag__community__isnull=True,
-                                          person__status=PersonStatus.ACTIVE)
-        if place_path:
-            tagged = tagged.filter(person__place_path__startswith=place_path)
-        person_ids = set(tagged.values_list("person_id", flat=True))
+        person_ids = person_ids_tagged(rule.tag_code, under=place_path or "", today=today)
         have = dict(VisitPlan.objects.filter(rule=rule, person_id__in=person_ids).values_list("person_id", "active"))
         new_ids = sorted(person_ids - set(have))
         rows = []
         workers: dict[str, int | None] = {}
-        for person in Person.objects.filter(pk__in=new_ids).only("id", "place_path"):
+        for person in persons_by_ids(new_ids).only("id", "place_path"):
             if person.place_path not in workers:
                 workers[person.place_path] = grid_worker_for(person.place_path)
             rows.append(VisitPlan(person=person, rule=rule, place_path=person.place_path,
@@ -132,7 +126,6 @@ def visit_log(
     """Log a visit (a plan's, or an unplanned one to a person in the visitor's area)."""
     from linli.care.access import access_plan
     from linli.care.models import Need, Visit, VisitPlan
-    from linli.residents.models import Person
 
     if PERM_VISIT not in _perms(actor):
         raise PermissionDenied(_("You may not log visits."))
@@ -142,7 +135,7 @@ def visit_log(
         person = plan.person
     else:
         pk = getattr(person, "pk", person)
-        person = Person.objects.filter(pk=pk).first() if str(pk or "").isdigit() else None
+        person = person_get(pk)
         if person is None or (actor is not None and not actor.scope.covers_path(person.place_path)):
             raise NotFound(_("Not found."))
     errors: dict[str, list[str]] = {}

@@ -20,6 +20,7 @@ from linli.cases.actions._common import event_write, lock_case
 from linli.cases.models import Case, CaseSupport
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, Refused
+from linli.residents.selectors import household_ids_by_phone
 
 # (supporters, priority): the highest step reached sets the priority (0 normal, 1 high, 2 urgent).
 PRIORITY_STEPS = ((10, 2), (3, 1))
@@ -35,15 +36,8 @@ def priority_for(support_count: int) -> int:
 def household_of_phone(phone: str) -> int | None:
     """The id of the current household of the registry person with this phone, if exactly known.
     (A read of the registry; kept here until the registry offers it as a selector.)"""
-    from linli.core.crypto import lookup_hashes
-    from linli.residents.models import HouseholdMember
 
-    if not phone:
-        return None
-    ids = set(
-        HouseholdMember.objects.filter(person__phone_hash__in=lookup_hashes(phone), end_date__isnull=True)
-        .values_list("household_id", flat=True)[:2]
-    )
+    ids = household_ids_by_phone(phone)
     return ids.pop() if len(ids) == 1 else None
 
 

@@ -52,6 +52,7 @@ from linli.deliberation.workflow import (
     VoteRule,
     VoteStatus,
 )
+from linli.residents.selectors import active_persons_named, household_get
 
 MAX_CATEGORIES = 30
 
@@ -191,13 +192,9 @@ def honour_round_create(*, actor: Any, community: Any, year: Any, title: str = "
 def _nominee(community: Any, kind: str, name: str, house: str) -> tuple[Any, Any, str, str]:
     """(person, household, key, masked label) of the named registry person of the community (or their
     household). Several people of that name: the house tells them apart."""
-    from linli.residents.models import Household, Person, PersonStatus
     from linli.residents.selectors import household_id_of
 
-    found = list(
-        Person.objects.filter(name=name, status=PersonStatus.ACTIVE, place_path__startswith=community.path)
-        .select_related("place", "place__parent").order_by("id")[:20]
-    )
+    found = active_persons_named(name, community.path)
     if house and len(found) > 1:
         found = [p for p in found if p.place is not None and house in f"{getattr(p.place.parent, 'name', '')}{p.place.name}"]
     if not found:
@@ -214,7 +211,7 @@ def _nominee(community: Any, kind: str, name: str, house: str) -> tuple[Any, Any
         hid = household_id_of(person)
         if hid is None:
             raise Invalid(_("This resident belongs to no household of the registry."), fields={"name": [_("No household.")]})
-        household = Household.objects.get(pk=hid)
+        household = household_get(hid)
         return None, household, f"h{hid}", _("%(name)s's family") % {"name": mask_name(person.name)} + where_suffix
     return person, None, f"p{person.pk}", label
 

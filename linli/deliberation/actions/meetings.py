@@ -60,6 +60,7 @@ from linli.deliberation.workflow import (
     TopicStatus,
 )
 from linli.notifications.actions import notice_queue
+from linli.residents.selectors import person_get
 
 RESIDENTS_DAY = 10
 
@@ -224,7 +225,6 @@ def participant_add(
     *, actor: Any, meeting: Any, role: str, name: str = "", person: Any = None, user: Any = None, organisation: str = ""
 ) -> Participant:
     """Invite a participant by role (a registry person, a login, or a name: the property company's manager)."""
-    from linli.residents.models import Person
 
     m = _locked_meeting(meeting, actor)
     require_manage(actor, m.community_path)
@@ -234,7 +234,7 @@ def participant_add(
         raise Invalid(_("Choose the role."), fields={"role": [_("Choose the role.")]})
     found = None
     if person not in (None, ""):
-        found = Person.objects.filter(pk=getattr(person, "pk", person), place_path__startswith=m.community_path).first()
+        found = person_get(person, under=m.community_path)
         if found is None:
             raise Invalid(_("Choose a resident of the community."), fields={"person": [_("Not found.")]})
     label = clean_text(name, limit=64) or (found.name if found else "") or (getattr(user, "display_name", "") if user else "")

@@ -35,6 +35,7 @@ from linli.hall.workflow import (
     Channel,
     Satisfaction,
 )
+from linli.residents.selectors import person_get
 
 
 def _desk(app: Any) -> list[int]:
@@ -63,7 +64,6 @@ def application_submit(
     """A resident applies online (``hall.apply``), or staff (``hall.handle``) register a walk-in for a
     resident of their area, naming them and the place (``walk_in=True``)."""
     from linli.hall.models import Application, ServiceItem
-    from linli.residents.models import Person
 
     perms = getattr(actor, "perms", frozenset()) if actor is not None else frozenset({PERM_APPLY, PERM_HANDLE})
     if walk_in and PERM_HANDLE not in perms:
@@ -79,8 +79,8 @@ def application_submit(
         errors["service"] = [_("Choose a service.")]
     details = clean_text(details, limit=2000)
     address = clean_text(address, limit=200)
-    if person is not None and not isinstance(person, Person):
-        person = Person.objects.filter(pk=person).first() if str(person).isdigit() else None
+    if person is not None:
+        person = person_get(person)
         if person is None:
             errors["person"] = [_("Not found.")]
     if errors:

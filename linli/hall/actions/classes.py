@@ -42,6 +42,7 @@ from linli.hall.workflow import (
     CourseStatus,
     EnrolmentStatus,
 )
+from linli.residents.selectors import person_get
 
 QUOTA_MAX = 1000
 CHECKIN_MARGIN = timedelta(minutes=30)
@@ -167,7 +168,6 @@ def course_enrol(
     (and registry person). Refused when the class does not enrol now (409 ``closed``), is full (409
     ``full``) or the person is enrolled already (409 ``already_enrolled``)."""
     from linli.hall.models import Course, Enrolment
-    from linli.residents.models import Person
 
     perms = _perms(actor)
     if walk_in and PERM_CLASSES not in perms:
@@ -179,8 +179,8 @@ def course_enrol(
     course = base.filter(pk=pk).first() if str(pk or "").isdigit() else None
     if course is None:
         raise NotFound(_("Not found."))
-    if person is not None and not isinstance(person, Person):
-        person = Person.objects.filter(pk=person).first() if str(person).isdigit() else None
+    if person is not None:
+        person = person_get(person)
         if person is None:
             raise Invalid(_("Please check the enrolment."), fields={"person": [_("Not found.")]})
     if walk_in:

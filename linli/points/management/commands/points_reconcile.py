@@ -7,19 +7,19 @@ from django.core.management.base import BaseCommand, CommandError
 
 from linli.core.masking import mask_name
 from linli.points.selectors import reconcile
+from linli.residents.selectors import person_names
 
 
 class Command(BaseCommand):
     help = "Check every points balance against the sum of its ledger entries; exit 1 on any difference."
 
     def handle(self, *args, **options):
-        from linli.residents.models import Person
 
         diffs = reconcile()
         if not diffs:
             self.stdout.write("points-reconcile: every balance matches its ledger.")
             return
-        names = dict(Person.objects.filter(pk__in=[d["person_id"] for d in diffs]).values_list("id", "name"))
+        names = person_names(d["person_id"] for d in diffs)
         for d in diffs:
             balance = "no account" if d["balance"] is None else d["balance"]
             self.stdout.write(
