@@ -10,7 +10,8 @@ imported module is the other app's package itself or one of its public modules:
 - the per-app extras in `app_public_modules` (`accounts.roles`, ...).
 
 Apps in `read_only_apps` (dashboards, open311) may import only the modules in `read_only_modules`
-(selectors, access, workflow) of another app: never an action. `shared_apps` (core) are open to all, and
+(selectors, access, workflow, kinds) of another app: never an action, except the writes named in
+`read_only_writes` (Open311's POST /requests files a case through `cases.actions`). `shared_apps` (core) are open to all, and
 `importer_exemptions` (tests, migrations, the demo) may import anything. A new app is covered without
 touching the configuration.
 """
@@ -41,6 +42,7 @@ class AppPublicApiContract(Contract):
     app_public_modules = fields.ListField(subfield=fields.StringField(), required=False)
     read_only_apps = fields.ListField(subfield=fields.StringField(), required=False)
     read_only_modules = fields.ListField(subfield=fields.StringField(), required=False)
+    read_only_writes = fields.ListField(subfield=fields.StringField(), required=False)
     shared_apps = fields.ListField(subfield=fields.StringField(), required=False)
     importer_exemptions = fields.ListField(subfield=fields.StringField(), required=False)
     ignore_imports = fields.SetField(subfield=fields.ImportExpressionField(), required=False)
@@ -94,7 +96,12 @@ class AppPublicApiContract(Contract):
                     continue
                 reason = ""
                 if source_app in read_only:
-                    if not self._public(target_app, target[2:], read_only_public):
+                    module = ".".join(target[1:3])
+                    if f"{source_app} -> {module}" in set(self._list("read_only_writes")):
+                        allowed = self._public(target_app, target[2:], public)
+                    else:
+                        allowed = self._public(target_app, target[2:], read_only_public)
+                    if not allowed:
                         reason = f"{source_app} only reads: {', '.join(sorted(read_only_public))}"
                 elif target_app in read_only:
                     reason = f"nothing imports {target_app} (it only reads)"

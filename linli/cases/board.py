@@ -100,7 +100,7 @@ def board_communities(user: Any, *, after: str = "", size: int = BOARD_PAGE) -> 
     from django.db.models import Q
 
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_by_ids, places_of_kind
 
     paths = sorted(getattr(getattr(user, "scope", None), "place_paths", ()) or ())
     if not paths:
@@ -109,7 +109,9 @@ def board_communities(user: Any, *, after: str = "", size: int = BOARD_PAGE) -> 
     under = Q()
     for p in paths:
         under |= Q(path__startswith=p)
-    qs = Place.objects.filter(Q(pk__in=above) | under, kind=PlaceKind.COMMUNITY).order_by("code", "pk")
+    qs = (places_by_ids(above, kinds=[PlaceKind.COMMUNITY]) | places_of_kind(PlaceKind.COMMUNITY).filter(under)).order_by(
+        "code", "pk"
+    )
     if after:
         qs = qs.filter(code__gt=after)
     rows = list(qs[: size + 1])

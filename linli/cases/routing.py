@@ -23,9 +23,8 @@ from linli.accounts.selectors import user_ids_with_role_at_place, users_by_ids
 from linli.cases.workflow import OPEN_STATUSES, OwnerKind
 from linli.core.errors import Invalid
 from linli.core.refdata import refdata_get
-from linli.places import geo
 from linli.places.kinds import PlaceKind
-from linli.places.selectors import places_by_ids
+from linli.places.selectors import compound_at, grid_at, places_by_ids
 
 MSG_PLACE = gettext_noop("The report names %(place)s.")
 MSG_PLACE_IN_GRID = gettext_noop("%(place)s lies in %(grid)s.")
@@ -141,11 +140,11 @@ def point_facts(lon: float, lat: float) -> PlaceFacts | None:
     """Where a point lies, as routing sees it: the grid holding it, else the compound holding it (a
     compound outside every grid still belongs to a community); None when a case there could not be
     routed (the reporter must choose the building or the community)."""
-    grid_id = geo.grid_at(lon, lat)
+    grid_id = grid_at(lon, lat)
     grid_facts = place_facts(grid_id) if grid_id else None
     if grid_facts is not None and grid_facts.grid is not None:
         return grid_facts
-    compound_id = geo.compound_at(lon, lat)
+    compound_id = compound_at(lon, lat)
     compound = place_facts(compound_id) if compound_id else None
     return compound if compound is not None and compound.community is not None else None
 

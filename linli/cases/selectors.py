@@ -178,9 +178,9 @@ def _filtered(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
     if f.category:
         qs = qs.filter(Q(category_id=f.category) | Q(category__parent_id=f.category))
     if f.place:
-        from linli.places.models import Place
+        from linli.places.selectors import place_get
 
-        path = Place.objects.filter(pk=f.place).values_list("path", flat=True).first()
+        path = getattr(place_get(f.place), "path", None)
         qs = qs.filter(place_path__startswith=path) if path else qs.none()
     if f.department:
         summoned = CaseSummons.objects.filter(department_id=f.department).values("case_id")
@@ -520,3 +520,47 @@ def case_open_counts(user: Any, *, place_path: str, now: datetime | None = None)
     by_status = dict(qs.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     overdue = qs.filter(status__in=HANDLE_DUE_STATUSES, handle_due__lt=now).count()
     return {"by_status": by_status, "open": sum(by_status.values()), "overdue": overdue}
+
+
+def case_id_by_number(number: str) -> int | None:
+    """The id of the case with this number (e.g. 20260101-0001), or None."""
+    return Case.objects.filter(number=number).values_list("pk", flat=True).first() if number else None
+
+
+def active_leaf_categories(*, limit: int = 200) -> list[Category]:
+    """The active categories below a top-level one, by parent and id (bounded): what a case is filed under."""
+    return list(Category.objects.filter(parent__isnull=False, active=True).order_by("parent_id", "id")[:limit])
+
+
+def public_cases() -> QuerySet[Case]:
+    """The cases the public may see (not private, not merged), newest first (Open311's GET requests)."""
+    return (
+        Case.objects.filter(private=False)
+        .exclude(status="merged")
+        .select_related("category", "owner_department", "grid", "community")
+        .order_by("-reported_at", "-id")
+    )
+
+
+def latest_replies(case_ids: list[int]) -> dict[int, str]:
+    """The latest reply to the reporter of each case that has one."""
+    out: dict[int, str] = {}
+    for case_id, reply in (
+        CaseEvent.objects.filter(case_id__in=case_ids).exclude(reply="").order_by("id").values_list("case_id", "reply")
+    ):
+        out[case_id] = reply
+    return out
+
+
+def address_match(address: str, *, root_path: str = "") -> Any:
+    """The building (else the compound) named in ``address`` under ``root_path``, or None (cases.hotline)."""
+    from linli.cases.hotline import address_match as match
+
+    return match(address, root_path=root_path)
+
+
+def case_get(pk: Any) -> Case | None:
+    """The case with this id (no scope: for the system's own follow-ups), or None."""
+    if not str(pk if pk is not None else "").strip().isdigit():
+        return None
+    return Case.objects.filter(pk=int(str(pk).strip())).first()

@@ -137,7 +137,7 @@ def phone_code(request: HttpRequest) -> HttpResponse:
         return redirect(nxt)
     code = f"{secrets.randbelow(10**6):06d}"
     request.session[SESSION_OTP] = {"phone": phone, "hash": _code_hash(phone, code), "sent": now, "tries": 0}
-    from linli.notifications.senders import sms_send_now
+    from linli.notifications.actions import sms_send_now
 
     try:  # at once, never stored: the code is a secret and is worth nothing in ten minutes
         sms_send_now(

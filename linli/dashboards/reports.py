@@ -24,7 +24,7 @@ def _pct(value: float | None) -> str:
 
 
 def report_figures(place: Any, month: int) -> dict[str, Any]:
-    from linli.cases.kpi import kpi_table
+    from linli.cases.selectors import kpi_rows as kpi_table
     from linli.iot.selectors import alarms_by_month
     from linli.points.selectors import points_stats
     from linli.volunteers.selectors import volunteer_stats

@@ -38,8 +38,8 @@ def _pct(value: float | None) -> float | None:
 
 
 def screen_figures(user: Any, place: Any, *, now: datetime | None = None) -> dict[str, Any]:
-    from linli.cases.kpi import kpi_table
     from linli.cases.selectors import case_open_counts
+    from linli.cases.selectors import kpi_rows as kpi_table
     from linli.cases.workflow import CaseStatus
     from linli.iot.selectors import alarm_counts, alarms_open_recent, device_counts
     from linli.points.selectors import points_stats

@@ -8,7 +8,7 @@ sees (their community's page is 404 for them: a profile of a community must not 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -22,10 +22,12 @@ from django.views.decorators.http import require_GET
 from linli.accounts.selectors import user_has_perm
 from linli.core.access import scope_of
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
 from linli.places.selectors import place_ancestors, place_geojson
 from linli.residents.access import can_view_registry
-from linli.residents.profile import access_profile_place, place_profile, profile_places
+from linli.residents.selectors_profile import access_profile_place, place_profile, profile_places
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 PROFILE_URL: dict[str, str] = {
     PlaceKind.COMMUNITY: "dashboards:community_profile",

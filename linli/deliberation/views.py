@@ -170,9 +170,9 @@ def topic_from_case(request: HttpRequest) -> HttpResponse:
     case = request.POST.get("case", "").strip()
     if not can_manage(request.user):
         raise Http404
-    from linli.cases.models import Case
+    from linli.cases.selectors import case_id_by_number
 
-    found = Case.objects.filter(number=case).values_list("pk", flat=True).first() or (int(case) if case.isdigit() else None)
+    found = case_id_by_number(case) or (int(case) if case.isdigit() else None)
     try:
         topic = actions.topic_from_case(actor=request.user, case=found)
     except DomainError as exc:
@@ -513,7 +513,7 @@ def meeting_checkin(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from linli.cases.models import Category
+    from linli.cases.selectors import active_leaf_categories
 
     decision = access_decision(request.user, pk)
     manage = can_manage_path(request.user, decision.community_path)
@@ -533,7 +533,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cases": list(decision.cases.select_related("case")),
             "projects": list(decision.projects.order_by("id")[:20]),
             "project_kinds": ProjectKind.choices,
-            "categories": list(Category.objects.filter(parent__isnull=False, active=True).order_by("parent_id", "id")[:200]) if manage else [],
+            "categories": active_leaf_categories(limit=200) if manage else [],
             "rated": rated,
             "can_rate": key is not None and decision.status == DecisionStatus.DONE and rated is None,
             "satisfactions": Satisfaction.choices,

@@ -12,7 +12,7 @@ FONT = "STSong-Light"
 
 def certificate_qr_png(verify_url: str) -> bytes:
     """The QR code printed on the certificate: the address of its public check."""
-    from linli.places.qr import qr_png
+    from linli.core.qr import qr_png
 
     return qr_png(verify_url, box_size=6, border=2)
 

@@ -197,8 +197,8 @@ def session_qr(request: HttpRequest, pk: int) -> HttpResponse:
     """The session's QR code for the screen or the door, and the list to mark people present by hand."""
     import base64
 
+    from linli.core.qr import qr_png
     from linli.hall.models import CourseSession
-    from linli.places.qr import qr_png
 
     session = CourseSession.objects.select_related("course").filter(pk=pk).first()
     if session is None or not can_manage_classes(request.user, access_course(request.user, session.course_id)):

@@ -143,3 +143,11 @@ def sms_allowance_take(phone: str) -> bool:
 
     limits = [(settings.LINLI_SMS_PER_PHONE_HOUR, 3600), (settings.LINLI_SMS_PER_PHONE_DAY, 86400)]
     return rate_take("sms.phone", phone, limits=limits)
+
+
+def sms_send_now(phone: str, text: str, *, dedupe_key: str) -> None:
+    """An SMS that cannot wait for the outbox and must not be stored (a one-time login code): sent at once
+    through the configured SMS sender (notifications.senders)."""
+    from linli.notifications.senders import sms_send_now as send
+
+    send(phone, text, dedupe_key=dedupe_key)

@@ -158,25 +158,15 @@ def _public_row(case: Any, notes: dict[int, str]) -> dict[str, Any]:
 
 
 def _public_cases() -> Any:
-    from linli.cases.models import Case
+    from linli.cases.selectors import public_cases
 
-    return (
-        Case.objects.filter(private=False)
-        .exclude(status="merged")
-        .select_related("category", "owner_department", "grid", "community")
-        .order_by("-reported_at", "-id")
-    )
+    return public_cases()
 
 
 def _latest_replies(case_ids: list[int]) -> dict[int, str]:
-    from linli.cases.models import CaseEvent
+    from linli.cases.selectors import latest_replies
 
-    out: dict[int, str] = {}
-    for case_id, reply in (
-        CaseEvent.objects.filter(case_id__in=case_ids).exclude(reply="").order_by("id").values_list("case_id", "reply")
-    ):
-        out[case_id] = reply
-    return out
+    return latest_replies(case_ids)
 
 
 def _parse_when(value: str) -> datetime | None:
@@ -221,7 +211,7 @@ def _get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     from linli.cases.actions import case_create
-    from linli.cases.hotline import address_match
+    from linli.cases.selectors import address_match
     from linli.open311.actions import open311_key_check
 
     data = request.POST

@@ -336,3 +336,39 @@ def places_in_scope(scope: Any, *kinds: str) -> QuerySet[Place]:
     when named."""
     qs = Place.objects.filter(scope.place_q("path"))
     return qs.filter(kind__in=kinds) if kinds else qs
+
+
+def is_place(value: Any) -> bool:
+    """Whether ``value`` is a place of the tree (a model instance, not an id)."""
+    return isinstance(value, Place)
+
+
+def grid_at(lon: float, lat: float) -> int | None:
+    """The id of the grid whose boundary holds this point (places.geo: smallest area wins)."""
+    from linli.places import geo
+
+    return geo.grid_at(lon, lat)
+
+
+def compound_at(lon: float, lat: float) -> int | None:
+    """The id of the compound whose boundary holds this point (places.geo: smallest area wins)."""
+    from linli.places import geo
+
+    return geo.compound_at(lon, lat)
+
+
+def place_point(place: Place) -> tuple[float | None, float | None]:
+    """A place's point (lon, lat): a building's own point, else a point inside the nearest boundary up the
+    tree; (None, None) when no node up to the root has a geometry."""
+    from linli.places.geo import geometry_of
+
+    node = place
+    for _i in range(8):
+        geom = geometry_of(node.geometry) if node.geometry else None
+        if geom is not None and not geom.is_empty:
+            point = geom if geom.geom_type == "Point" else geom.representative_point()
+            return round(point.x, 6), round(point.y, 6)
+        if node.parent_id is None:
+            break
+        node = Place.objects.only("id", "parent_id", "geometry").get(pk=node.parent_id)
+    return None, None

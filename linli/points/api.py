@@ -437,10 +437,10 @@ class RankingIn(Schema):
     "/rankings", response=list[RankOut], summary="Top persons by points earned in a grid or community"
 )
 def ranking(request, q: Query[RankingIn]):
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
     _require_perm(request.auth, PERM_MANAGE)
-    place = Place.objects.filter(pk=q.place_id).only("path").first()
+    place = place_get(q.place_id)
     if place is None or not request.auth.scope.covers_path(place.path):
         raise NotFound(_("Not found."))
     if q.period not in selectors.PERIODS:

@@ -71,7 +71,7 @@ def correction_value_clean(field: str, value: Any) -> str:
     check character, the phone's form, the code tables); Invalid (on ``value``) otherwise."""
     from linli.core.codes import ETHNICITY, POLITICAL_STATUS
     from linli.core.idnumber import parse_id_number
-    from linli.residents.text import clean_text, normalise_phone
+    from linli.core.text import clean_text, normalise_phone
 
     if field not in CORRECTABLE_FIELDS:
         message = _("Choose a field from the list.")
@@ -103,7 +103,7 @@ def correction_request(*, actor: Any, field: str, value: Any, note: str = "") ->
     """A resident asks for one field of their own registration to be corrected. Whether a typed ID number
     belongs to somebody else is not checked here (that would answer who holds a number): staff see it
     when they accept."""
-    from linli.residents.text import clean_text
+    from linli.core.text import clean_text
 
     person = person_of(actor)
     cleaned = correction_value_clean(field, value)
@@ -184,7 +184,7 @@ def _account_phone_follow(user_id: int | None, old: str, new: str) -> None:
 
 
 def _apply_refuse(req: Any, actor: Any, data: dict[str, Any], now: DateTime) -> Outcome:
-    from linli.residents.text import clean_text
+    from linli.core.text import clean_text
 
     reason = clean_text(data.get("reason"), NOTE_MAX)
     if not reason:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
+from linli.places.selectors import places_by_ids, places_of_kind
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 _SUFFIXES: dict[str, tuple[str, ...]] = {
     PlaceKind.BUILDING: ("号楼", "栋", "幢", "座", "楼", "号"),
@@ -53,8 +57,7 @@ class HouseIndex:
         self._houses: OrderedDict[int, dict[str, Node]] = OrderedDict()  # parent id → houses by name
         grid_ids: set[int] = set()
         rows = (
-            Place.objects.filter(path__startswith=community.path)
-            .filter(kind__in=[PlaceKind.GRID, PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.ENTRANCE])
+            places_of_kind(PlaceKind.GRID, PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.ENTRANCE, under=community.path)
             .values_list("id", "path", "kind", "name", "parent_id")
             .order_by("path")
         )
@@ -76,7 +79,7 @@ class HouseIndex:
             return houses
         houses = {
             canon(PlaceKind.HOUSE, name): Node(pk, path, PlaceKind.HOUSE, name)
-            for pk, path, name in Place.objects.filter(parent_id=parent_id, kind=PlaceKind.HOUSE).values_list(
+            for pk, path, name in places_of_kind(PlaceKind.HOUSE).filter(parent_id=parent_id).values_list(
                 "id", "path", "name"
             )
         }
@@ -120,4 +123,4 @@ def find_place(community: Place, compound: str, building: str = "", entrance: st
         if child is None:
             return None
         node = child
-    return Place.objects.get(pk=node.id)
+    return places_by_ids([node.id]).get()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
-from linli.core.errors import Invalid
 from linli.core.masking import COMPOUND_SURNAMES
+from linli.core.text import LANDLINE_RE, MOBILE_RE, clean_text, normalise_phone  # noqa: F401 (the registry's names)
 
 # Surnames read differently from the character's common reading (多音字姓氏), as syllables.
 SURNAME_READINGS: dict[str, tuple[str, ...]] = {
@@ -26,9 +24,6 @@ SURNAME_READINGS: dict[str, tuple[str, ...]] = {
     "澹台": ("tan", "tai"),
 }
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
-_PHONE_STRIP = re.compile(r"[\s()（）]")
 
 
 def _surname_split(name: str) -> tuple[str, str]:
@@ -53,22 +48,6 @@ def name_keys(name: str) -> tuple[str, str]:
     return "".join(w[0] for w in words)[:64], "".join(words)[:255]
 
 
-def normalise_phone(value: str) -> str:
-    """A mobile (11 digits, +86 dropped) or a landline (0571-88886666); raises Invalid otherwise."""
-    text = _PHONE_STRIP.sub("", unicodedata.normalize("NFKC", str(value or "")))
-    if text.startswith("+86"):
-        text = text[3:]
-    elif text.startswith("0086"):
-        text = text[4:]
-    text = text.strip("-")
-    if MOBILE_RE.match(text.replace("-", "")):
-        return text.replace("-", "")
-    if LANDLINE_RE.match(text):
-        return text
-    raise Invalid(_("A phone number is 11 digits for a mobile or an area code and number for a landline."),
-                  code="invalid_phone")
-
-
 def phone_tail(phone: str) -> str:
     digits = "".join(ch for ch in phone or "" if ch.isdigit())
     return digits[-4:]
@@ -78,9 +57,3 @@ def id_tail(id_number: str) -> str:
     return (id_number or "")[-4:].upper()
 
 
-def clean_text(value, limit: int) -> str:
-    """Cell or form text: NFKC-normalised, trimmed, inner runs of white space collapsed."""
-    if value is None:
-        return ""
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    return " ".join(text.split())[:limit]

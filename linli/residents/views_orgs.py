@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -24,7 +24,6 @@ from linli.core.errors import DomainError, Invalid, PermissionDenied
 from linli.core.pii import pii_reveal
 from linli.core.ui import after_cursor, form_errors, raise_http
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
 from linli.residents import actions
 from linli.residents.access import (
     access_organisation,
@@ -52,6 +51,9 @@ from linli.residents.selectors_orgs import (
     organisation_services,
 )
 from linli.residents.views import XLSX, _is_htmx, registry_required
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 
 @registry_required()

@@ -4,7 +4,7 @@
 - transitions: one ``case_<action>`` per row of ``workflow.TRANSITIONS`` and the generic
   ``case_transition(case=, name=, actor=, data=)``;
 - duplicates: ``case_support`` ("me too"); merging is the ``merge`` transition;
-- categories: ``category_create``, ``category_update``;
+- categories: ``category_create``, ``category_update``, ``categories_restore_default``;
 - escalation and the rating window: ``cases_escalate`` / ``cases_close_unrated`` (run by tasks).
 
 ``actor=None`` is the system (tasks, imports, commands): no scope or role check.
@@ -41,8 +41,10 @@ from linli.cases.actions.transitions import (
     case_unpark,
     case_verify,
 )
+from linli.cases.defaults import categories_restore_default
 
 __all__ = [
+    "categories_restore_default",
     "case_accept",
     "case_close",
     "case_comment",

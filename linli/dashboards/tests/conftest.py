@@ -27,7 +27,7 @@ def born_aged(years: int, today: datetime.date | None = None) -> datetime.date:
     """A birth date that makes someone ``years`` old today (their birthday was a month ago)."""
     from django.utils import timezone
 
-    from linli.residents.profile import years_before
+    from linli.residents.selectors_profile import years_before
 
     return years_before(today or timezone.localdate(), years) - datetime.timedelta(days=30)
 

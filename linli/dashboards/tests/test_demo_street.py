@@ -59,7 +59,7 @@ def _happy(demo):
 
 def test_demo_community_has_the_figures_of_the_product(demo):
     from linli.accounts.models import User
-    from linli.residents.profile import place_profile
+    from linli.residents.selectors_profile import place_profile
 
     profile = place_profile(User.objects.get(username="community"), _happy(demo))
     assert profile.area_km2 == pytest.approx(1.3, abs=0.01)

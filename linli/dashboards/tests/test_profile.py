@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from linli.dashboards.tests.conftest import id_for, json_script, login
-from linli.residents.profile import BANDS, place_profile, profile_places
+from linli.residents.selectors_profile import BANDS, place_profile, profile_places
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_profile_of_a_person_who_turned_60_today_counts_them_as_elderly(street, 
 
     from linli.core.idnumber import make_id_number
     from linli.residents.actions import person_create
-    from linli.residents.profile import years_before
+    from linli.residents.selectors_profile import years_before
 
     birthday = years_before(timezone.localdate(), 60)
     person_create(actor=None, name="刘满六十", place=street.house_b1, id_number=make_id_number("330102", birthday, 11))

@@ -81,11 +81,11 @@ def alarm_clear(*, alarm: Alarm | int, actor: Any, note: str = "") -> Alarm:
 def _case_note(alarm: Alarm, actor: Any, note: str) -> None:
     """Clearing writes to the case (a note by the system naming who cleared, whatever the case's state)."""
     from linli.cases.actions import case_comment
-    from linli.cases.models import Case
+    from linli.cases.selectors import case_get
 
     if alarm.case_id is None:
         return
-    case = Case.objects.filter(pk=alarm.case_id).only("id", "status").first()
+    case = case_get(alarm.case_id)
     if case is None or case.status in ("closed", "refused", "merged"):
         return
     who = str(actor) if actor is not None else _("the system")

@@ -19,7 +19,6 @@ from linli.core.errors import Invalid
 from linli.iot.actions._common import clean_text, require, token_hash
 from linli.iot.models import DEFAULT_UNITS, Device, DeviceKind, Facility, FacilityKind
 from linli.iot.workflow import PERM_MANAGE
-from linli.places.selectors import places_by_ids
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 TOKEN_PREFIX = "lld_"
@@ -38,19 +37,10 @@ def _place(value: Any) -> Any:
 
 
 def _point_of(place: Any) -> tuple[float | None, float | None]:
-    """A place's point: a building's own point, else the centroid of the nearest boundary up the tree."""
-    from linli.places.geo import geometry_of
+    """A place's point: a building's own point, else a point in the nearest boundary up the tree."""
+    from linli.places.selectors import place_point
 
-    node = place
-    for _i in range(8):
-        geom = geometry_of(node.geometry) if node.geometry else None
-        if geom is not None and not geom.is_empty:
-            point = geom if geom.geom_type == "Point" else geom.representative_point()
-            return round(point.x, 6), round(point.y, 6)
-        if node.parent_id is None:
-            break
-        node = places_by_ids([node.parent_id]).only("id", "parent_id", "geometry").get()
-    return None, None
+    return place_point(place)
 
 
 def _coordinate(value: Any, low: float, high: float, field: str) -> float | None:

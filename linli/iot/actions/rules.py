@@ -51,8 +51,7 @@ DEFAULT_RULES: list[tuple[str, str, str, str, float | None, int, int | None, boo
 
 def sensor_categories_ensure() -> None:
     """The categories the alarms are filed under, through the cases' own action (idempotent)."""
-    from linli.cases.actions import category_create
-    from linli.cases.defaults import categories_restore_default
+    from linli.cases.actions import categories_restore_default, category_create
     from linli.cases.selectors import category_codes
 
     existing = category_codes()

@@ -49,7 +49,7 @@ def history(me, categories, community_staff):
 def _figures(world, staff):
     from linli.cases.kpi import kpi_recompute
     from linli.cases.models import Case
-    from linli.residents.profile import place_profile
+    from linli.residents.selectors_profile import place_profile
 
     p = place_profile(staff, world.community)
     return {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,12 +13,14 @@ from linli.core.codes import SEX
 from linli.core.errors import Invalid, NotFound, PermissionDenied
 from linli.core.idnumber import parse_id_number
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
 from linli.residents.access import can_change_registry
 from linli.residents.models import (
     Person,
 )
 from linli.residents.text import clean_text, name_keys, normalise_phone
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 # Where a person without a house may be registered.
 REGISTRATION_KINDS = frozenset(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -11,7 +12,6 @@ from linli.core.audit import audit_record
 from linli.core.codes import RELATIONSHIP
 from linli.core.errors import Invalid, Refused
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
 from linli.residents.actions._common import (
     _code,
     _require_change,
@@ -29,6 +29,9 @@ from linli.residents.models import (
     PersonStatus,
 )
 from linli.residents.text import clean_text
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 
 def _leave_household(person: Person, on: datetime.date) -> int:

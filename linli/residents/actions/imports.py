@@ -23,6 +23,7 @@ import os
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -36,10 +37,12 @@ from linli.core.errors import Invalid, PermissionDenied
 from linli.core.models import AuditResult
 from linli.core.uploads import xlsx_check
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
 from linli.residents.access import can_change_registry
 from linli.residents.actions._common import _require_change
 from linli.residents.models import RUNNING_IMPORT_STATES, ImportJob, ImportKind, ImportStatus
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 log = logging.getLogger(__name__)
 

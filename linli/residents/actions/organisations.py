@@ -6,7 +6,7 @@ a compound has one current committee and one current property company)."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, Refused
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
+from linli.places.selectors import is_place
 from linli.residents.actions._common import _require_change, _require_path, _require_place, _today
 from linli.residents.models import (
     SERVING_KINDS,
@@ -23,6 +23,9 @@ from linli.residents.models import (
     OrganisationKind,
 )
 from linli.residents.text import clean_text, normalise_phone
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 ORGANISATION_PLACE_KINDS = (PlaceKind.HOUSE, PlaceKind.BUILDING, PlaceKind.COMPOUND)
 EDITABLE_ORGANISATION_FIELDS = frozenset({"name", "kind", "place", "contact_name", "contact_phone", "credit_code", "notes"})
@@ -42,7 +45,7 @@ def _clean_fields(data: dict[str, Any]) -> dict[str, Any]:
         out["name"] = name
     if "place" in data:
         place = data["place"]
-        if not isinstance(place, Place) or place.kind not in ORGANISATION_PLACE_KINDS:
+        if not is_place(place) or place.kind not in ORGANISATION_PLACE_KINDS:
             message = _("An organisation sits at a house, a building or a compound.")
             raise Invalid(message, fields={"place": [message]})
         out["place"] = place
@@ -137,7 +140,7 @@ def organisation_serve(
     if organisation.kind not in SERVING_KINDS:
         message = _("Only an owners' committee or a property company serves compounds.")
         raise Invalid(message, fields={"kind": [message]})
-    if not isinstance(compound, Place) or compound.kind != PlaceKind.COMPOUND:
+    if not is_place(compound) or compound.kind != PlaceKind.COMPOUND:
         message = _("Choose a compound.")
         raise Invalid(message, fields={"serves": [message]})
     _require_place(actor, compound)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -13,7 +13,6 @@ from linli.core.audit import audit_record
 from linli.core.codes import ETHNICITY, POLITICAL_STATUS
 from linli.core.errors import Invalid, Refused
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
 from linli.residents.actions._common import (
     PERSON_TEXT_FIELDS,
     REGISTRATION_KINDS,
@@ -36,6 +35,9 @@ from linli.residents.models import (
     PersonTag,
 )
 from linli.residents.text import clean_text
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 # --- persons -------------------------------------------------------------------------------------
 

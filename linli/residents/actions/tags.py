@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
@@ -12,7 +13,6 @@ from django.utils.translation import gettext as _
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
 from linli.residents.access import can_view_sensitive
 from linli.residents.actions._common import _require_change, _require_person, _require_place, _today
 from linli.residents.builtin import BUILTIN_CODES
@@ -24,6 +24,9 @@ from linli.residents.models import (
     TagSensitivity,
 )
 from linli.residents.text import clean_text
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 # --- tags ------------------------------------------------------------------------------------------------
 

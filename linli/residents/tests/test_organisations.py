@@ -198,7 +198,7 @@ def test_a_persons_workbook_is_not_read_as_organisations(world, houses, communit
 
 def test_profile_breaks_down_by_compound_kind_and_names_who_serves(world, houses, community_staff):
     from linli.places.actions import place_update
-    from linli.residents.profile import place_profile
+    from linli.residents.selectors_profile import place_profile
 
     place_update(place=houses.compound_a, actor=None, compound_kind="old")
     place_update(place=houses.compound_b, actor=None, compound_kind="relocation")

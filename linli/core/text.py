@@ -1,0 +1,38 @@
+"""Input text normalisation shared by every app: form and cell text, phone numbers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.utils.translation import gettext as _
+
+from linli.core.errors import Invalid
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+_PHONE_STRIP = re.compile(r"[\s()（）]")
+
+
+def normalise_phone(value: str) -> str:
+    """A mobile (11 digits, +86 dropped) or a landline (0571-88886666); raises Invalid otherwise."""
+    text = _PHONE_STRIP.sub("", unicodedata.normalize("NFKC", str(value or "")))
+    if text.startswith("+86"):
+        text = text[3:]
+    elif text.startswith("0086"):
+        text = text[4:]
+    text = text.strip("-")
+    if MOBILE_RE.match(text.replace("-", "")):
+        return text.replace("-", "")
+    if LANDLINE_RE.match(text):
+        return text
+    raise Invalid(_("A phone number is 11 digits for a mobile or an area code and number for a landline."),
+                  code="invalid_phone")
+
+
+def clean_text(value, limit: int) -> str:
+    """Cell or form text: NFKC-normalised, trimmed, inner runs of white space collapsed."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    return " ".join(text.split())[:limit]
