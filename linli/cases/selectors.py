@@ -564,3 +564,8 @@ def case_get(pk: Any) -> Case | None:
     if not str(pk if pk is not None else "").strip().isdigit():
         return None
     return Case.objects.filter(pk=int(str(pk).strip())).first()
+
+
+def active_leaf_categories_by_code() -> QuerySet[Category]:
+    """The active categories below a top-level one, by code (a QuerySet: a form's choices)."""
+    return Category.objects.filter(active=True, parent__isnull=False).order_by("code")

@@ -154,20 +154,14 @@ def member_evaluations_prepare(*, community: Any, year: int, half: int, actor: A
     """Draft (or refresh the drafts of) the half-year evaluations of the community's registered members
     (双报到) from their service record. Commented and confirmed ones are left as they are. Returns the
     number of drafts written."""
-    from django.db.models import Q
-
-    from linli.party.models import PartyMember, PartyMemberKind
+    from linli.party.selectors import registered_members
     from linli.party.selectors_service import service_record
     from linli.points.selectors import hours_by_person
 
     since, until = half_dates(year, half)
     if actor is not None and not _staff_over(actor, community.path):
         raise NotFound(_("Not found."))
-    members = list(
-        PartyMember.objects.filter(kind=PartyMemberKind.REGISTERED, place_path__startswith=community.path)
-        .filter(Q(active=True) | Q(left_on__gte=since)).filter(Q(joined_on__isnull=True) | Q(joined_on__lte=until))
-        .order_by("id")[:MAX_PREPARE]
-    )
+    members = registered_members(under=community.path, since=since, until=until, limit=MAX_PREPARE)
     if not members:
         return 0
     ids = [m.pk for m in members]

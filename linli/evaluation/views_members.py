@@ -103,8 +103,7 @@ def _buildings_for(user) -> list:
 def commitments(request: HttpRequest) -> HttpResponse:
     """亮承诺 and 亮行动: the year's commitments the user may see (a member their own, staff their area's),
     a form to make one and, under each, what was done."""
-    from linli.party.models import PartyMember, PartyMemberKind
-    from linli.party.selectors import member_for_user
+    from linli.party.selectors import member_for_user, registered_members
 
     year = _int(request.GET.get("year"), timezone.localdate().year, 2000, 2100)
     own = member_for_user(request.user)
@@ -112,8 +111,7 @@ def commitments(request: HttpRequest) -> HttpResponse:
     staff = PERM_MANAGE in user.perms  # type: ignore[union-attr]
     members_choice: list = []
     if staff:
-        members_choice = [m for m in PartyMember.objects.filter(active=True, kind=PartyMemberKind.REGISTERED)
-                          .select_related("person", "employer").order_by("id")[:500]
+        members_choice = [m for m in registered_members(active_only=True, limit=500)
                           if user.scope.covers_path(m.place_path)]  # type: ignore[union-attr]
         for m in members_choice:
             m.label = " · ".join(x for x in (mask_name(m.person.name), m.employer.name if m.employer else "") if x)

@@ -49,11 +49,11 @@ def _viewer(user: Any) -> None:
 def _place(user: Any, place_id: int | None, *, field: str = "community_id") -> Any:
     """A place the user may see (their scope covers it, or it lies above their scope), or 422."""
     from linli.core.access import scope_of
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
     if place_id is None:
         return None
-    place = Place.objects.filter(pk=place_id).first()
+    place = place_get(place_id)
     scope = scope_of(user)
     if place is None or not any(
         place.path.startswith(p) or p.startswith(place.path) for p in scope.place_paths
@@ -72,11 +72,11 @@ def _visible_org(user: Any, pk: int | None, field: str) -> PartyOrg | None:
 
 
 def _user(pk: int | None, field: str = "secretary_id") -> Any:
-    from linli.accounts.models import User
+    from linli.accounts.selectors import user_get
 
     if pk is None:
         return None
-    found = User.objects.filter(pk=pk, is_active=True).first()
+    found = user_get(pk)
     if found is None:
         raise Invalid(_("Unknown account."), fields={field: [_("Not found.")]})
     return found
@@ -331,9 +331,9 @@ def member_list(
 
 @router.post("/members", response={201: MemberDetailOut}, summary="Add a party member (a registry person)")
 def member_create(request, payload: MemberCreateIn):
-    from linli.residents.models import Person
+    from linli.residents.selectors import person_get
 
-    person = Person.objects.filter(pk=payload.person_id).first()
+    person = person_get(payload.person_id)
     if person is None or not can_manage_any(request.auth):
         raise Invalid(_("Unknown person."), fields={"person_id": [_("Not found.")]})
     member = actions.member_create(
@@ -402,9 +402,9 @@ def member_role_assign(request, member_id: int, payload: RoleAssignIn):
 
 def _place_any(pk: int, *, field: str = "place_id") -> Any:
     """The place by id, or 422 on ``field`` (the action checks the actor's scope over it)."""
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
-    place = Place.objects.filter(pk=pk).first()
+    place = place_get(pk)
     if place is None:
         raise Invalid(_("Unknown place."), fields={field: [_("Not found.")]})
     return place
@@ -524,14 +524,14 @@ def registration_list(request, status: str = "", kind: str = ""):
     summary="Register (双报到): a unit, or a serving member",
 )
 def registration_create(request, payload: RegistrationCreateIn):
-    from linli.residents.models import Person
+    from linli.residents.selectors import person_get
 
     community = _place_any(payload.community_id, field="community_id")
     person = None
     if payload.person_id is not None:
         if not can_manage_path(request.auth, community.path):
             raise PermissionDenied(_("Only community staff register somebody else."))
-        person = Person.objects.filter(pk=payload.person_id).first()
+        person = person_get(payload.person_id)
         if person is None:
             raise Invalid(_("Unknown person."), fields={"person_id": [_("Not found.")]})
     reg = actions.registration_submit(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -23,7 +23,10 @@ from linli.party.models import (
     Registration,
 )
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
+from linli.places.selectors import places_by_ids, places_of_kind
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 # --- the rotating chair (按月轮值) --------------------------------------------------------------------------
 # Month numbers count from January 2020; the unit at position (month number mod n) of the ordered list of
@@ -96,11 +99,13 @@ def communities_for(user: Any) -> list[Place]:
     scope = scope_of(user)
     if not scope.place_paths:
         return []
-    q = Q(pk__in=[])
+    under = Q(pk__in=[])
+    ids: list[int] = []
     for path in scope.place_paths:
-        ids = [int(p) for p in path.strip("/").split("/") if p]
-        q |= Q(path__startswith=path) | Q(pk__in=ids)
-    return list(Place.objects.filter(q, kind=PlaceKind.COMMUNITY).order_by("code", "id"))
+        ids += [int(p) for p in path.strip("/").split("/") if p]
+        under |= Q(path__startswith=path)
+    found = places_by_ids(ids, kinds=[PlaceKind.COMMUNITY]) | places_of_kind(PlaceKind.COMMUNITY).filter(under)
+    return list(found.order_by("code", "id"))
 
 
 def org_tree(user: Any, community: Place, *, include_closed: bool = False) -> list[OrgNode]:
@@ -288,6 +293,25 @@ def partner_list(
     if big_committee is not None:
         qs = qs.filter(big_committee=big_committee)
     return qs.order_by("-big_committee", "rotation_order", "id")
+
+
+def registered_members(*, under: str = "", since: datetime.date | None = None, until: datetime.date | None = None,
+                       active_only: bool = False, limit: int = 500) -> list[PartyMember]:
+    """双报到 members (registered where they live), by id, bounded: below the path ``under``; serving at some
+    time between ``since`` and ``until`` (still active or left after ``since``, joined by ``until``), or only
+    the active ones; with their person and employer."""
+    from linli.party.models import PartyMemberKind
+
+    qs = PartyMember.objects.filter(kind=PartyMemberKind.REGISTERED)
+    if under:
+        qs = qs.filter(place_path__startswith=under)
+    if active_only:
+        qs = qs.filter(active=True)
+    if since is not None:
+        qs = qs.filter(Q(active=True) | Q(left_on__gte=since))
+    if until is not None:
+        qs = qs.filter(Q(joined_on__isnull=True) | Q(joined_on__lte=until))
+    return list(qs.select_related("person", "employer").order_by("id")[:limit])
 
 
 def leads_org_over(user: Any, path: str) -> bool:

@@ -4,7 +4,7 @@ Every write goes through ``linli.party.actions``; objects are scoped through ``l
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -45,7 +45,10 @@ from linli.party.forms import (
 from linli.party.models import JointActivity, Partner, PartyOrg
 from linli.party.workflow import TRANSITIONS, available_actions, event_label
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
+from linli.places.selectors import places_by_ids, places_of_kind
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 VIEW = "party.view"
 
@@ -71,7 +74,7 @@ def _run(request, form, fn) -> Any:
 
 
 def _places_under(community: Place, kinds: tuple[str, ...]) -> list[Place]:
-    return list(Place.objects.filter(path__startswith=community.path, kind__in=kinds).order_by("path")[:500])
+    return list(places_of_kind(*kinds, under=community.path).order_by("path")[:500])
 
 
 # --- the tree -------------------------------------------------------------------------------------------------
@@ -156,10 +159,10 @@ def org_detail(request, org_id: int):
                 messages.success(request, _("The organisation is closed."))
                 return redirect("party:org_detail", org_id=org.pk)
         elif secretary_form.is_valid():
-            from linli.accounts.models import User
+            from linli.accounts.selectors import user_by_username
 
             name = secretary_form.cleaned_data["username"].strip()
-            user = User.objects.filter(username=name, is_active=True).first() if name else None
+            user = user_by_username(name) if name else None
             if name and user is None:
                 secretary_form.add_error("username", _("Unknown account."))
             else:
@@ -246,8 +249,8 @@ def member_detail(request, member_id: int):
     can_manage = can_manage_path(request.user, member.place_path) and member.active
     form = place_form = None
     if can_manage:
-        community = Place.objects.filter(
-            pk__in=[int(p) for p in member.place_path.strip("/").split("/") if p], kind=PlaceKind.COMMUNITY
+        community = places_by_ids(
+            [int(p) for p in member.place_path.strip("/").split("/") if p], kinds=[PlaceKind.COMMUNITY]
         ).first()
         places = (
             _places_under(
@@ -358,11 +361,11 @@ def registration_list(request):
 
 @login_required
 def registration_new(request):
-    from linli.places.models import Place as P
+    from linli.places.selectors import places_of_kind
 
     communities = selectors.communities_for(request.user)
     if not communities:  # a resident may register with any community of the district's street
-        communities = list(P.objects.filter(kind=PlaceKind.COMMUNITY).order_by("code", "id")[:200])
+        communities = list(places_of_kind(PlaceKind.COMMUNITY).order_by("code", "id")[:200])
     staff = any(can_manage_path(request.user, c.path) for c in communities)
     form = RegistrationForm(request.POST or None, communities=communities, staff=staff)
     if request.method == "POST" and form.is_valid():
@@ -477,14 +480,14 @@ def meeting_list(request):
 
 @perm_required(VIEW)
 def meeting_detail(request, meeting_id: int):
-    from linli.cases.models import Category
+    from linli.cases.selectors import active_leaf_categories_by_code
 
     meeting = access_meeting(request.user, meeting_id)
     can_manage = can_manage_path(request.user, meeting.place_path)
     units = list(Partner.objects.filter(community=meeting.community, big_committee=True))
     form = None
     if can_manage:
-        categories = Category.objects.filter(active=True, parent__isnull=False).order_by("code")
+        categories = active_leaf_categories_by_code()
         form = ProblemForm(request.POST or None, categories=categories, units=units)
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data

@@ -28,26 +28,25 @@ def require_manage(actor: Any, path: str) -> None:
 
 
 def place_of(value: Any, *, field: str = "place"):
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
     if value is None or value == "":
         raise Invalid(_("Some required fields are missing."), fields={field: [_("This field is required.")]})
-    pk = getattr(value, "pk", value)
-    try:
-        return Place.objects.get(pk=pk)
-    except (Place.DoesNotExist, ValueError, TypeError) as exc:
-        raise Invalid(_("Unknown place."), fields={field: [_("Not found.")]}) from exc
+    place = place_get(getattr(value, "pk", value))
+    if place is None:
+        raise Invalid(_("Unknown place."), fields={field: [_("Not found.")]})
+    return place
 
 
 def community_of(place) -> Any:
     """The community above (or at) ``place``."""
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_by_ids
 
     if place.kind == PlaceKind.COMMUNITY:
         return place
     ids = [int(p) for p in place.path.strip("/").split("/") if p]
-    found = Place.objects.filter(pk__in=ids, kind=PlaceKind.COMMUNITY).first()
+    found = places_by_ids(ids, kinds=[PlaceKind.COMMUNITY]).first()
     if found is None:
         raise Invalid(_("The place is not in a community."), fields={"place": [_("Not in a community.")]})
     return found

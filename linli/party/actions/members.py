@@ -25,13 +25,12 @@ from linli.places.kinds import PlaceKind
 
 
 def _person(value: Any):
-    from linli.residents.models import Person
+    from linli.residents.selectors import person_get
 
-    pk = getattr(value, "pk", value)
-    try:
-        return Person.objects.get(pk=pk)
-    except (Person.DoesNotExist, ValueError, TypeError) as exc:
-        raise Invalid(_("Unknown person."), fields={"person": [_("Not found.")]}) from exc
+    person = person_get(getattr(value, "pk", value))
+    if person is None:
+        raise Invalid(_("Unknown person."), fields={"person": [_("Not found.")]})
+    return person
 
 
 def _grid(value: Any):

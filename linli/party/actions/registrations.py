@@ -7,7 +7,7 @@ grid), reject (with a reason), or the submitter withdraws. Every step goes throu
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -30,7 +30,10 @@ from linli.party.models import (
 )
 from linli.party.workflow import TRANSITIONS, RegistrationKind, RegistrationStatus
 from linli.places.kinds import PlaceKind
-from linli.places.models import Place
+from linli.places.selectors import places_by_ids
+
+if TYPE_CHECKING:
+    from linli.places.models import Place
 
 
 def _community(value: Any) -> Place:
@@ -53,8 +56,7 @@ def registration_submit(
 ) -> Registration:
     """Submit a registration. A unit gives its name; a member is the actor's own registry person
     (``person_for_user``) unless staff of the community enter it for somebody (``person``)."""
-    from linli.residents.models import Person
-    from linli.residents.selectors import person_for_user
+    from linli.residents.selectors import person_for_user, person_get
 
     if kind not in RegistrationKind.values:
         raise Invalid(
@@ -74,10 +76,9 @@ def registration_submit(
         duplicate = Registration.objects.filter(kind=kind, community=where, unit_name=unit_name)
     else:
         if person not in (None, "") and staff:
-            try:
-                who = Person.objects.get(pk=getattr(person, "pk", person))
-            except (Person.DoesNotExist, ValueError, TypeError) as exc:
-                raise Invalid(_("Unknown person."), fields={"person": [_("Not found.")]}) from exc
+            who = person_get(getattr(person, "pk", person))
+            if who is None:
+                raise Invalid(_("Unknown person."), fields={"person": [_("Not found.")]})
         elif person not in (None, ""):
             raise PermissionDenied(_("Only community staff register somebody else."))
         else:
@@ -135,7 +136,7 @@ def _grid_for(reg: Registration, grid: Any) -> Place:
     if grid in (None, ""):
         # The grid of the member's home, when the registry knows it.
         ids = [int(p) for p in (reg.person.place_path if reg.person else "").strip("/").split("/") if p]
-        found = Place.objects.filter(pk__in=ids, kind=PlaceKind.GRID).first()
+        found = places_by_ids(ids, kinds=[PlaceKind.GRID]).first()
         if found is None:
             raise Invalid(
                 _("Choose the grid to place the member in."), fields={"grid": [_("This field is required.")]}
