@@ -51,6 +51,7 @@ from linli.cases.workflow import (
 )
 from linli.core.context import client_ip
 from linli.core.errors import DomainError, NotFound
+from linli.core.held_photos import photos_held, photos_hold, photos_release
 from linli.core.masking import mask_phone
 from linli.core.replica import replica_reads
 from linli.core.ui import building_badges, building_panels, perm_required, raise_http, upload_error_status
@@ -246,13 +247,19 @@ def _report(request: HttpRequest, building: Place | None) -> HttpResponse:
         return render(request, "cases/report.html", ctx)
     form = ReportForm(request.POST or None, request.FILES or None)
     status = 200
+    # Photos of an earlier refused send, held on the server (browsers never refill a file input).
+    held_token = request.POST.get("held", "") if request.method == "POST" else ""
+    files = request.FILES.getlist("photos")
     if request.method == "POST" and not ctx["identified"]:
         messages.error(request, _("Sign in or confirm your phone number first."))
     elif request.method == "POST" and ctx.get("cannot_report"):
         messages.error(request, _("You may not file cases."))
-    elif request.method == "POST" and form.is_valid():
+    elif request.method == "POST" and not form.is_valid():
+        kept = photos_held(request, held_token, drop=request.POST.getlist("held_drop"))
+        ctx["held"] = photos_hold(request, files, kept=kept, replaces=held_token)
+    elif request.method == "POST":
         d = form.cleaned_data
-        files = request.FILES.getlist("photos")
+        kept = photos_held(request, held_token, drop=request.POST.getlist("held_drop"))
         # A location outside every grid: the resident chose the community or the building instead.
         picked = place_selectors.report_place(request.POST.get("where")) if building is None else None
         place = building or picked
@@ -270,18 +277,21 @@ def _report(request: HttpRequest, building: Place | None) -> HttpResponse:
                 place=place,
                 reporter_phone="" if actor is not None else _session_phone(request),
                 private=d.get("private") or False,
-                photos=files,
+                photos=[*kept, *files],
             )
         except DomainError as exc:
             raise_http(exc)
+            # The photos that pass the photo door are held for the corrected send (shown as thumbnails).
+            ctx["held"] = photos_hold(request, files, kept=kept, replaces=held_token)
             if getattr(exc, "code", "") == "unroutable":
                 # One message, beside the picker; the typed text stays in the form.
                 ctx.update(_where_picker(request.POST.get("where", "")), where_error=str(exc.message),
-                           photos_again=bool(files))
+                           photos_again=bool(files) and ctx["held"] is None)
             else:
                 messages.error(request, _error_text(exc))
             status = upload_error_status(exc)
         else:
+            photos_release(request, held_token)
             request.session.setdefault("cases_filed", [])
             request.session["cases_filed"] = [*request.session["cases_filed"], case.pk][-20:]
             return redirect("cases:filed", number=case.number)

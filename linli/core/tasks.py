@@ -84,7 +84,10 @@ def core_reap_jobs_at_start() -> None:
 
 @db_periodic_task(crontab(minute="29"))
 def core_ratehits_prune() -> None:
-    """Rate-limit attempts older than the longest window leave the database."""
+    """Hourly sweep: rate-limit attempts older than the longest window leave the database, and photos held
+    for a refused send (linli.core.held_photos) older than ``LINLI_HELD_PHOTOS_HOURS`` leave the disk."""
+    from linli.core.held_photos import held_photos_sweep
     from linli.core.ratelimit import rate_prune
 
     rate_prune()
+    held_photos_sweep()

@@ -64,7 +64,7 @@ def test_a_point_outside_every_grid_offers_the_picker_and_keeps_the_text(client,
     assert f'value="{building.pk}"' in html and f'value="{mapped.community.pk}"' in html
     assert "桥下的路灯坏了" in html  # the typed text stays
     assert html.count("outside every grid") + html.count("不在任何网格") == 1  # one message, not two
-    assert 'data-testid="photos-again"' in html  # said plainly when the photos must be chosen again
+    assert 'data-testid="held-photos"' in html and 'data-testid="photos-kept"' in html  # the photos are held
 
     response = client.post(url, {"category": category.pk, "description": "桥下的路灯坏了", **OUTSIDE,
                                  "where": building.pk, "photos": [_png()]})
