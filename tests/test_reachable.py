@@ -150,6 +150,38 @@ def test_every_demo_login_reaches_only_working_pages_two_clicks_deep(demo_street
     assert not problems, "\n".join(problems)
 
 
+# The demo's audit rows: identifiers of the row's own object (a category's code, a paper ballot's line) are
+# not coded values with a label.
+AUDIT_IDENTIFIERS = {"code", "entry", "external_id", "prefix", "token", "runner", "file", "q", "name", "title"}
+CODE_VALUE = re.compile(r"^[a-z][a-z0-9]*(?:[._][a-z0-9]+)*$|^[A-Z][A-Z0-9_]*(?:\.[A-Z0-9_]+)+$")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_demo_audit_log_shows_no_raw_coded_value(demo_street):
+    """Every coded value in the details of the demo's audit rows (a year of a street at work) reads in the
+    audit administrator's language (linli/core/tests/test_audit_value_labels.py walks the code)."""
+    from django.utils import translation
+
+    from linli.core.models import AuditEntry
+    from linli.core.views import detail_text
+
+    seen: set[tuple[str, str, str]] = set()
+    raw = []
+    with translation.override("zh-hans"):
+        for action, detail in AuditEntry.objects.values_list("action", "detail").iterator():
+            for key, value in (detail or {}).items():
+                if not isinstance(value, str) or key in AUDIT_IDENTIFIERS:
+                    continue
+                if (action, key, value) in seen or not CODE_VALUE.match(value):
+                    continue
+                seen.add((action, key, value))
+                if detail_text(action, {key: value}).split(": ", 1)[1] == value:
+                    raw.append(f"{action} {key}={value}")
+    assert seen, "the demo wrote coded values to its audit rows"
+    assert not raw, f"raw coded values in the audit log: {sorted(raw)}"
+
+
 # --- every page is linked from somewhere ------------------------------------------------------------------
 
 # Named URLs that are not pages a person navigates to, or are reached another way, with the reason.

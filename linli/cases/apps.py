@@ -30,6 +30,18 @@ class CasesConfig(AppConfig):
 
         digest_section_register("cases", case_digest)
 
+        # The audit log reads a case's category by name and a revealed reporter's phone by its label.
+        from linli.core.views import audit_value_labels_register
+
+        audit_value_labels_register("category", _category_labels, actions="cases.")
+        audit_value_labels_register("field", lambda: {"reporter_phone": _("Reporter's phone")}, actions="pii.")
+
+
+def _category_labels() -> dict[str, str]:
+    from linli.cases.models import Category
+
+    return dict(Category.objects.values_list("code", "name"))
+
 
 def cases_after_move(*, old_path: str, new_path: str) -> int:
     """After a move, the KPI rollups below ``new_path`` take the community and street above them (a grid

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
@@ -11,8 +12,8 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -84,16 +85,61 @@ DETAIL_LABELS: dict[str, Any] = {
     "priority": gettext_lazy("Priority"), "month": gettext_lazy("Month"), "new_due": gettext_lazy("New deadline"),
     "old_due": gettext_lazy("Old deadline"), "place_path": gettext_lazy("Place"), "place": gettext_lazy("Place"),
     "department": gettext_lazy("Department"),
+    "field": gettext_lazy("Field"), "perm": gettext_lazy("Permission"), "by": gettext_lazy("By"),
+    "tag": gettext_lazy("Tag"), "relationship": gettext_lazy("Relationship"), "what": gettext_lazy("What"),
+    "was": gettext_lazy("Was"), "via": gettext_lazy("Via"), "format": gettext_lazy("Format"),
+    "sensitivity": gettext_lazy("Sensitivity"), "source": gettext_lazy("Source"), "rule": gettext_lazy("Rule"),
+    "device_kind": gettext_lazy("Device kind"), "channel": gettext_lazy("Channel"),
 }
 
 
-# Coded values of audit details that no workflow's choices cover (a role granted, a field revealed): each app
-# registers a key's labels in its AppConfig.ready (core imports no app).
-AUDIT_VALUE_LABELS: dict[str, Callable[[], Mapping[str, Any]]] = {}
+# Coded values of audit details that no workflow's choices cover (a role granted, a field revealed, a
+# permission checked, a place's kind): each app registers a key's labels in its AppConfig.ready (core imports
+# no app), for every action or for the actions under a prefix ("places." for a place's kind).
+AUDIT_VALUE_LABELS: dict[tuple[str, str], list[Callable[[], Mapping[str, Any]]]] = {}
+# An audit action's first part when it is not the label of the app that writes it.
+_ACTION_APPS = {"registry": "residents", "pii": "core"}
+# Keys that carry the value of another field ("was" an import's or a sign-up's status).
+_SAME_AS = {"was": "status", "from": "status", "to": "status", "previous": "status"}
 
 
-def audit_value_labels_register(key: str, labels: Callable[[], Mapping[str, Any]]) -> None:
-    AUDIT_VALUE_LABELS[key] = labels
+def audit_value_labels_register(key: str, labels: Callable[[], Mapping[str, Any]], *, actions: str = "") -> None:
+    """``labels()`` gives {coded value: label} of the detail ``key`` in the audit rows whose action starts
+    with ``actions`` ("" for every action); several apps may register the same key (their labels merge)."""
+    AUDIT_VALUE_LABELS.setdefault((actions, key), []).append(labels)
+
+
+def audit_value_labels(action: str, key: str) -> dict[str, Any]:
+    """The labels of the values of ``key`` in audit rows of ``action``: registered ones (the longest prefix
+    first), then the choices of the fields named ``key`` of the models of the app that wrote it."""
+    out: dict[str, Any] = {}
+    prefixes = sorted((p for p, k in AUDIT_VALUE_LABELS if k == key and action.startswith(p)), key=len)
+    for prefix in prefixes:  # the longest last: it wins
+        for labels in AUDIT_VALUE_LABELS[(prefix, key)]:
+            out.update(labels())
+    choices = _app_choices(action.split(".", 1)[0], get_language() or "")
+    for value, label in choices.get(key, choices.get(_SAME_AS.get(key, ""), {})).items():
+        out.setdefault(value, label)
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _app_choices(prefix: str, language: str) -> dict[str, dict[str, str]]:
+    """{field name: {value: label}} over every field with choices of the app's models (``language``: the
+    cache key; the labels are read in the active language)."""
+    from django.apps import apps
+
+    try:
+        config = apps.get_app_config(_ACTION_APPS.get(prefix, prefix))
+    except LookupError:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for model in config.get_models():
+        for f in model._meta.concrete_fields:
+            if f.choices:
+                for value, label in f.flatchoices:
+                    out.setdefault(f.name, {}).setdefault(str(value), str(label))
+    return out
 
 
 def _value_labels(action: str) -> dict[str, dict[str, str]]:
@@ -122,8 +168,11 @@ def detail_text(action: str, detail: dict[str, Any]) -> str:
             shown: Any = _("Yes") if value else _("No")
         elif isinstance(value, str) and value in values.get(key, {}):
             shown = values[key][value]
-        elif isinstance(value, str) and key in AUDIT_VALUE_LABELS and value in (extra := AUDIT_VALUE_LABELS[key]()):
+        elif isinstance(value, str) and value in (extra := audit_value_labels(action, key)):
             shown = extra[value]
+        elif isinstance(value, str) and "," in value and all(v in extra for v in value.split(",")):
+            sep = "、" if (get_language() or "").startswith("zh") else ", "
+            shown = sep.join(str(extra[v]) for v in value.split(","))  # several fields revealed at once
         else:
             shown = value
         parts.append(f"{DETAIL_LABELS.get(key, key)}: {shown}")

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +21,13 @@ class ResidentsConfig(AppConfig):
         from linli.core.views import audit_value_labels_register
 
         audit_value_labels_register("field", _person_field_labels)
+        audit_value_labels_register("field", _organisation_field_labels, actions="pii.")
+        audit_value_labels_register("tag", _tag_labels, actions="residents.")
+        audit_value_labels_register("relationship", _relationship_labels, actions="residents.")
+        # The organisations' sheet (imported, exported) beside the registry's persons.
+        for key in ("kind", "what"):
+            audit_value_labels_register(key, _sheet_labels, actions="registry.")
+            audit_value_labels_register(key, _sheet_labels, actions="residents.import")
 
         # The substring index's function on every SQLite connection (its triggers call it).
         from django.db.backends.signals import connection_created
@@ -38,3 +47,27 @@ def _person_field_labels() -> dict[str, str]:
     from linli.residents.models import Person
 
     return {f.name: str(f.verbose_name) for f in Person._meta.concrete_fields}
+
+
+def _organisation_field_labels() -> dict[str, str]:
+    from linli.residents.models import Organisation
+
+    return {f.name: str(f.verbose_name) for f in Organisation._meta.concrete_fields}
+
+
+def _tag_labels() -> dict[str, str]:
+    from linli.residents.models import Tag
+
+    return {code: name for code, name in Tag.objects.values_list("code", "name")}
+
+
+def _relationship_labels() -> dict[str, str]:
+    from linli.core.codes import RELATIONSHIP
+
+    return dict(RELATIONSHIP.entries)
+
+
+def _sheet_labels() -> dict[str, Any]:
+    from linli.residents.models import ImportKind
+
+    return dict(ImportKind.choices)
