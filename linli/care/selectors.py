@@ -53,31 +53,34 @@ def is_overdue(plan: VisitPlan) -> bool:
     return plan.next_due < timezone.localdate()
 
 
-def ontime_rates(paths: dict[Any, str], *, since: Any, until: Any, limit: int = 50_000) -> dict[Any, dict[str, Any]]:
+def ontime_rates(paths: dict[Any, str], *, since: Any, until: Any) -> dict[Any, dict[str, Any]]:
     """For the street's rankings (evaluation): per place (key → its path), the planned visits made in the
     period under it and how many were on time — made within the plan's interval (every_days) of the
     plan's previous visit, or of the plan's start for its first visit. Rate 0..1, None without visits.
-    Not scoped by a user: the caller ranks places it already scoped. One query per place, bounded."""
+    Not scoped by a user: the caller ranks places it already scoped. One query whatever the number of
+    places, read in chunks (the period and a year before it, for each plan's previous visit)."""
     import datetime as dt
+
+    from linli.core.access import path_owner, paths_q
 
     tz = timezone.get_current_timezone()
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=tz)
     start = dt.datetime.combine(since, dt.time(), tzinfo=tz)
-    out: dict[Any, dict[str, Any]] = {}
-    for key, path in paths.items():
-        rows = (Visit.objects.filter(place_path__startswith=path, plan__isnull=False, visited_at__lt=end,
-                                     visited_at__gte=start - dt.timedelta(days=400))
-                .order_by("plan_id", "visited_at", "id")
-                .values_list("plan_id", "visited_at", "plan__every_days", "plan__created_at")[:limit])
-        visits = ontime = 0
-        last: dict[int, Any] = {}
-        for plan_id, at, every, created in rows:
-            before = last.get(plan_id, created)
-            last[plan_id] = at
-            if at < start:
-                continue
-            visits += 1
-            if (timezone.localtime(at).date() - timezone.localtime(before).date()).days <= every:
-                ontime += 1
-        out[key] = {"visits": visits, "ontime": ontime, "rate": round(ontime / visits, 4) if visits else None}
-    return out
+    counts: dict[Any, list[int]] = {key: [0, 0] for key in paths}
+    owner = path_owner(paths)
+    rows = (Visit.objects.filter(paths_q("place_path", paths.values()), plan__isnull=False, visited_at__lt=end,
+                                 visited_at__gte=start - dt.timedelta(days=400))
+            .order_by("plan_id", "visited_at", "id")
+            .values_list("plan_id", "place_path", "visited_at", "plan__every_days", "plan__created_at"))
+    last: dict[int, Any] = {}
+    for plan_id, path, at, every, created in rows.iterator(chunk_size=5000):
+        before = last.get(plan_id, created)
+        last[plan_id] = at
+        key = owner(path)
+        if at < start or key is None:
+            continue
+        counts[key][0] += 1
+        if (timezone.localtime(at).date() - timezone.localtime(before).date()).days <= every:
+            counts[key][1] += 1
+    return {key: {"visits": v, "ontime": o, "rate": round(o / v, 4) if v else None}
+            for key, (v, o) in counts.items()}

@@ -464,12 +464,13 @@ def public_events(case: Case) -> QuerySet[CaseEvent]:
 
 def case_states(ids: Any) -> dict[int, dict[str, Any]]:
     """Number, status and closing time of the given cases (for modules that file cases and follow them:
-    evaluation's inspection campaigns)."""
-    wanted = [int(i) for i in ids if i is not None][:5000]
-    return {
-        row["id"]: dict(row)
-        for row in Case.objects.filter(pk__in=wanted).values("id", "number", "status", "closed_at")
-    }
+    evaluation's inspection campaigns). One query per 5,000 ids."""
+    wanted = sorted({int(i) for i in ids if i is not None})
+    out: dict[int, dict[str, Any]] = {}
+    for at in range(0, len(wanted), 5000):
+        for row in Case.objects.filter(pk__in=wanted[at:at + 5000]).values("id", "number", "status", "closed_at"):
+            out[row["id"]] = dict(row)
+    return out
 
 
 def kpi_rows(**kwargs: Any) -> list[dict[str, Any]]:

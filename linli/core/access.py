@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -65,6 +66,41 @@ def path_prefixes(path: str) -> list[str]:
     """The paths of a place and of every place above it: ``/1/4/9/`` → ``['/1/', '/1/4/', '/1/4/9/']``."""
     parts = [p for p in (path or "").split("/") if p]
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def paths_q(field: str, paths: Iterable[str]) -> Q:
+    """Rows whose ``field`` (a place path) lies under any of ``paths``: one prefix match on their deepest
+    common ancestor when they share one (the rows of other places under it are then left to
+    ``path_owner``), else one prefix match per path. For grouped reads over many places in one query."""
+    wanted = [p for p in paths if p]
+    if not wanted:
+        return Q(pk__in=[])
+    split = [[s for s in p.split("/") if s] for p in wanted]
+    common: list[str] = []
+    for segments in zip(*split, strict=False):
+        if any(s != segments[0] for s in segments):
+            break
+        common.append(segments[0])
+    if common:
+        return Q(**{f"{field}__startswith": "/" + "/".join(common) + "/"})
+    q = Q()
+    for p in wanted:
+        q |= Q(**{f"{field}__startswith": p})
+    return q
+
+
+def path_owner(paths: dict[Any, str]) -> Callable[[str], Any]:
+    """A function giving, for a row's place path, the key of the deepest of ``paths`` (key → path) at or
+    above it, or None: how a grouped read attributes its rows to the places it ranks or counts."""
+    by_path = {p: k for k, p in paths.items() if p}
+
+    def owner(path: str) -> Any:
+        for prefix in reversed(path_prefixes(path)):
+            if prefix in by_path:
+                return by_path[prefix]
+        return None
+
+    return owner
 
 
 class ScopedQuerySet(models.QuerySet[M]):

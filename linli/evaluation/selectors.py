@@ -284,36 +284,43 @@ def _month_key(day: dt.date) -> int:
 
 
 def _building_scores(paths: dict[int, str], since: dt.date, until: dt.date) -> dict[int, float | None]:
-    """Mean total (0..1) of the published building results under each place."""
-    from django.db.models import Avg
+    """Mean total (0..1) of the published building results under each place: one grouped query."""
+    from django.db.models import Sum
 
-    out: dict[int, float | None] = {}
-    for key, path in paths.items():
-        avg = RoundResult.objects.filter(
-            place_path__startswith=path, month__gte=since.replace(day=1), month__lte=until,
-            round__status=RoundStatus.PUBLISHED,
-        ).aggregate(v=Avg("total"))["v"]
-        out[key] = round(float(avg) / 100, 4) if avg is not None else None
-    return out
+    from linli.core.access import path_owner, paths_q
+
+    sums: dict[int, list[float]] = {key: [0.0, 0] for key in paths}
+    owner = path_owner(paths)
+    rows = (RoundResult.objects.filter(paths_q("place_path", paths.values()), month__gte=since.replace(day=1),
+                                       month__lte=until, round__status=RoundStatus.PUBLISHED)
+            .values("place_path").order_by().annotate(total=Sum("total"), n=Count("id")))
+    for row in rows:
+        key = owner(row["place_path"])
+        if key is not None and row["total"] is not None:
+            sums[key][0] += float(row["total"])
+            sums[key][1] += row["n"]
+    return {key: round(total / n / 100, 4) if n else None for key, (total, n) in sums.items()}
 
 
 def _campaign_fix_rates(paths: dict[int, str], since: dt.date, until: dt.date) -> dict[int, float | None]:
-    """Problems fixed (their case closed) over problems found by inspections in the period, per place."""
+    """Problems fixed (their case closed) over problems found by inspections in the period, per place: one
+    query for the findings, one for their cases' states."""
     from linli.cases.selectors import case_states
+    from linli.core.access import path_owner, paths_q
     from linli.evaluation.models import Finding
 
-    out: dict[int, float | None] = {}
-    for key, path in paths.items():
-        ids = list(
-            Finding.objects.filter(target__place__path__startswith=path, inspection__inspected_at__date__gte=since,
-                                   inspection__inspected_at__date__lte=until).values_list("case_id", flat=True)[:5000]
-        )
-        if not ids:
-            out[key] = None
-            continue
-        states = case_states(ids)
-        out[key] = round(sum(1 for s in states.values() if s["status"] == "closed") / len(ids), 4)
-    return out
+    owner = path_owner(paths)
+    by_key: dict[int, list[int]] = {key: [] for key in paths}
+    rows = Finding.objects.filter(paths_q("target__place__path", paths.values()),
+                                  inspection__inspected_at__date__gte=since,
+                                  inspection__inspected_at__date__lte=until).values_list("target__place__path", "case_id")
+    for path, case_id in rows.iterator(chunk_size=5000):
+        key = owner(path)
+        if key is not None and case_id is not None:
+            by_key[key].append(case_id)
+    states = case_states([i for ids in by_key.values() for i in ids])
+    return {key: round(sum(1 for i in ids if states.get(i, {}).get("status") == "closed") / len(ids), 4) if ids else None
+            for key, ids in by_key.items()}
 
 
 def _rates(by_key: dict[Any, dict[str, Any]]) -> dict[Any, float | None]:

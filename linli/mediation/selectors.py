@@ -253,20 +253,25 @@ def settle_rates(paths: dict[Any, str], *, since: dt.date, until: dt.date) -> di
     """For the street's rankings (evaluation): per place (key → its path), the disputes reported in the
     period under it that mediation finished (an outcome), those that reached an agreement, and the rate
     (agreed ÷ finished, 0..1; None when nothing finished). Not scoped by a user: the caller ranks places it
-    already scoped. One query per place."""
+    already scoped. One grouped query, whatever the number of places."""
     from django.db.models import Count
 
+    from linli.core.access import path_owner, paths_q
     from linli.mediation.models import Dispute
     from linli.mediation.workflow import Outcome
 
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(since, dt.time(), tzinfo=tz)
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=tz)
-    out: dict[Any, dict[str, Any]] = {}
-    for key, path in paths.items():
-        row = Dispute.objects.filter(place_path__startswith=path, reported_at__gte=start, reported_at__lt=end).exclude(
-            outcome="").aggregate(finished=Count("id"), settled=Count("id", filter=Q(outcome=Outcome.SETTLED)))
-        finished, settled = row["finished"] or 0, row["settled"] or 0
-        out[key] = {"finished": finished, "settled": settled,
-                    "rate": round(settled / finished, 4) if finished else None}
-    return out
+    counts: dict[Any, list[int]] = {key: [0, 0] for key in paths}
+    owner = path_owner(paths)
+    rows = (Dispute.objects.filter(paths_q("place_path", paths.values()), reported_at__gte=start, reported_at__lt=end)
+            .exclude(outcome="").values("place_path").order_by()
+            .annotate(finished=Count("id"), settled=Count("id", filter=Q(outcome=Outcome.SETTLED))))
+    for row in rows:
+        key = owner(row["place_path"])
+        if key is not None:
+            counts[key][0] += row["finished"]
+            counts[key][1] += row["settled"]
+    return {key: {"finished": f, "settled": s, "rate": round(s / f, 4) if f else None}
+            for key, (f, s) in counts.items()}

@@ -88,3 +88,53 @@ def test_disputes_and_visits_are_parts_of_the_ranking(world, street_supervisor):
     assert parts["visit_ontime_rate"]["value"] == 0.75  # 3 of 4 within 7 days of the one before
     assert first["score"] == 75.0
     assert data["rows"][1]["score"] is None  # the other community has neither
+
+
+@pytest.mark.parametrize("level", ["community", "grid"])
+def test_the_ranking_queries_do_not_grow_with_the_places(world, street_supervisor, level):
+    """Every part is read with one grouped query (the parts' apps' selectors), not one per ranked place:
+    the ranking of a street with three more communities, each with two grids, a dispute and a visit in
+    each grid, takes as many queries as the small street's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from linli.care.models import Visit, VisitPlan, VisitRule
+    from linli.mediation.models import Dispute
+    from linli.places.actions import place_create
+    from linli.residents.models import Person
+
+    today = timezone.localdate()
+    now = timezone.now()
+    since = today - dt.timedelta(days=40)
+    rule = VisitRule.objects.create(tag_code="alone-count", every_days=7)
+
+    def fill(grid, community):
+        Dispute.objects.create(title="邻里噪音", kind="neighbour", facts="x", place=grid, community=community,
+                               reported_at=now, outcome="settled", place_path=grid.path)
+        person = Person.objects.create(name="王阿婆")
+        plan = VisitPlan.objects.create(person=person, rule=rule, place_path=grid.path, every_days=7, next_due=today)
+        Visit.objects.create(plan=plan, person=person, place_path=grid.path, visitor_name="网格员",
+                             visited_at=now - dt.timedelta(days=2), found="well")
+
+    fill(world.grid_a, world.community)
+
+    def measure():
+        with CaptureQueriesContext(connection) as ctx:
+            data = selectors.area_ranking(street_supervisor, level=level, since=since, until=today)
+        return len(ctx.captured_queries), data
+
+    measure()  # the first read warms the user's scope
+    small, data = measure()
+    assert len(data["rows"]) == (2 if level == "community" else 3)
+    for n in range(3):
+        community = place_create(kind="community", name=f"加测{n}社区", parent=world.street)
+        for g in range(2):
+            fill(place_create(kind="grid", name=f"加测{n}社区第{g + 1}网格", parent=community), community)
+    big, data = measure()
+    assert len(data["rows"]) == (5 if level == "community" else 9)
+    assert big == small, (small, big)
+    scored = [r for r in data["rows"] if r["score"] is not None]
+    assert len(scored) == (4 if level == "community" else 7)  # every place with a dispute and a visit
+    parts = {p["code"]: p["value"] for p in scored[0]["parts"]}
+    assert parts["dispute_settled_rate"] == 1.0 and parts["visit_ontime_rate"] == 1.0
