@@ -7,6 +7,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.accounts.roles import STAFF_ROLES, Role
 
@@ -26,7 +27,7 @@ NavItem = tuple[Any, str, str, Any]
 # A group label of None puts its entries on the bar itself.
 NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
     (None, "", [(_("Home"), "accounts:home", "house", None)]),
-    (_("Registry"), "person-vcard", [
+    (pgettext_lazy("menu group", "Registry"), "person-vcard", [
         (_("Places"), "places:tree", "diagram-3", "registry.view"),
         (_("Registry"), "residents:person_list", "person-vcard", "registry.view"),
         (_("Community profile"), "dashboards:profile_picker", "bar-chart-line", "registry.view"),

@@ -133,3 +133,24 @@ def test_audit_admin_filters_the_audit_log_in_place(live_server, new_page, audit
     assert "mallory" in table and "alice" not in table
     assert page.evaluate("window.__sameDocument") is True
     assert page.csp_errors == []
+
+
+LAPTOP = {"width": 1366, "height": 768}
+
+
+@pytest.mark.parametrize("persona", ["street_supervisor", "community_staff", "grid_worker_a", "department_staff",
+                                     "resident"])
+def test_the_menu_fits_one_line_on_a_laptop(live_server, new_page, request, persona):
+    """1366×768: the top bar is one line for every role (group menus; at this width the top entries drop
+    their icons), nothing scrolls sideways; on a phone the menu folds behind the toggler."""
+    user = request.getfixturevalue(persona)
+    page = new_page(viewport=LAPTOP)
+    log_in(page, live_server.url, user.username)
+    tops = page.locator("[data-testid=nav] > li").evaluate_all("els => els.map(e => e.getBoundingClientRect().top)")
+    assert tops and len({round(t) for t in tops}) == 1, f"{persona}: the menu wraps ({tops})"
+    assert page.locator("nav.linli-navbar").bounding_box()["height"] < 70
+    assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
+    phone = new_page(viewport=PHONE)
+    log_in(phone, live_server.url, user.username)
+    assert not phone.locator("[data-testid=nav]").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
