@@ -7,6 +7,8 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from linli.core.jobs import durable_periodic_task
+
 
 @db_periodic_task(crontab(minute="*"))
 def cases_escalate_overdue() -> int:
@@ -15,7 +17,7 @@ def cases_escalate_overdue() -> int:
     return cases_escalate()
 
 
-@db_periodic_task(crontab(minute="7"))
+@durable_periodic_task(crontab(minute="7"))
 def cases_close_unrated_task() -> int:
     from linli.cases.actions import cases_close_unrated
 

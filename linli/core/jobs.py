@@ -28,8 +28,26 @@ the process is gone; another host: no heartbeat for ``LINLI_JOB_STALE_SECONDS``)
 message for the user; it also sends again a run queued for longer than ``LINLI_TASK_QUEUED_SECONDS``
 (an hour: a message lost with the queue). A message may therefore arrive twice, and a run may start
 again after doing part of its work: a durable task must be idempotent (the claim makes a duplicate
-message a no-op; the task itself must make a re-run after a crash safe). Periodic tasks are not
-durable: the next tick runs them again, so they too must be idempotent.
+message a no-op; the task itself must make a re-run after a crash safe).
+
+**The lease.** A claimed run holds its lease while its runner lives (same host) and, seen from another
+host, while its heartbeat is younger than ``LINLI_JOB_STALE_SECONDS``; an expired lease is what the
+reaper looks for. **One active run per key**: a run with a key is not queued while another run with the
+same key is queued or running (a partial unique index; ``durable_task`` then returns None), so a job is
+never run twice at once and a periodic run never overlaps the one before.
+
+**Periodic tasks.** ``@durable_periodic_task(crontab(...))`` is the durable form of a periodic task: each
+tick queues a run keyed by the task's name (skipped while the previous run is still queued or running:
+this replaces Huey's ``lock_task``, whose lock a killed worker leaves held for ever), and a run killed
+mid-way is sent again by the reaper instead of waiting for the next tick, a day or a month later. Every
+task whose period is an hour or more, or that must not overlap, is declared so. Tasks that tick every
+few minutes and never hold a lock stay plain ``@db_periodic_task``: the next tick is their retry. Either
+way a periodic task must be idempotent.
+
+**Not tasks of this kind**: the notices' kick (``notifications.tasks.notices_deliver``) and the web
+process's ``core_heartbeat_now`` carry no job; the work they hurry along is recorded elsewhere (the
+outbox's deliveries, claimed with a lease of their own and taken again every minute by
+``notices_deliver_due``; the heartbeat written every minute), so a lost kick delays, never loses.
 """
 
 from __future__ import annotations
@@ -45,7 +63,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -134,6 +152,7 @@ def jobs_reap(now: datetime.datetime | None = None) -> dict[str, int]:
 TASK_BEAT_SECONDS = 30.0
 REAP_BATCH = 500
 _DURABLE: dict[str, Any] = {}  # TaskRun.task -> the Huey task that runs it
+_PERIODIC: dict[str, Any] = {}  # TaskRun.task -> the durable periodic task (durable_periodic_task)
 _beating: set[int] = set()
 _beat_lock = threading.Lock()
 _beat_thread: list[threading.Thread] = []
@@ -145,9 +164,10 @@ def queued_limit_seconds() -> int:
 
 def durable_task(*, key: Callable[..., str] | None = None, max_attempts: int = 3) -> Callable[[Callable[..., Any]], Any]:
     """Declare an at-least-once task (see the module's docstring). ``key(*args)`` names the run for
-    its app (``task_run_active(key)``): e.g. ``lambda job_id: f"residents.import:{job_id}"``. Arguments
-    must be JSON values. Calling the decorated function queues a run and returns its ``TaskRun``;
-    ``.call_local(*args)`` runs the function here."""
+    its app (``task_run_active(key)``): e.g. ``lambda job_id: f"residents.import:{job_id}"``; a run is
+    not queued while another of the same key is queued or running. Arguments must be JSON values.
+    Calling the decorated function queues a run and returns its ``TaskRun`` (None when a run of its key
+    is already active); ``.call_local(*args)`` runs the function here."""
     from huey.contrib.djhuey import db_task
 
     def wrap(fn: Callable[..., Any]) -> Any:
@@ -170,6 +190,35 @@ def durable_task(*, key: Callable[..., str] | None = None, max_attempts: int = 3
         return enqueue
 
     return wrap
+
+
+def durable_periodic_task(schedule: Any, *, max_attempts: int = 3) -> Callable[[Callable[..., Any]], Any]:
+    """Declare a periodic task whose runs are durable (see the module's docstring): Huey's scheduler
+    calls a tick on ``schedule`` (a ``huey.crontab``); the tick queues a run of the function keyed by
+    its name, unless the previous run is still queued or running. The decorated object is the durable
+    task: calling it queues a run now, ``.call_local()`` runs the function here, ``.periodic`` is the
+    Huey periodic task of the tick."""
+    from huey.contrib.djhuey import db_periodic_task
+
+    def wrap(fn: Callable[..., Any]) -> Any:
+        name = f"{fn.__module__}.{fn.__name__}"
+        durable = durable_task(key=lambda: name, max_attempts=max_attempts)(fn)
+
+        def tick() -> None:
+            durable()
+
+        tick.__module__ = fn.__module__
+        tick.__name__ = tick.__qualname__ = f"{fn.__name__}__tick"
+        durable.periodic = db_periodic_task(schedule)(tick)  # type: ignore[attr-defined]
+        _PERIODIC[name] = durable
+        return durable
+
+    return wrap
+
+
+def durable_periodic_tasks() -> dict[str, Any]:
+    """Every durable periodic task of the loaded task modules, by its run's task name."""
+    return dict(_PERIODIC)
 
 
 def _send(run_id: int, task: str) -> None:
@@ -196,9 +245,19 @@ def _send(run_id: int, task: str) -> None:
 
 
 def task_run_enqueue(task: str, args: list[Any], *, key: str = "", max_attempts: int = 3):
+    """Queue a run and send its message (after the caller's commit). None when a run with the same key
+    is already queued or running (the partial unique index ``core_taskrun_one_active``): that run does
+    the work."""
     from linli.core.models import TaskRun
 
-    run = TaskRun.objects.create(task=task, args=args, key=key, max_attempts=max_attempts)
+    try:
+        with transaction.atomic():
+            run = TaskRun.objects.create(task=task, args=args, key=key, max_attempts=max_attempts)
+    except IntegrityError:
+        if not key:
+            raise
+        log.info("task %s: a run of %s is already queued or running", task, key)
+        return None
     _send(run.pk, task)
     return run
 

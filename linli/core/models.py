@@ -138,6 +138,14 @@ class TaskRun(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "queued_at"], name="core_taskrun_status")]
+        constraints = [
+            # One active run per key: a job is never run twice at once, a periodic run never overlaps.
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(status__in=["queued", "running"]) & ~models.Q(key=""),
+                name="core_taskrun_one_active",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.task} {self.args} ({self.status})"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
+from linli.core.jobs import durable_periodic_task
 from linli.core.models import WorkerHeartbeat
 
 
@@ -37,12 +38,12 @@ def database_optimize() -> bool:
     return True
 
 
-@db_periodic_task(crontab(minute="17", hour="3"))
+@durable_periodic_task(crontab(minute="17", hour="3"))
 def core_database_optimize() -> None:
     database_optimize()
 
 
-@db_periodic_task(crontab(minute="41", hour="4"))
+@durable_periodic_task(crontab(minute="41", hour="4"))
 def core_sessions_clear() -> None:
     """Expired sessions leave the database (sessions are cached_db with Redis, db without)."""
     from importlib import import_module
@@ -52,7 +53,7 @@ def core_sessions_clear() -> None:
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
-@db_periodic_task(crontab(minute="23", hour="2"))
+@durable_periodic_task(crontab(minute="23", hour="2"))
 def core_partitions_ensure() -> None:
     """The monthly partitions of this month and the next three, for every partitioned table (PostgreSQL;
     nothing on SQLite): created ahead, so that no row falls into the default partition."""
@@ -82,7 +83,7 @@ def core_reap_jobs_at_start() -> None:
         close_old_connections()
 
 
-@db_periodic_task(crontab(minute="29"))
+@durable_periodic_task(crontab(minute="29"))
 def core_ratehits_prune() -> None:
     """Hourly sweep: rate-limit attempts older than the longest window leave the database, and photos held
     for a refused send (linli.core.held_photos) older than ``LINLI_HELD_PHOTOS_HOURS`` leave the disk."""

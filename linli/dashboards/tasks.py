@@ -4,11 +4,11 @@ report already there is left as it is)."""
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from linli.core.jobs import durable_periodic_task
 
 
-@db_periodic_task(crontab(day="1", hour="2", minute="30"))
-@lock_task("dashboards_monthly_reports")
+@durable_periodic_task(crontab(day="1", hour="2", minute="30"))
 def dashboards_monthly_reports() -> int:
     from linli.dashboards.actions import reports_generate_month
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+
+from linli.core.jobs import durable_periodic_task
 
 
-@db_periodic_task(crontab(hour="0", minute="20"))
+@durable_periodic_task(crontab(hour="0", minute="20"))
 def evaluation_close_due_rounds() -> int:
     from linli.evaluation.actions import rounds_close_due
 

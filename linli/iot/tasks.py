@@ -4,27 +4,25 @@ readings and the nightly prune of raw readings past the retention. All idempoten
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from linli.core.jobs import durable_periodic_task
 
 
-@db_periodic_task(crontab(minute="*"))
-@lock_task("iot_check_offline")
+@durable_periodic_task(crontab(minute="*"))
 def iot_check_offline() -> int:
     from linli.iot.actions import alarms_check_offline
 
     return len(alarms_check_offline())
 
 
-@db_periodic_task(crontab(minute="3"))
-@lock_task("iot_rollup_readings")
+@durable_periodic_task(crontab(minute="3"))
 def iot_rollup_readings() -> int:
     from linli.iot.actions import readings_rollup
 
     return readings_rollup()
 
 
-@db_periodic_task(crontab(hour="3", minute="17"))
-@lock_task("iot_prune_readings")
+@durable_periodic_task(crontab(hour="3", minute="17"))
 def iot_prune_readings() -> int:
     from linli.iot.actions import readings_prune
 

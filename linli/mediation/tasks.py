@@ -5,17 +5,18 @@ extension gives it a new deadline."""
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+
+from linli.core.jobs import durable_periodic_task
 
 
-@db_periodic_task(crontab(minute="7", hour="6"))
+@durable_periodic_task(crontab(minute="7", hour="6"))
 def mediation_escalate_overdue() -> int:
     from linli.mediation.actions import disputes_escalate_overdue
 
     return disputes_escalate_overdue()
 
 
-@db_periodic_task(crontab(minute="13", hour="9", day="25-31"))
+@durable_periodic_task(crontab(minute="13", hour="9", day="25-31"))
 def mediation_remind_screening() -> int:
     """From the 25th, every morning: grids that have not finished this month's screening are reminded."""
     from linli.mediation.screening import screenings_remind

@@ -6,6 +6,8 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from linli.core.jobs import durable_periodic_task
+
 
 @db_task()
 def notices_deliver() -> None:
@@ -29,7 +31,7 @@ def notices_digest() -> None:
     digests_due()
 
 
-@db_periodic_task(crontab(minute="41", hour="3"))
+@durable_periodic_task(crontab(minute="41", hour="3"))
 def notices_sms_numbers_forget() -> None:
     """Phone-only SMS notices leave with their number once delivered and past LINLI_SMS_NUMBER_DAYS."""
     from linli.notifications.actions import sms_numbers_forget

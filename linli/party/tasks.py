@@ -4,10 +4,11 @@ Idempotent: running it twice closes each order once."""
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+
+from linli.core.jobs import durable_periodic_task
 
 
-@db_periodic_task(crontab(minute="17"))
+@durable_periodic_task(crontab(minute="17"))
 def party_close_unrated_orders() -> int:
     from linli.party.actions import orders_close_unrated
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from linli.core.jobs import durable_periodic_task
 
 
-@db_periodic_task(crontab(minute="53", hour="3"))
-@lock_task("privacy-anonymise")
+@durable_periodic_task(crontab(minute="53", hour="3"))
 def privacy_persons_anonymise() -> None:
     """Anonymise who moved away or died more than LINLI_RETENTION_DAYS ago, then scrub the database
     file (linli.privacy.actions.persons_anonymise)."""

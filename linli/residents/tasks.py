@@ -5,9 +5,8 @@ swept every hour (old error reports, uploads past their limit, files no job refe
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
-from linli.core.jobs import durable_task
+from linli.core.jobs import durable_periodic_task, durable_task
 
 
 def import_run_key(job_id: int) -> str:
@@ -21,7 +20,7 @@ def residents_import_run(job_id: int) -> None:
     import_job_run(job_id=job_id)
 
 
-@db_periodic_task(crontab(minute="23"))
+@durable_periodic_task(crontab(minute="23"))
 def residents_purge_import_files() -> None:
     from linli.residents.actions import import_jobs_purge
 

@@ -11,10 +11,13 @@ import sys
 
 import pytest
 from django.utils import timezone
+from huey import crontab
 
 from linli.core.audit import audit_record
 from linli.core.jobs import (
     _DURABLE,
+    durable_periodic_task,
+    durable_periodic_tasks,
     durable_task,
     jobs_reap,
     runner_stamp,
@@ -124,3 +127,52 @@ def test_finished_runs_are_forgotten_after_a_week():
     recent = TaskRun.objects.create(task="x", status=TaskRunStatus.DONE, finished_at=now - datetime.timedelta(days=1))
     task_runs_reap(now)
     assert not TaskRun.objects.filter(pk=old.pk).exists() and TaskRun.objects.filter(pk=recent.pk).exists()
+
+
+# --- one active run per key; durable periodic tasks --------------------------------------------------
+
+
+@durable_periodic_task(crontab(minute="*"))
+def core_test_tick() -> None:
+    """A durable periodic task whose every run writes one audit row."""
+    audit_record(action="core.test_tick", actor_name="test")
+
+
+def ticks() -> int:
+    return AuditEntry.objects.filter(action="core.test_tick").count()
+
+
+def test_a_run_is_not_queued_while_one_of_its_key_is_active():
+    killed_run("g")
+    assert core_test_count("g") is None  # the killed run still holds the key: nothing queued beside it
+    assert TaskRun.objects.filter(key="test.count:g").count() == 1 and runs_of("g") == 0
+    assert task_runs_reap() == 1  # sent again: it runs once
+    assert runs_of("g") == 1
+    again = core_test_count("g")  # finished: the key is free again
+    assert again is not None
+    again.refresh_from_db()
+    assert again.status == TaskRunStatus.DONE and runs_of("g") == 2
+
+
+def test_a_tick_queues_a_run_of_the_periodic_task_and_none_while_the_last_one_is_active():
+    from huey.api import PeriodicTask
+
+    assert isinstance(core_test_tick.periodic.task_class(), PeriodicTask)
+    assert core_test_tick.task_name in durable_periodic_tasks()
+    core_test_tick.periodic.call_local()  # the scheduler's tick: a run, done at once (immediate mode)
+    assert ticks() == 1
+    run = TaskRun.objects.get(key=core_test_tick.task_name)
+    assert (run.status, run.attempts) == (TaskRunStatus.DONE, 1)
+    # A worker killed in the middle of the next run: the ticks meanwhile queue nothing beside it (no
+    # overlap, and no lock left held for ever), the reaper sends it again and it finishes once.
+    TaskRun.objects.filter(pk=run.pk).update(status=TaskRunStatus.RUNNING, runner=dead_runner(), attempts=1,
+                                             finished_at=None)
+    core_test_tick.periodic.call_local()
+    core_test_tick.periodic.call_local()
+    assert TaskRun.objects.filter(key=core_test_tick.task_name).count() == 1 and ticks() == 1
+    assert task_runs_reap() == 1
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == (TaskRunStatus.DONE, 2) and ticks() == 2
+    assert task_runs_reap() == 0 and ticks() == 2
+    core_test_tick.periodic.call_local()  # the next tick after it finished runs again
+    assert ticks() == 3 and TaskRun.objects.filter(key=core_test_tick.task_name).count() == 2

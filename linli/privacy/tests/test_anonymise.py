@@ -158,7 +158,7 @@ def test_the_nightly_task_is_a_periodic_huey_task(history, me):
 
     from linli.privacy.tasks import privacy_persons_anonymise
 
-    assert isinstance(privacy_persons_anonymise.task_class(), PeriodicTask)
+    assert isinstance(privacy_persons_anonymise.periodic.task_class(), PeriodicTask)
     privacy_persons_anonymise.call_local()
     assert Person.objects.get(pk=me.person.pk).name == ANONYMOUS_NAME
 

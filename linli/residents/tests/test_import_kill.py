@@ -64,7 +64,7 @@ READ = textwrap.dedent(
     from linli.residents.models import ImportJob, Person
     job = ImportJob.objects.get(pk=JOB)
     from linli.core.models import TaskRun
-    runs = list(TaskRun.objects.values_list("status", "attempts"))
+    runs = list(TaskRun.objects.filter(key=f"residents.import:{JOB}").values_list("status", "attempts"))
     print("STATE=" + json.dumps({"status": job.status, "message": job.message, "file": job.file,
                                  "persons": Person.objects.count(),
                                  "distinct": Person.objects.values("id_number_hash").distinct().count(),

@@ -1,0 +1,34 @@
+"""The monthly reports' task killed mid-way (linli.core.jobs.durable_periodic_task): the reaper sends
+its run again and every street and community ends with exactly one report of the month, the ones made
+before the kill not made again."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_monthly_reports_killed_mid_way_end_with_one_report_per_place(world):
+    from linli.core.jobs import task_runs_reap
+    from linli.core.models import AuditEntry, TaskRunStatus
+    from linli.core.testing.jobs import killed_run
+    from linli.dashboards.actions import report_generate
+    from linli.dashboards.models import MonthlyReport
+    from linli.dashboards.reports import REPORT_KINDS
+    from linli.dashboards.screen import month_add, this_month
+    from linli.dashboards.tasks import dashboards_monthly_reports
+    from linli.places.models import Place
+
+    month = month_add(this_month(), -1)
+    places = set(Place.objects.filter(kind__in=REPORT_KINDS).values_list("pk", flat=True))
+    assert len(places) == 3
+    report_generate(place=world.street, month=month)  # made before the worker was killed
+    run = killed_run(dashboards_monthly_reports.task_name, key=dashboards_monthly_reports.task_name)
+    dashboards_monthly_reports.periodic.call_local()  # a tick meanwhile: no second run beside it
+    assert task_runs_reap() == 1
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == (TaskRunStatus.DONE, 2)
+    made = list(MonthlyReport.objects.filter(month=month).values_list("place_id", flat=True))
+    assert sorted(made) == sorted(places)  # one each
+    assert AuditEntry.objects.filter(action="dashboards.report_generate").count() == 3  # each made once
