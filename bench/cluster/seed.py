@@ -5,7 +5,10 @@ registry person with a phone in every grid (whose verified reports earn points),
 scripted day acts as, each with an API token: the 12345 dispatch centre over the city, the staff of each
 community, the worker of each grid, a city supervisor. Prints one JSON object: ids, paths and tokens.
 
-    DJANGO_SETTINGS_MODULE=config.settings python bench/cluster/seed.py IMPORT_ROWS OUT.json WORKBOOK.xlsx
+    DJANGO_SETTINGS_MODULE=config.settings python bench/cluster/seed.py IMPORT_ROWS OUT.json [WORKBOOK.xlsx]
+    DJANGO_SETTINGS_MODULE=config.settings python bench/cluster/seed.py --workbook IMPORT_ROWS WORKBOOK.xlsx
+
+The second form writes only the workbook (no database: the cluster test runs it while migrating).
 """
 
 from __future__ import annotations
@@ -62,9 +65,14 @@ def import_places(grid) -> list:
     return compounds
 
 
-def main() -> None:
+def workbook_write() -> None:
+    """The import's workbook: IMPORT_ROWS persons in the houses ``import_places`` creates."""
     from residents_import import address_list, write_workbook
 
+    write_workbook(Path(WORKBOOK), IMPORT_ROWS, address_list(IMPORT_ROWS // 2 + 1), random.Random(18))
+
+
+def main() -> None:
     categories_restore_default()
     city = place_create(kind=PlaceKind.CITY, name="演示市", code="330100")
     out: dict = {"city": city.path, "districts": [], "grids": [], "communities": [], "staff": [], "workers": [],
@@ -94,12 +102,17 @@ def main() -> None:
     first = out["communities"][0]
     import_grid = place_create(kind=PlaceKind.GRID, name="导入网格", parent=Place.objects.get(pk=first["id"]))
     import_places(import_grid)
-    write_workbook(Path(WORKBOOK), IMPORT_ROWS, address_list(IMPORT_ROWS // 2 + 1), random.Random(18))
+    if WORKBOOK:
+        workbook_write()
     out["import_community"] = first["id"]
     out["password"] = PASSWORD
     Path(OUT).write_text(json.dumps(out, ensure_ascii=False))
 
 
 if __name__ == "__main__":
-    IMPORT_ROWS, OUT, WORKBOOK = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-    main()
+    if sys.argv[1] == "--workbook":
+        IMPORT_ROWS, WORKBOOK = int(sys.argv[2]), sys.argv[3]
+        workbook_write()
+    else:
+        IMPORT_ROWS, OUT, WORKBOOK = int(sys.argv[1]), sys.argv[2], (sys.argv[3:] or [""])[0]
+        main()
