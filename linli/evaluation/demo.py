@@ -1,6 +1,7 @@
 """Demo evaluation: in one compound of each community, twelve published monthly rounds (the buildings
 scoring each other, the red flags), and this month's round open; a street-wide 创文 campaign running with
-some compounds inspected and their problems filed as cases; the demo login ``building`` (钱进) is the
+some compounds inspected and their problems filed as cases; a year of monthly satisfaction surveys per
+community; a year of the secretary's studio; 双报到 members' commitments and a half year evaluated; the demo login ``building`` (钱进) is the
 head of a building in the compound of 孙丽's branch and has this month's sheet to fill in."""
 
 from __future__ import annotations
@@ -154,8 +155,25 @@ def _demo_campaign(demo: Any) -> None:
         )
 
 
+SURVEY_MONTHS = 12  # a year of monthly surveys per community
+SURVEY_LIVE = 3  # the last three months through the actions (links, answers, closing); the rest in bulk
+SURVEY_SAMPLE = 30
+SURVEY_ANSWERED = 25
+
+
+def _survey_answer(rng: random.Random) -> dict[str, str]:
+    overall = rng.choices(["满意", "基本满意", "不满意"], weights=[80, 17, 3])[0]
+    return {
+        "overall": overall, "grid": rng.choice(["知道并联系过", "知道", "不知道"]),
+        "services": str(rng.randint(3, 5) if overall != "不满意" else rng.randint(1, 3)),
+        "advice": "希望增加夜间照明" if overall == "不满意" else "",
+    }
+
+
 def _demo_surveys(demo: Any) -> None:
-    """The last three months' satisfaction surveys of each community, most households answered."""
+    """A year of monthly satisfaction surveys of each community, most sampled households answered: the
+    last three months through the actions (this month's still open), the nine before written in bulk as
+    they would stand once closed (the sample, the answers, the open and close events)."""
     from linli.evaluation import actions
     from linli.evaluation.models import Questionnaire, Survey
 
@@ -163,22 +181,69 @@ def _demo_surveys(demo: Any) -> None:
     if questionnaire is None or Survey.objects.exists():
         return
     rng = random.Random(95)
-    month = timezone.localdate().replace(day=1)
-    for back in range(3):
-        if back:
-            month = (month - dt.timedelta(days=1)).replace(day=1)
+    months = [timezone.localdate().replace(day=1)]
+    while len(months) < SURVEY_MONTHS:
+        months.append((months[-1] - dt.timedelta(days=1)).replace(day=1))
+    for back, month in enumerate(months[:SURVEY_LIVE]):
         for community in demo.communities:
             survey = actions.survey_open(questionnaire=questionnaire, community=community, month=month,
-                                         sample_size=30, actor=None)
-            for invite in list(survey.invites.all())[:25]:
-                overall = rng.choices(["满意", "基本满意", "不满意"], weights=[80, 17, 3])[0]
-                actions.survey_answer(token=invite.token, actor=None, answers={
-                    "overall": overall, "grid": rng.choice(["知道并联系过", "知道", "不知道"]),
-                    "services": str(rng.randint(3, 5) if overall != "不满意" else rng.randint(1, 3)),
-                    "advice": "希望增加夜间照明" if overall == "不满意" else "",
-                })
+                                         sample_size=SURVEY_SAMPLE, actor=None)
+            for invite in list(survey.invites.all())[:SURVEY_ANSWERED]:
+                actions.survey_answer(token=invite.token, actor=None, answers=_survey_answer(rng))
             if back:
                 actions.survey_transition(survey=survey, name="close", actor=None)
+    _demo_surveys_bulk(demo, questionnaire, months[SURVEY_LIVE:], rng)
+
+
+def _demo_surveys_bulk(demo: Any, questionnaire: Any, months: list[dt.date], rng: random.Random) -> None:
+    import secrets
+
+    from linli.evaluation.models import Survey, SurveyAnswer, SurveyEvent, SurveyInvite
+    from linli.residents.selectors import household_sample
+
+    if not months:
+        return
+    satisfied_options = {q.code: list(q.satisfied_options) for q in questionnaire.questions.all() if q.satisfied_options}
+    surveys: list[Any] = []
+    samples: dict[int, list[tuple[int, str]]] = {}
+    for community in demo.communities:
+        # one draw per community, a different slice of it each month (fewer reads than a draw per month)
+        samples[community.pk] = household_sample(community.path, SURVEY_SAMPLE * len(months), seed=community.pk * 95)
+        for month in months:
+            surveys.append(Survey(questionnaire=questionnaire, community=community, place_path=community.path,
+                                  month=month, sample_size=SURVEY_SAMPLE, status="closed", version=1))
+    Survey.objects.bulk_create(surveys, batch_size=500)
+    surveys = list(Survey.objects.filter(month__in=months, questionnaire=questionnaire).order_by("community_id", "month"))
+    invites: list[Any] = []
+    answers: list[Any] = []
+    events: list[Any] = []
+    tz = timezone.get_current_timezone()
+    slot = {m: i for i, m in enumerate(sorted(months))}
+    for survey in surveys:
+        sample = samples.get(survey.community_id, [])
+        at = slot[survey.month] * SURVEY_SAMPLE
+        chosen = sample[at:at + SURVEY_SAMPLE] or sample[:SURVEY_SAMPLE]
+        opened = dt.datetime.combine(survey.month.replace(day=3), dt.time(9), tzinfo=tz)
+        closed = dt.datetime.combine(survey.month.replace(day=25), dt.time(17), tzinfo=tz)
+        invites += [SurveyInvite(survey=survey, household_id=hid, label=label, token=secrets.token_urlsafe(12))
+                    for hid, label in chosen]
+        for n, (hid, _label) in enumerate(chosen[:SURVEY_ANSWERED]):
+            given = _survey_answer(rng)
+            satisfied = None
+            for code, ok in satisfied_options.items():
+                if code in given:
+                    satisfied = given[code] in ok
+            answers.append(SurveyAnswer(survey=survey, household_id=hid, channel="link", answers=given,
+                                        satisfied=satisfied, answered_at=opened + dt.timedelta(hours=5 * n + 1)))
+        events += [
+            SurveyEvent(survey=survey, kind="open", actor_name="system", at=opened, to_status="open",
+                        data={"sampled": len(chosen)}),
+            SurveyEvent(survey=survey, kind="close", actor_name="system", at=closed, from_status="open",
+                        to_status="closed"),
+        ]
+    SurveyInvite.objects.bulk_create(invites, batch_size=2000)
+    SurveyAnswer.objects.bulk_create(answers, batch_size=2000)
+    SurveyEvent.objects.bulk_create(events, batch_size=2000)
 
 
 def _demo_training(demo: Any) -> None:
@@ -246,11 +311,15 @@ def _demo_members(demo: Any) -> None:
             for y in sorted({year, today.year}):
                 for k in range(1 + n % 2):
                     c = Commitment.objects.create(member=m, building=building, place_path=building.path, year=y,
-                                                  text=COMMITMENTS[(n + k) % len(COMMITMENTS)])
+                                                  text=COMMITMENTS[(n + k) % len(COMMITMENTS)], status="approved",
+                                                  version=1)
                     day = dt.date(y, 1, 10) + dt.timedelta(days=rng.randint(0, 20))
                     while day <= min(today, dt.date(y, 12, 31)):
                         logs.append(CommitmentLog(commitment=c, done_on=day, text=rng.choice(DONE)))
                         day += dt.timedelta(days=rng.randint(14, 40))
+            if n == 0:  # a member's new commitment waits for the community's approval
+                Commitment.objects.create(member=m, building=building, place_path=building.path, year=today.year,
+                                          text="周末为楼里孩子开放党员书屋")
     CommitmentLog.objects.bulk_create(logs, batch_size=2000)
     cur_year, cur_half = today.year, 1 if today.month <= 6 else 2
     for community in demo.communities:

@@ -5,6 +5,7 @@ adds nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 
@@ -12,6 +13,7 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from linli.dashboards.tests.conftest import json_script
 
@@ -238,3 +240,80 @@ def test_demo_compounds_have_their_committees_and_property_companies(demo):
     jiayuan = next(s.compound for s in services if s.compound.name == "幸福家园")
     now = serving_now([jiayuan.pk])[jiayuan.pk]
     assert now == {"property_companies": ["幸福家园物业服务有限公司"], "committees": ["幸福家园业主委员会"]}
+
+
+def _months_back(n: int) -> list[dt.date]:
+    out = [timezone.localdate().replace(day=1)]
+    while len(out) < n:
+        out.append((out[-1] - dt.timedelta(days=1)).replace(day=1))
+    return out
+
+
+def test_demo_evaluation_has_a_year_of_rounds_and_surveys_a_campaign_and_member_evaluations(demo):
+    """Issue 15's demo: twelve published monthly rounds in a compound of each community with this
+    month's open, a year of monthly satisfaction surveys per community, one running 创文 campaign whose
+    failed items are cases, a half year of member evaluations confirmed; a second run adds nothing."""
+    from linli.cases.selectors import case_states
+    from linli.evaluation import selectors
+    from linli.evaluation.demo import demo_extend
+    from linli.evaluation.models import (
+        Campaign,
+        EvaluationRound,
+        Finding,
+        MemberEvaluation,
+        RoundResult,
+        Survey,
+        SurveyAnswer,
+        SurveyInvite,
+    )
+
+    months = _months_back(13)
+
+    # Twelve published monthly rounds per evaluated compound, this month's open; three red flags in each
+    # published round (ties are broken by the stated rule).
+    compounds = set(EvaluationRound.objects.values_list("compound_id", flat=True))
+    assert len(compounds) == len(demo.communities)
+    for compound in compounds:
+        rounds = EvaluationRound.objects.filter(compound_id=compound)
+        published = rounds.filter(status="published")
+        assert set(published.values_list("month", flat=True)) == set(months[1:])
+        assert rounds.get(month=months[0]).status == "open"
+        for rnd in published:
+            assert RoundResult.objects.filter(round=rnd, red_flag=True).count() == 3
+
+    # A year of monthly surveys per community: this month's open, the eleven before closed, each with its
+    # sample and most households answered, one answer per household; the rate reads per month.
+    for community in demo.communities:
+        surveys = Survey.objects.filter(community=community)
+        assert set(surveys.values_list("month", flat=True)) == set(months[:12])
+        assert surveys.get(month=months[0]).status == "open"
+        assert set(surveys.exclude(month=months[0]).values_list("status", flat=True)) == {"closed"}
+        oldest = surveys.get(month=months[11])
+        invited = set(SurveyInvite.objects.filter(survey=oldest).values_list("household_id", flat=True))
+        answered = list(SurveyAnswer.objects.filter(survey=oldest).values_list("household_id", flat=True))
+        assert len(invited) == oldest.sample_size and len(answered) == len(set(answered)) >= 20
+        assert set(answered) <= invited
+        result = selectors.survey_results(oldest)
+        assert result["answers"] == len(answered) and 0.8 <= result["rate"] <= 1.0
+        assert oldest.events.filter(kind="close").exists()
+
+    # One campaign, running, some targets inspected; every failed item is one case, linked back.
+    campaign = Campaign.objects.get()
+    assert campaign.status == "running"
+    progress = selectors.campaign_progress(campaign)
+    assert progress["inspected"] >= 3 and progress["problems"] >= 1
+    findings = list(Finding.objects.filter(campaign=campaign).values_list("case_id", flat=True))
+    assert len(findings) == progress["problems"] == len(case_states(findings))
+
+    # A half year of member evaluations: the last finished half confirmed, the current one drafted.
+    today = timezone.localdate()
+    year, half = (today.year, 1) if today.month > 6 else (today.year - 1, 2)
+    done = MemberEvaluation.objects.filter(year=year, half=half)
+    assert done.count() >= len(demo.communities) and set(done.values_list("status", flat=True)) == {"confirmed"}
+    assert MemberEvaluation.objects.filter(year=today.year, half=1 if today.month <= 6 else 2).exists()
+
+    before = (EvaluationRound.objects.count(), Survey.objects.count(), SurveyAnswer.objects.count(),
+              Campaign.objects.count(), MemberEvaluation.objects.count())
+    demo_extend(demo)
+    assert (EvaluationRound.objects.count(), Survey.objects.count(), SurveyAnswer.objects.count(),
+            Campaign.objects.count(), MemberEvaluation.objects.count()) == before

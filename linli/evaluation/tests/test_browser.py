@@ -107,9 +107,14 @@ def test_issue15_the_month_evaluation(new_page, live_server, w15):
     _shot(qr, "05_qr_page_flag")
 
 
-def test_issue15_a_street_campaign_files_cases(new_page, live_server, world, street_supervisor, tmp_path):
+def test_issue15_a_street_campaign_files_cases_that_grid_workers_close(
+    new_page, live_server, world, street_supervisor, community_staff, tmp_path
+):
     """The street starts a 创文 campaign on a laptop; the grid worker inspects a compound on the phone, a
-    failed item with its photo; the problem is one case owned by that grid worker, who signs for it."""
+    failed item with its photo; the problem is one case owned by that grid worker, who signs for it,
+    handles it and reports back with a photo of the work; the community desk verifies it from its home
+    counts (nobody is left to rate a patrol finding: it closes as resolved); the campaign's progress then
+    counts the problem as fixed."""
     from PIL import Image
 
     from linli.cases.models import Case
@@ -122,6 +127,8 @@ def test_issue15_a_street_campaign_files_cases(new_page, live_server, world, str
     worker = make_user("wanggw15", "grid_worker", place=world.grid_a, display_name="王网格")
     photo = tmp_path / "corridor.jpg"
     Image.new("RGB", (64, 48), (90, 60, 30)).save(photo, format="JPEG")
+    after = tmp_path / "corridor_after.jpg"
+    Image.new("RGB", (64, 48), (220, 220, 220)).save(after, format="JPEG")
     base = live_server.url
 
     street = new_page(viewport=LAPTOP, bypass_csp=True)
@@ -157,13 +164,45 @@ def test_issue15_a_street_campaign_files_cases(new_page, live_server, world, str
     case = Case.objects.get()
     assert case.owner_user_id == worker.pk and case.sign_due is not None  # an owner and a deadline
 
-    phone.goto(f"{base}/cases/{case.pk}/")
-    phone.click("[data-action=sign]")
-    phone.click("[data-testid=submit-sign]")
-    phone.wait_for_load_state("networkidle")
+    # The grid worker finds the case among their own work, signs for it, handles it and reports back.
+    phone.goto(f"{base}/")
+    with phone.expect_navigation():
+        phone.locator("[data-testid=count]", has_text="我的在办件").first.click()
+    _shot(phone, "08a_worklist_phone")
+    with phone.expect_navigation():
+        phone.click(f"text={case.number}")
+    for action, fill in (("sign", None), ("handle", None), ("report", "楼道杂物已清理，堆放点已撤除")):
+        phone.click(f"[data-action={action}]")
+        if fill:
+            phone.fill(f"#reply-{action}", fill)
+            phone.set_input_files(f"#photos-{action}", str(after))
+        with phone.expect_navigation():
+            phone.click(f"[data-testid=submit-{action}]")
+        if action == "sign":
+            _shot(phone, "08_case_signed_phone")
     case.refresh_from_db()
-    assert case.status == "signed"
-    _shot(phone, "08_case_signed_phone")
+    assert case.status == "reported_back"
+    _fits(phone, PHONE["width"])
+    _shot(phone, "08b_case_reported_back_phone")
+
+    # The community desk, from its home count of work to verify, verifies it; a patrol finding has nobody
+    # to rate it, so the case closes as resolved in the same step.
+    desk = new_page(viewport=LAPTOP, bypass_csp=True)
+    log_in(desk, base, community_staff.username)
+    with desk.expect_navigation():
+        desk.locator("[data-testid=count]", has_text="待核查").first.click()
+    with desk.expect_navigation():
+        desk.click(f"text={case.number}")
+    desk.click("[data-action=verify]")
+    with desk.expect_navigation():
+        desk.click("[data-testid=submit-verify]")
+    case.refresh_from_db()
+    assert case.status == "closed" and case.closed_reason == "resolved"
+    _shot(desk, "09_case_closed_desk")
+    assert not desk.errors and not phone.errors, (desk.errors, phone.errors)
+
     street.goto(f"{base}/evaluation/campaigns/{campaign.pk}/")
     assert street.inner_text("[data-testid=problems]").strip() == "1"
-    _shot(street, "09_campaign_progress")
+    assert street.inner_text("[data-testid=fixed]").strip() == "1"
+    assert case.number in street.inner_text("main")
+    _shot(street, "10_campaign_progress")
