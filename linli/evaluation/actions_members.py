@@ -20,12 +20,20 @@ from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.workflow import Outcome, Spec, run
 from linli.evaluation.models import (
     Commitment,
+    CommitmentEvent,
     CommitmentLog,
     CommitmentRating,
     MemberEvaluation,
     MemberEvaluationEvent,
 )
-from linli.evaluation.workflow import MEMBER_TRANSITIONS, PERM_MANAGE, MemberEvaluationStatus, MemberGrade
+from linli.evaluation.workflow import (
+    COMMITMENT_TRANSITIONS,
+    MEMBER_TRANSITIONS,
+    PERM_MANAGE,
+    CommitmentStatus,
+    MemberEvaluationStatus,
+    MemberGrade,
+)
 
 MAX_COMMITMENTS = 5  # a member's commitments a year
 MAX_PREPARE = 2000  # members evaluated in one go
@@ -57,7 +65,8 @@ def _own(member: Any, actor: Any) -> bool:
 
 
 def commitment_add(*, member: Any, building: Any, text: str, year: int, actor: Any) -> Commitment:
-    """A commitment for the year, shown on the building: by the member themselves or community staff."""
+    """A commitment for the year, for a building: by the member themselves (it waits for the community's
+    approval before it is shown) or by community staff (approved as it is made, through the runner)."""
     from linli.places.kinds import PlaceKind
 
     if member is None or not member.active:
@@ -76,21 +85,41 @@ def commitment_add(*, member: Any, building: Any, text: str, year: int, actor: A
     if errors:
         raise Invalid(_("Please check the commitment."), fields=errors)
     with transaction.atomic():
-        if Commitment.objects.select_for_update().filter(member=member, year=year, active=True).count() >= MAX_COMMITMENTS:
+        if Commitment.objects.select_for_update().filter(member=member, year=year, active=True).exclude(
+                status=CommitmentStatus.WITHDRAWN).count() >= MAX_COMMITMENTS:
             raise Refused(_("A member makes at most %(n)s commitments a year.") % {"n": MAX_COMMITMENTS},
                           code="too_many")
         c = Commitment.objects.create(member=member, building=building, place_path=building.path, year=year,
                                       text=text, created_by=actor if getattr(actor, "is_authenticated", False) else None)
         audit_record(action="evaluation.commitment_add", actor=actor, actor_name=_actor_name(actor), target=c,
                      detail={"member": member.pk, "building": building.pk})
+        if actor is None or _staff_over(actor, building.path):
+            c = commitment_transition(commitment=c, name="approve", actor=actor)
     return c
 
 
+def _commitment_spec() -> Spec:
+    return Spec(model=Commitment, event_model=CommitmentEvent, event_fk="commitment", table=COMMITMENT_TRANSITIONS,
+                apply={"approve": lambda c, actor, data, now: Outcome(),
+                       "withdraw": lambda c, actor, data, now: Outcome(note=str(data.get("reason", "") or "")[:500])},
+                audit_prefix="evaluation.commitment", noun=_("commitment"))
+
+
+def commitment_transition(*, commitment: Any, name: str, actor: Any, data: dict[str, Any] | None = None) -> Any:
+    """Approve a member's commitment (then it is shown on the building) or take it off (with a reason)."""
+    return run(_commitment_spec(), obj=commitment, name=name, actor=actor, data=data)
+
+
+_commitment_spec()  # built at import: the runner knows every table
+
+
 def commitment_log(*, commitment: Commitment, done_on: dt.date | None, text: str, actor: Any) -> CommitmentLog:
-    """亮行动: the member (or staff) records what was done against a commitment."""
+    """亮行动: the member (or staff) records what was done against an approved commitment."""
     own = _own(commitment.member, actor)
     if actor is not None and not own and not _staff_over(actor, commitment.place_path):
         raise PermissionDenied(_("Only the member or the community's staff record what was done."))
+    if commitment.status != CommitmentStatus.APPROVED:
+        raise Refused(_("What was done is recorded against an approved commitment."), code="refused_transition")
     errors: dict[str, list[str]] = {}
     text = " ".join((text or "").split())[:300]
     if not text:
@@ -126,7 +155,8 @@ def commitments_rate(*, building: Any, year: int, ratings: dict[int, str], actor
     if household_id is None or not household_place_path(household_id).startswith(building.path):
         raise PermissionDenied(_("Only the households of this building rate its members' commitments."))
     valid = {"satisfied", "basically", "unsatisfied"}
-    ids = set(Commitment.objects.filter(building=building, year=year, active=True).values_list("pk", flat=True))
+    ids = set(Commitment.objects.filter(building=building, year=year, active=True, status=CommitmentStatus.APPROVED)
+              .values_list("pk", flat=True))
     clean = {int(k): v for k, v in ratings.items() if str(k).isdigit() and int(k) in ids and v in valid}
     if not clean:
         raise Invalid(_("Rate at least one commitment."), fields={"ratings": [_("Choose a rating.")]})
@@ -169,10 +199,12 @@ def member_evaluations_prepare(*, community: Any, year: int, half: int, actor: A
     hours = hours_by_person([m.person_id for m in members], since=since, until=until)
     commitments: dict[int, int] = {}
     kept: dict[int, int] = {}
-    for c in Commitment.objects.filter(member_id__in=ids, year=year, active=True).values("pk", "member_id"):
+    approved = CommitmentStatus.APPROVED
+    for c in Commitment.objects.filter(member_id__in=ids, year=year, active=True, status=approved).values("pk", "member_id"):
         commitments[c["member_id"]] = commitments.get(c["member_id"], 0) + 1
     for member_id, _cid in (CommitmentLog.objects.filter(commitment__member_id__in=ids, commitment__year=year,
-                                                        done_on__gte=since, done_on__lte=until)
+                                                        commitment__status=approved, done_on__gte=since,
+                                                        done_on__lte=until)
                            .values_list("commitment__member_id", "commitment_id").order_by().distinct()):
         kept[member_id] = kept.get(member_id, 0) + 1
     written = 0

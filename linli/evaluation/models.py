@@ -28,6 +28,7 @@ from linli.evaluation.access import (
 from linli.evaluation.workflow import (
     CampaignKind,
     CampaignStatus,
+    CommitmentStatus,
     MemberEvaluationStatus,
     MemberGrade,
     Organiser,
@@ -531,9 +532,15 @@ class Commitment(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     text = models.CharField(_("commitment"), max_length=200)
     active = models.BooleanField(default=True)
+    # A member's own commitment waits for the community's approval before it is shown (one made by staff
+    # is approved as it is made); see ``workflow.COMMITMENT_TRANSITIONS``.
+    status = models.CharField(_("status"), max_length=16, choices=CommitmentStatus.choices,
+                              default=CommitmentStatus.PENDING, editable=False)
+    version = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = CommitmentQuerySet.as_manager()
 
@@ -545,6 +552,25 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class CommitmentEvent(models.Model):
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=16, blank=True, default="")
+    to_status = models.CharField(max_length=16, blank=True, default="")
+    note = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id} {self.kind}"
 
 
 class CommitmentLog(models.Model):

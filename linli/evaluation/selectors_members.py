@@ -13,13 +13,15 @@ from django.utils.translation import gettext as _
 
 from linli.core.masking import mask_name
 from linli.evaluation.models import Commitment, CommitmentLog, CommitmentRating, MemberEvaluation
-from linli.evaluation.workflow import MemberEvaluationStatus
+from linli.evaluation.workflow import CommitmentStatus, MemberEvaluationStatus
 
 LIMIT = 200
 
 
 def building_commitments(building: Any, *, year: int) -> list[Commitment]:
-    return list(Commitment.objects.filter(building=building, year=year, active=True, member__active=True)
+    """The commitments shown on the building (approved by the community), with how often each was acted on."""
+    return list(Commitment.objects.filter(building=building, year=year, active=True, member__active=True,
+                                          status=CommitmentStatus.APPROVED)
                 .select_related("member__person", "member__employer", "member__org")
                 .annotate(done=Count("logs")).order_by("member_id", "id")[:50])
 
@@ -44,7 +46,8 @@ def commitment_panels(building: Any) -> list[dict[str, Any]]:
         return []
     link = None
     for y in (year, year - 1):
-        if rating_open(y) and Commitment.objects.filter(building=building, year=y, active=True).exists():
+        if rating_open(y) and Commitment.objects.filter(building=building, year=y, active=True,
+                                                        status=CommitmentStatus.APPROVED).exists():
             link = {"url": reverse("evaluation:commitments_rate", args=[building.pk, y]),
                     "label": _("Rate the members' commitments of %(year)s") % {"year": y}}
             break
@@ -53,9 +56,13 @@ def commitment_panels(building: Any) -> list[dict[str, Any]]:
 
 
 def commitment_list(user: Any, *, year: int, limit: int = LIMIT) -> list[Commitment]:
+    """The year's commitments the user may see, those waiting for approval first."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    waiting = Case(When(status=CommitmentStatus.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField())
     return list(Commitment.objects.visible_to(user).filter(year=year, active=True)
-                .select_related("member__person", "building").annotate(done=Count("logs"))
-                .order_by("building__path", "member_id", "id")[:limit])
+                .select_related("member__person", "building").annotate(done=Count("logs"), waiting=waiting)
+                .order_by("waiting", "building__path", "member_id", "id")[:limit])
 
 
 def commitment_logs(commitment_ids: list[int], *, limit: int = 500) -> dict[int, list[CommitmentLog]]:

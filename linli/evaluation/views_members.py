@@ -26,6 +26,7 @@ from linli.evaluation.workflow import (
     PERM_MANAGE,
     PERM_VIEW,
     MemberGrade,
+    available_commitment_actions,
     available_member_actions,
 )
 from linli.places.selectors import places_in_scope
@@ -119,7 +120,13 @@ def commitments(request: HttpRequest) -> HttpResponse:
     errors: dict = {}
     if request.method == "POST":
         try:
-            if request.POST.get("log"):
+            if request.POST.get("act"):
+                c = access_commitment(request.user, request.POST.get("commitment"))
+                actions.commitment_transition(commitment=c, name=request.POST["act"][:16], actor=request.user,
+                                              data={"reason": request.POST.get("reason", "")[:500],
+                                                    "version": request.POST.get("version", "")})
+                messages.success(request, _("Done."))
+            elif request.POST.get("log"):
                 c = access_commitment(request.user, request.POST.get("log"))
                 try:
                     done_on = dt.date.fromisoformat(request.POST.get("done_on", ""))
@@ -133,9 +140,10 @@ def commitments(request: HttpRequest) -> HttpResponse:
                 if staff and request.POST.get("member"):
                     member = next((m for m in members_choice if str(m.pk) == request.POST.get("member")), None)
                 building = next((b for b in buildings if str(b.pk) == request.POST.get("building")), None)
-                actions.commitment_add(member=member, building=building, text=request.POST.get("text", "")[:200],
-                                       year=year, actor=request.user)
-                messages.success(request, _("The commitment is shown on the building."))
+                c = actions.commitment_add(member=member, building=building, text=request.POST.get("text", "")[:200],
+                                           year=year, actor=request.user)
+                messages.success(request, _("The commitment is shown on the building.") if c.status == "approved"
+                                 else _("The commitment waits for the community's approval before it is shown."))
         except DomainError as exc:
             raise_http(exc)
             errors = {k: [str(m) for m in v] for k, v in exc.fields.items()} or {"general": [str(exc.message)]}
@@ -144,6 +152,7 @@ def commitments(request: HttpRequest) -> HttpResponse:
     rows = selectors.commitment_list(request.user, year=year)
     for c in rows:
         c.member_label = mask_name(c.member.person.name)  # type: ignore[attr-defined]
+        c.buttons = available_commitment_actions(c, request.user)  # type: ignore[attr-defined]
     ids = [c.pk for c in rows]
     logs = selectors.commitment_logs(ids)
     ratings = selectors.commitment_ratings(ids)

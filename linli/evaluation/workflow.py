@@ -183,3 +183,39 @@ MEMBER_TRANSITIONS: dict[str, Transition] = table(
 
 def available_member_actions(ev: Any, user: Any) -> list[Transition]:
     return available(MEMBER_TRANSITIONS, ev, user)
+
+
+# --- commitments (亮承诺): a member's own waits for the community's approval before it is shown -------------------
+#
+#     pending → approve → approved (shown on the building's page and QR page, rated, counted as kept)
+#     pending | approved → withdraw (reason) → withdrawn (not shown; the member may make another)
+#
+# A commitment made by staff is approved as it is made (the runner, as that staff member).
+
+
+class CommitmentStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    WITHDRAWN = "withdrawn", _("Not shown")
+
+
+def is_commitment_approver(c: Any, user: Any) -> bool:
+    """Community staff (``evaluation.manage``) over the commitment's building."""
+    scope = getattr(user, "scope", None)
+    return PERM_MANAGE in _perms(user) and scope is not None and scope.covers_path(c.place_path)
+
+
+CS = CommitmentStatus
+
+COMMITMENT_TRANSITIONS: dict[str, Transition] = table(
+    [
+        transition("approve", _("Approve and show"), [CS.PENDING], CS.APPROVED, [is_commitment_approver],
+                   style="success"),
+        transition("withdraw", _("Do not show"), [CS.PENDING, CS.APPROVED], CS.WITHDRAWN, [is_commitment_approver],
+                   ["reason"], style="danger"),
+    ]
+)
+
+
+def available_commitment_actions(c: Any, user: Any) -> list[Transition]:
+    return available(COMMITMENT_TRANSITIONS, c, user)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from linli.accounts.tests.conftest import bearer, issue_token
-from linli.core.errors import Invalid, PermissionDenied, Refused
+from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.testing.personas import PASSWORD, make_user
 from linli.evaluation import actions_members as actions
 from linli.evaluation.models import CommitmentRating, MemberEvaluation
@@ -63,7 +63,10 @@ def test_the_half_year_is_prepared_from_the_service_record(world, serving, commu
                                actor=serving.user)
     actions.commitment_add(member=serving.member, building=serving.building, text="楼道每周巡查", year=YEAR,
                            actor=community_staff)
+    c = actions.commitment_transition(commitment=c, name="approve", actor=community_staff)
     actions.commitment_log(commitment=c, done_on=dt.date(2026, 5, 3), text="为3位老人理发", actor=serving.user)
+    actions.commitment_add(member=serving.member, building=serving.building, text="还没批准的", year=YEAR,
+                           actor=serving.user)  # waiting for approval: not counted
 
     assert actions.member_evaluations_prepare(community=world.community, year=YEAR, half=HALF, actor=community_staff) == 1
     ev = MemberEvaluation.objects.get()
@@ -132,12 +135,22 @@ def test_commitments_on_the_building_pages_and_what_was_done(client, world, serv
     year = timezone.localdate().year
     c = actions.commitment_add(member=serving.member, building=serving.building, text="每周清理楼道小广告",
                                year=year, actor=serving.user)
+    serving.building.refresh_from_db()
+    code = serving.building.public_code
+    assert c.status == "pending"  # a member's own commitment waits for the community's approval
+    assert "每周清理楼道小广告" not in client.get(f"/r/{code}").content.decode()
+    with pytest.raises(Refused):  # nothing is recorded against it before approval
+        actions.commitment_log(commitment=c, done_on=timezone.localdate(), text="x", actor=serving.user)
+    assert client.login(username=community_staff.username, password=PASSWORD)
+    r = client.post(reverse("evaluation:commitments"), {"commitment": c.pk, "act": "approve", "version": c.version})
+    assert r.status_code == 302
+    c.refresh_from_db()
+    assert c.status == "approved" and c.events.get().kind == "approve"
+    client.logout()
     with pytest.raises(PermissionDenied):  # another resident cannot log against it
         actions.commitment_log(commitment=c, done_on=timezone.localdate(), text="x",
                                actor=make_user("nosy", "resident", place=world.grid_a))
     actions.commitment_log(commitment=c, done_on=timezone.localdate(), text="清理了3处", actor=serving.user)
-    serving.building.refresh_from_db()
-    code = serving.building.public_code
     for url in (f"/r/{code}/about", f"/r/{code}"):
         page = client.get(url).content.decode()
         assert 'data-testid="member-panel"' in page and "每周清理楼道小广告" in page, url
@@ -154,7 +167,8 @@ def test_residents_rate_once_per_household_at_the_years_end(world, serving):
     from linli.residents.actions import household_add_member, household_create, person_create
 
     c = actions.commitment_add(member=serving.member, building=serving.building, text="帮助老人代购", year=YEAR,
-                               actor=serving.user)
+                               actor=None)  # the system (an import): approved as it is made
+    assert c.status == "approved"
     house = place_create(kind="house", name="301室", parent=serving.building)
     head = person_create(actor=None, name="王户主", place=house, phone="13900000021")
     spouse = person_create(actor=None, name="王妻", place=house, phone="13900000022")
@@ -211,3 +225,36 @@ def test_the_demo_has_a_half_year_of_member_evaluations(world, serving):
     assert all(ln.evaluation for u in service_report(staff, year=year, half=half).units for ln in u.lines)
     _demo_members(demo)  # again: nothing more
     assert MemberEvaluation.objects.filter(year=year, half=half).count() == 2
+
+
+def test_commitment_approval_on_the_runner(world, serving, community_staff, grid_worker_a):
+    """A member's commitment waits; only the community's staff over the building approve it or take it off
+    (with a reason); one made by staff is approved as it is made; every step leaves an event and an audit
+    row; a second approval from a page seen before the first is refused."""
+    from linli.core.models import AuditEntry
+    from linli.evaluation import selectors_members as selectors
+
+    mine = actions.commitment_add(member=serving.member, building=serving.building, text="楼道每周巡查", year=YEAR,
+                                  actor=serving.user)
+    assert mine.status == "pending" and not mine.events.exists()
+    with pytest.raises((PermissionDenied, NotFound)):
+        actions.commitment_transition(commitment=mine, name="approve", actor=grid_worker_a)
+    with pytest.raises((PermissionDenied, NotFound)):
+        actions.commitment_transition(commitment=mine, name="approve", actor=serving.user)  # not their own
+    with pytest.raises(Invalid):
+        actions.commitment_transition(commitment=mine, name="withdraw", actor=community_staff, data={"reason": ""})
+    stale = mine.version
+    mine = actions.commitment_transition(commitment=mine, name="approve", actor=community_staff)
+    with pytest.raises(Refused):  # a second approval from a page seen before the first (two staff at once)
+        actions.commitment_transition(commitment=mine.pk, name="approve", actor=community_staff,
+                                      data={"version": stale})
+    mine = actions.commitment_transition(commitment=mine, name="withdraw", actor=community_staff,
+                                         data={"reason": "与楼栋实际不符"})
+    assert mine.status == "withdrawn"
+    assert list(mine.events.values_list("kind", flat=True)) == ["approve", "withdraw"]
+    assert AuditEntry.objects.filter(action="evaluation.commitment_withdraw").exists()
+    by_staff = actions.commitment_add(member=serving.member, building=serving.building, text="代购", year=YEAR,
+                                      actor=community_staff)
+    assert by_staff.status == "approved" and by_staff.events.get().actor_id == community_staff.pk
+    shown = [c.pk for c in selectors.building_commitments(serving.building, year=YEAR)]
+    assert shown == [by_staff.pk]
