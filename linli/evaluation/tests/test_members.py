@@ -258,3 +258,21 @@ def test_commitment_approval_on_the_runner(world, serving, community_staff, grid
     assert by_staff.status == "approved" and by_staff.events.get().actor_id == community_staff.pk
     shown = [c.pk for c in selectors.building_commitments(serving.building, year=YEAR)]
     assert shown == [by_staff.pk]
+
+
+def test_commitments_waiting_show_on_the_staff_home(client, world, serving, community_staff, outsider):
+    c = actions.commitment_add(member=serving.member, building=serving.building, text="楼道每周巡查",
+                               year=timezone.localdate().year, actor=serving.user)
+    assert client.login(username=community_staff.username, password=PASSWORD)
+    home = client.get(reverse("accounts:home")).content.decode()
+    assert "待审核承诺" in home and f'href="{reverse("evaluation:commitments")}"' in home
+    page = client.get(reverse("evaluation:commitments")).content.decode()
+    assert 'data-testid="commitment-approve"' in page and 'data-testid="log-action"' not in page
+    actions.commitment_transition(commitment=c, name="approve", actor=community_staff)
+    assert "待审核承诺" not in client.get(reverse("accounts:home")).content.decode()
+    client.logout()
+    c2 = actions.commitment_add(member=serving.member, building=serving.building, text="代购",
+                                year=timezone.localdate().year, actor=serving.user)
+    assert c2.status == "pending"
+    assert client.login(username=outsider.username, password=PASSWORD)  # staff of another place: not theirs
+    assert "待审核承诺" not in client.get(reverse("accounts:home")).content.decode()

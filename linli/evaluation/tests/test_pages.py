@@ -114,3 +114,28 @@ def test_api_round_flow(client, estate, make_round, community_staff, building_he
     assert sum(row["red_flag"] for row in r.json()["ranking"]) == 3
     listing = client.get("/api/v1/evaluation/rounds").json()
     assert [i["id"] for i in listing["items"]] == [rnd.pk] and listing["next_after"] is None
+
+
+def test_the_notice_names_the_months_volunteers_with_points_and_hours(client, world, community_staff):
+    """通报表扬: the volunteers come from the points ledger (who earned most in the community that month,
+    names masked) with their service hours from the hours ledger."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from linli.core.masking import mask_name
+    from linli.points.actions import hours_record, points_award
+    from linli.residents.actions import person_create
+
+    today = timezone.localdate()
+    person = person_create(actor=None, name="赵志愿", place=world.grid_a)
+    points_award(person_id=person.pk, rule_code="service", source="t:notice", actor=None, amount=12)
+    hours_record(person_id=person.pk, hours=Decimal("3.5"), source="t:notice-h", kind="order", actor=None,
+                 occurred_on=today)
+    _login(client, community_staff)
+    page = client.get(reverse("evaluation:notice"), {"community": world.community.pk, "month": f"{today:%Y-%m}"})
+    html = page.content.decode()
+    assert page.status_code == 200 and html.count('data-testid="notice-volunteer"') == 1
+    assert mask_name("赵志愿") in html and "赵志愿" not in html
+    assert "12 积分" in html or "12 points" in html
+    assert "服务 3.5 小时" in html
