@@ -292,6 +292,12 @@ def build_community(demo: Any, community: Any, *, first: bool) -> dict[str, int]
         if i < 2:
             actions.registration_transition(registration=reg, name="approve", actor=staff)
             _served(person, hours=("6", "3.5")[i], points=(4, 2)[i], today=today)
+            # registered since last autumn, so that the finished half year is theirs to be evaluated too
+            # (evaluation's demo evaluates it); the approval dates the membership today
+            from linli.party.models import PartyMember, PartyMemberKind
+
+            PartyMember.objects.filter(person=person, kind=PartyMemberKind.REGISTERED).update(
+                joined_on=datetime.date(today.year - 1, 9, 1))
     return {
         "orgs": len(orgs_by_place),
         "members": len(members),
