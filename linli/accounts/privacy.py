@@ -11,9 +11,19 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from linli.accounts.models import ApiToken, RoleAssignment, User
+from linli.accounts.models import ApiToken, LoginFailure, RoleAssignment, User
 from linli.accounts.roles import Role
 
+ANONYMISED = {
+    "User": "the person's unused resident login: name, phone, ID number and their hashes, password, tokens",
+    "LoginFailure": "refused logins under the anonymised login's name or the person's phone key: deleted",
+}
+NOTHING_PERSONAL = {
+    "Department": "a department's name and code",
+    "RoleAssignment": "a login's role at a place (the login is anonymised with the person)",
+    "PasswordHistory": "salted password hashes of a login",
+    "ApiToken": "a token's name, prefix and hash (revoked with the login)",
+}
 RESIDENT_ROLES = (Role.RESIDENT, Role.VOLUNTEER, Role.PARTY_MEMBER, Role.BUILDING_HEAD)
 
 
@@ -28,12 +38,15 @@ def anonymise(people: dict[int, dict[str, Any]]) -> int:
         staff = RoleAssignment.objects.filter(user_id__in=ids).exclude(role__in=RESIDENT_ROLES).values("user_id")
         unused = Q(last_login__isnull=True) | Q(last_login__date__lt=before)
         for user in User.objects.filter(pk__in=ids).filter(unused).exclude(pk__in=staff):
+            LoginFailure.objects.filter(username=user.username.lower()).delete()
             user.username = f"anonymised-{user.pk}"
             user.first_name = user.last_name = user.email = user.display_name = ""
-            user.phone = ""
+            user.phone = user.id_number = ""
             user.is_active = False
             user.set_unusable_password()
             user.save()
             ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
             n += 1
+    for subject in people.values():  # the spraying throttle's key of a phone typed at the login
+        LoginFailure.objects.filter(username__in=subject.get("login_keys") or []).delete()
     return n

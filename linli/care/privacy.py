@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.care.models import HomeServiceRequest, Need, Visit
+from linli.care.models import HomeServiceEvent, HomeServiceRequest, MealOrder, Need, Visit
 
 ROWS = 500
 
@@ -25,9 +25,38 @@ def my_data(person: Any, user: Any) -> list[dict[str, Any]]:
     }]
 
 
+ANONYMISED = {
+    "Visit": "visits of the person: what was found blanked, the photo deleted from storage; the community's "
+             "visits: their name, phone and ID number leave the notes",
+    "Need": "needs of the person: text blanked; the community's: scrubbed",
+    "HomeServiceRequest": "requests for the person: note blanked; the community's: scrubbed",
+    "HomeServiceEvent": "timeline notes and data: scrubbed",
+    "MealOrder": "meals of the person: name and address blanked",
+}
+NOTHING_PERSONAL = {
+    "VisitRule": "a tag code and a frequency (configuration)",
+    "VisitPlan": "the person's key, a rule and an assignee (the person's row is anonymised)",
+    "Canteen": "a canteen's name and address",
+    "PriceRule": "a price rule (configuration)",
+    "MenuItem": "a dish",
+}
+AREA = [
+    (Visit, "place_path", ("note",)),
+    (Need, "place_path", ("text",)),
+    (HomeServiceRequest, "place_path", ("note",)),
+    (HomeServiceEvent, "request__place_path", ("note", "data")),
+]
+
+
 def anonymise(people: dict[int, dict[str, Any]]) -> int:
+    from linli.core.anonymise import area_scrub, files_delete, linked_blank, names
+
     ids = list(people)
-    n = Visit.objects.filter(person_id__in=ids).update(note="")
-    n += Need.objects.filter(person_id__in=ids).update(text="")
-    n += HomeServiceRequest.objects.filter(person_id__in=ids).update(note="")
+    n = files_delete(Visit.objects.filter(person_id__in=ids), "photo")
+    n += linked_blank(Visit.objects.filter(person_id__in=ids), note="")
+    n += linked_blank(Need.objects.filter(person_id__in=ids), text="")
+    n += linked_blank(HomeServiceRequest.objects.filter(person_id__in=ids), note="")
+    n += linked_blank(MealOrder.objects.filter(person_id__in=ids), person_name="", address="")
+    for subject in people.values():
+        n += area_scrub(AREA, names(subject), subject.get("area", ""))
     return n

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.cases.models import Case
+from linli.cases.models import Case, CaseEvent, CasePhoto, CaseSummons, CaseSupervision
 from linli.core.crypto import lookup_hashes
 
 ROWS = 500
@@ -40,25 +40,51 @@ def my_data(person: Any, user: Any) -> list[dict[str, Any]]:
     }]
 
 
+ANONYMISED = {
+    "Case": "cases the person reported: reporter name, phone and hash blanked; every case of their community: "
+            "their name, phone and ID number leave the title, description, search tokens and address",
+    "CaseEvent": "notes, replies and data of the community's cases: the same",
+    "CasePhoto": "photos of the cases the person reported or uploaded: rows and files deleted",
+    "CaseSummons": "instructions and answers: the same",
+    "CaseSupervision": "supervision notes: the same",
+}
+NOTHING_PERSONAL = {
+    "Category": "a category's name, code, keywords and notice (configuration)",
+    "CaseSequence": "a counter per district",
+    "CaseSupport": "a supporter's key and login (the login is anonymised with the person)",
+    "KpiRollup": "counts per place and day",
+    "KpiAreaRollup": "counts per area and day",
+    "KpiAreaDelta": "counts per area and day",
+}
+AREA = [
+    (Case, "place_path", ("title", "description", "tokens", "address")),
+    (CaseEvent, "case__place_path", ("note", "reply", "data")),
+    (CaseSummons, "case__place_path", ("instruction", "answer")),
+    (CaseSupervision, "case__place_path", ("note",)),
+]
+
+
 def scrub(text: str, name: str) -> str:
     """``text`` without ``name`` (names of one character are left: they would eat ordinary words)."""
     return text.replace(name, PLACEHOLDER) if len(name) >= 2 and text else text
 
 
 def anonymise(people: dict[int, dict[str, Any]]) -> int:
+    from linli.core.anonymise import area_scrub, names, rows_delete_with_files, rows_scrub
+
     n = 0
     for subject in people.values():
         q = Q(pk__in=[])
         if subject.get("phone"):
             q |= Q(reporter_phone_hash__in=lookup_hashes(subject["phone"]))
-        if subject.get("user_ids"):
-            q |= Q(reporter_id__in=subject["user_ids"])
-        name = subject.get("name", "")
-        for case in Case.objects.filter(q).only("pk", "title", "description", "tokens", "reporter_name"):
-            Case.objects.filter(pk=case.pk).update(
-                reporter_name="", reporter_phone="", reporter_phone_hash="",
-                title=scrub(case.title, name), description=scrub(case.description, name),
-                tokens=scrub(case.tokens, name),
-            )
-            n += 1
+        logins = subject.get("user_ids") or []
+        if logins:
+            q |= Q(reporter_id__in=logins)
+        needles = names(subject)
+        reported = Case.objects.filter(q)
+        n += rows_delete_with_files(CasePhoto.objects.filter(Q(case__in=reported) | Q(uploaded_by_id__in=logins)),
+                                    "image")
+        n += rows_scrub(reported, ("title", "description", "tokens", "address"), needles,
+                        reporter_name="", reporter_phone="", reporter_phone_hash="")
+        n += area_scrub(AREA, needles, subject.get("area", ""))
     return n

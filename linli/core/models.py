@@ -71,6 +71,10 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.result}"
 
+    # What the anonymisation after the retention period may blank (core.append_only.redaction; the
+    # database's triggers allow nothing else, migration 0008).
+    redactable_fields = ("actor_name", "target_repr", "detail")
+
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise AppendOnlyError("The audit log is append-only.")
@@ -164,3 +168,15 @@ class RateHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket}:{self.key[:8]} {self.at}"
+
+
+class Redaction(models.Model):
+    """A row that exists only inside the transaction of an anonymisation run (``core.append_only.redaction``:
+    inserted, then deleted before the commit): while it exists, that transaction — no other sees the row —
+    may blank the free-text columns of the append-only tables (the audit log, the points and hours
+    ledgers, the money ledger), and nothing else of them."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"redaction {self.pk}"

@@ -8,7 +8,7 @@ class DeliberationConfig(AppConfig):
     verbose_name = _("Deliberation")
 
     # The money ledger's append-only triggers: the test-suite's ``flush`` (linli/core) lifts them for the flush.
-    append_only_triggers = ["linli.deliberation.migrations.0004_ledger_append_only"]
+    append_only_triggers = ["linli.deliberation.migrations.0007_ledger_redactable"]
 
     def ready(self) -> None:
         from linli.core.media import media_register

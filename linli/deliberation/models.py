@@ -470,6 +470,10 @@ class LedgerEntry(models.Model):
     """One line of a ledger: money in (a positive amount) or out (negative). Append-only below the
     application (triggers, migration 0004): a mistake is corrected by a further entry."""
 
+    # What the anonymisation after the retention period may blank (core.append_only.redaction; the
+    # database's triggers allow nothing else: migration 0007).
+    redactable_fields = ("counterparty", "note", "actor_name")
+
     ledger = models.ForeignKey(Ledger, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
     amount_fen = models.BigIntegerField(_("amount (fen)"))

@@ -8,16 +8,22 @@ from typing import Any
 
 from linli.notifications.models import Notice
 
-PLACEHOLDER = "某某"
+ANONYMISED = {
+    "Notice": "notices whose text names the person: the name (and phone, ID number) replaced",
+    "NoticePreference": "the WeChat id of the person's logins: blanked",
+}
+NOTHING_PERSONAL = {
+    "Delivery": "a delivery attempt's claim and error (channel messages, no text of the notice)",
+}
 
 
 def anonymise(people: dict[int, dict[str, Any]]) -> int:
-    n = 0
+    from linli.notifications.models import NoticePreference
+    from linli.core.anonymise import containing, linked_blank, names, rows_scrub
+
+    logins = [u for s in people.values() for u in s.get("user_ids") or []]
+    n = linked_blank(NoticePreference.objects.filter(user_id__in=logins), wechat_openid="")
     for subject in people.values():
-        name = subject.get("name", "")
-        if len(name) < 2:
-            continue
-        for notice in Notice.objects.filter(text__contains=name).only("pk", "text").iterator(chunk_size=500):
-            Notice.objects.filter(pk=notice.pk).update(text=notice.text.replace(name, PLACEHOLDER))
-            n += 1
+        needles = names(subject)
+        n += rows_scrub(containing(Notice.objects.all(), ("text",), needles), ("text",), needles)
     return n

@@ -10,14 +10,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.party.models_service import ServiceOrder, Wish
+from linli.party.models import (
+    JointActivity,
+    JointMeeting,
+    Partner,
+    Registration,
+    RegistrationEvent,
+)
+from linli.party.models_service import OrderEvent, ServiceOrder, Wish, WishEvent
 
 ROWS = 500
-PLACEHOLDER = "某某"
-
-
-def _scrub(text: str, name: str) -> str:
-    return text.replace(name, PLACEHOLDER) if len(name) >= 2 and text else text
 
 
 def _local(value: Any) -> Any:
@@ -54,19 +56,50 @@ def my_data(person: Any, user: Any) -> list[dict[str, Any]]:
     ]
 
 
+ANONYMISED = {
+    "ServiceOrder": "the person's orders: requester name and address blanked, their photo deleted; the "
+                    "community's orders: their name, phone and ID number leave every text",
+    "Wish": "the person's wishes: poster name blanked, their photo deleted; adopter name blanked; texts scrubbed",
+    "OrderEvent": "timeline notes and data of the community's orders: the same",
+    "WishEvent": "timeline notes and data of the community's wishes: the same",
+    "Registration": "双报到 registrations of the person: contact name blanked; unit, note, reason scrubbed",
+    "RegistrationEvent": "their timelines: the same",
+    "JointMeeting": "minutes and titles of the community's joint meetings: scrubbed",
+    "JointActivity": "titles and notes: scrubbed",
+    "Partner": "a partner's contact name: scrubbed",
+}
+NOTHING_PERSONAL = {
+    "PartyOrg": "an organisation's name and place (its secretary is a login)",
+    "PartyMember": "the person's and login's keys (both anonymised with the person)",
+    "MemberRole": "a member's role at a place",
+    "PartnerAgreement": "an agreement between organisations (title and content by staff)",
+    "PartnerResource": "a partner organisation's resource",
+}
+AREA = [
+    (ServiceOrder, "place_path", ("description", "address", "done_note", "rating_comment")),
+    (Wish, "place_path", ("title", "description", "reject_reason", "fulfil_note")),
+    (OrderEvent, "order__place_path", ("note", "data")),
+    (WishEvent, "wish__place_path", ("note", "data")),
+    (Registration, "place_path", ("unit_name", "contact_name", "note", "reason")),
+    (RegistrationEvent, "registration__place_path", ("note", "data")),
+    (JointMeeting, "place_path", ("title", "minutes")),
+    (JointActivity, "place_path", ("title", "note")),
+    (Partner, "place_path", ("name", "contact_name")),
+]
+
+
 def anonymise(people: dict[int, dict[str, Any]]) -> int:
+    from linli.core.anonymise import area_scrub, files_delete, linked_blank, names
+
     n = 0
     for pid, subject in people.items():
-        name = subject.get("name", "")
-        for o in ServiceOrder.objects.filter(requester_person_id=pid).only(
-                "pk", "description", "address", "done_note", "rating_comment"):
-            ServiceOrder.objects.filter(pk=o.pk).update(
-                requester_name="", address="", description=_scrub(o.description, name),
-                done_note=_scrub(o.done_note, name), rating_comment=_scrub(o.rating_comment, name))
-            n += 1
-        for w in Wish.objects.filter(poster_person_id=pid).only("pk", "title", "description"):
-            Wish.objects.filter(pk=w.pk).update(poster_name="", title=_scrub(w.title, name),
-                                                description=_scrub(w.description, name))
-            n += 1
-        n += Wish.objects.filter(adopter_person_id=pid).update(adopter_name="")
+        needles = names(subject)
+        orders = ServiceOrder.objects.filter(requester_person_id=pid)
+        wishes = Wish.objects.filter(poster_person_id=pid)
+        n += files_delete(orders, "photo") + files_delete(wishes, "photo")
+        n += linked_blank(orders, requester_name="", address="")
+        n += linked_blank(wishes, poster_name="")
+        n += linked_blank(Wish.objects.filter(adopter_person_id=pid), adopter_name="")
+        n += linked_blank(Registration.objects.filter(person_id=pid), contact_name="")
+        n += area_scrub(AREA, needles, subject.get("area", ""))
     return n

@@ -10,8 +10,8 @@ class PointsConfig(AppConfig):
     # The migration modules holding the ledgers' append-only triggers (each with TABLE, SQLITE_UP/DOWN):
     # the test-suite's ``flush`` (linli/core) lifts them for the flush and puts them back.
     append_only_triggers = [
-        "linli.points.migrations.0002_ledger_append_only",  # points entries
-        "linli.points.migrations.0004_hours_append_only",  # service hours
+        "linli.points.migrations.0006_ledger_redactable",  # points entries (redactable notes)
+        "linli.points.migrations.0007_hours_redactable",  # service hours (redactable notes)
     ]
 
     def restore_after_flush(self, using: str) -> None:

@@ -98,6 +98,9 @@ class PointsEntry(models.Model):
     # Points stay where they were earned: a grid that moves takes its later entries with it, not its
     # history (the database refuses updates of a ledger row). Read by linli/places/paths.py.
     place_paths_kept = "append-only ledger: an entry keeps the place it was earned in"
+    # What the anonymisation after the retention period may blank (core.append_only.redaction; the
+    # database's triggers allow nothing else: migration 0006).
+    redactable_fields = ("note", "actor_name")
 
     person = models.ForeignKey(
         "residents.Person", on_delete=models.PROTECT, related_name="points_entries", verbose_name=_("person")
@@ -168,6 +171,7 @@ class HoursEntry(models.Model):
     """Service hours (志愿服务时长), one row per source. Append-only like the points ledger."""
 
     place_paths_kept = "append-only ledger: an entry keeps the place it was served in"
+    redactable_fields = ("note", "actor_name")  # migration 0007
 
     person = models.ForeignKey(
         "residents.Person", on_delete=models.PROTECT, related_name="hours_entries", verbose_name=_("person")

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime
+import sys
 from datetime import datetime as DateTime
 from typing import Any
 
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from linli.accounts.selectors import user_get, user_ids_by_phone_hashes
+from linli.accounts.selectors import user_get, user_ids_by_phone_hashes, users_by_ids
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, PermissionDenied, Refused
 from linli.core.workflow import Apply, Outcome, Spec, event_write, run
@@ -255,9 +256,15 @@ def retention_days() -> int:
 def persons_anonymise(*, today: datetime.date | None = None, limit: int = 500, scrub: bool = True) -> dict[str, Any]:
     """Anonymise the persons who moved away or died more than ``LINLI_RETENTION_DAYS`` ago (at most
     ``limit`` a run; the nightly task comes back for the rest). Each app's ``privacy.anonymise(people)``
-    blanks what it holds of them, the registry's last (the others find their rows by the person's phone
-    and name). Counts, states, dates and places stay: every KPI and figure is the same afterwards. Then
-    ``database_scrub`` makes the old values leave the database file. Returns what was done."""
+    blanks what it holds of them (the registry's last: the others find their rows by the person's key,
+    login, phone and name), then the log rows (``_actors_anonymise``, ``_audit_anonymise``), all in one
+    transaction inside a ``core.append_only.redaction`` window: the append-only tables (the audit log and
+    the ledgers) let it blank their free-text columns and nothing else. Counts, amounts, states, dates and
+    places stay: every KPI and figure is the same afterwards. Uploaded photos of theirs leave the storage
+    once the transaction commits. Then ``database_scrub`` makes the old values leave the database file.
+    Returns what was done."""
+    from linli.accounts.models import User
+    from linli.core.append_only import redaction
     from linli.core.crypto import lookup_hashes
     from linli.privacy.selectors import privacy_modules
     from linli.residents import privacy as registry
@@ -270,24 +277,104 @@ def persons_anonymise(*, today: datetime.date | None = None, limit: int = 500, s
         if scrub and _last_scrub_busy():  # the last scrub could not finish: try again
             done["scrub"] = database_scrub()
         return done
-    with transaction.atomic():
+    with transaction.atomic(), redaction():
         people: dict[int, dict[str, Any]] = {}
-        for p in persons_by_ids(ids).select_for_update().order_by("id"):
+        for p in persons_by_ids(ids).select_for_update().select_related("place").order_by("id"):
             user_ids = (user_ids_by_phone_hashes(lookup_hashes(p.phone))
                         if p.phone else [])
-            people[p.pk] = {"name": p.name, "phone": p.phone, "user_ids": user_ids, "before": before}
+            people[p.pk] = {"name": p.name, "phone": p.phone, "id_number": p.id_number, "user_ids": user_ids,
+                            "before": before, "place_path": p.place_path, "area": _area_of(p),
+                            "login_keys": _login_keys(p.phone)}
         for module in privacy_modules():
             if module is registry or not hasattr(module, "anonymise"):
                 continue
             done["rows"][module.__name__.split(".")[1]] = module.anonymise(people)
         done["rows"]["privacy"] = _corrections_anonymise(list(people))
         done["persons"] = registry.anonymise(people)
+        done["rows"]["actors"] = _actors_anonymise(people)
+        done["rows"]["audit"] = _audit_anonymise(people)
         audit_record(action="privacy.persons_anonymise", actor=None, actor_name="system",
                      target_type="residents.person", target_id=f"{len(people)} persons",
                      detail={"persons": sorted(people), "before": before.isoformat(), "rows": done["rows"]})
     if scrub:
         done["scrub"] = database_scrub()
     return done
+
+
+def _login_keys(phone: str) -> list[str]:
+    """The keys under which a refused login typed as this phone was counted and logged
+    (``accounts.actions._failure_key``)."""
+    from linli.core.crypto import lookup_hashes
+
+    return [f"phone:{h[:16]}" for h in lookup_hashes(phone)] if phone else []
+
+
+def _area_of(person: Any) -> str:
+    """The path of the community the person was registered in (texts naming them are looked for there),
+    or the person's own place path."""
+    from linli.places.kinds import PlaceKind
+    from linli.places.selectors import places_by_ids
+
+    if not person.place_id:
+        return ""
+    community = (places_by_ids(person.place.ancestor_ids() + [person.place_id], kinds=[PlaceKind.COMMUNITY])
+                 .values_list("path", flat=True).first())
+    return community or person.place.path
+
+
+def anonymised_logins(people: dict[int, dict[str, Any]]) -> list[int]:
+    """The logins of these persons that the accounts' hook anonymised (staff and recently used logins keep
+    their names)."""
+    user_ids = [u for s in people.values() for u in s.get("user_ids") or []]
+    return [pk for pk, name in users_by_ids(user_ids).values_list("pk", "username") if name == f"anonymised-{pk}"]
+
+
+def _actors_anonymise(people: dict[int, dict[str, Any]]) -> int:
+    """Every row written by an anonymised login (a model with ``actor`` and ``actor_name``: the apps'
+    timelines, the ledgers, the audit log) names it by its new name, and its ``note`` loses the person."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+
+    from linli.core.anonymise import names, rows_scrub
+
+    n = 0
+    for subject in people.values():
+        uids = set(anonymised_logins({0: subject}))
+        if not uids:
+            continue
+        needles = names(subject)
+        for model in apps.get_models():
+            try:
+                actor = model._meta.get_field("actor")
+                model._meta.get_field("actor_name")
+            except FieldDoesNotExist:
+                continue
+            if not actor.is_relation or actor.related_model._meta.label != settings.AUTH_USER_MODEL:
+                continue
+            has_note = any(f.name == "note" for f in model._meta.concrete_fields)
+            for uid in uids:
+                n += rows_scrub(model._default_manager.filter(actor_id=uid), ("note",) if has_note else (),
+                                needles, actor_name=f"anonymised-{uid}")
+    return n
+
+
+def _audit_anonymise(people: dict[int, dict[str, Any]]) -> int:
+    """Audit rows written before ``audit_repr`` named a person in full, and some details quote what was
+    typed: the rows about each person name them as the registry now does (``#id 已**``), and the name, phone
+    and ID number leave every row's object name and details."""
+    from linli.core.anonymise import containing, names, rows_scrub
+    from linli.core.models import AuditEntry
+
+    n = 0
+    for person in persons_by_ids(list(people)):
+        n += rows_scrub(AuditEntry.objects.filter(target_type="residents.person", target_id=str(person.pk)),
+                        (), [], target_repr=person.audit_repr[:200])
+    needles = sorted({x for s in people.values() for x in names(s)}, key=len, reverse=True)
+    for i in range(0, len(needles), 100):  # SQLite: at most ~1,000 terms in one expression
+        chunk = needles[i:i + 100]
+        n += rows_scrub(containing(AuditEntry.objects.all(), ("target_repr", "detail"), chunk),
+                        ("target_repr", "detail"), needles)
+    return n
 
 
 def _last_scrub_busy() -> bool:
@@ -297,18 +384,33 @@ def _last_scrub_busy() -> bool:
     return last is not None and str(last.detail.get("result", "")).endswith("-busy")
 
 
+# The privacy app's own models (the coverage test reads these as it reads every app's privacy.py).
+ANONYMISED = {
+    "CorrectionRequest": "the asked-for value, the resident's note and the reason blanked",
+    "CorrectionEvent": "timeline notes blanked",
+}
+NOTHING_PERSONAL: dict[str, str] = {}
+
+
 def _corrections_anonymise(person_ids: list[int]) -> int:
     n = CorrectionRequest.objects.filter(person_id__in=person_ids).update(value="", note="", reason="")
     CorrectionEvent.objects.filter(request__person_id__in=person_ids).update(note="")
     return n
 
 
-# Tables whose rows the anonymisation rewrites (PostgreSQL: rewritten by VACUUM FULL afterwards).
-SCRUB_TABLES = (
-    "residents_person", "residents_persontag", "privacy_correctionrequest", "privacy_correctionevent",
-    "cases_case", "party_serviceorder", "party_wish", "hall_application", "care_visit", "care_need",
-    "care_homeservicerequest", "volunteers_volunteer",
-)
+def scrub_tables() -> list[str]:
+    """The tables whose rows the anonymisation rewrites (PostgreSQL: rewritten by VACUUM FULL afterwards):
+    those of every model an app declares in ``ANONYMISED`` (the same declarations the coverage test reads)."""
+    from django.apps import apps
+
+    from linli.privacy.selectors import privacy_modules
+
+    tables = []
+    for module in [*privacy_modules(), sys.modules[__name__]]:
+        app = module.__name__.split(".")[1]
+        for name in getattr(module, "ANONYMISED", {}):
+            tables.append(apps.get_model(app, name)._meta.db_table)
+    return sorted(set(tables))
 
 
 def database_scrub() -> str:
@@ -340,7 +442,7 @@ def database_scrub() -> str:
         clean = _pg_wait_for_older_snapshots()
         existing = set(connection.introspection.table_names())
         with connection.cursor() as cursor:
-            for table in SCRUB_TABLES:
+            for table in scrub_tables():
                 if table in existing:
                     cursor.execute(f"VACUUM (FULL) {connection.ops.quote_name(table)}")
         result = "postgresql" if clean else "postgresql-busy"

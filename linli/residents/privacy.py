@@ -127,6 +127,23 @@ def my_data(person: Person, user: Any) -> list[dict[str, Any]]:
 
 ANONYMOUS_NAME = "已匿名"
 
+ANONYMISED = {
+    "Person": "name and its search keys, ID number, phone and their keyed hashes, addresses, notes; the month of "
+              "birth keeps its year",
+    "PersonTag": "where a tag came from (free text) blanked",
+    "Occupancy": "why the person's occupancy ended (free text) blanked",
+    "Organisation": "an organisation whose contact was the person (same phone): contact name, phone and hash "
+                    "blanked",
+    "ImportJob": "import problems and messages of the person's community: their name, phone and ID number "
+                 "replaced (uploaded workbooks and error reports are swept hourly: residents.tasks)",
+}
+NOTHING_PERSONAL = {
+    "Household": "a household number and its head's key (the head's row is anonymised)",
+    "HouseholdMember": "keys and a relationship code",
+    "CompoundService": "which organisation serves which compound",
+    "Tag": "a tag's code, name and description (configuration)",
+}
+
 
 def retention_due(before: datetime.date, limit: int) -> list[int]:
     """Persons who moved away or died before ``before`` and are not anonymised yet (at most ``limit``)."""
@@ -158,4 +175,15 @@ def anonymise(people: dict[int, dict[str, Any]]) -> int:
         person.save()
         n += 1
     PersonTag.objects.filter(person_id__in=person_ids).update(source="")
+    Occupancy.objects.filter(person_id__in=person_ids).update(end_reason="")
+    from linli.core.crypto import lookup_hashes
+    from linli.core.anonymise import area_scrub, linked_blank, names
+    from linli.residents.models import ImportJob, Organisation
+
+    for subject in people.values():
+        if subject.get("phone"):
+            linked_blank(Organisation.objects.filter(contact_phone_hash__in=lookup_hashes(subject["phone"])),
+                         contact_name="", contact_phone="", contact_phone_hash="")
+        area_scrub([(ImportJob, "place_path", ("problems", "message", "filename"))], names(subject),
+                   subject.get("area", ""))
     return n

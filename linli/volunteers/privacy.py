@@ -9,7 +9,14 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.volunteers.models import Signup, Volunteer
+from linli.volunteers.models import (
+    Activity,
+    ActivityEvent,
+    Signup,
+    TalentPoolMember,
+    Volunteer,
+    VolunteerEvent,
+)
 
 ROWS = 500
 
@@ -35,5 +42,33 @@ def my_data(person: Any, user: Any) -> list[dict[str, Any]]:
     }]
 
 
+ANONYMISED = {
+    "Volunteer": "the person's volunteer row: note blanked",
+    "VolunteerEvent": "the person's volunteer timeline: notes and data scrubbed",
+    "TalentPoolMember": "the person's specialities: blanked",
+    "Activity": "titles, descriptions, places and cancel reasons of the community's activities: scrubbed",
+    "ActivityEvent": "timeline notes and data: scrubbed",
+}
+NOTHING_PERSONAL = {
+    "Skill": "a skill's code and name (configuration)",
+    "Team": "a team's name and description (staff)",
+    "TalentPool": "a pool's name and description (staff)",
+    "Signup": "a volunteer's sign-up: keys, times and hours",
+}
+AREA = [
+    (Activity, "place_path", ("title", "description", "location", "cancel_reason")),
+    (ActivityEvent, "activity__place_path", ("note", "data")),
+]
+
+
 def anonymise(people: dict[int, dict[str, Any]]) -> int:
-    return Volunteer.objects.filter(person_id__in=list(people)).update(note="")
+    from linli.core.anonymise import area_scrub, linked_blank, names, rows_scrub
+
+    ids = list(people)
+    n = linked_blank(Volunteer.objects.filter(person_id__in=ids), note="")
+    n += linked_blank(TalentPoolMember.objects.filter(volunteer__person_id__in=ids), speciality="")
+    for pid, subject in people.items():
+        needles = names(subject)
+        n += rows_scrub(VolunteerEvent.objects.filter(volunteer__person_id=pid), ("note", "data"), needles)
+        n += area_scrub(AREA, needles, subject.get("area", ""))
+    return n

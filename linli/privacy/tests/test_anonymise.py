@@ -46,6 +46,86 @@ def history(me, categories, community_staff):
     return case
 
 
+@pytest.fixture
+def everywhere(history, me, world, community_staff):
+    """The person in the newer apps too, in their own rows and in other people's texts: a dispute they were
+    a party to (the agreement names them), a topic they raised, an expert's opinion naming them, their
+    nomination, a money-ledger entry and points and hours entries with notes naming them, a commitment
+    naming them, a photo of their order and of a care visit, and audit rows written before ``audit_repr``
+    (their full name as the object, their phone and name in the details)."""
+    from django.core.files.base import ContentFile
+
+    from linli.care.models import Visit
+    from linli.core.audit import audit_record
+    from linli.deliberation.models import (
+        Expert,
+        ExpertOpinion,
+        HonourCategory,
+        HonourNomination,
+        HonourRound,
+        Ledger,
+        LedgerEntry,
+        Topic,
+    )
+    from linli.evaluation.models import Commitment
+    from linli.mediation.models import Agreement, Dispute, DisputeParty, MediationSession
+    from linli.party.models import PartyMember, PartyOrg
+    from linli.party.models_service import ServiceOrder
+    from linli.points.models import EntryKind, HoursEntry, PointsEntry
+    from linli.residents.models import Person
+
+    now = timezone.now()
+    path = me.house.path
+    community = world.community
+    dispute = Dispute.objects.create(title=f"{NAME}与邻居漏水纠纷", kind="neighbour", facts=f"{NAME}家楼上漏水",
+                                     place=me.house, place_path=path, community=community, reported_at=now)
+    DisputeParty.objects.create(dispute=dispute, role="applicant", person=me.person)
+    DisputeParty.objects.create(dispute=dispute, role="respondent", name="楼上住户", phone="13900001111")
+    MediationSession.objects.create(dispute=dispute, held_on=now.date(), participants=f"{NAME}、楼上住户",
+                                    notes=f"{NAME}同意")
+    Agreement.objects.create(dispute=dispute, community=community, form="written", signed_on=now.date(),
+                             facts=f"申请人{NAME}（电话{PHONE}）", terms=f"楼上赔偿{NAME}五百元")
+    topic = Topic.objects.create(title=f"{NAME}提议加装电梯", description=f"我是{NAME}", source="resident",
+                                 community=community, community_path=community.path, place=me.house,
+                                 place_path=path, raised_by=me.user, raised_by_name=NAME)
+    expert = Expert.objects.create(community=community, community_path=community.path, name="诸葛明理",
+                                   kind="lawyer", specialties="物业纠纷")
+    ExpertOpinion.objects.create(topic=topic, expert=expert, text=f"{NAME}的提议可行", at=now)
+    category = HonourCategory.objects.create(community=community, community_path=community.path, name="好邻居")
+    honours = HonourRound.objects.create(community=community, community_path=community.path, year=now.year,
+                                         title="好邻居评选")
+    HonourNomination.objects.create(round=honours, category=category, person=me.person, nominee_key=f"p{me.person.pk}",
+                                    label="欧**（1栋）", reason=f"{NAME}常年照顾邻居")
+    ledger = Ledger.objects.create(name="加装电梯", kind="project", community=community,
+                                   community_path=community.path)
+    LedgerEntry.objects.create(ledger=ledger, kind="contribution", amount_fen=50000, balance_after_fen=50000,
+                               counterparty=NAME, person=me.person, note=f"{NAME}出资", at=now)
+    PointsEntry.objects.create(person=me.person, amount=10, kind=EntryKind.AWARD, source="test:points",
+                               place_path=path, note=f"{NAME}参加义诊", at=now)
+    spouse_points = PointsEntry.objects.create(person=me.spouse, amount=5, kind=EntryKind.AWARD,
+                                               source="test:spouse", place_path=path, note=f"陪{NAME}看病", at=now)
+    HoursEntry.objects.create(person=me.person, hours=2, kind="other", source="test:hours", place_path=path,
+                              occurred_on=now.date(), note=f"{NAME}服务两小时")
+    org = PartyOrg.objects.create(name="第一支部", kind="branch", place=world.grid_a, place_path=world.grid_a.path)
+    member = PartyMember.objects.create(person=me.spouse, org=org, place_path=path)
+    Commitment.objects.create(member=member, building=me.house.parent, place_path=path, year=now.year,
+                              text=f"每周看望{NAME}")
+    order = ServiceOrder.objects.create(requester_person=me.person, requester_name=NAME, description="修水龙头",
+                                        place=me.house, place_path=path, address="明月小区1栋101", placed_at=now)
+    order.photo.save("order.jpg", ContentFile(b"\xff\xd8order"), save=True)
+    from django.core.files.storage import default_storage
+
+    visit_photo = default_storage.save("care/visits/test.jpg", ContentFile(b"\xff\xd8visit"))
+    Visit.objects.create(person=me.person, visitor_name="网格员", visited_at=now, found="ok", note=f"{NAME}身体好",
+                         photo=visit_photo, place_path=path)
+    # Rows as the log was written before audit_repr: the person's full name as the object.
+    audit_record(action="residents.person_update", actor=None, actor_name="system", target_type="residents.person",
+                 target_id=me.person.pk, target_repr=NAME, detail={"name": NAME})
+    audit_record(action="test.note", actor=me.user, detail={"text": f"{NAME}来电"})
+    assert Person.objects.filter(pk=me.person.pk).exists()
+    return {"order": order, "visit_photo": visit_photo, "spouse_points": spouse_points, "dispute": dispute}
+
+
 def _figures(world, staff):
     from linli.cases.kpi import kpi_recompute
     from linli.cases.models import Case
@@ -93,7 +173,40 @@ def test_anonymise_blanks_the_person_everywhere_and_keeps_every_figure(history, 
     assert row.detail["persons"] == [me.person.pk] and NAME not in str(row.detail) + row.target_repr
 
 
-def test_the_raw_rows_hold_nothing_of_the_person(history, me):
+def test_the_newer_apps_keep_nothing_of_the_person(everywhere, me, django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    from linli.core.models import AuditEntry
+    from linli.deliberation.models import LedgerEntry
+    from linli.mediation.models import Agreement, DisputeParty
+    from linli.party.models_service import ServiceOrder
+    from linli.points.models import HoursEntry, PointsEntry
+
+    order_photo = everywhere["order"].photo.name
+    assert default_storage.exists(order_photo) and default_storage.exists(everywhere["visit_photo"])
+    with django_capture_on_commit_callbacks(execute=True):
+        persons_anonymise(scrub=False)
+    party = DisputeParty.objects.get(dispute=everywhere["dispute"], person=me.person)
+    assert (party.name, party.name_hash, party.phone, party.phone_hash) == ("", "", "", "")
+    other = DisputeParty.objects.get(dispute=everywhere["dispute"], person__isnull=True)
+    assert other.name == "楼上住户"  # somebody else's
+    agreement = Agreement.objects.get(dispute=everywhere["dispute"])
+    assert NAME not in agreement.facts + agreement.terms and PHONE not in agreement.facts
+    assert agreement.terms == "楼上赔偿某某五百元"
+    entry = PointsEntry.objects.get(source="test:points")
+    assert (entry.note, entry.amount) == ("", 10)
+    assert PointsEntry.objects.get(pk=everywhere["spouse_points"].pk).note == "陪某某看病"
+    assert HoursEntry.objects.get(source="test:hours").note == ""
+    ledger = LedgerEntry.objects.get(person=me.person)
+    assert (ledger.counterparty, ledger.note, ledger.amount_fen) == ("", "某某出资", 50000)
+    assert not default_storage.exists(order_photo) and not default_storage.exists(everywhere["visit_photo"])
+    assert ServiceOrder.objects.get(pk=everywhere["order"].pk).photo.name == ""
+    about = AuditEntry.objects.filter(target_type="residents.person", target_id=str(me.person.pk))
+    assert about.exists() and all(NAME not in a.target_repr for a in about)
+    assert not AuditEntry.objects.filter(actor_name="me_resident").exists()
+
+
+def test_the_raw_rows_hold_nothing_of_the_person(history, everywhere, me):
     """Every text column of every table, read with SQL: neither the name nor the phone nor the ID number
     nor any of their keyed hashes (the audit log names persons by masked name: ``audit_repr``)."""
     hashes = {h for v in (PHONE, ID_NUMBER, PHONE[-4:], ID_NUMBER[-4:]) for h in lookup_hashes(v)}

@@ -18,7 +18,8 @@ from django.db import connections, transaction
 
 from linli.core.models import AuditEntry
 
-_TRIGGERS = import_module("linli.core.migrations.0002_audit_append_only")
+# The audit log's triggers as they stand (0008: append-only, redactable by the anonymisation).
+_TRIGGERS = import_module("linli.core.migrations.0008_redaction")
 
 
 def _trigger_modules(config) -> list[str]:
