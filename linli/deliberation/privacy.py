@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from linli.core.anonymise import area_scrub, linked_blank, names, rows_scrub
 from linli.deliberation.models import (
     AgendaItem,
     Decision,
@@ -40,7 +41,6 @@ from linli.deliberation.models import (
     Vote,
     VoteEvent,
 )
-from linli.core.anonymise import area_scrub, linked_blank, names, rows_scrub
 
 AREA = [
     (Topic, "community_path", ("title", "description", "reason", "decision_note", "raised_by_name")),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from linli.core.anonymise import area_scrub, names
 from linli.evaluation.models import (
     Commitment,
     CommitmentLog,
@@ -22,7 +23,6 @@ from linli.evaluation.models import (
     SurveyAnswer,
     TrainingSession,
 )
-from linli.core.anonymise import area_scrub, names
 
 AREA = [
     (Commitment, "place_path", ("text",)),

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from linli.core.anonymise import containing, names, rows_scrub
 from linli.core.crypto import lookup_hashes
 from linli.mediation.models import (
     Agreement,
@@ -23,7 +24,6 @@ from linli.mediation.models import (
     Mediator,
     ScreeningEntry,
 )
-from linli.core.anonymise import containing, names, rows_scrub
 
 ANONYMISED = {
     "DisputeParty": "the person's party rows: name, phone and their hashes blanked",

@@ -18,8 +18,8 @@ NOTHING_PERSONAL = {
 
 
 def anonymise(people: dict[int, dict[str, Any]]) -> int:
-    from linli.notifications.models import NoticePreference
     from linli.core.anonymise import containing, linked_blank, names, rows_scrub
+    from linli.notifications.models import NoticePreference
 
     logins = [u for s in people.values() for u in s.get("user_ids") or []]
     n = linked_blank(NoticePreference.objects.filter(user_id__in=logins), wechat_openid="")

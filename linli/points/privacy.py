@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.core.anonymise import area_scrub, linked_blank, names
 from linli.points.models import (
     HoursEntry,
     PointsAccount,
@@ -20,7 +21,6 @@ from linli.points.models import (
     SelectionEvent,
     ShopItem,
 )
-from linli.core.anonymise import area_scrub, linked_blank, names
 
 ROWS = 500
 

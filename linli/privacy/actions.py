@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import sys
 from datetime import datetime as DateTime
 from typing import Any
@@ -263,7 +264,6 @@ def persons_anonymise(*, today: datetime.date | None = None, limit: int = 500, s
     places stay: every KPI and figure is the same afterwards. Uploaded photos of theirs leave the storage
     once the transaction commits. Then ``database_scrub`` makes the old values leave the database file.
     Returns what was done."""
-    from linli.accounts.models import User
     from linli.core.append_only import redaction
     from linli.core.crypto import lookup_hashes
     from linli.privacy.selectors import privacy_modules
@@ -349,7 +349,8 @@ def _actors_anonymise(people: dict[int, dict[str, Any]]) -> int:
                 model._meta.get_field("actor_name")
             except FieldDoesNotExist:
                 continue
-            if not actor.is_relation or actor.related_model._meta.label != settings.AUTH_USER_MODEL:
+            related = getattr(getattr(actor, "related_model", None), "_meta", None)
+            if related is None or related.label != settings.AUTH_USER_MODEL:
                 continue
             has_note = any(f.name == "note" for f in model._meta.concrete_fields)
             for uid in uids:
@@ -428,6 +429,7 @@ def database_scrub() -> str:
     if connection.in_atomic_block:
         return "skipped-in-transaction"
     result = ""
+    detail: dict[str, Any] = {}
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA secure_delete=ON")
@@ -439,16 +441,45 @@ def database_scrub() -> str:
     elif connection.vendor == "postgresql":
         # VACUUM FULL copies a dead row version that a snapshot older than its deletion may still see:
         # wait (a while) for the snapshots of this database that began before now to end.
+        # Whatever else holds the horizon back (a session of another database that affects all horizons,
+        # a replication slot, a standby's feedback), VACUUM FULL says so itself: its VERBOSE report counts
+        # the "dead row versions [that] cannot be removed yet" it copied. Any such copy makes the result
+        # busy, and the next night scrubs again.
         clean = _pg_wait_for_older_snapshots()
         existing = set(connection.introspection.table_names())
-        with connection.cursor() as cursor:
-            for table in scrub_tables():
-                if table in existing:
-                    cursor.execute(f"VACUUM (FULL) {connection.ops.quote_name(table)}")
-        result = "postgresql" if clean else "postgresql-busy"
+        kept = _pg_vacuum_full([t for t in scrub_tables() if t in existing])
+        result = "postgresql" if clean and not kept else "postgresql-busy"
+        detail["kept_dead_rows"] = kept
     if result:
-        audit_record(action="privacy.database_scrub", actor=None, actor_name="system", detail={"result": result})
+        audit_record(action="privacy.database_scrub", actor=None, actor_name="system",
+                     detail={"result": result, **detail})
     return result
+
+
+_KEPT_RE = re.compile(r"(\d+) dead row versions cannot be removed yet")
+
+
+def _pg_vacuum_full(tables: list[str]) -> int:
+    """``VACUUM (FULL, VERBOSE)`` of each table; returns how many dead row versions it could not remove
+    (read from the server's report, which psycopg hands to a notice handler)."""
+    kept = 0
+
+    def on_notice(diag: Any) -> None:
+        nonlocal kept
+        for text in (diag.message_detail or "", diag.message_primary or ""):
+            for m in _KEPT_RE.finditer(text):
+                kept += int(m.group(1))
+
+    connection.ensure_connection()
+    raw = connection.connection
+    raw.add_notice_handler(on_notice)
+    try:
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"VACUUM (FULL, VERBOSE) {connection.ops.quote_name(table)}")
+    finally:
+        raw.remove_notice_handler(on_notice)
+    return kept
 
 
 SNAPSHOT_WAIT_SECONDS = 60

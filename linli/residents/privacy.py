@@ -176,8 +176,8 @@ def anonymise(people: dict[int, dict[str, Any]]) -> int:
         n += 1
     PersonTag.objects.filter(person_id__in=person_ids).update(source="")
     Occupancy.objects.filter(person_id__in=person_ids).update(end_reason="")
-    from linli.core.crypto import lookup_hashes
     from linli.core.anonymise import area_scrub, linked_blank, names
+    from linli.core.crypto import lookup_hashes
     from linli.residents.models import ImportJob, Organisation
 
     for subject in people.values():

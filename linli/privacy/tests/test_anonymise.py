@@ -6,6 +6,7 @@ The database-file test (SQLite file and WAL bytes) is ``test_anonymise_bytes.py`
 from __future__ import annotations
 
 import datetime
+import time
 
 import pytest
 from django.db import connection
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from linli.core.crypto import lookup_hashes
 from linli.core.models import AuditEntry
-from linli.privacy.actions import correction_request, persons_anonymise, retention_days
+from linli.privacy.actions import correction_request, database_scrub, persons_anonymise, retention_days
 from linli.privacy.models import CorrectionRequest
 from linli.residents.models import Person, PersonStatus, PersonTag
 from linli.residents.privacy import ANONYMOUS_NAME
@@ -291,32 +292,57 @@ def test_scrub_runs_outside_a_transaction(world):
         assert _pg_files_holding(needles)  # the control: the files hold them before
     done = persons_anonymise()
     assert done["persons"] == 1
-    assert done["scrub"] in ("sqlite", "postgresql")
-    if connection.vendor == "postgresql":
-        left = _pg_files_holding(needles)
-        if left:
-            # Not proven on PostgreSQL: run alone this passes; in a full run VACUUM FULL has copied the dead
-            # row version into the new file (some snapshot of the database still counted it as visible;
-            # not identified). The rows, columns and search are clean (the tests above); docs/privacy.md.
-            pytest.xfail(f"VACUUM FULL kept a dead row version: {left[:2]}")
+    scrub = done["scrub"]
+    if connection.vendor == "sqlite":
+        assert scrub == "sqlite"
+        return
+    # PostgreSQL: a scrub that copied a dead row version says so ("postgresql-busy": VACUUM FULL VERBOSE
+    # counts them) and the next night scrubs again; here the next nights come sooner.
+    nights = 0
+    while scrub == "postgresql-busy" and nights < 5:
+        time.sleep(2)
+        scrub = database_scrub()
+        nights += 1
+    if scrub == "postgresql-busy":
+        pytest.xfail(f"the server kept the horizon back for 5 scrubs: {_pg_horizon_holders()}")
+    assert scrub == "postgresql"
+    assert _pg_files_holding(needles) == []
+
+
+def _pg_horizon_holders() -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT datname, state, backend_xmin::text, left(query, 60) FROM pg_stat_activity "
+                       "WHERE backend_xmin IS NOT NULL AND pid <> pg_backend_pid() "
+                       "UNION ALL SELECT slot_name, 'slot', xmin::text, '' FROM pg_replication_slots "
+                       "WHERE xmin IS NOT NULL")
+        return cursor.fetchall()
 
 
 def _pg_files_holding(needles: list[bytes]) -> list[tuple[str, bytes]]:
-    """Read the files of residents_person, its indexes and its TOAST table with ``pg_read_binary_file``
-    (a superuser's function; skipped for other roles) after a CHECKPOINT: which hold which needle."""
+    """Read the files of every table the scrub rewrites (their partitions, indexes and TOAST tables too)
+    with ``pg_read_binary_file`` (a superuser's function; skipped for other roles) after a CHECKPOINT:
+    which hold which needle."""
+    from linli.privacy.actions import scrub_tables
+
     found = []
     with connection.cursor() as cursor:
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         if not cursor.fetchone()[0]:
             pytest.skip("reading relation files needs a superuser")
         cursor.execute("CHECKPOINT")
+        existing = set(connection.introspection.table_names())
+        tables = [t for t in scrub_tables() if t in existing]
         cursor.execute(
-            "SELECT c.relname, pg_relation_filepath(c.oid) FROM pg_class c WHERE c.relname = 'residents_person' "
-            "OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'residents_person'::regclass) "
-            "OR c.oid = (SELECT reltoastrelid FROM pg_class WHERE relname = 'residents_person')"
+            "WITH rels AS (SELECT relid AS oid FROM unnest(%s::text[]) AS t(name), "
+            "LATERAL pg_partition_tree(t.name::regclass)) "
+            "SELECT c.relname, pg_relation_filepath(c.oid) FROM pg_class c "
+            "WHERE c.oid IN (SELECT oid FROM rels) "
+            "OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT oid FROM rels)) "
+            "OR c.oid IN (SELECT reltoastrelid FROM pg_class WHERE oid IN (SELECT oid FROM rels))",
+            [tables],
         )
         files = [(name, path) for name, path in cursor.fetchall() if path]
-        assert files
+        assert any(name == "residents_person" for name, _p in files)
         for name, path in files:
             cursor.execute("SELECT pg_read_binary_file(%s)", [path])
             data = bytes(cursor.fetchone()[0])
