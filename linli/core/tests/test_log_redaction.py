@@ -60,6 +60,38 @@ def test_logging_filter_redacts_the_development_server_request_line():
     assert "/api/v1/residents/persons?q=-" in record.getMessage()
 
 
+@pytest.mark.parametrize("logger", ["django.request", "huey", "linli.residents.tasks"])
+def test_error_and_worker_lines_carry_no_number(logger):
+    """Every logger reaches the configured console handler (the root's, and huey's own), which carries the
+    masking filter: an error line, a worker line and a traceback quoting a full ID number and phone are
+    written masked."""
+    import io
+
+    config = settings.LOGGING
+    console = config["handlers"]["console"]
+    assert "mask_personal_data" in console["filters"]
+    assert config["root"]["handlers"] == ["console"]
+    assert all(v.get("handlers", ["console"]) == ["console"] or v.get("propagate", True)
+               for v in config["loggers"].values())
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(MaskPersonalDataFilter())
+    handler.setFormatter(logging.Formatter(config["formatters"]["plain"]["format"]))
+    target = logging.getLogger(f"test.{logger}")
+    target.addHandler(handler)
+    target.propagate = False
+    try:
+        try:
+            raise ValueError(f"bad row: {ID} {PHONE}")
+        except ValueError:
+            target.error("Internal Server Error: /registry/?q=%s (person %s)", PHONE, ID, exc_info=True)
+    finally:
+        target.removeHandler(handler)
+    out = stream.getvalue()
+    assert "bad row" in out and "Internal Server Error" in out  # the line was written
+    assert not _leaks(out), out
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
