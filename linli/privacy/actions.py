@@ -279,7 +279,7 @@ def persons_anonymise(*, today: datetime.date | None = None, limit: int = 500, s
         return done
     with transaction.atomic(), redaction():
         people: dict[int, dict[str, Any]] = {}
-        for p in persons_by_ids(ids).select_for_update().select_related("place").order_by("id"):
+        for p in persons_by_ids(ids).select_for_update(of=("self",)).select_related("place").order_by("id"):
             user_ids = (user_ids_by_phone_hashes(lookup_hashes(p.phone))
                         if p.phone else [])
             people[p.pk] = {"name": p.name, "phone": p.phone, "id_number": p.id_number, "user_ids": user_ids,

@@ -333,8 +333,9 @@ def _pg_files_holding(needles: list[bytes]) -> list[tuple[str, bytes]]:
         existing = set(connection.introspection.table_names())
         tables = [t for t in scrub_tables() if t in existing]
         cursor.execute(
-            "WITH rels AS (SELECT relid AS oid FROM unnest(%s::text[]) AS t(name), "
-            "LATERAL pg_partition_tree(t.name::regclass)) "
+            "WITH names AS (SELECT unnest(%s::text[]) AS name), "
+            "rels AS (SELECT name::regclass::oid AS oid FROM names UNION "
+            "SELECT p.relid FROM names, LATERAL pg_partition_tree(names.name::regclass) AS p) "
             "SELECT c.relname, pg_relation_filepath(c.oid) FROM pg_class c "
             "WHERE c.oid IN (SELECT oid FROM rels) "
             "OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT oid FROM rels)) "
