@@ -72,7 +72,7 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.result}"
 
     # What the anonymisation after the retention period may blank (core.append_only.redaction; the
-    # database's triggers allow nothing else, migration 0008).
+    # database's triggers allow nothing else, migration 0009).
     redactable_fields = ("actor_name", "target_repr", "detail")
 
     def save(self, *args, **kwargs):

@@ -17,5 +17,5 @@ TABLE, SQLITE_UP, SQLITE_DOWN = TRIGGERS.table, TRIGGERS.sqlite_up, TRIGGERS.sql
 
 
 class Migration(migrations.Migration):
-    dependencies = [("deliberation", "0006_honours_think_tank"), ("core", "0008_redaction")]
+    dependencies = [("deliberation", "0006_honours_think_tank"), ("core", "0009_redaction")]
     operations = [TRIGGERS.replacing(PREVIOUS)]

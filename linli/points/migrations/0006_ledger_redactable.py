@@ -18,5 +18,5 @@ TABLE, SQLITE_UP, SQLITE_DOWN = TRIGGERS.table, TRIGGERS.sqlite_up, TRIGGERS.sql
 
 
 class Migration(migrations.Migration):
-    dependencies = [("points", "0005_selection_events"), ("core", "0008_redaction")]
+    dependencies = [("points", "0005_selection_events"), ("core", "0009_redaction")]
     operations = [TRIGGERS.replacing(PREVIOUS)]

@@ -23,7 +23,7 @@ from django.utils import timezone
 from linli.core.append_only import redact, redaction
 
 REDACTABLE_MIGRATIONS = {
-    "core.AuditEntry": "linli.core.migrations.0008_redaction",
+    "core.AuditEntry": "linli.core.migrations.0009_redaction",
     "points.PointsEntry": "linli.points.migrations.0006_ledger_redactable",
     "points.HoursEntry": "linli.points.migrations.0007_hours_redactable",
     "deliberation.LedgerEntry": "linli.deliberation.migrations.0007_ledger_redactable",

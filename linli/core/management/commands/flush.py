@@ -19,7 +19,7 @@ from django.db import connections, transaction
 from linli.core.models import AuditEntry
 
 # The audit log's triggers as they stand (0008: append-only, redactable by the anonymisation).
-_TRIGGERS = import_module("linli.core.migrations.0008_redaction")
+_TRIGGERS = import_module("linli.core.migrations.0009_redaction")
 
 
 def _trigger_modules(config) -> list[str]:

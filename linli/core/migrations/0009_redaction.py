@@ -58,7 +58,7 @@ def down(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0007_task_run"),
+        ("core", "0008_taskrun_one_active"),
     ]
 
     operations = [
