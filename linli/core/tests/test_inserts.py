@@ -1,0 +1,98 @@
+"""``core.inserts.insert_many``: the rows it writes are the rows ``bulk_create`` writes (encrypted fields,
+lookup hashes, dates, JSON, foreign keys), the instances get their ids, a bad row writes nothing."""
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from linli.core.inserts import insert_many
+from linli.core.models import AuditEntry
+from linli.places.models import Place, PlaceKind
+from linli.residents.models import Person
+
+pytestmark = pytest.mark.django_db
+
+def _given(place: Place, tag: int) -> list[dict]:
+    """Five persons' fields (tag 1 or 2 keeps the ID numbers and phones of the two sets apart)."""
+    return [{
+        "name": f"张{tag}{n}", "name_initials": "z", "sex": "1" if n % 2 else "2",
+        "id_number": f"33010219800{tag}0{n}0011" if n != 3 else "", "phone": f"170{tag}000000{n}" if n != 2 else "",
+        "birth_month": dt.date(1980 + n, 1, 1), "moved_in_on": dt.date(2020, 5, n + 1) if n else None,
+        "place_id": place.pk if n != 1 else None, "place_path": place.path, "notes": f"第 {n} 个",
+    } for n in range(5)]
+
+
+def test_the_rows_are_the_rows_bulk_create_writes():
+    place = Place.objects.create(kind=PlaceKind.HOUSE, name="101", path="/9/")
+    by_bulk = Person.objects.bulk_create([Person(**row) for row in _given(place, 1)])
+    before = timezone.now() - dt.timedelta(seconds=1)
+    given = _given(place, 2)
+    by_insert = insert_many([Person(**row) for row in given])
+    assert all(p.pk is not None and not p._state.adding for p in by_insert)
+    assert len({p.pk for p in by_bulk + by_insert}) == 10
+    hashed = ("id_number_hash", "id_tail_hash", "phone_hash", "phone_tail_hash")
+    for a, b, row in zip(by_bulk, by_insert, given, strict=True):
+        stored, twin = Person.objects.get(pk=b.pk), Person.objects.get(pk=a.pk)
+        assert {k: getattr(stored, k) for k in row} == row
+        for name in hashed:  # the lookup hashes' pre_save ran, as bulk_create runs it
+            field = Person._meta.get_field(name)
+            assert getattr(stored, name) == field.hash_of(getattr(stored, field.source))
+            assert bool(getattr(stored, name)) == bool(getattr(twin, name))
+        assert stored.status == twin.status and stored.ethnicity == twin.ethnicity == ""
+        assert stored.created_at >= before and stored.updated_at >= before  # auto_now_add, auto_now
+    # Encrypted at rest: the database holds no plaintext ID number.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number FROM residents_person WHERE id = %s", [by_insert[0].pk])
+        raw = cursor.fetchone()[0]
+    assert raw and "330102" not in raw
+
+
+def test_json_datetimes_and_foreign_keys_round_trip():
+    at = timezone.now().replace(microsecond=123456)
+    rows = [AuditEntry(at=at, actor=None, actor_name="console", action="core.test", target_type="x",
+                       target_id=str(n), target_repr=f"行 {n}", detail={"n": n, "名": ["甲", None]})
+            for n in range(3)]
+    insert_many(rows)
+    got = list(AuditEntry.objects.filter(action="core.test").order_by("id"))
+    assert [e.pk for e in got] == [r.pk for r in rows]
+    assert [e.detail for e in got] == [{"n": n, "名": ["甲", None]} for n in range(3)]
+    assert {e.at for e in got} == {at}
+    assert {e.actor_id for e in got} == {None}
+
+
+def test_given_ids_are_kept_and_the_others_follow():
+    place = Place.objects.create(kind=PlaceKind.HOUSE, name="101", path="/9/")
+    top = (Place.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 100
+    rows = [Place(kind=PlaceKind.HOUSE, name="given", path="/9/1/", pk=top),
+            Place(kind=PlaceKind.HOUSE, name="new", path="/9/2/", parent=place)]
+    insert_many(rows)
+    assert rows[0].pk == top
+    assert Place.objects.get(pk=top).name == "given"
+    assert Place.objects.get(pk=rows[1].pk).parent_id == place.pk
+
+
+def test_a_clash_writes_nothing():
+    place = Place.objects.create(kind=PlaceKind.HOUSE, name="101", path="/9/")
+    count = Person.objects.count()
+    same = "330102198001010011"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_many([Person(name="甲", id_number="330102198001010027", place=place),
+                     Person(name="乙", id_number=same, place=place), Person(name="丙", id_number=same, place=place)])
+    assert Person.objects.count() == count
+
+
+def test_one_model_per_call():
+    with pytest.raises(ValueError, match="one model"):
+        insert_many([Place(kind=PlaceKind.HOUSE, name="1", path="/1/"), Person(name="甲")])
+
+
+def test_a_parent_saved_after_it_was_given_lends_its_id():
+    street = Place(kind=PlaceKind.STREET, name="街道", path="/")
+    community = Place(kind=PlaceKind.COMMUNITY, name="社区", path="/", parent=street)
+    with pytest.raises(ValueError, match="unsaved related object 'parent'"):
+        insert_many([community])
+    insert_many([street])
+    insert_many([community])
+    assert Place.objects.get(pk=community.pk).parent_id == street.pk
