@@ -14,6 +14,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from linli.core.inserts import insert_many
+
 DISHES = [("红烧肉套餐", "15"), ("清蒸鱼套餐", "16"), ("番茄炒蛋饭", "12"), ("青菜香菇面", "10"), ("土豆牛腩饭", "16"),
           ("小米粥配包子", "6"), ("鸡蛋羹套餐", "12"), ("冬瓜排骨汤饭", "14")]
 NEEDS = [("repair", "厨房水龙头漏水"), ("meals", "希望每天送午餐"), ("medical", "需要陪同去医院复查"),
@@ -78,10 +80,10 @@ def _visits(community: Any, rng: random.Random) -> None:
             plan.last_visit_at = last
             plan.next_due = timezone.localtime(last).date() + dt.timedelta(days=plan.every_days)
             updates.append(plan)
-    Visit.objects.bulk_create(visits, batch_size=2000)
+    insert_many(visits, batch_size=2000)
     for v, n in needs:
         n.visit = v
-    Need.objects.bulk_create([n for _v, n in needs])
+    insert_many([n for _v, n in needs])
     VisitPlan.objects.bulk_update(updates, ["last_visit_at", "next_due"])
 
 
@@ -100,7 +102,7 @@ def _canteen(community: Any, rng: random.Random) -> None:
         day = today + dt.timedelta(days=back)
         for dish, price in rng.sample(DISHES, 3):
             items.append(MenuItem(canteen=the, day=day, meal="lunch", name=dish, price=Decimal(price)))
-    items = MenuItem.objects.bulk_create(items)
+    items = insert_many(items)
     by_day: dict[dt.date, list[Any]] = {}
     for item in items:
         by_day.setdefault(item.day, []).append(item)
@@ -122,7 +124,7 @@ def _canteen(community: Any, rng: random.Random) -> None:
             orders.append(MealOrder(item=item, canteen=the, day=day, person=person, person_name=person.name,
                                     place_path=person.place_path, full_price=item.price, price=paid, rule=rule,
                                     deliver=deliver, address=person.current_address if deliver else ""))
-    MealOrder.objects.bulk_create(orders, batch_size=2000)
+    insert_many(orders, batch_size=2000)
     assert Canteen.objects.filter(pk=the.pk).exists()
 
 

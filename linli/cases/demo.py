@@ -34,6 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from linli.cases.workflow import Channel, Satisfaction
+from linli.core.inserts import insert_many
 
 SEED = 10
 MONTHS = 12
@@ -585,13 +586,13 @@ def history_write(history: list[Past], clock: dict[str, datetime | None]) -> lis
                                             from_status=before, to_status=case.status, note=out.note, reply=out.reply,
                                             data=out.data))
     last = {id(e.case): e.at for e in events}
-    Case.objects.bulk_create(cases, batch_size=500)
+    insert_many(cases, batch_size=500)
     for case in cases:  # auto_now_add and auto_now stamped the insert's time
         case.created_at, case.updated_at = case.reported_at, last[id(case)]
     Case.objects.bulk_update(cases, ["created_at", "updated_at"], batch_size=500)
     for event in events:
         event.case = event.case  # the case's id, now that it has one
-    CaseEvent.objects.bulk_create(events, batch_size=1000)
+    insert_many(events, batch_size=1000)
     audits = []
     channel = context.current().channel
     for event in events:
@@ -603,7 +604,7 @@ def history_write(history: list[Past], clock: dict[str, datetime | None]) -> lis
             detail={"channel": channel, "from": event.from_status, "to": event.to_status, "event": event.pk,
                     **_audit_data(event.data)},
         ))
-    AuditEntry.objects.bulk_create(audits, batch_size=1000)
+    insert_many(audits, batch_size=1000)
     for case in verified:
         clock["at"] = case.verified_at
         points_award_reporter(reporter=case.reporter, phone_hash=case.reporter_phone_hash,

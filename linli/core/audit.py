@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from linli.core import context
+from linli.core.inserts import insert_many
 from linli.core.masking import mask_text
 from linli.core.models import AuditEntry, AuditResult
 
@@ -91,5 +92,5 @@ def audit_record_many(
     ctx = context.current()
     entries = [_entry(action=action, actor=actor, actor_name=actor_name, target=target, detail=detail, ctx=ctx)
                for target, detail in targets]
-    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
+    insert_many(entries, batch_size=batch_size)
     return len(entries)

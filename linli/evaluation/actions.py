@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from linli.accounts.selectors import user_has_role_under
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.core.inserts import insert_many
 from linli.core.workflow import Apply, Outcome, Spec, run
 from linli.evaluation import selectors
 from linli.evaluation.access import can_open_rounds, can_score_for
@@ -170,7 +171,7 @@ def sheet_submit(*, round: EvaluationRound | int, building: Any, scores: Any, ac
                 )
         except IntegrityError as exc:
             raise Refused(_("This building has already scored in this round."), code="already_scored") from exc
-        Score.objects.bulk_create(
+        insert_many(
             [Score(sheet=sheet, round=rnd, scorer=building, target_id=t, criterion=c, value=v) for t, c, v in rows]
         )
         RoundEvent.objects.create(
@@ -195,7 +196,7 @@ def _note(key: str) -> Apply:
 def _publish(rnd: EvaluationRound, actor: Any, data: dict[str, Any], now: Any) -> Outcome:
     rows = selectors.round_ranking(rnd)
     RoundResult.objects.filter(round=rnd).delete()
-    RoundResult.objects.bulk_create(
+    insert_many(
         [
             RoundResult(
                 round=rnd, building_id=r.building_id, rank=r.rank, total=r.total_display, sheets=r.sheets,
@@ -301,7 +302,7 @@ def campaign_create(
                 continue
             seen.add(where.pk)
             rows.append(CampaignTarget(campaign=campaign, place=where, inspector=inspector))
-        CampaignTarget.objects.bulk_create(rows)
+        insert_many(rows)
         CampaignEvent.objects.create(campaign=campaign, kind="create", actor=campaign.created_by,
                                      actor_name=_actor_name(actor), at=timezone.now(), to_status=campaign.status,
                                      data={"targets": len(rows)})
@@ -445,7 +446,7 @@ def survey_open(*, questionnaire: Any, community: Any, month: dt.date, sample_si
                 sample_size=size, created_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
             sample = household_sample(community.path, size, seed=survey.pk * 7919 + month.year * 100 + month.month)
-            SurveyInvite.objects.bulk_create(
+            insert_many(
                 [SurveyInvite(survey=survey, household_id=hid, label=label, token=secrets.token_urlsafe(12)) for hid, label in sample]
             )
             SurveyEvent.objects.create(survey=survey, kind="open", actor=survey.created_by, actor_name=_actor_name(actor),
@@ -703,7 +704,7 @@ def training_record(
             teacher=(teacher or "")[:64], created_by=actor if getattr(actor, "is_authenticated", False) else None,
             pair=pair,
         )
-        TrainingAttendance.objects.bulk_create([
+        insert_many([
             TrainingAttendance(session=session, user=u, hours=h, year=held_on.year,
                                recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
             for u in people

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.core.inserts import insert_many
 from linli.core.workflow import Outcome, Spec, run
 from linli.evaluation.models import (
     Commitment,
@@ -166,7 +167,7 @@ def commitments_rate(*, building: Any, year: int, ratings: dict[int, str], actor
             raise Refused(_("Your household has already rated. Thank you."), code="already_answered")
         try:
             with transaction.atomic():
-                CommitmentRating.objects.bulk_create([
+                insert_many([
                     CommitmentRating(commitment_id=cid, household_id=household_id, value=v, rated_by=actor,
                                      rated_at=now) for cid, v in clean.items()
                 ])
@@ -223,7 +224,7 @@ def member_evaluations_prepare(*, community: Any, year: int, half: int, actor: A
                 for k, v in figures.items():
                     setattr(ev, k, v)
                 changed.append(ev)
-        MemberEvaluation.objects.bulk_create(new)
+        insert_many(new)
         if changed:
             MemberEvaluation.objects.bulk_update(changed, ["orders_done", "orders_rated", "orders_satisfied",
                                                            "wishes_done", "hours", "commitments", "commitments_kept"])

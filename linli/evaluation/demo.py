@@ -13,6 +13,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from linli.core.inserts import insert_many
+
 MONTHS = 12
 MAX_BUILDINGS = 12  # compounds of 4 to 12 buildings (a round of a larger one is a lot of demo rows)
 
@@ -321,7 +323,7 @@ def _demo_members(demo: Any) -> None:
             if n == 0:  # a member's new commitment waits for the community's approval
                 Commitment.objects.create(member=m, building=building, place_path=building.path, year=today.year,
                                           text="周末为楼里孩子开放党员书屋")
-    CommitmentLog.objects.bulk_create(logs, batch_size=2000)
+    insert_many(logs, batch_size=2000)
     cur_year, cur_half = today.year, 1 if today.month <= 6 else 2
     for community in demo.communities:
         member_evaluations_prepare(community=community, year=year, half=half, actor=None)

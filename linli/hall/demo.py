@@ -18,6 +18,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from linli.core.inserts import insert_many
+
 PER_COMMUNITY = 240  # applications a year in each community
 WEIGHTS = {  # how often each service is asked for (the rest: 1)
     "residence_proof": 30, "social_security_query": 20, "elder_card": 14, "medical_insurance": 12,
@@ -121,7 +123,7 @@ def _year(demo: Any, community: Any, rng: random.Random, services: list[Any], we
             rated_at=rated_at,
         ))
         plans.append((staff_name, steps))
-    created = Application.objects.bulk_create(apps)
+    created = insert_many(apps)
     events = []
     certs: list[tuple[Any, int, datetime]] = []
     for app, (actor_name, steps) in zip(created, plans, strict=True):
@@ -134,7 +136,7 @@ def _year(demo: Any, community: Any, rng: random.Random, services: list[Any], we
         if app.service.certificate and app.done_at is not None:
             year = timezone.localtime(app.done_at).year
             certs.append((app, year, app.done_at))
-    ApplicationEvent.objects.bulk_create(events)
+    insert_many(events)
     certs.sort(key=lambda row: row[2])
     counters: dict[int, int] = {}
     rows = []
@@ -149,8 +151,8 @@ def _year(demo: Any, community: Any, rng: random.Random, services: list[Any], we
             .replace("{address}", app.address or "—").replace("{purpose}", app.details or "—"),
             issuer_name=f"{community.name}居民委员会", issued_at=done_at,
         ))
-    Certificate.objects.bulk_create(rows)
-    CertificateSerial.objects.bulk_create(
+    insert_many(rows)
+    insert_many(
         [CertificateSerial(community=community, year=y, last=n) for y, n in counters.items()]
     )
 
@@ -256,8 +258,8 @@ def _rooms(demo: Any, community: Any, rng: random.Random) -> None:
             status = "cancelled"
         add(room, day, rng.randint(8, 18), rng.choice([1, 2, 2, 3]), rng.choice(ONE_OFF), status,
             rng.choice(["居民", "志愿者", "楼道长", "党员"]))
-    made = Booking.objects.bulk_create(rows)
-    BookingEvent.objects.bulk_create([
+    made = insert_many(rows)
+    insert_many([
         BookingEvent(booking=b, kind="book", actor_name=b.booker_name, at=b.starts_at - timedelta(days=3),
                      to_status=b.status) for b in made
     ])
@@ -357,13 +359,13 @@ def _classes(demo: Any, community: Any, rng: random.Random) -> None:
     today = timezone.localdate()
     staff_name = "社区工作人员"
     planned = _course_rows(community, rng, today, tz)
-    courses = Course.objects.bulk_create([c for c, _t in planned])
+    courses = insert_many([c for c, _t in planned])
     sessions: list[CourseSession] = []
     for course, (_c, times) in zip(courses, planned, strict=True):
         for n, start in enumerate(times[:2] if course.status == "cancelled" else times):
             sessions.append(CourseSession(course=course, starts_at=start, ends_at=start + timedelta(hours=2),
                                           topic=f"第{n + 1}讲", code=secrets.token_urlsafe(12)))
-    sessions = CourseSession.objects.bulk_create(sessions)
+    sessions = insert_many(sessions)
     by_course: dict[int, list[CourseSession]] = {}
     for session in sessions:
         by_course.setdefault(session.course_id, []).append(session)
@@ -414,13 +416,13 @@ def _classes(demo: Any, community: Any, rng: random.Random) -> None:
             enrolments.append(e)
             present.append(came)
     Course.objects.bulk_update(courses, ["enrolled"])  # the quota's count, as the compare-and-set keeps it
-    enrolments = Enrolment.objects.bulk_create(enrolments)
+    enrolments = insert_many(enrolments)
     attendance = [
         Attendance(session=session, enrolment=e, at=session.starts_at + timedelta(minutes=rng.randint(-20, 10)),
                    by_qr=e.channel == "online" or rng.random() < 0.6)
         for e, came in zip(enrolments, present, strict=True) for session in came
     ]
-    Attendance.objects.bulk_create(attendance)
+    insert_many(attendance)
     per_course: dict[int, list[Enrolment]] = {}
     for e in enrolments:
         per_course.setdefault(e.course_id, []).append(e)
@@ -471,12 +473,12 @@ def _classes(demo: Any, community: Any, rng: random.Random) -> None:
                  f"{course.ends_on.year}年{course.ends_on.month}月{course.ends_on.day}日参加{community.name}"
                  f"举办的“{course.title}”{label}，完成学习，准予结业。",
         ))
-    certs = Certificate.objects.bulk_create(certs)
+    certs = insert_many(certs)
     for cert, e in zip(certs, completed, strict=True):
         events.append(CourseEvent(course_id=e.course_id, kind="complete", actor_name=staff_name,
                                   at=cert.issued_at, from_status="enrolled", to_status="completed",
                                   data={"enrolment": cert.enrolment_id, "certificate": cert.pk}))
-    CourseEvent.objects.bulk_create(events)
+    insert_many(events)
     for year, last in counters.items():
         CertificateSerial.objects.update_or_create(community=community, year=year, defaults={"last": last})
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from linli.core.inserts import insert_many
 from linli.iot.models import DEFAULT_UNITS, Device, Reading
 
 # kind, name, per how many buildings (1 = every building of the first compound), normal value, spread
@@ -97,7 +98,7 @@ def demo_extend(demo: Any) -> None:
                                        unit=DEFAULT_UNITS.get(device.kind, ""), received_at=at))
             Device.objects.filter(pk=device.pk).update(last_value=history[-1].value, last_at=history[-1].at,
                                                        last_seen_at=history[-1].at)
-    Reading.objects.bulk_create(history, batch_size=2000)
+    insert_many(history, batch_size=2000)
     _past_alarm(demo, now)
 
 

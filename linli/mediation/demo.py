@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from linli.core.inserts import insert_many
 from linli.mediation.workflow import DisputeStatus as S
 
 TEAMS = [
@@ -169,7 +170,7 @@ def _community_year(demo: Any, community: Any, index: int, rng: random.Random) -
             d.source = "walk_in"  # a demo case is linked by the cases demo, not drawn here
         rows.append(d)
         meta.append((state, at, lead))
-    Dispute.objects.bulk_create(rows)
+    insert_many(rows)
     parties, events, sessions, agreements = [], [], [], []
     serials: dict[int, int] = {}
     for d, (state, at, _lead) in zip(rows, meta, strict=True):
@@ -253,10 +254,10 @@ def _community_year(demo: Any, community: Any, index: int, rng: random.Random) -
             d.archived_at = t
     Dispute.objects.bulk_update(rows, ["status", "reason", "accepted_at", "due_on", "method", "referred_to",
                                        "outcome", "outcome_at", "fulfilled", "followed_up_at", "archived_at"])
-    DisputeParty.objects.bulk_create(parties)
-    DisputeEvent.objects.bulk_create(events)
-    MediationSession.objects.bulk_create(sessions)
-    Agreement.objects.bulk_create(agreements)
+    insert_many(parties)
+    insert_many(events)
+    insert_many(sessions)
+    insert_many(agreements)
     for year, last in seq.items():
         AgreementSequence.objects.create(community=community, year=year, kind="dispute", last=last)
     for year, last in serials.items():
@@ -290,7 +291,7 @@ def _screenings(demo: Any, community: Any, index: int, rng: random.Random) -> No
             rounds.append(r)
             for p in places:
                 entries.append((r, ScreeningEntry(place=p, found=1 if rng.random() < 0.08 else 0, recorded_at=done)))
-    ScreeningRound.objects.bulk_create(rounds)
+    insert_many(rounds)
     for r, e in entries:
         e.round = r
-    ScreeningEntry.objects.bulk_create([e for _r, e in entries], batch_size=2000)
+    insert_many([e for _r, e in entries], batch_size=2000)

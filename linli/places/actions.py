@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.core.access import scope_of
 from linli.core.audit import audit_record, audit_record_many
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.core.inserts import insert_many
 from linli.core.refdata import refdata_changed
 from linli.places import geo
 from linli.places.models import (
@@ -518,7 +519,7 @@ def places_create_bulk(items: Sequence[NewPlace], *, actor=None) -> list[Place]:
         for item, place in batch:
             parent_place = item.parent.place if isinstance(item.parent, NewPlace) else item.parent
             place.parent = existing[parent_place.pk] if depth == 0 and parent_place is not None else parent_place
-        Place.objects.bulk_create([place for _item, place in batch], batch_size=BULK_BATCH)
+        insert_many([place for _item, place in batch], batch_size=BULK_BATCH)
         for item, place in batch:
             parent_place = place.parent
             place.path = f"{parent_place.path if parent_place else '/'}{place.pk}/"

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from linli.core.inserts import insert_many
 from linli.points.actions import hours_record, points_award
 from linli.points.models import ItemKind, ShopItem
 
@@ -44,7 +45,7 @@ def demo_extend(demo) -> None:
     today = timezone.localdate()
     for community in demo.communities:
         have = set(ShopItem.objects.filter(community=community).values_list("name", flat=True))
-        ShopItem.objects.bulk_create(
+        insert_many(
             [
                 ShopItem(
                     community=community,

@@ -15,7 +15,7 @@ district code 330102 and a valid check character (GB 11643), phones use the 170/
 prefixes.
 
 Places go through the places' bulk action (``places_create_bulk``: one call per community); persons, households, members, occupancies, organisations and tags
-are written in batches with ``bulk_create``, as the Excel import writes them, with one audit row per
+are written in batches with ``core.inserts.insert_many``, as the Excel import writes them, with one audit row per
 community. Deterministic: one seeded generator per community; birth dates are counted back from the day
 of the build, and no one is 59 on that day, so the 60+ share stays exact for a year after the build.
 Idempotent: a community that already has compounds is left as it is.
@@ -45,6 +45,7 @@ from shapely.geometry.base import BaseGeometry
 
 from linli.core.audit import audit_record
 from linli.core.idnumber import make_id_number
+from linli.core.inserts import insert_many
 from linli.places.actions import NewPlace, places_create_bulk
 from linli.places.models import CompoundKind, HouseUsage, Place, PlaceKind
 from linli.residents.models import (
@@ -782,7 +783,7 @@ def build_community(demo, community: Place, spec: CommunitySpec, *, today: datet
         moved_in = today - datetime.timedelta(days=rng.randrange(120, 25 * 365))
         _persons_for(people, plan, house, today=today, community=community, street=street, moved_in=moved_in)
     persons = [person_of(m) for plan, _h, _b in placed for m in plan.members]
-    Person.objects.bulk_create(persons, batch_size=BATCH)
+    insert_many(persons, batch_size=BATCH)
     if any(p.pk is None for p in persons):  # pragma: no cover - both supported databases return ids
         raise RuntimeError("the database did not return the new persons' ids")
     # Households, members, occupancies.
@@ -792,7 +793,7 @@ def build_community(demo, community: Place, spec: CommunitySpec, *, today: datet
                   place_path=house.place.path)
         for plan, house, _b in placed
     ]
-    Household.objects.bulk_create(households, batch_size=BATCH)
+    insert_many(households, batch_size=BATCH)
     members, occupancies = [], []
     for (plan, house, _b), household in zip(placed, households, strict=True):
         for m in plan.members:
@@ -804,8 +805,8 @@ def build_community(demo, community: Place, spec: CommunitySpec, *, today: datet
                 kind = OccupancyKind.TENANT if plan.tenant else OccupancyKind.OWNER
             occupancies.append(Occupancy(person_id=person.pk, house_id=house.place.pk, kind=kind,
                                          start_date=person.moved_in_on))
-    HouseholdMember.objects.bulk_create(members, batch_size=BATCH)
-    Occupancy.objects.bulk_create(occupancies, batch_size=BATCH)
+    insert_many(members, batch_size=BATCH)
+    insert_many(occupancies, batch_size=BATCH)
     # Tags.
     tags = _tags()
     veteran = _custom_tag(community)
@@ -838,7 +839,7 @@ def build_community(demo, community: Place, spec: CommunitySpec, *, today: datet
                 tag(m, "child_in_difficulty")
             if m.sex == "1" and m.age >= 30 and rng.random() < .025:
                 tag(m, "veteran")
-    PersonTag.objects.bulk_create(person_tags, batch_size=BATCH)
+    insert_many(person_tags, batch_size=BATCH)
     # Shops and other organisations.
     organisations = []
     for shop, _block in shops:
@@ -852,7 +853,7 @@ def build_community(demo, community: Place, spec: CommunitySpec, *, today: datet
         site = org_sites[i % len(org_sites)].place
         assert site is not None
         organisations.append(Organisation(name=name, kind=kind, place_id=site.pk, place_path=site.path))
-    Organisation.objects.bulk_create(organisations, batch_size=BATCH)
+    insert_many(organisations, batch_size=BATCH)
     serving, services = _services(spec.code, compounds, today=today)
     counts = {
         "households": len(households), "persons": len(persons), "members": len(members),
@@ -881,7 +882,7 @@ def _services(code: str, compounds: dict[str, Place], *, today: datetime.date) -
             contact_name=rng.choice(SERVICE_CONTACTS), contact_phone=f"171{rng.randint(0, 99_999_999):08d}",
         ))
         served.append(sites)
-    Organisation.objects.bulk_create(organisations, batch_size=BATCH)
+    insert_many(organisations, batch_size=BATCH)
     services, current = [], set()
     for organisation, sites in zip(organisations, served, strict=True):
         for compound in sites:
@@ -891,7 +892,7 @@ def _services(code: str, compounds: dict[str, Place], *, today: datetime.date) -
             start = today - datetime.timedelta(days=rng.randrange(200, 8 * 365))
             services.append(CompoundService(organisation=organisation, compound=compound, kind=organisation.kind,
                                             place_path=compound.path, start_date=start))
-    CompoundService.objects.bulk_create(services, batch_size=BATCH)
+    insert_many(services, batch_size=BATCH)
     return organisations, services
 
 

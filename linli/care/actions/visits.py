@@ -28,6 +28,7 @@ from linli.care.actions._common import clean_text, notify
 from linli.care.workflow import NEED_KINDS, PERM_MANAGE, PERM_VISIT, Found, NeedKind, NeedStatus
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.core.inserts import insert_many
 from linli.residents.selectors import person_get, person_ids_tagged, persons_by_ids
 
 MAX_NEEDS = 10
@@ -60,7 +61,7 @@ def plans_sync(*, place_path: str = "", today: dt.date | None = None) -> dict[st
             rows.append(VisitPlan(person=person, rule=rule, place_path=person.place_path,
                                   assignee_id=workers[person.place_path], every_days=rule.every_days,
                                   next_due=today + dt.timedelta(days=min(rule.every_days, 3))))
-        VisitPlan.objects.bulk_create(rows)
+        insert_many(rows)
         created += len(rows)
         VisitPlan.objects.filter(rule=rule, person_id__in=[p for p, a in have.items() if not a]).update(active=True)
         stale = VisitPlan.objects.filter(rule=rule, active=True).exclude(person_id__in=person_ids)
@@ -167,7 +168,7 @@ def visit_log(
             visitor_name=(getattr(actor, "display_name", "") or str(actor or "system"))[:64],
             visited_at=visited_at, found=found, note=clean_text(note), photo=photo_name, lon=x, lat=y,
         )
-        Need.objects.bulk_create([
+        insert_many([
             Need(visit=visit, person=person, place_path=person.place_path, kind=k, text=t, created_at=visited_at)
             for k, t in items
         ])

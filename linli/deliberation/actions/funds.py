@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound
+from linli.core.inserts import insert_many
 from linli.core.masking import mask_name
 from linli.deliberation.actions._common import (
     authenticated,
@@ -109,7 +110,7 @@ def fund_payment_run(*, actor: Any, fund: Any, year: Any, amount: Any,
             ledger=f.ledger_id, actor=actor, now=now, note=f"{label} {year}",
             amounts=[(fen, pid, mask_name(name)) for pid, name in due],
         )
-        FundPayment.objects.bulk_create(
+        insert_many(
             [FundPayment(fund=f, run=run, programme=programme, year=year, person_id=pid, entry=e)
              for (pid, _name), e in zip(due, entries, strict=True)],
             batch_size=500,

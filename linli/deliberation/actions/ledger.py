@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, Refused
+from linli.core.inserts import insert_many
 from linli.deliberation.actions._common import authenticated, clean_text
 from linli.deliberation.models import Ledger, LedgerEntry
 from linli.deliberation.workflow import MONEY_IN, EntryKind
@@ -145,7 +146,7 @@ def ledger_post_many(*, ledger: Any, rows: list[tuple[str, Any, Any, str, str]],
                                        counterparty=clean_text(counterparty, limit=100),
                                        person_id=getattr(person, "pk", person), note=clean_text(note, limit=300),
                                        actor=actor_row, actor_name=actor_name, at=now))
-        written = LedgerEntry.objects.bulk_create(entries, batch_size=500)
+        written = insert_many(entries, batch_size=500)
         audit_record(action="deliberation.ledger_post_many", actor=actor, actor_name="" if actor is not None else "system",
                      target_type="deliberation.ledger", target_id=ledger_id,
                      detail={"entries": len(written), "total_fen": total})

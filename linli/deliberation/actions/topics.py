@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.core.inserts import insert_many
 from linli.core.workflow import Outcome, Spec, run
 from linli.deliberation.access import can_manage_path, can_raise
 from linli.deliberation.actions._common import (
@@ -81,7 +82,7 @@ def _merge(topic: Topic, actor: Any, data: dict[str, Any], now: datetime) -> Out
         TopicSupport(topic=target, voter_key=s.voter_key, person_id=s.person_id, user_id=s.user_id, at=s.at)
         for s in TopicSupport.objects.filter(topic=topic).exclude(voter_key__in=keys)
     ]
-    TopicSupport.objects.bulk_create(moved)
+    insert_many(moved)
     count = TopicSupport.objects.filter(topic=target).count()
     Topic.objects.filter(pk=target.pk).update(support_count=count, version=F("version") + 1, updated_at=now)
     topic.merged_into = target

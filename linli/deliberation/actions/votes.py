@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, Refused
+from linli.core.inserts import insert_many
 from linli.core.masking import mask_name
 from linli.core.workflow import Outcome, Spec, run
 from linli.deliberation.access import can_manage_path
@@ -238,7 +239,7 @@ def roll_draw(vote: Vote) -> tuple[int, int]:
             label = "、".join(houses[h][0] for h in sorted(group))[:120]
             area = sum(_cm2(houses[h][1]) for h in group)
             entries.append((f"o{root}", label, None, area, persons))
-    made = RollEntry.objects.bulk_create(
+    made = insert_many(
         [RollEntry(vote=vote, key=k, label=label[:120], household_id=h, heads=1, area_cm2=a) for k, label, h, a, _p in entries],
         batch_size=2000,
     )
@@ -251,7 +252,7 @@ def roll_draw(vote: Vote) -> tuple[int, int]:
             if pid not in seen:  # a person casts for one entry of a vote
                 seen.add(pid)
                 members.append(RollMember(vote=vote, entry=entry, person_id=pid))
-    RollMember.objects.bulk_create(members, batch_size=2000)
+    insert_many(members, batch_size=2000)
     return len(entries), sum(a for _k, _l, _h, a, _p in entries)
 
 
