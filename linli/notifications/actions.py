@@ -31,6 +31,17 @@ def _kick() -> None:
     notices_deliver()
 
 
+def kick_on_commit() -> None:
+    """After the commit, wake the delivery task once per transaction (it claims every pending delivery), not
+    once per notice: a run that queues many notices (the demo's year, a bulk action) enqueues one task.
+    A wake-up still pending covers this one: a savepoint rollback that would drop it can only be of a
+    savepoint open now (a released one cannot be rolled back), which would drop this one too."""
+    connection = transaction.get_connection()
+    if any(func is _kick for _sids, func, _robust in connection.run_on_commit):
+        return
+    transaction.on_commit(_kick)
+
+
 def notice_queue(
     *,
     user_ids: Iterable[int | None],
@@ -59,7 +70,7 @@ def notice_queue(
         sms = [Delivery(notice=n, channel=Channel.SMS, next_at=now) for n in created if n.user_id is None]
         if sms:
             Delivery.objects.bulk_create(sms)
-        transaction.on_commit(_kick)
+        kick_on_commit()
     return created
 
 

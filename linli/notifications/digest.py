@@ -90,9 +90,9 @@ def digest_write(user: Any, *, day: date, now: datetime) -> Notice | None:
         row.digest_last = day
         row.save(update_fields=["digest_last"])
         if row.channels:
-            from linli.notifications.actions import _kick
+            from linli.notifications.actions import kick_on_commit
 
-            transaction.on_commit(_kick)
+            kick_on_commit()
     return notice
 
 

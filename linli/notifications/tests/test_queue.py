@@ -83,3 +83,31 @@ def test_a_channel_needs_an_address(world):
     assert "wechat_openid" in err.value.fields
     with pytest.raises(Invalid):
         preference_set(user=user, channels=["fax"], digest=False, digest_at=time(8))
+
+
+def test_the_worker_is_woken_once_per_transaction_even_after_a_rolled_back_savepoint(resident, grid_worker_a):
+    from linli.notifications.actions import _kick
+
+    def wake_ups() -> int:
+        return sum(func is _kick for _sids, func, _robust in transaction.get_connection().run_on_commit)
+
+    for n in range(3):
+        notice_queue(user_ids=[resident.pk], kind="x", ref=f"r:{n}", text="t")
+    assert wake_ups() == 1  # three notices, one wake-up
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with transaction.atomic():
+            notice_queue(user_ids=[resident.pk], kind="x", ref="r:gone", text="t")
+        assert wake_ups() == 1
+        raise RuntimeError
+    assert wake_ups() == 1
+    with transaction.atomic():  # a savepoint: the test's transaction is open around it
+        transaction.get_connection().run_on_commit.clear()  # as if the first wake-up had been rolled back
+        with pytest.raises(RuntimeError), transaction.atomic():
+            notice_queue(user_ids=[resident.pk], kind="x", ref="r:gone2", text="t")
+            assert wake_ups() == 1
+            raise RuntimeError
+        assert wake_ups() == 0  # went with its savepoint
+        notice_queue(user_ids=[grid_worker_a.pk], kind="x", ref="r:kept", text="t")
+        assert wake_ups() == 1  # the kept notice has its own
+    assert list(Notice.objects.filter(ref__startswith="r:").values_list("ref", flat=True).order_by("ref")) == [
+        "r:0", "r:1", "r:2", "r:kept"]
