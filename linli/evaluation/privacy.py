@@ -14,6 +14,7 @@ from typing import Any
 from linli.core.anonymise import area_scrub, names
 from linli.evaluation.models import (
     Commitment,
+    CommitmentEvent,
     CommitmentLog,
     Finding,
     Inspection,
@@ -27,6 +28,7 @@ from linli.evaluation.models import (
 AREA = [
     (Commitment, "place_path", ("text",)),
     (CommitmentLog, "commitment__place_path", ("text",)),
+    (CommitmentEvent, "commitment__place_path", ("note", "data")),
     (MemberEvaluation, "place_path", ("comment",)),
     (MemberEvaluationEvent, "evaluation__place_path", ("note", "data")),
     (Inspection, "target__place__path", ("note",)),
