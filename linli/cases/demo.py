@@ -644,6 +644,7 @@ def _settle_notices(now: datetime) -> None:
 def demo_extend(demo: Any) -> None:
     """A year of cases on the demo street (called by ``linli.accounts.demo.demo_build``)."""
     from linli.cases.kpi import kpi_add_cases
+    from linli.cases.open_counts import state_counts_add
     from linli.core.audit import audit_record
     from linli.core.models import AuditEntry
     from linli.residents.demo import demo_size
@@ -656,6 +657,7 @@ def demo_extend(demo: Any) -> None:
     with demo_clock() as clock:
         history = history_write(planner.history, clock)
     kpi_add_cases(history)
+    state_counts_add(history)
     counts = {**demo_run(planner, now=now), "history": len(history)}
     _settle_notices(now)
     audit_record(action="cases.demo_build", actor=None, actor_name="console", target=demo.street,

@@ -386,9 +386,11 @@ def kpi_pending(
     category_id: int | None = None,
     department_id: int | None = None,
     now: datetime | None = None,
+    parts: tuple[str, ...] = PENDING,
 ) -> dict[Any, dict[str, int]]:
-    """The live counts (``PENDING``) per value of the dimension ``by``, over the cases ``user`` may see
-    in the rollups' sense (the places under their scope, with ``cases.view``)."""
+    """The live counts (``PENDING``, or only those named in ``parts``) per value of the dimension ``by``,
+    over the cases ``user`` may see in the rollups' sense (the places under their scope, with
+    ``cases.view``)."""
     from django.db.models import Count
     from django.db.models.functions import TruncMonth
 
@@ -415,12 +417,17 @@ def kpi_pending(
     fields, key_of = _pending_group(column)
     if column == "month":
         qs = qs.annotate(m=TruncMonth("reported_at", tzinfo=timezone.get_current_timezone()))
-    parts = {
-        "open_overdue": qs.filter(status__in=_OVERDUE_STATUSES, handle_due__lt=now),
-        "awaiting_sign": qs.filter(status="dispatched", sign_due__gte=now),
+    from linli.cases.selectors import status_in
+
+    # The states as literals: SQLite uses a partial index (here the sign deadlines of the dispatched
+    # cases) only when the query repeats its condition.
+    queries = {
+        "open_overdue": lambda: qs.filter(status_in(_OVERDUE_STATUSES), handle_due__lt=now),
+        "awaiting_sign": lambda: qs.filter(status_in(["dispatched"]), sign_due__gte=now),
     }
     out: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PENDING, 0))
-    for name, part in parts.items():
+    for name in parts:
+        part = queries[name]()
         grouped = part.values(*fields).annotate(n=Count("id")).order_by() if fields else [
             {"n": part.count()}]
         for row in grouped:
@@ -509,6 +516,18 @@ BASE = (
 )
 
 
+# What cannot be told without each live count (the rates whose denominator uses it: ``_due``, ``_sign_due``).
+NEEDS_PENDING = {
+    "open_overdue": ("open_overdue", "due", "close_rate", "ontime_close_rate", "rework_rate", "extension_rate"),
+    "awaiting_sign": ("awaiting_sign", "sign_due", "response_rate"),
+}
+
+
+def _needs_pending(missing: set[str]) -> list[str]:
+    """The figures of a table row left unknown (None) when the live counts ``missing`` are not made."""
+    return sorted({name for part in missing for name in NEEDS_PENDING[part]})
+
+
 def kpi_rates(counters: dict[str, int]) -> dict[str, float | None]:
     """Rates (0..1) and means of one set of counters (with the live ``PENDING`` counts, 0 when absent);
     ``None`` when the denominator is 0."""
@@ -551,15 +570,20 @@ def kpi_table(
     department_id: int | None = None,
     every_place: bool = False,
     now: datetime | None = None,
+    pending: tuple[str, ...] = PENDING,
+    lag_ok: bool = False,
 ) -> list[dict[str, Any]]:
     """One row per value of the dimension ``by``: its label, counters, rates and means, over the
     rollups ``user`` may see (``user=None``: all), with the live counts of what is due now. With
     ``every_place`` (street, community, grid), every such place in the user's scope has a row, also
-    without a case."""
+    without a case. ``pending`` names the live counts to make (a big screen showing the response,
+    solved and satisfaction rates needs only ``awaiting_sign``); the rates and figures that need a live
+    count left out are None. ``lag_ok``: a street's figures may be read from its street rows, at most a
+    minute behind (``kpi_areas``)."""
     if by not in DIMENSIONS:
         raise ValueError(by)
     # A city's or a district's figures come from the street and district rows (kpi_areas).
-    area = kpi_areas.area_rows(user=user, by=by, place_path=place_path)
+    area = kpi_areas.area_rows(user=user, by=by, place_path=place_path, lag_ok=lag_ok)
     qs = area if area is not None else KpiRollup.objects.all() if user is None else KpiRollup.objects.visible_to(user)
     if month_from:
         qs = qs.filter(month__gte=month_from)
@@ -572,6 +596,7 @@ def kpi_table(
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
     column = DIMENSIONS[by]
+    unknown = _needs_pending(set(PENDING) - set(pending))
     sums = {name: Sum(name) for name in KPI_COUNTERS}
     grouped: Iterable[dict[str, Any]]
     if column is None:
@@ -582,18 +607,21 @@ def kpi_table(
     for g in grouped:
         key = g.get(column) if column else None
         counters_by_key[key] = {name: int(g[name] or 0) for name in KPI_COUNTERS}
-    pending = kpi_pending(user=user, by=by, month_from=month_from, month_to=month_to, place_path=place_path,
-                          category_id=category_id, department_id=department_id, now=now)
+    live = kpi_pending(user=user, by=by, month_from=month_from, month_to=month_to, place_path=place_path,
+                       category_id=category_id, department_id=department_id, now=now, parts=pending)
     zero = dict.fromkeys(KPI_COUNTERS, 0)
-    for key in pending:
+    for key in live:
         counters_by_key.setdefault(key, dict(zero))
     if every_place and by in PLACE_DIMENSIONS:
         for key in _places_in_scope(user, PLACE_DIMENSIONS[by], place_path):
             counters_by_key.setdefault(key, dict(zero))
     rows = []
     for key, counters in counters_by_key.items():
-        counters = {**counters, **pending.get(key, dict.fromkeys(PENDING, 0))}
-        rows.append({"key": key, **counters, **kpi_rates(counters)})
+        counters = {**counters, **live.get(key, dict.fromkeys(PENDING, 0))}
+        row = {"key": key, **counters, **kpi_rates(counters)}
+        for name in unknown:
+            row[name] = None
+        rows.append(row)
     rows.sort(key=lambda r: r["key"] if r["key"] is not None else 0)  # one type per dimension
     labels = _labels(by, [r["key"] for r in rows])
     for r in rows:

@@ -197,11 +197,16 @@ def _wide(user: Any) -> bool:
     return not places_by_paths(paths).exclude(kind__in=ADMIN_KINDS).exists()
 
 
-def area_rows(*, user: Any, by: str, place_path: str = "") -> Any:
+def area_rows(*, user: Any, by: str, place_path: str = "", lag_ok: bool = False) -> Any:
     """The area rollups to read for this table (a queryset, scoped to ``user``), or None when the
-    grid-level rows must be read."""
+    grid-level rows must be read. ``lag_ok``: a street's own figures may come from its street row (at
+    most a minute behind; the big screens), whoever asks."""
     from linli.places.kinds import ADMIN_KINDS, PlaceKind
 
+    if lag_ok and place_path and by in AREA_DIMENSIONS and by != "district":
+        if getattr(place_at_path(place_path), "kind", None) == PlaceKind.STREET:
+            qs: Any = KpiAreaRollup.objects.filter(level="street", area_path=place_path)
+            return qs if user is None else qs.visible_to(user)
     if by not in AREA_DIMENSIONS or (by != "district" and (user is None or not _wide(user))):
         return None
     level = "street" if by == "street" else "district"
@@ -211,7 +216,7 @@ def area_rows(*, user: Any, by: str, place_path: str = "") -> Any:
             level = "street"
         elif node not in ADMIN_KINDS:
             return None
-    qs: Any = KpiAreaRollup.objects.filter(level=level)
+    qs = KpiAreaRollup.objects.filter(level=level)
     if user is not None:
         qs = qs.visible_to(user)
     if place_path:

@@ -14,6 +14,8 @@ up the time spent parked; unparking moves the deadlines by the office time parke
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -245,6 +247,17 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Remember the open-cases counter the row was counted under (``linli.cases.open_counts``)."""
+        from linli.cases.open_counts import loaded_key
+
+        obj = super().from_db(db, field_names, values, **kwargs)
+        known, key = loaded_key(field_names, values)
+        if known:
+            obj.__dict__["_counted"] = key
+        return obj
+
     @property
     def audit_repr(self) -> str:
         """The audit log's name for it: the number, not the title (no free text that may name a person)."""
@@ -462,4 +475,4 @@ class EscalationMark(models.Model):
         return f"{self.case_id} {self.level} {self.due}"
 
 
-from linli.cases.models_kpi import KpiAreaDelta, KpiAreaRollup, KpiRollup  # noqa: E402,F401  (KPI rollups: linli/cases/kpi.py)
+from linli.cases.models_kpi import CaseStateCount, KpiAreaDelta, KpiAreaRollup, KpiRollup  # noqa: E402,F401  (KPI rollups: linli/cases/kpi.py)

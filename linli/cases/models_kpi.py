@@ -111,6 +111,38 @@ class KpiRollup(models.Model):
         return f"{self.month} {self.place_path} c{self.category_id} d{self.department_id}"
 
 
+class CaseStateCountQuerySet(KpiRollupQuerySet):
+    pass
+
+
+class CaseStateCount(models.Model):
+    """The open cases counted per (grid path, state, handle-due month), kept by the actions in the
+    transaction of every event (``linli.cases.open_counts``): what the big screens read instead of
+    counting the cases. ``linli kpi-recompute`` compares it with the cases and rebuilds it."""
+
+    # The case's path cut at its grid (else community, else street), like ``KpiRollup.place_path``.
+    place_path = models.CharField(max_length=255, blank=True, default="")
+    status = models.CharField(max_length=16)
+    # yyyymm of the handle deadline (local time) for the states whose deadline is watched; 0 otherwise.
+    due_month = models.PositiveIntegerField(default=0)
+    n = models.BigIntegerField(default=0)
+
+    objects = CaseStateCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("open cases count")
+        verbose_name_plural = _("open cases counts")
+        constraints = [
+            models.UniqueConstraint(fields=["place_path", "status", "due_month"], name="cases_state_count_key"),
+        ]
+        indexes = [
+            models.Index(fields=["place_path", "status"], name="cases_state_count_path", opclasses=[*PATH_OPS, ""]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place_path} {self.status} {self.due_month}: {self.n}"
+
+
 class KpiCounters(models.Model):
     """The counters of ``KPI_COUNTERS`` as columns (the area rollups and their deltas)."""
 

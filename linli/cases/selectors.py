@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
@@ -486,41 +486,57 @@ def category_codes() -> dict[str, int]:
     return dict(Category.objects.values_list("code", "id"))
 
 
+# What a case's point on the map needs: its location, its label and the columns of its deadline light.
+MAP_FIELDS = ("id", "number", "title", "status", "lon", "lat", "sign_due", "sign_warn_at", "handle_due",
+              "handle_warn_at", "first_reply_at", "feedback_due", "category__name", "place_id")
+
+
 def open_cases_geojson(user: Any, *, place_path: str, limit: int = 2000) -> dict[str, Any]:
     """The open cases under ``place_path`` that ``user`` may see, as points for the one map (the case's
     own location, else its building's point), newest first, at most ``limit``; ``truncated`` says when
-    there were more."""
+    there were more. Read as plain rows (no model instances: the map asks every 15 seconds)."""
+    from types import SimpleNamespace
+
     from linli.cases.deadlines import light
 
     qs = (Case.objects.visible_to(user).filter(_open_q(), place_path__startswith=place_path)
-          .select_related("category", "place").order_by("-id"))
+          .order_by("-id").values(*MAP_FIELDS))
     rows = list(qs[: limit + 1])
     now = timezone.now()
+    labels = {value: str(label) for value, label in CaseStatus.choices}
+    from linli.places.selectors import place_geometries
+
+    # The building's (or other place's) point for the cases without their own.
+    geometries = place_geometries({r["place_id"] for r in rows[:limit]
+                                   if r["place_id"] and (r["lon"] is None or r["lat"] is None)})
     features = []
-    for c in rows[:limit]:
-        lon, lat = c.lon, c.lat
-        geometry = c.place.geometry if c.place_id and c.place else None
+    for r in rows[:limit]:
+        lon, lat = r["lon"], r["lat"]
+        geometry = geometries.get(r["place_id"])
         if (lon is None or lat is None) and geometry and geometry.get("type") == "Point":
             lon, lat = geometry["coordinates"][:2]
         if lon is None or lat is None:
             continue
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": {
-            "id": c.pk, "number": c.number, "title": c.title, "status": c.status,
-            "status_label": str(c.get_status_display()), "category": c.category.name if c.category_id else "",
-            "light": light(c, now).level}})
+            "id": r["id"], "number": r["number"], "title": r["title"], "status": r["status"],
+            "status_label": labels.get(r["status"], r["status"]), "category": r["category__name"] or "",
+            "light": light(SimpleNamespace(**r), now).level}})
     return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > limit}
 
 
 def case_open_counts(user: Any, *, place_path: str, now: datetime | None = None) -> dict[str, Any]:
-    """For the big screens (linli/dashboards): the open cases under ``place_path`` by state, and how many
-    are past their handling deadline. Both are answered from partial indexes on the open states
-    (``cases_case_path_open``, ``cases_case_handle_due_open``); ``user=None``: unscoped."""
-    now = now or timezone.now()
-    qs = Case.objects.all() if user is None else Case.objects.visible_to(user)
-    qs = qs.filter(_open_q(), place_path__startswith=place_path)
-    by_status = dict(qs.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
-    overdue = qs.filter(status__in=HANDLE_DUE_STATUSES, handle_due__lt=now).count()
-    return {"by_status": by_status, "open": sum(by_status.values()), "overdue": overdue}
+    """For the big screens (linli/dashboards): the open cases under ``place_path`` (a grid, community or
+    street the reader's scope covers) by state, and how many are past their handling deadline, from the
+    counters the actions keep (``linli.cases.open_counts``), not by counting the cases. A reader without
+    ``cases.view`` or whose scope does not cover the place gets zeros."""
+    from linli.cases.open_counts import open_counts
+    from linli.core.access import scope_of
+
+    if user is not None and ("cases.view" not in getattr(user, "perms", ()) or
+                             not scope_of(user).covers_path(place_path)):
+        return {"by_status": {}, "open": 0, "overdue": 0}
+    return open_counts(place_path=place_path, now=now)
+
 
 
 def case_id_by_number(number: str) -> int | None:

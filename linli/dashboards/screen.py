@@ -1,7 +1,9 @@
 """The big screen's figures (数据大屏) for a street or a community, from the owning apps' selectors and
-rollups only: the case KPIs from the rollups (``kpi_table``), the open cases by state and the overdue from
-partial indexes (``case_open_counts``), the alarms and devices (iot), volunteers and points. Also what the
-monthly report reads."""
+rollups only: the case KPIs from the rollups (``kpi_table``; a street's from its street rows, at most a
+minute behind), the open cases by state and the overdue from the open cases' counters the actions keep
+(``case_open_counts``, linli/cases/open_counts.py), the alarms and devices (iot), volunteers and points.
+None of it counts the cases themselves, so it costs the same at 5,000 or 10,000,000 cases
+(bench/dashboards_screen.py). Also what the monthly report reads."""
 
 from __future__ import annotations
 
@@ -48,11 +50,14 @@ def screen_figures(user: Any, place: Any, *, now: datetime | None = None) -> dic
     now = now or timezone.now()
     month = this_month(now)
     first = month_add(month, -11)
-    trend = kpi_table(user=user, by="month", month_from=first, month_to=month, place_path=place.path, now=now)
+    # The screen shows the response, solved and satisfaction rates: of the live counts, only the
+    # assignments still within their sign deadline are needed (a few rows of a partial index).
+    trend = kpi_table(user=user, by="month", month_from=first, month_to=month, place_path=place.path, now=now,
+                      pending=("awaiting_sign",), lag_ok=True)
     by_month = {r["key"]: r for r in trend}
     months = [month_add(first, i) for i in range(12)]
     categories = kpi_table(user=user, by="category", month_from=month_add(month, -(month % 100) + 1), month_to=month,
-                           place_path=place.path, now=now)
+                           place_path=place.path, now=now, pending=(), lag_ok=True)
     categories = sorted((r for r in categories if r["reported"]), key=lambda r: -r["reported"])[:8]
     current = by_month.get(month, {})
     open_counts = case_open_counts(user, place_path=place.path, now=now)
@@ -83,6 +88,33 @@ def screen_figures(user: Any, place: Any, *, now: datetime | None = None) -> dic
         "visits": _optional("linli.care.selectors", "visit_stats", place.path, start, end),
         "disputes": _optional("linli.mediation.selectors", "dispute_stats", place.path, start, end),
     }
+
+
+# The screens and maps ask every 15-30 s (a wall of them, several offices): each place's figures are made
+# at most once in this many seconds for readers with the same permissions and language (0: every time).
+SHARED_SECONDS = 10
+
+
+def shared_figures(name: str, user: Any, place: Any, make: Any) -> Any:
+    """``make()``, shared for ``LINLI_SCREEN_CACHE_SECONDS`` by the readers who would get the same figures:
+    the callers let in only readers whose scope covers the place's whole subtree, so only their
+    permissions and language can make a difference."""
+    import hashlib
+
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    seconds = int(getattr(settings, "LINLI_SCREEN_CACHE_SECONDS", SHARED_SECONDS))
+    if seconds <= 0:
+        return make()
+    perms = hashlib.sha256(",".join(sorted(getattr(user, "perms", ()))).encode()).hexdigest()[:16]
+    key = f"dashboards:{name}:{place.pk}:{place.path}:{get_language()}:{perms}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = make()
+        cache.set(key, figures, seconds)
+    return figures
 
 
 def _optional(module: str, name: str, path: str, start: datetime, end: datetime) -> dict[str, Any] | None:

@@ -120,5 +120,7 @@ def one_map(request: HttpRequest, pk: int) -> HttpResponse:
 @map_viewer_required
 @require_GET
 def map_layers(request: HttpRequest, pk: int) -> JsonResponse:
+    from linli.dashboards.screen import shared_figures
+
     place = access_map_place(request.user, pk)
-    return JsonResponse(live_layers(request.user, place))
+    return JsonResponse(shared_figures("map", request.user, place, lambda: live_layers(request.user, place)))

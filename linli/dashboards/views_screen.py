@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from linli.core.access import scope_of
-from linli.dashboards.screen import screen_figures
+from linli.dashboards.screen import screen_figures, shared_figures
 from linli.places.kinds import PlaceKind
 from linli.places.selectors import place_get, places_by_paths, places_of_kind
 
@@ -114,13 +114,17 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
     }
     others = [p for p in screen_places(request.user) if p.pk != place.pk][:12]
     return render(request, "dashboards/screen.html", {
-        "place": place, "figures": screen_figures(request.user, place), "map_data": _map_data(request.user, place),
+        "place": place, "figures": screen_figures_cached(request.user, place), "map_data": _map_data(request.user, place),
         "labels": labels, "data_url": reverse("dashboards:screen_data", args=[place.pk]), "others": others,
     })
+
+
+def screen_figures_cached(user: Any, place: Place) -> dict[str, Any]:
+    return shared_figures("screen", user, place, lambda: screen_figures(user, place))
 
 
 @reports_viewer_required
 @require_GET
 def screen_data(request: HttpRequest, pk: int) -> JsonResponse:
     place = access_screen_place(request.user, pk)
-    return JsonResponse(screen_figures(request.user, place))
+    return JsonResponse(screen_figures_cached(request.user, place))

@@ -223,6 +223,15 @@ def building_by_public_code(code: str) -> Place | None:
     return Place.objects.filter(kind=PlaceKind.BUILDING, public_code=code).first()
 
 
+def place_geometries(ids: set[int] | list[int]) -> dict[int, dict[str, Any]]:
+    """{place id: its GeoJSON geometry} of those of ``ids`` that have one (unscoped: for points of
+    things the caller already scoped)."""
+    if not ids:
+        return {}
+    rows = Place.objects.filter(pk__in=list(ids), geometry__isnull=False).values_list("pk", "geometry")
+    return {pk: geometry for pk, geometry in rows if geometry}
+
+
 def place_names(ids: list[int]) -> dict[int, str]:
     return dict(Place.objects.filter(pk__in=ids).values_list("id", "name"))
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.selectors import user_ids_of_department
 from linli.cases.kpi import kpi_record
 from linli.cases.models import Case, CaseEvent
+from linli.cases.open_counts import state_record
 from linli.cases.workflow import TRANSITIONS, forget_summons_cache
 from linli.core.errors import NotFound
 from linli.core.workflow import Outcome as CoreOutcome
@@ -63,6 +64,7 @@ def event_write(
     event = core_event_write(case_spec(), case, kind=kind, actor=actor, at=at, from_status=from_status,
                              to_status=to_status, note=note, data=data, reply=reply)
     kpi_record(event, case)  # KPI rollups (linli/cases/kpi.py), in the same transaction
+    state_record(case, kind=kind, from_status=from_status)  # the open cases' counters (open_counts.py)
     return event
 
 
@@ -150,6 +152,7 @@ def _before_write(case: Case, outcome: Any, now: datetime) -> None:
 
 def _after_write(case: Case, event: CaseEvent, outcome: Any) -> None:
     kpi_record(event, case)  # KPI rollups (linli/cases/kpi.py), in the same transaction
+    state_record(case, kind=event.kind, from_status=event.from_status)  # the open cases' counters
     case._last_event = event  # type: ignore[attr-defined]
 
 

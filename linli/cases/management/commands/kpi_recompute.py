@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from linli.cases.kpi import kpi_diff, kpi_fix, kpi_recompute
+from linli.cases.open_counts import state_counts_diff, state_counts_rebuild
 
 
 class Command(BaseCommand):
@@ -36,9 +37,21 @@ class Command(BaseCommand):
         if len(diffs) > options["limit"]:
             self.stdout.write(f"... and {len(diffs) - options['limit']} more")
         self.stdout.write(f"{fresh.events} events, {len(fresh.rows)} rollup rows, {len(diffs)} differences")
-        if diffs and options["fix"]:
-            rows = kpi_fix(fresh)
-            self.stdout.write(self.style.SUCCESS(f"rollups rebuilt: {rows} rows"))
+        # The open cases' counters (linli/cases/open_counts.py) against the cases themselves.
+        state_diffs = state_counts_diff()
+        for (path, status, due), stored, counted in state_diffs[: options["limit"]]:
+            self.stdout.write(f"open cases place={path or '-'} status={status} due={due or '-'}: "
+                              f"stored {stored}, cases say {counted}")
+        if state_diffs:
+            self.stdout.write(f"{len(state_diffs)} differences in the open cases' counters")
+        if (diffs or state_diffs) and options["fix"]:
+            if diffs:
+                rows = kpi_fix(fresh)
+                self.stdout.write(self.style.SUCCESS(f"rollups rebuilt: {rows} rows"))
+            if state_diffs:
+                rows = state_counts_rebuild()
+                self.stdout.write(self.style.SUCCESS(f"open cases' counters rebuilt: {rows} rows"))
             return
-        if diffs:
-            raise CommandError(f"{len(diffs)} differences between the rollups and the events (run with --fix)")
+        if diffs or state_diffs:
+            raise CommandError(f"{len(diffs) + len(state_diffs)} differences between the rollups and the events "
+                               "or cases (run with --fix)")
