@@ -203,10 +203,10 @@ def area_rows(*, user: Any, by: str, place_path: str = "", lag_ok: bool = False)
     most a minute behind; the big screens), whoever asks."""
     from linli.places.kinds import ADMIN_KINDS, PlaceKind
 
-    if lag_ok and place_path and by in AREA_DIMENSIONS and by != "district":
-        if getattr(place_at_path(place_path), "kind", None) == PlaceKind.STREET:
-            qs: Any = KpiAreaRollup.objects.filter(level="street", area_path=place_path)
-            return qs if user is None else qs.visible_to(user)
+    street_itself = lag_ok and place_path and by in AREA_DIMENSIONS and by != "district"
+    if street_itself and getattr(place_at_path(place_path), "kind", None) == PlaceKind.STREET:
+        qs: Any = KpiAreaRollup.objects.filter(level="street", area_path=place_path)
+        return qs if user is None else qs.visible_to(user)
     if by not in AREA_DIMENSIONS or (by != "district" and (user is None or not _wide(user))):
         return None
     level = "street" if by == "street" else "district"
