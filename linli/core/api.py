@@ -10,7 +10,7 @@ import orjson
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, InterfaceError, OperationalError
+from django.db import DatabaseError, DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -133,11 +133,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def suspicious(request, exc):
         return respond(request, 400, error_body("bad_request", _("The request is not valid.")))
 
-    @api.exception_handler(OperationalError)
-    @api.exception_handler(InterfaceError)
-    def database_unavailable(request, exc):
-        from linli.core.hostile import UNAVAILABLE_RETRY_AFTER, unavailable_message
+    @api.exception_handler(DatabaseError)
+    def database_error(request, exc):
+        from linli.core.hostile import UNAVAILABLE_RETRY_AFTER, database_unavailable, unavailable_message
 
+        if not database_unavailable(exc):
+            return server_error(request, exc)
         log.error("Database unavailable: %s", request.path, exc_info=exc)
         response = respond(request, 503, error_body("unavailable", str(unavailable_message())))
         response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)

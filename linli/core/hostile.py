@@ -113,14 +113,32 @@ def unavailable_message() -> Any:
              "again in a few seconds.")
 
 
+# SQLSTATEs that mean "the database is going away or not the primary yet", not "your input is wrong": class 08
+# (connection exception), 57P01-57P03 (admin/crash shutdown, cannot connect now) and 25006 (a read-only
+# transaction: a pooled connection reached a standby that is being promoted). psycopg raises some of them as
+# InternalError or DatabaseError, which Django does not map to OperationalError.
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "25006")
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether `exc` says the database could not be reached or is switching over (answer 503, try again), rather
+    than a defect (500). The request's transaction was rolled back either way."""
+    from django.db import DatabaseError, InterfaceError, OperationalError
+
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    if not isinstance(exc, DatabaseError):
+        return False
+    sqlstate = getattr(exc.__cause__, "sqlstate", None) or ""
+    return bool(sqlstate) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 page, or 503 with Retry-After when the database could not be reached (a failover, a restart, a
     locked SQLite file): the request's transaction was rolled back, so trying again is safe."""
     import sys
 
-    from django.db import InterfaceError, OperationalError
-
-    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+    if database_unavailable(sys.exc_info()[1]):
         if is_api(request):
             response: HttpResponse = api_error(503, "unavailable", str(unavailable_message()))
         else:

@@ -132,6 +132,44 @@ def test_a_database_that_cannot_be_reached_is_a_503_page(staff_client):
     assert "服务暂时不可用" in page and "server closed" not in page
 
 
+class _StandbyCause(Exception):
+    sqlstate = "25006"  # read_only_sql_transaction: a pooled connection reached a standby being promoted
+
+
+def _database_read_only(execute, sql, params, many, context):
+    from django.db import InternalError
+
+    raise InternalError("cannot execute INSERT in a read-only transaction") from _StandbyCause()
+
+
+def _database_defect(execute, sql, params, many, context):
+    from django.db import IntegrityError
+
+    raise IntegrityError("duplicate key value violates unique constraint")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/residents/persons", "/"])
+def test_a_standby_not_yet_promoted_is_503_too(staff_client, path):
+    """A failover error psycopg raises as InternalError (SQLSTATE 25006), not OperationalError: still 503, never 500."""
+    from django.db import connection
+
+    staff_client.raise_request_exception = False
+    with connection.execute_wrapper(_database_read_only):
+        response = staff_client.get(path)
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert b"read-only" not in response.content
+
+
+def test_a_database_defect_is_still_a_500_in_the_api(staff_client):
+    from django.db import connection
+
+    staff_client.raise_request_exception = False
+    with connection.execute_wrapper(_database_defect):
+        response = staff_client.get("/api/v1/residents/persons")
+    assert response.status_code == 500 and "Retry-After" not in response
+    assert _api_shape(response)["code"] == "server_error" and b"duplicate key" not in response.content
+
+
 def test_any_other_error_is_still_a_500_page(staff_client, monkeypatch):
     from django.db import connection
 
