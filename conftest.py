@@ -105,17 +105,17 @@ def api_outsider_id_selection_id(world):
     return selection_create(community=world.community, year=2026, half="H1", actor=None).pk
 
 
-# party service (linli/party): an order and a wish in community 1 / grid A.
+# orders and wishes (linli/orders): an order and a wish in community 1 / grid A.
 @pytest.fixture
 def api_outsider_id_order_id(world):
-    from linli.party.actions import order_place
+    from linli.orders.actions import order_place
 
     return order_place(actor=None, category="cleaning", description="矩阵测试", address="1幢", place=world.grid_a).pk
 
 
 @pytest.fixture
 def api_outsider_id_wish_id(world):
-    from linli.party.actions import wish_post
+    from linli.orders.actions import wish_post
 
     return wish_post(actor=None, title="矩阵测试", place=world.grid_a).pk
 

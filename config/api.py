@@ -14,6 +14,7 @@ from linli.evaluation.api import router as evaluation_router
 from linli.hall.api import router as hall_router
 from linli.iot.api import router as iot_router
 from linli.mediation.api import router as mediation_router
+from linli.orders.api import router as orders_router
 from linli.party.api import router as party_router
 from linli.places.api import router as places_router
 from linli.points.api import router as points_router
@@ -40,6 +41,7 @@ api.add_router("/places", places_router)
 api.add_router("/residents", residents_router)
 api.add_router("/cases", cases_router)
 api.add_router("/party", party_router)
+api.add_router("/party", orders_router)  # /party/orders..., /party/wishes...: the paths they had in party
 api.add_router("/volunteers", volunteers_router)
 api.add_router("/points", points_router)
 api.add_router("/evaluation", evaluation_router)

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "linli.cases",
     "linli.points",
     "linli.party",
+    "linli.orders",
     "linli.volunteers",
     "linli.evaluation",
     "linli.deliberation",

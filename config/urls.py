@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/", include("linli.cases.urls")),
     path("cases/", include("linli.cases.urls_kpi")),  # KPI page, Excel export, 12345 import
     path("party/", include("linli.party.urls")),
+    path("party/", include("linli.orders.urls")),  # 三单制 orders and 微心愿 wishes keep their /party/ paths
     path("volunteers/", include("linli.volunteers.urls")),
     path("hall/", include("linli.hall.urls")),
     path("care/", include("linli.care.urls")),

@@ -44,7 +44,7 @@ def test_a_move_rewrites_the_paths_of_every_model_that_keeps_one(world, street_s
             missed.append(model._meta.label)
     assert missed == [], f"place_move does not rewrite the place paths of {missed}"
     followed = {m._meta.label for m, _names in place_path_columns()}
-    assert {"cases.Case", "party.ServiceOrder", "volunteers.Activity", "cases.KpiRollup"} <= followed
+    assert {"cases.Case", "orders.ServiceOrder", "volunteers.Activity", "cases.KpiRollup"} <= followed
 
 
 def test_a_moved_grid_answers_to_its_new_community(world, community_staff, outsider, street_supervisor):

@@ -47,10 +47,10 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
     ]),
     (_("Party-led service"), "flag", [
         (_("Party organisations"), "party:home", "flag", "party.view"),
-        (_("Service orders"), "party:order_list", "clipboard-check", "party.view"),
-        (_("My orders"), "party:my_orders", "bag-heart", "orders.place"),
-        (_("Wish wall"), "party:wish_wall", "stars", None),
-        (_("My wishes"), "party:my_wishes", "heart", "wishes.post"),
+        (_("Service orders"), "orders:order_list", "clipboard-check", "party.view"),
+        (_("My orders"), "orders:my_orders", "bag-heart", "orders.place"),
+        (_("Wish wall"), "orders:wish_wall", "stars", None),
+        (_("My wishes"), "orders:my_wishes", "heart", "wishes.post"),
     ]),
     (_("Volunteers and points"), "people-fill", [
         (_("Volunteer activities"), "volunteers:activity_list", "people-fill", None),

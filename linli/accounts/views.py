@@ -139,10 +139,10 @@ def _resident_tiles() -> list[Tile]:
               "clipboard-data-fill", "cases:boards", 2),
         _tile(gettext_lazy("Services"), gettext_lazy("Guides, certificates, room bookings"), "building-check", "hall:services", 3),
         _tile(gettext_lazy("Order a service"), gettext_lazy("Party members come to help: repairs, meals, errands"),
-              "tools", "party:order_new", 2),
+              "tools", "orders:order_new", 2),
         # Residents post wishes; adopting one is for party members and volunteers (their own tiles and pages).
         _tile(gettext_lazy("Wish wall"), gettext_lazy("Post a small wish and see who helps make it come true"), "heart-fill",
-              "party:wish_wall", 1),
+              "orders:wish_wall", 1),
         _tile(gettext_lazy("Activities"), gettext_lazy("Volunteer and join community activities"), "people-fill", "volunteers:activity_list", 2),
         _tile(gettext_lazy("Community topics"), gettext_lazy("Raise and support topics, vote on community matters"),
               "chat-square-text-fill", "deliberation:topics", 4),
@@ -192,7 +192,7 @@ def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
             _tile(gettext_lazy("Import 12345 tickets"), gettext_lazy("Load the hotline's export as cases"), "telephone-inbound-fill", "cases_kpi:hotline_import", 5),
             _tile(gettext_lazy("Registry"), gettext_lazy("People, houses and households"), "person-lines-fill", "residents:person_list", 3),
             _tile(gettext_lazy("Deliberation"), gettext_lazy("Topics, meetings and votes"), "chat-square-text-fill", "deliberation:topics", 5),
-            _tile(gettext_lazy("Service orders"), gettext_lazy("Residents' orders: dispatch them to party members"), "tools", "party:order_list", 2),
+            _tile(gettext_lazy("Service orders"), gettext_lazy("Residents' orders: dispatch them to party members"), "tools", "orders:order_list", 2),
             _tile(gettext_lazy("Organise activities"), gettext_lazy("Volunteer activities, attendance and hours"), "people-fill", "volunteers:organise", 4),
             _tile(gettext_lazy("Hand over a redemption"), gettext_lazy("Check a points-shop code and hand the item over"), "bag-check-fill", "points:fulfil", 6),
             _tile(gettext_lazy("Building evaluation"), gettext_lazy("Monthly rounds, score sheets and the red flags"), "trophy-fill", "evaluation:list", 5),
@@ -388,7 +388,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         context["tiles"] = _resident_tiles()
         if "orders.take" in user.perms:  # a party member: the orders of their branch, right after 随手拍/诉求
             context["tiles"].insert(2, _tile(gettext_lazy("Orders to take"), gettext_lazy(
-                "Orders of your branch and the ones given to you"), "clipboard-check", "party:order_pool", 4))
+                "Orders of your branch and the ones given to you"), "clipboard-check", "orders:order_pool", 4))
         if "evaluation.score" in user.perms:  # a building head: this month's score sheet of their building
             context["tiles"].insert(1, _tile(gettext_lazy("Score the buildings"), gettext_lazy(
                 "This month's evaluation: your building scores the others"), "flag-fill", "evaluation:mine", 1))

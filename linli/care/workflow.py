@@ -2,7 +2,7 @@
 small table of a home service request (health checks, haircuts at home).
 
 Needs found on a visit become a case (through ``linli.cases.actions.case_create``, channel ``visit``) or a
-party service order (``linli.party.actions.order_place``) in one tap; ``NEED_KINDS`` says which category.
+party service order (``linli.orders.actions.order_place``) in one tap; ``NEED_KINDS`` says which category.
 """
 
 from __future__ import annotations

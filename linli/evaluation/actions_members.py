@@ -185,8 +185,8 @@ def member_evaluations_prepare(*, community: Any, year: int, half: int, actor: A
     """Draft (or refresh the drafts of) the half-year evaluations of the community's registered members
     (双报到) from their service record. Commented and confirmed ones are left as they are. Returns the
     number of drafts written."""
+    from linli.orders.selectors import service_record
     from linli.party.selectors import registered_members
-    from linli.party.selectors_service import service_record
     from linli.points.selectors import hours_by_person
 
     since, until = half_dates(year, half)

@@ -31,14 +31,10 @@ from linli.party.access import (
     can_manage_path,
     can_view_party,
 )
-from linli.party.api_service import router as service_router
 from linli.party.models import JointActivity, MemberRoleKind, Partner, PartyOrg, PartyOrgKind, ResourceKind
 from linli.party.workflow import ACTION_NAMES, TRANSITIONS, RegistrationKind, available_actions, event_label
 
 router = Router(tags=["party"])
-
-# 三单制 orders and 微心愿 wishes: /api/v1/party/orders..., /api/v1/party/wishes...
-router.add_router("/", service_router)
 
 
 def _viewer(user: Any) -> None:

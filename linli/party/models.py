@@ -1,6 +1,6 @@
 """Party-led service (PRODUCT.md §3): the organisation tree, members and partner units.
 
-The 三单制 orders and 微心愿 wishes live in ``models_service.py`` (imported at the bottom)."""
+The 三单制 orders and 微心愿 wishes are their own app (``linli.orders``)."""
 
 from __future__ import annotations
 
@@ -486,6 +486,3 @@ class JointActivity(models.Model):
     def __str__(self) -> str:
         return self.title
 
-
-# --- owned by the orgs/members/registration work above this line; orders and wishes below ---------------------
-from linli.party.models_service import OrderEvent, ServiceOrder, Wish, WishEvent  # noqa: E402,F401

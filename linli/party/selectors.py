@@ -12,6 +12,9 @@ from django.db.models import Count, Q, QuerySet
 
 from linli.core.access import path_prefixes
 from linli.core.masking import mask_name, mask_phone
+
+# Who dispatches the orders of an organisation (``linli.orders`` asks it through here).
+from linli.party.access import can_dispatch_for_org as can_dispatch_for_org
 from linli.party.models import (
     JointMeeting,
     MeetingProblem,
@@ -322,3 +325,59 @@ def leads_org_over(user: Any, path: str) -> bool:
         return False
     prefixes = path_prefixes(path)
     return PartyOrg.objects.filter(place_path__in=prefixes, secretary_id=user.pk, active=True).exists()
+
+
+# --- party organisations behind a login (the orders app reads them; cached on the user object) ------------
+_MAX_DEPTH = 6
+
+
+def login_member(user: Any):
+    """The active party member record linked to this login (cached on the user object), or None. Unlike
+    ``member_for_user`` it does not look through the registry person: orders go to members with a login."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_party_member_cache"):
+        user._party_member_cache = (
+            PartyMember.objects.filter(user_id=user.pk, active=True).order_by("-id").first()
+        )
+    return user._party_member_cache
+
+
+def org_ancestor_ids(org_id: int | None) -> list[int]:
+    """``org_id`` and the organisations above it, nearest first."""
+    out: list[int] = []
+    while org_id is not None and len(out) < _MAX_DEPTH and org_id not in out:
+        out.append(org_id)
+        org_id = PartyOrg.objects.filter(pk=org_id).values_list("parent_id", flat=True).first()
+    return out
+
+
+def member_org_ids(user: Any) -> frozenset[int]:
+    """The member's organisation and those above it (a group's member serves its branch's pool)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    if not hasattr(user, "_party_member_orgs"):
+        member = login_member(user)
+        user._party_member_orgs = (
+            frozenset(org_ancestor_ids(member.org_id)) if member is not None else frozenset()
+        )
+    return user._party_member_orgs
+
+
+def secretary_org_ids(user: Any) -> frozenset[int]:
+    """Organisations whose secretary this login is, and every organisation below them."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    if not hasattr(user, "_party_secretary_orgs"):
+        found = set(PartyOrg.objects.filter(secretary_id=user.pk, active=True).values_list("pk", flat=True))
+        frontier = set(found)
+        for _level in range(_MAX_DEPTH):
+            if not frontier:
+                break
+            frontier = (
+                set(PartyOrg.objects.filter(parent_id__in=sorted(frontier)).values_list("pk", flat=True))
+                - found
+            )
+            found |= frontier
+        user._party_secretary_orgs = frozenset(found)
+    return user._party_secretary_orgs

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from linli.party import urls_service, views
+from linli.party import views
 
 app_name = "party"
 
@@ -18,6 +18,3 @@ urlpatterns: list = [
     path("partners/<int:partner_id>/", views.partner_detail, name="partner_detail"),
     path("reports/", views.report, name="report"),
 ]
-
-# 三单制 orders and 微心愿 wishes (views_service.py).
-urlpatterns += urls_service.urlpatterns

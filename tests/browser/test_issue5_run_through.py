@@ -144,7 +144,7 @@ def _open_tile(page, base: str, text: str) -> None:
 def test_issue5_done_when(new_page, live_server, w5, tmp_path):
     from PIL import Image
 
-    from linli.party.models import ServiceOrder
+    from linli.orders.models import ServiceOrder
     from linli.points.models import Redemption
     from linli.points.selectors import balance_of
 

@@ -424,10 +424,10 @@ def test_the_residents_wish_tile_promises_no_adoption(resident):
     from django.utils import translation
 
     from linli.accounts.views import _resident_tiles
-    from linli.party.workflow_service import PERM_ADOPT
+    from linli.orders.workflow import PERM_ADOPT
 
     assert PERM_ADOPT not in resident.perms
-    tile = next(t for t in _resident_tiles() if t.url == reverse("party:wish_wall"))
+    tile = next(t for t in _resident_tiles() if t.url == reverse("orders:wish_wall"))
     with translation.override("zh-hans"):
         assert "帮别人" not in str(tile.hint) and "认领" not in str(tile.hint)
     with translation.override("en"):

@@ -270,7 +270,7 @@ def need_to_case(*, need: Any, actor: Any):
 
 def need_to_order(*, need: Any, actor: Any):
     """One tap: the need becomes a party service order (``order_place``) for the person."""
-    from linli.party.actions import order_place
+    from linli.orders.actions import order_place
 
     need = _need_for(actor, need)
     if need.status != NeedStatus.OPEN:

@@ -97,7 +97,7 @@ def test_report_page_refuses_an_image_bomb_with_422(client, world, categories, r
 def test_order_and_wish_pages_refuse_an_image_bomb(client, world, resident):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from linli.party.models_service import ServiceOrder, Wish
+    from linli.orders.models import ServiceOrder, Wish
 
     client.login(username=resident.username, password=PASSWORD)
     bomb = png_bomb(9000, 9000)

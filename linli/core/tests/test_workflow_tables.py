@@ -41,7 +41,7 @@ def _tables() -> dict[str, dict[str, Transition]]:
     for app in apps.get_app_configs():
         if not app.name.startswith("linli."):
             continue
-        for name in ("workflow", "workflow_service"):
+        for name in ("workflow",):
             try:
                 module = importlib.import_module(f"{app.name}.{name}")
             except ModuleNotFoundError:

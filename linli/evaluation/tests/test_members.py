@@ -40,7 +40,7 @@ def serving(world):
 
 
 def _service(world, member, *, done: int, satisfied: int, unsatisfied: int, when: dt.datetime):
-    from linli.party.models_service import ServiceOrder, Wish
+    from linli.orders.models import ServiceOrder, Wish
 
     for i in range(done):
         rating = "satisfied" if i < satisfied else ("unsatisfied" if i < satisfied + unsatisfied else "")

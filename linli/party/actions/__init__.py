@@ -1,5 +1,5 @@
-"""Every write of the party part. Organisation side: ``org``, ``members``, ``registrations``, ``meetings``,
-``partners``; the orders and wishes side adds its own modules below."""
+"""Every write of the party part: ``org``, ``members``, ``registrations``, ``meetings``, ``partners``.
+The 三单制 orders and 微心愿 wishes are their own app (``linli.orders``)."""
 
 from linli.party.actions.meetings import meeting_create, meeting_problem_file, meeting_update
 from linli.party.actions.members import member_create, member_leave, member_update, role_assign, role_end
@@ -44,59 +44,4 @@ __all__ = [
     "resource_create",
     "role_assign",
     "role_end",
-]
-
-# --- orders and wishes (the service part) -----------------------------------------------------------------
-from linli.party.actions.orders import (  # noqa: E402
-    order_accept,
-    order_cancel,
-    order_close,
-    order_decline,
-    order_dispatch,
-    order_done,
-    order_place,
-    order_publish,
-    order_rate,
-    order_recall,
-    order_return,
-    order_take,
-    order_transition,
-    orders_close_unrated,
-)
-from linli.party.actions.wishes import (  # noqa: E402
-    wish_adopt,
-    wish_confirm,
-    wish_fulfil,
-    wish_post,
-    wish_publish,
-    wish_reject,
-    wish_release,
-    wish_transition,
-    wish_withdraw,
-)
-
-__all__ += [
-    "order_accept",
-    "order_cancel",
-    "order_close",
-    "order_decline",
-    "order_dispatch",
-    "order_done",
-    "order_place",
-    "order_publish",
-    "order_rate",
-    "order_recall",
-    "order_return",
-    "order_take",
-    "order_transition",
-    "orders_close_unrated",
-    "wish_adopt",
-    "wish_confirm",
-    "wish_fulfil",
-    "wish_post",
-    "wish_publish",
-    "wish_reject",
-    "wish_release",
-    "wish_transition",
-    "wish_withdraw",
 ]

@@ -1,0 +1,427 @@
+"""API of the 三单制 orders and 微心愿 wishes, mounted under /api/v1/party by ``config/api.py``
+(the paths they had when they were part of the party app):
+
+- ``POST/GET /orders``, ``GET /orders/{id}``, one ``POST /orders/{id}/{action}`` per row of
+  ``ORDER_TRANSITIONS`` (dispatch, publish, accept, decline, take, done, rate, close, cancel, recall, return);
+- ``POST/GET /wishes``, ``GET /wishes/{id}``, one ``POST /wishes/{id}/{action}`` per row of
+  ``WISH_TRANSITIONS`` (publish, reject, adopt, release, fulfil, confirm, withdraw).
+
+``status`` is never an input. Errors: 404 out of scope or missing, 403 not the actor's, 409 refused, 422
+invalid. Photos travel as base64 strings.
+"""
+
+# No ``from __future__ import annotations``: the per-action endpoints are built in a loop and
+# django-ninja reads their real annotations.
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from linli.core.errors import PermissionDenied
+from linli.core.masking import mask_name
+from linli.core.uploads import photos_from_base64
+from linli.orders import actions, selectors
+from linli.orders.access import (
+    access_order,
+    access_wish,
+    can_place_order,
+    can_post_wish,
+    is_order_staff,
+)
+from linli.orders.workflow import (
+    ORDER_ACTIONS,
+    ORDER_TRANSITIONS,
+    WISH_ACTIONS,
+    WISH_TRANSITIONS,
+    OrderCategory,
+    OrderStatus,
+    Satisfaction,
+    WishStatus,
+    available_order_actions,
+    available_wish_actions,
+    is_wish_staff,
+)
+
+router = Router(tags=["orders"])
+
+def _photo(item: str | None) -> bytes | None:
+    return photos_from_base64([item], field="photo")[0] if item else None
+
+
+# --- orders -----------------------------------------------------------------------------------------------
+
+
+class OrderEventOut(Schema):
+    kind: str
+    at: datetime.datetime
+    actor: str
+    from_status: str
+    to_status: str
+    note: str
+
+
+class OrderOut(Schema):
+    id: int
+    category: str
+    category_label: str
+    description: str
+    address: str
+    wanted_at: datetime.datetime | None
+    status: str
+    status_label: str
+    requester: str
+    org: str | None
+    member: str | None
+    placed_at: datetime.datetime
+    dispatch_due: datetime.datetime | None
+    take_due: datetime.datetime | None
+    overdue: bool
+    done_note: str
+    hours: Decimal | None
+    satisfaction: str
+    rating_comment: str
+    flagged: bool
+    actions: list[str]
+    events: list[OrderEventOut] = []
+
+
+def order_out(order: Any, user: Any, *, events: bool = True) -> dict[str, Any]:
+    staff = is_order_staff(user) or order.requester_id == user.pk
+    return {
+        "id": order.pk,
+        "category": order.category,
+        "category_label": order.get_category_display(),
+        "description": order.description,
+        "address": order.address,
+        "wanted_at": order.wanted_at,
+        "status": order.status,
+        "status_label": order.get_status_display(),
+        "requester": order.requester_name if staff else mask_name(order.requester_name),
+        "org": str(order.org) if order.org_id else None,
+        "member": str(order.member.person) if order.member_id else None,
+        "placed_at": order.placed_at,
+        "dispatch_due": order.dispatch_due,
+        "take_due": order.take_due,
+        "overdue": selectors.order_is_overdue(order),
+        "done_note": order.done_note,
+        "hours": order.hours,
+        "satisfaction": order.satisfaction,
+        "rating_comment": order.rating_comment,
+        "flagged": order.flagged,
+        "actions": [t.name for t in available_order_actions(order, user)],
+        "events": [
+            {
+                "kind": e.kind,
+                "at": e.at,
+                "actor": e.actor_name,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "note": e.note,
+            }
+            for e in selectors.order_timeline(order)
+        ]
+        if events
+        else [],
+    }
+
+
+class OrderCreateIn(Schema):
+    category: OrderCategory
+    description: str = Field(..., min_length=1, max_length=4000)
+    address: str = Field(..., min_length=1, max_length=200)
+    wanted_at: datetime.datetime | None = None
+    photo: str | None = Field(None, description="base64 JPEG/PNG")
+    # Staff ordering for a resident:
+    person_id: int | None = None
+    requester_name: str = Field("", max_length=64)
+    place_id: int | None = None
+
+
+class OrderListIn(Schema):
+    status: OrderStatus | None = None
+    category: OrderCategory | None = None
+    overdue: bool = False
+    flagged: bool = False
+    view: str = Field("desk", description="desk | pool | mine (as requester) | taken (as member)")
+    before: int | None = Field(None, description="keyset paging: the smallest id of the previous page")
+
+
+@router.post("/orders", response={201: OrderOut}, summary="居民点单: order a service")
+def order_create(request, payload: OrderCreateIn):
+    user = request.auth
+    if not can_place_order(user) and not is_order_staff(user):
+        raise PermissionDenied(_("You may not order services."))
+    order = actions.order_place(
+        actor=user,
+        category=payload.category,
+        description=payload.description,
+        address=payload.address,
+        wanted_at=payload.wanted_at,
+        photo=_photo(payload.photo),
+        person=payload.person_id,
+        requester_name=payload.requester_name,
+        place=payload.place_id,
+    )
+    return Status(201, order_out(access_order(user, order.pk), user))
+
+
+@router.get("/orders", response=list[OrderOut], summary="Orders I may see (desk filters; the pool; my own)")
+def order_list(request, filters: Query[OrderListIn]):
+    user = request.auth
+    if filters.view == "pool":
+        qs = selectors.order_pool(user=user)
+    elif filters.view == "mine":
+        qs = selectors.my_orders(user=user)
+    elif filters.view == "taken":
+        qs = selectors.member_orders(user=user)
+    else:
+        qs = selectors.order_list(user=user, filters=filters.dict())
+    return [order_out(o, user, events=False) for o in qs[: selectors.PAGE]]
+
+
+class ServiceCategoryOut(Schema):
+    value: str
+    label: str
+
+
+@router.get(
+    "/orders/categories", response=list[ServiceCategoryOut], summary="The services one can order (search: q)"
+)
+def order_category_list(request, q: str = ""):
+    return selectors.order_categories(q)
+
+
+@router.get(
+    "/orders/{int:order_id}", response=OrderOut, summary="One order: timeline and the actions I may take"
+)
+def order_detail(request, order_id: int):
+    return order_out(access_order(request.auth, order_id), request.auth)
+
+
+class ServiceNoteIn(Schema):
+    note: str = Field("", max_length=4000)
+
+
+class ServiceReasonIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class OptionalReasonIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+class OrderDispatchIn(ServiceNoteIn):
+    member: int = Field(..., description="the party member's id")
+
+
+class OrderDoneIn(Schema):
+    note: str = Field(..., min_length=1, max_length=4000)
+    hours: Decimal = Field(..., gt=0, le=24)
+    photo: str | None = None
+
+
+class OrderRateIn(Schema):
+    satisfaction: Satisfaction
+    comment: str = Field("", max_length=1000)
+
+
+class EmptyIn(Schema):
+    pass
+
+
+ORDER_SCHEMAS: dict[str, type[Schema]] = {
+    "dispatch": OrderDispatchIn,
+    "publish": ServiceNoteIn,
+    "accept": EmptyIn,
+    "decline": ServiceReasonIn,
+    "take": EmptyIn,
+    "done": OrderDoneIn,
+    "rate": OrderRateIn,
+    "close": EmptyIn,
+    "cancel": OptionalReasonIn,
+    "recall": ServiceReasonIn,
+    "return": ServiceReasonIn,
+}
+assert set(ORDER_SCHEMAS) == set(ORDER_ACTIONS), "every order transition needs an input schema"
+
+
+def _data(payload: Schema) -> dict[str, Any]:
+    data = payload.dict()
+    if "photo" in data:
+        data["photo"] = _photo(data["photo"])
+    return data
+
+
+def _order_endpoint(name: str, schema: type[Schema]):
+    def view(request, order_id, payload):
+        access_order(request.auth, order_id)  # 404 before anything else
+        order = actions.order_transition(order=order_id, name=name, actor=request.auth, data=_data(payload))
+        return order_out(order, request.auth)  # the actor may no longer see it (a declined order): no re-read
+
+    view.__annotations__ = {"request": HttpRequest, "order_id": int, "payload": schema}
+    view.__name__ = f"order_{name}"
+    view.__doc__ = f"Transition “{name}”: {ORDER_TRANSITIONS[name].label}."
+    return view
+
+
+for _name in ORDER_ACTIONS:
+    router.post(
+        f"/orders/{{int:order_id}}/{_name}",
+        response=OrderOut,
+        summary=f"{_name}: {ORDER_TRANSITIONS[_name].label}",
+        operation_id=f"party_order_{_name}",
+        url_name=f"party_order_{_name}",
+    )(_order_endpoint(_name, ORDER_SCHEMAS[_name]))
+
+
+# --- wishes -----------------------------------------------------------------------------------------------
+
+
+class WishOut(Schema):
+    id: int
+    title: str
+    description: str
+    status: str
+    status_label: str
+    poster: str
+    community: str
+    adopter_kind: str
+    adopter: str
+    posted_at: datetime.datetime
+    fulfilled_at: datetime.datetime | None
+    fulfil_note: str
+    reject_reason: str
+    actions: list[str]
+    events: list[OrderEventOut] = []
+
+
+def wish_out(wish: Any, user: Any, *, events: bool = True) -> dict[str, Any]:
+    staff = is_wish_staff(wish, user) or wish.poster_id == user.pk
+    return {
+        "id": wish.pk,
+        "title": wish.title,
+        "description": wish.description,
+        "status": wish.status,
+        "status_label": wish.get_status_display(),
+        "poster": wish.poster_name if staff else mask_name(wish.poster_name),
+        "community": wish.community.name,
+        "adopter_kind": wish.adopter_kind,
+        "adopter": wish.adopter_name,
+        "posted_at": wish.posted_at,
+        "fulfilled_at": wish.fulfilled_at,
+        "fulfil_note": wish.fulfil_note,
+        "reject_reason": wish.reject_reason,
+        "actions": [t.name for t in available_wish_actions(wish, user)],
+        "events": [
+            {
+                "kind": e.kind,
+                "at": e.at,
+                "actor": e.actor_name,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "note": e.note,
+            }
+            for e in selectors.wish_timeline(wish)
+        ]
+        if events
+        else [],
+    }
+
+
+class WishCreateIn(Schema):
+    title: str = Field(..., min_length=1, max_length=80)
+    description: str = Field("", max_length=4000)
+    photo: str | None = None
+    person_id: int | None = None
+    poster_name: str = Field("", max_length=64)
+    place_id: int | None = None
+
+
+class WishListIn(Schema):
+    status: WishStatus | None = None
+    view: str = Field("all", description="all | mine (as poster) | adopt (to adopt, and adopted by me)")
+    before: int | None = None
+
+
+@router.post("/wishes", response={201: WishOut}, summary="Post a 微心愿")
+def wish_create(request, payload: WishCreateIn):
+    user = request.auth
+    if not can_post_wish(user) and "wishes.manage" not in getattr(user, "perms", ()):
+        raise PermissionDenied(_("You may not post wishes."))
+    wish = actions.wish_post(
+        actor=user,
+        title=payload.title,
+        description=payload.description,
+        photo=_photo(payload.photo),
+        person=payload.person_id,
+        poster_name=payload.poster_name,
+        place=payload.place_id,
+    )
+    return Status(201, wish_out(access_wish(user, wish.pk), user))
+
+
+@router.get("/wishes", response=list[WishOut], summary="Wishes I may see")
+def wish_list(request, filters: Query[WishListIn]):
+    user = request.auth
+    if filters.view == "mine":
+        qs = selectors.my_wishes(user=user)
+    elif filters.view == "adopt":
+        qs = selectors.wishes_to_adopt(user=user)
+    else:
+        qs = selectors.wish_list(user=user, filters=filters.dict())
+    return [wish_out(w, user, events=False) for w in qs[: selectors.PAGE]]
+
+
+@router.get(
+    "/wishes/{int:wish_id}", response=WishOut, summary="One wish: timeline and the actions I may take"
+)
+def wish_detail(request, wish_id: int):
+    return wish_out(access_wish(request.auth, wish_id), request.auth)
+
+
+class WishAdoptIn(Schema):
+    partner: int | None = Field(None, description="staff recording an adoption by a partner unit")
+
+
+class WishFulfilIn(Schema):
+    note: str = Field(..., min_length=1, max_length=4000)
+    hours: Decimal | None = Field(None, gt=0, le=24)
+    photo: str | None = None
+
+
+WISH_SCHEMAS: dict[str, type[Schema]] = {
+    "publish": EmptyIn,
+    "reject": ServiceReasonIn,
+    "adopt": WishAdoptIn,
+    "release": ServiceReasonIn,
+    "fulfil": WishFulfilIn,
+    "confirm": EmptyIn,
+    "withdraw": OptionalReasonIn,
+}
+assert set(WISH_SCHEMAS) == set(WISH_ACTIONS), "every wish transition needs an input schema"
+
+
+def _wish_endpoint(name: str, schema: type[Schema]):
+    def view(request, wish_id, payload):
+        access_wish(request.auth, wish_id)
+        wish = actions.wish_transition(wish=wish_id, name=name, actor=request.auth, data=_data(payload))
+        return wish_out(wish, request.auth)
+
+    view.__annotations__ = {"request": HttpRequest, "wish_id": int, "payload": schema}
+    view.__name__ = f"wish_{name}"
+    view.__doc__ = f"Transition “{name}”: {WISH_TRANSITIONS[name].label}."
+    return view
+
+
+for _name in WISH_ACTIONS:
+    router.post(
+        f"/wishes/{{int:wish_id}}/{_name}",
+        response=WishOut,
+        summary=f"{_name}: {WISH_TRANSITIONS[_name].label}",
+        operation_id=f"party_wish_{_name}",
+        url_name=f"party_wish_{_name}",
+    )(_wish_endpoint(_name, WISH_SCHEMAS[_name]))
