@@ -13,8 +13,13 @@ from django.utils import timezone
 from linli.core.masking import mask_name
 from linli.orders.models import OrderEvent, ServiceOrder, Wish, WishEvent
 from linli.orders.workflow import WISH_WALL, AdopterKind, OrderCategory, OrderStatus, WishStatus
-from linli.party.models import PartyMember, PartyOrg
-from linli.party.selectors import login_member, member_org_ids
+from linli.party.selectors import (
+    login_member,
+    member_org_ids,
+    member_person_ids,
+    members_with_login,
+    org_subtree_ids,
+)
 
 OS = OrderStatus
 PAGE = 50
@@ -103,25 +108,11 @@ def order_timeline(order: Any) -> list[OrderEvent]:
     return list(OrderEvent.objects.filter(order=order).select_related("actor").order_by("at", "id"))
 
 
-def _org_subtree(org_id: int) -> list[int]:
-    found = {org_id}
-    frontier = {org_id}
-    for _level in range(6):
-        frontier = (
-            set(PartyOrg.objects.filter(parent_id__in=sorted(frontier)).values_list("pk", flat=True)) - found
-        )
-        if not frontier:
-            break
-        found |= frontier
-    return sorted(found)
-
-
 def dispatch_candidates(order: Any) -> QuerySet:
     """Active members with a login in the order's branch (or, without a branch, over its place)."""
-    qs = PartyMember.objects.filter(active=True, user__isnull=False).select_related("person", "org")
     if order.org_id is not None:
-        return qs.filter(org_id__in=_org_subtree(order.org_id)).order_by("id")
-    return qs.filter(place_path__startswith=order.place_path.rsplit("/", 2)[0] + "/").order_by("id")
+        return members_with_login(org_ids=org_subtree_ids([order.org_id]))
+    return members_with_login(path_prefix=order.place_path.rsplit("/", 2)[0] + "/")
 
 
 def order_counts(*, user: Any) -> dict[str, int]:
@@ -252,7 +243,7 @@ def service_record(member_ids: list[int], *, since: Any, until: Any) -> dict[int
                                               satisfied=Count("id", filter=Q(satisfaction__in=good))).order_by()):
         out[row["member_id"]].update(orders_done=row["done"], orders_rated=row["rated"],
                                      orders_satisfied=row["satisfied"])
-    person_to_member = dict(PartyMember.objects.filter(pk__in=ids).values_list("person_id", "id"))
+    person_to_member = member_person_ids(ids)
     for person_id, n in (Wish.objects.filter(adopter_person_id__in=list(person_to_member), fulfilled_at__gte=start,
                                              fulfilled_at__lt=end).values("adopter_person_id").annotate(n=Count("id"))
                          .values_list("adopter_person_id", "n").order_by()):

@@ -369,7 +369,7 @@ def wish_manage(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def wish_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from linli.party.models import Partner
+    from linli.party.selectors import community_partners
 
     wish = access_wish(request.user, pk)
     buttons = available_wish_actions(wish, request.user)
@@ -377,7 +377,7 @@ def wish_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if any(t.name == "adopt" for t in buttons) and "wishes.manage" in getattr(
         request.user, "perms", frozenset()
     ):
-        partners = list(Partner.objects.filter(community_id=wish.community_id, active=True).order_by("name"))
+        partners = community_partners(wish.community_id)
     return render(
         request,
         "orders/wish_detail.html",

@@ -327,7 +327,8 @@ def leads_org_over(user: Any, path: str) -> bool:
     return PartyOrg.objects.filter(place_path__in=prefixes, secretary_id=user.pk, active=True).exists()
 
 
-# --- party organisations behind a login (the orders app reads them; cached on the user object) ------------
+# --- what the orders app reads: organisations and members behind a login (cached on the user), who dispatches
+# an order, who serves it, partner units that adopt wishes -----------------------------------------------------
 _MAX_DEPTH = 6
 
 
@@ -364,20 +365,81 @@ def member_org_ids(user: Any) -> frozenset[int]:
     return user._party_member_orgs
 
 
+def org_subtree_ids(org_ids: Any) -> list[int]:
+    """``org_ids`` and every organisation below them."""
+    found = set(org_ids)
+    frontier = set(found)
+    for _level in range(_MAX_DEPTH):
+        if not frontier:
+            break
+        frontier = set(PartyOrg.objects.filter(parent_id__in=sorted(frontier)).values_list("pk", flat=True)) - found
+        found |= frontier
+    return sorted(found)
+
+
 def secretary_org_ids(user: Any) -> frozenset[int]:
     """Organisations whose secretary this login is, and every organisation below them."""
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
     if not hasattr(user, "_party_secretary_orgs"):
-        found = set(PartyOrg.objects.filter(secretary_id=user.pk, active=True).values_list("pk", flat=True))
-        frontier = set(found)
-        for _level in range(_MAX_DEPTH):
-            if not frontier:
-                break
-            frontier = (
-                set(PartyOrg.objects.filter(parent_id__in=sorted(frontier)).values_list("pk", flat=True))
-                - found
-            )
-            found |= frontier
-        user._party_secretary_orgs = frozenset(found)
+        led = PartyOrg.objects.filter(secretary_id=user.pk, active=True).values_list("pk", flat=True)
+        user._party_secretary_orgs = frozenset(org_subtree_ids(led))
     return user._party_secretary_orgs
+
+
+def dispatching_org_for_path(path: str, kinds: Sequence[str] = ("branch", "committee")) -> PartyOrg | None:
+    """The organisation that dispatches the orders of a place: the nearest active branch (or committee)
+    whose place lies at or above it."""
+    prefixes = path_prefixes(path)
+    if not prefixes:
+        return None
+    orgs = list(PartyOrg.objects.filter(active=True, kind__in=list(kinds), place_path__in=prefixes))
+    if not orgs:
+        return None
+    return max(orgs, key=lambda o: (len(o.place_path), o.kind == "branch", -o.pk))
+
+
+def org_secretary_ids(org_ids: Any) -> list[int | None]:
+    """The secretaries' logins of these organisations (None where an organisation has none)."""
+    return list(PartyOrg.objects.filter(pk__in=list(org_ids)).values_list("secretary_id", flat=True))
+
+
+def member_user_ids(org_ids: Any) -> list[int | None]:
+    """The logins of the active members of these organisations."""
+    return list(
+        PartyMember.objects.filter(org_id__in=sorted(org_ids), active=True, user__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def active_member(member_id: Any) -> PartyMember | None:
+    """An active member by id, or None."""
+    return PartyMember.objects.filter(pk=member_id, active=True).first() if member_id else None
+
+
+def members_with_login(*, org_ids: Any = None, path_prefix: str = "") -> QuerySet[PartyMember]:
+    """Active members with a login, of these organisations or on places under ``path_prefix``."""
+    qs = PartyMember.objects.filter(active=True, user__isnull=False).select_related("person", "org")
+    if org_ids is not None:
+        qs = qs.filter(org_id__in=sorted(org_ids))
+    if path_prefix:
+        qs = qs.filter(place_path__startswith=path_prefix)
+    return qs.order_by("id")
+
+
+def member_person_ids(member_ids: Any) -> dict[int, int]:
+    """person id → member id of these members."""
+    return {p: m for m, p in PartyMember.objects.filter(pk__in=list(member_ids)).values_list("id", "person_id")}
+
+
+def active_partner(partner_id: Any, *, community_id: Any) -> Partner | None:
+    """An active partner unit of the community by id, or None."""
+    if not partner_id:
+        return None
+    return Partner.objects.filter(pk=partner_id, active=True, community_id=community_id).first()
+
+
+def community_partners(community_id: Any) -> list[Partner]:
+    """The community's active partner units by name."""
+    return list(Partner.objects.filter(community_id=community_id, active=True).order_by("name"))

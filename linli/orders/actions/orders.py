@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.accounts.selectors import users_over
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.workdays import add_working_days
@@ -28,7 +29,6 @@ from linli.orders.actions._common import (
     require_in_scope,
     reward,
     store_photo,
-    users_over,
 )
 from linli.orders.workflow import (
     ORDER_TRANSITIONS,
@@ -50,52 +50,27 @@ BRANCH_KINDS = ("branch", "committee")
 def branch_for_path(path: str):
     """The party organisation that dispatches orders of a place: the nearest branch (or committee) whose
     place lies above it."""
-    from linli.core.access import path_prefixes
-    from linli.party.models import PartyOrg
+    from linli.party.selectors import dispatching_org_for_path
 
-    prefixes = path_prefixes(path)
-    if not prefixes:
-        return None
-    orgs = list(PartyOrg.objects.filter(active=True, kind__in=BRANCH_KINDS, place_path__in=prefixes))
-    if not orgs:
-        return None
-    return max(orgs, key=lambda o: (len(o.place_path), o.kind == "branch", -o.pk))
+    return dispatching_org_for_path(path, BRANCH_KINDS)
 
 
 def _desk(order: Any) -> list[int | None]:
     """Who dispatches: the branch's secretary (and those above), and staff with orders.dispatch."""
-    from linli.party.models import PartyOrg
-    from linli.party.selectors import org_ancestor_ids
+    from linli.party.selectors import org_ancestor_ids, org_secretary_ids
 
     ids: list[int | None] = list(users_over(order.place_path, PERM_DISPATCH))
     if order.org_id is not None:
-        ids += list(
-            PartyOrg.objects.filter(pk__in=org_ancestor_ids(order.org_id)).values_list(
-                "secretary_id", flat=True
-            )
-        )
+        ids += org_secretary_ids(org_ancestor_ids(order.org_id))
     return ids
 
 
 def _branch_member_users(order: Any) -> list[int | None]:
-    from linli.party.models import PartyMember, PartyOrg
+    from linli.party.selectors import member_user_ids, org_subtree_ids
 
     if order.org_id is None:
         return []
-    orgs = {order.org_id}
-    frontier = {order.org_id}
-    for _level in range(6):
-        frontier = (
-            set(PartyOrg.objects.filter(parent_id__in=sorted(frontier)).values_list("pk", flat=True)) - orgs
-        )
-        if not frontier:
-            break
-        orgs |= frontier
-    return list(
-        PartyMember.objects.filter(org_id__in=sorted(orgs), active=True, user__isnull=False).values_list(
-            "user_id", flat=True
-        )
-    )
+    return member_user_ids(org_subtree_ids([order.org_id]))
 
 
 def _moved(order: Any) -> str:
@@ -103,11 +78,9 @@ def _moved(order: Any) -> str:
 
 
 def _member_from(order: Any, value: Any):
-    from linli.party.models import PartyMember
-    from linli.party.selectors import org_ancestor_ids
+    from linli.party.selectors import active_member, org_ancestor_ids
 
-    member_id = getattr(value, "pk", value)
-    member = PartyMember.objects.filter(pk=member_id, active=True).first() if member_id else None
+    member = active_member(getattr(value, "pk", value))
     if member is None or member.user_id is None:
         raise Invalid(_("Choose a party member with an account."), fields={"member": [_("Not found.")]})
     if order.org_id is not None and order.org_id not in org_ancestor_ids(member.org_id):

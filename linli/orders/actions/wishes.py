@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.accounts.selectors import users_over
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, PermissionDenied
 from linli.core.workflow import Apply, Outcome, Spec, event_write, run, spec_register
@@ -26,7 +27,6 @@ from linli.orders.actions._common import (
     require_in_scope,
     reward,
     store_photo,
-    users_over,
 )
 from linli.orders.workflow import (
     PERM_ADOPT,
@@ -168,15 +168,14 @@ def _apply_reject(wish: Any, actor: Any, data: dict[str, Any], now: datetime) ->
 
 
 def _apply_adopt(wish: Any, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
-    from linli.party.models import Partner
-    from linli.party.selectors import login_member
+    from linli.party.selectors import active_partner, login_member
     from linli.residents.selectors import person_for_user
 
     partner_id = getattr(data.get("partner"), "pk", data.get("partner"))
     if partner_id:
         if actor is not None and not is_wish_staff(wish, actor):
             raise PermissionDenied(_("Only community staff record an adoption by a partner unit."))
-        partner = Partner.objects.filter(pk=partner_id, active=True, community_id=wish.community_id).first()
+        partner = active_partner(partner_id, community_id=wish.community_id)
         if partner is None:
             raise Invalid(
                 _("Choose a partner unit of this community."), fields={"partner": [_("Not found.")]}
