@@ -6,26 +6,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from linli.core.batches import keyset_page
 from linli.iot.models import Alarm, AlarmEvent, Device, Facility, Reading, ReadingRollup
 from linli.iot.workflow import OPEN_STATUSES, AlarmStatus
 
 PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
-
-
-def keyset_page(qs: QuerySet[Any], *, after: int | None, size: int, descending: bool = True) -> tuple[list[Any], int | None]:
-    """One page by the primary key (newest first by default) and the ``after`` of the next (None at the
-    end): one more row than the page tells that there is more; nothing is counted."""
-    size = max(1, min(int(size or PAGE_SIZE), MAX_PAGE_SIZE))
-    if after:
-        qs = qs.filter(pk__lt=after) if descending else qs.filter(pk__gt=after)
-    rows = list(qs.order_by("-pk" if descending else "pk")[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return rows, (rows[-1].pk if more and rows else None)
+MAX_PAGE_SIZE = 200  # the one keyset pager's bound (linli.core.batches.keyset_page)
 
 
 def device_list(user: Any, *, kind: str = "", place_path: str = "", q: str = "", after: int | None = None,

@@ -30,13 +30,5 @@ def require(actor: Any, perm: str, path: str = "") -> None:
             raise NotFound(_("Not found."))
 
 
-def users_over(path: str, perm: str) -> list[int]:
-    """Users holding ``perm`` through a role bound at or above ``path`` (district and city roles excluded:
-    they work from lists, never from a notice per alarm): the one accounts.selectors.users_over."""
-    from linli.accounts import selectors
-
-    return selectors.users_over(path, perm)
-
-
 def clean_text(value: Any, *, limit: int = 200) -> str:
     return " ".join(str(value or "").split())[:limit]

@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from linli.accounts.selectors import users_over
 from linli.core.audit import audit_record
 from linli.core.workflow import Outcome, Spec, run
 from linli.core.workflow import event_write as core_event_write
-from linli.iot.actions._common import clean_text, users_over
+from linli.iot.actions._common import clean_text
 from linli.iot.models import EMERGENCY_KINDS, Alarm, AlarmEvent, AlarmRule, Device, RuleKind
 from linli.iot.workflow import OPEN_STATUSES, PERM_HANDLE, TRANSITIONS, AlarmStatus
 

@@ -86,25 +86,6 @@ def store_photo(upload: Any, *, folder: str, field_name: str = "photo") -> str:
     return default_storage.save(name, ContentFile(photo.data))
 
 
-def users_over(path: str, perm: str) -> list[int]:
-    """Users holding ``perm`` through a role bound to a node above (or at) ``path``."""
-    from linli.accounts.models import RoleAssignment
-    from linli.accounts.roles import ROLE_PERMISSIONS
-    from linli.core.access import path_prefixes
-
-    prefixes = path_prefixes(path)
-    roles = sorted(role for role, perms in ROLE_PERMISSIONS.items() if perm in perms)
-    if not prefixes:
-        return []
-    return sorted(
-        set(
-            RoleAssignment.objects.filter(
-                role__in=roles, place__path__in=prefixes, user__is_active=True
-            ).values_list("user_id", flat=True)
-        )
-    )
-
-
 def reward(
     *,
     person_id: int | None,
