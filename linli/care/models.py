@@ -25,6 +25,7 @@ from linli.care.workflow import (
     NeedKind,
     NeedStatus,
 )
+from linli.core.models import EventRow
 
 PATH_OPS = ["varchar_pattern_ops"]
 
@@ -165,16 +166,8 @@ class HomeServiceRequest(models.Model):
         return f"{self.kind} {self.person_id}"
 
 
-class HomeServiceEvent(models.Model):
+class HomeServiceEvent(EventRow):
     request = models.ForeignKey(HomeServiceRequest, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=24)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_name = models.CharField(max_length=150, blank=True, default="")
-    at = models.DateTimeField()
-    from_status = models.CharField(max_length=16, blank=True, default="")
-    to_status = models.CharField(max_length=16, blank=True, default="")
-    note = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

@@ -1,9 +1,11 @@
-"""Core models: the audit log, the working-day calendar, the worker heartbeat. No domain here."""
+"""Core models: the audit log, the working-day calendar, the worker heartbeat, the columns of a typed event
+row. No domain here."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -180,3 +182,25 @@ class Redaction(models.Model):
 
     def __str__(self) -> str:
         return f"redaction {self.pk}"
+
+
+class EventRow(models.Model):
+    """The columns of every typed event row (``CaseEvent``, ``ApplicationEvent``, ...) that the one runner
+    writes (``core.workflow.event_write``): what happened, who did it (and their name then), when, the
+    move from one state to another, a note and the action's data. A subclass adds the foreign key to its
+    entity, its ``Meta`` (ordering, indexes) and may narrow a column (``kind = CharField(max_length=16)``)."""
+
+    kind = models.CharField(max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=16, blank=True, default="")
+    to_status = models.CharField(max_length=16, blank=True, default="")
+    note = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]

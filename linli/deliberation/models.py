@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.models import EventRow
 from linli.deliberation.access import (
     CommunityScoped,
     DecisionQuerySet,
@@ -48,23 +49,14 @@ from linli.deliberation.workflow import (
 PATH_OPS = ["varchar_pattern_ops"]  # PostgreSQL: LIKE 'prefix%' uses the index (ignored on SQLite)
 
 
-class EventFields(models.Model):
-    """The columns of every typed event row (the runner writes them)."""
+class EventFields(EventRow):
+    """The columns of every typed event row (``linli.core.models.EventRow``), named in the user's language."""
 
     kind = models.CharField(_("event"), max_length=24)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_name = models.CharField(max_length=150, blank=True, default="")
     at = models.DateTimeField(_("time"))
-    from_status = models.CharField(max_length=16, blank=True, default="")
-    to_status = models.CharField(max_length=16, blank=True, default="")
-    note = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
+    class Meta(EventRow.Meta):
         abstract = True
-        ordering = ["at", "id"]
 
 
 class Topic(models.Model):

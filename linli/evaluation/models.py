@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.models import EventRow
 from linli.evaluation.access import (
     CampaignQuerySet,
     CommitmentQuerySet,
@@ -104,17 +105,9 @@ class EvaluationRound(models.Model):
         return f"{self.compound} {self.month:%Y-%m}"
 
 
-class RoundEvent(models.Model):
+class RoundEvent(EventRow):
     round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    actor_name = models.CharField(max_length=150, blank=True, default="")
-    at = models.DateTimeField()
-    from_status = models.CharField(max_length=16, blank=True, default="")
-    to_status = models.CharField(max_length=16, blank=True, default="")
-    note = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -252,17 +245,9 @@ class Campaign(models.Model):
         return self.name
 
 
-class CampaignEvent(models.Model):
+class CampaignEvent(EventRow):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    actor_name = models.CharField(max_length=150, blank=True, default="")
-    at = models.DateTimeField()
-    from_status = models.CharField(max_length=16, blank=True, default="")
-    to_status = models.CharField(max_length=16, blank=True, default="")
-    note = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -408,17 +393,9 @@ class Survey(models.Model):
         return f"{self.community} {self.month:%Y-%m}"
 
 
-class SurveyEvent(models.Model):
+class SurveyEvent(EventRow):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    actor_name = models.CharField(max_length=150, blank=True, default="")
-    at = models.DateTimeField()
-    from_status = models.CharField(max_length=16, blank=True, default="")
-    to_status = models.CharField(max_length=16, blank=True, default="")
-    note = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -660,17 +637,9 @@ class MemberEvaluation(models.Model):
         return round(self.orders_satisfied / self.orders_rated, 4) if self.orders_rated else None
 
 
-class MemberEvaluationEvent(models.Model):
+class MemberEvaluationEvent(EventRow):
     evaluation = models.ForeignKey(MemberEvaluation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    actor_name = models.CharField(max_length=150, blank=True, default="")
-    at = models.DateTimeField()
-    from_status = models.CharField(max_length=16, blank=True, default="")
-    to_status = models.CharField(max_length=16, blank=True, default="")
-    note = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.models import EventRow
 from linli.hall.access import (
     ApplicationQuerySet,
     BookingQuerySet,
@@ -136,16 +137,8 @@ class Application(models.Model):
         return f"#{self.pk}"
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(EventRow):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=24)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_name = models.CharField(max_length=150, blank=True, default="")
-    at = models.DateTimeField()
-    from_status = models.CharField(max_length=16, blank=True, default="")
-    to_status = models.CharField(max_length=16, blank=True, default="")
-    note = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -319,16 +312,8 @@ class Booking(models.Model):
         return f"{self.room_id} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
-class BookingEvent(models.Model):
+class BookingEvent(EventRow):
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=24)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_name = models.CharField(max_length=150, blank=True, default="")
-    at = models.DateTimeField()
-    from_status = models.CharField(max_length=16, blank=True, default="")
-    to_status = models.CharField(max_length=16, blank=True, default="")
-    note = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -383,18 +368,10 @@ class Course(models.Model):
         return self.title
 
 
-class CourseEvent(models.Model):
+class CourseEvent(EventRow):
     """The class's timeline: its transitions, and its enrolments' (``data["enrolment"]``)."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=24)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_name = models.CharField(max_length=150, blank=True, default="")
-    at = models.DateTimeField()
-    from_status = models.CharField(max_length=16, blank=True, default="")
-    to_status = models.CharField(max_length=16, blank=True, default="")
-    note = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.models import EventRow
 from linli.iot.access import AlarmQuerySet, DeviceQuerySet, FacilityQuerySet
 from linli.iot.workflow import AlarmStatus
 
@@ -227,16 +228,9 @@ class Alarm(models.Model):
         return self.status in (AlarmStatus.RAISED, AlarmStatus.ACKNOWLEDGED)
 
 
-class AlarmEvent(models.Model):
+class AlarmEvent(EventRow):
     alarm = models.ForeignKey(Alarm, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_name = models.CharField(max_length=150, blank=True, default="")
-    at = models.DateTimeField()
-    from_status = models.CharField(max_length=16, blank=True, default="")
-    to_status = models.CharField(max_length=16, blank=True, default="")
-    note = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

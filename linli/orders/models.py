@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.models import EventRow
 from linli.orders.access import OrderQuerySet, WishQuerySet
 from linli.orders.workflow import (
     AdopterKind,
@@ -128,18 +129,10 @@ class ServiceOrder(models.Model):
         return f"#{self.pk} {self.get_category_display()}"
 
 
-class OrderEvent(models.Model):
+class OrderEvent(EventRow):
     order = models.ForeignKey(ServiceOrder, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_name = models.CharField(max_length=150, blank=True, default="")
     at = models.DateTimeField(_("time"))
-    from_status = models.CharField(max_length=16, blank=True, default="")
-    to_status = models.CharField(max_length=16, blank=True, default="")
-    note = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         db_table = "party_orderevent"  # the table it had in the party app
@@ -223,18 +216,10 @@ class Wish(models.Model):
         return f"#{self.pk}"
 
 
-class WishEvent(models.Model):
+class WishEvent(EventRow):
     wish = models.ForeignKey(Wish, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_name = models.CharField(max_length=150, blank=True, default="")
     at = models.DateTimeField(_("time"))
-    from_status = models.CharField(max_length=16, blank=True, default="")
-    to_status = models.CharField(max_length=16, blank=True, default="")
-    note = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         db_table = "party_wishevent"  # the table it had in the party app

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.fields import EncryptedTextField
+from linli.core.models import EventRow
 from linli.privacy.access import CorrectionQuerySet
 from linli.privacy.workflow import CORRECTABLE_FIELDS, CorrectionStatus
 
@@ -54,17 +55,8 @@ class CorrectionRequest(models.Model):
         return f"correction {self.pk} ({self.field})"
 
 
-class CorrectionEvent(models.Model):
+class CorrectionEvent(EventRow):
     request = models.ForeignKey(CorrectionRequest, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=24)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    actor_name = models.CharField(max_length=150, blank=True, default="")
-    at = models.DateTimeField()
-    from_status = models.CharField(max_length=16, blank=True, default="")
-    to_status = models.CharField(max_length=16, blank=True, default="")
-    note = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

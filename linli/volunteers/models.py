@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.models import EventRow
 from linli.volunteers.access import (
     ActivityQuerySet,
     SignupQuerySet,
@@ -239,20 +240,12 @@ class Activity(models.Model):
         return Decimal((self.ends_at - self.starts_at).total_seconds()) / Decimal(3600)
 
 
-class ActivityEvent(models.Model):
+class ActivityEvent(EventRow):
     """One row per thing that happened to an activity (transitions, sign-ups, check-ins, verifications)."""
 
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=24)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_name = models.CharField(max_length=150, blank=True, default="")
     at = models.DateTimeField(_("time"))
-    from_status = models.CharField(max_length=16, blank=True, default="")
-    to_status = models.CharField(max_length=16, blank=True, default="")
-    note = models.TextField(blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("activity event")
