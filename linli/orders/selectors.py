@@ -213,9 +213,9 @@ def wish_wall(*, community: Any, limit: int = 60) -> Wall:
 
 def wall_communities() -> list[Any]:
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_of_kind
 
-    return list(Place.objects.filter(kind=PlaceKind.COMMUNITY).only("id", "name", "path").order_by("path"))
+    return list(places_of_kind(PlaceKind.COMMUNITY).only("id", "name", "path").order_by("path"))
 
 
 def adopter_member(user: Any):

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -64,15 +64,13 @@ def _back(request: HttpRequest, default: str) -> str:
 
 def _places_for(user: Any) -> list[Any]:
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import places_in_scope
 
     scope = getattr(user, "scope", None)
     if scope is None:
         return []
     kinds = [PlaceKind.COMMUNITY, PlaceKind.GRID, PlaceKind.COMPOUND]
-    return list(
-        Place.objects.filter(scope.place_q("path"), kind__in=kinds).only("id", "name").order_by("path")[:300]
-    )
+    return list(places_in_scope(scope, *kinds).only("id", "name").order_by("path")[:300])
 
 
 def _staff_places(user: Any) -> bool:
@@ -411,12 +409,14 @@ def wish_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 def wish_wall(request: HttpRequest) -> HttpResponse:
     """The public wall (no login): per community, open wishes with masked posters and the year's count."""
     from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import place_get
 
     communities = selectors.wall_communities()
     chosen = request.GET.get("community", "")
     if chosen.isdigit():
-        community = get_object_or_404(Place, pk=int(chosen), kind=PlaceKind.COMMUNITY)
+        community = place_get(int(chosen), kinds=[PlaceKind.COMMUNITY])
+        if community is None:
+            raise Http404
     elif communities:
         # The visitor's own community first (a resident of 幸福社区 opened another community's wall).
         paths = getattr(getattr(request.user, "scope", None), "place_paths", ()) or ()

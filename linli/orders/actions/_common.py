@@ -32,11 +32,11 @@ def clean_text(value: Any, *, limit: int = 4000) -> str:
 
 def person_by_id(person: Any, errors: dict[str, list[str]]) -> Any:
     """A registry person given by id (staff entering for a resident), or None with an error noted."""
-    from linli.residents.models import Person
+    from linli.residents.selectors import person_get
 
-    if person is None or isinstance(person, Person):
-        return person
-    found = Person.objects.filter(pk=person).first()
+    if person is None:
+        return None
+    found = person_get(person)
     if found is None:
         errors["person"] = [_("Not found.")]
     return found

@@ -95,14 +95,14 @@ def _member_from(order: Any, value: Any):
 
 
 def _place_of(actor: Any, person: Any, place: Any):
-    from linli.places.models import Place
+    from linli.places.selectors import place_at_path, place_get
 
     if place is not None:
-        return place if isinstance(place, Place) else Place.objects.filter(pk=place).first()
+        return place_get(place)
     if person is not None and person.place_id is not None:
         return person.place
     paths = getattr(getattr(actor, "scope", None), "place_paths", ())
-    return Place.objects.filter(path=paths[0]).first() if paths else None
+    return place_at_path(paths[0]) if paths else None
 
 
 def order_place(

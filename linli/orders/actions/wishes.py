@@ -39,13 +39,9 @@ from linli.orders.workflow import (
 
 
 def community_of(place: Any):
-    from linli.core.access import path_prefixes
-    from linli.places.kinds import PlaceKind
-    from linli.places.models import Place
+    from linli.places.selectors import community_of_place
 
-    if place.kind == PlaceKind.COMMUNITY:
-        return place
-    return Place.objects.filter(path__in=path_prefixes(place.path), kind=PlaceKind.COMMUNITY).first()
+    return community_of_place(place)
 
 
 def _staff(wish: Any) -> list[int]:
