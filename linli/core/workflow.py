@@ -202,13 +202,17 @@ def event_label(event: Any) -> Any:
     """What an event row's kind reads as in the user's language: the label of the transition of that name in the
     spec that writes such rows, else the spec's ``labels``, else the kind itself."""
     kind = getattr(event, "kind", "")
-    for spec in SPECS.values():
-        if spec.event_model is type(event):
-            t = spec.table.get(kind)
-            if t is not None:
-                return t.label
-            if kind in spec.labels:
-                return spec.labels[kind]
+    data = getattr(event, "data", None) or {}
+    specs = [spec for spec in SPECS.values() if spec.event_model is type(event)]
+    # A row about an owned object (a sign-up's cancel on its activity's timeline, data["signup"]) reads in
+    # that object's table first: "cancel" is the sign-up's there, not the activity's.
+    specs.sort(key=lambda spec: not (spec.event_owner is not None and spec.model._meta.model_name in data))
+    for spec in specs:
+        t = spec.table.get(kind)
+        if t is not None:
+            return t.label
+        if kind in spec.labels:
+            return spec.labels[kind]
     return kind
 
 

@@ -149,3 +149,39 @@ VOLUNTEER_TRANSITIONS: dict[str, Transition] = {
         transition("leave", _("Leave"), [V.ACTIVE, V.PAUSED], V.LEFT, _SELF_OR_MANAGER, style="danger"),
     ]
 }
+
+
+# --- a sign-up (报名): taken by ``signup_create`` (a seat, or the waiting list); given back on the runner ---------
+
+SS = SignupStatus
+
+
+def is_signup_volunteer(signup: Any, user: Any) -> bool:
+    """The volunteer who signed up (their account, or a login with their phone)."""
+    from linli.volunteers.actions.signups import volunteer_of
+
+    if signup.volunteer.user_id is not None and signup.volunteer.user_id == user.pk:
+        return True
+    mine = volunteer_of(user)
+    return mine is not None and mine.pk == signup.volunteer_id
+
+
+def is_signup_organiser(signup: Any, user: Any) -> bool:
+    """The activity's organiser, or a volunteer manager over it."""
+    return is_organiser(signup.activity, user) or is_manager(signup.activity, user)
+
+
+def guard_signup_cancellable(signup: Any, user: Any) -> Any:
+    """A sign-up is given back before the activity starts (while it recruits or sign-up is closed)."""
+    if signup.activity.status not in (S.RECRUITING, S.CLOSED):
+        return _("The activity has started or is over: the sign-up can no longer be cancelled.")
+    return None
+
+
+SIGNUP_TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        transition("cancel", _("Cancel my sign-up"), [SS.CONFIRMED, SS.WAITLISTED], SS.CANCELLED,
+                   (is_signup_volunteer, is_signup_organiser), guard=guard_signup_cancellable, style="danger"),
+    ]
+}

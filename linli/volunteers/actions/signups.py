@@ -3,7 +3,8 @@
 - ``signup_create``: locks the activity row, then takes a seat while ``confirmed_count < quota``, else a
   place on the waiting list (when the activity keeps one), else refuses. Two people racing for the last
   seat: the lock serialises them; one gets it, the other waits in line.
-- ``signup_cancel``: frees the seat and promotes the first on the waiting list (notified after commit).
+- ``signup_cancel``: the table's ``cancel`` (``SIGNUP_TRANSITIONS``) on the one runner: frees the seat and
+  promotes the first on the waiting list (notified after commit).
 - ``signup_checkin_by_token`` / ``signup_checkout_by_token``: the volunteer opens the activity's QR code
   on their phone; refused outside the activity's time window (with ``LINLI_CHECKIN_MARGIN_MINUTES``).
 - ``signup_checkin`` / ``signup_checkout``: the organiser marks people by hand.
@@ -14,22 +15,26 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.core.workflow import Outcome, Spec, spec_register, step
 from linli.volunteers.actions._common import authenticated, check_visible, event_write, lock_activity, notify
-from linli.volunteers.models import Activity, Signup, Volunteer
+from linli.volunteers.models import Activity, ActivityEvent, Signup, Volunteer
 from linli.volunteers.workflow import (
     CHECKIN_STATUSES,
     SIGNUP_STATUSES,
+    SIGNUP_TRANSITIONS,
     ActivityStatus,
     SignupStatus,
     VolunteerStatus,
@@ -37,7 +42,6 @@ from linli.volunteers.workflow import (
     is_organiser,
 )
 
-CANCELLABLE_STATUSES = frozenset({ActivityStatus.RECRUITING, ActivityStatus.CLOSED})
 MANUAL_CHECKIN_STATUSES = CHECKIN_STATUSES | {ActivityStatus.FINISHED}
 
 
@@ -165,10 +169,43 @@ def signup_create(*, activity: Activity | int, actor: Any, volunteer: Volunteer 
     return signup
 
 
+def _apply_signup_cancel(signup: Signup, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:
+    """The seat goes back and the first on the waiting list takes it (the activity is locked by the caller)."""
+    activity = signup.activity
+    was = signup.status
+    promoted: list[int] = []
+    if was == SignupStatus.CONFIRMED:
+        activity.confirmed_count -= 1
+        Activity.objects.filter(pk=activity.pk).update(confirmed_count=activity.confirmed_count)
+        promoted = promote_waitlisted(activity, actor=actor)
+    return Outcome(data={"activity": activity.pk, "was": was, "promoted": promoted})
+
+
+@functools.cache
+def signup_spec() -> Spec:
+    """Sign-ups on the one runner: their events go on the activity's timeline (``event_owner``), with the
+    sign-up's id in ``data``; the audit action stays ``volunteers.signup_cancel``."""
+    return spec_register(
+        Spec(
+            model=Signup,
+            event_model=ActivityEvent,
+            event_fk="activity",
+            table=SIGNUP_TRANSITIONS,
+            apply={"cancel": _apply_signup_cancel},
+            audit_prefix="volunteers.signup",
+            noun=_("sign-up"),
+            related=("activity", "volunteer"),
+            event_owner=lambda signup: signup.activity,
+            url=lambda signup: reverse("volunteers:activity_detail", args=[signup.activity_id]),
+        )
+    )
+
+
 @transaction.atomic
 def signup_cancel(*, signup: Signup | int, actor: Any) -> Signup:
     """Withdraw a sign-up (the volunteer, or the organiser) before the activity starts; a freed seat goes
-    to the first on the waiting list."""
+    to the first on the waiting list. The activity is locked first (as ``signup_create`` does), then the
+    sign-up, and the table's ``cancel`` runs on the one runner (``core.workflow.step``)."""
     spk = signup.pk if isinstance(signup, Signup) else signup
     if actor is not None and not Signup.objects.visible_to(actor).filter(pk=spk).exists():
         raise NotFound(_("Not found."))
@@ -177,32 +214,9 @@ def signup_cancel(*, signup: Signup | int, actor: Any) -> Signup:
         raise NotFound(_("Not found."))
     locked = lock_activity(activity_id)
     row = Signup.objects.select_for_update(of=("self",)).select_related("volunteer").get(pk=spk)
-    if actor is not None and not (_is_self(row, actor) or _organises(locked, actor)):
-        raise PermissionDenied(_("You may not cancel this sign-up."))
-    if row.status == SignupStatus.CANCELLED:
-        raise Refused(_("This sign-up is already cancelled."), code="already_cancelled")
-    if locked.status not in CANCELLABLE_STATUSES:
-        raise Refused(
-            _("The activity has started or is over: the sign-up can no longer be cancelled."),
-            code="refused_transition",
-        )
-    was = row.status
-    row.status = SignupStatus.CANCELLED
-    row.save(update_fields=["status"])
-    promoted: list[int] = []
-    if was == SignupStatus.CONFIRMED:
-        locked.confirmed_count -= 1
-        Activity.objects.filter(pk=locked.pk).update(confirmed_count=locked.confirmed_count)
-        promoted = promote_waitlisted(locked, actor=actor)
-    event_write(
-        locked, kind="signup_cancel", actor=actor, data={"signup": row.pk, "was": was, "promoted": promoted}
-    )
-    audit_record(
-        action="volunteers.signup_cancel",
-        actor=actor,
-        target=row,
-        detail={"activity": locked.pk, "was": was, "promoted": promoted},
-    )
+    row.activity = locked
+    seen = signup.status if isinstance(signup, Signup) else None
+    step(signup_spec(), row, "cancel", actor=actor, seen_status=seen)
     return row
 
 
@@ -464,3 +478,6 @@ def signup_verify(*, signup: Signup | int, actor: Any, hours: Decimal | None = N
     if row.verified_at is not None:
         raise Refused(_("These hours are already verified."), code="already_verified")
     return verify_attendance(row, activity, actor=actor, now=timezone.now(), hours=hours)
+
+
+signup_spec()  # registered with the runner at import (linli.core.workflow.SPECS)
