@@ -70,8 +70,8 @@ def everywhere(history, me, world, community_staff):
     )
     from linli.evaluation.models import Commitment
     from linli.mediation.models import Agreement, Dispute, DisputeParty, MediationSession
+    from linli.orders.models import ServiceOrder
     from linli.party.models import PartyMember, PartyOrg
-    from linli.party.models_service import ServiceOrder
     from linli.points.models import EntryKind, HoursEntry, PointsEntry
     from linli.residents.models import Person
 
@@ -180,7 +180,7 @@ def test_the_newer_apps_keep_nothing_of_the_person(everywhere, me, django_captur
     from linli.core.models import AuditEntry
     from linli.deliberation.models import LedgerEntry
     from linli.mediation.models import Agreement, DisputeParty
-    from linli.party.models_service import ServiceOrder
+    from linli.orders.models import ServiceOrder
     from linli.points.models import HoursEntry, PointsEntry
 
     order_photo = everywhere["order"].photo.name
