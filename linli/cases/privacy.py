@@ -55,6 +55,7 @@ NOTHING_PERSONAL = {
     "KpiRollup": "counts per place and day",
     "KpiAreaRollup": "counts per area and day",
     "KpiAreaDelta": "counts per area and day",
+    "CaseStateCount": "counts of open cases per grid path, state and month",
 }
 AREA = [
     (Case, "place_path", ("title", "description", "tokens", "address")),
