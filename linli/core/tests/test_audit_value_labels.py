@@ -131,3 +131,25 @@ def test_a_raw_code_is_caught():
     """The check itself: a value nobody registered shows raw and is found."""
     assert _value_label("pii.unmask", "perm", "nobody.registered_this") is None
     assert _value_label("pii.unmask", "perm", "registry.unmask") not in (None, "registry.unmask")
+
+
+def _audited_keys():
+    """(where, key) of every literal key the code writes into an audit detail (audit_record, pii_reveal)."""
+    for name in ("audit_record", "audit_record_many", "pii_reveal"):
+        for path, node in _calls(name):
+            detail = _kw(node, "detail")
+            if isinstance(detail, ast.Dict):
+                for key_node in detail.keys:
+                    if isinstance(key_node, ast.Constant):
+                        yield f"{path.relative_to(LINLI)}:{node.lineno}", key_node.value
+
+
+def test_every_key_written_to_the_audit_log_reads_in_the_users_language():
+    """The detail's keys, not only its coded values: 金额: 5, never amount: 5."""
+    with translation.override("zh-hans"):
+        raw = sorted({f"{where} {key}" for where, key in _audited_keys()
+                      if detail_text("any.action", {key: 1}).split(": ", 1)[0] == key})
+        shown = detail_text("points.award", {"amount": 5, "reporter_phone": "***"})
+    assert len({key for _where, key in _audited_keys()}) > 100, "the walk found the audit calls"
+    assert not raw, "keys shown raw in the audit log:\n" + "\n".join(raw)
+    assert shown == "金额: 5; 反映人电话: ***"
