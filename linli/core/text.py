@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -36,3 +37,17 @@ def clean_text(value, limit: int) -> str:
         return ""
     text = unicodedata.normalize("NFKC", str(value)).strip()
     return " ".join(text.split())[:limit]
+
+
+def trimmed_text(value: Any, *, limit: int = 4000) -> str:
+    """Free text of a form or an API body (a reason, a note, a description): trimmed and cut at ``limit``,
+    its line breaks kept (``clean_text`` is for one-line names and cells)."""
+    return str(value or "").strip()[:limit]
+
+
+def required_text(value: Any, *, field: str, limit: int = 4000) -> str:
+    """``trimmed_text`` that must not be empty: Invalid names ``field`` otherwise."""
+    text = trimmed_text(value, limit=limit)
+    if not text:
+        raise Invalid(_("Some required fields are missing."), fields={field: [_("This field is required.")]})
+    return text

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.models import AuditResult
+from linli.core.text import trimmed_text
 from linli.core.workdays import is_working_day
 from linli.core.workflow import Outcome, Spec, event_write, run
 from linli.mediation.access import can_file, can_unmask
@@ -54,6 +55,8 @@ from linli.mediation.workflow import (
 from linli.mediation.workflow import Outcome as Result
 from linli.places.selectors import places_by_ids
 from linli.residents.selectors import person_get
+
+clean_text = trimmed_text  # the app's name for the shared piece
 
 logger = logging.getLogger("linli.mediation")
 
@@ -96,9 +99,6 @@ def _team_users(dispute: Any) -> list[int | None]:
 
 # --- small parsers ------------------------------------------------------------------------------------------
 
-
-def clean_text(value: Any, *, limit: int = 4000) -> str:
-    return str(value or "").strip()[:limit]
 
 
 def parse_date(value: Any, field: str) -> dt.date:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -28,6 +27,7 @@ from linli.core.audit import audit_record, audit_record_many
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.inserts import insert_many
 from linli.core.refdata import refdata_changed
+from linli.core.text import clean_text
 from linli.places import geo
 from linli.places.models import (
     ATTRIBUTE_FIELDS,
@@ -111,12 +111,9 @@ def _field_error(name: str, message: Any, *, code: str = "invalid", summary: Any
     return Invalid(summary if summary is not None else message, code=code, fields={name: [message]})
 
 
-def _clean_text(value: Any) -> str:
-    return unicodedata.normalize("NFKC", str(value or "")).strip()
-
 
 def _clean_name(name: Any) -> str:
-    name = " ".join(_clean_text(name).split())
+    name = " ".join(clean_text(name, 4000).split())
     if not name:
         raise _field_error("name", _("Required."), summary=_("A name is required."))
     if len(name) > 100:
@@ -160,8 +157,8 @@ def _clean_codes(
     if nearest is None:
         def nearest(of_kind: str) -> Place | None:
             return _nearest(parent, of_kind)
-    code = _clean_text(code)
-    district_code = _clean_text(district_code)
+    code = clean_text(code, 4000)
+    district_code = clean_text(district_code, 4000)
     if kind in (PlaceKind.CITY, PlaceKind.DISTRICT):
         if district_code:
             raise _field_error("district_code", _("Only a street carries a county code."), code="bad_code")

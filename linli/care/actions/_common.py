@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
+from linli.core.text import trimmed_text
 
-def clean_text(value: Any, *, limit: int = 4000) -> str:
-    return str(value or "").strip()[:limit]
+clean_text = trimmed_text  # the app's name for the shared piece
 
 
 def notify(

@@ -28,11 +28,14 @@ from linli.cases.models import Case, CaseEvent
 from linli.cases.open_counts import state_record
 from linli.cases.workflow import TRANSITIONS, forget_summons_cache
 from linli.core.errors import NotFound
+from linli.core.text import trimmed_text
 from linli.core.workflow import Outcome as CoreOutcome
 from linli.core.workflow import Spec, spec_register
 from linli.core.workflow import event_write as core_event_write
 from linli.core.workflow import run as core_run
 from linli.core.workflow import step as core_step
+
+clean_text = trimmed_text  # the app's name for the shared piece
 
 # Fields a transition may never write through ``apply``'s input (status is the table's business).
 _SNAPSHOT_EXCLUDE = frozenset({"id", "created_at", "updated_at"})
@@ -42,10 +45,6 @@ def actor_label(actor: Any) -> str:
     if actor is None:
         return "system"
     return actor.get_username() if getattr(actor, "is_authenticated", False) else ""
-
-
-def clean_text(value: Any, *, limit: int = 4000) -> str:
-    return str(value or "").strip()[:limit]
 
 
 def event_write(

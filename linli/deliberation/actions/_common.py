@@ -10,18 +10,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from linli.core.errors import Invalid, PermissionDenied
+from linli.core.text import required_text as required_text
+from linli.core.text import trimmed_text
 from linli.deliberation.access import can_manage_path
 
-
-def clean_text(value: Any, *, limit: int = 4000) -> str:
-    return str(value or "").strip()[:limit]
-
-
-def required_text(value: Any, *, field: str, limit: int) -> str:
-    text = clean_text(value, limit=limit)
-    if not text:
-        raise Invalid(_("Some required fields are missing."), fields={field: [_("This field is required.")]})
-    return text
+clean_text = trimmed_text  # the app's name for the shared piece
 
 
 def authenticated(actor: Any) -> bool:

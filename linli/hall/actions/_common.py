@@ -8,17 +8,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from linli.core.errors import Invalid
+from linli.core.text import required_text as required_text
+from linli.core.text import trimmed_text
 
-
-def clean_text(value: Any, *, limit: int = 4000) -> str:
-    return str(value or "").strip()[:limit]
-
-
-def required_text(value: Any, *, field: str, limit: int = 4000) -> str:
-    text = clean_text(value, limit=limit)
-    if not text:
-        raise Invalid(_("Some required fields are missing."), fields={field: [_("This field is required.")]})
-    return text
+clean_text = trimmed_text  # the app's name for the shared piece
 
 
 def place_by_id(value: Any, *, field: str = "place"):

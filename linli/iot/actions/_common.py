@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from linli.core.errors import NotFound, PermissionDenied
+from linli.core.text import clean_text as clean_text
 
 
 def token_hash(raw: str) -> str:
@@ -30,5 +31,3 @@ def require(actor: Any, perm: str, path: str = "") -> None:
             raise NotFound(_("Not found."))
 
 
-def clean_text(value: Any, *, limit: int = 200) -> str:
-    return " ".join(str(value or "").split())[:limit]

@@ -23,11 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.errors import Invalid
+from linli.core.text import trimmed_text
 from linli.core.uploads import photo_clean
 
-
-def clean_text(value: Any, *, limit: int = 4000) -> str:
-    return str(value or "").strip()[:limit]
+clean_text = trimmed_text  # the app's name for the shared piece
 
 
 def person_by_id(person: Any, errors: dict[str, list[str]]) -> Any:

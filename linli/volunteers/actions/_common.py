@@ -10,7 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.errors import NotFound
+from linli.core.text import trimmed_text
 from linli.volunteers.models import Activity, ActivityEvent
+
+clean_text = trimmed_text  # the app's name for the shared piece
 
 
 def actor_label(actor: Any) -> str:
@@ -18,9 +21,6 @@ def actor_label(actor: Any) -> str:
         return "system"
     return actor.get_username() if getattr(actor, "is_authenticated", False) else ""
 
-
-def clean_text(value: Any, *, limit: int = 4000) -> str:
-    return str(value or "").strip()[:limit]
 
 
 def authenticated(actor: Any) -> bool:
