@@ -25,10 +25,17 @@ from linli.notifications.models import Channel, Delivery, Notice, NoticePreferen
 TEXT_MAX = 300
 
 
-def _kick() -> None:
-    from linli.notifications.tasks import notices_deliver
+class _Kick:
+    """One wake-up of the delivery task; ``done`` once it ran (a test that runs the callbacks of a transaction it
+    keeps open, captureOnCommitCallbacks, leaves it in the list: it must not cover the next transaction's)."""
 
-    notices_deliver()
+    done = False
+
+    def __call__(self) -> None:
+        from linli.notifications.tasks import notices_deliver
+
+        self.done = True
+        notices_deliver()
 
 
 def kick_on_commit() -> None:
@@ -37,9 +44,9 @@ def kick_on_commit() -> None:
     A wake-up still pending covers this one: a savepoint rollback that would drop it can only be of a
     savepoint open now (a released one cannot be rolled back), which would drop this one too."""
     connection = transaction.get_connection()
-    if any(func is _kick for _sids, func, _robust in connection.run_on_commit):
+    if any(isinstance(func, _Kick) and not func.done for _sids, func, _robust in connection.run_on_commit):
         return
-    transaction.on_commit(_kick)
+    transaction.on_commit(_Kick())
 
 
 def notice_queue(

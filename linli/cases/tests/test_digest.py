@@ -25,9 +25,11 @@ def test_the_digest_comes_at_the_chosen_time_once_a_day(
 ):
     from linli.cases.actions import case_transition
 
-    case = make_case(actor=None, channel="hotline", reporter_phone="13900000000")
-    case_transition(case=case, name="accept", actor=actors["staff"], data={})
-    case_transition(case=case, name="dispatch", actor=actors["staff"], data={})
+    # The set-up commits as it would in use (its notices' wake-up runs): one wake-up waits per transaction.
+    with django_capture_on_commit_callbacks(execute=True):
+        case = make_case(actor=None, channel="hotline", reporter_phone="13900000000")
+        case_transition(case=case, name="accept", actor=actors["staff"], data={})
+        case_transition(case=case, name="dispatch", actor=actors["staff"], data={})
     grid_worker_a.email = "worker@example.org"
     grid_worker_a.save()
     preference_set(user=grid_worker_a, channels=["email"], digest=True, digest_at=time(7, 30))

@@ -20,7 +20,8 @@ def test_a_phone_only_reporter_gets_an_sms_at_each_step(
     make_case, actors, settings, caplog, django_capture_on_commit_callbacks
 ):
     settings.LINLI_PUBLIC_URL = "https://linli.example.cn"
-    case = make_case(actor=None, channel="hotline", reporter_phone=PHONE)
+    with django_capture_on_commit_callbacks(execute=True):  # committed, as in use: its wake-up has run
+        case = make_case(actor=None, channel="hotline", reporter_phone=PHONE)
     assert case.reporter_id is None
     steps = [
         ("accept", "staff", {}),

@@ -86,10 +86,11 @@ def test_a_channel_needs_an_address(world):
 
 
 def test_the_worker_is_woken_once_per_transaction_even_after_a_rolled_back_savepoint(resident, grid_worker_a):
-    from linli.notifications.actions import _kick
+    from linli.notifications.actions import _Kick
 
     def wake_ups() -> int:
-        return sum(func is _kick for _sids, func, _robust in transaction.get_connection().run_on_commit)
+        return sum(isinstance(func, _Kick) and not func.done
+                   for _sids, func, _robust in transaction.get_connection().run_on_commit)
 
     for n in range(3):
         notice_queue(user_ids=[resident.pk], kind="x", ref=f"r:{n}", text="t")
