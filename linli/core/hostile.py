@@ -129,8 +129,16 @@ def database_unavailable(exc: BaseException | None) -> bool:
         return True
     if not isinstance(exc, DatabaseError):
         return False
-    sqlstate = getattr(exc.__cause__, "sqlstate", None) or ""
-    return bool(sqlstate) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None) or ""
+    if sqlstate:
+        return sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+    # No SQLSTATE: psycopg's own error, the server sent none. Its InternalError then means the messages on the
+    # connection broke the protocol: "received 2 results from command 'BEGIN'" when PgBouncer answers a BEGIN with
+    # its error about the server that died (server conn crashed?) and closes the connection.
+    from psycopg import InternalError as ProtocolBroken
+
+    return isinstance(cause, ProtocolBroken)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -142,32 +142,55 @@ def _database_read_only(execute, sql, params, many, context):
     raise InternalError("cannot execute INSERT in a read-only transaction") from _StandbyCause()
 
 
+def _pooler_dropped_the_server(execute, sql, params, many, context):
+    """What psycopg raises when PgBouncer answers a BEGIN with its error about a server that died and closes the
+    connection (seen in the cluster test's failover): its own InternalError, no SQLSTATE."""
+    import psycopg
+    from django.db import InternalError
+
+    raise InternalError("received 2 results from command 'BEGIN'") from psycopg.InternalError(
+        "received 2 results from command 'BEGIN'")
+
+
+def _client_side_defect(execute, sql, params, many, context):
+    import psycopg
+    from django.db import ProgrammingError
+
+    raise ProgrammingError("the query has 2 placeholders but 1 parameters were passed") from psycopg.ProgrammingError(
+        "the query has 2 placeholders but 1 parameters were passed")
+
+
 def _database_defect(execute, sql, params, many, context):
     from django.db import IntegrityError
 
     raise IntegrityError("duplicate key value violates unique constraint")
 
 
+@pytest.mark.parametrize("failure", ["_database_read_only", "_pooler_dropped_the_server"])
 @pytest.mark.parametrize("path", ["/api/v1/residents/persons", "/"])
-def test_a_standby_not_yet_promoted_is_503_too(staff_client, path):
-    """A failover error psycopg raises as InternalError (SQLSTATE 25006), not OperationalError: still 503, never 500."""
+def test_a_standby_not_yet_promoted_is_503_too(staff_client, path, failure):
+    """Failover errors psycopg raises as InternalError, not OperationalError: a standby not yet promoted (SQLSTATE
+    25006), a connection PgBouncer dropped mid-protocol (no SQLSTATE). Still 503, never 500."""
     from django.db import connection
 
     staff_client.raise_request_exception = False
-    with connection.execute_wrapper(_database_read_only):
+    with connection.execute_wrapper(globals()[failure]):
         response = staff_client.get(path)
     assert response.status_code == 503 and response["Retry-After"] == "5"
-    assert b"read-only" not in response.content
+    assert b"read-only" not in response.content and b"BEGIN" not in response.content
 
 
-def test_a_database_defect_is_still_a_500_in_the_api(staff_client):
+@pytest.mark.parametrize("defect", ["_database_defect", "_client_side_defect"])
+def test_a_database_defect_is_still_a_500_in_the_api(staff_client, defect):
+    """A defect the server reports (IntegrityError) or psycopg finds itself (no SQLSTATE) is not a failover."""
     from django.db import connection
 
     staff_client.raise_request_exception = False
-    with connection.execute_wrapper(_database_defect):
+    with connection.execute_wrapper(globals()[defect]):
         response = staff_client.get("/api/v1/residents/persons")
     assert response.status_code == 500 and "Retry-After" not in response
-    assert _api_shape(response)["code"] == "server_error" and b"duplicate key" not in response.content
+    assert _api_shape(response)["code"] == "server_error"
+    assert b"duplicate key" not in response.content and b"placeholders" not in response.content
 
 
 def test_any_other_error_is_still_a_500_page(staff_client, monkeypatch):
