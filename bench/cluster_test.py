@@ -641,6 +641,45 @@ def _grep(path: Path, needle: str) -> int:
         return 0
 
 
+_LOG_LINE = re.compile(r"^(\d\d:\d\d:\d\d [A-Z]+ |\[\d{4}-)")  # our logging format, gunicorn's own lines
+
+
+def server_errors(logs: Path) -> dict[str, list[str]]:
+    """Every 500 the app servers and workers logged, by log file: the "Internal Server Error: …" entries that
+    carry a traceback (Django logs a page's 500 once with it; the API logs it with it, then Django once more
+    without)."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(logs.glob("*.log")):
+        kept: list[str] = []
+        block: list[str] | None = None
+        for line in [*path.read_text(errors="replace").splitlines(), "00:00:00 END"]:
+            if block is not None and not _LOG_LINE.match(line):
+                block.append(line)
+                continue
+            if block is not None and len(block) > 1 and block[1].startswith("Traceback"):
+                kept.append("\n".join(block))
+            block = [line] if "Internal Server Error:" in line else None
+        if kept:
+            found[path.name] = kept
+    return found
+
+
+def keep_logs(tmp: Path) -> None:
+    """A failed run: the servers' logs are copied out of the temporary folder (it is deleted) and every 500's
+    traceback is printed, so that a failure seen once can be diagnosed."""
+    kept = Path(os.environ.get("LINLI_CLUSTER_LOGS") or tempfile.mkdtemp(prefix="linli-cluster-logs-"))
+    shutil.copytree(tmp / "logs", kept, dirs_exist_ok=True)
+    say(f"a check failed: the servers' logs are kept in {kept}")
+    for name, blocks in server_errors(tmp / "logs").items():
+        print(f"--- {name}: {len(blocks)} internal server error(s); the last {min(3, len(blocks))}:")
+        for block in blocks[-3:]:
+            print(block[-4000:])
+    nginx = tmp / "logs" / "nginx-error.log"
+    if nginx.exists():
+        print("--- nginx-error.log, last lines:")
+        print("\n".join(nginx.read_text(errors="replace").splitlines()[-20:]))
+
+
 def _write_small_workbook(source: Path, target: Path, rows: int) -> None:
     """The first ``rows`` persons of the seed's workbook go to ``target``; ``source`` keeps the others (the big
     import of phase 5 must not meet persons the small import registered: it would be rejected for them)."""
@@ -912,7 +951,7 @@ def phase_kill_worker(cluster: Cluster) -> None:
         if escalations >= k:
             break
         time.sleep(2)
-    again = cluster.manage("shell", "-c", "from linli.cases.tasks import cases_escalate_overdue as t; "
+    again = cluster.manage("shell", "--no-imports", "-c", "from linli.cases.tasks import cases_escalate_overdue as t; "
                                           "print(t.call_local())")
     escalations = int(cluster.psql(cluster.primary_port, query))
     check(f"exactly K={k} escalations", escalations == k and again.returncode == 0,
@@ -971,7 +1010,7 @@ with connection.cursor() as c:
 out["detach_s"] = time.perf_counter() - t
 print(json.dumps(out))
 """
-    result = cluster.manage("shell", "-c", code)
+    result = cluster.manage("shell", "--no-imports", "-c", code)
     if result.returncode != 0:
         check("partitions phase ran", False, result.stderr[-1500:])
         return
@@ -993,6 +1032,7 @@ def phase_failover(cluster: Cluster, concurrency: int = 4, warm_acks: int = 12) 
     seed = cluster.seed
     token = seed["centre"]["token"]
     cluster.warm()  # cold servers would answer nothing before the kill: no write would be in flight
+    logged_500 = sum(map(len, server_errors(cluster.tmp / "logs").values()))
     acked: list[str] = []
     answers: list[tuple[float, float, int]] = []  # (sent, answered, status) of every intake
     errors = Counter()
@@ -1067,9 +1107,11 @@ def phase_failover(cluster: Cluster, concurrency: int = 4, warm_acks: int = 12) 
           f"{before} acknowledged before the kill, {sum(touched.values())} touched by the failover")
     check("writes succeed again after the failover", first_write_after[0] > 0, f"{to_write:.1f} s")
     check("0 acknowledged intakes lost (synchronous commit)", lost == 0, f"{lost} of {len(acked)}")
+    logged_500 = sum(map(len, server_errors(cluster.tmp / "logs").values())) - logged_500
     check("the failover answers 503 (try again), never 500 or another error",
-          set(errors) <= {503} and sum(touched.values()) > 0,
-          f"answers to the intakes it touched {dict(sorted(touched.items()))}; all errors {dict(errors)}")
+          set(errors) <= {503} and sum(touched.values()) > 0 and logged_500 == 0,
+          f"answers to the intakes it touched {dict(sorted(touched.items()))}; all errors {dict(errors)}; "
+          f"internal server errors logged {logged_500}")
 
 
 # --- main -------------------------------------------------------------------------------------------------
@@ -1138,6 +1180,9 @@ def main() -> int:
         cluster.procs.stop_all()
         left = [n for n in cluster.procs.order if cluster.procs.alive(n)]
         check("every process stopped", not left, ", ".join(left))
+        if not all(ok for _n, ok, _d in RESULTS):
+            with contextlib.suppress(OSError):
+                keep_logs(tmp)
         if keep:
             say(f"kept {tmp}")
         else:
