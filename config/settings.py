@@ -252,8 +252,10 @@ DEFAULT_FROM_EMAIL = env("LINLI_FROM_EMAIL", "linli@localhost")
 # A worker that dies mid-send leaves its claim; after this many seconds another worker sends again.
 LINLI_NOTICE_CLAIM_SECONDS = env_int("LINLI_NOTICE_CLAIM_SECONDS", 120)
 # The address links in SMS and e-mails start with (https://linli.example.gov.cn); the QR codes use it too
-# and fall back to the request's host. Notices sent without it link to http://127.0.0.1:8000 (a demo).
+# and fall back to the request's host. Notices sent without it link to LINLI_LOCAL_URL: where this machine's
+# server answers, which `manage.py serve` sets for its web server and worker to its own --host/--port (a demo).
 LINLI_PUBLIC_URL = env("LINLI_PUBLIC_URL", "")
+LINLI_LOCAL_URL = env("LINLI_LOCAL_URL", "http://127.0.0.1:8000")
 
 # --- authentication ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

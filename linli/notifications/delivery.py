@@ -79,7 +79,7 @@ def deliveries_claim(*, now: datetime | None = None, limit: int = BATCH) -> tupl
 def _absolute(url: str) -> str:
     if not url or url.startswith(("http://", "https://")):
         return url
-    base = (getattr(settings, "LINLI_PUBLIC_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+    base = (settings.LINLI_PUBLIC_URL or settings.LINLI_LOCAL_URL).rstrip("/")
     return f"{base}{url}"
 
 

@@ -37,6 +37,12 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
         pass
 
 
+def local_url(host: str, port: int) -> str:
+    """``http://127.0.0.1:8000`` for a server bound to ``host:port`` (all interfaces read as this machine)."""
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+    return f"http://{shown_host}:{port}"
+
+
 def _port_open(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=0.5):
@@ -70,6 +76,8 @@ class Command(BaseCommand):
         if _port_open(host, port):
             raise CommandError(f"Something already listens on {host}:{port}. Set PORT (or --port) to another port.")
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        # Links in the notices the worker sends point at this server when no public address is set.
+        os.environ.setdefault("LINLI_LOCAL_URL", local_url(host, port))
         if options["gunicorn"]:
             web_cmd = [
                 sys.executable, "-m", "gunicorn", "config.wsgi:application",
@@ -150,9 +158,8 @@ class Command(BaseCommand):
             self.stderr.write(f"serve: could not queue the worker heartbeat ({exc.__class__.__name__}).")
 
     def _banner(self, host: str, port: int, *, show_logins: bool) -> None:
-        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"Linli is running at http://{shown_host}:{port}/"))
+        self.stdout.write(self.style.SUCCESS(f"Linli is running at {local_url(host, port)}/"))
         self.stdout.write("Ctrl-C stops the web server and the worker.")
         if show_logins and "demo" in get_commands():
             try:
