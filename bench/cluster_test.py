@@ -567,7 +567,9 @@ def file_case(client: Client, grid: dict, n: int, key: str | None = None) -> tup
 
 
 def act(client: Client, case_id: int, action: str, data: dict | None = None) -> int:
-    status, _body = client.request("POST", f"/api/v1/cases/{case_id}/{action}", data or {})
+    status, body = client.request("POST", f"/api/v1/cases/{case_id}/{action}", data or {})
+    if status != 200:  # said, so that a refusal seen once can be read (the check counts only 5xx)
+        say(f"  {action} of case {case_id} answered {status}: {body[:300].decode(errors='replace')}")
     return status
 
 
