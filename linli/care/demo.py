@@ -65,25 +65,23 @@ def _visits(community: Any, rng: random.Random) -> None:
             if at > now:
                 break
             found = rng.choices(["well", "needs", "unwell", "away"], [80, 10, 6, 4])[0]
-            v = Visit(person=plan.person, plan=plan, place_path=plan.place_path, visitor=plan.assignee,
-                      visitor_name=plan.assignee.display_name if plan.assignee else "网格员", visited_at=at,
-                      found=found, note=rng.choice(NOTES))
-            visits.append(v)
+            visits.append({"person_id": plan.person_id, "plan_id": plan.pk, "place_path": plan.place_path,
+                           "visitor_id": plan.assignee_id, "visited_at": at, "found": found, "note": rng.choice(NOTES),
+                           "visitor_name": plan.assignee.display_name if plan.assignee else "网格员"})
             if found == "needs":
                 kind, text = rng.choice(NEEDS)
                 status = "open" if (today - day).days < 20 and rng.random() < 0.6 else "resolved"
-                needs.append((v, Need(person=plan.person, place_path=plan.place_path, kind=kind, text=text,
-                                      status=status, created_at=at, handled_at=None if status == "open" else at)))
+                needs.append((len(visits) - 1, {
+                    "person_id": plan.person_id, "place_path": plan.place_path, "kind": kind, "text": text,
+                    "status": status, "created_at": at, "handled_at": None if status == "open" else at}))
             last = at
             day += dt.timedelta(days=plan.every_days + rng.choice([-1, 0, 0, 0, 1, 2]))
         if last is not None:
             plan.last_visit_at = last
             plan.next_due = timezone.localtime(last).date() + dt.timedelta(days=plan.every_days)
             updates.append(plan)
-    insert_many(visits, batch_size=2000)
-    for v, n in needs:
-        n.visit = v
-    insert_many([n for _v, n in needs])
+    made = insert_many(visits, model=Visit, batch_size=2000)
+    insert_many([{**n, "visit_id": made[i].pk} for i, n in needs], model=Need)
     VisitPlan.objects.bulk_update(updates, ["last_visit_at", "next_due"])
 
 
@@ -97,14 +95,13 @@ def _canteen(community: Any, rng: random.Random) -> None:
     the = canteen_save(actor=None, place=community, name=name, address=f"{community.name}党群服务中心一楼",
                        order_until=dt.time(10, 0))
     today = timezone.localdate()
-    items = []
+    menu = []
     for back in range(-365, 8):
         day = today + dt.timedelta(days=back)
         for dish, price in rng.sample(DISHES, 3):
-            items.append(MenuItem(canteen=the, day=day, meal="lunch", name=dish, price=Decimal(price)))
-    items = insert_many(items)
+            menu.append({"canteen_id": the.pk, "day": day, "meal": "lunch", "name": dish, "price": Decimal(price)})
     by_day: dict[dt.date, list[Any]] = {}
-    for item in items:
+    for item in insert_many(menu, model=MenuItem):
         by_day.setdefault(item.day, []).append(item)
     elders = list(Person.objects.filter(place_path__startswith=community.path, status=PersonStatus.ACTIVE,
                                         birth_month__lte=elderly_cutoff()).only("id", "name", "birth_month", "id_number", "place_path",
@@ -121,10 +118,11 @@ def _canteen(community: Any, rng: random.Random) -> None:
             item = rng.choice(dishes)
             paid, rule = meal_price(birth=person.birth_date, day=day, full=item.price, rules=rules)
             deliver = person.pk % 4 == 0
-            orders.append(MealOrder(item=item, canteen=the, day=day, person=person, person_name=person.name,
-                                    place_path=person.place_path, full_price=item.price, price=paid, rule=rule,
-                                    deliver=deliver, address=person.current_address if deliver else ""))
-    insert_many(orders, batch_size=2000)
+            orders.append({"item_id": item.pk, "canteen_id": the.pk, "day": day, "person_id": person.pk,
+                           "person_name": person.name, "place_path": person.place_path, "full_price": item.price,
+                           "price": paid, "rule": rule, "deliver": deliver,
+                           "address": person.current_address if deliver else ""})
+    insert_many(orders, model=MealOrder, batch_size=2000)
     assert Canteen.objects.filter(pk=the.pk).exists()
 
 

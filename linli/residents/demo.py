@@ -788,25 +788,24 @@ def build_community(demo, community: Place, spec: CommunitySpec, *, today: datet
         raise RuntimeError("the database did not return the new persons' ids")
     # Households, members, occupancies.
     numbers = (f"{spec.code[-4:]}{n:05d}" for n in range(1, len(placed) + 1))
-    households = [
-        Household(number=next(numbers), head_id=person_of(plan.members[0]).pk, house_id=house.place.pk,
-                  place_path=house.place.path)
+    households = insert_many([
+        {"number": next(numbers), "head_id": person_of(plan.members[0]).pk, "house_id": house.place.pk,
+         "place_path": house.place.path}
         for plan, house, _b in placed
-    ]
-    insert_many(households, batch_size=BATCH)
+    ], model=Household, batch_size=BATCH)
     members, occupancies = [], []
     for (plan, house, _b), household in zip(placed, households, strict=True):
         for m in plan.members:
             person = person_of(m)
-            members.append(HouseholdMember(household_id=household.pk, person_id=person.pk,
-                                           relationship=m.relationship, start_date=person.moved_in_on))
+            members.append({"household_id": household.pk, "person_id": person.pk, "relationship": m.relationship,
+                            "start_date": person.moved_in_on})
             kind: str = OccupancyKind.RESIDENT
             if m.relationship in (HEAD_RELATIONSHIP, "11", "12"):
                 kind = OccupancyKind.TENANT if plan.tenant else OccupancyKind.OWNER
-            occupancies.append(Occupancy(person_id=person.pk, house_id=house.place.pk, kind=kind,
-                                         start_date=person.moved_in_on))
-    insert_many(members, batch_size=BATCH)
-    insert_many(occupancies, batch_size=BATCH)
+            occupancies.append({"person_id": person.pk, "house_id": house.place.pk, "kind": kind,
+                                "start_date": person.moved_in_on})
+    insert_many(members, model=HouseholdMember, batch_size=BATCH)
+    insert_many(occupancies, model=Occupancy, batch_size=BATCH)
     # Tags.
     tags = _tags()
     veteran = _custom_tag(community)
@@ -816,8 +815,8 @@ def build_community(demo, community: Place, spec: CommunitySpec, *, today: datet
         person = person_of(member)
         tag_row = veteran if code == "veteran" else tags[code]
         since = max(person.moved_in_on or today, today - datetime.timedelta(days=rng.randrange(30, 3 * 365)))
-        person_tags.append(PersonTag(person_id=person.pk, tag_id=tag_row.pk, valid_from=min(since, today),
-                                     source=SOURCE))
+        person_tags.append({"person_id": person.pk, "tag_id": tag_row.pk, "valid_from": min(since, today),
+                            "source": SOURCE})
 
     for plan, _house, block in placed:
         relocated = block.kind == CompoundKind.RELOCATION and rng.random() < .7
@@ -839,7 +838,7 @@ def build_community(demo, community: Place, spec: CommunitySpec, *, today: datet
                 tag(m, "child_in_difficulty")
             if m.sex == "1" and m.age >= 30 and rng.random() < .025:
                 tag(m, "veteran")
-    insert_many(person_tags, batch_size=BATCH)
+    insert_many(person_tags, model=PersonTag, batch_size=BATCH)
     # Shops and other organisations.
     organisations = []
     for shop, _block in shops:

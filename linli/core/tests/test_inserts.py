@@ -96,3 +96,36 @@ def test_a_parent_saved_after_it_was_given_lends_its_id():
     insert_many([street])
     insert_many([community])
     assert Place.objects.get(pk=community.pk).parent_id == street.pk
+
+
+def test_rows_as_dicts_are_the_rows_of_instances():
+    """``model=``: dicts become the instances ``Model(**row)`` would be (defaults, hashes, auto_now), a foreign
+    key given by instance or by id."""
+    place = Place.objects.create(kind=PlaceKind.HOUSE, name="102", path="/9/")
+    by_instance = insert_many([Person(**row) for row in _given(place, 1)])
+    given = _given(place, 2)
+    for n, row in enumerate(given):
+        if row["place_id"] is not None and n % 2:
+            row["place"] = place  # the relation by instance
+            del row["place_id"]
+    by_dict = insert_many(given, model=Person)
+    assert all(type(p) is Person and p.pk is not None and not p._state.adding for p in by_dict)
+    fields = [f.attname for f in Person._meta.concrete_fields
+              if f.attname not in ("id", "created_at", "updated_at") and not f.attname.endswith("hash")
+              and f.attname not in ("name", "id_number", "phone", "notes", "moved_in_on", "birth_month", "sex")]
+    for a, b in zip(by_instance, by_dict, strict=True):
+        stored, twin = Person.objects.get(pk=b.pk), Person.objects.get(pk=a.pk)
+        assert {k: getattr(stored, k) for k in fields} == {k: getattr(twin, k) for k in fields}
+        for name in ("id_number_hash", "phone_hash"):
+            field = Person._meta.get_field(name)
+            assert getattr(stored, name) == field.hash_of(getattr(stored, field.source))
+        assert stored.created_at is not None and stored.updated_at is not None
+    assert by_dict[3].place is place and by_dict[3].place_id == place.pk  # the instance given is kept
+
+
+def test_rows_as_dicts_refuse_an_unknown_field_and_an_unsaved_relation():
+    with pytest.raises(TypeError, match="no field named 'nom'"):
+        insert_many([{"nom": "x"}], model=Person)
+    with pytest.raises(ValueError, match="unsaved related object 'place'"):
+        insert_many([{"name": "李四", "place": Place(kind=PlaceKind.HOUSE, name="x", path="/9/")}], model=Person)
+    assert not Person.objects.filter(name="李四").exists()

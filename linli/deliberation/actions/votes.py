@@ -240,19 +240,20 @@ def roll_draw(vote: Vote) -> tuple[int, int]:
             area = sum(_cm2(houses[h][1]) for h in group)
             entries.append((f"o{root}", label, None, area, persons))
     made = insert_many(
-        [RollEntry(vote=vote, key=k, label=label[:120], household_id=h, heads=1, area_cm2=a) for k, label, h, a, _p in entries],
-        batch_size=2000,
+        [{"vote_id": vote.pk, "key": k, "label": label[:120], "household_id": h, "heads": 1, "area_cm2": a}
+         for k, label, h, a, _p in entries],
+        model=RollEntry, batch_size=2000,
     )
     if made and made[0].pk is None:  # backends that do not return ids
         made = list(RollEntry.objects.filter(vote=vote).order_by("id"))
-    members: list[RollMember] = []
+    members: list[dict[str, int]] = []
     seen: set[int] = set()
     for entry, (_k, _l, _h, _a, persons) in zip(made, entries, strict=True):
         for pid in persons:
             if pid not in seen:  # a person casts for one entry of a vote
                 seen.add(pid)
-                members.append(RollMember(vote=vote, entry=entry, person_id=pid))
-    insert_many(members, batch_size=2000)
+                members.append({"vote_id": vote.pk, "entry_id": entry.pk, "person_id": pid})
+    insert_many(members, model=RollMember, batch_size=2000)
     return len(entries), sum(a for _k, _l, _h, a, _p in entries)
 
 
