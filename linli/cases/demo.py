@@ -126,6 +126,9 @@ class Past:
     key: int
     intake: dict[str, Any]
     steps: list[tuple[datetime, str, Any, dict[str, Any]]]
+    # A case still open, or moved within the last hour: its notices are written as the actions write them
+    # (the year's older ones would all be read and sent: they are left out).
+    notify: bool = False
 
 
 @dataclass(order=True)
@@ -229,16 +232,20 @@ class Planner:
         self.steps.append(Step(at, self.seq, key, run))
 
     def case(self, *, grid: Any, community: Any, at: datetime, life: str, stop: str = "", channel: str = "") -> int:
-        """Plan one case. A life the bulk path replays (``BULK_LIVES``), over before the clock, becomes a
-        row of ``self.history``; any other runs its steps through the actions."""
+        """Plan one case. A life the bulk path replays (``BULK_LIVES``: transitions that change only the case)
+        becomes a row of ``self.history``, its steps up to the clock; any other (supervision, summons, merges,
+        "me too") runs its steps through the actions."""
         start = len(self.steps)
         key = self._case(grid=grid, community=community, at=at, life=life, stop=stop, channel=channel)
         mine = self.steps[start:]
-        if (life in BULK_LIVES and not stop and all(s.at < self.now - timedelta(hours=1) for s in mine)
-                and all(s.key == key for s in mine) and all(hasattr(s.run, "transition") for s in mine[1:])):
+        if (life in BULK_LIVES and mine[0].at < self.now and all(s.key == key for s in mine)
+                and all(hasattr(s.run, "transition") for s in mine[1:])):
             del self.steps[start:]
+            done = [s for s in mine[1:] if s.at < self.now]  # the later ones have not happened yet
+            recent = bool(stop) or len(done) < len(mine) - 1 or any(s.at >= self.now - timedelta(hours=1) for s in mine)
             self.history.append(Past(at=at, key=key, intake=mine[0].run.intake,  # type: ignore[attr-defined]
-                                     steps=[(s.at, *s.run.transition) for s in mine[1:]]))  # type: ignore[attr-defined]
+                                     steps=[(s.at, *s.run.transition) for s in done],  # type: ignore[attr-defined]
+                                     notify=recent))
         return key
 
     def _case(self, *, grid: Any, community: Any, at: datetime, life: str, stop: str = "", channel: str = "") -> int:
@@ -507,31 +514,35 @@ def demo_run(planner: Planner, *, now: datetime) -> dict[str, int]:
     return {"cases": len(cases), "steps": done}
 
 
-def history_write(history: list[Past], clock: dict[str, datetime | None]) -> list[int]:
-    """The bulk path: the year's finished cases written in batches, with the rows their actions write.
+def history_write(history: list[Past], clock: dict[str, datetime | None]) -> dict[int, Any]:
+    """The bulk path: the cases of ``history`` written in batches, with the rows their actions write.
 
     Each case is inserted as the intake inserts it (routing, number, deadlines), then its transitions are
     replayed in memory through the transitions' own ``apply`` functions (the same fields, event data and
-    replies as the runner's), and the cases, their events and one audit row per event are written in
-    batches. Notices are not written: they would all be old, read and sent. The KPI rollups are added
-    from these events by ``kpi_add_cases`` (the recompute's replay, for these cases only)."""
+    replies as the runner's), and the cases, their events and one audit row per event (``audit_entry``, as
+    ``audit_record`` writes it) are written in batches. The notices of a case marked ``notify`` (open, or
+    moved lately) are queued through the outbox as the actions queue them, each at its step's time; the
+    year's older notices are not written: they would all be old, read and sent. The KPI rollups and the
+    open cases' counters are added from these cases by ``kpi_add_cases`` and ``state_counts_add``.
+    Returns the cases by their key in the plan."""
     from django.utils.translation import gettext
 
-    from linli.cases.actions._common import Outcome, _audit_data, actor_label
-    from linli.cases.actions.intake import case_number_next
-    from linli.cases.actions.transitions import APPLY
+    from linli.cases.actions._common import Outcome, _audit_data, actor_label, case_notice
+    from linli.cases.actions.intake import case_number_next, created_audit_detail, created_notice, desk_users
+    from linli.cases.actions.transitions import APPLY, verify_notice
     from linli.cases.deadlines import set_report_deadlines
     from linli.cases.models import Case, CaseEvent
     from linli.cases.routing import route_case
     from linli.cases.text import tokens_of
     from linli.cases.workflow import TRANSITIONS
-    from linli.core import context
-    from linli.core.masking import mask_text
-    from linli.core.models import AuditEntry
+    from linli.core.audit import audit_entry
     from linli.points.actions import points_award_reporter
 
     history = sorted(history, key=lambda p: p.at)
     cases, events, verified = [], [], []
+    by_key: dict[int, Any] = {}
+    # (time, case, kind, user ids, text as worded then, the actor: not told of their own step)
+    notes: list[tuple[datetime, Any, str, list[Any], str, Any]] = []
     with _recipients_cached():
         for past in history:
             i = past.intake
@@ -553,9 +564,12 @@ def history_write(history: list[Past], clock: dict[str, datetime | None]) -> lis
             case.reporter_phone_hash = Case._meta.get_field("reporter_phone_hash").hash_of(i["reporter_phone"])
             set_report_deadlines(case, past.at)
             cases.append(case)
+            by_key[past.key] = case
             events.append(CaseEvent(case=case, kind="created", actor=actor, actor_name=actor_label(actor)[:150],
                                     at=past.at, to_status="reported",
                                     data={"channel": channel, "external_id": case.external_id, "photos": 0}))
+            if past.notify:
+                notes.append((past.at, case, "created", desk_users(case.place_path), "", actor))
             for at, name, who, data in past.steps:
                 chain = [(name, who, data)]
                 while chain:
@@ -566,7 +580,9 @@ def history_write(history: list[Past], clock: dict[str, datetime | None]) -> lis
                         # once the case has its id (the source names it).
                         out, case.verified_at = Outcome(), at
                         verified.append(case)
-                        if not case.has_contact:
+                        if case.has_contact:
+                            out.notify.append(verify_notice(case))
+                        else:
                             chain.append(("close", None, {"reason_code": "resolved"}))  # nobody to rate it
                     else:
                         out = APPLY[name](case, who, dict(data), at)
@@ -585,6 +601,9 @@ def history_write(history: list[Past], clock: dict[str, datetime | None]) -> lis
                     events.append(CaseEvent(case=case, kind=name, actor=who, actor_name=actor_label(who)[:150], at=at,
                                             from_status=before, to_status=case.status, note=out.note, reply=out.reply,
                                             data=out.data))
+                    if past.notify:  # worded now, as the runner words them after the step
+                        notes.extend((at, case, kind, list(ids), str(text), who)
+                                     for kind, ids, text in out.notify)
     last = {id(e.case): e.at for e in events}
     insert_many(cases, batch_size=500)
     for case in cases:  # auto_now_add and auto_now stamped the insert's time
@@ -594,22 +613,29 @@ def history_write(history: list[Past], clock: dict[str, datetime | None]) -> lis
         event.case = event.case  # the case's id, now that it has one
     insert_many(events, batch_size=1000)
     audits = []
-    channel = context.current().channel
     for event in events:
-        case = event.case
-        audits.append(AuditEntry(
-            at=event.at, actor=event.actor, actor_name=event.actor_name if event.actor else "system",
-            action="cases.case_create" if event.kind == "created" else f"cases.case_{event.kind}",
-            target_type="cases.case", target_id=str(case.pk), target_repr=mask_text(case.audit_repr)[:200],
-            detail={"channel": channel, "from": event.from_status, "to": event.to_status, "event": event.pk,
-                    **_audit_data(event.data)},
-        ))
+        case, clock["at"] = event.case, event.at
+        if event.kind == "created":
+            audits.append(audit_entry(action="cases.case_create", actor=event.actor, target=case,
+                                      actor_name="" if event.actor is not None else actor_label(None),
+                                      detail=created_audit_detail(case, case.category)))
+        else:
+            audits.append(audit_entry(
+                action=f"cases.case_{event.kind}", actor=event.actor, target=case,
+                actor_name="" if event.actor is not None else "system",
+                detail={"from": event.from_status, "to": event.to_status, "event": event.pk, **_audit_data(event.data)}))
     insert_many(audits, batch_size=1000)
     for case in verified:
         clock["at"] = case.verified_at
         points_award_reporter(reporter=case.reporter, phone_hash=case.reporter_phone_hash,
                               source=f"cases.case:{case.pk}:verified", actor=None)
-    return [c.pk for c in cases]
+    for at, case, kind, ids, text, who in sorted(notes, key=lambda n: n[0]):
+        clock["at"] = at
+        if kind == "created":
+            created_notice(case, ids, who)
+        else:
+            case_notice(case, kind=kind, user_ids=ids, text=text, exclude=getattr(who, "pk", None))
+    return by_key
 
 
 @contextmanager
@@ -655,7 +681,8 @@ def demo_extend(demo: Any) -> None:
     cast = demo_cast(demo)
     planner = demo_plan(demo, cast, size=demo_size(), now=now)
     with demo_clock() as clock:
-        history = history_write(planner.history, clock)
+        written = history_write(planner.history, clock)
+    history = [c.pk for c in written.values()]
     kpi_add_cases(history)
     state_counts_add(history)
     counts = {**demo_run(planner, now=now), "history": len(history)}

@@ -24,7 +24,7 @@ def _scrub(value: Any) -> Any:
     return value
 
 
-def _entry(
+def audit_entry(
     *,
     action: str,
     actor=None,
@@ -37,7 +37,8 @@ def _entry(
     actor_name: str = "",
     ctx: context.RequestContext | None = None,
 ) -> AuditEntry:
-    """The audit row of one event, not yet saved."""
+    """The audit row of one event, not yet saved (``audit_record`` saves it; a bulk writer inserts many with
+    ``core.inserts.insert_many``)."""
     ctx = ctx or context.current()
     if target is not None:
         target_type = target_type or target._meta.label_lower
@@ -77,7 +78,7 @@ def audit_record(
     actor_name: str = "",
 ) -> AuditEntry:
     """Append one audit row. ID numbers and phones in text are masked before they are stored."""
-    entry = _entry(action=action, actor=actor, target=target, target_type=target_type, target_id=target_id,
+    entry = audit_entry(action=action, actor=actor, target=target, target_type=target_type, target_id=target_id,
                    target_repr=target_repr, result=result, detail=detail, actor_name=actor_name)
     entry.save(force_insert=True)
     return entry
@@ -90,7 +91,7 @@ def audit_record_many(
     """One audit row per (target, detail), exactly as ``audit_record`` writes each, inserted in batches: for
     the bulk actions (many places created by one call). Returns how many rows were written."""
     ctx = context.current()
-    entries = [_entry(action=action, actor=actor, actor_name=actor_name, target=target, detail=detail, ctx=ctx)
+    entries = [audit_entry(action=action, actor=actor, actor_name=actor_name, target=target, detail=detail, ctx=ctx)
                for target, detail in targets]
     insert_many(entries, batch_size=batch_size)
     return len(entries)

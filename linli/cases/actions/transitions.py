@@ -481,8 +481,7 @@ def _apply_verify(case: Case, actor: Any, data: dict[str, Any], now: datetime) -
     points_award_reporter(reporter=case.reporter, phone_hash=case.reporter_phone_hash,
                           source=f"cases.case:{case.pk}:verified", actor=actor)
     if case.has_contact:
-        out.notify.append(("verify", _reporter(case), _("Case %(number)s is done: please rate it.") % {
-            "number": case.number}))
+        out.notify.append(verify_notice(case))
     else:
         # Nobody to rate it (a patrol finding, a sensor): it closes at once.
         def close_now(c: Case) -> None:
@@ -490,6 +489,11 @@ def _apply_verify(case: Case, actor: Any, data: dict[str, Any], now: datetime) -
 
         out.after.append(close_now)
     return out
+
+
+def verify_notice(case: Case) -> tuple[str, list[int | None], Any]:
+    """The reporter asked to rate the verified case (the verify action's notice; the demo's bulk path's too)."""
+    return ("verify", _reporter(case), _("Case %(number)s is done: please rate it.") % {"number": case.number})
 
 
 def _apply_rework(case: Case, actor: Any, data: dict[str, Any], now: datetime) -> Outcome:

@@ -165,3 +165,34 @@ def test_communities_keep_their_own_levels(demo):
     assert heads.count() == 2 and all(h.place.kind == "building" for h in heads)
     kinds = set(Place.objects.filter(kind="compound", path__startswith=happy.path).values_list("compound_kind", flat=True))
     assert kinds == {"rented", "relocation", "commercial", "old", "work_unit"}
+
+
+def test_open_case_counters_equal_the_cases(demo):
+    from linli.cases.open_counts import state_counts_diff
+
+    assert state_counts_diff() == []
+
+
+def test_open_cases_written_in_bulk_have_the_notices_and_audit_rows_of_the_actions(demo):
+    """The recent cases the bulk path writes (not the ones a summons, a supervision, a merge or a "me too"
+    keeps on the actions) told the desk of their intake and their owner of the dispatch, as the actions tell
+    them; the intake's audit row says what the intake's says."""
+    from linli.cases.models import Case
+    from linli.core.models import AuditEntry
+    from linli.notifications.models import Notice
+
+    # (a sensor's case is the iot demo's, filed through the intake with the reading's time)
+    recent = Case.objects.filter(reported_at__gte=timezone.now() - timedelta(days=10)).exclude(
+        channel="sensor").order_by("id")
+    assert recent.filter(status="reported").exists() and recent.filter(status="dispatched").exists()
+    for case in recent:
+        kinds = set(Notice.objects.filter(ref=f"cases.case:{case.pk}").values_list("kind", flat=True))
+        assert "created" in kinds, case.number
+        if case.status in ("dispatched", "signed", "handling") and case.owner_user_id:
+            assert Notice.objects.filter(ref=f"cases.case:{case.pk}", kind="dispatch", user_id=case.owner_user_id).exists()
+        entry = AuditEntry.objects.get(action="cases.case_create", target_type="cases.case", target_id=str(case.pk))
+        assert entry.detail["category"] == case.category.code and entry.detail["place_path"] == case.place_path
+        assert timedelta(0) <= entry.at - case.reported_at < timedelta(minutes=1)  # at its intake
+    # The year's old notices were read and sent.
+    old = Notice.objects.filter(created_at__lt=timezone.now() - timedelta(days=3), user__isnull=False)
+    assert old.exists() and not old.filter(read_at__isnull=True).exists()
