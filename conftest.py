@@ -547,3 +547,71 @@ def api_outsider_id_member_evaluation_id(world):
     member = member_create(person=person, grid=world.grid_a, kind="registered", employer=unit, actor=None)
     member_evaluations_prepare(community=world.community, year=2026, half=1, actor=None)
     return MemberEvaluation.objects.get(member=member).pk
+
+
+# Workflows whose actions the endpoint factory routes (linli/core/workflow_api.py): one object each in
+# community 1 / grid A.
+@pytest.fixture
+def api_outsider_id_home_service_id(world):
+    from linli.care.models import HomeServiceRequest
+
+    elder = _care_elder(world)
+    return HomeServiceRequest.objects.create(kind="haircut", person=elder, place_path=elder.place_path,
+                                             wanted_on=dt.date(2026, 1, 9)).pk
+
+
+@pytest.fixture
+def api_outsider_id_booking_id(world):
+    from django.utils import timezone
+
+    from linli.hall.actions import room_save
+    from linli.hall.models import Booking
+
+    room = room_save(actor=None, place=world.community.pk, centre="矩阵中心", name="矩阵活动室", kind="meeting",
+                     capacity=20, opens=dt.time(0), closes=dt.time(23, 59), needs_approval=True)
+    start = timezone.now() + dt.timedelta(days=2)
+    return Booking.objects.create(room=room, place_path=room.place_path, booker_name="矩阵", purpose="议事",
+                                  starts_at=start, ends_at=start + dt.timedelta(hours=1)).pk
+
+
+@pytest.fixture
+def api_outsider_id_campaign_id(world):
+    from linli.evaluation.defaults import defaults_ensure
+    from linli.evaluation.models import Campaign, ChecklistTemplate
+
+    defaults_ensure()
+    return Campaign.objects.create(name="矩阵创文", kind="civilised_city", template=ChecklistTemplate.objects.first(),
+                                   place=world.community, place_path=world.community.path, starts_on=dt.date(2026, 12, 1),
+                                   ends_on=dt.date(2026, 12, 31)).pk
+
+
+@pytest.fixture
+def api_outsider_id_survey_id(world):
+    from linli.evaluation.defaults import defaults_ensure
+    from linli.evaluation.models import Questionnaire, Survey
+
+    defaults_ensure()
+    return Survey.objects.create(questionnaire=Questionnaire.objects.first(), community=world.community,
+                                 place_path=world.community.path, month=dt.date(2026, 11, 1), sample_size=4).pk
+
+
+@pytest.fixture
+def api_outsider_id_commitment_id(world):
+    from linli.evaluation.models import Commitment
+    from linli.party.actions import member_create
+    from linli.residents.actions import person_create
+
+    _compound, building = _party_places(world)
+    person = person_create(actor=None, name="矩阵承诺党员", place=world.grid_a)
+    member = member_create(person=person, grid=world.grid_a, kind="registered", actor=None)
+    return Commitment.objects.create(member=member, building=building, place_path=building.path, year=2026,
+                                      text="矩阵承诺").pk
+
+
+@pytest.fixture
+def api_outsider_id_decision_id(world):
+    from linli.deliberation.models import Decision
+
+    return Decision.objects.create(text="矩阵决议", community=world.community,
+                                   community_path=world.community.path, owner_name="矩阵",
+                                   deadline=dt.date(2026, 12, 31)).pk

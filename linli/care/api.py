@@ -13,10 +13,11 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from linli.care import actions
-from linli.care.access import access_canteen, access_meal_order, access_need, access_plan
+from linli.care.access import access_canteen, access_home_service, access_meal_order, access_need, access_plan
 from linli.care.models import Canteen, MealOrder, MenuItem, Need, Visit, VisitPlan
-from linli.care.workflow import PERM_CANTEEN
+from linli.care.workflow import HOME_SERVICE_TRANSITIONS, PERM_CANTEEN
 from linli.core.batches import keyset_page
+from linli.core.workflow_api import ActionIn, StateOut, action_routes, state_out
 
 router = Router(tags=["care"])
 
@@ -327,3 +328,21 @@ def canteen_deliveries(request, canteen_id: int, day: datetime.date | None = Non
     day = day or timezone.localdate()
     return {"canteen_id": canteen.pk, "day": day,
             "items": [order_out(o) for o in actions.delivery_list(canteen=canteen, day=day)[:1000]]}
+
+
+class CareHomeScheduleIn(ActionIn):
+    provider: int = Field(description="who goes (a user who makes visits)")
+    when: datetime.datetime
+
+
+class CareHomeCompleteIn(ActionIn):
+    note: str = Field(..., min_length=1, max_length=4000)
+    found: str = Field("", max_length=16)
+
+
+action_routes(  # a home service request (上门服务): schedule, complete, cancel
+    router, HOME_SERVICE_TRANSITIONS, name="home_service", path="/home-services/{int:home_service_id}",
+    access=access_home_service, response=StateOut, out=state_out(HOME_SERVICE_TRANSITIONS),
+    schemas={"schedule": CareHomeScheduleIn, "complete": CareHomeCompleteIn},
+    act=lambda actor, r, name, data: actions.home_service_transition(request=r.pk, name=name, actor=actor, data=data),
+)

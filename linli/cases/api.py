@@ -8,14 +8,10 @@ Errors: 404 out of scope or missing, 403 not the actor's to do, 409 refused tran
 Photos travel in JSON as base64 strings (at most 9, each within the size limit).
 """
 
-# No ``from __future__ import annotations`` here: the per-action endpoints are built in a loop and
-# django-ninja reads their real annotations.
-
 import datetime
 import re
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -25,7 +21,6 @@ from linli.cases.deadlines import light
 from linli.cases.models import Case
 from linli.cases.routing import routing_steps
 from linli.cases.workflow import (
-    ACTION_NAMES,
     PERM_UNMASK,
     TRANSITIONS,
     Channel,
@@ -36,6 +31,7 @@ from linli.core.errors import Invalid, PermissionDenied
 from linli.core.masking import mask_name, mask_phone
 from linli.core.pii import pii_reveal
 from linli.core.uploads import photos_from_base64
+from linli.core.workflow_api import action_routes
 
 router = Router(tags=["cases"])
 
@@ -430,32 +426,23 @@ class AnswerIn(NoteIn):
     reply: str = Field(..., min_length=1, max_length=4000)
 
 
-ACTION_SCHEMAS: dict[str, type[Schema]] = {
-    "accept": NoteIn,
+ACTION_SCHEMAS: dict[str, type[Schema]] = {  # the rest take a note (NoteIn)
     "refuse": ReasonIn,
     "merge": MergeIn,
     "dispatch": DispatchIn,
-    "sign": NoteIn,
     "return": ReasonIn,
-    "handle": NoteIn,
     "report": ReportIn,
-    "verify": NoteIn,
     "rework": ReasonIn,
     "rate": RateIn,
-    "close": NoteIn,
     "reopen": ReasonIn,
     "extend": ExtendIn,
     "extend_approve": ExtendApproveIn,
     "extend_reject": ReasonIn,
     "park": ReasonIn,
-    "unpark": NoteIn,
     "supervise": SuperviseIn,
     "summon": SummonIn,
-    "summon_sign": NoteIn,
     "summon_answer": AnswerIn,
-    "comment": NoteIn,
 }
-assert set(ACTION_SCHEMAS) == set(ACTION_NAMES), "every transition needs an input schema"
 
 
 def _data(name: str, payload: Schema) -> dict[str, Any]:
@@ -467,23 +454,8 @@ def _data(name: str, payload: Schema) -> dict[str, Any]:
     return data
 
 
-def _endpoint(name: str, schema: type[Schema]):
-    def view(request, case_id, payload):
-        access_case(request.auth, case_id)  # 404 before anything else
-        case = actions.case_transition(case=case_id, name=name, actor=request.auth, data=_data(name, payload))
-        return case_out(case, request.auth)
-
-    view.__annotations__ = {"request": HttpRequest, "case_id": int, "payload": schema}
-    view.__name__ = f"case_{name}"
-    view.__doc__ = f"Transition “{name}”: {TRANSITIONS[name].label}."
-    return view
-
-
-for _name in ACTION_NAMES:
-    router.post(
-        f"/{{int:case_id}}/{_name}",
-        response=CaseOut,
-        summary=f"{_name}: {TRANSITIONS[_name].label}",
-        operation_id=f"case_{_name}",
-        url_name=f"case_{_name}",
-    )(_endpoint(_name, ACTION_SCHEMAS[_name]))
+action_routes(
+    router, TRANSITIONS, name="case", path="/{int:case_id}", access=access_case, response=CaseOut,
+    act=lambda actor, case, name, data: actions.case_transition(case=case.pk, name=name, actor=actor, data=data),
+    out=case_out, schemas=ACTION_SCHEMAS, default=NoteIn, data=_data,
+)

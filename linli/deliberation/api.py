@@ -6,17 +6,22 @@ transitions are ``POST …/{id}/{action}`` (one per row of the table) with the t
 ``not_eligible``), 422 invalid. A secret vote's ballots are never returned, only the caller's own.
 """
 
-# No ``from __future__ import annotations``: django-ninja reads the real annotations.
-
 import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from linli.core.workflow_api import StateOut, action_routes, filled_data, state_out
 from linli.deliberation import actions, selectors
-from linli.deliberation.access import access_topic, access_vote, can_manage_path
+from linli.deliberation.access import (
+    access_decision,
+    access_meeting,
+    access_topic,
+    access_vote,
+    can_manage_path,
+)
 from linli.deliberation.workflow import (
+    DECISION_TRANSITIONS,
     MEETING_TRANSITIONS,
     TOPIC_TRANSITIONS,
     VOTE_TRANSITIONS,
@@ -134,22 +139,11 @@ def topic_support(request, topic_id: int):
     return topic_out(actions.topic_support(actor=request.auth, topic=topic_id), request.auth)
 
 
-def _topic_endpoint(name: str):
-    def view(request, topic_id, payload):
-        access_topic(request.auth, topic_id)  # 404 before anything else
-        data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
-        return topic_out(actions.topic_transition(topic=topic_id, name=name, actor=request.auth, data=data), request.auth)
-
-    view.__annotations__ = {"request": HttpRequest, "topic_id": int, "payload": DeliberationTransitionIn}
-    view.__name__ = f"topic_{name}"
-    return view
-
-
-for _name, _t in TOPIC_TRANSITIONS.items():
-    topics_router.post(
-        f"/{{int:topic_id}}/{_name}", response=TopicOut, summary=f"{_name}: {_t.label}", operation_id=f"topic_{_name}",
-        url_name=f"topic_{_name}",
-    )(_topic_endpoint(_name))
+action_routes(
+    topics_router, TOPIC_TRANSITIONS, name="topic", path="/{int:topic_id}", access=access_topic, response=TopicOut,
+    default=DeliberationTransitionIn, data=filled_data, out=topic_out,
+    act=lambda actor, t, name, data: actions.topic_transition(topic=t.pk, name=name, actor=actor, data=data),
+)
 
 
 # --- votes --------------------------------------------------------------------------------------------------------
@@ -309,22 +303,11 @@ def vote_paper(request, vote_id: int, payload: PaperIn):
     return {"vote_id": b.vote_id, "choice": b.choice, "channel": b.channel, "revision": b.revision, "changed_at": b.changed_at}
 
 
-def _vote_endpoint(name: str):
-    def view(request, vote_id, payload):
-        access_vote(request.auth, vote_id)
-        data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
-        return vote_out(actions.vote_transition(vote=vote_id, name=name, actor=request.auth, data=data), request.auth)
-
-    view.__annotations__ = {"request": HttpRequest, "vote_id": int, "payload": DeliberationTransitionIn}
-    view.__name__ = f"vote_{name}"
-    return view
-
-
-for _name, _t in VOTE_TRANSITIONS.items():
-    votes_router.post(
-        f"/{{int:vote_id}}/{_name}", response=VoteOut, summary=f"{_name}: {_t.label}", operation_id=f"vote_{_name}",
-        url_name=f"vote_{_name}",
-    )(_vote_endpoint(_name))
+action_routes(
+    votes_router, VOTE_TRANSITIONS, name="vote", path="/{int:vote_id}", access=access_vote, response=VoteOut,
+    default=DeliberationTransitionIn, data=filled_data, out=vote_out,
+    act=lambda actor, v, name, data: actions.vote_transition(vote=v.pk, name=name, actor=actor, data=data),
+)
 
 
 # --- meetings -------------------------------------------------------------------------------------------------------
@@ -464,15 +447,11 @@ def meeting_signin(request, payload: SigninIn):
 
 @meetings_router.get("/{int:deliberation_meeting_id}", response=DeliberationMeetingOut, summary="One meeting: agenda, participants, decisions")
 def meeting_detail(request, deliberation_meeting_id: int):
-    from linli.deliberation.access import access_meeting
-
     return meeting_out(access_meeting(request.auth, deliberation_meeting_id), request.auth)
 
 
 @meetings_router.post("/{int:deliberation_meeting_id}/participants", response={201: ParticipantOut}, summary="Invite a participant (staff)")
 def meeting_participant(request, deliberation_meeting_id: int, payload: ParticipantIn):
-    from linli.deliberation.access import access_meeting
-
     m = access_meeting(request.auth, deliberation_meeting_id)
     p = actions.participant_add(
         actor=request.auth, meeting=m, role=payload.role, name=payload.name, person=payload.person_id,
@@ -483,8 +462,6 @@ def meeting_participant(request, deliberation_meeting_id: int, payload: Particip
 
 @meetings_router.post("/{int:deliberation_meeting_id}/agenda", response=DeliberationMeetingOut, summary="Put a topic on the meeting's agenda (staff)")
 def meeting_agenda(request, deliberation_meeting_id: int, payload: AgendaIn):
-    from linli.deliberation.access import access_meeting
-
     m = access_meeting(request.auth, deliberation_meeting_id)
     actions.agenda_add(actor=request.auth, meeting=m, topic=payload.topic_id)
     return meeting_out(m, request.auth)
@@ -492,8 +469,6 @@ def meeting_agenda(request, deliberation_meeting_id: int, payload: AgendaIn):
 
 @meetings_router.post("/{int:deliberation_meeting_id}/decisions", response={201: DecisionOut}, summary="Record a decision (staff)")
 def meeting_decision(request, deliberation_meeting_id: int, payload: DecisionIn):
-    from linli.deliberation.access import access_meeting
-
     m = access_meeting(request.auth, deliberation_meeting_id)
     d = actions.decision_record(
         actor=request.auth, meeting=m, topic=payload.topic_id, text=payload.text, owner_name=payload.owner_name,
@@ -502,25 +477,19 @@ def meeting_decision(request, deliberation_meeting_id: int, payload: DecisionIn)
     return Status(201, decision_out(d))
 
 
-def _meeting_endpoint(name: str):
-    def view(request, deliberation_meeting_id, payload):
-        from linli.deliberation.access import access_meeting
-
-        access_meeting(request.auth, deliberation_meeting_id)
-        data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
-        m = actions.meeting_transition(meeting=deliberation_meeting_id, name=name, actor=request.auth, data=data)
-        return meeting_out(m, request.auth)
-
-    view.__annotations__ = {"request": HttpRequest, "deliberation_meeting_id": int, "payload": MeetingTransitionIn}
-    view.__name__ = f"meeting_{name}"
-    return view
+action_routes(
+    meetings_router, MEETING_TRANSITIONS, name="meeting", path="/{int:deliberation_meeting_id}",
+    access=access_meeting, response=DeliberationMeetingOut, default=MeetingTransitionIn, data=filled_data,
+    act=lambda actor, m, name, data: actions.meeting_transition(meeting=m.pk, name=name, actor=actor, data=data),
+    out=meeting_out,
+)
 
 
-for _name, _t in MEETING_TRANSITIONS.items():
-    meetings_router.post(
-        f"/{{int:deliberation_meeting_id}}/{_name}", response=DeliberationMeetingOut, summary=f"{_name}: {_t.label}",
-        operation_id=f"meeting_{_name}", url_name=f"meeting_{_name}",
-    )(_meeting_endpoint(_name))
+action_routes(  # a meeting's decision (决议): carried out or cancelled, at /meetings/decisions/{id}/...
+    meetings_router, DECISION_TRANSITIONS, name="decision", path="/decisions/{int:decision_id}",
+    access=access_decision, response=StateOut, out=state_out(DECISION_TRANSITIONS), data=filled_data,
+    act=lambda actor, d, name, data: actions.decision_transition(decision=d.pk, name=name, actor=actor, data=data),
+)
 
 
 # A topic's experts and opinions (the think tank), under /api/v1/topics/{topic_id}/.

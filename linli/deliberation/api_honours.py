@@ -7,16 +7,14 @@ Lists page by keyset (``after`` → ``next_after``). ``status`` is never an inpu
 missing, 403 not the caller's to do, 409 refused (``refused_transition``, ``duplicate``), 422 invalid.
 """
 
-# No ``from __future__ import annotations``: django-ninja reads the real annotations.
-
 import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from linli.core.batches import keyset_page
 from linli.core.masking import mask_name
+from linli.core.workflow_api import action_routes, filled_data
 from linli.deliberation import actions
 from linli.deliberation.access import access_expert, access_honour_round, access_topic, can_manage_path
 from linli.deliberation.models import (
@@ -181,24 +179,16 @@ def honour_nominate(request, round_id: int, payload: HonourNominateIn):
                         "nominators": n.nominators, "option_key": n.option_key, "votes": None, "won": None})
 
 
-def _honour_endpoint(name: str):
-    def view(request, round_id, payload):
-        access_honour_round(request.auth, round_id)  # 404 before anything else
-        data = {k: (v.isoformat() if isinstance(v, datetime.datetime) else v)
-                for k, v in payload.dict().items() if v not in (None, "")}
-        actions.honour_transition(round=round_id, name=name, actor=request.auth, data=data)
-        return round_out(access_honour_round(request.auth, round_id), request.auth)
-
-    view.__annotations__ = {"request": HttpRequest, "round_id": int, "payload": HonourTransitionIn}
-    view.__name__ = f"honour_{name}"
-    return view
+def _honour_data(name: str, payload: Schema) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, datetime.datetime) else v) for k, v in filled_data(name, payload).items()}
 
 
-for _name, _t in HONOUR_TRANSITIONS.items():
-    honours_router.post(
-        f"/{{int:round_id}}/{_name}", response=HonourRoundOut, summary=f"{_name}: {_t.label}",
-        operation_id=f"honour_{_name}", url_name=f"honour_{_name}",
-    )(_honour_endpoint(_name))
+action_routes(
+    honours_router, HONOUR_TRANSITIONS, name="honour", path="/{int:round_id}", access=access_honour_round,
+    response=HonourRoundOut, default=HonourTransitionIn, data=_honour_data,
+    act=lambda actor, r, name, data: actions.honour_transition(round=r.pk, name=name, actor=actor, data=data),
+    out=lambda r, user: round_out(access_honour_round(user, r.pk), user),
+)
 
 
 # --- the think tank ----------------------------------------------------------------------------------------------

@@ -6,16 +6,14 @@ the caller's to do, 409 refused (``refused_transition``, ``insufficient_funds``,
 Who gave or was paid (``counterparty``) is returned to the community's staff only.
 """
 
-# No ``from __future__ import annotations``: django-ninja reads the real annotations.
-
 import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from linli.core.batches import keyset_page
 from linli.core.uploads import photos_from_base64
+from linli.core.workflow_api import action_routes, filled_data
 from linli.deliberation import actions
 from linli.deliberation.access import access_fund, access_project, can_manage_path
 from linli.deliberation.models import Fund, Project
@@ -224,23 +222,12 @@ def project_rate(request, project_id: int, payload: ProjectRateIn):
     return Status(201, project_out(access_project(request.auth, project_id), request.auth))
 
 
-def _project_endpoint(name: str):
-    def view(request, project_id, payload):
-        access_project(request.auth, project_id)  # 404 before anything else
-        data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
-        actions.project_transition(project=project_id, name=name, actor=request.auth, data=data)
-        return project_out(access_project(request.auth, project_id), request.auth)
-
-    view.__annotations__ = {"request": HttpRequest, "project_id": int, "payload": ProjectTransitionIn}
-    view.__name__ = f"project_{name}"
-    return view
-
-
-for _name, _t in PROJECT_TRANSITIONS.items():
-    projects_router.post(
-        f"/{{int:project_id}}/{_name}", response=ProjectOut, summary=f"{_name}: {_t.label}",
-        operation_id=f"project_{_name}", url_name=f"project_{_name}",
-    )(_project_endpoint(_name))
+action_routes(
+    projects_router, PROJECT_TRANSITIONS, name="project", path="/{int:project_id}", access=access_project,
+    response=ProjectOut, default=ProjectTransitionIn, data=filled_data,
+    act=lambda actor, p, name, data: actions.project_transition(project=p.pk, name=name, actor=actor, data=data),
+    out=lambda p, user: project_out(access_project(user, p.pk), user),
+)
 
 
 # --- funds ---------------------------------------------------------------------------------------------------------

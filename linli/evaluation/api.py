@@ -3,20 +3,26 @@ score sheets, and one endpoint per transition of the round table. ``status`` is 
 Errors: 404 out of scope or missing, 403 not the actor's to do, 409 refused (a second sheet, a closed
 round, the wrong state), 422 invalid.
 """
-# No ``from __future__ import annotations``: the per-transition endpoints are built in a loop and
-# django-ninja reads their real annotations.
 import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from linli.core.errors import Invalid
+from linli.core.workflow_api import StateOut, action_routes, state_out
 from linli.evaluation import actions, selectors
-from linli.evaluation.access import access_round
+from linli.evaluation.access import access_campaign, access_commitment, access_round, access_survey
 from linli.evaluation.models import EvaluationRound
-from linli.evaluation.workflow import TRANSITIONS, RoundStatus, available_actions, is_organiser
+from linli.evaluation.workflow import (
+    CAMPAIGN_TRANSITIONS,
+    COMMITMENT_TRANSITIONS,
+    SURVEY_TRANSITIONS,
+    TRANSITIONS,
+    RoundStatus,
+    available_actions,
+    is_organiser,
+)
 
 router = Router(tags=["evaluation"])
 
@@ -77,11 +83,6 @@ class ScoreSheetOut(Schema):
     building_id: int
     on_paper: bool
     submitted_at: datetime.datetime
-
-
-class EvaluationRoundReasonIn(Schema):
-    reason: str = ""
-    note: str = ""
 
 
 def round_out(rnd: EvaluationRound, user: Any) -> dict[str, Any]:
@@ -157,32 +158,17 @@ def sheet_submit(request, evaluation_round_id: int, payload: ScoreSheetIn):
                         "on_paper": sheet.on_paper, "submitted_at": sheet.submitted_at})
 
 
-def _transition_endpoint(name: str):
-    def view(request, evaluation_round_id, payload):
-        access_round(request.auth, evaluation_round_id)
-        rnd = actions.round_transition(round=evaluation_round_id, name=name, actor=request.auth, data=payload.dict())
-        rnd = access_round(request.auth, rnd.pk)
-        return round_out(rnd, request.auth)
-
-    view.__annotations__ = {"request": HttpRequest, "evaluation_round_id": int, "payload": EvaluationRoundReasonIn}
-    view.__name__ = f"evaluation_round_{name}"
-    view.__doc__ = f"Transition “{name}”: {TRANSITIONS[name].label}."
-    return view
-
-
-for _name in TRANSITIONS:
-    router.post(
-        f"/rounds/{{int:evaluation_round_id}}/{_name}",
-        response=EvaluationRoundOut,
-        summary=f"{_name}: {TRANSITIONS[_name].label}",
-        operation_id=f"evaluation_round_{_name}",
-        url_name=f"evaluation_round_{_name}",
-    )(_transition_endpoint(_name))
+action_routes(
+    router, TRANSITIONS, name="evaluation_round", path="/rounds/{int:evaluation_round_id}", access=access_round,
+    response=EvaluationRoundOut, act=lambda actor, r, name, data: actions.round_transition(round=r.pk, name=name, actor=actor, data=data),
+    out=lambda r, user: round_out(access_round(user, r.pk), user),
+)
 
 
 # --- party members' half-year evaluations (双报到) --------------------------------------------------------------
 
 from linli.evaluation.access import access_member_evaluation  # noqa: E402
+from linli.evaluation.actions_members import commitment_transition, member_evaluation_transition  # noqa: E402
 from linli.evaluation.models import MemberEvaluation  # noqa: E402
 from linli.evaluation.workflow import MEMBER_TRANSITIONS, available_member_actions  # noqa: E402
 
@@ -261,25 +247,28 @@ def member_evaluation_detail(request, member_evaluation_id: int):
     return member_evaluation_out(access_member_evaluation(request.auth, member_evaluation_id), request.auth)
 
 
-def _member_transition_endpoint(name: str):
-    def view(request, member_evaluation_id, payload):
-        from linli.evaluation.actions_members import member_evaluation_transition
-
-        ev = access_member_evaluation(request.auth, member_evaluation_id)  # 404 before anything else
-        member_evaluation_transition(evaluation=ev, name=name, actor=request.auth, data=payload.dict())
-        return member_evaluation_out(access_member_evaluation(request.auth, ev.pk), request.auth)
-
-    view.__annotations__ = {"request": HttpRequest, "member_evaluation_id": int, "payload": MemberEvaluationActionIn}
-    view.__name__ = f"member_evaluation_{name}"
-    view.__doc__ = f"Transition “{name}”: {MEMBER_TRANSITIONS[name].label}."
-    return view
+action_routes(
+    router, MEMBER_TRANSITIONS, name="member_evaluation", path="/member-evaluations/{int:member_evaluation_id}",
+    access=access_member_evaluation, response=MemberEvaluationOut, default=MemberEvaluationActionIn,
+    act=lambda actor, ev, name, data: member_evaluation_transition(evaluation=ev, name=name, actor=actor, data=data),
+    out=lambda ev, user: member_evaluation_out(access_member_evaluation(user, ev.pk), user),
+)
 
 
-for _name in MEMBER_TRANSITIONS:
-    router.post(
-        f"/member-evaluations/{{int:member_evaluation_id}}/{_name}",
-        response=MemberEvaluationOut,
-        summary=f"{_name}: {MEMBER_TRANSITIONS[_name].label}",
-        operation_id=f"member_evaluation_{_name}",
-        url_name=f"member_evaluation_{_name}",
-    )(_member_transition_endpoint(_name))
+# --- campaigns (创文/创卫), surveys, commitments (亮承诺): their transitions --------------------------------------
+
+action_routes(
+    router, CAMPAIGN_TRANSITIONS, name="evaluation_campaign", path="/campaigns/{int:campaign_id}",
+    access=access_campaign, response=StateOut, out=state_out(CAMPAIGN_TRANSITIONS),
+    act=lambda actor, c, name, data: actions.campaign_transition(campaign=c.pk, name=name, actor=actor, data=data),
+)
+action_routes(
+    router, SURVEY_TRANSITIONS, name="evaluation_survey", path="/surveys/{int:survey_id}", access=access_survey,
+    response=StateOut, out=state_out(SURVEY_TRANSITIONS),
+    act=lambda actor, s, name, data: actions.survey_transition(survey=s.pk, name=name, actor=actor, data=data),
+)
+action_routes(
+    router, COMMITMENT_TRANSITIONS, name="evaluation_commitment", path="/commitments/{int:commitment_id}",
+    access=access_commitment, response=StateOut, out=state_out(COMMITMENT_TRANSITIONS),
+    act=lambda actor, c, name, data: commitment_transition(commitment=c.pk, name=name, actor=actor, data=data),
+)

@@ -9,15 +9,20 @@ transition or lost race, 422 invalid."""
 import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from linli.core.batches import keyset_page
 from linli.core.workflow import available
+from linli.core.workflow_api import StateOut, action_routes, state_out
 from linli.hall import actions, selectors
-from linli.hall.access import access_application, access_service
+from linli.hall.access import access_application, access_booking, access_enrolment, access_service
 from linli.hall.models import Application, Certificate, ServiceItem
-from linli.hall.workflow import APPLICATION_TRANSITIONS
+from linli.hall.workflow import (
+    APPLICATION_TRANSITIONS,
+    BOOKING_TRANSITIONS,
+    COURSE_TRANSITIONS,
+    ENROLMENT_TRANSITIONS,
+)
 
 router = Router(tags=["hall"])
 
@@ -165,27 +170,12 @@ def application_get(request, application_id: int):
     return application_out(access_application(request.auth, application_id), request.auth)
 
 
-def _transition_endpoint(name: str):
-    def view(request, application_id, payload):
-        access_application(request.auth, application_id)  # 404 before anything else
-        actions.application_transition(application=application_id, name=name, actor=request.auth,
-                                       data=payload.dict())
-        return application_out(access_application(request.auth, application_id), request.auth)
-
-    view.__annotations__ = {"request": HttpRequest, "application_id": int, "payload": HallTransitionIn}
-    view.__name__ = f"application_{name}"
-    view.__doc__ = f"Transition “{name}”: {APPLICATION_TRANSITIONS[name].label}."
-    return view
-
-
-for _name in APPLICATION_TRANSITIONS:
-    router.post(
-        f"/applications/{{int:application_id}}/{_name}",
-        response=ApplicationOut,
-        summary=f"{_name}: {APPLICATION_TRANSITIONS[_name].label}",
-        operation_id=f"hall_application_{_name}",
-        url_name=f"hall_application_{_name}",
-    )(_transition_endpoint(_name))
+action_routes(
+    router, APPLICATION_TRANSITIONS, name="hall_application", path="/applications/{int:application_id}",
+    access=access_application, response=ApplicationOut, default=HallTransitionIn,
+    act=lambda actor, a, name, data: actions.application_transition(application=a.pk, name=name, actor=actor, data=data),
+    out=lambda a, user: application_out(access_application(user, a.pk), user),
+)
 
 
 @router.post("/certificates/{int:certificate_id}/revoke", response=CertificateOut, summary="Revoke a certificate")
@@ -266,10 +256,6 @@ class HallEnrolmentPageOut(Schema):
     next_after: int | None
 
 
-class HallCourseTransitionIn(Schema):
-    reason: str = ""
-
-
 class HallSessionIn(Schema):
     starts_at: datetime.datetime
     ends_at: datetime.datetime
@@ -312,8 +298,6 @@ class HallClassTotalsOut(Schema):
 
 
 def course_out(c: Any, user: Any) -> dict[str, Any]:
-    from linli.hall.workflow import COURSE_TRANSITIONS
-
     return {
         **{f: getattr(c, f) for f in ("id", "kind", "title", "description", "lecturer", "venue", "quota", "enrolled",
                                         "starts_on", "ends_on", "min_attendance", "status")},
@@ -323,8 +307,6 @@ def course_out(c: Any, user: Any) -> dict[str, Any]:
 
 
 def enrolment_out(e: Any, user: Any, attended: int | None = None) -> dict[str, Any]:
-    from linli.hall.workflow import ENROLMENT_TRANSITIONS
-
     cert = getattr(e, "certificate", None) if hasattr(e, "certificate") else None
     return {
         **{f: getattr(e, f) for f in ("id", "course_id", "name", "channel", "status", "enrolled_at")},
@@ -423,40 +405,19 @@ def attendance_checkin(request, payload: HallCheckinIn):
     return {"session_id": row.session_id, "enrolment_id": row.enrolment_id, "at": row.at, "created": created}
 
 
-def _course_transition_endpoint(name: str):
-    def view(request, course_id, payload):
-        _course(request.auth, course_id)
-        actions.course_transition(course=course_id, name=name, actor=request.auth, data=payload.dict())
-        return course_out(_course(request.auth, course_id), request.auth)
-
-    view.__annotations__ = {"request": HttpRequest, "course_id": int, "payload": HallCourseTransitionIn}
-    view.__name__ = f"course_{name}"
-    return view
-
-
-def _enrolment_transition_endpoint(name: str):
-    def view(request, enrolment_id, payload):
-        from linli.hall.access import access_enrolment
-
-        access_enrolment(request.auth, enrolment_id)
-        actions.enrolment_transition(enrolment=enrolment_id, name=name, actor=request.auth, data=payload.dict())
-        return enrolment_out(access_enrolment(request.auth, enrolment_id), request.auth)
-
-    view.__annotations__ = {"request": HttpRequest, "enrolment_id": int, "payload": HallCourseTransitionIn}
-    view.__name__ = f"enrolment_{name}"
-    return view
-
-
-def _mount_class_transitions() -> None:
-    from linli.hall.workflow import COURSE_TRANSITIONS, ENROLMENT_TRANSITIONS
-
-    for name, t in COURSE_TRANSITIONS.items():
-        router.post(f"/courses/{{int:course_id}}/{name}", response=HallCourseOut, summary=f"{name}: {t.label}",
-                    operation_id=f"hall_course_{name}", url_name=f"hall_course_{name}")(_course_transition_endpoint(name))
-    for name, t in ENROLMENT_TRANSITIONS.items():
-        router.post(f"/enrolments/{{int:enrolment_id}}/{name}", response=HallEnrolmentOut,
-                    summary=f"{name}: {t.label}", operation_id=f"hall_enrolment_{name}",
-                    url_name=f"hall_enrolment_{name}")(_enrolment_transition_endpoint(name))
-
-
-_mount_class_transitions()
+action_routes(
+    router, COURSE_TRANSITIONS, name="hall_course", path="/courses/{int:course_id}", access=_course,
+    response=HallCourseOut, act=lambda actor, c, name, data: actions.course_transition(course=c.pk, name=name, actor=actor, data=data),
+    out=lambda c, user: course_out(_course(user, c.pk), user),
+)
+action_routes(
+    router, ENROLMENT_TRANSITIONS, name="hall_enrolment", path="/enrolments/{int:enrolment_id}",
+    access=access_enrolment, response=HallEnrolmentOut,
+    act=lambda actor, e, name, data: actions.enrolment_transition(enrolment=e.pk, name=name, actor=actor, data=data),
+    out=lambda e, user: enrolment_out(access_enrolment(user, e.pk), user),
+)
+action_routes(  # a room booking: approve, reject, cancel
+    router, BOOKING_TRANSITIONS, name="hall_booking", path="/bookings/{int:booking_id}", access=access_booking,
+    response=StateOut, out=state_out(BOOKING_TRANSITIONS),
+    act=lambda actor, b, name, data: actions.booking_transition(booking=b.pk, name=name, actor=actor, data=data),
+)

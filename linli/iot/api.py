@@ -22,9 +22,11 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from linli.core.errors import Invalid, PermissionDenied
+from linli.core.workflow_api import action_routes
 from linli.iot import actions, selectors
 from linli.iot.access import access_alarm, access_device, can_view_iot
 from linli.iot.actions.ingest import MAX_BATCH, ReadingIn
+from linli.iot.workflow import TRANSITIONS
 
 router = Router(tags=["iot"])
 
@@ -138,9 +140,13 @@ def _device_out(d: Any) -> dict[str, Any]:
 
 
 def _viewer(request) -> Any:
-    if not can_view_iot(request.auth):
+    return _viewer_user(request.auth)
+
+
+def _viewer_user(user: Any) -> Any:
+    if not can_view_iot(user):
         raise PermissionDenied(_("You may not see the devices."))
-    return request.auth
+    return user
 
 
 class DeviceFilters(Schema):
@@ -263,19 +269,9 @@ def alarm_detail(request, alarm_id: int):
     return _alarm_out(access_alarm(user, alarm_id), user)
 
 
-def _alarm_act(request, alarm_id: int, action: str, note: str) -> dict[str, Any]:
-    user = _viewer(request)
-    alarm = access_alarm(user, alarm_id)
-    actions.alarm_transition(alarm=alarm, name=action, actor=user, data={"note": note})
-    return _alarm_out(access_alarm(user, alarm_id), user)
-
-
-@router.post("/alarms/{alarm_id}/acknowledge", response=AlarmOut, summary="Acknowledge an alarm")
-def alarm_acknowledge(request, alarm_id: int, payload: AlarmActionIn):
-    return _alarm_act(request, alarm_id, "acknowledge", payload.note)
-
-
-@router.post("/alarms/{alarm_id}/clear", response=AlarmOut,
-             summary="Clear an alarm (409 while its condition still holds, unless the device is in maintenance)")
-def alarm_clear(request, alarm_id: int, payload: AlarmActionIn):
-    return _alarm_act(request, alarm_id, "clear", payload.note)
+action_routes(  # clear: 409 while its condition still holds, unless the device is in maintenance
+    router, TRANSITIONS, name="alarm", path="/alarms/{alarm_id}", default=AlarmActionIn, response=AlarmOut,
+    access=lambda user, pk: access_alarm(_viewer_user(user), pk),
+    act=lambda actor, alarm, name, data: actions.alarm_transition(alarm=alarm, name=name, actor=actor, data=data),
+    out=lambda alarm, user: _alarm_out(access_alarm(user, alarm.pk), user),
+)

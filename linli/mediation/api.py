@@ -6,9 +6,6 @@ Errors: {code, message, fields}; 404 out of scope or missing, 409 refused transi
 (``refused_transition`` / ``conflict``), 422 invalid, 403 not the actor's to do.
 """
 
-# No ``from __future__ import annotations``: the per-transition endpoints are built in a loop and
-# django-ninja reads their real annotations.
-
 import datetime
 from decimal import Decimal
 from typing import Any
@@ -16,6 +13,7 @@ from typing import Any
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
+from linli.core.workflow_api import action_routes, filled_data
 from linli.mediation import actions, selectors
 from linli.mediation.access import access_dispute
 from linli.mediation.workflow import TRANSITIONS, available_actions
@@ -213,22 +211,9 @@ class MediationTransitionIn(Schema):
     fulfilled: bool | None = None
 
 
-def _endpoint(name: str):
-    def endpoint(request, dispute_id: int, payload: MediationTransitionIn):
-        data = {k: v for k, v in payload.dict().items() if v not in (None, "", [])}
-        actions.dispute_transition(dispute=access_dispute(request.auth, dispute_id), name=name,
-                                   actor=request.auth, data=data)
-        return dispute_out(access_dispute(request.auth, dispute_id), request.auth)
-
-    endpoint.__name__ = f"dispute_{name}"
-    return endpoint
-
-
-for _name, _t in TRANSITIONS.items():
-    if _name == "escalate":  # the overdue task's, not a person's
-        continue
-    router.post(
-        f"/{{int:dispute_id}}/{_name}", response=DisputeOut, url_name=f"dispute_{_name}",
-        summary=f"{_name}: {', '.join(sorted(_t.sources))} → {_t.target or 'same state'}"
-        + (f" (needs {', '.join(_t.required)})" if _t.required else ""),
-    )(_endpoint(_name))
+action_routes(  # escalate is the overdue task's (no route)
+    router, TRANSITIONS, name="dispute", path="/{int:dispute_id}", access=access_dispute, response=DisputeOut,
+    default=MediationTransitionIn, data=filled_data,
+    act=lambda actor, d, name, data: actions.dispute_transition(dispute=d, name=name, actor=actor, data=data),
+    out=lambda d, user: dispute_out(access_dispute(user, d.pk), user),
+)

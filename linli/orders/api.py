@@ -17,13 +17,13 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from linli.core.errors import PermissionDenied
 from linli.core.masking import mask_name
 from linli.core.uploads import photos_from_base64
+from linli.core.workflow_api import action_routes
 from linli.orders import actions, selectors
 from linli.orders.access import (
     access_order,
@@ -33,9 +33,7 @@ from linli.orders.access import (
     is_order_staff,
 )
 from linli.orders.workflow import (
-    ORDER_ACTIONS,
     ORDER_TRANSITIONS,
-    WISH_ACTIONS,
     WISH_TRANSITIONS,
     OrderCategory,
     OrderStatus,
@@ -47,6 +45,7 @@ from linli.orders.workflow import (
 )
 
 router = Router(tags=["orders"])
+
 
 def _photo(item: str | None) -> bytes | None:
     return photos_from_base64([item], field="photo")[0] if item else None
@@ -233,49 +232,30 @@ class EmptyIn(Schema):
     pass
 
 
-ORDER_SCHEMAS: dict[str, type[Schema]] = {
+ORDER_SCHEMAS: dict[str, type[Schema]] = {  # the rest: EmptyIn
     "dispatch": OrderDispatchIn,
     "publish": ServiceNoteIn,
-    "accept": EmptyIn,
     "decline": ServiceReasonIn,
-    "take": EmptyIn,
     "done": OrderDoneIn,
     "rate": OrderRateIn,
-    "close": EmptyIn,
     "cancel": OptionalReasonIn,
     "recall": ServiceReasonIn,
     "return": ServiceReasonIn,
 }
-assert set(ORDER_SCHEMAS) == set(ORDER_ACTIONS), "every order transition needs an input schema"
 
 
-def _data(payload: Schema) -> dict[str, Any]:
+def _data(name: str, payload: Schema) -> dict[str, Any]:
     data = payload.dict()
     if "photo" in data:
         data["photo"] = _photo(data["photo"])
     return data
 
 
-def _order_endpoint(name: str, schema: type[Schema]):
-    def view(request, order_id, payload):
-        access_order(request.auth, order_id)  # 404 before anything else
-        order = actions.order_transition(order=order_id, name=name, actor=request.auth, data=_data(payload))
-        return order_out(order, request.auth)  # the actor may no longer see it (a declined order): no re-read
-
-    view.__annotations__ = {"request": HttpRequest, "order_id": int, "payload": schema}
-    view.__name__ = f"order_{name}"
-    view.__doc__ = f"Transition “{name}”: {ORDER_TRANSITIONS[name].label}."
-    return view
-
-
-for _name in ORDER_ACTIONS:
-    router.post(
-        f"/orders/{{int:order_id}}/{_name}",
-        response=OrderOut,
-        summary=f"{_name}: {ORDER_TRANSITIONS[_name].label}",
-        operation_id=f"party_order_{_name}",
-        url_name=f"party_order_{_name}",
-    )(_order_endpoint(_name, ORDER_SCHEMAS[_name]))
+action_routes(
+    router, ORDER_TRANSITIONS, name="party_order", path="/orders/{int:order_id}", access=access_order,
+    act=lambda actor, order, name, data: actions.order_transition(order=order.pk, name=name, actor=actor, data=data),
+    out=order_out, response=OrderOut, schemas=ORDER_SCHEMAS, default=EmptyIn, data=_data,
+)  # the actor may no longer see the order after it (a declined order): order_out, no re-read
 
 
 # --- wishes -----------------------------------------------------------------------------------------------
@@ -393,35 +373,17 @@ class WishFulfilIn(Schema):
     photo: str | None = None
 
 
-WISH_SCHEMAS: dict[str, type[Schema]] = {
-    "publish": EmptyIn,
+WISH_SCHEMAS: dict[str, type[Schema]] = {  # the rest: EmptyIn
     "reject": ServiceReasonIn,
     "adopt": WishAdoptIn,
     "release": ServiceReasonIn,
     "fulfil": WishFulfilIn,
-    "confirm": EmptyIn,
     "withdraw": OptionalReasonIn,
 }
-assert set(WISH_SCHEMAS) == set(WISH_ACTIONS), "every wish transition needs an input schema"
 
 
-def _wish_endpoint(name: str, schema: type[Schema]):
-    def view(request, wish_id, payload):
-        access_wish(request.auth, wish_id)
-        wish = actions.wish_transition(wish=wish_id, name=name, actor=request.auth, data=_data(payload))
-        return wish_out(wish, request.auth)
-
-    view.__annotations__ = {"request": HttpRequest, "wish_id": int, "payload": schema}
-    view.__name__ = f"wish_{name}"
-    view.__doc__ = f"Transition “{name}”: {WISH_TRANSITIONS[name].label}."
-    return view
-
-
-for _name in WISH_ACTIONS:
-    router.post(
-        f"/wishes/{{int:wish_id}}/{_name}",
-        response=WishOut,
-        summary=f"{_name}: {WISH_TRANSITIONS[_name].label}",
-        operation_id=f"party_wish_{_name}",
-        url_name=f"party_wish_{_name}",
-    )(_wish_endpoint(_name, WISH_SCHEMAS[_name]))
+action_routes(
+    router, WISH_TRANSITIONS, name="party_wish", path="/wishes/{int:wish_id}", access=access_wish,
+    act=lambda actor, wish, name, data: actions.wish_transition(wish=wish.pk, name=name, actor=actor, data=data),
+    out=wish_out, response=WishOut, schemas=WISH_SCHEMAS, default=EmptyIn, data=_data,
+)

@@ -5,9 +5,6 @@ partner units with agreements, resources and joint activities, the half-year rep
 Errors: 404 out of scope or missing, 403 not the actor's to do, 409 refused transition, 422 invalid.
 """
 
-# No ``from __future__ import annotations``: the per-action endpoints are built in a loop and django-ninja
-# reads their real annotations.
-
 import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,6 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from linli.core.errors import Invalid, PermissionDenied
 from linli.core.masking import mask_name
+from linli.core.workflow_api import action_routes
 from linli.party import actions, reports, selectors
 from linli.party.access import (
     access_activity,
@@ -32,7 +30,7 @@ from linli.party.access import (
     can_view_party,
 )
 from linli.party.models import JointActivity, MemberRoleKind, Partner, PartyOrg, PartyOrgKind, ResourceKind
-from linli.party.workflow import ACTION_NAMES, TRANSITIONS, RegistrationKind, available_actions, event_label
+from linli.party.workflow import TRANSITIONS, RegistrationKind, available_actions, event_label
 
 router = Router(tags=["party"])
 
@@ -567,28 +565,19 @@ class WithdrawIn(Schema):
 _INPUTS: dict[str, type[Schema]] = {"approve": ApproveIn, "reject": RejectIn, "withdraw": WithdrawIn}
 
 
-def _transition_endpoint(name: str, schema: type[Schema]):
-    def view(request, registration_id: int, payload):
-        access_registration(request.auth, registration_id)
-        data = payload.dict()
-        if "grid_id" in data:
-            data["grid"] = data.pop("grid_id")
-        reg = actions.registration_transition(
-            registration=registration_id, name=name, actor=request.auth, data=data
-        )
-        return registration_out(access_registration(request.auth, reg.pk), request.auth)
-
-    view.__annotations__ = {"registration_id": int, "payload": schema}
-    view.__name__ = f"registration_{name}"
-    return view
+def _registration_data(name: str, payload: Schema) -> dict[str, Any]:
+    data = payload.dict()
+    if "grid_id" in data:
+        data["grid"] = data.pop("grid_id")
+    return data
 
 
-for _name in ACTION_NAMES:
-    router.post(
-        f"/registrations/{{int:registration_id}}/{_name}",
-        response=RegistrationOut,
-        summary=str(TRANSITIONS[_name].label),
-    )(_transition_endpoint(_name, _INPUTS[_name]))
+action_routes(
+    router, TRANSITIONS, name="registration", path="/registrations/{int:registration_id}",
+    access=access_registration, response=RegistrationOut, schemas=_INPUTS, data=_registration_data,
+    act=lambda actor, r, name, data: actions.registration_transition(registration=r.pk, name=name, actor=actor, data=data),
+    out=lambda r, user: registration_out(access_registration(user, r.pk), user),
+)
 
 
 # --- partners, agreements, resources, activities ---------------------------------------------------------------

@@ -16,10 +16,16 @@ from ninja import Query, Router, Schema, Status
 
 from linli.core.errors import Invalid, NotFound, PermissionDenied
 from linli.core.masking import mask_name
+from linli.core.workflow_api import action_routes
 from linli.points import actions, selectors
 from linli.points.access import access_redemption, access_selection
 from linli.points.models import PointsEntry, PointsRule, Redemption, SelectionCandidate, ShopItem
-from linli.points.workflow import PERM_MANAGE, available_actions
+from linli.points.workflow import (
+    PERM_MANAGE,
+    REDEMPTION_TRANSITIONS,
+    SELECTION_TRANSITIONS,
+    available_actions,
+)
 
 router = Router(tags=["points"])
 
@@ -401,26 +407,12 @@ def redemption_detail(request, redemption_id: int):
     return redemption_out(access_redemption(request.auth, redemption_id), request.auth)
 
 
-@router.post(
-    "/redemptions/{int:redemption_id}/refund", response=RedemptionOut, summary="Refund (points.manage)"
+action_routes(  # refund, cancel; handing over ("fulfil") takes the code the resident shows: POST /redemptions/fulfil
+    router, REDEMPTION_TRANSITIONS, name="redemption", path="/redemptions/{int:redemption_id}",
+    access=access_redemption, response=RedemptionOut, default=PointsNoteIn, only=("refund", "cancel"),
+    act=lambda actor, r, name, data: actions.redemption_transition(redemption=r.pk, name=name, actor=actor, note=data["note"]),
+    out=redemption_out,
 )
-def redemption_refund(request, redemption_id: int, payload: PointsNoteIn):
-    access_redemption(request.auth, redemption_id)
-    r = actions.redemption_transition(
-        redemption=redemption_id, name="refund", actor=request.auth, note=payload.note
-    )
-    return redemption_out(r, request.auth)
-
-
-@router.post(
-    "/redemptions/{int:redemption_id}/cancel", response=RedemptionOut, summary="Cancel before hand-over"
-)
-def redemption_cancel(request, redemption_id: int, payload: PointsNoteIn):
-    access_redemption(request.auth, redemption_id)
-    r = actions.redemption_transition(
-        redemption=redemption_id, name="cancel", actor=request.auth, note=payload.note
-    )
-    return redemption_out(r, request.auth)
 
 
 # --- rankings and selections -------------------------------------------------------------------------------
@@ -490,18 +482,8 @@ def selection_candidate(request, selection_id: int, payload: CandidateIn):
     return selection_out(sel)
 
 
-def _selection_step(name: str):
-    def view(request, selection_id: int):
-        access_selection(request.auth, selection_id)
-        return selection_out(
-            actions.selection_transition(selection=selection_id, name=name, actor=request.auth)
-        )
-
-    view.__name__ = f"selection_{name}"
-    return view
-
-
-for _name in ("confirm", "publish", "reopen"):
-    router.post(
-        f"/selections/{{int:selection_id}}/{_name}", response=SelectionOut, summary=f"Selection: {_name}"
-    )(_selection_step(_name))
+action_routes(
+    router, SELECTION_TRANSITIONS, name="selection", path="/selections/{int:selection_id}", access=access_selection,
+    response=SelectionOut, act=lambda actor, sel, name, data: actions.selection_transition(selection=sel.pk, name=name, actor=actor),
+    out=lambda sel, user: selection_out(sel),
+)

@@ -9,14 +9,11 @@
   transition, 422 invalid.
 """
 
-# No ``from __future__ import annotations``: the per-action endpoints are built in a loop and
-# django-ninja reads their real annotations.
-
 from typing import Any
 
 from ninja import Field, Query, Router, Schema, Status
 
-from linli.core.errors import NotFound
+from linli.core.workflow_api import action_routes
 from linli.privacy import actions, selectors
 from linli.privacy.access import access_correction
 from linli.privacy.export import as_dict
@@ -155,20 +152,10 @@ _INPUTS: dict[str, type[Schema]] = {
 }
 
 
-def _transition_endpoint(name: str, schema: type[Schema]) -> None:
-    def endpoint(request, correction_id: int, payload: schema):  # type: ignore[valid-type]
-        try:
-            req = actions.correction_transition(request=correction_id, name=name, actor=request.auth,
-                                                data=payload.dict())  # type: ignore[attr-defined]
-        except OverflowError as exc:
-            raise NotFound("Not found.") from exc
-        return _staff_out(access_correction(request.auth, req.pk), request.auth)
-
-    endpoint.__name__ = f"correction_{name}"
-    router.post(f"/corrections/{{correction_id}}/{name}", response=CorrectionStaffOut,
-                summary=str(CORRECTION_TRANSITIONS[name].label))(endpoint)
-
-
-for _name, _schema in _INPUTS.items():
-    _transition_endpoint(_name, _schema)
+action_routes(
+    router, CORRECTION_TRANSITIONS, name="correction", path="/corrections/{correction_id}", access=_get,
+    response=CorrectionStaffOut, schemas=_INPUTS,
+    act=lambda actor, c, name, data: actions.correction_transition(request=c.pk, name=name, actor=actor, data=data),
+    out=lambda c, user: _staff_out(access_correction(user, c.pk), user),
+)
 

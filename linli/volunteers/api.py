@@ -6,18 +6,15 @@ Errors: 404 out of scope or missing (a wrong token too), 403 not the actor's to 
 (full, not signed up, outside the time window, wrong state), 422 invalid.
 """
 
-# No ``from __future__ import annotations``: the per-transition endpoints are built in a loop and
-# django-ninja reads their real annotations.
-
 import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from linli.core.masking import mask_name
+from linli.core.workflow_api import action_routes
 from linli.volunteers import actions, selectors
 from linli.volunteers.access import (
     access_activity,
@@ -27,7 +24,13 @@ from linli.volunteers.access import (
     can_organise,
 )
 from linli.volunteers.models import Activity, Signup, Volunteer
-from linli.volunteers.workflow import ACTION_NAMES, PERM_MANAGE, TRANSITIONS, available_actions
+from linli.volunteers.workflow import (
+    PERM_MANAGE,
+    SIGNUP_TRANSITIONS,
+    TRANSITIONS,
+    VOLUNTEER_TRANSITIONS,
+    available_actions,
+)
 
 router = Router(tags=["volunteers"])
 
@@ -208,6 +211,13 @@ def volunteer_set_status(request, volunteer_id: int, payload: VolunteerStatusIn)
     return volunteer_out(access_volunteer(request.auth, volunteer_id), request.auth)
 
 
+action_routes(  # pause, resume, leave (self or managers)
+    router, VOLUNTEER_TRANSITIONS, name="volunteer", path="/{int:volunteer_id}", access=access_volunteer,
+    response=VolunteerOut, act=lambda actor, v, name, data: actions.volunteer_transition(volunteer=v.pk, name=name, actor=actor, data=data),
+    out=lambda v, user: volunteer_out(access_volunteer(user, v.pk), user),
+)
+
+
 @router.get("/teams", response=list[TeamOut], summary="Teams I may see")
 def team_list(request):
     return [team_out(t) for t in selectors.team_list(user=request.auth)]
@@ -318,28 +328,12 @@ class VolunteerNoteIn(Schema):
     note: str = ""
 
 
-def _transition_endpoint(name: str, schema: type[Schema]):
-    def view(request, volunteer_activity_id, payload):
-        access_activity(request.auth, volunteer_activity_id)  # 404 before anything else
-        a = actions.activity_transition(
-            activity=volunteer_activity_id, name=name, actor=request.auth, data=payload.dict()
-        )
-        return activity_out(a, request.auth)
-
-    view.__annotations__ = {"request": HttpRequest, "volunteer_activity_id": int, "payload": schema}
-    view.__name__ = f"activity_{name}"
-    view.__doc__ = f"Transition “{name}”: {TRANSITIONS[name].label}."
-    return view
-
-
-for _name in ACTION_NAMES:
-    router.post(
-        f"/activities/{{int:volunteer_activity_id}}/{_name}",
-        response=ActivityOut,
-        summary=f"{_name}: {TRANSITIONS[_name].label}",
-        operation_id=f"activity_{_name}",
-        url_name=f"activity_{_name}",
-    )(_transition_endpoint(_name, CancelIn if _name == "cancel" else VolunteerNoteIn))
+action_routes(
+    router, TRANSITIONS, name="activity", path="/activities/{int:volunteer_activity_id}", access=access_activity,
+    response=ActivityOut, schemas={"cancel": CancelIn}, default=VolunteerNoteIn,
+    act=lambda actor, a, name, data: actions.activity_transition(activity=a.pk, name=name, actor=actor, data=data),
+    out=activity_out,
+)
 
 
 # --- sign-ups ------------------------------------------------------------------------------------------------------
@@ -368,14 +362,11 @@ def my_signups(request):
     ]
 
 
-@router.post(
-    "/signups/{int:signup_id}/cancel",
-    response=SignupOut,
-    summary="Cancel a sign-up (the first waiting moves up)",
+action_routes(  # the first waiting moves up
+    router, SIGNUP_TRANSITIONS, name="signup", path="/signups/{int:signup_id}", access=access_signup,
+    response=SignupOut, act=lambda actor, s, name, data: actions.signup_cancel(signup=s.pk, actor=actor),
+    out=lambda s, user: _fresh(s.pk, user),
 )
-def signup_cancel(request, signup_id: int):
-    access_signup(request.auth, signup_id)
-    return _fresh(actions.signup_cancel(signup=signup_id, actor=request.auth).pk, request.auth)
 
 
 @router.post(

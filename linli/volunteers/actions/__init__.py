@@ -43,6 +43,7 @@ from linli.volunteers.actions.volunteers import (
     team_set_leader,
     volunteer_register,
     volunteer_set_status,
+    volunteer_transition,
     volunteer_update,
 )
 
@@ -76,5 +77,6 @@ __all__ = [
     "volunteer_of",
     "volunteer_register",
     "volunteer_set_status",
+    "volunteer_transition",
     "volunteer_update",
 ]
