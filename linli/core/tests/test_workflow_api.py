@@ -84,3 +84,25 @@ def test_an_out_of_scope_object_is_404_before_the_action_runs(client, api_outsid
                          content_type="application/json", **bearer(issue_token(outsider)))
     assert answer.status_code == 404
     assert Booking.objects.get(pk=api_outsider_id_booking_id).status == "pending"
+
+
+def test_one_form_per_available_transition_with_its_inputs(community_staff, api_outsider_id_booking_id):
+    from django.template import Context, Template
+    from django.urls import reverse
+
+    from linli.core.workflow import available
+    from linli.hall.models import Booking
+    from linli.hall.workflow import BOOKING_TRANSITIONS
+
+    booking = Booking.objects.get(pk=api_outsider_id_booking_id)
+    buttons = available(BOOKING_TRANSITIONS, booking, community_staff)
+    html = Template('{% load workflow %}{% transition_forms buttons "hall:booking_transition" b %}').render(
+        Context({"buttons": buttons, "b": booking, "csrf_token": "tok"}))
+    forms = {f.split('data-testid="form-', 1)[1].split('"', 1)[0]: f for f in html.split("<form")[1:]}
+    assert list(forms) == [t.name for t in buttons] == ["approve", "reject", "cancel"]
+    for name, form in forms.items():
+        assert f'action="{reverse("hall:booking_transition", args=[booking.pk, name])}"' in form
+        assert 'name="csrfmiddlewaretoken"' in form and f'name="version" value="{booking.version}"' in form
+    assert 'name="reason"' not in forms["approve"]
+    assert 'name="reason" required' in forms["reject"] and "data-confirm" in forms["reject"]  # danger: confirmed
+    assert 'name="reason"' in forms["cancel"] and 'name="reason" required' not in forms["cancel"]

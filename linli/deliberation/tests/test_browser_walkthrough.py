@@ -93,7 +93,7 @@ def test_case_topic_residents_day_owners_vote_project_money_milestones_rating(
     desk.select_option("#agenda-topic", str(topic.pk))
     _go(desk, "[data-testid=agenda-add]")
     _go(desk, "[data-testid=do-start]")
-    desk.fill("#minutes", "居民、业委会、物业三方议事：拆墙后的空地改建停车场，提交业主表决。")
+    desk.fill("[data-testid=form-finish] [name=minutes]", "居民、业委会、物业三方议事：拆墙后的空地改建停车场，提交业主表决。")
     _go(desk, "[data-testid=do-finish]")
     assert Topic.objects.get(pk=topic.pk).status == "debated"
     _check(desk, "03_residents_day_desktop", LAPTOP["width"])
@@ -164,7 +164,7 @@ def test_case_topic_residents_day_owners_vote_project_money_milestones_rating(
     _go(desk, "[data-testid=milestone-submit]")
     assert desk.locator("[data-testid=milestones] img").count() == 1
     _check(desk, "08_project_desktop", LAPTOP["width"])
-    desk.fill("#note-complete", "停车场建成，新增32个车位")
+    desk.fill("[data-testid=form-complete] [name=note]", "停车场建成，新增32个车位")
     _go(desk, "[data-testid=do-complete]")
 
     # 8. The resident follows the project on the phone and rates the result.
@@ -229,7 +229,7 @@ def test_honours_and_the_think_tank_in_the_browser(new_page, live_server, world,
     desk = new_page(viewport=LAPTOP, bypass_csp=True)
     log_in(desk, base, community_staff.username)
     desk.goto(f"{base}/deliberation/honours/{rnd.pk}/")
-    desk.fill("#closes_at", (datetime.datetime.now() + datetime.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"))
+    desk.fill("[data-testid=form-open_vote] [name=closes_at]", (datetime.datetime.now() + datetime.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"))
     _go(desk, "[data-testid=do-open_vote]")
     _check(desk, "12_honours_voting_desktop", LAPTOP["width"])
     vote_id = HonourContest.objects.get(round=rnd).vote_id
