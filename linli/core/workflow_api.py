@@ -121,10 +121,11 @@ def _view(
     out: Callable[[Any, Any], Any],
     data: Callable[[str, Schema], dict[str, Any]],
 ) -> Callable[..., Any]:
-    def view(request: HttpRequest, **kwargs: Any) -> Any:
-        obj = access(request.auth, kwargs[id_name])  # 404 before anything else
+    def view(request: Any, **kwargs: Any) -> Any:
+        user = request.auth
+        obj = access(user, kwargs[id_name])  # 404 before anything else
         payload = kwargs.get("payload") or schema()
-        return out(act(request.auth, obj, action, data(action, payload)), request.auth)
+        return out(act(user, obj, action, data(action, payload)), user)
 
     kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
     try:  # a schema whose fields all have defaults may be left out (a POST with no body)
