@@ -12,7 +12,9 @@ one partition. On SQLite the tables stay plain tables and every function here do
   partitioned one (rows, indexes, foreign keys, identity and triggers kept).
 - ``partitions_ensure(months_ahead=3)``: create the partitions of this month and the next ones for every
   partitioned table (the periodic task ``core_partitions_ensure``, and each migration).
-- ``partition_detach(table, month)``: detach and drop one month (the audit archive, after writing it).
+- ``partition_detach(table, month)``: detach and drop one month (the audit archive, after writing it;
+  the readings' prune, after rolling it up); ``months_before(table, cutoff)``: the months whose partition
+  lies wholly before ``cutoff``, the ones such a policy may drop.
 """
 
 from __future__ import annotations
@@ -159,10 +161,22 @@ def partitions_ensure(months_ahead: int = MONTHS_AHEAD, *, connection=default_co
     return created
 
 
+def months_before(table: str, cutoff: datetime, *, connection=default_connection) -> list[int]:
+    """The months (oldest first) whose partition of ``table`` ends at or before ``cutoff``: whole months a
+    retention policy may detach. Empty on SQLite."""
+    return sorted(
+        p.month for p in partitions_of(table, connection=connection)
+        if p.month is not None and month_start(month_add(p.month, 1)) <= cutoff
+    )
+
+
 def partition_detach(table: str, month: int, *, connection=default_connection) -> None:
     """Detach the partition of ``month`` and drop it (the caller archived its rows first)."""
     name = partition_name(table, month)
     with connection.cursor() as cursor:
+        # Foreign keys are checked at commit (Django makes them deferrable): a row this transaction wrote
+        # would leave "pending trigger events" that refuse the drop; check them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"ALTER TABLE {_checked(table)} DETACH PARTITION {name}")
         cursor.execute(f"DROP TABLE {name}")
 

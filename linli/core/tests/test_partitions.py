@@ -55,7 +55,7 @@ def test_sqlite_keeps_plain_tables(db):
 
 @pg_only
 def test_the_audit_log_and_the_case_events_are_partitioned_by_month(db):
-    assert partitioned_tables() == {"core_auditentry": "at", "cases_caseevent": "at"}
+    assert partitioned_tables() == {"core_auditentry": "at", "cases_caseevent": "at", "iot_reading": "at"}
     months = {p.month for p in partitions_of(TABLE)}
     this = month_of(timezone.now())
     assert {this, month_add(this, 1), month_add(this, 2), month_add(this, 3), None} <= months

@@ -30,7 +30,7 @@ from django.utils import timezone
 from linli.core.audit import audit_record
 from linli.core.batches import keyset_batches
 from linli.core.models import AUDIT_MIN_RETENTION_DAYS, AuditEntry
-from linli.core.partitions import month_add, month_start, partition_detach, partitions_of
+from linli.core.partitions import month_add, month_start, months_before, partition_detach
 
 FIELDS = ("id", "at", "actor_id", "actor_name", "action", "target_type", "target_id", "target_repr", "ip",
           "user_agent", "result", "detail")
@@ -62,17 +62,13 @@ def archive_months(path: Path, cutoff, batch_size: int) -> int:
     it. Returns the rows archived."""
     table = AuditEntry._meta.db_table
     total = 0
-    for partition in partitions_of(table):
-        if partition.month is None or month_start(month_add(partition.month, 1)) > cutoff:
-            continue
-        month_rows = AuditEntry.objects.filter(
-            at__gte=month_start(partition.month), at__lt=month_start(month_add(partition.month, 1))
-        ).values(*FIELDS)
+    for month in months_before(table, cutoff):
+        month_rows = AuditEntry.objects.filter(at__gte=month_start(month), at__lt=month_start(month_add(month, 1))).values(*FIELDS)
         for rows in keyset_batches(month_rows, batch_size):
             _write(path, rows)
             total += len(rows)
         with transaction.atomic():
-            partition_detach(table, partition.month)
+            partition_detach(table, month)
     return total
 
 
