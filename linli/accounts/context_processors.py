@@ -93,6 +93,8 @@ NAV_GROUPS: list[tuple[Any, str, list[NavItem]]] = [
     (_("Smart community"), "broadcast", [
         (_("Alarms"), "iot:alarms", "bell", "iot.view"),
         (_("Devices"), "iot:devices", "cpu", "iot.view"),
+        (_("Alarm rules"), "iot:rules", "sliders", "iot.manage"),
+        (_("Facilities"), "iot:facilities", "geo-alt", "iot.manage"),
         (_("One map"), "dashboards:map_picker", "map", "iot.view"),
         (_("Big screen"), "dashboards:screen_picker", "display", "reports.view"),
         (_("Monthly reports"), "dashboards:reports", "file-earmark-bar-graph", "reports.view"),

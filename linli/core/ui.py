@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -50,6 +51,21 @@ def error_message(request: HttpRequest, exc: DomainError, *, with_fields: bool =
     if with_fields:
         parts += [str(m) for msgs in (exc.fields or {}).values() for m in msgs]
     messages.error(request, " ".join(parts))
+
+
+class StyledForm(forms.Form):
+    """A form whose widgets carry Bootstrap's classes (large inputs for the phone)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select form-select-lg")
+            else:
+                widget.attrs.setdefault("class", "form-control form-control-lg")
 
 
 def after_cursor(request: HttpRequest) -> int | None:

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.models import EventRow
-from linli.iot.access import AlarmQuerySet, DeviceQuerySet, FacilityQuerySet
+from linli.iot.access import AlarmQuerySet, AlarmRuleQuerySet, DeviceQuerySet, FacilityQuerySet
 from linli.iot.workflow import AlarmStatus
 
 
@@ -160,6 +160,8 @@ class AlarmRule(models.Model):
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AlarmRuleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("alarm rule")

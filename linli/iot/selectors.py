@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from linli.core.batches import keyset_page
-from linli.iot.models import Alarm, AlarmEvent, Device, Facility, Reading, ReadingRollup
+from linli.iot.models import Alarm, AlarmEvent, AlarmRule, Device, Facility, Reading, ReadingRollup
 from linli.iot.workflow import OPEN_STATUSES, AlarmStatus
 
 PAGE_SIZE = 50
@@ -27,6 +27,39 @@ def device_list(user: Any, *, kind: str = "", place_path: str = "", q: str = "",
     if q:
         qs = qs.filter(Q(code__icontains=q[:32]) | Q(name__icontains=q[:50]))
     return keyset_page(qs, after=after, size=size)
+
+
+def rule_list(user: Any, *, device_kind: str = "", kind: str = "", active: bool | None = None,
+              after: int | None = None, size: int = PAGE_SIZE) -> tuple[list[AlarmRule], int | None]:
+    """The alarm rules that apply to the user's places (theirs, their street's, everywhere's)."""
+    qs = AlarmRule.objects.visible_to(user).select_related("device", "place")
+    if device_kind:
+        qs = qs.filter(device_kind=device_kind)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if active is not None:
+        qs = qs.filter(active=active)
+    return keyset_page(qs, after=after, size=size, ascending=True)
+
+
+def facility_list(user: Any, *, kind: str = "", place_path: str = "", q: str = "", after: int | None = None,
+                  size: int = PAGE_SIZE) -> tuple[list[Facility], int | None]:
+    """The 15-minute circle's facilities under the user's places, by kind, place and name."""
+    qs = Facility.objects.visible_to(user).select_related("place")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if place_path:
+        qs = qs.filter(place_path__startswith=place_path)
+    if q:
+        qs = qs.filter(Q(name__icontains=q[:50]) | Q(address__icontains=q[:50]))
+    return keyset_page(qs, after=after, size=size, ascending=True)
+
+
+def facility_counts(user: Any, *, place_path: str = "") -> dict[str, int]:
+    qs = Facility.objects.visible_to(user)
+    if place_path:
+        qs = qs.filter(place_path__startswith=place_path)
+    return dict(qs.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
 
 
 def device_readings(device: Device, *, after: int | None = None, size: int = PAGE_SIZE) -> tuple[list[Reading], int | None]:

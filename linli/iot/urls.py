@@ -1,6 +1,6 @@
 from django.urls import path
 
-from linli.iot import views
+from linli.iot import views, views_manage
 
 app_name = "iot"
 
@@ -11,4 +11,12 @@ urlpatterns = [
     path("devices/", views.device_list, name="devices"),
     path("devices/<int:pk>/", views.device_detail, name="device_detail"),
     path("devices/<int:pk>/<slug:action>/", views.device_act, name="device_act"),
+    path("rules/", views_manage.rule_list, name="rules"),
+    path("rules/new/", views_manage.rule_edit, name="rule_new"),
+    path("rules/<int:pk>/", views_manage.rule_edit, name="rule_edit"),
+    path("rules/<int:pk>/<slug:action>/", views_manage.rule_act, name="rule_act"),
+    path("facilities/", views_manage.facility_list, name="facilities"),
+    path("facilities/new/", views_manage.facility_edit, name="facility_new"),
+    path("facilities/<int:pk>/", views_manage.facility_edit, name="facility_edit"),
+    path("facilities/<int:pk>/delete/", views_manage.facility_delete, name="facility_delete"),
 ]

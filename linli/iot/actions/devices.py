@@ -239,22 +239,68 @@ def devices_import(*, actor: Any, content: bytes, under: Any) -> dict[str, Any]:
     return {"created": len(tokens), "tokens": tokens}
 
 
+def _facility_values(*, kind: str, name: str, place: Any, lon: Any, lat: Any, address: str = "",
+                     hours: str = "") -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    if kind not in FacilityKind.values:
+        errors["kind"] = [_("Unknown kind.")]
+    name = clean_text(name, limit=100)
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    x = y = None
+    for field, low, high in (("lon", -180, 180), ("lat", -90, 90)):
+        try:
+            value = _coordinate(lon if field == "lon" else lat, low, high, field)
+        except Invalid as exc:
+            errors.update(exc.fields)
+            continue
+        if value is None:
+            errors[field] = [_("This field is required.")]
+        elif field == "lon":
+            x = value
+        else:
+            y = value
+    if errors:
+        raise Invalid(_("Please check the facility."), fields=errors)
+    where = _place(place)
+    return {"kind": kind, "name": name, "place": where, "place_path": where.path, "lon": x, "lat": y,
+            "address": clean_text(address, limit=200), "hours": clean_text(hours, limit=100)}
+
+
 def facility_create(
     *, actor: Any, kind: str, name: str, place: Any, lon: Any, lat: Any, address: str = "", hours: str = "",
 ) -> Facility:
-    if kind not in FacilityKind.values:
-        raise Invalid(_("Choose a kind of facility."), fields={"kind": [_("Unknown kind.")]})
-    name = clean_text(name, limit=100)
-    if not name:
-        raise Invalid(_("Please check the facility."), fields={"name": [_("This field is required.")]})
-    where = _place(place)
-    require(actor, PERM_MANAGE, where.path)
-    x, y = _coordinate(lon, -180, 180, "lon"), _coordinate(lat, -90, 90, "lat")
-    if x is None or y is None:
-        raise Invalid(_("The location is not valid."), fields={"lon": [_("This field is required.")]})
+    """A facility of the 15-minute life circle under ``place`` (a point; the map draws its walking rings)."""
+    values = _facility_values(kind=kind, name=name, place=place, lon=lon, lat=lat, address=address, hours=hours)
+    require(actor, PERM_MANAGE, values["place_path"])
     with transaction.atomic():
-        facility = Facility.objects.create(
-            kind=kind, name=name, place=where, place_path=where.path, lon=x, lat=y,
-            address=clean_text(address, limit=200), hours=clean_text(hours, limit=100))
-        audit_record(action="iot.facility_create", actor=actor, target=facility, detail={"kind": kind})
+        facility = Facility.objects.create(**values)
+        audit_record(action="iot.facility_create", actor=actor, target=facility,
+                     detail={"kind": facility.kind, "place_path": facility.place_path})
     return facility
+
+
+def facility_update(*, facility: Facility, actor: Any, **fields: Any) -> Facility:
+    """Change a facility (the fields of ``facility_create``); the actor manages where it was and where it
+    goes. The audit row names the fields that changed."""
+    require(actor, PERM_MANAGE, facility.place_path)
+    values = _facility_values(**fields)
+    require(actor, PERM_MANAGE, values["place_path"])
+    with transaction.atomic():
+        locked = Facility.objects.select_for_update().get(pk=facility.pk)
+        changed = sorted(f for f, v in values.items() if f != "place" and getattr(locked, f) != v)
+        for field, value in values.items():
+            setattr(locked, field, value)
+        locked.save()
+        audit_record(action="iot.facility_update", actor=actor, target=locked, detail={"changed": changed})
+    return locked
+
+
+def facility_delete(*, facility: Facility, actor: Any) -> None:
+    """Take a facility off the map (it closed or moved away): the row goes, the audit row keeps its name,
+    kind and place."""
+    require(actor, PERM_MANAGE, facility.place_path)
+    with transaction.atomic():
+        audit_record(action="iot.facility_delete", actor=actor, target=facility,
+                     detail={"kind": facility.kind, "place_path": facility.place_path})
+        Facility.objects.filter(pk=facility.pk).delete()

@@ -24,16 +24,21 @@
         fillColor: "#ffffff", fillOpacity: 1 });
     },
     onEachFeature: function (f, l) { l.bindTooltip(f.properties.name, { permanent: f.properties.role === "self" }); }
-  }).addTo(map);
-  if (!isNaN(lat) && !isNaN(lon)) {
-    L.circleMarker([lat, lon], { radius: 10, color: "#b02a37", fillOpacity: 0.7 }).addTo(map);
+  });
+  // The view is set before the shapes are added: Leaflet clips a polygon to the renderer's bounds, which a
+  // map without a view does not have yet ("Cannot read properties of undefined (reading 'min')").
+  var point = !isNaN(lat) && !isNaN(lon);
+  if (point) {
     map.setView([lat, lon], 17);
   } else if (layer.getLayers().length) {
     var self = layer.getLayers().filter(function (l) { return l.feature.properties.role === "self"; })[0];
     if (self && self.getLatLng) { map.setView(self.getLatLng(), 17); } else { map.fitBounds(layer.getBounds(), { maxZoom: 17 }); }
   } else {
     el.hidden = true;
+    return;
   }
+  layer.addTo(map);
+  if (point) { L.circleMarker([lat, lon], { radius: 10, color: "#b02a37", fillOpacity: 0.7 }).addTo(map); }
 })();
 
 /* Photo pickers of the action forms: show the chosen photos before sending. */
