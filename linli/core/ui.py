@@ -53,19 +53,29 @@ def error_message(request: HttpRequest, exc: DomainError, *, with_fields: bool =
     messages.error(request, " ".join(parts))
 
 
-class StyledForm(forms.Form):
-    """A form whose widgets carry Bootstrap's classes (large inputs for the phone)."""
+class Styled:
+    """Bootstrap's classes on every widget of a form or model form (mix in before the form class); large inputs for
+    the phone unless ``large_widgets`` is False. Radio buttons and check-box lists keep their own markup."""
+
+    large_widgets = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        large = self.large_widgets
+        for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
+            if isinstance(widget, forms.RadioSelect):  # and CheckboxSelectMultiple
+                continue
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select form-select-lg")
+                widget.attrs.setdefault("class", "form-select form-select-lg" if large else "form-select")
             else:
-                widget.attrs.setdefault("class", "form-control form-control-lg")
+                widget.attrs.setdefault("class", "form-control form-control-lg" if large else "form-control")
+
+
+class StyledForm(Styled, forms.Form):
+    """A plain form with :class:`Styled` widgets."""
 
 
 def after_cursor(request: HttpRequest) -> int | None:

@@ -5,31 +5,17 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.ui import StyledForm
 from linli.hall.workflow import CourseKind, ServiceCategory
 
 
-class _Styled(forms.Form):
-    """Large inputs for the phone (Bootstrap classes on every widget)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select form-select-lg")
-            else:
-                widget.attrs.setdefault("class", "form-control form-control-lg")
-
-
-class ApplyForm(_Styled):
+class ApplyForm(StyledForm):
     details = forms.CharField(label=_("What it is for"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}))
     address = forms.CharField(label=_("Address"), required=False, max_length=200)
 
 
-class WalkInForm(_Styled):
+class WalkInForm(StyledForm):
     service = forms.ChoiceField(label=_("Service"))
     applicant_name = forms.CharField(label=_("Applicant"), max_length=64)
     place = forms.ChoiceField(label=_("Place (grid or compound)"))
@@ -39,7 +25,7 @@ class WalkInForm(_Styled):
     person = forms.IntegerField(label=_("Registry person number (optional)"), required=False, min_value=1)
 
 
-class ServiceForm(_Styled):
+class ServiceForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=80)
     category = forms.ChoiceField(label=_("Category"), choices=ServiceCategory.choices)
     materials = forms.CharField(label=_("Materials to bring (one a line)"), required=False,
@@ -55,7 +41,7 @@ class ServiceForm(_Styled):
     active = forms.BooleanField(label=_("Offered"), required=False, initial=True)
 
 
-class BookingForm(_Styled):
+class BookingForm(StyledForm):
     day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
@@ -65,7 +51,7 @@ class BookingForm(_Styled):
     until = forms.DateField(label=_("Every week until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class RoomForm(_Styled):
+class RoomForm(StyledForm):
     place = forms.ChoiceField(label=_("Place"))
     centre = forms.CharField(label=_("Centre"), max_length=80)
     name = forms.CharField(label=_("Name"), max_length=80)
@@ -89,7 +75,7 @@ class RoomForm(_Styled):
 WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 
 
-class CourseForm(_Styled):
+class CourseForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=CourseKind.choices)
     title = forms.CharField(label=_("Title"), max_length=80)
     place = forms.ChoiceField(label=_("Community"), required=False)
@@ -104,13 +90,13 @@ class CourseForm(_Styled):
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class SessionForm(_Styled):
+class SessionForm(StyledForm):
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("To"), widget=forms.TimeInput(attrs={"type": "time"}))
     topic = forms.CharField(label=_("Topic"), max_length=120, required=False)
 
 
-class WalkInEnrolForm(_Styled):
+class WalkInEnrolForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=64)
     person = forms.IntegerField(label=_("Registry person number (optional)"), required=False, min_value=1)

@@ -8,22 +8,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.selectors import user_by_username
+from linli.core.ui import StyledForm as BaseStyledForm
 from linli.mediation.workflow import DisputeKind, DisputeSource, Method, RiskLevel
 
 
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            w = f.widget
-            if isinstance(w, forms.CheckboxInput):
-                w.attrs.setdefault("class", "form-check-input")
-            elif isinstance(w, forms.Select):
-                w.attrs.setdefault("class", "form-select")
-            else:
-                w.attrs.setdefault("class", "form-control")
+class StyledForm(BaseStyledForm):
+    large_widgets = False
 
 
 class DisputeForm(StyledForm):

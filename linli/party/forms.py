@@ -5,27 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.ui import StyledForm as BaseStyledForm
 from linli.party.models import MemberRoleKind, PartyOrgKind, ResourceKind
 from linli.party.workflow import RegistrationKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            w = f.widget
-            if isinstance(w, forms.CheckboxSelectMultiple):
-                continue
-            if isinstance(w, forms.CheckboxInput):
-                w.attrs.setdefault("class", "form-check-input")
-            elif isinstance(w, forms.Select):
-                w.attrs.setdefault("class", "form-select")
-            else:
-                w.attrs.setdefault("class", "form-control")
+class StyledForm(BaseStyledForm):
+    large_widgets = False
 
 
 class OrgCreateForm(StyledForm):

@@ -5,24 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from linli.core.ui import Styled as BaseStyled
 from linli.points.models import Area, EntryKind, ItemKind, PointsRule
 
 
-def _style(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        w = field.widget
-        if isinstance(w, forms.CheckboxInput):
-            w.attrs.setdefault("class", "form-check-input")
-        elif isinstance(w, forms.Select):
-            w.attrs.setdefault("class", "form-select")
-        else:
-            w.attrs.setdefault("class", "form-control")
-
-
-class Styled:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        _style(self)  # type: ignore[arg-type]
+class Styled(BaseStyled):
+    large_widgets = False
 
 
 class LedgerFilterForm(Styled, forms.Form):

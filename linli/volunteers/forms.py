@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.ui import StyledForm
 from linli.volunteers.models import Skill, Team
 from linli.volunteers.workflow import ActivityArea, VolunteerKind
 
@@ -24,7 +25,7 @@ class JoinForm(forms.Form):
     note = forms.CharField(label=_("Anything else"), max_length=200, required=False)
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(StyledForm):
     title = forms.CharField(label=_("Title"), max_length=100)
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
@@ -53,14 +54,6 @@ class ActivityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams if teams is not None else Team.objects.none()
         self.fields["community"].queryset = communities
-        for name, field in self.fields.items():
-            if name not in ("waitlist",) and not isinstance(field.widget, forms.DateTimeInput):
-                field.widget.attrs.setdefault(
-                    "class",
-                    "form-select form-select-lg"
-                    if isinstance(field.widget, forms.Select)
-                    else "form-control form-control-lg",
-                )
 
 
 class CancelForm(forms.Form):
