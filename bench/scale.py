@@ -361,14 +361,13 @@ _CTX: dict[str, Any] = {}  # set before the worker pool forks: tag ids, dates, a
 
 
 def _init_context(today: date, now_db: Any, tag_ids: dict[str, int], date_as_text: bool) -> None:
-    from pypinyin import Style, lazy_pinyin
-
+    from linli.core.text import pinyin_syllables
     from linli.residents.models import Person
     from linli.residents.text import SURNAME_READINGS
 
     def syllables(text: str) -> list[str]:
         return ["".join(ch for ch in s.lower() if ch.isascii() and ch.isalnum()) for s in
-                lazy_pinyin(text, style=Style.NORMAL)]
+                pinyin_syllables(text)]
 
     surnames = [(m.group(1), float(m.group(2))) for m in (re.match(r"^(\D+)([\d.]+)$", s) for s in SURNAMES) if m]
     surname_keys = {}

@@ -3,14 +3,10 @@ administrators' pages (users, security policy, locked accounts). Every write goe
 
 from __future__ import annotations
 
-import base64
-import io
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -34,6 +30,7 @@ from linli.accounts.selectors import security_policy
 from linli.core.errors import DomainError
 from linli.core.masking import mask_phone
 from linli.core.models import AuditEntry, AuditResult
+from linli.core.qr import qr_svg_data_uri
 from linli.core.ui import perm_required
 
 TOTP_PENDING = "linli:totp_pending_secret"
@@ -476,13 +473,6 @@ def password_change(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/password.html", context)
 
 
-def _qr_svg(data: str) -> str:
-    img = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    buf = io.BytesIO()
-    img.save(buf)
-    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def totp(request: AuthedRequest) -> HttpResponse:
@@ -510,7 +500,7 @@ def totp(request: AuthedRequest) -> HttpResponse:
         "enabled": False,
         "form": form,
         "secret_grouped": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-        "qr": _qr_svg(uri),
+        "qr": qr_svg_data_uri(uri, box_size=8),
         "required": required,
         "forced": bool(request.session.get(MUST_ENROL_TOTP)),
     }

@@ -1,4 +1,5 @@
-"""Input text normalisation shared by every app: form and cell text, phone numbers."""
+"""Input text normalisation shared by every app: form and cell text, phone numbers, pinyin (the one pinyin
+helper: search keys of names and catalogues)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,18 @@ def required_text(value: Any, *, field: str, limit: int = 4000) -> str:
     if not text:
         raise Invalid(_("Some required fields are missing."), fields={field: [_("This field is required.")]})
     return text
+
+
+def pinyin_syllables(text: str) -> list[str]:
+    """The pinyin of ``text`` a syllable a character, without tones (``家电`` → ``["jia", "dian"]``); other
+    characters are kept as they are."""
+    from pypinyin import Style, lazy_pinyin  # the dictionary loads on first use, not at start-up
+
+    return list(lazy_pinyin(text, style=Style.NORMAL))
+
+
+def pinyin_initials(text: str) -> str:
+    """拼音首字母 in lower case: ``居住证明`` → ``jzzm``."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()

@@ -9,8 +9,6 @@ Every write goes through ``linli.deliberation.actions``; objects come through ``
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,6 +22,7 @@ from linli.core.access import scope_of
 from linli.core.batches import keyset_page
 from linli.core.errors import DomainError
 from linli.core.masking import mask_name
+from linli.core.qr import qr_svg_response
 from linli.core.ui import after_cursor, error_message, form_errors, raise_http
 from linli.deliberation import actions, selectors
 from linli.deliberation.access import (
@@ -481,18 +480,10 @@ def meeting_qr(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def meeting_qr_svg(request: HttpRequest, pk: int) -> HttpResponse:
-    import qrcode
-    import qrcode.image.svg
-
     meeting = access_meeting(request.user, pk)
     if not can_manage_path(request.user, meeting.community_path):
         raise Http404
-    image = qrcode.make(_checkin_url(request, meeting), image_factory=qrcode.image.svg.SvgPathImage, box_size=20)
-    out = BytesIO()
-    image.save(out)
-    response = HttpResponse(out.getvalue(), content_type="image/svg+xml")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return qr_svg_response(_checkin_url(request, meeting))
 
 
 @login_required

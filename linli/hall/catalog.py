@@ -84,7 +84,7 @@ DEFAULT_CERTIFICATE_TEXT = "兹证明{name}（住{address}）所述情况属实�
 
 def ensure_default_catalog(service_model) -> int:
     """Create the missing default services (works with the real model or a migration's historical one)."""
-    from pypinyin import Style, lazy_pinyin
+    from linli.core.text import pinyin_initials
 
     existing = set(service_model.objects.filter(place__isnull=True).values_list("code", flat=True))
     rows = []
@@ -97,7 +97,7 @@ def ensure_default_catalog(service_model) -> int:
             service_model(
                 code=code,
                 name=name,
-                initials="".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower(),
+                initials=pinyin_initials(name),
                 category=category,
                 materials=list(materials),
                 window=window,

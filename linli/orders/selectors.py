@@ -50,14 +50,15 @@ def order_categories(q: str = "") -> list[dict[str, str]]:
     """The services one can order, filtered by ``q``: a part of the Chinese name, its pinyin initials
     (``jdwx`` finds 家电维修) or the code."""
     from django.utils import translation
-    from pypinyin import Style, lazy_pinyin
+
+    from linli.core.text import pinyin_initials
 
     q = (q or "").strip().lower()
     out = []
     for value, label in OrderCategory.choices:
         with translation.override("zh-hans"):
             chinese = str(label)
-        initials = "".join(lazy_pinyin(chinese, style=Style.FIRST_LETTER)).lower()
+        initials = pinyin_initials(chinese)
         if not q or q in chinese or q in str(label).lower() or q in value or initials.startswith(q):
             out.append({"value": value, "label": str(label)})
     return out

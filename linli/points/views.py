@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from linli.core.batches import keyset_iter
 from linli.core.errors import DomainError
 from linli.core.masking import mask_name
+from linli.core.qr import qr_svg_inline
 from linli.core.replica import replica_reads
 from linli.core.ui import after_cursor, form_errors, perm_required, raise_http
 from linli.points import actions, selectors
@@ -42,17 +43,6 @@ def _person(user):
     from linli.residents.selectors import person_for_user
 
     return person_for_user(user)
-
-
-def _qr_svg(text: str) -> str:
-    import qrcode
-    import qrcode.image.svg
-
-    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
-    buf = io.BytesIO()
-    img.save(buf)
-    svg = buf.getvalue().decode()
-    return svg[svg.find("<svg") :]
 
 
 # --- residents ------------------------------------------------------------------------------------------
@@ -108,7 +98,7 @@ def redemption(request: HttpRequest, pk: int) -> HttpResponse:
         "points/redemption.html",
         {
             "r": r,
-            "qr": _qr_svg(fulfil_url),
+            "qr": qr_svg_inline(fulfil_url, box_size=12),
             "actions": available_actions(r, request.user),
             "events": r.events.all(),
             "is_owner": r.user_id == request.user.pk,

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from pypinyin import Style, lazy_pinyin
-
 from linli.core.masking import COMPOUND_SURNAMES
-from linli.core.text import LANDLINE_RE, MOBILE_RE, clean_text, normalise_phone  # noqa: F401 (the registry's names)
+from linli.core.text import LANDLINE_RE, MOBILE_RE, clean_text, normalise_phone, pinyin_syllables  # noqa: F401 (the registry's names)
 
 # Surnames read differently from the character's common reading (多音字姓氏), as syllables.
 SURNAME_READINGS: dict[str, tuple[str, ...]] = {
@@ -40,9 +38,9 @@ def name_keys(name: str) -> tuple[str, str]:
         return "", ""
     surname, given = _surname_split(name)
     if surname in SURNAME_READINGS:
-        syllables = [*SURNAME_READINGS[surname], *lazy_pinyin(given, style=Style.NORMAL)]
+        syllables = [*SURNAME_READINGS[surname], *pinyin_syllables(given)]
     else:
-        syllables = lazy_pinyin(name, style=Style.NORMAL)
+        syllables = pinyin_syllables(name)
     words = ["".join(ch for ch in s.lower() if ch.isascii() and ch.isalnum()) for s in syllables]
     words = [w for w in words if w]
     return "".join(w[0] for w in words)[:64], "".join(words)[:255]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_POST
 from linli.core.access import scope_of
 from linli.core.errors import DomainError
 from linli.core.masking import mask_name
+from linli.core.qr import qr_svg_response
 from linli.core.replica import replica_reads
 from linli.core.ui import error_message, form_errors, perm_required, raise_http
 from linli.volunteers import actions, selectors
@@ -336,18 +336,8 @@ def activity_qr(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def activity_qr_svg(request: HttpRequest, pk: int) -> HttpResponse:
-    import qrcode
-    import qrcode.image.svg
-
     activity = _organised(request, pk)
-    image = qrcode.make(
-        _checkin_url(request, activity), image_factory=qrcode.image.svg.SvgPathImage, box_size=20
-    )
-    out = BytesIO()
-    image.save(out)
-    response = HttpResponse(out.getvalue(), content_type="image/svg+xml")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return qr_svg_response(_checkin_url(request, activity))
 
 
 @login_required

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, PermissionDenied
+from linli.core.text import pinyin_initials
 from linli.hall.actions._common import clean_text, place_by_id
 from linli.hall.workflow import ServiceCategory
 
@@ -19,7 +19,7 @@ MAX_MATERIALS = 30
 
 def initials_of(name: str) -> str:
     """拼音首字母: "居住证明" → "jzzm"."""
-    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()[:80]
+    return pinyin_initials(name)[:80]
 
 
 def materials_parse(value: Any) -> list[str]:
