@@ -74,6 +74,17 @@ class LinliAPI(NinjaAPI):
         return schema
 
 
+def patch_values(payload: Any, current: Any) -> dict[str, Any]:
+    """A PATCH body over the object's current values: each field the client sent wins, each it left out keeps
+    the object's value (or the schema's default where the object has no such attribute, e.g. a phone kept
+    encrypted elsewhere). Updates are PATCH everywhere; this lets an action that takes every field serve."""
+    sent = payload.dict(exclude_unset=True)
+    return {
+        name: sent[name] if name in sent else getattr(current, name, field.default)
+        for name, field in type(payload).model_fields.items()
+    }
+
+
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
     return {"code": code, "message": message, "fields": fields or {}}
 

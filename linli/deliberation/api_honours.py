@@ -12,6 +12,7 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema, Status
 
+from linli.core.api import patch_values
 from linli.core.batches import keyset_page
 from linli.core.masking import mask_name
 from linli.core.workflow_api import action_routes, filled_data
@@ -224,12 +225,12 @@ class ExpertIn(Schema):
 
 
 class ExpertUpdateIn(Schema):
-    name: str
-    kind: str
-    specialties: str
-    title: str = ""
+    name: str | None = None
+    kind: str | None = None
+    specialties: str | None = None
+    title: str | None = None
     phone: str = ""
-    active: bool = True
+    active: bool | None = None
 
 
 class ExpertInviteIn(Schema):
@@ -280,13 +281,10 @@ def expert_detail(request, expert_id: int):
     return expert_out(access_expert(request.auth, expert_id))
 
 
-@experts_router.put("/{int:expert_id}", response=ExpertOut, summary="Correct or retire an expert (staff)")
+@experts_router.patch("/{int:expert_id}", response=ExpertOut, summary="Correct or retire an expert (staff)")
 def expert_update(request, expert_id: int, payload: ExpertUpdateIn):
-    access_expert(request.auth, expert_id)
-    e = actions.expert_update(actor=request.auth, expert=expert_id, name=payload.name, kind=payload.kind,
-                              specialties=payload.specialties, title=payload.title, phone=payload.phone,
-                              active=payload.active)
-    return expert_out(e)
+    expert = access_expert(request.auth, expert_id)
+    return expert_out(actions.expert_update(actor=request.auth, expert=expert_id, **patch_values(payload, expert)))
 
 
 def register_topic_routes(router: Router) -> None:

@@ -356,7 +356,7 @@ def member_detail(request, member_id: int):
     return _member_detail(access_member(request.auth, member_id))
 
 
-@router.post(
+@router.patch(
     "/members/{int:member_id}",
     response=MemberDetailOut,
     summary="Move a member (organisation, grid, employer)",
@@ -716,7 +716,7 @@ def partner_detail(request, partner_id: int):
     return _partner_detail(access_partner(request.auth, partner_id))
 
 
-@router.post(
+@router.patch(
     "/partners/{int:partner_id}",
     response=PartnerDetailOut,
     summary="Change a partner (rotation, 大党委, active)",
@@ -987,7 +987,7 @@ def meeting_detail(request, meeting_id: int):
     return _meeting_detail(access_meeting(request.auth, meeting_id))
 
 
-@router.post(
+@router.patch(
     "/meetings/{int:meeting_id}", response=MeetingDetailOut, summary="Change the minutes or attendance"
 )
 def meeting_update(request, meeting_id: int, payload: MeetingUpdateIn):

@@ -140,7 +140,7 @@ def place_move_endpoint(request, place_id: int, payload: PlaceMoveIn):
     return place_actions.place_move(place=place, new_parent=new_parent, actor=request.auth, code=payload.code)
 
 
-@router.put("/{int:place_id}/geometry", response=PlaceFullOut, summary="Set or clear a boundary (GeoJSON)")
+@router.patch("/{int:place_id}/geometry", response=PlaceFullOut, summary="Set or clear a boundary (GeoJSON)")
 def place_geometry_endpoint(request, place_id: int, payload: PlaceGeometryIn):
     place = access_place(request.auth, place_id)
     return place_actions.place_set_geometry(place=place, geometry=payload.geometry, actor=request.auth)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
+from linli.core.api import patch_values
 from linli.core.errors import Invalid, NotFound, PermissionDenied
 from linli.core.masking import mask_name
 from linli.core.workflow_api import action_routes
@@ -122,12 +123,11 @@ class RuleOut(Schema):
 
 
 class RuleUpdateIn(Schema):
-    code: str
-    name: str
-    area: str = ""
-    points: int
-    description: str = ""
-    active: bool = True
+    name: str | None = None
+    area: str | None = None
+    points: int | None = None
+    description: str | None = None
+    active: bool | None = None
 
 
 class ItemOut(Schema):
@@ -158,15 +158,15 @@ class ItemIn(Schema):
 
 
 class ItemUpdateIn(Schema):
-    name: str
-    kind: str = "goods"
-    description: str = ""
-    cost: int
+    name: str | None = None
+    kind: str | None = None
+    description: str | None = None
+    cost: int | None = None
     stock: int | None = None
-    provider_name: str = ""
+    provider_name: str | None = None
     provider_user_id: int | None = None
     provider_organisation_id: int | None = None
-    active: bool = True
+    active: bool | None = None
 
 
 class RedeemIn(Schema):
@@ -341,20 +341,12 @@ def rule_list(request):
     return list(PointsRule.objects.all())
 
 
-@router.put("/rules", response=RuleOut, summary="Edit a rule (points.manage)")
-def rule_update(request, payload: RuleUpdateIn):
-    rule = PointsRule.objects.filter(code=payload.code).first()
+@router.patch("/rules/{code}", response=RuleOut, summary="Edit a rule (points.manage)")
+def rule_update(request, code: str, payload: RuleUpdateIn):
+    rule = PointsRule.objects.filter(code=code).first()
     if rule is None:
         raise NotFound(_("Not found."))
-    return actions.rule_update(
-        rule=rule,
-        actor=request.auth,
-        name=payload.name,
-        points=payload.points,
-        area=payload.area,
-        active=payload.active,
-        description=payload.description,
-    )
+    return actions.rule_update(rule=rule, actor=request.auth, **patch_values(payload, rule))
 
 
 # --- the shop ------------------------------------------------------------------------------------------------
@@ -375,11 +367,12 @@ def item_create(request, payload: ItemIn):
     return Status(201, actions.item_create(community=payload.community_id, actor=request.auth, **data))
 
 
-@router.put("/items/{int:item_id}", response=ItemOut, summary="Edit an item (points.manage)")
+@router.patch("/items/{int:item_id}", response=ItemOut, summary="Edit an item (points.manage)")
 def item_update(request, item_id: int, payload: ItemUpdateIn):
-    if not ShopItem.objects.visible_to(request.auth).filter(pk=item_id).exists():
+    item = ShopItem.objects.visible_to(request.auth).filter(pk=item_id).first()
+    if item is None:
         raise NotFound(_("Not found."))
-    return actions.item_update(item=item_id, actor=request.auth, **payload.dict())
+    return actions.item_update(item=item_id, actor=request.auth, **patch_values(payload, item))
 
 
 @router.get(

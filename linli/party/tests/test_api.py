@@ -216,7 +216,7 @@ def test_partners_agreements_resources_activities(client, staff, world, partners
         **staff,
     )
     assert r.status_code == 201 and r.json()["partners"] == ["区供电局"]
-    r = client.post(f"{BASE}/partners/{p}", {"active": False}, content_type="application/json", **staff)
+    r = client.patch(f"{BASE}/partners/{p}", {"active": False}, content_type="application/json", **staff)
     assert r.status_code == 200 and r.json()["active"] is False
 
 

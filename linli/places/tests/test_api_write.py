@@ -102,15 +102,15 @@ def test_move_into_own_subtree_is_409(client, world, community_staff):
 
 def test_set_and_clear_geometry(client, world, community_staff):
     url = f"{BASE}/{world.grid_a.pk}/geometry"
-    response = client.put(url, {"geometry": square(120.15, 30.25)}, content_type="application/json", **bearer(community_staff))
+    response = client.patch(url, {"geometry": square(120.15, 30.25)}, content_type="application/json", **bearer(community_staff))
     assert response.status_code == 200 and response.json()["geometry"]["type"] == "Polygon"
-    response = client.put(url, {"geometry": None}, content_type="application/json", **bearer(community_staff))
+    response = client.patch(url, {"geometry": None}, content_type="application/json", **bearer(community_staff))
     assert response.status_code == 200 and response.json()["geometry"] is None
 
 
 def test_set_invalid_geometry_is_422(client, world, community_staff):
     bad = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}
-    response = client.put(
+    response = client.patch(
         f"{BASE}/{world.grid_a.pk}/geometry", {"geometry": bad}, content_type="application/json", **bearer(community_staff)
     )
     assert response.status_code == 422 and response.json()["code"] == "bad_geometry"

@@ -70,14 +70,17 @@ def test_resident_cannot_fulfil_or_refund(client, member, person, award, goods):
 
 
 def test_rule_editing_needs_manage(client, community_staff, resident, grid_worker_a):
-    body = {"code": "service", "name": "服务积分", "points": 3, "area": "", "active": True}
-    assert post(client, "/rules", resident, body, "put").status_code == 403
-    assert post(client, "/rules", grid_worker_a, body, "put").status_code == 403
+    body = {"points": 3}
+    assert post(client, "/rules/service", resident, body, "patch").status_code == 403
+    assert post(client, "/rules/service", grid_worker_a, body, "patch").status_code == 403
     assert PointsRule.objects.get(code="service").points == 1
-    r = post(client, "/rules", community_staff, body, "put")
+    before = PointsRule.objects.get(code="service")
+    r = post(client, "/rules/service", community_staff, body, "patch")
     assert r.status_code == 200 and r.json()["points"] == 3
-    bad = post(client, "/rules", community_staff, {**body, "points": -1, "area": "nope"}, "put")
+    assert r.json()["name"] == before.name and r.json()["active"] is before.active  # what was not sent stays
+    bad = post(client, "/rules/service", community_staff, {"points": -1, "area": "nope"}, "patch")
     assert bad.status_code == 422 and set(bad.json()["fields"]) == {"points", "area"}
+    assert post(client, "/rules/nope", community_staff, body, "patch").status_code == 404
 
 
 def test_entries_list_scoped_filtered_and_paged(
