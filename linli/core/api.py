@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -13,11 +14,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import BaseRenderer
+from pydantic import create_model
 
+from linli.core.batches import keyset_page
 from linli.core.errors import DomainError
 
 log = logging.getLogger("django.request")
@@ -72,6 +75,35 @@ class LinliAPI(NinjaAPI):
                     if status not in responses and str(status) not in responses:
                         responses[status] = {"description": text, "content": {"application/json": {"schema": ref}}}
         return schema
+
+
+PAGE_SIZE = 50
+_PAGES: dict[type, type[Schema]] = {}
+
+
+def page_of(item: type[Schema]) -> type[Schema]:
+    """The one page shape of a list endpoint: ``items`` and ``next_after`` (pass it back as ``after`` for the
+    next page; null when there is no more). Nothing is cut without a word. One class per item schema,
+    published as ``<Item>Page``."""
+    if item not in _PAGES:
+        _PAGES[item] = create_model(
+            f"{item.__name__}Page",
+            __base__=Schema,
+            __module__=item.__module__,
+            items=(list[item], ...),  # type: ignore[valid-type]
+            next_after=(int | None, Field(None, description="pass as `after` for the next page; null at the end")),
+        )
+    return _PAGES[item]
+
+
+def paged(
+    qs: Any, out: Callable[[Any], Any], *, after: int | None, size: int | None = PAGE_SIZE, max_size: int = 200,
+    ascending: bool = False,
+) -> dict[str, Any]:
+    """One page of ``qs`` for ``page_of``: by primary key through ``core.batches.keyset_page`` (newest first,
+    or oldest first for a catalogue in the order it was made), each row through ``out``."""
+    rows, next_after = keyset_page(qs, after=after, size=size or PAGE_SIZE, max_size=max_size, ascending=ascending)
+    return {"items": [out(row) for row in rows], "next_after": next_after}
 
 
 def patch_values(payload: Any, current: Any) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from linli.core.api import PAGE_SIZE, page_of, paged
 from linli.core.errors import PermissionDenied
 from linli.core.masking import mask_name
 from linli.core.uploads import photos_from_base64
@@ -146,7 +147,8 @@ class OrderListIn(Schema):
     overdue: bool = False
     flagged: bool = False
     view: str = Field("desk", description="desk | pool | mine (as requester) | taken (as member)")
-    before: int | None = Field(None, description="keyset paging: the smallest id of the previous page")
+    after: int | None = Field(None, description="keyset paging: next_after of the previous page")
+    size: int = Field(PAGE_SIZE, ge=1, le=200)
 
 
 @router.post("/orders", response={201: OrderOut}, summary="居民点单: order a service")
@@ -168,18 +170,21 @@ def order_create(request, payload: OrderCreateIn):
     return Status(201, order_out(access_order(user, order.pk), user))
 
 
-@router.get("/orders", response=list[OrderOut], summary="Orders I may see (desk filters; the pool; my own)")
-def order_list(request, filters: Query[OrderListIn]):
+ORDER_VIEWS = {"pool": selectors.order_pool, "mine": selectors.my_orders, "taken": selectors.member_orders}
+WISH_VIEWS = {"mine": selectors.my_wishes, "adopt": selectors.wishes_to_adopt}
+
+
+def _page(request, filters: Schema, views: dict[str, Any], listed: Any, out: Any) -> dict[str, Any]:
+    """One page of orders or wishes: a named view (the pool, my own …) or the filtered list, newest first."""
     user = request.auth
-    if filters.view == "pool":
-        qs = selectors.order_pool(user=user)
-    elif filters.view == "mine":
-        qs = selectors.my_orders(user=user)
-    elif filters.view == "taken":
-        qs = selectors.member_orders(user=user)
-    else:
-        qs = selectors.order_list(user=user, filters=filters.dict())
-    return [order_out(o, user, events=False) for o in qs[: selectors.PAGE]]
+    view = views.get(filters.view)  # type: ignore[attr-defined]
+    qs = view(user=user) if view is not None else listed(user=user, filters=filters.dict(exclude={"after"}))
+    return paged(qs, lambda row: out(row, user, events=False), after=filters.after, size=filters.size)  # type: ignore[attr-defined]
+
+
+@router.get("/orders", response=page_of(OrderOut), summary="Orders I may see (desk filters; the pool; my own)")
+def order_list(request, filters: Query[OrderListIn]):
+    return _page(request, filters, ORDER_VIEWS, selectors.order_list, order_out)
 
 
 class ServiceCategoryOut(Schema):
@@ -324,7 +329,8 @@ class WishCreateIn(Schema):
 class WishListIn(Schema):
     status: WishStatus | None = None
     view: str = Field("all", description="all | mine (as poster) | adopt (to adopt, and adopted by me)")
-    before: int | None = None
+    after: int | None = Field(None, description="keyset paging: next_after of the previous page")
+    size: int = Field(PAGE_SIZE, ge=1, le=200)
 
 
 @router.post("/wishes", response={201: WishOut}, summary="Post a 微心愿")
@@ -344,16 +350,9 @@ def wish_create(request, payload: WishCreateIn):
     return Status(201, wish_out(access_wish(user, wish.pk), user))
 
 
-@router.get("/wishes", response=list[WishOut], summary="Wishes I may see")
+@router.get("/wishes", response=page_of(WishOut), summary="Wishes I may see")
 def wish_list(request, filters: Query[WishListIn]):
-    user = request.auth
-    if filters.view == "mine":
-        qs = selectors.my_wishes(user=user)
-    elif filters.view == "adopt":
-        qs = selectors.wishes_to_adopt(user=user)
-    else:
-        qs = selectors.wish_list(user=user, filters=filters.dict())
-    return [wish_out(w, user, events=False) for w in qs[: selectors.PAGE]]
+    return _page(request, filters, WISH_VIEWS, selectors.wish_list, wish_out)
 
 
 @router.get(

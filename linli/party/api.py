@@ -13,6 +13,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from linli.core.api import PAGE_SIZE, page_of, paged
 from linli.core.errors import Invalid, PermissionDenied
 from linli.core.masking import mask_name
 from linli.core.workflow_api import action_routes
@@ -144,14 +145,13 @@ class OrgSecretaryIn(Schema):
     secretary_id: int | None = None
 
 
-@router.get("/orgs", response=list[OrgOut], summary="Party organisations I may see")
-def org_list(request, community_id: int | None = None, kind: str = "", active: bool = True):
+@router.get("/orgs", response=page_of(OrgOut), summary="Party organisations I may see (oldest first)")
+def org_list(request, community_id: int | None = None, kind: str = "", active: bool = True,
+             after: int | None = None, size: int = PAGE_SIZE):
     _viewer(request.auth)
     community = _place(request.auth, community_id)
-    return [
-        org_out(o)
-        for o in selectors.org_list(request.auth, community=community, kind=kind, active=active)[:500]
-    ]
+    qs = selectors.org_list(request.auth, community=community, kind=kind, active=active)
+    return paged(qs, org_out, after=after, size=size, ascending=True)
 
 
 @router.get(
@@ -305,7 +305,7 @@ def _member_detail(member: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/members", response=list[MemberOut], summary="Party members I may see (personal data masked)")
+@router.get("/members", response=page_of(MemberOut), summary="Party members I may see (personal data masked)")
 def member_list(
     request,
     community_id: int | None = None,
@@ -313,14 +313,15 @@ def member_list(
     kind: str = "",
     active: bool = True,
     q: str = "",
+    after: int | None = None,
+    size: int = PAGE_SIZE,
 ):
     _viewer(request.auth)
     community = _place(request.auth, community_id)
     org = _visible_org(request.auth, org_id, "org_id")
-    members = list(
-        selectors.member_list(request.auth, community=community, org=org, kind=kind, active=active, q=q)[:500]
-    )
-    return [r.__dict__ for r in selectors.member_rows(members)]
+    qs = selectors.member_list(request.auth, community=community, org=org, kind=kind, active=active, q=q)
+    page = paged(qs, lambda member: member, after=after, size=size)
+    return {**page, "items": [r.__dict__ for r in selectors.member_rows(page["items"])]}
 
 
 @router.post("/members", response={201: MemberDetailOut}, summary="Add a party member (a registry person)")
@@ -504,12 +505,12 @@ class RegistrationCreateIn(Schema):
 
 @router.get(
     "/registrations",
-    response=list[RegistrationOut],
+    response=page_of(RegistrationOut),
     summary="Registrations I may see (mine, or my community's)",
 )
-def registration_list(request, status: str = "", kind: str = ""):
-    regs = selectors.registration_list(request.auth, status=status, kind=kind)[:200]
-    return [registration_out(r, request.auth, events=False) for r in regs]
+def registration_list(request, status: str = "", kind: str = "", after: int | None = None, size: int = PAGE_SIZE):
+    qs = selectors.registration_list(request.auth, status=status, kind=kind)
+    return paged(qs, lambda r: registration_out(r, request.auth, events=False), after=after, size=size)
 
 
 @router.post(
@@ -680,16 +681,15 @@ class ResourceIn(Schema):
 
 @router.get(
     "/partners",
-    response=list[PartnerOut],
-    summary="Partner units (共建单位; big_committee: 大党委 member units)",
+    response=page_of(PartnerOut),
+    summary="Partner units (共建单位; big_committee: 大党委 member units), oldest first",
 )
-def partner_list(request, community_id: int | None = None, big_committee: bool | None = None):
+def partner_list(request, community_id: int | None = None, big_committee: bool | None = None,
+                 after: int | None = None, size: int = PAGE_SIZE):
     _viewer(request.auth)
     community = _place(request.auth, community_id)
-    return [
-        partner_out(p)
-        for p in selectors.partner_list(request.auth, community=community, big_committee=big_committee)[:500]
-    ]
+    qs = selectors.partner_list(request.auth, community=community, big_committee=big_committee)
+    return paged(qs, partner_out, after=after, size=size, ascending=True)
 
 
 @router.post("/partners", response={201: PartnerOut}, summary="Add a partner unit")
@@ -809,14 +809,14 @@ def _partners(user: Any, ids: list[int], field: str) -> list[Partner]:
     return found
 
 
-@router.get("/activities", response=list[JointActivityOut], summary="Joint activities with partner units")
-def activity_list(request, community_id: int | None = None):
+@router.get("/activities", response=page_of(JointActivityOut), summary="Joint activities with partner units")
+def activity_list(request, community_id: int | None = None, after: int | None = None, size: int = PAGE_SIZE):
     _viewer(request.auth)
     qs = JointActivity.objects.visible_to(request.auth).prefetch_related("partners")
     community = _place(request.auth, community_id)
     if community is not None:
         qs = qs.filter(community=community)
-    return [activity_out(a) for a in qs[:200]]
+    return paged(qs, activity_out, after=after, size=size)
 
 
 @router.post("/activities", response={201: JointActivityOut}, summary="Record a joint activity")
@@ -939,11 +939,11 @@ class RotationOut(Schema):
     schedule: list[dict[str, Any]]
 
 
-@router.get("/meetings", response=list[MeetingOut], summary="Joint meetings (联席会)")
-def meeting_list(request, community_id: int | None = None):
+@router.get("/meetings", response=page_of(MeetingOut), summary="Joint meetings (联席会)")
+def meeting_list(request, community_id: int | None = None, after: int | None = None, size: int = PAGE_SIZE):
     _viewer(request.auth)
     community = _place(request.auth, community_id)
-    return [meeting_out(m) for m in selectors.meeting_list(request.auth, community=community)[:200]]
+    return paged(selectors.meeting_list(request.auth, community=community), meeting_out, after=after, size=size)
 
 
 @router.get(

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from linli.core.api import patch_values
+from linli.core.api import PAGE_SIZE, page_of, paged, patch_values
 from linli.core.errors import Invalid, NotFound, PermissionDenied
 from linli.core.masking import mask_name
 from linli.core.workflow_api import action_routes
@@ -353,12 +353,14 @@ def rule_update(request, code: str, payload: RuleUpdateIn):
 
 
 @router.get(
-    "/items", response=list[ItemOut], summary="Items on offer to me; staff: the items of their places"
+    "/items", response=page_of(ItemOut), summary="Items on offer to me; staff: the items of their places (oldest first)"
 )
-def item_list(request):
+def item_list(request, after: int | None = None, size: int = PAGE_SIZE):
     if PERM_MANAGE in request.auth.perms:
-        return list(ShopItem.objects.visible_to(request.auth).order_by("place_path", "cost", "id")[:500])
-    return list(selectors.shop_items_for(_person_or_none(request.auth)))
+        qs = ShopItem.objects.visible_to(request.auth)
+    else:
+        qs = selectors.shop_items_for(_person_or_none(request.auth))
+    return paged(qs, lambda item: item, after=after, size=size, ascending=True)
 
 
 @router.post("/items", response={201: ItemOut}, summary="Add an item to the shop (points.manage)")
@@ -376,11 +378,11 @@ def item_update(request, item_id: int, payload: ItemUpdateIn):
 
 
 @router.get(
-    "/redemptions", response=list[RedemptionOut], summary="My redemptions; staff: those under their places"
+    "/redemptions", response=page_of(RedemptionOut), summary="My redemptions; staff: those under their places"
 )
-def redemption_list(request):
-    rows = Redemption.objects.visible_to(request.auth).select_related("item").order_by("-id")[:200]
-    return [redemption_out(r, request.auth) for r in rows]
+def redemption_list(request, after: int | None = None, size: int = PAGE_SIZE):
+    qs = Redemption.objects.visible_to(request.auth).select_related("item")
+    return paged(qs, lambda r: redemption_out(r, request.auth), after=after, size=size)
 
 
 @router.post("/redemptions", response={201: RedemptionOut}, summary="Redeem points for an item")
@@ -435,12 +437,13 @@ def ranking(request, q: Query[RankingIn]):
     return [{**r, "name": mask_name(r["name"])} for r in rows]
 
 
-@router.get("/selections", response=list[SelectionOut], summary="Selections under my places")
-def selection_list(request):
+@router.get("/selections", response=page_of(SelectionOut), summary="Selections under my places")
+def selection_list(request, after: int | None = None, size: int = PAGE_SIZE):
     _require_perm(request.auth, PERM_MANAGE)
     from linli.points.models import Selection
 
-    return [selection_out(s, candidates=False) for s in Selection.objects.visible_to(request.auth)[:200]]
+    qs = Selection.objects.visible_to(request.auth)
+    return paged(qs, lambda s: selection_out(s, candidates=False), after=after, size=size)
 
 
 @router.post(

@@ -27,7 +27,7 @@ def test_a_resident_orders_and_sees_only_their_own(client, svc):  # noqa: F811
     body = r.json()
     assert body["status"] == "placed" and body["actions"] == ["cancel"] and body["org"] == "第一网格党支部"
     other = make_order(svc, actor=svc.staff)  # placed by staff for somebody else
-    mine = client.get(f"{BASE}/orders?view=mine", **h).json()
+    mine = client.get(f"{BASE}/orders?view=mine", **h).json()["items"]
     assert [o["id"] for o in mine] == [body["id"]]
     assert client.get(f"{BASE}/orders/{other.pk}", **h).status_code == 404
     assert client.get(f"{BASE}/orders/{body['id']}", **h).status_code == 200
@@ -43,7 +43,7 @@ def test_the_outsider_gets_404(client, svc):  # noqa: F811
         == 404
     )
     assert client.get(f"{BASE}/wishes/{wish.pk}", **h).status_code == 404
-    assert client.get(f"{BASE}/orders", **h).json() == []
+    assert client.get(f"{BASE}/orders", **h).json() == {"items": [], "next_after": None}
 
 
 def test_the_loop_through_the_api(client, svc):  # noqa: F811
@@ -52,7 +52,7 @@ def test_the_loop_through_the_api(client, svc):  # noqa: F811
     r = client.post(f"{BASE}/orders/{order.pk}/publish", {"note": ""}, content_type="application/json", **sec)
     assert r.status_code == 200 and r.json()["status"] == "published"
     m1 = _auth(svc.m1)
-    pool = client.get(f"{BASE}/orders?view=pool", **m1).json()
+    pool = client.get(f"{BASE}/orders?view=pool", **m1).json()["items"]
     assert [o["id"] for o in pool] == [order.pk] and pool[0]["actions"] == ["take"]
     assert (
         client.post(f"{BASE}/orders/{order.pk}/take", {}, content_type="application/json", **m1).status_code
@@ -104,7 +104,7 @@ def test_wishes_through_the_api(client, svc):  # noqa: F811
         == "open"
     )
     vol = _auth(svc.volunteer)
-    listed = client.get(f"{BASE}/wishes?view=adopt", **vol).json()
+    listed = client.get(f"{BASE}/wishes?view=adopt", **vol).json()["items"]
     assert [w["id"] for w in listed] == [wish_id] and listed[0]["poster"] == "王**"
     assert (
         client.post(f"{BASE}/wishes/{wish_id}/adopt", {}, content_type="application/json", **vol).status_code
@@ -130,10 +130,21 @@ def test_list_query_budget(client, svc, django_assert_max_num_queries, n):  # no
     h = _auth(svc.staff)
     with django_assert_max_num_queries(14):
         r = client.get(f"{BASE}/orders", **h)
-    assert len(r.json()) == n
+    assert len(r.json()["items"]) == n
     with django_assert_max_num_queries(14):
         r = client.get(f"{BASE}/wishes", **h)
-    assert len(r.json()) == n
+    assert len(r.json()["items"]) == n
+
+
+def test_lists_page_and_say_when_there_is_more(client, svc):  # noqa: F811
+    orders = [make_order(svc, status="taken") for _ in range(3)]
+    wishes = [make_wish(svc, status="open") for _ in range(3)]
+    h = _auth(svc.staff)
+    for path, made in (("orders", orders), ("wishes", wishes)):
+        first = client.get(f"{BASE}/{path}", {"size": 2}, **h).json()
+        assert [row["id"] for row in first["items"]] == [made[2].pk, made[1].pk] and first["next_after"]
+        rest = client.get(f"{BASE}/{path}", {"size": 2, "after": first["next_after"]}, **h).json()
+        assert [row["id"] for row in rest["items"]] == [made[0].pk] and rest["next_after"] is None
 
 
 def test_the_services_are_searchable(client, svc):  # noqa: F811

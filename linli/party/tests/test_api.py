@@ -62,11 +62,15 @@ def test_member_list_masks_and_stays_within_budget(client, staff, tree, make_per
     role_assign(member=m, role="building_head", place=tree.building, actor=None)
     with CaptureQueriesContext(connection) as ctx:
         r = client.get(f"{BASE}/members", **staff)
-    assert r.status_code == 200 and len(r.json()) == 12
+    assert r.status_code == 200 and len(r.json()["items"]) == 12 and r.json()["next_after"] is None
     assert len(ctx.captured_queries) <= 8, [q["sql"] for q in ctx.captured_queries]
     body = r.content.decode()
     assert "欧阳0号" not in body and "13812340000" not in body
-    assert any(row["roles"] for row in r.json())
+    assert any(row["roles"] for row in r.json()["items"])
+    first = client.get(f"{BASE}/members", {"size": 5}, **staff).json()
+    rest = client.get(f"{BASE}/members", {"size": 10, "after": first["next_after"]}, **staff).json()
+    assert len(first["items"]) == 5 and len(rest["items"]) == 7 and rest["next_after"] is None
+    assert {row["id"] for row in first["items"] + rest["items"]} == {row["id"] for row in r.json()["items"]}
     r = client.get(f"{BASE}/members/{m.pk}", **staff)
     assert r.status_code == 200 and r.json()["role_history"][0]["role"] == "building_head"
 
@@ -123,7 +127,7 @@ def test_a_resident_registers_over_http_and_sees_only_their_own(client, world, m
     )
     assert r.status_code == 201, r.content
     mine = r.json()["id"]
-    assert [x["id"] for x in client.get(f"{BASE}/registrations", **auth).json()] == [mine]
+    assert [x["id"] for x in client.get(f"{BASE}/registrations", **auth).json()["items"]] == [mine]
     assert client.get(f"{BASE}/registrations/{other.pk}", **auth).status_code == 404
     r = client.post(f"{BASE}/registrations/{mine}/approve", {}, content_type="application/json", **auth)
     assert r.status_code == 403
@@ -170,7 +174,7 @@ def test_meetings_rotation_and_problems(client, staff, world, partners, categori
     detail = client.get(f"{BASE}/meetings/{meeting['id']}", **staff).json()
     assert [p["title"] for p in detail["problems"]] == ["路灯不亮"]
     with CaptureQueriesContext(connection) as ctx:
-        assert len(client.get(f"{BASE}/meetings", **staff).json()) == 1
+        assert len(client.get(f"{BASE}/meetings", **staff).json()["items"]) == 1
     assert len(ctx.captured_queries) <= 6
 
 
@@ -246,7 +250,7 @@ def test_residents_without_party_view_are_refused(client, resident, world):
     auth = bearer(issue_token(resident))
     assert client.get(f"{BASE}/orgs", **auth).status_code == 403
     assert client.get(f"{BASE}/members", **auth).status_code == 403
-    assert client.get(f"{BASE}/registrations", **auth).json() == []
+    assert client.get(f"{BASE}/registrations", **auth).json() == {"items": [], "next_after": None}
 
 
 def test_schema_names_do_not_collide_with_other_apps():

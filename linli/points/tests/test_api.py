@@ -124,9 +124,9 @@ def test_correct_via_api(client, community_staff, person):
 
 
 def test_items_for_resident_and_staff(client, member, item, community_staff, outsider):
-    assert [i["id"] for i in get(client, "/items", member).json()] == [item.pk]
-    assert [i["id"] for i in get(client, "/items", community_staff).json()] == [item.pk]
-    assert get(client, "/items", outsider).json() == []
+    assert [i["id"] for i in get(client, "/items", member).json()["items"]] == [item.pk]
+    assert [i["id"] for i in get(client, "/items", community_staff).json()["items"]] == [item.pk]
+    assert get(client, "/items", outsider).json() == {"items": [], "next_after": None}
 
 
 def test_item_create_validation(client, community_staff, world):
