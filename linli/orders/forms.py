@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from linli.orders.workflow import OrderCategory, Satisfaction
 
 _BIG = {"class": "form-control form-control-lg"}
+
+
+def _photo_field() -> forms.FileField:
+    return forms.FileField(  # checked and re-encoded by the action (linli.core.uploads)
+        label=_("Photo (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-lg", "accept": "image/*"}),
+    )
+
+
+class ForResident:
+    """Staff entering for a resident: after the resident's name, the place (``places``: where staff may enter)."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args, places=(), **kwargs):
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        self.fields["place"] = forms.ChoiceField(
+            label=_("Place"),
+            choices=[(p.pk, p.name) for p in places],
+            widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+        )
+
+
+def _name_field() -> forms.CharField:
+    return forms.CharField(label=_("Resident's name"), max_length=64, widget=forms.TextInput(attrs=_BIG))
 
 
 class OrderForm(forms.Form):
@@ -29,26 +53,11 @@ class OrderForm(forms.Form):
     address = forms.CharField(
         label=_("Address or building"), max_length=200, widget=forms.TextInput(attrs=_BIG)
     )
-    photo = forms.FileField(  # checked and re-encoded by the action (linli.core.uploads)
-        label=_("Photo (optional)"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-lg", "accept": "image/*"}),
-    )
+    photo = _photo_field()
 
 
-class StaffOrderForm(OrderForm):
-    """Staff ordering for a resident: the resident's name and the place."""
-
-    requester_name = forms.CharField(
-        label=_("Resident's name"), max_length=64, widget=forms.TextInput(attrs=_BIG)
-    )
-    place = forms.ChoiceField(
-        label=_("Place"), choices=(), widget=forms.Select(attrs={"class": "form-select form-select-lg"})
-    )
-
-    def __init__(self, *args, places=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["place"]).choices = [(p.pk, p.name) for p in places]
+class StaffOrderForm(ForResident, OrderForm):
+    requester_name = _name_field()
 
 
 class WishForm(forms.Form):
@@ -59,24 +68,11 @@ class WishForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={**_BIG, "rows": 3}),
     )
-    photo = forms.FileField(  # checked and re-encoded by the action (linli.core.uploads)
-        label=_("Photo (optional)"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-lg", "accept": "image/*"}),
-    )
+    photo = _photo_field()
 
 
-class StaffWishForm(WishForm):
-    poster_name = forms.CharField(
-        label=_("Resident's name"), max_length=64, widget=forms.TextInput(attrs=_BIG)
-    )
-    place = forms.ChoiceField(
-        label=_("Place"), choices=(), widget=forms.Select(attrs={"class": "form-select form-select-lg"})
-    )
-
-    def __init__(self, *args, places=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["place"]).choices = [(p.pk, p.name) for p in places]
+class StaffWishForm(ForResident, WishForm):
+    poster_name = _name_field()
 
 
 class RateForm(forms.Form):

@@ -81,48 +81,54 @@ def _staff_places(user: Any) -> bool:
 # --- resident: orders -------------------------------------------------------------------------------------
 
 
-@login_required
-def order_new(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not (can_place_order(user) or is_order_staff(user)):
+def _new(request: HttpRequest, *, may: bool, staff: bool, name_field: str, forms: tuple[Any, Any], template: str,
+         ask: Callable[[dict[str, Any]], Any], done: Callable[[Any, bool], HttpResponse]) -> HttpResponse:
+    """A resident orders or posts for themself; staff (``staff``) may enter it for a resident (``?for=resident``:
+    the staff form, with the asker's name in ``name_field`` and the place)."""
+    if not may:
         raise DjangoPermissionDenied
-    for_resident = _staff_places(user) and (
-        request.GET.get("for") == "resident" or "requester_name" in request.POST
-    )
-    form_class: Any = StaffOrderForm if for_resident else OrderForm
+    user = request.user
+    for_resident = staff and (request.GET.get("for") == "resident" or name_field in request.POST)
     kwargs: dict[str, Any] = {"places": _places_for(user)} if for_resident else {}
-    form = form_class(request.POST or None, request.FILES or None, **kwargs)
+    form = forms[for_resident](request.POST or None, request.FILES or None, **kwargs)
     status = 200
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            order = actions.order_place(
-                actor=user,
-                category=d["category"],
-                description=d["description"],
-                address=d["address"],
-                wanted_at=d.get("wanted_at"),
-                photo=d.get("photo"),
-                requester_name=d.get("requester_name", ""),
-                place=int(d["place"]) if d.get("place") else None,
-            )
+            made = ask({**d, "place": int(d["place"]) if d.get("place") else None, "photo": d.get("photo"),
+                        name_field: d.get(name_field, "")})
         except DomainError as exc:
             raise_http(exc)
             form_errors(form, exc)
             status = upload_error_status(exc)
         else:
-            messages.success(
-                request,
-                _("Your order #%(id)s was received; the party branch will arrange it.") % {"id": order.pk},
-            )
-            return (
-                redirect("orders:order_detail", pk=order.pk) if for_resident else redirect("orders:my_orders")
-            )
-    return render(
+            return done(made, for_resident)
+    return render(request, template, {"form": form, "for_resident": for_resident, "can_for_resident": staff},
+                  status=status)
+
+
+@login_required
+def order_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+
+    def done(order: Any, for_resident: bool) -> HttpResponse:
+        messages.success(
+            request, _("Your order #%(id)s was received; the party branch will arrange it.") % {"id": order.pk}
+        )
+        return redirect("orders:order_detail", pk=order.pk) if for_resident else redirect("orders:my_orders")
+
+    return _new(
         request,
-        "orders/order_new.html",
-        {"form": form, "for_resident": for_resident, "can_for_resident": _staff_places(user)},
-        status=status,
+        may=can_place_order(user) or is_order_staff(user),
+        staff=_staff_places(user),
+        name_field="requester_name",
+        forms=(OrderForm, StaffOrderForm),
+        template="orders/order_new.html",
+        ask=lambda d: actions.order_place(
+            actor=user, category=d["category"], description=d["description"], address=d["address"],
+            wanted_at=d.get("wanted_at"), photo=d["photo"], requester_name=d["requester_name"], place=d["place"],
+        ),
+        done=done,
     )
 
 
@@ -286,42 +292,26 @@ def order_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 @login_required
 def wish_new(request: HttpRequest) -> HttpResponse:
     user = request.user
-    perms: frozenset[str] = getattr(user, "perms", frozenset())
-    if not (can_post_wish(user) or "wishes.manage" in perms):
-        raise DjangoPermissionDenied
-    for_resident = "wishes.manage" in perms and (
-        request.GET.get("for") == "resident" or "poster_name" in request.POST
-    )
-    form_class: Any = StaffWishForm if for_resident else WishForm
-    kwargs: dict[str, Any] = {"places": _places_for(user)} if for_resident else {}
-    form = form_class(request.POST or None, request.FILES or None, **kwargs)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            actions.wish_post(
-                actor=user,
-                title=d["title"],
-                description=d.get("description", ""),
-                photo=d.get("photo"),
-                poster_name=d.get("poster_name", ""),
-                place=int(d["place"]) if d.get("place") else None,
-            )
-        except DomainError as exc:
-            raise_http(exc)
-            form_errors(form, exc)
-            status = upload_error_status(exc)
-        else:
-            messages.success(
-                request,
-                _("Your wish was received; it appears on the wall once the community has reviewed it."),
-            )
-            return redirect("orders:wish_manage") if for_resident else redirect("orders:my_wishes")
-    return render(
+    staff = "wishes.manage" in getattr(user, "perms", frozenset())
+
+    def done(wish: Any, for_resident: bool) -> HttpResponse:
+        messages.success(
+            request, _("Your wish was received; it appears on the wall once the community has reviewed it.")
+        )
+        return redirect("orders:wish_manage") if for_resident else redirect("orders:my_wishes")
+
+    return _new(
         request,
-        "orders/wish_new.html",
-        {"form": form, "for_resident": for_resident, "can_for_resident": "wishes.manage" in perms},
-        status=status,
+        may=can_post_wish(user) or staff,
+        staff=staff,
+        name_field="poster_name",
+        forms=(WishForm, StaffWishForm),
+        template="orders/wish_new.html",
+        ask=lambda d: actions.wish_post(
+            actor=user, title=d["title"], description=d.get("description", ""), photo=d["photo"],
+            poster_name=d["poster_name"], place=d["place"],
+        ),
+        done=done,
     )
 
 

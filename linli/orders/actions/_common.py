@@ -13,6 +13,7 @@ Every transition runs ``run``:
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,9 +23,12 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.core.errors import Invalid
+from linli.core.audit import audit_record
+from linli.core.errors import Invalid, PermissionDenied
 from linli.core.text import trimmed_text
 from linli.core.uploads import photo_clean
+from linli.core.workflow import Spec, event_write
+from linli.notifications.actions import notice_queue
 
 clean_text = trimmed_text  # the app's name for the shared piece
 
@@ -41,21 +45,86 @@ def person_by_id(person: Any, errors: dict[str, list[str]]) -> Any:
     return found
 
 
-def asker(actor: Any, *, for_resident: bool, person: Any) -> tuple[Any, Any]:
-    """Who asks, as (account, registry person): staff entering for a resident leave the account empty and
-    name the person; a resident asks for themself (their login and the person behind it)."""
-    if for_resident:
-        return None, person
+def may_ask(actor: Any, own: str, staff: str, refused: str) -> None:
+    """A resident asks with ``own``; staff ask for a resident with ``staff``; the system (None) may."""
+    perms = getattr(actor, "perms", frozenset()) if actor is not None else frozenset({own, staff})
+    if own not in perms and staff not in perms:
+        raise PermissionDenied(refused)
+
+
+@dataclass
+class Asker:
+    for_resident: bool
+    account: Any  # the login that asks; None when staff enter for a resident
+    person: Any  # the registry person who asks, if known
+    place: Any  # where: given, else the person's home, else the first place of the actor's area
+
+
+def asker(actor: Any, *, staff: str, person: Any, name: str, place: Any, errors: dict[str, list[str]],
+          invalid: str) -> Asker:
+    """Who asks and where. Staff (``staff``) naming a person, a name or a place enter for a resident: no
+    account, the person named. A resident asks for themself: their login and the person behind it. The
+    errors gathered so far (and an unknown person) are raised as one ``invalid``."""
+    from linli.places.selectors import place_at_path, place_get
     from linli.residents.selectors import person_for_user
 
-    account = actor if getattr(actor, "is_authenticated", False) else None
-    return account, (person_for_user(actor) if account is not None else person)
+    perms = getattr(actor, "perms", frozenset()) if actor is not None else frozenset({staff})
+    for_resident = bool(staff in perms and (person is not None or name or place is not None))
+    person = person_by_id(person, errors)
+    if errors:
+        raise Invalid(invalid, fields=errors)
+    account = None
+    if not for_resident:
+        account = actor if getattr(actor, "is_authenticated", False) else None
+        person = person_for_user(actor) if account is not None else person
+    if place is not None:
+        where = place_get(place)
+    elif person is not None and person.place_id is not None:
+        where = person.place
+    else:
+        paths = getattr(getattr(actor, "scope", None), "place_paths", ())
+        where = place_at_path(paths[0]) if paths else None
+    return Asker(for_resident, account, person, where)
 
 
-def require_in_scope(actor: Any, place: Any, *, for_resident: bool) -> None:
+def asker_name(who: Asker, given: str, actor: Any) -> str:
+    """The name shown for who asks: as given, else the registry's, else the login's."""
+    account = who.account
+    return (
+        clean_text(given, limit=64)
+        or (who.person.name if who.person is not None else "")
+        or (account.get_full_name() if account is not None and hasattr(account, "get_full_name") else "")
+        or (getattr(actor, "display_name", "") if account is not None else "")
+    )[:64]
+
+
+def opened(spec: Spec, obj: Any, *, kind: str, actor: Any, at: datetime, who: Asker, detail: dict[str, Any],
+           to: list[Any], text: str) -> None:
+    """The first step of an order or a wish, in the caller's transaction: its event row, its audit row
+    (``<audit_prefix>_<kind>``) and the notice to those who act next."""
+    event_write(spec, obj, kind=kind, actor=actor, at=at, to_status=obj.status,
+                data={"for_resident": who.for_resident})
+    audit_record(
+        action=f"{spec.audit_prefix}_{kind}",
+        actor=actor,
+        actor_name="" if actor is not None else "system",
+        target=obj,
+        detail={**detail, "for_resident": who.for_resident},
+    )
+    notice_queue(
+        url=spec.url(obj) if spec.url else "",
+        ref=f"{spec.audit_prefix}:{obj.pk}",
+        kind=kind,
+        user_ids=to,
+        text=text,
+        exclude=getattr(actor, "pk", None),
+    )
+
+
+def require_in_scope(actor: Any, who: Asker) -> None:
     """Staff enter for residents of their own area only."""
     scope = getattr(actor, "scope", None)
-    if for_resident and actor is not None and not (scope is not None and scope.covers_path(place.path)):
+    if who.for_resident and actor is not None and not (scope is not None and scope.covers_path(who.place.path)):
         raise Invalid(_("This place is outside your area."), fields={"place": [_("Not found.")]})
 
 

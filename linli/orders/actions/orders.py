@@ -16,16 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.selectors import users_over
-from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.workdays import add_working_days
-from linli.core.workflow import Apply, Outcome, Spec, event_write, run, spec_register
-from linli.notifications.actions import notice_queue
+from linli.core.workflow import Apply, Outcome, Spec, run, spec_register
 from linli.orders.actions._common import (
     asker,
+    asker_name,
     clean_text,
+    may_ask,
+    opened,
     parse_hours,
-    person_by_id,
     require_in_scope,
     reward,
     store_photo,
@@ -94,17 +94,6 @@ def _member_from(order: Any, value: Any):
 # --- placing an order (居民点单) ---------------------------------------------------------------------------
 
 
-def _place_of(actor: Any, person: Any, place: Any):
-    from linli.places.selectors import place_at_path, place_get
-
-    if place is not None:
-        return place_get(place)
-    if person is not None and person.place_id is not None:
-        return person.place
-    paths = getattr(getattr(actor, "scope", None), "place_paths", ())
-    return place_at_path(paths[0]) if paths else None
-
-
 def order_place(
     *,
     actor: Any,
@@ -121,11 +110,7 @@ def order_place(
     by naming the ``person`` (or just their name) and the ``place``."""
     from linli.orders.models import ServiceOrder
 
-    perms = (
-        getattr(actor, "perms", frozenset()) if actor is not None else frozenset({PERM_PLACE, PERM_DISPATCH})
-    )
-    if PERM_PLACE not in perms and PERM_DISPATCH not in perms:
-        raise PermissionDenied(_("You may not order services."))
+    may_ask(actor, PERM_PLACE, PERM_DISPATCH, _("You may not order services."))
     errors: dict[str, list[str]] = {}
     if category not in OrderCategory.values:
         errors["category"] = [_("Choose a service.")]
@@ -137,26 +122,15 @@ def order_place(
         errors["address"] = [_("This field is required.")]
     if wanted_at is not None and wanted_at < timezone.now() - timedelta(hours=1):
         errors["wanted_at"] = [_("The time wanted is in the past.")]
-    for_resident = bool(
-        PERM_DISPATCH in perms and (person is not None or requester_name or place is not None)
-    )
-    person = person_by_id(person, errors)
-    if errors:
-        raise Invalid(_("Please check the order."), fields=errors)
-    requester, person = asker(actor, for_resident=for_resident, person=person)
-    where = _place_of(actor, person, place)
+    who = asker(actor, staff=PERM_DISPATCH, person=person, name=requester_name, place=place, errors=errors,
+                invalid=_("Please check the order."))
+    where = who.place
     if where is None:
         raise Invalid(
             _("Where is the service wanted? Choose the place."),
             fields={"place": [_("This field is required.")]},
         )
-    require_in_scope(actor, where, for_resident=for_resident)
-    name = (
-        clean_text(requester_name, limit=64)
-        or (person.name if person is not None else "")
-        or (actor.get_full_name() if requester is not None and hasattr(actor, "get_full_name") else "")
-        or (getattr(actor, "display_name", "") if requester is not None else "")
-    )
+    require_in_scope(actor, who)
     photo_name = store_photo(photo, folder="party/orders") if photo else ""
     now = timezone.now()
     with transaction.atomic():
@@ -166,9 +140,9 @@ def order_place(
             address=address,
             wanted_at=wanted_at,
             photo=photo_name,
-            requester=requester,
-            requester_person=person,
-            requester_name=name[:64],
+            requester=who.account,
+            requester_person=who.person,
+            requester_name=asker_name(who, requester_name, actor),
             placed_by=actor if getattr(actor, "is_authenticated", False) else None,
             place=where,
             place_path=where.path,
@@ -176,31 +150,9 @@ def order_place(
             placed_at=now,
             dispatch_due=add_working_days(now, 1),
         )
-        event_write(
-            _spec(),
-            order,
-            kind="place",
-            actor=actor,
-            at=now,
-            to_status=order.status,
-            data={"for_resident": bool(for_resident)},
-        )
-        audit_record(
-            action="party.order_place",
-            actor=actor,
-            actor_name="" if actor is not None else "system",
-            target=order,
-            detail={"category": category, "for_resident": bool(for_resident)},
-        )
-        notice_queue(
-            url=reverse("orders:order_detail", args=[order.pk]),
-            ref=f"party.order:{order.pk}",
-            kind="place",
-            user_ids=_desk(order),
-            text=_("New service order #%(id)s: %(category)s")
-            % {"id": order.pk, "category": order.get_category_display()},
-            exclude=getattr(actor, "pk", None),
-        )
+        opened(_spec(), order, kind="place", actor=actor, at=now, who=who, detail={"category": category},
+               to=_desk(order), text=_("New service order #%(id)s: %(category)s")
+               % {"id": order.pk, "category": order.get_category_display()})
     return order
 
 

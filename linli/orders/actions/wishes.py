@@ -15,15 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.selectors import users_over
-from linli.core.audit import audit_record
 from linli.core.errors import Invalid, PermissionDenied
-from linli.core.workflow import Apply, Outcome, Spec, event_write, run, spec_register
-from linli.notifications.actions import notice_queue
+from linli.core.workflow import Apply, Outcome, Spec, run, spec_register
 from linli.orders.actions._common import (
     asker,
+    asker_name,
     clean_text,
+    may_ask,
+    opened,
     parse_hours,
-    person_by_id,
     require_in_scope,
     reward,
     store_photo,
@@ -63,40 +63,23 @@ def wish_post(
     place: Any = None,
 ):
     """A resident posts a wish (``wishes.post``); staff (``wishes.manage``) may post for a resident."""
-    from linli.orders.actions.orders import _place_of
     from linli.orders.models import Wish
 
-    perms = (
-        getattr(actor, "perms", frozenset())
-        if actor is not None
-        else frozenset({PERM_POST, PERM_MANAGE_WISHES})
-    )
-    if PERM_POST not in perms and PERM_MANAGE_WISHES not in perms:
-        raise PermissionDenied(_("You may not post wishes."))
+    may_ask(actor, PERM_POST, PERM_MANAGE_WISHES, _("You may not post wishes."))
     errors: dict[str, list[str]] = {}
     title = clean_text(title, limit=80)
     if not title:
         errors["title"] = [_("This field is required.")]
-    for_resident = bool(
-        PERM_MANAGE_WISHES in perms and (person is not None or poster_name or place is not None)
-    )
-    person = person_by_id(person, errors)
-    if errors:
-        raise Invalid(_("Please check the wish."), fields=errors)
-    poster, person = asker(actor, for_resident=for_resident, person=person)
-    where = _place_of(actor, person, place)
+    who = asker(actor, staff=PERM_MANAGE_WISHES, person=person, name=poster_name, place=place, errors=errors,
+                invalid=_("Please check the wish."))
+    where = who.place
     community = community_of(where) if where is not None else None
     if where is None or community is None:
         raise Invalid(
             _("Which community is the wish for? Choose the place."),
             fields={"place": [_("This field is required.")]},
         )
-    require_in_scope(actor, where, for_resident=for_resident)
-    name = (
-        clean_text(poster_name, limit=64)
-        or (person.name if person is not None else "")
-        or (getattr(actor, "display_name", "") if poster is not None else "")
-    )
+    require_in_scope(actor, who)
     photo_name = store_photo(photo, folder="party/wishes") if photo else ""
     now = timezone.now()
     with transaction.atomic():
@@ -104,39 +87,17 @@ def wish_post(
             title=title,
             description=clean_text(description),
             photo=photo_name,
-            poster=poster,
-            poster_person=person,
-            poster_name=name[:64],
+            poster=who.account,
+            poster_person=who.person,
+            poster_name=asker_name(who, poster_name, actor),
             posted_by=actor if getattr(actor, "is_authenticated", False) else None,
             place=where,
             place_path=where.path,
             community=community,
             posted_at=now,
         )
-        event_write(
-            _spec(),
-            wish,
-            kind="post",
-            actor=actor,
-            at=now,
-            to_status=wish.status,
-            data={"for_resident": bool(for_resident)},
-        )
-        audit_record(
-            action="party.wish_post",
-            actor=actor,
-            actor_name="" if actor is not None else "system",
-            target=wish,
-            detail={"for_resident": bool(for_resident)},
-        )
-        notice_queue(
-            url=reverse("orders:wish_detail", args=[wish.pk]),
-            ref=f"party.wish:{wish.pk}",
-            kind="post",
-            user_ids=_staff(wish),
-            text=_("A new wish to review: %(title)s") % {"title": wish.title},
-            exclude=getattr(actor, "pk", None),
-        )
+        opened(_spec(), wish, kind="post", actor=actor, at=now, who=who, detail={}, to=_staff(wish),
+               text=_("A new wish to review: %(title)s") % {"title": wish.title})
     return wish
 
 
