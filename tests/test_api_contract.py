@@ -69,3 +69,15 @@ def test_every_list_endpoint_pages_and_says_when_there_is_more():
     }
     silent = {path for path, fields in with_items.items() if "next_after" not in fields}
     assert len(with_items) > 20 and silent == NOT_YET_SAYING_MORE, silent
+
+
+def test_every_page_is_the_one_page_shape():
+    from linli.core.api import _PAGES
+
+    pages = {
+        f"GET {path}": answer
+        for path, op in _operations()
+        if "GET" in op.methods and "next_after" in getattr(answer := _answer(op), "model_fields", {})
+    }
+    hand_made = {path: answer.__name__ for path, answer in pages.items() if answer not in _PAGES.values()}
+    assert len(pages) > 30 and hand_made == {}, "a page class of its own: use core.api.page_of"

@@ -16,6 +16,7 @@ from linli.care import actions
 from linli.care.access import access_canteen, access_home_service, access_meal_order, access_need, access_plan
 from linli.care.models import Canteen, MealOrder, MenuItem, Need, Visit, VisitPlan
 from linli.care.workflow import HOME_SERVICE_TRANSITIONS, PERM_CANTEEN
+from linli.core.api import page_of
 from linli.core.batches import keyset_page
 from linli.core.workflow_api import ActionIn, StateOut, action_routes, state_out
 
@@ -34,9 +35,7 @@ class CarePlanOut(Schema):
     assignee_id: int | None
 
 
-class CarePlanPageOut(Schema):
-    items: list[CarePlanOut]
-    next_after: int | None
+CarePlanPageOut = page_of(CarePlanOut)
 
 
 class CareNeedIn(Schema):
@@ -65,9 +64,7 @@ class CareNeedOut(Schema):
     created_at: datetime.datetime
 
 
-class CareNeedPageOut(Schema):
-    items: list[CareNeedOut]
-    next_after: int | None
+CareNeedPageOut = page_of(CareNeedOut)
 
 
 class CareVisitOut(Schema):
@@ -84,9 +81,7 @@ class CareVisitOut(Schema):
     needs: list[CareNeedOut]
 
 
-class CareVisitPageOut(Schema):
-    items: list[CareVisitOut]
-    next_after: int | None
+CareVisitPageOut = page_of(CareVisitOut)
 
 
 class CareNeedActionOut(Schema):
@@ -103,9 +98,7 @@ class CareCanteenOut(Schema):
     order_until: datetime.time
 
 
-class CareCanteenPageOut(Schema):
-    items: list[CareCanteenOut]
-    next_after: int | None
+CareCanteenPageOut = page_of(CareCanteenOut)
 
 
 class CareMenuItemOut(Schema):
@@ -149,9 +142,7 @@ class CareMealOrderOut(Schema):
     status: str
 
 
-class CareMealOrderPageOut(Schema):
-    items: list[CareMealOrderOut]
-    next_after: int | None
+CareMealOrderPageOut = page_of(CareMealOrderOut)
 
 
 class CareDeliveryOut(Schema):

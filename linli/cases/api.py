@@ -27,6 +27,7 @@ from linli.cases.workflow import (
     OwnerKind,
     Satisfaction,
 )
+from linli.core.api import page_of
 from linli.core.errors import Invalid, PermissionDenied
 from linli.core.masking import mask_name, mask_phone
 from linli.core.pii import pii_reveal
@@ -62,9 +63,7 @@ class CaseRowOut(Schema):
     private: bool
 
 
-class CasePageOut(Schema):
-    items: list[CaseRowOut]
-    next_after: int | None
+CasePageOut = page_of(CaseRowOut)
 
 
 class EventOut(Schema):

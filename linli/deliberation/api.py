@@ -11,6 +11,7 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema, Status
 
+from linli.core.api import page_of
 from linli.core.workflow_api import action_routes, filled_data
 from linli.deliberation import actions, selectors
 from linli.deliberation.access import (
@@ -56,9 +57,7 @@ class TopicOut(Schema):
     actions: list[str] = Field(description="the transitions I may start now")
 
 
-class TopicPageOut(Schema):
-    items: list[TopicOut]
-    next_after: int | None
+TopicPageOut = page_of(TopicOut)
 
 
 class TopicRaiseIn(Schema):
@@ -174,9 +173,7 @@ class VoteOut(Schema):
     actions: list[str]
 
 
-class VotePageOut(Schema):
-    items: list[VoteOut]
-    next_after: int | None
+VotePageOut = page_of(VoteOut)
 
 
 class VoteCreateIn(Schema):
@@ -349,9 +346,7 @@ class DeliberationMeetingOut(Schema):
     actions: list[str]
 
 
-class MeetingPageOut(Schema):
-    items: list[DeliberationMeetingOut]
-    next_after: int | None
+MeetingPageOut = page_of(DeliberationMeetingOut)
 
 
 class DeliberationMeetingCreateIn(Schema):

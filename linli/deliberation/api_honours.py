@@ -12,7 +12,7 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema, Status
 
-from linli.core.api import patch_values
+from linli.core.api import page_of, patch_values
 from linli.core.batches import keyset_page
 from linli.core.masking import mask_name
 from linli.core.workflow_api import action_routes, filled_data
@@ -85,9 +85,7 @@ class HonourRoundBrief(Schema):
     public: bool
 
 
-class HonourRoundPageOut(Schema):
-    items: list[HonourRoundBrief]
-    next_after: int | None
+HonourRoundPageOut = page_of(HonourRoundBrief)
 
 
 class HonourRoundIn(Schema):
@@ -206,9 +204,7 @@ class ExpertOut(Schema):
     has_login: bool
 
 
-class ExpertPageOut(Schema):
-    items: list[ExpertOut]
-    next_after: int | None
+ExpertPageOut = page_of(ExpertOut)
 
 
 class ExpertPageIn(HonourPageIn):

@@ -11,6 +11,7 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema, Status
 
+from linli.core.api import page_of
 from linli.core.batches import keyset_page
 from linli.core.uploads import photos_from_base64
 from linli.core.workflow_api import action_routes, filled_data
@@ -51,9 +52,7 @@ class ProjectOut(Schema):
     actions: list[str] = Field(description="the transitions I may start now")
 
 
-class ProjectPageOut(Schema):
-    items: list[ProjectOut]
-    next_after: int | None
+ProjectPageOut = page_of(ProjectOut)
 
 
 class ProjectProposeIn(Schema):
@@ -244,9 +243,7 @@ class FundOut(Schema):
     totals: dict[str, int]
 
 
-class FundPageOut(Schema):
-    items: list[FundOut]
-    next_after: int | None
+FundPageOut = page_of(FundOut)
 
 
 class FundCreateIn(Schema):

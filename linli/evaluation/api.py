@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from linli.core.api import page_of
 from linli.core.errors import Invalid
 from linli.core.workflow_api import StateOut, action_routes, state_out
 from linli.evaluation import actions, selectors
@@ -59,9 +60,7 @@ class EvaluationRoundOut(Schema):
     actions: list[str]
 
 
-class EvaluationRoundPageOut(Schema):
-    items: list[EvaluationRoundOut]
-    next_after: int | None
+EvaluationRoundPageOut = page_of(EvaluationRoundOut)
 
 
 class EvaluationRoundOpenIn(Schema):
@@ -194,9 +193,7 @@ class MemberEvaluationOut(Schema):
     actions: list[str]
 
 
-class MemberEvaluationPageOut(Schema):
-    items: list[MemberEvaluationOut]
-    next_after: int | None
+MemberEvaluationPageOut = page_of(MemberEvaluationOut)
 
 
 class MemberEvaluationActionIn(Schema):

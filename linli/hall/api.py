@@ -11,6 +11,7 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema, Status
 
+from linli.core.api import page_of
 from linli.core.batches import keyset_page
 from linli.core.workflow import available
 from linli.core.workflow_api import StateOut, action_routes, state_out
@@ -42,9 +43,7 @@ class ServiceOut(Schema):
     description: str
 
 
-class ServicePageOut(Schema):
-    items: list[ServiceOut]
-    next_after: int | None
+ServicePageOut = page_of(ServiceOut)
 
 
 class CertificateOut(Schema):
@@ -74,9 +73,7 @@ class ApplicationOut(Schema):
     actions: list[str] = Field(description="the transitions I may start now")
 
 
-class ApplicationPageOut(Schema):
-    items: list[ApplicationOut]
-    next_after: int | None
+ApplicationPageOut = page_of(ApplicationOut)
 
 
 class ApplicationSubmitIn(Schema):
@@ -215,9 +212,7 @@ class HallCourseOut(Schema):
     actions: list[str] = Field(description="the transitions I may start now")
 
 
-class HallCoursePageOut(Schema):
-    items: list[HallCourseOut]
-    next_after: int | None
+HallCoursePageOut = page_of(HallCourseOut)
 
 
 class HallCourseIn(Schema):
@@ -251,9 +246,7 @@ class HallEnrolmentOut(Schema):
     actions: list[str]
 
 
-class HallEnrolmentPageOut(Schema):
-    items: list[HallEnrolmentOut]
-    next_after: int | None
+HallEnrolmentPageOut = page_of(HallEnrolmentOut)
 
 
 class HallSessionIn(Schema):

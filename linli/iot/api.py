@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 
+from linli.core.api import page_of
 from linli.core.errors import Invalid, PermissionDenied
 from linli.core.workflow_api import action_routes
 from linli.iot import actions, selectors
@@ -104,9 +105,7 @@ class DeviceOut(Schema):
     token_revoked: bool
 
 
-class DevicePageOut(Schema):
-    items: list[DeviceOut]
-    next_after: int | None
+DevicePageOut = page_of(DeviceOut)
 
 
 class DeviceRegisterIn(Schema):
@@ -181,9 +180,7 @@ class ReadingOut(Schema):
     unit: str
 
 
-class ReadingPageOut(Schema):
-    items: list[ReadingOut]
-    next_after: int | None
+ReadingPageOut = page_of(ReadingOut)
 
 
 @router.get("/devices/{device_id}/readings", response=ReadingPageOut, summary="A device's readings, newest first")
@@ -234,9 +231,7 @@ class AlarmOut(Schema):
     actions: list[str]
 
 
-class AlarmPageOut(Schema):
-    items: list[AlarmOut]
-    next_after: int | None
+AlarmPageOut = page_of(AlarmOut)
 
 
 class AlarmActionIn(Schema):

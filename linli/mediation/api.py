@@ -13,6 +13,7 @@ from typing import Any
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
+from linli.core.api import page_of
 from linli.core.workflow_api import action_routes, filled_data
 from linli.mediation import actions, selectors
 from linli.mediation.access import access_dispute
@@ -91,9 +92,7 @@ class DisputeOut(DisputeRowOut):
     actions: list[str] = Field(description="the transitions I may start now")
 
 
-class DisputePageOut(Schema):
-    items: list[DisputeRowOut]
-    next_after: int | None = Field(description="pass as ``after`` for the next page; null at the end")
+DisputePageOut = page_of(DisputeRowOut)
 
 
 def _row(d: Any) -> dict[str, Any]:

@@ -86,9 +86,7 @@ class PointsMeOut(Schema):
     redemptions: list[RedemptionOut]
 
 
-class EntryPageOut(Schema):
-    items: list[EntryOut]
-    next_after: int | None
+EntryPageOut = page_of(EntryOut)
 
 
 class EntryListIn(Schema):

@@ -13,6 +13,7 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema, Status
 
+from linli.core.api import page_of
 from linli.core.workflow_api import action_routes
 from linli.privacy import actions, selectors
 from linli.privacy.access import access_correction
@@ -71,9 +72,7 @@ class CorrectionStaffOut(CorrectionOut):
     actions: list[str]
 
 
-class CorrectionPageOut(Schema):
-    items: list[CorrectionStaffOut]
-    next_after: int | None
+CorrectionPageOut = page_of(CorrectionStaffOut)
 
 
 class CorrectionQueueIn(Schema):

@@ -8,6 +8,7 @@ import datetime
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
+from linli.core.api import page_of
 from linli.core.errors import NotFound, PermissionDenied
 from linli.core.pii import pii_reveal
 from linli.residents import actions, selectors
@@ -39,9 +40,7 @@ class PersonOut(Schema):
     tags: list[str]
 
 
-class PersonPageOut(Schema):
-    items: list[PersonOut]
-    next_after: int | None
+PersonPageOut = page_of(PersonOut)
 
 
 class PersonSearchIn(Schema):
@@ -232,9 +231,7 @@ class OrganisationOut(Schema):
     serves: list[str]
 
 
-class OrganisationPageOut(Schema):
-    items: list[OrganisationOut]
-    next_after: int | None = Field(None, description="Pass as ``after`` for the next page; null at the end.")
+OrganisationPageOut = page_of(OrganisationOut)
 
 
 class OrganisationSearchIn(Schema):
