@@ -69,16 +69,6 @@ def access_home_service(user: Any, pk: Any):
     return access_object(HomeServiceRequest.objects.select_related("person"), user, pk)
 
 
-def prefixes_of_scope(user: Any) -> list[str]:
-    """Every node at or above the user's scope nodes (the canteens of a resident's community)."""
-    from linli.core.access import path_prefixes, scope_of
-
-    out: set[str] = set()
-    for path in scope_of(user).place_paths:
-        out.update(path_prefixes(path))
-    return sorted(out)
-
-
 class MealOrderQuerySet(ScopedQuerySet):
     """The orderer sees their own meal orders; canteen staff (``canteen.manage``) those of the canteens in
     their scope."""

@@ -181,13 +181,12 @@ class HomeServiceEvent(EventRow):
 
 class CanteenQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from linli.care.access import prefixes_of_scope
-        from linli.core.access import scope_of
+        from linli.core.access import scope_of, scope_prefixes
 
         scope = scope_of(user)
         if scope.is_empty:
             return self.none()
-        return self.filter(models.Q(place_path__in=prefixes_of_scope(user)) | scope.place_q("place_path"))
+        return self.filter(models.Q(place_path__in=scope_prefixes(user)) | scope.place_q("place_path"))
 
 
 class Canteen(models.Model):

@@ -68,6 +68,15 @@ def path_prefixes(path: str) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
+def scope_prefixes(user: Any) -> list[str]:
+    """Every place at or above the user's scope nodes, as paths: a resident's community (its canteens,
+    classes, rooms, wish wall) is among them."""
+    out: set[str] = set()
+    for path in scope_of(user).place_paths:
+        out.update(path_prefixes(path))
+    return sorted(out)
+
+
 def paths_q(field: str, paths: Iterable[str]) -> Q:
     """Rows whose ``field`` (a place path) lies under any of ``paths``: one prefix match on their deepest
     common ancestor when they share one (the rows of other places under it are then left to

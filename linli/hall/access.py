@@ -13,20 +13,13 @@ from typing import Any
 
 from django.db.models import Q
 
-from linli.core.access import Scope, ScopedQuerySet, access_object, path_prefixes, scope_of
+from linli.core.access import Scope, ScopedQuerySet, access_object, scope_of, scope_prefixes
 
 NOTHING = Q(pk__in=[])
 
 
 def _perms(user: Any) -> frozenset[str]:
     return getattr(user, "perms", frozenset())
-
-
-def scope_prefixes(user: Any) -> list[str]:
-    out: set[str] = set()
-    for path in scope_of(user).place_paths:
-        out.update(path_prefixes(path))
-    return sorted(out)
 
 
 class ServiceItemQuerySet(ScopedQuerySet):

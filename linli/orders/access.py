@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from linli.core.access import EMPTY_SCOPE, Scope, ScopedQuerySet, access_object, path_prefixes, scope_of
+from linli.core.access import EMPTY_SCOPE, Scope, ScopedQuerySet, access_object, scope_of, scope_prefixes
 from linli.party.selectors import member_org_ids, secretary_org_ids
 
 NOTHING = Q(pk__in=[])
@@ -26,14 +26,6 @@ NOTHING = Q(pk__in=[])
 
 def _perms(user: Any) -> frozenset[str]:
     return getattr(user, "perms", frozenset())
-
-
-def scope_prefixes(user: Any) -> list[str]:
-    """Every node above (and at) the user's scope nodes: their community is among them."""
-    out: set[str] = set()
-    for path in scope_of(user).place_paths:
-        out.update(path_prefixes(path))
-    return sorted(out)
 
 
 # --- party organisations behind a login: read through the party's selectors ----------------------------
