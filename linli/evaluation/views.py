@@ -34,7 +34,7 @@ from linli.evaluation.workflow import (
     available_actions,
     is_organiser,
 )
-from linli.places.selectors import places_in_scope, places_of_kind
+from linli.places.selectors import communities_of, places_in_scope, places_of_kind
 
 
 def _month(value: str | None) -> dt.date | None:
@@ -50,17 +50,6 @@ def _pk(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 19 else None
 
 
-def _communities(user) -> list:
-    from linli.places.kinds import PlaceKind
-    from linli.places.selectors import places_of_kind
-
-    scope = getattr(user, "scope", None)
-    if scope is None or not scope.place_paths:
-        return []
-    return [p for p in places_of_kind(PlaceKind.COMMUNITY).order_by("path")[:200] if scope.covers_path(p.path)
-            or any(sp.startswith(p.path) for sp in scope.place_paths)]
-
-
 @perm_required(PERM_VIEW, PERM_SCORE, PERM_MANAGE)
 def round_list(request: HttpRequest) -> HttpResponse:
     """The rounds the user may see; building heads go to their score sheets."""
@@ -68,7 +57,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     if PERM_VIEW not in perms and PERM_MANAGE not in perms:
         return redirect("evaluation:mine")
     month = _month(request.GET.get("month"))
-    communities = _communities(request.user)
+    communities = communities_of(request.user)
     try:
         community_id = int(request.GET.get("community") or 0)
     except ValueError:
@@ -239,7 +228,7 @@ def notice(request: HttpRequest) -> HttpResponse:
     from linli.places.kinds import PlaceKind
     from linli.places.selectors import place_get
 
-    communities = _communities(request.user)
+    communities = communities_of(request.user)
     try:
         community_id = int(request.GET.get("community") or (communities[0].pk if communities else 0))
     except ValueError:
@@ -427,7 +416,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
 def surveys(request: HttpRequest) -> HttpResponse:
     from linli.evaluation.models import Questionnaire
 
-    communities = [c for c in _communities(request.user) if request.user.scope.covers_path(c.path)]
+    communities = [c for c in communities_of(request.user) if request.user.scope.covers_path(c.path)]
     values = {"community": "", "questionnaire": "", "month": f"{timezone.localdate():%Y-%m}", "sample_size": "50"}
     errors: dict = {}
     questionnaires = list(Questionnaire.objects.filter(active=True))
@@ -585,7 +574,7 @@ def training(request: HttpRequest) -> HttpResponse:
         year = int(request.GET.get("year") or today.year)
     except ValueError:
         year = today.year
-    areas = [a for a in _communities(request.user) if request.user.scope.covers_path(a.path)]
+    areas = [a for a in communities_of(request.user) if request.user.scope.covers_path(a.path)]
     from linli.places.kinds import PlaceKind
     from linli.places.selectors import places_of_kind
 

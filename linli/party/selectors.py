@@ -25,8 +25,6 @@ from linli.party.models import (
     PartyOrgKind,
     Registration,
 )
-from linli.places.kinds import PlaceKind
-from linli.places.selectors import places_by_ids, places_of_kind
 
 if TYPE_CHECKING:
     from linli.places.models import Place
@@ -93,22 +91,6 @@ class OrgNode:
     members: int  # active members of this organisation
     total: int = 0  # including the organisations below
     children: list[OrgNode] = field(default_factory=list)
-
-
-def communities_for(user: Any) -> list[Place]:
-    """The communities within (or above) the user's scope, for the tree page's switcher."""
-    from linli.core.access import scope_of
-
-    scope = scope_of(user)
-    if not scope.place_paths:
-        return []
-    under = Q(pk__in=[])
-    ids: list[int] = []
-    for path in scope.place_paths:
-        ids += [int(p) for p in path.strip("/").split("/") if p]
-        under |= Q(path__startswith=path)
-    found = places_by_ids(ids, kinds=[PlaceKind.COMMUNITY]) | places_of_kind(PlaceKind.COMMUNITY).filter(under)
-    return list(found.order_by("code", "id"))
 
 
 def org_tree(user: Any, community: Place, *, include_closed: bool = False) -> list[OrgNode]:

@@ -45,7 +45,7 @@ from linli.party.forms import (
 from linli.party.models import JointActivity, Partner, PartyOrg
 from linli.party.workflow import TRANSITIONS, available_actions, event_label
 from linli.places.kinds import PlaceKind
-from linli.places.selectors import places_by_ids, places_of_kind
+from linli.places.selectors import communities_of, places_by_ids, places_of_kind
 
 if TYPE_CHECKING:
     from linli.places.models import Place
@@ -55,7 +55,7 @@ VIEW = "party.view"
 
 def _community(request) -> tuple[Place | None, list[Place]]:
     """The community chosen by ``?community=`` among the user's, else their first."""
-    communities = selectors.communities_for(request.user)
+    communities = communities_of(request.user)
     chosen = request.GET.get("community") or request.POST.get("community")
     for c in communities:
         if str(c.pk) == str(chosen):
@@ -363,7 +363,7 @@ def registration_list(request):
 def registration_new(request):
     from linli.places.selectors import places_of_kind
 
-    communities = selectors.communities_for(request.user)
+    communities = communities_of(request.user)
     if not communities:  # a resident may register with any community of the district's street
         communities = list(places_of_kind(PlaceKind.COMMUNITY).order_by("code", "id")[:200])
     staff = any(can_manage_path(request.user, c.path) for c in communities)

@@ -340,6 +340,14 @@ def places_visible_to(user: Any, *kinds: str) -> QuerySet[Place]:
 
 
 
+def communities_of(user: Any) -> list[Place]:
+    """The one "communities of a user": those under their scope and those containing it (a grid worker's
+    community), by path. For switchers and choices on every app's pages."""
+    from linli.places.kinds import PlaceKind
+
+    return list(places_visible_to(user, PlaceKind.COMMUNITY).order_by("path"))
+
+
 def places_in_scope(scope: Any, *kinds: str) -> QuerySet[Place]:
     """The places at or below the nodes of ``scope`` (a core.access.Scope; no ancestors), of these kinds
     when named."""

@@ -321,15 +321,9 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _communities(user):
-    from linli.places.kinds import PlaceKind
-    from linli.places.selectors import places_visible_to
+    from linli.places.selectors import communities_of
 
-    scope = user.scope
-    return [
-        p
-        for p in places_visible_to(user).filter(kind=PlaceKind.COMMUNITY)
-        if scope.covers_path(p.path)
-    ]
+    return [p for p in communities_of(user) if user.scope.covers_path(p.path)]
 
 
 @perm_required(PERM_MANAGE)

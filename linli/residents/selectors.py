@@ -459,11 +459,6 @@ def grids_for_filter(user) -> list[Place]:
                 .order_by("path")) if getattr(user, "is_authenticated", False) else []
 
 
-def communities_for(user) -> list[Place]:
-    """Communities the user works in: those under their scope and those containing their scope."""
-    return list(places_visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("path"))
-
-
 def tag_counts(user, place_path: str) -> dict[str, int]:
     """How many active persons under a place carry each visible tag (for the list page's chips)."""
     counts: dict[str, int] = defaultdict(int)

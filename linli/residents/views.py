@@ -28,7 +28,7 @@ from linli.core.pii import pii_reveal
 from linli.core.replica import replica_reads
 from linli.core.ui import form_errors, perm_required, raise_http, upload_error_status
 from linli.places.kinds import PlaceKind
-from linli.places.selectors import place_at_path, places_by_ids
+from linli.places.selectors import communities_of, place_at_path, places_by_ids
 from linli.residents import actions, selectors
 from linli.residents.access import (
     VIEW,
@@ -165,7 +165,7 @@ def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
 @registry_required("registry.change")
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
-    communities = selectors.communities_for(request.user)
+    communities = communities_of(request.user)
     form = PersonCreateForm(request.POST or None, communities=communities)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -451,7 +451,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     from linli.residents.tasks import residents_import_run
 
     user = request.user
-    communities = selectors.communities_for(user)
+    communities = communities_of(user)
     form = ImportForm(request.POST or None, request.FILES or None, communities=communities,
                       can_create_houses=has_perm(user, "places.change"),
                       initial={"kind": request.GET.get("kind", ImportKind.PERSONS)})
@@ -527,7 +527,7 @@ def tag_list(request: HttpRequest) -> HttpResponse:
     from linli.residents.forms import TagForm
 
     user = request.user
-    communities = [c for c in selectors.communities_for(user) if scope_of(user).covers_path(c.path)]
+    communities = [c for c in communities_of(user) if scope_of(user).covers_path(c.path)]
     can_create = can_change_registry(user) and bool(communities)
     form = TagForm(request.POST or None, communities=communities, sensitive=has_perm(user, "registry.view_sensitive"))
     if request.method == "POST":

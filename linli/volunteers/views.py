@@ -208,11 +208,10 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _communities(user):
-    from linli.places.kinds import PlaceKind
-    from linli.places.selectors import places_by_ids, places_visible_to
+    from linli.places.selectors import communities_of, places_by_ids
 
     if can_manage(user):
-        return places_visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("path")
+        return communities_of(user)
     from linli.volunteers.access import _own_volunteer_q
 
     ids = Team.objects.filter(_own_volunteer_q(user, "leader__")).values("community_id")

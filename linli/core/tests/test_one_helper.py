@@ -42,3 +42,14 @@ def test_qr_svg_is_an_svg_document_and_inline_drops_the_prolog():
     document = qr_svg("https://x.cn/checkin/abc")
     assert document.lstrip().startswith(b"<?xml") and b"<svg" in document
     assert qr_svg_inline("https://x.cn/checkin/abc").startswith("<svg")
+
+
+def test_one_communities_of_a_user():
+    base = Path(settings.BASE_DIR)
+    defined = sorted(
+        path.relative_to(base).as_posix()
+        for path in (base / "linli").rglob("*.py")
+        if "tests" not in path.parts
+        and re.search(r"^def (communities_for|communities_of|_communities_of_user)\(", path.read_text(encoding="utf-8"), re.M)
+    )
+    assert defined == ["linli/places/selectors.py"], defined
