@@ -20,7 +20,6 @@ from linli.core.ui import perm_required, raise_http
 from linli.evaluation import actions_members as actions
 from linli.evaluation import selectors_members as selectors
 from linli.evaluation.access import access_commitment, access_member_evaluation
-from linli.evaluation.views import _communities
 from linli.evaluation.workflow import (
     MEMBER_TRANSITIONS,
     PERM_MANAGE,
@@ -29,7 +28,7 @@ from linli.evaluation.workflow import (
     available_commitment_actions,
     available_member_actions,
 )
-from linli.places.selectors import places_in_scope
+from linli.places.selectors import communities_of, places_in_scope
 
 
 def _int(value: str | None, default: int, lo: int, hi: int) -> int:
@@ -48,7 +47,7 @@ def members(request: HttpRequest) -> HttpResponse:
     year = _int(request.GET.get("year") or request.POST.get("year"), this_year, 2000, 2100)
     half = _int(request.GET.get("half") or request.POST.get("half"), this_half, 1, 2)
     user = request.user
-    communities = [c for c in _communities(user) if user.scope.covers_path(c.path)]  # type: ignore[union-attr]
+    communities = [c for c in communities_of(user) if user.scope.covers_path(c.path)]  # type: ignore[union-attr]
     if request.method == "POST" and request.POST.get("prepare"):
         community = next((c for c in communities if str(c.pk) == request.POST.get("community")), None)
         if community is None:
