@@ -21,6 +21,13 @@ is held from the first row to the commit; the call checks the range anyway). Pos
 ``INSERT … RETURNING id`` statements.
 
 Not for: models with parents (multi-table inheritance), rows that clash (no ``ignore_conflicts``).
+
+    update_many(devices, ["last_value", "last_at"])   # saved instances: one UPDATE per row, one statement
+
+``update_many`` is the same for changed rows, leaner than ``QuerySet.bulk_update`` (which builds one
+``CASE WHEN pk = … THEN …`` expression per value through the query compiler): one prepared
+``UPDATE … SET … WHERE pk = %s`` executed for all rows (``executemany``; psycopg pipelines it). Values
+go through the same preparation as ``insert_many``'s; ``auto_now`` fields listed are set to now.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ _PLAIN_PREP = {
     models.TextField.get_prep_value: (str,),
     models.IntegerField.get_prep_value: (int,),
     models.BooleanField.get_prep_value: (bool,),
+    models.FloatField.get_prep_value: (float,),
 }
 PG_MAX_PARAMS = 65_535
 
@@ -85,24 +93,32 @@ def _preparer(field: models.Field, connection: Any) -> Callable[[Any], Any]:
     if cls is models.DateTimeField:
         adapt_dt = connection.ops.adapt_datetimefield_value
 
+        last: list[Any] = [None, None]  # the previous value and its adaptation (a batch's "now" repeats)
+
         def prep_datetime(value: Any) -> Any:
+            if value is last[0] and value is not None:
+                return last[1]
             if type(value) is datetime.datetime and value.tzinfo is not None:
-                return adapt_dt(value)
+                last[0], last[1] = value, adapt_dt(value)
+                return last[1]
             return generic(value)  # naive values: Django's warning and conversion
 
         return prep_datetime
     return generic
 
 
+def _computes_on_save(field: models.Field) -> bool:
+    """Whether the field's ``pre_save`` does more than read the attribute (the lookup hashes, ``auto_now``)."""
+    pre_save = type(field).pre_save
+    if pre_save in (models.DateField.pre_save, models.DateTimeField.pre_save):
+        return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))  # which they serve only
+    return pre_save is not models.Field.pre_save
+
+
 def _value_reader(field: models.Field) -> Callable[[models.Model], Any]:
     """obj -> the field's value to write: ``pre_save`` when it does more than read the attribute (the
     lookup hashes, ``auto_now``), else the attribute (its default when it was never set)."""
-    pre_save = type(field).pre_save
-    if pre_save in (models.DateField.pre_save, models.DateTimeField.pre_save):
-        own_pre_save = bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))  # which they serve only
-    else:
-        own_pre_save = pre_save is not models.Field.pre_save
-    if own_pre_save:
+    if _computes_on_save(field):
         return lambda obj: field.pre_save(obj, True)
     attname = field.attname
     default = field.get_default if field.has_default() else None
@@ -264,3 +280,65 @@ def _write(objs: Sequence[models.Model], fields: list[models.Field], rows: list[
             if returning:
                 for obj, (new_id,) in zip(objs[start:start + size], cursor.fetchall(), strict=True):
                     obj.pk = new_id
+
+
+def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                using: str | None = None, batch_size: int = 2000) -> int:
+    """Insert ``rows``, each a sequence of the values of ``fields`` (by name, in that order), without making
+    instances: for the largest append-only loads (the readings). ``fields`` name every concrete field but an
+    automatic primary key; fields that compute their value on save (lookup hashes, ``auto_now``) are refused.
+    Values are prepared as ``insert_many`` prepares them, all before any write. Returns the number of rows;
+    the new ids are not read back."""
+    opts = model._meta
+    concrete = [opts.get_field(name) for name in fields]
+    wanted = {f for f in opts.local_concrete_fields if not getattr(f, "generated", False)}
+    if not isinstance(opts.pk, AutoFieldMixin) or opts.pk in concrete:
+        raise ValueError("insert_rows writes models with an automatic primary key, without giving it")
+    if set(concrete) != wanted - {opts.pk}:
+        raise ValueError("insert_rows needs a value for every concrete field but the primary key")
+    for f in concrete:
+        if _computes_on_save(f):
+            raise ValueError(f"insert_rows cannot compute {f.name} (it is set on save): use insert_many")
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    preps = [_preparer(f, connection) for f in concrete]
+    prepared = [[prep(value) for prep, value in zip(preps, row, strict=True)] for row in rows]
+    if not prepared:
+        return 0
+    with transaction.atomic(using=alias, savepoint=False):
+        _write([], concrete, prepared, model, connection, returning=False, batch_size=batch_size)
+    return len(prepared)
+
+
+def update_many(objs: Iterable[Any], fields: Sequence[str], *, using: str | None = None) -> int:
+    """Write ``fields`` of ``objs`` (saved instances of one model) back, one row each, in one transaction
+    (the caller's, or its own). Returns the number of rows. No ``save()``, no signal (as ``bulk_update``)."""
+    objs = list(objs)
+    if not objs:
+        return 0
+    model = type(objs[0])
+    opts = model._meta
+    if any(type(obj) is not model for obj in objs):
+        raise ValueError("update_many writes instances of one model per call")
+    if any(obj.pk is None for obj in objs):
+        raise ValueError("update_many writes saved instances only")
+    concrete = [opts.get_field(name) for name in fields]
+    if not concrete or any(not f.concrete or f.primary_key or f.many_to_many for f in concrete):
+        raise ValueError("update_many writes concrete fields other than the primary key")
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    pairs = [(_value_reader(f) if _computes_on_save(f) else _attribute(f), _preparer(f, connection))
+             for f in concrete]
+    pk_prep = _preparer(opts.pk, connection)
+    rows = [[prep(read(obj)) for read, prep in pairs] + [pk_prep(obj.pk)] for obj in objs]  # values first
+    qn = connection.ops.quote_name
+    sets = ", ".join(f"{qn(f.column)} = %s" for f in concrete)
+    sql = f"UPDATE {qn(opts.db_table)} SET {sets} WHERE {qn(opts.pk.column)} = %s"  # noqa: S608
+    with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return len(rows)
+
+
+def _attribute(field: models.Field) -> Callable[[models.Model], Any]:
+    attname = field.attname
+    return lambda obj: getattr(obj, attname)

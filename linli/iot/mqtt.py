@@ -22,10 +22,9 @@ How nothing delivered is lost:
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -104,13 +103,16 @@ class MqttIngest:
     """Subscribe, store in batches, acknowledge after commit. ``start()`` connects in the background;
     ``run(stop)`` stores until ``stop`` is set (or ``until()`` is true); ``close()`` flushes and leaves."""
 
-    def __init__(self, *, host: str, port: int, prefix: str, client_id: str = "linli-iot-ingest", batch: int = 500,
+    def __init__(self, *, host: str, port: int, prefix: str, client_id: str = "linli-iot-ingest", batch: int = 2000,
                  flush_s: float = 0.2, username: str | None = None, password: str | None = None):
         self.host, self.port, self.prefix = host, port, prefix
         self.batch, self.flush_s = max(1, batch), max(0.01, flush_s)
         self.stats = IngestStats()
         self.connected = threading.Event()
-        self._queue: queue.Queue[_Message] = queue.Queue()
+        # The network thread appends, the storing thread takes all there is at once (no lock per message);
+        # ``_arrived`` wakes the storing thread when it waits on an empty inbox.
+        self._inbox: deque[_Message] = deque()
+        self._arrived = threading.Event()
         self._generation = 0
         self._devices: dict[str, tuple[float, int | None, str]] = {}
         self._seen: OrderedDict[tuple[int, str, float], None] = OrderedDict()
@@ -137,7 +139,9 @@ class MqttIngest:
         logger.warning("MQTT disconnected (%s); reconnecting", reason_code)
 
     def _on_message(self, client, userdata, message) -> None:
-        self._queue.put(_Message(message.topic, bytes(message.payload), message.mid, message.qos, self._generation))
+        self._inbox.append(_Message(message.topic, bytes(message.payload), message.mid, message.qos, self._generation))
+        if not self._arrived.is_set():
+            self._arrived.set()
 
     # --- the storing thread -------------------------------------------------------------------------
 
@@ -160,22 +164,24 @@ class MqttIngest:
     def step(self) -> int:
         """Collect up to ``batch`` messages (waiting at most ``flush_s``), store them, acknowledge them."""
         deadline = time.monotonic() + self.flush_s
-        while len(self._pending) < self.batch:
+        while self._take() < self.batch:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            try:
-                self._pending.append(self._queue.get(timeout=remaining))
-            except queue.Empty:
-                break
+            self._arrived.clear()
+            if not self._inbox:  # anything appended before the clear is taken; after it, it sets the event
+                self._arrived.wait(remaining)
         return self.flush()
 
+    def _take(self) -> int:
+        """Move what has arrived into the pending batch (up to ``batch``); returns the batch's size."""
+        inbox, pending = self._inbox, self._pending
+        while inbox and len(pending) < self.batch:
+            pending.append(inbox.popleft())
+        return len(pending)
+
     def flush(self) -> int:
-        while len(self._pending) < self.batch:
-            try:
-                self._pending.append(self._queue.get_nowait())
-            except queue.Empty:
-                break
+        self._take()
         if not self._pending:
             return 0
         batch = self._pending
@@ -196,20 +202,31 @@ class MqttIngest:
                 self.stats.acked += 1
         return stored
 
-    def _device(self, code: str) -> tuple[int | None, str]:
+    def _devices_of(self, codes: set[str]) -> dict[str, tuple[int | None, str]]:
+        """code -> (device id or None, unit) for the codes of a batch: remembered for ``DEVICE_TTL_S``, the
+        missing and expired ones asked in one query. Only the mapping is remembered: whether the device
+        is active and its token not revoked is checked again by ``readings_ingest`` under its lock."""
         from linli.iot.models import Device
 
         now = time.monotonic()
-        hit = self._devices.get(code)
-        if hit is not None and now - hit[0] < DEVICE_TTL_S:
-            return hit[1], hit[2]
-        row = (Device.objects.filter(code=code, active=True, token_revoked_at__isnull=True)
-               .values_list("pk", "unit").first())
-        found = (row[0], row[1]) if row else (None, "")
-        if len(self._devices) > 100_000:
-            self._devices.clear()
-        self._devices[code] = (now, *found)
-        return found
+        out: dict[str, tuple[int | None, str]] = {}
+        stale: list[str] = []
+        for code in codes:
+            hit = self._devices.get(code)
+            if hit is not None and now - hit[0] < DEVICE_TTL_S:
+                out[code] = (hit[1], hit[2])
+            else:
+                stale.append(code)
+        if stale:
+            found = {code: (pk, unit) for code, pk, unit in Device.objects.filter(
+                code__in=stale, active=True, token_revoked_at__isnull=True).values_list("code", "pk", "unit")}
+            if len(self._devices) > 100_000:
+                self._devices.clear()
+            for code in stale:
+                pk, unit = found.get(code, (None, ""))
+                self._devices[code] = (now, pk, unit)
+                out[code] = (pk, unit)
+        return out
 
     def _store(self, batch: list[_Message]) -> int:
         from linli.core.errors import Invalid
@@ -220,9 +237,10 @@ class MqttIngest:
         items: list[ReadingIn] = []
         keys: list[tuple[int, str, float]] = []
         self.stats.received += len(batch)
-        for m in batch:
-            code = code_of(m.topic, self.prefix)
-            device_id, unit = self._device(code) if code else (None, "")
+        codes = [code_of(m.topic, self.prefix) for m in batch]
+        devices = self._devices_of({c for c in codes if c})
+        for m, code in zip(batch, codes, strict=True):
+            device_id, unit = devices[code] if code else (None, "")
             if device_id is None:
                 self.stats.dropped += 1
                 continue
@@ -240,14 +258,14 @@ class MqttIngest:
             except (orjson.JSONDecodeError, Invalid, TypeError) as exc:
                 self.stats.dropped += 1
                 logger.info("dropped a reading on %s: %s", m.topic, exc)
-        if items:
-            readings_ingest(items, now=now)
+        stored = readings_ingest(items, now=now).stored if items else 0
         for key in keys:
             self._seen[key] = None
         while len(self._seen) > SEEN_MAX:
             self._seen.popitem(last=False)
-        self.stats.stored += len(items)
-        return len(items)
+        self.stats.stored += stored
+        self.stats.dropped += len(items) - stored  # revoked or deactivated since they were looked up
+        return stored
 
 
 def iso(at: datetime) -> str:

@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from linli.core.inserts import insert_many
+from linli.core.inserts import insert_many, insert_rows, update_many
 from linli.core.models import AuditEntry
 from linli.places.models import Place, PlaceKind
 from linli.residents.models import Person
@@ -129,3 +129,49 @@ def test_rows_as_dicts_refuse_an_unknown_field_and_an_unsaved_relation():
     with pytest.raises(ValueError, match="unsaved related object 'place'"):
         insert_many([{"name": "李四", "place": Place(kind=PlaceKind.HOUSE, name="x", path="/9/")}], model=Person)
     assert not Person.objects.filter(name="李四").exists()
+
+
+def test_update_many_writes_what_bulk_update_writes():
+    place = Place.objects.create(kind=PlaceKind.HOUSE, name="101", path="/9/")
+    by_bulk = Person.objects.bulk_create([Person(**row) for row in _given(place, 1)])
+    by_update = Person.objects.bulk_create([Person(**row) for row in _given(place, 2)])
+    fields = ["name", "notes", "birth_month", "place", "phone", "phone_hash"]
+    for group, tag in ((by_bulk, 1), (by_update, 2)):
+        for n, p in enumerate(group):
+            p.name, p.notes, p.birth_month = f"李{tag}{n}", "" if n % 2 else f"改 {n}", dt.date(1990, n + 1, 1)
+            p.place = None if n == 4 else place
+            p.phone = f"139{tag}000000{n}"
+    Person.objects.bulk_update(by_bulk, fields)
+    assert update_many(by_update, fields) == 5
+    for a, b in zip(by_bulk, by_update, strict=True):
+        twin, stored = Person.objects.get(pk=a.pk), Person.objects.get(pk=b.pk)
+        assert stored.name == b.name and stored.notes == b.notes and stored.birth_month == b.birth_month
+        assert stored.place_id == b.place_id and stored.phone == b.phone
+        assert (stored.place_id is None) == (twin.place_id is None)
+        field = Person._meta.get_field("phone_hash")  # computed from the new phone, as on save
+        assert stored.phone_hash == field.hash_of(b.phone)
+
+
+def test_update_many_refuses_unsaved_rows_and_the_primary_key():
+    place = Place.objects.create(kind=PlaceKind.HOUSE, name="101", path="/9/")
+    with pytest.raises(ValueError, match="saved"):
+        update_many([Place(kind=PlaceKind.HOUSE, name="1", path="/1/")], ["name"])
+    with pytest.raises(ValueError, match="primary key"):
+        update_many([place], ["id"])
+    assert update_many([], ["name"]) == 0
+
+
+def test_insert_rows_writes_the_rows_and_needs_every_field():
+    from linli.iot.models import Device, Reading  # an append-only table written in rows
+
+    device = Device.objects.create(code="D-1", kind="gas", name="燃气", place=Place.objects.create(
+        kind=PlaceKind.HOUSE, name="101", path="/9/"), place_path="/9/")
+    at = timezone.now().replace(microsecond=5)
+    fields = ("device", "at", "value", "unit", "received_at")
+    assert insert_rows(Reading, fields, [(device.pk, at, 1.5, "%LEL", at), (device.pk, at, 2, "", at)]) == 2
+    got = list(Reading.objects.order_by("id").values_list("device_id", "at", "value", "unit", "received_at"))
+    assert got == [(device.pk, at, 1.5, "%LEL", at), (device.pk, at, 2.0, "", at)]
+    with pytest.raises(ValueError, match="every concrete field"):
+        insert_rows(Reading, fields[:-1], [(device.pk, at, 1.0, "")])
+    with pytest.raises(ValueError, match="set on save"):  # created_at, updated_at
+        insert_rows(Place, [f.name for f in Place._meta.concrete_fields if f.name != "id"], [])

@@ -2,13 +2,15 @@
 with already-parsed readings; one call is one transaction:
 
 1. the devices of the batch are locked (``select_for_update``, in id order: two ingests never deadlock);
-2. the readings are inserted in one ``bulk_create`` (append-only table);
+   the readings of a device that is inactive or whose token is revoked are not stored (checked here,
+   under the lock, so a revocation holds from the next batch on whatever a door has cached);
+2. the readings are inserted in one ``insert_rows`` (append-only table; rows, no instances);
 3. each device's readings are walked in time order against its rules: a condition that starts holding is
    remembered on the device (``pending``: rule → since); once it has held for the rule's duration (and
    outside its silence window, and the device is not in maintenance) the alarm is raised, once: while it
    is open, further readings only update it (value, peak, count), in one UPDATE per alarm and batch;
    a condition that stops holding marks its open alarm recovered;
-4. the devices' last value and last-seen time are written.
+4. the devices' last value and last-seen time are written (``update_many``: one prepared UPDATE).
 
 A reading older than the device's last one is stored but not walked (it cannot change what held since).
 """
@@ -28,12 +30,16 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from linli.core.errors import Invalid
+from linli.core.inserts import insert_rows, update_many
 from linli.iot.models import Alarm, AlarmRule, Device, Reading, RuleKind
 from linli.iot.workflow import OPEN_STATUSES
 
 MAX_PAST = timedelta(days=7)
 MAX_FUTURE = timedelta(minutes=5)
 MAX_BATCH = 1000
+READING_FIELDS = ("device", "at", "value", "unit", "received_at")
+# What the walk reads of a device (the lock fetches no more; an alarm being raised reads the device whole).
+WALK_FIELDS = ("id", "kind", "place_path", "maintenance_until", "last_value", "last_at", "pending")
 
 
 @dataclass
@@ -98,12 +104,19 @@ def _time(raw: Any, now: datetime) -> datetime:
 # --- rules --------------------------------------------------------------------------------------------------
 
 
-def rules_for(device: Device, rules: list[AlarmRule]) -> list[AlarmRule]:
-    return [
-        r for r in rules
-        if r.device_id == device.pk
-        or (r.device_id is None and r.device_kind == device.kind and device.place_path.startswith(r.place_path))
-    ]
+def rules_for(device: Device, rules: list[AlarmRule],
+              memo: dict[tuple[str, str], list[AlarmRule]] | None = None) -> list[AlarmRule]:
+    """The device's own rules and those of its kind over its place (``memo``: the latter per kind and
+    place, for a batch of many devices)."""
+    key = (device.kind, device.place_path)
+    general = memo.get(key) if memo is not None else None
+    if general is None:
+        general = [r for r in rules if r.device_id is None and r.device_kind == device.kind
+                   and device.place_path.startswith(r.place_path)]
+        if memo is not None:
+            memo[key] = general
+    own = [r for r in rules if r.device_id == device.pk] if any(r.device_id is not None for r in rules) else []
+    return own + general if own else general
 
 
 RATE_WINDOW_S = 60
@@ -175,11 +188,11 @@ def readings_ingest(items: list[ReadingIn], *, now: datetime | None = None) -> I
     for item in items:
         by_device[item.device_id].append(item)
     with transaction.atomic():
-        devices = {d.pk: d for d in Device.objects.select_for_update().filter(pk__in=sorted(by_device)).order_by("pk")}
-        Reading.objects.bulk_create([
-            Reading(device_id=i.device_id, at=i.at, value=i.value, unit=i.unit, received_at=now)
-            for i in items if i.device_id in devices
-        ])
+        devices = {d.pk: d for d in Device.objects.select_for_update()
+                   .filter(pk__in=sorted(by_device), active=True, token_revoked_at__isnull=True)
+                   .only(*WALK_FIELDS).order_by("pk")}
+        insert_rows(Reading, READING_FIELDS,
+                    [(i.device_id, i.at, i.value, i.unit, now) for i in items if i.device_id in devices])
         result.stored = sum(len(v) for k, v in by_device.items() if k in devices)
         rules = list(AlarmRule.objects.filter(active=True, kind__in=[RuleKind.THRESHOLD, RuleKind.RATE, RuleKind.OFFLINE]))
         open_alarms: dict[tuple[int, int], Alarm] = {
@@ -187,12 +200,13 @@ def readings_ingest(items: list[ReadingIn], *, now: datetime | None = None) -> I
             for a in Alarm.objects.filter(device_id__in=list(devices), status__in=OPEN_STATUSES).select_related("rule")
         }
         deltas: dict[int, _AlarmDelta] = {}
+        memo: dict[tuple[str, str], list[AlarmRule]] = {}
         for device_id, readings in by_device.items():
             device = devices.get(device_id)
             if device is None:
                 continue
             readings.sort(key=lambda r: r.at)
-            mine = rules_for(device, rules)
+            mine = rules_for(device, rules, memo)
             pending = dict(device.pending or {})
             prev: tuple[float | None, datetime | None] = (device.last_value, device.last_at)
             for r in readings:
@@ -221,7 +235,8 @@ def readings_ingest(items: list[ReadingIn], *, now: datetime | None = None) -> I
                             d.recovered_at = None
                         elif (rule.kind == RuleKind.RATE or (r.at - since).total_seconds() >= rule.duration_s) \
                                 and not silenced(rule, r.at) and not in_maintenance(device, r.at):
-                            alarm = alarm_raise(device=device, rule=rule, at=r.at, since=since, value=r.value, now=now)
+                            alarm = alarm_raise(device=Device.objects.get(pk=device.pk), rule=rule, at=r.at,
+                                                since=since, value=r.value, now=now)
                             open_alarms[key] = alarm
                             result.raised.append(alarm.pk)
                     else:
@@ -232,9 +247,8 @@ def readings_ingest(items: list[ReadingIn], *, now: datetime | None = None) -> I
                 prev = (r.value, r.at)
             device.last_value, device.last_at = prev
             device.last_seen_at, device.pending = now, pending
-        # One UPDATE for every device of the batch.
-        Device.objects.bulk_update(list(devices.values()), ["last_value", "last_at", "last_seen_at", "pending"],
-                                   batch_size=500)
+        # One prepared UPDATE for every device of the batch.
+        update_many(devices.values(), ["last_value", "last_at", "last_seen_at", "pending"])
         for d in deltas.values():
             changes: dict[str, Any] = {"updated_at": now}
             if d.n:

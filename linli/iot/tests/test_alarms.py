@@ -153,3 +153,14 @@ def test_rule_for_one_device_and_rule_validation(iot, community_staff, grid_work
         rule_create(actor=community_staff, name="", kind="threshold", device_kind="gas")
     with pytest.raises(PermissionDenied):
         rule_create(actor=grid_worker_a, name="x", kind="threshold", device=iot.gas, threshold=1)
+
+
+def test_readings_of_a_revoked_or_inactive_device_are_not_stored(iot, community_staff):
+    """Checked by the ingest itself under its lock, whatever a door (the MQTT ingest) remembers."""
+    from linli.iot.actions import device_token_revoke
+
+    device_token_revoke(device=iot.gas, actor=community_staff)
+    Device.objects.filter(pk=iot.camera.pk).update(active=False)
+    result = readings_ingest(readings(iot.gas, [(45, _t(0)), (45, _t(40))]) + readings(iot.camera, [(1, _t(0))]))
+    assert result.stored == 0 and result.raised == []
+    assert not Reading.objects.exists() and not Alarm.objects.exists()

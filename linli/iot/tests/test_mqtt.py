@@ -122,3 +122,36 @@ def test_the_ingest_survives_a_broker_restart_and_loses_nothing(iot, tmp_path):
         pub.loop_stop()
         ingest.close()
         broker.stop()
+
+
+def test_a_revoked_device_is_refused_at_once_though_its_topic_is_remembered(iot, community_staff, tmp_path):
+    """The ingest remembers which device a topic names (for a while); whether the device may still send is
+    checked again with every batch, so a revocation (or a deactivation) holds from the next message on."""
+    from linli.iot.actions import device_token_revoke
+    from linli.iot.models import Device, Reading
+
+    broker = Broker(tmp_path / "broker").start()
+    ingest = _ingest(broker)
+    pub = _publisher(broker.port)
+
+    def send(device, value: float, received: int) -> None:
+        pub.publish(reading_topic(PREFIX, device.code), orjson.dumps({"value": value}), qos=1).wait_for_publish(5)
+        deadline = time.monotonic() + 15
+        ingest.run(until=lambda: ingest.stats.received >= received or time.monotonic() > deadline)
+
+    try:
+        send(iot.gas, 1, 1)
+        send(iot.camera, 1, 2)
+        assert ingest.stats.stored == 2 and ingest._devices.keys() >= {iot.gas.code, iot.camera.code}
+        device_token_revoke(device=iot.gas, actor=community_staff)
+        Device.objects.filter(pk=iot.camera.pk).update(active=False)
+        send(iot.gas, 2, 3)
+        send(iot.camera, 2, 4)
+        assert Reading.objects.filter(device=iot.gas).count() == 1
+        assert Reading.objects.filter(device=iot.camera).count() == 1
+        assert ingest.stats.stored == 2 and ingest.stats.dropped == 2
+    finally:
+        pub.disconnect()
+        pub.loop_stop()
+        ingest.close()
+        broker.stop()

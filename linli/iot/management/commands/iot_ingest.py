@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--prefix", default=conf["prefix"])
         parser.add_argument("--client-id", default=f"linli-iot-ingest-{conf['prefix']}",
                             help="Fixed, so that the broker keeps the session while the ingest is away.")
-        parser.add_argument("--batch", type=int, default=500)
+        parser.add_argument("--batch", type=int, default=2000)
         parser.add_argument("--flush", type=float, default=0.2, help="Seconds to wait for a batch to fill.")
         parser.add_argument("--stats-every", type=float, default=60.0)
 
