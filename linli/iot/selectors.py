@@ -101,9 +101,10 @@ def alarm_counts(user: Any, *, place_path: str = "") -> dict[str, int]:
     qs = Alarm.objects.visible_to(user).filter(status__in=OPEN_STATUSES)
     if place_path:
         qs = qs.filter(place_path__startswith=place_path)
-    counts = dict(qs.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    rows = qs.values("status").annotate(n=Count("id"), urgent=Count("id", filter=Q(emergency=True))).order_by()
+    counts = {r["status"]: r["n"] for r in rows}
     return {"raised": counts.get(AlarmStatus.RAISED, 0), "acknowledged": counts.get(AlarmStatus.ACKNOWLEDGED, 0),
-            "emergency": qs.filter(emergency=True).count()}
+            "emergency": sum(r["urgent"] for r in rows)}
 
 
 def device_counts(user: Any, *, place_path: str = "", offline_minutes: int = 10) -> dict[str, Any]:
