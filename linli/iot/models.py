@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.models import EventRow
 from linli.iot.access import AlarmQuerySet, AlarmRuleQuerySet, DeviceQuerySet, FacilityQuerySet
@@ -135,8 +136,8 @@ class RuleKind(models.TextChoices):
 
 
 class Operator(models.TextChoices):
-    ABOVE = "gt", _("above")
-    BELOW = "lt", _("below")
+    ABOVE = "gt", pgettext_lazy("threshold", "above")
+    BELOW = "lt", pgettext_lazy("threshold", "below")
 
 
 class AlarmRule(models.Model):

@@ -202,3 +202,13 @@ def test_the_pages_are_in_the_navigation_of_the_staff_who_manage_them(iot, commu
     assert 'href="/iot/rules/"' in home and 'href="/iot/facilities/"' in home
     worker_home = _client(grid_worker_a).get("/").content.decode()
     assert 'href="/iot/rules/"' not in worker_home
+
+
+def test_the_rules_operators_read_as_thresholds_in_chinese():
+    """"below" of a threshold is 低于, not the place tree's 下级 (the same English word)."""
+    from django.utils import translation
+
+    from linli.iot.models import Operator
+
+    with translation.override("zh-hans"):
+        assert [str(label) for label in Operator.labels] == ["高于", "低于"]
