@@ -130,8 +130,11 @@ def _balance_move(person_id: int, amount: int) -> bool:
     )
     if moved:
         return True
-    if amount < 0 or PointsAccount.objects.filter(person_id=person_id).exists():
+    if amount < 0:  # no account, or too little on it
         return False
+    # A gain finds no account: open it. An account another transaction opened after the UPDATE above (two
+    # verifications for one reporter at once) is an IntegrityError here, and the UPDATE then moves it: a
+    # gain is never refused for want of points.
     try:
         with transaction.atomic():
             PointsAccount.objects.create(person_id=person_id, balance=amount)

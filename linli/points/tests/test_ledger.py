@@ -14,7 +14,7 @@ from django.utils import timezone
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
 from linli.core.models import AppendOnlyError
 from linli.points import actions, selectors
-from linli.points.models import HoursEntry, PointsAccount, PointsEntry
+from linli.points.models import EntryKind, HoursEntry, PointsAccount, PointsEntry
 
 
 def test_entry_save_and_delete_refused(person, award):
@@ -232,3 +232,28 @@ def test_random_operations_keep_the_invariants(world, person, member, goods, ite
     assert ShopItem.objects.get(pk=goods.pk).stock + live == 5
     kinds = set(PointsEntry.objects.values_list("kind", flat=True))
     assert kinds == {"award", "correction", "reversal", "redeem", "refund"}  # every path was taken
+
+
+def test_a_gain_is_never_refused_when_a_racing_transaction_opens_the_account(person, monkeypatch):
+    """Two verifications for one reporter at once (seen in the cluster test as 409 积分不足): ours finds no
+    account, the other transaction opens it and commits before we look again. Played here in one
+    connection: the account appears right after our first UPDATE."""
+    from django.db.models import QuerySet
+
+    real_update = QuerySet.update
+    calls = []
+
+    def update(qs, **kwargs):
+        if qs.model is PointsAccount and not calls:
+            calls.append(1)
+            assert real_update(qs, **kwargs) == 0  # no account yet
+            PointsAccount.objects.create(person_id=person.pk, balance=4)  # the racing transaction's
+            return 0
+        return real_update(qs, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", update)
+    with transaction.atomic():
+        entry, written = actions._entry_write(person=person, amount=3, kind=EntryKind.AWARD, source="race:1",
+                                              actor=None)
+    assert written and calls == [1]
+    assert PointsAccount.objects.get(person_id=person.pk).balance == 7
