@@ -82,6 +82,15 @@ def _link_volunteer_user(demo) -> Any:
     return actions.volunteer_of(user) or actions.volunteer_register(actor=user, skills=["first_aid"])
 
 
+def _ensure_default_skills() -> None:
+    """The shipped skills (a data migration) when a test's flush took them: the demo picks from them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("linli.volunteers.migrations.0002_default_skills").add(apps, None)
+
+
 @transaction.atomic
 def demo_extend(demo) -> None:
     from linli.volunteers import actions
@@ -91,6 +100,7 @@ def demo_extend(demo) -> None:
     staff = demo.users.get("community")
     if staff is None or Team.objects.filter(community=community, name=TEAMS[0][0]).exists():
         return
+    _ensure_default_skills()
     rng = random.Random(20260505)
     volunteers = []
     for i, person in enumerate(_persons(community, 30)):

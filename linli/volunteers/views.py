@@ -210,8 +210,8 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
 def _communities(user):
     from linli.places.selectors import communities_of, places_by_ids
 
-    if can_manage(user):
-        return communities_of(user)
+    if can_manage(user):  # a queryset: the activity form's choice field takes one
+        return places_by_ids([c.pk for c in communities_of(user)]).order_by("path")
     from linli.volunteers.access import _own_volunteer_q
 
     ids = Team.objects.filter(_own_volunteer_q(user, "leader__")).values("community_id")

@@ -56,7 +56,13 @@ def api_routes() -> list[Route]:
     return routes
 
 
-ID_ROUTES = [r for r in api_routes() if r.params]
+# Endpoints whose path parameter names no object in a place: who may call them is a permission, tested
+# where named. Each entry says why; the list may only shrink.
+NOT_SCOPED = {
+    "rule_update": "a points rule ({code}) is the street's configuration, not a place's: points.manage "
+                   "decides (linli/points/tests/test_api.py, the PATCH /rules/{code} test)",
+}
+ID_ROUTES = [r for r in api_routes() if r.params and r.name not in NOT_SCOPED]
 
 
 def _resolve(schema: dict, components: dict) -> dict:
@@ -160,6 +166,7 @@ def _call(client, route: Route, ids: dict[str, int], headers: dict):
 def test_the_matrix_covers_the_known_id_endpoints():
     names = {r.name for r in ID_ROUTES}
     assert {"place_detail", "user_detail", "user_phone", "token_revoke"} <= names
+    assert set(NOT_SCOPED) <= {r.name for r in api_routes()}, "an exemption for an endpoint that is gone"
 
 
 @pytest.mark.parametrize("persona", OUTSIDERS)

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 def migrated(tmp_path_factory):
     """One migrated database for the module; each test works on a copy."""
     path = tmp_path_factory.mktemp("serve-template")
-    result = manage("migrate", "--noinput", "-v0", env=clean_env(path))
+    result = manage("migrate", "--noinput", "-v0", env=clean_env(path), timeout=400)  # minutes under load
     assert result.returncode == 0, result.stderr
     return path
 
