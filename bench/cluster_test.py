@@ -975,7 +975,8 @@ def phase_kill_worker(cluster: Cluster) -> None:
           f"{escalations} (a further run: {(again.stdout or again.stderr).strip()[-200:]})")
 
 
-def phase_partitions(cluster: Cluster, rows: int = int(os.environ.get("LINLI_CLUSTER_PARTITION_ROWS", "250000"))) -> None:
+def phase_partitions(cluster: Cluster, rows: int = int(os.environ.get("LINLI_CLUSTER_PARTITION_ROWS", "250000")),
+                     detached: int = 3) -> None:
     say("phase 6: partitions")
     code = f"""
 import json, time
@@ -983,7 +984,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 from linli.core.models import AuditEntry
-from linli.core.partitions import month_add, month_of, month_start, partition_month_ensure, partition_name, partitions_of
+from linli.core.partitions import month_add, month_of, month_start, partition_detach, partition_month_ensure, partitions_of
 out = {{}}
 for m in (202603, 202604):
     partition_month_ensure("core_auditentry", "at", m)
@@ -994,7 +995,11 @@ with connection.cursor() as c:
     out["boundary"] = dict(c.fetchall())
 out["a"], out["b"] = a.pk, b.pk
 old = month_of(timezone.now() - timedelta(days=500))
-months = [old, month_add(old, 1)]
+# One month archived the old way (deleting its rows), then {detached} equal months archived by detaching
+# them, each as the archive does it (audit_archive.archive_months: one transaction, partition_detach); the
+# median of those is the figure (one commit waits on the synchronous standby's fsync, which this shared
+# disk sometimes takes 100 ms over).
+months = [month_add(old, i) for i in range({detached} + 1)]
 for m in months:
     partition_month_ensure("core_auditentry", "at", m)
     with connection.cursor() as c:
@@ -1020,11 +1025,13 @@ while True:
             break
         out["deleted"] += AuditEntry.objects.filter(pk__in=ids).delete_archived(before=cutoff)
 out["delete_s"] = time.perf_counter() - t
-t = time.perf_counter()
-with connection.cursor() as c:
-    c.execute(f"ALTER TABLE core_auditentry DETACH PARTITION {{partition_name('core_auditentry', months[1])}}")
-    c.execute(f"DROP TABLE {{partition_name('core_auditentry', months[1])}}")
-out["detach_s"] = time.perf_counter() - t
+out["detach_each_s"] = []
+for m in months[1:]:
+    t = time.perf_counter()
+    with transaction.atomic():
+        partition_detach("core_auditentry", m)
+    out["detach_each_s"].append(time.perf_counter() - t)
+out["detach_s"] = sorted(out["detach_each_s"])[len(out["detach_each_s"]) // 2]
 print(json.dumps(out))
 """
     result = cluster.manage("shell", "--no-imports", "-c", code)
@@ -1040,7 +1047,9 @@ print(json.dumps(out))
     ratio = out["delete_s"] / max(out["detach_s"], 1e-6)
     figure("audit archive of a month", f"{rows:,} rows: deleted in batches of 5,000 (the archive before) "
                                        f"{out['delete_s'] * 1000:,.0f} ms, detach + drop "
-                                       f"{out['detach_s'] * 1000:,.1f} ms ({ratio:,.0f}x)")
+                                       f"{out['detach_s'] * 1000:,.1f} ms, the median of {detached} months "
+                                       f"({', '.join(f'{d * 1000:,.1f}' for d in out['detach_each_s'])} ms) "
+                                       f"({ratio:,.0f}x)")
     check("archiving a month by detach is at least 50x faster than deleting its rows", ratio >= 50, f"{ratio:,.0f}x")
 
 
