@@ -268,7 +268,7 @@ def _demo_training(demo: Any) -> None:
             break
         actions.training_record(title=f"{m}月书记讲堂", kind="lecture", place=community, held_on=day, hours="1.5",
                                 attendees=staff, actor=None, teacher="社区党委书记")
-        if m % 3 == 0:
+        if m % 3 == 0 and day + dt.timedelta(days=10) <= today:  # a salon ten days later, once it has taken place
             actions.training_record(title=f"第{m // 3}季度工作沙龙", kind="salon", place=community,
                                     held_on=day + dt.timedelta(days=10), hours="2", attendees=staff[:2], actor=None)
     if len(staff) >= 2:  # 师徒结对: the first two staff, a mentoring session every other month

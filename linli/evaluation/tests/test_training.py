@@ -98,3 +98,20 @@ def test_the_page_pairs_staff(client, world, community_staff, grid_worker_a, gri
     assert r.status_code == 302 and MentorPair.objects.count() == 1
     page = client.get(reverse("evaluation:training"), {"area": world.community.pk, "year": 2026})
     assert 'data-testid="mentor-pairs"' in page.content.decode() and str(grid_worker_b) in page.content.decode()
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 12, 8), dt.date(2026, 9, 17), dt.date(2026, 3, 18)])
+def test_the_demo_records_no_session_after_today(world, community_staff, grid_worker_a, monkeypatch, today):
+    """On the 8th to the 17th of a quarter's last month the quarter's salon (ten days after the 8th) has not
+    taken place yet: the demo leaves it out instead of failing (``linli demo`` failed on 8 December)."""
+    from django.utils import timezone
+
+    from linli.evaluation.demo import _demo_training
+    from linli.evaluation.models import TrainingSession
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: today)
+    _demo_training(type("Demo", (), {"communities": [world.community]}))
+    held = list(TrainingSession.objects.values_list("held_on", flat=True))
+    assert held and max(held) <= today
+    salons = TrainingSession.objects.filter(kind="salon").count()
+    assert salons == (today.month // 3 if today.day >= 18 else today.month // 3 - 1)
