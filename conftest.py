@@ -575,6 +575,17 @@ def api_outsider_id_booking_id(world):
 
 
 @pytest.fixture
+def api_outsider_id_campaign_id(world):
+    from linli.evaluation.defaults import defaults_ensure
+    from linli.evaluation.models import Campaign, ChecklistTemplate
+
+    defaults_ensure()
+    return Campaign.objects.create(name="矩阵创文", kind="civilised_city", template=ChecklistTemplate.objects.first(),
+                                   place=world.community, place_path=world.community.path, starts_on=dt.date(2026, 12, 1),
+                                   ends_on=dt.date(2026, 12, 31)).pk
+
+
+@pytest.fixture
 def api_outsider_id_survey_id(world):
     from linli.evaluation.defaults import defaults_ensure
     from linli.evaluation.models import Questionnaire, Survey
@@ -596,3 +607,11 @@ def api_outsider_id_commitment_id(world):
     return Commitment.objects.create(member=member, building=building, place_path=building.path, year=2026,
                                       text="矩阵承诺").pk
 
+
+@pytest.fixture
+def api_outsider_id_decision_id(world):
+    from linli.deliberation.models import Decision
+
+    return Decision.objects.create(text="矩阵决议", community=world.community,
+                                   community_path=world.community.path, owner_name="矩阵",
+                                   deadline=dt.date(2026, 12, 31)).pk

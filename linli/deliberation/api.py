@@ -12,15 +12,17 @@ from typing import Any
 from ninja import Field, Query, Router, Schema, Status
 
 from linli.core.api import page_of
-from linli.core.workflow_api import action_routes, filled_data
+from linli.core.workflow_api import StateOut, action_routes, filled_data, state_out
 from linli.deliberation import actions, selectors
 from linli.deliberation.access import (
+    access_decision,
     access_meeting,
     access_topic,
     access_vote,
     can_manage_path,
 )
 from linli.deliberation.workflow import (
+    DECISION_TRANSITIONS,
     MEETING_TRANSITIONS,
     TOPIC_TRANSITIONS,
     VOTE_TRANSITIONS,
@@ -475,6 +477,13 @@ action_routes(
     access=access_meeting, response=DeliberationMeetingOut, default=MeetingTransitionIn, data=filled_data,
     act=lambda actor, m, name, data: actions.meeting_transition(meeting=m.pk, name=name, actor=actor, data=data),
     out=meeting_out,
+)
+
+
+action_routes(  # a meeting's decision (决议): carried out or cancelled, at /meetings/decisions/{id}/...
+    meetings_router, DECISION_TRANSITIONS, name="decision", path="/decisions/{int:decision_id}",
+    access=access_decision, response=StateOut, out=state_out(DECISION_TRANSITIONS), data=filled_data,
+    act=lambda actor, d, name, data: actions.decision_transition(decision=d.pk, name=name, actor=actor, data=data),
 )
 
 

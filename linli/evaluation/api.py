@@ -13,9 +13,10 @@ from linli.core.api import page_of
 from linli.core.errors import Invalid
 from linli.core.workflow_api import StateOut, action_routes, state_out
 from linli.evaluation import actions, selectors
-from linli.evaluation.access import access_commitment, access_round, access_survey
+from linli.evaluation.access import access_campaign, access_commitment, access_round, access_survey
 from linli.evaluation.models import EvaluationRound
 from linli.evaluation.workflow import (
+    CAMPAIGN_TRANSITIONS,
     COMMITMENT_TRANSITIONS,
     SURVEY_TRANSITIONS,
     TRANSITIONS,
@@ -251,8 +252,13 @@ action_routes(
 )
 
 
-# --- surveys, commitments (亮承诺): their transitions --------------------------------------
+# --- campaigns (创文/创卫), surveys, commitments (亮承诺): their transitions --------------------------------------
 
+action_routes(
+    router, CAMPAIGN_TRANSITIONS, name="evaluation_campaign", path="/campaigns/{int:campaign_id}",
+    access=access_campaign, response=StateOut, out=state_out(CAMPAIGN_TRANSITIONS),
+    act=lambda actor, c, name, data: actions.campaign_transition(campaign=c.pk, name=name, actor=actor, data=data),
+)
 action_routes(
     router, SURVEY_TRANSITIONS, name="evaluation_survey", path="/surveys/{int:survey_id}", access=access_survey,
     response=StateOut, out=state_out(SURVEY_TRANSITIONS),

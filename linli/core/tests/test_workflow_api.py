@@ -11,10 +11,6 @@ from linli.core.workflow import SPECS
 # Actions a person presses somewhere else than at POST …/{id}/{action}, and why.
 ELSEWHERE = {
     ("points.redemption", "fulfil"): "handed over with the code the resident shows: POST /points/redemptions/fulfil",
-    # Not routed yet (open): community-wide objects every grid worker of the community sees, so the access matrix
-    # (404 for the sibling grid's worker) needs a fixture only the community's staff see.
-    **{("evaluation.campaign", n): "open" for n in ("start", "finish", "cancel")},
-    **{("deliberation.decision", n): "open" for n in ("carry_out", "cancel")},
 }
 
 

@@ -245,3 +245,23 @@ def test_meeting_api_flow(client, world, community_staff, make_voter):
     assert d.status_code == 201 and d.json()["status"] == "open"
     seen = client.get(f"/api/v1/meetings/{mid}", **bearer(issue_token(voter))).json()
     assert seen["participants"][0]["name"] != voter.person.name  # masked for residents
+
+
+def test_decision_actions_through_the_api(client, world, community_staff, grid_worker_b, outsider):
+    """POST /meetings/decisions/{id}/{action} (the endpoint factory): the community's staff carry it out; the
+    sibling grid's worker sees the decision but may not (403); another community's staff do not see it (404)."""
+    from linli.accounts.tests.conftest import bearer, issue_token
+    from linli.deliberation.actions import decision_record, topic_raise
+
+    topic = topic_raise(actor=community_staff, title="口袋公园", place=world.community)
+    d = decision_record(actor=community_staff, topic=topic, text="建设", owner_name="张", deadline=datetime.date(2026, 12, 1))
+    url = f"/api/v1/meetings/decisions/{d.pk}"
+    post = lambda user, action, body=None: client.post(  # noqa: E731
+        f"{url}/{action}", body or {}, content_type="application/json", **bearer(issue_token(user)))
+    assert post(outsider, "carry_out", {"note": "完成"}).status_code == 404
+    assert post(grid_worker_b, "carry_out", {"note": "完成"}).status_code == 403
+    missing = post(community_staff, "carry_out")
+    assert missing.status_code == 422 and "note" in missing.json()["fields"]
+    done = post(community_staff, "carry_out", {"note": "已建成"})
+    assert done.status_code == 200 and done.json()["status"] == "done"
+    assert Decision.objects.get(pk=d.pk).status == "done"

@@ -186,3 +186,22 @@ def test_outsiders_do_not_see_a_community_campaign(client, world, estate, commun
         actions.campaign_create(name="越界", kind="environment", template=template, place=world.community,
                                 starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2026, 12, 31),
                                 targets=[(estate.compound, None)], actor=outsider)
+
+
+def test_the_campaign_actions_through_the_api(client, campaign, street_supervisor, grid_worker_a, outsider):
+    """POST /evaluation/campaigns/{id}/{action} (the endpoint factory): the street's organiser finishes it; the
+    inspector and a community's staff, who see a street's campaign, may not (403); a reason is needed to cancel;
+    a campaign that is not there is 404 (one out of scope: the access matrix)."""
+    from linli.accounts.tests.conftest import bearer, issue_token
+
+    url = f"/api/v1/evaluation/campaigns/{campaign.pk}"
+    post = lambda user, action, body=None: client.post(  # noqa: E731
+        f"{url}/{action}", body or {}, content_type="application/json", **bearer(issue_token(user)))
+    assert post(outsider, "finish").status_code == 403 and post(grid_worker_a, "finish").status_code == 403
+    assert client.post("/api/v1/evaluation/campaigns/2000000000/finish", content_type="application/json",
+                       **bearer(issue_token(street_supervisor))).status_code == 404
+    missing = post(street_supervisor, "cancel")
+    assert missing.status_code == 422 and "reason" in missing.json()["fields"]
+    done = post(street_supervisor, "finish")
+    assert done.status_code == 200 and done.json()["status"] == "finished" and done.json()["actions"] == []
+    assert Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.FINISHED
