@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F
 from django.utils import timezone
 
 from linli.cases.kpi import month_of, rollup_path
@@ -146,33 +146,26 @@ def state_counts_rebuild() -> int:
 
 def open_counts(*, place_path: str, now: datetime | None = None) -> dict[str, Any]:
     """The open cases under ``place_path`` (a grid or above) by state, and the overdue ones (a watched
-    state whose handle deadline has passed). Unscoped: the caller checks the reader's scope."""
-    from linli.cases.models import Case
-    from linli.cases.selectors import status_in
+    state whose handle deadline has passed), in two plain reads (linli/core/rawsql.py: the screens ask
+    every 30 s). Unscoped: the caller checks the reader's scope."""
+    from linli.core.rawsql import dt_param, fetch, fetch_one, literals, under
 
     now = now or timezone.now()
     local = timezone.localtime(now)
     month = local.year * 100 + local.month
-    overdue_q = Q(status__in=sorted(WATCHED), due_month__gt=0, due_month__lt=month)
-    rows = (
-        CaseStateCount.objects.filter(place_path__startswith=place_path)
-        .values("status")
-        .order_by()
-        .annotate(total=Sum("n"), overdue=Sum("n", filter=overdue_q))
-        .values_list("status", "total", "overdue")
-    )
+    watched = literals(sorted(WATCHED))  # as the partial index of the deadlines writes them
+    path_sql, path_params = under("place_path", place_path)
     by_status: dict[str, int] = {}
     overdue = 0
-    for status, n, late in rows:
+    for status, n, late in fetch(
+        f"SELECT status, SUM(n), SUM(CASE WHEN status IN ({watched}) AND due_month > 0 AND due_month < %s "  # noqa: S608
+        f"THEN n ELSE 0 END) FROM cases_casestatecount WHERE {path_sql} GROUP BY status", [month, *path_params]
+    ):
         if n:
-            by_status[status] = n
-        overdue += late or 0
+            by_status[status] = int(n)
+        overdue += int(late or 0)
     start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    # The states as literals: SQLite uses the partial index only when the query repeats its condition.
-    overdue += Case.objects.filter(
-        status_in(HANDLE_DUE_STATUSES),
-        place_path__startswith=place_path,
-        handle_due__gte=start,
-        handle_due__lt=now,
-    ).count()
+    overdue += int(fetch_one(
+        f"SELECT COUNT(*) FROM cases_case WHERE status IN ({watched}) AND handle_due >= %s "  # noqa: S608
+        f"AND handle_due < %s AND {path_sql}", [dt_param(start), dt_param(now), *path_params])[0] or 0)
     return {"by_status": by_status, "open": sum(by_status.values()), "overdue": overdue}

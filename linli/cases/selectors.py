@@ -524,19 +524,14 @@ def open_cases_geojson(user: Any, *, place_path: str, limit: int = 2000) -> dict
     return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > limit}
 
 
-def case_open_counts(user: Any, *, place_path: str, now: datetime | None = None) -> dict[str, Any]:
-    """For the big screens (linli/dashboards): the open cases under ``place_path`` (a grid, community or
-    street the reader's scope covers) by state, and how many are past their handling deadline, from the
-    counters the actions keep (``linli.cases.open_counts``), not by counting the cases. A reader without
-    ``cases.view`` or whose scope does not cover the place gets zeros."""
-    from linli.cases.open_counts import open_counts
-    from linli.core.access import scope_of
+def screen_case_figures(user: Any, *, place_path: str, place_kind: str, month_from: int, month_to: int,
+                        categories_from: int, now: datetime | None = None) -> dict[str, Any]:
+    """For the big screens (linli/dashboards): the KPI months, this year's categories and the open cases of
+    a street or community in four reads (``linli.cases.kpi_screen.screen_cases``)."""
+    from linli.cases.kpi_screen import screen_cases
 
-    if user is not None and ("cases.view" not in getattr(user, "perms", ()) or
-                             not scope_of(user).covers_path(place_path)):
-        return {"by_status": {}, "open": 0, "overdue": 0}
-    return open_counts(place_path=place_path, now=now)
-
+    return screen_cases(user, place_path=place_path, place_kind=place_kind, month_from=month_from,
+                        month_to=month_to, categories_from=categories_from, now=now)
 
 
 def case_id_by_number(number: str) -> int | None:

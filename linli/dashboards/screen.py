@@ -1,9 +1,9 @@
 """The big screen's figures (数据大屏) for a street or a community, from the owning apps' selectors and
-rollups only: the case KPIs from the rollups (``kpi_table``; a street's from its street rows, at most a
-minute behind), the open cases by state and the overdue from the open cases' counters the actions keep
-(``case_open_counts``, linli/cases/open_counts.py), the alarms and devices (iot), volunteers and points.
-None of it counts the cases themselves, so it costs the same at 5,000 or 10,000,000 cases
-(bench/dashboards_screen.py). Also what the monthly report reads."""
+rollups only, one read per concern (8 queries): the case KPIs by month and category from the rollups (a
+street's from its street rows, at most a minute behind), the open cases by state and the overdue from the
+open cases' counters the actions keep (``screen_case_figures``: linli/cases/kpi_screen.py), the alarms and
+devices (``screen_iot``), volunteers and points. None of it counts the cases themselves, so it costs the
+same at 5,000 or 10,000,000 cases (bench/dashboards_screen.py). The monthly report reads its own."""
 
 from __future__ import annotations
 
@@ -40,28 +40,26 @@ def _pct(value: float | None) -> float | None:
 
 
 def screen_figures(user: Any, place: Any, *, now: datetime | None = None) -> dict[str, Any]:
-    from linli.cases.selectors import case_open_counts
-    from linli.cases.selectors import kpi_rows as kpi_table
+    from linli.cases.selectors import screen_case_figures
     from linli.cases.workflow import CaseStatus
-    from linli.iot.selectors import alarm_counts, alarms_open_recent, device_counts
+    from linli.iot.selectors import screen_iot
     from linli.points.selectors import points_stats
     from linli.volunteers.selectors import volunteer_stats
 
     now = now or timezone.now()
     month = this_month(now)
     first = month_add(month, -11)
-    # The screen shows the response, solved and satisfaction rates: of the live counts, only the
-    # assignments still within their sign deadline are needed (a few rows of a partial index).
-    trend = kpi_table(user=user, by="month", month_from=first, month_to=month, place_path=place.path, now=now,
-                      pending=("awaiting_sign",), lag_ok=True)
-    by_month = {r["key"]: r for r in trend}
+    # One read per concern (linli/cases/kpi_screen.py): the rollups by month and category, the live count
+    # of assignments within their sign deadline, the open cases' counters, this month's passed deadlines.
+    cases = screen_case_figures(user, place_path=place.path, place_kind=place.kind, month_from=first, month_to=month,
+                                categories_from=month_add(month, -(month % 100) + 1), now=now)
+    by_month = cases["months"]
     months = [month_add(first, i) for i in range(12)]
-    categories = kpi_table(user=user, by="category", month_from=month_add(month, -(month % 100) + 1), month_to=month,
-                           place_path=place.path, now=now, pending=(), lag_ok=True)
-    categories = sorted((r for r in categories if r["reported"]), key=lambda r: -r["reported"])[:8]
+    categories = sorted(cases["categories"], key=lambda r: -r["reported"])[:8]
     current = by_month.get(month, {})
-    open_counts = case_open_counts(user, place_path=place.path, now=now)
+    open_counts = cases["open"]
     start, end = month_start(month), month_start(month_add(month, 1))
+    iot = screen_iot(user, place_path=place.path)  # the open alarms counted with the newest, the devices
     return {
         "place": {"id": place.pk, "name": place.name, "kind": place.kind},
         "at": timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S"),
@@ -80,9 +78,9 @@ def screen_figures(user: Any, place: Any, *, now: datetime | None = None) -> dic
             **{name: [_pct(by_month.get(m, {}).get(name)) for m in months] for name in RATE_NAMES},
         },
         "categories": [{"name": r["label"], "n": r["reported"]} for r in categories],
-        "alarms": {**alarm_counts(user, place_path=place.path), "recent": alarms_open_recent(user, place_path=place.path)},
-        "devices": (devices := device_counts(user, place_path=place.path)),
-        "devices_total": sum(d["n"] for d in devices.values()),
+        "alarms": iot["alarms"],
+        "devices": iot["devices"],
+        "devices_total": sum(d["n"] for d in iot["devices"].values()),
         "volunteers": volunteer_stats(place_path=place.path, since=start, until=end),
         "points": points_stats(place_path=place.path, since=start, until=end),
         "visits": _optional("linli.care.selectors", "visit_stats", place.path, start, end),

@@ -117,6 +117,40 @@ def device_counts(user: Any, *, place_path: str = "", offline_minutes: int = 10)
     return {r["kind"]: {"n": r["n"], "online": r["online"]} for r in rows}
 
 
+
+def screen_iot(user: Any, *, place_path: str, limit: int = 20, offline_minutes: int = 10) -> dict[str, Any]:
+    """For the big screens (linli/dashboards): the open alarms under ``place_path`` counted (raised,
+    acknowledged, emergency) with the newest ``limit`` of them, and the active devices by kind with how
+    many are online: what ``alarm_counts`` and ``device_counts`` give (with the newest alarms), in two plain
+    reads (linli/core/rawsql.py; the screens ask every 30 s). The reader's scope covers the place (the
+    screens check); anyone else gets nothing."""
+    from linli.core.access import scope_of
+    from linli.core.rawsql import dt_param, dt_value, fetch, literals, under
+
+    if not scope_of(user).covers_path(place_path):
+        return {"alarms": {"raised": 0, "acknowledged": 0, "emergency": 0, "recent": []}, "devices": {}}
+    path_sql, path_params = under("a.place_path", place_path)
+    rows = fetch(
+        "SELECT a.id, a.status, a.emergency, a.value, a.raised_at, r.name, d.name, d.location, d.unit, "  # noqa: S608
+        "SUM(CASE WHEN a.status = 'raised' THEN 1 ELSE 0 END) OVER (), "
+        "SUM(CASE WHEN a.status = 'acknowledged' THEN 1 ELSE 0 END) OVER (), "
+        "SUM(CASE WHEN a.emergency THEN 1 ELSE 0 END) OVER () "
+        "FROM iot_alarm a JOIN iot_device d ON d.id = a.device_id JOIN iot_alarmrule r ON r.id = a.rule_id "
+        f"WHERE a.status IN ({literals([AlarmStatus.RAISED, AlarmStatus.ACKNOWLEDGED])}) AND {path_sql} "
+        "ORDER BY a.raised_at DESC, a.id DESC LIMIT %s", [*path_params, limit])
+    recent = [{"id": pk, "name": rule, "device": device, "location": location, "status": status,
+               "status_label": str(AlarmStatus(status).label), "emergency": bool(emergency), "value": value,
+               "unit": unit, "raised_at": timezone.localtime(dt_value(raised_at)).strftime("%m-%d %H:%M")}
+              for pk, status, emergency, value, raised_at, rule, device, location, unit, *_counts in rows]
+    raised, acknowledged, emergency = (int(v or 0) for v in rows[0][-3:]) if rows else (0, 0, 0)
+    path_sql, path_params = under("place_path", place_path)
+    cutoff = timezone.now() - timedelta(minutes=offline_minutes)
+    devices = {kind: {"n": int(n), "online": int(online or 0)} for kind, n, online in fetch(
+        "SELECT kind, COUNT(*), SUM(CASE WHEN last_seen_at >= %s THEN 1 ELSE 0 END) FROM iot_device "  # noqa: S608
+        f"WHERE active = %s AND {path_sql} GROUP BY kind ORDER BY kind", [dt_param(cutoff), True, *path_params])}
+    return {"alarms": {"raised": raised, "acknowledged": acknowledged, "emergency": emergency, "recent": recent},
+            "devices": devices}
+
 # --- the map's layers ---------------------------------------------------------------------------------------
 
 MAP_LIMIT = 5000
@@ -162,15 +196,6 @@ def facilities_geojson(user: Any, *, place_path: str) -> dict[str, Any]:
         {"type": "Feature", "geometry": _point(f.lon, f.lat), "properties": {
             "id": f.pk, "name": f.name, "kind": f.kind, "kind_label": str(f.get_kind_display()), "address": f.address,
             "hours": f.hours}} for f in rows]}
-
-
-def alarms_open_recent(user: Any, *, place_path: str, limit: int = 20) -> list[dict[str, Any]]:
-    rows = (Alarm.objects.visible_to(user).filter(status__in=OPEN_STATUSES, place_path__startswith=place_path)
-            .select_related("device", "rule").order_by("-raised_at")[:limit])
-    return [{"id": a.pk, "name": a.rule.name, "device": a.device.name, "location": a.device.location,
-             "status": a.status, "status_label": str(a.get_status_display()), "emergency": a.emergency,
-             "value": a.value, "unit": a.device.unit,
-             "raised_at": timezone.localtime(a.raised_at).strftime("%m-%d %H:%M")} for a in rows]
 
 
 def alarms_by_month(*, place_path: str, start: datetime, end: datetime) -> list[dict[str, Any]]:

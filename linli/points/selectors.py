@@ -266,9 +266,17 @@ def reconcile() -> list[dict[str, Any]]:
 
 def points_stats(*, place_path: str, since: dt.datetime, until: dt.datetime) -> dict[str, Any]:
     """For the big screens and monthly reports (linli/dashboards): points awarded (positive entries) and
-    service hours recorded under ``place_path`` in [since, until)."""
-    awarded = PointsEntry.objects.filter(place_path__startswith=place_path, at__gte=since, at__lt=until,
-                                         amount__gt=0).aggregate(n=Sum("amount"))["n"] or 0
-    hours = HoursEntry.objects.filter(place_path__startswith=place_path, occurred_on__gte=timezone.localtime(since).date(),
-                                      occurred_on__lt=timezone.localtime(until).date()).aggregate(n=Sum("hours"))["n"] or 0
-    return {"points": int(awarded), "hours": float(hours)}
+    service hours recorded under ``place_path`` in [since, until); one plain read (linli/core/rawsql.py)."""
+    from django.db import connection
+
+    from linli.core.rawsql import dt_param, fetch_one, under
+
+    path_sql, path_params = under("place_path", place_path)
+    day = connection.ops.adapt_datefield_value
+    awarded, hours = fetch_one(
+        f"SELECT (SELECT SUM(amount) FROM {PointsEntry._meta.db_table} WHERE amount > 0 "  # noqa: S608
+        f"AND at >= %s AND at < %s AND {path_sql}), (SELECT SUM(hours) FROM {HoursEntry._meta.db_table} "
+        f"WHERE occurred_on >= %s AND occurred_on < %s AND {path_sql})",
+        [dt_param(since), dt_param(until), *path_params, day(timezone.localtime(since).date()),
+         day(timezone.localtime(until).date()), *path_params])
+    return {"points": int(awarded or 0), "hours": round(float(hours or 0), 2)}  # hours: 2 places, as the field

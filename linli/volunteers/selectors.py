@@ -252,11 +252,13 @@ def my_notices(user: Any, *, limit: int = 5) -> list[Any]:
 
 def volunteer_stats(*, place_path: str, since: dt.datetime, until: dt.datetime) -> dict[str, int]:
     """For the big screens and monthly reports (linli/dashboards): volunteers registered under
-    ``place_path``, and activities starting in [since, until)."""
+    ``place_path``, and activities starting in [since, until); one plain read (linli/core/rawsql.py)."""
+    from linli.core.rawsql import dt_param, fetch_one, under
     from linli.volunteers.models import Activity
 
-    return {
-        "volunteers": Volunteer.objects.filter(place_path__startswith=place_path).count(),
-        "activities": Activity.objects.filter(place_path__startswith=place_path, starts_at__gte=since,
-                                              starts_at__lt=until).count(),
-    }
+    path_sql, path_params = under("place_path", place_path)
+    volunteers, activities = fetch_one(
+        f"SELECT (SELECT COUNT(*) FROM {Volunteer._meta.db_table} WHERE {path_sql}), "  # noqa: S608
+        f"(SELECT COUNT(*) FROM {Activity._meta.db_table} WHERE {path_sql} AND starts_at >= %s AND starts_at < %s)",
+        [*path_params, *path_params, dt_param(since), dt_param(until)])
+    return {"volunteers": int(volunteers or 0), "activities": int(activities or 0)}

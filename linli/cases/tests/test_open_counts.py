@@ -14,7 +14,7 @@ from django.utils import timezone
 from linli.cases.actions import case_transition
 from linli.cases.models import Case, CaseStateCount
 from linli.cases.open_counts import open_counts, state_counts_diff
-from linli.cases.selectors import case_open_counts
+from linli.cases.selectors import screen_case_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -95,11 +95,14 @@ def test_overdue_from_the_counters_and_from_this_months_deadlines(make_case, act
 
 def test_the_screen_selector_is_scoped(make_case, actors, world, grid_worker_b, resident):
     make_case(actor=actors["resident"], reporter_phone="13812345678")
-    assert case_open_counts(actors["staff"], place_path=world.community.path)["open"] == 1
-    assert (
-        case_open_counts(grid_worker_b, place_path=world.community.path)["open"] == 0
-    )  # not over the community
-    assert case_open_counts(resident, place_path=world.community.path)["open"] == 0  # no cases.view
+
+    def open_for(user):
+        return screen_case_figures(user, place_path=world.community.path, place_kind="community", month_from=202601,
+                                   month_to=202612, categories_from=202601)["open"]["open"]
+
+    assert open_for(actors["staff"]) == 1
+    assert open_for(grid_worker_b) == 0  # not over the community
+    assert open_for(resident) == 0  # no cases.view
 
 
 def test_kpi_recompute_finds_and_fixes_a_wrong_counter(make_case, actors, world):
