@@ -18,6 +18,7 @@ from linli.care import actions
 from linli.care.models import Canteen, MealOrder, MenuItem
 from linli.care.workflow import PERM_CANTEEN, MealKind
 from linli.core.errors import DomainError
+from linli.core.excel import download
 from linli.core.ui import perm_required, raise_http
 
 
@@ -125,7 +126,5 @@ def subsidy(request: HttpRequest, pk: int) -> HttpResponse:
         dt.date(year, month, 1)
     except ValueError as exc:
         raise Http404 from exc
-    body = actions.subsidy_xlsx(canteen=the, year=year, month=month)
-    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="canteen-{the.pk}-{year}-{month:02d}.xlsx"'
-    return response
+    return download(actions.subsidy_xlsx(canteen=the, year=year, month=month),
+                    f"canteen-{the.pk}-{year}-{month:02d}.xlsx")

@@ -3,7 +3,6 @@ and of the 12345 hotline import. Data from ``linli.cases.kpi`` over the rollups 
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from typing import Any
 
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from linli.cases.kpi import BASE, MEANS, RATES, kpi_table
 from linli.cases.workflow import PERM_DISPATCH, PERM_VIEW
+from linli.core.excel import Workbook, download
 from linli.core.replica import replica_reads
 
 RANKINGS = ("community", "grid", "district", "street", "department", "category", "compound_kind")
@@ -122,25 +122,16 @@ def _dimension_label(by: str) -> str:
 
 
 def kpi_workbook(tables: list[tuple[str, str, list[dict[str, Any]]]]) -> bytes:
-    """An .xlsx with one sheet per (title, dimension, rows)."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
+    """An .xlsx with one sheet per (title, dimension, rows); rates as percentages."""
+    book = Workbook()
     counters = [(name, label) for name, label in BASE]
+    rates = {col: "0.00%" for col in range(len(counters) + 1, len(counters) + 1 + len(RATES))}
     for title, by, rows in tables:
-        ws = wb.create_sheet(title=title[:31])
-        ws.append([_dimension_label(by)] + [str(label) for _n, label in counters]
-                  + [str(r.label) for r in RATES] + [str(label) for _n, label, *_r in MEANS])
-        for row in rows:
-            ws.append([row["label"]] + [row[n] for n, _l in counters] + [row[r.name] for r in RATES]
-                      + [row[name] for name, *_r in MEANS])
-        for cells in ws.iter_cols(min_col=len(counters) + 2, max_col=len(counters) + 1 + len(RATES), min_row=2):
-            for cell in cells:
-                cell.number_format = "0.00%"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        ws = book.sheet(title, [_dimension_label(by)] + [label for _n, label in counters]
+                        + [r.label for r in RATES] + [label for _n, label, *_r in MEANS], widths={0: 20}, formats=rates)
+        ws.rows([row["label"]] + [row[n] for n, _l in counters] + [row[r.name] for r in RATES]
+                + [row[name] for name, *_r in MEANS] for row in rows)
+    return book.getvalue()
 
 
 @login_required
@@ -152,11 +143,7 @@ def kpi_export(request: HttpRequest) -> HttpResponse:
     tables = [(_("By month"), "month", kpi_table(user=request.user, by="month", **window))]
     for by in RANKINGS:
         tables.append((_dimension_label(by), by, kpi_table(user=request.user, by=by, every_place=True, **window)))
-    response = HttpResponse(
-        kpi_workbook(tables), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="kpi-{p["month_from"]}-{p["month_to"]}.xlsx"'
-    return response
+    return download(kpi_workbook(tables), f"kpi-{p['month_from']}-{p['month_to']}.xlsx")
 
 
 @login_required

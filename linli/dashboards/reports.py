@@ -1,5 +1,5 @@
 """Monthly reports (月度报表) of a street or a community: cases and KPIs (by community or grid, by
-category), disputes, visits, activities, alarms and evaluations, as Excel (XlsxWriter) and PDF
+category), disputes, visits, activities, alarms and evaluations, as Excel (``core.excel``) and PDF
 (reportlab, the built-in CID font STSong-Light). Generated on the 1st for the month before by a periodic
 task (``dashboards_monthly_reports``), kept (``MonthlyReport``, written by ``actions.report_generate``), downloadable, and regenerable for any past
 month. Figures from the owning apps' selectors and rollups; modules not installed yet (disputes, visits,
@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.core.excel import Workbook
 from linli.dashboards.screen import RATE_NAMES, _optional, month_add, month_start
 
 REPORT_KINDS = ("street", "community")
@@ -90,23 +91,14 @@ def _sections(f: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]
 
 
 def report_xlsx(f: dict[str, Any]) -> bytes:
-    import xlsxwriter
-
-    out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True})
-    bold = wb.add_format({"bold": True, "bg_color": "#F2DEDE", "border": 1})
-    cell = wb.add_format({"border": 1})
-    title = wb.add_format({"bold": True, "font_size": 14})
+    book = Workbook()
     for n, (name, header, rows) in enumerate(_sections(f)):
-        sheet = wb.add_worksheet(f"{n + 1} {name}"[:31])
-        sheet.write(0, 0, f"{f['title']} · {name}", title)
-        sheet.write_row(2, 0, header, bold)
-        for i, row in enumerate(rows):
-            sheet.write_row(3 + i, 0, row, cell)
-        sheet.set_column(0, 0, 22)
-        sheet.set_column(1, len(header), 14)
-    wb.close()
-    return out.getvalue()
+        sheet = book.sheet(f"{n + 1} {name}", widths=[22] + [14] * len(header))
+        sheet.row([f"{f['title']} · {name}"], style="title")
+        sheet.skip()
+        sheet.header(header)
+        sheet.rows(rows)
+    return book.getvalue()
 
 
 def report_pdf(f: dict[str, Any]) -> bytes:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from linli.core.errors import DomainError
+from linli.core.excel import XLSX, download
 from linli.dashboards.access import access_report
 from linli.dashboards.actions import report_generate
 from linli.dashboards.selectors import report_grid
@@ -31,11 +30,7 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404("not found")
     report = access_report(request.user, pk)
     name = f"{report.place.name}-{report.month // 100}-{report.month % 100:02d}.{fmt}"
-    content_type = "application/pdf" if fmt == "pdf" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = HttpResponse(bytes(getattr(report, fmt)), content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return download(bytes(getattr(report, fmt)), name, content_type="application/pdf" if fmt == "pdf" else XLSX)
 
 
 @reports_viewer_required

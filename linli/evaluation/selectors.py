@@ -257,24 +257,19 @@ def my_targets(user: Any) -> list[Any]:
 
 
 def campaign_xlsx(campaign: Any) -> bytes:
-    from io import BytesIO
-
-    from openpyxl import Workbook
+    from linli.core.excel import Workbook
 
     progress = campaign_progress(campaign)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("progress")
-    ws.append(["目标", "检查员", "已检查", "发现问题", "已整改", "问题明细"])
+    book = Workbook()
+    ws = book.sheet("检查进度", ["目标", "检查员", "已检查", "发现问题", "已整改", "问题明细"], widths=[20, 10, 8, 8, 8, 60])
     for r in progress["rows"]:
         t = r["target"]
-        ws.append([
+        ws.row([
             t.place.name, str(t.inspector or ""), "是" if r["inspected"] else "否", r["problems"], r["fixed"],
             "；".join(f"{f.item.text}（{f.case_number}{'，已整改' if f.fixed else ''}）" for f in r["findings"]),
         ])
-    ws.append(["合计", "", progress["inspected"], progress["problems"], progress["fixed"], ""])
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    ws.row(["合计", "", progress["inspected"], progress["problems"], progress["fixed"], ""])
+    return book.getvalue()
 
 
 # --- rankings of communities and grids ------------------------------------------------------------------------

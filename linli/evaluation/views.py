@@ -328,14 +328,13 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def campaign_export(request: HttpRequest, pk: int) -> HttpResponse:
     from linli.core.audit import audit_record
+    from linli.core.excel import download
     from linli.evaluation.access import access_campaign
 
     campaign = access_campaign(request.user, pk)
     body = selectors.campaign_xlsx(campaign)
     audit_record(action="evaluation.campaign_export", actor=request.user, target=campaign, detail={})
-    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}.xlsx"'
-    return response
+    return download(body, f"campaign-{campaign.pk}.xlsx")
 
 
 @login_required

@@ -3,12 +3,13 @@ masked as everywhere else; the rows are the ledger's filters, read in keyset bat
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+
+from linli.core.excel import Workbook
 
 MAX_ROWS = 50_000
 
@@ -20,20 +21,13 @@ def ledger_columns() -> list[str]:
             _("Status"), _("Outcome"), _("Agreement"), _("Follow-up"), _("Due on"), _("Closed on")]
 
 
-def ledger_xlsx(user: Any, filters: Any) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
+def ledger_xlsx(user: Any, filters: Any) -> Workbook:
     from linli.core.batches import keyset_batches
     from linli.mediation import selectors
 
-    book = Workbook(write_only=False)
-    sheet = book.active
-    sheet.title = _("Dispute ledger")[:31]
-    sheet.append(ledger_columns())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    book = Workbook(streaming=True)
+    sheet = book.sheet(_("Dispute ledger"), ledger_columns(),
+                       widths=(5, 11, 11, 10, 18, 40, 18, 8, 6, 10, 12, 8, 8, 8, 24, 8, 11, 11))
     qs = (selectors.dispute_queryset(user, filters).select_related("grid", "community", "place", "lead", "agreement")
           .prefetch_related("parties__person"))
     n = 0
@@ -44,11 +38,11 @@ def ledger_xlsx(user: Any, filters: Any) -> bytes:
             n += 1
             agreement = getattr(d, "agreement", None) if d.outcome == "settled" else None
             closed = d.archived_at or d.outcome_at
-            sheet.append([
+            sheet.row([
                 n, d.number, timezone.localtime(d.reported_at).date().isoformat(), d.get_kind_display(),
                 selectors.parties_summary(d), d.facts, " ".join(x for x in (d.grid.name if d.grid else "",
                                                                           d.place.name if d.place != d.grid else "") if x),
-                d.get_source_display(), d.get_risk_display(), float(d.amount) if d.amount is not None else None,
+                d.get_source_display(), d.get_risk_display(), d.amount,
                 d.get_method_display() if d.method else "", d.lead.name if d.lead else "", d.get_status_display(),
                 d.get_outcome_display() if d.outcome else "",
                 (agreement.serial or agreement.get_form_display()) if agreement else "",
@@ -57,9 +51,4 @@ def ledger_xlsx(user: Any, filters: Any) -> bytes:
                 d.due_on.isoformat() if d.due_on else "",
                 timezone.localtime(closed).date().isoformat() if closed else "",
             ])
-    for col, width in zip("ABCDEFGHIJKLMNOPQR", (5, 11, 11, 10, 18, 40, 18, 8, 6, 10, 12, 8, 8, 8, 24, 8, 11, 11),
-                          strict=True):
-        sheet.column_dimensions[col].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book

@@ -119,28 +119,16 @@ def mediation_figures(user: Any, *, by: str = "community", since: dt.date, until
 
 
 def figures_xlsx(fig: Figures) -> bytes:
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from linli.core.excel import Workbook
 
     book = Workbook()
-    sheet = book.active
-    sheet.title = str(_("Mediation figures"))[:31]
-    sheet.append([str(_("Mediation figures")), f"{fig.since.isoformat()} – {fig.until.isoformat()}"])
-    sheet.append([str(GROUPS[fig.by][2]), str(_("Disputes registered")), str(_("Disputes mediated")),
-                  str(_("Agreements reached")), str(_("Success rate (%)")), str(_("Agreements followed up")),
-                  str(_("Agreements fulfilled")), str(_("Fulfilment rate (%)"))])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for r in [*fig.rows, fig.total]:
-        sheet.append([r.label, r.registered, r.mediated, r.settled,
-                      float(r.success_rate) if r.success_rate is not None else None, r.followed_up, r.fulfilled,
-                      float(r.fulfilment_rate) if r.fulfilment_rate is not None else None])
-    sheet.append([])
-    sheet.append([str(_("Success rate = settled / mediated; fulfilment rate = fulfilled / followed up "
-                        "(docs/mediation.md)."))])
-    sheet.column_dimensions["A"].width = 24
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    sheet = book.sheet(_("Mediation figures"), widths=[24, 10, 10, 12, 14, 14, 14, 14])
+    sheet.row([_("Mediation figures"), f"{fig.since.isoformat()} – {fig.until.isoformat()}"], style="bold")
+    sheet.header([GROUPS[fig.by][2], _("Disputes registered"), _("Disputes mediated"), _("Agreements reached"),
+                  _("Success rate (%)"), _("Agreements followed up"), _("Agreements fulfilled"),
+                  _("Fulfilment rate (%)")])
+    sheet.rows([r.label, r.registered, r.mediated, r.settled, r.success_rate, r.followed_up, r.fulfilled,
+                r.fulfilment_rate] for r in [*fig.rows, fig.total])
+    sheet.skip()
+    sheet.row([_("Success rate = settled / mediated; fulfilment rate = fulfilled / followed up (docs/mediation.md).")])
+    return book.getvalue()

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core.access import path_prefixes, scope_of
 from linli.core.errors import DomainError, Invalid, NotFound
+from linli.core.excel import download
 from linli.core.ui import after_cursor, form_errors, perm_required, raise_http
 from linli.mediation import actions, selectors
 from linli.mediation.access import access_dispute, can_file, can_handle, can_unmask
@@ -237,16 +239,8 @@ def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     audit_record(action="mediation.agreement_print", actor=request.user, target=agreement,
                  detail={"dispute": dispute.pk})
-    response = HttpResponse(render_pdf(dispute), content_type="application/pdf")
-    name = (agreement.serial or dispute.number).replace('"', "")
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(name)}.pdf"
-    return response
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text)
+    return download(render_pdf(dispute), f"{agreement.serial or dispute.number}.pdf", content_type="application/pdf",
+                    inline=True)
 
 
 def _ledger_filters(request: HttpRequest) -> selectors.DisputeFilters:
@@ -257,17 +251,14 @@ def _ledger_filters(request: HttpRequest) -> selectors.DisputeFilters:
 
 
 @perm_required(PERM_VIEW)
-def ledger_export(request: HttpRequest) -> HttpResponse:
+def ledger_export(request: HttpRequest) -> HttpResponseBase:
     from linli.core.audit import audit_record
     from linli.mediation.export import ledger_xlsx
 
     f = _ledger_filters(request)
     audit_record(action="mediation.ledger_export", actor=request.user,
                  detail={"kind": f.kind, "status": f.status, "grid": f.grid, "month": f.month})
-    response = HttpResponse(ledger_xlsx(request.user, f),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(_('Dispute ledger'))}.xlsx"
-    return response
+    return ledger_xlsx(request.user, f).response(f"{_('Dispute ledger')}.xlsx")
 
 
 def _period(request: HttpRequest) -> tuple[Any, Any]:
@@ -296,10 +287,7 @@ def figures(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")[:16]
     fig = mediation_figures(request.user, by=by, since=since, until=until, kind=kind)
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(figures_xlsx(fig),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(_('Mediation figures'))}.xlsx"
-        return response
+        return download(figures_xlsx(fig), f"{_('Mediation figures')}.xlsx")
     query = request.GET.copy()
     query["format"] = "xlsx"
     return render(request, "mediation/figures.html", {

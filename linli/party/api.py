@@ -1082,17 +1082,15 @@ def report_service(request, params: Query[ServiceReportIn]):
 
 def report_file(report: reports.Report, fmt: str, user: Any) -> HttpResponse:
     from linli.core.audit import audit_record
+    from linli.core.excel import XLSX, download
 
     name = f"party-service-{report.year}-H{report.half}.{fmt}"
     if fmt == "xlsx":
-        body = reports.report_xlsx(report)
-        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body, ctype = reports.report_xlsx(report), XLSX
     else:
         body, ctype = reports.report_pdf(report), "application/pdf"
     audit_record(
         action="party.report_export",
         detail={"year": report.year, "half": report.half, "format": fmt, "units": len(report.units)},
     )
-    response = HttpResponse(body, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download(body, name, content_type=ctype)

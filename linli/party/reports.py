@@ -1,7 +1,7 @@
 """Half-yearly reports to the employer units of registered (双报到) members: per member and per unit,
 the service hours and points of the half year (H1: January–June, H2: July–December) and the counts.
 Hours and points come from the points contract (``points_selectors.hours_by_person`` /
-``points_by_person``). Output as rows (page, API), Excel (openpyxl) and PDF (reportlab, Chinese through
+``points_by_person``). Output as rows (page, API), Excel (``core.excel``) and PDF (reportlab, Chinese through
 the built-in CID font ``STSong-Light``: no font file is shipped)."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from linli.core.errors import Invalid
+from linli.core.excel import Workbook
 from linli.core.masking import mask_name
 from linli.party.models import PartyMember, PartyMemberKind
 
@@ -161,36 +162,18 @@ def _member_headers() -> list[str]:
 
 
 def report_xlsx(report: Report) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     book = Workbook()
-    units = book.active
-    units.title = _("Units")[:31]
-    units.append([report.title])
-    units.append([_("Period"), report.period])
-    units.append(_unit_headers())
-    for cell in units[3]:
-        cell.font = Font(bold=True)
-    for u in report.units:
-        units.append([u.employer, u.members, u.serving, float(u.hours), u.points])
-    units.append(
-        [_("Total"), report.members, sum(u.serving for u in report.units), float(report.hours), report.points]
-    )
-    detail = book.create_sheet(_("Members")[:31])
-    detail.append(_member_headers())
-    for cell in detail[1]:
-        cell.font = Font(bold=True)
-    for u in report.units:
-        for line in u.lines:
-            detail.append([u.employer, line.name, line.grid, float(line.hours), line.points, line.evaluation])
-    for sheet in (units, detail):
-        for column, width in zip("ABCDE", (28, 14, 16, 12, 10), strict=True):
-            sheet.column_dimensions[column].width = width
-    detail.column_dimensions["F"].width = 48
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    widths = [28, 14, 16, 12, 10, 48]
+    units = book.sheet(_("Units"), widths=widths)
+    units.row([report.title], style="title")
+    units.row([_("Period"), report.period])
+    units.header(_unit_headers())
+    units.rows([u.employer, u.members, u.serving, u.hours, u.points] for u in report.units)
+    units.row([_("Total"), report.members, sum(u.serving for u in report.units), report.hours, report.points])
+    detail = book.sheet(_("Members"), _member_headers(), widths=widths)
+    detail.rows([u.employer, line.name, line.grid, line.hours, line.points, line.evaluation]
+                for u in report.units for line in u.lines)
+    return book.getvalue()
 
 
 FONT = "STSong-Light"

@@ -144,6 +144,14 @@ PAGE = 50
 
 def entry_list(*, user, filters: dict[str, Any] | None = None, after: int | None = None, limit: int = PAGE):
     """The ledger under the user's scope, newest first, keyset-paged on id (``after``: the last id seen)."""
+    qs = entries(user=user, filters=filters)
+    if after:
+        qs = qs.filter(id__lt=after)
+    return qs[:limit]
+
+
+def entries(*, user, filters: dict[str, Any] | None = None):
+    """The ledger's entries under the user's scope and the filters (page, API, Excel), newest first."""
     f = filters or {}
     qs = PointsEntry.objects.visible_to(user)
     if f.get("place_path"):
@@ -160,9 +168,7 @@ def entry_list(*, user, filters: dict[str, Any] | None = None, after: int | None
         qs = qs.filter(at__gte=_day_start(f["since"]))
     if f.get("until"):
         qs = qs.filter(at__lt=_day_start(f["until"] + dt.timedelta(days=1)))
-    if after:
-        qs = qs.filter(id__lt=after)
-    return qs.select_related("person", "rule").order_by("-id")[:limit]
+    return qs.select_related("person", "rule").order_by("-id")
 
 
 def hours_list(*, user, filters: dict[str, Any] | None = None):

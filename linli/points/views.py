@@ -5,12 +5,12 @@ Every write goes through ``linli.points.actions``."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from linli.core.batches import keyset_iter
 from linli.core.errors import DomainError
+from linli.core.excel import Workbook
 from linli.core.masking import mask_name
 from linli.core.qr import qr_svg_inline
 from linli.core.replica import replica_reads
@@ -190,73 +191,28 @@ def ledger(request: HttpRequest) -> HttpResponse:
 @perm_required(PERM_MANAGE, PERM_FULFIL)
 @require_GET
 @replica_reads
-def ledger_export(request: HttpRequest, what: str) -> HttpResponse:
-    from openpyxl import Workbook
-
+def ledger_export(request: HttpRequest, what: str) -> HttpResponseBase:
     form = LedgerFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Points") if what == "points" else _("Service hours"))
-    if what == "points":
-        ws.append(
-            [
-                _("number"),
-                _("time"),
-                _("person"),
-                _("points"),
-                _("kind"),
-                _("rule"),
-                _("area"),
-                _("source"),
-                _("note"),
-            ]
-        )
-        qs = PointsEntry.objects.visible_to(request.user)
-        if filters.get("kind"):
-            qs = qs.filter(kind=filters["kind"])
-        if filters.get("area"):
-            qs = qs.filter(area=filters["area"])
-        if filters.get("since"):
-            qs = qs.filter(at__date__gte=filters["since"])
-        if filters.get("until"):
-            qs = qs.filter(at__date__lte=filters["until"])
-        for e in keyset_iter(qs.select_related("person", "rule"), descending=True):
-            ws.append(
-                [
-                    e.pk,
-                    timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),
-                    mask_name(e.person.name),
-                    e.amount,
-                    e.get_kind_display(),
-                    e.rule.name if e.rule_id else "",
-                    e.get_area_display() if e.area else "",
-                    e.source,
-                    e.note,
-                ]
-            )
-    elif what == "hours":
-        ws.append([_("number"), _("date"), _("person"), _("hours"), _("kind"), _("source"), _("note")])
-        for h in keyset_iter(selectors.hours_list(user=request.user, filters=filters), descending=True):
-            ws.append(
-                [
-                    h.pk,
-                    h.occurred_on.isoformat(),
-                    mask_name(h.person.name),
-                    float(h.hours),
-                    h.get_kind_display(),
-                    h.source,
-                    h.note,
-                ]
-            )
-    else:
+    if what not in ("points", "hours"):
         raise Http404
-    out = io.BytesIO()
-    wb.save(out)
-    resp = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    resp["Content-Disposition"] = f'attachment; filename="points-{what}-{timezone.localdate():%Y%m%d}.xlsx"'
-    return resp
+    with Workbook(streaming=True) as book:
+        if what == "points":
+            ws = book.sheet(_("Points"), [_("number"), _("time"), _("person"), _("points"), _("kind"), _("rule"),
+                                          _("area"), _("source"), _("note")], widths=[10, 17, 10, 8, 10, 16, 10, 16, 30])
+            ws.rows([
+                e.pk, timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"), mask_name(e.person.name), e.amount,
+                e.get_kind_display(), e.rule.name if e.rule_id else "", e.get_area_display() if e.area else "",
+                e.source, e.note,
+            ] for e in keyset_iter(selectors.entries(user=request.user, filters=filters), descending=True))
+        else:
+            ws = book.sheet(_("Service hours"), [_("number"), _("date"), _("person"), _("hours"), _("kind"),
+                                                 _("source"), _("note")], widths=[10, 11, 10, 8, 10, 16, 30])
+            ws.rows([
+                h.pk, h.occurred_on.isoformat(), mask_name(h.person.name), float(h.hours), h.get_kind_display(),
+                h.source, h.note,
+            ] for h in keyset_iter(selectors.hours_list(user=request.user, filters=filters), descending=True))
+        return book.response(f"points-{what}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @perm_required(PERM_MANAGE)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from linli.core.errors import DomainError
+from linli.core.excel import download
 from linli.core.ui import after_cursor, form_errors, perm_required, raise_http
 from linli.core.workflow import available
 from linli.privacy import actions, selectors
@@ -22,8 +23,6 @@ from linli.privacy.export import as_json, as_xlsx
 from linli.privacy.forms import CorrectionForm, RefuseForm
 from linli.privacy.models import CorrectionRequest
 from linli.privacy.workflow import CORRECTION_TRANSITIONS, PERM_DECIDE, CorrectionStatus
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _person(user: Any) -> Any:
@@ -62,12 +61,8 @@ def my_data_download(request: HttpRequest, fmt: str) -> HttpResponse:
     actions.my_data_download(actor=request.user, person=person, fmt=fmt, sections=len(data.sections))
     stamp = timezone.localdate().strftime("%Y%m%d")
     if fmt == "json":
-        response = HttpResponse(as_json(data), content_type="application/json")
-    else:
-        response = HttpResponse(as_xlsx(data), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.{fmt}"'
-    response["Cache-Control"] = "no-store"
-    return response
+        return download(as_json(data), f"my-data-{stamp}.json", content_type="application/json")
+    return download(as_xlsx(data), f"my-data-{stamp}.xlsx")
 
 
 @login_required

@@ -1,20 +1,19 @@
-"""The registry workbook: the template (openpyxl), streaming reads (openpyxl read-only), the error
-report and exports (XlsxWriter in constant-memory mode). The column headers are the communities'
+"""The registry workbook: the template, streaming reads (openpyxl read-only), the error report and
+exports (written through ``core.excel``, streamed). The column headers are the communities'
 own Chinese headers, so they are data here, not translated strings."""
 
 from __future__ import annotations
 
-import datetime
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from linli.core.codes import ETHNICITY, POLITICAL_STATUS, RELATIONSHIP
+from linli.core.excel import Sheet as SheetWriter
+from linli.core.excel import Workbook
 
 
 @dataclass(frozen=True)
@@ -107,32 +106,27 @@ ORG_EXPORT_HEADERS = (*ORGANISATIONS.headers, "网格", "状态")
 # --- template ------------------------------------------------------------------------------------------
 
 
+def _data_sheet_of(book: Workbook, layout: Layout) -> SheetWriter:
+    """A template's data sheet: the headers (required ones in red), text columns kept as text, widths."""
+    cols = layout.columns
+    sheet = book.sheet(layout.sheet, widths=[c.width + 2 for c in cols],
+                       formats={i: "@" for i, c in enumerate(cols) if c.text})
+    sheet.header(layout.headers, styles={i: "required" for i, c in enumerate(cols) if c.required})
+    return sheet
+
+
+def _help_sheet(book: Workbook, lines: list[tuple[str, str]]) -> None:
+    """The instructions: the first line a title, a bold label on the left, the text wrapped on the right."""
+    sheet = book.sheet(HELP_SHEET, widths=[16, 90])
+    sheet.row(lines[0], style="title")
+    for a, b in lines[1:]:
+        sheet.row([a, b], styles={0: "bold", 1: "wrap"})
+
+
 def org_template_bytes(*, rows: int = 500) -> bytes:
     """The organisations' import template: the data sheet, a drop-down for the kind, instructions."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = ORG_SHEET
-    for i, col in enumerate(ORG_COLUMNS, start=1):
-        cell = ws.cell(row=1, column=i, value=col.header)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="B03A2E" if col.required else "1F6F5C")
-        cell.alignment = Alignment(horizontal="center")
-        ws.column_dimensions[get_column_letter(i)].width = col.width + 2
-        if col.text:
-            for r in range(2, rows + 2):
-                ws.cell(row=r, column=i).number_format = "@"
-    ws.freeze_panes = "A2"
-    dv = DataValidation(type="list", formula1='"' + ",".join(ORG_KIND_NAMES) + '"', allow_blank=False)
-    dv.add(f"B2:B{rows + 1}")
-    ws.add_data_validation(dv)
-    help_ws = wb.create_sheet(HELP_SHEET)
-    help_ws.column_dimensions["A"].width = 16
-    help_ws.column_dimensions["B"].width = 90
+    book = Workbook()
+    _data_sheet_of(book, ORGANISATIONS).choices(1, 1, rows, values=ORG_KIND_NAMES, strict=False)
     lines: list[tuple[str, str]] = [
         ("单位信息导入模板", ""),
         ("", "每行一个单位：沿街商铺、企业、学校、机关事业单位、业委会、物业公司。第一行是表头，请勿修改表头文字。"),
@@ -144,42 +138,15 @@ def org_template_bytes(*, rows: int = 500) -> bytes:
     lines += [("", ""), ("示例", "便民超市 | 沿街商铺 | 阳光小区 | 1栋 | | 1号商铺 | 李明 | 13800138000 | | | | "),
               ("", "城关物业服务有限公司 | 物业公司 | 阳光小区 | | | | 王经理 | 0571-88886666 | 91330102MA2XXXXXX1 | "
                    "阳光小区、幸福里 | 2024-01-01 | ")]
-    for r, (a, b) in enumerate(lines, start=1):
-        help_ws.cell(row=r, column=1, value=a).font = Font(bold=bool(a))
-        help_ws.cell(row=r, column=2, value=b).alignment = Alignment(wrap_text=True)
-    help_ws["A1"].font = Font(bold=True, size=14)
-    buf = BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    _help_sheet(book, lines)
+    return book.getvalue()
 
 
 def template_bytes(tag_names: list[str], *, rows: int = 2000) -> bytes:
     """The import template: the data sheet with Chinese headers, text-formatted ID and phone columns,
     drop-down lists for the coded columns (from a hidden code sheet), and an instructions sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = DATA_SHEET
-    head_font = Font(bold=True, color="FFFFFF")
-    head_fill = PatternFill("solid", fgColor="1F6F5C")
-    required_fill = PatternFill("solid", fgColor="B03A2E")
-    for i, col in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=i, value=col.header)
-        cell.font = head_font
-        cell.fill = required_fill if col.required else head_fill
-        cell.alignment = Alignment(horizontal="center")
-        letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = col.width + 2
-        if col.text:
-            for r in range(2, rows + 2):
-                ws.cell(row=r, column=i).number_format = "@"
-    ws.freeze_panes = "A2"
-
-    codes = wb.create_sheet(CODES_SHEET)
+    book = Workbook()
+    data = _data_sheet_of(book, PERSONS)
     lists = {
         "sex": SEX_NAMES,
         "ethnicity": tuple(name for _code, name in ETHNICITY),
@@ -187,27 +154,15 @@ def template_bytes(tag_names: list[str], *, rows: int = 2000) -> bytes:
         "relationship": tuple(name for _code, name in RELATIONSHIP),
         "occupancy": OCCUPANCY_NAMES,
     }
-    for j, (key, names) in enumerate(lists.items(), start=1):
-        codes.cell(row=1, column=j, value=BY_KEY[key].header)
-        for r, name in enumerate(names, start=2):
-            codes.cell(row=r, column=j, value=name)
-        letter = get_column_letter(j)
-        dv = DataValidation(
-            type="list",
-            formula1=f"={CODES_SHEET}!${letter}$2:${letter}${len(names) + 1}",
-            allow_blank=True,
-            showErrorMessage=False,  # codes such as 01 are accepted too
-        )
-        dv.promptTitle = BY_KEY[key].header
-        dv.prompt = "从列表选择，或填写代码"
-        target = get_column_letter(COLUMNS.index(BY_KEY[key]) + 1)
-        dv.add(f"{target}2:{target}{rows + 1}")
-        ws.add_data_validation(dv)
-    codes.sheet_state = "hidden"
-
-    help_ws = wb.create_sheet(HELP_SHEET)
-    help_ws.column_dimensions["A"].width = 16
-    help_ws.column_dimensions["B"].width = 90
+    codes = book.sheet(CODES_SHEET, freeze=False)
+    codes.row([BY_KEY[key].header for key in lists])
+    for r in range(max(len(names) for names in lists.values())):
+        codes.row([names[r] if r < len(names) else None for names in lists.values()])
+    codes.hide()
+    for j, (key, names) in enumerate(lists.items()):
+        letter = "ABCDEFGHIJ"[j]
+        data.choices(COLUMNS.index(BY_KEY[key]), 1, rows, source=f"={CODES_SHEET}!${letter}$2:${letter}${len(names) + 1}",
+                     title=BY_KEY[key].header, prompt="从列表选择，或填写代码", strict=False)  # codes such as 01 too
     lines: list[tuple[str, str]] = [
         ("人员信息导入模板", ""),
         ("", "每行一人。第一行是表头，请勿修改表头文字（列的顺序可以调整）。"),
@@ -221,14 +176,8 @@ def template_bytes(tag_names: list[str], *, rows: int = 2000) -> bytes:
     lines += [("", ""), ("可用的人员标签", "、".join(tag_names) or "（无）")]
     lines += [("", ""), ("示例", "张三 | 男 | 汉族 | 330102199001011234 | 13800138000 | 群众 | 户主 | （空） | "
                               "浙江省杭州市…… | 阳光小区 | 3栋 | 2单元 | 101 | 业主 | 独居老人 | ")]
-    for r, (a, b) in enumerate(lines, start=1):
-        help_ws.cell(row=r, column=1, value=a).font = Font(bold=bool(a))
-        help_ws.cell(row=r, column=2, value=b).alignment = Alignment(wrap_text=True)
-    help_ws["A1"].font = Font(bold=True, size=14)
-
-    buf = BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    _help_sheet(book, lines)
+    return book.getvalue()
 
 
 BY_KEY = {c.key: c for c in COLUMNS}
@@ -303,97 +252,35 @@ def open_sheet(path: str, layout: Layout = PERSONS) -> Sheet:
 # --- writing (error report, export) -------------------------------------------------------------------------
 
 
-def cell_text(value: Any) -> Any:
-    """A cell value as the report should show it again."""
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return value
-
-
 class ReportWriter:
-    """The error report: the uploaded rows again, a 错误 column naming each problem, bad cells
-    highlighted, and a second sheet listing every problem (row, column, message). Streams rows."""
+    """The error report: the uploaded rows again (at their own row numbers), a 错误 column naming each problem,
+    bad cells highlighted, and a second sheet listing every problem (row, column, message). Streams rows."""
 
     def __init__(self, path: str | Path, headers: list[str], sheet: str = DATA_SHEET):
-        import xlsxwriter
-
-        self.wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
-        self.ws = self.wb.add_worksheet(sheet)
-        self.problems_ws = self.wb.add_worksheet("问题清单")
-        self.head = self.wb.add_format({"bold": True, "bg_color": "#1F6F5C", "font_color": "#FFFFFF"})
-        self.bad = self.wb.add_format({"bg_color": "#F8D7DA", "font_color": "#842029", "border": 1})
-        self.error = self.wb.add_format({"font_color": "#B02A37", "text_wrap": False})
-        self.text = self.wb.add_format({"num_format": "@"})
+        self.book = Workbook(path, streaming=True)
         self.width = len(headers)
-        self.headers = headers
-        self.ws.write_row(0, 0, [*headers, ERROR_HEADER], self.head)
-        self.ws.set_column(self.width, self.width, 60)
-        self.ws.freeze_panes(1, 0)
-        self.problems_ws.write_row(0, 0, ["行", "列", "问题"], self.head)
-        self.problems_ws.set_column(2, 2, 70)
-        self._problem_row = 1
+        self.ws = self.book.sheet(sheet, [*headers, ERROR_HEADER], widths={self.width: 60},
+                                  formats=dict.fromkeys(range(self.width), "@"))
+        self.problems_ws = self.book.sheet("问题清单", ["行", "列", "问题"], widths={2: 70})
 
     def write_row(self, number: int, values: tuple[Any, ...], problems: list[tuple[str, str]],
                   bad_positions: set[int]) -> None:
-        r = number - 1
-        for i in range(max(self.width, len(values))):
-            value = cell_text(values[i]) if i < len(values) else None
-            fmt = self.bad if i in bad_positions else (self.text if isinstance(value, str) else None)
-            if value is None:
-                if fmt is self.bad:
-                    self.ws.write_blank(r, i, None, fmt)
-                continue
-            if isinstance(value, str):
-                self.ws.write_string(r, i, value, fmt)
-            else:
-                self.ws.write(r, i, value, fmt)
+        cells = [*values, *[None] * (self.width - len(values))]
         if problems:
-            self.ws.write_string(r, self.width, "；".join(f"{col}：{msg}" if col else msg for col, msg in problems),
-                                 self.error)
+            cells[self.width:] = ["；".join(f"{col}：{msg}" if col else msg for col, msg in problems)]
+        self.ws.row(cells, at=number - 1, styles={**dict.fromkeys(bad_positions, "bad"), self.width: "error"})
 
     def add_problem(self, number: int, column: str, message: str) -> None:
-        self.problems_ws.write_row(self._problem_row, 0, [number or "", column, message])
-        self._problem_row += 1
+        self.problems_ws.row([number or "", column, message])
 
     def close(self) -> None:
-        self.wb.close()
+        self.book.close()
 
 
 EXPORT_HEADERS = (*HEADERS, "出生日期", "年龄", "网格", "状态")
 
 
-class ExportWriter:
-    """An export in the template's columns (so it can be edited and imported again with "update"),
-    plus date of birth, age, grid and status (persons; ``layout`` and ``headers`` for organisations).
-    Constant memory."""
-
-    def __init__(self, path: str | Path, layout: Layout = PERSONS, headers: tuple[str, ...] = EXPORT_HEADERS):
-        import xlsxwriter
-
-        self.wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
-        self.ws = self.wb.add_worksheet(layout.sheet)
-        head = self.wb.add_format({"bold": True, "bg_color": "#1F6F5C", "font_color": "#FFFFFF"})
-        self.ws.write_row(0, 0, list(headers), head)
-        for i, col in enumerate(layout.columns):
-            self.ws.set_column(i, i, col.width + 2)
-        self.ws.freeze_panes(1, 0)
-        self.row = 1
-
-    def write(self, values: list[Any]) -> None:
-        for i, value in enumerate(values):
-            if value in (None, ""):
-                continue
-            if isinstance(value, str):
-                self.ws.write_string(self.row, i, value)
-            else:
-                self.ws.write(self.row, i, value)
-        self.row += 1
-
-    def close(self) -> None:
-        self.wb.close()
-
-
-def temp_xlsx_path(prefix: str) -> str:
-    handle = tempfile.NamedTemporaryFile(prefix=prefix, suffix=".xlsx", delete=False)  # noqa: SIM115
-    handle.close()
-    return handle.name
+def export_sheet(book: Workbook, layout: Layout = PERSONS, headers: tuple[str, ...] = EXPORT_HEADERS) -> SheetWriter:
+    """An export in the template's columns (so it can be edited and imported again with "update"), plus date
+    of birth, age, grid and status (persons; ``layout`` and ``headers`` for organisations)."""
+    return book.sheet(layout.sheet, headers, widths=[c.width + 2 for c in layout.columns])

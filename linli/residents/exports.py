@@ -16,10 +16,12 @@ from django.utils import timezone
 from linli.core.audit import audit_record
 from linli.core.codes import ETHNICITY, POLITICAL_STATUS, RELATIONSHIP
 from linli.core.errors import PermissionDenied
+from linli.core.excel import Sheet as SheetWriter
+from linli.core.excel import Workbook
 from linli.core.masking import mask_id_number, mask_phone
 from linli.places.kinds import PlaceKind
 from linli.residents.access import can_export_registry, can_unmask
-from linli.residents.excel import ExportWriter
+from linli.residents.excel import export_sheet
 from linli.residents.models import HouseholdMember, Occupancy, Person, PersonStatus
 from linli.residents.selectors import (
     PersonFilters,
@@ -35,8 +37,8 @@ from linli.residents.selectors import (
 OCCUPANCY_LABELS = {"owner": "业主", "tenant": "租户", "resident": "居住人"}
 
 
-def export_persons(*, user, q: str, filters: PersonFilters, full: bool, path: str) -> int:
-    """Write the persons ``person_search(user, q, filters)`` finds to ``path``; returns the row count."""
+def export_persons(*, user, q: str, filters: PersonFilters, full: bool, book: Workbook) -> int:
+    """Write the persons ``person_search(user, q, filters)`` finds into ``book`` (streamed); returns the row count."""
     from django.utils.translation import gettext as _
 
     if not can_export_registry(user):
@@ -46,21 +48,18 @@ def export_persons(*, user, q: str, filters: PersonFilters, full: bool, path: st
     show_id = (lambda v: v or "") if full else mask_id_number
     show_phone = (lambda v: v or "") if full else mask_phone
     today = timezone.localdate()
-    writer = ExportWriter(path)
+    sheet = export_sheet(book)
     count = 0
-    try:
-        for chunk in iter_person_chunks(person_search(user, q, filters)):
-            count += len(chunk)
-            _write_chunk(writer, user, chunk, show_id, show_phone, today, full=full)
-    finally:
-        writer.close()
+    for chunk in iter_person_chunks(person_search(user, q, filters)):
+        count += len(chunk)
+        _write_chunk(sheet, user, chunk, show_id, show_phone, today, full=full)
     audit_record(action="registry.export", actor=user, detail={
         "q": q, "filters": filters.as_params(), "rows": count, "full": full,
     })
     return count
 
 
-def _write_chunk(writer: ExportWriter, user, chunk: list[Person], show_id, show_phone, today, *, full: bool) -> None:
+def _write_chunk(sheet: SheetWriter, user, chunk: list[Person], show_id, show_phone, today, *, full: bool) -> None:
     ids = [p.pk for p in chunk]
     tags = tags_of_persons(user, chunk, today)
     chains = place_chain(p.place for p in chunk if p.place_id)
@@ -109,7 +108,7 @@ def _write_chunk(writer: ExportWriter, user, chunk: list[Person], show_id, show_
             grid.name if grid else "",
             str(PersonStatus(p.status).label),
         ]
-        writer.write(row)
+        sheet.row(row)
 
 
 # --- organisations ------------------------------------------------------------------------------------------
@@ -120,8 +119,8 @@ ORG_KIND_LABELS = {
 }
 
 
-def export_organisations(*, user, filters, full: bool, path: str) -> int:
-    """Write the organisations ``organisation_search(user, filters)`` finds to ``path`` in the import
+def export_organisations(*, user, filters, full: bool, book: Workbook) -> int:
+    """Write the organisations ``organisation_search(user, filters)`` finds into ``book`` in the import
     sheet's columns (so it can be edited and imported again with "update"), plus grid and status; the
     contact phone masked unless ``full`` (``registry.unmask``). Audited as ``registry.export``."""
     from django.utils.translation import gettext as _
@@ -137,33 +136,30 @@ def export_organisations(*, user, filters, full: bool, path: str) -> int:
     if full and not can_unmask(user):
         raise PermissionDenied(_("You may not export unmasked personal data."))
     show_phone = (lambda v: v or "") if full else mask_phone
-    writer = ExportWriter(path, ORGANISATIONS, ORG_EXPORT_HEADERS)
+    sheet = export_sheet(book, ORGANISATIONS, ORG_EXPORT_HEADERS)
     count = 0
-    try:
-        for chunk in keyset_batches(organisation_search(user, filters).select_related("place"), 500):
-            count += len(chunk)
-            chains = place_chain(o.place for o in chunk)
-            serves: dict[int, list[Any]] = {}
-            for service in (CompoundService.objects.filter(organisation__in=chunk, end_date__isnull=True)
-                            .select_related("compound").order_by("compound__path")):
-                serves.setdefault(service.organisation_id, []).append(service)
-            for o in chunk:
-                chain = chains.get(o.place_id, [])
-                parts: dict[str, str] = {k: "" for k in ("compound", "building", "entrance", "house")}
-                for node in chain:
-                    if node.kind in parts:
-                        parts[node.kind] = node.name
-                current = serves.get(o.pk, [])
-                starts = sorted({s.start_date for s in current if s.start_date})
-                grid = grid_of(chain)
-                writer.write([
-                    o.name, ORG_KIND_LABELS.get(o.kind, o.kind), parts["compound"], parts["building"],
-                    parts["entrance"], parts["house"], o.contact_name, show_phone(o.contact_phone), o.credit_code,
-                    "、".join(s.compound.name for s in current), starts[0].isoformat() if len(starts) == 1 else "",
-                    o.notes, grid.name if grid else "", pgettext("organisation", "Open" if o.active else "Closed"),
-                ])
-    finally:
-        writer.close()
+    for chunk in keyset_batches(organisation_search(user, filters).select_related("place"), 500):
+        count += len(chunk)
+        chains = place_chain(o.place for o in chunk)
+        serves: dict[int, list[Any]] = {}
+        for service in (CompoundService.objects.filter(organisation__in=chunk, end_date__isnull=True)
+                        .select_related("compound").order_by("compound__path")):
+            serves.setdefault(service.organisation_id, []).append(service)
+        for o in chunk:
+            chain = chains.get(o.place_id, [])
+            parts: dict[str, str] = {k: "" for k in ("compound", "building", "entrance", "house")}
+            for node in chain:
+                if node.kind in parts:
+                    parts[node.kind] = node.name
+            current = serves.get(o.pk, [])
+            starts = sorted({s.start_date for s in current if s.start_date})
+            grid = grid_of(chain)
+            sheet.row([
+                o.name, ORG_KIND_LABELS.get(o.kind, o.kind), parts["compound"], parts["building"],
+                parts["entrance"], parts["house"], o.contact_name, show_phone(o.contact_phone), o.credit_code,
+                "、".join(s.compound.name for s in current), starts[0].isoformat() if len(starts) == 1 else "",
+                o.notes, grid.name if grid else "", pgettext("organisation", "Open" if o.active else "Closed"),
+            ])
     audit_record(action="registry.export", actor=user, detail={
         "what": "organisations", "filters": filters.as_params(), "rows": count, "full": full,
     })

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from linli.core.access import scope_of
 from linli.core.audit import audit_record
 from linli.core.errors import DomainError, NotFound, PermissionDenied, Throttled
+from linli.core.excel import XLSX, Workbook, download
 from linli.core.masking import mask_id_number, mask_phone
 from linli.core.pii import pii_reveal
 from linli.core.replica import replica_reads
@@ -42,7 +43,7 @@ from linli.residents.access import (
     has_perm,
     reveal_perm,
 )
-from linli.residents.excel import temp_xlsx_path, template_bytes
+from linli.residents.excel import template_bytes
 from linli.residents.exports import export_persons
 from linli.residents.forms import (
     DateForm,
@@ -61,7 +62,6 @@ from linli.residents.models import HouseholdMember, ImportKind, ImportStatus, Pe
 if TYPE_CHECKING:
     from linli.places.models import Place
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REVEAL_FIELDS = {"id_number", "phone"}
 
 
@@ -416,9 +416,7 @@ def household_end_member(request: HttpRequest, pk: int, member_pk: int) -> HttpR
 @require_GET
 def template_download(request: HttpRequest) -> HttpResponse:
     tags = [t.name for t in selectors.visible_tags(request.user) if not t.computed]
-    response = HttpResponse(template_bytes(tags), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E4%BA%BA%E5%91%98%E4%BF%A1%E6%81%AF%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
-    return response
+    return download(template_bytes(tags), "人员信息导入模板.xlsx")
 
 
 @registry_required("registry.export")
@@ -435,14 +433,9 @@ def export(request: HttpRequest) -> HttpResponseBase:
         actions.number_search(actor=request.user, q=q, where="export")
     except Throttled as exc:
         return HttpResponse(str(exc.message), status=429, content_type="text/plain; charset=utf-8")
-    path = temp_xlsx_path("linli-export-")
-    try:
-        export_persons(user=request.user, q=q, filters=filters, full=full, path=path)
-        handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
-    finally:
-        os.unlink(path)  # the open handle keeps the data until the response is sent
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return FileResponse(handle, as_attachment=True, filename=f"registry-{stamp}.xlsx", content_type=XLSX)
+    with Workbook(streaming=True) as book:
+        export_persons(user=request.user, q=q, filters=filters, full=full, book=book)
+        return book.response(f"registry-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
 
 
 @registry_required("registry.change")

@@ -6,12 +6,11 @@ read is scoped (out of scope is 404). Cards on every screen size (they read on a
 from __future__ import annotations
 
 import datetime
-import os
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from linli.core.errors import DomainError, Invalid, PermissionDenied
+from linli.core.excel import Workbook, download
 from linli.core.pii import pii_reveal
 from linli.core.ui import after_cursor, form_errors, raise_http
 from linli.places.kinds import PlaceKind
@@ -31,7 +31,7 @@ from linli.residents.access import (
     can_export_registry,
     can_unmask,
 )
-from linli.residents.excel import org_template_bytes, temp_xlsx_path
+from linli.residents.excel import org_template_bytes
 from linli.residents.exports import export_organisations
 from linli.residents.forms_orgs import (
     OrganisationCreateForm,
@@ -50,7 +50,7 @@ from linli.residents.selectors_orgs import (
     organisation_rows,
     organisation_services,
 )
-from linli.residents.views import XLSX, _is_htmx, registry_required
+from linli.residents.views import _is_htmx, registry_required
 
 if TYPE_CHECKING:
     from linli.places.models import Place
@@ -257,9 +257,7 @@ def organisation_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 @registry_required()
 @require_GET
 def organisation_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(org_template_bytes(), content_type=XLSX)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E5%8D%95%E4%BD%8D%E4%BF%A1%E6%81%AF%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
-    return response
+    return download(org_template_bytes(), "单位信息导入模板.xlsx")
 
 
 @registry_required("registry.export")
@@ -270,11 +268,6 @@ def organisation_export(request: HttpRequest) -> HttpResponseBase:
     if full and not can_unmask(request.user):
         raise DjangoPermissionDenied
     filters = OrganisationFilters.from_params(request.GET)
-    path = temp_xlsx_path("linli-orgs-")
-    try:
-        export_organisations(user=request.user, filters=filters, full=full, path=path)
-        handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
-    finally:
-        os.unlink(path)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return FileResponse(handle, as_attachment=True, filename=f"organisations-{stamp}.xlsx", content_type=XLSX)
+    with Workbook(streaming=True) as book:
+        export_organisations(user=request.user, filters=filters, full=full, book=book)
+        return book.response(f"organisations-{timezone.localtime():%Y%m%d-%H%M}.xlsx")

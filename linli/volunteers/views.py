@@ -500,6 +500,7 @@ def talent(request: HttpRequest) -> HttpResponse:
 @login_required
 @replica_reads
 def hours_export(request: HttpRequest) -> HttpResponse:
+    from linli.core.excel import download
     from linli.volunteers.export import hours_workbook
 
     if not can_create_activity(request.user):
@@ -507,12 +508,8 @@ def hours_export(request: HttpRequest) -> HttpResponse:
 
         raise PermissionDenied
     since, until = _period(request)
-    body = hours_workbook(user=request.user, since=since, until=until)
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="volunteer-hours-{since}-{until}.xlsx"'
-    return response
+    return download(hours_workbook(user=request.user, since=since, until=until),
+                    f"volunteer-hours-{since}-{until}.xlsx")
 
 
 # --- managers: teams and talent pools ------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ the door (助老送餐) with a daily list per canteen, and the monthly subsidy r
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -18,6 +17,7 @@ from linli.care.workflow import PERM_CANTEEN, PERM_ORDER_MEAL, MealKind, MealOrd
 from linli.core.audit import audit_record
 from linli.core.batches import keyset_iter
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.core.excel import Workbook
 from linli.residents.selectors import person_get
 
 CENT = Decimal("0.01")
@@ -201,27 +201,19 @@ def subsidy_rows(*, canteen: Any, year: int, month: int) -> list[dict[str, Any]]
 
 def subsidy_xlsx(*, canteen: Any, year: int, month: int) -> bytes:
     """The monthly subsidy report in Excel: one row per rule, a total, and one sheet of the meals."""
-    from openpyxl import Workbook
-
     from linli.care.models import MealOrder
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Subsidy")
-    sheet.append([f"{canteen.name} {year}-{month:02d} " + _("meal subsidy")])
-    sheet.append([_("Rule"), _("Meals"), _("Full price"), _("Paid"), _("Subsidy")])
+    book = Workbook(streaming=True)
+    sheet = book.sheet(_("Subsidy"), widths=[16, 8, 10, 10, 10])
+    sheet.row([f"{canteen.name} {year}-{month:02d} " + _("meal subsidy")], style="title")
+    sheet.header([_("Rule"), _("Meals"), _("Full price"), _("Paid"), _("Subsidy")])
     rows = subsidy_rows(canteen=canteen, year=year, month=month)
-    for r in rows:
-        sheet.append([str(r["label"]), r["meals"], float(r["full"]), float(r["paid"]), float(r["subsidy"])])
-    sheet.append([_("Total"), sum(r["meals"] for r in rows), float(sum(r["full"] for r in rows)),
-                  float(sum(r["paid"] for r in rows)), float(sum(r["subsidy"] for r in rows))])
-    detail = book.create_sheet(_("Meals"))
-    detail.append([_("Day"), _("Name"), _("Dish"), _("Meals"), _("Full price"), _("Paid"), _("Rule"), _("Delivered")])
+    sheet.rows([r["label"], r["meals"], r["full"], r["paid"], r["subsidy"]] for r in rows)
+    sheet.row([_("Total"), *(sum(r[k] for r in rows) for k in ("meals", "full", "paid", "subsidy"))])
+    detail = book.sheet(_("Meals"), [_("Day"), _("Name"), _("Dish"), _("Meals"), _("Full price"), _("Paid"), _("Rule"),
+                                     _("Delivered")], widths=[11, 10, 16, 6, 10, 8, 10, 8])
     meals = MealOrder.objects.filter(canteen=canteen, day__year=year, day__month=month,
                                      status=MealOrderStatus.ORDERED).select_related("item")
-    for o in keyset_iter(meals):
-        detail.append([o.day.isoformat(), o.person_name, o.item.name, o.quantity, float(o.full_price),
-                       float(o.price), o.rule, _("yes") if o.deliver else ""])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    detail.rows([o.day.isoformat(), o.person_name, o.item.name, o.quantity, o.full_price, o.price, o.rule,
+                 _("yes") if o.deliver else ""] for o in keyset_iter(meals))
+    return book.getvalue()

