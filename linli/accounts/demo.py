@@ -20,7 +20,6 @@ user's password and second factor are left alone.
 from __future__ import annotations
 
 import functools
-import importlib
 import math
 import secrets
 import time
@@ -32,7 +31,6 @@ from typing import Any
 import numpy as np
 import pyotp
 import shapely
-from django.apps import apps
 from django.db import connection, transaction
 from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon, mapping
@@ -42,6 +40,7 @@ from shapely.ops import unary_union
 
 from linli.accounts.models import Department, User
 from linli.accounts.roles import ADMIN_ROLES, Role
+from linli.core.apps import app_modules
 from linli.places import geo
 
 DEMO_PASSWORD = "Linli-demo-2026"
@@ -303,20 +302,7 @@ def demo_users(demo: Demo) -> None:
 
 def demo_extensions() -> list[Any]:
     """``demo_extend`` of every installed app that has a ``demo`` module, in INSTALLED_APPS order."""
-    found = []
-    for config in apps.get_app_configs():
-        if config.name == "linli.accounts" or not config.name.startswith("linli."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.demo":
-                raise
-            continue
-        extend = getattr(module, "demo_extend", None)
-        if extend is not None:
-            found.append(extend)
-    return found
+    return [m.demo_extend for m in app_modules("demo", skip="linli.accounts") if hasattr(m, "demo_extend")]
 
 
 def demo_is_empty() -> bool:

@@ -156,86 +156,70 @@ def _resident_tiles() -> list[Tile]:
     ]
 
 
+gl = gettext_lazy
+# The staff tiles, each once: key → (label, hint, icon, URL name). Two keys share a URL where roles see it
+# under their own words (a grid worker's "Disputes" screens the grid; the mediator's is the ledger).
+STAFF_TILES: dict[str, tuple[Any, Any, str, str]] = {
+    "kpi": (gl("Indicators"), gl("Response, solved, satisfaction and on-time rates"), "bar-chart-line-fill", "cases_kpi:kpi"),
+    "supervise": (gl("Supervision"), gl("Overdue and escalated cases of every community"), "megaphone-fill", "cases:supervise"),
+    "dispatch": (gl("Dispatch desk"), gl("Accept, dispatch and verify the community's cases"), "inbox-fill", "cases:dispatch"),
+    "hotline": (gl("Import 12345 tickets"), gl("Load the hotline's export as cases"), "telephone-inbound-fill", "cases_kpi:hotline_import"),
+    "rankings": (gl("Evaluation"), gl("Rankings of communities and grids, with every score explained"), "trophy-fill", "evaluation:rankings"),
+    "rounds": (gl("Building evaluation"), gl("Monthly rounds, score sheets and the red flags"), "flag-fill", "evaluation:list"),
+    "rounds_community": (gl("Building evaluation"), gl("Monthly rounds, score sheets and the red flags"), "trophy-fill", "evaluation:list"),
+    "campaigns": (gl("Inspection campaigns"), gl("Civilised-city checks whose problems become cases"), "clipboard2-check-fill", "evaluation:campaigns"),
+    "inspections": (gl("Inspections"), gl("Campaign checks assigned to you"), "clipboard2-check-fill", "evaluation:campaigns"),
+    "boards": (gl("Progress boards"), gl("What each community is asked to do and how far it got"), "clipboard-data-fill", "cases:boards"),
+    "training": (gl("Staff training"), gl("Hours of every staff member against the 12-hour target"), "mortarboard-fill", "evaluation:training"),
+    "registry": (gl("Registry"), gl("People, houses and households"), "person-lines-fill", "residents:person_list"),
+    "deliberation": (gl("Deliberation"), gl("Topics, meetings and votes"), "chat-square-text-fill", "deliberation:topics"),
+    "orders": (gl("Service orders"), gl("Residents' orders: dispatch them to party members"), "tools", "orders:order_list"),
+    "organise": (gl("Organise activities"), gl("Volunteer activities, attendance and hours"), "people-fill", "volunteers:organise"),
+    "fulfil": (gl("Hand over a redemption"), gl("Check a points-shop code and hand the item over"), "bag-check-fill", "points:fulfil"),
+    "disputes": (gl("Disputes"), gl("The dispute ledger and mediation sessions"), "people", "mediation:disputes"),
+    "disputes_grid": (gl("Disputes"), gl("Screen your grid and register disputes"), "people", "mediation:disputes"),
+    "surveys": (gl("Satisfaction surveys"), gl("This month's survey of households, against the 95% target"), "emoji-smile-fill", "evaluation:surveys"),
+    "hall": (gl("Hall desk"), gl("Applications, agency and certificates"), "building-check", "hall:desk"),
+    "care": (gl("Care visits"), gl("Elderly living alone, families in difficulty, needs"), "heart-pulse-fill", "care:visits"),
+    "visits": (gl("Visits"), gl("Elderly living alone and families in difficulty"), "heart-pulse-fill", "care:visits"),
+    "corrections": (gl("Correction requests"), gl("Residents ask for their registration to be corrected"), "pencil-square", "privacy:corrections"),
+    "classes": (gl("Classes"), gl("Training and interest classes, attendance, totals of the year"), "mortarboard-fill", "hall:classes"),
+    "worklist": (gl("My cases"), gl("Cases of your grid waiting for you"), "list-task", "cases:worklist"),
+    "patrol": (gl("Patrol report"), gl("Report what you find on patrol"), "camera-fill", "cases:report"),
+    "department": (gl("Department inbox"), gl("Cases the communities sent to your department"), "inbox-fill", "cases:department"),
+    "department_done": (gl("Handled cases"), gl("What your department reported back"), "check2-square", "cases:department_done"),
+    "alarms": (gl("Alarms"), gl("Gas, smoke, water, power and cameras: live alarms"), "bell-fill", "iot:alarms"),
+    "map": (gl("One map"), gl("Grids, buildings, facilities, cases and alarms on one map"), "map-fill", "dashboards:map_picker"),
+    "screen": (gl("Big screen"), gl("The street's or the community's figures on one screen"), "display-fill", "dashboards:screen_picker"),
+    "reports": (gl("Monthly reports"), gl("Excel and PDF reports of every month"), "file-earmark-bar-graph-fill", "dashboards:reports"),
+    "places": (gl("Places"), gl("Communities, grids, compounds and buildings"), "diagram-3-fill", "places:tree"),
+    "calendar": (gl("Holiday calendar"), gl("Holidays and make-up working days for deadlines"), "calendar3", "core:calendar"),
+}
+# Who gets which tiles, in this order, with their colours; a URL a user already has a tile for is not repeated.
+ROLE_TILES: tuple[tuple[frozenset[str], tuple[tuple[str, int], ...]], ...] = (
+    (frozenset({Role.CITY_SUPERVISOR, Role.DISTRICT_SUPERVISOR}), (("kpi", 1), ("supervise", 2))),
+    (frozenset({Role.DISPATCH_CENTRE}), (("dispatch", 1), ("supervise", 2), ("kpi", 3), ("hotline", 5))),
+    (frozenset({Role.STREET_SUPERVISOR}), (("supervise", 1), ("kpi", 4), ("rankings", 2), ("rounds", 5), ("campaigns", 3),
+                                           ("boards", 3), ("training", 6))),
+    (frozenset({Role.COMMUNITY_STAFF}), (("dispatch", 1), ("kpi", 4), ("boards", 3), ("hotline", 5), ("registry", 3),
+                                         ("deliberation", 5), ("orders", 2), ("organise", 4), ("fulfil", 6),
+                                         ("rounds_community", 5), ("disputes", 5), ("surveys", 1), ("hall", 3),
+                                         ("care", 5), ("corrections", 3))),
+    (frozenset({Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF}), (("classes", 4),)),
+    (frozenset({Role.GRID_WORKER}), (("worklist", 1), ("patrol", 2), ("boards", 4), ("registry", 3), ("visits", 5),
+                                     ("inspections", 4), ("disputes_grid", 4))),
+    (frozenset({Role.DEPARTMENT_STAFF}), (("department", 1), ("department_done", 3))),
+    (frozenset({Role.MEDIATOR}), (("disputes", 5),)),
+    (frozenset({Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF, Role.GRID_WORKER}), (("alarms", 3), ("map", 2))),  # linli/iot
+    (frozenset({Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF}), (("screen", 4), ("reports", 5))),
+    (frozenset({Role.DISTRICT_SUPERVISOR, Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF, Role.GRID_WORKER}), (("places", 6),)),
+    (frozenset({Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF}), (("calendar", 4),)),
+)
+
+
 def _staff_tiles(roles: frozenset[str]) -> list[Tile]:
     """Quick links for the user's staff roles, in a sensible order, without duplicates."""
-    tiles: list[Tile] = []
-    if roles & {Role.CITY_SUPERVISOR, Role.DISTRICT_SUPERVISOR}:
-        tiles += [
-            _tile(gettext_lazy("Indicators"), gettext_lazy("Response, solved, satisfaction and on-time rates"), "bar-chart-line-fill", "cases_kpi:kpi", 1),
-            _tile(gettext_lazy("Supervision"), gettext_lazy("Overdue and escalated cases of every community"), "megaphone-fill", "cases:supervise", 2),
-        ]
-    if Role.DISPATCH_CENTRE in roles:
-        tiles += [
-            _tile(gettext_lazy("Dispatch desk"), gettext_lazy("Accept, dispatch and verify the community's cases"), "inbox-fill", "cases:dispatch", 1),
-            _tile(gettext_lazy("Supervision"), gettext_lazy("Overdue and escalated cases of every community"), "megaphone-fill", "cases:supervise", 2),
-            _tile(gettext_lazy("Indicators"), gettext_lazy("Response, solved, satisfaction and on-time rates"), "bar-chart-line-fill", "cases_kpi:kpi", 3),
-            _tile(gettext_lazy("Import 12345 tickets"), gettext_lazy("Load the hotline's export as cases"), "telephone-inbound-fill", "cases_kpi:hotline_import", 5),
-        ]
-    if Role.STREET_SUPERVISOR in roles:
-        tiles += [
-            _tile(gettext_lazy("Supervision"), gettext_lazy("Overdue and escalated cases of every community"), "megaphone-fill", "cases:supervise", 1),
-            _tile(gettext_lazy("Indicators"), gettext_lazy("Response, solved, satisfaction and on-time rates"), "bar-chart-line-fill", "cases_kpi:kpi", 4),
-            _tile(gettext_lazy("Evaluation"), gettext_lazy("Rankings of communities and grids, with every score explained"), "trophy-fill", "evaluation:rankings", 2),
-            _tile(gettext_lazy("Building evaluation"), gettext_lazy("Monthly rounds, score sheets and the red flags"), "flag-fill", "evaluation:list", 5),
-            _tile(gettext_lazy("Inspection campaigns"), gettext_lazy("Civilised-city checks whose problems become cases"), "clipboard2-check-fill", "evaluation:campaigns", 3),
-            _tile(gettext_lazy("Progress boards"), gettext_lazy("What each community is asked to do and how far it got"), "clipboard-data-fill", "cases:boards", 3),
-            _tile(gettext_lazy("Staff training"), gettext_lazy("Hours of every staff member against the 12-hour target"), "mortarboard-fill", "evaluation:training", 6),
-        ]
-    if Role.COMMUNITY_STAFF in roles:
-        tiles += [
-            _tile(gettext_lazy("Dispatch desk"), gettext_lazy("Accept, dispatch and verify the community's cases"), "inbox-fill", "cases:dispatch", 1),
-            _tile(gettext_lazy("Indicators"), gettext_lazy("Response, solved, satisfaction and on-time rates"), "bar-chart-line-fill", "cases_kpi:kpi", 4),
-            _tile(gettext_lazy("Progress boards"), gettext_lazy("What each community is asked to do and how far it got"), "clipboard-data-fill", "cases:boards", 3),
-            _tile(gettext_lazy("Import 12345 tickets"), gettext_lazy("Load the hotline's export as cases"), "telephone-inbound-fill", "cases_kpi:hotline_import", 5),
-            _tile(gettext_lazy("Registry"), gettext_lazy("People, houses and households"), "person-lines-fill", "residents:person_list", 3),
-            _tile(gettext_lazy("Deliberation"), gettext_lazy("Topics, meetings and votes"), "chat-square-text-fill", "deliberation:topics", 5),
-            _tile(gettext_lazy("Service orders"), gettext_lazy("Residents' orders: dispatch them to party members"), "tools", "orders:order_list", 2),
-            _tile(gettext_lazy("Organise activities"), gettext_lazy("Volunteer activities, attendance and hours"), "people-fill", "volunteers:organise", 4),
-            _tile(gettext_lazy("Hand over a redemption"), gettext_lazy("Check a points-shop code and hand the item over"), "bag-check-fill", "points:fulfil", 6),
-            _tile(gettext_lazy("Building evaluation"), gettext_lazy("Monthly rounds, score sheets and the red flags"), "trophy-fill", "evaluation:list", 5),
-            _tile(gettext_lazy("Disputes"), gettext_lazy("The dispute ledger and mediation sessions"), "people", "mediation:disputes", 5),
-            _tile(gettext_lazy("Satisfaction surveys"), gettext_lazy("This month's survey of households, against the 95% target"), "emoji-smile-fill", "evaluation:surveys", 1),
-        ]
-        tiles.append(_tile(gettext_lazy("Hall desk"), gettext_lazy("Applications, agency and certificates"), "building-check", "hall:desk", 3))
-        tiles.append(_tile(gettext_lazy("Care visits"), gettext_lazy("Elderly living alone, families in difficulty, needs"), "heart-pulse-fill", "care:visits", 5))
-        tiles.append(_tile(gettext_lazy("Correction requests"), gettext_lazy("Residents ask for their registration to be corrected"),
-                           "pencil-square", "privacy:corrections", 3))
-    if roles & {Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF}:
-        tiles.append(_tile(gettext_lazy("Classes"), gettext_lazy("Training and interest classes, attendance, totals of the year"),
-                           "mortarboard-fill", "hall:classes", 4))
-    if Role.GRID_WORKER in roles:
-        tiles += [
-            _tile(gettext_lazy("My cases"), gettext_lazy("Cases of your grid waiting for you"), "list-task", "cases:worklist", 1),
-            _tile(gettext_lazy("Patrol report"), gettext_lazy("Report what you find on patrol"), "camera-fill", "cases:report", 2),
-            _tile(gettext_lazy("Progress boards"), gettext_lazy("What each community is asked to do and how far it got"), "clipboard-data-fill", "cases:boards", 4),
-            _tile(gettext_lazy("Registry"), gettext_lazy("People, houses and households"), "person-lines-fill", "residents:person_list", 3),
-            _tile(gettext_lazy("Visits"), gettext_lazy("Elderly living alone and families in difficulty"), "heart-pulse-fill", "care:visits", 5),
-            _tile(gettext_lazy("Inspections"), gettext_lazy("Campaign checks assigned to you"), "clipboard2-check-fill", "evaluation:campaigns", 4),
-            _tile(gettext_lazy("Disputes"), gettext_lazy("Screen your grid and register disputes"), "people", "mediation:disputes", 4),
-        ]
-    if Role.DEPARTMENT_STAFF in roles:
-        tiles += [
-            _tile(gettext_lazy("Department inbox"), gettext_lazy("Cases the communities sent to your department"), "inbox-fill", "cases:department", 1),
-            _tile(gettext_lazy("Handled cases"), gettext_lazy("What your department reported back"), "check2-square", "cases:department_done", 3),
-        ]
-    if Role.MEDIATOR in roles:
-        tiles.append(
-            _tile(gettext_lazy("Disputes"), gettext_lazy("The dispute ledger and mediation sessions"), "people", "mediation:disputes", 5)
-        )
-    if roles & {Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF, Role.GRID_WORKER}:  # smart monitoring (linli/iot)
-        tiles += [
-            _tile(gettext_lazy("Alarms"), gettext_lazy("Gas, smoke, water, power and cameras: live alarms"), "bell-fill", "iot:alarms", 3),
-            _tile(gettext_lazy("One map"), gettext_lazy("Grids, buildings, facilities, cases and alarms on one map"), "map-fill", "dashboards:map_picker", 2),
-        ]
-    if roles & {Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF}:
-        tiles += [
-            _tile(gettext_lazy("Big screen"), gettext_lazy("The street's or the community's figures on one screen"), "display-fill", "dashboards:screen_picker", 4),
-            _tile(gettext_lazy("Monthly reports"), gettext_lazy("Excel and PDF reports of every month"), "file-earmark-bar-graph-fill", "dashboards:reports", 5),
-        ]
-    if roles & {Role.DISTRICT_SUPERVISOR, Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF, Role.GRID_WORKER}:
-        tiles.append(_tile(gettext_lazy("Places"), gettext_lazy("Communities, grids, compounds and buildings"), "diagram-3-fill", "places:tree", 6))
-    if roles & {Role.STREET_SUPERVISOR, Role.COMMUNITY_STAFF}:
-        tiles.append(_tile(gettext_lazy("Holiday calendar"), gettext_lazy("Holidays and make-up working days for deadlines"), "calendar3", "core:calendar", 4))
+    tiles = [_tile(*STAFF_TILES[key], colour) for wanted, keys in ROLE_TILES if roles & wanted for key, colour in keys]
     seen: set[str] = set()
     unique = []
     for t in tiles:
@@ -329,20 +313,10 @@ def _home_counts(user: User) -> list[dict[str, Any]]:
     """What waits for the user: every installed app with a ``home`` module offering ``home_counts(user)``
     adds its counts (label, count, shown, url, level), in INSTALLED_APPS order. Accounts does not import
     the domain apps; they come to it, as their demo parts do."""
-    import importlib
-
-    from django.apps import apps
+    from linli.core.apps import app_modules
 
     counts: list[dict[str, Any]] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("linli.") or config.name == "linli.accounts":
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.home")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.home":
-                raise
-            continue
+    for module in app_modules("home", skip="linli.accounts"):
         counts += module.home_counts(user)
     return counts
 

@@ -1,4 +1,7 @@
-from django.apps import AppConfig
+import importlib
+from types import ModuleType
+
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,3 +18,19 @@ class CoreConfig(AppConfig):
 
         audit_value_labels_register("via", lambda: {"admin": _("Administration site")})
         audit_value_labels_register("format", lambda: {"xlsx": "Excel", "pdf": "PDF", "json": "JSON", "csv": "CSV"})
+
+
+def app_modules(name: str, *, skip: str = "") -> list[ModuleType]:
+    """The ``name`` module (``home``, ``demo``, ``privacy`` …) of every installed Linli app that has one, in
+    INSTALLED_APPS order, but ``skip``'s: how an app reaches the others' extension points without importing
+    them. An import error inside such a module is raised, not taken for its absence."""
+    found: list[ModuleType] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("linli.") or config.name == skip:
+            continue
+        try:
+            found.append(importlib.import_module(f"{config.name}.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.{name}":
+                raise
+    return found

@@ -10,15 +10,14 @@ optional): every list is bounded, and ``more`` says when a history is longer tha
 from __future__ import annotations
 
 import datetime
-import importlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import ModuleType
 from typing import Any
 
-from django.apps import apps
 from django.utils import timezone
 
+from linli.core.apps import app_modules
 from linli.core.batches import keyset_page
 from linli.privacy.models import CorrectionRequest
 from linli.privacy.workflow import OPEN_STATES
@@ -29,17 +28,7 @@ FIRST = "linli.residents"
 
 def privacy_modules() -> list[ModuleType]:
     """Every installed app's ``privacy`` module (the registry's first)."""
-    found: list[ModuleType] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("linli.") or config.name == "linli.privacy":
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.privacy")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.privacy":
-                raise
-            continue
-        found.append(module)
+    found = app_modules("privacy", skip="linli.privacy")
     found.sort(key=lambda m: m.__name__ != f"{FIRST}.privacy")
     return found
 
