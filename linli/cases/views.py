@@ -637,25 +637,6 @@ def bulk_dispatch(request: HttpRequest) -> HttpResponse:
 
 # --- staff: the case page ------------------------------------------------------------------------------------------
 
-# The inputs each transition's form shows beyond its required ones.
-EXTRA_FIELDS = {
-    "accept": ["reply", "note"],
-    "dispatch": ["owner", "note"],
-    "sign": ["note"],
-    "handle": ["reply", "note"],
-    "report": ["photos", "note"],
-    "verify": ["note"],
-    "close": ["reply", "note"],
-    "extend_approve": ["days", "note"],
-    "unpark": ["note"],
-    "summon_sign": ["note"],
-    "summon": ["summons", "note"],
-    "summon_answer": ["note"],
-    "comment": ["reply", "note"],
-    "merge": ["note"],
-}
-
-
 def _with_new_deadlines(timeline: list[Any]) -> list[Any]:
     """Name the deadline a supervision (or an approved extension) set, on its timeline entry."""
     from django.utils.dateparse import parse_datetime
@@ -673,10 +654,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     staff = is_staff_for(request.user, case)
 
     departments = department_choices()
-    buttons = []
-    for t in available_actions(case, request.user):
-        fields = [*t.required, *EXTRA_FIELDS.get(t.name, [])]
-        buttons.append({"t": t, "fields": fields})
+    buttons = available_actions(case, request.user)
+    names = {t.name for t in buttons}
     from linli.cases import deadlines
 
     return render(
@@ -689,20 +668,17 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "buttons": buttons,
             "form": ActionForm(department_choices=departments),
             "departments": departments,
-            "handlers": worklists.handlers_for(case)
-            if any(b["t"].name == "dispatch" for b in buttons)
-            else [],
+            "handlers": worklists.handlers_for(case) if "dispatch" in names else [],
             "routing": routing_steps(case.routing) if staff else [],
             "summons": selectors.case_summons(case),
             "summons_default_due": deadlines.hours_due(timezone.now(), deadlines.summons_hours())
-            if any(b["t"].name == "summon" for b in buttons) else None,
+            if "summon" in names else None,
             "photos": list(case.photos.filter(Q(event__isnull=True) | Q(event__kind="created"))),
             "light": deadlines.light(case),
             "map_features": place_selectors.case_map_geojson(grid_id=case.grid_id, place_id=case.place_id),
             "phone_masked": mask_phone(case.reporter_phone or "") if staff else "",
             "suggestions": selectors.duplicate_suggestions(case, user=request.user, limit=5)
-            if any(b["t"].name == "merge" for b in buttons)
-            else [],
+            if "merge" in names else [],
         },
     )
 

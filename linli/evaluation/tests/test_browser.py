@@ -174,8 +174,8 @@ def test_issue15_a_street_campaign_files_cases_that_grid_workers_close(
     for action, fill in (("sign", None), ("handle", None), ("report", "楼道杂物已清理，堆放点已撤除")):
         phone.click(f"[data-action={action}]")
         if fill:
-            phone.fill(f"#reply-{action}", fill)
-            phone.set_input_files(f"#photos-{action}", str(after))
+            phone.fill(f"[data-testid=form-{action}] [name=reply]", fill)
+            phone.set_input_files(f"[data-testid=form-{action}] [name=photos]", str(after))
         with phone.expect_navigation():
             phone.click(f"[data-testid=submit-{action}]")
         if action == "sign":
