@@ -251,6 +251,8 @@ if env("EMAIL_HOST"):
 DEFAULT_FROM_EMAIL = env("LINLI_FROM_EMAIL", "linli@localhost")
 # A worker that dies mid-send leaves its claim; after this many seconds another worker sends again.
 LINLI_NOTICE_CLAIM_SECONDS = env_int("LINLI_NOTICE_CLAIM_SECONDS", 120)
+# At most one wake-up of the delivery task enqueued per this many seconds in a process (0: one per transaction).
+LINLI_NOTICE_WAKE_SECONDS = float(env("LINLI_NOTICE_WAKE_SECONDS", "0.5"))
 # The address links in SMS and e-mails start with (https://linli.example.gov.cn); the QR codes use it too
 # and fall back to the request's host. Notices sent without it link to LINLI_LOCAL_URL: where this machine's
 # server answers, which `manage.py serve` sets for its web server and worker to its own --host/--port (a demo).

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from linli.cases.models_kpi import KPI_COUNTERS, KpiAreaDelta, KpiAreaRollup
+from linli.core.inserts import insert_one, new_instance
 from linli.places.selectors import place_at_path
 
 LEVELS = ("street", "district")
@@ -67,7 +68,7 @@ def kpi_area_delta(*, key: tuple[int, str, int, int, str], deltas: dict[str, int
     locked."""
     row = area_delta_row(key=key, deltas=deltas, street=street, district=district)
     if row is not None:
-        row.save(force_insert=True)
+        insert_one(row)
 
 
 def area_delta_row(*, key: tuple[int, str, int, int, str], deltas: dict[str, int], street: int,
@@ -80,7 +81,8 @@ def area_delta_row(*, key: tuple[int, str, int, int, str], deltas: dict[str, int
     month, path, category_id, department_id, compound_kind = key
     if not street and not district:
         return None
-    return KpiAreaDelta(
+    return new_instance(
+        KpiAreaDelta,
         month=month, street_id=street, district_id=district, street_path=_cut(path, street),
         district_path=_cut(path, district), category_id=category_id, department_id=department_id,
         compound_kind=compound_kind, **changes,

@@ -30,6 +30,7 @@ from linli.cases.kpi import month_of, rollup_path
 from linli.cases.models import HANDLE_DUE_STATUSES
 from linli.cases.models_kpi import CaseStateCount
 from linli.cases.workflow import OPEN_STATUSES
+from linli.core.inserts import update_add
 
 StateKey = tuple[str, str, int]  # (place_path cut at the grid, status, due month or 0)
 # The states whose handle deadline is watched (the overdue list; parked stops the clock).
@@ -53,9 +54,9 @@ def key_of(case: Any) -> StateKey | None:
 
 def _add(key: StateKey, delta: int) -> None:
     path, status, due = key
-    rows = CaseStateCount.objects.filter(place_path=path, status=status, due_month=due)
-    if rows.update(n=F("n") + delta):
+    if update_add(CaseStateCount, {"place_path": path, "status": str(status), "due_month": due}, {"n": delta}):
         return
+    rows = CaseStateCount.objects.filter(place_path=path, status=status, due_month=due)
     try:
         with transaction.atomic():
             CaseStateCount.objects.create(place_path=path, status=status, due_month=due, n=delta)

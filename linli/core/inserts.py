@@ -17,12 +17,20 @@ of the query compiler per value: the SQL is built once per call; values that nee
 ``str`` for a text column, an ``int`` for an integer or a foreign key, a ``bool``, ``None``) are passed as
 they are, dates are adapted by the backend's adapter directly. SQLite writes with one prepared statement
 for all rows (``executemany``); the new ids are the consecutive row ids the statement took (the write lock
-is held from the first row to the commit; the call checks the range anyway). PostgreSQL writes multi-row
-``INSERT … RETURNING id`` statements.
+is held from the first row to the commit; the call checks the range anyway), except a few rows whose ids are
+wanted (``SQLITE_RETURNING_ROWS``): one multi-row ``INSERT … RETURNING id``, as PostgreSQL writes every batch.
 
 Not for: models with parents (multi-table inheritance), rows that clash (no ``ignore_conflicts``).
 
     update_many(devices, ["last_value", "last_at"])   # saved instances: one UPDATE per row, one statement
+
+    insert_one(case)              # one new instance, as save(force_insert=True) writes it: the hot single rows
+    update_add(KpiRollup, {"month": m, "place_path": p}, {"reported": 1})   # UPDATE … SET n = n + 1 WHERE …
+
+``insert_one`` and ``update_add`` are for the single-row writes of a hot path (the intake writes a case, its
+event, its audit row and adds to counters): the statement and the fields' preparation are built once per
+model and connection and kept on the connection, so a call costs the preparation of its values and the
+statement, not the query compiler (which is most of an ORM ``save`` of one row).
 
 ``update_many`` is the same for changed rows, leaner than ``QuerySet.bulk_update`` (which builds one
 ``CASE WHEN pk = … THEN …`` expression per value through the query compiler): one prepared
@@ -34,7 +42,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.db import connections, models, router, transaction
 from django.db.models import signals
@@ -51,6 +59,10 @@ _PLAIN_PREP = {
     models.FloatField.get_prep_value: (float,),
 }
 PG_MAX_PARAMS = 65_535
+M = TypeVar("M", bound=models.Model)
+# SQLite: up to this many new rows whose ids are wanted go in one multi-row ``INSERT … RETURNING`` (one
+# statement, as on PostgreSQL); more go by ``executemany`` and the ids are read after it.
+SQLITE_RETURNING_ROWS = 50
 
 
 def _is_base(cls: type, name: str) -> bool:
@@ -83,10 +95,22 @@ def _preparer(field: models.Field, connection: Any) -> Callable[[Any], Any]:
             return value if value is None or type(value) in plain else generic(value)
 
         return prep
+    if cls.get_db_prep_value is models.IntegerField.get_db_prep_value and (
+            cls.get_prep_value is models.IntegerField.get_prep_value):
+        # An int is itself after get_prep_value; the backend may still wrap it (psycopg's sized integers).
+        adapt_int = connection.ops.adapt_integerfield_value
+        internal = target.get_internal_type()
+
+        def prep_int(value: Any) -> Any:
+            return adapt_int(value, internal) if type(value) is int else generic(value)
+
+        return prep_int
     if cls is models.DateField:
         adapt = connection.ops.adapt_datefield_value
 
         def prep_date(value: Any) -> Any:
+            if value is None:
+                return None
             return adapt(value) if type(value) is datetime.date else generic(value)
 
         return prep_date
@@ -96,7 +120,9 @@ def _preparer(field: models.Field, connection: Any) -> Callable[[Any], Any]:
         last: list[Any] = [None, None]  # the previous value and its adaptation (a batch's "now" repeats)
 
         def prep_datetime(value: Any) -> Any:
-            if value is last[0] and value is not None:
+            if value is None:
+                return None
+            if value is last[0]:
                 return last[1]
             if type(value) is datetime.datetime and value.tzinfo is not None:
                 last[0], last[1] = value, adapt_dt(value)
@@ -156,10 +182,26 @@ def _value_reader(field: models.Field) -> Callable[[models.Model], Any]:
 _MISSING = object()
 
 
+_MAKERS: dict[type[models.Model], Callable[[dict[str, Any]], models.Model]] = {}
+
+
 def _maker(model: type[models.Model]) -> Callable[[dict[str, Any]], models.Model]:
     """row (a dict) -> a new, unsaved instance of ``model`` with the values ``model(**row)`` would hold."""
     if signals.post_init.has_listeners(model) or signals.pre_init.has_listeners(model):
         return lambda row: model(**row)
+    make = _MAKERS.get(model)
+    if make is None:
+        make = _MAKERS[model] = _build_maker(model)
+    return make
+
+
+def new_instance(model: type[M], **values: Any) -> M:
+    """``model(**values)`` without ``Model.__init__``'s cost (the same values; defaults for the rest): for
+    the rows a hot path writes with ``insert_one``."""
+    return _maker(model)(values)  # type: ignore[return-value]
+
+
+def _build_maker(model: type[models.Model]) -> Callable[[dict[str, Any]], models.Model]:
     opts = model._meta
     fixed: dict[str, Any] = {}  # attname -> the default every row shares (None, "", a constant)
     made: list[tuple[str, Callable[[], Any]]] = []  # attname -> its default's factory, called per row
@@ -233,9 +275,19 @@ def insert_many(objs: Iterable[Any], *, model: type[models.Model] | None = None,
     return objs
 
 
+def _pairs(fields: list[models.Field], connection: Any) -> list[tuple[Callable[[Any], Any], Callable[[Any], Any]]]:
+    """Each field's (reader, preparer), built once per connection and list of fields."""
+    plans = _plans(connection)
+    key = ("pairs", tuple(fields))
+    pairs = plans.get(key)
+    if pairs is None:
+        pairs = plans[key] = [(_value_reader(f), _preparer(f, connection)) for f in fields]
+    return pairs
+
+
 def _rows(objs: Sequence[models.Model], fields: list[models.Field], connection: Any) -> list[list[Any]]:
     """The values to hand to the driver, row by row."""
-    pairs = [(_value_reader(f), _preparer(f, connection)) for f in fields]
+    pairs = _pairs(fields, connection)
     rows = []
     for obj in objs:
         row = []
@@ -256,7 +308,7 @@ def _write(objs: Sequence[models.Model], fields: list[models.Field], rows: list[
     columns = ", ".join(qn(f.column) for f in fields)
     marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
+        if connection.vendor == "sqlite" and not (returning and len(rows) <= SQLITE_RETURNING_ROWS):
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {marks}", rows)  # noqa: S608
             if returning:
                 cursor.execute("SELECT last_insert_rowid()")
@@ -342,3 +394,76 @@ def update_many(objs: Iterable[Any], fields: Sequence[str], *, using: str | None
 def _attribute(field: models.Field) -> Callable[[models.Model], Any]:
     attname = field.attname
     return lambda obj: getattr(obj, attname)
+
+
+def _plans(connection: Any) -> dict[Any, Any]:
+    """The statements built for this connection (kept on it: the preparers hold its operations)."""
+    plans = connection.__dict__.get("_linli_insert_plans")
+    if plans is None:
+        plans = connection.__dict__["_linli_insert_plans"] = {}
+    return plans
+
+
+def insert_one(obj: Any, *, using: str | None = None) -> Any:
+    """Insert ``obj`` (a new instance) as ``obj.save(force_insert=True)`` writes it: each field's ``pre_save``
+    (lookup hashes, ``auto_now``), each value through the field's ``get_db_prep_save``; no ``save()``
+    override and no signal runs (as ``insert_many``). One statement; the new primary key is read back by
+    ``RETURNING`` (SQLite ≥ 3.35, PostgreSQL). Returns ``obj``, marked saved."""
+    model = type(obj)
+    opts = model._meta
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    include_pk = obj.pk is not None or not isinstance(opts.pk, AutoFieldMixin)
+    plans = _plans(connection)
+    plan = plans.get((model, include_pk))
+    if plan is None:
+        if opts.parents:
+            raise ValueError("insert_one does not write models with parents (multi-table inheritance)")
+        fields = [f for f in opts.local_concrete_fields
+                  if not getattr(f, "generated", False) and (include_pk or f is not opts.pk)]
+        qn = connection.ops.quote_name
+        sql = (f"INSERT INTO {qn(opts.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
+               f"VALUES ({', '.join(['%s'] * len(fields))})")
+        if not include_pk:
+            sql += f" RETURNING {qn(opts.pk.column)}"
+        plan = plans[(model, include_pk)] = (sql, _pairs(fields, connection))
+    sql, pairs = plan
+    values = []
+    for read, prep in pairs:
+        value = read(obj)
+        if isinstance(value, DatabaseDefault):
+            raise ValueError("insert_one writes values, not database defaults: set the field")
+        values.append(prep(value))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        if not include_pk:
+            obj.pk = cursor.fetchone()[0]
+    obj._state.adding = False
+    obj._state.db = alias
+    return obj
+
+
+def update_add(model: type[models.Model], where: dict[str, Any], add: dict[str, int], *,
+               using: str | None = None) -> int:
+    """``UPDATE <table> SET f = f + n, … WHERE k = v AND …`` in one statement (``where``: field name ->
+    value, equality; ``add``: field name -> what to add); returns the rows changed. As
+    ``model.objects.filter(**where).update(f=F("f") + n)``, without the query compiler per call."""
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    keys, names = tuple(where), tuple(add)
+    plans = _plans(connection)
+    plan = plans.get((model, keys, names))
+    if plan is None:
+        opts = model._meta
+        qn = connection.ops.quote_name
+        kf = [cast(models.Field, opts.get_field(k)) for k in keys]
+        af = [cast(models.Field, opts.get_field(n)) for n in names]
+        sets = ", ".join(f"{qn(str(f.column))} = {qn(str(f.column))} + %s" for f in af)
+        conds = " AND ".join(f"{qn(str(f.column))} = %s" for f in kf)
+        sql = f"UPDATE {qn(opts.db_table)} SET {sets} WHERE {conds}"  # noqa: S608
+        plan = plans[(model, keys, names)] = (sql, [_preparer(f, connection) for f in kf])
+    sql, preps = plan
+    params = [int(add[n]) for n in names] + [prep(where[k]) for prep, k in zip(preps, keys, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.errors import Invalid, NotFound, PermissionDenied, Refused
+from linli.core.inserts import insert_one, new_instance
 
 Predicate = Callable[[Any, Any], bool]
 Guard = Callable[[Any, Any], Any]
@@ -271,9 +272,8 @@ def event_write(
         **extra,
     }
     names = _field_names(spec.event_model)
-    return spec.event_model.objects.create(  # type: ignore[attr-defined]
-        **{k: v for k, v in values.items() if k in names}
-    )
+    # As objects.create(), without the query compiler per row (core.inserts.insert_one).
+    return insert_one(new_instance(spec.event_model, **{k: v for k, v in values.items() if k in names}))
 
 
 def _blank(value: Any) -> bool:

@@ -11,15 +11,20 @@ rolled-back transaction leaves no row and tells nobody.
 
 from __future__ import annotations
 
+import os
+import threading
+import time as time_module
 from collections.abc import Iterable
 from datetime import time
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.errors import Invalid, NotFound
+from linli.core.inserts import insert_many
 from linli.notifications.models import Channel, Delivery, Notice, NoticePreference
 
 TEXT_MAX = 300
@@ -32,10 +37,61 @@ class _Kick:
     done = False
 
     def __call__(self) -> None:
+        self.done = True
+        wake()
+
+
+class _Waker:
+    """At most one enqueued wake-up per ``LINLI_NOTICE_WAKE_SECONDS`` in a process. Each enqueue is a
+    write to the task queue (with SqliteHuey a commit of its own file, as costly as the intake's own); a
+    burst of actions needs one run of the task, which claims every pending delivery. The first wake-up of
+    a window goes at once; the ones after it within the window are covered by one more, sent when the
+    window ends (a timer): it is enqueued after their commits, so the run it starts sees their rows. A
+    process that exits with one pending leaves it to ``notices_deliver_due`` (every minute)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        self.last = -1e18
+        self.timer: threading.Timer | None = None
+
+    def __call__(self) -> None:
+        from huey.contrib.djhuey import HUEY
+
         from linli.notifications.tasks import notices_deliver
 
-        self.done = True
+        window = float(getattr(settings, "LINLI_NOTICE_WAKE_SECONDS", 0) or 0)
+        if window <= 0 or HUEY.immediate:
+            notices_deliver()
+            return
+        now = time_module.monotonic()
+        with self.lock:
+            if self.timer is not None:
+                return  # the window's closing wake-up is still to come: it covers this commit
+            if now - self.last >= window:
+                self.last = now
+                send = True
+            else:
+                self.timer = threading.Timer(self.last + window - now, self.closing)
+                self.timer.daemon = True
+                self.timer.start()
+                send = False
+        if send:
+            notices_deliver()
+
+    def closing(self) -> None:
+        from linli.notifications.tasks import notices_deliver
+
+        with self.lock:
+            self.timer = None
+            self.last = time_module.monotonic()
         notices_deliver()
+
+
+wake = _Waker()
+os.register_at_fork(after_in_child=wake.reset)  # a forked worker has no timer thread of its parent
 
 
 def kick_on_commit() -> None:
@@ -65,15 +121,15 @@ def notice_queue(
     message = str(text)[:TEXT_MAX]
     now = timezone.now()
     common = {"kind": kind[:32], "ref": ref[:64], "text": message, "url": url[:300], "created_at": now}
-    notices = [Notice(user_id=uid, fanout_pending=True, **common) for uid in ids]
+    rows = [{"user_id": uid, "fanout_pending": True, **common} for uid in ids]
     if phone:
-        notices.append(Notice(phone=phone, **common))
-    if not notices:
+        rows.append({"phone": phone, **common})
+    if not rows:
         return []
     # Writes only (no read in the action's transaction): the people's channels are looked up by the
     # worker after the commit (``delivery.notices_fan_out``); a phone-only recipient's SMS is known now.
-    with transaction.atomic():
-        created = Notice.objects.bulk_create(notices)
+    with transaction.atomic(savepoint=False):
+        created = insert_many(rows, model=Notice)  # one statement (core.inserts), no query compiler per row
         sms = [Delivery(notice=n, channel=Channel.SMS, next_at=now) for n in created if n.user_id is None]
         if sms:
             Delivery.objects.bulk_create(sms)

@@ -20,7 +20,10 @@ def _statements(ctx) -> list[str]:
 
 def test_intake_writes_at_most_eight_statements_and_reads_no_case(world, categories, resident, grid_worker_a,
                                                                    community_staff):
+    from linli.core import workdays
+
     refdata_clear()
+    workdays._local.dirty = False  # an earlier test's calendar change, rolled back with its transaction
     case_create(actor=resident, category=categories["MUNI.STREETLIGHT"], description="路灯不亮", place=world.grid_a)
     with CaptureQueriesContext(connection) as ctx:
         case = case_create(actor=resident, category=categories["MUNI.STREETLIGHT"], description="路灯又不亮了",
@@ -93,3 +96,26 @@ def test_intake_number_rolls_back_with_the_case(world, categories, resident):
     one.refresh_from_db()
     two.refresh_from_db()
     assert int(two.number[-6:]) == int(one.number[-6:]) + 1
+
+
+def test_intake_statements_are_the_writes_alone(world, categories, resident, grid_worker_a, community_staff):
+    """The write transaction of one intake: eight writes (number, case, event, KPI rollup, KPI area delta,
+    open-case counter, audit row, notices), no savepoint of its own inside, no read, nothing more."""
+    from linli.core import workdays
+
+    refdata_clear()
+    workdays._local.dirty = False
+    case_create(actor=resident, category=categories["MUNI.STREETLIGHT"], description="路灯不亮", place=world.grid_a)
+    with CaptureQueriesContext(connection) as ctx:
+        case_create(actor=resident, category=categories["MUNI.STREETLIGHT"], description="路灯又不亮了",
+                    place=world.grid_a)
+    sql = [q["sql"] for q in ctx.captured_queries]
+    # The test's own transaction makes the intake's a savepoint: that one, no other.
+    assert sum(s.startswith("SAVEPOINT") for s in sql) <= 1, "\n".join(sql)
+    sql = _statements(ctx)
+    tables = [re.search(r'(?:INTO|UPDATE) "?(\w+)"?', s).group(1) for s in sql]  # type: ignore[union-attr]
+    assert tables == ["cases_casesequence", "cases_case", "cases_caseevent", "cases_kpirollup", "cases_kpiareadelta",
+                      "cases_casestatecount", "core_auditentry", "notifications_notice"] or (
+        # PostgreSQL draws the number last, by the statement that writes it on the case
+        tables == ["cases_case", "cases_caseevent", "cases_kpirollup", "cases_kpiareadelta", "cases_casestatecount",
+                   "cases_casesequence", "core_auditentry", "notifications_notice"]), "\n".join(sql)

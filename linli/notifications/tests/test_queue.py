@@ -112,3 +112,35 @@ def test_the_worker_is_woken_once_per_transaction_even_after_a_rolled_back_savep
         assert wake_ups() == 1  # the kept notice has its own
     assert list(Notice.objects.filter(ref__startswith="r:").values_list("ref", flat=True).order_by("ref")) == [
         "r:0", "r:1", "r:2", "r:kept"]
+
+
+def test_wake_ups_within_a_window_are_one_now_and_one_when_it_ends(settings, monkeypatch):
+    """A burst of commits enqueues the delivery task twice (at once, and once when the window ends, after
+    the burst's commits), not once per commit; with the window at 0, once per commit."""
+    import threading
+
+    from huey.contrib.djhuey import HUEY
+
+    from linli.notifications import actions, tasks
+
+    sent: list[float] = []
+    done = threading.Event()
+
+    def fake_deliver() -> None:
+        sent.append(1)
+        if len(sent) == 2:
+            done.set()
+
+    monkeypatch.setattr(tasks, "notices_deliver", fake_deliver)
+    monkeypatch.setattr(HUEY, "immediate", False)
+    settings.LINLI_NOTICE_WAKE_SECONDS = 0.3
+    waker = actions._Waker()
+    for _ in range(5):
+        waker()
+    assert len(sent) == 1  # the first at once; the four after it wait for the window's end
+    assert done.wait(5)
+    assert len(sent) == 2
+    settings.LINLI_NOTICE_WAKE_SECONDS = 0
+    for _ in range(3):
+        waker()
+    assert len(sent) == 5
