@@ -231,8 +231,11 @@ class Case(models.Model):
             models.Index(fields=["place_path", "status"], name="cases_case_desk", opclasses=[*PATH_OPS, ""],
                          condition=DESK_Q),
             models.Index(fields=["owner_department", "-id"], name="cases_case_dept_open", condition=OPEN_Q),
-            # The supervision list's supervised branch (督办): open cases supervised at least once.
-            models.Index(fields=["-id"], name="cases_case_supervised_open", condition=OPEN_Q & Q(supervision_count__gt=0)),
+            # The supervision list's supervised branch (督办): cases supervised at least once, newest first
+            # (few; the branch filters the open ones). Its condition is that one term, which the query
+            # writes literally: with the open states in it too, SQLite weighed it against
+            # cases_case_open_id and, its statistics empty while nothing was supervised, walked every open case.
+            models.Index(fields=["-id"], name="cases_case_supervised", condition=Q(supervision_count__gt=0)),
             models.Index(fields=["sign_due"], name="cases_case_sign_due_open", condition=Q(status="dispatched")),
             models.Index(fields=["category", "reported_at"], name="cases_case_category_at"),
             models.Index(fields=["reporter_phone_hash", "reported_at"], name="cases_case_phone_at"),

@@ -13,6 +13,7 @@ from linli.cases.models import Case, CaseSummons
 from linli.cases.selectors import (
     MAX_PAGE_SIZE,
     PAGE_SIZE,
+    SUPERVISED_Q,
     CaseFilters,
     case_queryset,
     case_querysets,
@@ -70,7 +71,7 @@ def worklist_page(user: Any, name: str, *, status: str = "", category: int | Non
     if level == "warning":
         branches = [qs.filter(warning_q(now)) for qs in branches]
     elif level == "supervised":
-        branches = [qs.filter(supervision_count__gt=0) for qs in branches]
+        branches = [qs.filter(SUPERVISED_Q) for qs in branches]
     return page_rows(branches, after=after, size=size, now=now)
 
 

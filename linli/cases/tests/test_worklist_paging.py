@@ -75,3 +75,27 @@ def test_status_in_writes_known_states_only(db):
     assert Case.objects.filter(status_in(["nonsense"])).count() == 0
     sql = str(Case.objects.filter(status_in(["reported", "accepted"])).query)
     assert "IN ('reported', 'accepted')" in sql
+
+
+def test_the_supervision_list_reads_the_supervised_through_their_own_index(mixed, actors):
+    """The supervised branch lists open supervised cases only (the index holds closed ones too), writes its
+    ``supervision_count > 0`` literally (SQLite uses a partial index only when the query repeats its
+    condition; bound, the branch walked every open case: 3 s at 1,000,000) and, on SQLite, is answered by
+    cases_case_supervised whatever the statistics say."""
+    from django.db import connection
+
+    from linli.cases.selectors import case_querysets
+
+    sup = actors["supervisor"]
+    open_one, closed_one = mixed[5], mixed[6]  # reported back (not late), closed
+    Case.objects.filter(pk__in=[open_one.pk, closed_one.pk]).update(supervision_count=1)
+    ids = walk(lambda after: worklist_page(sup, "supervise", after=after, size=2))
+    assert open_one.pk in ids and closed_one.pk not in ids
+    branch = case_querysets(sup, CaseFilters(view="supervise"))[1].order_by("-id").values_list("id", flat=True)[:51]
+    sql, params = branch.query.sql_with_params()
+    assert '"supervision_count" > 0' in sql
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert "cases_case_supervised" in plan, plan
