@@ -242,3 +242,46 @@ def xlsx_uncompressed_size(path: str | Path) -> int:
     """The sum of a (checked) workbook's declared part sizes: how much a parser will read."""
     with zipfile.ZipFile(path) as archive:
         return sum(p.file_size for p in archive.infolist())
+
+
+def xlsx_rows(upload: Any, columns: dict[str, tuple[str, ...]], *, max_rows: int, field: str = "file",
+              required: tuple[str, ...] = ()) -> list[tuple[int, dict[str, Any]]]:
+    """The rows of a small workbook's first sheet, checked at the door first (``xlsx_check``): each as
+    (its row number in Excel, {key: value}) for the ``columns`` ({key: the headers it may have}), blank
+    rows left out. Refused in Chinese (422) when it is not readable, has no rows, more than ``max_rows``,
+    or lacks a header of ``required``. What the simple imports read (devices, facilities); the registry
+    reads its large workbooks itself (linli/residents/importer.py)."""
+    from openpyxl import load_workbook
+
+    xlsx_check(upload, field=field)
+    if isinstance(upload, bytes | bytearray):
+        source: Any = io.BytesIO(upload)
+    else:
+        source = getattr(upload, "file", upload)
+        if hasattr(source, "seek"):
+            source.seek(0)
+    try:
+        book = load_workbook(source, read_only=True, data_only=True)
+        lines = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(h or "").strip() for h in next(lines, ())]
+        where = {key: next((i for i, h in enumerate(header) if h in names), None) for key, names in columns.items()}
+        missing = [columns[key][0] for key in required if where.get(key) is None]
+        if missing:
+            raise Invalid(_("The sheet lacks the columns: %(columns)s.") % {"columns": "、".join(missing)},
+                          fields={field: [_("Use the template.")]})
+        rows: list[tuple[int, dict[str, Any]]] = []
+        for number, values in enumerate(lines, start=2):
+            if not any(v not in (None, "") for v in values):
+                continue
+            if len(rows) >= max_rows:
+                raise Invalid(_("At most %(n)s rows per file.") % {"n": max_rows}, fields={field: [_("Too many rows.")]})
+            rows.append((number, {key: (values[i] if i is not None and i < len(values) else None)
+                                  for key, i in where.items()}))
+        book.close()
+    except Invalid:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise _not_a_workbook(field) from exc
+    if not rows:
+        raise Invalid(_("The sheet has no rows."), fields={field: [_("No rows.")]})
+    return rows

@@ -17,6 +17,8 @@ urlpatterns = [
     path("rules/<int:pk>/<slug:action>/", views_manage.rule_act, name="rule_act"),
     path("facilities/", views_manage.facility_list, name="facilities"),
     path("facilities/new/", views_manage.facility_edit, name="facility_new"),
+    path("facilities/import/", views_manage.facility_import, name="facility_import"),
+    path("facilities/import/template.xlsx", views_manage.facility_template, name="facility_template"),
     path("facilities/<int:pk>/", views_manage.facility_edit, name="facility_edit"),
     path("facilities/<int:pk>/delete/", views_manage.facility_delete, name="facility_delete"),
 ]

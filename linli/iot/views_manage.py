@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core.errors import DomainError
+from linli.core.errors import DomainError, Invalid
 from linli.core.ui import after_cursor, form_errors, perm_required
 from linli.iot import actions, selectors
 from linli.iot.access import access_facility, access_rule, can_edit_rule, manages_every_place
@@ -21,7 +21,7 @@ from linli.iot.models import Device, DeviceKind, FacilityKind, RuleKind
 from linli.iot.workflow import PERM_MANAGE
 
 RULE_PLACE_KINDS = ("street", "community", "grid", "compound")
-FACILITY_PLACE_KINDS = ("street", "community", "grid", "compound")
+FACILITY_PLACE_KINDS = actions.devices.FACILITY_PLACE_KINDS
 
 
 def _places(user: Any, kinds: tuple[str, ...]) -> list[Any]:
@@ -156,6 +156,40 @@ def facility_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Facility saved: %(name)s.") % {"name": facility.name})
             return redirect("iot:facilities")
     return render(request, "iot/facility_form.html", {"form": form, "facility": facility})
+
+
+@perm_required(PERM_MANAGE)
+def facility_import(request: HttpRequest) -> HttpResponse:
+    """Facilities from an Excel workbook (the template below): every row checked, errors per row, all or
+    nothing (``actions.facilities_import``)."""
+    errors: dict[str, Any] = {}
+    message, status = "", 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise Invalid(_("Choose a workbook (.xlsx)."), fields={"file": [_("This field is required.")]})
+            result = actions.facilities_import(actor=request.user, content=upload)
+        except DomainError as exc:
+            message, errors, status = str(exc.message), exc.fields, exc.status
+        else:
+            messages.success(request, _("%(n)s facilities put on the map.") % {"n": result["created"]})
+            return redirect("iot:facilities")
+    return render(request, "iot/facility_import.html", {"message": message, "errors": errors,
+                                                       "max_rows": actions.devices.FACILITY_IMPORT_MAX_ROWS},
+                  status=status)
+
+
+@perm_required(PERM_MANAGE)
+def facility_template(request: HttpRequest) -> HttpResponse:
+    from django.utils.http import content_disposition_header
+
+    from linli.iot.excel import facility_template_bytes, template_name
+
+    response = HttpResponse(facility_template_bytes(_places(request.user, FACILITY_PLACE_KINDS)),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition_header(True, template_name())
+    return response
 
 
 @require_POST

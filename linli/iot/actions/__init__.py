@@ -6,7 +6,7 @@
 - alarms: ``alarm_acknowledge``, ``alarm_clear`` (the table in ``workflow.py``), ``alarms_check_offline``;
 - rules: ``rule_create``, ``rule_update``, ``rule_set_active`` (enable/disable), ``rules_default_ensure``;
 - upkeep: ``readings_rollup``, ``readings_prune``;
-- facilities: ``facility_create``, ``facility_update``, ``facility_delete``.
+- facilities: ``facility_create``, ``facilities_import`` (Excel), ``facility_update``, ``facility_delete``.
 
 ``actor=None`` is the system (the ingest, tasks, the demo): no scope or role check.
 """
@@ -19,6 +19,7 @@ from linli.iot.actions.devices import (
     device_token_issue,
     device_token_revoke,
     devices_import,
+    facilities_import,
     facility_create,
     facility_delete,
     facility_update,
@@ -39,6 +40,7 @@ __all__ = [
     "device_token_issue",
     "device_token_revoke",
     "devices_import",
+    "facilities_import",
     "facility_create",
     "facility_delete",
     "facility_update",

@@ -4,7 +4,6 @@ SHA-256 is kept; shown once; revocable and re-issuable), put in maintenance; and
 
 from __future__ import annotations
 
-import io
 import re
 import secrets
 from datetime import datetime
@@ -14,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.core.audit import audit_record
+from linli.core.audit import audit_record, audit_record_many
 from linli.core.errors import Invalid
 from linli.iot.actions._common import clean_text, require, token_hash
 from linli.iot.models import DEFAULT_UNITS, Device, DeviceKind, Facility, FacilityKind
@@ -23,6 +22,7 @@ from linli.iot.workflow import PERM_MANAGE
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 TOKEN_PREFIX = "lld_"
 DEVICE_PLACE_KINDS = ("compound", "building")
+FACILITY_PLACE_KINDS = ("street", "community", "grid", "compound")
 IMPORT_MAX_ROWS = 5000
 
 
@@ -165,10 +165,8 @@ KIND_NAMES: dict[str, str] = {
 
 
 def _cell(row: dict[str, Any], key: str) -> Any:
-    for name in IMPORT_COLUMNS[key]:
-        if row.get(name) not in (None, ""):
-            return row[name]
-    return None
+    value = row.get(key)
+    return None if value in (None, "") else value
 
 
 def _import_place(row: dict[str, Any], under: str) -> Any:
@@ -187,30 +185,14 @@ def devices_import(*, actor: Any, content: bytes, under: Any) -> dict[str, Any]:
     """Register the devices of an Excel sheet (编号, 类型, 名称, 位置编号 or 小区/楼栋, 安装位置, 经度, 纬度)
     under the place ``under``. All or nothing: any bad row refuses the file with the row's errors.
     Returns {"created": n, "tokens": [(code, token), ...]} (the tokens shown this once)."""
-    from openpyxl import load_workbook
-
-    from linli.core.uploads import xlsx_check
+    from linli.core.uploads import xlsx_rows
 
     root = _place(under)
     require(actor, PERM_MANAGE, root.path)
-    xlsx_check(content)
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise Invalid(_("The file is not an Excel workbook (.xlsx)."), fields={"file": [_("Not readable.")]}) from exc
-    rows_iter = wb.worksheets[0].iter_rows(values_only=True)
-    header = [str(h or "").strip() for h in next(rows_iter, ())]
-    rows = []
-    for values in rows_iter:
-        if any(v not in (None, "") for v in values):
-            rows.append(dict(zip(header, values, strict=False)))
-            if len(rows) > IMPORT_MAX_ROWS:
-                raise Invalid(_("At most %(n)s devices per file.") % {"n": IMPORT_MAX_ROWS}, fields={"file": [_("Too many rows.")]})
-    if not rows:
-        raise Invalid(_("The sheet has no rows."), fields={"file": [_("No rows.")]})
+    rows = xlsx_rows(content, IMPORT_COLUMNS, max_rows=IMPORT_MAX_ROWS)
     errors: dict[str, list[str]] = {}
     planned = []
-    for n, row in enumerate(rows, start=2):
+    for n, row in rows:
         kind_raw = str(_cell(row, "kind") or "").strip()
         kind = kind_raw if kind_raw in DeviceKind.values else KIND_NAMES.get(kind_raw, "")
         place = _import_place(row, root.path)
@@ -220,7 +202,7 @@ def devices_import(*, actor: Any, content: bytes, under: Any) -> dict[str, Any]:
         if place is None:
             problems.append(_("unknown compound or building"))
         if problems:
-            errors[f"row {n}"] = problems
+            errors[_("Row %(n)s") % {"n": n}] = problems
         planned.append((n, row, kind, place))
     if errors:
         raise Invalid(_("Some rows are not valid; nothing was imported."), fields=errors)
@@ -234,7 +216,7 @@ def devices_import(*, actor: Any, content: bytes, under: Any) -> dict[str, Any]:
                 )
             except Invalid as exc:
                 raise Invalid(_("Row %(n)s: %(message)s") % {"n": n, "message": exc.message},
-                              fields={f"row {n}": [m for ms in exc.fields.values() for m in ms]}) from exc
+                              fields={_("Row %(n)s") % {"n": n}: [m for ms in exc.fields.values() for m in ms]}) from exc
             tokens.append((device.code, raw))
     return {"created": len(tokens), "tokens": tokens}
 
@@ -278,6 +260,102 @@ def facility_create(
         audit_record(action="iot.facility_create", actor=actor, target=facility,
                      detail={"kind": facility.kind, "place_path": facility.place_path})
     return facility
+
+
+
+# The facilities' workbook (the template's headers first; other headers a community may use after them).
+FACILITY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("设施名称", "名称", "name"),
+    "kind": ("类型", "设施类型", "kind"),
+    "place": ("所属地点", "所属社区/网格/小区", "place_name"),
+    "place_id": ("地点编号", "place_id"),
+    "address": ("地址", "address"),
+    "lon": ("经度", "lon"),
+    "lat": ("纬度", "lat"),
+    "hours": ("开放时间", "hours"),
+}
+FACILITY_REQUIRED = ("name", "kind", "lon", "lat")
+FACILITY_IMPORT_MAX_ROWS = 2000
+FIELD_LABELS = {"name": "设施名称", "kind": "类型", "place": "所属地点", "lon": "经度", "lat": "纬度"}
+
+
+def facility_kind_of(value: Any) -> str:
+    """A facility kind from a cell: its code (canteen) or its name as the pages show it (老年幸福食堂), in
+    Chinese whatever the reader's language."""
+    from django.utils import translation
+
+    text = str(value or "").strip()
+    if text in FacilityKind.values:
+        return text
+    with translation.override("zh-hans"):
+        names = {str(label): v for v, label in FacilityKind.choices}
+    names.update({str(label): v for v, label in FacilityKind.choices})
+    return names.get(text, "")
+
+
+def _facility_place(row: dict[str, Any], places: list[Any]) -> tuple[Any, str]:
+    """The place a row names (by id, else by its name among ``places``): (the place, or None and why)."""
+    pk = str(row.get("place_id") or "").strip().removesuffix(".0")
+    if pk:
+        found = next((p for p in places if str(p.pk) == pk), None)
+        return found, "" if found else _("no such place among yours")
+    name = str(row.get("place") or "").strip()
+    if not name:
+        return None, _("This field is required.")
+    named = [p for p in places if p.name == name]
+    if len(named) > 1:
+        return None, _("more than one place has this name: give the place number")
+    return (named[0], "") if named else (None, _("no such place among yours"))
+
+
+def facilities_import(*, actor: Any, content: Any) -> dict[str, Any]:
+    """Put the facilities of an Excel sheet (the template: 设施名称, 类型, 所属地点 or 地点编号, 地址, 经度, 纬度,
+    开放时间) on the map under the actor's places. Every row is checked first; any bad row refuses the whole
+    file with each bad row's errors ({"第 N 行": [...]}, in Chinese) and nothing is written. The workbook's
+    size and unpacked size are checked before it is read (``core.uploads.xlsx_rows``). Returns
+    {"created": n}."""
+    from linli.core.access import scope_of
+    from linli.core.uploads import xlsx_rows
+    from linli.places.selectors import places_visible_to
+
+    require(actor, PERM_MANAGE)
+    rows = xlsx_rows(content, FACILITY_COLUMNS, max_rows=FACILITY_IMPORT_MAX_ROWS, required=("name", "kind"))
+    scope = scope_of(actor)
+    places = [p for p in places_visible_to(actor, *FACILITY_PLACE_KINDS)[:20000]
+              if actor is None or scope.covers_path(p.path)]
+    existing = set(Facility.objects.filter(place__in=places).values_list("place_id", "name"))
+    errors: dict[str, list[str]] = {}
+    planned: list[dict[str, Any]] = []
+    seen: dict[tuple[int, str], int] = {}
+    for n, row in rows:
+        problems: list[str] = []
+        place, why = _facility_place(row, places)
+        if place is None:
+            problems.append(f"{FIELD_LABELS['place']}：{why}")
+        values = None
+        try:
+            values = _facility_values(kind=facility_kind_of(row.get("kind")), name=str(row.get("name") or ""),
+                                      place=place, lon=row.get("lon"), lat=row.get("lat"),
+                                      address=str(row.get("address") or ""), hours=str(row.get("hours") or ""))
+        except Invalid as exc:  # every cell's error at once (the place's was said above)
+            problems += [f"{FIELD_LABELS.get(f, f)}：{m}" for f, ms in exc.fields.items() if f != "place" for m in ms]
+        if values is not None:
+            key = (values["place"].pk, values["name"])
+            if key in existing:
+                problems.append(_("already on the map"))
+            elif key in seen:
+                problems.append(_("the same as row %(n)s") % {"n": seen[key]})
+            seen.setdefault(key, n)
+            planned.append(values)
+        if problems:
+            errors[_("Row %(n)s") % {"n": n}] = problems
+    if errors:
+        raise Invalid(_("Some rows are not valid; nothing was imported."), fields=errors)
+    with transaction.atomic():
+        made = Facility.objects.bulk_create([Facility(**values) for values in planned], batch_size=500)
+        audit_record_many(action="iot.facility_create", actor=actor, targets=[
+            (f, {"kind": f.kind, "place_path": f.place_path, "imported": True}) for f in made])
+    return {"created": len(made)}
 
 
 def facility_update(*, facility: Facility, actor: Any, **fields: Any) -> Facility:
