@@ -52,6 +52,11 @@ def _centre(place: Any) -> tuple[float, float] | None:
     return (x, y) if x is not None and y is not None else None
 
 
+def _grid_rank(path: str, rank: dict[int, int]) -> int:
+    """The place's grid's position in the demo's grids (after them all when it lies in none)."""
+    return next((rank[int(p)] for p in path.strip("/").split("/") if p.isdigit() and int(p) in rank), len(rank))
+
+
 def demo_extend(demo: Any) -> None:
     from linli.iot.actions import device_register, facility_create, rules_default_ensure
     from linli.places.models import Place, PlaceKind
@@ -60,14 +65,18 @@ def demo_extend(demo: Any) -> None:
     rng = random.Random(20261206)
     now = timezone.now()
     history: list[Reading] = []
+    grid_rank = {g.pk: i for i, g in enumerate(demo.grids)}
     for community in demo.communities:
         prefix = (community.code or str(community.pk))[-3:]
         if Device.objects.filter(place_path__startswith=community.path).exists():
             continue
-        compounds = list(Place.objects.filter(path__startswith=community.path, kind=PlaceKind.COMPOUND).order_by("path")[:3])
+        # The first grid's compounds first (the demo's own grid order, then creation order): never the
+        # paths' text order, in which /7/8/10/ comes before /7/8/9/ and the first grid may get nothing.
+        compounds = sorted(Place.objects.filter(path__startswith=community.path, kind=PlaceKind.COMPOUND),
+                           key=lambda c: (_grid_rank(c.path, grid_rank), c.pk))[:3]
         created: list[tuple[Device, float, float]] = []
         for c_index, compound in enumerate(compounds):
-            buildings = list(Place.objects.filter(path__startswith=compound.path, kind=PlaceKind.BUILDING).order_by("path")[:4])
+            buildings = list(Place.objects.filter(path__startswith=compound.path, kind=PlaceKind.BUILDING).order_by("pk")[:4])
             for b_index, building in enumerate(buildings):
                 for kind, name, base, spread in BUILDING_DEVICES:
                     code = f"C{prefix}-{kind.upper()[:3]}-{c_index + 1}{b_index + 1:02d}"

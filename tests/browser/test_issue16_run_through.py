@@ -55,9 +55,7 @@ def demo16(settings):
     return demo_build()
 
 
-# The ids from 1 as in a fresh database: which grid the demo's devices land in follows the places' ids (paths
-# sort as text), and a transactional test before this one would have moved them.
-@pytest.mark.django_db(transaction=True, reset_sequences=True)
+@pytest.mark.django_db(transaction=True)
 def test_issue16_gas_leak_from_map_to_cleared_alarm(new_page, live_server, demo16):
     from django.utils import timezone
 

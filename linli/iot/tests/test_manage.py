@@ -212,3 +212,24 @@ def test_the_rules_operators_read_as_thresholds_in_chinese():
 
     with translation.override("zh-hans"):
         assert [str(label) for label in Operator.labels] == ["高于", "低于"]
+
+
+def test_an_old_device_rule_without_a_place_takes_its_devices_place(iot, community_staff, outsider):
+    """Rules for one device written before rules had a place kept an empty path ("every place"): every
+    manager saw them and only a street-wide one could change them. Migration 0004 gives them their device's."""
+    import importlib
+
+    from django.apps import apps
+
+    rule = rule_create(actor=community_staff, name="老规则", kind="threshold", device=iot.gas, threshold=10, duration_s=20)
+    AlarmRule.objects.filter(pk=rule.pk).update(place_path="")  # as such a rule was stored
+    assert "老规则" in _client(outsider).get("/iot/rules/").content.decode()  # the defect: another community sees it
+    assert _client(community_staff).get(f"/iot/rules/{rule.pk}/").status_code == 404  # and its own cannot change it
+    kind_rule = AlarmRule.objects.get(name="燃气浓度超限")
+    importlib.import_module("linli.iot.migrations.0004_device_rules_have_their_place").forward(apps, None)
+    rule.refresh_from_db()
+    assert rule.place_path == iot.gas.place_path
+    assert AlarmRule.objects.get(pk=kind_rule.pk).place_path == ""  # a kind's rule for every place stays so
+    assert "老规则" not in _client(outsider).get("/iot/rules/").content.decode()
+    assert _client(outsider).get(f"/iot/rules/{rule.pk}/").status_code == 404
+    assert _client(community_staff).get(f"/iot/rules/{rule.pk}/").status_code == 200
