@@ -5,7 +5,6 @@ they are data here, not translated strings."""
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -19,44 +18,27 @@ EXAMPLE = {"name": "幸福里老年食堂", "kind": str(FacilityKind.CANTEEN.lab
 
 
 def facility_template_bytes(places: list[Any]) -> bytes:
-    import xlsxwriter
+    from linli.core.excel import Workbook
 
-    out = BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
-    head = book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F6F5C", "align": "center"})
-    required = book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#B03A2E", "align": "center"})
-    sheet = book.add_worksheet("设施")
+    book = Workbook()
+    keys = list(FACILITY_COLUMNS)
+    sheet = book.sheet("设施", widths=[WIDTHS.get(k, 12) for k in keys])
+    sheet.header([FACILITY_COLUMNS[k][0] for k in keys],
+                 styles={i: "required" for i, k in enumerate(keys) if k in FACILITY_REQUIRED})
     example = dict(EXAMPLE, place=places[0].name if places else "")
-    for i, (key, headers) in enumerate(FACILITY_COLUMNS.items()):
-        sheet.write_string(0, i, headers[0], required if key in FACILITY_REQUIRED else head)
-        sheet.set_column(i, i, WIDTHS.get(key, 12))
-        value = example.get(key, "")
-        if isinstance(value, float):
-            sheet.write_number(1, i, value)
-        else:
-            sheet.write_string(1, i, str(value))
-    sheet.freeze_panes(1, 0)
-    notes = book.add_worksheet("填写说明")
-    notes.set_column(0, 0, 18)
-    notes.set_column(1, 1, 60)
-    lines = [
+    sheet.row([example.get(k, "") for k in keys])
+    notes = book.sheet("填写说明", widths=[18, 60])
+    notes.rows([
         ("设施名称", "必填，最多 100 字。同一地点不能重名（已在地图上的会被指出）。"),
         ("类型", "必填，填下列类型之一：" + "、".join(str(label) for _v, label in FacilityKind.choices)),
         ("所属地点", "填您管理的街道、社区、网格或小区的名称（见下表）；重名时改填“地点编号”。"),
         ("经度、纬度", "必填，如 120.1712、30.2651（WGS84，高德/百度坐标需先转换）。"),
         ("", "有一行不对，整个文件都不导入，页面会逐行列出问题；改好后再上传即可。"),
-    ]
-    for r, (a, b) in enumerate(lines):
-        notes.write_string(r, 0, a, book.add_format({"bold": True}))
-        notes.write_string(r, 1, b)
-    base = len(lines) + 1
-    notes.write_string(base, 0, "地点编号", head)
-    notes.write_string(base, 1, "所属地点", head)
-    for r, place in enumerate(places, start=base + 1):
-        notes.write_number(r, 0, place.pk)
-        notes.write_string(r, 1, f"{place.name}（{place.get_kind_display()}）")
-    book.close()
-    return out.getvalue()
+    ])
+    notes.skip()
+    notes.header(["地点编号", "所属地点"], freeze=False)
+    notes.rows([(place.pk, f"{place.name}（{place.get_kind_display()}）") for place in places])
+    return book.getvalue()
 
 
 def template_name() -> str:
