@@ -108,7 +108,7 @@ MIDDLEWARE = [
     "linli.core.middleware.BodyLimitMiddleware",
     "linli.core.hostile.HostileInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "linli.core.static_serve.StaticMiddleware",  # WhiteNoise; gzip in development too
     "linli.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -295,9 +295,11 @@ NODE_MODULES = BASE_DIR / "node_modules"
 # Front-end packages come from npm (package.json); only the files the pages use are served.
 LINLI_VENDOR_STATIC = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist", ["css/bootstrap.min.css*", "js/bootstrap.bundle.min.js*"]),
-    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font", ["bootstrap-icons.min.css", "fonts/*"]),
+    # Bootstrap Icons: pages use core/icons/ (the icons Linli names, 24 KB; linli/core/icons.py builds it).
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist", ["htmx.min.js"]),
-    ("vendor/echarts", NODE_MODULES / "echarts" / "dist", ["echarts.min.js"]),
+    # ECharts: the common build (bar, line, pie, legend, tooltip) on the profile, KPI and device pages; the full
+    # one only on the big screen (its gauge).
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist", ["echarts.min.js", "echarts.common.min.js"]),
     ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist", ["leaflet.js", "leaflet.js.map", "leaflet.css", "images/*"]),
     # axe-core checks accessibility in the browser tests; never linked from a page.
     ("vendor/axe-core", NODE_MODULES / "axe-core", ["axe.min.js"]),

@@ -5,10 +5,11 @@ def test_vendor_finder_serves_the_files_pages_use():
     for path in (
         "vendor/bootstrap/css/bootstrap.min.css",
         "vendor/bootstrap/js/bootstrap.bundle.min.js",
-        "vendor/bootstrap-icons/bootstrap-icons.min.css",
-        "vendor/bootstrap-icons/fonts/bootstrap-icons.woff2",
+        "core/icons/icons.css",
+        "core/icons/bootstrap-icons.woff2",
         "vendor/htmx/htmx.min.js",
         "vendor/echarts/echarts.min.js",
+        "vendor/echarts/echarts.common.min.js",
         "vendor/leaflet/leaflet.js",
         "vendor/leaflet/images/marker-icon.png",
     ):

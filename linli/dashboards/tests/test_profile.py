@@ -217,3 +217,16 @@ def test_map_has_no_tiles_unless_configured(client, street, community_staff, set
     settings.LINLI_MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
     data = json_script(client.get(community_url(street.world.community)), "profile-map-data")
     assert data["tileUrl"] == "https://tiles.example.org/{z}/{x}/{y}.png"
+
+
+def test_the_profile_weighs_under_600_kb_with_its_charts_and_map(street, community_staff, client):
+    """Issue 17, item 5: the community profile on a cold load, compressed as the development server sends
+    it; ECharts' common build (bar, line, pie, legend, tooltip: 240 KB gzipped) instead of the full one
+    (368 KB), which only the big screen's gauge needs."""
+    from linli.core.testing.page_weight import page_weight
+
+    weight = page_weight(login(client, community_staff), community_url(street.world.community))
+    assert "/static/vendor/echarts/echarts.common.min.js" in weight.files, weight
+    assert "/static/vendor/echarts/echarts.min.js" not in weight.files
+    assert any("leaflet" in path for path in weight.files)
+    assert weight.total < 600_000, weight
