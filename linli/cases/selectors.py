@@ -34,6 +34,7 @@ from linli.cases.models import (
     CaseSummons,
     Category,
 )
+from linli.cases.selectors_public import public_text
 from linli.cases.text import similarity, tokens_of
 from linli.cases.workflow import (
     OPEN_STATUSES,
@@ -439,7 +440,8 @@ class NearbyCase:
 def nearby_open_cases(*, category: Category | None = None, lon: float | None = None, lat: float | None = None,
                       place: Any = None, radius_m: float | None = None, limit: int = 5) -> list[NearbyCase]:
     """Public open cases near a point (or at the same building) for the resident's "me too" before
-    filing: no reporter, no notes, only what the public board shows. Private cases never appear."""
+    filing: no reporter, no notes, the title through the one rule for public cases (``selectors_public``).
+    Private cases never appear."""
     qs = Case.objects.filter(_open_q(), private=False)
     if category is not None:
         qs = qs.filter(category_id=category.pk)
@@ -451,13 +453,13 @@ def nearby_open_cases(*, category: Category | None = None, lon: float | None = N
         for c in qs.filter(_box(lon, lat, radius))[:200]:
             d = distance_m(lon, lat, c.lon, c.lat)  # type: ignore[arg-type]
             if d <= radius:
-                out.append(NearbyCase(c.pk, c.number, c.title, c.category.name, str(c.get_status_display()),
-                                      c.support_count, round(d)))
+                out.append(NearbyCase(c.pk, c.number, public_text(c.title, names=(c.reporter_name,)),
+                                      c.category.name, str(c.get_status_display()), c.support_count, round(d)))
         out.sort(key=lambda n: n.distance_m or 0)
     elif place is not None:
         for c in qs.filter(place_id=getattr(place, "pk", place)).order_by("-id")[:limit]:
-            out.append(NearbyCase(c.pk, c.number, c.title, c.category.name, str(c.get_status_display()),
-                                  c.support_count, None))
+            out.append(NearbyCase(c.pk, c.number, public_text(c.title, names=(c.reporter_name,)),
+                                  c.category.name, str(c.get_status_display()), c.support_count, None))
     return out[:limit]
 
 
@@ -569,16 +571,6 @@ def case_id_by_number(number: str) -> int | None:
 def active_leaf_categories(*, limit: int = 200) -> list[Category]:
     """The active categories below a top-level one, by parent and id (bounded): what a case is filed under."""
     return list(Category.objects.filter(parent__isnull=False, active=True).order_by("parent_id", "id")[:limit])
-
-
-def public_cases() -> QuerySet[Case]:
-    """The cases the public may see (not private, not merged), newest first (Open311's GET requests)."""
-    return (
-        Case.objects.filter(private=False)
-        .exclude(status="merged")
-        .select_related("category", "owner_department", "grid", "community")
-        .order_by("-reported_at", "-id")
-    )
 
 
 def latest_replies(case_ids: list[int]) -> dict[int, str]:

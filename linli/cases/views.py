@@ -39,6 +39,7 @@ from linli.cases.forms import (
 )
 from linli.cases.models import Case, Category
 from linli.cases.routing import point_facts, routing_steps
+from linli.cases.selectors_public import public_case
 from linli.cases.workflow import (
     PERM_DISPATCH,
     PERM_HANDLE,
@@ -54,7 +55,14 @@ from linli.core.errors import DomainError, NotFound
 from linli.core.held_photos import photos_held, photos_hold, photos_release
 from linli.core.masking import mask_phone
 from linli.core.replica import replica_reads
-from linli.core.ui import building_badges, building_panels, perm_required, raise_http, upload_error_status
+from linli.core.ui import (
+    building_badges,
+    building_panels,
+    page_rows,
+    perm_required,
+    raise_http,
+    upload_error_status,
+)
 from linli.places import selectors as place_selectors
 from linli.places.kinds import PlaceKind
 from linli.places.selectors import place_at_path, place_get
@@ -442,8 +450,9 @@ def _identify_context(request: HttpRequest) -> dict[str, Any]:
 
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    items = [_my_item(request, case) for case in _my_cases(request)[:50]]
-    return render(request, "cases/mine.html", {"items": items, **_identify_context(request)})
+    page = page_rows(request, _my_cases(request))
+    items = [_my_item(request, case) for case in page["rows"]]
+    return render(request, "cases/mine.html", {**page, "items": items, **_identify_context(request)})
 
 
 @require_GET
@@ -817,12 +826,14 @@ def board_page(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValueError
     except ValueError:
         year, mon = today.year, today.month
+    page = page_rows(request, board.board_cases(community, year, mon), size=200, ascending=True)
     return render(
         request,
         "cases/board.html",
         {
             "community": community,
-            "rows": board.board_rows(community, year, mon),
+            **page,
+            "rows": [public_case(c) for c in page["rows"]],
             "year": year,
             "month": mon,
             "tally": board.board_tally(community, year),

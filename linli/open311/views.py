@@ -2,8 +2,9 @@
 
 Service codes are category codes; ``service_request_id`` is the case number. POST files a case through
 ``case_create`` (channel ``open311``) and needs an API key (``linli open311-key NAME``). GET never shows
-private cases nor personal data: no reporter, no contact, no house address; text is masked and the
-location rounded to about 100 m.
+private cases nor personal data: each case goes through the one rule for public cases
+(``linli.cases.selectors_public``, the progress board's too; docs/privacy.md): no reporter, no contact, no
+house, no number nor name in the text, the location rounded to about 100 m.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from linli.core.errors import DomainError
-from linli.core.masking import mask_text
 from linli.core.replica import replica_or_primary, replica_reads
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
@@ -131,34 +131,33 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 
 
 def _public_row(case: Any, notes: dict[int, str]) -> dict[str, Any]:
-    from linli.cases.workflow import OPEN_STATUSES
+    """A case as GeoReport v2 shows it, through the one rule for public cases (``cases.selectors_public``)."""
+    from linli.cases.selectors_public import public_case
 
-    lat = round(case.lat, 3) if case.lat is not None else None
-    lon = round(case.lon, 3) if case.lon is not None else None
+    shown = public_case(case, notes.get(case.pk, ""))
     return {
-        "service_request_id": case.number,
-        "status": "open" if case.status in OPEN_STATUSES else "closed",
-        "status_notes": mask_text(notes.get(case.pk, "")),
-        "service_name": case.category.name,
-        "service_code": case.category.code,
-        "description": mask_text(case.title),
-        "agency_responsible": case.owner_department.name if case.owner_department_id else (
-            case.community.name if case.community_id else ""),
+        "service_request_id": shown.number,
+        "status": "open" if shown.open else "closed",
+        "status_notes": shown.reply,
+        "service_name": shown.category,
+        "service_code": shown.category_code,
+        "description": shown.title,
+        "agency_responsible": shown.owner,
         "service_notice": "",
-        "requested_datetime": _iso(case.reported_at),
-        "updated_datetime": _iso(case.updated_at),
-        "expected_datetime": _iso(case.handle_due),
-        "address": case.grid.name if case.grid_id else (case.community.name if case.community_id else ""),
+        "requested_datetime": _iso(shown.reported_at),
+        "updated_datetime": _iso(shown.updated_at),
+        "expected_datetime": _iso(shown.handle_due),
+        "address": shown.where,
         "address_id": "",
         "zipcode": "",
-        "lat": lat,
-        "long": lon,
+        "lat": shown.lat,
+        "long": shown.lon,
         "media_url": "",
     }
 
 
 def _public_cases() -> Any:
-    from linli.cases.selectors import public_cases
+    from linli.cases.selectors_public import public_cases
 
     return public_cases()
 

@@ -161,7 +161,7 @@ def test_a_photo_stored_under_the_case_number_before_issue_18_still_opens(client
 
 
 def test_the_public_board_shows_no_photo(client, by_login):
-    from linli.cases import board
+    from linli.cases.selectors_public import PublicCase
 
-    assert "photo" not in " ".join(board.BoardRow.__dataclass_fields__)
+    assert "photo" not in " ".join(PublicCase.__dataclass_fields__)
     assert client.get(_url(by_login[1])).status_code == 404
