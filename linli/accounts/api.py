@@ -14,6 +14,7 @@ from linli.accounts import actions
 from linli.accounts.models import ApiToken, RoleAssignment, User
 from linli.accounts.selectors import user_has_perm
 from linli.core.access import access_object
+from linli.core.api import PAGE_SIZE, page_of, paged
 from linli.core.errors import NotFound, PermissionDenied, Refused
 from linli.core.masking import mask_phone
 
@@ -102,9 +103,9 @@ def token_create(request, payload: TokenIn):
     return TokenOut(id=token.pk, token=raw, expires_at=token.expires_at)
 
 
-@router.get("/auth/tokens", response=list[TokenInfoOut], summary="My tokens")
-def token_list(request):
-    return list(ApiToken.objects.filter(user=request.auth).order_by("-created_at")[:100])
+@router.get("/auth/tokens", response=page_of(TokenInfoOut), summary="My tokens (newest first)")
+def token_list(request, after: int | None = None, size: int = PAGE_SIZE):
+    return paged(ApiToken.objects.filter(user=request.auth), lambda token: token, after=after, size=size)
 
 
 @router.post("/auth/tokens/{token_id}/revoke", response=TokenInfoOut, summary="Revoke one of my tokens")
@@ -193,15 +194,14 @@ def _users(request):
     return User.objects.prefetch_related(Prefetch("role_assignments", queryset=RoleAssignment.objects.order_by("pk")))
 
 
-@users_router.get("", response=list[UserOut], summary="Users (system administrator)")
-def user_list(request, after_id: int = 0, limit: int = Query(100, ge=1, le=500), q: str = ""):
-    """Keyset pagination: pass the last id of a page as ``after_id`` for the next."""
+@users_router.get("", response=page_of(UserOut), summary="Users (system administrator; oldest first)")
+def user_list(request, after: int | None = None, size: int = PAGE_SIZE, q: str = ""):
     if not user_has_perm(request.auth, "users.manage"):
         raise PermissionDenied(_("Only the system administrator can list users."))
-    qs = _users(request).visible_to(request.auth).filter(pk__gt=after_id).order_by("pk")
+    qs = _users(request).visible_to(request.auth)
     if q:
         qs = qs.filter(username__icontains=q.strip())
-    return [_user_out(u) for u in qs[:limit]]
+    return paged(qs, _user_out, after=after, size=size, ascending=True)
 
 
 @users_router.get("/{user_id}", response=UserOut, summary="One user (phone masked)")

@@ -16,7 +16,7 @@ from linli.care import actions
 from linli.care.access import access_canteen, access_home_service, access_meal_order, access_need, access_plan
 from linli.care.models import Canteen, MealOrder, MenuItem, Need, Visit, VisitPlan
 from linli.care.workflow import HOME_SERVICE_TRANSITIONS, PERM_CANTEEN
-from linli.core.api import page_of
+from linli.core.api import PAGE_SIZE, page_of, paged
 from linli.core.batches import keyset_page
 from linli.core.workflow_api import ActionIn, StateOut, action_routes, state_out
 
@@ -112,12 +112,6 @@ class CareMenuItemOut(Schema):
     my_rule: str
 
 
-class CareMenuOut(Schema):
-    canteen_id: int
-    day: datetime.date
-    items: list[CareMenuItemOut]
-
-
 class CareMealOrderIn(Schema):
     item_id: int
     quantity: int = 1
@@ -143,12 +137,6 @@ class CareMealOrderOut(Schema):
 
 
 CareMealOrderPageOut = page_of(CareMealOrderOut)
-
-
-class CareDeliveryOut(Schema):
-    canteen_id: int
-    day: datetime.date
-    items: list[CareMealOrderOut]
 
 
 def plan_out(p: VisitPlan) -> dict[str, Any]:
@@ -263,8 +251,10 @@ def canteen_list(request, after: int | None = None, size: int = 50):
             "next_after": next_after}
 
 
-@router.get("/canteens/{int:canteen_id}/menu", response=CareMenuOut, summary="A day's menu with my price")
-def canteen_menu(request, canteen_id: int, day: datetime.date | None = None):
+@router.get("/canteens/{int:canteen_id}/menu", response=page_of(CareMenuItemOut),
+            summary="A day's menu with my price (in the order the dishes were added)")
+def canteen_menu(request, canteen_id: int, day: datetime.date | None = None, after: int | None = None,
+                 size: int = PAGE_SIZE):
     from linli.care.models import PriceRule
     from linli.residents.selectors import person_for_user
 
@@ -272,13 +262,14 @@ def canteen_menu(request, canteen_id: int, day: datetime.date | None = None):
     day = day or timezone.localdate()
     person = person_for_user(request.auth)
     rules = list(PriceRule.objects.filter(active=True).order_by("percent", "id"))
-    items = []
-    for item in MenuItem.objects.filter(canteen=canteen, day=day).order_by("meal", "id")[:100]:
+
+    def out(item: MenuItem) -> dict[str, Any]:
         price, rule = (actions.meal_price(birth=person.birth_date, day=day, full=item.price, rules=rules)
                        if person is not None else (None, ""))
-        items.append({"id": item.pk, "canteen_id": canteen.pk, "day": item.day, "meal": item.meal, "name": item.name,
-                      "price": item.price, "my_price": price, "my_rule": rule})
-    return {"canteen_id": canteen.pk, "day": day, "items": items}
+        return {"id": item.pk, "canteen_id": canteen.pk, "day": item.day, "meal": item.meal, "name": item.name,
+                "price": item.price, "my_price": price, "my_rule": rule}
+
+    return paged(MenuItem.objects.filter(canteen=canteen, day=day), out, after=after, size=size, ascending=True)
 
 
 @router.post("/meal-orders", response={201: CareMealOrderOut}, summary="Order a meal (my price from the registry)")
@@ -309,16 +300,16 @@ def meal_order_cancel(request, meal_order_id: int):
     return order_out(access_meal_order(request.auth, meal_order_id))
 
 
-@router.get("/canteens/{int:canteen_id}/deliveries", response=CareDeliveryOut,
-            summary="The day's delivery list (助老送餐), by address (canteen staff)")
-def canteen_deliveries(request, canteen_id: int, day: datetime.date | None = None):
+@router.get("/canteens/{int:canteen_id}/deliveries", response=page_of(CareMealOrderOut),
+            summary="The day's meals to deliver (助老送餐; canteen staff), in the order they were ordered")
+def canteen_deliveries(request, canteen_id: int, day: datetime.date | None = None, after: int | None = None,
+                       size: int = PAGE_SIZE):
     canteen = access_canteen(request.auth, canteen_id)
     perms: frozenset[str] = getattr(request.auth, "perms", frozenset())
     if PERM_CANTEEN not in perms or not request.auth.scope.covers_path(canteen.place_path):
         raise Http404  # like a canteen out of scope
     day = day or timezone.localdate()
-    return {"canteen_id": canteen.pk, "day": day,
-            "items": [order_out(o) for o in actions.delivery_list(canteen=canteen, day=day)[:1000]]}
+    return paged(actions.deliveries(canteen=canteen, day=day), order_out, after=after, size=size, ascending=True)
 
 
 class CareHomeScheduleIn(ActionIn):

@@ -12,7 +12,7 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema, Status
 
-from linli.core.api import page_of, patch_values
+from linli.core.api import PAGE_SIZE, page_of, paged, patch_values
 from linli.core.batches import keyset_page
 from linli.core.masking import mask_name
 from linli.core.workflow_api import action_routes, filled_data
@@ -286,11 +286,13 @@ def expert_update(request, expert_id: int, payload: ExpertUpdateIn):
 def register_topic_routes(router: Router) -> None:
     """A topic's experts and opinions, under /api/v1/topics/{topic_id}/."""
 
-    @router.get("/{int:topic_id}/experts", response=list[ExpertInvitationOut], summary="The experts invited to a topic")
-    def topic_experts(request, topic_id: int):
+    @router.get("/{int:topic_id}/experts", response=page_of(ExpertInvitationOut),
+                summary="The experts invited to a topic (in the order invited)")
+    def topic_experts(request, topic_id: int, after: int | None = None, size: int = PAGE_SIZE):
         t = access_topic(request.auth, topic_id)
-        return [{"id": i.pk, "expert": expert_out(i.expert), "invited_at": i.invited_at}
-                for i in ExpertInvitation.objects.filter(topic=t).select_related("expert").order_by("id")[:50]]
+        return paged(ExpertInvitation.objects.filter(topic=t).select_related("expert"),
+                     lambda i: {"id": i.pk, "expert": expert_out(i.expert), "invited_at": i.invited_at},
+                     after=after, size=size, ascending=True)
 
     @router.post("/{int:topic_id}/experts", response={201: ExpertInvitationOut},
                  summary="Invite an expert to give an opinion (staff; the expert is told)")
@@ -299,11 +301,13 @@ def register_topic_routes(router: Router) -> None:
         i = actions.expert_invite(actor=request.auth, topic=topic_id, expert=payload.expert_id)
         return Status(201, {"id": i.pk, "expert": expert_out(i.expert), "invited_at": i.invited_at})
 
-    @router.get("/{int:topic_id}/opinions", response=list[OpinionOut], summary="The experts' opinions on a topic")
-    def topic_opinions(request, topic_id: int):
+    @router.get("/{int:topic_id}/opinions", response=page_of(OpinionOut),
+                summary="The experts' opinions on a topic (in the order given)")
+    def topic_opinions(request, topic_id: int, after: int | None = None, size: int = PAGE_SIZE):
         t = access_topic(request.auth, topic_id)
-        return [{"id": o.pk, "expert": expert_out(o.expert), "text": o.text, "at": o.at}
-                for o in ExpertOpinion.objects.filter(topic=t).select_related("expert").order_by("at", "id")[:100]]
+        return paged(ExpertOpinion.objects.filter(topic=t).select_related("expert"),
+                     lambda o: {"id": o.pk, "expert": expert_out(o.expert), "text": o.text, "at": o.at},
+                     after=after, size=size, ascending=True)
 
     @router.post("/{int:topic_id}/opinions", response={201: OpinionOut},
                  summary="Record an invited expert's opinion (the expert, or staff for them)")

@@ -11,14 +11,14 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema, Status
 
-from linli.core.api import page_of
+from linli.core.api import PAGE_SIZE, page_of, paged
 from linli.core.batches import keyset_page
 from linli.core.uploads import photos_from_base64
 from linli.core.workflow_api import action_routes, filled_data
 from linli.deliberation import actions
 from linli.deliberation.access import access_fund, access_project, can_manage_path
 from linli.deliberation.models import Fund, Project
-from linli.deliberation.selectors import project_entries, project_milestones, projects_with_raised
+from linli.deliberation.selectors import project_entries, projects_with_raised
 from linli.deliberation.workflow import PROJECT_TRANSITIONS, EntryKind, ProjectStatus, project_actions
 
 projects_router = Router(tags=["deliberation"])
@@ -186,9 +186,11 @@ def project_entry(request, project_id: int, payload: ProjectEntryIn):
                         "counterparty": e.counterparty, "note": e.note, "at": e.at})
 
 
-@projects_router.get("/{int:project_id}/milestones", response=list[ProjectMilestoneOut], summary="The milestones with their photos")
-def project_milestone_list(request, project_id: int):
-    return [_milestone_out(m) for m in project_milestones(access_project(request.auth, project_id))]
+@projects_router.get("/{int:project_id}/milestones", response=page_of(ProjectMilestoneOut),
+                     summary="The milestones with their photos (in the order they were added)")
+def project_milestone_list(request, project_id: int, after: int | None = None, size: int = PAGE_SIZE):
+    milestones = access_project(request.auth, project_id).milestones.prefetch_related("photos")
+    return paged(milestones, _milestone_out, after=after, size=size, ascending=True)
 
 
 @projects_router.post("/{int:project_id}/milestones", response={201: ProjectMilestoneOut}, summary="Add a milestone (staff)")
@@ -325,9 +327,9 @@ def fund_entry(request, fund_id: int, payload: ProjectEntryIn):
     return Status(201, _entry_out(e, True))
 
 
-@funds_router.get("/{int:fund_id}/runs", response=list[FundRunOut], summary="The fund's payment runs (latest 50)")
-def fund_runs(request, fund_id: int):
-    return [_run_out(r) for r in access_fund(request.auth, fund_id).runs.order_by("-id")[:50]]
+@funds_router.get("/{int:fund_id}/runs", response=page_of(FundRunOut), summary="The fund's payment runs (newest first)")
+def fund_runs(request, fund_id: int, after: int | None = None, size: int = PAGE_SIZE):
+    return paged(access_fund(request.auth, fund_id).runs.all(), _run_out, after=after, size=size)
 
 
 @funds_router.post("/{int:fund_id}/runs", response={201: FundRunOut},

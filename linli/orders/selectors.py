@@ -22,7 +22,6 @@ from linli.party.selectors import (
 )
 
 OS = OrderStatus
-PAGE = 50
 
 
 def order_is_overdue(order: Any, now: datetime | None = None) -> bool:
@@ -79,8 +78,6 @@ def order_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet:
         qs = qs.filter(overdue_q())
     if filters.get("flagged"):
         qs = qs.filter(flagged=True)
-    if filters.get("before"):
-        qs = qs.filter(pk__lt=filters["before"])
     return _orders(qs).order_by("-id")
 
 
@@ -133,8 +130,6 @@ def wish_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet:
     qs = Wish.objects.visible_to(user)
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
-    if filters.get("before"):
-        qs = qs.filter(pk__lt=filters["before"])
     return qs.select_related("community", "adopter_partner").order_by("-id")
 
 

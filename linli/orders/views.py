@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from linli.core.errors import DomainError
 from linli.core.people import name_actors
-from linli.core.ui import form_errors, raise_http, upload_error_status
+from linli.core.ui import form_errors, page_rows, raise_http, upload_error_status
 from linli.orders import actions, selectors
 from linli.orders.access import (
     access_order,
@@ -134,8 +134,9 @@ def order_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_orders(request: HttpRequest) -> HttpResponse:
+    page = page_rows(request, selectors.my_orders(user=request.user))
     items = []
-    for order in selectors.my_orders(user=request.user)[:50]:
+    for order in page["rows"]:
         buttons = available_order_actions(order, request.user)
         items.append(
             {
@@ -145,7 +146,7 @@ def my_orders(request: HttpRequest) -> HttpResponse:
                 "can_cancel": any(t.name == "cancel" for t in buttons),
             }
         )
-    return render(request, "orders/my_orders.html", {"items": items, "rate_form": RateForm()})
+    return render(request, "orders/my_orders.html", {**page, "items": items, "rate_form": RateForm()})
 
 
 # --- members ----------------------------------------------------------------------------------------------
@@ -161,14 +162,14 @@ def order_pool(request: HttpRequest) -> HttpResponse:
             raise DjangoPermissionDenied
         # A party-member login not yet linked to a member record: say so (the home tile led here).
         return render(request, "orders/order_pool.html", {"pool": [], "mine": [], "not_member": True})
-    pool = list(selectors.order_pool(user=user)[:50])
+    page = page_rows(request, selectors.order_pool(user=user), ascending=True)
     mine = []
     for order in selectors.member_orders(user=user)[:50]:
         mine.append({"order": order, "buttons": available_order_actions(order, user)})
     return render(
         request,
         "orders/order_pool.html",
-        {"pool": pool, "mine": mine, "is_desk": is_order_staff(user)},  # a secretary: a way to the desk
+        {**page, "pool": page["rows"], "mine": mine, "is_desk": is_order_staff(user)},  # a secretary: a way to the desk
     )
 
 
@@ -194,22 +195,17 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "flagged": request.GET.get("flagged") == "1",
         "open": request.GET.get("status", "open") == "open",
     }
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        filters["before"] = int(before)
-    rows = list(selectors.order_list(user=user, filters=filters)[: selectors.PAGE + 1])
-    more = len(rows) > selectors.PAGE
-    rows = rows[: selectors.PAGE]
-    items = [{"order": o, "overdue": selectors.order_is_overdue(o)} for o in rows]
+    page = page_rows(request, selectors.order_list(user=user, filters=filters))
+    items = [{"order": o, "overdue": selectors.order_is_overdue(o)} for o in page["rows"]]
     return render(
         request,
         "orders/order_list.html",
         {
+            **page,
             "items": items,
             "filters": filters,
             "statuses": OrderStatus.choices,
             "categories": OrderCategory.choices,
-            "next_before": rows[-1].pk if more and rows else None,
             "counts": selectors.order_counts(user=user),
         },
     )
@@ -317,22 +313,18 @@ def wish_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_wishes(request: HttpRequest) -> HttpResponse:
-    items = [
-        {"wish": w, "buttons": available_wish_actions(w, request.user)}
-        for w in selectors.my_wishes(user=request.user)[:50]
-    ]
-    return render(request, "orders/my_wishes.html", {"items": items})
+    page = page_rows(request, selectors.my_wishes(user=request.user))
+    items = [{"wish": w, "buttons": available_wish_actions(w, request.user)} for w in page["rows"]]
+    return render(request, "orders/my_wishes.html", {**page, "items": items})
 
 
 @login_required
 def wishes_to_adopt(request: HttpRequest) -> HttpResponse:
     if "wishes.adopt" not in getattr(request.user, "perms", frozenset()):
         raise DjangoPermissionDenied
-    items = [
-        {"wish": w, "buttons": available_wish_actions(w, request.user)}
-        for w in selectors.wishes_to_adopt(user=request.user)[:50]
-    ]
-    return render(request, "orders/wish_adopt.html", {"items": items})
+    page = page_rows(request, selectors.wishes_to_adopt(user=request.user))
+    items = [{"wish": w, "buttons": available_wish_actions(w, request.user)} for w in page["rows"]]
+    return render(request, "orders/wish_adopt.html", {**page, "items": items})
 
 
 @login_required
@@ -341,14 +333,13 @@ def wish_manage(request: HttpRequest) -> HttpResponse:
         raise DjangoPermissionDenied
     status = request.GET.get("status", WishStatus.POSTED)
     status = status if status in WishStatus.values else ""
-    wishes = list(
-        selectors.wish_list(user=request.user, filters={"status": status})[: selectors.PAGE]
-    )
+    page = page_rows(request, selectors.wish_list(user=request.user, filters={"status": status}))
     return render(
         request,
         "orders/wish_manage.html",
         {
-            "wishes": wishes,
+            **page,
+            "wishes": page["rows"],
             "status": status,
             "statuses": WishStatus.choices,
         },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
+from linli.core.api import PAGE_SIZE, page_of, paged
 from linli.places.access import access_place
 from linli.places.models import Place
 
@@ -19,14 +20,17 @@ class PlaceOut(Schema):
     path: str
 
 
-@router.get("", response=list[PlaceOut], summary="Places I may see")
-def place_list(request, kind: str | None = None, parent_id: int | None = None):
+@router.get("", response=page_of(PlaceOut), summary="Places I may see (oldest first)")
+def place_list(
+    request, kind: str | None = None, parent_id: int | None = None, after: int | None = None, size: int = PAGE_SIZE
+):
     qs = Place.objects.visible_to(request.auth)
     if kind:
         qs = qs.filter(kind=kind)
     if parent_id is not None:
         qs = qs.filter(parent_id=parent_id)
-    return list(qs.only("id", "kind", "name", "code", "parent_id", "path")[:1000])
+    fields = qs.only("id", "kind", "name", "code", "parent_id", "path")
+    return paged(fields, lambda place: place, after=after, size=size, ascending=True)
 
 
 @router.get("/{int:place_id}", response=PlaceOut, summary="One place")

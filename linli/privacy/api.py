@@ -13,7 +13,7 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema, Status
 
-from linli.core.api import page_of
+from linli.core.api import PAGE_SIZE, page_of, paged
 from linli.core.workflow_api import action_routes
 from linli.privacy import actions, selectors
 from linli.privacy.access import access_correction
@@ -118,10 +118,10 @@ def me_data(request):
     return as_dict(data)
 
 
-@me_router.get("/corrections", response=list[CorrectionOut], summary="My correction requests (the latest 50)")
-def me_corrections(request):
+@me_router.get("/corrections", response=page_of(CorrectionOut), summary="My correction requests (newest first)")
+def me_corrections(request, after: int | None = None, size: int = PAGE_SIZE):
     person = actions.person_of(request.auth)
-    return [_out(c) for c in selectors.corrections_of_person(person)]
+    return paged(selectors.corrections_of(person), _out, after=after, size=size)
 
 
 @me_router.post("/corrections", response={201: CorrectionOut}, summary="Ask for a correction of my registration")

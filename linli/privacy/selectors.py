@@ -15,6 +15,7 @@ from decimal import Decimal
 from types import ModuleType
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from linli.core.apps import app_modules
@@ -109,8 +110,13 @@ def my_data(person: Any, user: Any) -> MyData:
     )
 
 
+def corrections_of(person: Any) -> QuerySet[CorrectionRequest]:
+    """The person's correction requests (none without a person); page them."""
+    return CorrectionRequest.objects.filter(person=person) if person is not None else CorrectionRequest.objects.none()
+
+
 def corrections_of_person(person: Any, limit: int = 50) -> list[CorrectionRequest]:
-    return list(CorrectionRequest.objects.filter(person=person).order_by("-id")[:limit])
+    return list(corrections_of(person).order_by("-id")[:limit])
 
 
 def open_count(person: Any) -> int:

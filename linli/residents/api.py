@@ -8,7 +8,8 @@ import datetime
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
-from linli.core.api import page_of
+from linli.core.api import PAGE_SIZE, page_of, paged
+from linli.core.batches import keyset_page
 from linli.core.errors import NotFound, PermissionDenied
 from linli.core.pii import pii_reveal
 from linli.residents import actions, selectors
@@ -187,21 +188,19 @@ def _household_out(user, household) -> dict:
     }
 
 
-@router.get("/households", response=list[HouseholdOut], summary="Households (scoped)")
+@router.get("/households", response=page_of(HouseholdOut), summary="Households (scoped; oldest first)")
 def household_list(request, q: str = "", after: int | None = None, size: int = selectors.PAGE_SIZE):
     _require_view(request)
     if not after:
         actions.number_search(actor=request.auth, q=q, where="api")
-    qs = selectors.household_list(request.auth, q)
-    if after:
-        qs = qs.filter(pk__gt=after)
-    households = list(qs[: max(1, min(size, 200))])
+    households, next_after = keyset_page(selectors.household_list(request.auth, q), after=after, size=size,
+                                         ascending=True)
     chains = selectors.place_chain([h.house for h in households if h.house_id])
-    return [
+    return {"items": [
         {"id": h.pk, "number": h.number, "head_id": h.head_id, "house_id": h.house_id,
          "address": selectors.address_of(chains.get(h.house_id or 0, [])), "status": h.status}
         for h in households
-    ]
+    ], "next_after": next_after}
 
 
 @router.get("/households/{household_id}", response=HouseholdDetailOut, summary="One household")
@@ -360,14 +359,14 @@ def organisation_update(request, organisation_id: int, payload: OrganisationUpda
     return _org_out(user, org)
 
 
-@router.get("/organisations/{organisation_id}/services", response=list[CompoundServiceOut],
-            summary="The compounds it serves or served")
-def organisation_services(request, organisation_id: int):
+@router.get("/organisations/{organisation_id}/services", response=page_of(CompoundServiceOut),
+            summary="The compounds it serves or served (newest first)")
+def organisation_services(request, organisation_id: int, after: int | None = None, size: int = PAGE_SIZE):
     from linli.residents.access import access_organisation
-    from linli.residents.selectors_orgs import organisation_services as services
 
     _require_view(request)
-    return [_service_out(s) for s in services(access_organisation(request.auth, organisation_id))]
+    organisation = access_organisation(request.auth, organisation_id)
+    return paged(organisation.services.select_related("compound"), _service_out, after=after, size=size)
 
 
 @router.post("/organisations/{organisation_id}/services", response={201: CompoundServiceOut},

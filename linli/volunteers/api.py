@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from linli.core.api import PAGE_SIZE, page_of, paged
 from linli.core.masking import mask_name
 from linli.core.workflow_api import action_routes
 from linli.volunteers import actions, selectors
@@ -165,15 +166,16 @@ class VolunteerRegisterIn(Schema):
 
 
 @router.get(
-    "", response=list[VolunteerOut], summary="Volunteers I may see (filters: q, skill, kind, pool, team)"
+    "", response=page_of(VolunteerOut), summary="Volunteers I may see (filters: q, skill, kind, pool, team)"
 )
 def volunteer_list(
-    request, q: str = "", skill: str = "", kind: str = "", pool: int | None = None, team: int | None = None
+    request, q: str = "", skill: str = "", kind: str = "", pool: int | None = None, team: int | None = None,
+    after: int | None = None, size: int = PAGE_SIZE,
 ):
     rows = selectors.volunteer_list(
         user=request.auth, q=q, skill=skill, kind=kind, pool_id=pool, team_id=team
     )
-    return [volunteer_out(v, request.auth) for v in rows]
+    return paged(rows, lambda v: volunteer_out(v, request.auth), after=after, size=size)
 
 
 @router.post(
@@ -218,9 +220,12 @@ action_routes(  # pause, resume, leave (self or managers)
 )
 
 
-@router.get("/teams", response=list[TeamOut], summary="Teams I may see")
-def team_list(request):
-    return [team_out(t) for t in selectors.team_list(user=request.auth)]
+@router.get("/teams", response=page_of(TeamOut), summary="Teams I may see (oldest first)")
+def team_list(request, after: int | None = None, size: int = PAGE_SIZE):
+    from linli.volunteers.models import Team
+
+    qs = Team.objects.visible_to(request.auth).prefetch_related("memberships")
+    return paged(qs, team_out, after=after, size=size, ascending=True)
 
 
 def team_out(t) -> dict[str, Any]:
@@ -258,12 +263,12 @@ class ActivityCreateIn(Schema):
 
 @router.get(
     "/activities",
-    response=list[ActivityOut],
-    summary="Recruiting activities, or (mine=true) those I organise",
+    response=page_of(ActivityOut),
+    summary="Recruiting activities, or (mine=true) those I organise (newest first)",
 )
-def activity_list(request, mine: bool = False):
+def activity_list(request, mine: bool = False, after: int | None = None, size: int = PAGE_SIZE):
     rows = selectors.activity_list_organised(user=request.auth) if mine else selectors.activity_list_public()
-    return [activity_out(a, request.auth) for a in rows]
+    return paged(rows, lambda a: activity_out(a, request.auth), after=after, size=size)
 
 
 @router.post("/activities", response={201: ActivityOut}, summary="Create a draft activity (organiser: me)")
@@ -296,16 +301,17 @@ def activity_detail(request, volunteer_activity_id: int):
 
 @router.get(
     "/activities/{int:volunteer_activity_id}/signups",
-    response=list[SignupOut],
-    summary="The attendance list (organiser)",
+    response=page_of(SignupOut),
+    summary="The attendance list (organiser; in the order of signing up)",
 )
-def activity_signups(request, volunteer_activity_id: int):
+def activity_signups(request, volunteer_activity_id: int, after: int | None = None, size: int = PAGE_SIZE):
     from django.http import Http404
 
     activity = access_activity(request.auth, volunteer_activity_id)
     if not can_organise(request.auth, activity):
         raise Http404
-    return [signup_out(s, request.auth) for s in selectors.attendance(activity)]
+    qs = activity.signups.select_related("volunteer__person")
+    return paged(qs, lambda s: signup_out(s, request.auth), after=after, size=size, ascending=True)
 
 
 @router.post(
@@ -353,13 +359,11 @@ def _fresh(pk: int, user: Any) -> dict[str, Any]:
     return signup_out(Signup.objects.select_related("volunteer__person").get(pk=pk), user)
 
 
-@router.get("/signups/mine", response=list[SignupOut], summary="My sign-ups")
-def my_signups(request):
-    return [
-        signup_out(s, request.auth)
-        for s in selectors.my_signups(actions.volunteer_of(request.auth))
-        if s.volunteer.person_id
-    ]
+@router.get("/signups/mine", response=page_of(SignupOut), summary="My sign-ups (newest first)")
+def my_signups(request, after: int | None = None, size: int = PAGE_SIZE):
+    qs = selectors.my_signups(actions.volunteer_of(request.auth)).filter(volunteer__person__isnull=False)
+    qs = qs.select_related("volunteer__person")
+    return paged(qs, lambda s: signup_out(s, request.auth), after=after, size=size)
 
 
 action_routes(  # the first waiting moves up
@@ -510,12 +514,12 @@ def team_member_remove(request, team_id: int, payload: MemberIn):
     return team_out(access_team(request.auth, team_id))
 
 
-@router.get("/pools", response=list[PoolOut], summary="Talent pools I may see")
-def pool_list(request):
+@router.get("/pools", response=page_of(PoolOut), summary="Talent pools I may see (oldest first)")
+def pool_list(request, after: int | None = None, size: int = PAGE_SIZE):
     from linli.volunteers.models import TalentPool
 
-    pools = TalentPool.objects.visible_to(request.auth).prefetch_related("memberships").order_by("name")
-    return [pool_out(p) for p in pools]
+    pools = TalentPool.objects.visible_to(request.auth).prefetch_related("memberships")
+    return paged(pools, pool_out, after=after, size=size, ascending=True)
 
 
 @router.post("/pools", response={201: PoolOut}, summary="Create a talent pool (volunteer managers)")
@@ -543,9 +547,7 @@ def pool_member_add(request, pool_id: int, payload: PoolMemberIn):
     return pool_out(access_pool(request.auth, pool_id))
 
 
-@router.get("/talent", response=list[VolunteerOut], summary="Search the talent pools by skill")
-def talent_search(request, skill: str = "", pool: int | None = None):
-    return [
-        volunteer_out(v, request.auth)
-        for v in selectors.talent_search(user=request.auth, skill=skill, pool_id=pool)
-    ]
+@router.get("/talent", response=page_of(VolunteerOut), summary="Search the talent pools by skill")
+def talent_search(request, skill: str = "", pool: int | None = None, after: int | None = None, size: int = PAGE_SIZE):
+    rows = selectors.talent_search(user=request.auth, skill=skill, pool_id=pool)
+    return paged(rows, lambda v: volunteer_out(v, request.auth), after=after, size=size)

@@ -14,8 +14,6 @@ from linli.volunteers.access import can_manage
 from linli.volunteers.models import Activity, Signup, Skill, TalentPool, Team, TeamMember, Volunteer
 from linli.volunteers.workflow import PERM_MANAGE, ActivityStatus, SignupStatus
 
-PAGE = 50
-
 
 def _manager_q(user: Any) -> Q:
     scope = getattr(user, "scope", None)
@@ -27,31 +25,28 @@ def _manager_q(user: Any) -> Q:
 # --- activities -------------------------------------------------------------------------------------------
 
 
-def activity_list_public(*, community_id: int | None = None, limit: int = PAGE) -> list[Activity]:
-    """Recruiting activities, soonest first (anyone may browse them, no login needed)."""
+def activity_list_public(*, community_id: int | None = None) -> QuerySet[Activity]:
+    """Recruiting activities (anyone may browse them, no login needed); page them (core.batches.keyset_page)."""
     qs = Activity.objects.public().filter(status=ActivityStatus.RECRUITING)
     if community_id:
         qs = qs.filter(community_id=community_id)
-    return list(qs.select_related("community", "team").order_by("starts_at", "id")[:limit])
+    return qs.select_related("community", "team")
 
 
-def activity_list_organised(*, user: Any, status: str = "", limit: int = 200) -> list[Activity]:
-    """The activities ``user`` organises or manages (their community's), newest first."""
+def activity_list_organised(*, user: Any, status: str = "") -> QuerySet[Activity]:
+    """The activities ``user`` organises or manages (their community's); page them."""
     qs = Activity.objects.filter(Q(organiser_id=user.pk) | _manager_q(user))
     if status:
         qs = qs.filter(status=status)
-    return list(qs.select_related("community", "team", "organiser").order_by("-starts_at", "-id")[:limit])
+    return qs.select_related("community", "team", "organiser")
 
 
-def my_signups(volunteer: Volunteer | None) -> list[Signup]:
-    if volunteer is None:
-        return []
-    return list(
-        Signup.objects.filter(volunteer=volunteer)
-        .exclude(status=SignupStatus.CANCELLED)
+def my_signups(volunteer: Volunteer | None) -> QuerySet[Signup]:
+    """The volunteer's sign-ups not cancelled; page them."""
+    return (
+        Signup.objects.filter(volunteer=volunteer).exclude(status=SignupStatus.CANCELLED)
         .select_related("activity", "activity__community")
-        .order_by("-activity__starts_at")
-    )
+    ) if volunteer is not None else Signup.objects.none()
 
 
 def my_hours_total(volunteer: Volunteer | None) -> Decimal:
@@ -82,9 +77,8 @@ def volunteer_list(
     kind: str = "",
     pool_id: int | None = None,
     team_id: int | None = None,
-    limit: int = 200,
-) -> list[Volunteer]:
-    """The volunteers ``user`` may see, filtered by name, skill code, kind, talent pool or team."""
+) -> QuerySet[Volunteer]:
+    """The volunteers ``user`` may see, filtered by name, skill code, kind, talent pool or team; page them."""
     qs = Volunteer.objects.visible_to(user)
     if q:
         qs = qs.filter(Q(person__name__contains=q) | Q(person__name_initials__istartswith=q))
@@ -96,24 +90,17 @@ def volunteer_list(
         qs = qs.filter(pool_memberships__pool_id=pool_id)
     if team_id:
         qs = qs.filter(team_memberships__team_id=team_id)
-    return list(
-        qs.select_related("person", "community").prefetch_related("skills").distinct().order_by("id")[:limit]
-    )
+    return qs.select_related("person", "community").prefetch_related("skills").distinct()
 
 
-def talent_search(*, user: Any, skill: str = "", pool_id: int | None = None) -> list[Volunteer]:
-    """The talent pools' members with ``skill`` (any pool unless one is given)."""
+def talent_search(*, user: Any, skill: str = "", pool_id: int | None = None) -> QuerySet[Volunteer]:
+    """The talent pools' members with ``skill`` (any pool unless one is given); page them."""
     qs = Volunteer.objects.visible_to(user).filter(pool_memberships__isnull=False)
     if pool_id:
         qs = qs.filter(pool_memberships__pool_id=pool_id)
     if skill:
         qs = qs.filter(skills__code=skill)
-    return list(
-        qs.select_related("person")
-        .prefetch_related("skills", "pool_memberships__pool")
-        .distinct()
-        .order_by("id")[:200]
-    )
+    return qs.select_related("person").prefetch_related("skills", "pool_memberships__pool").distinct()
 
 
 def skills() -> list[Skill]:

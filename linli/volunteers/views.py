@@ -28,7 +28,7 @@ from linli.core.errors import DomainError
 from linli.core.masking import mask_name
 from linli.core.qr import qr_svg_response
 from linli.core.replica import replica_reads
-from linli.core.ui import error_message, form_errors, perm_required, raise_http
+from linli.core.ui import error_message, form_errors, page_rows, perm_required, raise_http
 from linli.volunteers import actions, selectors
 from linli.volunteers.access import (
     access_activity,
@@ -61,7 +61,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         request,
         "volunteers/activity_list.html",
         {
-            "activities": selectors.activity_list_public(),
+            **page_rows(request, selectors.activity_list_public(), ascending=True),
             "volunteer": volunteer,
             "can_join": can_join(request.user),
             "can_create": can_create_activity(request.user),
@@ -138,7 +138,7 @@ def my_activities(request: HttpRequest) -> HttpResponse:
         "volunteers/my_activities.html",
         {
             "volunteer": volunteer,
-            "signups": selectors.my_signups(volunteer),
+            **page_rows(request, selectors.my_signups(volunteer)),
             "hours": selectors.my_hours_total(volunteer),
             "notices": selectors.my_notices(request.user),
             "can_join": can_join(request.user),
@@ -236,9 +236,7 @@ def organise(request: HttpRequest) -> HttpResponse:
         request,
         "volunteers/organise.html",
         {
-            "activities": selectors.activity_list_organised(
-                user=request.user, status=request.GET.get("status", "")
-            ),
+            **page_rows(request, selectors.activity_list_organised(user=request.user, status=request.GET.get("status", ""))),
             "can_manage": can_manage(request.user),
         },
     )
@@ -415,12 +413,12 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
         request,
         "volunteers/volunteer_list.html",
         {
-            "volunteers": selectors.volunteer_list(
+            **page_rows(request, selectors.volunteer_list(
                 user=request.user,
                 q=request.GET.get("q", "").strip(),
                 skill=request.GET.get("skill", ""),
                 kind=request.GET.get("kind", ""),
-            ),
+            ), ascending=True),
             "skills": selectors.skills(),
             "form": form,
             "q": request.GET.get("q", ""),
@@ -458,11 +456,10 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     candidates = []
     if staff:
         member_ids = {r.volunteer.pk for r in rows}
-        candidates = [
-            v
-            for v in selectors.volunteer_list(user=request.user)
-            if v.pk not in member_ids and v.community_id == team.community_id
-        ]
+        candidates = list(  # a picker: the first 200 of the team's community
+            selectors.volunteer_list(user=request.user).filter(community_id=team.community_id)
+            .exclude(pk__in=member_ids).order_by("pk")[:200]
+        )
     return render(
         request,
         "volunteers/team_detail.html",
@@ -489,10 +486,10 @@ def talent(request: HttpRequest) -> HttpResponse:
         {
             "pools": selectors.pool_list(user=request.user),
             "skills": selectors.skills(),
-            "found": selectors.talent_search(user=request.user, skill=skill, pool_id=pool_id),
+            **page_rows(request, selectors.talent_search(user=request.user, skill=skill, pool_id=pool_id), ascending=True),
             "skill": skill,
             "pool_id": pool_id,
-            "candidates": selectors.volunteer_list(user=request.user) if pool_id else [],
+            "candidates": selectors.volunteer_list(user=request.user).order_by("pk")[:200] if pool_id else [],
         },
     )
 

@@ -90,6 +90,8 @@ def test_token_list_shows_only_my_tokens_without_keys(client, grid_worker_a, gri
     raw = issue_token(grid_worker_a)
     issue_token(grid_worker_b)
     body = client.get("/api/v1/auth/tokens", **bearer(raw)).json()
+    assert body["next_after"] is None
+    body = body["items"]
     assert len(body) == 1 and "token" not in body[0] and "key_hash" not in body[0]
 
 
@@ -103,7 +105,7 @@ def test_deactivated_user_token_stops_working(client, grid_worker_a):
 
 def test_token_carries_the_users_scope(client, world, grid_worker_a):
     raw = issue_token(grid_worker_a)
-    ids = {p["id"] for p in client.get("/api/v1/places", **bearer(raw)).json()}
+    ids = {p["id"] for p in client.get("/api/v1/places", **bearer(raw)).json()["items"]}
     # their grid and its ancestors; not the sibling grid nor the other community
     assert ids == {world.street.pk, world.community.pk, world.grid_a.pk}
     assert client.get(f"/api/v1/places/{world.grid_b.pk}", **bearer(raw)).status_code == 404
@@ -114,7 +116,7 @@ def test_token_scope_follows_role_changes(client, world, grid_worker_a):
 
     raw = issue_token(grid_worker_a)
     role_assign(user=grid_worker_a, role="grid_worker", place=world.grid_b, actor=None)
-    ids = {p["id"] for p in client.get("/api/v1/places", **bearer(raw)).json()}
+    ids = {p["id"] for p in client.get("/api/v1/places", **bearer(raw)).json()["items"]}
     assert world.grid_b.pk in ids
 
 
@@ -135,7 +137,7 @@ def test_system_admin_lists_users_with_masked_phones(client, world, system_admin
     make_user("phoned", "resident", place=world.grid_a, phone=PHONE)
     response = client.get("/api/v1/users", **_sysadmin_token(system_admin))
     assert response.status_code == 200
-    rows = {u["username"]: u for u in response.json()}
+    rows = {u["username"]: u for u in response.json()["items"]}
     assert rows["phoned"]["phone"] == "135****5678"
     assert PHONE not in response.content.decode()
 
@@ -144,10 +146,11 @@ def test_users_list_pages_by_id(client, world, system_admin):
     for i in range(5):
         make_user(f"paged{i}")
     headers = _sysadmin_token(system_admin)
-    first = client.get("/api/v1/users?limit=3", **headers).json()
-    second = client.get(f"/api/v1/users?limit=3&after_id={first[-1]['id']}", **headers).json()
-    ids = [u["id"] for u in first + second]
-    assert len(first) == 3 and ids == sorted(ids) and len(set(ids)) == len(ids)
+    first = client.get("/api/v1/users?size=3", **headers).json()
+    second = client.get(f"/api/v1/users?size=3&after={first['next_after']}", **headers).json()
+    ids = [u["id"] for u in first["items"] + second["items"]]
+    assert len(first["items"]) == 3 and first["next_after"] == first["items"][-1]["id"]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids) and len(ids) == 6
 
 
 def test_users_list_is_forbidden_to_others(client, community_staff):

@@ -2,6 +2,7 @@
 
 from linli.care.actions.canteen import (
     canteen_save,
+    deliveries,
     delivery_list,
     meal_order,
     meal_order_cancel,
@@ -23,6 +24,7 @@ from linli.care.actions.visits import (
 
 __all__ = [
     "canteen_save",
+    "deliveries",
     "delivery_list",
     "meal_order",
     "meal_order_cancel",

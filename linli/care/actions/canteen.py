@@ -173,12 +173,17 @@ def meal_order_cancel(*, actor: Any, order: Any):
     return found
 
 
-def delivery_list(*, canteen: Any, day: dt.date) -> list[Any]:
-    """The day's meals to deliver (助老送餐), by address."""
+def deliveries(*, canteen: Any, day: dt.date) -> Any:
+    """The day's meals to deliver (助老送餐), a queryset to page (the API) or to order by address."""
     from linli.care.models import MealOrder
 
-    return list(MealOrder.objects.filter(canteen=canteen, day=day, deliver=True, status=MealOrderStatus.ORDERED)
-                .select_related("item").order_by("address", "id"))
+    return MealOrder.objects.filter(canteen=canteen, day=day, deliver=True, status=MealOrderStatus.ORDERED
+                                    ).select_related("item")
+
+
+def delivery_list(*, canteen: Any, day: dt.date) -> list[Any]:
+    """The day's meals to deliver, by address: the printed list of one canteen's day."""
+    return list(deliveries(canteen=canteen, day=day).order_by("address", "id"))
 
 
 def subsidy_rows(*, canteen: Any, year: int, month: int) -> list[dict[str, Any]]:

@@ -74,7 +74,7 @@ def test_the_think_tank_through_the_api(client, world, community_staff, topic, m
                     content_type="application/json", **staff)
     assert r.status_code == 201
     resident = _auth(make_voter())
-    opinions = client.get(f"/api/v1/topics/{topic.pk}/opinions", **resident).json()
+    opinions = client.get(f"/api/v1/topics/{topic.pk}/opinions", **resident).json()["items"]
     assert opinions[0]["text"] == "须经业主大会表决" and opinions[0]["expert"]["name"] == "陈**"
     assert client.get("/api/v1/experts", **resident).json()["items"][0]["id"] == eid
     r = client.patch(f"/api/v1/experts/{eid}", {"active": False}, content_type="application/json", **staff)

@@ -17,7 +17,7 @@ def _headers(user) -> dict[str, str]:
 def _ids(client, headers, **params) -> set[int]:
     response = client.get("/api/v1/places", params, **headers)
     assert response.status_code == 200
-    return {p["id"] for p in response.json()}
+    return {p["id"] for p in response.json()["items"]}
 
 
 def test_grid_worker_sees_their_grid_and_its_ancestors(client, world, grid_worker_a):
@@ -77,8 +77,12 @@ def test_places_list_query_budget(client, world, community_staff, django_assert_
     headers = _headers(community_staff)
     client.get("/api/v1/places", **headers)  # warm: the token's last-used stamp is written once
     with django_assert_max_num_queries(3):
-        response = client.get("/api/v1/places", **headers)
-    assert len(response.json()) == 4 + 5 + 50
+        response = client.get("/api/v1/places", {"size": 200}, **headers)
+    assert len(response.json()["items"]) == 4 + 5 + 50 and response.json()["next_after"] is None
+    first = client.get("/api/v1/places", **headers).json()  # 50 a page: the rest is one page further, not cut
+    rest = client.get("/api/v1/places", {"after": first["next_after"]}, **headers).json()
+    ids = [p["id"] for p in first["items"] + rest["items"]]
+    assert len(first["items"]) == 50 and len(set(ids)) == 59 and ids == sorted(ids) and rest["next_after"] is None
 
 
 def test_me_query_budget(client, world, grid_worker_a, django_assert_max_num_queries):

@@ -288,7 +288,7 @@ def test_api_resident_asks_and_staff_decide(client, me, community_staff, outside
                        content_type="application/json", **bearer(token))
     assert made.status_code == 201 and made.json()["value"] == "139****7777"
     cid = made.json()["id"]
-    assert [c["id"] for c in client.get("/api/v1/me/corrections", **bearer(token)).json()] == [cid]
+    assert [c["id"] for c in client.get("/api/v1/me/corrections", **bearer(token)).json()["items"]] == [cid]
     staff = issue_token(community_staff)
     queue = client.get("/api/v1/privacy/corrections", **bearer(staff)).json()
     assert [c["id"] for c in queue["items"]] == [cid] and queue["items"][0]["actions"] == ["accept", "refuse"]

@@ -98,7 +98,7 @@ def test_api_households_scoped(client, people, grid_worker_a, grid_worker_b):
     h_a = household_create(head=people.zhang, house=people.zhang.place, actor=None)
     h_b = household_create(head=people.wang, house=people.wang.place, actor=None)
     login(client, grid_worker_a)
-    assert [h["id"] for h in client.get("/api/v1/residents/households").json()] == [h_a.pk]
+    assert [h["id"] for h in client.get("/api/v1/residents/households").json()["items"]] == [h_a.pk]
     assert client.get(f"/api/v1/residents/households/{h_b.pk}").status_code == 404
     assert client.get(f"/registry/households/{h_b.pk}/").status_code == 404
     assert client.get(f"/registry/households/{h_a.pk}/").status_code == 200

@@ -330,7 +330,7 @@ def test_api_creates_serves_and_filters(client, world, houses, community_staff, 
     r = client.post(f"/api/v1/residents/organisations/{org_id}/services", {"compound_id": houses.compound_a.pk},
                     content_type="application/json")
     assert r.status_code == 409
-    services = client.get(f"/api/v1/residents/organisations/{org_id}/services").json()
+    services = client.get(f"/api/v1/residents/organisations/{org_id}/services").json()["items"]
     r = client.post(f"/api/v1/residents/organisations/{org_id}/services/{services[0]['id']}/end", {},
                     content_type="application/json")
     assert r.status_code == 200 and r.json()["end_date"] is not None

@@ -127,7 +127,7 @@ def test_api_tags_and_households(client, people, grid_worker_a):
     login(client, grid_worker_a)
     codes = {t["code"] for t in client.get("/api/v1/residents/tags").json()}
     assert "elderly_60" in codes and "disabled" not in codes
-    households = client.get("/api/v1/residents/households").json()
+    households = client.get("/api/v1/residents/households").json()["items"]
     detail = client.get(f"/api/v1/residents/households/{households[0]['id']}").json()
     assert detail["members"][0]["name"] == "张三" and "*" in detail["members"][0]["id_number"]
 

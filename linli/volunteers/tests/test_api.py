@@ -14,8 +14,8 @@ def test_list_activities_within_budget(
     headers = bearer(issue_token(volunteer_user))
     with django_assert_max_num_queries(8):
         response = client.get("/api/v1/volunteers/activities", **headers)
-    assert response.status_code == 200 and len(response.json()) == 6
-    assert all(a["checkin_token"] is None for a in response.json())
+    assert response.status_code == 200 and len(response.json()["items"]) == 6
+    assert all(a["checkin_token"] is None for a in response.json()["items"])
 
 
 def test_list_volunteers_within_budget(
@@ -26,7 +26,7 @@ def test_list_volunteers_within_budget(
     headers = bearer(issue_token(community_staff))
     with django_assert_max_num_queries(8):
         response = client.get("/api/v1/volunteers", **headers)
-    assert response.status_code == 200 and len(response.json()) == 6
+    assert response.status_code == 200 and len(response.json()["items"]) == 6
 
 
 def test_create_publish_signup_checkin_verify(client, world, community_staff, make_volunteer_user):
@@ -75,7 +75,7 @@ def test_create_publish_signup_checkin_verify(client, world, community_staff, ma
         "/api/v1/volunteers/checkin", {"token": body["checkin_token"]}, content_type="application/json", **ha
     )
     assert ok.status_code == 200 and ok.json()["checked_in_at"]
-    attendance = client.get(f"/api/v1/volunteers/activities/{aid}/signups", **staff).json()
+    attendance = client.get(f"/api/v1/volunteers/activities/{aid}/signups", **staff).json()["items"]
     assert [s["status"] for s in attendance] == ["confirmed", "waitlisted"]
     assert client.get(f"/api/v1/volunteers/activities/{aid}/signups", **ha).status_code == 404
     client.post(f"/api/v1/volunteers/activities/{aid}/finish", {}, content_type="application/json", **staff)
@@ -86,7 +86,7 @@ def test_create_publish_signup_checkin_verify(client, world, community_staff, ma
         **staff,
     )
     assert verified.status_code == 200 and verified.json()["hours"] in ("1.0", 1.0)
-    mine = client.get("/api/v1/volunteers/signups/mine", **ha).json()
+    mine = client.get("/api/v1/volunteers/signups/mine", **ha).json()["items"]
     assert mine[0]["verified_at"]
 
 

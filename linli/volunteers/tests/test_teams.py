@@ -83,8 +83,8 @@ def test_api_team_and_pool_management(client, world, community_staff, make_volun
         ).status_code
         == 422
     )
-    assert len(client.get("/api/v1/volunteers/teams", **staff).json()) == 1
-    assert client.get("/api/v1/volunteers/teams", **out).json() == []
+    assert len(client.get("/api/v1/volunteers/teams", **staff).json()["items"]) == 1
+    assert client.get("/api/v1/volunteers/teams", **out).json() == {"items": [], "next_after": None}
 
 
 def test_the_leader_sees_their_team_and_can_organise(world, community_staff, make_volunteer_user):
