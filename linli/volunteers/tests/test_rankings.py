@@ -39,13 +39,16 @@ def test_teams_and_members_ranked_by_points_and_hours(
     activity_finish(activity=activity, actor=community_staff)
     activity_verify(activity=activity, actor=community_staff)
     today = timezone.localdate()
-    ranking = selectors.team_ranking(user=community_staff, since=today, until=today)
+    # The hours count on the day the activity started: yesterday when this runs in the first hour after
+    # midnight in Shanghai.
+    since = today - timedelta(days=1)
+    ranking = selectors.team_ranking(user=community_staff, since=since, until=today)
     assert [(r.team.name, r.rank, r.points, r.members) for r in ranking] == [
         ("金姐姐", 1, 10, 2),
         ("银辉先锋", 2, 5, 1),
     ]
     assert ranking[0].hours == Decimal("2.0")
-    members = selectors.team_member_ranking(team=gold, since=today, until=today, by="hours")
+    members = selectors.team_member_ranking(team=gold, since=since, until=today, by="hours")
     assert [m.rank for m in members] == [1, 1]  # equal hours share the rank
     # A period without activities ranks everybody with zero.
     last_year = today.replace(year=today.year - 1)
