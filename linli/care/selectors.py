@@ -84,3 +84,23 @@ def ontime_rates(paths: dict[Any, str], *, since: Any, until: Any) -> dict[Any, 
             counts[key][1] += 1
     return {key: {"visits": v, "ontime": o, "rate": round(o / v, 4) if v else None}
             for key, (v, o) in counts.items()}
+
+
+def visit_stats(*, place_path: str, since: Any, until: Any) -> dict[str, int]:
+    """For the big screen and the monthly report: the door-knocking visits made under ``place_path`` in
+    [since, until) (aware datetimes), the persons they reached, those found needing help (needs help,
+    unwell, in hospital), and the active visit plans overdue today. Not scoped by a user: the callers let
+    in only readers whose scope covers the place."""
+    from django.db.models import Count, Q
+
+    from linli.care.workflow import Found
+
+    visits = Visit.objects.filter(place_path__startswith=place_path, visited_at__gte=since, visited_at__lt=until)
+    row = visits.aggregate(
+        visits=Count("id"), persons=Count("person_id", distinct=True),
+        needing_help=Count("id", filter=Q(found__in=[Found.NEEDS, Found.UNWELL, Found.HOSPITAL])),
+    )
+    overdue = VisitPlan.objects.filter(place_path__startswith=place_path, active=True,
+                                       next_due__lt=timezone.localdate()).count()
+    return {"visits": row["visits"], "persons": row["persons"], "needing_help": row["needing_help"],
+            "overdue_plans": overdue}

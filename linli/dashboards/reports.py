@@ -2,8 +2,9 @@
 category), disputes, visits, activities, alarms and evaluations, as Excel (``core.excel``) and PDF
 (reportlab, the built-in CID font STSong-Light). Generated on the 1st for the month before by a periodic
 task (``dashboards_monthly_reports``), kept (``MonthlyReport``, written by ``actions.report_generate``), downloadable, and regenerable for any past
-month. Figures from the owning apps' selectors and rollups; modules not installed yet (disputes, visits,
-evaluations) are said to be so."""
+month. Figures from the owning apps' selectors and rollups (disputes: mediation.selectors.dispute_stats;
+door-knocking visits: care.selectors.visit_stats); a figure whose selector does not exist yet (evaluations)
+is said to be not recorded."""
 
 from __future__ import annotations
 
@@ -83,9 +84,15 @@ def _sections(f: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]
             [_("Points awarded"), f["points"]["points"]],
         ]),
     ]
+    labels = {
+        "received": _("Disputes registered"), "settled": _("Mediated to an agreement"),
+        "failed": _("Mediation failed"), "open": _("Open now"),
+        "visits": _("Door-knocking visits"), "persons": _("Persons visited"),
+        "needing_help": _("Found needing help"), "overdue_plans": _("Visit plans overdue now"),
+    }
     for key, title in (("disputes", _("Disputes")), ("visits", _("Visits")), ("evaluations", _("Evaluations"))):
         value = f[key]
-        rows = [[str(k), v] for k, v in value.items()] if value else [[not_yet, ""]]
+        rows = [[labels.get(str(k), str(k)), v] for k, v in value.items()] if value is not None else [[not_yet, ""]]
         sections.append((title, [_("Item"), _("Value")], rows))
     return sections
 

@@ -275,3 +275,23 @@ def settle_rates(paths: dict[Any, str], *, since: dt.date, until: dt.date) -> di
             counts[key][1] += row["settled"]
     return {key: {"finished": f, "settled": s, "rate": round(s / f, 4) if f else None}
             for key, (f, s) in counts.items()}
+
+
+def dispute_stats(*, place_path: str, since: dt.datetime, until: dt.datetime) -> dict[str, int]:
+    """For the big screen and the monthly report: disputes under ``place_path`` registered in [since, until)
+    (aware datetimes), those whose mediation ended in the period with an agreement or without one, and
+    those open now (registered, accepted, mediating). Not scoped by a user: the callers let in only readers
+    whose scope covers the place."""
+    from django.db.models import Count
+
+    from linli.mediation.models import Dispute
+    from linli.mediation.workflow import Outcome
+
+    ended = Q(outcome_at__gte=since, outcome_at__lt=until)
+    row = Dispute.objects.filter(place_path__startswith=place_path).aggregate(
+        received=Count("id", filter=Q(reported_at__gte=since, reported_at__lt=until)),
+        settled=Count("id", filter=ended & Q(outcome=Outcome.SETTLED)),
+        failed=Count("id", filter=ended & Q(outcome=Outcome.FAILED)),
+        open=Count("id", filter=Q(status__in=OPEN)),
+    )
+    return {key: row[key] for key in ("received", "settled", "failed", "open")}

@@ -163,3 +163,20 @@ def test_staff_of_another_community_get_404(client, plan, outsider):
 def test_unknown_person_for_an_unplanned_visit(grid_worker_a, rules):
     with pytest.raises(NotFound):
         visit_log(actor=grid_worker_a, person=999999, found="well")
+
+
+def test_the_visit_figures_of_a_place_and_a_period(plan, grid_worker_a, world):
+    """The big screen's and the monthly report's visits: made in the period under the place, the persons
+    reached, those found needing help, and the plans overdue today."""
+    from linli.care.selectors import visit_stats
+
+    now = timezone.now()
+    visit_log(actor=grid_worker_a, plan=plan, found="well", note="身体不错", visited_at=now - dt.timedelta(days=3))
+    visit_log(actor=grid_worker_a, plan=plan, found="unwell", note="感冒", visited_at=now - dt.timedelta(hours=2))
+    since, until = now - dt.timedelta(days=7), now + dt.timedelta(minutes=1)
+    assert visit_stats(place_path=world.grid_a.path, since=since, until=until) == {
+        "visits": 2, "persons": 1, "needing_help": 1, "overdue_plans": 0}
+    assert visit_stats(place_path=world.grid_b.path, since=since, until=until)["visits"] == 0
+    assert visit_stats(place_path=world.street.path, since=now - dt.timedelta(days=1), until=until)["visits"] == 1
+    VisitPlan.objects.filter(pk=plan.pk).update(next_due=timezone.localdate() - dt.timedelta(days=1))
+    assert visit_stats(place_path=world.community.path, since=since, until=until)["overdue_plans"] == 1

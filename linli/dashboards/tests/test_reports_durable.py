@@ -32,3 +32,21 @@ def test_monthly_reports_killed_mid_way_end_with_one_report_per_place(world):
     made = list(MonthlyReport.objects.filter(month=month).values_list("place_id", flat=True))
     assert sorted(made) == sorted(places)  # one each
     assert AuditEntry.objects.filter(action="dashboards.report_generate").count() == 3  # each made once
+
+
+def test_the_report_has_the_months_visits_and_disputes(world):
+    """Disputes and door-knocking visits are counted by their apps' selectors (they read "not installed"
+    before care and mediation had them); evaluations are still said to be not recorded."""
+    from django.utils import timezone, translation
+
+    from linli.dashboards.reports import _sections, report_figures
+
+    now = timezone.localtime()
+    with translation.override("zh-hans"):
+        f = report_figures(world.community, now.year * 100 + now.month)
+        sections = {title: rows for title, _header, rows in _sections(f)}
+    assert f["disputes"] == {"received": 0, "settled": 0, "failed": 0, "open": 0}
+    assert f["visits"] == {"visits": 0, "persons": 0, "needing_help": 0, "overdue_plans": 0}
+    assert sections["矛盾纠纷"][0] == ["登记数", 0] and ["调解成功（达成协议）", 0] in sections["矛盾纠纷"]
+    assert ["走访人数", 0] in sections["走访关爱"]
+    assert sections["评价"] == [["邻里系统尚未记录（该模块尚未启用）。", ""]]

@@ -92,3 +92,23 @@ def test_the_published_98_1_percent_from_the_same_counts(world):
     assert (fig.total.mediated, fig.total.settled) == (25_200, 24_732)
     assert fig.total.success_rate == Decimal("98.1")
     assert fig.total.below_target is False
+
+
+def test_the_dispute_figures_of_a_place_and_a_period(dispute_in_state, file_dispute, world, community_staff):
+    """The big screen's and the monthly report's disputes: registered in the period under the place, ended
+    with an agreement or without one in the period, and open now."""
+    from linli.mediation.selectors import dispute_stats
+
+    dispute_in_state("settled")
+    dispute_in_state("failed")
+    dispute_in_state("mediating")
+    file_dispute(place=world.grid_b, actor=community_staff)
+    now = timezone.now()
+    since, until = now - dt.timedelta(days=1), now + dt.timedelta(minutes=1)
+    assert dispute_stats(place_path=world.community.path, since=since, until=until) == {
+        "received": 4, "settled": 1, "failed": 1, "open": 2}
+    assert dispute_stats(place_path=world.grid_b.path, since=since, until=until) == {
+        "received": 1, "settled": 0, "failed": 0, "open": 1}
+    later = now + dt.timedelta(days=40)
+    assert dispute_stats(place_path=world.community.path, since=later, until=later + dt.timedelta(days=30)) == {
+        "received": 0, "settled": 0, "failed": 0, "open": 2}
