@@ -285,19 +285,21 @@ def _pairs(fields: list[models.Field], connection: Any) -> list[tuple[Callable[[
     return pairs
 
 
+def _row(obj: models.Model, pairs: list[tuple[Any, Any]], writer: str) -> list[Any]:
+    """One object's values to hand to the driver."""
+    row = []
+    for read, prep in pairs:
+        value = read(obj)
+        if isinstance(value, DatabaseDefault):
+            raise ValueError(f"{writer} writes values, not database defaults: set the field")
+        row.append(prep(value))
+    return row
+
+
 def _rows(objs: Sequence[models.Model], fields: list[models.Field], connection: Any) -> list[list[Any]]:
     """The values to hand to the driver, row by row."""
     pairs = _pairs(fields, connection)
-    rows = []
-    for obj in objs:
-        row = []
-        for read, prep in pairs:
-            value = read(obj)
-            if isinstance(value, DatabaseDefault):
-                raise ValueError("insert_many writes values, not database defaults: set the field")
-            row.append(prep(value))
-        rows.append(row)
-    return rows
+    return [_row(obj, pairs, "insert_many") for obj in objs]
 
 
 def _write(objs: Sequence[models.Model], fields: list[models.Field], rows: list[list[Any]],
@@ -428,12 +430,7 @@ def insert_one(obj: Any, *, using: str | None = None) -> Any:
             sql += f" RETURNING {qn(opts.pk.column)}"
         plan = plans[(model, include_pk)] = (sql, _pairs(fields, connection))
     sql, pairs = plan
-    values = []
-    for read, prep in pairs:
-        value = read(obj)
-        if isinstance(value, DatabaseDefault):
-            raise ValueError("insert_one writes values, not database defaults: set the field")
-        values.append(prep(value))
+    values = _row(obj, pairs, "insert_one")
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         if not include_pk:
