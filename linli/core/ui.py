@@ -84,13 +84,16 @@ def after_cursor(request: HttpRequest) -> int | None:
     return int(value) if value.isdigit() and len(value) < 19 else None
 
 
-def page_rows(request: HttpRequest, qs: Any, *, size: int = 50, ascending: bool = False) -> dict[str, Any]:
+PAGE_SIZE = 50
+
+
+def page_rows(request: HttpRequest, qs: Any, *, size: int | None = None, ascending: bool = False) -> dict[str, Any]:
     """One page of a list page through the one keyset pager (``core.batches.keyset_page``), for
     ``core/partials/more.html``: ``rows``, ``next_after`` and ``more_query`` (the page's query without
-    ``after``, so the "More" link keeps the filters)."""
+    ``after``, so the "More" link keeps the filters). ``size`` defaults to ``PAGE_SIZE``."""
     from linli.core.batches import keyset_page
 
-    rows, next_after = keyset_page(qs, after=after_cursor(request), size=size, ascending=ascending)
+    rows, next_after = keyset_page(qs, after=after_cursor(request), size=size or PAGE_SIZE, ascending=ascending)
     query = request.GET.copy()
     query.pop("after", None)
     return {"rows": rows, "next_after": next_after, "more_query": query.urlencode()}

@@ -11,8 +11,7 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema, Status
 
-from linli.core.api import page_of
-from linli.core.batches import keyset_page
+from linli.core.api import page_of, paged
 from linli.core.workflow import available
 from linli.core.workflow_api import StateOut, action_routes, state_out
 from linli.hall import actions, selectors
@@ -132,9 +131,8 @@ def application_out(a: Application, user: Any) -> dict[str, Any]:
 @router.get("/services", response=ServicePageOut, summary="The catalog: by name or pinyin initials")
 def service_list(request, q: str = "", category: str = "", after: int | None = None, size: int = 50):
     qs = selectors.service_search(user=request.auth, q=q, category=category)
-    rows, next_after = keyset_page(qs, after=after, size=size or selectors.PAGE_SIZE, max_size=selectors.MAX_PAGE,
-                                   ascending=True)
-    return {"items": [service_out(s) for s in rows], "next_after": next_after}
+    return paged(qs, service_out, after=after, size=size or selectors.PAGE_SIZE, max_size=selectors.MAX_PAGE,
+                 ascending=True)
 
 
 @router.get("/services/{int:service_id}", response=ServiceOut, summary="A service with what to bring")
@@ -155,11 +153,9 @@ def application_create(request, payload: ApplicationSubmitIn):
 @router.get("/applications", response=ApplicationPageOut, summary="Applications I may see, newest first")
 def application_list(request, mine: bool = False, status: str = "", overdue: bool = False,
                      after: int | None = None, size: int = 30):
-    page = selectors.application_list(user=request.auth, mine=mine, status=status, overdue=overdue, after=after,
-                                      size=size)
-    ids = [a.pk for a in page.items]
-    rows = {a.pk: a for a in Application.objects.filter(pk__in=ids).select_related("service", "certificate")}
-    return {"items": [application_out(rows[i], request.auth) for i in ids], "next_after": page.next_after}
+    qs = selectors.application_list(user=request.auth, mine=mine, status=status, overdue=overdue)
+    return paged(qs.select_related("certificate"), lambda a: application_out(a, request.auth), after=after,
+                 size=size or selectors.PAGE_SIZE, max_size=selectors.MAX_PAGE)
 
 
 @router.get("/applications/{int:application_id}", response=ApplicationOut, summary="One application")
@@ -327,8 +323,7 @@ def course_list(request, kind: str = "", status: str = "", after: int | None = N
         qs = qs.filter(kind=kind)
     if status:
         qs = qs.filter(status=status)
-    rows, next_after = keyset_page(qs, after=after, size=size, max_size=100)
-    return {"items": [course_out(c, request.auth) for c in rows], "next_after": next_after}
+    return paged(qs, lambda c: course_out(c, request.auth), after=after, size=size, max_size=100)
 
 
 @router.post("/courses", response={201: HallCourseOut}, summary="Create a class (classes.manage)")
@@ -377,8 +372,7 @@ def course_enrolments(request, course_id: int, after: int | None = None, size: i
     course = _course(request.auth, course_id)
     qs = (Enrolment.objects.visible_to(request.auth).filter(course=course).select_related("course", "certificate")
           .annotate(n=Count("attendances")))
-    rows, next_after = keyset_page(qs, after=after, size=size)
-    return {"items": [enrolment_out(e, request.auth, attended=e.n) for e in rows], "next_after": next_after}
+    return paged(qs, lambda e: enrolment_out(e, request.auth, attended=e.n), after=after, size=size)
 
 
 @router.post("/courses/{int:course_id}/sessions", response={201: HallSessionOut}, summary="Add a session (staff)")

@@ -9,20 +9,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from linli.core.batches import keyset_page
 from linli.hall.models import Application, ServiceItem
 from linli.hall.workflow import OPEN_STATES, RUNNING_STATES
 
 PAGE_SIZE = 30
 MAX_PAGE = 100
-
-
-@dataclass
-class Page:
-    """A page of the one keyset pager (``linli.core.batches.keyset_page``) as the hall's pages show it."""
-
-    items: list[Any]
-    next_after: int | None
 
 
 def service_search(*, user: Any, q: str = "", category: str = "") -> QuerySet[ServiceItem]:
@@ -39,10 +30,8 @@ def service_search(*, user: Any, q: str = "", category: str = "") -> QuerySet[Se
     return qs.order_by("sort", "id")
 
 
-def application_list(
-    *, user: Any, mine: bool = False, status: str = "", overdue: bool = False, after: int | None = None,
-    size: int = PAGE_SIZE,
-) -> Page:
+def application_list(*, user: Any, mine: bool = False, status: str = "", overdue: bool = False) -> QuerySet[Application]:
+    """The applications ``user`` may see, filtered; paged by the one pager (``core.ui.page_rows``, ``core.api.paged``)."""
     qs = Application.objects.visible_to(user).select_related("service")
     if mine:
         qs = qs.filter(applicant_id=user.pk)
@@ -52,7 +41,7 @@ def application_list(
         qs = qs.filter(status=status)
     if overdue:
         qs = qs.filter(status__in=RUNNING_STATES, due_on__lt=timezone.localdate())
-    return Page(*keyset_page(qs, after=after, size=size or PAGE_SIZE, max_size=MAX_PAGE))
+    return qs
 
 
 def desk_counts(*, user: Any) -> dict[str, int]:
@@ -109,8 +98,8 @@ def room_week(*, room: Any, monday: Any) -> list[Day]:
     return days
 
 
-def booking_list(*, user: Any, mine: bool = False, pending: bool = False, after: int | None = None,
-                 size: int = PAGE_SIZE) -> Page:
+def booking_list(*, user: Any, mine: bool = False, pending: bool = False) -> QuerySet[Any]:
+    """The bookings ``user`` may see (``mine``: booked by the user; ``pending``: waiting for approval)."""
     from linli.hall.models import Booking
 
     qs = Booking.objects.visible_to(user).select_related("room")
@@ -118,7 +107,7 @@ def booking_list(*, user: Any, mine: bool = False, pending: bool = False, after:
         qs = qs.filter(booker_id=user.pk)
     if pending:
         qs = qs.filter(status="pending")
-    return Page(*keyset_page(qs, after=after, size=size or PAGE_SIZE, max_size=MAX_PAGE))
+    return qs
 
 
 # --- classes ---------------------------------------------------------------------------------------------------

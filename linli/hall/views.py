@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core.errors import DomainError
 from linli.core.people import name_actors
-from linli.core.ui import after_cursor, error_message, form_errors, perm_required, raise_http
+from linli.core.ui import error_message, form_errors, page_rows, perm_required, raise_http
 from linli.core.workflow import available
 from linli.hall import actions, selectors
 from linli.hall.access import access_application, access_service, can_handle, can_manage_catalog
@@ -38,6 +38,10 @@ from linli.hall.workflow import (
 
 # --- residents -----------------------------------------------------------------------------------------------
 
+# The catalog keeps its own order (``sort``), so it is not keyset-paged: past this many the page says so and asks
+# for a search.
+SERVICES_SHOWN = 100
+
 
 @login_required
 def services(request: HttpRequest) -> HttpResponse:
@@ -45,9 +49,11 @@ def services(request: HttpRequest) -> HttpResponse:
     category = request.GET.get("category", "")
     if category not in ServiceCategory.values:
         category = ""
-    items = list(selectors.service_search(user=request.user, q=q, category=category)[:100])
+    found = selectors.service_search(user=request.user, q=q, category=category)
+    items = list(found[: SERVICES_SHOWN + 1])
     context = {
-        "items": items,
+        "items": items[:SERVICES_SHOWN],
+        "shown": SERVICES_SHOWN if len(items) > SERVICES_SHOWN else None,
         "q": q,
         "category": category,
         "categories": ServiceCategory.choices,
@@ -84,8 +90,8 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_applications(request: HttpRequest) -> HttpResponse:
-    page = selectors.application_list(user=request.user, mine=True, after=after_cursor(request))
-    return render(request, "hall/my_applications.html", {"page": page})
+    page = page_rows(request, selectors.application_list(user=request.user, mine=True), size=selectors.PAGE_SIZE)
+    return render(request, "hall/my_applications.html", page)
 
 
 @login_required
@@ -162,11 +168,9 @@ def desk(request: HttpRequest) -> HttpResponse:
     if status not in (*ApplicationStatus.values, "open", "all"):
         status = "open"
     overdue = request.GET.get("overdue") == "1"
-    page = selectors.application_list(
-        user=request.user, status="" if status == "all" else status, overdue=overdue, after=after_cursor(request)
-    )
+    apps = selectors.application_list(user=request.user, status="" if status == "all" else status, overdue=overdue)
     return render(request, "hall/desk.html", {
-        "page": page, "status": status, "overdue": overdue, "counts": selectors.desk_counts(user=request.user),
+        **page_rows(request, apps, size=selectors.PAGE_SIZE), "status": status, "overdue": overdue, "counts": selectors.desk_counts(user=request.user),
         "statuses": ApplicationStatus.choices, "today": None,
     })
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core.errors import DomainError
-from linli.core.ui import after_cursor, form_errors, perm_required, raise_http
+from linli.core.ui import form_errors, page_rows, perm_required, raise_http
 from linli.core.workflow import available
 from linli.hall import actions, selectors
 from linli.hall.access import access_booking, access_room, can_manage_rooms
@@ -96,16 +96,17 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_bookings(request: HttpRequest) -> HttpResponse:
-    page = selectors.booking_list(user=request.user, mine=True, after=after_cursor(request))
-    rows = [(b, available(BOOKING_TRANSITIONS, b, request.user)) for b in page.items]
-    return render(request, "hall/bookings.html", {"page": page, "rows": rows, "title": _("My bookings")})
+    page = page_rows(request, selectors.booking_list(user=request.user, mine=True), size=selectors.PAGE_SIZE)
+    rows = [(b, available(BOOKING_TRANSITIONS, b, request.user)) for b in page["rows"]]
+    return render(request, "hall/bookings.html", {**page, "rows": rows, "title": _("My bookings")})
 
 
 @perm_required(PERM_ROOMS)
 def approvals(request: HttpRequest) -> HttpResponse:
-    page = selectors.booking_list(user=request.user, pending=request.GET.get("all") != "1", after=after_cursor(request))
-    rows = [(b, available(BOOKING_TRANSITIONS, b, request.user)) for b in page.items]
-    return render(request, "hall/bookings.html", {"page": page, "rows": rows, "title": _("Room bookings"),
+    bookings = selectors.booking_list(user=request.user, pending=request.GET.get("all") != "1")
+    page = page_rows(request, bookings, size=selectors.PAGE_SIZE)
+    rows = [(b, available(BOOKING_TRANSITIONS, b, request.user)) for b in page["rows"]]
+    return render(request, "hall/bookings.html", {**page, "rows": rows, "title": _("Room bookings"),
                                                   "desk": True})
 
 

@@ -1,0 +1,86 @@
+"""The hall's lists page through the one pager: the next page holds the rest, the filters survive the "More"
+link, scope still applies; the catalog says when it shows only its first services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from linli.core.testing.pages import more_href, walk_pages
+from linli.core.testing.personas import PASSWORD, make_user
+from linli.hall import selectors
+
+
+def _login(client, user):
+    client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+
+
+def _count(bodies, testid):
+    return [b.count(f'data-testid="{testid}"') for b in bodies]
+
+
+def test_the_desk_pages_through_the_rest_and_keeps_its_filter(client, small_pages, submit, app_in_state,
+                                                              community_staff, outsider):
+    submitted = [submit() for _ in range(5)]
+    app_in_state("accepted")
+    _login(client, community_staff)
+    bodies = walk_pages(client, reverse("hall:desk"), {"status": "submitted"})
+    assert _count(bodies, "application") == [2, 2, 1]
+    assert all("status=submitted" in more_href(b) for b in bodies[:-1])
+    shown = {int(n) for b in bodies for n in re.findall(r'href="/hall/applications/(\d+)/"', b)}
+    assert shown == {a.pk for a in submitted}
+    client.logout()
+    _login(client, outsider)
+    assert _count(walk_pages(client, reverse("hall:desk"), {"status": "submitted"}), "application") == [0]
+
+
+def test_my_applications_page_through_the_rest(client, small_pages, submit, applicant, resident):
+    for _ in range(3):
+        submit()
+    _login(client, applicant)
+    assert _count(walk_pages(client, reverse("hall:mine")), "application") == [2, 1]
+    client.logout()
+    _login(client, resident)
+    assert _count(walk_pages(client, reverse("hall:mine")), "application") == [0]
+
+
+def test_the_approvals_page_keeps_all_on_the_next_page(client, small_pages, world, community_staff, outsider):
+    from linli.hall.actions import room_book, room_save
+
+    room = room_save(actor=None, place=world.community.pk, centre="中心", name="舞蹈室", kind="dance", capacity=20,
+                     opens=dt.time(8), closes=dt.time(21), needs_approval=True)
+    booker = make_user("booker_l", "resident", place=world.grid_a)
+    day = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
+    for hour in (8, 9, 10):
+        start = dt.datetime.combine(day, dt.time(hour), timezone.get_current_timezone())
+        room_book(actor=booker, room=room, starts_at=start, ends_at=start + dt.timedelta(hours=1), purpose="排练")
+    _login(client, community_staff)
+    bodies = walk_pages(client, reverse("hall:room_approvals"), {"all": "1"})
+    assert _count(bodies, "booking") == [2, 1] and "all=1" in more_href(bodies[0])
+    client.logout()
+    _login(client, outsider)
+    assert _count(walk_pages(client, reverse("hall:room_approvals"), {"all": "1"}), "booking") == [0]
+    client.logout()
+    _login(client, booker)
+    assert _count(walk_pages(client, reverse("hall:my_bookings")), "booking") == [2, 1]
+
+
+def test_the_catalog_says_when_it_shows_only_its_first_services(client, applicant, catalog, monkeypatch):
+    from linli.hall import views
+
+    _login(client, applicant)
+    body = client.get(reverse("hall:services")).content.decode()
+    assert body.count('data-testid="service"') == 44 and 'data-testid="services-cut"' not in body
+    monkeypatch.setattr(views, "SERVICES_SHOWN", 10)
+    body = client.get(reverse("hall:services")).content.decode()
+    assert body.count('data-testid="service"') == 10 and 'data-testid="services-cut"' in body
