@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 
-from linli.core.api import page_of
+from linli.core.api import page_of, paged
 from linli.core.errors import Invalid, PermissionDenied
 from linli.core.workflow_api import action_routes
 from linli.iot import actions, selectors
@@ -157,9 +157,8 @@ class DeviceFilters(Schema):
 
 @router.get("/devices", response=DevicePageOut, summary="Devices I may see (keyset paging: pass next_after)")
 def device_list(request, filters: Query[DeviceFilters]):
-    rows, next_after = selectors.device_list(_viewer(request), kind=filters.kind, q=filters.q, after=filters.after,
-                                             size=filters.size)
-    return {"items": [_device_out(d) for d in rows], "next_after": next_after}
+    qs = selectors.device_list(_viewer(request), kind=filters.kind, q=filters.q)
+    return paged(qs, _device_out, after=filters.after, size=filters.size, max_size=selectors.MAX_PAGE_SIZE)
 
 
 @router.post("/devices", response={201: DeviceTokenOut}, summary="Register a device (its token is shown once)")
@@ -187,8 +186,8 @@ ReadingPageOut = page_of(ReadingOut)
 def device_readings(request, device_id: int, after: int | None = None,
                     size: int = Query(selectors.PAGE_SIZE, ge=1, le=selectors.MAX_PAGE_SIZE)):
     device = access_device(_viewer(request), device_id)
-    rows, next_after = selectors.device_readings(device, after=after, size=size)
-    return {"items": [{"id": r.pk, "at": r.at, "value": r.value, "unit": r.unit} for r in rows], "next_after": next_after}
+    return paged(selectors.device_readings(device), lambda r: {"id": r.pk, "at": r.at, "value": r.value, "unit": r.unit},
+                 after=after, size=size, max_size=selectors.MAX_PAGE_SIZE)
 
 
 @router.post("/devices/{device_id}/token", response=DeviceTokenOut, summary="A new token (the old one stops working)")
@@ -254,8 +253,8 @@ def _alarm_out(a: Any, user: Any) -> dict[str, Any]:
 def alarm_list(request, status: str = Query("open", max_length=16), after: int | None = None,
                size: int = Query(selectors.PAGE_SIZE, ge=1, le=selectors.MAX_PAGE_SIZE)):
     user = _viewer(request)
-    rows, next_after = selectors.alarm_list(user, status=status, after=after, size=size)
-    return {"items": [_alarm_out(a, user) for a in rows], "next_after": next_after}
+    return paged(selectors.alarm_list(user, status=status), lambda a: _alarm_out(a, user), after=after, size=size,
+                 max_size=selectors.MAX_PAGE_SIZE)
 
 
 @router.get("/alarms/{alarm_id}", response=AlarmOut, summary="One alarm")

@@ -6,19 +6,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from linli.core.batches import keyset_page
 from linli.iot.models import Alarm, AlarmEvent, AlarmRule, Device, Facility, Reading, ReadingRollup
 from linli.iot.workflow import OPEN_STATUSES, AlarmStatus
 
+# The lists below are querysets, paged by the one pager (core.ui.page_rows on pages, core.api.paged in the API).
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200  # the one keyset pager's bound (linli.core.batches.keyset_page)
 
 
-def device_list(user: Any, *, kind: str = "", place_path: str = "", q: str = "", after: int | None = None,
-                size: int = PAGE_SIZE) -> tuple[list[Device], int | None]:
+def device_list(user: Any, *, kind: str = "", place_path: str = "", q: str = "") -> QuerySet[Device]:
     qs = Device.objects.visible_to(user).select_related("place")
     if kind:
         qs = qs.filter(kind=kind)
@@ -26,12 +25,11 @@ def device_list(user: Any, *, kind: str = "", place_path: str = "", q: str = "",
         qs = qs.filter(place_path__startswith=place_path)
     if q:
         qs = qs.filter(Q(code__icontains=q[:32]) | Q(name__icontains=q[:50]))
-    return keyset_page(qs, after=after, size=size)
+    return qs
 
 
-def rule_list(user: Any, *, device_kind: str = "", kind: str = "", active: bool | None = None,
-              after: int | None = None, size: int = PAGE_SIZE) -> tuple[list[AlarmRule], int | None]:
-    """The alarm rules that apply to the user's places (theirs, their street's, everywhere's)."""
+def rule_list(user: Any, *, device_kind: str = "", kind: str = "", active: bool | None = None) -> QuerySet[AlarmRule]:
+    """The alarm rules that apply to the user's places (theirs, their street's, everywhere's); paged oldest first."""
     qs = AlarmRule.objects.visible_to(user).select_related("device", "place")
     if device_kind:
         qs = qs.filter(device_kind=device_kind)
@@ -39,12 +37,11 @@ def rule_list(user: Any, *, device_kind: str = "", kind: str = "", active: bool 
         qs = qs.filter(kind=kind)
     if active is not None:
         qs = qs.filter(active=active)
-    return keyset_page(qs, after=after, size=size, ascending=True)
+    return qs
 
 
-def facility_list(user: Any, *, kind: str = "", place_path: str = "", q: str = "", after: int | None = None,
-                  size: int = PAGE_SIZE) -> tuple[list[Facility], int | None]:
-    """The 15-minute circle's facilities under the user's places, by kind, place and name."""
+def facility_list(user: Any, *, kind: str = "", place_path: str = "", q: str = "") -> QuerySet[Facility]:
+    """The 15-minute circle's facilities under the user's places, by kind, place and name; paged oldest first."""
     qs = Facility.objects.visible_to(user).select_related("place")
     if kind:
         qs = qs.filter(kind=kind)
@@ -52,7 +49,7 @@ def facility_list(user: Any, *, kind: str = "", place_path: str = "", q: str = "
         qs = qs.filter(place_path__startswith=place_path)
     if q:
         qs = qs.filter(Q(name__icontains=q[:50]) | Q(address__icontains=q[:50]))
-    return keyset_page(qs, after=after, size=size, ascending=True)
+    return qs
 
 
 def facility_counts(user: Any, *, place_path: str = "") -> dict[str, int]:
@@ -62,8 +59,8 @@ def facility_counts(user: Any, *, place_path: str = "") -> dict[str, int]:
     return dict(qs.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
 
 
-def device_readings(device: Device, *, after: int | None = None, size: int = PAGE_SIZE) -> tuple[list[Reading], int | None]:
-    return keyset_page(Reading.objects.filter(device=device), after=after, size=size)
+def device_readings(device: Device) -> QuerySet[Reading]:
+    return Reading.objects.filter(device=device)
 
 
 def device_series(device: Device, *, hours: int = 24, now: datetime | None = None) -> list[tuple[str, float]]:
@@ -81,8 +78,7 @@ def device_series(device: Device, *, hours: int = 24, now: datetime | None = Non
     return [(timezone.localtime(r.hour).isoformat(), r.vsum / r.n) for r in rollups if r.n]
 
 
-def alarm_list(user: Any, *, status: str = "open", place_path: str = "", after: int | None = None,
-               size: int = PAGE_SIZE) -> tuple[list[Alarm], int | None]:
+def alarm_list(user: Any, *, status: str = "open", place_path: str = "") -> QuerySet[Alarm]:
     qs = Alarm.objects.visible_to(user).select_related("device", "rule", "case")
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
@@ -90,7 +86,7 @@ def alarm_list(user: Any, *, status: str = "open", place_path: str = "", after: 
         qs = qs.filter(status=status)
     if place_path:
         qs = qs.filter(place_path__startswith=place_path)
-    return keyset_page(qs, after=after, size=size)
+    return qs
 
 
 def alarm_timeline(alarm: Alarm) -> list[AlarmEvent]:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from linli.core.errors import DomainError
-from linli.core.ui import after_cursor
+from linli.core.ui import page_rows
 from linli.iot import actions, selectors
 from linli.iot.access import access_alarm, access_device, can_manage_iot, can_view_iot
 from linli.iot.models import DeviceKind, FacilityKind
@@ -40,8 +40,8 @@ def alarm_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     if status not in ("open", "cleared", "all"):
         status = "open"
-    rows, next_after = selectors.alarm_list(request.user, status=status, after=after_cursor(request))
-    context = {"alarms": rows, "next_after": next_after, "status": status,
+    page = page_rows(request, selectors.alarm_list(request.user, status=status))
+    context = {**page, "status": status,
                "counts": selectors.alarm_counts(request.user)}
     template = "iot/partials/alarm_rows.html" if request.htmx else "iot/alarm_list.html"
     return render(request, template, context)
@@ -103,10 +103,9 @@ def device_list(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, str(exc.message))
             form_errors = exc.fields
-    rows, next_after = selectors.device_list(request.user, kind=kind, q=q, after=after_cursor(request))
     now = timezone.now()
     context = {
-        "devices": rows, "next_after": next_after, "kind": kind, "q": q, "kinds": DeviceKind.choices,
+        **page_rows(request, selectors.device_list(request.user, kind=kind, q=q)), "kind": kind, "q": q, "kinds": DeviceKind.choices,
         "can_manage": can_manage_iot(request.user), "new_tokens": new_tokens, "form_errors": form_errors,
         "places": _device_places(request.user) if can_manage_iot(request.user) else [],
         "online_after": now - timedelta(minutes=10), "counts": selectors.device_counts(request.user),
@@ -123,7 +122,7 @@ def _device_places(user: Any) -> list[Any]:
 @viewer_required
 def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
     device = access_device(request.user, pk)
-    readings, _more = selectors.device_readings(device, size=20)
+    readings = list(selectors.device_readings(device).order_by("-pk")[:20])  # the latest; the API pages them all
     alarms = list(device.alarms.select_related("rule").order_by("-raised_at")[:10])
     return render(request, "iot/device_detail.html", {
         "device": device, "readings": readings, "alarms": alarms, "series": selectors.device_series(device),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core.errors import DomainError, Invalid
-from linli.core.ui import after_cursor, form_errors, perm_required
+from linli.core.ui import form_errors, page_rows, perm_required
 from linli.iot import actions, selectors
 from linli.iot.access import access_facility, access_rule, can_edit_rule, manages_every_place
 from linli.iot.forms import FacilityForm, RuleForm
@@ -47,10 +47,10 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     kind = kind if kind in RuleKind.values else ""
     state = request.GET.get("state", "")
     active = {"on": True, "off": False}.get(state)
-    rows, next_after = selectors.rule_list(request.user, device_kind=device_kind, kind=kind, active=active,
-                                           after=after_cursor(request))
+    rules = selectors.rule_list(request.user, device_kind=device_kind, kind=kind, active=active)
+    page = page_rows(request, rules, ascending=True)
     return render(request, "iot/rule_list.html", {
-        "rules": [(rule, can_edit_rule(request.user, rule)) for rule in rows], "next_after": next_after, "device_kind": device_kind, "kind": kind, "state": state,
+        **page, "rules": [(rule, can_edit_rule(request.user, rule)) for rule in page["rows"]], "device_kind": device_kind, "kind": kind, "state": state,
         "device_kinds": DeviceKind.choices, "kinds": RuleKind.choices,
     })
 
@@ -124,11 +124,10 @@ def facility_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:50]
     places = _places(request.user, ("street", "community"))
     place = next((p for p in places if str(p.pk) == request.GET.get("place", "")), None)
-    rows, next_after = selectors.facility_list(request.user, kind=kind, q=q, place_path=place.path if place else "",
-                                               after=after_cursor(request))
+    facilities = selectors.facility_list(request.user, kind=kind, q=q, place_path=place.path if place else "")
     counts = selectors.facility_counts(request.user, place_path=place.path if place else "")
     return render(request, "iot/facility_list.html", {
-        "facilities": rows, "next_after": next_after, "kind": kind, "q": q, "kinds": FacilityKind.choices,
+        **page_rows(request, facilities, ascending=True), "kind": kind, "q": q, "kinds": FacilityKind.choices,
         "places": places, "place": place, "kind_counts": [(v, label, counts.get(v, 0)) for v, label in FacilityKind.choices],
     })
 
