@@ -11,7 +11,7 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema, Status
 
-from linli.core.api import page_of
+from linli.core.api import page_of, paged
 from linli.core.workflow_api import StateOut, action_routes, filled_data, state_out
 from linli.deliberation import actions, selectors
 from linli.deliberation.access import (
@@ -103,8 +103,8 @@ def topic_out(t: Any, user: Any) -> dict[str, Any]:
 
 @topics_router.get("", response=TopicPageOut, summary="The topics of my community (keyset paging)")
 def topic_list(request, filters: Query[PageIn]):
-    rows, next_after = selectors.topic_page(request.auth, status=filters.status, after=filters.after, size=filters.size)
-    return {"items": [topic_out(t, request.auth) for t in rows], "next_after": next_after}
+    qs = selectors.topic_list(request.auth, status=filters.status)
+    return paged(qs, lambda t: topic_out(t, request.auth), after=filters.after, size=filters.size)
 
 
 @topics_router.post("", response={201: TopicOut}, summary="Raise a topic")
@@ -247,8 +247,8 @@ def vote_out(v: Any, user: Any, *, mine: bool = True) -> dict[str, Any]:
 
 @votes_router.get("", response=VotePageOut, summary="The votes of my community (keyset paging)")
 def vote_list(request, filters: Query[PageIn]):
-    rows, next_after = selectors.vote_page(request.auth, status=filters.status, after=filters.after, size=filters.size)
-    return {"items": [vote_out(v, request.auth, mine=False) for v in rows], "next_after": next_after}
+    qs = selectors.vote_list(request.auth, status=filters.status)
+    return paged(qs, lambda v: vote_out(v, request.auth, mine=False), after=filters.after, size=filters.size)
 
 
 def _frac(value: list[int] | None) -> tuple[int, int, bool] | None:
@@ -415,14 +415,12 @@ def meeting_out(m: Any, user: Any, *, full: bool = True) -> dict[str, Any]:
 
 @meetings_router.get("", response=MeetingPageOut, summary="The meetings of my community (keyset paging)")
 def meeting_list(request, filters: Query[PageIn]):
-    from linli.core.batches import keyset_page
     from linli.deliberation.models import Meeting
 
     qs = Meeting.objects.visible_to(request.auth)
     if filters.status:
         qs = qs.filter(status=filters.status)
-    rows, next_after = keyset_page(qs, after=filters.after, size=filters.size)
-    return {"items": [meeting_out(m, request.auth, full=False) for m in rows], "next_after": next_after}
+    return paged(qs, lambda m: meeting_out(m, request.auth, full=False), after=filters.after, size=filters.size)
 
 
 @meetings_router.post("", response={201: DeliberationMeetingOut}, summary="Create a meeting (staff)")

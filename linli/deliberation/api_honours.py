@@ -13,7 +13,6 @@ from typing import Any
 from ninja import Field, Query, Router, Schema, Status
 
 from linli.core.api import PAGE_SIZE, page_of, paged, patch_values
-from linli.core.batches import keyset_page
 from linli.core.masking import mask_name
 from linli.core.workflow_api import action_routes, filled_data
 from linli.deliberation import actions
@@ -141,8 +140,7 @@ def round_out(r: Any, user: Any) -> dict[str, Any]:
 
 @honours_router.get("", response=HonourRoundPageOut, summary="The honours rounds I can see (keyset paging)")
 def honour_list(request, filters: Query[HonourPageIn]):
-    rows, next_after = keyset_page(HonourRound.objects.visible_to(request.auth), after=filters.after, size=filters.size)
-    return {"items": [_brief(r) for r in rows], "next_after": next_after}
+    return paged(HonourRound.objects.visible_to(request.auth), _brief, after=filters.after, size=filters.size)
 
 
 @honours_router.post("", response={201: HonourRoundOut}, summary="Open the year's round of a community (staff)")
@@ -261,8 +259,7 @@ def expert_list(request, filters: Query[ExpertPageIn]):
     qs = Expert.objects.visible_to(request.auth)
     if filters.kind in ExpertKind.values:
         qs = qs.filter(kind=filters.kind)
-    rows, next_after = keyset_page(qs, after=filters.after, size=filters.size)
-    return {"items": [expert_out(e) for e in rows], "next_after": next_after}
+    return paged(qs, expert_out, after=filters.after, size=filters.size)
 
 
 @experts_router.post("", response={201: ExpertOut}, summary="Add an expert to a community's think tank (staff)")

@@ -12,7 +12,6 @@ from typing import Any
 from ninja import Field, Query, Router, Schema, Status
 
 from linli.core.api import PAGE_SIZE, page_of, paged
-from linli.core.batches import keyset_page
 from linli.core.uploads import photos_from_base64
 from linli.core.workflow_api import action_routes, filled_data
 from linli.deliberation import actions
@@ -91,7 +90,8 @@ class ProjectLedgerOut(Schema):
     balance_fen: int
     totals: dict[str, int]
     reconciled: bool
-    entries: list[ProjectEntryOut] = Field(description="the latest 200, newest first")
+    entries: list[ProjectEntryOut] = Field(description="a page of entries, newest first (staff only for a fund)")
+    next_after: int | None = Field(None, description="pass as `after` for the older entries; null at the end")
 
 
 class ProjectMilestoneIn(Schema):
@@ -143,8 +143,7 @@ def project_list(request, filters: Query[ProjectPageIn]):
     qs = projects_with_raised(Project.objects.visible_to(request.auth).select_related("ledger"))
     if filters.status in ProjectStatus.values:
         qs = qs.filter(status=filters.status)
-    rows, next_after = keyset_page(qs, after=filters.after, size=filters.size)
-    return {"items": [project_out(p, request.auth) for p in rows], "next_after": next_after}
+    return paged(qs, lambda p: project_out(p, request.auth), after=filters.after, size=filters.size)
 
 
 @projects_router.post("", response={201: ProjectOut}, summary="Propose a project")
@@ -160,17 +159,13 @@ def project_detail(request, project_id: int):
 
 
 @projects_router.get("/{int:project_id}/ledger", response=ProjectLedgerOut, summary="The project's money: totals and entries")
-def project_ledger(request, project_id: int):
+def project_ledger(request, project_id: int, after: int | None = None, size: int = PAGE_SIZE):
     p = access_project(request.auth, project_id)
     staff = can_manage_path(request.auth, p.community_path)
-    entries = [
-        {"id": e.pk, "kind": e.kind, "amount_fen": e.amount_fen, "balance_after_fen": e.balance_after_fen,
-         "counterparty": e.counterparty if staff else None, "note": e.note if staff else "", "at": e.at}
-        for e in project_entries(p, 200)
-    ]
+    page = paged(project_entries(p), lambda e: _entry_out(e, staff), after=after, size=size)
     rec = actions.ledger_reconcile(p.ledger_id)
     return {"balance_fen": rec.balance_fen, "totals": actions.ledger_totals(p.ledger_id), "reconciled": rec.ok,
-            "entries": entries}
+            "entries": page["items"], "next_after": page["next_after"]}
 
 
 @projects_router.post("/{int:project_id}/ledger", response={201: ProjectEntryOut}, summary="Record money in or a payment (staff)")
@@ -288,9 +283,8 @@ def _entry_out(e: Any, staff: bool) -> dict[str, Any]:
 
 @funds_router.get("", response=FundPageOut, summary="The funds of my community (keyset paging)")
 def fund_list(request, filters: Query[ProjectPageIn]):
-    rows, next_after = keyset_page(Fund.objects.visible_to(request.auth).select_related("ledger"),
-                                   after=filters.after, size=min(filters.size, 50))
-    return {"items": [fund_out(f) for f in rows], "next_after": next_after}
+    return paged(Fund.objects.visible_to(request.auth).select_related("ledger"), fund_out, after=filters.after,
+                 size=min(filters.size, 50))
 
 
 @funds_router.post("", response={201: FundOut}, summary="Open a fund (staff)")
@@ -306,13 +300,13 @@ def fund_detail(request, fund_id: int):
 
 
 @funds_router.get("/{int:fund_id}/ledger", response=ProjectLedgerOut, summary="The fund's money (entries: staff only)")
-def fund_ledger(request, fund_id: int):
+def fund_ledger(request, fund_id: int, after: int | None = None, size: int = PAGE_SIZE):
     f = access_fund(request.auth, fund_id)
     staff = can_manage_path(request.auth, f.community_path)
-    entries = [_entry_out(e, staff) for e in f.ledger.entries.order_by("-id")[:200]] if staff else []
+    page = paged(f.ledger.entries.all(), lambda e: _entry_out(e, staff), after=after, size=size) if staff else {}
     rec = actions.ledger_reconcile(f.ledger_id)
     return {"balance_fen": rec.balance_fen, "totals": actions.ledger_totals(f.ledger_id), "reconciled": rec.ok,
-            "entries": entries}
+            "entries": page.get("items", []), "next_after": page.get("next_after")}
 
 
 @funds_router.post("/{int:fund_id}/ledger", response={201: ProjectEntryOut}, summary="A donation in or a payment out (staff)")

@@ -1,4 +1,5 @@
-"""Reads of deliberation: scoped lists paged by keyset, a topic's and a vote's page data."""
+"""Reads of deliberation: scoped lists (querysets the one pager pages: core.ui.page_rows, core.api.paged), a
+topic's and a vote's page data."""
 
 from __future__ import annotations
 
@@ -6,18 +7,17 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from linli.core.batches import keyset_page
 from linli.deliberation.models import Topic, TopicEvent, Vote
 from linli.deliberation.workflow import TopicStatus, VoteStatus
 
 PAGE_SIZE = 30
 
 
-def topic_page(user: Any, *, status: str = "", after: int | None = None, size: int = PAGE_SIZE) -> tuple[list[Topic], int | None]:
+def topic_list(user: Any, *, status: str = "") -> QuerySet[Topic]:
     qs: QuerySet[Topic] = Topic.objects.visible_to(user).select_related("community")
     if status in TopicStatus.values:
         qs = qs.filter(status=status)
-    return keyset_page(qs, after=after, size=size)
+    return qs
 
 
 def topic_events(topic: Topic) -> list[TopicEvent]:
@@ -60,11 +60,11 @@ def topic_think_tank(topic: Topic, user: Any, *, manage: bool) -> dict[str, Any]
     }
 
 
-def vote_page(user: Any, *, status: str = "", after: int | None = None, size: int = PAGE_SIZE) -> tuple[list[Vote], int | None]:
+def vote_list(user: Any, *, status: str = "") -> QuerySet[Vote]:
     qs: QuerySet[Vote] = Vote.objects.visible_to(user).select_related("community", "place")
     if status in VoteStatus.values:
         qs = qs.filter(status=status)
-    return keyset_page(qs, after=after, size=size)
+    return qs
 
 
 def votes_of_topic(topic: Topic) -> list[Vote]:
@@ -116,9 +116,9 @@ def project_milestones(project: Any) -> list[Any]:
     return list(project.milestones.prefetch_related("photos").order_by("planned_on", "id")[:100])
 
 
-def project_entries(project: Any, limit: int = 50) -> list[Any]:
-    """The ledger's latest entries (newest first), bounded."""
-    return list(project.ledger.entries.order_by("-id")[:limit])
+def project_entries(project: Any) -> QuerySet[Any]:
+    """The ledger's entries, for the one pager (newest first)."""
+    return project.ledger.entries.all()
 
 
 def projects_with_raised(qs: Any) -> Any:

@@ -19,11 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core.access import scope_of
-from linli.core.batches import keyset_page
 from linli.core.errors import DomainError
 from linli.core.masking import mask_name
 from linli.core.qr import qr_svg_response
-from linli.core.ui import after_cursor, error_message, form_errors, raise_http
+from linli.core.ui import error_message, form_errors, page_rows, raise_http
 from linli.deliberation import actions, selectors
 from linli.deliberation.access import (
     access_decision,
@@ -78,13 +77,13 @@ def _places_for(user) -> list:
 @login_required
 def topic_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    topics, next_after = selectors.topic_page(request.user, status=status, after=after_cursor(request))
+    page = page_rows(request, selectors.topic_list(request.user, status=status), size=selectors.PAGE_SIZE)
     return render(
         request,
         "deliberation/topic_list.html",
         {
-            "topics": topics,
-            "next_after": next_after,
+            **page,
+            "topics": page["rows"],
             "status": status,
             "statuses": TopicStatus.choices,
             "can_raise": can_raise(request.user),
@@ -190,11 +189,11 @@ def topic_from_case(request: HttpRequest) -> HttpResponse:
 @login_required
 def vote_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    votes, next_after = selectors.vote_page(request.user, status=status, after=after_cursor(request))
+    page = page_rows(request, selectors.vote_list(request.user, status=status), size=selectors.PAGE_SIZE)
     return render(
         request,
         "deliberation/vote_list.html",
-        {"votes": votes, "next_after": next_after, "status": status, "statuses": VoteStatus.choices, "can_manage": can_manage(request.user)},
+        {**page, "votes": page["rows"], "status": status, "statuses": VoteStatus.choices, "can_manage": can_manage(request.user)},
     )
 
 
@@ -271,6 +270,9 @@ def vote_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     return redirect("deliberation:vote_detail", vote.pk)
 
 
+ROLL_PAGE = 100
+
+
 @login_required
 def vote_roll(request: HttpRequest, pk: int) -> HttpResponse:
     """The printed roll (选民名册) with the paper ballots entered so far; staff enter paper ballots here."""
@@ -283,12 +285,8 @@ def vote_roll(request: HttpRequest, pk: int) -> HttpResponse:
     entries = RollEntry.objects.filter(vote=vote)
     if q:
         entries = entries.filter(label__contains=q)
-    after = after_cursor(request)
-    if after:
-        entries = entries.filter(pk__gt=after)
-    rows = list(entries.order_by("id")[:101])
-    more = len(rows) > 100
-    rows = rows[:100]
+    page = page_rows(request, entries, size=ROLL_PAGE, ascending=True)
+    rows = page["rows"]
     ballots = {
         b["entry_id"]: b
         for b in Ballot.objects.filter(vote=vote, entry_id__in=[r.pk for r in rows]).values("entry_id", "channel", "paper_number")
@@ -297,9 +295,9 @@ def vote_roll(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "deliberation/vote_roll.html",
         {
+            **page,
             "vote": vote,
             "rows": [(r, ballots.get(r.pk)) for r in rows],
-            "next_after": rows[-1].pk if more and rows else None,
             "q": q,
             "stats": actions.roll_stats(vote),
         },
@@ -347,11 +345,11 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     from linli.deliberation.models import Meeting
 
     qs = Meeting.objects.visible_to(request.user).select_related("community")
-    rows, next_after = keyset_page(qs, after=after_cursor(request), size=30)
+    page = page_rows(request, qs, size=selectors.PAGE_SIZE)
     return render(
         request,
         "deliberation/meeting_list.html",
-        {"meetings": rows, "next_after": next_after, "can_manage": can_manage(request.user), "year": timezone.localdate().year},
+        {**page, "meetings": page["rows"], "can_manage": can_manage(request.user), "year": timezone.localdate().year},
     )
 
 

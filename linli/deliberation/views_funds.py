@@ -11,10 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core.batches import keyset_page
 from linli.core.errors import DomainError
-from linli.core.ui import after_cursor, error_message
-from linli.deliberation import actions
+from linli.core.ui import error_message, page_rows
+from linli.deliberation import actions, selectors
 from linli.deliberation.access import access_fund, can_manage, can_manage_path
 from linli.deliberation.models import Fund
 from linli.deliberation.workflow import MONEY_IN, EntryKind, FundProgramme
@@ -22,8 +21,8 @@ from linli.deliberation.workflow import MONEY_IN, EntryKind, FundProgramme
 
 @login_required
 def fund_list(request: HttpRequest) -> HttpResponse:
-    funds, next_after = keyset_page(Fund.objects.visible_to(request.user).select_related("community", "ledger"),
-                                    after=after_cursor(request), size=30)
+    page = page_rows(request, Fund.objects.visible_to(request.user).select_related("community", "ledger"),
+                     size=selectors.PAGE_SIZE)
     communities = []
     if can_manage(request.user):
         from linli.core.access import scope_of
@@ -33,7 +32,7 @@ def fund_list(request: HttpRequest) -> HttpResponse:
         paths = scope_of(request.user).place_paths
         communities = [p for p in places_of_kind(PlaceKind.COMMUNITY).order_by("path")[:300]
                        if any(p.path.startswith(s) for s in paths)]
-    return render(request, "deliberation/fund_list.html", {"funds": funds, "next_after": next_after,
+    return render(request, "deliberation/fund_list.html", {**page, "funds": page["rows"],
                                                            "communities": communities, "tab": "funds"})
 
 
@@ -59,7 +58,7 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "fund": fund,
         "manage": manage,
         "totals": actions.ledger_totals(fund.ledger_id),
-        "entries": list(fund.ledger.entries.order_by("-id")[:50]) if manage else [],
+        **(page_rows(request, fund.ledger.entries.all()) if manage else {}),
         "runs": list(fund.runs.order_by("-id")[:50]),
         "in_kinds": [(k, v) for k, v in EntryKind.choices if k in MONEY_IN],
         "programmes": FundProgramme.choices,

@@ -20,11 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core.batches import keyset_page
 from linli.core.errors import DomainError
 from linli.core.masking import mask_name
-from linli.core.ui import after_cursor, error_message
-from linli.deliberation import actions
+from linli.core.ui import error_message, page_rows
+from linli.deliberation import actions, selectors
 from linli.deliberation.access import (
     access_honour_round,
     access_topic,
@@ -68,10 +67,10 @@ def managed_communities(user: Any) -> list[Any]:
 
 @login_required
 def honour_list(request: HttpRequest) -> HttpResponse:
-    rounds, next_after = keyset_page(HonourRound.objects.visible_to(request.user).select_related("community"),
-                                     after=after_cursor(request), size=30)
+    page = page_rows(request, HonourRound.objects.visible_to(request.user).select_related("community"),
+                     size=selectors.PAGE_SIZE)
     return render(request, "deliberation/honour_list.html", {
-        "rounds": rounds, "next_after": next_after, "communities": managed_communities(request.user),
+        **page, "rounds": page["rows"], "communities": managed_communities(request.user),
         "year": timezone.localdate().year, "tab": "honours",
     })
 
@@ -241,9 +240,9 @@ def expert_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind in ExpertKind.values:
         qs = qs.filter(kind=kind)
-    experts, next_after = keyset_page(qs, after=after_cursor(request), size=30)
+    page = page_rows(request, qs, size=selectors.PAGE_SIZE)
     return render(request, "deliberation/expert_list.html", {
-        "experts": expert_rows(list(experts)), "next_after": next_after, "kinds": ExpertKind.choices, "kind": kind,
+        **page, "experts": expert_rows(page["rows"]), "kinds": ExpertKind.choices, "kind": kind,
         "communities": managed_communities(request.user), "tab": "experts",
     })
 

@@ -16,10 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.core.batches import keyset_page
 from linli.core.errors import DomainError
-from linli.core.ui import after_cursor, error_message, form_errors, raise_http
-from linli.deliberation import actions
+from linli.core.ui import error_message, form_errors, page_rows, raise_http
+from linli.deliberation import actions, selectors
 from linli.deliberation.access import access_decision, access_project, can_manage, can_manage_path, can_raise
 from linli.deliberation.actions._common import voter_of
 from linli.deliberation.forms import ProjectForm
@@ -45,9 +44,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
     qs = Project.objects.visible_to(request.user).select_related("community", "ledger")
     if status in ProjectStatus.values:
         qs = qs.filter(status=status)
-    projects, next_after = keyset_page(qs, after=after_cursor(request), size=30)
+    page = page_rows(request, qs, size=selectors.PAGE_SIZE)
     return render(request, "deliberation/project_list.html", {
-        "projects": projects, "next_after": next_after, "status": status, "statuses": ProjectStatus.choices,
+        **page, "projects": page["rows"], "status": status, "statuses": ProjectStatus.choices,
         "can_raise": can_raise(request.user), "tab": "projects",
     })
 
@@ -93,7 +92,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "transitions": project_actions(project, request.user),
         "events": project_events(project),
         "milestones": project_milestones(project),
-        "entries": project_entries(project),
+        **page_rows(request, project_entries(project)),
         "totals": actions.ledger_totals(project.ledger),
         "raised": project.raised_fen(),
         "money_in": manage and project.status in MONEY_IN_STATUSES,
