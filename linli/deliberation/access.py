@@ -93,7 +93,20 @@ class MeetingQuerySet(CommunityScoped):
 
 
 class DecisionQuerySet(CommunityScoped):
-    pass
+    """A decision is seen as its meeting is: one recorded at an internal meeting (两委会) by the community's
+    staff and the meeting's participants only; every other decision by the whole community."""
+
+    def scope_q(self, scope: Scope, user: Any) -> Q:
+        from linli.deliberation.workflow import INTERNAL_KINDS
+
+        return (
+            (member_q(scope) & ~Q(meeting__kind__in=sorted(INTERNAL_KINDS)))
+            | manager_q(scope, user)
+            | Q(meeting__participants__user_id=user.pk)
+        )
+
+    def visible_to(self, user: Any):
+        return super().visible_to(user).distinct()
 
 
 class ProjectQuerySet(PublicQuerySet):

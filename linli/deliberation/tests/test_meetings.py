@@ -221,6 +221,23 @@ def test_two_committees_meeting_is_internal(world, community_staff, grid_worker_
     assert set(Meeting.objects.visible_to(community_staff)) == {internal, public}
 
 
+def test_a_decision_of_an_internal_meeting_is_seen_as_the_meeting_is(world, community_staff, grid_worker_b, make_voter):
+    """A 两委会 decision is an internal step: residents and a grid worker of the community see the decisions of
+    open meetings and votes, not those of the internal meeting (they saw both before)."""
+    from linli.deliberation.actions import decision_record, meeting_create, meeting_transition
+
+    day = datetime.date(2026, 12, 31)
+    decisions = {}
+    for kind in ("two_committees", "resident_reps"):
+        m = meeting_create(actor=community_staff, community=world.community, kind=kind, title=kind, starts_at=timezone.now())
+        meeting_transition(meeting=m, name="start", actor=community_staff)
+        decisions[kind] = decision_record(actor=community_staff, meeting=m, text=f"{kind} 决定", owner_name="张主任", deadline=day)
+    resident = make_voter()
+    for user in (grid_worker_b, resident):
+        assert list(Decision.objects.visible_to(user)) == [decisions["resident_reps"]]
+    assert set(Decision.objects.visible_to(community_staff)) == set(decisions.values())
+
+
 def test_meeting_api_flow(client, world, community_staff, make_voter):
     from linli.accounts.tests.conftest import bearer, issue_token
     from linli.deliberation.actions import topic_raise, topic_transition
