@@ -7,7 +7,8 @@ device restricting it to its own topic); the ingest drops readings of unknown, i
 
 How nothing delivered is lost:
 
-- the ingest's session is persistent (a fixed client id, ``clean_session=False``) and subscribes with
+- the ingest's session is persistent (a fixed client id, one per database unless ``MQTT_CLIENT_ID`` names
+  it; ``clean_session=False``) and subscribes with
   QoS 1, so the broker keeps the messages for it while it is away;
 - acknowledgements are manual: a message is acknowledged (PUBACK) only after the transaction that stored
   it has committed, so a crash or a lost connection before that makes the broker deliver it again;
@@ -21,6 +22,7 @@ How nothing delivered is lost:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -42,13 +44,24 @@ DEVICE_TTL_S = 30.0
 
 
 def mqtt_settings() -> dict[str, Any]:
+    prefix = getattr(settings, "LINLI_MQTT_PREFIX", "linli")
     return {
         "host": getattr(settings, "LINLI_MQTT_HOST", "127.0.0.1"),
         "port": int(getattr(settings, "LINLI_MQTT_PORT", 1883)),
-        "prefix": getattr(settings, "LINLI_MQTT_PREFIX", "linli"),
+        "prefix": prefix,
         "username": getattr(settings, "LINLI_MQTT_USERNAME", "") or None,
         "password": getattr(settings, "LINLI_MQTT_PASSWORD", "") or None,
+        "client_id": getattr(settings, "LINLI_MQTT_CLIENT_ID", "") or default_client_id(prefix),
     }
+
+
+def default_client_id(prefix: str, db: dict[str, Any] | None = None) -> str:
+    """The ingest's fixed client id (the broker keeps its QoS-1 session while it is away): one per database,
+    so that two installations on one broker (two checkouts on a developer's machine) do not take each
+    other's session and kick each other off every second, while a restarted ingest finds its own."""
+    conf: Any = settings.DATABASES["default"] if db is None else db
+    where = "|".join(str(conf.get(k, "")) for k in ("ENGINE", "HOST", "PORT", "NAME"))
+    return f"linli-iot-ingest-{prefix}-{hashlib.sha256(where.encode()).hexdigest()[:8]}"
 
 
 def reading_topic(prefix: str, code: str) -> str:

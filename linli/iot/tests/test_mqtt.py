@@ -28,6 +28,20 @@ def test_code_of_topic():
     assert code_of("x/devices/GAS-1/readings", "t16") is None
 
 
+def test_the_ingest_client_id_is_one_per_database_unless_named(settings):
+    """Two installations on one broker (two checkouts on one machine) kept taking each other's session with one
+    fixed client id; the id is fixed per database, or named by MQTT_CLIENT_ID."""
+    from linli.iot.mqtt import default_client_id, mqtt_settings
+
+    settings.LINLI_MQTT_CLIENT_ID = ""
+    first = mqtt_settings()["client_id"]
+    assert first == mqtt_settings()["client_id"] == default_client_id("linli")
+    assert first.startswith("linli-iot-ingest-linli-")
+    assert default_client_id("linli", {**settings.DATABASES["default"], "NAME": "another"}) != first
+    settings.LINLI_MQTT_CLIENT_ID = "city-ingest-1"
+    assert mqtt_settings()["client_id"] == "city-ingest-1"
+
+
 def _publisher(port: int):
     client = new_client(f"pub-{time.monotonic_ns()}", clean_session=False)
     client.connect_async("127.0.0.1", port, keepalive=5)

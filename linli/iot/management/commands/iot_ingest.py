@@ -1,7 +1,8 @@
 """``linli iot-ingest``: subscribe to the devices' readings over MQTT and store them (runs until stopped).
 
 See linli/iot/mqtt.py for the topic layout and how nothing delivered is lost. The broker comes from
-MQTT_HOST / MQTT_PORT (MQTT_USERNAME / MQTT_PASSWORD), the topic prefix from MQTT_PREFIX.
+MQTT_HOST / MQTT_PORT (MQTT_USERNAME / MQTT_PASSWORD), the topic prefix from MQTT_PREFIX, the client id
+from MQTT_CLIENT_ID (by default one per database).
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=conf["host"])
         parser.add_argument("--port", type=int, default=conf["port"])
         parser.add_argument("--prefix", default=conf["prefix"])
-        parser.add_argument("--client-id", default=f"linli-iot-ingest-{conf['prefix']}",
-                            help="Fixed, so that the broker keeps the session while the ingest is away.")
+        parser.add_argument("--client-id", default=conf["client_id"],
+                            help="Fixed (MQTT_CLIENT_ID; by default one per database), so that the broker keeps the "
+                                 "session while the ingest is away.")
         parser.add_argument("--batch", type=int, default=2000)
         parser.add_argument("--flush", type=float, default=0.2, help="Seconds to wait for a batch to fill.")
         parser.add_argument("--stats-every", type=float, default=60.0)
