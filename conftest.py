@@ -41,6 +41,13 @@ def _test_data_key_and_caches(settings):
     yield
     cache.clear()
     crypto.reset_key_ring()
+    # A test's transaction is rolled back, never committed: reference data and the calendar it changed stay
+    # marked as changed in this thread (the next test would read them fresh on every lookup) unless forgotten.
+    from linli.core import workdays
+    from linli.core.refdata import refdata_clear
+
+    refdata_clear()
+    workdays._local.dirty = False
 
 
 # --- the API access matrix (linli/accounts/tests/test_api_access_matrix.py) --------------------------------
