@@ -19,7 +19,7 @@ from linli.cases import actions, selectors
 from linli.cases.access import access_case, can_report, is_staff_for
 from linli.cases.deadlines import light
 from linli.cases.models import Case
-from linli.cases.routing import routing_steps
+from linli.cases.routing import place_name, routing_steps
 from linli.cases.workflow import (
     PERM_UNMASK,
     TRANSITIONS,
@@ -151,13 +151,37 @@ class CaseOut(Schema):
     actions: list[ActionOut]
 
 
+def _utc(value: Any) -> Any:
+    """Times in UTC, as a read from the database gives them (the intake computes deadlines in local time)."""
+    return value.astimezone(datetime.UTC) if isinstance(value, datetime.datetime) else value
+
+
 def case_out(case: Case, user: Any) -> dict[str, Any]:
-    case = Case.objects.select_related("category", "grid", "community", "owner_user", "owner_department").get(pk=case.pk)
-    staff = is_staff_for(user, case)
+    """The case as ``user`` reads it. A case just filed by ``case_create`` (which keeps its "created" event
+    and photos on it) answers from what was written, reading nothing back: no owner, no summons yet, its
+    grid's and community's names from the routing's cache."""
+    created = getattr(case, "_created_event", None)
+    if created is None:
+        case = Case.objects.select_related("category", "grid", "community", "owner_user", "owner_department").get(
+            pk=case.pk)
+        grid = case.grid.name if case.grid else None
+        community = case.community.name if case.community else None
+        photos = [p.image.url for p in case.photos.filter(event__kind="created")]
+        summons = selectors.case_summons(case)
+        timeline = selectors.case_timeline(case, user)
+        staff = is_staff_for(user, case)
+    else:
+        case._open_summons_cache = []  # type: ignore[attr-defined]  # none yet: the guards read no summons
+        grid, community = place_name(case.grid_id), place_name(case.community_id)
+        created_photos = getattr(case, "_created_photos", [])
+        photos = [p.image.url for p in created_photos]
+        summons = []
+        staff = is_staff_for(user, case)
+        timeline = [selectors.timeline_entry(created, staff=staff, photos=created_photos)]
     mine = case.reporter_id is not None and case.reporter_id == getattr(user, "pk", None)
     lamp = light(case)
     return {
-        **{f: getattr(case, f) for f in (
+        **{f: _utc(getattr(case, f)) for f in (
             "id", "number", "title", "description", "status", "channel", "category_id", "address", "lon", "lat",
             "place_id", "grid_id", "community_id", "private", "owner_kind", "owner_user_id", "owner_department_id",
             "priority", "support_count", "reported_at", "sign_due", "handle_due", "feedback_due", "return_due",
@@ -165,22 +189,22 @@ def case_out(case: Case, user: Any) -> dict[str, Any]:
             "satisfaction", "solved", "closed_at", "closed_reason")},
         "status_label": str(case.get_status_display()),
         "category": case.category.name,
-        "grid": case.grid.name if case.grid else None,
-        "community": case.community.name if case.community else None,
+        "grid": grid,
+        "community": community,
         "reporter_name": case.reporter_name if mine else mask_name(case.reporter_name),
         "reporter_phone": mask_phone(case.reporter_phone),
-        "owner": str(case.owner_user or case.owner_department or (case.community if case.owner_kind == "community" else "")
+        "owner": str(case.owner_user or case.owner_department or (community if case.owner_kind == "community" else "")
                      or ""),
         "light": lamp.level,
         "light_for": lamp.which,
         "routing": routing_steps(case.routing) if staff else [],
-        "photos": [p.image.url for p in case.photos.filter(event__kind="created")],
+        "photos": photos,
         "summons": [
             {"id": s.pk, "department_id": s.department_id, "department": s.department.name, "status": s.status,
              "instruction": s.instruction, "due": s.due, "signed_at": s.signed_at, "answered_at": s.answered_at, "answer": s.answer}
-            for s in selectors.case_summons(case)
+            for s in summons
         ],
-        "timeline": [e.__dict__ for e in selectors.case_timeline(case, user)],
+        "timeline": [e.__dict__ for e in timeline],
         "actions": selectors.case_actions(case, user),
     }
 

@@ -103,6 +103,12 @@ def place_facts(place_id: int) -> PlaceFacts | None:
     return refdata_get(("places",), ("facts", place_id), lambda: _place_facts(place_id))
 
 
+def place_name(place_id: int | None) -> str | None:
+    """The name of a place from the routing's cache (None without one)."""
+    facts = place_facts(place_id) if place_id is not None else None
+    return facts.name if facts is not None else None
+
+
 def _grid_workers(grid_id: int) -> list[tuple[int, str]]:
     from linli.accounts.roles import Role
 

@@ -16,6 +16,7 @@ Worklists (``CaseFilters.view``):
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -312,26 +313,25 @@ def case_timeline(case: Case, user: Any) -> list[TimelineEntry]:
     """The events of a case in order; internal notes (and note-only events) only for its staff."""
     staff = user is not None and getattr(user, "is_authenticated", False) and is_case_staff(case, user)
     events = list(case.events.select_related("actor").prefetch_related("photos").order_by("at", "id"))
-    out = []
-    for e in events:
-        if not staff and e.kind in ("comment", "escalate") and not e.reply:
-            continue
-        out.append(
-            TimelineEntry(
-                id=e.pk,
-                kind=e.kind,
-                label=str(e.get_kind_display()),
-                at=e.at,
-                actor=person_label(e.actor, masked=False) if staff and e.actor else "",
-                from_status=e.from_status,
-                to_status=e.to_status,
-                note=e.note if staff else "",
-                reply=e.reply,
-                data=e.data if staff else {},
-                photos=[p.image.url for p in e.photos.all()],
-            )
-        )
-    return out
+    return [timeline_entry(e, staff=staff, photos=e.photos.all()) for e in events
+            if staff or e.kind not in ("comment", "escalate") or e.reply]
+
+
+def timeline_entry(e: CaseEvent, *, staff: bool, photos: Iterable[Any]) -> TimelineEntry:
+    """One event as its reader sees it (``staff``: of the case); ``photos``: the event's photos."""
+    return TimelineEntry(
+        id=e.pk,
+        kind=e.kind,
+        label=str(e.get_kind_display()),
+        at=e.at,
+        actor=person_label(e.actor, masked=False) if staff and e.actor else "",
+        from_status=e.from_status,
+        to_status=e.to_status,
+        note=e.note if staff else "",
+        reply=e.reply,
+        data=e.data if staff else {},
+        photos=[p.image.url for p in photos],
+    )
 
 
 def case_actions(case: Case, user: Any) -> list[dict[str, Any]]:

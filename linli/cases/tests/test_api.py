@@ -53,6 +53,26 @@ def test_resident_files_a_case_with_a_photo(client, world, categories, resident)
     assert {e["kind"] for e in body["timeline"]} == {"created"}
 
 
+@pytest.mark.parametrize(("who", "channel"), [("resident", "snapshot"), ("staff", "proxy"), ("worker", "patrol")])
+def test_the_201_answer_is_built_from_what_was_written(client, world, categories, actors, who, channel):
+    """The answer to a filing equals what reading the case gives its filer, and the filing reads back
+    none of what it wrote (the case, its event, its photos)."""
+    user = actors[who]
+    photo = base64.b64encode(jpeg_with_exif()).decode()
+    with CaptureQueriesContext(connection) as ctx:
+        filed = post(client, "/api/v1/cases", user, {
+            "category": "MUNI.STREETLIGHT", "description": "小区门口路灯坏了", "place_id": world.grid_a.pk,
+            "channel": channel, "reporter_name": "张三", "reporter_phone": "13812345678", "photos": [photo]})
+    assert filed.status_code == 201, filed.content
+    read_back = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")
+                 and any(f'FROM "{t}"' in q["sql"] for t in ("cases_case", "cases_caseevent", "cases_casephoto",
+                                                               "cases_casesummons"))]
+    assert read_back == []
+    body = filed.json()
+    assert body == client.get(f"/api/v1/cases/{body['id']}", **auth(user)).json()
+    assert body["grid"] == world.grid_a.name and len(body["photos"]) == 1 and len(body["timeline"]) == 1
+
+
 def test_filing_by_building_code(client, world, categories, resident):
     from linli.places.actions import place_create
 
