@@ -94,6 +94,22 @@ def test_me_too_on_nearby_case_counts_once(client, resident, building, category,
     assert other.support_count == 1
 
 
+def test_the_nearby_search_runs_only_when_the_form_is_shown(client, resident, building, category, monkeypatch):
+    """The QR page looks for open cases nearby to show them beside the form: on a refused send (the form
+    again), not on a successful one (it redirects)."""
+    from linli.cases import selectors
+
+    calls = []
+    real = selectors.nearby_open_cases
+    monkeypatch.setattr(selectors, "nearby_open_cases", lambda **kw: calls.append(kw) or real(**kw))
+    _login(client, resident)
+    url = f"/r/{building.public_code}?category={category.pk}"
+    assert client.get(url).status_code == 200 and len(calls) == 1
+    assert client.post(url, {"category": category.pk, "description": ""}).status_code != 302 and len(calls) == 2
+    assert client.post(url, {"category": category.pk, "description": "路灯不亮了"}).status_code == 302
+    assert len(calls) == 2 and Case.objects.count() == 1
+
+
 def test_worklists_show_only_cases_in_scope(client, world, make_case, grid_worker_a, grid_worker_b, community_staff,
                                             outsider, department_staff):
     a = make_case(place=world.grid_a, title="甲网格路灯")
