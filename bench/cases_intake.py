@@ -15,9 +15,10 @@ With ``--big N`` (or ``LINLI_BENCH_SCALE=1``: 1,000,000) the intake runs again o
 cases (bench/cases_common.py builds it once), and the ratio big / small is printed.
 
 **helpdesk**: the peer harness ships in ``bench/peers/helpdesk/`` (``$LINLI_PEERS`` names another folder of
-peers); its ``setup.sh`` installs django-helpdesk under ``$HD_ROOT`` (/tmp/peers/helpdesk) the first time. Its in-process ticket create (``TicketForm`` and ``PublicTicketForm``, phase a of
-its bench.py) runs between two intake rounds on the same kind of database (SQLite: its own file with
-the same pragmas; PostgreSQL: ``helpdesk_peer`` on the same server); Linli / helpdesk is printed. The
+peers); its ``setup.sh`` installs django-helpdesk under ``$HD_ROOT`` (/tmp/peers/helpdesk) the first time.
+Its in-process ticket create (``TicketForm`` and ``PublicTicketForm``, phase a of its bench.py) runs
+between two intake rounds on the same kind of database (SQLite: its own file with the same pragmas;
+PostgreSQL: ``$HD_DB_NAME``, default ``helpdesk_peer``, on the same server); Linli / helpdesk is printed. The
 peer sends its e-mail to an in-memory sink; Linli writes its notices (no sending) in the intake.
 """
 
@@ -84,8 +85,8 @@ def measure(seconds: float, rounds: int, label: str) -> dict[str, float]:
         with transaction.atomic():
             KpiRollup.objects.create(month=900_000 + i, place_path=f"/bench/{stamp}/{label}/")  # one plain row
 
-    for fn in (intake, floor, bare):  # warm-up: caches, prepared statements
-        for i in range(20):
+    for fn in (intake, floor, bare):  # warm-up: caches (every grid's routing), prepared statements
+        for i in range(max(20, len(grids))):
             fn(10_000_000 + i)
     sums = {"intake": 0.0, "floor": 0.0, "bare": 0.0}
     order = [("intake", intake), ("floor", floor), ("bare", bare)]
@@ -106,7 +107,7 @@ def peer(seconds: float, vendor: str, db_url: str) -> dict[str, float] | None:
     env.pop("DATABASE_URL", None)
     if vendor == "postgresql":
         base = db_url.rsplit("/", 1)[0]
-        env["DATABASE_URL"] = f"{base}/helpdesk_peer"
+        env["DATABASE_URL"] = f"{base}/{os.environ.get('HD_DB_NAME') or 'helpdesk_peer'}"
     if vendor == "postgresql" or not (HD_ROOT / ".venv/bin/python").exists():  # installs it the first time
         setup = subprocess.run([str(PEER_DIR / "setup.sh")], env=env, capture_output=True, text=True, timeout=900)  # noqa: S603
         if setup.returncode:
@@ -136,6 +137,8 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000, help="cases in the table for the main figures")
     parser.add_argument("--big", type=int, default=1_000_000 if os.environ.get("LINLI_BENCH_SCALE") else 0,
                         help="also measure with this many cases in the table (LINLI_BENCH_SCALE=1: 1,000,000)")
+    parser.add_argument("--big-db", help="the database of --big (default: bench_cases_N on --db's server, or "
+                        "cases-N.sqlite3 beside the default SQLite files)")
     parser.add_argument("--helpdesk", choices=("auto", "off"), default="auto")
     parser.add_argument("--json", help="write the figures here")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
@@ -143,7 +146,8 @@ def main() -> None:
 
     if args.big and not args.inner:
         # The big table in its own process first (one Django setup per process, one database each).
-        big_db = args.db.rsplit("/", 1)[0] + f"/bench_cases_{args.big}" if args.db and "://" in args.db else None
+        big_db = args.big_db or (
+            args.db.rsplit("/", 1)[0] + f"/bench_cases_{args.big}" if args.db and "://" in args.db else None)
         inner = Path(cases_common.scale.BENCH_DIR) / f"intake-big-{os.getpid()}.json"
         code = subprocess.run([sys.executable, __file__, "--inner", "--cases", str(args.big), "--helpdesk", "off",  # noqa: S603
                                "--seconds", str(args.seconds), "--rounds", str(args.rounds), "--json", str(inner),
