@@ -120,15 +120,12 @@ def _records(content: bytes, filename: str) -> list[dict[str, Any]]:
             raise ValueError("a JSON list of tickets")
         return [r if isinstance(r, dict) else {} for r in data]
     if name.endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
+        from linli.core.uploads import xlsx_sheet
 
-        from linli.core.uploads import xlsx_check
-
-        xlsx_check(content)  # size and unpacked size before openpyxl reads a byte
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        rows = wb.worksheets[0].iter_rows(values_only=True)
-        header = [str(h or "").strip() for h in next(rows, ())]
-        return [dict(zip(header, r, strict=False)) for r in rows if any(v not in (None, "") for v in r)]
+        rows = xlsx_sheet(content).rows()  # checked at the door (size, unpacked size) before it is read
+        first = next(rows, None)
+        header = [str(h or "").strip() for h in (first[1] if first else ())]
+        return [dict(zip(header, r, strict=False)) for _number, r in rows]
     text = content.decode("utf-8-sig") if not content.startswith(b"\xff\xfe") else content.decode("utf-16")
     return [dict(r) for r in csv.DictReader(io.StringIO(text))]
 

@@ -8,11 +8,13 @@ The result is a fresh JPEG without EXIF/XMP/ICC data (no location, no camera, no
 at most ``MAX_SIDE`` pixels on its longer side.
 
 Workbooks (the registry import, the 12345 import, any later Excel upload) go through ``xlsx_check``
-before openpyxl sees them: the byte size, that the file is a zip, the number of parts, and the sum of
-the parts' *uncompressed* sizes (a 300 KB zip can hold gigabytes of XML). Python's zipfile never
-yields more bytes than a part declares (it stops and fails the CRC), so the declared sizes bound what
-the parser can be made to read. ``defusedxml`` (installed with Linli) makes openpyxl refuse XML entity
-expansion.
+before anything parses them: the byte size, that the file is a zip, the number of parts, and the sum of
+the parts' *uncompressed* sizes (a 300 KB zip can hold gigabytes of XML). Every import reads its
+workbook through ``xlsx_sheet`` (python-calamine), which checks first, then inflates each part once
+through Python's zipfile (which never yields more bytes than a part declares and fails the CRC when
+there are more), so the declared sizes bound what calamine can be made to read. Calamine expands no
+XML entities. ``defusedxml`` (installed with Linli) makes openpyxl refuse entity expansion where
+openpyxl still reads (our own files in tests).
 
 Too large is 413 (``TooLarge``); not a photo, not a workbook, or a bomb is 422 (``Invalid``). The limits
 are settings (docs/limits.md):
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -244,44 +247,113 @@ def xlsx_uncompressed_size(path: str | Path) -> int:
         return sum(p.file_size for p in archive.infolist())
 
 
-def xlsx_rows(upload: Any, columns: dict[str, tuple[str, ...]], *, max_rows: int, field: str = "file",
-              required: tuple[str, ...] = ()) -> list[tuple[int, dict[str, Any]]]:
-    """The rows of a small workbook's first sheet, checked at the door first (``xlsx_check``): each as
-    (its row number in Excel, {key: value}) for the ``columns`` ({key: the headers it may have}), blank
-    rows left out. Refused in Chinese (422) when it is not readable, has no rows, more than ``max_rows``,
-    or lacks a header of ``required``. What the simple imports read (devices, facilities); the registry
-    reads its large workbooks itself (linli/residents/importer.py)."""
-    from openpyxl import load_workbook
+def _xlsx_source(upload: Any) -> Any:
+    """What to open: a path as text, or a file object at its start."""
+    if isinstance(upload, bytes | bytearray):
+        return io.BytesIO(upload)
+    if isinstance(upload, str | Path):
+        return str(upload)
+    source = getattr(upload, "file", upload)
+    if hasattr(source, "seek"):
+        source.seek(0)
+    return source
+
+
+def _xlsx_verify_sizes(source: Any, field: str) -> None:
+    """Inflate every part once through Python's zipfile, in pieces, keeping nothing: zipfile never yields
+    more than a part declares and fails its CRC when the data is longer, so after this the declared sizes
+    that ``xlsx_check`` summed are the sizes the reader (calamine, which trusts the zip) will inflate."""
+    position = source.tell() if hasattr(source, "tell") else None
+    try:
+        with zipfile.ZipFile(source) as archive:
+            for part in archive.infolist():
+                with archive.open(part) as data:
+                    while data.read(1 << 20):
+                        pass
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise _not_a_workbook(field) from exc
+    finally:
+        if position is not None:
+            source.seek(position)
+
+
+def _xlsx_cell(value: Any) -> Any:
+    """A cell as openpyxl gave it: an empty cell is None, a whole number an int (a workbook stores every
+    number as a float; "1001" typed in a cell is 1001, not 1001.0)."""
+    if value == "":
+        return None
+    if type(value) is float and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
+
+
+@dataclass
+class XlsxSheet:
+    """One sheet of a checked workbook, read by calamine (Rust): ``name``, ``height`` (rows up to the last
+    used one) and ``rows()``: (the row's number in Excel, its values from column A) for every row that
+    holds a value, the header row included. Values are None, str, int, float, bool, date or datetime."""
+
+    name: str
+    height: int
+    _sheet: Any
+
+    def rows(self, *, start: int = 1) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        first = self._sheet.start
+        pad = (None,) * (first[1] if first else 0)
+        cell = _xlsx_cell
+        for number, values in enumerate(self._sheet.iter_rows(), start=1):
+            if number < start:
+                continue
+            row = (*pad, *map(cell, values)) if pad else tuple(map(cell, values))
+            if any(v is not None and not (isinstance(v, str) and not v.strip()) for v in row):
+                yield number, row
+
+
+def xlsx_sheet(upload: Any, *, sheet: str | None = None, field: str = "file") -> XlsxSheet:
+    """THE reader of uploaded workbooks (every import reads through it): the workbook is checked at the
+    door first (``xlsx_check``: size, parts, declared unpacked size; then every part inflated once to prove
+    the declared sizes true), then the sheet named ``sheet`` (else the first) is read with calamine.
+    ``upload``: bytes, a path, or a file object. A file that cannot be read is Invalid (422), too large
+    TooLarge (413). Calamine holds the sheet's cells in memory while they are read (about 60 bytes a
+    cell); the limits above bound it."""
+    from python_calamine import CalamineWorkbook
 
     xlsx_check(upload, field=field)
-    if isinstance(upload, bytes | bytearray):
-        source: Any = io.BytesIO(upload)
+    source = _xlsx_source(upload)
+    if not isinstance(source, str):
+        _xlsx_verify_sizes(source, field)
     else:
-        source = getattr(upload, "file", upload)
-        if hasattr(source, "seek"):
-            source.seek(0)
+        with open(source, "rb") as opened:
+            _xlsx_verify_sizes(opened, field)
     try:
-        book = load_workbook(source, read_only=True, data_only=True)
-        lines = book.worksheets[0].iter_rows(values_only=True)
-        header = [str(h or "").strip() for h in next(lines, ())]
-        where = {key: next((i for i, h in enumerate(header) if h in names), None) for key, names in columns.items()}
-        missing = [columns[key][0] for key in required if where.get(key) is None]
-        if missing:
-            raise Invalid(_("The sheet lacks the columns: %(columns)s.") % {"columns": "、".join(missing)},
-                          fields={field: [_("Use the template.")]})
-        rows: list[tuple[int, dict[str, Any]]] = []
-        for number, values in enumerate(lines, start=2):
-            if not any(v not in (None, "") for v in values):
-                continue
-            if len(rows) >= max_rows:
-                raise Invalid(_("At most %(n)s rows per file.") % {"n": max_rows}, fields={field: [_("Too many rows.")]})
-            rows.append((number, {key: (values[i] if i is not None and i < len(values) else None)
-                                  for key, i in where.items()}))
-        book.close()
-    except Invalid:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        book = CalamineWorkbook.from_path(source) if isinstance(source, str) else CalamineWorkbook.from_filelike(source)
+        names = book.sheet_names
+        ws = book.get_sheet_by_name(sheet if sheet in names else names[0])
+    except Exception as exc:  # noqa: BLE001 - calamine raises several kinds on a damaged file
         raise _not_a_workbook(field) from exc
+    return XlsxSheet(name=ws.name, height=ws.end[0] + 1 if ws.end else 0, _sheet=ws)
+
+
+def xlsx_rows(upload: Any, columns: dict[str, tuple[str, ...]], *, max_rows: int, field: str = "file",
+              required: tuple[str, ...] = ()) -> list[tuple[int, dict[str, Any]]]:
+    """The rows of a small workbook's first sheet, read through ``xlsx_sheet`` (checked at the door): each
+    as (its row number in Excel, {key: value}) for the ``columns`` ({key: the headers it may have}), blank
+    rows left out. Refused in Chinese (422) when it is not readable, has no rows, more than ``max_rows``,
+    or lacks a header of ``required``. What the simple imports read (devices, facilities)."""
+    lines = xlsx_sheet(upload, field=field).rows()
+    first = next(lines, None)
+    header = [str(h or "").strip() for h in (first[1] if first else ())]
+    where = {key: next((i for i, h in enumerate(header) if h in names), None) for key, names in columns.items()}
+    missing = [columns[key][0] for key in required if where.get(key) is None]
+    if missing:
+        raise Invalid(_("The sheet lacks the columns: %(columns)s.") % {"columns": "、".join(missing)},
+                      fields={field: [_("Use the template.")]})
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for number, values in lines:
+        if len(rows) >= max_rows:
+            raise Invalid(_("At most %(n)s rows per file.") % {"n": max_rows}, fields={field: [_("Too many rows.")]})
+        rows.append((number, {key: (values[i] if i is not None and i < len(values) else None)
+                              for key, i in where.items()}))
     if not rows:
         raise Invalid(_("The sheet has no rows."), fields={field: [_("No rows.")]})
     return rows

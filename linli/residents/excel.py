@@ -1,4 +1,4 @@
-"""The registry workbook: the template, streaming reads (openpyxl read-only), the error report and
+"""The registry workbook: the template, reads (through ``core.uploads.xlsx_sheet``), the error report and
 exports (written through ``core.excel``, streamed). The column headers are the communities'
 own Chinese headers, so they are data here, not translated strings."""
 
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from linli.core.codes import ETHNICITY, POLITICAL_STATUS, RELATIONSHIP
 from linli.core.excel import Sheet as SheetWriter
 from linli.core.excel import Workbook
+from linli.core.uploads import XlsxSheet
 
 
 @dataclass(frozen=True)
@@ -201,52 +202,39 @@ class Sheet:
     layout: Layout = PERSONS
 
     def rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        wb = _open(self.path)
-        try:
-            ws = _data_sheet(wb, self.layout)
-            for number, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-                if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                    continue
-                yield number, values
-        finally:
-            wb.close()
+        yield from _read(self.path, self.layout).rows(start=2)
 
 
-def _open(path: str):
-    from openpyxl import load_workbook
+def _read(path: str, layout: Layout = PERSONS) -> XlsxSheet:
+    """The data sheet (by its name, else the first) through the one reader of uploads, checked again at
+    the door (size, unpacked size) each time it is read."""
+    from linli.core.errors import Invalid, TooLarge
+    from linli.core.uploads import xlsx_sheet
 
     try:
-        return load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any failure means "not a workbook we can read"
-        raise WorkbookError(_("The file is not an Excel workbook (.xlsx).")) from exc
-
-
-def _data_sheet(wb, layout: Layout = PERSONS):
-    return wb[layout.sheet] if layout.sheet in wb.sheetnames else wb.worksheets[0]
+        return xlsx_sheet(path, sheet=layout.sheet)
+    except (Invalid, TooLarge, OSError) as exc:
+        raise WorkbookError(str(getattr(exc, "message", "") or _("The file is not an Excel workbook (.xlsx)."))) from exc
 
 
 def open_sheet(path: str, layout: Layout = PERSONS) -> Sheet:
     by_header = layout.by_header
-    wb = _open(path)
-    try:
-        ws = _data_sheet(wb, layout)
-        first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None)
-        headers = ["" if v is None else str(v).strip() for v in (first or ())]
-        index: dict[str, int] = {}
-        for i, h in enumerate(headers):
-            col = by_header.get(h)
-            if col is not None and col.key not in index:
-                index[col.key] = i
-        missing = [h for h in layout.required_headers if by_header[h].key not in index]
-        if missing:
-            raise WorkbookError(
-                _("The first row must hold the template's headers; missing: %(headers)s")
-                % {"headers": "、".join(missing)}
-            )
-        total = ws.max_row - 1 if ws.max_row else None
-        return Sheet(path=path, headers=headers, index=index, total_rows=total, layout=layout)
-    finally:
-        wb.close()
+    ws = _read(path, layout)
+    first = next(ws.rows(), None)
+    headers = ["" if v is None else str(v).strip() for v in (first[1] if first and first[0] == 1 else ())]
+    index: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        col = by_header.get(h)
+        if col is not None and col.key not in index:
+            index[col.key] = i
+    missing = [h for h in layout.required_headers if by_header[h].key not in index]
+    if missing:
+        raise WorkbookError(
+            _("The first row must hold the template's headers; missing: %(headers)s")
+            % {"headers": "、".join(missing)}
+        )
+    total = ws.height - 1 if ws.height else None
+    return Sheet(path=path, headers=headers, index=index, total_rows=total, layout=layout)
 
 
 # --- writing (error report, export) -------------------------------------------------------------------------
