@@ -17,6 +17,11 @@ class CoreConfig(AppConfig):
         from linli.core.views import audit_value_labels_register
 
         audit_value_labels_register("via", lambda: {"admin": _("Administration site")})
+        # Large exports whose worker gave up are failed; their files removed after a time.
+        from linli.core.export_jobs import export_jobs_reap
+        from linli.core.jobs import job_reaper_register
+
+        job_reaper_register("core.exports", export_jobs_reap)
         audit_value_labels_register("format", lambda: {"xlsx": "Excel", "pdf": "PDF", "json": "JSON", "csv": "CSV"})
 
 

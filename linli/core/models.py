@@ -157,6 +157,43 @@ class TaskRun(models.Model):
         return f"{self.task} {self.args} ({self.status})"
 
 
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the worker")
+    RUNNING = "running", _("Writing")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ExportJob(models.Model):
+    """A large Excel export written by the worker (linli.core.export_jobs): whose it is, what it exports,
+    the scope it was asked under, its progress and its file (under media/exports/, removed after a time)."""
+
+    kind = models.CharField(max_length=60)
+    params = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    scope = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    filename = models.CharField(max_length=200)
+    file = models.CharField(max_length=200, blank=True, default="")
+    runner = models.CharField(max_length=100, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "finished_at"], name="core_exportjob_status")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+
 class RateHit(models.Model):
     """One counted attempt for a rate limit (linli.core.ratelimit): a full-number search, an SMS code.
     ``key`` is a keyed hash (a phone number or address never sits here in clear)."""

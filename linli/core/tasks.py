@@ -8,7 +8,8 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
-from linli.core.jobs import durable_periodic_task
+from linli.core.export_jobs import export_run_key
+from linli.core.jobs import durable_periodic_task, durable_task
 from linli.core.models import WorkerHeartbeat
 
 
@@ -92,3 +93,11 @@ def core_ratehits_prune() -> None:
 
     rate_prune()
     held_photos_sweep()
+
+
+@durable_task(key=export_run_key)
+def core_export_run(job_id: int) -> None:
+    """Write a large export's file (linli.core.export_jobs); a run after a killed one starts over."""
+    from linli.core.export_jobs import export_job_run
+
+    export_job_run(job_id)

@@ -42,6 +42,11 @@ class ResidentsConfig(AppConfig):
 
         job_reaper_register("residents.import", import_jobs_reap)
 
+        # Large registry exports run in the worker (linli.core.export_jobs).
+        from linli.residents.exports import export_kinds_register
+
+        export_kinds_register()
+
 
 def _person_field_labels() -> dict[str, str]:
     from linli.residents.models import Person

@@ -9,6 +9,7 @@ which only knows the tags the user may see.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
@@ -37,8 +38,10 @@ from linli.residents.selectors import (
 OCCUPANCY_LABELS = {"owner": "业主", "tenant": "租户", "resident": "居住人"}
 
 
-def export_persons(*, user, q: str, filters: PersonFilters, full: bool, book: Workbook) -> int:
-    """Write the persons ``person_search(user, q, filters)`` finds into ``book`` (streamed); returns the row count."""
+def export_persons(*, user, q: str, filters: PersonFilters, full: bool, book: Workbook,
+                   progress: Callable[[int], None] | None = None) -> int:
+    """Write the persons ``person_search(user, q, filters)`` finds into ``book`` (streamed); returns the row
+    count. ``progress(rows so far)`` after each chunk (the worker's progress bar)."""
     from django.utils.translation import gettext as _
 
     if not can_export_registry(user):
@@ -53,10 +56,39 @@ def export_persons(*, user, q: str, filters: PersonFilters, full: bool, book: Wo
     for chunk in iter_person_chunks(person_search(user, q, filters)):
         count += len(chunk)
         _write_chunk(sheet, user, chunk, show_id, show_phone, today, full=full)
+        if progress is not None:
+            progress(count)
     audit_record(action="registry.export", actor=user, detail={
         "q": q, "filters": filters.as_params(), "rows": count, "full": full,
     })
     return count
+
+
+# --- the export as a job kind (linli.core.export_jobs): large lists are written by the worker ------------------
+
+
+def _persons_allowed(user, params: dict[str, Any]) -> bool:
+    return can_export_registry(user) and (not params.get("full") or can_unmask(user))
+
+
+def _persons_count(user, params: dict[str, Any]) -> int:
+    return person_search(user, params.get("q", ""), PersonFilters.from_params(params.get("filters", {}))).count()
+
+
+def _persons_write(user, params: dict[str, Any], book: Workbook, progress: Callable[[int], None]) -> int:
+    return export_persons(user=user, q=params.get("q", ""), filters=PersonFilters.from_params(params.get("filters", {})),
+                          full=bool(params.get("full")), book=book, progress=progress)
+
+
+def _persons_filename(params: dict[str, Any]) -> str:
+    return f"registry-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+
+
+def export_kinds_register() -> None:
+    from linli.core.export_jobs import ExportKind, export_kind_register
+
+    export_kind_register(ExportKind(name="residents.persons", allowed=_persons_allowed, count=_persons_count,
+                                    write=_persons_write, filename=_persons_filename))
 
 
 def _write_chunk(sheet: SheetWriter, user, chunk: list[Person], show_id, show_phone, today, *, full: bool) -> None:

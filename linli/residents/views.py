@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from linli.core.access import scope_of
 from linli.core.audit import audit_record
 from linli.core.errors import DomainError, NotFound, PermissionDenied, Throttled
-from linli.core.excel import XLSX, Workbook, download
+from linli.core.excel import XLSX, download
+from linli.core.export_jobs import export_response
 from linli.core.masking import mask_id_number, mask_phone
 from linli.core.pii import pii_reveal
 from linli.core.replica import replica_reads
@@ -44,7 +45,6 @@ from linli.residents.access import (
     reveal_perm,
 )
 from linli.residents.excel import template_bytes
-from linli.residents.exports import export_persons
 from linli.residents.forms import (
     DateForm,
     ImportForm,
@@ -433,9 +433,8 @@ def export(request: HttpRequest) -> HttpResponseBase:
         actions.number_search(actor=request.user, q=q, where="export")
     except Throttled as exc:
         return HttpResponse(str(exc.message), status=429, content_type="text/plain; charset=utf-8")
-    with Workbook(streaming=True) as book:
-        export_persons(user=request.user, q=q, filters=filters, full=full, book=book)
-        return book.response(f"registry-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
+    # Up to a few thousand rows: the file now; more: written by the worker while a page shows its progress.
+    return export_response(request, "residents.persons", {"q": q, "filters": filters.as_params(), "full": full})
 
 
 @registry_required("registry.change")

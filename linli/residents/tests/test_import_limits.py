@@ -214,7 +214,7 @@ def test_a_job_whose_worker_died_is_run_again_and_ends_done(world, houses, commu
     path = default_storage.path(job.file)
     run = _killed_run(job, _dead_runner())
     ended = jobs_reap()  # the run is sent again (immediate mode: it runs now) and takes the job over
-    assert ended == {"core.tasks": 1, "residents.import": 0}
+    assert ended == {"core.tasks": 1, "core.exports": 0, "residents.import": 0}
     job.refresh_from_db()
     run.refresh_from_db()
     assert job.status == ImportStatus.DONE and Person.objects.count() == 3 and job.file == ""
@@ -232,7 +232,7 @@ def test_a_job_whose_worker_died_on_every_attempt_is_failed_for_its_user(world, 
                                     upload=upload(workbook([person_row("己", new_id())])))
     path = default_storage.path(job.file)
     _killed_run(job, _dead_runner(), attempts=3)
-    assert jobs_reap() == {"core.tasks": 1, "residents.import": 1}
+    assert jobs_reap() == {"core.tasks": 1, "core.exports": 0, "residents.import": 1}
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED
     assert "upload the file again" in job.message.lower() or "重新上传" in job.message

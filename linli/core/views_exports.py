@@ -1,0 +1,68 @@
+"""The page of a large export (linli.core.export_jobs): its progress, polled by htmx, then the download.
+Only the user who asked for it sees it (404 for anyone else)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from linli.core.audit import audit_record
+from linli.core.excel import XLSX, filename_header
+from linli.core.export_jobs import (
+    export_file_path,
+    export_jobs_reap,
+    export_kind,
+    export_progress,
+    scope_still_covers,
+)
+from linli.core.models import ExportJob
+
+
+def _job_of(request: HttpRequest, pk: int) -> ExportJob:
+    job = ExportJob.objects.filter(pk=pk, created_by_id=request.user.pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+@require_GET
+@never_cache
+def export_status(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_of(request, pk)
+    if not job.finished:
+        from django.utils import timezone
+
+        from linli.core.jobs import task_runs_reap
+
+        task_runs_reap(timezone.now())  # a dead runner is found now, not at the worker's next minute
+        export_jobs_reap(timezone.now())
+        job.refresh_from_db()
+    context = {"job": job, "percent": export_progress(job), "ready": export_file_path(job) is not None}
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.boosted:
+        return render(request, "core/partials/export_progress.html", context)
+    return render(request, "core/export_status.html", context)
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The file, while it is kept, to its owner only, if the owner may still have it: the kind's permission
+    (and the unmask permission for full data) and the scope are those of now, not of when it was asked."""
+    job = _job_of(request, pk)
+    path = export_file_path(job)
+    if path is None:
+        raise Http404
+    if not export_kind(job.kind).allowed(request.user, job.params) or not scope_still_covers(request.user, job.scope):
+        raise PermissionDenied
+    audit_record(action="core.export_download", actor=request.user, target=job,
+                 detail={"kind": job.kind, "rows": job.total_rows})
+    response = FileResponse(open(path, "rb"), content_type=XLSX)  # noqa: SIM115 - FileResponse closes it
+    response["Content-Disposition"] = filename_header(job.filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
