@@ -4,12 +4,19 @@ worklist with its default filters, against a baseline measured in the same run: 
 columns fetched by primary key (``id < x ORDER BY id DESC LIMIT 51``, no filter), the floor of any page.
 
     .venv/bin/python bench/cases_worklist.py [--cases 1000000] [--db postgres://…/bench_cases_1m] [--rounds 30]
-        [--explain]
+        [--explain] [--no-http]
 
 Cells: ``worklists.worklist_page`` for the pages of the UI (grid worker and supervisor "open" = the
 worklist's default, dispatch desk, department inbox, supervisor "overdue"), ``selectors.case_page`` for
 the "mine" and "all" views. ``--explain`` prints each cell's query plan (EXPLAIN QUERY PLAN on SQLite,
 EXPLAIN ANALYZE on PostgreSQL) instead of timing.
+
+Then, in the same run, the pages over Django's request handler (``django.test.Client``: every middleware,
+the session and the user, no socket): the HTML worklists (grid worker, desk, supervisor) and the JSON API
+(``/api/v1/cases``) against a bare JSON list view the bench mounts for itself (``/bench/case-rows``:
+login required, one page of the same columns by primary key, ``JsonResponse``), interleaved. Goals
+(issue 17): every worklist query within 2x of its baseline, every HTML page within 3x of the bare JSON
+view; each ratio is also printed as a ``RATIO`` line (``make bench``'s table).
 
 The database (cases only; no event logs) is built once under /tmp/linli-bench/ and reused.
 """
@@ -32,6 +39,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--no-http", action="store_true", help="leave out the pages over the request handler")
     args = parser.parse_args()
     target, meta = cases_common.ensure(args.db, f"cases-{args.cases}", args.cases, events=False)
     from django.db import connection
@@ -73,27 +81,102 @@ def main() -> None:
         list(Case.objects.filter(pk__lt=rng.randrange(PAGE_SIZE + 1, top)).order_by("-id")
              .values(*LIST_FIELDS)[: PAGE_SIZE + 1])
 
+    report(f"{target.label} ({connection.vendor}): {meta['cases']:,} cases (built in {meta['build_seconds']}s); "
+           "baseline (one page by primary key)", "who, list",
+           *interleaved(cells, baseline, args.rounds, rng, baseline_after_each=False),
+           ratio=f"worklist/bare-page {connection.vendor} {meta['cases']}", goal=lambda name: "goal <= 2")
+    if not args.no_http:
+        pages(who, top, args.rounds, meta["cases"])
+
+
+def pages(who: dict[str, Any], top: int, rounds: int, cases: int) -> None:
+    """The HTML worklists and the JSON API against a bare JSON list view, through the request handler."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth.decorators import login_required
+    from django.db import connection
+    from django.http import JsonResponse
+    from django.test import Client
+    from django.urls import clear_url_caches, path
+
+    from linli.cases.models import Case
+    from linli.cases.selectors import LIST_FIELDS, PAGE_SIZE
+
+    rng = random.Random(2)
+
+    @login_required
+    def case_rows(request: Any) -> JsonResponse:
+        rows = list(Case.objects.filter(pk__lt=int(request.GET["before"])).order_by("-id")
+                    .values(*LIST_FIELDS)[: PAGE_SIZE + 1])
+        more = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        return JsonResponse({"items": rows, "next_after": rows[-1]["id"] if more and rows else None})
+
+    import_module(settings.ROOT_URLCONF).urlpatterns.append(path("bench/case-rows", case_rows))
+    clear_url_caches()
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    clients: dict[str, Client] = {}
+    for role in ("worker", "staff", "supervisor"):
+        clients[role] = Client()
+        clients[role].force_login(who[role])
+
+    def get(role: str, url: Callable[[], str]) -> Callable[[], None]:
+        def run() -> None:
+            response = clients[role].get(url())
+            if response.status_code != 200:
+                raise SystemExit(f"{url()}: {response.status_code}")
+        return run
+
+    bare = get("worker", lambda: f"/bench/case-rows?before={rng.randrange(PAGE_SIZE + 1, top)}")
+    cells: dict[str, Callable[[], None]] = {
+        "HTML grid worker, worklist": get("worker", lambda: "/cases/worklist"),
+        "HTML community staff, desk": get("staff", lambda: "/cases/dispatch"),
+        "HTML supervisor, supervise": get("supervisor", lambda: "/cases/supervise"),
+        "API grid worker, open": get("worker", lambda: "/api/v1/cases?status=open"),
+        "API supervisor, supervise": get("supervisor", lambda: "/api/v1/cases?view=supervise"),
+    }
+    times, b = interleaved(cells, bare, rounds, rng, baseline_after_each=True)
+    report("pages through the request handler; baseline (bare JSON list view, one page by pk)", "page", times, b,
+           ratio=f"page/bare-json {connection.vendor} {cases}",
+           goal=lambda name: "goal <= 3" if name.startswith("HTML") else "API")
+
+
+def interleaved(cells: dict[str, Callable[[], Any]], baseline: Callable[[], Any], rounds: int, rng: random.Random, *,
+                baseline_after_each: bool) -> tuple[dict[str, list[float]], float]:
+    """ms per run of each cell and the baseline's p50: every round runs the cells in a shuffled order and the
+    baseline once (or after each cell); the first round is a warm-up."""
     times: dict[str, list[float]] = {k: [] for k in cells}
     base: list[float] = []
-    for r in range(args.rounds + 1):
+
+    def timed(run: Callable[[], Any], into: list[float], keep: int) -> None:
+        t0 = time.perf_counter()
+        run()
+        if keep:
+            into.append((time.perf_counter() - t0) * 1000)
+
+    for r in range(rounds + 1):
         order = list(cells)
         rng.shuffle(order)
         for name in order:
-            t0 = time.perf_counter()
-            cells[name]()
-            if r:
-                times[name].append((time.perf_counter() - t0) * 1000)
-        t0 = time.perf_counter()
-        baseline()
-        if r:
-            base.append((time.perf_counter() - t0) * 1000)
-    b = statistics.median(base)
-    print(f"{target.label} ({connection.vendor}): {meta['cases']:,} cases (built in {meta['build_seconds']}s); "
-          f"baseline (one page by primary key) p50 {b:.2f} ms")
-    print(f"  {'who, list':30s} {'p50':>9s} {'p95':>9s}  p50/baseline")
+            timed(cells[name], times[name], r)
+            if baseline_after_each:
+                timed(baseline, base, r)
+        if not baseline_after_each:
+            timed(baseline, base, r)
+    return times, statistics.median(base)
+
+
+def report(title: str, column: str, times: dict[str, list[float]], b: float, *, ratio: str,
+           goal: Callable[[str], str]) -> None:
+    """The table of p50, p95 and p50/baseline, then one ``RATIO`` line per cell."""
+    print(f"{title} p50 {b:.2f} ms")
+    print(f"  {column:30s} {'p50':>9s} {'p95':>9s}  p50/baseline")
     for name, values in times.items():
         p50 = statistics.median(values)
         print(f"  {name:30s} {p50:6.1f} ms {cases_common.percentile(values, 0.95):6.1f} ms  x{p50 / b:.1f}")
+    for name, values in times.items():
+        print(f"RATIO {ratio} {name}: {statistics.median(values) / b:.2f}   ({goal(name)})")
 
 
 def explain(cells: dict[str, Callable[[], Any]]) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.core.cache import cache
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from linli.accounts.models import RoleAssignment, SecurityPolicy, User
 from linli.accounts.roles import permissions_of
@@ -188,6 +190,21 @@ def department_get(value):
     if not str(pk if pk is not None else "").strip().isdigit():
         return None
     return Department.objects.filter(pk=int(str(pk).strip())).first()
+
+
+def user_name_of(column: str) -> Subquery:
+    """The name of the user whose id is in ``column`` of the outer query, as ``str(user)`` writes it (the
+    display name, else the username): a scalar subquery for a list's rows, planned apart from its joins."""
+    names = User.objects.filter(pk=OuterRef(column)).values(
+        name=Coalesce(NullIf("display_name", Value("")), "username"))
+    return Subquery(names[:1])
+
+
+def department_name_of(column: str) -> Subquery:
+    """The name of the department whose id is in ``column`` of the outer query (see ``user_name_of``)."""
+    from linli.accounts.models import Department
+
+    return Subquery(Department.objects.filter(pk=OuterRef(column)).values("name")[:1])
 
 
 def departments_by_ids(ids):

@@ -224,10 +224,14 @@ class Case(models.Model):
             models.Index(fields=["owner_user", "-id"], name="cases_case_owner_open", condition=OPEN_Q),  # "mine"
             models.Index(fields=["reporter", "-id"], name="cases_case_reporter"),
             models.Index(fields=["handle_due"], name="cases_case_handle_due_open", condition=HANDLE_DUE_Q),
-            # Worklists, newest first (selectors.page_rows reads the ids first, then the rows): open cases by
-            # id (broad scopes walk it and stop at a page); the dispatch desk under a community or grid
-            # (its ids come from the index alone); a department's open cases by id.
-            models.Index(fields=["-id"], name="cases_case_open_id", condition=OPEN_Q),
+            # Worklists, newest first (selectors.page_rows reads the ids in a subquery, then the rows): open
+            # cases by id (broad scopes walk it and stop at a page), with the columns of the scope
+            # (place_path OR reporter OR owner) and of the overdue test, so that the walk reads the index alone:
+            # a grid worker's list filters ~4,600 entries to find 51 at 1,000,000 cases, 8–75 ms when each
+            # entry looked up its row on SQLite, 0.5 ms from the index (migration 0016); the dispatch desk under a
+            # community or grid (its ids come from the index alone); a department's open cases by id.
+            models.Index(fields=["-id", "place_path", "reporter", "owner_user", "status", "sign_due", "handle_due"],
+                         name="cases_case_open_id", condition=OPEN_Q),
             models.Index(fields=["place_path", "status"], name="cases_case_desk", opclasses=[*PATH_OPS, ""],
                          condition=DESK_Q),
             models.Index(fields=["owner_department", "-id"], name="cases_case_dept_open", condition=OPEN_Q),
