@@ -521,9 +521,7 @@ def _worklist(request: HttpRequest, name: str) -> HttpResponse:
     form.fields["status"].choices = [("", _("Default")), ("open", _("All open")), *CaseStatus.choices]
     if name == "supervise":
         form.fields["overdue"].choices = [*form.fields["overdue"].choices, ("supervised", _("Supervised (督办)"))]
-    form.fields["category"].choices = [("", _("Any"))] + [
-        (str(c.pk), c.name) for top, subs in selectors.category_tree() for c in [top, *subs]
-    ]
+    form.fields["category"].choices = [("", _("Any")), *selectors.category_options()]
     f = form.cleaned_data if form.is_valid() else {}
     after = request.GET.get("after")
     rows, next_after = worklists.worklist_page(
@@ -538,7 +536,9 @@ def _worklist(request: HttpRequest, name: str) -> HttpResponse:
     )
     statuses = dict(CaseStatus.choices)
     dispatchable = (CaseStatus.REPORTED, CaseStatus.ACCEPTED)  # what the bulk accept-and-dispatch can move
+    case_url = reverse("cases:case", args=[0]).replace("/0/", "/%d/")  # one URL lookup for the page
     for row in rows:  # the list holds raw values: name the status in the user's language
+        row["url"] = case_url % row["id"]
         row["status_label"] = statuses.get(row["status"], row["status"])
         row["bulk"] = name == "dispatch" and row["status"] in dispatchable
         row["where"] = " · ".join(n for n in (row["grid__name"] or row["community__name"],
