@@ -258,12 +258,12 @@ def page_rows(branches: QuerySet[Case] | list[QuerySet[Case]], *, after: int | N
     answers it without reading the table, also when the planner has to sort, as for a community's desk);
     several branches are one ``UNION`` of those subqueries. The owner's name comes as a scalar subquery
     (with two more joins PostgreSQL's planner searched the orders of nine relations: ~100 ms a page)."""
-    parts = []
+    parts: list[Any] = []
     for qs in branches if isinstance(branches, list) else [branches]:
         if after:
             qs = qs.filter(pk__lt=after)
         parts.append(qs.order_by("-id").values("id")[: size + 1])
-    wanted = _ids_union(parts) if len(parts) > 1 else parts[0]
+    wanted: Any = _ids_union(parts) if len(parts) > 1 else parts[0]
     if wanted is None:
         return [], None
     rows = list(Case.objects.filter(pk__in=wanted).order_by("-id").values(
@@ -277,7 +277,7 @@ def page_rows(branches: QuerySet[Case] | list[QuerySet[Case]], *, after: int | N
     return rows, (rows[-1]["id"] if more and rows else None)
 
 
-def _ids_union(parts: list[QuerySet[Case]]) -> RawSQL | None:
+def _ids_union(parts: list[Any]) -> RawSQL | None:
     """``SELECT id FROM (branch 1) UNION SELECT id FROM (branch 2) …`` over the branches that can hold a
     row (None when none can)."""
     sqls: list[str] = []
