@@ -9,6 +9,11 @@ replay of ``linli kpi-recompute``) runs once: its time is the recompute figure (
 10,000,000 cases); ``kpi_fix`` (``--fix``) then writes the rollups from it. "page" = the three
 ``kpi_table`` calls of /cases/kpi/ (trend by month, ranking by grid, totals) for the street supervisor
 (every case of the street in scope), from the rollups.
+
+Baseline in the same run (issue 17: the page within 2x of it): the bare query of its rollups, the three
+statements the page's ``kpi_table`` calls send to the rollup table (sums by month, by grid, in total,
+under the supervisor's scope), compiled once and sent on a cursor, rows fetched. ``--page-only`` times
+the page and the baseline over ``quick_rollups()`` and leaves out the recompute (19 minutes at 10M).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import argparse
 import os
 import statistics
 import time
+from typing import Any
 
 import cases_common
 
@@ -95,6 +101,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--page-first", action="store_true",
                         help="time the page over quick_rollups() before the recompute")
+    parser.add_argument("--page-only", action="store_true",
+                        help="time the page and its baseline over quick_rollups(), no recompute")
     args = parser.parse_args()
     target, meta = cases_common.ensure(args.db, f"cases-kpi-{args.cases}", args.cases, events=True)
     from linli.cases.kpi import kpi_diff, kpi_fix, kpi_recompute, kpi_table
@@ -107,26 +115,63 @@ def main() -> None:
         kpi_table(user=supervisor, by="grid")
         kpi_table(user=supervisor, by="all")
 
-    def timed_page() -> tuple[float, float]:
+    def bare_statements() -> list[tuple[str, Any]]:
+        from django.db.models import Sum
+
+        from linli.cases.models_kpi import KPI_COUNTERS
+
+        qs = KpiRollup.objects.visible_to(supervisor)
+        sums = {name: Sum(name) for name in KPI_COUNTERS}
+        return [q.query.sql_with_params() for q in (
+            qs.values("month").annotate(**sums).order_by("month"),
+            qs.values("grid_id").annotate(**sums).order_by("grid_id"),
+            qs.values("street_id").annotate(**sums).order_by("street_id"),  # one street: the total
+        )]
+
+    def timed_page_and_bare() -> tuple[float, float, float]:
+        """The page and the bare statements, interleaved."""
+        from django.db import connection
+
+        statements = bare_statements()
+
+        def bare() -> None:
+            with connection.cursor() as cur:
+                for sql, params in statements:
+                    cur.execute(sql, params)
+                    cur.fetchall()
+
         page()
-        times = []
+        bare()
+        times: list[float] = []
+        base: list[float] = []
         for _ in range(args.rounds):
-            t0 = time.perf_counter()
-            page()
-            times.append((time.perf_counter() - t0) * 1000)
-        return statistics.median(times), cases_common.percentile(times, 0.95)
+            for run, into in ((page, times), (bare, base)):
+                t0 = time.perf_counter()
+                run()
+                into.append((time.perf_counter() - t0) * 1000)
+        return statistics.median(times), cases_common.percentile(times, 0.95), statistics.median(base)
+
+    def report_ratio(p50: float, p95: float, bare_p50: float, over: str) -> None:
+        from django.db import connection
+
+        print(f"  page over {over}: p50 {p50:.1f} ms, p95 {p95:.1f} ms; bare query of its rollups p50 "
+              f"{bare_p50:.1f} ms: x{p50 / bare_p50:.2f}; load {load()}", flush=True)
+        print(f"RATIO kpi-page/bare-rollups {connection.vendor} {meta['cases']} ({over}): {p50 / bare_p50:.2f}   "
+              "(goal <= 2)")
 
     def load() -> str:
         return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
     print(f"{target.label}: {meta['cases']:,} cases, {meta['events']:,} events (built in {meta['build_seconds']}s)",
           flush=True)
-    if args.page_first:
+    if args.page_first or args.page_only:
         t0 = time.perf_counter()
         quick_rollups()
-        p50, p95 = timed_page()
-        print(f"  page over {KpiRollup.objects.count():,} quick rollup rows (built in "
-              f"{time.perf_counter() - t0:.0f}s): p50 {p50:.1f} ms, p95 {p95:.1f} ms; load {load()}", flush=True)
+        built = time.perf_counter() - t0
+        p50, p95, bare_p50 = timed_page_and_bare()
+        report_ratio(p50, p95, bare_p50, f"{KpiRollup.objects.count():,} quick rollup rows (built in {built:.0f}s)")
+        if args.page_only:
+            return
     t0 = time.perf_counter()
     fresh = kpi_recompute()
     recompute_s = time.perf_counter() - t0
@@ -136,9 +181,9 @@ def main() -> None:
     kpi_fix(fresh)
     fix_s = time.perf_counter() - t0
     assert kpi_diff(fresh) == []  # the rewritten rollups against the same recompute (not a second pass)
-    p50, p95 = timed_page()
+    p50, p95, bare_p50 = timed_page_and_bare()
     print(f"  {KpiRollup.objects.count():,} rollup rows (+ {fix_s:.1f} s to rewrite them)")
-    print(f"  page from rollups p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    report_ratio(p50, p95, bare_p50, f"{KpiRollup.objects.count():,} rollup rows")
     print(f"  ratio recompute/page {recompute_s * 1000 / p50:.0f}x")
     print(f"  load average during the run (1/5/15 min, 2 shared cores): {load()}")
 
