@@ -22,7 +22,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Q, QuerySet
+from django.db import connections
+from django.db.models import DateTimeField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import Exact, GreaterThan, In
 from django.utils import timezone
@@ -46,6 +47,7 @@ from linli.cases.workflow import (
     available_actions,
     is_case_staff,
 )
+from linli.core import rawsql
 from linli.core.access import scope_of
 from linli.core.people import person_label
 from linli.core.refdata import refdata_get
@@ -257,18 +259,29 @@ def page_rows(branches: QuerySet[Case] | list[QuerySet[Case]], *, after: int | N
     per branch reads alone (``ORDER BY id DESC LIMIT size+1``: a partial index on the list's states
     answers it without reading the table, also when the planner has to sort, as for a community's desk);
     several branches are one ``UNION`` of those subqueries. The owner's name comes as a scalar subquery
-    (with two more joins PostgreSQL's planner searched the orders of nine relations: ~100 ms a page)."""
-    parts: list[Any] = []
+    (with two more joins PostgreSQL's planner searched the orders of nine relations: ~100 ms a page).
+    The ORM builds the branches' subqueries on each call; the rest of the statement it built once per
+    process (``_rows_statement``): building and compiling it every time cost several times what the
+    database took to answer it (bench/cases_worklist.py)."""
+    sqls: list[str] = []
+    params: list[Any] = []
+    alias = Case.objects.all().db  # where the ORM would read (the replica inside replica_reads)
     for qs in branches if isinstance(branches, list) else [branches]:
         if after:
             qs = qs.filter(pk__lt=after)
-        parts.append(qs.order_by("-id").values("id")[: size + 1])
-    wanted: Any = _ids_union(parts) if len(parts) > 1 else parts[0]
-    if wanted is None:
+        try:
+            sql, branch_params = qs.order_by("-id").values("id")[: size + 1].query.get_compiler(using=alias).as_sql()
+        except EmptyResultSet:
+            continue
+        sqls.append(f"SELECT id FROM ({sql}) AS branch_{len(sqls)}")  # noqa: S608 (the ORM's own SQL)
+        params.extend(branch_params)
+    if not sqls:
         return [], None
-    rows = list(Case.objects.filter(pk__in=wanted).order_by("-id").values(
-        *LIST_FIELDS, owner_user_name=user_name_of("owner_user_id"),
-        owner_department_name=department_name_of("owner_department_id"))[: size + 1])
+    statement, head_params = _rows_statement(alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(statement.replace(_IDS, " UNION ".join(sqls)).replace(_LIMIT, str(int(size) + 1)),
+                       [*head_params, *params])
+        rows = [_row(values) for values in cursor.fetchall()]
     more = len(rows) > size
     rows = rows[:size]
     for row in rows:
@@ -277,19 +290,35 @@ def page_rows(branches: QuerySet[Case] | list[QuerySet[Case]], *, after: int | N
     return rows, (rows[-1]["id"] if more and rows else None)
 
 
-def _ids_union(parts: list[Any]) -> RawSQL | None:
-    """``SELECT id FROM (branch 1) UNION SELECT id FROM (branch 2) …`` over the branches that can hold a
-    row (None when none can)."""
-    sqls: list[str] = []
-    params: list[Any] = []
-    for qs in parts:
-        try:
-            sql, branch_params = qs.query.get_compiler(using=qs.db).as_sql()
-        except EmptyResultSet:
-            continue
-        sqls.append(f"SELECT id FROM ({sql}) AS branch_{len(sqls)}")  # noqa: S608 (the ORM's own SQL)
-        params.extend(branch_params)
-    return RawSQL(" UNION ".join(sqls), params) if sqls else None  # noqa: S611
+_IDS = "SELECT 424242424242"  # where the ids' subqueries go in the statement built by the ORM
+_LIMIT = "424242424243"
+_ROW_FIELDS = (*LIST_FIELDS, "owner_user_name", "owner_department_name")
+_DATETIMES = frozenset(f for f in LIST_FIELDS if "__" not in f and isinstance(
+    Case._meta.get_field(f.removesuffix("_id")), DateTimeField))
+_statements: dict[str, tuple[str, list[Any]]] = {}
+
+
+def _rows_statement(alias: str) -> tuple[str, list[Any]]:
+    """The SQL of the page's rows (``LIST_FIELDS`` and the owner's names, newest first) with ``_IDS`` where
+    the ids' subquery goes and ``_LIMIT`` for the page size, and its parameters (those of the select list,
+    which come before the ids'): built by the ORM once per process and database."""
+    vendor = connections[alias].vendor
+    if vendor not in _statements:
+        qs = Case.objects.filter(pk__in=RawSQL(_IDS, [])).order_by("-id").values(  # noqa: S611 (a constant)
+            *LIST_FIELDS, owner_user_name=user_name_of("owner_user_id"),
+            owner_department_name=department_name_of("owner_department_id"))[: int(_LIMIT)]
+        sql, head = qs.query.get_compiler(using=alias).as_sql()
+        _statements[vendor] = (sql, list(head))
+    return _statements[vendor]
+
+
+def _row(values: tuple[Any, ...]) -> dict[str, Any]:
+    """A row of the page as ``values()`` gives it: datetimes aware, ``private`` a bool."""
+    row = dict(zip(_ROW_FIELDS, values, strict=True))
+    for name in _DATETIMES:
+        row[name] = rawsql.dt_value(row[name])
+    row["private"] = bool(row["private"])
+    return row
 
 
 def _owner_name(row: dict[str, Any]) -> None:
