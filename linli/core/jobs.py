@@ -14,8 +14,9 @@ Each app that has such jobs registers a reaper in its ``AppConfig.ready()``::
 
 A reaper is ``(now) -> int``: it ends its stale jobs (failed with a message for the user, or resumed)
 and removes what they left behind, and returns how many it ended. ``jobs_reap()`` runs them all: every
-minute in the worker (``core.tasks.core_reap_jobs``), when the worker starts, and whenever a page shows
-a job's progress, so a user never watches a dead job.
+minute in the worker (``core.tasks.core_reap_jobs``) and when the worker starts; an import's progress
+page also ends its own job when its runner died, so a user never watches a dead job for long. A page
+view never runs the city-wide reapers.
 
 **At-least-once tasks.** Huey delivers at most once: a worker killed mid-task has already taken the
 message off the queue, and the task is lost. A task that matters is declared ``@durable_task(...)``

@@ -14,7 +14,6 @@ from linli.core.audit import audit_record
 from linli.core.excel import XLSX, filename_header
 from linli.core.export_jobs import (
     export_file_path,
-    export_jobs_reap,
     export_kind,
     export_progress,
     scope_still_covers,
@@ -33,15 +32,10 @@ def _job_of(request: HttpRequest, pk: int) -> ExportJob:
 @require_GET
 @never_cache
 def export_status(request: HttpRequest, pk: int) -> HttpResponse:
+    # Polled every second by its owner: it reads the job only. A dead runner is found by the worker's reaper
+    # (core.jobs, every minute), never by a page view (a GET that re-queued the city's task runs and deleted
+    # old ones, at each poll of every user watching an export).
     job = _job_of(request, pk)
-    if not job.finished:
-        from django.utils import timezone
-
-        from linli.core.jobs import task_runs_reap
-
-        task_runs_reap(timezone.now())  # a dead runner is found now, not at the worker's next minute
-        export_jobs_reap(timezone.now())
-        job.refresh_from_db()
     context = {"job": job, "percent": export_progress(job), "ready": export_file_path(job) is not None}
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.boosted:
