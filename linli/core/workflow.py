@@ -50,7 +50,8 @@ class Transition:
     - ``required``: the inputs the action needs (422 when missing); ``fields``: further optional inputs
       the UI's form shows;
     - ``guard``: an extra condition on the object whose failure (a message) refuses the transition;
-    - ``style``: the button's Bootstrap style.
+    - ``style``: the button's Bootstrap style; a destructive one ("danger", "outline-danger") asks for
+      confirmation before it posts, on every page (``confirms``).
     """
 
     name: str
@@ -76,6 +77,11 @@ class Transition:
     def refusal(self, obj: Any, user: Any) -> Any:
         """The guard's message when the guard fails, else None."""
         return self.guard(obj, user) if self.guard is not None else None
+
+    @property
+    def confirms(self) -> bool:
+        """The one confirmation rule: a transition styled as destructive asks "Are you sure?" before it posts."""
+        return self.style.removeprefix("outline-") == "danger"
 
     @property
     def form_fields(self) -> tuple[str, ...]:

@@ -119,9 +119,9 @@ def commitments(request: HttpRequest) -> HttpResponse:
     errors: dict = {}
     if request.method == "POST":
         try:
-            if request.POST.get("act"):
-                c = access_commitment(request.user, request.POST.get("commitment"))
-                actions.commitment_transition(commitment=c, name=request.POST["act"][:16], actor=request.user,
+            if request.POST.get("action"):  # a commitment's button (core's transition_forms, post_to this page)
+                c = access_commitment(request.user, request.POST.get("object"))
+                actions.commitment_transition(commitment=c, name=request.POST["action"][:16], actor=request.user,
                                               data={"reason": request.POST.get("reason", "")[:500],
                                                     "version": request.POST.get("version", "")})
                 messages.success(request, _("Done."))

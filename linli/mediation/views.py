@@ -147,13 +147,8 @@ def _detail_context(request: HttpRequest, dispute: Any) -> dict[str, Any]:
         mediators = list(Mediator.objects.filter(active=True, place_path__in=_above(dispute.community.path))
                          .order_by("id")[:200])
     agreement = getattr(dispute, "agreement", None) if dispute.outcome == "settled" else None
-    forms = [
-        {"t": t, "fields": [{"name": n, "label": FIELD_LABELS.get(n, n), "required": n in t.required,
-                             "area": n in TEXTAREAS} for n in t.form_fields]}
-        for t in buttons
-    ]
     return {
-        "forms": forms,
+        "field_labels": FIELD_LABELS, "textareas": TEXTAREAS,  # for its inputs (mediation/_transition_fields.html)
         "dispute": dispute, "parties": selectors.party_rows(dispute), "timeline": selectors.dispute_timeline(dispute, user),
         "sessions": list(dispute.sessions.all()), "agreement": agreement, "buttons": buttons,
         "helpers": list(dispute.helpers.all()), "mediators": mediators, "light": selectors.light(dispute),

@@ -53,7 +53,8 @@ def is_submitter(registration: Any, user: Any) -> bool:
 
 TRANSITIONS: dict[str, Transition] = table(
     [
-        transition("approve", _("Approve"), [S.SUBMITTED], S.APPROVED, [is_manager], style="success"),
+        transition("approve", _("Approve"), [S.SUBMITTED], S.APPROVED, [is_manager], style="success",
+                   fields=["grid"]),
         transition("reject", _("Reject"), [S.SUBMITTED], S.REJECTED, [is_manager], ["reason"], style="danger"),
         transition("withdraw", _("Withdraw"), [S.SUBMITTED], S.WITHDRAWN, [is_submitter, is_manager]),
     ]

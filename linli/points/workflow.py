@@ -65,7 +65,8 @@ REDEMPTION_TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in [
         transition("fulfil", _("Hand over"), [R.ISSUED], R.FULFILLED, [is_provider], style="success"),
-        transition("refund", _("Refund"), [R.ISSUED, R.FULFILLED], R.REFUNDED, [is_manager], style="warning"),
+        transition("refund", _("Refund"), [R.ISSUED, R.FULFILLED], R.REFUNDED, [is_manager], style="warning",
+                   fields=["note"]),
         transition("cancel", _("Cancel"), [R.ISSUED], R.CANCELLED, [is_owner, is_manager]),
     ]
 }

@@ -1,7 +1,8 @@
 """One view renders a workflow's buttons from its table: ``{% transition_forms %}`` (partials/transitions.html).
 
 A page that writes its own buttons for a transition (a ``btn-{{ t.style }}`` button labelled ``{{ t.label }}``)
-fails here unless it is named in ``HAND_WRITTEN`` with the reason; the list may only shrink."""
+fails here: there is no allowance. Whether a transition asks "Are you sure?" is the table's (``Transition.confirms``),
+the same on every page."""
 
 from __future__ import annotations
 
@@ -12,18 +13,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]  # linli/
 PARTIALS = {"templates/partials/transitions.html", "templates/partials/transition_field.html"}
-
-# Templates still writing a transition's button by hand, and why. May only shrink.
-HAND_WRITTEN = {
-    "evaluation/templates/evaluation/members.html": "open: the comment form's grade select and the rows' layout",
-    "evaluation/templates/evaluation/commitments.html": "open: a commitment's buttons post to the list page",
-    "hall/templates/hall/class_detail.html": "open: a course's and an enrolment's buttons",
-    "mediation/templates/mediation/dispute_detail.html": "open: the mediation forms (session, settle) not examined",
-    "party/templates/party/registration_detail.html": "open: one form with the grid and the reason for every button",
-    "points/templates/points/redemption.html": "open: refund's reason (posted as note) is not in the table",
-    "privacy/templates/privacy/correction.html": "open: refuse's reason is a Django form with its errors",
-    "privacy/templates/privacy/my_data.html": "open: a resident's withdraw posts to its own address",
-}
 
 # A transition's button written by hand: class "… btn-{{ x.style }} …" and the text "{{ x.label }}".
 BUTTON = re.compile(
@@ -41,12 +30,9 @@ def _templates() -> dict[str, str]:
 
 def test_no_page_writes_a_transitions_buttons_by_hand():
     templates = _templates()
+    assert len(templates) > 100, "the templates are not where this test looks"
     by_hand = sorted(name for name, text in templates.items() if BUTTON.search(text))
-    assert by_hand, "the pattern finds nothing: it no longer matches how a button is written"
-    new = [name for name in by_hand if name not in HAND_WRITTEN]
-    assert not new, f"pages writing workflow buttons by hand instead of {{% transition_forms %}}: {new}"
-    stale = sorted(set(HAND_WRITTEN) - set(by_hand))
-    assert not stale, f"converted or gone, take them off HAND_WRITTEN: {stale}"
+    assert not by_hand, f"pages writing workflow buttons by hand instead of {{% transition_forms %}}: {by_hand}"
 
 
 def test_the_pattern_sees_a_hand_written_button():
@@ -65,20 +51,43 @@ def test_the_pattern_sees_a_hand_written_button():
         ("orders/templates/orders/my_wishes.html", "orders:wish_act"),
         ("orders/templates/orders/wish_adopt.html", "orders:wish_act"),
         ("hall/templates/hall/application_detail.html", "hall:application_transition"),
+        ("hall/templates/hall/class_detail.html", "hall:class_transition"),
+        ("hall/templates/hall/class_detail.html", "hall:enrolment_transition"),
+        ("evaluation/templates/evaluation/members.html", "evaluation:member_transition"),
+        ("evaluation/templates/evaluation/commitments.html", ""),  # post_to the list page
+        ("mediation/templates/mediation/dispute_detail.html", "mediation:dispute_act"),
+        ("party/templates/party/registration_detail.html", ""),  # post_to the page: its form checks grid and reason
+        ("points/templates/points/redemption.html", "points:redemption_action"),
+        ("privacy/templates/privacy/correction.html", "privacy:correction_action"),
+        ("privacy/templates/privacy/my_data.html", ""),  # post_to the resident's own withdraw address
     ],
 )
 def test_the_converted_pages_use_the_tag(template, door):
     text = (ROOT / template).read_text(encoding="utf-8")
-    assert re.search(r'\{%\s*transition_forms\s+[\w.]+\s+"' + re.escape(door) + '"', text), template
+    tag = r'\{%\s*transition_forms\s+[\w.]+\s+"' + re.escape(door) + '"' + (r"[^%]*\bpost_to=" if not door else "")
+    assert re.search(tag, text), template
 
 
-def _render(transitions, obj, **args):
+def test_no_page_decides_confirmation_itself():
+    for name, text in _templates().items():
+        for tag in re.findall(r"\{%\s*transition_forms\b[^%]*%\}", text):
+            assert "confirm" not in tag, f"{name}: whether to confirm is the table's (Transition.confirms)"
+
+
+class _Var(str):
+    """An option given as a template variable, not a string."""
+
+
+def _render(transitions, obj, door="cases:act", extra=None, **args):
     from django.template import Context, Template
 
-    options = " ".join(f'{k}="{v}"' if isinstance(v, str) else f"{k}={v}" for k, v in args.items())
+    options = " ".join(f'{k}="{v}"' if isinstance(v, str) and not isinstance(v, _Var) else f"{k}={v}"
+                       for k, v in args.items())
+    context = {"transitions": transitions, "obj": obj, "csrf_token": "tok", "satisfactions": [("ok", "满意")],
+               **(extra or {})}
     return Template(
-        '{% load workflow %}{% transition_forms transitions "cases:act" obj ' + options + " %}"
-    ).render(Context({"transitions": transitions, "obj": obj, "csrf_token": "tok", "satisfactions": [("ok", "满意")]}))
+        '{% load workflow %}{% transition_forms transitions "' + door + '" obj ' + options + " %}"
+    ).render(Context(context))
 
 
 class _Obj:
@@ -112,7 +121,6 @@ def test_a_panel_opens_a_form_for_inputs_and_posts_at_once_without(db):
     assert "data-confirm" in forms["refuse"] and "data-confirm" not in forms["rate"]
     assert 'type="radio" name="satisfaction" value="ok"' in forms["rate"] and 'name="photo"' in forms["rate"]
     assert 'name="comment"' in forms["rate"] and 'name="comment" rows="2" required' not in forms["rate"]
-    assert "data-confirm" not in _render(rows, _Obj(), layout="panel", confirm=False)
     big = _render(rows, _Obj(), layout="panel", big=True)
     assert "btn-lg" in big and "form-control-lg" in big
 
@@ -131,3 +139,95 @@ def test_an_unknown_layout_is_an_error(db):
 
     with pytest.raises(TemplateSyntaxError):
         _render([_row("sign")], _Obj(), layout="grid")
+
+
+def test_stacked_shows_each_form_labelled_one_under_the_other(db):
+    rows = [_row("sign", style="success"), _row("return", ["reason"])]
+    html = _render(rows, _Obj(), layout="stacked")
+    forms = _forms(html)
+    assert list(forms) == ["sign", "return"] and "collapse" not in html and "data-bs-toggle" not in html
+    assert '<label class="form-label" for="reason-return-7">' in forms["return"]  # labelled, shown at once
+    assert 'name="reason" rows="2" required' in forms["return"] and 'placeholder=' not in forms["return"]
+    assert '<div class="d-grid d-sm-block"><button class="btn btn-success' in forms["sign"]  # across a phone
+    assert 'data-testid="do-sign"' in forms["sign"]
+    big = _render(rows, _Obj(), layout="stacked", big=True)
+    assert '<div class="d-grid"><button class="btn btn-success text-nowrap btn-lg"' in big
+    assert "form-control-lg" in big
+
+
+def test_forms_post_to_a_given_address_with_the_action_and_the_object(db):
+    rows = [_row("approve"), _row("withdraw", ["reason"])]
+    html = _render(rows, _Obj(), door="", post_to="/list/?year=2026", testid="c")
+    forms = _forms(html)
+    for name in ("approve", "withdraw"):
+        assert 'action="/list/?year=2026"' in forms[name]
+        assert f'name="action" value="{name}"' in forms[name] and 'name="object" value="7"' in forms[name]
+    assert 'id="reason-withdraw-c-7"' in forms["withdraw"]  # a testid scopes the ids (two objects on a page)
+    plain = _render(rows, _Obj())
+    assert 'action="/cases/7/' in plain and 'name="action"' not in plain
+
+
+def test_a_route_or_an_address_exactly_one(db):
+    from django.template import TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError):
+        _render([_row("sign")], _Obj(), post_to="/x/")
+    with pytest.raises(TemplateSyntaxError):
+        _render([_row("sign")], _Obj(), door="")
+
+
+def test_a_bound_forms_errors_and_values_show_at_its_inputs(db):
+    from django import forms
+
+    class Refuse(forms.Form):
+        reason = forms.CharField()
+        grid = forms.CharField(required=False)
+
+        def clean(self):
+            raise forms.ValidationError("整体错误")
+
+    bound = Refuse({"reason": "", "grid": "3"})
+    assert not bound.is_valid()
+    rows = [_row("accept"), _row("refuse", ["reason"], style="danger")]
+    for layout in ("panel", "stacked", "inline"):
+        html = _render(rows, _Obj(), extra={"bound": bound}, layout=layout, errors=_Var("bound"))
+        forms_ = _forms(html)
+        assert "整体错误" in html.split("<form")[0]  # the form's general errors above the forms
+        assert 'data-testid="error-reason"' in forms_["refuse"] and "is-invalid" in forms_["refuse"]
+        assert "error-reason" not in forms_["accept"]
+    panel = _forms(_render(rows, _Obj(), extra={"bound": bound}, layout="panel", errors=_Var("bound")))
+    assert 'class="collapse show' in panel["refuse"]  # the form holding the error is open
+    typed = Refuse({"reason": "<b>太晚</b>"})
+    typed.is_valid()
+    html = _render(rows, _Obj(), extra={"bound": typed}, layout="stacked", errors=_Var("bound"))
+    assert "&lt;b&gt;太晚&lt;/b&gt;</textarea>" in html  # what was typed stays, escaped
+    fresh = _render(rows, _Obj(), extra={"bound": Refuse()}, layout="panel", errors=_Var("bound"))
+    assert "is-invalid" not in fresh and "collapse show" not in fresh and "alert" not in fresh
+
+
+@pytest.mark.parametrize("style", ["danger", "outline-danger", "warning", "secondary", "outline-secondary"])
+def test_one_confirmation_rule_from_the_table(db, style):
+    """A destructive transition asks before it posts in every layout, with or without inputs; nothing else asks."""
+    rows = [_row("go", style=style), _row("stop", ["reason"], style=style)]
+    destructive = style in ("danger", "outline-danger")
+    assert all(t.confirms is destructive for t in rows)
+    for layout in ("panel", "stacked", "inline"):
+        forms = _forms(_render(rows, _Obj(), layout=layout))
+        for name in ("go", "stop"):
+            assert ("data-confirm" in forms[name]) is destructive, (layout, name)
+
+
+def test_a_page_cannot_turn_confirmation_off(db):
+    from django.template import TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError):
+        _render([_row("stop", style="danger")], _Obj(), layout="panel", confirm=False)
+
+
+def test_every_tables_destructive_rows_confirm():
+    """The rule read over the project's tables: each row styled danger asks; the cases' and the hall's too."""
+    from linli.cases.workflow import TRANSITIONS as CASES
+    from linli.hall.workflow import COURSE_TRANSITIONS, ENROLMENT_TRANSITIONS
+
+    assert CASES["refuse"].confirms and COURSE_TRANSITIONS["cancel"].confirms
+    assert ENROLMENT_TRANSITIONS["cancel"].confirms and not ENROLMENT_TRANSITIONS["complete"].confirms

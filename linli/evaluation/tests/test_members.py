@@ -142,7 +142,7 @@ def test_commitments_on_the_building_pages_and_what_was_done(client, world, serv
     with pytest.raises(Refused):  # nothing is recorded against it before approval
         actions.commitment_log(commitment=c, done_on=timezone.localdate(), text="x", actor=serving.user)
     assert client.login(username=community_staff.username, password=PASSWORD)
-    r = client.post(reverse("evaluation:commitments"), {"commitment": c.pk, "act": "approve", "version": c.version})
+    r = client.post(reverse("evaluation:commitments"), {"object": c.pk, "action": "approve", "version": c.version})
     assert r.status_code == 302
     c.refresh_from_db()
     assert c.status == "approved" and c.events.get().kind == "approve"
