@@ -65,8 +65,9 @@ def test_staff_work_the_party_pages_in_chinese(page, live_server, world, communi
     assert axe_violations(page) == []
 
     page.goto(f"{base}/party/registrations/{reg.pk}/")
-    page.select_option("select[name=grid]", str(world.grid_a.pk))
-    page.click("button[name=action][value=approve]")
+    page.click("[data-testid=actions] [data-action=approve]")  # opens the approval's form: the grid
+    page.select_option("[data-testid=form-approve] select[name=grid]", str(world.grid_a.pk))
+    page.click("[data-testid=submit-approve]")
     page.wait_for_load_state("networkidle")
     assert "已批准" in page.inner_text("[data-testid=status]")
     _shot(page, "registration")
