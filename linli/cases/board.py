@@ -44,10 +44,9 @@ def board_tally(community: Any, year: int) -> dict[str, int]:
 BOARD_PAGE = 100
 
 
-def board_communities(user: Any, *, after: str = "", size: int = BOARD_PAGE) -> tuple[list[Any], str]:
+def board_communities(user: Any) -> Any:
     """The communities whose board the user finds in the menu: those under the user's places (a street's
-    communities) and those above them (a resident's or a grid worker's own community); a keyset page by
-    code and the ``after`` of the next page ("" at the end)."""
+    communities) and those above them (a resident's or a grid worker's own community), for the one pager."""
     from django.db.models import Q
 
     from linli.places.kinds import PlaceKind
@@ -55,17 +54,9 @@ def board_communities(user: Any, *, after: str = "", size: int = BOARD_PAGE) -> 
 
     paths = sorted(getattr(getattr(user, "scope", None), "place_paths", ()) or ())
     if not paths:
-        return [], ""
+        return places_of_kind(PlaceKind.COMMUNITY).none()
     above = {int(part) for p in paths for part in p.strip("/").split("/") if part}
     under = Q()
     for p in paths:
         under |= Q(path__startswith=p)
-    qs = (places_by_ids(above, kinds=[PlaceKind.COMMUNITY]) | places_of_kind(PlaceKind.COMMUNITY).filter(under)).order_by(
-        "code", "pk"
-    )
-    if after:
-        qs = qs.filter(code__gt=after)
-    rows = list(qs[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return rows, (rows[-1].code if more else "")
+    return places_by_ids(above, kinds=[PlaceKind.COMMUNITY]) | places_of_kind(PlaceKind.COMMUNITY).filter(under)

@@ -805,11 +805,10 @@ def intake(request: HttpRequest) -> HttpResponse:
 @require_GET
 def boards(request: HttpRequest) -> HttpResponse:
     """The progress boards the user may open from the menu; with one community, that board itself."""
-    after = request.GET.get("after", "")[:32]
-    communities, next_after = board.board_communities(request.user, after=after)
-    if len(communities) == 1 and not after and not next_after:
-        return redirect("cases:board", pk=communities[0].pk)
-    return render(request, "cases/boards.html", {"communities": communities, "next_after": next_after})
+    page = page_rows(request, board.board_communities(request.user), size=board.BOARD_PAGE, ascending=True)
+    if len(page["rows"]) == 1 and "after" not in request.GET and not page["next_after"]:
+        return redirect("cases:board", pk=page["rows"][0].pk)
+    return render(request, "cases/boards.html", {**page, "communities": page["rows"]})
 
 
 @replica_reads

@@ -13,7 +13,7 @@ from typing import Any
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
-from linli.core.api import page_of
+from linli.core.api import page_of, paged
 from linli.core.workflow_api import action_routes, filled_data
 from linli.mediation import actions, selectors
 from linli.mediation.access import access_dispute
@@ -136,8 +136,8 @@ class DisputeListIn(Schema):
 def dispute_list(request, filters: Query[DisputeListIn]):
     f = selectors.DisputeFilters(kind=filters.kind, status=filters.status, grid=filters.grid,
                                  community=filters.community, month=filters.month, q=filters.q)
-    rows, next_after = selectors.dispute_page(request.auth, f, after=filters.after, size=filters.size)
-    return {"items": [_row(d) for d in rows], "next_after": next_after}
+    return paged(selectors.dispute_list(request.auth, f), _row, after=filters.after, size=filters.size,
+                 max_size=selectors.MAX_PAGE_SIZE)
 
 
 class PartyIn(Schema):

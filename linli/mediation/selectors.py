@@ -69,23 +69,14 @@ def dispute_queryset(user: Any, f: DisputeFilters | None = None) -> QuerySet[Any
     return qs
 
 
-def dispute_page(user: Any, f: DisputeFilters | None = None, *, after: int | None = None,
-                 size: int = PAGE_SIZE) -> tuple[list[Any], int | None]:
-    """One page (newest first) and the ``after`` of the next page (None at the end): keyset on the id,
-    one row more than the page says there is more; the set is never counted."""
-    size = max(1, min(int(size or PAGE_SIZE), MAX_PAGE_SIZE))
+def dispute_list(user: Any, f: DisputeFilters | None = None) -> Any:
+    """The ledger's disputes with what a row shows, for the one pager (core.ui.page_rows, core.api.paged)."""
     from django.db.models import Prefetch
 
     from linli.mediation.models import DisputeParty
 
-    qs = dispute_queryset(user, f).select_related("grid", "community", "lead").prefetch_related(
+    return dispute_queryset(user, f).select_related("grid", "community", "lead").prefetch_related(
         Prefetch("parties", queryset=DisputeParty.objects.select_related("person").order_by("role", "id")))
-    if after:
-        qs = qs.filter(pk__lt=after)
-    rows = list(qs.order_by("-id")[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return rows, (rows[-1].pk if more and rows else None)
 
 
 def is_overdue(dispute: Any, today: dt.date | None = None) -> bool:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from linli.core.access import path_prefixes, scope_of
 from linli.core.errors import DomainError, Invalid, NotFound
 from linli.core.excel import download
-from linli.core.ui import after_cursor, form_errors, perm_required, raise_http
+from linli.core.ui import form_errors, page_rows, perm_required, raise_http
 from linli.mediation import actions, selectors
 from linli.mediation.access import access_dispute, can_file, can_handle, can_unmask
 from linli.mediation.forms import TRIAGE_CHOICES, DisputeForm
@@ -56,15 +56,12 @@ def _int(value: Any) -> int | None:
 
 @perm_required(PERM_VIEW)
 def dispute_list(request: HttpRequest) -> HttpResponse:
-    g = request.GET
     f = _ledger_filters(request)
-    rows, next_after = selectors.dispute_page(request.user, f, after=after_cursor(request))
+    page = page_rows(request, selectors.dispute_list(request.user, f), size=selectors.PAGE_SIZE)
     today = timezone.localdate()
-    items = [{"d": d, "light": selectors.light(d, today), "parties": selectors.parties_summary(d)} for d in rows]
-    query = g.copy()
-    query.pop("after", None)
+    items = [{"d": d, "light": selectors.light(d, today), "parties": selectors.parties_summary(d)} for d in page["rows"]]
     return render(request, "mediation/dispute_list.html", {
-        "items": items, "next_after": next_after, "filters": f, "query": query.urlencode(),
+        **page, "items": items, "filters": f,
         "kinds": DisputeKind.choices, "statuses": DisputeStatus.choices, "grids": _grids(request.user),
         "counts": selectors.status_counts(request.user), "can_file": can_file(request.user),
     })

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
 
-from linli.core.batches import keyset_page
 from linli.notifications.models import Notice, NoticePreference
 
 
@@ -63,14 +62,15 @@ def unread_count(user: Any) -> int:
     return Notice.objects.visible_to(user).filter(read_at__isnull=True).count()
 
 
-def inbox(
-    user: Any, *, after: int | None = None, unread: bool = False, limit: int = 30
-) -> tuple[list[Notice], int | None]:
-    """One page of ``user``'s notices, newest first, and the cursor of the next page (None at the end)."""
+INBOX_PAGE = 30
+
+
+def inbox(user: Any, *, unread: bool = False) -> Any:
+    """``user``'s notices (``unread``: those not read yet), for the one pager (newest first)."""
     qs = Notice.objects.visible_to(user)
     if unread:
         qs = qs.filter(read_at__isnull=True)
-    return keyset_page(qs, after=after, size=limit)
+    return qs
 
 
 def notices_about(user: Any, *, ref_prefix: str, limit: int = 5) -> list[Notice]:

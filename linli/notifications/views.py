@@ -12,29 +12,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from linli.core.errors import DomainError
-from linli.core.ui import form_errors, raise_http
+from linli.core.ui import form_errors, page_rows, raise_http
 from linli.notifications import actions, selectors
 from linli.notifications.forms import PreferenceForm
-
-
-def _cursor(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     unread = request.GET.get("show") == "unread"
-    rows, next_cursor = selectors.inbox(request.user, after=_cursor(request.GET.get("after")), unread=unread)
+    page = page_rows(request, selectors.inbox(request.user, unread=unread), size=selectors.INBOX_PAGE)
     return render(
         request,
         "notifications/inbox.html",
         {
-            "notices": rows,
-            "next_cursor": next_cursor,
+            **page,
+            "notices": page["rows"],
             "unread_only": unread,
             "unread": selectors.unread_count(request.user),
             "preference": selectors.preference_for(request.user),

@@ -133,8 +133,8 @@ def me_correction_create(request, payload: CorrectionCreateIn):
 @router.get("/corrections", response=CorrectionPageOut, summary="Correction requests to decide (scoped)")
 def correction_list(request, filters: Query[CorrectionQueueIn]):
     status = filters.status if filters.status in CorrectionStatus.values else CorrectionStatus.REQUESTED
-    rows, next_after = selectors.correction_queue(request.auth, status=status, after=filters.after, size=filters.size)
-    return {"items": [_staff_out(c, request.auth) for c in rows], "next_after": next_after}
+    qs = selectors.correction_queue(request.auth, status=status)
+    return paged(qs, lambda c: _staff_out(c, request.auth), after=filters.after, size=filters.size)
 
 
 def _get(user: Any, correction_id: int) -> CorrectionRequest:

@@ -19,7 +19,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from linli.core.apps import app_modules
-from linli.core.batches import keyset_page
 from linli.privacy.models import CorrectionRequest
 from linli.privacy.workflow import OPEN_STATES
 
@@ -123,9 +122,9 @@ def open_count(person: Any) -> int:
     return CorrectionRequest.objects.filter(person=person, status__in=OPEN_STATES).count()
 
 
-def correction_queue(user: Any, *, status: str = "requested", after: int | None = None, size: int = 50):
-    """The requests staff decide on (in their scope, newest first), one keyset page."""
+def correction_queue(user: Any, *, status: str = "requested") -> Any:
+    """The requests staff decide on (in their scope), for the one pager."""
     qs = CorrectionRequest.objects.visible_to(user).exclude(requester_id=user.pk).select_related("person")
     if status:
         qs = qs.filter(status=status)
-    return keyset_page(qs, after=after, size=size)
+    return qs

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from linli.core.errors import DomainError
 from linli.core.excel import download
-from linli.core.ui import after_cursor, form_errors, perm_required, raise_http
+from linli.core.ui import form_errors, page_rows, perm_required, raise_http
 from linli.core.workflow import available
 from linli.privacy import actions, selectors
 from linli.privacy.access import access_correction
@@ -105,9 +105,9 @@ def corrections(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", CorrectionStatus.REQUESTED)
     if status not in CorrectionStatus.values:
         status = CorrectionStatus.REQUESTED
-    rows, next_after = selectors.correction_queue(request.user, status=status, after=after_cursor(request))
+    page = page_rows(request, selectors.correction_queue(request.user, status=status))
     return render(request, "privacy/corrections.html", {
-        "rows": [(c, actions.correction_value_shown(c)) for c in rows], "next_after": next_after,
+        **page, "rows": [(c, actions.correction_value_shown(c)) for c in page["rows"]],
         "status": status, "statuses": CorrectionStatus.choices,
     })
 

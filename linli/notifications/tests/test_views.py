@@ -39,10 +39,10 @@ def test_the_inbox_pages_by_keyset_and_says_when_there_is_more(client, resident)
         notice_queue(user_ids=[resident.pk], kind="k", ref=f"r:{n}", text=f"通知{n:02d}")
     client.force_login(resident)
     first = client.get(reverse("notifications:inbox"))
-    assert first.context["next_cursor"] is not None and len(first.context["notices"]) == 30
-    second = client.get(reverse("notifications:inbox"), {"after": first.context["next_cursor"]})
+    assert first.context["next_after"] is not None and len(first.context["notices"]) == 30
+    second = client.get(reverse("notifications:inbox"), {"after": first.context["next_after"]})
     texts = [n.text for n in second.context["notices"]]
-    assert texts == [f"通知{n:02d}" for n in range(4, -1, -1)] and second.context["next_cursor"] is None
+    assert texts == [f"通知{n:02d}" for n in range(4, -1, -1)] and second.context["next_after"] is None
     assert client.get(reverse("notifications:inbox"), {"after": "x"}).status_code == 200  # a bad cursor: page one
 
 
@@ -98,3 +98,16 @@ def test_a_channel_without_an_address_is_refused_with_a_message(client, world):
     response = client.post(reverse("notifications:preferences"), {"channels": ["email"], "digest_at": "08:00"})
     assert response.status_code == 200 and response.context["form"].errors["channels"]
     assert not NoticePreference.objects.filter(user=user).exists()
+
+
+def test_the_unread_filter_survives_the_more_link(client, grid_worker_a, grid_worker_b):
+    from linli.core.testing.pages import more_href, walk_pages
+    from linli.notifications.models import Notice
+
+    for n in range(35):
+        Notice.objects.create(user=grid_worker_a, kind="case", ref=f"case:{n}", text=f"未读{n:02d}")
+    client.force_login(grid_worker_a)
+    bodies = walk_pages(client, reverse("notifications:inbox"), {"show": "unread"})
+    assert [b.count('data-testid="notice"') for b in bodies] == [30, 5] and "show=unread" in more_href(bodies[0])
+    client.force_login(grid_worker_b)
+    assert walk_pages(client, reverse("notifications:inbox"))[0].count('data-testid="notice"') == 0
