@@ -3,8 +3,7 @@ category), disputes, visits, activities, alarms and evaluations, as Excel (``cor
 (reportlab, the built-in CID font STSong-Light). Generated on the 1st for the month before by a periodic
 task (``dashboards_monthly_reports``), kept (``MonthlyReport``, written by ``actions.report_generate``), downloadable, and regenerable for any past
 month. Figures from the owning apps' selectors and rollups (disputes: mediation.selectors.dispute_stats;
-door-knocking visits: care.selectors.visit_stats); a figure whose selector does not exist yet (evaluations)
-is said to be not recorded."""
+door-knocking visits: care.selectors.visit_stats; evaluations: evaluation.selectors.evaluation_stats)."""
 
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.excel import Workbook
-from linli.dashboards.screen import RATE_NAMES, _optional, month_add, month_start
+from linli.dashboards.screen import RATE_NAMES, month_add, month_start
 
 REPORT_KINDS = ("street", "community")
 FONT = "STSong-Light"
@@ -26,8 +25,11 @@ def _pct(value: float | None) -> str:
 
 
 def report_figures(place: Any, month: int) -> dict[str, Any]:
+    from linli.care.selectors import visit_stats
     from linli.cases.selectors import kpi_rows as kpi_table
+    from linli.evaluation.selectors import evaluation_stats
     from linli.iot.selectors import alarms_by_month
+    from linli.mediation.selectors import dispute_stats
     from linli.points.selectors import points_stats
     from linli.volunteers.selectors import volunteer_stats
 
@@ -47,9 +49,9 @@ def report_figures(place: Any, month: int) -> dict[str, Any]:
         "alarms": alarms,
         "volunteers": volunteer_stats(place_path=place.path, since=start, until=end),
         "points": points_stats(place_path=place.path, since=start, until=end),
-        "disputes": _optional("linli.mediation.selectors", "dispute_stats", place.path, start, end),
-        "visits": _optional("linli.care.selectors", "visit_stats", place.path, start, end),
-        "evaluations": _optional("linli.evaluation.selectors", "evaluation_stats", place.path, start, end),
+        "disputes": dispute_stats(place_path=place.path, since=start, until=end),
+        "visits": visit_stats(place_path=place.path, since=start, until=end),
+        "evaluations": evaluation_stats(place_path=place.path, since=start, until=end),
     }
 
 
@@ -65,7 +67,6 @@ def _kpi_cells(r: dict[str, Any]) -> list[Any]:
 
 def _sections(f: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
     """The report as (title, header, rows) tables: the same content in Excel and PDF."""
-    not_yet = _("Not recorded in Linli yet (the module is not installed).")
     unit_label = _("Community") if f["unit_by"] == "community" else _("Grid")
     sections = [
         (_("Cases and KPIs"), [_("Scope"), *_kpi_headers()], [[f["place"], *_kpi_cells(f["total"])]]),
@@ -89,11 +90,16 @@ def _sections(f: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]
         "failed": _("Mediation failed"), "open": _("Open now"),
         "visits": _("Door-knocking visits"), "persons": _("Persons visited"),
         "needing_help": _("Found needing help"), "overdue_plans": _("Visit plans overdue now"),
+        "rounds": _("Building evaluation rounds of the month"), "rounds_published": _("Rounds published"),
+        "sheets": _("Score sheets handed in"), "red_flags": _("Red-flag buildings"),
+        "inspections": _("Campaign inspections made"), "problems": _("Problems found by the inspections"),
+        "fixed": _("Of them fixed by the month's end"), "members": _("Party members' evaluations confirmed"),
+        "excellent": _("Graded excellent"), "good": _("Graded good"), "fair": _("Graded fair"),
+        "poor": _("Graded poor"), "survey_answers": _("Satisfaction survey answers"),
+        "survey_satisfied": _("Of them satisfied"),
     }
     for key, title in (("disputes", _("Disputes")), ("visits", _("Visits")), ("evaluations", _("Evaluations"))):
-        value = f[key]
-        rows = [[labels.get(str(k), str(k)), v] for k, v in value.items()] if value is not None else [[not_yet, ""]]
-        sections.append((title, [_("Item"), _("Value")], rows))
+        sections.append((title, [_("Item"), _("Value")], [[labels[k], v] for k, v in f[key].items()]))
     return sections
 
 

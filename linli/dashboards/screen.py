@@ -40,9 +40,11 @@ def _pct(value: float | None) -> float | None:
 
 
 def screen_figures(user: Any, place: Any, *, now: datetime | None = None) -> dict[str, Any]:
+    from linli.care.selectors import visit_stats
     from linli.cases.selectors import screen_case_figures
     from linli.cases.workflow import CaseStatus
     from linli.iot.selectors import screen_iot
+    from linli.mediation.selectors import dispute_stats
     from linli.points.selectors import points_stats
     from linli.volunteers.selectors import volunteer_stats
 
@@ -83,8 +85,8 @@ def screen_figures(user: Any, place: Any, *, now: datetime | None = None) -> dic
         "devices_total": sum(d["n"] for d in iot["devices"].values()),
         "volunteers": volunteer_stats(place_path=place.path, since=start, until=end),
         "points": points_stats(place_path=place.path, since=start, until=end),
-        "visits": _optional("linli.care.selectors", "visit_stats", place.path, start, end),
-        "disputes": _optional("linli.mediation.selectors", "dispute_stats", place.path, start, end),
+        "visits": visit_stats(place_path=place.path, since=start, until=end),
+        "disputes": dispute_stats(place_path=place.path, since=start, until=end),
     }
 
 
@@ -114,13 +116,3 @@ def shared_figures(name: str, user: Any, place: Any, make: Any) -> Any:
         cache.set(key, figures, seconds)
     return figures
 
-
-def _optional(module: str, name: str, path: str, start: datetime, end: datetime) -> dict[str, Any] | None:
-    """Figures of a module that may not be installed yet (care visits, disputes): None until it is."""
-    import importlib
-
-    try:
-        fn = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-    return fn(place_path=path, since=start, until=end)

@@ -460,3 +460,51 @@ def mentor_pairs(user: Any, *, place_path: str, year: int, limit: int = 100) -> 
                 .annotate(n=Count("sessions", filter=Q(sessions__held_on__year=year)),
                           h=Sum("sessions__hours", filter=Q(sessions__held_on__year=year)))
                 .order_by("-started_on", "-id")[:limit])
+
+
+# --- the monthly report -----------------------------------------------------------------------------------------
+
+EVALUATION_STATS = ("rounds", "rounds_published", "sheets", "red_flags", "inspections", "problems", "fixed",
+                    "members", "excellent", "good", "fair", "poor", "survey_answers", "survey_satisfied")
+
+
+def evaluation_stats(*, place_path: str, since: dt.datetime, until: dt.datetime) -> dict[str, int]:
+    """For the monthly report (评议 of the month under ``place_path``; [since, until) aware datetimes, a
+    calendar month): the buildings' cross-evaluation rounds of the month (held: not cancelled; of them
+    published), the score sheets handed in during the month and the red-flag buildings of the published
+    rounds; the campaigns' inspections made in the month under the place, the problems they found and how
+    many of those were fixed (their case closed) by the month's end; the party members' half-year
+    evaluations confirmed in the month, by grade; the satisfaction surveys' answers of the month and the
+    satisfied ones. Not scoped by a user: the callers let in only readers whose scope covers the place."""
+    from django.utils import timezone
+
+    from linli.cases.selectors import case_states
+    from linli.evaluation.models import Finding, Inspection, MemberEvaluation, SurveyAnswer
+    from linli.evaluation.workflow import MemberEvaluationStatus, MemberGrade
+
+    first, last = timezone.localdate(since), timezone.localdate(until)
+    rounds = EvaluationRound.objects.filter(place_path__startswith=place_path, month__gte=first, month__lt=last)
+    out = rounds.exclude(status=RoundStatus.CANCELLED).aggregate(
+        rounds=Count("id"), rounds_published=Count("id", filter=Q(status=RoundStatus.PUBLISHED)))
+    out["sheets"] = ScoreSheet.objects.filter(round__place_path__startswith=place_path, submitted_at__gte=since,
+                                              submitted_at__lt=until).count()
+    out["red_flags"] = RoundResult.objects.filter(round__in=rounds.filter(status=RoundStatus.PUBLISHED),
+                                                  red_flag=True).count()
+    inspections = Inspection.objects.filter(target__place__path__startswith=place_path, inspected_at__gte=since,
+                                            inspected_at__lt=until)
+    out["inspections"] = inspections.count()
+    cases = list(Finding.objects.filter(inspection__in=inspections).values_list("case_id", flat=True))
+    states = case_states(cases)
+    out["problems"] = len(cases)
+    out["fixed"] = sum(1 for i in cases if (s := states.get(i or 0)) and s["status"] == "closed"
+                       and s["closed_at"] is not None and s["closed_at"] < until)
+    grades = dict(MemberEvaluation.objects.filter(place_path__startswith=place_path,
+                                                  status=MemberEvaluationStatus.CONFIRMED, confirmed_at__gte=since,
+                                                  confirmed_at__lt=until)
+                  .values_list("grade").order_by().annotate(n=Count("id")))
+    out["members"] = sum(grades.values())
+    out.update({grade: grades.get(grade, 0) for grade in MemberGrade.values})
+    out.update(SurveyAnswer.objects.filter(survey__place_path__startswith=place_path, answered_at__gte=since,
+                                           answered_at__lt=until)
+               .aggregate(survey_answers=Count("id"), survey_satisfied=Count("id", filter=Q(satisfied=True))))
+    return {key: int(out[key]) for key in EVALUATION_STATS}

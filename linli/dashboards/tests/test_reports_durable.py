@@ -34,9 +34,9 @@ def test_monthly_reports_killed_mid_way_end_with_one_report_per_place(world):
     assert AuditEntry.objects.filter(action="dashboards.report_generate").count() == 3  # each made once
 
 
-def test_the_report_has_the_months_visits_and_disputes(world):
-    """Disputes and door-knocking visits are counted by their apps' selectors (they read "not installed"
-    before care and mediation had them); evaluations are still said to be not recorded."""
+def test_the_report_has_the_months_visits_disputes_and_evaluations(world):
+    """Disputes, door-knocking visits and evaluations (评议) are counted by their apps' selectors (they read
+    "not installed" before care, mediation and evaluation had them), each figure named in Chinese."""
     from django.utils import timezone, translation
 
     from linli.dashboards.reports import _sections, report_figures
@@ -49,4 +49,7 @@ def test_the_report_has_the_months_visits_and_disputes(world):
     assert f["visits"] == {"visits": 0, "persons": 0, "needing_help": 0, "overdue_plans": 0}
     assert sections["矛盾纠纷"][0] == ["登记数", 0] and ["调解成功（达成协议）", 0] in sections["矛盾纠纷"]
     assert ["走访人数", 0] in sections["走访关爱"]
-    assert sections["评价"] == [["邻里系统尚未记录（该模块尚未启用）。", ""]]
+    assert f["evaluations"]["rounds"] == 0 and f["evaluations"]["problems"] == 0
+    assert sections["评价"][:2] == [["本月楼栋互评轮次", 0], ["已公布排名的轮次", 0]]
+    assert ["其中月底前已整改", 0] in sections["评价"] and ["评为优秀", 0] in sections["评价"]
+    assert len(sections["评价"]) == 14

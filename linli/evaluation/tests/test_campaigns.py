@@ -205,3 +205,40 @@ def test_the_campaign_actions_through_the_api(client, campaign, street_superviso
     done = post(street_supervisor, "finish")
     assert done.status_code == 200 and done.json()["status"] == "finished" and done.json()["actions"] == []
     assert Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.FINISHED
+
+
+def test_the_months_evaluation_figures_of_a_place(campaign, grid_worker_a, estate, make_round, community_staff, world):
+    """The monthly report's evaluations (评议): the rounds of the month under the place (a cancelled one is not
+    held), their sheets and red flags once published; the inspections made in the month, the problems found
+    and those fixed (case closed) by the month's end; nothing of it in another month or another place."""
+    from django.utils import timezone
+
+    from linli.cases.models import Case
+    from linli.evaluation.tests.conftest import sheet_for
+
+    today = timezone.localdate()
+    cancelled = make_round(month=today.replace(day=1))
+    actions.round_transition(round=cancelled, name="cancel", actor=community_staff, data={"reason": "台风"})
+    rnd = make_round(month=today.replace(day=1))
+    for b in estate.buildings:
+        actions.sheet_submit(round=rnd, building=b, scores=sheet_for(rnd, b, estate.buildings), actor=community_staff)
+    actions.round_transition(round=rnd, name="close", actor=community_staff)
+    actions.round_transition(round=rnd, name="publish", actor=community_staff)
+    target = campaign.targets.get(place__kind="compound")
+    actions.inspection_submit(campaign=campaign, target=target, results=_results(campaign, {"corridor", "exit"}),
+                              key="k", actor=grid_worker_a)
+    Case.objects.filter(pk=Finding.objects.get(item__code="exit").case_id).update(status="closed",
+                                                                                 closed_at=timezone.now())
+    since = timezone.make_aware(dt.datetime(today.year, today.month, 1))
+    until = (since + dt.timedelta(days=32)).replace(day=1)
+    figures = selectors.evaluation_stats(place_path=world.community.path, since=since, until=until)
+    assert figures == {"rounds": 1, "rounds_published": 1, "sheets": 5, "red_flags": 3, "inspections": 1,
+                       "problems": 2, "fixed": 1, "members": 0, "excellent": 0, "good": 0, "fair": 0, "poor": 0,
+                       "survey_answers": 0, "survey_satisfied": 0}
+    assert selectors.evaluation_stats(place_path=world.street.path, since=since, until=until) == figures
+    assert set(selectors.evaluation_stats(place_path=world.grid_b.path, since=since, until=until).values()) == {0}
+    before = (since - dt.timedelta(days=1)).replace(day=1)
+    assert set(selectors.evaluation_stats(place_path=world.community.path, since=before, until=since).values()) == {0}
+    # fixed after the month's end: not fixed in that month's report
+    Case.objects.filter(status="closed").update(closed_at=until + dt.timedelta(hours=1))
+    assert selectors.evaluation_stats(place_path=world.community.path, since=since, until=until)["fixed"] == 0

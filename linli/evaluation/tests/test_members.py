@@ -104,6 +104,23 @@ def test_comment_confirm_and_the_employer_report_carries_it(world, serving, comm
         actions.member_evaluation_transition(evaluation=ev, name="return", actor=community_staff, data={"reason": "x"})
 
 
+def test_the_months_report_counts_the_confirmed_evaluations_by_grade(world, serving, community_staff):
+    """The monthly report's evaluations: a member's half year counts in the month it was confirmed, by grade."""
+    from linli.evaluation.selectors import evaluation_stats
+
+    actions.member_evaluations_prepare(community=world.community, year=YEAR, half=HALF, actor=community_staff)
+    ev = MemberEvaluation.objects.get()
+    actions.member_evaluation_transition(evaluation=ev, name="comment", actor=community_staff,
+                                         data={"grade": "good", "comment": "按时报到"})
+    now = timezone.now()
+    window = {"since": now - dt.timedelta(days=1), "until": now + dt.timedelta(days=1)}
+    assert evaluation_stats(place_path=world.community.path, **window)["members"] == 0  # commented, not confirmed
+    actions.member_evaluation_transition(evaluation=ev, name="confirm", actor=community_staff)
+    figures = evaluation_stats(place_path=world.street.path, **window)
+    assert (figures["members"], figures["good"], figures["excellent"]) == (1, 1, 0)
+    assert evaluation_stats(place_path=world.grid_c.path, **window)["members"] == 0
+
+
 @pytest.mark.parametrize("persona", ["outsider", "grid_worker_b", "grid_worker_a"])
 def test_other_communities_and_grid_workers_get_404(request, client, world, serving, community_staff, persona):
     actions.member_evaluations_prepare(community=world.community, year=YEAR, half=HALF, actor=community_staff)

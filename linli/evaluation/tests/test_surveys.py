@@ -105,6 +105,21 @@ def test_the_rate_against_the_target(survey):
     assert len(results["unsatisfied"]) == 1
 
 
+def test_the_months_report_counts_the_survey_answers(survey, world):
+    """The monthly report's evaluations: the answers given in the month under the place, and the satisfied."""
+    from django.utils import timezone
+
+    invites = list(survey.invites.all())
+    for invite, answers in zip(invites[:3], [GOOD, BAD, {**GOOD, "overall": "基本满意"}], strict=True):
+        actions.survey_answer(token=invite.token, answers=answers, actor=None)
+    now = timezone.now()
+    figures = selectors.evaluation_stats(place_path=world.community.path, since=now - dt.timedelta(days=1),
+                                         until=now + dt.timedelta(days=1))
+    assert (figures["survey_answers"], figures["survey_satisfied"]) == (3, 2)
+    assert selectors.evaluation_stats(place_path=world.community.path, since=now + dt.timedelta(days=1),
+                                      until=now + dt.timedelta(days=2))["survey_answers"] == 0
+
+
 def test_an_unsatisfied_answer_becomes_one_case(survey, community_staff):
     from linli.cases.defaults import categories_restore_default
     from linli.cases.models import Case
