@@ -22,7 +22,9 @@ on a live site. For the street supervisor (the whole street in scope), p50 of ``
   trend and category sums over the street's rollup rows, the counters and the count of this month's
   passed deadlines; for the map the newest 2,001 open cases with the columns a point needs;
 - **bare (every read)** = the same hand-written case reads plus one bare statement for each other thing
-  the screen shows (the assignments awaiting their sign, the open alarms, the devices, volunteers, points);
+  the screen shows, the same rows (the assignments awaiting their sign, the newest open alarms with their
+  counts, the devices by kind, volunteers, points, visits with the overdue plans, disputes): 11 statements,
+  the honest baseline of the screen (goal: within 2x of it);
 - **own queries, replayed** = the SQL each endpoint sent (captured once), sent again as it is on one
   cursor: its reads without the ORM and without making the figures (the screen reads more than the
   hand-written SQL above: alarms, devices, volunteers, points, the live sign deadlines, labels);
@@ -30,7 +32,8 @@ on a live site. For the street supervisor (the whole street in scope), p50 of ``
   table (a range on the path over the partial index of open cases): what the screen used to ask, for
   scale.
 
-Goal: each endpoint within 2x of its bare query of the same data (p50).
+Goal: each endpoint within 2x of its bare query of the same data (p50): the screen against every read,
+the map against its cases; the screen against the 4 case reads alone is printed too.
 """
 
 from __future__ import annotations
@@ -109,17 +112,43 @@ def bare_queries(street, now):  # type: ignore[no-untyped-def]
     ]
     by_state = [(f"SELECT status, COUNT(*) FROM cases_case WHERE status IN ({marks(open_)}) "  # noqa: S608
                  f"AND place_path LIKE %s{esc} GROUP BY status", [like])]
-    # The rest of what the screen shows, each read as bare as it gets: the assignments awaiting their sign
-    # this year, the open alarms (count and the newest 20), the devices by kind, volunteers, points.
-    start = dt(month_start(month))
+    # The rest of what the screen shows, each read as bare as it gets, the same rows as the screen's: the
+    # assignments awaiting their sign, the open alarms (the newest 20 with their rule and device, counted),
+    # the devices by kind (online), volunteers (registered, activities), points (awarded, hours), visits
+    # (with the overdue plans), disputes (registered, settled, failed, open).
+    start, end = dt(month_start(month)), dt(month_start(month_add(month, 1)))
+    day = connection.ops.adapt_datefield_value
+    first_day, next_day = day(month_start(month).date()), day(month_start(month_add(month, 1)).date())
+    opened = "('raised', 'acknowledged')"
+    in_month = "%s AND {0} < %s"
     rest = [
         (f"SELECT COUNT(*) FROM cases_case WHERE status = 'dispatched' AND sign_due >= %s AND reported_at >= %s "
          f"AND place_path LIKE %s{esc}", [dt(now), dt(month_start(first)), like]),
-        (f"SELECT id, status, emergency, raised_at FROM iot_alarm WHERE status IN ('raised', 'acknowledged') "
-         f"AND place_path LIKE %s{esc} ORDER BY raised_at DESC LIMIT 20", [like]),
-        (f"SELECT kind, COUNT(*) FROM iot_device WHERE place_path LIKE %s{esc} GROUP BY kind", [like]),
-        (f"SELECT COUNT(*) FROM volunteers_activity WHERE place_path LIKE %s{esc} AND starts_at >= %s", [like, start]),
-        (f"SELECT SUM(amount) FROM points_pointsentry WHERE place_path LIKE %s{esc} AND at >= %s", [like, start]),
+        (f"SELECT a.id, a.status, a.emergency, a.value, a.raised_at, r.name, d.name, d.location, d.unit, "
+         "SUM(CASE WHEN a.status = 'raised' THEN 1 ELSE 0 END) OVER (), "
+         "SUM(CASE WHEN a.status = 'acknowledged' THEN 1 ELSE 0 END) OVER (), "
+         "SUM(CASE WHEN a.emergency THEN 1 ELSE 0 END) OVER () "
+         "FROM iot_alarm a JOIN iot_device d ON d.id = a.device_id JOIN iot_alarmrule r ON r.id = a.rule_id "
+         f"WHERE a.status IN {opened} AND a.place_path LIKE %s{esc} ORDER BY a.raised_at DESC, a.id DESC LIMIT 20",
+         [like]),
+        (f"SELECT kind, COUNT(*), SUM(CASE WHEN last_seen_at >= %s THEN 1 ELSE 0 END) FROM iot_device "
+         f"WHERE active = %s AND place_path LIKE %s{esc} GROUP BY kind", [dt(now), True, like]),
+        (f"SELECT (SELECT COUNT(*) FROM volunteers_volunteer WHERE place_path LIKE %s{esc}), "
+         f"(SELECT COUNT(*) FROM volunteers_activity WHERE place_path LIKE %s{esc} "
+         f"AND starts_at >= {in_month.format('starts_at')})", [like, like, start, end]),
+        (f"SELECT (SELECT SUM(amount) FROM points_pointsentry WHERE amount > 0 AND place_path LIKE %s{esc} "
+         f"AND at >= {in_month.format('at')}), (SELECT SUM(hours) FROM points_hoursentry "
+         f"WHERE place_path LIKE %s{esc} AND occurred_on >= {in_month.format('occurred_on')})",
+         [like, start, end, like, first_day, next_day]),
+        (f"SELECT COUNT(*), COUNT(DISTINCT person_id), SUM(CASE WHEN found IN ('needs', 'unwell', 'hospital') "
+         f"THEN 1 ELSE 0 END), (SELECT COUNT(*) FROM care_visitplan WHERE place_path LIKE %s{esc} AND active "
+         f"AND next_due < %s) FROM care_visit WHERE place_path LIKE %s{esc} "
+         f"AND visited_at >= {in_month.format('visited_at')}", [like, day(now.date()), like, start, end]),
+        (f"SELECT SUM(CASE WHEN reported_at >= {in_month.format('reported_at')} THEN 1 ELSE 0 END), "
+         f"SUM(CASE WHEN outcome_at >= {in_month.format('outcome_at')} AND outcome = 'settled' THEN 1 ELSE 0 END), "
+         f"SUM(CASE WHEN outcome_at >= {in_month.format('outcome_at')} AND outcome = 'failed' THEN 1 ELSE 0 END), "
+         "SUM(CASE WHEN status IN ('registered', 'accepted', 'mediating') THEN 1 ELSE 0 END) "
+         f"FROM mediation_dispute WHERE place_path LIKE %s{esc}", [start, end, start, end, start, end, like]),
     ]
 
     def run(queries: list) -> None:
@@ -128,7 +157,9 @@ def bare_queries(street, now):  # type: ignore[no-untyped-def]
                 cur.execute(sql, params)
                 cur.fetchall()
 
-    return (lambda: run(screen)), (lambda: run(cases_map)), (lambda: run(by_state)), (lambda: run(screen + rest))
+    every = screen + rest
+    return ((lambda: run(screen)), (lambda: run(cases_map)), (lambda: run(by_state)), (lambda: run(every)),
+            len(every))
 
 
 def replay(fn):  # type: ignore[no-untyped-def]
@@ -176,7 +207,7 @@ def main() -> None:
     supervisor = cases_common.users()["supervisor"]
     street = Place.objects.get(kind="street")
     now = timezone.now()
-    bare_screen, bare_map, by_state, bare_all = bare_queries(street, now)
+    bare_screen, bare_map, by_state, bare_all, bare_all_n = bare_queries(street, now)
     open_cases = Case.objects.filter(status__in=sorted(OPEN_STATUSES)).count()
     screen_sql, screen_queries = replay(lambda: screen_figures(supervisor, street, now=now))
     map_sql, map_queries = replay(lambda: live_layers(supervisor, street))
@@ -205,16 +236,18 @@ def main() -> None:
     print(f"{target.label}: {meta['cases']:,} cases ({open_cases:,} open), {KpiRollup.objects.count():,} rollup rows, "
           f"{CaseStateCount.objects.count():,} open-case counters; {args.rounds} rounds, interleaved")
     for name, label in (("bare_screen", "bare SQL, the screen's case reads (4)"),
-                        ("bare_all", "bare SQL, every read of the screen (9)"), ("screen", "screen data.json"),
+                        ("bare_all", f"bare SQL, every read of the screen ({bare_all_n})"),
+                        ("screen", "screen data.json"),
                         ("screen_cached", "screen data.json, shared for 10 s"),
                         ("bare_map", "bare SQL, the map's cases"), ("map", "map layers.json"),
                         ("by_state", "bare: open cases by state from the case table"),
                         ("screen_sql", f"screen's own {screen_queries} queries, replayed"),
                         ("map_sql", f"map's own {map_queries} queries, replayed")):
         print(f"  {label:<46} p50 {p50[name]:8.1f} ms, p95 {p95[name]:8.1f} ms")
-    print(f"  ratio screen / bare same data {p50['screen'] / p50['bare_screen']:.2f}x (goal <= 2); "
+    print(f"  ratio screen / bare SQL of every read {p50['screen'] / p50['bare_all']:.2f}x (goal <= 2: the same data)")
+    print(f"  ratio screen / bare SQL of the 4 case reads {p50['screen'] / p50['bare_screen']:.2f}x "
+          f"(the screen also reads alarms, devices, volunteers, points, visits, disputes); "
           f"/ cases by state {p50['screen'] / p50['by_state']:.2f}x")
-    print(f"  ratio screen / bare SQL of every read {p50['screen'] / p50['bare_all']:.2f}x (goal <= 2)")
     print(f"  ratio screen shared for 10 s / bare same data {p50['screen_cached'] / p50['bare_screen']:.2f}x "
           "(one reader in each 10 s pays the figure above)")
     print(f"  ratio map    / bare same data {p50['map'] / p50['bare_map']:.2f}x (goal <= 2); "

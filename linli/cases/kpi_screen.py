@@ -1,4 +1,4 @@
-"""The case figures of a big screen (linli/dashboards/screen.py) in four reads, one per concern, written
+"""The case figures of a big screen (linli/dashboards/screen.py) in three reads, one per concern, written
 as plain SQL: the screen asks every 30 s and reads a few hundred rows, so building the statements with
 the ORM cost several times what the database spent answering them (bench/dashboards_screen.py).
 
@@ -7,9 +7,9 @@ the ORM cost several times what the database spent answering them (bench/dashboa
    minute behind: ``kpi_areas``; a community's from its grids' rows);
 2. the assignments still within their sign deadline, by report month (the only live count the response
    rate needs: ``kpi.kpi_pending``'s ``awaiting_sign``);
-3. the open cases by state with the overdue of the months before this one (``CaseStateCount``);
-4. the cases whose handling deadline passed this month (the partial index of the watched states'
-   deadlines).
+3. the open cases by state with the overdue of the months before this one (``CaseStateCount``), and in
+   the same statement the cases whose handling deadline passed this month (the partial index of the
+   watched states' deadlines; ``open_counts``).
 
 The figures are the same as ``kpi_table(by="month"/"category", lag_ok=True)`` and ``open_counts`` give
 (``linli/dashboards/tests/test_screen_figures.py`` compares them, and with the cases counted directly).

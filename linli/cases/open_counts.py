@@ -147,26 +147,28 @@ def state_counts_rebuild() -> int:
 
 def open_counts(*, place_path: str, now: datetime | None = None) -> dict[str, Any]:
     """The open cases under ``place_path`` (a grid or above) by state, and the overdue ones (a watched
-    state whose handle deadline has passed), in two plain reads (linli/core/rawsql.py: the screens ask
-    every 30 s). Unscoped: the caller checks the reader's scope."""
-    from linli.core.rawsql import dt_param, fetch, fetch_one, literals, under
+    state whose handle deadline has passed), in one plain read (linli/core/rawsql.py: the screens ask
+    every 30 s): the counters by state with the overdue of the months before this one, and one more row
+    (no state) with the cases whose deadline passed this month. Unscoped: the caller checks the reader's
+    scope."""
+    from linli.core.rawsql import dt_param, fetch, literals, under
 
     now = now or timezone.now()
     local = timezone.localtime(now)
     month = local.year * 100 + local.month
     watched = literals(sorted(WATCHED))  # as the partial index of the deadlines writes them
     path_sql, path_params = under("place_path", place_path)
+    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     by_status: dict[str, int] = {}
     overdue = 0
     for status, n, late in fetch(
         f"SELECT status, SUM(n), SUM(CASE WHEN status IN ({watched}) AND due_month > 0 AND due_month < %s "  # noqa: S608
-        f"THEN n ELSE 0 END) FROM cases_casestatecount WHERE {path_sql} GROUP BY status", [month, *path_params]
+        f"THEN n ELSE 0 END) FROM cases_casestatecount WHERE {path_sql} GROUP BY status "
+        f"UNION ALL SELECT '', 0, COUNT(*) FROM cases_case WHERE status IN ({watched}) AND handle_due >= %s "
+        f"AND handle_due < %s AND {path_sql}",
+        [month, *path_params, dt_param(start), dt_param(now), *path_params],
     ):
-        if n:
+        if n and status:
             by_status[status] = int(n)
         overdue += int(late or 0)
-    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    overdue += int(fetch_one(
-        f"SELECT COUNT(*) FROM cases_case WHERE status IN ({watched}) AND handle_due >= %s "  # noqa: S608
-        f"AND handle_due < %s AND {path_sql}", [dt_param(start), dt_param(now), *path_params])[0] or 0)
     return {"by_status": by_status, "open": sum(by_status.values()), "overdue": overdue}

@@ -609,7 +609,7 @@ def open_cases_geojson(user: Any, *, place_path: str, limit: int = 2000) -> dict
 def screen_case_figures(user: Any, *, place_path: str, place_kind: str, month_from: int, month_to: int,
                         categories_from: int, now: datetime | None = None) -> dict[str, Any]:
     """For the big screens (linli/dashboards): the KPI months, this year's categories and the open cases of
-    a street or community in four reads (``linli.cases.kpi_screen.screen_cases``)."""
+    a street or community in three reads (``linli.cases.kpi_screen.screen_cases``)."""
     from linli.cases.kpi_screen import screen_cases
 
     return screen_cases(user, place_path=place_path, place_kind=place_kind, month_from=month_from,

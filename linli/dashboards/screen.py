@@ -1,8 +1,8 @@
 """The big screen's figures (数据大屏) for a street or a community, from the owning apps' selectors and
-rollups only, one read per concern (8 queries): the case KPIs by month and category from the rollups (a
+rollups only, one read per concern (9 queries): the case KPIs by month and category from the rollups (a
 street's from its street rows, at most a minute behind), the open cases by state and the overdue from the
 open cases' counters the actions keep (``screen_case_figures``: linli/cases/kpi_screen.py), the alarms and
-devices (``screen_iot``), volunteers and points. None of it counts the cases themselves, so it costs the
+devices (``screen_iot``), volunteers, points, door-knocking visits and disputes. None of it counts the cases themselves, so it costs the
 same at 5,000 or 10,000,000 cases (bench/dashboards_screen.py). The monthly report reads its own."""
 
 from __future__ import annotations
