@@ -18,6 +18,11 @@ How nothing delivered is lost:
 - the network loop reconnects by itself (1 s to 30 s back-off) and resubscribes on every connect;
 - a message delivered again (after a reconnect) whose reading carries a time is recognised and stored
   once (the last 50,000 keys are remembered); one without a time may be stored twice (at least once).
+
+``start()`` loads the URL conf before it connects: a raised alarm's case notices name the case's page, and
+the first ``reverse()`` in a process imports every URL module and builds the API's schemas (1–20 s by the
+machine's load), which the first alarm paid inside its transaction, with every reading of its batch
+waiting behind it (bench/iot_ingest.py's alarm-to-case latency).
 """
 
 from __future__ import annotations
@@ -159,6 +164,9 @@ class MqttIngest:
     # --- the storing thread -------------------------------------------------------------------------
 
     def start(self) -> None:
+        from django.urls import get_resolver
+
+        get_resolver().reverse_dict  # noqa: B018 (loads the URL conf now, not in the first alarm's transaction)
         self.client.connect_async(self.host, self.port, keepalive=30)
         self.client.loop_start()
 
