@@ -4,6 +4,7 @@ are dropped without stopping it. Each test starts its own Mosquitto on a free po
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 
@@ -167,5 +168,38 @@ def test_a_revoked_device_is_refused_at_once_though_its_topic_is_remembered(iot,
     finally:
         pub.disconnect()
         pub.loop_stop()
+        ingest.close()
+        broker.stop()
+
+
+def test_the_simulator_publishes_normal_readings_a_gas_leak_and_a_silent_camera(iot, community_staff, tmp_path):
+    """``linli iot-simulate`` (what ``make run`` starts): every active device publishes a normal reading each
+    interval, the gas detector reads 25-45 %LEL while it leaks, the camera stays silent (offline)."""
+    import signal
+
+    from django.core.management import call_command
+
+    from linli.iot.actions import device_register
+    from linli.iot.models import Reading
+
+    water, _token = device_register(actor=community_staff, code="WAT-001", kind="water", name="1幢水压",
+                                    place=iot.building)
+    broker = Broker(tmp_path / "broker").start()
+    ingest = _ingest(broker)
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        call_command("iot_simulate", port=broker.port, prefix=PREFIX, interval=0.2, leak_after=0,
+                     leak_seconds=600, duration=1.0, stdout=io.StringIO())
+        deadline = time.monotonic() + 15
+        ingest.run(until=lambda: Reading.objects.filter(device__in=[iot.gas, water]).count() >= 6
+                   or time.monotonic() > deadline)
+        gas = [float(v) for v in Reading.objects.filter(device=iot.gas).values_list("value", flat=True)]
+        normal = [float(v) for v in Reading.objects.filter(device=water).values_list("value", flat=True)]
+        assert len(gas) >= 3 and all(25 <= v <= 45 for v in gas), gas
+        assert len(normal) >= 3 and all(0.3 <= v <= 0.34 for v in normal), normal
+        assert not Reading.objects.filter(device=iot.camera).exists()
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
         ingest.close()
         broker.stop()
