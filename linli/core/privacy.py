@@ -12,4 +12,7 @@ NOTHING_PERSONAL = {
     "WorkerHeartbeat": "a worker's name and last beat",
     "TaskRun": "a task's name, key and arguments (ids, never names)",
     "RateHit": "a keyed hash of a limited key, deleted within a day (core.ratelimit.rate_prune)",
+    "ExportJob": "an export's filters (a search may name a person) and its file: the file is removed after "
+                 "LINLI_EXPORT_KEEP_MINUTES (2 h), the row after a week (core.export_jobs reaper), long before any "
+                 "retention period ends",
 }

@@ -90,8 +90,8 @@ class ProjectLedgerOut(Schema):
     balance_fen: int
     totals: dict[str, int]
     reconciled: bool
-    entries: list[ProjectEntryOut] = Field(description="a page of entries, newest first (staff only for a fund)")
-    next_after: int | None = Field(None, description="pass as `after` for the older entries; null at the end")
+    entries: page_of(ProjectEntryOut) = Field(  # type: ignore[valid-type]
+        description="a page of entries, newest first, in the one page shape (staff only for a fund)")
 
 
 class ProjectMilestoneIn(Schema):
@@ -165,7 +165,7 @@ def project_ledger(request, project_id: int, after: int | None = None, size: int
     page = paged(project_entries(p), lambda e: _entry_out(e, staff), after=after, size=size)
     rec = actions.ledger_reconcile(p.ledger_id)
     return {"balance_fen": rec.balance_fen, "totals": actions.ledger_totals(p.ledger_id), "reconciled": rec.ok,
-            "entries": page["items"], "next_after": page["next_after"]}
+            "entries": page}
 
 
 @projects_router.post("/{int:project_id}/ledger", response={201: ProjectEntryOut}, summary="Record money in or a payment (staff)")
@@ -303,10 +303,11 @@ def fund_detail(request, fund_id: int):
 def fund_ledger(request, fund_id: int, after: int | None = None, size: int = PAGE_SIZE):
     f = access_fund(request.auth, fund_id)
     staff = can_manage_path(request.auth, f.community_path)
-    page = paged(f.ledger.entries.all(), lambda e: _entry_out(e, staff), after=after, size=size) if staff else {}
+    page = (paged(f.ledger.entries.all(), lambda e: _entry_out(e, staff), after=after, size=size) if staff
+            else {"items": [], "next_after": None})
     rec = actions.ledger_reconcile(f.ledger_id)
     return {"balance_fen": rec.balance_fen, "totals": actions.ledger_totals(f.ledger_id), "reconciled": rec.ok,
-            "entries": page.get("items", []), "next_after": page.get("next_after")}
+            "entries": page}
 
 
 @funds_router.post("/{int:fund_id}/ledger", response={201: ProjectEntryOut}, summary="A donation in or a payment out (staff)")

@@ -47,9 +47,9 @@ def test_project_through_the_api(client, world, community_staff, make_voter, dja
     r = _post(client, f"/api/v1/projects/{pid}/milestones", {"title": "开工", "done_on": "2026-05-02", "photos": [photo]}, hs)
     assert r.status_code == 201 and len(r.json()["photos"]) == 1
     mine = client.get(f"/api/v1/projects/{pid}/ledger", **hv).json()
-    assert mine["reconciled"] and mine["balance_fen"] == 50000 and mine["entries"][0]["counterparty"] is None
+    assert mine["reconciled"] and mine["balance_fen"] == 50000 and mine["entries"]["items"][0]["counterparty"] is None
     staff = client.get(f"/api/v1/projects/{pid}/ledger", **hs).json()
-    assert staff["entries"][0]["counterparty"] == "李女士"
+    assert staff["entries"]["items"][0]["counterparty"] == "李女士"
     for i in range(3):
         _post(client, "/api/v1/projects", {"title": f"项目{i}", "kind": "other", "place_id": world.grid_a.pk}, hs)
     with django_assert_max_num_queries(8):

@@ -151,11 +151,11 @@ def test_fund_pages_and_api(client, world, fund, elders, community_staff, make_v
     page = client.get(reverse("deliberation:fund_detail", args=[fund.pk])).content.decode()
     assert "360.00" in page and 'data-testid="ledger"' not in page and "张*" not in page  # balance only, no names
     h = bearer(issue_token(voter))
-    assert client.get(f"/api/v1/funds/{fund.pk}/ledger", **h).json()["entries"] == []
+    assert client.get(f"/api/v1/funds/{fund.pk}/ledger", **h).json()["entries"]["items"] == []
     r = client.post(f"/api/v1/funds/{fund.pk}/runs", {"year": _year(), "amount_fen": 100}, content_type="application/json", **h)
     assert r.status_code == 403
     hs = bearer(issue_token(community_staff))
     r = client.post(f"/api/v1/funds/{fund.pk}/runs", {"year": _year(), "amount_fen": 100}, content_type="application/json", **hs)
     assert r.status_code == 201 and r.json()["paid"] == 0
     body = client.get(f"/api/v1/funds/{fund.pk}/ledger", **hs).json()
-    assert body["reconciled"] and body["balance_fen"] == 36000 and len(body["entries"]) == 4
+    assert body["reconciled"] and body["balance_fen"] == 36000 and len(body["entries"]["items"]) == 4

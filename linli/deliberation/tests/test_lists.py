@@ -53,7 +53,8 @@ def test_a_funds_ledger_pages_on_its_page_and_in_the_api(client, small_pages, fu
     assert all(any(f"捐赠人{n}" in b for b in bodies) for n in range(5))
     h = bearer(issue_token(community_staff))
     first = client.get(f"/api/v1/funds/{fund.pk}/ledger", {"size": 3}, **h).json()
-    rest = client.get(f"/api/v1/funds/{fund.pk}/ledger", {"size": 3, "after": first["next_after"]}, **h).json()
-    assert len(first["entries"]) == 3 and len(rest["entries"]) == 2 and rest["next_after"] is None
+    rest = client.get(f"/api/v1/funds/{fund.pk}/ledger", {"size": 3, "after": first["entries"]["next_after"]}, **h).json()
+    assert len(first["entries"]["items"]) == 3 and len(rest["entries"]["items"]) == 2
+    assert rest["entries"]["next_after"] is None
     client.logout()
     assert _login(client, outsider).get(url).status_code == 404
