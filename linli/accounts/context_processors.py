@@ -180,4 +180,5 @@ def navigation(request):
         "user_initial": (str(user) or "?")[:1].upper(),
         # Two-factor is for staff (and whoever has it on, to turn it off); residents are not offered it.
         "user_offers_totp": bool(roles & STAFF_ROLES) or user.totp_enabled,
+        "user_is_staff": bool(roles & STAFF_ROLES),  # staff export lists: "My exports" in the account menu
     }

@@ -117,9 +117,11 @@ def scope_still_covers(user: Any, recorded: dict[str, Any]) -> bool:
 
 def export_response(request: Any, name: str, params: dict[str, Any]) -> Any:
     """The export as a download when it is small, else a queued job and a redirect to its page."""
+    from django.contrib import messages
     from django.core.exceptions import PermissionDenied
     from django.shortcuts import redirect
 
+    from linli.core.errors import Refused
     from linli.core.excel import Workbook
 
     kind = _KINDS[name]
@@ -131,15 +133,33 @@ def export_response(request: Any, name: str, params: dict[str, Any]) -> Any:
         with Workbook(streaming=True) as book:
             kind.write(user, params, book, lambda n: None)
             return book.response(kind.filename(params))
-    job = export_job_create(user=user, name=name, params=params, total=total)
+    try:
+        job = export_job_create(user=user, name=name, params=params, total=total)
+    except Refused as exc:
+        messages.error(request, str(exc.message))
+        return redirect("core:exports")
     return redirect("core:export_status", pk=job.pk)
 
 
+# How many exports one user may have queued or running at once (each costs the worker a full pass).
+EXPORTS_RUNNING_MAX = 3
+
+
 def export_job_create(*, user: Any, name: str, params: dict[str, Any], total: int) -> Any:
-    from linli.core.models import ExportJob
+    """A new job, or the same export of this user still running (asking twice does not write it twice).
+    Refused (``Refused``, code ``too_many_exports``) when the user already has ``EXPORTS_RUNNING_MAX`` running."""
+    from linli.core.errors import Refused
+    from linli.core.models import ExportJob, ExportStatus
     from linli.core.tasks import core_export_run
 
     kind = _KINDS[name]
+    running = ExportJob.objects.filter(created_by=user).exclude(status__in=[ExportStatus.DONE, ExportStatus.FAILED])
+    for same in running.filter(kind=name).order_by("-id")[:EXPORTS_RUNNING_MAX]:
+        if same.params == params:
+            return same
+    if running.count() >= EXPORTS_RUNNING_MAX:
+        raise Refused(_("You already have %(n)d exports running: wait for one to finish.") % {"n": EXPORTS_RUNNING_MAX},
+                      code="too_many_exports")
     job = ExportJob.objects.create(kind=name, params=params, created_by=user, scope=_scope_record(user),
                                    total_rows=total, filename=kind.filename(params)[:200])
     core_export_run(job.pk)

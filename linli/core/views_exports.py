@@ -1,5 +1,6 @@
-"""The page of a large export (linli.core.export_jobs): its progress, polled by htmx, then the download.
-Only the user who asked for it sees it (404 for anyone else)."""
+"""The pages of large exports (linli.core.export_jobs): a user's own exports ("My exports", reached from
+the account menu and from the page that started them), one export's progress polled by htmx, then the
+download. Only the user who asked for an export sees it (404 for anyone else)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,18 @@ from linli.core.export_jobs import (
     scope_still_covers,
 )
 from linli.core.models import ExportJob
+
+
+@login_required
+@require_GET
+@never_cache
+def export_list(request: HttpRequest) -> HttpResponse:
+    """The user's own exports, newest first, through the one pager (finished rows are forgotten after a week)."""
+    from linli.core.ui import page_rows
+
+    page = page_rows(request, ExportJob.objects.filter(created_by_id=request.user.pk).order_by("-id"), size=20)
+    page["rows"] = [(job, export_progress(job), export_file_path(job) is not None) for job in page["rows"]]
+    return render(request, "core/export_list.html", page)
 
 
 def _job_of(request: HttpRequest, pk: int) -> ExportJob:

@@ -60,7 +60,7 @@ def test_small_exports_stay_immediate(client, people, community_staff, settings)
     assert not ExportJob.objects.exists()
 
 
-def test_another_user_can_neither_watch_nor_download_it(client, people, community_staff, street_supervisor):
+def test_another_user_can_neither_see_nor_download_it(client, people, community_staff, street_supervisor):
     login(client, community_staff)
     job = _export(client)
     client.logout()
@@ -146,3 +146,34 @@ def test_the_file_is_removed_after_its_time(client, people, community_staff, set
     job.refresh_from_db()
     assert job.file == ""
     assert client.get(f"/exports/{job.pk}/file.xlsx").status_code == 404
+
+
+def test_my_exports_lists_the_users_own_exports_from_the_account_menu(client, people, community_staff, street_supervisor):
+    login(client, community_staff)
+    job = _export(client)
+    home = client.get("/")
+    home = client.get(home["Location"]) if home.status_code == 302 else home
+    assert b'data-testid="menu-exports"' in home.content  # staff find their exports again after leaving the page
+    page = client.get("/exports/")
+    assert page.status_code == 200
+    assert job.filename.encode() in page.content and f"/exports/{job.pk}/file.xlsx".encode() in page.content
+    client.logout()
+    login(client, street_supervisor)
+    other = client.get("/exports/")
+    assert other.status_code == 200 and job.filename.encode() not in other.content and b"no-exports" in other.content
+
+
+def test_asking_again_while_it_runs_reuses_it_and_three_running_is_the_limit(client, people, community_staff):
+    login(client, community_staff)
+    job = _export(client)
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.QUEUED)  # as if the worker were still at it
+    again = client.get("/registry/export.xlsx")
+    assert again.status_code == 302 and again["Location"] == f"/exports/{job.pk}/"
+    assert ExportJob.objects.count() == 1  # the same export is not written twice
+    for n in range(2):
+        ExportJob.objects.create(kind=job.kind, params={"other": n}, created_by=community_staff, filename="x.xlsx",
+                                 status=ExportStatus.RUNNING)
+    refused = client.get("/registry/export.xlsx", {"full": "1"}, follow=True)
+    assert refused.redirect_chain[-1][0] == "/exports/" and "3" in refused.content.decode()
+    assert "导出正在进行" in refused.content.decode() or "exports running" in refused.content.decode()
+    assert ExportJob.objects.count() == 3
