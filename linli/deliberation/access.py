@@ -79,34 +79,27 @@ class PublicQuerySet(CommunityScoped):
 class MeetingQuerySet(CommunityScoped):
     """Public meetings are seen by the whole community; internal ones (两委会) by its staff and the invited."""
 
+    meeting = ""  # the lookup from a row to its meeting ("meeting__" for a row that belongs to one)
+
     def scope_q(self, scope: Scope, user: Any) -> Q:
         from linli.deliberation.workflow import INTERNAL_KINDS
 
         return (
-            (member_q(scope) & ~Q(kind__in=sorted(INTERNAL_KINDS)))
+            (member_q(scope) & ~Q(**{f"{self.meeting}kind__in": sorted(INTERNAL_KINDS)}))
             | manager_q(scope, user)
-            | Q(participants__user_id=user.pk)
+            | Q(**{f"{self.meeting}participants__user_id": user.pk})
         )
 
     def visible_to(self, user: Any):
         return super().visible_to(user).distinct()
 
 
-class DecisionQuerySet(CommunityScoped):
+class DecisionQuerySet(MeetingQuerySet):
     """A decision is seen as its meeting is: one recorded at an internal meeting (两委会) by the community's
-    staff and the meeting's participants only; every other decision by the whole community."""
+    staff and the meeting's participants only; every other decision (no meeting, or an open one) by the whole
+    community."""
 
-    def scope_q(self, scope: Scope, user: Any) -> Q:
-        from linli.deliberation.workflow import INTERNAL_KINDS
-
-        return (
-            (member_q(scope) & ~Q(meeting__kind__in=sorted(INTERNAL_KINDS)))
-            | manager_q(scope, user)
-            | Q(meeting__participants__user_id=user.pk)
-        )
-
-    def visible_to(self, user: Any):
-        return super().visible_to(user).distinct()
+    meeting = "meeting__"
 
 
 class ProjectQuerySet(PublicQuerySet):
