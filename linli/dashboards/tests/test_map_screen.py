@@ -61,6 +61,21 @@ def test_the_map_is_scoped(leak, world, grid_worker_b, outsider, resident, grid_
     assert _client(grid_worker_a).get(f"/dashboards/map/{world.grid_a.pk}/").status_code == 200
 
 
+def test_the_map_gives_each_facility_its_walking_rings_in_metres(world, community_staff, street_supervisor):
+    """The facilities of the 15-minute circles under the map's place, with the rings' radii in metres for 5,
+    10 and 15 minutes' walk at an elderly person's 80 m a minute (the map draws them: test_browser.py)."""
+    from linli.iot.actions import facility_create
+
+    facility_create(actor=None, kind="canteen", name="幸福食堂", place=world.grid_a, lon=120.162, lat=30.252)
+    facility_create(actor=None, kind="school", name="二社区小学", place=world.grid_c, lon=120.18, lat=30.27)
+    data = _client(community_staff).get(f"/dashboards/map/{world.community.pk}/").context["map_data"]
+    assert data["ringMinutes"] == [5, 10, 15] and data["rings"] == [400, 800, 1200]
+    assert [(f["properties"]["name"], f["properties"]["kind"], f["geometry"]["coordinates"])
+            for f in data["facilities"]["features"]] == [("幸福食堂", "canteen", [120.162, 30.252])]
+    street = _client(street_supervisor).get(f"/dashboards/map/{world.street.pk}/").context["map_data"]
+    assert sorted(f["properties"]["name"] for f in street["facilities"]["features"]) == ["二社区小学", "幸福食堂"]
+
+
 def test_the_big_screen_counts_the_alarm_and_the_open_case(leak, world, community_staff, street_supervisor,
                                                          django_assert_max_num_queries):
     c = _client(community_staff)
