@@ -25,8 +25,17 @@ def _shot(page, name: str) -> None:
 
 
 def _go(page, selector: str) -> None:
-    page.click(selector)
+    """Click what submits or links, and wait for the page it leads to (a click followed by a wait for the load
+    state alone can return before the navigation starts, on the page that was there)."""
+    with page.expect_navigation():
+        page.click(selector)
     page.wait_for_load_state("networkidle")
+
+
+def _state(page, expected: str) -> None:
+    """The dispute's status reads ``expected``; if not, say what the page shows (its messages and status)."""
+    status = page.inner_text("[data-testid=status]") if page.locator("[data-testid=status]").count() else ""
+    assert expected in status, f"{page.url}: status {status!r}; page: {page.inner_text('main')[:600]!r}"
 
 
 RAW = ("registered", "accepted", "mediating", "followed_up", "on_spot", "session", "neighbour", "property",
@@ -93,10 +102,11 @@ def test_grid_worker_files_mediator_settles_community_sees_the_rate(
     page.click("[data-testid=actions] [data-action=accept]")
     page.select_option("[data-testid=form-accept] [name=lead]", str(mediator.pk))
     _go(page, "[data-testid=do-accept]")
-    assert "已受理" in page.inner_text("[data-testid=status]")
+    _state(page, "已受理")
     page.click("[data-testid=actions] [data-action=triage]")
     page.check("[data-testid=form-triage] [name=method][value=session]")
     _go(page, "[data-testid=do-triage]")
+    _state(page, "调解中")
     page.click("[data-testid=actions] [data-action=session]")
     page.fill("[data-testid=form-session] [name=venue]", "社区调解室")
     page.fill("[data-testid=form-session] [name=participants]", "王建国、李四海、调解员郑海")
@@ -124,7 +134,7 @@ def test_grid_worker_files_mediator_settles_community_sees_the_rate(
     page.check("[data-testid=form-follow_up] [name=fulfilled][value=yes]")
     page.fill("[data-testid=form-follow_up] [name=note]", "回访：维修已完成，费用已付清，双方满意。")
     _go(page, "[data-testid=do-follow_up]")
-    assert "已回访" in page.inner_text("[data-testid=status]")
+    _state(page, "已回访")
     dispute.refresh_from_db()
     assert dispute.fulfilled is True and dispute.followed_up_at.date() == later.date()
     _shot(page, "followed_up_laptop")
