@@ -13,3 +13,8 @@ class MediationConfig(AppConfig):
         from linli.notifications.digest import digest_section_register
 
         digest_section_register("mediation", mediation_digest)
+
+        # A long ledger's Excel is written by the worker (linli.core.export_jobs).
+        from linli.mediation.export import export_kinds_register
+
+        export_kinds_register()

@@ -1,15 +1,20 @@
 """The ledger as Excel, in the columns of a community's paper ledger (矛盾纠纷排查化解台账). Parties are
-masked as everywhere else; the rows are the ledger's filters, read in keyset batches."""
+masked as everywhere else; the rows are the ledger's filters, read in keyset batches. A ledger of more than a
+few thousand rows is written by the worker while a page shows the progress (``linli.core.export_jobs``,
+kind ``mediation.ledger``: the view permission and the scope are asked again at the download)."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from linli.core.audit import audit_record
 from linli.core.excel import Workbook
+from linli.core.export_jobs import Progress
 
 MAX_ROWS = 50_000
 
@@ -21,11 +26,12 @@ def ledger_columns() -> list[str]:
             _("Status"), _("Outcome"), _("Agreement"), _("Follow-up"), _("Due on"), _("Closed on")]
 
 
-def ledger_xlsx(user: Any, filters: Any) -> Workbook:
+def ledger_write(user: Any, filters: Any, book: Workbook, progress: Progress | None = None) -> int:
+    """The ledger's rows (at most ``MAX_ROWS``) as a sheet of ``book``; ``progress(rows so far)`` now and
+    then. Audited as ``mediation.ledger_export``. Returns the rows written."""
     from linli.core.batches import keyset_batches
     from linli.mediation import selectors
 
-    book = Workbook(streaming=True)
     sheet = book.sheet(_("Dispute ledger"), ledger_columns(),
                        widths=(5, 11, 11, 10, 18, 40, 18, 8, 6, 10, 12, 8, 8, 8, 24, 8, 11, 11))
     qs = (selectors.dispute_queryset(user, filters).select_related("grid", "community", "place", "lead", "agreement")
@@ -51,4 +57,47 @@ def ledger_xlsx(user: Any, filters: Any) -> Workbook:
                 d.due_on.isoformat() if d.due_on else "",
                 timezone.localtime(closed).date().isoformat() if closed else "",
             ])
-    return book
+        if progress is not None:
+            progress(n)
+    audit_record(action="mediation.ledger_export", actor=user,
+                 detail={"kind": filters.kind, "status": filters.status, "grid": filters.grid, "month": filters.month,
+                         "rows": n})
+    return n
+
+
+# --- the ledger as a kind of linli.core.export_jobs: a long ledger is written by the worker ------------------
+
+KIND = "mediation.ledger"
+
+
+def _filters(params: dict[str, Any]) -> Any:
+    from linli.mediation.selectors import DisputeFilters
+
+    known = {f.name for f in dataclasses.fields(DisputeFilters)}
+    return DisputeFilters(**{k: v for k, v in params.items() if k in known})
+
+
+def _allowed(user: Any, params: dict[str, Any]) -> bool:
+    from linli.mediation.workflow import PERM_VIEW
+
+    return PERM_VIEW in getattr(user, "perms", frozenset())
+
+
+def _count(user: Any, params: dict[str, Any]) -> int:
+    from linli.mediation import selectors
+
+    return min(MAX_ROWS, selectors.dispute_queryset(user, _filters(params)).order_by().count())
+
+
+def _write(user: Any, params: dict[str, Any], book: Workbook, progress: Progress) -> int:
+    return ledger_write(user, _filters(params), book, progress)
+
+
+def _filename(params: dict[str, Any]) -> str:
+    return f"{_('Dispute ledger')}.xlsx"
+
+
+def export_kinds_register() -> None:
+    from linli.core.export_jobs import ExportKind, export_kind_register
+
+    export_kind_register(ExportKind(name=KIND, allowed=_allowed, count=_count, write=_write, filename=_filename))

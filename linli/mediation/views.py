@@ -244,13 +244,13 @@ def _ledger_filters(request: HttpRequest) -> selectors.DisputeFilters:
 
 @perm_required(PERM_VIEW)
 def ledger_export(request: HttpRequest) -> HttpResponseBase:
-    from linli.core.audit import audit_record
-    from linli.mediation.export import ledger_xlsx
+    """The ledger as filtered, as .xlsx: at once up to a few thousand rows, else written by the worker."""
+    import dataclasses
 
-    f = _ledger_filters(request)
-    audit_record(action="mediation.ledger_export", actor=request.user,
-                 detail={"kind": f.kind, "status": f.status, "grid": f.grid, "month": f.month})
-    return ledger_xlsx(request.user, f).response(f"{_('Dispute ledger')}.xlsx")
+    from linli.core.export_jobs import export_response
+    from linli.mediation.export import KIND
+
+    return export_response(request, KIND, dataclasses.asdict(_ledger_filters(request)))
 
 
 def _period(request: HttpRequest) -> tuple[Any, Any]:

@@ -14,6 +14,12 @@ class PointsConfig(AppConfig):
         "linli.points.migrations.0007_hours_redactable",  # service hours (redactable notes)
     ]
 
+    def ready(self) -> None:
+        # Large ledger exports run in the worker (linli.core.export_jobs).
+        from linli.points.exports import export_kinds_register
+
+        export_kinds_register()
+
     def restore_after_flush(self, using: str) -> None:
         """Put the shipped rules back after a flush (transactional tests)."""
         from importlib import import_module

@@ -19,9 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from linli.core.batches import keyset_iter
 from linli.core.errors import DomainError
-from linli.core.excel import Workbook
 from linli.core.masking import mask_name
 from linli.core.qr import qr_svg_inline
 from linli.core.replica import replica_reads
@@ -192,27 +190,14 @@ def ledger(request: HttpRequest) -> HttpResponse:
 @require_GET
 @replica_reads
 def ledger_export(request: HttpRequest, what: str) -> HttpResponseBase:
-    form = LedgerFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    if what not in ("points", "hours"):
+    """The ledger as filtered, as .xlsx: at once up to a few thousand rows, else written by the worker
+    while a page shows the progress (``linli.points.exports``)."""
+    from linli.core.export_jobs import export_response
+    from linli.points.exports import KIND, WHAT, ledger_params
+
+    if what not in WHAT:
         raise Http404
-    with Workbook(streaming=True) as book:
-        if what == "points":
-            ws = book.sheet(_("Points"), [_("number"), _("time"), _("person"), _("points"), _("kind"), _("rule"),
-                                          _("area"), _("source"), _("note")], widths=[10, 17, 10, 8, 10, 16, 10, 16, 30])
-            ws.rows([
-                e.pk, timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"), mask_name(e.person.name), e.amount,
-                e.get_kind_display(), e.rule.name if e.rule_id else "", e.get_area_display() if e.area else "",
-                e.source, e.note,
-            ] for e in keyset_iter(selectors.entries(user=request.user, filters=filters), descending=True))
-        else:
-            ws = book.sheet(_("Service hours"), [_("number"), _("date"), _("person"), _("hours"), _("kind"),
-                                                 _("source"), _("note")], widths=[10, 11, 10, 8, 10, 16, 30])
-            ws.rows([
-                h.pk, h.occurred_on.isoformat(), mask_name(h.person.name), float(h.hours), h.get_kind_display(),
-                h.source, h.note,
-            ] for h in keyset_iter(selectors.hours_list(user=request.user, filters=filters), descending=True))
-        return book.response(f"points-{what}-{timezone.localdate():%Y%m%d}.xlsx")
+    return export_response(request, KIND, ledger_params(what, request.GET))
 
 
 @perm_required(PERM_MANAGE)

@@ -67,7 +67,7 @@ def export_persons(*, user, q: str, filters: PersonFilters, full: bool, book: Wo
 # --- the export as a job kind (linli.core.export_jobs): large lists are written by the worker ------------------
 
 
-def _persons_allowed(user, params: dict[str, Any]) -> bool:
+def _registry_allowed(user, params: dict[str, Any]) -> bool:
     return can_export_registry(user) and (not params.get("full") or can_unmask(user))
 
 
@@ -87,8 +87,28 @@ def _persons_filename(params: dict[str, Any]) -> str:
 def export_kinds_register() -> None:
     from linli.core.export_jobs import ExportKind, export_kind_register
 
-    export_kind_register(ExportKind(name="residents.persons", allowed=_persons_allowed, count=_persons_count,
+    export_kind_register(ExportKind(name="residents.persons", allowed=_registry_allowed, count=_persons_count,
                                     write=_persons_write, filename=_persons_filename))
+    export_kind_register(ExportKind(name="residents.organisations", allowed=_registry_allowed,
+                                    count=_organisations_count, write=_organisations_write,
+                                    filename=_organisations_filename))
+
+
+def _organisations_count(user, params: dict[str, Any]) -> int:
+    from linli.residents.selectors_orgs import OrganisationFilters, organisation_search
+
+    return organisation_search(user, OrganisationFilters.from_params(params.get("filters", {}))).order_by().count()
+
+
+def _organisations_write(user, params: dict[str, Any], book: Workbook, progress: Callable[[int], None]) -> int:
+    from linli.residents.selectors_orgs import OrganisationFilters
+
+    return export_organisations(user=user, filters=OrganisationFilters.from_params(params.get("filters", {})),
+                                full=bool(params.get("full")), book=book, progress=progress)
+
+
+def _organisations_filename(params: dict[str, Any]) -> str:
+    return f"organisations-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
 
 
 def _write_chunk(sheet: SheetWriter, user, chunk: list[Person], show_id, show_phone, today, *, full: bool) -> None:
@@ -151,7 +171,8 @@ ORG_KIND_LABELS = {
 }
 
 
-def export_organisations(*, user, filters, full: bool, book: Workbook) -> int:
+def export_organisations(*, user, filters, full: bool, book: Workbook,
+                         progress: Callable[[int], None] | None = None) -> int:
     """Write the organisations ``organisation_search(user, filters)`` finds into ``book`` in the import
     sheet's columns (so it can be edited and imported again with "update"), plus grid and status; the
     contact phone masked unless ``full`` (``registry.unmask``). Audited as ``registry.export``."""
@@ -192,6 +213,8 @@ def export_organisations(*, user, filters, full: bool, book: Workbook) -> int:
                 "、".join(s.compound.name for s in current), starts[0].isoformat() if len(starts) == 1 else "",
                 o.notes, grid.name if grid else "", pgettext("organisation", "Open" if o.active else "Closed"),
             ])
+        if progress is not None:
+            progress(count)
     audit_record(action="registry.export", actor=user, detail={
         "what": "organisations", "filters": filters.as_params(), "rows": count, "full": full,
     })

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from linli.core.errors import DomainError, Invalid, PermissionDenied
-from linli.core.excel import Workbook, download
+from linli.core.excel import download
+from linli.core.export_jobs import export_response
 from linli.core.pii import pii_reveal
 from linli.core.ui import after_cursor, form_errors, raise_http
 from linli.places.kinds import PlaceKind
@@ -32,7 +33,6 @@ from linli.residents.access import (
     can_unmask,
 )
 from linli.residents.excel import org_template_bytes
-from linli.residents.exports import export_organisations
 from linli.residents.forms_orgs import (
     OrganisationCreateForm,
     OrganisationForm,
@@ -268,6 +268,5 @@ def organisation_export(request: HttpRequest) -> HttpResponseBase:
     if full and not can_unmask(request.user):
         raise DjangoPermissionDenied
     filters = OrganisationFilters.from_params(request.GET)
-    with Workbook(streaming=True) as book:
-        export_organisations(user=request.user, filters=filters, full=full, book=book)
-        return book.response(f"organisations-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
+    # Up to a few thousand rows: the file now; more: written by the worker while a page shows its progress.
+    return export_response(request, "residents.organisations", {"filters": filters.as_params(), "full": full})

@@ -177,3 +177,21 @@ def test_asking_again_while_it_runs_reuses_it_and_three_running_is_the_limit(cli
     assert refused.redirect_chain[-1][0] == "/exports/" and "3" in refused.content.decode()
     assert "导出正在进行" in refused.content.decode() or "exports running" in refused.content.decode()
     assert ExportJob.objects.count() == 3
+
+
+def test_a_large_organisation_export_runs_in_the_worker_masked_and_scoped(client, world, houses, community_staff):
+    from linli.core.testing.exports import downloaded_rows, large_export, move_to
+    from linli.residents.actions import organisation_create
+
+    for n in range(3):
+        organisation_create(name=f"商铺{n}", kind="shop", place=houses.compound_a, actor=None,
+                            contact_phone="13800001111")
+    login(client, community_staff)
+    job = large_export(client, "/registry/organisations/export.xlsx", {"kind": "shop"})
+    assert (job.kind, job.status, job.done_rows, job.params) == (
+        "residents.organisations", ExportStatus.DONE, 3, {"filters": {"kind": "shop"}, "full": False})
+    rows = downloaded_rows(client, job)
+    assert sorted(r[0] for r in rows[1:]) == ["商铺0", "商铺1", "商铺2"] and {r[7] for r in rows[1:]} == {"138****1111"}
+    move_to(community_staff, "community_staff", world.community_2)
+    login(client, community_staff)
+    assert client.get(f"/exports/{job.pk}/file.xlsx").status_code == 403
