@@ -212,6 +212,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "linli"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Reference data cached in each process (linli/core/refdata.py): with a shared cache every change reaches
+# the other processes through its version there, and the lifetime only guards a version lost on the way;
+# without one (each process's own memory) the lifetime is how late another process sees a change.
+LINLI_REFDATA_SECONDS = env_int("LINLI_REFDATA_SECONDS", 600 if REDIS_URL else 30)
 
 # --- background work (Huey) --------------------------------------------------------------------------
 if REDIS_URL:

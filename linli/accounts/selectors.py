@@ -178,6 +178,37 @@ def user_ids_with_role_at_place(role: str, place_id: int) -> list[int]:
     )
 
 
+def users_by_role_place(role: str) -> dict[int, list[User]]:
+    """Every place's active users holding ``role`` bound to it, by user id (one query for all places)."""
+    out: dict[int, list[User]] = {}
+    rows = (RoleAssignment.objects.filter(role=role, place__isnull=False, user__is_active=True)
+            .select_related("user").only("place_id", "user__username", "user__display_name")
+            .order_by("place_id", "user_id"))
+    for row in rows:
+        if row.place_id is not None:
+            out.setdefault(row.place_id, []).append(row.user)
+    return out
+
+
+def users_over_index(perm: str) -> dict[str, frozenset[int]]:
+    """Place path -> the active users holding ``perm`` through a role bound there (``WIDE_ROLES`` left out,
+    as ``users_over`` leaves them): one query for every place, so that ``users_over(path, perm)`` is the
+    union over the path's prefixes (``users_over_from``)."""
+    from linli.accounts.roles import ROLE_PERMISSIONS, WIDE_ROLES
+
+    wanted = sorted(r for r, perms in ROLE_PERMISSIONS.items() if perm in perms and r not in WIDE_ROLES)
+    out: dict[str, set[int]] = {}
+    rows = RoleAssignment.objects.filter(role__in=wanted, place__isnull=False, user__is_active=True)
+    for path, user_id in rows.values_list("place__path", "user_id"):
+        out.setdefault(path, set()).add(user_id)
+    return {path: frozenset(ids) for path, ids in out.items()}
+
+
+def users_over_from(index: dict[str, frozenset[int]], path: str) -> list[int]:
+    """``users_over(path, perm)`` read from ``users_over_index(perm)``."""
+    return sorted({uid for prefix in path_prefixes(path) for uid in index.get(prefix, ())})
+
+
 def users_with_any_role(*, limit: int = 500):
     """Active users holding at least one role, by id (bounded)."""
     return User.objects.filter(is_active=True, role_assignments__isnull=False).distinct().order_by("id")[:limit]

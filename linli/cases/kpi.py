@@ -29,9 +29,9 @@ from linli.accounts.selectors import departments_by_ids
 from linli.cases import kpi_areas
 from linli.cases.kpi_areas import areas_of, kpi_area_delta, kpi_area_fold
 from linli.cases.models_kpi import KPI_COUNTERS, KpiRollup
+from linli.cases.routing import areas_of_path
 from linli.core.batches import keyset_batches
 from linli.core.inserts import update_add
-from linli.core.refdata import refdata_get
 
 COUNTED_KINDS = frozenset(
     {
@@ -161,7 +161,7 @@ def kpi_record(event: Any, case: Any) -> None:
     path = rollup_path(case.place_path, case.grid_id, case.community_id)
     key = (month_of(case.reported_at), path, case.category_id or 0, case.owner_department_id or 0,
            case.compound_kind or "")
-    street, district = refdata_get(("places",), ("areas", path), lambda: areas_of([path]).get(path, (0, 0)))
+    street, district = areas_of_path(path)  # from the routing's cached tree
     _rollup_add(key, (street, case.community_id or 0, case.grid_id or 0), deltas)
     kpi_area_delta(key=key, deltas=deltas, street=street, district=district)  # street and district: folded later
 

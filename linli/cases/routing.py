@@ -19,12 +19,12 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from linli.accounts.selectors import user_ids_with_role_at_place, users_by_ids
+from linli.accounts.selectors import users_by_role_place
 from linli.cases.workflow import OPEN_STATUSES, OwnerKind
 from linli.core.errors import Invalid
 from linli.core.refdata import refdata_get
 from linli.places.kinds import PlaceKind
-from linli.places.selectors import compound_at, grid_at, places_by_ids
+from linli.places.selectors import compound_at, grid_at, places_by_ids, places_of_kind
 
 MSG_PLACE = gettext_noop("The report names %(place)s.")
 MSG_PLACE_IN_GRID = gettext_noop("%(place)s lies in %(grid)s.")
@@ -74,15 +74,14 @@ class PlaceFacts:
 
 
 _FACT_FIELDS = ("id", "kind", "name", "path", "compound_kind", "code", "district_code")
+# The kinds from the city down to the grids: every case is routed through them, so their facts are read
+# at once, one query for all (a change of the places recomputes them together, not one grid at a time).
+TREE_KINDS = (PlaceKind.CITY, PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY, PlaceKind.AREA,
+              PlaceKind.RESIDENTS_GROUP, PlaceKind.GRID)
 
 
-def _place_facts(place_id: int) -> PlaceFacts | None:
-    row = places_by_ids([place_id]).values(*_FACT_FIELDS).first()
-    if row is None:
-        return None
-    ids = [int(p) for p in row["path"].split("/") if p.isdigit()]
-    found = {r["id"]: r for r in places_by_ids(ids).values(*_FACT_FIELDS)}
-    chain = [found[i] for i in ids if i in found]  # the root down to the place itself
+def _facts_of(row: dict[str, Any], chain: list[dict[str, Any]]) -> PlaceFacts:
+    """The facts of the place ``row``, ``chain`` its rows from the root down to itself."""
 
     def nearest(kind: str) -> dict[str, Any] | None:
         return next((r for r in reversed(chain) if r["kind"] == kind), None)
@@ -98,8 +97,41 @@ def _place_facts(place_id: int) -> PlaceFacts | None:
     )
 
 
+def _ids_of(path: str) -> list[int]:
+    return [int(p) for p in path.split("/") if p.isdigit()]
+
+
+def _tree() -> tuple[dict[int, dict[str, Any]], dict[int, PlaceFacts]]:
+    rows = {r["id"]: r for r in places_of_kind(*TREE_KINDS).values(*_FACT_FIELDS)}
+    facts = {pk: _facts_of(row, [rows[i] for i in _ids_of(row["path"]) if i in rows]) for pk, row in rows.items()}
+    return rows, facts
+
+
+def tree_facts() -> dict[int, PlaceFacts]:
+    """The routing facts of every place from the city down to the grids (cached with the places)."""
+    return refdata_get(("places",), ("tree",), _tree)[1]
+
+
+def _place_facts(place_id: int) -> PlaceFacts | None:
+    """A place below the grids (compound, building, house): its row and those between it and its grid; the
+    rest of its chain comes from the cached tree."""
+    tree = refdata_get(("places",), ("tree",), _tree)[0]
+    row = places_by_ids([place_id]).values(*_FACT_FIELDS).first()
+    if row is None:
+        return None
+    ids = _ids_of(row["path"])
+    below = [i for i in ids if i not in tree and i != place_id]
+    found = {r["id"]: r for r in places_by_ids(below).values(*_FACT_FIELDS)} if below else {}
+    found.update({i: tree[i] for i in ids if i in tree})
+    found[place_id] = row
+    return _facts_of(row, [found[i] for i in ids if i in found])
+
+
 def place_facts(place_id: int) -> PlaceFacts | None:
     """The routing facts of a place, from the process cache (dropped by the place actions)."""
+    facts = tree_facts().get(place_id)
+    if facts is not None:
+        return facts
     return refdata_get(("places",), ("facts", place_id), lambda: _place_facts(place_id))
 
 
@@ -109,22 +141,35 @@ def place_name(place_id: int | None) -> str | None:
     return facts.name if facts is not None else None
 
 
-def _grid_workers(grid_id: int) -> list[tuple[int, str]]:
+def areas_of_path(path: str) -> tuple[int, int]:
+    """(the street, the district) a place path lies in, 0 for none, from the cached tree (as
+    ``kpi_areas.areas_of`` reads them)."""
+    tree = tree_facts()
+    street = district = 0
+    for pk in _ids_of(path):
+        facts = tree.get(pk)
+        if facts is not None and facts.kind == PlaceKind.STREET:
+            street = pk
+        elif facts is not None and facts.kind == PlaceKind.DISTRICT:
+            district = pk
+    return street, district
+
+
+def _all_grid_workers() -> dict[int, list[tuple[int, str]]]:
     from linli.accounts.roles import Role
 
-    users = users_by_ids(user_ids_with_role_at_place(Role.GRID_WORKER, grid_id)).order_by("id")
-    return [(u.pk, str(u)) for u in users]
+    return {place: [(u.pk, str(u)) for u in users] for place, users in users_by_role_place(Role.GRID_WORKER).items()}
 
 
 def grid_workers(grid_id: int) -> list[tuple[int, str]]:
     """(id, name) of the grid workers assigned to exactly this grid, fewest open cases first, then by id.
 
-    Who works where comes from the process cache (dropped by the role and place actions); with several
-    workers, one count of their open cases, read from the open-cases index (cases_case_owner_open): its
-    cost follows their open cases, not every case they ever owned."""
+    Who works where comes from the process cache (every grid's workers read at once; dropped by the role
+    and place actions); with several workers, one count of their open cases, read from the open-cases
+    index (cases_case_owner_open): its cost follows their open cases, not every case they ever owned."""
     from linli.cases.models import Case
 
-    workers = refdata_get(("places", "roles"), ("grid_workers", grid_id), lambda: _grid_workers(grid_id))
+    workers = refdata_get(("places", "roles"), ("grid_workers",), _all_grid_workers).get(grid_id, [])
     if len(workers) < 2:
         return list(workers)
     counts = dict(

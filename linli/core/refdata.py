@@ -11,8 +11,10 @@ inside their transaction. Then:
 - after the commit a new version of the topic is written to the shared cache (Redis in production), so
   every other process forgets it at its next read; a rollback changes nothing (the local copy is just
   rebuilt);
-- without a shared cache (the local memory cache of a single server), or if a version is lost, no
-  process keeps an entry longer than ``LINLI_REFDATA_SECONDS`` (default 30 s).
+- no process keeps an entry longer than ``LINLI_REFDATA_SECONDS``: with a shared cache that only guards
+  a version lost on its way (600 s by default), without one (the local memory cache of a single server)
+  it is how late the other processes see a change (30 s by default). A reader that needs many rows
+  (every grid's workers) keeps them under one key, computed by one query on a miss.
 
     value = refdata_get(("places", "roles"), ("route", place_id), compute)
 
@@ -41,7 +43,7 @@ _store: dict[tuple[str, ...], tuple[tuple[str, ...], float, dict[Hashable, Any]]
 
 
 def _seconds() -> float:
-    return float(getattr(settings, "LINLI_REFDATA_SECONDS", 30))
+    return float(getattr(settings, "LINLI_REFDATA_SECONDS", 30))  # config/settings.py: 600 with Redis
 
 
 def _dirty() -> set[str]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.cases import deadlines
-from linli.cases.actions._common import actor_label, clean_text, event_write, users_over
+from linli.cases.actions._common import actor_label, clean_text, event_write
 from linli.cases.models import Case, CaseSequence, Category
 from linli.cases.routing import place_facts, route_case
 from linli.cases.text import tokens_of
@@ -225,8 +225,14 @@ def case_create(
 
 def desk_users(path: str) -> list[int]:
     """The dispatch desk told of a new case at ``path`` (from the process cache: the role and place
-    actions drop it)."""
-    return refdata_get(("places", "roles"), ("desk", path), lambda: users_over(path, PERM_DISPATCH))
+    actions drop it; every place's dispatchers are read at once)."""
+    from linli.accounts.selectors import users_over_from, users_over_index
+
+    def compute() -> list[int]:
+        index = refdata_get(("places", "roles"), ("dispatchers",), lambda: users_over_index(PERM_DISPATCH))
+        return users_over_from(index, path)
+
+    return refdata_get(("places", "roles"), ("desk", path), compute)
 
 
 def _file(*, actor, cat, title, description, channel, external_id, lon, lat, where, address, reporter,

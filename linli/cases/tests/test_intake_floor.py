@@ -119,3 +119,88 @@ def test_intake_statements_are_the_writes_alone(world, categories, resident, gri
         # PostgreSQL draws the number last, by the statement that writes it on the case
         tables == ["cases_case", "cases_caseevent", "cases_kpirollup", "cases_kpiareadelta", "cases_casestatecount",
                    "cases_casesequence", "core_auditentry", "notifications_notice"]), "\n".join(sql)
+
+
+def _snapshot() -> dict:
+    """What this process holds of the reference data, as another process that read it earlier would."""
+    from linli.core import refdata
+
+    return {topics: (versions, at, dict(values)) for topics, (versions, at, values) in refdata._store.items()}
+
+
+def _as_another_process(held: dict) -> None:
+    """Forget what this process saw of a change and hold what was read before it: only the versions in the
+    shared cache tell such a process that the data changed."""
+    from linli.core import refdata
+
+    refdata._store.clear()
+    refdata._store.update(held)
+    refdata._dirty().clear()
+
+
+@pytest.mark.parametrize("process", ["this", "another"])
+def test_a_moved_grid_routes_to_its_new_community_right_after(world, categories, resident, grid_worker_a, process,
+                                                               django_capture_on_commit_callbacks, settings):
+    from linli.places.actions import place_move
+
+    settings.LINLI_REFDATA_SECONDS = 3600  # a shared cache's long lifetime: the change, not the clock, drops it
+    refdata_clear()
+    before = case_create(actor=resident, category=categories["MUNI.STREETLIGHT"], description="路灯不亮",
+                         place=world.grid_a)
+    assert before.community_id == world.community.pk
+    held = _snapshot()
+    with django_capture_on_commit_callbacks(execute=True):
+        place_move(place=world.grid_a, new_parent=world.community_2, actor=None, code="330102001002-02")
+    if process == "another":
+        _as_another_process(held)
+    after = case_create(actor=resident, category=categories["MUNI.STREETLIGHT"], description="路灯不亮",
+                        place=world.grid_a)
+    assert after.community_id == world.community_2.pk
+    assert after.place_path == f"{world.community_2.path}{world.grid_a.pk}/"
+    assert after.suggested_user_id == grid_worker_a.pk
+
+
+@pytest.mark.parametrize("process", ["this", "another"])
+def test_a_new_grid_worker_and_desk_are_routed_to_right_after(world, categories, resident, grid_worker_b, process,
+                                                               django_capture_on_commit_callbacks, settings):
+    from linli.accounts.actions import role_assign
+    from linli.core.testing.personas import make_user
+    from linli.notifications.models import Notice
+
+    settings.LINLI_REFDATA_SECONDS = 3600
+    refdata_clear()
+    before = case_create(actor=resident, category=categories["MUNI.STREETLIGHT"], description="路灯不亮",
+                         place=world.grid_a)
+    assert before.suggested_user_id is None
+    held = _snapshot()
+    worker = make_user("worker_new", "resident", place=world.grid_a)
+    desk = make_user("desk_new", "resident", place=world.community)
+    with django_capture_on_commit_callbacks(execute=True):
+        role_assign(user=worker, role="grid_worker", place=world.grid_a, actor=None)
+        role_assign(user=desk, role="community_staff", place=world.community, actor=None)
+    if process == "another":
+        _as_another_process(held)
+    after = case_create(actor=resident, category=categories["MUNI.STREETLIGHT"], description="路灯不亮",
+                        place=world.grid_a)
+    assert after.suggested_user_id == worker.pk
+    assert Notice.objects.filter(user=desk, kind="created").exists()
+    on_b = case_create(actor=resident, category=categories["MUNI.STREETLIGHT"], description="路灯不亮",
+                       place=world.grid_b)
+    assert on_b.suggested_user_id == grid_worker_b.pk
+
+
+def test_every_grid_is_routed_from_one_read_of_the_places_and_roles(world, categories, resident, grid_worker_a,
+                                                                    grid_worker_b, community_staff):
+    """After a change the routing reads the places and roles once for every grid, not once per grid."""
+    from linli.core import workdays
+
+    refdata_clear()
+    workdays._local.dirty = False
+    case_create(actor=resident, category=categories["MUNI.STREETLIGHT"], description="路灯不亮", place=world.grid_a)
+    for grid, worker in ((world.grid_b, grid_worker_b), (world.grid_c, None)):
+        with CaptureQueriesContext(connection) as ctx:
+            case = case_create(actor=resident, category=categories["MUNI.STREETLIGHT"], description="路灯不亮",
+                               place=grid)
+        reads = [s for s in _statements(ctx) if s.lstrip().upper().startswith("SELECT")]
+        assert reads == [], "\n".join(reads)
+        assert case.suggested_user_id == (worker.pk if worker else None)
