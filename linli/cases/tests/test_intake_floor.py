@@ -204,3 +204,25 @@ def test_every_grid_is_routed_from_one_read_of_the_places_and_roles(world, categ
         reads = [s for s in _statements(ctx) if s.lstrip().upper().startswith("SELECT")]
         assert reads == [], "\n".join(reads)
         assert case.suggested_user_id == (worker.pk if worker else None)
+
+
+def test_an_intake_reads_the_versions_of_its_reference_data_in_one_round_trip(world, categories, resident,
+                                                                             grid_worker_a, monkeypatch):
+    """The shared cache (Redis in production) is asked once an intake for every topic's version."""
+    from django.core.cache import cache
+
+    refdata_clear()
+    case_create(actor=resident, category=categories["MUNI.STREETLIGHT"], description="路灯不亮", place=world.grid_a)
+    asked: list[list[str]] = []
+    get_many = cache.get_many
+
+    def counted(keys, *args, **kwargs):
+        asked.append(list(keys))
+        return get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", counted)
+    case = case_create(actor=resident, category=categories["MUNI.STREETLIGHT"], description="路灯不亮",
+                       place=world.grid_b)
+    assert len(asked) == 1, asked
+    assert sorted(asked[0]) == sorted(f"linli:refdata:v:{t}" for t in ("categories", "places", "roles"))
+    assert case.grid_id == world.grid_b.pk
