@@ -200,9 +200,11 @@ class Sheet:
     index: dict[str, int]  # column key → position in a row
     total_rows: int | None  # from the sheet's dimension (may be unknown)
     layout: Layout = PERSONS
+    opened: XlsxSheet | None = None  # the sheet as ``open_sheet`` read it: the first ``rows()`` reads it again
 
     def rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        yield from _read(self.path, self.layout).rows(start=2)
+        ws, self.opened = self.opened, None
+        yield from (ws or _read(self.path, self.layout)).rows(start=2)
 
 
 def _read(path: str, layout: Layout = PERSONS) -> XlsxSheet:
@@ -234,7 +236,7 @@ def open_sheet(path: str, layout: Layout = PERSONS) -> Sheet:
             % {"headers": "、".join(missing)}
         )
     total = ws.height - 1 if ws.height else None
-    return Sheet(path=path, headers=headers, index=index, total_rows=total, layout=layout)
+    return Sheet(path=path, headers=headers, index=index, total_rows=total, layout=layout, opened=ws)
 
 
 # --- writing (error report, export) -------------------------------------------------------------------------

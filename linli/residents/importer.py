@@ -1,6 +1,7 @@
 """Registry import from the communities' Excel workbook.
 
-Two passes over the file, streamed (openpyxl read-only), so memory does not hold the rows:
+Two passes over the file, read through ``core.uploads.xlsx_sheet`` (python-calamine, its unpacked size checked
+first), so that Python never holds the rows:
 
 1. **Check** every row on its own (name, ID check character, codes as names or codes, phone format,
    house, tags) and across rows (the same ID twice, an ID already registered, household consistency),
@@ -51,7 +52,7 @@ from linli.core.codes import ETHNICITY, POLITICAL_STATUS, RELATIONSHIP, SEX
 from linli.core.crypto import lookup_hashes
 from linli.core.errors import Invalid
 from linli.core.idnumber import parse_id_number
-from linli.core.inserts import insert_many
+from linli.core.inserts import insert_many, new_instance
 from linli.places.kinds import PlaceKind
 from linli.places.selectors import places_by_ids, places_by_paths, places_of_kind
 from linli.residents import excel
@@ -353,7 +354,7 @@ class Importer:
                                                 "column as text and type the number again."))
         else:
             try:
-                parsed = parse_id_number(id_text)
+                parsed = parse_id_number(id_text, today=self.today)
             except Invalid as exc:
                 message = str(exc.message)
                 if isinstance(id_raw, int | float):
@@ -399,7 +400,7 @@ class Importer:
         head_text = get("head_id_number")
         if head_text:
             try:
-                head = parse_id_number(head_text).number
+                head = parse_id_number(head_text, today=self.today).number
             except Invalid as exc:
                 self.problem(number, "head_id_number", exc.message)
             else:
@@ -498,13 +499,18 @@ class Importer:
         total = self.sheet.total_rows
         done = 0
         # The checked rows go to a spool file, so that the write pass neither reads the workbook again
-        # nor parses the rows again (memory stays flat: rows live on disk, not in lists).
+        # nor parses the rows again (memory stays flat: rows live on disk, ``BATCH`` at a time in a list,
+        # pickled together so that the rows of one house share its place once).
         self.spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by run()
+        spooled: list[Row] = []
         for number, values in self.sheet.rows():
             row = self.parse(number, values)
             done += 1
             if not self.problem_count:
-                pickle.dump(row, self.spool, protocol=pickle.HIGHEST_PROTOCOL)
+                spooled.append(row)
+                if len(spooled) >= BATCH:
+                    pickle.dump(spooled, self.spool, protocol=pickle.HIGHEST_PROTOCOL)
+                    spooled = []
             if row.key:
                 ids.add(row.key, number)
                 pending.append(row)
@@ -521,6 +527,8 @@ class Importer:
                 self.progress("check", done, total)
                 reset_queries()  # DEBUG's query log would otherwise grow with the file
         self._check_registered(pending)
+        if spooled and not self.problem_count:
+            pickle.dump(spooled, self.spool, protocol=pickle.HIGHEST_PROTOCOL)
         self.rows = done
         if done == 0:
             self.problem(0, "", _("The file has no rows to import."))
@@ -614,22 +622,14 @@ class Importer:
         counts["houses_created"] = self._create_houses()
         self.household_of_head: dict[int, int] = {}
         self.pending_members: list[tuple[int, int, str, bool]] = []  # person id, head key, relationship, update
-        batch: list[Row] = []
         done = 0
         self.spool.seek(0)
         while True:
             try:
-                row = pickle.load(self.spool)  # noqa: S301 - our own spool, written above in this process
+                batch: list[Row] = pickle.load(self.spool)  # noqa: S301 - our own spool, written above in this process
             except EOFError:
                 break
-            batch.append(row)
-            if len(batch) >= BATCH:
-                reset_queries()
-                self._write_batch(batch, counts)
-                done += len(batch)
-                batch = []
-                self.progress("write", done, self.rows)
-        if batch:
+            reset_queries()
             self._write_batch(batch, counts)
             done += len(batch)
             self.progress("write", done, self.rows)
@@ -683,8 +683,8 @@ class Importer:
         persons = []
         for r in new_rows:
             node = self._node_of(r)
-            persons.append(Person(
-                name=r.name, name_initials=r.initials, name_pinyin=r.pinyin, sex=r.sex, ethnicity=r.ethnicity,
+            persons.append(new_instance(
+                Person, name=r.name, name_initials=r.initials, name_pinyin=r.pinyin, sex=r.sex, ethnicity=r.ethnicity,
                 political_status=r.political_status, id_number=r.id_number,
                 phone=r.phone, birth_month=r.birth_date.replace(day=1) if r.birth_date else None,
                 registered_address=r.registered_address, current_address=self._address_text(r, node),
@@ -701,10 +701,10 @@ class Importer:
         actor_id = self.actor.pk if self.actor is not None else None
         for r, p in zip(new_rows, persons, strict=True):
             if p.place_path and self._node_of(r).kind == PlaceKind.HOUSE:
-                occupancies.append(Occupancy(person_id=p.pk, house_id=p.place_id or 0,
-                                             kind=r.occupancy or OccupancyKind.RESIDENT))
-            tags += [PersonTag(person_id=p.pk, tag_id=t, valid_from=self.today, source=source, created_by_id=actor_id)
-                     for t in r.tags]
+                occupancies.append(new_instance(Occupancy, person_id=p.pk, house_id=p.place_id or 0,
+                                                kind=r.occupancy or OccupancyKind.RESIDENT))
+            tags += [new_instance(PersonTag, person_id=p.pk, tag_id=t, valid_from=self.today, source=source,
+                                  created_by_id=actor_id) for t in r.tags]
             if r.is_head:
                 heads.append((r, p))
             elif r.head_key:
@@ -714,11 +714,12 @@ class Importer:
         counts["occupancies_created"] += len(occupancies)
         counts["tags_added"] += len(tags)
         if heads:
-            households = [Household(head_id=p.pk, house_id=p.place_id if self._node_of(r).kind == PlaceKind.HOUSE
-                                    else None, place_path=p.place_path) for r, p in heads]
+            households = [new_instance(Household, head_id=p.pk, place_path=p.place_path,
+                                       house_id=p.place_id if self._node_of(r).kind == PlaceKind.HOUSE else None)
+                          for r, p in heads]
             insert_many(households, batch_size=500)
             insert_many(
-                [HouseholdMember(household_id=h.pk, person_id=p.pk, relationship=HEAD_RELATIONSHIP)
+                [new_instance(HouseholdMember, household_id=h.pk, person_id=p.pk, relationship=HEAD_RELATIONSHIP)
                  for h, (_r, p) in zip(households, heads, strict=True)], batch_size=500)
             for h, (r, _p) in zip(households, heads, strict=True):
                 self.household_of_head[r.key] = h.pk
@@ -751,8 +752,8 @@ class Importer:
                     from linli.residents.actions import _leave_household
 
                     _leave_household(Person(pk=person_id), self.today)
-            rows.append(HouseholdMember(household_id=household_id, person_id=person_id, relationship=relationship,
-                                        start_date=self.today if update else None))
+            rows.append(new_instance(HouseholdMember, household_id=household_id, person_id=person_id,
+                                     relationship=relationship, start_date=self.today if update else None))
         insert_many(rows, batch_size=500)
         counts["members_added"] += len(rows)
 
