@@ -48,7 +48,7 @@ def cases_after_move(*, old_path: str, new_path: str) -> int:
     moved to another community counts there from now on, its history included). The cases' own
     community and grid keys follow with every app's (``place_kinds_follow``, linli/places/paths.py); the
     rollups keep plain ids."""
-    from linli.cases.models_kpi import KpiRollup
+    from linli.cases.models_kpi import CaseStateCount, KpiRollup
     from linli.places.kinds import PlaceKind
     from linli.places.selectors import places_by_ids
 
@@ -60,4 +60,6 @@ def cases_after_move(*, old_path: str, new_path: str) -> int:
     if community is None or community not in ids[:-1]:
         # The moved place is a community or above: its rollups keep their community; the street may change.
         return rollups.update(street_id=street)
-    return rollups.update(community_id=community, street_id=street)
+    # The open cases' counters keep the community too (their paths followed with every app's).
+    counters = CaseStateCount.objects.filter(place_path__startswith=new_path).update(community_id=community)
+    return rollups.update(community_id=community, street_id=street) + counters

@@ -14,6 +14,8 @@ category; its events count for the department that owned the case when they happ
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -345,15 +347,16 @@ def kpi_fix(recomputed: Recomputed | None = None, *, actor: Any = None) -> int:
 # --- what is due now (live) -----------------------------------------------------------------------------
 #
 # Two figures depend on the clock rather than on an event: whether a case's handling deadline has come
-# (应结案) and whether an assignment's sign deadline has come (应签收). They are counted live over the open
-# cases, which are few next to the closed ones and read through the open-state indexes:
+# (应结案) and whether an assignment's sign deadline has come (应签收):
 #
 # - ``open_overdue``: open cases, not parked (挂账 stops the clock), whose handle deadline has passed;
 # - ``awaiting_sign``: cases dispatched (or reopened) and not signed for, whose sign deadline has not come.
+#
+# Both come from the open cases' counters keyed like the rollups and by the deadline's hour
+# (linli/cases/open_counts.py): the hours before the current one (overdue) or after it (awaiting) from the
+# counters, the current hour's deadlines from the cases (a partial index on each deadline).
 PENDING = ("open_overdue", "awaiting_sign")
-_OVERDUE_STATUSES = sorted(
-    {"reported", "accepted", "dispatched", "signed", "handling", "reported_back", "verified", "rated"}
-)
+CLOCKS = {"open_overdue": "handle", "awaiting_sign": "sign"}
 
 
 def _month_start(month: int) -> datetime:
@@ -366,16 +369,20 @@ def _next_month(month: int) -> int:
     return (year + 1) * 100 + 1 if mon == 12 else month + 1
 
 
-def _pending_group(column: str | None) -> tuple[list[str], Callable[[dict[str, Any]], Any]]:
-    """The case columns to group the live counts by, and how a grouped row gives the table's key."""
+def _pending_group(column: str | None, *, cases: bool) -> tuple[list[str], Callable[[dict[str, Any]], Any]]:
+    """The columns to group the live counts by (of the counters, or of the ``cases``), and how a grouped row
+    gives the table's key."""
     if column is None:
         return [], lambda row: None
     if column == "month":
-        return ["m"], lambda row: month_of(row["m"]) if row["m"] is not None else 0
+        if cases:
+            return ["m"], lambda row: month_of(row["m"]) if row["m"] is not None else 0
+        return ["month"], lambda row: row["month"]
     if column in ("street_id", "district_id"):
         return ["community_id"], lambda row: row["community_id"] or 0  # mapped to areas by the caller
-    case_column = {"department_id": "owner_department_id"}.get(column, column)
-    return [case_column], lambda row: row[case_column] or ("" if column == "compound_kind" else 0)
+    if cases:
+        column = {"department_id": "owner_department_id"}.get(column, column)
+    return [column], lambda row: row[column] or ("" if column == "compound_kind" else 0)
 
 
 def kpi_pending(
@@ -393,47 +400,50 @@ def kpi_pending(
     """The live counts (``PENDING``, or only those named in ``parts``) per value of the dimension ``by``,
     over the cases ``user`` may see in the rollups' sense (the places under their scope, with
     ``cases.view``)."""
-    from django.db.models import Count
-    from django.db.models.functions import TruncMonth
+    from django.db.models import Case as SqlCase
+    from django.db.models import IntegerField, Value, When
 
-    from linli.cases.models import Case
-    from linli.core.access import scope_of
+    from linli.cases.models import CaseStateCount
+    from linli.cases.open_counts import hour_of
 
     now = now or timezone.now()
-    qs: Any = Case.objects.all()
-    if user is not None:
-        if "cases.view" not in getattr(user, "perms", ()):
-            return {}
-        qs = qs.filter(scope_of(user).place_q("place_path"))
-    if month_from:
-        qs = qs.filter(reported_at__gte=_month_start(month_from))
-    if month_to:
-        qs = qs.filter(reported_at__lt=_month_start(_next_month(month_to)))
-    if place_path:
-        qs = qs.filter(place_path__startswith=place_path)
-    if category_id:
-        qs = qs.filter(category_id=category_id)
-    if department_id is not None:
-        qs = qs.filter(owner_department_id=department_id or None)
+    if not parts or (user is not None and "cases.view" not in getattr(user, "perms", ())):
+        return {}
     column = DIMENSIONS[by]
-    fields, key_of = _pending_group(column)
-    if column == "month":
-        qs = qs.annotate(m=TruncMonth("reported_at", tzinfo=timezone.get_current_timezone()))
-    from linli.cases.selectors import status_in
-
-    # The states as literals: SQLite uses a partial index (here the sign deadlines of the dispatched
-    # cases) only when the query repeats its condition.
-    queries = {
-        "open_overdue": lambda: qs.filter(status_in(_OVERDUE_STATUSES), handle_due__lt=now),
-        "awaiting_sign": lambda: qs.filter(status_in(["dispatched"]), sign_due__gte=now),
+    hour = hour_of(now)
+    rows = {"open_overdue": Q(clock="handle", due_hour__lt=hour), "awaiting_sign": Q(clock="sign", due_hour__gt=hour)}
+    counters: Any = CaseStateCount.objects.filter(functools.reduce(operator.or_, (rows[p] for p in parts)))
+    if user is not None:
+        counters = counters.visible_to(user)
+    if month_from:
+        counters = counters.filter(month__gte=month_from)
+    if month_to:
+        counters = counters.filter(month__lte=month_to)
+    if place_path:
+        counters = counters.filter(place_path__startswith=place_path)
+    if category_id:
+        counters = counters.filter(category_id=category_id)
+    if department_id is not None:
+        counters = counters.filter(department_id=department_id)
+    sums = {
+        "open_overdue": Sum(SqlCase(When(clock="handle", due_hour__lt=hour, then="n"), default=Value(0),
+                                   output_field=IntegerField())),
+        "awaiting_sign": Sum(SqlCase(When(clock="sign", due_hour__gt=hour, then="n"), default=Value(0),
+                                   output_field=IntegerField())),
     }
+    wanted = {name: sums[name] for name in parts}
+    fields, key_of = _pending_group(column, cases=False)
+    grouped = counters.values(*fields).annotate(**wanted).order_by() if fields else [counters.aggregate(**wanted)]
     out: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PENDING, 0))
-    for name in parts:
-        part = queries[name]()
-        grouped = part.values(*fields).annotate(n=Count("id")).order_by() if fields else [
-            {"n": part.count()}]
-        for row in grouped:
-            out[key_of(row)][name] += row["n"]
+    for row in grouped:
+        for name in parts:
+            if row[name]:
+                out[key_of(row)][name] += int(row[name])
+    for key, counts in _pending_this_hour(user=user, column=column, month_from=month_from, month_to=month_to,
+                                          place_path=place_path, category_id=category_id,
+                                          department_id=department_id, now=now, parts=parts).items():
+        for name, value in counts.items():
+            out[key][name] += value
     if column in ("street_id", "district_id") and out:
         from linli.places.selectors import places_by_ids
 
@@ -447,6 +457,54 @@ def kpi_pending(
                 streets[area][name] += value
         return dict(streets)
     return dict(out)
+
+
+def _pending_this_hour(*, user: Any, column: str | None, month_from: int | None, month_to: int | None,
+                       place_path: str, category_id: int | None, department_id: int | None, now: datetime,
+                       parts: tuple[str, ...]) -> dict[Any, dict[str, int]]:
+    """The live counts of the current hour, from the cases: the handle deadlines of this hour that passed,
+    the sign deadlines of this hour still to come."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+
+    from linli.cases.models import OVERDUE_KPI_STATUSES, Case
+    from linli.cases.open_counts import hour_of, hour_start
+    from linli.cases.selectors import status_in
+    from linli.core.access import scope_of
+
+    qs: Any = Case.objects.all()
+    if user is not None:
+        qs = qs.filter(scope_of(user).place_q("place_path"))
+    if month_from:
+        qs = qs.filter(reported_at__gte=_month_start(month_from))
+    if month_to:
+        qs = qs.filter(reported_at__lt=_month_start(_next_month(month_to)))
+    if place_path:
+        qs = qs.filter(place_path__startswith=place_path)
+    if category_id:
+        qs = qs.filter(category_id=category_id)
+    if department_id is not None:
+        qs = qs.filter(owner_department_id=department_id or None)
+    fields, key_of = _pending_group(column, cases=True)
+    if column == "month":
+        qs = qs.annotate(m=TruncMonth("reported_at", tzinfo=timezone.get_current_timezone()))
+    hour = hour_of(now)
+    # The states as literals: SQLite uses a partial index (the deadlines of these states) only when the
+    # query repeats its condition.
+    queries = {
+        "open_overdue": lambda: qs.filter(status_in(OVERDUE_KPI_STATUSES), handle_due__gte=hour_start(hour),
+                                          handle_due__lt=now),
+        "awaiting_sign": lambda: qs.filter(status_in(["dispatched"]), sign_due__gte=now,
+                                           sign_due__lt=hour_start(hour + 1)),
+    }
+    out: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PENDING, 0))
+    for name in parts:
+        part = queries[name]()
+        grouped = part.values(*fields).annotate(n=Count("id")).order_by() if fields else [{"n": part.count()}]
+        for row in grouped:
+            if row["n"]:
+                out[key_of(row)][name] += row["n"]
+    return out
 
 
 # --- rates and tables ----------------------------------------------------------------------------------

@@ -46,6 +46,12 @@ HANDLE_DUE_STATUSES = sorted(  # the handle deadline is watched (the overdue lis
     [CaseStatus.REPORTED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED, CaseStatus.SIGNED, CaseStatus.HANDLING]
 )
 HANDLE_DUE_Q = Q(status__in=HANDLE_DUE_STATUSES)
+# The states in which an open case whose handle deadline has passed counts as overdue in the KPIs (应结案:
+# due and not closed; parked stops the clock).
+OVERDUE_KPI_STATUSES = sorted(
+    [CaseStatus.REPORTED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED, CaseStatus.SIGNED, CaseStatus.HANDLING,
+     CaseStatus.REPORTED_BACK, CaseStatus.VERIFIED, CaseStatus.RATED]
+)
 
 
 class Category(models.Model):
@@ -241,6 +247,10 @@ class Case(models.Model):
             # cases_case_open_id and, its statistics empty while nothing was supervised, walked every open case.
             models.Index(fields=["-id"], name="cases_case_supervised", condition=Q(supervision_count__gt=0)),
             models.Index(fields=["sign_due"], name="cases_case_sign_due_open", condition=Q(status="dispatched")),
+            # The KPI page's overdue cases of the current hour (the hours before come from the counters:
+            # linli/cases/open_counts.py).
+            models.Index(fields=["handle_due"], name="cases_case_handle_due_kpi",
+                         condition=Q(status__in=OVERDUE_KPI_STATUSES)),
             models.Index(fields=["category", "reported_at"], name="cases_case_category_at"),
             models.Index(fields=["reporter_phone_hash", "reported_at"], name="cases_case_phone_at"),
             models.Index(fields=["verified_at"], name="cases_case_verified_at", condition=Q(status="verified")),
@@ -256,13 +266,13 @@ class Case(models.Model):
 
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        """Remember the open-cases counter the row was counted under (``linli.cases.open_counts``)."""
-        from linli.cases.open_counts import loaded_key
+        """Remember the columns the open-cases counters count the row under (``linli.cases.open_counts``)."""
+        from linli.cases.open_counts import loaded_row
 
         obj = super().from_db(db, field_names, values, **kwargs)
-        known, key = loaded_key(field_names, values)
-        if known:
-            obj.__dict__["_counted"] = key
+        row = loaded_row(field_names, values)
+        if row is not None:
+            obj.__dict__["_counted_row"] = row
         return obj
 
     @property

@@ -116,15 +116,30 @@ class CaseStateCountQuerySet(KpiRollupQuerySet):
 
 
 class CaseStateCount(models.Model):
-    """The open cases counted per (grid path, state, handle-due month), kept by the actions in the
-    transaction of every event (``linli.cases.open_counts``): what the big screens read instead of
-    counting the cases. ``linli kpi-recompute`` compares it with the cases and rebuilds it."""
+    """The open cases counted, kept by the actions in the transaction of every event
+    (``linli.cases.open_counts``); ``linli kpi-recompute`` compares them with the cases and rebuilds them.
+    Two families of rows in one table (a case's changes are one statement):
 
+    - ``clock=""``: per (grid path, state, handle-due month): what the big screens read;
+    - ``clock="handle"`` / ``"sign"``: the cases whose handle (sign) deadline is watched, keyed like the KPI
+      rollups (report month, grid path, category, department, compound kind) and by the deadline's hour
+      (``due_hour``, hours since 1970 UTC; 0: an hour long past, folded): what the KPI page's overdue and
+      awaiting-signature figures read."""
+
+    clock = models.CharField(max_length=8, blank=True, default="", db_default="")
     # The case's path cut at its grid (else community, else street), like ``KpiRollup.place_path``.
     place_path = models.CharField(max_length=255, blank=True, default="")
-    status = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, blank=True, default="")
     # yyyymm of the handle deadline (local time) for the states whose deadline is watched; 0 otherwise.
     due_month = models.PositiveIntegerField(default=0)
+    # The KPI rollup's key (``clock`` rows; 0 / "" in the screens' rows).
+    month = models.PositiveIntegerField(default=0, db_default=0)
+    category_id = models.PositiveBigIntegerField(default=0, db_default=0)
+    department_id = models.PositiveBigIntegerField(default=0, db_default=0)
+    compound_kind = models.CharField(max_length=16, blank=True, default="", db_default="")
+    due_hour = models.BigIntegerField(default=0, db_default=0)
+    community_id = models.PositiveBigIntegerField(default=0, db_default=0)
+    grid_id = models.PositiveBigIntegerField(default=0, db_default=0)
     n = models.BigIntegerField(default=0)
 
     objects = CaseStateCountQuerySet.as_manager()
@@ -133,14 +148,19 @@ class CaseStateCount(models.Model):
         verbose_name = _("open cases count")
         verbose_name_plural = _("open cases counts")
         constraints = [
-            models.UniqueConstraint(fields=["place_path", "status", "due_month"], name="cases_state_count_key"),
+            models.UniqueConstraint(
+                fields=["clock", "place_path", "status", "due_month", "month", "category_id", "department_id",
+                        "compound_kind", "due_hour"],
+                name="cases_state_count_key2",
+            ),
         ]
         indexes = [
-            models.Index(fields=["place_path", "status"], name="cases_state_count_path", opclasses=[*PATH_OPS, ""]),
+            models.Index(fields=["clock", "place_path", "status"], name="cases_state_count_clock_path",
+                         opclasses=["", *PATH_OPS, ""]),
         ]
 
     def __str__(self) -> str:
-        return f"{self.place_path} {self.status} {self.due_month}: {self.n}"
+        return f"{self.clock or 'state'} {self.place_path} {self.status} {self.due_month or self.due_hour}: {self.n}"
 
 
 class KpiCounters(models.Model):

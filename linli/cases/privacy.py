@@ -55,7 +55,7 @@ NOTHING_PERSONAL = {
     "KpiRollup": "counts per place and day",
     "KpiAreaRollup": "counts per area and day",
     "KpiAreaDelta": "counts per area and day",
-    "CaseStateCount": "counts of open cases per grid path, state and month",
+    "CaseStateCount": "counts of open cases per grid path, state and month, and per KPI key and deadline hour",
 }
 AREA = [
     (Case, "place_path", ("title", "description", "tokens", "address")),

@@ -1,6 +1,7 @@
-"""Case background work: escalation of overdue cases (every minute) and the end of the rating window
-(hourly). Both are idempotent (a re-run, or the run after a killed one, escalates nothing twice and
-skips nothing); running them by hand (``linli shell``) is safe."""
+"""Case background work: escalation of overdue cases (every minute), the end of the rating window
+(hourly), the KPI counters folded (street and district every minute, past deadline hours every ten).
+Each is idempotent (a re-run, or the run after a killed one, escalates nothing twice and skips nothing);
+running them by hand (``linli shell``) is safe."""
 
 from __future__ import annotations
 
@@ -30,3 +31,12 @@ def cases_kpi_areas_fold() -> None:
     from linli.cases.kpi_areas import kpi_area_fold
 
     kpi_area_fold()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def cases_due_counts_fold() -> int:
+    """Fold the open cases' counters of deadline hours long past into one row per key
+    (linli/cases/open_counts.py): the KPI page's overdue figures read as many rows as there are keys."""
+    from linli.cases.open_counts import due_counts_fold
+
+    return due_counts_fold()

@@ -27,7 +27,9 @@ Not for: models with parents (multi-table inheritance), rows that clash (no ``ig
     insert_one(case)              # one new instance, as save(force_insert=True) writes it: the hot single rows
     update_add(KpiRollup, {"month": m, "place_path": p}, {"reported": 1})   # UPDATE … SET n = n + 1 WHERE …
 
-``insert_one`` and ``update_add`` are for the single-row writes of a hot path (the intake writes a case, its
+    upsert_add(CaseStateCount, key, other, "n", rows)   # INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE
+
+``insert_one``, ``update_add`` and ``upsert_add`` are for the single-row writes of a hot path (the intake writes a case, its
 event, its audit row and adds to counters): the statement and the fields' preparation are built once per
 model and connection and kept on the connection, so a call costs the preparation of its values and the
 statement, not the query compiler (which is most of an ORM ``save`` of one row).
@@ -464,3 +466,36 @@ def update_add(model: type[models.Model], where: dict[str, Any], add: dict[str, 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+UPSERT_BATCH = 500
+
+
+def upsert_add(model: type[models.Model], key: Sequence[str], other: Sequence[str], add: str,
+               rows: Sequence[Sequence[Any]], *, using: str | None = None) -> int:
+    """Add to counters in one statement, creating the rows that are missing: ``rows`` are the values of
+    ``key`` (the columns of a unique constraint), then ``other`` (written when a row is created), then what
+    to add to ``add``: ``INSERT … VALUES (…), (…) ON CONFLICT (key) DO UPDATE SET add = add + excluded.add``
+    (PostgreSQL; SQLite 3.24+). Values are plain (text and integers), passed as they are. Returns the rows
+    written."""
+    if not rows:
+        return 0
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    opts = model._meta
+    cols = [qn(str(cast(models.Field, opts.get_field(name)).column)) for name in (*key, *other, add)]
+    table, total = qn(opts.db_table), cols[-1]
+    one = "(" + ", ".join(["%s"] * len(cols)) + ")"
+    written = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), UPSERT_BATCH):  # a bulk load's rows: within the parameters' limit
+            batch = rows[start:start + UPSERT_BATCH]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(cols)}) VALUES {', '.join([one] * len(batch))} "  # noqa: S608
+                f"ON CONFLICT ({', '.join(cols[:len(key)])}) DO UPDATE SET {total} = {table}.{total} + "
+                f"excluded.{total}",
+                [value for row in batch for value in row],
+            )
+            written += cursor.rowcount
+    return written

@@ -39,9 +39,12 @@ class Command(BaseCommand):
         self.stdout.write(f"{fresh.events} events, {len(fresh.rows)} rollup rows, {len(diffs)} differences")
         # The open cases' counters (linli/cases/open_counts.py) against the cases themselves.
         state_diffs = state_counts_diff()
-        for (path, status, due), stored, counted in state_diffs[: options["limit"]]:
-            self.stdout.write(f"open cases place={path or '-'} status={status} due={due or '-'}: "
-                              f"stored {stored}, cases say {counted}")
+        for row, stored, counted in state_diffs[: options["limit"]]:
+            clock, path, status, due_month, month, category, department, compound_kind, due_hour = row[:9]
+            what = (f"status={status} due={due_month or '-'}" if not clock else
+                    f"{clock} deadline hour={due_hour or 'past'} month={month} category={category} "
+                    f"department={department} compound_kind={compound_kind or '-'}")
+            self.stdout.write(f"open cases place={path or '-'} {what}: stored {stored}, cases say {counted}")
         if state_diffs:
             self.stdout.write(f"{len(state_diffs)} differences in the open cases' counters")
         if (diffs or state_diffs) and options["fix"]:
