@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from linli.care.models import HomeServiceRequest, Need, Visit, VisitPlan
+
+if TYPE_CHECKING:
+    from linli.core.rawsql import Read
 
 LIMIT = 200
 
@@ -91,20 +94,26 @@ def visit_stats(*, place_path: str, since: Any, until: Any) -> dict[str, int]:
     [since, until) (aware datetimes), the persons they reached, those found needing help (needs help,
     unwell, in hospital), and the active visit plans overdue today. Not scoped by a user: the callers let
     in only readers whose scope covers the place."""
+    from linli.core.rawsql import read_one
+
+    return read_one(visit_stats_read(place_path=place_path, since=since, until=until))
+
+
+def visit_stats_read(*, place_path: str, since: Any, until: Any) -> Read:
+    """``visit_stats`` as a read the big screen sends with others (``rawsql.read_together``)."""
     from django.db import connection
 
     from linli.care.workflow import Found
-    from linli.core.rawsql import dt_param, fetch_one, literals, under
+    from linli.core.rawsql import Read, dt_param, literals, under
 
     # Plain SQL in one statement: the screen asks every 30 s, and the ORM's aggregates cost more to build
     # than to answer; the overdue plans are a subquery of the same read (one round trip).
     where, params = under("place_path", place_path)
     helped = literals([Found.NEEDS, Found.UNWELL, Found.HOSPITAL])
-    visits, persons, needing_help, overdue = fetch_one(
+    return Read(
         f"SELECT COUNT(*), COUNT(DISTINCT person_id), COALESCE(SUM(CASE WHEN found IN ({helped}) THEN 1 ELSE 0 END), 0),"  # noqa: S608 (literals and table names only; values are parameters)
         f" (SELECT COUNT(*) FROM {VisitPlan._meta.db_table} WHERE {where} AND active AND next_due < %s)"
         f" FROM {Visit._meta.db_table} WHERE {where} AND visited_at >= %s AND visited_at < %s",
         [*params, connection.ops.adapt_datefield_value(timezone.localdate()), *params, dt_param(since), dt_param(until)],
-    )
-    return {"visits": int(visits or 0), "persons": int(persons or 0), "needing_help": int(needing_help or 0),
-            "overdue_plans": int(overdue or 0)}
+        4, lambda row: {"visits": int(row[0] or 0), "persons": int(row[1] or 0), "needing_help": int(row[2] or 0),
+                        "overdue_plans": int(row[3] or 0)})

@@ -1,6 +1,7 @@
 """The case figures of a big screen (linli/dashboards/screen.py) in three reads, one per concern, written
-as plain SQL: the screen asks every 30 s and reads a few hundred rows, so building the statements with
-the ORM cost several times what the database spent answering them (bench/dashboards_screen.py).
+as plain SQL and sent in two statements (1 and 2 together: ``core.rawsql.read_together``): the screen asks
+every 30 s and reads a few hundred rows, so building the statements with the ORM cost several times what
+the database spent answering them (bench/dashboards_screen.py).
 
 1. the rollups by (report month, category) of the months shown, with the categories' names: the 12-month
    trend, this month's figures and this year's categories (a street's from its street rows, at most a
@@ -28,7 +29,7 @@ from linli.cases.kpi import NEEDS_PENDING, PENDING, kpi_rates
 from linli.cases.models_kpi import KPI_COUNTERS
 from linli.cases.open_counts import open_counts
 from linli.core.access import scope_of
-from linli.core.rawsql import dt_param, fetch, fetch_one, under
+from linli.core.rawsql import Read, dt_param, read_together, under
 
 # The counters the screen's figures and rates are made of (the response, solved and satisfaction rates,
 # the cases received and closed); the others stay 0 in the rows.
@@ -71,24 +72,27 @@ def screen_cases(user: Any, *, place_path: str, place_kind: str, month_from: int
     bounds = [_month_start(_month_add(month_from, i)) for i in range(1, n_months + 1)]  # each month's end
     awaiting = ", ".join(["SUM(CASE WHEN reported_at < %s THEN 1 ELSE 0 END)"] * len(bounds))
     path_sql, path_params = under("place_path", place_path)
-    for month, category_id, *values, name in fetch(
+    # The assignments not yet past their sign deadline, counted below each month's end (the partial index
+    # of the dispatched cases' sign deadlines; its condition repeated as a literal for SQLite), sent in one
+    # statement with the rollups (``rawsql.read_together``).
+    awaiting_sign = Read(
+        f"SELECT {awaiting} FROM cases_case WHERE status = 'dispatched' AND sign_due >= %s "  # noqa: S608
+        f"AND reported_at >= %s AND reported_at < %s AND {path_sql}",
+        [*(dt_param(b) for b in bounds), dt_param(now), dt_param(_month_start(month_from)), dt_param(bounds[-1]),
+         *path_params], len(bounds), lambda row: [int(v or 0) for v in row])
+    rollups = Read(
         f"SELECT r.*, k.name FROM (SELECT month, category_id, {sums} FROM {table} "  # noqa: S608
         f"WHERE {where} AND month >= %s AND month <= %s GROUP BY month, category_id) r "
-        "LEFT JOIN cases_category k ON k.id = r.category_id", [*params, month_from, month_to]
-    ):
+        "LEFT JOIN cases_category k ON k.id = r.category_id", [*params, month_from, month_to],
+        len(SCREEN_COUNTERS) + 3, lambda rows: rows)
+    (below,), rows = read_together([awaiting_sign], listing=rollups)
+    for month, category_id, *values, name in rows:
         row = months.setdefault(month, dict.fromkeys(SCREEN_COUNTERS, 0))
         for counter, value in zip(SCREEN_COUNTERS, values, strict=True):
             row[counter] += int(value or 0)
         if month >= categories_from:
             by_category[category_id] += int(values[0] or 0)
             names[category_id] = name
-    # The assignments not yet past their sign deadline, counted below each month's end (the partial index
-    # of the dispatched cases' sign deadlines; its condition repeated as a literal for SQLite).
-    below = [int(v or 0) for v in fetch_one(
-        f"SELECT {awaiting} FROM cases_case WHERE status = 'dispatched' AND sign_due >= %s "  # noqa: S608
-        f"AND reported_at >= %s AND reported_at < %s AND {path_sql}",
-        [*(dt_param(b) for b in bounds), dt_param(now), dt_param(_month_start(month_from)), dt_param(bounds[-1]),
-         *path_params])]
     for i, n in enumerate(below):
         live = n - (below[i - 1] if i else 0)
         if live:

@@ -1,9 +1,11 @@
 """The big screen's figures (数据大屏) for a street or a community, from the owning apps' selectors and
-rollups only, one read per concern (9 queries): the case KPIs by month and category from the rollups (a
-street's from its street rows, at most a minute behind), the open cases by state and the overdue from the
-open cases' counters the actions keep (``screen_case_figures``: linli/cases/kpi_screen.py), the alarms and
-devices (``screen_iot``), volunteers, points, door-knocking visits and disputes. None of it counts the cases themselves, so it costs the
-same at 5,000 or 10,000,000 cases (bench/dashboards_screen.py). The monthly report reads its own."""
+rollups only, in 3 statements: the case KPIs by month and category from the rollups (a street's from its
+street rows, at most a minute behind), the assignments awaiting their sign, the open cases by state and the
+overdue from the open cases' counters the actions keep (``screen_case_figures``: linli/cases/kpi_screen.py,
+three reads in two statements); then the devices and the open alarms (``screen_iot``), volunteers, points,
+door-knocking visits and disputes, each app's own read, sent in one statement (``core.rawsql.read_together``).
+None of it counts the cases themselves, so it costs the same at 5,000 or 10,000,000 cases
+(bench/dashboards_screen.py). The monthly report reads its own."""
 
 from __future__ import annotations
 
@@ -40,13 +42,14 @@ def _pct(value: float | None) -> float | None:
 
 
 def screen_figures(user: Any, place: Any, *, now: datetime | None = None) -> dict[str, Any]:
-    from linli.care.selectors import visit_stats
+    from linli.care.selectors import visit_stats_read
     from linli.cases.selectors import screen_case_figures
     from linli.cases.workflow import CaseStatus
+    from linli.core.rawsql import read_together
     from linli.iot.selectors import screen_iot
-    from linli.mediation.selectors import dispute_stats
-    from linli.points.selectors import points_stats
-    from linli.volunteers.selectors import volunteer_stats
+    from linli.mediation.selectors import dispute_stats_read
+    from linli.points.selectors import points_stats_read
+    from linli.volunteers.selectors import volunteer_stats_read
 
     now = now or timezone.now()
     month = this_month(now)
@@ -61,7 +64,13 @@ def screen_figures(user: Any, place: Any, *, now: datetime | None = None) -> dic
     current = by_month.get(month, {})
     open_counts = cases["open"]
     start, end = month_start(month), month_start(month_add(month, 1))
-    iot = screen_iot(user, place_path=place.path)  # the open alarms counted with the newest, the devices
+    # The devices, volunteers, points, visits and disputes (a row each) and the open alarms (the newest,
+    # counted) in one statement: each app's own read, sent together.
+    devices_read, alarms_read = screen_iot(user, place_path=place.path)
+    period = {"place_path": place.path, "since": start, "until": end}
+    (devices, volunteers, points, visits, disputes), alarms = read_together(
+        [devices_read, volunteer_stats_read(**period), points_stats_read(**period), visit_stats_read(**period),
+         dispute_stats_read(**period)], listing=alarms_read)
     return {
         "place": {"id": place.pk, "name": place.name, "kind": place.kind},
         "at": timezone.localtime(now).strftime("%Y-%m-%d %H:%M:%S"),
@@ -80,13 +89,13 @@ def screen_figures(user: Any, place: Any, *, now: datetime | None = None) -> dic
             **{name: [_pct(by_month.get(m, {}).get(name)) for m in months] for name in RATE_NAMES},
         },
         "categories": [{"name": r["label"], "n": r["reported"]} for r in categories],
-        "alarms": iot["alarms"],
-        "devices": iot["devices"],
-        "devices_total": sum(d["n"] for d in iot["devices"].values()),
-        "volunteers": volunteer_stats(place_path=place.path, since=start, until=end),
-        "points": points_stats(place_path=place.path, since=start, until=end),
-        "visits": visit_stats(place_path=place.path, since=start, until=end),
-        "disputes": dispute_stats(place_path=place.path, since=start, until=end),
+        "alarms": alarms,
+        "devices": devices,
+        "devices_total": sum(d["n"] for d in devices.values()),
+        "volunteers": volunteers,
+        "points": points,
+        "visits": visits,
+        "disputes": disputes,
     }
 
 

@@ -4,13 +4,25 @@ layers (GeoJSON of devices, live alarms and facilities)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from linli.iot.models import Alarm, AlarmEvent, AlarmRule, Device, Facility, Reading, ReadingRollup
+from linli.iot.models import (
+    Alarm,
+    AlarmEvent,
+    AlarmRule,
+    Device,
+    DeviceKind,
+    Facility,
+    Reading,
+    ReadingRollup,
+)
 from linli.iot.workflow import OPEN_STATUSES, AlarmStatus
+
+if TYPE_CHECKING:
+    from linli.core.rawsql import Read
 
 # The lists below are querysets, paged by the one pager (core.ui.page_rows on pages, core.api.paged in the API).
 PAGE_SIZE = 50
@@ -114,38 +126,46 @@ def device_counts(user: Any, *, place_path: str = "", offline_minutes: int = 10)
 
 
 
-def screen_iot(user: Any, *, place_path: str, limit: int = 20, offline_minutes: int = 10) -> dict[str, Any]:
-    """For the big screens (linli/dashboards): the open alarms under ``place_path`` counted (raised,
-    acknowledged, emergency) with the newest ``limit`` of them, and the active devices by kind with how
-    many are online: what ``alarm_counts`` and ``device_counts`` give (with the newest alarms), in two plain
-    reads (linli/core/rawsql.py; the screens ask every 30 s). The reader's scope covers the place (the
-    screens check); anyone else gets nothing."""
+def screen_iot(user: Any, *, place_path: str, limit: int = 20, offline_minutes: int = 10) -> tuple[Read, Read]:
+    """For the big screens (linli/dashboards): the active devices under ``place_path`` by kind with how many
+    are online (a one-row read), and the open alarms counted (raised, acknowledged, emergency) with the
+    newest ``limit`` of them (a listing): what ``device_counts`` and ``alarm_counts`` give, as reads the
+    screen sends in one statement with the other apps' figures (``rawsql.read_together``; the screens ask
+    every 30 s). The reader's scope covers the place (the screens check); anyone else gets nothing."""
     from linli.core.access import scope_of
-    from linli.core.rawsql import dt_param, dt_value, fetch, literals, under
+    from linli.core.rawsql import Read, dt_param, dt_value, literals, under
 
     if not scope_of(user).covers_path(place_path):
-        return {"alarms": {"raised": 0, "acknowledged": 0, "emergency": 0, "recent": []}, "devices": {}}
+        return Read.constant({}), Read.constant({"raised": 0, "acknowledged": 0, "emergency": 0, "recent": []})
+    path_sql, path_params = under("place_path", place_path)
+    kinds = [str(k) for k in sorted(DeviceKind.values)]
+    online = dt_param(timezone.now() - timedelta(minutes=offline_minutes))
+    devices = Read(
+        "SELECT " + ", ".join(f"SUM(CASE WHEN kind = {literals([k])} THEN 1 ELSE 0 END), "  # noqa: S608
+                              f"SUM(CASE WHEN kind = {literals([k])} AND last_seen_at >= %s THEN 1 ELSE 0 END)"
+                              for k in kinds)
+        + f" FROM iot_device WHERE active = %s AND {path_sql}", [*([online] * len(kinds)), True, *path_params],
+        2 * len(kinds), lambda row: {k: {"n": int(row[2 * i]), "online": int(row[2 * i + 1] or 0)}
+                                     for i, k in enumerate(kinds) if row[2 * i]})
+
+    def alarms(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
+        rows = sorted(rows, key=lambda r: (dt_value(r[4]), r[0]), reverse=True)  # newest first
+        recent = [{"id": pk, "name": rule, "device": device, "location": location, "status": status,
+                   "status_label": str(AlarmStatus(status).label), "emergency": bool(emergency), "value": value,
+                   "unit": unit, "raised_at": timezone.localtime(dt_value(raised_at)).strftime("%m-%d %H:%M")}
+                  for pk, status, emergency, value, raised_at, rule, device, location, unit, *_counts in rows]
+        raised, acknowledged, emergency = (int(v or 0) for v in rows[0][-3:]) if rows else (0, 0, 0)
+        return {"raised": raised, "acknowledged": acknowledged, "emergency": emergency, "recent": recent}
+
     path_sql, path_params = under("a.place_path", place_path)
-    rows = fetch(
+    return devices, Read(
         "SELECT a.id, a.status, a.emergency, a.value, a.raised_at, r.name, d.name, d.location, d.unit, "  # noqa: S608
         "SUM(CASE WHEN a.status = 'raised' THEN 1 ELSE 0 END) OVER (), "
         "SUM(CASE WHEN a.status = 'acknowledged' THEN 1 ELSE 0 END) OVER (), "
         "SUM(CASE WHEN a.emergency THEN 1 ELSE 0 END) OVER () "
         "FROM iot_alarm a JOIN iot_device d ON d.id = a.device_id JOIN iot_alarmrule r ON r.id = a.rule_id "
         f"WHERE a.status IN ({literals([AlarmStatus.RAISED, AlarmStatus.ACKNOWLEDGED])}) AND {path_sql} "
-        "ORDER BY a.raised_at DESC, a.id DESC LIMIT %s", [*path_params, limit])
-    recent = [{"id": pk, "name": rule, "device": device, "location": location, "status": status,
-               "status_label": str(AlarmStatus(status).label), "emergency": bool(emergency), "value": value,
-               "unit": unit, "raised_at": timezone.localtime(dt_value(raised_at)).strftime("%m-%d %H:%M")}
-              for pk, status, emergency, value, raised_at, rule, device, location, unit, *_counts in rows]
-    raised, acknowledged, emergency = (int(v or 0) for v in rows[0][-3:]) if rows else (0, 0, 0)
-    path_sql, path_params = under("place_path", place_path)
-    cutoff = timezone.now() - timedelta(minutes=offline_minutes)
-    devices = {kind: {"n": int(n), "online": int(online or 0)} for kind, n, online in fetch(
-        "SELECT kind, COUNT(*), SUM(CASE WHEN last_seen_at >= %s THEN 1 ELSE 0 END) FROM iot_device "  # noqa: S608
-        f"WHERE active = %s AND {path_sql} GROUP BY kind ORDER BY kind", [dt_param(cutoff), True, *path_params])}
-    return {"alarms": {"raised": raised, "acknowledged": acknowledged, "emergency": emergency, "recent": recent},
-            "devices": devices}
+        "ORDER BY a.raised_at DESC, a.id DESC LIMIT %s", [*path_params, limit], 12, alarms)
 
 # --- the map's layers ---------------------------------------------------------------------------------------
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from linli.core.masking import mask_name, mask_phone
 from linli.mediation.workflow import CLOCK, OPEN, DisputeStatus, event_label
+
+if TYPE_CHECKING:
+    from linli.core.rawsql import Read
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -273,7 +276,14 @@ def dispute_stats(*, place_path: str, since: dt.datetime, until: dt.datetime) ->
     (aware datetimes), those whose mediation ended in the period with an agreement or without one, and
     those open now (registered, accepted, mediating). Not scoped by a user: the callers let in only readers
     whose scope covers the place."""
-    from linli.core.rawsql import dt_param, fetch_one, literals, under
+    from linli.core.rawsql import read_one
+
+    return read_one(dispute_stats_read(place_path=place_path, since=since, until=until))
+
+
+def dispute_stats_read(*, place_path: str, since: dt.datetime, until: dt.datetime) -> Read:
+    """``dispute_stats`` as a read the big screen sends with others (``rawsql.read_together``)."""
+    from linli.core.rawsql import Read, dt_param, literals, under
     from linli.mediation.models import Dispute
     from linli.mediation.workflow import Outcome
 
@@ -281,13 +291,11 @@ def dispute_stats(*, place_path: str, since: dt.datetime, until: dt.datetime) ->
     where, params = under("place_path", place_path)
     start, end = dt_param(since), dt_param(until)
     ended = "outcome_at >= %s AND outcome_at < %s AND outcome = "
-    row = fetch_one(
+    return Read(
         "SELECT COALESCE(SUM(CASE WHEN reported_at >= %s AND reported_at < %s THEN 1 ELSE 0 END), 0),"  # noqa: S608 (literals and table names only; values are parameters)
         f" COALESCE(SUM(CASE WHEN {ended}{literals([Outcome.SETTLED])} THEN 1 ELSE 0 END), 0),"
         f" COALESCE(SUM(CASE WHEN {ended}{literals([Outcome.FAILED])} THEN 1 ELSE 0 END), 0),"
         f" COALESCE(SUM(CASE WHEN status IN ({literals(OPEN)}) THEN 1 ELSE 0 END), 0)"
         f" FROM {Dispute._meta.db_table} WHERE {where}",
-        [start, end, start, end, start, end, *params],
-    )
-    received, settled, failed, open_now = row if row else (0, 0, 0, 0)
-    return {"received": int(received), "settled": int(settled), "failed": int(failed), "open": int(open_now)}
+        [start, end, start, end, start, end, *params], 4,
+        lambda row: {"received": int(row[0]), "settled": int(row[1]), "failed": int(row[2]), "open": int(row[3])})

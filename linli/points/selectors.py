@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -21,6 +21,9 @@ from linli.points.models import (
     ShopItem,
 )
 from linli.residents.selectors import person_names
+
+if TYPE_CHECKING:
+    from linli.core.rawsql import Read
 
 # --- the contract -------------------------------------------------------------------------------------
 
@@ -273,16 +276,23 @@ def reconcile() -> list[dict[str, Any]]:
 def points_stats(*, place_path: str, since: dt.datetime, until: dt.datetime) -> dict[str, Any]:
     """For the big screens and monthly reports (linli/dashboards): points awarded (positive entries) and
     service hours recorded under ``place_path`` in [since, until); one plain read (linli/core/rawsql.py)."""
+    from linli.core.rawsql import read_one
+
+    return read_one(points_stats_read(place_path=place_path, since=since, until=until))
+
+
+def points_stats_read(*, place_path: str, since: dt.datetime, until: dt.datetime) -> Read:
+    """``points_stats`` as a read the big screen sends with others (``rawsql.read_together``)."""
     from django.db import connection
 
-    from linli.core.rawsql import dt_param, fetch_one, under
+    from linli.core.rawsql import Read, dt_param, under
 
     path_sql, path_params = under("place_path", place_path)
     day = connection.ops.adapt_datefield_value
-    awarded, hours = fetch_one(
+    return Read(
         f"SELECT (SELECT SUM(amount) FROM {PointsEntry._meta.db_table} WHERE amount > 0 "  # noqa: S608
         f"AND at >= %s AND at < %s AND {path_sql}), (SELECT SUM(hours) FROM {HoursEntry._meta.db_table} "
         f"WHERE occurred_on >= %s AND occurred_on < %s AND {path_sql})",
         [dt_param(since), dt_param(until), *path_params, day(timezone.localtime(since).date()),
-         day(timezone.localtime(until).date()), *path_params])
-    return {"points": int(awarded or 0), "hours": round(float(hours or 0), 2)}  # hours: 2 places, as the field
+         day(timezone.localtime(until).date()), *path_params], 2,
+        lambda row: {"points": int(row[0] or 0), "hours": round(float(row[1] or 0), 2)})  # hours: 2 places, as the field

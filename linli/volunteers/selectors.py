@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 
 from linli.volunteers.access import can_manage
 from linli.volunteers.models import Activity, Signup, Skill, TalentPool, Team, TeamMember, Volunteer
 from linli.volunteers.workflow import PERM_MANAGE, ActivityStatus, SignupStatus
+
+if TYPE_CHECKING:
+    from linli.core.rawsql import Read
 
 
 def _manager_q(user: Any) -> Q:
@@ -240,12 +243,19 @@ def my_notices(user: Any, *, limit: int = 5) -> list[Any]:
 def volunteer_stats(*, place_path: str, since: dt.datetime, until: dt.datetime) -> dict[str, int]:
     """For the big screens and monthly reports (linli/dashboards): volunteers registered under
     ``place_path``, and activities starting in [since, until); one plain read (linli/core/rawsql.py)."""
-    from linli.core.rawsql import dt_param, fetch_one, under
+    from linli.core.rawsql import read_one
+
+    return read_one(volunteer_stats_read(place_path=place_path, since=since, until=until))
+
+
+def volunteer_stats_read(*, place_path: str, since: dt.datetime, until: dt.datetime) -> Read:
+    """``volunteer_stats`` as a read the big screen sends with others (``rawsql.read_together``)."""
+    from linli.core.rawsql import Read, dt_param, under
     from linli.volunteers.models import Activity
 
     path_sql, path_params = under("place_path", place_path)
-    volunteers, activities = fetch_one(
+    return Read(
         f"SELECT (SELECT COUNT(*) FROM {Volunteer._meta.db_table} WHERE {path_sql}), "  # noqa: S608
         f"(SELECT COUNT(*) FROM {Activity._meta.db_table} WHERE {path_sql} AND starts_at >= %s AND starts_at < %s)",
-        [*path_params, *path_params, dt_param(since), dt_param(until)])
-    return {"volunteers": int(volunteers or 0), "activities": int(activities or 0)}
+        [*path_params, *path_params, dt_param(since), dt_param(until)], 2,
+        lambda row: {"volunteers": int(row[0] or 0), "activities": int(row[1] or 0)})

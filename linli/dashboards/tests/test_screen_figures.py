@@ -167,17 +167,58 @@ def test_the_screen_rates_are_the_kpi_tables(data, who, request):
     assert got["categories"] == [{"name": r["label"], "n": r["reported"]} for r in top]
 
 
-def test_one_read_per_concern(data, street_supervisor, django_assert_num_queries):
-    """Three reads of the cases (rollups by month and category, the assignments awaiting their sign, the open
-    cases' counters with this month's passed deadlines), two of iot, one of volunteers, one of points, one of
-    the door-knocking visits (the month's visits with the plans overdue now), one of the disputes (11 before
-    the visits' and the open cases' two reads each became one)."""
+def _one_of_each(world) -> None:
+    """A visit, 5 points and a dispute in grid A now (rows as the apps' actions leave them)."""
+    from linli.care.models import Visit
+    from linli.mediation.models import Dispute
+    from linli.points.models import PointsEntry
+    from linli.residents.actions import person_create
+
+    from .conftest import id_for
+
+    now = timezone.now()
+    person = person_create(actor=None, name="刘阿姨", place=world.grid_a, id_number=id_for(70, male=False))
+    Visit.objects.create(person=person, place_path=world.grid_a.path, visitor_name="网格员", visited_at=now,
+                         found="unwell")
+    PointsEntry.objects.create(person=person, amount=5, kind="award", source="screen-test", place_path=world.grid_a.path,
+                               at=now)
+    Dispute.objects.create(number="2026-99999", title="噪音", kind="neighbour", facts="楼上装修", place=world.grid_a,
+                           place_path=world.grid_a.path, grid=world.grid_a, community=world.community, reported_at=now)
+
+
+def test_three_statements(data, street_supervisor, django_assert_num_queries):
+    """Three reads of the cases in two statements (the rollups by month and category with the assignments
+    awaiting their sign; the open cases' counters with this month's passed deadlines), and one statement for
+    the rest: the devices, the open alarms, volunteers, points, the door-knocking visits and the disputes,
+    each app's read sent together (9 before; 11 before that)."""
     from linli.dashboards.screen import screen_figures
 
     street_supervisor.refresh_from_db()
     screen_figures(street_supervisor, data.street)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(3):
         screen_figures(street_supervisor, data.street)
+
+
+def test_the_figures_sent_together_are_each_apps_own(data, street_supervisor, community_staff):
+    """What the screen shows of volunteers, points, visits and disputes is what each app's selector gives
+    alone (the monthly report reads them so), with a visit, 5 points and a dispute in grid A this month."""
+    from linli.care.selectors import visit_stats
+    from linli.dashboards.screen import month_start, screen_figures, this_month
+    from linli.mediation.selectors import dispute_stats
+    from linli.points.selectors import points_stats
+    from linli.volunteers.selectors import volunteer_stats
+
+    _one_of_each(data)
+    now = timezone.now()
+    since, until = month_start(this_month(now)), month_start(this_month(now + timedelta(days=31)))
+    for user, place in ((street_supervisor, data.street), (community_staff, data.community)):
+        user.refresh_from_db()
+        got = screen_figures(user, place, now=now)
+        alone = {name: stats(place_path=place.path, since=since, until=until) for name, stats in (
+            ("volunteers", volunteer_stats), ("points", points_stats), ("visits", visit_stats),
+            ("disputes", dispute_stats))}
+        assert {name: got[name] for name in alone} == alone
+        assert got["visits"]["visits"] == 1 and got["disputes"]["received"] == 1 and got["points"]["points"] == 5
 
 
 def test_a_reader_without_cases_view_or_outside_gets_no_case_figures(data, grid_worker_b):
