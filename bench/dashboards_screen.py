@@ -100,7 +100,7 @@ def bare_queries(street, now):  # type: ignore[no-untyped-def]
         ("SELECT category_id, SUM(reported) FROM cases_kpiarearollup WHERE level = 'street' AND area_path = %s "
          "AND month >= %s AND month <= %s GROUP BY category_id", [street.path, year_first, month]),
         (f"SELECT status, SUM(n), SUM(CASE WHEN status IN ({marks(watched)}) AND due_month > 0 "  # noqa: S608
-         f"AND due_month < %s THEN n ELSE 0 END) FROM cases_casestatecount WHERE place_path LIKE %s{esc} "
+         f"AND due_month < %s THEN n ELSE 0 END) FROM cases_casestatecount WHERE clock = '' AND place_path LIKE %s{esc} "
          "GROUP BY status", [month, like]),
         (f"SELECT COUNT(*) FROM cases_case WHERE status IN ({marks(watched)}) AND handle_due >= %s "  # noqa: S608
          f"AND handle_due < %s AND place_path LIKE %s{esc}", [dt(month_start(month)), dt(now), like]),
