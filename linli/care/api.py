@@ -17,7 +17,6 @@ from linli.care.access import access_canteen, access_home_service, access_meal_o
 from linli.care.models import Canteen, MealOrder, MenuItem, Need, Visit, VisitPlan
 from linli.care.workflow import HOME_SERVICE_TRANSITIONS, PERM_CANTEEN
 from linli.core.api import PAGE_SIZE, page_of, paged
-from linli.core.batches import keyset_page
 from linli.core.workflow_api import ActionIn, StateOut, action_routes, state_out
 
 router = Router(tags=["care"])
@@ -180,8 +179,7 @@ def plan_list(request, mine: bool = True, overdue: bool = False, after: int | No
         qs = qs.filter(assignee_id=request.auth.pk)
     if overdue:
         qs = qs.filter(next_due__lt=timezone.localdate())
-    rows, next_after = keyset_page(qs, after=after, size=size)
-    return {"items": [plan_out(p) for p in rows], "next_after": next_after}
+    return paged(qs, plan_out, after=after, size=size)
 
 
 @router.get("/plans/{int:plan_id}", response=CarePlanOut, summary="One visit plan")
@@ -206,8 +204,7 @@ def visit_list(request, person_id: int | None = None, after: int | None = None, 
     qs = Visit.objects.visible_to(request.auth).select_related("person").prefetch_related("needs__person")
     if person_id:
         qs = qs.filter(person_id=person_id)
-    rows, next_after = keyset_page(qs, after=after, size=size, max_size=100)
-    return {"items": [visit_out(v) for v in rows], "next_after": next_after}
+    return paged(qs, visit_out, after=after, size=size, max_size=100)
 
 
 @router.get("/needs", response=CareNeedPageOut, summary="The needs list (群众需求清单), newest first")
@@ -215,8 +212,7 @@ def need_list(request, status: str = "open", after: int | None = None, size: int
     qs = Need.objects.visible_to(request.auth).select_related("person")
     if status:
         qs = qs.filter(status=status)
-    rows, next_after = keyset_page(qs, after=after, size=size)
-    return {"items": [need_out(n) for n in rows], "next_after": next_after}
+    return paged(qs, need_out, after=after, size=size)
 
 
 @router.post("/needs/{int:need_id}/case", response=CareNeedActionOut, summary="Turn a need into a case")
@@ -246,9 +242,8 @@ def need_resolve(request, need_id: int):
 @router.get("/canteens", response=CareCanteenPageOut, summary="Canteens of my community and area")
 def canteen_list(request, after: int | None = None, size: int = 50):
     qs = Canteen.objects.filter(active=True).visible_to(request.auth)
-    rows, next_after = keyset_page(qs, after=after, size=size)
-    return {"items": [{f: getattr(c, f) for f in ("id", "name", "address", "delivers", "order_until")} for c in rows],
-            "next_after": next_after}
+    return paged(qs, lambda c: {f: getattr(c, f) for f in ("id", "name", "address", "delivers", "order_until")},
+                 after=after, size=size)
 
 
 @router.get("/canteens/{int:canteen_id}/menu", response=page_of(CareMenuItemOut),
@@ -289,8 +284,7 @@ def meal_order_list(request, mine: bool = True, canteen_id: int | None = None, d
         qs = qs.filter(canteen_id=canteen_id)
     if day:
         qs = qs.filter(day=day)
-    rows, next_after = keyset_page(qs, after=after, size=size)
-    return {"items": [order_out(o) for o in rows], "next_after": next_after}
+    return paged(qs, order_out, after=after, size=size)
 
 
 @router.post("/meal-orders/{int:meal_order_id}/cancel", response=CareMealOrderOut, summary="Cancel a meal order")

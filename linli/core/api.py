@@ -98,12 +98,13 @@ def page_of(item: type[Schema]) -> type[Schema]:
 
 def paged(
     qs: Any, out: Callable[[Any], Any], *, after: int | None, size: int | None = PAGE_SIZE, max_size: int = 200,
-    ascending: bool = False,
+    ascending: bool = False, batch: bool = False,
 ) -> dict[str, Any]:
     """One page of ``qs`` for ``page_of``: by primary key through ``core.batches.keyset_page`` (newest first,
-    or oldest first for a catalogue in the order it was made), each row through ``out``."""
+    or oldest first for a catalogue in the order it was made), each row through ``out`` (with ``batch``, the
+    page's rows at once through ``out``, for items that share a query such as addresses)."""
     rows, next_after = keyset_page(qs, after=after, size=size or PAGE_SIZE, max_size=max_size, ascending=ascending)
-    return {"items": [out(row) for row in rows], "next_after": next_after}
+    return {"items": out(rows) if batch else [out(row) for row in rows], "next_after": next_after}
 
 
 def patch_values(payload: Any, current: Any) -> dict[str, Any]:

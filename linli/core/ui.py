@@ -78,25 +78,43 @@ class StyledForm(Styled, forms.Form):
     """A plain form with :class:`Styled` widgets."""
 
 
-def after_cursor(request: HttpRequest) -> int | None:
-    """The keyset pager's ``?after=`` of a page, or None (not digits, or past a 64-bit id)."""
-    value = request.GET.get("after", "")
+def after_cursor(request: HttpRequest, param: str = "after") -> int | None:
+    """The keyset pager's ``?after=`` of a page (``param``: a second list's, e.g. ``mine_after``), or None (not
+    digits, or past a 64-bit id)."""
+    value = request.GET.get(param, "")
     return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 PAGE_SIZE = 50
 
 
-def page_rows(request: HttpRequest, qs: Any, *, size: int | None = None, ascending: bool = False) -> dict[str, Any]:
+def page_rows(
+    request: HttpRequest, qs: Any, *, size: int | None = None, ascending: bool = False, key: str = ""
+) -> dict[str, Any]:
     """One page of a list page through the one keyset pager (``core.batches.keyset_page``), for
-    ``core/partials/more.html``: ``rows``, ``next_after`` and ``more_query`` (the page's query without
-    ``after``, so the "More" link keeps the filters). ``size`` defaults to ``PAGE_SIZE``."""
+    ``core/partials/more.html``: ``rows``, ``next_after``, ``more_query`` (the page's query without this
+    list's cursor, so the "More" link keeps the filters and the other lists' places), ``after_param`` and
+    ``next_url`` (the next page's query, "" at the end, for a list whose "More" loads in place with htmx).
+    ``size`` defaults to ``PAGE_SIZE``. A second list on the same page passes ``key`` (its cursor is
+    ``?<key>_after=``) and includes the partial with its own values."""
     from linli.core.batches import keyset_page
 
-    rows, next_after = keyset_page(qs, after=after_cursor(request), size=size or PAGE_SIZE, ascending=ascending)
+    param = f"{key}_after" if key else "after"
+    rows, next_after = keyset_page(qs, after=after_cursor(request, param), size=size or PAGE_SIZE, ascending=ascending)
     query = request.GET.copy()
-    query.pop("after", None)
-    return {"rows": rows, "next_after": next_after, "more_query": query.urlencode()}
+    query.pop(param, None)
+    more_query = query.urlencode()
+    next_url = f"?{more_query}&{param}={next_after}" if more_query else f"?{param}={next_after}"
+    return {"rows": rows, "next_after": next_after, "more_query": more_query, "after_param": param,
+            "next_url": next_url if next_after else ""}
+
+
+def first_rows(qs: Any, limit: int) -> dict[str, Any]:
+    """The first ``limit`` rows of a list that keeps its own order and so is not paged (a select's options, rooms
+    grouped by centre), for ``core/partials/cut.html``: ``rows``, and ``cut`` (the limit) when there were more, so
+    the page says so instead of cutting without a word."""
+    rows = list(qs[: limit + 1])
+    return {"rows": rows[:limit], "cut": limit if len(rows) > limit else None}
 
 
 def form_errors(form, exc: DomainError) -> None:

@@ -6,24 +6,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.masking import mask_name
+from linli.core.ui import first_rows
 from linli.evaluation.models import Commitment, CommitmentLog, CommitmentRating, MemberEvaluation
 from linli.evaluation.workflow import CommitmentStatus, MemberEvaluationStatus
 
-LIMIT = 200
+PANEL_SHOWN = 50  # a building's panel groups by member, so it is not paged: past this many it says so
 
 
-def building_commitments(building: Any, *, year: int) -> list[Commitment]:
+def building_commitments(building: Any, *, year: int) -> QuerySet[Commitment]:
     """The commitments shown on the building (approved by the community), with how often each was acted on."""
-    return list(Commitment.objects.filter(building=building, year=year, active=True, member__active=True,
-                                          status=CommitmentStatus.APPROVED)
-                .select_related("member__person", "member__employer", "member__org")
-                .annotate(done=Count("logs")).order_by("member_id", "id")[:50])
+    return (Commitment.objects.filter(building=building, year=year, active=True, member__active=True,
+                                      status=CommitmentStatus.APPROVED)
+            .select_related("member__person", "member__employer", "member__org")
+            .annotate(done=Count("logs")).order_by("member_id", "id"))
 
 
 def commitment_panels(building: Any) -> list[dict[str, Any]]:
@@ -34,7 +35,8 @@ def commitment_panels(building: Any) -> list[dict[str, Any]]:
 
     year = timezone.localdate().year
     rows: dict[int, dict[str, Any]] = {}
-    for c in building_commitments(building, year=year):
+    shown = first_rows(building_commitments(building, year=year), PANEL_SHOWN)
+    for c in shown["rows"]:
         m = c.member
         row = rows.setdefault(m.pk, {
             "label": _("Party member %(name)s") % {"name": mask_name(m.person.name)},
@@ -52,17 +54,13 @@ def commitment_panels(building: Any) -> list[dict[str, Any]]:
                     "label": _("Rate the members' commitments of %(year)s") % {"year": y}}
             break
     return [{"title": _("Party members serving this building"), "icon": "star-fill", "testid": "member-panel",
-             "rows": list(rows.values()), "link": link}]
+             "rows": list(rows.values()), "link": link, "cut": shown["cut"]}]
 
 
-def commitment_list(user: Any, *, year: int, limit: int = LIMIT) -> list[Commitment]:
-    """The year's commitments the user may see, those waiting for approval first."""
-    from django.db.models import Case, IntegerField, Value, When
-
-    waiting = Case(When(status=CommitmentStatus.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return list(Commitment.objects.visible_to(user).filter(year=year, active=True)
-                .select_related("member__person", "building").annotate(done=Count("logs"), waiting=waiting)
-                .order_by("waiting", "building__path", "member_id", "id")[:limit])
+def commitment_list(user: Any, *, year: int) -> QuerySet[Commitment]:
+    """The year's commitments the user may see (page them)."""
+    return (Commitment.objects.visible_to(user).filter(year=year, active=True)
+            .select_related("member__person", "building").annotate(done=Count("logs")))
 
 
 def commitment_logs(commitment_ids: list[int], *, limit: int = 500) -> dict[int, list[CommitmentLog]]:
@@ -80,9 +78,10 @@ def commitment_ratings(commitment_ids: list[int]) -> dict[int, dict[str, int]]:
     return out
 
 
-def member_evaluation_list(user: Any, *, year: int, half: int, limit: int = LIMIT) -> list[MemberEvaluation]:
-    return list(MemberEvaluation.objects.visible_to(user).filter(year=year, half=half)
-                .select_related("member__person", "member__employer", "community").order_by("community_id", "id")[:limit])
+def member_evaluation_list(user: Any, *, year: int, half: int) -> QuerySet[MemberEvaluation]:
+    """The half-year's evaluations the user may see (page them)."""
+    return (MemberEvaluation.objects.visible_to(user).filter(year=year, half=half)
+            .select_related("member__person", "member__employer", "community"))
 
 
 def evaluation_text(ev: MemberEvaluation) -> str:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from linli.core.access import Scope
 from linli.core.errors import DomainError
 from linli.core.masking import mask_name
-from linli.core.ui import perm_required, raise_http
+from linli.core.ui import page_rows, perm_required, raise_http
 from linli.evaluation import actions_members as actions
 from linli.evaluation import selectors_members as selectors
 from linli.evaluation.access import access_commitment, access_member_evaluation
@@ -60,9 +60,11 @@ def members(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("%(n)s evaluations prepared from the service record.") % {"n": n})
         return redirect(f"{request.path}?year={year}&half={half}")
-    rows = selectors.member_evaluation_list(request.user, year=year, half=half)
+    page = page_rows(request, selectors.member_evaluation_list(request.user, year=year, half=half), ascending=True)
     return render(request, "evaluation/members.html", {
-        "rows": [(ev, available_member_actions(ev, request.user), mask_name(ev.member.person.name)) for ev in rows],
+        **page,
+        "rows": [(ev, available_member_actions(ev, request.user), mask_name(ev.member.person.name))
+                 for ev in page["rows"]],
         "year": year, "half": half,
         "communities": communities, "grades": MemberGrade.choices,
     })
@@ -148,7 +150,8 @@ def commitments(request: HttpRequest) -> HttpResponse:
             errors = {k: [str(m) for m in v] for k, v in exc.fields.items()} or {"general": [str(exc.message)]}
         else:
             return redirect(f"{request.path}?year={year}")
-    rows = selectors.commitment_list(request.user, year=year)
+    page = page_rows(request, selectors.commitment_list(request.user, year=year), ascending=True)
+    rows = page["rows"]
     for c in rows:
         c.member_label = mask_name(c.member.person.name)  # type: ignore[attr-defined]
         c.buttons = available_commitment_actions(c, request.user)  # type: ignore[attr-defined]
@@ -156,6 +159,7 @@ def commitments(request: HttpRequest) -> HttpResponse:
     logs = selectors.commitment_logs(ids)
     ratings = selectors.commitment_ratings(ids)
     return render(request, "evaluation/commitments.html", {
+        **page,
         "rows": [(c, logs.get(c.pk, []), ratings.get(c.pk, {})) for c in rows], "year": year, "own": own,
         "staff": staff, "members_choice": members_choice, "buildings": buildings, "errors": errors,
         "today": timezone.localdate().isoformat(),

@@ -316,13 +316,7 @@ def _course(user: Any, course_id: int):
 
 @router.get("/courses", response=HallCoursePageOut, summary="Classes I may see, newest first")
 def course_list(request, kind: str = "", status: str = "", after: int | None = None, size: int = 30):
-    from linli.hall.models import Course
-
-    qs = Course.objects.visible_to(request.auth).select_related("community")
-    if kind:
-        qs = qs.filter(kind=kind)
-    if status:
-        qs = qs.filter(status=status)
+    qs = selectors.course_list(user=request.auth, status=status, kind=kind).select_related("community")
     return paged(qs, lambda c: course_out(c, request.auth), after=after, size=size, max_size=100)
 
 

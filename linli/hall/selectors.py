@@ -69,10 +69,13 @@ class Day:
     bookings: list[Any]
 
 
-def room_list(*, user: Any) -> list[Any]:
+ROOMS_SHOWN = 300  # rooms are grouped by centre, so not keyset-paged: past this many the page says so
+
+
+def room_list(*, user: Any) -> QuerySet[Any]:
     from linli.hall.models import Room
 
-    return list(Room.objects.filter(active=True).visible_to(user).order_by("place_path", "centre", "name")[:300])
+    return Room.objects.filter(active=True).visible_to(user).order_by("place_path", "centre", "name")
 
 
 def room_week(*, room: Any, monday: Any) -> list[Day]:
@@ -113,10 +116,8 @@ def booking_list(*, user: Any, mine: bool = False, pending: bool = False) -> Que
 # --- classes ---------------------------------------------------------------------------------------------------
 
 
-def course_list(*, user: Any, status: str = "", kind: str = "", limit: int = 100) -> list[Any]:
-    """Classes ``user`` may see, those enrolling first, then by start date (newest first); at most ``limit``."""
-    from django.db.models import Case, IntegerField, Value, When
-
+def course_list(*, user: Any, status: str = "", kind: str = "") -> QuerySet[Any]:
+    """Classes ``user`` may see (page them: newest first)."""
     from linli.hall.models import Course
 
     qs = Course.objects.visible_to(user)
@@ -124,16 +125,13 @@ def course_list(*, user: Any, status: str = "", kind: str = "", limit: int = 100
         qs = qs.filter(status=status)
     if kind:
         qs = qs.filter(kind=kind)
-    first = Case(When(status="open", then=Value(0)), default=Value(1), output_field=IntegerField())
-    return list(qs.annotate(first=first).order_by("first", "-starts_on", "-id")[: max(1, min(limit, 300))])
+    return qs
 
 
-def my_enrolments(*, user: Any, limit: int = 50) -> list[Any]:
+def my_enrolments(*, user: Any) -> QuerySet[Any]:
     from linli.hall.models import Enrolment
 
-    return list(
-        Enrolment.objects.filter(user_id=user.pk).select_related("course", "certificate").order_by("-id")[:limit]
-    )
+    return Enrolment.objects.filter(user_id=user.pk).select_related("course", "certificate")
 
 
 def course_roster(course: Any, *, limit: int = 1000) -> list[Any]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core.errors import DomainError
-from linli.core.ui import error_message, form_errors, perm_required, raise_http
+from linli.core.ui import error_message, form_errors, page_rows, perm_required, raise_http
 from linli.core.workflow import available
 from linli.hall import actions, selectors
 from linli.hall.access import access_course, access_enrolment, can_manage_classes
@@ -37,9 +37,13 @@ def classes(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in CourseKind.values:
         kind = ""
+    page = page_rows(request, selectors.course_list(user=request.user, kind=kind), size=selectors.PAGE_SIZE)
+    enrols = PERM_ENROL in getattr(request.user, "perms", frozenset())
+    mine = page_rows(request, selectors.my_enrolments(user=request.user), key="mine") if enrols else {"rows": []}
     return render(request, "hall/classes.html", {
-        "courses": selectors.course_list(user=request.user, kind=kind),
-        "mine": selectors.my_enrolments(user=request.user) if PERM_ENROL in getattr(request.user, "perms", frozenset()) else [],
+        **page,
+        "courses": page["rows"],
+        "mine": mine,
         "kind": kind,
         "kinds": CourseKind.choices,
         "can_manage": can_manage_classes(request.user),

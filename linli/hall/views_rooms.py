@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core.errors import DomainError
-from linli.core.ui import form_errors, page_rows, perm_required, raise_http
+from linli.core.ui import first_rows, form_errors, page_rows, perm_required, raise_http
 from linli.core.workflow import available
 from linli.hall import actions, selectors
 from linli.hall.access import access_booking, access_room, can_manage_rooms
@@ -34,7 +34,7 @@ def _monday(value: str) -> dt.date:
 @login_required
 def rooms(request: HttpRequest) -> HttpResponse:
     return render(request, "hall/rooms.html", {
-        "rooms": selectors.room_list(user=request.user),
+        **first_rows(selectors.room_list(user=request.user), selectors.ROOMS_SHOWN),
         "can_manage": can_manage_rooms(request.user),
         "can_book": bool({PERM_BOOK, PERM_ROOMS} & getattr(request.user, "perms", frozenset())),
     })

@@ -5,6 +5,11 @@ Service codes are category codes; ``service_request_id`` is the case number. POS
 private cases nor personal data: each case goes through the one rule for public cases
 (``linli.cases.selectors_public``, the progress board's too; docs/privacy.md): no reporter, no contact, no
 house, no number nor name in the text, the location rounded to about 100 m.
+
+GET /requests answers at most ``MAX_REQUESTS`` (1,000) requests, newest first, and never cuts without a word:
+GeoReport v2 has no paging fields, so the body keeps the spec's format and, when there is more, the answer
+carries ``Link: <…&after=N>; rel="next"`` (RFC 8288). A client asks for smaller pages with ``page_size``
+(1 to 1,000) and for the next page with that link's ``after`` (the one keyset pager, ``core.api.paged``).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from linli.core.api import paged
 from linli.core.errors import DomainError
 from linli.core.replica import replica_or_primary, replica_reads
 
@@ -203,9 +209,23 @@ def _get_requests(request: HttpRequest, fmt: str) -> HttpResponse:
             qs = qs.exclude(status__in=sorted(OPEN_STATUSES))
         elif status:
             return error(fmt, 400, "status must be open or closed")
-    cases = list(qs[:MAX_REQUESTS])
-    notes = _latest_replies([c.pk for c in cases])
-    return render([_public_row(c, notes) for c in cases], fmt, root="service_requests")
+    size, after = params.get("page_size", str(MAX_REQUESTS)), params.get("after", "")
+    after_ok = after == "" or (after.isdigit() and len(after) < 19)
+    if not (size.isdigit() and 1 <= int(size) <= MAX_REQUESTS and after_ok):
+        return error(fmt, 400, f"page_size must be 1 to {MAX_REQUESTS}; after must be the number of a next link")
+
+    def rows(cases: list[Any]) -> list[dict[str, Any]]:
+        notes = _latest_replies([c.pk for c in cases])
+        return [_public_row(c, notes) for c in cases]
+
+    page = paged(qs, rows, after=int(after) if after else None, size=int(size), max_size=MAX_REQUESTS,
+                 batch=True)
+    response = render(page["items"], fmt, root="service_requests")
+    if page["next_after"] is not None:
+        query = params.copy()
+        query["after"] = str(page["next_after"])
+        response["Link"] = f'<{request.build_absolute_uri(request.path)}?{query.urlencode()}>; rel="next"'
+    return response
 
 
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:

@@ -163,13 +163,13 @@ def order_pool(request: HttpRequest) -> HttpResponse:
         # A party-member login not yet linked to a member record: say so (the home tile led here).
         return render(request, "orders/order_pool.html", {"pool": [], "mine": [], "not_member": True})
     page = page_rows(request, selectors.order_pool(user=user), ascending=True)
-    mine = []
-    for order in selectors.member_orders(user=user)[:50]:
-        mine.append({"order": order, "buttons": available_order_actions(order, user)})
+    mine_page = page_rows(request, selectors.member_orders(user=user), key="mine")  # newest first, its own "More"
+    mine = [{"order": order, "buttons": available_order_actions(order, user)} for order in mine_page["rows"]]
     return render(
         request,
         "orders/order_pool.html",
-        {**page, "pool": page["rows"], "mine": mine, "is_desk": is_order_staff(user)},  # a secretary: a way to the desk
+        {**page, "pool": page["rows"], "mine": mine, "mine_page": mine_page,
+         "is_desk": is_order_staff(user)},  # a secretary: a way to the desk
     )
 
 

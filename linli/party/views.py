@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.errors import DomainError
-from linli.core.ui import form_errors, perm_required, raise_http
+from linli.core.ui import form_errors, page_rows, perm_required, raise_http
 from linli.party import actions, reports, selectors
 from linli.party.access import (
     access_meeting,
@@ -174,7 +174,7 @@ def org_detail(request, org_id: int):
                 if done is not None:
                     messages.success(request, _("Saved."))
                     return redirect("party:org_detail", org_id=org.pk)
-    members = list(selectors.member_list(request.user, org=org)[:200])
+    page = page_rows(request, selectors.member_list(request.user, org=org), ascending=True)
     children = selectors.org_list(request.user).filter(parent=org)
     return render(
         request,
@@ -184,7 +184,8 @@ def org_detail(request, org_id: int):
             "org": org,
             "ancestors": selectors.org_ancestors(org),
             "children": children,
-            "rows": selectors.member_rows(members),
+            **page,
+            "rows": selectors.member_rows(page["rows"]),
             "can_manage": can_manage,
             "secretary_form": secretary_form,
             "move_form": move_form,
@@ -201,10 +202,11 @@ def member_list(request):
     q = request.GET.get("q", "").strip()[:40]
     kind = request.GET.get("kind", "")
     active = request.GET.get("left") != "1"
-    members = (
-        list(selectors.member_list(request.user, community=community, kind=kind, active=active, q=q)[:300])
+    page = (
+        page_rows(request, selectors.member_list(request.user, community=community, kind=kind, active=active, q=q),
+                  ascending=True)
         if community
-        else []
+        else {"rows": []}
     )
     can_manage = bool(community and can_manage_path(request.user, community.path))
     form = None
@@ -232,7 +234,8 @@ def member_list(request):
             "title": _("Party members"),
             "community": community,
             "communities": communities,
-            "rows": selectors.member_rows(members),
+            **page,
+            "rows": selectors.member_rows(page["rows"]),
             "q": q,
             "kind": kind,
             "left": not active,
@@ -333,6 +336,7 @@ def registration_list(request):
 
     status = request.GET.get("status", "")
     styles = {"submitted": "warning", "approved": "success", "rejected": "danger", "withdrawn": "secondary"}
+    page = page_rows(request, selectors.registration_list(request.user, status=status))
     rows = [
         {
             "id": r.pk,
@@ -344,13 +348,14 @@ def registration_list(request):
             "style": styles.get(r.status, "light"),
             "created_at": r.created_at,
         }
-        for r in selectors.registration_list(request.user, status=status)[:200]
+        for r in page["rows"]
     ]
     return render(
         request,
         "party/registration_list.html",
         {
             "title": _("Registrations (双报到)"),
+            **page,
             "rows": rows,
             "status": status,
             "statuses": RegistrationStatus.choices,
@@ -440,7 +445,7 @@ def registration_detail(request, registration_id: int):
 @perm_required(VIEW)
 def meeting_list(request):
     community, communities = _community(request)
-    meetings = list(selectors.meeting_list(request.user, community=community)[:100]) if community else []
+    page = page_rows(request, selectors.meeting_list(request.user, community=community)) if community else {"rows": []}
     rotation = selectors.rotation_of(community, timezone.localdate()) if community else None
     can_manage = bool(community and can_manage_path(request.user, community.path))
     form = None
@@ -471,7 +476,8 @@ def meeting_list(request):
             "title": _("Joint meetings"),
             "community": community,
             "communities": communities,
-            "meetings": meetings,
+            **page,
+            "meetings": page["rows"],
             "rotation": rotation,
             "form": form,
         },
@@ -528,14 +534,11 @@ def meeting_detail(request, meeting_id: int):
 def partner_list(request):
     community, communities = _community(request)
     partners = list(selectors.partner_list(request.user, community=community)) if community else []
-    activities = (
-        list(
-            JointActivity.objects.visible_to(request.user)
-            .filter(community=community)
-            .prefetch_related("partners")[:50]
-        )
+    page = (
+        page_rows(request, JointActivity.objects.visible_to(request.user).filter(community=community)
+                  .prefetch_related("partners"))
         if community
-        else []
+        else {"rows": []}
     )
     can_manage = bool(community and can_manage_path(request.user, community.path))
     form = activity_form = None
@@ -576,7 +579,8 @@ def partner_list(request):
             "community": community,
             "communities": communities,
             "partners": partners,
-            "activities": activities,
+            **page,
+            "activities": page["rows"],
             "form": form,
             "activity_form": activity_form,
         },
@@ -628,8 +632,8 @@ def partner_detail(request, partner_id: int):
             "partner": partner,
             "agreements": partner.agreements.all(),
             "resources": partner.resources.all(),
-            "activities": partner.activities.all()[:50],
-            "meetings": partner.meetings.all()[:24],
+            "activities": page_rows(request, partner.activities.all(), key="activities"),
+            "meetings": page_rows(request, partner.meetings.all(), key="meetings"),
             "can_manage": can_manage,
             "agreement_form": agreement_form,
             "resource_form": resource_form,

@@ -23,7 +23,7 @@ from linli.core.errors import DomainError
 from linli.core.masking import mask_name
 from linli.core.qr import qr_svg_inline
 from linli.core.replica import replica_reads
-from linli.core.ui import after_cursor, form_errors, perm_required, raise_http
+from linli.core.ui import after_cursor, first_rows, form_errors, page_rows, perm_required, raise_http
 from linli.points import actions, selectors
 from linli.points.access import access_redemption, access_selection
 from linli.points.forms import CorrectForm, ItemForm, LedgerFilterForm, RuleForm, SelectionForm
@@ -43,6 +43,8 @@ def _person(user):
 
     return person_for_user(user)
 
+
+PLACES_SHOWN = 300  # the rankings' choice of places (a select): past this many the page says so
 
 # --- residents ------------------------------------------------------------------------------------------
 
@@ -270,15 +272,11 @@ def _communities(user):
 @perm_required(PERM_MANAGE)
 @require_GET
 def items(request: HttpRequest) -> HttpResponse:
-    rows = (
-        ShopItem.objects.visible_to(request.user)
-        .select_related("community")
-        .order_by("place_path", "cost", "id")
-    )
+    page = page_rows(request, ShopItem.objects.visible_to(request.user).select_related("community"), ascending=True)
     recent = Redemption.objects.visible_to(request.user).select_related("item", "person").order_by("-id")[:30]
     for r in recent:
         r.masked = mask_name(r.person.name)
-    return render(request, "points/items.html", {"items": rows[:300], "recent": recent})
+    return render(request, "points/items.html", {**page, "items": page["rows"], "recent": recent})
 
 
 @perm_required(PERM_MANAGE)
@@ -339,13 +337,10 @@ def rankings(request: HttpRequest) -> HttpResponse:
     from linli.places.selectors import places_visible_to
 
     scope = request.user.scope
-    places = [
-        p
-        for p in places_visible_to(request.user)
-        .filter(kind__in=[PlaceKind.COMMUNITY, PlaceKind.GRID])
-        .order_by("path")[:300]
-        if scope.covers_path(p.path)
-    ]
+    shown = first_rows(  # a select's options: past PLACES_SHOWN the page says so
+        places_visible_to(request.user).filter(kind__in=[PlaceKind.COMMUNITY, PlaceKind.GRID]).order_by("path"),
+        PLACES_SHOWN)
+    places = [p for p in shown["rows"] if scope.covers_path(p.path)]
     period = request.GET.get("period") if request.GET.get("period") in selectors.PERIODS else "month"
     chosen = next((p for p in places if str(p.pk) == request.GET.get("place")), places[0] if places else None)
     rows: list[dict[str, Any]] = []
@@ -360,6 +355,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
         "points/rankings.html",
         {
             "places": places,
+            "cut": shown["cut"],
             "chosen": chosen,
             "period": period,
             "periods": PERIOD_LABELS.items(),
@@ -390,8 +386,8 @@ def selections(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             raise_http(exc)
             form_errors(form, exc)
-    rows = Selection.objects.visible_to(request.user).select_related("community")[:100]
-    return render(request, "points/selections.html", {"form": form, "rows": rows})
+    page = page_rows(request, Selection.objects.visible_to(request.user).select_related("community"))
+    return render(request, "points/selections.html", {"form": form, **page})
 
 
 @perm_required(PERM_MANAGE)

@@ -84,7 +84,7 @@ class MyData:
     person_id: int
     generated_at: str
     sections: list[Section]
-    corrections: list[CorrectionRequest]
+    corrections: QuerySet[CorrectionRequest]  # all of them (the download); the page pages them
 
 
 def my_data(person: Any, user: Any) -> MyData:
@@ -105,17 +105,13 @@ def my_data(person: Any, user: Any) -> MyData:
         person_id=person.pk,
         generated_at=plain(timezone.now()),
         sections=sections,
-        corrections=corrections_of_person(person),
+        corrections=corrections_of(person).order_by("-id"),
     )
 
 
 def corrections_of(person: Any) -> QuerySet[CorrectionRequest]:
     """The person's correction requests (none without a person); page them."""
     return CorrectionRequest.objects.filter(person=person) if person is not None else CorrectionRequest.objects.none()
-
-
-def corrections_of_person(person: Any, limit: int = 50) -> list[CorrectionRequest]:
-    return list(corrections_of(person).order_by("-id")[:limit])
 
 
 def open_count(person: Any) -> int:

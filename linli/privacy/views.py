@@ -36,10 +36,12 @@ def _my_page(request: HttpRequest, person: Any, form: CorrectionForm | None = No
     if person is not None:
         data = selectors.my_data(person, request.user)
         ctx["sections"] = data.sections
+        page = page_rows(request, data.corrections)
         ctx["corrections"] = [
             (c, actions.correction_value_shown(c), [t for t in available(CORRECTION_TRANSITIONS, c, request.user)])
-            for c in data.corrections
+            for c in page["rows"]
         ]
+        ctx.update(next_after=page["next_after"], more_query=page["more_query"])
     return render(request, "privacy/my_data.html", ctx, status=status)
 
 

@@ -4,12 +4,12 @@ households, tags, and the audited unmask endpoint."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from linli.core.api import PAGE_SIZE, page_of, paged
-from linli.core.batches import keyset_page
 from linli.core.errors import NotFound, PermissionDenied
 from linli.core.pii import pii_reveal
 from linli.residents import actions, selectors
@@ -193,14 +193,14 @@ def household_list(request, q: str = "", after: int | None = None, size: int = s
     _require_view(request)
     if not after:
         actions.number_search(actor=request.auth, q=q, where="api")
-    households, next_after = keyset_page(selectors.household_list(request.auth, q), after=after, size=size,
-                                         ascending=True)
-    chains = selectors.place_chain([h.house for h in households if h.house_id])
-    return {"items": [
-        {"id": h.pk, "number": h.number, "head_id": h.head_id, "house_id": h.house_id,
-         "address": selectors.address_of(chains.get(h.house_id or 0, [])), "status": h.status}
-        for h in households
-    ], "next_after": next_after}
+
+    def items(households: list[Any]) -> list[dict[str, Any]]:
+        chains = selectors.place_chain([h.house for h in households if h.house_id])
+        return [{"id": h.pk, "number": h.number, "head_id": h.head_id, "house_id": h.house_id,
+                 "address": selectors.address_of(chains.get(h.house_id or 0, [])), "status": h.status}
+                for h in households]
+
+    return paged(selectors.household_list(request.auth, q), items, after=after, size=size, ascending=True, batch=True)
 
 
 @router.get("/households/{household_id}", response=HouseholdDetailOut, summary="One household")
@@ -312,15 +312,19 @@ def _place_for(user, place_id: int):
 @router.get("/organisations", response=OrganisationPageOut,
             summary="Shops, companies, schools, units, owners' committees, property companies (scoped, masked)")
 def organisation_list(request, filters: Query[OrganisationSearchIn]):
-    from linli.residents.selectors_orgs import OrganisationFilters, organisation_page, organisation_rows
+    from dataclasses import asdict
+
+    from linli.residents.selectors_orgs import OrganisationFilters, organisation_rows, organisation_search
 
     _require_view(request)
     f = OrganisationFilters.from_params(filters.dict())
-    orgs, next_after = organisation_page(request.auth, f, after=filters.after, size=filters.size)
-    from dataclasses import asdict
 
-    items = [{**asdict(r), "place_id": o.place_id} for r, o in zip(organisation_rows(request.auth, orgs), orgs, strict=True)]
-    return {"items": items, "next_after": next_after}
+    def items(orgs: list[Any]) -> list[dict[str, Any]]:
+        return [{**asdict(r), "place_id": o.place_id} for r, o in zip(organisation_rows(request.auth, orgs), orgs,
+                                                                      strict=True)]
+
+    return paged(organisation_search(request.auth, f).select_related("place"), items, after=filters.after,
+                 size=filters.size, batch=True)
 
 
 @router.post("/organisations", response={201: OrganisationOut}, summary="Register an organisation")

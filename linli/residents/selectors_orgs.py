@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from linli.core.batches import keyset_page
 from linli.core.masking import mask_phone
 from linli.places.kinds import CompoundKind, PlaceKind
 from linli.places.selectors import places_visible_to
@@ -95,11 +94,6 @@ def organisation_search(user: Any, filters: OrganisationFilters | None = None) -
         paths = compound_paths_of_kind(user, f.compound_kind)
         qs = qs.filter(paths_q("place_path", paths) | Exists(current.filter(compound__compound_kind=f.compound_kind)))
     return qs
-
-
-def organisation_page(user: Any, filters: OrganisationFilters | None = None, *, after: int | None = None,
-                      size: int = 50) -> tuple[list[Organisation], int | None]:
-    return keyset_page(organisation_search(user, filters).select_related("place"), after=after, size=size)
 
 
 @dataclass

@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -23,7 +22,7 @@ from linli.core.errors import DomainError, Invalid, PermissionDenied
 from linli.core.excel import download
 from linli.core.export_jobs import export_response
 from linli.core.pii import pii_reveal
-from linli.core.ui import after_cursor, form_errors, raise_http
+from linli.core.ui import after_cursor, form_errors, page_rows, raise_http
 from linli.places.kinds import PlaceKind
 from linli.residents import actions
 from linli.residents.access import (
@@ -46,8 +45,8 @@ from linli.residents.selectors import place_chain
 from linli.residents.selectors_orgs import (
     OrganisationFilters,
     compounds_for,
-    organisation_page,
     organisation_rows,
+    organisation_search,
     organisation_services,
 )
 from linli.residents.views import _is_htmx, registry_required
@@ -64,14 +63,12 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     compounds = compounds_for(user)
     filters = OrganisationFilters.from_params(request.GET)
-    orgs, next_after = organisation_page(user, filters, after=after_cursor(request))
-    params = filters.as_params()
+    page = page_rows(request, organisation_search(user, filters).select_related("place"))
     context = {
         "form": OrganisationSearchForm(request.GET or None, compounds=compounds),
-        "rows": organisation_rows(user, orgs),
-        "next_url": (reverse("residents:organisation_list") + "?" + urlencode({**params, "after": str(next_after)}))
-        if next_after else "",
-        "export_query": urlencode(params),
+        "rows": organisation_rows(user, page["rows"]),
+        "next_url": page["next_url"],
+        "export_query": urlencode(filters.as_params()),
         "can_change": can_change_registry(user),
         "can_export": can_export_registry(user),
         "can_unmask": can_unmask(user),

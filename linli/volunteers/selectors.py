@@ -29,7 +29,7 @@ def _manager_q(user: Any) -> Q:
 
 
 def activity_list_public(*, community_id: int | None = None) -> QuerySet[Activity]:
-    """Recruiting activities (anyone may browse them, no login needed); page them (core.batches.keyset_page)."""
+    """Recruiting activities (anyone may browse them, no login needed); page them."""
     qs = Activity.objects.public().filter(status=ActivityStatus.RECRUITING)
     if community_id:
         qs = qs.filter(community_id=community_id)

@@ -5,6 +5,7 @@ residents' year-end rating once per household."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -293,3 +294,27 @@ def test_commitments_waiting_show_on_the_staff_home(client, world, serving, comm
     assert c2.status == "pending"
     assert client.login(username=outsider.username, password=PASSWORD)  # staff of another place: not theirs
     assert "待审核承诺" not in client.get(reverse("accounts:home")).content.decode()
+
+
+def test_the_commitments_page_through_the_rest_and_the_building_panel_says_when_it_is_cut(
+        client, world, serving, community_staff, monkeypatch):
+    from linli.core import ui
+    from linli.core.testing.pages import walk_pages
+    from linli.evaluation import selectors_members
+
+    year = timezone.localdate().year
+    for i in range(3):
+        actions.commitment_add(member=serving.member, building=serving.building, text=f"承诺{i}", year=year,
+                               actor=None)
+    monkeypatch.setattr(ui, "PAGE_SIZE", 2)
+    assert client.login(username=community_staff.username, password=PASSWORD)
+    bodies = walk_pages(client, reverse("evaluation:commitments"), {"year": year})
+    assert [b.count('data-testid="commitment"') for b in bodies] == [2, 1]
+    assert {t for b in bodies for t in ("承诺0", "承诺1", "承诺2") if t in b} == {"承诺0", "承诺1", "承诺2"}
+    client.logout()
+    serving.building.refresh_from_db()
+    page = client.get(f"/r/{serving.building.public_code}").content.decode()
+    assert len(re.findall(r"承诺\d", page)) == 3 and 'data-testid="cut"' not in page
+    monkeypatch.setattr(selectors_members, "PANEL_SHOWN", 2)
+    page = client.get(f"/r/{serving.building.public_code}").content.decode()
+    assert len(re.findall(r"承诺\d", page)) == 2 and 'data-testid="cut"' in page

@@ -87,3 +87,17 @@ def test_the_catalog_says_when_it_shows_only_its_first_services(client, applican
     monkeypatch.setattr(views, "SERVICES_SHOWN", 10)
     body = client.get(reverse("hall:services")).content.decode()
     assert body.count('data-testid="service"') == 10 and 'data-testid="services-cut"' in body
+
+
+def test_the_rooms_say_when_they_show_only_the_first(client, world, community_staff, monkeypatch):
+    from linli.hall.actions import room_save
+
+    for name in ("舞蹈室", "书画室", "棋牌室"):
+        room_save(actor=None, place=world.community.pk, centre="中心", name=name, kind="dance", capacity=20,
+                  opens=dt.time(8), closes=dt.time(21), needs_approval=False)
+    _login(client, community_staff)
+    body = client.get(reverse("hall:rooms")).content.decode()
+    assert body.count('data-testid="room"') == 3 and 'data-testid="cut"' not in body
+    monkeypatch.setattr(selectors, "ROOMS_SHOWN", 2)
+    body = client.get(reverse("hall:rooms")).content.decode()
+    assert body.count('data-testid="room"') == 2 and 'data-testid="cut"' in body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -119,3 +120,20 @@ def test_open311_keys_page_issues_for_staff_only(client, community_staff, reside
     client.login(username=community_staff.username, password=PASSWORD)
     response = client.post(f"{BASE}/keys/", {"name": "街道App"})
     assert response.status_code == 200 and b"o311_" in response.content
+
+
+def test_open311_says_when_there_is_more_and_the_next_link_has_the_rest(client, make_case, world):
+    numbers = {make_case(title=f"路灯不亮{i}").number for i in range(3)}
+    first = client.get(f"{BASE}/requests.json", {"page_size": 2, "status": "open"})
+    assert first.status_code == 200 and len(first.json()) == 2  # the spec's body: a bare list
+    link = re.fullmatch(r'<(http://testserver/open311/v2/requests\.json\?[^>]+)>; rel="next"', first["Link"])
+    assert link and "status=open" in link.group(1) and "page_size=2" in link.group(1)
+    rest = client.get(link.group(1))
+    assert len(rest.json()) == 1 and "Link" not in rest
+    assert {r["service_request_id"] for r in first.json() + rest.json()} == numbers
+    xml = client.get(f"{BASE}/requests.xml", {"page_size": 1})
+    assert len(ET.fromstring(xml.content).findall("request")) == 1 and 'rel="next"' in xml["Link"]
+    everything = client.get(f"{BASE}/requests.json")
+    assert len(everything.json()) == 3 and "Link" not in everything  # within the cap: all, no link
+    for bad in ({"page_size": 0}, {"page_size": 1001}, {"page_size": "x"}, {"after": "-1"}, {"after": "9" * 30}):
+        assert client.get(f"{BASE}/requests.json", bad).status_code == 400, bad

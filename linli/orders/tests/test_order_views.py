@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -207,3 +209,16 @@ def test_the_timeline_names_people_never_their_logins(client, svc):  # noqa: F81
     client.logout()
     mine = _login(client, svc.resident).get(reverse("orders:order_detail", args=[order.pk])).content.decode()
     assert "李**" in mine and "李卫东" not in mine and "member_1" not in mine  # masked for the resident
+
+
+def test_the_members_own_orders_page_through_the_rest_beside_the_pool(client, svc, monkeypatch):  # noqa: F811
+    from linli.core import ui
+    from linli.core.testing.pages import more_href, walk_pages
+
+    mine = {make_order(svc, status="dispatched").pk for _ in range(3)}
+    monkeypatch.setattr(ui, "PAGE_SIZE", 2)
+    bodies = walk_pages(_login(client, svc.m1), reverse("orders:order_pool"))
+    assert [b.count('data-testid="member-order"') for b in bodies] == [2, 1]
+    assert more_href(bodies[0]).startswith("?mine_after=")
+    shown = {int(n) for b in bodies for n in re.findall(r'href="/party/orders/(\d+)"', b)}
+    assert shown == mine

@@ -251,3 +251,26 @@ def test_the_excel_has_the_rows_the_ledger_shows(client, community_staff, person
         assert [row[3] for row in rows[1:]] == expected, query
         shown = selectors.entry_list(user=community_staff, filters={**query})
         assert [e.amount for e in shown] == expected, query
+
+
+def test_items_and_selections_page_through_the_rest_and_rankings_say_when_places_are_cut(
+        client, community_staff, world, monkeypatch):
+    from linli.core import ui
+    from linli.core.testing.pages import walk_pages
+    from linli.points import views
+
+    for i in range(3):
+        actions.item_create(community=world.community, actor=None, name=f"物品{i}", kind="service", cost=5, stock=None)
+        actions.selection_create(community=world.community, year=2020 + i, half="H1", actor=None, title=f"评选{i}")
+    monkeypatch.setattr(ui, "PAGE_SIZE", 2)
+    login(client, community_staff)
+    items = walk_pages(client, reverse("points:items"))
+    assert [b.count('data-testid="item"') for b in items] == [2, 1]
+    assert all(any(f"物品{i}" in b for b in items) for i in range(3))
+    selections = walk_pages(client, reverse("points:selections"))
+    assert [sum(f"评选{i}" in b for i in range(3)) for b in selections] == [2, 1]
+    page = client.get(reverse("points:rankings")).content.decode()
+    assert 'data-testid="cut"' not in page
+    monkeypatch.setattr(views, "PLACES_SHOWN", 1)
+    page = client.get(reverse("points:rankings")).content.decode()
+    assert 'data-testid="cut"' in page

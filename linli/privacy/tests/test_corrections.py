@@ -387,3 +387,18 @@ def test_the_history_reads_in_the_users_language(client, asked, community_staff,
     assert "· request" not in history and "· refuse" not in history
     assert "欧阳明远" in history and "社区李敏" in history  # people, never login names
     assert "me_resident" not in history and community_staff.username not in history
+
+
+def test_my_requests_page_through_the_rest_and_the_download_holds_all(client, me, monkeypatch):
+    import json
+
+    from linli.core import ui
+    from linli.core.testing.pages import walk_pages
+
+    asked = [correction_request(actor=me.user, field="current_address", value=f"地址{i}").pk for i in range(3)]
+    monkeypatch.setattr(ui, "PAGE_SIZE", 2)
+    login(client, me.user)
+    bodies = walk_pages(client, "/my/data")
+    assert [b.count('data-testid="correction"') for b in bodies] == [2, 1]
+    download = json.loads(client.get("/my/data/download.json").content)
+    assert sorted(c["id"] for c in download["corrections"]) == sorted(asked)
