@@ -4,6 +4,7 @@ link, scope still applies; the catalog says when it shows only its first service
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -87,6 +88,33 @@ def test_the_catalog_says_when_it_shows_only_its_first_services(client, applican
     monkeypatch.setattr(views, "SERVICES_SHOWN", 10)
     body = client.get(reverse("hall:services")).content.decode()
     assert body.count('data-testid="service"') == 10 and 'data-testid="services-cut"' in body
+
+
+def test_the_classes_and_my_classes_page_through_the_rest(client, small_pages, world, community_staff, monkeypatch):
+    from linli.core import ui
+    from linli.hall.actions import course_enrol, course_save
+    from linli.residents.actions import person_create
+
+    today = timezone.localdate()
+    courses = [course_save(actor=community_staff, place=world.community.pk, kind="skills", title=f"培训班{i}", quota=9,
+                           starts_on=today, ends_on=today + dt.timedelta(days=30)) for i in range(3)]
+    learner = make_user("learner_l", "resident", place=world.grid_a, phone="13711110009")
+    person_create(actor=None, name="赵小梅", place=world.grid_a, phone="13711110009")
+    for course in courses:
+        course_enrol(actor=learner, course=course)
+    monkeypatch.setattr(ui, "PAGE_SIZE", 2)
+    _login(client, community_staff)  # enrolled in nothing: the classes' "More" only
+    bodies = walk_pages(client, reverse("hall:classes"), {"kind": "skills"})
+    assert _count(bodies, "class-card") == [2, 1] and "kind=skills" in more_href(bodies[0])
+    client.logout()
+    _login(client, learner)
+    first = client.get(reverse("hall:classes"), {"kind": "skills"}).content.decode()
+    hrefs = re.findall(r'href="(\?[^"]*)" data-testid="more"', first)
+    assert len(hrefs) == 2 and "mine_after=" in hrefs[0]  # my classes have their own "More"
+    rest = client.get(reverse("hall:classes") + html.unescape(hrefs[0])).content.decode()
+    mine = re.compile(r'<a class="fs-5" href="/hall/classes/(\d+)/"')
+    assert len(mine.findall(first)) == 2 and len(mine.findall(rest)) == 1
+    assert {int(n) for n in mine.findall(first) + mine.findall(rest)} == {c.pk for c in courses}
 
 
 def test_the_rooms_say_when_they_show_only_the_first(client, world, community_staff, monkeypatch):
