@@ -24,7 +24,7 @@ KICKS = {  # one-off, no payload: the work is recorded elsewhere and swept every
     "core_heartbeat_now": "the heartbeat (core_heartbeat every minute)",
 }
 MINUTE_TICKS = {  # every few minutes, no lock: the next tick is the retry; each is idempotent
-    "cases_escalate_overdue", "cases_kpi_areas_fold", "notices_deliver_due", "notices_digest",
+    "cases_escalate_overdue", "cases_kpi_areas_fold", "cases_due_counts_fold", "notices_deliver_due", "notices_digest",
     "deliberation_close_due_votes", "core_heartbeat", "core_reap_jobs",
 }
 
