@@ -385,6 +385,23 @@ def _pending_group(column: str | None, *, cases: bool) -> tuple[list[str], Calla
     return [column], lambda row: row[column] or ("" if column == "compound_kind" else 0)
 
 
+def _keyed(qs: Any, *, month_from: int | None, month_to: int | None, place_path: str, category_id: int | None,
+           department_id: int | None) -> Any:
+    """Rows keyed like the rollups (the rollups themselves, the open cases' deadline counters) filtered by the
+    KPI page's choices."""
+    if month_from:
+        qs = qs.filter(month__gte=month_from)
+    if month_to:
+        qs = qs.filter(month__lte=month_to)
+    if place_path:
+        qs = qs.filter(place_path__startswith=place_path)
+    if category_id:
+        qs = qs.filter(category_id=category_id)
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    return qs
+
+
 def kpi_pending(
     *,
     user: Any,
@@ -415,23 +432,10 @@ def kpi_pending(
     counters: Any = CaseStateCount.objects.filter(functools.reduce(operator.or_, (rows[p] for p in parts)))
     if user is not None:
         counters = counters.visible_to(user)
-    if month_from:
-        counters = counters.filter(month__gte=month_from)
-    if month_to:
-        counters = counters.filter(month__lte=month_to)
-    if place_path:
-        counters = counters.filter(place_path__startswith=place_path)
-    if category_id:
-        counters = counters.filter(category_id=category_id)
-    if department_id is not None:
-        counters = counters.filter(department_id=department_id)
-    sums = {
-        "open_overdue": Sum(SqlCase(When(clock="handle", due_hour__lt=hour, then="n"), default=Value(0),
-                                   output_field=IntegerField())),
-        "awaiting_sign": Sum(SqlCase(When(clock="sign", due_hour__gt=hour, then="n"), default=Value(0),
-                                   output_field=IntegerField())),
-    }
-    wanted = {name: sums[name] for name in parts}
+    counters = _keyed(counters, month_from=month_from, month_to=month_to, place_path=place_path,
+                      category_id=category_id, department_id=department_id)
+    wanted = {name: Sum(SqlCase(When(rows[name], then="n"), default=Value(0), output_field=IntegerField()))
+              for name in parts}
     fields, key_of = _pending_group(column, cases=False)
     grouped = counters.values(*fields).annotate(**wanted).order_by() if fields else [counters.aggregate(**wanted)]
     out: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PENDING, 0))
@@ -645,16 +649,8 @@ def kpi_table(
     # A city's or a district's figures come from the street and district rows (kpi_areas).
     area = kpi_areas.area_rows(user=user, by=by, place_path=place_path, lag_ok=lag_ok)
     qs = area if area is not None else KpiRollup.objects.all() if user is None else KpiRollup.objects.visible_to(user)
-    if month_from:
-        qs = qs.filter(month__gte=month_from)
-    if month_to:
-        qs = qs.filter(month__lte=month_to)
-    if place_path and area is None:
-        qs = qs.filter(place_path__startswith=place_path)
-    if category_id:
-        qs = qs.filter(category_id=category_id)
-    if department_id is not None:
-        qs = qs.filter(department_id=department_id)
+    qs = _keyed(qs, month_from=month_from, month_to=month_to, place_path=place_path if area is None else "",
+                category_id=category_id, department_id=department_id)
     column = DIMENSIONS[by]
     unknown = _needs_pending(set(PENDING) - set(pending))
     sums = {name: Sum(name) for name in KPI_COUNTERS}
